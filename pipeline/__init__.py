@@ -1,0 +1,6 @@
+"""Briefing pipeline: official prison statistics from Latin America turned into the briefing's figures and tables.
+
+Each module has one job: ``sources/`` turns one publisher's raw files into the common long table,
+``fetch`` brings the raw files in with their provenance, ``run`` executes notebooks, ``export`` saves
+figures and tables, ``longtable`` defines and validates the shape every source produces.
+"""

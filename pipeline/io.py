@@ -1,0 +1,66 @@
+"""All-or-nothing output writing.
+
+A stage writes its outputs inside `transaction()`: files go to a staging folder first and are moved into
+place only when the whole stage succeeds. A failure leaves the previous outputs untouched and nothing
+half-written behind. Notebooks run by `pipeline.run` inherit the staging folder through the environment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from pipeline import paths
+
+STAGING_ENV = "BRIEFING_STAGING_DIR"
+
+
+def target(path: Path) -> Path:
+    """Where to write `path` now: inside the staging folder during a transaction, else in place."""
+    path = Path(path).resolve()
+    staging = os.environ.get(STAGING_ENV)
+    if not staging:
+        return path
+    staged = Path(staging) / path.relative_to(paths.ROOT)
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    return staged
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write a file atomically (temporary file, then rename), honouring an open transaction."""
+    destination = target(path)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=destination.parent, prefix=f".{destination.name}.",
+                                     delete=False) as handle:
+        handle.write(data)
+    os.replace(handle.name, destination)
+
+
+def write_text(path: Path, text: str) -> None:
+    write_bytes(path, text.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def transaction():
+    """Stage every output written inside the block; publish them together only on success."""
+    if os.environ.get(STAGING_ENV):  # nested: the outer transaction publishes
+        yield
+        return
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=paths.ROOT))
+    os.environ[STAGING_ENV] = str(staging)
+    try:
+        yield
+        _publish(staging)
+    finally:
+        del os.environ[STAGING_ENV]
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _publish(staging: Path) -> None:
+    for staged in sorted(p for p in staging.rglob("*") if p.is_file()):
+        final = paths.ROOT / staged.relative_to(staging)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged, final)

@@ -1,0 +1,51 @@
+"""Every path the pipeline reads or writes, derived from the package's own location.
+
+No other module writes a path string of its own; `dvc.yaml` names the same files for DVC.
+"""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PARAMS = ROOT / "params.yaml"
+SOURCES = ROOT / "data" / "sources.yaml"
+
+DATA = ROOT / "data"
+RAW = DATA / "raw"
+INTERIM = DATA / "interim"
+PROCESSED = DATA / "processed"
+CORRECTIONS = DATA / "corrections"
+
+# Long-table rows, one file per source, gathered into INDICATORS.
+INDICATOR_PARTS = INTERIM / "indicators"
+INDICATORS = PROCESSED / "indicators.csv"
+
+NOTEBOOKS = ROOT / "notebooks"
+FIGURES = ROOT / "figures"
+REPORTS = ROOT / "reports"
+TABLES = REPORTS / "tables"
+EXECUTED_NOTEBOOKS = REPORTS / "notebooks"
+
+
+def raw_dir(source_id: str) -> Path:
+    """Folder that the fetch stage fills for one source."""
+    return RAW / source_id
+
+
+def interim_parquet(name: str) -> Path:
+    """Tidy Parquet written by an ingest stage."""
+    return INTERIM / f"{name}.parquet"
+
+
+def indicator_part(source_id: str) -> Path:
+    """Long-table rows contributed by one source (or one country's measures)."""
+    return INDICATOR_PARTS / f"{source_id}.csv"
+
+
+def relative(path: Path) -> str:
+    """A path as shown to users and written into outputs: relative to the project root when inside it."""
+    path = Path(path).resolve()
+    try:
+        return path.relative_to(ROOT).as_posix()
+    except ValueError:
+        return path.as_posix()
