@@ -24,9 +24,23 @@ def target(path: Path) -> Path:
     staging = os.environ.get(STAGING_ENV)
     if not staging:
         return path
-    staged = Path(staging) / path.relative_to(paths.ROOT)
+    staged = Path(staging) / _staged_name(path)
     staged.parent.mkdir(parents=True, exist_ok=True)
     return staged
+
+
+def _staged_name(path: Path) -> Path:
+    """Place of `path` inside the staging folder: relative to the root, or under _abs/ when outside it."""
+    if path.is_relative_to(paths.ROOT):
+        return path.relative_to(paths.ROOT)
+    return Path("_abs") / path.relative_to(path.anchor)
+
+
+def _final_name(staged: Path, staging: Path) -> Path:
+    relative = staged.relative_to(staging)
+    if relative.parts[0] == "_abs":
+        return Path("/", *relative.parts[1:])
+    return paths.ROOT / relative
 
 
 def write_bytes(path: Path, data: bytes) -> None:
@@ -36,6 +50,7 @@ def write_bytes(path: Path, data: bytes) -> None:
     with tempfile.NamedTemporaryFile(dir=destination.parent, prefix=f".{destination.name}.",
                                      delete=False) as handle:
         handle.write(data)
+    os.chmod(handle.name, 0o644)  # tempfile creates 0600; outputs are meant to be read by anyone
     os.replace(handle.name, destination)
 
 
@@ -61,6 +76,6 @@ def transaction():
 
 def _publish(staging: Path) -> None:
     for staged in sorted(p for p in staging.rglob("*") if p.is_file()):
-        final = paths.ROOT / staged.relative_to(staging)
+        final = _final_name(staged, staging)
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staged, final)

@@ -1,0 +1,37 @@
+# Two commands on a fresh machine: `make repro` builds every output, `make test` proves it.
+# Both create .venv when missing and install the locked dependencies (requirements.lock).
+
+VENV := .venv
+PYTHON ?= python3
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help setup repro test lock lab bench clean-outputs
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
+
+setup: $(VENV)/.installed ## Create .venv and install the project with the locked dependencies
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet -r requirements.lock
+	$(VENV)/bin/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+repro: setup ## Fetch the sources and rebuild every figure, table and notebook (dvc repro)
+	dvc repro
+
+test: setup ## Run the whole test suite, including nbval over the executed notebooks
+	python -m pytest
+
+lock: ## Regenerate requirements.lock from pyproject.toml (after changing dependencies)
+	$(VENV)/bin/python -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+		--python-platform x86_64-unknown-linux-gnu --quiet -o requirements.lock
+
+lab: setup ## Open JupyterLab on the notebooks
+	jupyter lab notebooks/
+
+bench: setup ## Run the benchmarks (QUICK=1 for the small smoke sizes)
+	python -m bench $(if $(QUICK),--quick,)

@@ -1,0 +1,145 @@
+"""Notebook runner: execute one notebook with papermill, parameters taken from its section of params.yaml.
+
+    python -m pipeline.run notebooks/regional.ipynb [--section regional]
+
+The executed notebook goes to reports/notebooks/NAME.ipynb with an HTML copy beside it. Volatile
+metadata (timestamps, durations) is removed so that two runs give identical bytes. A parameter that
+params.yaml has and the notebook does not (or the reverse), or one of the wrong type, is an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from pipeline import io, params, paths
+from pipeline.errors import PipelineError, cli
+
+KERNEL = "python3"
+# Metadata papermill and nbclient record that changes on every run; nothing else is removed.
+_VOLATILE_CELL_KEYS = ("execution",)
+_VOLATILE_PAPERMILL_KEYS = ("start_time", "end_time", "duration")
+
+
+def notebook_parameters(notebook: Path) -> dict[str, dict]:
+    """The parameters a notebook declares in its cell tagged `parameters`: name -> papermill's description."""
+    import papermill
+
+    declared = papermill.inspect_notebook(str(notebook))
+    if not declared:
+        raise PipelineError("notebook has no cell tagged 'parameters'", file=notebook,
+                            fix="tag the cell that holds the defaults with 'parameters' (View > Cell Toolbar > Tags)")
+    return declared
+
+
+def check_parameters(notebook: Path, values: dict, section: str) -> None:
+    """Same names on both sides, and each value of the type of the notebook's default."""
+    declared = notebook_parameters(notebook)
+    unknown = sorted(set(values) - set(declared))
+    missing = sorted(set(declared) - set(values))
+    if unknown:
+        raise PipelineError(f"'{section}.{unknown[0]}' is not a parameter of {notebook.name} "
+                            f"(it declares: {', '.join(sorted(declared))})", file=paths.PARAMS,
+                            fix="fix the spelling in params.yaml, or add the parameter to the notebook")
+    if missing:
+        raise PipelineError(f"parameter '{missing[0]}' of {notebook.name} has no value in section "
+                            f"'{section}'", file=paths.PARAMS, fix=f"add '{missing[0]}' under '{section}:'")
+    for name, value in values.items():
+        expected = _default_type(declared[name]["default"])
+        if expected is not None and not _is_instance(value, expected):
+            raise PipelineError(f"'{section}.{name}' is {type(value).__name__} {value!r}, but "
+                                f"{notebook.name} expects {expected.__name__} (its default is "
+                                f"{declared[name]['default']})", file=paths.PARAMS,
+                                fix=f"give '{name}' a {expected.__name__} value")
+
+
+def run(notebook: Path, section: str | None = None) -> tuple[Path, Path]:
+    """Execute `notebook` and write the scrubbed executed copy and its HTML; returns both paths."""
+    import papermill
+
+    notebook = Path(notebook).resolve()
+    if not notebook.is_file():
+        raise PipelineError("notebook not found", file=notebook, fix="check the path (notebooks/NAME.ipynb)")
+    section = section or notebook.stem
+    values = params.section(section)
+    check_parameters(notebook, values, section)
+    executed = paths.EXECUTED_NOTEBOOKS / notebook.name
+    html = executed.with_suffix(".html")
+    with io.transaction(), tempfile.TemporaryDirectory() as scratch:
+        raw = Path(scratch) / notebook.name
+        try:
+            papermill.execute_notebook(
+                str(notebook), str(raw), parameters=values, kernel_name=KERNEL, cwd=str(paths.ROOT),
+                progress_bar=False, request_save_on_cell_execute=False,
+            )
+        except papermill.PapermillExecutionError as error:
+            raise PipelineError(f"cell {error.exec_count} failed: {error.ename}: {error.evalue}",
+                                file=notebook, fix="read the traceback in the cell; nothing was written") from None
+        result = scrub(nbformat.read(raw, as_version=4), notebook)
+        io.write_text(executed, nbformat.writes(result) + "\n")
+        io.write_text(html, to_html(result))
+    return executed, html
+
+
+def scrub(nb: nbformat.NotebookNode, source: Path) -> nbformat.NotebookNode:
+    """Remove what changes from run to run (timings), keep everything else, paths relative to the root."""
+    for key in _VOLATILE_PAPERMILL_KEYS:
+        nb.metadata.get("papermill", {}).pop(key, None)
+    papermill_meta = nb.metadata.get("papermill", {})
+    papermill_meta["input_path"] = paths.relative(source)
+    papermill_meta["output_path"] = paths.relative(paths.EXECUTED_NOTEBOOKS / source.name)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"  # papermill gives it a random id on every run
+        for key in _VOLATILE_CELL_KEYS:
+            cell.metadata.pop(key, None)
+        for key in _VOLATILE_PAPERMILL_KEYS:
+            cell.metadata.get("papermill", {}).pop(key, None)
+    return nb
+
+
+def to_html(nb: nbformat.NotebookNode) -> str:
+    """A self-contained HTML page of the executed notebook (images embedded)."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab", embed_images=True)
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+def _default_type(default: str):
+    """The Python type of a parameter's default as written in the notebook (None if not a literal)."""
+    import ast
+
+    try:
+        value = ast.literal_eval(default)
+    except (ValueError, SyntaxError):
+        return None
+    return type(value) if value is not None else None
+
+
+def _is_instance(value, expected: type) -> bool:
+    if expected is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, expected)
+
+
+@cli
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebook", type=Path)
+    parser.add_argument("--section", help="params.yaml section (default: the notebook's file name)")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # debugger notice would land in outputs
+    executed, html = run(args.notebook, args.section)
+    print(f"executed {paths.relative(args.notebook)} -> {paths.relative(executed)}, {paths.relative(html)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+"""Shared fixtures: the real source files (fetched from the mirror exactly as the pipeline does)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline import fetch, paths
+
+
+@pytest.fixture(scope="session")
+def raw_source():
+    """Return a function that makes sure data/raw/<source> holds the verified files, and returns it."""
+
+    def ensure(source_id: str):
+        folder = paths.raw_dir(source_id)
+        if not (folder / "provenance.json").exists():
+            fetch.fetch(source_id)
+        return folder
+
+    return ensure
+
+
+def pytest_configure(config):
+    """nbval re-executes notebooks that save figures and tables: send those writes to a scratch folder
+    (the staging mechanism of pipeline.io) so a test run never touches the committed outputs."""
+    import os
+    import tempfile
+
+    from pipeline import io
+
+    if config.getoption("nbval", default=False) and not os.environ.get(io.STAGING_ENV):
+        os.environ[io.STAGING_ENV] = tempfile.mkdtemp(prefix="nbval-outputs-")

@@ -1,0 +1,82 @@
+"""The papermill runner: strict parameters and byte-identical executed notebooks."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from pipeline import paths, run
+from pipeline.errors import PipelineError
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A params.yaml and an output folder of our own, and a notebook with two parameters."""
+    monkeypatch.setattr(paths, "PARAMS", tmp_path / "params.yaml")
+    monkeypatch.setattr(paths, "EXECUTED_NOTEBOOKS", tmp_path / "executed")
+    notebook = tmp_path / "regional.ipynb"
+    nb = new_notebook(cells=[
+        new_markdown_cell("# Demo"),
+        new_code_cell("first_year = 2005  # first year\nlabel = 'women'", metadata={"tags": ["parameters"]}),
+        new_code_cell("print(first_year + 1, label)"),
+    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"cell-{i}"
+    nbformat.write(nb, notebook)
+    return notebook
+
+
+def test_unknown_parameter_is_rejected(project):
+    paths.PARAMS.write_text("regional:\n  first_year: 2005\n  label: women\n  frist_year: 2006\n")
+    with pytest.raises(PipelineError, match=r"'regional.frist_year' is not a parameter of regional.ipynb"):
+        run.run(project)
+    assert not paths.EXECUTED_NOTEBOOKS.exists()
+
+
+def test_missing_parameter_is_rejected(project):
+    paths.PARAMS.write_text("regional:\n  first_year: 2005\n")
+    with pytest.raises(PipelineError, match="parameter 'label' of regional.ipynb has no value"):
+        run.run(project)
+
+
+def test_parameter_of_wrong_type_is_rejected(project):
+    paths.PARAMS.write_text("regional:\n  first_year: '2005'\n  label: women\n")
+    with pytest.raises(PipelineError, match="'regional.first_year' is str '2005', but regional.ipynb expects int"):
+        run.run(project)
+
+
+def test_unknown_section_is_rejected(project):
+    paths.PARAMS.write_text("regionl:\n  first_year: 2005\n")
+    with pytest.raises(PipelineError, match="unknown section 'regionl' \\(did you mean 'regional'\\?\\)"):
+        run.run(project)
+
+
+def test_executes_with_params_and_twice_gives_identical_bytes(project):
+    paths.PARAMS.write_text("regional:\n  first_year: 2010\n  label: women\n")
+    executed, html = run.run(project)
+    first = executed.read_bytes(), html.read_bytes()
+    nb = nbformat.read(executed, as_version=4)
+    assert nb.cells[-1].outputs[0]["text"] == "2011 women\n"
+    assert "start_time" not in nb.metadata["papermill"]
+    assert all("execution" not in cell.metadata for cell in nb.cells)
+    run.run(project)
+    assert (executed.read_bytes(), html.read_bytes()) == first
+
+
+def test_failing_cell_leaves_no_output(project):
+    nb = nbformat.read(project, as_version=4)
+    nb.cells[-1].source = "raise ValueError('broken input')"
+    nbformat.write(nb, project)
+    paths.PARAMS.write_text("regional:\n  first_year: 2010\n  label: women\n")
+    with pytest.raises(PipelineError, match="ValueError: broken input"):
+        run.run(project)
+    assert not (paths.EXECUTED_NOTEBOOKS / "regional.ipynb").exists()
+
+
+def test_committed_notebooks_have_no_outputs_and_kernel_python3():
+    for notebook in sorted(paths.NOTEBOOKS.glob("*.ipynb")):
+        nb = nbformat.read(notebook, as_version=4)
+        assert nb.metadata["kernelspec"]["name"] == "python3", notebook.name
+        assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), notebook.name
+        assert sum("parameters" in c.metadata.get("tags", []) for c in nb.cells) == 1, notebook.name
