@@ -20,8 +20,8 @@ def countries(subregion: str) -> pd.DataFrame:
 def women_held(indicators: pd.DataFrame, members: pd.DataFrame, first_year: int) -> pd.DataFrame:
     """Per country and year: women held, all persons held, women's share and rate (UNODC CTS)."""
     unodc = indicators[(indicators["source"] == unodc_prisons.SOURCE)
-                       & indicators["country"].isin(members["iso3"])
-                       & (indicators["period"].astype(int) >= first_year)]
+                       & indicators["country"].isin(members["iso3"])]
+    unodc = unodc[unodc["period"].astype(int) >= first_year]  # UNODC periods are years
     series = {
         "women_held": ("persons_held", "female"),
         "persons_held": ("persons_held", "total"),

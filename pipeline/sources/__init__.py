@@ -1,0 +1,1 @@
+"""One module per source: each turns one publisher's raw files into the common long table."""
