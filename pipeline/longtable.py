@@ -25,6 +25,8 @@ SEXES = ("total", "female", "male", "trans_women", "trans_men", "non_binary", "u
 UNITS = {
     "persons": "count",
     "incidences": "count",  # offence records: one person can have several
+    "proceedings": "count",  # prosecution decisions, not persons
+    "sale_points": "count",  # drug sale points raided or dismantled
     "percent": "share",
     "percentage_points": "difference",
     "per_100k_population": "rate",

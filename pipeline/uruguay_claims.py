@@ -1,0 +1,144 @@
+"""The briefing's three claims about Uruguay, each judged against the data: supported, contradicted or
+cannot test — with the evidence used and the reason in words.
+
+A figure counts as evidence only if it is independent of the claim: observatory figures quoted by the
+briefing itself (template column `quoted_in`) state the claim, they cannot confirm it. The judgement
+reads the template, the registry and UNODC at run time, so a new observatory row can change a verdict.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.sources import published
+
+COLUMNS = ["claim_id", "claim", "status", "evidence", "reason"]
+PROSECUTION_SHARE = "women_share_of_persons_prosecuted_drug_offences"
+DETENTIONS = "persons_detained_drug_offences"
+# Published indicators that count people or actions at the police and court stages (not stocks of prisoners).
+JUSTICE_FLOWS = r"prosecut|charged|convicted|detain|proceedings|sale_points"
+
+
+def assess(inputs, tables: dict[str, pd.DataFrame], settings) -> pd.DataFrame:
+    rows = [_prosecution_share(inputs, tables, settings), _detentions_decline(inputs, settings),
+            _rise_after_luc(inputs, tables, settings)]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _prosecution_share(inputs, tables, settings) -> dict:
+    claim = {"claim_id": "1_prosecution_share",
+             "claim": "Women's share of people prosecuted for drug offences fell between 2010 and 2021 "
+                      "(30% to 20%, per the drug observatory)"}
+    shares = inputs.observatory[(inputs.observatory["indicator"] == PROSECUTION_SHARE)
+                                & (inputs.observatory["sex"] == "female")]
+    quoted, read = shares[shares["quoted_in"] != ""], shares[shares["quoted_in"] == ""]
+    if len(quoted) < 2:
+        return claim | {"status": "cannot test", "evidence": "",
+                        "reason": "the claimed start and end shares are not in the observatory template"}
+    start, end = quoted.sort_values("period").iloc[0], quoted.sort_values("period").iloc[-1]
+    checked = read.set_index("period")["value"]
+    if start["period"] in checked.index and end["period"] in checked.index:
+        gaps = {p: checked[p] - v for p, v in ((start["period"], start["value"]), (end["period"], end["value"]))}
+        within = all(abs(g) <= settings.share_tolerance_pp for g in gaps.values())
+        detail = "; ".join(f"{p}: {checked[p]:g}% read in the report vs {checked[p] - g:g}% claimed"
+                           for p, g in gaps.items())
+        return claim | {"status": "supported" if within else "contradicted", "evidence": f"oud: {detail}",
+                        "reason": f"{detail} (tolerance {settings.share_tolerance_pp:g} percentage points)"}
+    stages = tables["drug_share_by_stage"]
+    independent = stages[(stages["stage"] == "prosecution") & stages["independent"]]
+    lo, hi = sorted([start["value"], end["value"]])
+    between = [f"{r.reference} ({r.period}: {r.women_share_pct:g}%, "
+               f"{'between' if lo <= r.women_share_pct <= hi else 'outside'} the two)" for r in independent.itertuples()]
+    contact = stages[stages["stage"] == "formal contact (police)"]
+    reason = (f"the {start['period']} and {end['period']} shares ({start['value']:g}% and {end['value']:g}%) exist "
+              f"here only as quoted in {start['quoted_in']}; the observatory report was not available to check "
+              "them. ")
+    if between:
+        reason += "Independent figures at the same stage: " + "; ".join(between) + \
+                  ": consistent with a fall, not a test of it. "
+    if len(contact):
+        reason += (f"A different stage, police formal contact (UNODC 10.1), shows women at "
+                   f"{contact['women_share_pct'].min():.1f}-{contact['women_share_pct'].max():.1f}% in "
+                   f"{contact['period'].min()}-{contact['period'].max()}.")
+    return claim | {"status": "cannot test", "evidence": ";".join(independent["reference"]), "reason": reason.strip()}
+
+
+def _detentions_decline(inputs, settings) -> dict:
+    first, last = settings.detention_claim_years
+    claim = {"claim_id": "2_detentions_decline",
+             "claim": f"Drug-related detentions declined steadily from {first} to {last} (drug observatory)"}
+    series = inputs.observatory[(inputs.observatory["indicator"] == DETENTIONS)
+                                & (inputs.observatory["sex"] == "total") & (inputs.observatory["quoted_in"] == "")
+                                & inputs.observatory["period"].str.fullmatch(r"\d{4}")]
+    series = series.assign(year=series["period"].astype(int)).query("@first <= year <= @last") \
+        .set_index("year")["value"].sort_index()
+    if len(series) >= 2 and series.index.min() == first and series.index.max() == last:
+        rises = [f"{a}->{b}" for a, b in zip(series.index, series.index[1:]) if series[b] > series[a]]
+        complete = len(series) == last - first + 1
+        if rises or series.iloc[-1] >= series.iloc[0]:
+            status, why = "contradicted", f"detentions rose in {', '.join(rises) or 'the period as a whole'}"
+        elif complete:
+            status, why = "supported", "detentions fell or held every year"
+        else:
+            status, why = "cannot test", "detentions fell overall, but years are missing to judge 'steady'"
+        values = ", ".join(f"{y}: {v:g}" for y, v in series.items())
+        return claim | {"status": status, "evidence": f"oud: {values}", "reason": f"{why} ({values})"}
+    nearby = _drug_figures_in_window(inputs.registry, first, last)
+    reason = (f"no series of drug-related detentions for {first}-{last} is available here (the briefing cites "
+              "the observatory report without numbers, and the report is not in the mirror).")
+    if len(nearby):
+        reason += " Published figures in the window measure other things (prosecutions, sale points): " + \
+                  "; ".join(f"{f.figure_id} {f.indicator} {f.period} = {f.value:g} {f.unit}" for f in nearby.itertuples()) + \
+                  ". None of them is a count of detentions."
+    return claim | {"status": "cannot test", "evidence": ";".join(nearby["figure_id"]), "reason": reason}
+
+
+def _rise_after_luc(inputs, tables, settings) -> dict:
+    first, last = settings.luc_claim_years
+    claim = {"claim_id": "3_rise_after_luc",
+             "claim": f"Women's imprisonment rose sharply from {first} to {last}, after the urgent-consideration "
+                      f"law (LUC, {settings.luc_month})"}
+    changes = published.select(inputs.registry, indicator="change_in_persons_held")
+    spans = changes["period"].str.split("/", expand=True)
+    inside = changes[spans[0].str[:4].astype(int).ge(first) & spans[1].str[:4].astype(int).le(last)] \
+        if len(changes) and spans.shape[1] == 2 else changes.iloc[0:0]
+    women = inside[(inside["sex"] == "female")]
+    decisive, lines = [], []
+    for w in women.itertuples():
+        others = inside[(inside["period"] == w.period) & inside["sex"].isin(["total", "male"])]
+        ratio = (w.value / others["value"].iloc[0]) if len(others) and others["value"].iloc[0] > 0 else None
+        sharp = w.value >= settings.sharp_rise_min_pct and (ratio is None or ratio >= settings.sharp_rise_min_ratio)
+        compared = f" vs {others['value'].iloc[0]:g}% {others['sex'].iloc[0]} (x{ratio:.1f})" if ratio else ""
+        lines.append(f"{w.figure_id} {w.period}: women +{w.value:g}%{compared}"
+                     + (f" [{w.flags}]" if w.flags else ""))
+        if not published._flag_set(w.flags) & published.KEEP_OUT_OF_LONG_TABLE:
+            decisive.append(sharp)
+    unodc = _unodc_women_change(tables["prison_series"], first)
+    if not decisive:
+        status, why = "cannot test", f"no exact published change for {first}-{last} and UNODC's counts by sex end in {first}"
+    else:
+        status = "supported" if any(decisive) else "contradicted"
+        why = (f"a rise of at least {settings.sharp_rise_min_pct:g}% and {settings.sharp_rise_min_ratio:g} times "
+               f"the total's rise counts as sharp")
+    reason = (f"{why}. Evidence: " + "; ".join(lines + ([unodc] if unodc else []))
+              + ". The data show the size and timing of the rise, not that the LUC caused it; women held just "
+                "before the law are listed in the prison table.")
+    return claim | {"status": status, "evidence": ";".join(women["figure_id"]), "reason": reason}
+
+
+def _drug_figures_in_window(registry: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
+    """Published drug-enforcement flows dated inside the claim's window."""
+    spans = registry["period"].str.split("/")
+    start = spans.str[0].str[:4].astype(int)
+    end = spans.str[-1].str[:4].astype(int)
+    flows = registry["indicator"].str.contains(JUSTICE_FLOWS) & registry["indicator"].str.contains("drug")
+    return registry[flows & (start >= first) & (end <= last)]
+
+
+def _unodc_women_change(series: pd.DataFrame, year: int) -> str:
+    unodc = series[(series["reference"] == "unodc_prisons") & (series["sex"] == "female")].set_index("period")
+    before, after = str(year - 1), str(year)
+    if before in unodc.index and after in unodc.index:
+        a, b = unodc.at[before, "persons"], unodc.at[after, "persons"]
+        return f"UNODC women held {before}: {a:g} -> {after}: {b:g} ({100 * (b / a - 1):+.1f}%, partly before the law)"
+    return ""
