@@ -35,3 +35,6 @@ lab: setup ## Open JupyterLab on the notebooks
 
 bench: setup ## Run the benchmarks (QUICK=1 for the small smoke sizes)
 	python -m bench $(if $(QUICK),--quick,)
+
+readme: setup ## Redraw the pipeline diagram in README.md from dvc.yaml
+	python -m pipeline.readme
