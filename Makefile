@@ -5,6 +5,8 @@ VENV := .venv
 PYTHON ?= python3
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Committed pipeline outputs: a fresh `dvc repro` must leave them exactly as committed.
+OUTPUTS := figures reports data/processed dvc.lock
 
 .PHONY: help setup repro test lock lab bench clean-outputs
 
@@ -22,7 +24,10 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 repro: setup ## Fetch the sources and rebuild every figure, table and notebook (dvc repro)
 	dvc repro
 
-test: setup ## Run the whole test suite, including nbval over the executed notebooks
+test: setup ## Rebuild (dvc repro), check the committed outputs are current, run every test and nbval
+	dvc repro
+	@changed="$$(git status --porcelain -- $(OUTPUTS))"; test -z "$$changed" || { echo "$$changed"; \
+		echo "error: these outputs differ from what dvc repro builds — run make repro and commit them"; exit 1; }
 	python -m pytest
 
 lock: ## Regenerate requirements.lock from pyproject.toml (after changing dependencies)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import fetch, paths
+from pipeline import fetch, io, paths
+
+
+@pytest.fixture(autouse=True)
+def _write_in_place(monkeypatch):
+    """Unit tests write where they say; only nbval's kernels use the scratch folder set below."""
+    monkeypatch.delenv(io.STAGING_ENV, raising=False)
 
 
 @pytest.fixture(scope="session")
