@@ -117,3 +117,18 @@ def _check_name(name: str, kind: str) -> None:
     if not _NAME.match(name) or not name.startswith(kind):
         raise PipelineError(f"output name '{name}' does not follow '{kind}-NN-slug'",
                             fix="use two digits and a lowercase, hyphenated slug, e.g. fig-01-women-held")
+
+
+def figure_files(fig: plt.Figure) -> dict[str, bytes]:
+    """The figure rendered as SVG, PNG and PDF with the same options as `save_figure`: format -> bytes.
+    For outputs written elsewhere than figures/ (the briefing pack's translated figures, pipeline.report)."""
+    rendered = {}
+    for fmt, options in (
+        ("svg", {"metadata": {"Date": None, "Creator": None}}),
+        ("png", {"dpi": PNG_DPI, "metadata": {"Software": None}}),
+        ("pdf", {"metadata": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None}}),
+    ):
+        buffer = _io.BytesIO()
+        fig.savefig(buffer, format=fmt, **options)
+        rendered[fmt] = buffer.getvalue()
+    return rendered

@@ -55,8 +55,7 @@ def fetch(source_id: str, *, mirror: Path | None = None, sources: dict | None = 
     destination.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{source_id}.partial-", dir=destination.parent))
     try:
-        records = [_bring(entry, source, mirror, staging) for entry in source["files"]]
-        records = [r for r in records if r is not None]
+        records = [r for entry in source["files"] for r in _bring_entry(entry, source, mirror, staging)]
         _write_provenance(staging, source_id, source, records)
         if destination.exists():
             shutil.rmtree(destination)
@@ -66,7 +65,24 @@ def fetch(source_id: str, *, mirror: Path | None = None, sources: dict | None = 
     return destination
 
 
-def _bring(entry: dict, source: dict, mirror: Path, staging: Path) -> dict | None:
+def _bring_entry(entry: dict, source: dict, mirror: Path, staging: Path) -> list[dict]:
+    """A pinned file (path + sha256), or every mirror file matching `glob` for a source that researchers
+    download by hand (its hash cannot be known in advance: it is recorded, not checked)."""
+    if "glob" not in entry:
+        return [_bring(entry, source, mirror, staging)]
+    records = []
+    for local in sorted(mirror.glob(entry["glob"])):
+        target = staging / local.name
+        shutil.copyfile(local, target)
+        digest = _sha256(target)
+        _verify(target, {"sha256": digest}, shown_as=local, page=source["page"])
+        records.append({"file": local.name, "bytes": target.stat().st_size, "sha256": digest,
+                        "retrieved_from": "mirror", "location": local.relative_to(mirror).as_posix(),
+                        "pinned": False})
+    return records
+
+
+def _bring(entry: dict, source: dict, mirror: Path, staging: Path) -> dict:
     """Copy or download one file into the staging folder and verify it; returns its provenance record."""
     name = Path(entry["path"]).name
     local = mirror / entry["path"]
@@ -77,8 +93,6 @@ def _bring(entry: dict, source: dict, mirror: Path, staging: Path) -> dict | Non
     elif entry.get("url"):
         _download(entry["url"], target)
         origin = {"retrieved_from": "url", "location": entry["url"]}
-    elif entry.get("optional"):
-        return None
     else:
         raise PipelineError("file is not in the mirror and has no download URL", file=local,
                             fix=f"download it by hand from {source['page']} into the mirror folder")
@@ -150,6 +164,8 @@ def _write_provenance(folder: Path, source_id: str, source: dict, records: list[
         "snapshot": source["snapshot"],
         "files": sorted(records, key=lambda r: r["file"]),
     }
+    if not records and source.get("manual_download"):
+        record["status"] = f"not available: download by hand from {source['manual_download']} into the mirror"
     (folder / "provenance.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n",
                                             encoding="utf-8")
 

@@ -79,3 +79,23 @@ def _publish(staging: Path) -> None:
         final = _final_name(staged, staging)
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staged, final)
+
+
+def read_text_csv(path: Path):
+    """A CSV kept by hand, every cell as text. A file not saved as UTF-8 (a spreadsheet program's latin-1 or
+    Windows-1252) is an error naming its line: decoding it anyway would turn accents into wrong labels."""
+    import io as text_io
+
+    import pandas as pd
+
+    from pipeline.errors import PipelineError
+
+    data = Path(path).read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise PipelineError(f"not UTF-8 text (byte 0x{data[error.start]:02x} cannot be decoded)", file=path,
+                            row=line, fix="save the file again as 'CSV UTF-8' (LibreOffice: Character set "
+                                          "'Unicode (UTF-8)')") from None
+    return pd.read_csv(text_io.StringIO(text), dtype=str, keep_default_na=False)

@@ -82,3 +82,22 @@ def share_chart(series: pd.DataFrame, focus: list[str], first_year: int) -> plt.
     ax.legend(loc="upper left", ncols=2)
     fig.subplots_adjust(bottom=0.16)
     return fig
+
+
+def comparability(focus: list[str], path=None) -> pd.DataFrame:
+    """Definitions behind each focus country's numbers, one row per aspect and country, from a reviewed CSV
+    (default data/regional/comparability.csv). Fails if a focus country lacks an aspect the others have."""
+    from pipeline.errors import PipelineError
+
+    path = path or paths.DATA / "regional" / "comparability.csv"
+    columns = ["aspect", "country", "definition", "source", "note"]
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if list(table.columns) != columns:
+        raise PipelineError(f"columns are {list(table.columns)}", file=path, fix=f"use exactly {columns}")
+    table = table[table["country"].isin(focus)]
+    expected = pd.MultiIndex.from_product([sorted(set(table["aspect"])), sorted(focus)])
+    missing = expected.difference(pd.MultiIndex.from_frame(table[["aspect", "country"]]))
+    if len(missing) or table.duplicated(["aspect", "country"]).any() or (table[["definition", "source"]] == "").any().any():
+        raise PipelineError(f"each focus country needs one non-empty row per aspect (missing: {list(missing)})",
+                            file=path, fix="add the missing definitions, with their source, or remove the duplicate")
+    return table.sort_values(["aspect", "country"]).reset_index(drop=True)

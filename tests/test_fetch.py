@@ -108,6 +108,19 @@ def test_registry_matches_the_mirror_checksums():
     mirror = fetch.mirror_dir()
     sums = dict(reversed(line.split(None, 1)) for line in (mirror / "SHA256SUMS").read_text().splitlines())
     sums = {path.removeprefix("./"): digest for path, digest in sums.items()}
-    entries = [f for source in fetch.registry().values() for f in source["files"]]
+    entries = [f for source in fetch.registry().values() for f in source["files"] if "glob" not in f]
     assert len(entries) == 123
     assert {e["path"]: e["sha256"] for e in entries} == sums
+
+
+def test_manual_source_is_optional_and_hashed_when_present(tmp_path, mirror):
+    sources = {"demo": _registry({})["demo"] | {"manual_download": "https://example.org/get",
+                                                 "files": [{"glob": "demo/sneep*.csv"}]}}
+    empty = fetch.fetch("demo", mirror=mirror.parent, sources=sources, destination=tmp_path / "one")
+    record = json.loads((empty / "provenance.json").read_text())
+    assert record["files"] == [] and "download by hand from https://example.org/get" in record["status"]
+    (mirror / "sneep-2022.csv").write_bytes(b"censo_anio,genero_id\n2022,1\n")
+    present = fetch.fetch("demo", mirror=mirror.parent, sources=sources, destination=tmp_path / "two")
+    record = json.loads((present / "provenance.json").read_text())
+    assert record["files"][0]["file"] == "sneep-2022.csv" and record["files"][0]["pinned"] is False
+    assert "status" not in record

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import longtable, paths
+from pipeline import io, longtable, paths
 from pipeline.errors import PipelineError
 
 TEMPLATE = paths.DATA / "uruguay" / "oud_indicators.csv"
@@ -40,7 +40,7 @@ def load(path: Path = TEMPLATE) -> pd.DataFrame:
     if not path.exists():
         raise PipelineError("observatory template is missing", file=path,
                             fix="restore it from git: `git checkout data/uruguay/oud_indicators.csv`")
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table = io.read_text_csv(path)
     if list(table.columns) != COLUMNS:
         raise PipelineError(f"header is {list(table.columns)}", file=path, row=1,
                             fix=f"the header must be exactly: {','.join(COLUMNS)} (see data/uruguay/README.md)")

@@ -78,7 +78,7 @@ def load(path: Path = REGISTRY) -> pd.DataFrame:
     if not path.exists():
         raise PipelineError("registry of published figures is missing", file=path,
                             fix="restore it from git: `git checkout data/published/figures.csv`")
-    figures = pd.read_csv(path, dtype=str, keep_default_na=False)
+    figures = io.read_text_csv(path)
     check(figures, path)
     return figures.assign(value=pd.to_numeric(figures["value"]).astype(float))
 

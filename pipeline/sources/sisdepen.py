@@ -19,9 +19,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
-import python_calamine
 
-from pipeline import io, paths
+from pipeline import io, paths, safe_xlsx
 from pipeline.errors import PipelineError, cli
 
 SOURCE_ID = "sisdepen"
@@ -107,12 +106,13 @@ def load(raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 def read_semester(path: Path) -> tuple[pd.DataFrame | None, str]:
     """One semester file as tidy rows (None for an excluded layout) and a note on how it was read."""
     period = period_from_name(path)
-    rows = python_calamine.CalamineWorkbook.from_path(path).get_sheet_by_index(0).to_python()
+    rows = safe_xlsx.sheet_rows(path, 0, source=SOURCE_ID)
     headers = [normalise(h) for h in rows[0]]
     if "Nome do Estabelecimento" not in headers and "Nome da unidade prisional:" in headers:
         return None, LEGACY_LAYOUT_REASON
     check_inputs(headers, path)
     identity = _identity_columns(rows, headers)
+    _check_unique_units(identity, path)
     parsed = {i: parse_header(h) for i, h in enumerate(headers) if h.split(" | ")[0] in BLOCKS}
     counts = {i: h for i, h in parsed.items() if h.sex is not None and not _is_question(h)}
     values = _numeric_cells(rows, headers, counts, path)
@@ -183,6 +183,19 @@ def _identity_columns(rows: list[list], headers: list[str]) -> pd.DataFrame:
     return table
 
 
+def _check_unique_units(identity: pd.DataFrame, path: Path) -> None:
+    """One row per establishment and semester: a repeated row would be counted twice."""
+    key = ["state", "municipality", "unit_name"]
+    repeated = identity[identity.duplicated(key, keep=False)]
+    if len(repeated):
+        first = repeated.iloc[0]
+        rows = repeated.index[(repeated[key] == first[key]).all(axis=1)].tolist()
+        raise PipelineError(f"establishment {first['unit_name']!r} ({first['municipality']}, {first['state']}) "
+                            f"appears on rows {rows}", file=path, row=rows[1], column="Nome do Estabelecimento",
+                            fix="a row was pasted twice or the file is damaged: fetch it again, or delete the "
+                                "repeated row and record it in data/corrections/sisdepen.yaml")
+
+
 def _is_question(header: Header) -> bool:
     return any(header.item.startswith(q) for q in INCIDENCE_QUESTIONS)
 
@@ -200,7 +213,8 @@ def _numeric_cells(rows: list[list], headers: list[str], counts: dict[int, Heade
         bad = values[(values < 0) | (values % 1 != 0)]
         if len(bad):
             raise PipelineError(f"count {bad.iloc[0]} is negative or fractional", file=path,
-                                row=int(bad.index[0]) + 2, column=headers[column])
+                                row=int(bad.index[0]) + 2, column=headers[column],
+                                fix="correct the cell or report it to the publisher; counts are whole and >= 0")
         frames.append(pd.DataFrame({"unit_row": range(2, len(rows) + 1), "block": header.block,
                                     "item": header.item, "court": header.court or "", "sex": header.sex,
                                     "value": values.to_numpy()}))

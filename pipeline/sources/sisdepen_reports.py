@@ -16,9 +16,8 @@ import re
 from pathlib import Path
 
 import pandas as pd
-import python_calamine
 
-from pipeline import io, paths
+from pipeline import io, paths, safe_xlsx
 from pipeline.errors import PipelineError, cli
 from pipeline.sources.sisdepen import normalise
 
@@ -58,7 +57,7 @@ def read_report(path: Path) -> pd.DataFrame:
         raise PipelineError("file name is not {UF}_{jun|dez}_{YYYY}.xls", file=path,
                             fix="keep the published file names; state and period are read from them")
     period = f"{match['year']}-{'06' if match['half'] == 'jun' else '12'}"
-    rows = python_calamine.CalamineWorkbook.from_path(path).get_sheet_by_name(SHEET).to_python()
+    rows = safe_xlsx.sheet_rows(path, SHEET, source=SOURCE_ID)
     _check_title(rows, match["year"], path)
     start = _find_row(rows, SECTION, path)
     columns = {SEXES[normalise(c)]: j for j, c in enumerate(rows[start]) if normalise(c) in SEXES}

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import io, longtable, paths
+from pipeline import io, longtable, paths, safe_xlsx
 from pipeline.errors import PipelineError, cli
 from pipeline.sources import drug_crimes_quality
 
@@ -127,6 +127,7 @@ def _read_sheet(path: Path, sheet: str, columns: dict[str, str]) -> pd.DataFrame
     """One sheet with its columns renamed strictly (every expected column, nothing else)."""
     if not path.exists():
         raise PipelineError("file is missing", file=path, fix=f"run `dvc repro fetch@{SOURCE}` first")
+    safe_xlsx.check(path, SOURCE)
     try:
         workbook = pd.ExcelFile(path, engine="calamine")
     except Exception as error:  # calamine raises its own types for corrupt or non-xlsx files

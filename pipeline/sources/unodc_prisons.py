@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from pipeline import io, longtable, params, paths
+from pipeline import io, longtable, params, paths, safe_xlsx
 from pipeline.errors import PipelineError, cli
 
 SOURCE = "unodc_prisons"
@@ -102,6 +102,7 @@ def check_inputs(tidy: pd.DataFrame, path) -> None:
 def _read(path) -> pd.DataFrame:
     if not path.exists():
         raise PipelineError("file is missing", file=path, fix=f"run `dvc repro fetch@{SOURCE}` first")
+    safe_xlsx.check(path, SOURCE)
     try:
         sheet = pd.read_excel(path, engine="calamine", header=None, dtype=object, keep_default_na=False,
                               na_values=[""])  # "n/a" in a VALUE cell is text to report, not a gap

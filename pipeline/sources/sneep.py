@@ -1,0 +1,254 @@
+"""SNEEP (Argentina): the yearly census of everyone held in a penitentiary unit on 31 December.
+
+Input: the CSV files in data/raw/sneep/ — person-level microdata downloaded by hand from the Ministry of
+Justice's open-data portal (optional: usually absent). Outputs: data/interim/sneep.parquet, one row per
+person with only the columns the Argentina chapter needs, categorical; and data/interim/sneep_load_report.json,
+which says what was read, repaired, recovered and rejected — or that no microdata is available.
+
+    python -m pipeline.sources.sneep
+
+Layouts accepted: the snake_case releases (one year or many years per file; `anio_censo` or `censo_anio`,
+`sexo_*` or `genero_*`), the query tool's export (latin-1, ';', CamelCase headers), and the 2017 file
+with its broken header. See ../shared/specs/sneep.md.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline import io, longtable, params, paths
+from pipeline.errors import PipelineError, cli
+from pipeline.sources import sneep_csv
+
+SOURCE = "sneep"
+PARQUET = paths.interim_parquet(SOURCE)
+REPORT = paths.INTERIM / "sneep_load_report.json"
+DATASET_PAGE = "http://datos.jus.gob.ar/dataset/sneep"
+GENDER_CROSSWALK = Path(__file__).with_name("sneep_gender.csv")
+OFFENCE_CROSSWALK = Path(__file__).with_name("sneep_offences.csv")
+
+# Our column -> its normalised header names across releases, first present wins.
+COLUMNS = {
+    "census_year": ("censo_anio", "anio_censo", "ano_censo", "censo_ano"),  # census of 31 December
+    # SNEEP's own province code. Later releases call it provincia_sneep_id and reuse provincia_id for the
+    # INDEC code (called provincia_indec_id until 2019), so provincia_id is the SNEEP code only when
+    # provincia_sneep_id is absent.
+    "province_id": ("provincia_sneep_id", "provincia_id"),
+    "province": ("provincia_descripcion",),  # province whose service holds the person
+    "establishment_id": ("establecimiento_id",),
+    "establishment": ("establecimiento_descripcion",),  # penitentiary unit (names may contain commas)
+    "gender_label": ("genero_descripcion", "sexo_descripcion"),  # mapped by sneep_gender.csv
+    "legal_status": ("situacion_legal_descripcion",),  # Condenado (sentenced), Procesado (pre-trial), ...
+    "service": ("reparticion_descripcion",),  # Federal or Provincial penitentiary service
+    **{f"offence_{i}": (f"delito{i}_descripcion",) for i in range(1, 6)},  # up to five, most serious first
+    "children_code": ("mujer_tiene_hijos_intramuro",),  # women only: her children live with her (coded)
+}
+REQUIRED = {"census_year", "province", "gender_label", "legal_status", "service", "offence_1"}
+# Columns whose value in a recovered row need not appear in well-formed rows: every row of a unit with a
+# comma in its name is broken, a province may have only that unit, a rare offence may appear once. Their
+# checks (and those of the other columns) still decide the alignment.
+NEW_VALUES = {"establishment_id", "establishment", "province_id", "province", *(f"offence_{i}" for i in range(1, 6))}
+FIRST_CENSUS, LAST_PLAUSIBLE_YEAR = 2002, 2035
+
+# mujer_tiene_hijos_intramuro: two codings. '1' means yes in both; they differ on 0 and 2.
+CHILDREN_CODINGS = {
+    "yes1_no2_unknown0": {"1": "yes", "2": "no", "0": "unknown"},  # current metadata
+    "no0_yes1": {"0": "no", "1": "yes"},  # an older version of the metadata
+}
+
+
+def load(files: list[Path], *, max_rejected_rows: int = 0,
+         children_coding: str = "auto") -> tuple[pd.DataFrame, dict]:
+    """Person-level microdata from the given SNEEP files, and the load report."""
+    # Load inputs.
+    genders = gender_crosswalk()
+    tables, reports = [], []
+    for path in files:
+        table, report = sneep_csv.read(path, COLUMNS, REQUIRED, _checks(genders), NEW_VALUES)
+        tables.append(_tidy(table.to_pandas(), path, genders, report))
+        reports.append(report)
+    check_inputs(tables, reports, files, max_rejected_rows)
+
+    # Process data: one table, with the women-with-children coding decided census by census.
+    microdata = _concat(tables)
+    microdata["children_in_prison"], codings = _children(microdata, children_coding)
+    check_outputs(microdata, reports)
+    return microdata, {"available": True, "files": reports, "children_coding_by_year": codings,
+                       "rows": len(microdata)}
+
+
+def gender_crosswalk() -> dict[str, str]:
+    """Every historical gender label (normalised) -> our coding, from sneep_gender.csv."""
+    crosswalk = pd.read_csv(GENDER_CROSSWALK, dtype=str, keep_default_na=False)
+    unknown = sorted(set(crosswalk["gender"]) - set(longtable.SEXES))
+    if unknown:
+        raise PipelineError(f"codes {unknown} are not in longtable.SEXES", file=GENDER_CROSSWALK,
+                            column="gender", fix=f"use one of {list(longtable.SEXES)}")
+    return dict(zip(crosswalk["label"].map(_normal), crosswalk["gender"]))
+
+
+def offence_groups() -> dict[str, str]:
+    """Drug-offence labels (normalised) -> drug_law or drug_smuggling, from sneep_offences.csv."""
+    crosswalk = pd.read_csv(OFFENCE_CROSSWALK, dtype=str, keep_default_na=False)
+    return dict(zip(crosswalk["label"].map(_normal), crosswalk["group"]))
+
+
+def check_inputs(tables, reports, files, max_rejected_rows: int) -> None:
+    rejected = sum(r["rows_rejected"] for r in reports)
+    if rejected > max_rejected_rows:
+        worst = max(reports, key=lambda r: r["rows_rejected"])
+        raise PipelineError(
+            f"{rejected} row(s) could not be read without guessing which field is which (most in "
+            f"{worst['file']}: {worst['rows_rejected']}; e.g. {worst['rejected_examples'][:2]})",
+            fix=f"params.yaml argentina.max_rejected_rows is {max_rejected_rows}: inspect these rows, and "
+                "raise it only if you accept losing them from every count (the load report lists them)")
+    years = {}
+    for table, path in zip(tables, files):
+        for year in sorted(set(table["census_year"])):
+            if year in years:
+                raise PipelineError(f"census {year} is in both {years[year].name} and {path.name}",
+                                    file=path, fix="keep one release per census in data/raw/sneep/")
+            years[year] = path
+
+
+def check_outputs(microdata: pd.DataFrame, reports: list[dict]) -> None:
+    loaded = sum(r["rows_loaded"] for r in reports)
+    assert len(microdata) == loaded, f"{loaded} rows read but {len(microdata)} kept"
+    assert microdata["gender"].notna().all(), "every person has a gender code (possibly 'unknown')"
+
+
+def available_files(raw_dir: Path | None = None) -> list[Path]:
+    """The microdata CSVs present, in a fixed order."""
+    folder = raw_dir or paths.raw_dir(SOURCE)
+    return sorted(folder.glob("*.csv")) if folder.is_dir() else []
+
+
+def save(microdata: pd.DataFrame, report: dict) -> None:
+    """Write the Parquet (categorical columns kept) and the load report, byte-stable."""
+    with io.target(PARQUET).open("wb") as handle:
+        pq.write_table(pa.Table.from_pandas(microdata, preserve_index=False), handle)
+    io.write_text(REPORT, json.dumps(report, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+def empty() -> pd.DataFrame:
+    """A microdata table with no rows and the real columns and dtypes."""
+    columns = {c: pd.Categorical([]) for c in COLUMNS if c != "census_year"}
+    table = pd.DataFrame({"census_year": pd.Series([], dtype="int16"), **columns,
+                          "gender": pd.Categorical([], categories=longtable.SEXES)})
+    table["children_in_prison"] = pd.Categorical([])
+    table["source_file"] = pd.Categorical([])
+    return table
+
+
+def _tidy(table: pd.DataFrame, path: Path, genders: dict, report: dict) -> pd.DataFrame:
+    """Year as a number, gender in our coding, the file's name on each row."""
+    if table["census_year"].isna().any():
+        raise PipelineError(f"{int(table['census_year'].isna().sum())} row(s) without a census year",
+                            file=path, column=report["columns_used"]["census_year"],
+                            fix="the census year is required on every row")
+    years = table["census_year"].cat  # a handful of categories: convert those, not every row
+    table["census_year"] = years.categories.astype("int16").to_numpy()[years.codes.to_numpy()]
+    labels = table["gender_label"].cat.categories
+    unknown = [label for label in labels if _normal(label) not in genders]
+    if unknown:
+        raise PipelineError(f"gender label '{unknown[0]}' is not in the crosswalk",
+                            file=path, row=_first_line_with(path, report, unknown[0]),
+                            column=report["columns_used"]["gender_label"],
+                            fix=f"add it to {GENDER_CROSSWALK.name} with our code and a note")
+    # Map the categories, not the rows: a missing label is 'unknown'.
+    ours = np.array([longtable.SEXES.index(genders[_normal(label)]) for label in labels] or [0])
+    codes = table["gender_label"].cat.codes.to_numpy()
+    table["gender"] = pd.Categorical.from_codes(
+        np.where(codes >= 0, ours[codes], longtable.SEXES.index("unknown")), categories=longtable.SEXES)
+    table["source_file"] = pd.Categorical.from_codes(np.zeros(len(table), dtype="int8"), [path.name])
+    return table
+
+
+def _concat(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate keeping every text column categorical (the union of the files' categories)."""
+    if not tables:
+        return empty()
+    columns = [c for c in tables[0].columns if c not in ("census_year", "gender")]
+    for column in columns:
+        categories = sorted(set().union(*(t[column].cat.categories for t in tables)))
+        for table in tables:
+            table[column] = table[column].cat.set_categories(categories)
+    return pd.concat(tables, ignore_index=True)
+
+
+def _children(microdata: pd.DataFrame, coding: str) -> tuple[pd.Categorical, dict[str, str]]:
+    """Women: whether her children live with her (yes / no / unknown); others: missing."""
+    women = microdata["gender"].isin(["female", "trans_women"])
+    result = pd.Series(pd.NA, index=microdata.index, dtype="object")
+    chosen = {}
+    for year, codes in microdata.loc[women, "children_code"].groupby(microdata["census_year"], observed=True):
+        present = set(codes.dropna().astype(str))
+        name = coding if coding != "auto" else ("yes1_no2_unknown0" if "2" in present else "no0_yes1")
+        unexpected = present - set(CHILDREN_CODINGS[name])
+        if unexpected:
+            raise PipelineError(f"census {year}: mujer_tiene_hijos_intramuro has codes {sorted(unexpected)} "
+                                f"outside the {name} coding", fix="set argentina.children_coding to match")
+        result[codes.index] = codes.astype(str).map(CHILDREN_CODINGS[name]).fillna("unknown").to_numpy()
+        chosen[str(year)] = name
+    return pd.Categorical(result, categories=["yes", "no", "unknown"]), chosen
+
+
+def _first_line_with(path: Path, report: dict, value: str) -> int | None:
+    """The file line (1 = header) where a value first appears: for error messages only."""
+    encoding = "latin-1" if report["encoding"] == "latin-1" else "utf-8-sig"
+    with open(path, encoding=encoding, newline="") as handle:
+        for number, line in enumerate(handle, start=1):
+            if value in line:
+                return number
+    return None
+
+
+def _checks(genders: dict[str, str]) -> dict[str, sneep_csv.Check]:
+    """What a value in the right column looks like: used to align a broken header and to recover rows."""
+    def is_text(value: str) -> bool:
+        return not value.isdigit()
+
+    return {"census_year": _is_year, "gender_label": lambda label: _normal(label) in genders,
+            "province_id": str.isdigit, "establishment_id": str.isdigit, "children_code": str.isdigit,
+            "service": lambda value: bool(re.search("federal|provincial", _normal(value))),
+            **{c: is_text for c in ("province", "establishment", "legal_status")},
+            **{f"offence_{i}": is_text for i in range(1, 6)}}
+
+
+def _is_year(text: str) -> bool:
+    return bool(re.fullmatch(r"\d{4}", text)) and FIRST_CENSUS <= int(text) <= LAST_PLAUSIBLE_YEAR
+
+
+def _normal(label: str) -> str:
+    return sneep_csv.normalise_name(label)
+
+
+@cli
+def main() -> None:
+    from pipeline.argentina import Params  # the Argentina section's model (avoids an import cycle)
+
+    settings = params.section("argentina", Params)
+    files = available_files()
+    with io.transaction():
+        if not files:
+            # The normal case on machines without the manual download: say so, do not fail.
+            save(empty(), {"available": False, "files": [], "rows": 0,
+                           "reason": f"no SNEEP microdata CSV in {paths.relative(paths.raw_dir(SOURCE))}",
+                           "manual_download": DATASET_PAGE})
+            print(f"sneep: no microdata in {paths.relative(paths.raw_dir(SOURCE))}; wrote the 'not available' marker")
+            return
+        microdata, report = load(files, max_rejected_rows=settings.max_rejected_rows,
+                                 children_coding=settings.children_coding)
+        save(microdata, report)
+    print(f"sneep: {len(microdata):,} persons from {len(files)} file(s) -> {paths.relative(PARQUET)}")
+
+
+if __name__ == "__main__":
+    main()

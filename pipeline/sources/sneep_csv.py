@@ -1,0 +1,201 @@
+"""Reading one SNEEP CSV file: its dialect, its header, and the rows a naive CSV parser would misread.
+
+SNEEP files come in several layouts (see `pipeline/sources/sneep.py`). This module knows nothing of
+their meaning: it is given, for each column we want, the header names it may have and a check its
+values must pass, and it returns exactly those columns, dictionary-encoded, with a report of every
+repair. Two known defects are handled here:
+
+- a header with one name more than the data rows have fields (2017): the stray name is found by
+  trying each one and keeping the only alignment under which the sampled rows pass the checks;
+- establishment names with unquoted commas: such a row has too many fields. It is recovered only if
+  exactly one way of re-joining the extra fields into one free-text column passes the checks;
+  otherwise it is rejected and counted. Columns are never shifted silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from pipeline.errors import PipelineError
+
+SAMPLE_BYTES = 4 * 2**20  # enough lines to sniff the dialect and check the header's alignment
+BLOCK_BYTES = 16 * 2**20  # pyarrow parses the file in blocks of this size, in parallel
+CATEGORY = pa.dictionary(pa.int32(), pa.string())
+_FREE_TEXT = re.compile(r"descripcion$")  # columns whose values are names and may contain commas
+
+Check = Callable[[str], bool]
+
+
+def normalise_name(name: str) -> str:
+    """Header text as snake_case ASCII: 'Delito1Descripcion' and 'delito1_descripcion' agree; 'Año' -> 'ano'."""
+    text = unicodedata.normalize("NFKD", name.strip().lstrip("\ufeff"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", text)
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def read(path: Path, columns: dict[str, tuple[str, ...]], required: set[str], checks: dict[str, Check],
+         new_values: set[str]) -> tuple[pa.Table, dict]:
+    """The wanted columns of one file under our names (all as dictionary strings) and a repair report.
+
+    `columns` maps our name to the normalised header names it may have, first match wins; `checks`
+    holds a test per column that a correctly aligned value passes (empty values always pass). A
+    recovered row must also hold, in each column not in `new_values`, a value seen in well-formed rows.
+    """
+    encoding, delimiter, header, sample = _sniff(path)
+    names, repairs = _repair_header(header, sample, columns, checks, path)
+    chosen = _choose_columns(names, columns, required, path)
+    rejected, recovered, invalid = [], [], []
+
+    def keep_aside(row) -> str:
+        invalid.append((row.number, row.text))
+        return "skip"
+
+    table = pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=encoding,
+                                       block_size=BLOCK_BYTES),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=keep_aside),
+        convert_options=pacsv.ConvertOptions(include_columns=list(chosen.values()),
+                                             column_types={c: CATEGORY for c in chosen.values()},
+                                             strings_can_be_null=True, quoted_strings_can_be_null=True),
+    )
+    table = table.rename_columns([_ours(chosen, c) for c in table.column_names])
+    seen = {ours: set(pc.unique(table[ours].combine_chunks().dictionary).to_pylist()) for ours in chosen}
+    checks = {ours: functools.lru_cache(maxsize=65536)(check) for ours, check in checks.items()}
+    for number, text in sorted(invalid, key=lambda item: (item[0] or 0, item[1])):
+        row = _recover(text, delimiter, names, chosen, checks, seen, new_values)
+        if row is None:
+            rejected.append((number, text))
+        else:
+            recovered.append(row)
+    if recovered:
+        table = pa.concat_tables([table, _rows_table(recovered, table.schema)])
+    for ours in columns.keys() - chosen.keys():  # optional columns this layout lacks
+        table = table.append_column(ours, pa.nulls(table.num_rows, CATEGORY))
+    report = {
+        "file": path.name, "encoding": encoding, "delimiter": delimiter, "header_repairs": repairs,
+        "columns_used": {ours: chosen.get(ours) for ours in columns},
+        "rows_loaded": table.num_rows, "rows_recovered": len(recovered), "rows_rejected": len(rejected),
+        "rejected_examples": [_describe(number, text) for number, text in rejected[:5]],
+    }
+    return table.select(list(columns)), report
+
+
+def _sniff(path: Path) -> tuple[str, str, list[str], list[list[str]]]:
+    """Encoding, delimiter, raw header names and sample data rows from the start of the file."""
+    with open(path, "rb") as handle:
+        head = handle.read(SAMPLE_BYTES)
+    head = head[: head.rfind(b"\n") + 1] or head
+    try:
+        text, encoding = head.decode("utf-8-sig"), "utf8"
+    except UnicodeDecodeError:
+        text, encoding = head.decode("latin-1"), "latin-1"  # the query tool's export
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
+    if len(rows) < 2:
+        raise PipelineError("file has a header but no data rows", file=path,
+                            fix="download the file again from the SNEEP dataset page")
+    return encoding, delimiter, rows[0], rows[1:]
+
+
+def _repair_header(header: list[str], sample: list[list[str]], columns: dict, checks: dict,
+                   path: Path) -> tuple[list[str], list[str]]:
+    """Normalised, unique header names aligned with the data rows; the repairs made, in words."""
+    names, repairs = [normalise_name(n) or f"unnamed_{i}" for i, n in enumerate(header)], []
+    for i, name in enumerate(names):  # 2017: an id column lost its `_id` suffix
+        if f"{name}_descripcion" in names and f"{name}_id" not in names:
+            names[i] = f"{name}_id"
+            repairs.append(f"header '{header[i]}' read as '{name}_id' (missing _id suffix)")
+    duplicated = [n for n, count in Counter(names).items() if count > 1]
+    if duplicated:
+        raise PipelineError(f"header names {duplicated} appear more than once", file=path, row=1,
+                            fix="check the file is one SNEEP release, not two pasted together")
+    fields = Counter(len(row) for row in sample).most_common(1)[0][0]
+    if fields == len(names):
+        return names, repairs
+    if fields == len(names) - 1:  # 2017: a stray name in the header
+        stray = _find_stray_name(names, sample, fields, columns, checks, path)
+        repairs.append(f"stray header column '{header[stray]}' dropped (position {stray + 1})")
+        return names[:stray] + names[stray + 1:], repairs
+    raise PipelineError(f"header has {len(names)} names but most data rows have {fields} fields",
+                        file=path, row=1, fix="this layout is not one the loader knows: report it")
+
+
+def _find_stray_name(names, sample, fields, columns, checks, path) -> int:
+    """The header position whose removal aligns the wanted columns with data that passes the checks."""
+    rows = [row for row in sample if len(row) == fields]
+    wanted = {alias for aliases in columns.values() for alias in aliases}
+    alignments = {}
+    for stray in (i for i, name in enumerate(names) if name not in wanted):
+        kept = names[:stray] + names[stray + 1:]
+        chosen = {ours: next((a for a in aliases if a in kept), None) for ours, aliases in columns.items()}
+        positions = tuple(kept.index(a) if a else None for a in chosen.values())
+        if all(_passes(checks, {o: row[kept.index(a)] for o, a in chosen.items() if a}) for row in rows):
+            alignments.setdefault(positions, stray)
+    if len(alignments) != 1:
+        raise PipelineError(
+            f"header has one name more than the data rows, and {len(alignments)} ways of dropping one "
+            "give data that passes the checks", file=path, row=1,
+            fix="only one alignment must fit: fix the header by hand and record the fix in your report")
+    return next(iter(alignments.values()))
+
+
+def _choose_columns(names: list[str], columns: dict, required: set[str], path: Path) -> dict[str, str]:
+    """Our name -> the header name it has in this file (first alias present)."""
+    chosen = {ours: next((a for a in aliases if a in names), None) for ours, aliases in columns.items()}
+    missing = sorted(ours for ours in required if chosen[ours] is None)
+    if missing:
+        raise PipelineError(
+            f"no column for {missing} (looked for {[columns[m] for m in missing]})", file=path, row=1,
+            fix="a column was renamed upstream: add its new name to COLUMNS in pipeline/sources/sneep.py")
+    return {ours: name for ours, name in chosen.items() if name is not None}
+
+
+def _recover(text, delimiter, names, chosen, checks, seen, new_values) -> dict | None:
+    """The row's wanted values if exactly one re-joining of its extra fields passes the checks."""
+    fields = next(csv.reader([text], delimiter=delimiter), [])
+    extra = len(fields) - len(names)
+    if extra <= 0:
+        return None
+    readings = set()
+    # Re-joining after the last wanted column leaves every wanted value where it is: one such try suffices.
+    last_wanted = max(names.index(name) for name in chosen.values())
+    starts = [i for i, name in enumerate(names) if _FREE_TEXT.search(name)]
+    starts = [i for i in starts if i <= last_wanted] + [i for i in starts if i > last_wanted][:1]
+    for start in starts:
+        joined = fields[:start] + [delimiter.join(fields[start:start + extra + 1])] + fields[start + extra + 1:]
+        values = {ours: joined[names.index(name)] for ours, name in chosen.items()}
+        # Values must have been seen in well-formed rows, except in the re-joined column.
+        categorical = {o: v for o, v in values.items() if o not in new_values and chosen[o] != names[start]}
+        if _passes(checks, values) and all(v == "" or v in seen[o] for o, v in categorical.items()):
+            readings.add(tuple(sorted(values.items())))
+    return dict(readings.pop()) if len(readings) == 1 else None
+
+
+def _passes(checks: dict[str, Check], values: dict[str, str]) -> bool:
+    return all(values[o] == "" or check(values[o]) for o, check in checks.items() if o in values)
+
+
+def _rows_table(rows: list[dict], schema: pa.Schema) -> pa.Table:
+    return pa.table({name: pa.array([row[name] or None for row in rows], CATEGORY) for name in schema.names})
+
+
+def _ours(chosen: dict[str, str], name: str) -> str:
+    return next(ours for ours, theirs in chosen.items() if theirs == name)
+
+
+def _describe(number: int | None, text: str) -> str:
+    where = f"line {number + 1}" if number is not None else "line unknown"
+    return f"{where}: {text[:120]}"
