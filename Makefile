@@ -8,7 +8,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Committed pipeline outputs: a fresh `dvc repro` must leave them exactly as committed.
 OUTPUTS := figures reports data/processed dvc.lock
 
-.PHONY: help setup repro test lock lab bench clean-outputs
+.PHONY: help setup repro test lock lab bench browser readme
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -24,7 +24,12 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 repro: setup ## Fetch the sources and rebuild every figure, table and notebook (dvc repro)
 	dvc repro
 
-test: setup ## Rebuild (dvc repro), check the committed outputs are current, run every test and nbval
+browser: ## Install Debian's chromium for the browser test when it is missing (needs root)
+	@command -v chromium >/dev/null 2>&1 || { test "$$(id -u)" = 0 && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+		echo "note: chromium is not installed and cannot be installed here; the browser test will skip (or fail in CI)"
+
+test: setup browser ## Rebuild (dvc repro), check the committed outputs are current, run every test and nbval
 	dvc repro
 	@changed="$$(git status --porcelain -- $(OUTPUTS))"; test -z "$$changed" || { echo "$$changed"; \
 		echo "error: these outputs differ from what dvc repro builds — run make repro and commit them"; exit 1; }
