@@ -68,14 +68,8 @@ def save_figure(fig: plt.Figure, name: str, *, data: pd.DataFrame, caption: str,
     _check_name(name, "fig")
     stem = paths.FIGURES / name
     outputs = []
-    for fmt, options in (
-        ("svg", {"metadata": {"Date": None, "Creator": None}}),
-        ("png", {"dpi": PNG_DPI, "metadata": {"Software": None}}),
-        ("pdf", {"metadata": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None}}),
-    ):
-        buffer = _io.BytesIO()
-        fig.savefig(buffer, format=fmt, **options)
-        io.write_bytes(stem.with_suffix(f".{fmt}"), buffer.getvalue())
+    for fmt, content in figure_files(fig).items():
+        io.write_bytes(stem.with_suffix(f".{fmt}"), content)
         outputs.append(stem.with_suffix(f".{fmt}"))
     io.write_text(stem.with_suffix(".csv"), data.to_csv(index=False, lineterminator="\n"))
     io.write_text(stem.with_suffix(".txt"), _caption_text(caption, source, alt, definitions))
@@ -119,15 +113,19 @@ def _check_name(name: str, kind: str) -> None:
                             fix="use two digits and a lowercase, hyphenated slug, e.g. fig-01-women-held")
 
 
+# Render options per format: no dates or tool versions, so the same figure gives the same bytes.
+_RENDER = (
+    ("svg", {"metadata": {"Date": None, "Creator": None}}),
+    ("png", {"dpi": PNG_DPI, "metadata": {"Software": None}}),
+    ("pdf", {"metadata": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None}}),
+)
+
+
 def figure_files(fig: plt.Figure) -> dict[str, bytes]:
-    """The figure rendered as SVG, PNG and PDF with the same options as `save_figure`: format -> bytes.
-    For outputs written elsewhere than figures/ (the briefing pack's translated figures, pipeline.report)."""
+    """The figure rendered as SVG, PNG and PDF: format -> bytes. `save_figure` writes them to figures/;
+    the briefing pack (pipeline.report) writes its translated figures elsewhere."""
     rendered = {}
-    for fmt, options in (
-        ("svg", {"metadata": {"Date": None, "Creator": None}}),
-        ("png", {"dpi": PNG_DPI, "metadata": {"Software": None}}),
-        ("pdf", {"metadata": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None}}),
-    ):
+    for fmt, options in _RENDER:
         buffer = _io.BytesIO()
         fig.savefig(buffer, format=fmt, **options)
         rendered[fmt] = buffer.getvalue()

@@ -64,7 +64,8 @@ def transaction():
     if os.environ.get(STAGING_ENV):  # nested: the outer transaction publishes
         yield
         return
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=paths.ROOT))
+    _remove_abandoned_staging()
+    staging = Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=paths.ROOT))
     os.environ[STAGING_ENV] = str(staging)
     try:
         yield
@@ -72,6 +73,24 @@ def transaction():
     finally:
         del os.environ[STAGING_ENV]
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove_abandoned_staging() -> None:
+    """Staging folders of runs that were killed (no `finally` runs on SIGKILL): never published, so removed."""
+    for folder in paths.ROOT.glob(".staging-*-*"):
+        pid = folder.name.split("-")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _publish(staging: Path) -> None:
