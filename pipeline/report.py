@@ -350,7 +350,10 @@ def headline_metrics() -> dict:
     argentina = _csv(paths.FIGURES / "fig-10-argentina-women-held.csv").sort_values("year").iloc[-1]
     in_cells = _csv(paths.FIGURES / "fig-20-brazil-women-men-prison.csv").sort_values("period").iloc[-1]
     monitored = _csv(paths.FIGURES / "fig-21-brazil-electronic-monitoring.csv").sort_values("period").iloc[-1]
-    drug_share = _csv(paths.FIGURES / "fig-22-brazil-drug-share-women-men.csv").sort_values("period").iloc[-1]
+    drug_shares = _csv(paths.FIGURES / "fig-22-brazil-drug-share-women-men.csv").set_index("period").sort_index()
+    drug_share = drug_shares.iloc[-1]
+    # December 2019 holds SISDEPEN's largest known entry error (Maranhão): how it is treated shows here.
+    maranhao_semester = drug_shares.loc["2019-12"]
     uruguay = _csv(paths.TABLES / "tab-30-uruguay-prison-series.csv")
     uruguay = uruguay[(uruguay["sex"] == "female") & (uruguay["reference"] == "unodc_prisons")] \
         .sort_values("position").iloc[-1]
@@ -365,7 +368,9 @@ def headline_metrics() -> dict:
                    "women_in_cells": int(in_cells["female"]),
                    "women_electronic_monitoring": int(monitored["female"]),
                    "women_drug_law_share_pct": round(float(drug_share["female"]), 1),
-                   "men_drug_law_share_pct": round(float(drug_share["male"]), 1)},
+                   "men_drug_law_share_pct": round(float(drug_share["male"]), 1),
+                   "drug_law_share_pct_2019_12": {"women": round(float(maranhao_semester["female"]), 1),
+                                                  "men": round(float(maranhao_semester["male"]), 1)}},
         "uruguay": {"year": int(float(uruguay["period"])), "women_held": int(uruguay["persons"])},
     }
 
