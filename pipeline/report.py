@@ -292,13 +292,15 @@ def pipeline_state() -> dict:
     """What the pack was built from, stated so that it is the same for a given commit.
 
     The git commit itself cannot be written into a committed file (the file is part of the commit), and the
-    build time would change on every run. Instead: the SHA-256 of dvc.lock's entries for every stage but this
-    one (the inputs, parameters and outputs DVC recorded), and whether every file and parameter still matches
-    them (the `dvc status` question, answered from the files). Both follow from the commit's files alone.
+    build time would change on every run. Instead: the SHA-256 of this stage's own inputs (each hashed as
+    DVC hashes it; they are exactly the stage's deps, so the pack is rebuilt whenever the fingerprint would
+    change), and whether every other stage's files and parameters still match dvc.lock (the `dvc status`
+    question, answered from the files). Both follow from the commit's files alone.
     """
     lock = read_lock()
-    recorded = {name: entry for name, entry in sorted(lock.items()) if name != STAGE}
-    fingerprint = hashlib.sha256(json.dumps(recorded, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    own_inputs = yaml.safe_load(DVC_YAML.read_text(encoding="utf-8"))["stages"][STAGE]["deps"]
+    hashed = {dep: dvc_md5(paths.ROOT / dep) for dep in sorted(own_inputs)}
+    fingerprint = hashlib.sha256(json.dumps(hashed, sort_keys=True).encode()).hexdigest()
     stale, current = {}, {}
     all_params = {"params.yaml": params.load(), "data/sources.yaml": yaml.safe_load(paths.SOURCES.read_text())}
     for name in stage_names():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import python_calamine
 from openpyxl import Workbook
 
 from pipeline import brazil, brazil_quality, params, paths
@@ -181,7 +182,7 @@ def test_maranhao_2019_12_is_flagged_and_known(real_outputs):
 def test_personal_data_absent_from_real_tidy_table(real_outputs):
     tidy = real_outputs[0]
     assert list(tidy.columns) == sisdepen.COLUMNS
-    with sisdepen.python_calamine.CalamineWorkbook.from_path(RAW / "dados-sisdepen-jul-dez-2019.xlsx") as book:
+    with python_calamine.CalamineWorkbook.from_path(RAW / "dados-sisdepen-jul-dez-2019.xlsx") as book:
         rows = book.get_sheet_by_index(0).to_python(nrows=3)
     official = str(rows[1][rows[0].index("Responsável pela Finalização")])
     assert not tidy["unit_name"].eq(official).any() and not tidy["municipality"].eq(official).any()

@@ -122,5 +122,5 @@ def test_not_a_spreadsheet(tmp_path):
     folder = tmp_path / "raw"
     folder.mkdir()
     (folder / unodc_prisons.FILE).write_bytes(b"PK\x03\x04truncated")
-    with pytest.raises(PipelineError, match="cannot be read as a spreadsheet"):
+    with pytest.raises(PipelineError, match="truncated or damaged"):
         unodc_prisons.load(folder)

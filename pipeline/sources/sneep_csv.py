@@ -29,7 +29,8 @@ import pyarrow.csv as pacsv
 from pipeline.errors import PipelineError
 
 SAMPLE_BYTES = 4 * 2**20  # enough lines to sniff the dialect and check the header's alignment
-BLOCK_BYTES = 16 * 2**20  # pyarrow parses the file in blocks of this size, in parallel
+BLOCK_BYTES = 4 * 2**20  # pyarrow parses the file in blocks of this size, in parallel (larger: more memory, no faster)
+RECOVERY_ROWS = 32_768  # broken rows re-parsed at a time: bounds the memory recovery adds to the parse
 CATEGORY = pa.dictionary(pa.int32(), pa.string())
 _FREE_TEXT = re.compile(r"descripcion$")  # columns whose values are names and may contain commas
 
@@ -168,17 +169,17 @@ def _recover_in_bulk(invalid, delimiter, names, chosen, checks, seen, new_values
     counts = np.array([len(fields) for fields in csv.reader(texts, delimiter=delimiter)], dtype=int)
     order, parts = [], []
     for count in sorted(set(counts.tolist()) - set(range(len(names) + 1))):  # rows with too many fields
-        rows = np.flatnonzero(counts == count)
-        kept, values = _recover_group([texts[i] for i in rows], count - len(names), delimiter, names, chosen,
-                                      checks, seen, new_values)
-        order.append(rows[kept])
-        parts.append(values)
+        rows_with_count = np.flatnonzero(counts == count)
+        for first in range(0, len(rows_with_count), RECOVERY_ROWS):
+            rows = rows_with_count[first:first + RECOVERY_ROWS]
+            kept, values = _recover_group([texts[i] for i in rows], count - len(names), delimiter, names, chosen,
+                                          checks, seen, new_values)
+            order.append(rows[kept])
+            parts.append(values)
     order = np.concatenate(order) if order else np.array([], dtype=int)
-    recovered = {ours: pa.concat_arrays([p[ours] for p in parts]) if parts else pa.array([], pa.string())
-                 for ours in chosen}
-    # Back to the file's order, empty values missing, dictionary-encoded like the well-formed rows.
-    by_line = np.argsort(order, kind="stable")
-    table = pa.table({ours: _categorical(column.take(pa.array(by_line))) for ours, column in recovered.items()})
+    # Back to the file's order (so the output is byte-stable), dictionary-encoded like the well-formed rows.
+    by_line = pa.array(np.argsort(order, kind="stable"))
+    table = pa.table({ours: pa.chunked_array([p[ours] for p in parts], CATEGORY).take(by_line) for ours in chosen})
     rejected_rows = np.setdiff1d(np.arange(len(invalid)), order)
     return table, [invalid[i] for i in rejected_rows]
 
@@ -234,7 +235,7 @@ def _recover_group(texts, extra, delimiter, names, chosen, checks, seen, new_val
         reading = {ours: pc.if_else(first, values[ours], reading[ours]) for ours in chosen}
         found |= ok
     kept = np.flatnonzero(found & ~conflict)
-    return kept, {ours: column.take(pa.array(kept)) for ours, column in reading.items()}
+    return kept, {ours: _categorical(column.take(pa.array(kept))) for ours, column in reading.items()}
 
 
 def _categorical(values: pa.Array) -> pa.Array:
