@@ -25,7 +25,7 @@ KINDS = (".svg", ".png", ".pdf", ".csv", ".md", ".ipynb", ".html", ".txt")
 def test_rebuilt_outputs_are_byte_identical_by_kind(rebuild):  # noqa: F811
     assert rebuild.second.returncode == 0, rebuild.second.stderr[-3000:]
     compared, differ = defaultdict(int), defaultdict(list)
-    for name in e2e._project_files():  # committed outputs: the ones the e2e clean rebuild must equal too
+    for name in e2e.committed_outputs():  # the ones the e2e clean rebuild must equal too
         committed, rebuilt = paths.ROOT / name, rebuild.copy / name
         if not name.startswith(("figures/", "reports/")) or committed.suffix not in KINDS:
             continue

@@ -21,7 +21,7 @@ def rebuild(tmp_path_factory):
 def test_killed_repro_resumes_to_the_clean_outputs(rebuild):
     assert rebuild.killed_during, f"no notebook stage started:\n{rebuild.first[-3000:]}"
     assert rebuild.second.returncode == 0, rebuild.second.stdout[-3000:] + rebuild.second.stderr[-3000:]
-    committed = [f for f in e2e._project_files() if f.startswith(tuple(f + "/" for f in e2e.OUTPUT_FOLDERS))]
+    committed = e2e.committed_outputs()
     rebuilt = outputs(rebuild.copy)
     assert set(committed) <= set(rebuilt), "a committed output is missing after the resumed run"
     assert set(rebuilt) <= set(outputs(paths.ROOT)), "the resumed run left extra files"

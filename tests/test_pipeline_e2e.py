@@ -33,6 +33,12 @@ def _project_files() -> list[str]:
     return sorted(f for f in listed.split("\0") if f and (paths.ROOT / f).is_file())
 
 
+def committed_outputs() -> list[str]:
+    """The committed files that `dvc repro` must rebuild byte for byte."""
+    folders = tuple(f + "/" for f in OUTPUT_FOLDERS)
+    return [f for f in _project_files() if f.startswith(folders) and f not in NOT_PIPELINE_OUTPUTS]
+
+
 def _copy_without_outputs(destination: Path) -> None:
     for name in _project_files():
         if name.startswith(tuple(f + "/" for f in OUTPUT_FOLDERS)):
@@ -64,8 +70,7 @@ def test_clean_copy_rebuilds_every_committed_output(tmp_path):
     first = _dvc("repro", cwd=copy, env=env)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
 
-    committed = [f for f in _project_files() if f.startswith(tuple(f + "/" for f in OUTPUT_FOLDERS))
-                 and f not in NOT_PIPELINE_OUTPUTS]
+    committed = committed_outputs()
     rebuilt = sorted(str(p.relative_to(copy)) for folder in OUTPUT_FOLDERS
                      for p in (copy / folder).rglob("*") if p.is_file())
     assert rebuilt == committed
