@@ -1,0 +1,65 @@
+"""Run every benchmark and write the report: `python -m bench [--quick] [--repeat N] [--output PATH]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import notebooks, rebuild, report, sisdepen_read, sneep_scale
+from bench.common import ROOT, WORK, machine
+
+# Full run: the issue's sizes. Quick: small enough for the test suite (about a minute).
+FULL = {"repeat": 3, "sisdepen_files": 12, "sneep_rows": 2_000_000,
+        "scaling_rows": [250_000, 500_000, 1_000_000, 2_000_000]}
+QUICK = {"repeat": 1, "sisdepen_files": 1, "sneep_rows": 21_000, "scaling_rows": [5_250, 10_500, 21_000, 42_000]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, one repetition (the smoke test)")
+    parser.add_argument("--repeat", type=int, help="repetitions of each measurement (default 3; quick 1)")
+    parser.add_argument("--output", type=Path, help="report path (default reports/benchmarks.md; quick: a temp file)")
+    parser.add_argument("--mirror", type=Path, help="source mirror (default: $BRIEFING_DATA_MIRROR or params.yaml)")
+    arguments = parser.parse_args()
+    sizes = QUICK if arguments.quick else FULL
+    repeat = arguments.repeat or sizes["repeat"]
+    scratch = Path(tempfile.mkdtemp(prefix="bench-quick-")) if arguments.quick else WORK
+    output = arguments.output or (scratch / "benchmarks.md" if arguments.quick else ROOT / "reports" / "benchmarks.md")
+    from pipeline import fetch
+
+    mirror = (arguments.mirror or fetch.mirror_dir()).resolve()
+    started, started_load = time.perf_counter(), machine()
+
+    def step(name):
+        print(f"[{time.perf_counter() - started:6.0f} s] {name}", file=sys.stderr, flush=True)
+
+    step("rebuilds")
+    rebuilds, copy = rebuild.measure(repeat, arguments.quick, mirror)
+    try:
+        step("notebooks")
+        notebook_section = notebooks.measure(repeat, None if arguments.quick else copy)
+    finally:
+        rebuild.remove_copy(copy)
+    step("sisdepen")
+    sisdepen = sisdepen_read.measure(repeat, sizes["sisdepen_files"], mirror)
+    step("sneep")
+    sneep = sneep_scale.compare(sizes["sneep_rows"], repeat, scratch)
+    step("scaling")
+    scaling = sneep_scale.scaling(sizes["scaling_rows"], repeat, scratch)
+    command = "python -m bench" + (" --quick" if arguments.quick else "")
+    report.write(output, [rebuilds, sisdepen, sneep, scaling, notebook_section], quick=arguments.quick,
+                 started_load=started_load, seconds=time.perf_counter() - started, command=command)
+    if arguments.quick:  # small, but a test suite should not leave data behind
+        for generated in [*scratch.glob("sneep-*.csv"), *scratch.glob("sneep-*.parquet")]:
+            generated.unlink()
+        if not any(scratch.iterdir()):
+            scratch.rmdir()
+    step(f"wrote {output}")
+    print(output)
+
+
+if __name__ == "__main__":
+    main()
