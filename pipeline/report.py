@@ -34,6 +34,7 @@ import yaml
 
 from pipeline import i18n, io, params, paths
 from pipeline.errors import PipelineError, cli
+from pipeline.hashes import dvc_md5
 
 # Outputs of this stage (dvc.yaml names the same files).
 BRIEFING = paths.REPORTS / "briefing.html"
@@ -253,25 +254,6 @@ def translate_figure(figure: Figure, tr: i18n.Translator) -> Figure:
 
 # ---------------------------------------------------------------------------------- Provenance ---
 
-def file_md5(path: Path) -> str:
-    digest = hashlib.md5()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def dvc_md5(path: Path) -> str | None:
-    """The hash dvc.lock records for a file or folder (DVC 3 `md5`; folders: md5 of the sorted listing)."""
-    if path.is_file():
-        return file_md5(path)
-    if path.is_dir():
-        listing = [{"md5": file_md5(p), "relpath": p.relative_to(path).as_posix()}
-                   for p in sorted(path.rglob("*")) if p.is_file()]
-        return hashlib.md5(json.dumps(listing, sort_keys=True).encode()).hexdigest() + ".dir"
-    return None
-
-
 def read_lock() -> dict:
     if not DVC_LOCK.is_file():
         raise PipelineError("dvc.lock is missing", file=DVC_LOCK, fix="run `dvc repro` to build the pipeline")
@@ -468,23 +450,22 @@ def headline_rows(metrics: dict, tr: i18n.Translator) -> list[tuple[str, str]]:
 
 
 def notebook_entries(state: dict) -> list[dict]:
-    """Each executed notebook: its HTML, the parameters papermill ran it with, and its stage's input hashes."""
-    lock = read_lock()
+    """Each executed notebook: its HTML, the parameters papermill ran it with, and the hashes of its inputs
+    as the runner recorded them when it ran (pipeline.run), so this page changes only when a notebook does."""
     stages = yaml.safe_load(DVC_YAML.read_text(encoding="utf-8"))["stages"]
     entries = []
     for page in sorted(paths.EXECUTED_NOTEBOOKS.glob("*.html")):
         executed = page.with_suffix(".ipynb")
-        metadata = json.loads(executed.read_text(encoding="utf-8"))["metadata"].get("papermill", {}) \
-            if executed.is_file() else {}
+        notebook_metadata = json.loads(executed.read_text(encoding="utf-8"))["metadata"] if executed.is_file() else {}
+        metadata = notebook_metadata.get("papermill", {})
+        inputs = notebook_metadata.get("briefing", {}).get("inputs", [])
         stage = next((name for name, body in stages.items()
                       if any(_out_path(out) == paths.relative(executed) for out in body.get("outs", []))), None)
-        entry = lock.get(stage, {}) if stage else {}
         entries.append({
             "name": page.stem, "href": paths.relative(page).removeprefix("reports/"),
             "input": metadata.get("input_path", ""),
             "parameters": json.dumps(metadata.get("parameters", {}), indent=2, sort_keys=True, ensure_ascii=False),
-            "stage": stage, "deps": [(d["path"], d.get("md5", ""), d.get("size", "")) for d in entry.get("deps", [])],
-            "params": json.dumps(entry.get("params", {}), indent=2, sort_keys=True, ensure_ascii=False),
+            "stage": stage, "deps": [(d["path"], d["md5"], d["bytes"]) for d in inputs],
             "status": state["current"].get(stage) or state["stale"].get(stage) if stage else None,
         })
     return entries

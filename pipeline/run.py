@@ -80,9 +80,24 @@ def run(notebook: Path, section: str | None = None) -> tuple[Path, Path]:
             raise PipelineError(f"cell {error.exec_count} failed: {error.ename}: {error.evalue}",
                                 file=notebook, fix="read the traceback in the cell; nothing was written") from None
         result = scrub(nbformat.read(raw, as_version=4), notebook)
+        result.metadata["briefing"] = {"inputs": stage_inputs(notebook)}
         io.write_text(executed, nbformat.writes(result) + "\n")
         io.write_text(html, to_html(result))
     return executed, html
+
+
+def stage_inputs(notebook: Path) -> list[dict]:
+    """The deps of the dvc.yaml stage that runs `notebook`, each with its hash and size, as it ran."""
+    import yaml
+
+    from pipeline.hashes import dvc_md5, size
+
+    dvc_yaml = paths.ROOT / "dvc.yaml"
+    stages = yaml.safe_load(dvc_yaml.read_text(encoding="utf-8")).get("stages", {}) if dvc_yaml.is_file() else {}
+    name = paths.relative(notebook)
+    deps = next((body.get("deps", []) for body in stages.values() if name in str(body.get("cmd", ""))), [])
+    return [{"path": dep, "md5": dvc_md5(paths.ROOT / dep), "bytes": size(paths.ROOT / dep)}
+            for dep in sorted(deps) if (paths.ROOT / dep).exists()]
 
 
 def scrub(nb: nbformat.NotebookNode, source: Path) -> nbformat.NotebookNode:
