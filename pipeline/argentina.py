@@ -15,12 +15,11 @@ import pandas as pd
 
 from pipeline import disclosure, longtable, params, paths
 from pipeline.errors import PipelineError
-from pipeline.sources import sneep, sneep_csv
+from pipeline.sources import published, sneep, sneep_csv
 
 COUNTRY = "ARG"
 PART = paths.indicator_part("argentina")
 # The project's registry of published figures (built by another stage), and our own fallback facts.
-PUBLISHED_REGISTRY = paths.DATA / "published" / "figures.csv"
 PUBLISHED_OWN = paths.DATA / "published" / "argentina_sneep.csv"
 WOMEN = {True: ["female", "trans_women"], False: ["female"]}  # by women_include_trans_women
 # The registry's (indicator, sex) -> the names this chapter uses (those of data/published/argentina_sneep.csv).
@@ -163,7 +162,7 @@ def published_figures() -> tuple[pd.DataFrame, str]:
     """
     needed = {("women_held", "2015"), ("women_held", "2022"), ("women_drug_offences_share", "2015"),
               ("women_drug_offences_share", "2022"), ("women_drug_offences_growth", "2015-2022")}
-    for path in (PUBLISHED_REGISTRY, PUBLISHED_OWN):
+    for path in (published.REGISTRY, PUBLISHED_OWN):
         if not path.exists():
             continue
         table = _published_table(path)

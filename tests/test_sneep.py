@@ -9,7 +9,7 @@ import sneep_generator as generator
 
 from pipeline import argentina, disclosure
 from pipeline.errors import PipelineError
-from pipeline.sources import sneep
+from pipeline.sources import published, sneep
 
 SETTINGS = argentina.Params(women_include_trans_women=True, drug_rule="any_offence", drug_include_smuggling=False,
                             legal_status="all", service="all", children_coding="auto", max_rejected_rows=0,
@@ -192,7 +192,7 @@ def test_published_reader_tolerates_the_registry_columns(tmp_path, monkeypatch):
     own = pd.read_csv(argentina.PUBLISHED_OWN, dtype=str)
     own.rename(columns={"period": "Year"}).assign(Country="ARG", extra="x").drop(columns="country") \
         .to_csv(registry, index=False)
-    monkeypatch.setattr(argentina, "PUBLISHED_REGISTRY", registry)
+    monkeypatch.setattr(published, "REGISTRY", registry)
     published, origin = argentina.published_figures()
     assert origin.endswith("figures.csv")
     assert argentina.published_value(published, "women_held", "2015") == 2996
