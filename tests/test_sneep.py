@@ -193,9 +193,9 @@ def test_published_reader_tolerates_the_registry_columns(tmp_path, monkeypatch):
     own.rename(columns={"period": "Year"}).assign(Country="ARG", extra="x").drop(columns="country") \
         .to_csv(registry, index=False)
     monkeypatch.setattr(published, "REGISTRY", registry)
-    published, origin = argentina.published_figures()
+    figures, origin = argentina.published_figures()
     assert origin.endswith("figures.csv")
-    assert argentina.published_value(published, "women_held", "2015") == 2996
+    assert argentina.published_value(figures, "women_held", "2015") == 2996
 
 
 def test_drug_growth_check_finds_the_shares_that_give_47_percent():
