@@ -100,16 +100,21 @@ def _publish(staging: Path) -> None:
         os.replace(staged, final)
 
 
-def read_text_csv(path: Path):
-    """A CSV kept by hand, every cell as text. A file not saved as UTF-8 (a spreadsheet program's latin-1 or
-    Windows-1252) is an error naming its line: decoding it anyway would turn accents into wrong labels."""
+def read_text_csv(path: Path, what: str = "file"):
+    """A CSV kept by hand in the repository, every cell as text. A missing file is an error (`what` names it);
+    a file not saved as UTF-8 (a spreadsheet program's latin-1 or Windows-1252) is an error naming its line:
+    decoding it anyway would turn accents into wrong labels."""
     import io as text_io
 
     import pandas as pd
 
     from pipeline.errors import PipelineError
 
-    data = Path(path).read_bytes()
+    path = Path(path)
+    if not path.exists():
+        raise PipelineError(f"{what} is missing", file=path,
+                            fix=f"restore it from git: `git checkout {paths.relative(path)}`")
+    data = path.read_bytes()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

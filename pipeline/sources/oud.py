@@ -37,10 +37,7 @@ _PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
 def load(path: Path = TEMPLATE) -> pd.DataFrame:
     """The template with every row checked; any problem raises a PipelineError naming file, row and fix."""
     path = Path(path)
-    if not path.exists():
-        raise PipelineError("observatory template is missing", file=path,
-                            fix="restore it from git: `git checkout data/uruguay/oud_indicators.csv`")
-    table = io.read_text_csv(path)
+    table = io.read_text_csv(path, what="observatory template")
     if list(table.columns) != COLUMNS:
         raise PipelineError(f"header is {list(table.columns)}", file=path, row=1,
                             fix=f"the header must be exactly: {','.join(COLUMNS)} (see data/uruguay/README.md)")

@@ -75,10 +75,7 @@ _ID = re.compile(r"^[a-z]{3}-\d{3}$")
 def load(path: Path = REGISTRY) -> pd.DataFrame:
     """The registry, every row checked; a problem raises a PipelineError naming file, row and column."""
     path = Path(path)
-    if not path.exists():
-        raise PipelineError("registry of published figures is missing", file=path,
-                            fix="restore it from git: `git checkout data/published/figures.csv`")
-    figures = io.read_text_csv(path)
+    figures = io.read_text_csv(path, what="registry of published figures")
     check(figures, path)
     return figures.assign(value=pd.to_numeric(figures["value"]).astype(float))
 
