@@ -23,29 +23,23 @@ FIXES = {
                          "`params:`/`deps:` in dvc.yaml to the keys it really reads.",
     "SISDEPEN ingest": "the ingest parses every cell; reading only the used columns with calamine and "
                        "parsing headers once per layout would cut its time.",
-    "SNEEP vs pandas, time": "the recovery of comma-broken rows is now done in bulk (under 2 s of the load "
-                             "at 2 million rows; it was most of the ~54 s reported before); the profile shows "
-                             "what remains: pyarrow parsing the CSV (`read`, about 4 s on 2 cores with the "
-                             "broken-row callback), the pandas categorical conversion and the measures (~1 s "
-                             "each). pandas 3's C parser reads the whole file in about the same time as pyarrow "
-                             "reads our 14 columns, so no change to the loader makes it 3× faster than pandas "
-                             "from the CSV on this machine; the target assumed a slower pandas. What makes a "
-                             "researcher's rerun fast is already in the pipeline: the ingest stage parses the CSV "
-                             "once and caches `sneep.parquet`, and a rerun of the chapter reads that (the Parquet "
-                             "row). Proposed: restate the target on the rerun path (Parquet + measures vs pandas "
-                             "from the CSV).",
-    "SNEEP vs pandas, peak memory": "the peak is the parse plus the broken rows' text held for recovery; the "
-                                    "loader now parses in 4 MiB blocks and recovers 32k rows at a time (was 827 "
-                                    "MiB). Further: keep only line numbers of broken rows and re-read them from "
-                                    "the file, and convert to pandas per column, freeing Arrow buffers as it goes.",
-    "SNEEP vs DuckDB, time": "the gap is pyarrow's parse plus the Python work after it (categorical conversion "
-                             "~1 s, the measures ~1 s; see the profile), while DuckDB skips the broken rows "
-                             "instead of recovering them. Building the categoricals from Arrow's dictionaries "
-                             "directly (not via pandas' get_indexer) would save most of a second.",
-    "SNEEP load grows linearly": "time is linear; a low R² on memory comes from the fixed ~400 MiB of "
-                                 "imports and parse buffers dominating the small sizes and from run-to-run "
-                                 "variation of pyarrow's read-ahead; capping it (fewer parse threads) would "
-                                 "make the peak predictable.",
+    "SNEEP vs pandas, time": "not reachable from the CSV on this machine (see the DuckDB-read row): pandas 3's "
+                             "C parser reads all 38 columns in about three times what the fastest reader here "
+                             "needs just to read our 14, so load + recovery + measures cannot be 3× faster. What "
+                             "the loader could still shed: its parse runs on one thread (pyarrow's threads stall "
+                             "on the broken-row callback; parsing the file's halves in two processes would use "
+                             "both cores) and recovery takes about a second at one broken row in seven. A "
+                             "researcher's rerun reads the cached Parquet (the rerun row), which is the path the "
+                             "target fits. Proposed: restate the target on the rerun path.",
+    "SNEEP vs pandas, peak memory": "the peak is the parse plus the broken rows' text held for recovery; "
+                                    "recovery works on 16k rows at a time. Further: keep only the line numbers "
+                                    "of broken rows and re-read them from the file.",
+    "SNEEP vs DuckDB, time": "the parse runs on one thread (see the profile) and recovery of the broken rows "
+                             "adds about a second, while DuckDB skips or shifts those rows; parsing the file's "
+                             "halves in two processes would close most of the gap.",
+    "SNEEP load grows linearly": "time is linear; a low R² on memory comes from the fixed ~250 MiB of "
+                                 "imports dominating the small sizes and from run-to-run variation of the "
+                                 "allocator.",
     "Notebook overhead": "the kernel start is a fixed cost (see above); the rest is the notebook's own work "
                          "and the HTML export: move heavy computation to its DVC stage and read its output.",
 }

@@ -22,13 +22,16 @@ YEARS = list(range(2002, 2023))  # 21 censuses, as in the issue's 2-million-row 
 SPEED_TARGET, MEMORY_TARGET, DUCKDB_TARGET = 3.0, 3.0, 2.0
 IMPORTS = {"ours": ["pipeline.argentina", "pipeline.sources.sneep"], "load_only": ["pipeline.sources.sneep"],
            "pandas_whole": ["pandas"], "duckdb_sql": ["duckdb"],
-           "ours_parquet": ["pipeline.argentina", "pyarrow.parquet"], "write_parquet": ["pipeline.sources.sneep"]}
+           "ours_parquet": ["pipeline.argentina", "pyarrow.parquet"], "write_parquet": ["pipeline.sources.sneep"],
+           "duckdb_columns": ["duckdb", "pyarrow", "pipeline.sources.sneep"]}
 CONTENDERS = {
     "ours": "our loader (`sneep.load`) + `argentina.measures` + `argentina.by_province`",
     "pandas_whole": "`pandas.read_csv` whole file (`on_bad_lines='skip'`) + the same groupbys",
     "duckdb_sql": "DuckDB: the same aggregates in SQL from the CSV (`ignore_errors=true`)",
     "ours_parquet": "what a rerun of the chapter does: `data/interim/sneep.parquet` (written once by the "
                     "ingest stage) + the same measures",
+    "duckdb_columns": "for scale: DuckDB reading our 14 columns into Arrow and nothing else (no recovery, no "
+                      "categoricals, no measures; `ignore_errors=true`), the fastest reader measured here",
 }
 
 
@@ -68,7 +71,7 @@ def compare(rows: int, repeat: int, folder: Path) -> Section:
         "",
         "| Contender | Median (min–max, runs) | Peak memory (max) | Women held for drugs, 2022 |",
         "|---|---|---|---|",
-        *(f"| {CONTENDERS[n]} | {t.text()} | {t.peak:,.0f} MiB | {answers[n]:,.0f} |" for n, t in runs.items()),
+        *(f"| {CONTENDERS[n]} | {t.text()} | {t.peak:,.0f} MiB | {_count(answers[n])} |" for n, t in runs.items()),
         "",
         f"Ratios: pandas / ours time **{speed:.2f}×**; pandas / ours peak memory **{memory:.2f}×**; "
         f"ours / DuckDB time **{vs_duckdb:.2f}×**. A rerun of the chapter reads the cached Parquet: "
@@ -76,8 +79,17 @@ def compare(rows: int, repeat: int, folder: Path) -> Section:
         f"**{pandas_.peak / runs['ours_parquet'].peak:.1f}×** less memory (targets are judged on the loader "
         "from the CSV, the harder case).",
         "",
-        "pandas and DuckDB skip the comma-broken rows (about one in seven here), so they count fewer women "
-        "and do less work than our loader, which recovers every row or fails.",
+        f"A 3× speed-up over pandas from the CSV means load + recovery + measures in "
+        f"{pandas_.median / SPEED_TARGET:.2f} s; DuckDB alone takes {runs['duckdb_columns'].median:.2f} s to read our "
+        f"14 columns into Arrow (the last row), so that target is "
+        f"{'beyond' if runs['duckdb_columns'].median > pandas_.median / SPEED_TARGET else 'within'} reach of any "
+        "loader that reads the columns from this CSV on this machine.",
+        "",
+        "Neither baseline reads the comma-broken rows correctly. pandas skips them when it reads the whole file "
+        "(it counts fewer women), but with `usecols=` it keeps them with their columns shifted; DuckDB's "
+        "`ignore_errors=true` skips only those whose last field is non-empty and silently accepts the rest, "
+        "shifted by one column (their gender column then holds the gender id). Our loader recovers every such "
+        "row or rejects it by count.",
     ]
     targets = [
         Target("SNEEP vs pandas, time", f"≥ {SPEED_TARGET:.0f}× faster", f"{speed:.2f}×", speed >= SPEED_TARGET),
@@ -120,7 +132,7 @@ def scaling(sizes: list[int], repeat: int, folder: Path) -> Section:
         "",
         f"Growth is {'linear' if min(s_r2, m_r2) >= 0.98 else 'not clearly linear'} "
         f"(straight-line fit R² ≥ 0.98 on both is taken as linear). Peak memory varies from run to run: "
-        "pyarrow's parallel parse sometimes reads ahead further, so the fit uses the median peak.",
+        "allocator and parse buffers, so the fit uses the median peak.",
     ]
     return Section("SNEEP scaling curve (load only)", lines,
                    [Target("SNEEP load grows linearly", "R² ≥ 0.98 for time and memory",
@@ -211,6 +223,22 @@ def duckdb_sql(path: Path) -> dict:
     value = con.execute(f"SELECT count(*) FROM s WHERE censo_anio = '2022' AND genero_descripcion IN "
                         f"('Mujer', 'Trans Mujer/Travesti') AND ({drug})").fetchone()[0]
     return {"women_drug_2022": float(value)}
+
+
+def duckdb_columns(path: Path) -> dict:
+    import duckdb
+
+    from pipeline.sources import sneep, sneep_csv
+
+    header = [sneep_csv.normalise_name(name) for name in path.open(encoding="utf-8").readline().split(",")]
+    columns = [next(alias for alias in aliases if alias in header) for aliases in sneep.COLUMNS.values()]
+    duckdb.sql(f"SELECT {', '.join(columns)} FROM read_csv('{path}', header=true, all_varchar=true, "
+               "ignore_errors=true)").to_arrow_table()
+    return {"women_drug_2022": None}
+
+
+def _count(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f}"
 
 
 def _profile(name: str, path: Path) -> list[str]:

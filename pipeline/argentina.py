@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from typing import Literal
 
 import pandas as pd
@@ -82,10 +83,10 @@ def population(microdata: pd.DataFrame, settings: Params, *, legal_status: bool 
     """The persons the counts cover under the chosen service (and legal status) definitions."""
     keep = pd.Series(True, index=microdata.index)
     if settings.service != "all":
-        keep &= _normalised(microdata["service"]).str.contains(settings.service, regex=False)
+        keep &= _has_label(microdata["service"], lambda label: settings.service in label)
     if legal_status and settings.legal_status != "all":
         keep &= _is_pre_trial(microdata) == (settings.legal_status == "pre_trial")
-    return microdata[keep]
+    return microdata if keep.all() else microdata[keep]  # no copy of millions of rows when all count
 
 
 def held_for_drugs(microdata: pd.DataFrame, settings: Params) -> pd.Series:
@@ -106,15 +107,15 @@ def measures(microdata: pd.DataFrame, settings: Params) -> pd.DataFrame:
     """Long-table rows by census year: persons by gender, women for drugs, pre-trial share, children."""
     held = population(microdata, settings)
     women = held["gender"].isin(WOMEN[settings.women_include_trans_women])
-    year = held["census_year"].astype(str)
+    year = held["census_year"]  # periods become text in _rows
     by_gender = held.groupby([year, "gender"], observed=False).size().unstack(fill_value=0)
     women_held = women.groupby(year).sum()
     women_drugs = (women & held_for_drugs(held, settings)).groupby(year).sum()
     women_children = (women & held["children_in_prison"].eq("yes")).groupby(year).sum()
     everyone = population(microdata, settings, legal_status=False)
-    pre_trial = _is_pre_trial(everyone).groupby([everyone["census_year"].astype(str), everyone["gender"]],
-                                                observed=True).mean().mul(100)
-    pre_trial_total = _is_pre_trial(everyone).groupby(everyone["census_year"].astype(str)).mean().mul(100)
+    is_pre_trial = _is_pre_trial(everyone)
+    pre_trial = is_pre_trial.groupby([everyone["census_year"], everyone["gender"]], observed=True).mean().mul(100)
+    pre_trial_total = is_pre_trial.groupby(everyone["census_year"]).mean().mul(100)
     rows = [*_rows(by_gender.stack(), "persons_held", "persons"),
             *_rows(by_gender.sum(axis=1), "persons_held", "persons", sex="total"),
             *_rows(women_held, "women_held", "persons", sex="female"),
@@ -308,12 +309,12 @@ def _rows(values: pd.Series, indicator: str, unit: str, sex: str | None = None) 
 
 
 def _is_pre_trial(microdata: pd.DataFrame) -> pd.Series:
-    return _normalised(microdata["legal_status"]).eq("procesado")  # Procesado: charged, not yet sentenced
+    return _has_label(microdata["legal_status"], "procesado".__eq__)  # Procesado: charged, not yet sentenced
 
 
-def _normalised(column: pd.Series) -> pd.Series:
-    """Normalised text of a categorical column ('' where missing), computed on its categories only."""
-    return column.map({c: sneep_csv.normalise_name(c) for c in column.cat.categories}).astype("string").fillna("")
+def _has_label(column: pd.Series, wanted: Callable[[str], bool]) -> pd.Series:
+    """True where a categorical column's normalised label is wanted (tested once per category, not per row)."""
+    return column.isin([c for c in column.cat.categories if wanted(sneep_csv.normalise_name(c))])
 
 
 def _check_offence_labels(categories) -> None:

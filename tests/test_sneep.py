@@ -50,6 +50,25 @@ def test_unquoted_commas_in_names_are_recovered_exactly(tmp_path, layout):
     assert got == expected
 
 
+def test_quoted_commas_are_values_not_extra_fields(tmp_path):
+    """A quoted value with a comma is one field, in a well-formed row and in a row that is also broken by an
+    unquoted comma (whose fields are then counted by a CSV reader, not by its commas)."""
+    path, truth = _write(tmp_path, "current")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    fields = lines[0].count(",")
+    broken = [i for i, line in enumerate(lines) if line.count(",") > fields and ",Argentina," in line]
+    whole = [i for i, line in enumerate(lines[1:], 1) if line.count(",") == fields and ",Argentina," in line]
+    for i in broken[:3] + whole[:3]:
+        lines[i] = lines[i].replace(",Argentina,", ',"Argentina, naturalizada",', 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    microdata, report = sneep.load([path])
+    assert report["files"][0]["rows_rejected"] == 0
+    assert report["files"][0]["rows_recovered"] == truth["establishment"].str.contains(",").sum()
+    assert _by_year_gender(microdata) == _by_year_gender(truth)
+    got = microdata.groupby(microdata["establishment"].astype(str)).size().to_dict()
+    assert got == truth.groupby("establishment").size().to_dict()
+
+
 def test_ambiguous_rows_are_rejected_by_count_not_shifted(tmp_path):
     path, truth = _write(tmp_path, "current", ambiguous_rows=3)
     with pytest.raises(PipelineError, match="3 row"):

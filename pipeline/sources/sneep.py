@@ -70,10 +70,13 @@ def load(files: list[Path], *, max_rejected_rows: int = 0,
     # Load inputs.
     genders = gender_crosswalk()
     tables, reports = [], []
-    for path in files:
-        table, report = sneep_csv.read(path, COLUMNS, REQUIRED, _checks(genders), NEW_VALUES)
-        tables.append(_tidy(table.to_pandas(), path, genders, report))
-        reports.append(report)
+    with sneep_csv.system_allocator():
+        for path in files:
+            table, report = sneep_csv.read(path, COLUMNS, REQUIRED, _checks(genders), NEW_VALUES)
+            frame = table.to_pandas(self_destruct=True)  # frees the Arrow columns as they are converted
+            del table
+            tables.append(_tidy(frame, path, genders, report))
+            reports.append(report)
     check_inputs(tables, reports, files, max_rejected_rows)
 
     # Process data: one table, with the women-with-children coding decided census by census.
@@ -111,7 +114,7 @@ def check_inputs(tables, reports, files, max_rejected_rows: int) -> None:
                 "raise it only if you accept losing them from every count (the load report lists them)")
     years = {}
     for table, path in zip(tables, files):
-        for year in sorted(set(table["census_year"])):
+        for year in sorted(table["census_year"].unique().tolist()):
             if year in years:
                 raise PipelineError(f"census {year} is in both {years[year].name} and {path.name}",
                                     file=path, fix="keep one release per census in data/raw/sneep/")
@@ -179,25 +182,32 @@ def _concat(tables: list[pd.DataFrame]) -> pd.DataFrame:
     for column in columns:
         categories = sorted(set().union(*(t[column].cat.categories for t in tables)))
         for table in tables:
-            table[column] = table[column].cat.set_categories(categories)
-    return pd.concat(tables, ignore_index=True)
+            if list(table[column].cat.categories) != categories:
+                table[column] = table[column].cat.set_categories(categories)
+    return tables[0] if len(tables) == 1 else pd.concat(tables, ignore_index=True)
 
 
 def _children(microdata: pd.DataFrame, coding: str) -> tuple[pd.Categorical, dict[str, str]]:
     """Women: whether her children live with her (yes / no / unknown); others: missing."""
-    women = microdata["gender"].isin(["female", "trans_women"])
-    result = pd.Series(pd.NA, index=microdata.index, dtype="object")
+    answers = ["yes", "no", "unknown"]
+    women = microdata["gender"].isin(["female", "trans_women"]).to_numpy()
+    years = microdata["census_year"].to_numpy()
+    codes = microdata["children_code"].cat.codes.to_numpy()  # -1 where the field is empty
+    labels = [str(label) for label in microdata["children_code"].cat.categories]
+    answer = np.full(len(microdata), -1, dtype=np.int8)  # -1: missing (not a woman)
     chosen = {}
-    for year, codes in microdata.loc[women, "children_code"].groupby(microdata["census_year"], observed=True):
-        present = set(codes.dropna().astype(str))
+    for year in np.unique(years[women]):  # a coding per census, mapped on the labels, not the rows
+        rows = women & (years == year)
+        present = {labels[code] for code in np.unique(codes[rows]) if code >= 0}
         name = coding if coding != "auto" else ("yes1_no2_unknown0" if "2" in present else "no0_yes1")
         unexpected = present - set(CHILDREN_CODINGS[name])
         if unexpected:
             raise PipelineError(f"census {year}: mujer_tiene_hijos_intramuro has codes {sorted(unexpected)} "
                                 f"outside the {name} coding", fix="set argentina.children_coding to match")
-        result[codes.index] = codes.astype(str).map(CHILDREN_CODINGS[name]).fillna("unknown").to_numpy()
+        by_code = [answers.index(CHILDREN_CODINGS[name].get(label, "unknown")) for label in labels]
+        answer[rows] = np.array(by_code + [answers.index("unknown")], dtype=np.int8)[codes[rows]]  # empty: unknown
         chosen[str(year)] = name
-    return pd.Categorical(result, categories=["yes", "no", "unknown"]), chosen
+    return pd.Categorical.from_codes(answer, categories=answers), chosen
 
 
 def _first_line_with(path: Path, report: dict, value: str) -> int | None:
