@@ -23,11 +23,11 @@ FIXES = {
                          "`params:`/`deps:` in dvc.yaml to the keys it really reads.",
     "SISDEPEN ingest": "the ingest parses every cell; reading only the used columns with calamine and "
                        "parsing headers once per layout would cut its time.",
-    "SNEEP vs pandas, time": "not reachable from the CSV on this machine: pandas 3 reads all 38 columns and "
-                             "groups them in less than three times what the fastest reader here (DuckDB, both "
-                             "cores) needs just to read our 14 columns (the last row of the SNEEP table), so no "
-                             "loader that reads those columns, recovers broken rows and computes the measures can "
-                             "be 3× faster. What "
+    "SNEEP vs pandas, time": "not reached, and not reachable by any means we found from the CSV on this "
+                             "machine: pandas 3 reads all 38 columns and groups them in less than three times what "
+                             "the fastest reader measured here (DuckDB, both cores) needs just to read our 14 "
+                             "columns (the last row of the SNEEP table), before any recovery, categoricals or "
+                             "measures. What "
                              "the loader could still shed: its parse runs on one thread (pyarrow's threads stall "
                              "on the broken-row callback; parsing the file's halves in two processes would use "
                              "both cores) and recovery takes about a second at one broken row in seven. A "
