@@ -230,7 +230,8 @@ def duckdb_columns(path: Path) -> dict:
 
     from pipeline.sources import sneep, sneep_csv
 
-    header = [sneep_csv.normalise_name(name) for name in path.open(encoding="utf-8").readline().split(",")]
+    with path.open(encoding="utf-8") as handle:
+        header = [sneep_csv.normalise_name(name) for name in handle.readline().split(",")]
     columns = [next(alias for alias in aliases if alias in header) for aliases in sneep.COLUMNS.values()]
     duckdb.sql(f"SELECT {', '.join(columns)} FROM read_csv('{path}', header=true, all_varchar=true, "
                "ignore_errors=true)").to_arrow_table()
