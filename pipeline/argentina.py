@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from pipeline import disclosure, longtable, params, paths
@@ -49,8 +50,13 @@ class Params(params.Strict):
     growth_base_year: int
 
 
-def definitions(settings: Params) -> dict[str, str]:
-    """The definitions behind every Argentina output, in words."""
+def definitions(settings: Params, microdata_used: bool = True) -> dict[str, str]:
+    """The definitions behind the Argentina outputs, in words: only those that applied to the data used (the
+    microdata rules say nothing about UNODC's series or SNEEP's printed figures)."""
+    if not microdata_used:
+        return {"women (UNODC CTS)": "'female' as reported to UNODC (trans women not counted apart)",
+                "women (SNEEP as cited)": "female and trans women, all services, as the SNEEP reports count them",
+                "share, SNEEP as cited": "women over the persons housed in penitentiary units (SNEEP's base)"}
     return {
         "women": "female and trans women" if settings.women_include_trans_women else "female (not trans women)",
         "held_for_drugs": f"{settings.drug_rule.replace('_', ' ')} is Ley 23.737"
@@ -108,7 +114,9 @@ def measures(microdata: pd.DataFrame, settings: Params) -> pd.DataFrame:
     held = population(microdata, settings)
     women = held["gender"].isin(WOMEN[settings.women_include_trans_women])
     year = held["census_year"]  # periods become text in _rows
-    by_gender = held.groupby([year, "gender"], observed=False).size().unstack(fill_value=0)
+    # Only the gender categories a census recorded: a category it did not have (trans men before 2020) is
+    # unknown, not zero, and the coding's own 'total' is never a gender of a person.
+    by_gender = held.groupby([year, "gender"], observed=True).size().unstack(fill_value=0)
     women_held = women.groupby(year).sum()
     women_drugs = (women & held_for_drugs(held, settings)).groupby(year).sum()
     women_children = (women & held["children_in_prison"].eq("yes")).groupby(year).sum()
@@ -129,19 +137,44 @@ def measures(microdata: pd.DataFrame, settings: Params) -> pd.DataFrame:
 
 
 def by_province(microdata: pd.DataFrame, settings: Params, year: int, min_cell: int) -> pd.DataFrame:
-    """Persons held by province and gender in one census, small cells suppressed (with complements)."""
+    """Persons held by province and gender in one census: small cells and small totals suppressed, with
+    complementary suppression so that nothing hidden can be worked out from what is shown."""
     held = population(microdata[microdata["census_year"] == year], settings)
     counts = held.groupby(["province", "gender"], observed=True).size().unstack(fill_value=0)
-    hidden = disclosure.suppress(counts, min_cell)
-    table = counts.stack().rename("persons").to_frame()
-    table["suppressed"] = hidden.stack()
+    return _protected_table(counts, min_cell, "province", "gender", "All provinces", "total") \
+        .assign(census_year=year)[["census_year", "province", "gender", "persons", "suppressed"]]
+
+
+def women_held_for_drugs_by_province(microdata: pd.DataFrame, settings: Params, year: int,
+                                     min_cell: int) -> pd.DataFrame:
+    """Women held for drug offences by province and legal status in one census, protected like by_province.
+    Only the microdata can give it: the published figures are national."""
+    held = population(microdata[microdata["census_year"] == year], settings, legal_status=False)
+    women = held[held["gender"].isin(WOMEN[settings.women_include_trans_women]) & held_for_drugs(held, settings)]
+    status = pd.Series(np.where(_is_pre_trial(women), "pre_trial", "sentenced_or_other"), index=women.index)
+    counts = women.groupby([women["province"].astype(str), status]).size().unstack(fill_value=0) \
+        .rename_axis(index="province", columns="legal_status")
+    return _protected_table(counts, min_cell, "province", "legal_status", "All provinces", "all") \
+        .rename(columns={"persons": "women_held_for_drugs"}) \
+        .assign(census_year=year)[["census_year", "province", "legal_status", "women_held_for_drugs", "suppressed"]]
+
+
+def _protected_table(counts: pd.DataFrame, min_cell: int, rows: str, columns: str, all_rows: str,
+                     all_columns: str) -> pd.DataFrame:
+    """A count table in long form with its row totals, column totals and grand total, each with whether it is
+    suppressed (disclosure.protect); a suppressed number is left empty."""
+    hidden = disclosure.protect(counts, min_cell)
+    cells = counts.stack().rename("persons").reset_index()
+    cells["suppressed"] = hidden.cells.stack().to_numpy()
+    row_totals = counts.sum(axis=1).rename("persons").reset_index().assign(**{columns: all_columns})
+    row_totals["suppressed"] = hidden.row_totals.to_numpy()
+    column_totals = counts.sum().rename("persons").reset_index().assign(**{rows: all_rows})
+    column_totals["suppressed"] = hidden.column_totals.to_numpy()
+    grand = pd.DataFrame([{rows: all_rows, columns: all_columns, "persons": int(counts.to_numpy().sum()),
+                           "suppressed": False}])
+    table = pd.concat([cells, row_totals, column_totals, grand], ignore_index=True)
     table["persons"] = table["persons"].astype("Int64").mask(table["suppressed"])
-    totals = pd.concat([counts.sum(axis=1).rename("persons").to_frame().assign(gender="total"),
-                        counts.sum().rename("persons").to_frame().assign(province="All provinces")])
-    table = pd.concat([table.reset_index(), totals.reset_index(names="key").assign(
-        province=lambda t: t["province"].fillna(t["key"]), gender=lambda t: t["gender"].fillna(t["key"]))
-        .drop(columns="key").assign(suppressed=False)], ignore_index=True)
-    return table.assign(census_year=year)[["census_year", "province", "gender", "persons", "suppressed"]]
+    return table.astype({rows: str, columns: str, "suppressed": bool})
 
 
 # ------------------------------------------------------------------ UNODC and published figures ---
@@ -199,33 +232,100 @@ def save_indicators(rows: pd.DataFrame) -> None:
 
 # ------------------------------------------------------------------------ Chapter tables ---
 
-def women_series(unodc: pd.DataFrame, published: pd.DataFrame, settings: Params) -> pd.DataFrame:
-    """Women held and their share by year: UNODC where it reports, SNEEP's published figure after."""
-    series = unodc.assign(women_held=unodc["female"], persons_held=unodc["total"], source="UNODC CTS")
-    last = published_value(published, "women_held", str(settings.last_year))
-    total = published_value(published, "persons_housed_in_units", str(settings.last_year))
-    if settings.last_year not in set(series["year"]):
-        series = pd.concat([series, pd.DataFrame([{"year": settings.last_year, "women_held": last,
-                                                   "persons_held": total, "source": "SNEEP (published)"}])])
+# The series of the Argentina figures: what each counts, how it is drawn (the same in fig-10 and fig-11).
+UNODC_SERIES, CITED_SERIES, MICRODATA_SERIES = "UNODC CTS", "SNEEP as cited by the briefing", "SNEEP microdata"
+SERIES_STYLE = {  # series -> (palette index, marker, line)
+    UNODC_SERIES: (0, "o", "-"),
+    CITED_SERIES: (1, "D", "none"),
+    MICRODATA_SERIES: (2, "s", "-"),
+}
+SERIES_LEGEND = {
+    "women": {UNODC_SERIES: "UNODC CTS (female)",
+              CITED_SERIES: "SNEEP as cited by the briefing (women incl. trans women)",
+              MICRODATA_SERIES: "SNEEP microdata (women as defined)"},
+    "share": {UNODC_SERIES: "UNODC CTS (female ÷ all persons held)",
+              CITED_SERIES: "SNEEP as cited by the briefing (÷ persons housed in units)",
+              MICRODATA_SERIES: "SNEEP microdata (÷ all persons in the census)"},
+}
+
+
+def women_series(unodc: pd.DataFrame, published: pd.DataFrame, settings: Params,
+                 microdata_rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Women held and their share by year and series, each share from one series' own numerator and
+    denominator of the same year: UNODC's female over UNODC's total; the women SNEEP counted (as the briefing
+    cites them) over SNEEP's persons housed in penitentiary units; the microdata's women over all its persons.
+    This frame is exactly what fig-10 and fig-11 draw."""
+    unodc_rows = unodc.dropna(subset=["female", "total"])
+    frames = [pd.DataFrame({"year": unodc_rows["year"].astype(int), "series": UNODC_SERIES,
+                            "women_held": unodc_rows["female"].astype(float),
+                            "persons_held": unodc_rows["total"].astype(float),
+                            "denominator": "UNODC CTS persons held (all)", "from_briefing": False})]
+    cited = []
+    for year in sorted({int(p) for p in published.loc[published["indicator"] == "women_held", "period"]
+                        if p.isdigit()}):
+        women = published[(published["indicator"] == "women_held") & (published["period"] == str(year))]
+        housed = published[(published["indicator"] == "persons_housed_in_units") & (published["period"] == str(year))]
+        if len(women) == 1 and len(housed) == 1:
+            cited.append({"year": year, "series": CITED_SERIES, "women_held": float(women["value"].iloc[0]),
+                          "persons_held": float(housed["value"].iloc[0]),
+                          "denominator": "SNEEP persons housed in penitentiary units (published)",
+                          "from_briefing": bool(women["from_briefing"].iloc[0])})
+    frames.append(pd.DataFrame(cited))
+    if microdata_rows is not None and len(microdata_rows):
+        wide = microdata_rows[microdata_rows["sex"].isin(["female", "total"])].pivot_table(
+            index="period", columns=["indicator", "sex"], values="value")
+        frames.append(pd.DataFrame({
+            "year": wide.index.astype(int), "series": MICRODATA_SERIES,
+            "women_held": wide[("women_held", "female")].to_numpy(float),
+            "persons_held": wide[("persons_held", "total")].to_numpy(float),
+            "denominator": "SNEEP microdata, all persons in the census", "from_briefing": False}))
+    series = pd.concat([f for f in frames if len(f)], ignore_index=True)
     series = series[series["year"].between(settings.first_year, settings.last_year)]
-    series = series.assign(women_share_pct=series["women_held"] / series["persons_held"] * 100)
-    return series[["year", "women_held", "persons_held", "women_share_pct", "source"]].reset_index(drop=True)
+    series = series.assign(women_share_pct=(100 * series["women_held"] / series["persons_held"]).round(2))
+    columns = ["year", "series", "women_held", "persons_held", "women_share_pct", "denominator", "from_briefing"]
+    return series[columns].sort_values(["series", "year"]).reset_index(drop=True)
 
 
-def growth(unodc: pd.DataFrame, published: pd.DataFrame, settings: Params) -> pd.DataFrame:
-    """Growth in women and in all persons held since the base year, per source."""
+def check_settings(settings: Params, unodc: pd.DataFrame, published: pd.DataFrame) -> None:
+    """The chapter's years exist in its data: one message naming the key, the value and the allowed years."""
+    unodc_years = sorted(int(y) for y in unodc["year"])
+    published_years = sorted({int(p) for p in published.loc[published["indicator"] == "women_held", "period"]
+                              if p.isdigit()})
+    params.check_choice("argentina.growth_base_year", settings.growth_base_year,
+                        sorted(set(unodc_years) & set(published_years)),
+                        "a year with both a UNODC count and a published SNEEP count of women held")
+    params.check_choice("argentina.last_year", settings.last_year, published_years,
+                        "a year with a published SNEEP count of women held")
+    if not unodc_years[0] <= settings.first_year < settings.last_year:
+        raise PipelineError(f"'argentina.first_year' is {settings.first_year}: it must lie between the first year "
+                            f"of the data ({unodc_years[0]}) and argentina.last_year ({settings.last_year})",
+                            file=paths.PARAMS, fix=f"use a year from {unodc_years[0]} to {settings.last_year - 1}")
+
+
+def growth(unodc: pd.DataFrame, published: pd.DataFrame, settings: Params,
+           microdata_rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Growth in women and in all persons held since the base year, per series (each from its own numbers)."""
     base, last_unodc = settings.growth_base_year, int(unodc["year"].max())
     at = unodc.set_index("year")
-    rows = [("UNODC CTS", "women held", base, at.at[base, "female"], last_unodc, at.at[last_unodc, "female"]),
-            ("UNODC CTS", "all persons held", base, at.at[base, "total"], last_unodc, at.at[last_unodc, "total"]),
-            ("SNEEP (published)", "women held", base, published_value(published, "women_held", str(base)),
+    rows = [(UNODC_SERIES, "women held", base, at.at[base, "female"], last_unodc, at.at[last_unodc, "female"]),
+            (UNODC_SERIES, "all persons held", base, at.at[base, "total"], last_unodc, at.at[last_unodc, "total"]),
+            (CITED_SERIES, "women held", base, published_value(published, "women_held", str(base)),
              settings.last_year, published_value(published, "women_held", str(settings.last_year))),
             ("SNEEP (published)", "persons housed in penitentiary units", base,
              published_value(published, "persons_housed_in_units", str(base)), settings.last_year,
              published_value(published, "persons_housed_in_units", str(settings.last_year)))]
+    if microdata_rows is not None and len(microdata_rows):
+        held = microdata_rows[microdata_rows["indicator"].isin(["women_held", "persons_held"])
+                              & microdata_rows["sex"].isin(["female", "total"])]
+        by_year = held.pivot_table(index="period", columns="indicator", values="value")
+        years = sorted(int(y) for y in by_year.index)
+        first = base if base in years else years[0]
+        for indicator, measure in (("women_held", "women held"), ("persons_held", "all persons held")):
+            rows.append((MICRODATA_SERIES, measure, first, by_year.at[str(first), indicator], years[-1],
+                         by_year.at[str(years[-1]), indicator]))
     table = pd.DataFrame(rows, columns=["source", "measure", "from_year", "from_value", "to_year", "to_value"])
     table[["from_value", "to_value"]] = table[["from_value", "to_value"]].astype(int)
-    return table.assign(growth_pct=(table["to_value"] / table["from_value"] - 1) * 100)
+    return table.assign(growth_pct=((table["to_value"] / table["from_value"] - 1) * 100).round(1))
 
 
 def reconciliation(unodc: pd.DataFrame, published: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -235,11 +335,11 @@ def reconciliation(unodc: pd.DataFrame, published: pd.DataFrame, year: int) -> p
     total_sneep = published_value(published, "persons_held", str(year))
     share_sneep = published_value(published, "women_share", str(year))
     rows = [
-        ("women held", "UNODC CTS female", at["female"], "SNEEP women (incl. trans)", women_sneep),
+        ("women held", "UNODC CTS female", at["female"], "SNEEP women (incl. trans), as cited by the briefing", women_sneep),
         ("all persons held", "UNODC CTS total", at["total"], "SNEEP national total", total_sneep),
         ("all persons held", "UNODC CTS female + male", at["female"] + at["male"], "UNODC CTS total", at["total"]),
         ("women held", "SNEEP women share x SNEEP total", round(share_sneep / 100 * total_sneep),
-         "SNEEP women (incl. trans)", women_sneep),
+         "SNEEP women (incl. trans), as cited by the briefing", women_sneep),
     ]
     table = pd.DataFrame(rows, columns=["measure", "figure_a", "value_a", "figure_b", "value_b"])
     table[["value_a", "value_b"]] = table[["value_a", "value_b"]].astype(int)
@@ -296,6 +396,9 @@ def _published_table(path) -> pd.DataFrame:
     table["period"] = table["period"].str.replace("/", "-")  # the registry writes spans as START/END
     table = table[table["value"] != ""].drop_duplicates(["indicator", "sex", "period", "value"])
     table["value"] = table["value"].astype(float)
+    # A figure whose only source is the briefing itself can never confirm the briefing: say so wherever it shows.
+    table["from_briefing"] = table["source"].str.contains("briefing paper", case=False) | \
+        table["citation"].str.contains("cited by the briefing", case=False)
     return table.reset_index(drop=True)
 
 
@@ -351,21 +454,42 @@ def province_table_or_empty(microdata: pd.DataFrame | None, settings: Params, mi
     return by_province(microdata, settings, int(microdata["census_year"].max()), min_cell)
 
 
+def latest_independent(women: pd.DataFrame) -> pd.Series:
+    """The latest year of a series that does not come from the briefing itself (microdata when present, else
+    UNODC): the number the briefing pack leads with for Argentina, its share from the same year and series."""
+    independent = women[~women["from_briefing"]]
+    preferred = independent[independent["series"] == MICRODATA_SERIES]
+    chosen = preferred if len(preferred) else independent[independent["series"] == UNODC_SERIES]
+    return chosen.sort_values("year").iloc[-1]
+
+
+def women_drugs_table_or_empty(microdata: pd.DataFrame | None, settings: Params, min_cell: int) -> pd.DataFrame:
+    """Women held for drugs by province and legal status in the latest census, or no rows without microdata."""
+    if microdata is None or microdata.empty:
+        return pd.DataFrame({"census_year": pd.Series([], dtype="int64"), "province": [], "legal_status": [],
+                             "women_held_for_drugs": pd.Series([], dtype="Int64"),
+                             "suppressed": pd.Series([], dtype=bool)})
+    return women_held_for_drugs_by_province(microdata, settings, int(microdata["census_year"].max()), min_cell)
+
+
 def headline(women: pd.DataFrame, published: pd.DataFrame, growth_table: pd.DataFrame,
              reconciliation_table: pd.DataFrame, drug_check: pd.DataFrame, status: dict) -> pd.DataFrame:
     """The numbers the briefing cites, one row each, with where they come from."""
-    by_year = women.set_index("year")
+    unodc = women[women["series"] == UNODC_SERIES].set_index("year")
+    latest = latest_independent(women)
     grown = growth_table.set_index(["source", "measure"])["growth_pct"]
     gap = reconciliation_table.set_index(["measure", "figure_a"])["difference"]
     rows = [
         ("data used", "SNEEP microdata" if status["available"] else "UNODC CTS + SNEEP published", ""),
-        ("women held 2015, SNEEP published", int(published_value(published, "women_held", "2015")), "fig-10"),
-        ("women held 2015, UNODC", int(by_year.at[2015, "women_held"]), "fig-10"),
-        (f"women held {int(by_year.index.max())}, {by_year['source'].iloc[-1]}", int(by_year["women_held"].iloc[-1]),
+        ("women held 2015, SNEEP as cited by the briefing", int(published_value(published, "women_held", "2015")),
          "fig-10"),
-        ("women's share latest year (pct)", round(by_year["women_share_pct"].iloc[-1], 2), "fig-11"),
-        ("growth in women held, SNEEP published (pct)", round(grown[("SNEEP (published)", "women held")], 1), "tab-10"),
-        ("growth in women held, UNODC (pct)", round(grown[("UNODC CTS", "women held")], 1), "tab-10"),
+        ("women held 2015, UNODC", int(unodc.at[2015, "women_held"]), "fig-10"),
+        (f"women held {int(latest['year'])}, {latest['series']}", int(latest["women_held"]), "fig-10"),
+        (f"women's share {int(latest['year'])}, {latest['series']} (pct)", round(latest["women_share_pct"], 2),
+         "fig-11"),
+        ("growth in women held, SNEEP as cited by the briefing (pct)", grown[(CITED_SERIES, "women held")],
+         "tab-10"),
+        ("growth in women held, UNODC (pct)", grown[(UNODC_SERIES, "women held")], "tab-10"),
         ("UNODC minus SNEEP women 2015", gap[("women held", "UNODC CTS female")], "tab-11"),
         ("drug growth from stated shares (pct)", round(drug_check["low_pct"].iloc[0], 1), "tab-13"),
     ]
@@ -374,43 +498,34 @@ def headline(women: pd.DataFrame, published: pd.DataFrame, growth_table: pd.Data
 
 # ------------------------------------------------------------------------------------ Charts ---
 
-def women_chart(women: pd.DataFrame, published: pd.DataFrame, settings: Params):
-    """Women held by year: the UNODC line, and SNEEP's published counts as points."""
-    import matplotlib.pyplot as plt
-
-    from pipeline import export
-
-    export.use_house_style()
-    figure, axis = plt.subplots()
-    unodc = women[women["source"] == "UNODC CTS"]
-    axis.plot(unodc["year"], unodc["women_held"], marker="o", markersize=3, label="UNODC CTS (female)")
-    sneep_points = published[(published["indicator"] == "women_held")]
-    axis.plot(sneep_points["period"].astype(int), sneep_points["value"], linestyle="none", marker="D",
-              color=export.PALETTE[1], label="SNEEP, published (women incl. trans women)")
-    axis.set_xlim(settings.first_year - 0.5, settings.last_year + 0.5)
-    axis.set_ylim(0, None)
-    axis.set_title(f"Women held in Argentina's prisons, {settings.first_year}–{settings.last_year}")
-    axis.set_ylabel("persons (31 December)")
-    axis.legend(loc="lower right")
-    figure.subplots_adjust(bottom=0.16)
-    return figure
+def women_chart(women: pd.DataFrame, settings: Params):
+    """Women held by year, one line or set of points per series (fig-10); draws exactly the rows of `women`."""
+    return _series_chart(women, "women_held", "women", settings,
+                         f"Women held in Argentina's prisons, {settings.first_year}–{settings.last_year}",
+                         "persons (31 December)")
 
 
 def share_chart(women: pd.DataFrame, settings: Params):
-    """Women's share of all persons held, by year and source."""
-    import matplotlib.pyplot as plt
+    """Women's share of all persons held, by year and series, each over its own denominator (fig-11)."""
+    return _series_chart(women, "women_share_pct", "share", settings,
+                         "Women as a share of all persons held, Argentina", "percent")
 
-    from pipeline import export
+
+def _series_chart(women: pd.DataFrame, column: str, legend: str, settings: Params, title: str, ylabel: str):
+    import matplotlib.pyplot as plt  # charts only: the chapter's numbers never need matplotlib
+
+    from pipeline import export  # export imports matplotlib at module level; see above
 
     export.use_house_style()
     figure, axis = plt.subplots()
-    for (source, rows), colour, marker in zip(women.groupby("source", sort=True), export.PALETTE, ("o", "D")):
-        axis.plot(rows["year"], rows["women_share_pct"], marker=marker, markersize=3, color=colour,
-                  linestyle="-" if len(rows) > 1 else "none", label=source)
+    for series, rows in women.groupby("series", sort=False):
+        colour, marker, line = SERIES_STYLE[series]
+        axis.plot(rows["year"], rows[column], marker=marker, markersize=4, color=export.PALETTE[colour],
+                  linestyle=line if len(rows) > 1 else "none", label=SERIES_LEGEND[legend][series])
     axis.set_xlim(settings.first_year - 0.5, settings.last_year + 0.5)
     axis.set_ylim(0, None)
-    axis.set_title("Women as a share of all persons held, Argentina")
-    axis.set_ylabel("percent")
+    axis.set_title(title)
+    axis.set_ylabel(ylabel)
     axis.legend(loc="lower right")
     figure.subplots_adjust(bottom=0.16)
     return figure

@@ -1,19 +1,33 @@
 """Suppression of small cells in tables of people, so that no published number identifies a few persons.
 
-A table of counts is published with its row and column totals. Cells with 1 to `min_cell - 1` people are
-suppressed (primary suppression); then more cells are suppressed until no suppressed cell can be worked out
-exactly from the published totals by subtraction — along one row or column, or by combining several
-(complementary suppression, checked with linear algebra).
+A table of counts is published with its row and column totals and its grand total. Every number of 1 to
+`min_cell - 1` people is suppressed — a cell, and also a row or column total (a province total of 3 women is
+as small a count as a cell of 3) — (primary suppression); then more numbers are suppressed until no suppressed
+number can be worked out exactly from what is published, by subtraction along a row or column or by combining
+several (complementary suppression, checked with linear algebra). The grand total is always published: it is
+the national figure, printed elsewhere anyway.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 
+@dataclass
+class Protected:
+    """What to hide in a table of counts: cells, row totals and column totals (True = hidden)."""
+
+    cells: pd.DataFrame
+    row_totals: pd.Series
+    column_totals: pd.Series
+
+
 def suppress(counts: pd.DataFrame, min_cell: int) -> pd.DataFrame:
-    """Boolean frame, True where a cell of `counts` (rows x columns, totals not included) must be hidden."""
+    """Boolean frame, True where a cell of `counts` (rows x columns, totals not included) must be hidden,
+    when the totals are published whatever they hold (use `protect` when totals can be small too)."""
     cells = counts.to_numpy(dtype=float)
     hidden = (cells > 0) & (cells < min_cell)
     while True:
@@ -22,6 +36,79 @@ def suppress(counts: pd.DataFrame, min_cell: int) -> pd.DataFrame:
             return pd.DataFrame(hidden, index=counts.index, columns=counts.columns)
         i, j = exposed[0]
         hidden[_complement(cells, hidden, i, j)] = True
+
+
+def protect(counts: pd.DataFrame, min_cell: int) -> Protected:
+    """Cells and totals of `counts` to hide so that no small number is published or can be worked out."""
+    table = _Margins(counts.to_numpy(dtype=float))
+    values = table.values
+    hidden = (values > 0) & (values < min_cell)
+    hidden[table.grand] = False
+    while True:
+        exposed = table.exposed(hidden)
+        if not exposed:
+            break
+        hidden[table.complement(hidden, exposed)] = True
+    r, c = counts.shape
+    return Protected(pd.DataFrame(hidden[: r * c].reshape(r, c), index=counts.index, columns=counts.columns),
+                     pd.Series(hidden[r * c: r * c + r], index=counts.index),
+                     pd.Series(hidden[r * c + r: r * c + r + c], index=counts.columns))
+
+
+class _Margins:
+    """A table's cells, row totals, column totals and grand total as one vector, with the equations that tie
+    them (each row and column adds up to its total; the totals add up to the grand total)."""
+
+    def __init__(self, cells: np.ndarray):
+        r, c = cells.shape
+        self.shape = (r, c)
+        self.values = np.concatenate([cells.ravel(), cells.sum(axis=1), cells.sum(axis=0), [cells.sum()]])
+        self.grand = len(self.values) - 1
+        equations = []
+        for i in range(r):
+            equation = np.zeros(len(self.values))
+            equation[i * c:(i + 1) * c] = 1
+            equation[r * c + i] = -1
+            equations.append(equation)
+        for j in range(c):
+            equation = np.zeros(len(self.values))
+            equation[j: r * c: c] = 1
+            equation[r * c + r + j] = -1
+            equations.append(equation)
+        for first, count in ((r * c, r), (r * c + r, c)):
+            equation = np.zeros(len(self.values))
+            equation[first:first + count] = 1
+            equation[self.grand] = -1
+            equations.append(equation)
+        self.equations = np.array(equations)
+
+    def exposed(self, hidden: np.ndarray) -> list[int]:
+        """Hidden numbers whose exact value follows from the published ones."""
+        unknowns = np.flatnonzero(hidden)
+        if not len(unknowns):
+            return []
+        system = self.equations[:, unknowns]
+        rank = np.linalg.matrix_rank(system)
+        found = []
+        for k, variable in enumerate(unknowns):
+            unit = np.zeros((1, len(unknowns)))
+            unit[0, k] = 1
+            if np.linalg.matrix_rank(np.vstack([system, unit])) == rank:
+                found.append(int(variable))
+        return found
+
+    def complement(self, hidden: np.ndarray, exposed: list[int]) -> int:
+        """The next number to hide. Exposed totals are protected first (a hidden total is recovered from the
+        grand total whatever its cells do, so hiding more cells would not help it); for the first exposed number
+        with a published neighbour (sharing an equation), the neighbour whose hiding costs least: people before
+        empty cells (an empty cell hidden protects less), then the smallest; never the grand total."""
+        cells = self.shape[0] * self.shape[1]
+        for variable in sorted(exposed, key=lambda v: (v < cells, self.values[v], v)):
+            related = np.flatnonzero(np.abs(self.equations[self.equations[:, variable] != 0]).sum(axis=0))
+            candidates = [v for v in related if not hidden[v] and v != self.grand]
+            if candidates:
+                return min(candidates, key=lambda v: (self.values[v] == 0, self.values[v], v))
+        raise ValueError(f"numbers {exposed} of the table cannot be protected: all their neighbours are hidden")
 
 
 def recoverable(cells: np.ndarray, hidden: np.ndarray) -> list[tuple[int, int]]:

@@ -1,10 +1,20 @@
-"""Errors a user can act on, and the command-line wrapper that prints them as one clear message."""
+"""Errors a user can act on, and the command-line wrapper that prints them as one clear message.
+
+Every entry point (`python -m pipeline...`, and so every `dvc repro` stage) runs through `cli`: whatever goes
+wrong, the user sees one line on stderr saying what happened and what to do, and the stage exits non-zero with
+its previous outputs untouched (outputs are written inside `pipeline.io.transaction`).
+"""
 
 from __future__ import annotations
 
+import errno
 import functools
+import signal
 import sys
+import traceback
 from pathlib import Path
+
+from pipeline import paths
 
 
 class PipelineError(Exception):
@@ -19,9 +29,7 @@ class PipelineError(Exception):
     def message(self) -> str:
         where = []
         if self.file is not None:
-            from pipeline.paths import relative
-
-            where.append(relative(Path(self.file)))
+            where.append(paths.relative(Path(self.file)))
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
@@ -32,15 +40,71 @@ class PipelineError(Exception):
         return text
 
 
+class Interrupted(BaseException):
+    """SIGTERM, turned into an exception so that `finally` blocks (the staging clean-up) run."""
+
+
+INTERRUPTED_EXIT = 130  # 128 + SIGINT, what shells report for Ctrl-C
+
+
 def cli(main):
-    """Run `main` as a command: a PipelineError becomes one line on stderr and exit status 1."""
+    """Run `main` as a command: any failure becomes one line on stderr and a non-zero exit status.
+
+    - a PipelineError (bad input, bad parameter) is printed as it is, exit 1;
+    - Ctrl-C or SIGTERM: exit 130, nothing published;
+    - a full disk: names the file being written, exit 1;
+    - anything else is a bug, not the user's input: one line naming it and the log that holds the traceback.
+    """
 
     @functools.wraps(main)
     def wrapper(*args, **kwargs):
+        previous = signal.signal(signal.SIGTERM, _raise_interrupted)
         try:
             return main(*args, **kwargs)
         except PipelineError as error:
-            print(f"error: {error.message}", file=sys.stderr)
-            sys.exit(1)
+            _fail(error.message)
+        except (KeyboardInterrupt, Interrupted):
+            _fail("interrupted before the stage finished — nothing was written; the previous outputs are "
+                  "unchanged: run the command (or `dvc repro`) again", status=INTERRUPTED_EXIT)
+        except OSError as error:
+            if error.errno == errno.ENOSPC:
+                name = error.filename or "an output"
+                _fail(f"{_relative(name)}: no space left on device while writing — free disk space and run "
+                      "again; nothing was written (the previous outputs are unchanged)")
+            _fail(_unexpected(error, main))
+        except Exception as error:  # noqa: BLE001 — the last line of defence: no traceback for the user
+            _fail(_unexpected(error, main))
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
     return wrapper
+
+
+def _fail(message: str, status: int = 1):
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(status)
+
+
+def _raise_interrupted(signum, frame):
+    raise Interrupted()
+
+
+def _unexpected(error: BaseException, main) -> str:
+    """One line for an error no check anticipated; the traceback goes to a log file for whoever fixes it."""
+    log = paths.LOGS / f"{main.__module__}.log"
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text("".join(traceback.format_exception(error)), encoding="utf-8")
+        where = f"the traceback is in {paths.relative(log)}"
+    except OSError:
+        where = "the traceback could not be saved (disk full or read-only)"
+    text = str(error).splitlines()[0][:300] if str(error) else ""
+    return (f"unexpected {type(error).__name__}{': ' + text if text else ''} in {main.__module__} — "
+            f"nothing was written; this is a bug in the pipeline, not in your data: please report it ({where})")
+
+
+def _relative(name) -> str:
+    try:
+        return paths.relative(Path(name))
+    except (TypeError, ValueError):
+        return str(name)

@@ -10,14 +10,13 @@ SHA-256 recorded there. The raw files are never parsed here: they stay exactly a
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import hashlib
 import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
-
-import yaml
 
 from pipeline import params, paths
 from pipeline.errors import PipelineError, cli
@@ -28,34 +27,47 @@ _HTML_STARTS = (b"<!doctype html", b"<html", b"<?xml version=\"1.0\"?><html", b"
 _MAGIC = {".xlsx": b"PK\x03\x04", ".xls": b"\xd0\xcf\x11\xe0", ".zip": b"PK\x03\x04"}
 
 
+# A hand-downloaded file larger than this is refused unless its source sets `max_bytes` in data/sources.yaml.
+MANUAL_MAX_BYTES = 4 * 2**30
+_TEXT_SUFFIXES = (".csv", ".txt")
+
+
 def registry() -> dict:
     """The sources registry (data/sources.yaml), keyed by source id."""
-    return yaml.safe_load(paths.SOURCES.read_text(encoding="utf-8"))["sources"]
+    listed = params.read_yaml(paths.SOURCES, "the sources registry")
+    if not isinstance(listed, dict) or not isinstance(listed.get("sources"), dict):
+        raise PipelineError("expected a top-level 'sources:' mapping", file=paths.SOURCES,
+                            fix="restore it from git: `git checkout data/sources.yaml`")
+    return listed["sources"]
 
 
 def mirror_dir() -> Path:
     """The offline mirror: $BRIEFING_DATA_MIRROR, else params.yaml fetch.mirror (relative to the root)."""
-    configured = os.environ.get(MIRROR_ENV) or params.section("fetch")["mirror"]
+    configured = os.environ.get(MIRROR_ENV) or params.section("fetch", params.Fetch).mirror
     return (paths.ROOT / configured).resolve()
 
 
 def fetch(source_id: str, *, mirror: Path | None = None, sources: dict | None = None,
-          destination: Path | None = None) -> Path:
+          destination: Path | None = None, manual: Path | None = None) -> Path:
     """Fill data/raw/<source_id>/ (or `destination`) with verified files and provenance.json.
 
-    All or nothing: files are gathered and checked in a staging folder, which replaces the
-    destination only when every file passed."""
+    Pinned files come from the mirror, else from their URL. A manual source (`manual_download` in the
+    registry) takes whatever the user put in data/manual/<source_id>/ (or `manual`). All or nothing: files are
+    gathered and checked in a staging folder, which replaces the destination only when every file passed."""
     sources = sources if sources is not None else registry()
     if source_id not in sources:
         raise PipelineError(f"unknown source '{source_id}'", file=paths.SOURCES,
                             fix=f"known sources: {', '.join(sorted(sources))}")
     source = sources[source_id]
-    mirror = mirror or mirror_dir()
     destination = destination or paths.raw_dir(source_id)
     destination.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{source_id}.partial-", dir=destination.parent))
     try:
-        records = [r for entry in source["files"] for r in _bring_entry(entry, source, mirror, staging)]
+        if source.get("manual_download"):
+            records = _bring_manual(source, manual or paths.manual_dir(source_id), staging)
+        else:
+            mirror = mirror or mirror_dir()
+            records = [_bring(entry, source, mirror, staging) for entry in source["files"]]
         _write_provenance(staging, source_id, source, records)
         if destination.exists():
             shutil.rmtree(destination)
@@ -65,20 +77,29 @@ def fetch(source_id: str, *, mirror: Path | None = None, sources: dict | None = 
     return destination
 
 
-def _bring_entry(entry: dict, source: dict, mirror: Path, staging: Path) -> list[dict]:
-    """A pinned file (path + sha256), or every mirror file matching `glob` for a source that researchers
-    download by hand (its hash cannot be known in advance: it is recorded, not checked)."""
-    if "glob" not in entry:
-        return [_bring(entry, source, mirror, staging)]
+def _bring_manual(source: dict, folder: Path, staging: Path) -> list[dict]:
+    """Every file the user put in the manual folder that matches the source's patterns (any letter case).
+    Their hashes cannot be known in advance: they are recorded, not checked; size and content are."""
+    patterns = [entry["glob"] for entry in source["files"]]
+    limit = int(source.get("max_bytes", MANUAL_MAX_BYTES))
+    found = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
+                   and any(fnmatch.fnmatch(p.name.lower(), pattern.lower()) for pattern in patterns)) \
+        if folder.is_dir() else []
     records = []
-    for local in sorted(mirror.glob(entry["glob"])):
+    for local in found:
+        _refuse_link_out_of(local, folder)
+        size = local.stat().st_size
+        if size > limit:
+            raise PipelineError(f"file is {size:,} bytes, over the {limit:,}-byte limit for this source",
+                                file=local, fix="this is not a census file as published: check what was "
+                                                f"downloaded from {source['page']} (the limit is `max_bytes` "
+                                                "in data/sources.yaml)")
         target = staging / local.name
         shutil.copyfile(local, target)
         digest = _sha256(target)
         _verify(target, {"sha256": digest}, shown_as=local, page=source["page"])
-        records.append({"file": local.name, "bytes": target.stat().st_size, "sha256": digest,
-                        "retrieved_from": "mirror", "location": local.relative_to(mirror).as_posix(),
-                        "pinned": False})
+        records.append({"file": local.name, "bytes": size, "sha256": digest, "retrieved_from": "manual",
+                        "location": paths.relative(local), "pinned": False})
     return records
 
 
@@ -88,20 +109,41 @@ def _bring(entry: dict, source: dict, mirror: Path, staging: Path) -> dict:
     local = mirror / entry["path"]
     target = staging / name
     if local.is_file():
+        _refuse_link_out_of(local, mirror, entry["path"])
         shutil.copyfile(local, target)
         origin = {"retrieved_from": "mirror", "location": entry["path"]}
     elif entry.get("url"):
-        _download(entry["url"], target)
+        _download(entry["url"], target, looked_in=_where_looked(local, mirror))
         origin = {"retrieved_from": "url", "location": entry["url"]}
     else:
-        raise PipelineError("file is not in the mirror and has no download URL", file=local,
-                            fix=f"download it by hand from {source['page']} into the mirror folder")
+        raise PipelineError(f"file is not in the mirror ({_where_looked(local, mirror)}) and has no download URL",
+                            file=local, fix=f"download it by hand from {source['page']} into that folder")
     _verify(target, entry, shown_as=local if origin["retrieved_from"] == "mirror" else entry["url"],
             page=source["page"])
     return {"file": name, "bytes": target.stat().st_size, "sha256": entry["sha256"], **origin}
 
 
-def _download(url: str, target: Path) -> None:
+def _where_looked(local: Path, mirror: Path) -> str:
+    """Which mirror folder was searched, and why the file was not found there: for the messages."""
+    if not mirror.is_dir():
+        return (f"the mirror folder {mirror} does not exist: set params.yaml fetch.mirror or "
+                f"${MIRROR_ENV} to the folder that holds the source files")
+    if not local.parent.is_dir():
+        return f"the mirror has no folder {paths.relative(local.parent)} (misspelt or not copied?)"
+    return f"{paths.relative(local.parent)} has no file named {local.name}"
+
+
+def _refuse_link_out_of(path: Path, folder: Path, declared: str | None = None) -> None:
+    """A symbolic link that leads out of the folder it sits in is refused: copying it could bring any file of
+    the machine (say /etc/passwd) into data/raw and from there into the outputs."""
+    logical = Path(os.path.normpath(folder.resolve() / (declared or path.name)))
+    real = path.resolve()
+    if real != logical and not real.is_relative_to(folder.resolve()):
+        raise PipelineError(f"is a symbolic link to {real}, outside {paths.relative(folder)}", file=path,
+                            fix="put the file itself in the folder, not a link to another place")
+
+
+def _download(url: str, target: Path, looked_in: str = "") -> None:
     import requests
     from tqdm import tqdm
 
@@ -115,31 +157,40 @@ def _download(url: str, target: Path) -> None:
                     out.write(chunk)
                     progress.update(len(chunk))
     except requests.RequestException as error:
-        raise PipelineError(f"download failed ({error})", file=target.name,
-                            fix=f"check the network, or put the file in the mirror folder (${MIRROR_ENV})") from None
+        raise PipelineError(f"not in the mirror ({looked_in}), and the download failed "
+                            f"({type(error).__name__})", file=target.name,
+                            fix=f"check the network, or put the file in the mirror (params.yaml fetch.mirror or "
+                                f"${MIRROR_ENV})") from None
 
 
 def _verify(path: Path, entry: dict, shown_as, page: str) -> None:
     """Reject empty files, HTML pages saved in place of data, wrong formats and checksum mismatches."""
-    head = path.open("rb").read(512)
+    with path.open("rb") as handle:
+        head = handle.read(1 << 16)
     if not head:
         raise PipelineError("file is empty (0 bytes)", file=shown_as,
                             fix=f"the download was cut off: fetch it again from {page}")
     if head.lstrip().lower().startswith(_HTML_STARTS):
         raise PipelineError("file is an HTML page, not data (the portal served an error or login page)",
                             file=shown_as, fix=f"download the file again by hand from {page}")
+    if path.suffix.lower() in _TEXT_SUFFIXES and b"\0" in head:
+        raise PipelineError("file is not text (it holds NUL bytes): not a CSV as published", file=shown_as,
+                            fix=f"the download is damaged or is another kind of file: get it again from {page}")
     magic = _MAGIC.get(path.suffix.lower())
     if magic and not head.startswith(magic):
         raise PipelineError(f"file is not a valid {path.suffix} file (unexpected first bytes)",
                             file=shown_as, fix=f"download it again from {page}")
     digest = _sha256(path)
     if digest != entry["sha256"]:
+        size, pinned = path.stat().st_size, entry.get("bytes")
+        same_size = "same size as the pinned file, so more likely damaged than revised" if size == pinned \
+            else f"{size:,} bytes; pinned {pinned:,}" if pinned else f"{size:,} bytes"
         raise PipelineError(
-            f"SHA-256 mismatch: expected {entry['sha256']}, got {digest} "
-            f"({path.stat().st_size:,} bytes; expected {entry.get('bytes', 0):,})",
+            f"SHA-256 mismatch: expected {entry['sha256']}, got {digest} ({same_size})",
             file=shown_as,
-            fix="the publisher may have revised the file: check it, then update its sha256 and bytes "
-                "in data/sources.yaml and rerun `dvc repro` so every figure is rebuilt from the new data",
+            fix=f"compare the file with the publisher's ({page}) before changing anything: if the copy is "
+                "damaged, fetch it again; only if the publisher revised it, record the new sha256 and bytes in "
+                "data/sources.yaml (with the date in its snapshot note) and rerun `dvc repro`",
         )
 
 
@@ -165,7 +216,8 @@ def _write_provenance(folder: Path, source_id: str, source: dict, records: list[
         "files": sorted(records, key=lambda r: r["file"]),
     }
     if not records and source.get("manual_download"):
-        record["status"] = f"not available: download by hand from {source['manual_download']} into the mirror"
+        record["status"] = (f"not available: download by hand from {source['manual_download']} into "
+                            f"{paths.relative(paths.manual_dir(source_id))}/")
     (folder / "provenance.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n",
                                             encoding="utf-8")
 

@@ -59,8 +59,13 @@ def write_text(path: Path, text: str) -> None:
 
 
 @contextlib.contextmanager
-def transaction():
-    """Stage every output written inside the block; publish them together only on success."""
+def transaction(*, replace: tuple[Path, ...] = ()):
+    """Stage every output written inside the block; publish them together only on success.
+
+    Folders in `replace` are outputs as a whole (a DVC folder output): on success each is replaced by what
+    the block wrote into it, so a file the stage no longer writes does not linger. On failure, Ctrl-C or
+    SIGTERM nothing is published: the previous outputs stay byte for byte (DVC's `persist: true` keeps it
+    from deleting them before the stage runs)."""
     if os.environ.get(STAGING_ENV):  # nested: the outer transaction publishes
         yield
         return
@@ -69,7 +74,7 @@ def transaction():
     os.environ[STAGING_ENV] = str(staging)
     try:
         yield
-        _publish(staging)
+        _publish(staging, tuple(Path(folder).resolve() for folder in replace))
     finally:
         del os.environ[STAGING_ENV]
         shutil.rmtree(staging, ignore_errors=True)
@@ -93,7 +98,16 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _publish(staging: Path) -> None:
+def _publish(staging: Path, replace: tuple[Path, ...] = ()) -> None:
+    for folder in replace:  # whole-folder outputs: swap in the new folder, then drop the old one
+        staged = staging / _staged_name(folder)
+        staged.mkdir(parents=True, exist_ok=True)
+        old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
+        if folder.exists():
+            os.replace(folder, old)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged, folder)
+        shutil.rmtree(old, ignore_errors=True)
     for staged in sorted(p for p in staging.rglob("*") if p.is_file()):
         final = _final_name(staged, staging)
         final.parent.mkdir(parents=True, exist_ok=True)

@@ -1,12 +1,15 @@
 """Parameters from params.yaml, checked strictly: an unknown or misspelt key is an error, not a default.
 
 `section(name, Model)` returns one stage's section validated against that stage's pydantic model
-(extra keys forbidden, types enforced). `check_sections()` rejects unknown top-level sections.
+(extra keys forbidden, types enforced). `check_sections()` rejects unknown top-level sections. A key given
+twice is an error (YAML itself would keep the last one silently; DVC rejects the file), here and in every
+hand-kept YAML file read through `read_yaml`.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from typing import TypeVar
 
 import pydantic
@@ -28,16 +31,50 @@ class Strict(pydantic.BaseModel):
     model_config = pydantic.ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a mapping that names a key twice."""
+
+
+def _unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key '{key}' appears twice (lines {seen[key] + 1} and {key_node.start_mark.line + 1})",
+                key_node.start_mark)
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+
+
+def read_yaml(path, what: str = "file"):
+    """A hand-kept YAML file, parsed safely; a missing file, a syntax error or a repeated key is one
+    PipelineError naming the file and the line."""
+    try:
+        text = paths.ROOT.joinpath(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PipelineError(f"{what} is missing", file=path,
+                            fix=f"restore it from git: `git checkout {paths.relative(path)}`") from None
+    except UnicodeDecodeError:
+        raise PipelineError(f"{what} is not UTF-8 text", file=path, fix="save it again as UTF-8") from None
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 — a SafeLoader subclass
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise PipelineError(f"not valid YAML: {problem}", file=path, row=mark.line + 1 if mark else None,
+                            fix="fix the indentation, quoting or repeated key on that line") from None
+
+
 def load() -> dict:
     """The whole params.yaml, with its top-level sections checked."""
-    try:
-        data = yaml.safe_load(paths.PARAMS.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise PipelineError("params.yaml is missing", file=paths.PARAMS,
-                            fix="restore it from git: `git checkout params.yaml`") from None
-    except yaml.YAMLError as error:
-        raise PipelineError(f"not valid YAML ({error})", file=paths.PARAMS,
-                            fix="fix the indentation or quoting at the line shown") from None
+    data = read_yaml(paths.PARAMS, "params.yaml") or {}
+    if not isinstance(data, dict):
+        raise PipelineError("params.yaml must be a mapping of sections", file=paths.PARAMS,
+                            fix="restore it from git: `git checkout params.yaml`")
     check_sections(data)
     return data
 
@@ -65,8 +102,60 @@ def section(name: str, model: type[Model] | None = None) -> Model | dict:
         key = ".".join([name, *map(str, first["loc"])])
         known = list(model.model_fields)
         hint = _did_you_mean(str(first["loc"][-1]), known) if first["type"] == "extra_forbidden" else ""
-        raise PipelineError(f"'{key}': {first['msg'].lower()}{hint}", file=paths.PARAMS,
+        given = _at(data[name], first["loc"])
+        value = f" (given: {given!r})" if given is not _MISSING and first["type"] != "extra_forbidden" else ""
+        raise PipelineError(f"'{key}': {first['msg'].lower()}{value}{hint}", file=paths.PARAMS,
                             fix=f"keys allowed in '{name}': {', '.join(known)}") from None
+
+
+_MISSING = object()
+
+
+def _at(data, location):
+    for part in location:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return _MISSING
+    return data
+
+
+def check_choice(key: str, value, allowed, what: str = "an allowed value") -> None:
+    """A parameter's value must be one the data has (`what` says what it is, e.g. "a semester in the files"):
+    one message naming the key, the value and the allowed values."""
+    allowed = list(allowed)
+    if value not in allowed:
+        shown = ", ".join(map(str, allowed[:40])) + (" …" if len(allowed) > 40 else "")
+        raise PipelineError(f"'{key}' is {value!r}, not {what}{_did_you_mean(str(value), map(str, allowed))}",
+                            file=paths.PARAMS, fix=f"use one of: {shown}")
+
+
+def check_regex(key: str, pattern: str) -> None:
+    """A regular expression given as a parameter must compile."""
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        raise PipelineError(f"'{key}' is not a valid regular expression ({error}): {pattern!r}",
+                            file=paths.PARAMS, fix="fix the pattern (Python `re` syntax), e.g. \"(?i)monitora|tornozel\"") from None
+
+
+class Disclosure(Strict):
+    """params.yaml `disclosure:`. Below 3 a published cell of 1 or 2 people identifies them; 0, 1 and 2 would
+    switch suppression off without saying so."""
+
+    min_cell: int = pydantic.Field(ge=3)
+
+
+class Fetch(Strict):
+    """params.yaml `fetch:`."""
+
+    mirror: str  # folder of the offline mirror, relative to the project root
+
+
+class Base(Strict):
+    """params.yaml `base:`."""
+
+    focus_countries: list[str]
 
 
 def _did_you_mean(word: str, choices) -> str:

@@ -20,6 +20,14 @@ CORRECTIONS = DATA / "corrections"
 INDICATOR_PARTS = INTERIM / "indicators"
 INDICATORS = PROCESSED / "indicators.csv"
 
+# Hand-downloaded source files (SNEEP microdata): the one place a user drops them. DVC tracks the folder as a
+# dependency of its fetch stage, so adding, changing or removing a file reruns that branch; git ignores the files.
+MANUAL = DATA / "manual"
+
+# Not outputs: what a failed run leaves for the user to read (never committed, never tracked by DVC).
+FAILED_NOTEBOOKS = INTERIM / "failed"
+LOGS = INTERIM / "logs"
+
 NOTEBOOKS = ROOT / "notebooks"
 FIGURES = ROOT / "figures"
 REPORTS = ROOT / "reports"
@@ -35,6 +43,11 @@ def raw_dir(source_id: str) -> Path:
 def interim_parquet(name: str) -> Path:
     """Tidy Parquet written by an ingest stage."""
     return INTERIM / f"{name}.parquet"
+
+
+def manual_dir(source_id: str) -> Path:
+    """Folder where a user puts the hand-downloaded files of a manual source."""
+    return MANUAL / source_id
 
 
 def indicator_part(source_id: str) -> Path:

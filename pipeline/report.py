@@ -61,6 +61,9 @@ def settings() -> Settings:
     if not chosen.languages or chosen.languages[0] != "en":
         raise PipelineError("'report.languages' must start with 'en' (the chapters write in English)",
                             file=paths.PARAMS, fix="write e.g. languages: [en, es, pt]")
+    for language in chosen.languages:
+        params.check_choice("report.languages", language, i18n.load()[0],
+                            f"a language of the translation table ({paths.relative(i18n.TABLE)})")
     return chosen
 
 
@@ -171,9 +174,8 @@ def _redraw_argentina(chart: str):
         from pipeline import argentina
 
         chosen = params.section("argentina", argentina.Params)
-        if chart == "women":
-            return argentina.women_chart(data, argentina.published_figures()[0], chosen)
-        return argentina.share_chart(data, chosen)
+        draw = argentina.women_chart if chart == "women" else argentina.share_chart
+        return draw(data, chosen)
 
     return redraw
 
@@ -331,7 +333,9 @@ def headline_metrics() -> dict:
     that `dvc metrics show` lists them and `dvc metrics diff` shows how an experiment moves each one."""
     latest = _csv(paths.TABLES / "tab-01-women-held-latest.csv").set_index("country")
     focus = params.section("base")["focus_countries"]
-    argentina = _csv(paths.FIGURES / "fig-10-argentina-women-held.csv").sort_values("year").iloc[-1]
+    from pipeline.argentina import latest_independent  # the chapter's rule for its headline year
+
+    argentina = latest_independent(_csv(paths.FIGURES / "fig-10-argentina-women-held.csv"))
     in_cells = _csv(paths.FIGURES / "fig-20-brazil-women-men-prison.csv").sort_values("period").iloc[-1]
     monitored = _csv(paths.FIGURES / "fig-21-brazil-electronic-monitoring.csv").sort_values("period").iloc[-1]
     drug_shares = _csv(paths.FIGURES / "fig-22-brazil-drug-share-women-men.csv").set_index("period").sort_index()
@@ -518,7 +522,8 @@ def build() -> list[Path]:
         (io.write_text if isinstance(data, str) else io.write_bytes)(path, data)
         written.append(path)
 
-    with io.transaction():
+    translated_folders = tuple(figure_folder(lang) for lang in chosen.languages if lang != "en")
+    with io.transaction(replace=translated_folders):
         for language in chosen.languages:
             tr = i18n.Translator(language)
             figures = [translate_figure(figure, tr) for figure in english]

@@ -64,7 +64,7 @@ def run(notebook: Path, section: str | None = None) -> tuple[Path, Path]:
     notebook = Path(notebook).resolve()
     if not notebook.is_file():
         raise PipelineError("notebook not found", file=notebook, fix="check the path (notebooks/NAME.ipynb)")
-    section = section or notebook.stem
+    section = section or params_section(notebook)
     values = params.section(section)
     check_parameters(notebook, values, section)
     executed = paths.EXECUTED_NOTEBOOKS / notebook.name
@@ -77,13 +77,45 @@ def run(notebook: Path, section: str | None = None) -> tuple[Path, Path]:
                 progress_bar=False, request_save_on_cell_execute=False,
             )
         except papermill.PapermillExecutionError as error:
-            raise PipelineError(f"cell {error.exec_count} failed: {error.ename}: {error.evalue}",
-                                file=notebook, fix="read the traceback in the cell; nothing was written") from None
+            raise failed_cell_error(notebook, raw, error) from None
         result = scrub(nbformat.read(raw, as_version=4), notebook)
-        result.metadata["briefing"] = {"inputs": stage_inputs(notebook)}
+        result.metadata["briefing"] = {**result.metadata.get("briefing", {}), "inputs": stage_inputs(notebook)}
         io.write_text(executed, nbformat.writes(result) + "\n")
         io.write_text(html, to_html(result))
     return executed, html
+
+
+def params_section(notebook: Path) -> str:
+    """The params.yaml section a notebook reads: its metadata `briefing.params_section`, else its file name."""
+    metadata = nbformat.read(notebook, as_version=4).metadata
+    return metadata.get("briefing", {}).get("params_section", notebook.stem)
+
+
+def failed_cell_error(notebook: Path, raw: Path, error) -> PipelineError:
+    """The message for a cell that raised, and the executed copy kept where the user can read the traceback.
+
+    The copy goes to data/interim/failed/ (never an output: the committed executed notebook stays as it was).
+    The cell is named as the user finds it: its position in the source notebook (papermill's injected
+    parameters cell left out), the execution count shown beside it in the kept copy, and its first line."""
+    if error.ename == "PipelineError":  # a check in the notebook's code refused an input: its message says it all
+        return PipelineError(str(error.evalue).splitlines()[0] if error.evalue else error.ename)
+    kept = paths.FAILED_NOTEBOOKS / notebook.name
+    where = f"the executed notebook with the traceback is kept in {paths.relative(kept)}"
+    try:
+        executed = nbformat.read(raw, as_version=4)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(executed, kept)
+        kept.with_suffix(".html").write_text(to_html(executed), encoding="utf-8")
+        injected = [i for i, cell in enumerate(executed.cells)
+                    if "injected-parameters" in cell.metadata.get("tags", [])]
+    except (OSError, ValueError):
+        injected, where = [], "the executed notebook could not be saved"
+    position = error.cell_index + 1 - sum(1 for i in injected if i < error.cell_index)
+    first_line = next((line.strip() for line in (error.source or "").splitlines() if line.strip()), "")
+    return PipelineError(
+        f"cell {position} (shown as [{error.exec_count}] in the kept copy; it starts `{first_line[:60]}`) "
+        f"failed: {error.ename}: {str(error.evalue).splitlines()[0][:300] if error.evalue else ''}",
+        file=notebook, fix=f"{where} (and .html); fix the cause and run again — the previous outputs are unchanged")
 
 
 def stage_inputs(notebook: Path) -> list[dict]:

@@ -313,7 +313,7 @@ def main() -> None:
     tables = build(inputs, settings)
     rows = long_rows(tables, inputs)
     # Save outputs, all together or none.
-    with io.transaction():
+    with io.transaction(replace=(TABLES_DIR,)):
         for name, table in tables.items():
             io.write_text(TABLES_DIR / f"{name}.csv", table.to_csv(index=False, lineterminator="\n"))
         longtable.save(rows, paths.indicator_part("uruguay"))

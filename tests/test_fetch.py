@@ -63,10 +63,18 @@ def _fails(tmp_path, mirror, written: bytes, expected: bytes, name="a.xlsx", url
     return error.value.message
 
 
-def test_checksum_mismatch_names_file_and_fix(tmp_path, mirror):
+def test_checksum_mismatch_says_compare_with_the_publisher_before_changing_the_pin(tmp_path, mirror):
     message = _fails(tmp_path, mirror, XLSX_BYTES + b"revised", XLSX_BYTES)
     assert "a.xlsx" in message and "SHA-256 mismatch" in message
-    assert "update its sha256" in message and "data/sources.yaml" in message
+    assert "compare the file with the publisher's (https://example.org/demo) before changing anything" in message
+    assert "data/sources.yaml" in message and f"{len(XLSX_BYTES) + 7:,} bytes; pinned {len(XLSX_BYTES):,}" in message
+
+
+def test_a_same_size_corrupted_file_is_called_damaged_not_revised(tmp_path, mirror):
+    damaged = XLSX_BYTES[:-1] + b"X"
+    message = _fails(tmp_path, mirror, damaged, XLSX_BYTES)
+    assert "same size as the pinned file, so more likely damaged than revised" in message
+    assert "if the copy is damaged, fetch it again" in message
 
 
 def test_html_error_page_is_refused(tmp_path, mirror):
@@ -95,6 +103,34 @@ def test_missing_file_without_url_says_where_to_get_it(tmp_path, mirror):
         fetch.fetch("demo", mirror=mirror.parent, sources=_registry({"a.xlsx": XLSX_BYTES}),
                     destination=tmp_path / "raw" / "demo")
     assert "not in the mirror" in error.value.message and "https://example.org/demo" in error.value.message
+    assert "has no file named a.xlsx" in error.value.message
+    assert not (tmp_path / "raw" / "demo").exists()
+
+
+def test_a_misspelt_mirror_folder_is_named(tmp_path, mirror):
+    with pytest.raises(PipelineError) as error:
+        fetch.fetch("demo", mirror=tmp_path / "mirorr", sources=_registry({"a.xlsx": XLSX_BYTES}),
+                    destination=tmp_path / "raw" / "demo")
+    assert f"the mirror folder {tmp_path / 'mirorr'} does not exist" in error.value.message
+    assert "fetch.mirror" in error.value.message
+
+
+def test_a_missing_source_folder_in_the_mirror_is_named(tmp_path, mirror):
+    sources = _registry({"a.xlsx": XLSX_BYTES})
+    sources["demo"]["files"][0]["path"] = "dmeo/a.xlsx"
+    with pytest.raises(PipelineError) as error:
+        fetch.fetch("demo", mirror=mirror.parent, sources=sources, destination=tmp_path / "raw" / "demo")
+    assert "the mirror has no folder" in error.value.message and "dmeo" in error.value.message
+
+
+def test_a_symlink_leading_out_of_the_mirror_is_refused(tmp_path, mirror):
+    secret = tmp_path / "outside" / "a.xlsx"
+    secret.parent.mkdir()
+    secret.write_bytes(XLSX_BYTES)
+    (mirror / "a.xlsx").symlink_to(secret)
+    with pytest.raises(PipelineError, match="is a symbolic link to .*outside"):
+        fetch.fetch("demo", mirror=mirror.parent, sources=_registry({"a.xlsx": XLSX_BYTES}),
+                    destination=tmp_path / "raw" / "demo")
     assert not (tmp_path / "raw" / "demo").exists()
 
 
@@ -114,14 +150,46 @@ def test_registry_matches_the_mirror_checksums():
     assert {e["path"]: e["sha256"] for e in entries} == sums
 
 
-def test_manual_source_is_optional_and_hashed_when_present(tmp_path, mirror):
-    sources = {"demo": _registry({})["demo"] | {"manual_download": "https://example.org/get",
-                                                 "files": [{"glob": "demo/sneep*.csv"}]}}
-    empty = fetch.fetch("demo", mirror=mirror.parent, sources=sources, destination=tmp_path / "one")
+def _manual(**extra) -> dict:
+    return {"demo": _registry({})["demo"] | {"manual_download": "https://example.org/get",
+                                              "files": [{"glob": "*.csv"}], **extra}}
+
+
+def test_manual_source_is_optional_and_hashed_when_present(tmp_path):
+    folder = tmp_path / "manual" / "demo"
+    folder.mkdir(parents=True)
+    (folder / "README.md").write_text("put files here")
+    empty = fetch.fetch("demo", sources=_manual(), manual=folder, destination=tmp_path / "one")
     record = json.loads((empty / "provenance.json").read_text())
     assert record["files"] == [] and "download by hand from https://example.org/get" in record["status"]
-    (mirror / "sneep-2022.csv").write_bytes(b"censo_anio,genero_id\n2022,1\n")
-    present = fetch.fetch("demo", mirror=mirror.parent, sources=sources, destination=tmp_path / "two")
+    assert "data/manual/demo/" in record["status"]
+    (folder / "sneep-2022.csv").write_bytes(b"censo_anio,genero_id\n2022,1\n")
+    (folder / "SNEEP-2021.CSV").write_bytes(b"censo_anio,genero_id\n2021,1\n")  # upper case is accepted
+    present = fetch.fetch("demo", sources=_manual(), manual=folder, destination=tmp_path / "two")
     record = json.loads((present / "provenance.json").read_text())
-    assert record["files"][0]["file"] == "sneep-2022.csv" and record["files"][0]["pinned"] is False
-    assert "status" not in record
+    assert [f["file"] for f in record["files"]] == ["SNEEP-2021.CSV", "sneep-2022.csv"]
+    assert record["files"][0]["pinned"] is False and record["files"][0]["retrieved_from"] == "manual"
+    assert "status" not in record and sorted(p.name for p in present.iterdir()) == [
+        "SNEEP-2021.CSV", "provenance.json", "sneep-2022.csv"]
+
+
+def test_manual_file_over_the_size_limit_or_not_text_is_refused(tmp_path):
+    folder = tmp_path / "manual" / "demo"
+    folder.mkdir(parents=True)
+    (folder / "sneep-2022.csv").write_bytes(b"censo_anio\n" + b"2022\n" * 100)
+    with pytest.raises(PipelineError, match="over the 100-byte limit"):
+        fetch.fetch("demo", sources=_manual(max_bytes=100), manual=folder, destination=tmp_path / "one")
+    (folder / "sneep-2022.csv").write_bytes(b"\0" * 5000)  # a file of zeros named .csv
+    with pytest.raises(PipelineError, match="not text .*NUL bytes"):
+        fetch.fetch("demo", sources=_manual(), manual=folder, destination=tmp_path / "one")
+    assert not (tmp_path / "one").exists()
+
+
+def test_manual_symlink_out_of_its_folder_is_refused(tmp_path):
+    folder = tmp_path / "manual" / "demo"
+    folder.mkdir(parents=True)
+    (tmp_path / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (folder / "sneep-2022.csv").symlink_to(tmp_path / "passwd")
+    with pytest.raises(PipelineError, match="symbolic link to .*passwd, outside"):
+        fetch.fetch("demo", sources=_manual(), manual=folder, destination=tmp_path / "one")
+    assert not (tmp_path / "one").exists()

@@ -33,3 +33,37 @@ def test_invalid_yaml_is_reported(tmp_path, monkeypatch):
     paths.PARAMS.write_text("regional:\n  first_year: [2005\n")
     with pytest.raises(PipelineError, match="not valid YAML"):
         params.load()
+
+
+def test_a_key_given_twice_is_refused_with_both_lines(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "PARAMS", tmp_path / "params.yaml")
+    paths.PARAMS.write_text("regional:\n  first_year: 2005\n  subregion: X\n  first_year: 2010\n")
+    with pytest.raises(PipelineError, match=r"row 4: not valid YAML: key 'first_year' appears twice \(lines 2 and 4\)"):
+        params.load()
+
+
+def test_a_wrong_type_names_the_value_given(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "PARAMS", tmp_path / "params.yaml")
+    paths.PARAMS.write_text("fetch:\n  mirror: 5\n")
+    with pytest.raises(PipelineError, match=r"'fetch.mirror': input should be a valid string \(given: 5\)"):
+        params.section("fetch", params.Fetch)
+
+
+@pytest.mark.parametrize("value", [0, 1, 2])
+def test_min_cell_below_three_would_switch_suppression_off_and_is_refused(tmp_path, monkeypatch, value):
+    monkeypatch.setattr(paths, "PARAMS", tmp_path / "params.yaml")
+    paths.PARAMS.write_text(f"disclosure:\n  min_cell: {value}\n")
+    with pytest.raises(PipelineError, match=rf"'disclosure.min_cell': input should be greater than or equal to 3 "
+                                            rf"\(given: {value}\)"):
+        params.section("disclosure", params.Disclosure)
+
+
+def test_choices_and_regexes_are_checked_with_the_allowed_values():
+    with pytest.raises(PipelineError, match=r"'brazil.monitoring_base_period' is '2019-13', not a semester in the "
+                                            r"files .*use one of: 2019-06, 2019-12"):
+        params.check_choice("brazil.monitoring_base_period", "2019-13", ["2019-06", "2019-12"],
+                            "a semester in the files")
+    params.check_choice("x", "2019-12", ["2019-06", "2019-12"])
+    with pytest.raises(PipelineError, match=r"'brazil.monitoring_pattern' is not a valid regular expression"):
+        params.check_regex("brazil.monitoring_pattern", "(?i)monitora|(tornozel")
+    params.check_regex("brazil.monitoring_pattern", "(?i)monitora|tornozel")

@@ -1,7 +1,8 @@
 """SNEEP (Argentina): the yearly census of everyone held in a penitentiary unit on 31 December.
 
 Input: the CSV files in data/raw/sneep/ — person-level microdata downloaded by hand from the Ministry of
-Justice's open-data portal (optional: usually absent). Outputs: data/interim/sneep.parquet, one row per
+Justice's open-data portal into data/manual/sneep/ and copied from there by the fetch stage (optional:
+usually absent). Outputs: data/interim/sneep.parquet, one row per
 person with only the columns the Argentina chapter needs, categorical; and data/interim/sneep_load_report.json,
 which says what was read, repaired, recovered and rejected — or that no microdata is available.
 
@@ -117,7 +118,8 @@ def check_inputs(tables, reports, files, max_rejected_rows: int) -> None:
         for year in sorted(table["census_year"].unique().tolist()):
             if year in years:
                 raise PipelineError(f"census {year} is in both {years[year].name} and {path.name}",
-                                    file=path, fix="keep one release per census in data/raw/sneep/")
+                                    file=path, fix=f"keep one release per census in "
+                                                   f"{paths.relative(paths.manual_dir(SOURCE))}/")
             years[year] = path
 
 
@@ -128,9 +130,9 @@ def check_outputs(microdata: pd.DataFrame, reports: list[dict]) -> None:
 
 
 def available_files(raw_dir: Path | None = None) -> list[Path]:
-    """The microdata CSVs present, in a fixed order."""
+    """The microdata CSVs present (any letter case: sneep-2022.csv or SNEEP-2022.CSV), in a fixed order."""
     folder = raw_dir or paths.raw_dir(SOURCE)
-    return sorted(folder.glob("*.csv")) if folder.is_dir() else []
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv") if folder.is_dir() else []
 
 
 def save(microdata: pd.DataFrame, report: dict) -> None:
@@ -152,11 +154,19 @@ def empty() -> pd.DataFrame:
 
 def _tidy(table: pd.DataFrame, path: Path, genders: dict, report: dict) -> pd.DataFrame:
     """Year as a number, gender in our coding, the file's name on each row."""
+    column = report["columns_used"]["census_year"]
     if table["census_year"].isna().any():
         raise PipelineError(f"{int(table['census_year'].isna().sum())} row(s) without a census year",
-                            file=path, column=report["columns_used"]["census_year"],
-                            fix="the census year is required on every row")
-    years = table["census_year"].cat  # a handful of categories: convert those, not every row
+                            file=path, column=column, fix="the census year is required on every row")
+    years = table["census_year"].cat  # a handful of categories: check and convert those, not every row
+    for label in years.categories:
+        if not _is_year(str(label)):
+            problem = ("is not a year" if not re.fullmatch(r"\d{4}", str(label)) else
+                       f"is outside the SNEEP censuses ({FIRST_CENSUS}–{LAST_PLAUSIBLE_YEAR})")
+            raise PipelineError(f"census year {str(label)!r} {problem}", file=path,
+                                row=_first_line_with(path, report, str(label)), column=column,
+                                fix="the row is damaged or the file is not SNEEP microdata: download it again")
+    _check_year_in_name(path, set(years.categories.astype(int)))
     table["census_year"] = years.categories.astype("int16").to_numpy()[years.codes.to_numpy()]
     labels = table["gender_label"].cat.categories
     unknown = [label for label in labels if _normal(label) not in genders]
@@ -172,6 +182,17 @@ def _tidy(table: pd.DataFrame, path: Path, genders: dict, report: dict) -> pd.Da
         np.where(codes >= 0, ours[codes], longtable.SEXES.index("unknown")), categories=longtable.SEXES)
     table["source_file"] = pd.Categorical.from_codes(np.zeros(len(table), dtype="int8"), [path.name])
     return table
+
+
+def _check_year_in_name(path: Path, years: set[int]) -> None:
+    """A year in the file name must be one the file holds. A release covering many censuses is named after its
+    last (sneep-2022.csv holds 2002–2022): accepted. A one-year file named after another year is a mix-up."""
+    named = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", path.name)}
+    if len(named) == 1 and not named & years:
+        (year,) = named
+        raise PipelineError(f"file name says {year} but the file holds census year(s) "
+                            f"{', '.join(map(str, sorted(years)))}", file=path,
+                            fix="rename the file after the census it holds, or download the right year")
 
 
 def _concat(tables: list[pd.DataFrame]) -> pd.DataFrame:
@@ -249,10 +270,10 @@ def main() -> None:
     with io.transaction():
         if not files:
             # The normal case on machines without the manual download: say so, do not fail.
+            manual = paths.relative(paths.manual_dir(SOURCE))
             save(empty(), {"available": False, "files": [], "rows": 0,
-                           "reason": f"no SNEEP microdata CSV in {paths.relative(paths.raw_dir(SOURCE))}",
-                           "manual_download": DATASET_PAGE})
-            print(f"sneep: no microdata in {paths.relative(paths.raw_dir(SOURCE))}; wrote the 'not available' marker")
+                           "reason": f"no SNEEP microdata CSV in {manual}/", "manual_download": DATASET_PAGE})
+            print(f"sneep: no microdata in {manual}/ (optional; see README 'Adding SNEEP microdata')")
             return
         microdata, report = load(files, max_rejected_rows=settings.max_rejected_rows,
                                  children_coding=settings.children_coding)

@@ -16,7 +16,9 @@ repair. Two known defects are handled here:
 
 from __future__ import annotations
 
+import codecs
 import csv
+import mmap
 import re
 import unicodedata
 from collections import Counter
@@ -37,6 +39,8 @@ BLOCK_BYTES = 4 * 2**20  # pyarrow parses the file in blocks of this size (large
 # wait on each other: on the benchmark's file (one row in seven broken) 5.2 s with threads, 1.5 s without;
 # a file without broken rows parses in 0.8 s with threads, 1.1 s without (pyarrow 26, 2 cores).
 PARSE_THREADS = False
+NEWLINE = b"\n"
+REPEAT_PROBE_ROWS = 20  # the first rows, searched for again later in the file (a body pasted twice)
 RECOVERY_ROWS = 16_384  # broken rows checked at a time: bounds the memory recovery adds to the parse
 CATEGORY = pa.dictionary(pa.int32(), pa.string())
 _FREE_TEXT = re.compile(r"descripcion$")  # columns whose values are names and may contain commas
@@ -63,21 +67,32 @@ def read(path: Path, columns: dict[str, tuple[str, ...]], required: set[str], ch
     encoding, delimiter, header, sample = _sniff(path)
     names, repairs = _repair_header(header, sample, columns, checks, path)
     chosen = _choose_columns(names, columns, required, path)
+    _check_whole_file(path, delimiter, len(names))
     invalid = []
 
     def keep_aside(row) -> str:
         invalid.append((row.number, row.text))
         return "skip"
 
-    table = pacsv.read_csv(
-        path,
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=encoding,
-                                       block_size=BLOCK_BYTES, use_threads=PARSE_THREADS),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=keep_aside),
-        convert_options=pacsv.ConvertOptions(include_columns=list(chosen.values()),
-                                             column_types={c: CATEGORY for c in chosen.values()},
-                                             strings_can_be_null=True, quoted_strings_can_be_null=True),
-    )
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=encoding,
+                                           block_size=BLOCK_BYTES, use_threads=PARSE_THREADS),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=keep_aside),
+            convert_options=pacsv.ConvertOptions(include_columns=list(chosen.values()),
+                                                 column_types={c: CATEGORY for c in chosen.values()},
+                                                 strings_can_be_null=True, quoted_strings_can_be_null=True),
+        )
+    except pa.ArrowInvalid as error:
+        line = _first_invalid_utf8_line(path) if encoding == "utf8" else None
+        if line:
+            raise PipelineError("not valid UTF-8 from this line on (a row saved in another encoding, e.g. "
+                                "latin-1, inside a UTF-8 file)", file=path, row=line,
+                                fix="download the file again; if the publisher's file has this row, re-save the "
+                                    "file as UTF-8 and say so in your report") from None
+        raise PipelineError(f"cannot be parsed as CSV ({str(error).splitlines()[0][:200]})", file=path,
+                            fix="download the file again from the SNEEP dataset page") from None
     table = table.rename_columns([_ours(chosen, c) for c in table.column_names])
     seen = {ours: set(pc.unique(table[ours].combine_chunks().dictionary).to_pylist()) for ours in chosen}
     invalid.sort(key=lambda item: (item[0] or 0, item[1]))
@@ -117,7 +132,12 @@ def _sniff(path: Path) -> tuple[str, str, list[str], list[list[str]]]:
     head = head[: head.rfind(b"\n") + 1] or head
     try:
         text, encoding = head.decode("utf-8-sig"), "utf8"
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as error:
+        if _has_utf8_multibyte(head):  # valid UTF-8 accents beside an invalid byte: a mixed file, not latin-1
+            line = head[: error.start].count(b"\n") + 1
+            raise PipelineError("mixes UTF-8 with another encoding (this line is not UTF-8, earlier lines are)",
+                                file=path, row=line, fix="download the file again; if the publisher's file has "
+                                "this row, re-save the file as UTF-8 and say so in your report") from None
         text, encoding = head.decode("latin-1"), "latin-1"  # the query tool's export
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
@@ -126,6 +146,61 @@ def _sniff(path: Path) -> tuple[str, str, list[str], list[list[str]]]:
         raise PipelineError("file has a header but no data rows", file=path,
                             fix="download the file again from the SNEEP dataset page")
     return encoding, delimiter, rows[0], rows[1:]
+
+
+def _check_whole_file(path: Path, delimiter: str, fields: int) -> None:
+    """Defects of the file as a whole, found with a few searches of its bytes (C speed, memory-mapped):
+
+    - a body pasted twice, or two downloads concatenated: the first data rows, or the header, appear again;
+    - a download cut off mid-row: the last line has no line end and too few fields.
+    Each would otherwise load as plausible-looking rows (twice the persons) or as a "broken" row."""
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        header_end = data.find(b"\n") + 1
+        header = data[:header_end]
+        again = data.find(header, header_end)
+        if again != -1:
+            line = data[:again].count(NEWLINE) + 1
+            raise PipelineError(f"the header appears again on line {line}: two files were concatenated",
+                                file=path, row=line, fix="keep each download as its own file in data/manual/sneep/")
+        block_end = header_end
+        for _ in range(REPEAT_PROBE_ROWS):
+            next_end = data.find(b"\n", block_end) + 1
+            if next_end == 0:
+                break
+            block_end = next_end
+        block = data[header_end:block_end]
+        again = data.find(block, block_end) if block_end - header_end >= 64 else -1
+        if again != -1:
+            line, last_probed = data[:again].count(NEWLINE) + 1, data[:block_end].count(NEWLINE)
+            raise PipelineError(f"rows 2–{last_probed} appear again from line {line}: the "
+                                "file holds its rows twice (pasted or appended again), which would count each "
+                                "person twice", file=path, row=line,
+                                fix="download the file again; do not append to it")
+        if len(data) and data[-1:] != b"\n":
+            last = data[data.rfind(b"\n") + 1:]
+            if _field_count(last.decode("utf-8", "replace"), delimiter) < fields:
+                line = data[:].count(NEWLINE) + 1
+                raise PipelineError(f"the file ends in the middle of line {line} ({len(last)} bytes, fewer "
+                                    f"fields than the header's {fields}): the download was cut off", file=path,
+                                    row=line, fix="download the file again from the SNEEP dataset page")
+
+
+def _first_invalid_utf8_line(path: Path) -> int | None:
+    """The line (1 = header) of the first byte sequence that is not UTF-8, read in blocks."""
+    decoder, line = codecs.getincrementaldecoder("utf-8")(), 1
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as error:
+                return line + block[: error.start].count(b"\n")
+            line += block.count(b"\n")
+    return None
+
+
+def _has_utf8_multibyte(data: bytes) -> bool:
+    """True if the bytes hold a well-formed UTF-8 sequence for an accented letter (é, ó, ñ: C3 xx)."""
+    return re.search(rb"[\xc2-\xc3][\x80-\xbf]", data) is not None
 
 
 def _repair_header(header: list[str], sample: list[list[str]], columns: dict, checks: dict,
