@@ -8,7 +8,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Committed pipeline outputs: a fresh `dvc repro` must leave them exactly as committed.
 OUTPUTS := figures reports data/processed dvc.lock
 
-.PHONY: help setup repro test lock lab bench browser readme
+.PHONY: help setup repro test lock lab bench browser readme check-sources
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -34,6 +34,9 @@ test: setup browser ## Rebuild (dvc repro), check the committed outputs are curr
 	@changed="$$(git status --porcelain -- $(OUTPUTS))"; test -z "$$changed" || { echo "$$changed"; \
 		echo "error: these outputs differ from what dvc repro builds — run make repro and commit them"; exit 1; }
 	python -m pytest
+
+check-sources: setup ## Ask each source's URL if it still serves the pinned file (TIMEOUT=s, STRICT=1); not dvc repro
+	python -m pipeline.check_sources$(if $(TIMEOUT), --timeout $(TIMEOUT))$(if $(filter 1 yes true,$(STRICT)), --strict)
 
 lock: ## Regenerate requirements.lock from pyproject.toml (after changing dependencies)
 	$(VENV)/bin/python -m pip install --quiet uv
