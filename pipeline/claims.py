@@ -714,7 +714,8 @@ def claims_markdown(results: pd.DataFrame) -> str:
                      "source", "source_class", "definition", "context"]]
     return "\n".join([
         "# The briefing's incarceration figures, checked against the pipeline", "",
-        f"{len(results)} claims ({summary}). Registry: data/claims.yaml; rules: pipeline/claims.py.", "",
+        f"{len(results)} claims ({summary}). Registry: data/claims.yaml; rules: pipeline/claims.py; what each "
+        "verdict means: README.md, 'The claims check: what a verdict means'.", "",
         shown.to_markdown(index=False), ""])
 
 
