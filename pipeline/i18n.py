@@ -192,11 +192,12 @@ def _decimals_needed(value: float) -> int:
 
 # A number written the English way inside a text: grouped (12,015; 1,234.5) or with a decimal point (24.5).
 # Not inside a longer token: no letter, digit, '.' or ',' before it (except 'x' of a ratio, x2.9), and no
-# letter or digit after it. A decimal with exactly three digits after the point and no grouping (Ley 23.737,
-# Lei 11.343/06) is a law or document number in these sources, never a statistic, and is left as it is.
+# digit or '/' after it (a unit may follow: 1.5x, 12.5pp). A decimal with exactly three digits after the point
+# and no grouping (Ley 23.737, Lei 11.343/06) is a law or document number in these sources, never a
+# statistic, and is left as it is.
 _ENGLISH_NUMBER = re.compile(r"(?:(?<![\w.,])|(?<=\bx))"
                              r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.(?!\d{3}(?![\d]))\d+)"
-                             r"(?![\w/]|[.,]\d)")
+                             r"(?![\d/]|[.,]\d)")
 # Identifiers written with a point, never numbers: table 10.1, block 5.14 (SISDEPEN), licence CC0 1.0.
 _IDENTIFIER_BEFORE = re.compile(r"(?:\b(?:[Tt]abl[ea]|[Cc]uadro|[Tt]abela|[Bb]lo(?:ck|que|co)|CC0|CC BY(?:-SA)?|"
                                 r"[Vv]ersion|[Vv]ersión|[Vv]ersão)\s)$")

@@ -104,7 +104,7 @@ def test_numbers_by_locale(language, count, share):
 
 @pytest.mark.parametrize("english, spanish", [
     ("total 12,015; female + male 2,059", "total 12.015; female + male 2.059"),
-    ("women +26% vs 10.3% total (x2.9)", "women +26% vs 10,3% total (x2,9)"),
+    ("women +26% vs 10.3% total (x2.9); 27.7x the median", "women +26% vs 10,3% total (x2,9); 27,7x the median"),
     ("Counts: [3.0, 288.0]", "Counts: [3,0; 288,0]"),  # a list keeps its items apart
     ("12.2-27.1% in 2018-2022; 2015-01/2015-11", "12,2-27,1% in 2018-2022; 2015-01/2015-11"),  # years untouched
     ("Rate per 100,000 population: 1,234,567.25", "Rate per 100.000 population: 1.234.567,25"),
