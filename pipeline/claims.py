@@ -8,7 +8,7 @@ tables a claim points at, and the manuscript (params.yaml `claims.manuscript`). 
 `reports/tables/claims.{csv,md}`, `reports/tables/claims.phrases.json` (the same table's statuses and numbers
 kept as numbers, so the briefing shows them in each language) and `reports/tables/manuscript-numbers.{csv,md}`.
 
-The verdict scale (README, "The claims check"), from the strongest test to none:
+The verdict scale (also in README.md, "The claims check: what a verdict means"), from the strongest test to none:
 
 - `reproduced`: recomputed from primary sources only (a publisher's own statistics: params.yaml
   `claims.source_classes.primary`) and equal to the stated value at its printed precision — the last printed
@@ -37,7 +37,8 @@ A check is declarative, one computation on long-table keys written `COUNTRY/sour
 - `range_within` (any keys): every value lies inside the stated range;
 - `sum_latest` (`over`: source, indicator, sex, countries excluded, first period): the sum of each country's
   latest value;
-- `greater` (keys in pairs; for a claim stated without a number): the first of each pair exceeds the second;
+- `greater` (keys in pairs): the first of each pair exceeds the second — for a claim stated without a number,
+  or, with `part`, the order implied by stated numbers (women's growth above men's);
 - `interval` (`low`, `high`, `method`): each end a key, or a check giving one value;
 - `chapter_verdict` (`table`, `row`): the verdict of a chapter's own claims table ('supported' is
   `reproduced` when all its evidence is primary, else `matches_published`; 'contradicted' is `contradicted`;
@@ -232,8 +233,9 @@ def _shape_problem(claim: Claim) -> str:
     if claim.stated is None:
         return "" if check.compute in ("chapter_verdict", "greater") else \
             "a claim without a stated number takes a chapter_verdict or a greater check"
-    if check.compute == "greater":
-        return "greater tests an order, not a number: 'stated' must be null"
+    if check.compute == "greater" and not check.part:
+        return ("greater tests an order, not a number: with a stated number it checks only the order, so it "
+                "needs 'part' (e.g. covers: the direction, units: aspects)")
     number = manuscript.parse(claim.stated)
     if check.compute == "range_within" and number.low == number.high:
         return "range_within needs a stated range such as '40 to 80 percent'"

@@ -338,6 +338,11 @@ def test_an_order_without_a_number():
     assert found["status"] == "contradicted"
     assert found["reason"] == ("BRA/unodc_prisons/pretrial_share/female/2020 is not above "
                                "BRA/unodc_prisons/pretrial_share/male/2020")
+    # Stated numbers whose order alone is tested ("women +60%, men +22%"): the order is a part of the claim.
+    direction = argentina | {"part": {"covers": "the direction", "of": 2, "units": "aspects"}}
+    found = _verdict(table, direction, "60 percent", unit="percent_change")
+    assert (found["status"], found["tolerance_or_interval"]) == (
+        "partly_checked", "the direction only, 1 of 2 aspects; the first value above the second in each of 1 pair(s)")
 
 
 @pytest.mark.parametrize("evidence, status", [
@@ -370,7 +375,7 @@ def test_a_source_that_is_neither_primary_nor_secondary_is_an_error():
      "a bound is one value"),
     ({"compute": "value", "keys": [KEY], "part": {"covers": "BRA", "count": 5, "of": 5, "units": "countries"}},
      "100", "5 of 5 is not a part"),
-    ({"compute": "greater", "keys": [KEY, KEY]}, "100", "'stated' must be null"),
+    ({"compute": "greater", "keys": [KEY, KEY]}, "100", "with a stated number it checks only the order"),
     ({"compute": "greater", "keys": [KEY]}, None, "greater takes keys in pairs"),
     ({"compute": "value", "keys": [KEY], "low": KEY}, "100", "'low' and 'high' belong to an interval check"),
 ])
