@@ -28,7 +28,6 @@ from urllib.parse import urlsplit
 import pandas as pd
 import requests
 import urllib3
-import yaml
 
 from pipeline import fetch, io, paths
 from pipeline.errors import PipelineError, cli
@@ -349,18 +348,8 @@ def _bytes_and_hash(size, digest: str) -> str:
 
 
 def _registry() -> dict:
-    """data/sources.yaml, or one clear error when it cannot be read."""
-    try:
-        return fetch.registry()
-    except FileNotFoundError:
-        raise PipelineError("the sources registry is missing", file=paths.SOURCES,
-                            fix="restore it from git: `git checkout data/sources.yaml`") from None
-    except yaml.YAMLError as error:
-        raise PipelineError(f"not valid YAML ({str(error).splitlines()[0]})", file=paths.SOURCES,
-                            fix="fix the indentation or quoting at the line shown") from None
-    except (KeyError, TypeError):
-        raise PipelineError("no top-level 'sources:' mapping", file=paths.SOURCES,
-                            fix="restore it from git: `git checkout data/sources.yaml`") from None
+    """data/sources.yaml, read as the fetch stage reads it (one clear error when it cannot be)."""
+    return fetch.registry()
 
 
 def _positive_seconds(text: str) -> float:

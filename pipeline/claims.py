@@ -1,71 +1,103 @@
-"""The claims check: every number the briefing states about incarceration, recomputed from the long table or
-marked with why it cannot be, and a build that fails when a claim stops giving its recorded verdict.
+"""The claims check: every number the briefing states about incarceration, tested against the long table and
+given a verdict that says what was done; the build fails when a claim stops giving its recorded verdict.
 
     python -m pipeline.claims
 
 Reads `data/claims.yaml` (the registry), `data/processed/indicators.csv` (the long table), the chapter
 tables a claim points at, and the manuscript (params.yaml `claims.manuscript`). Writes
-`reports/tables/claims.{csv,md}` and `reports/tables/manuscript-numbers.{csv,md}`.
+`reports/tables/claims.{csv,md}`, `reports/tables/claims.phrases.json` (the same table's statuses and numbers
+kept as numbers, so the briefing shows them in each language) and `reports/tables/manuscript-numbers.{csv,md}`.
 
-A check is declarative, one of a few computations on long-table keys written `COUNTRY/source/indicator/
-sex/period`:
+The verdict scale (also in README.md, "The claims check: what a verdict means"), from the strongest test to none:
 
-- `value` (one key), `growth_pct` (from, to), `share_pct` (part, whole), `percent_higher` (higher, lower:
-  how many percent the first exceeds the second), `difference_pp` (a − b, for context);
+- `reproduced`: recomputed from primary sources only (a publisher's own statistics: params.yaml
+  `claims.source_classes.primary`) and equal to the stated value at its printed precision — the last printed
+  digit, or `precision`; halves round up: '37%' is reproduced by 36.5 up to (not including) 37.5.
+- `consistent`: a two-sided test passed — the stated value lies inside an interval [low, high] computed from
+  primary data (`compute: interval`, with its method in words), the ends rounded to the stated precision.
+  A one-sided bound is never `consistent`.
+- `matches_published`: the test passed, but a number it used comes from a secondary source (another
+  publication quoting the figure: `claims.source_classes.secondary`) — an agreement, not a recomputation.
+- `partly_checked`: the check covers only part of the claim (`part`: which part, how many of how many) and
+  holds for that part.
+- `contradicted`: the test failed (a mismatch at the printed precision, a value outside the interval, a bound
+  on the wrong side of the stated value, a pair in the wrong order).
+- `not_checkable`: no test is possible here: the registry's reason, or a one-sided bound that the stated value
+  passes (any larger, or smaller, figure would pass as well).
+
+Beside every verdict the column `tolerance_or_interval` shows the test applied: the rounding step, the interval
+and its method, the bound, the part covered. A long-table row that only quotes the briefing cannot check it:
+pointing at one is an error unless `independent_source` names another publication of the same figure (the
+match is then `matches_published` at best).
+
+A check is declarative, one computation on long-table keys written `COUNTRY/source/indicator/sex/period`:
+
+- `value` (one key), `growth_pct` (from, to), `share_pct` (part, whole), `percent_higher` (higher, lower: how
+  many percent the first exceeds the second), `difference` (a − b, in the keys' unit), `sum` (any keys);
 - `range_within` (any keys): every value lies inside the stated range;
-- `sum_latest` (`over`: source, indicator, sex, countries excluded, first period): the sum of each
-  country's latest value, a lower bound where countries are missing;
-- `chapter_verdict` (`table`, `row`): the verdict a chapter's own claims table gives (supported →
-  consistent, contradicted → contradicted, cannot test → not_checkable).
+- `sum_latest` (`over`: source, indicator, sex, countries excluded, first period): the sum of each country's
+  latest value;
+- `greater` (keys in pairs): the first of each pair exceeds the second — for a claim stated without a number,
+  or, with `part`, the order implied by stated numbers (women's growth above men's);
+- `interval` (`low`, `high`, `method`): each end a key, or a check giving one value;
+- `chapter_verdict` (`table`, `row`): the verdict of a chapter's own claims table ('supported' is
+  `reproduced` when all its evidence is primary, else `matches_published`; 'contradicted' is `contradicted`;
+  'cannot test' is `not_checkable`). Evidence names its source ('oud: …') or lists published figures
+  (`ury-041`, data/published/figures.csv: source `published`).
 
-The verdict. The computed value, rounded to the stated precision (the last printed digit unless
-`precision` says otherwise; halves round up), is compared with the stated value (`comparison`: equal,
-more_than, at_least, at_most). A match is `reproduced`, or `consistent` when the check measures something
-close to but not the same as the claim (`differs` says how). A miss within a declared `tolerance` is
-`consistent` with the tolerance's reason; any other miss is `contradicted`. A long-table row that only
-quotes the briefing cannot check it: pointing at one is an error unless `independent_source` names
-another publication of the same figure.
+and, on any check: `bound` (lower | upper: the value is only a one-sided bound of what the claim states, e.g. a
+sum over the countries that report), `part` (the check covers part of the claim), `differs` (how the measure
+differs from the claim's: such a check can confirm at most a part, so it needs `part`, `bound` or `interval`).
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import pandas as pd
 import pydantic
 import yaml
 
-from pipeline import io, longtable, manuscript, params, paths
+from pipeline import i18n, io, longtable, manuscript, params, paths
 from pipeline.errors import PipelineError, cli
 
 REGISTRY = paths.DATA / "claims.yaml"
 CLAIMS_TABLE = paths.TABLES / "claims"
 NUMBERS_TABLE = paths.TABLES / "manuscript-numbers"
 
-STATUSES = ("reproduced", "consistent", "contradicted", "not_checkable")
-# A long-table row whose definition says it was read in the briefing itself.
+Status = Literal["reproduced", "consistent", "matches_published", "partly_checked", "contradicted", "not_checkable"]
+STATUSES = get_args(Status)
+# A long-table row whose definition says it was read in the briefing itself. Such a row checks nothing unless
+# `independent_source` names another publication of the figure, and then only as that secondary publication.
 QUOTES_THE_BRIEFING = re.compile(r"briefing paper", re.IGNORECASE)
-# A chapter's claims table says supported / contradicted / cannot test; a claim without a stated number
-# can at best be consistent with the data.
-CHAPTER_VERDICTS = {"supported": "consistent", "contradicted": "contradicted", "cannot test": "not_checkable"}
+QUOTED_WITH_ANOTHER_PUBLICATION = "quoted by the briefing and another publication"  # always secondary
+# A chapter's claims table says supported / contradicted / cannot test; 'supported' is graded by its evidence.
+CHAPTER_VERDICTS = {"supported": "holds", "contradicted": "contradicted", "cannot test": "not_checkable"}
+_FIGURE_ID = re.compile(r"^[a-z]{3}-\d{3}$")  # a figure of data/published/figures.csv (source `published`)
+_NAMED_EVIDENCE = re.compile(r"^(?P<source>[a-z][a-z0-9_]*): ")  # 'oud: 2010: 30% read in the report …'
 _KEY = re.compile(r"^(?P<country>[A-Z]{3})/(?P<source>[a-z0-9_]+)/(?P<indicator>[a-z0-9_]+)/"
                   r"(?P<sex>[a-z_]+)/(?P<period>\d{4}(?:-\d{2})?)$")
-_KEYS_NEEDED = {"value": 1, "growth_pct": 2, "share_pct": 2, "percent_higher": 2, "difference_pp": 2}
+_KEYS_NEEDED = {"value": 1, "growth_pct": 2, "share_pct": 2, "percent_higher": 2, "difference": 2}
+_ONE_VALUE = ("value", "growth_pct", "share_pct", "percent_higher", "difference", "sum", "sum_latest")
+RATIO_DECIMALS = 2  # computed shares, growth rates and differences of percentages are shown to two decimals
+
+
+class SourceClasses(params.Strict):
+    primary: list[str]  # long-table sources that are a publisher's own statistics
+    secondary: list[str]  # long-table sources that quote a figure published elsewhere
 
 
 class Settings(params.Strict):
     manuscript: str  # the briefing's text, relative to the project root
     years: list[int]  # [first, last]: four-digit whole numbers in this range are years, not figures
-
-
-class Tolerance(params.Strict):
-    pct: float  # relative gap allowed, in percent of the stated value
-    reason: str
+    source_classes: SourceClasses
 
 
 class Over(params.Strict):
@@ -76,17 +108,36 @@ class Over(params.Strict):
     since: str  # first period a country's latest value may come from
 
 
+class Part(params.Strict):
+    covers: str  # the part the check covers: a country's ISO 3166-1 alpha-3 code (shown by name), or words
+    count: int = 1  # how many of the claim's units that part is
+    of: int  # how many units the claim is about
+    units: Literal["countries", "aspects"]
+
+
 class Check(params.Strict):
-    compute: Literal["value", "growth_pct", "share_pct", "percent_higher", "difference_pp", "range_within",
-                     "sum_latest", "chapter_verdict"]
+    compute: Literal["value", "growth_pct", "share_pct", "percent_higher", "difference", "sum", "range_within",
+                     "sum_latest", "greater", "interval", "chapter_verdict"]
     keys: list[str] = []
     over: Over | None = None
+    low: Check | None = None  # interval ends: a key, or a check giving one value
+    high: Check | None = None
+    method: str | None = None  # interval or bound: how its numbers are derived, in words
+    bound: Literal["lower", "upper"] | None = None
+    part: Part | None = None
     table: str | None = None
     row: str | None = None
     label: str | None = None  # for context checks: what the number is
     differs: str | None = None
-    tolerance: Tolerance | None = None
     independent_source: str | None = None
+
+    @pydantic.field_validator("low", "high", mode="before")
+    @classmethod
+    def _a_key_is_a_value_check(cls, end):
+        return {"compute": "value", "keys": [end]} if isinstance(end, str) else end
+
+
+Check.model_rebuild()
 
 
 class Claim(params.Strict):
@@ -103,16 +154,25 @@ class Claim(params.Strict):
     check: Check | None = None
     not_checkable: str | None = None
     context: list[Check] = []
-    expected: Literal["reproduced", "consistent", "contradicted", "not_checkable"]
+    expected: Status
 
 
 @dataclass
 class Computed:
-    """What a check found: the number(s), a display text, and the long-table rows behind it."""
+    """What a check found: the number(s), a phrase showing them, the long-table rows and sources behind them."""
 
-    values: list[float]
-    text: str
+    values: list
+    phrase: dict
     rows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sources: list[str] = field(default_factory=list)
+    decimals: int = 0
+
+
+@dataclass
+class Verdict:
+    status: str
+    reason: str
+    test: dict  # the tolerance, interval, bound or part applied, as a phrase
 
 
 # ------------------------------------------------------------------------------------------- Registry ---
@@ -163,17 +223,27 @@ def _shape_problem(claim: Claim) -> str:
                 manuscript.parse(printed)
             except ValueError as error:
                 return str(error)
-    if claim.check is None:
-        return ""
-    if claim.stated is None and claim.check.compute != "chapter_verdict":
-        return "a claim without a stated number can only take a chapter_verdict"
-    for check in [claim.check, *claim.context]:
+    for check in [claim.check, *claim.context] if claim.check else claim.context:
         problem = _check_problem(check)
         if problem:
             return problem
-    if claim.check.compute == "range_within" and manuscript.parse(claim.stated).low == \
-            manuscript.parse(claim.stated).high:
+    check = claim.check
+    if check is None:
+        return ""
+    if claim.stated is None:
+        return "" if check.compute in ("chapter_verdict", "greater") else \
+            "a claim without a stated number takes a chapter_verdict or a greater check"
+    if check.compute == "greater" and not check.part:
+        return ("greater tests an order, not a number: with a stated number it checks only the order, so it "
+                "needs 'part' (e.g. covers: the direction, units: aspects)")
+    number = manuscript.parse(claim.stated)
+    if check.compute == "range_within" and number.low == number.high:
         return "range_within needs a stated range such as '40 to 80 percent'"
+    if check.compute == "interval" and (number.low != number.high or claim.comparison != "equal"):
+        return "an interval tests one stated value (comparison 'equal'), not a range or a one-sided claim"
+    if check.differs and not (check.part or check.bound or check.compute == "interval"):
+        return ("a check whose measure differs from the claim's ('differs') can confirm at most part of it: "
+                "add 'part' (what it covers), or make it a 'bound' or an 'interval'")
     return ""
 
 
@@ -184,59 +254,181 @@ def _check_problem(check: Check) -> str:
     needed = _KEYS_NEEDED.get(check.compute)
     if needed and len(check.keys) != needed:
         return f"{check.compute} takes {needed} key(s), not {len(check.keys)}"
-    if check.compute == "range_within" and not check.keys:
-        return "range_within needs at least one key"
+    if check.compute in ("range_within", "sum") and not check.keys:
+        return f"{check.compute} needs at least one key"
+    if check.compute == "greater" and (not check.keys or len(check.keys) % 2):
+        return "greater takes keys in pairs (first, second, first, second, …)"
     if check.compute == "sum_latest" and check.over is None:
         return "sum_latest needs 'over'"
     if check.compute == "chapter_verdict" and not (check.table and check.row):
         return "chapter_verdict needs 'table' and 'row'"
+    if check.compute == "interval":
+        if not (check.low and check.high and check.method):
+            return "interval needs 'low', 'high' and 'method'"
+        for end in (check.low, check.high):
+            if end.compute not in _ONE_VALUE or end.bound or end.part:
+                return f"an interval's ends each give one value ({', '.join(_ONE_VALUE)}), not {end.compute}"
+            problem = _check_problem(end)
+            if problem:
+                return problem
+    elif check.low or check.high:
+        return "'low' and 'high' belong to an interval check"
+    if check.bound and (check.compute not in _ONE_VALUE or not check.method):
+        return "a bound is one value (" + ", ".join(_ONE_VALUE) + ") with a 'method' saying why it is a bound"
+    if check.part and not 1 <= check.part.count < check.part.of:
+        return f"part: {check.part.count} of {check.part.of} is not a part (1 <= count < of)"
     return ""
 
 
 # ----------------------------------------------------------------------------------------- Evaluation ---
 
-def evaluate(claims: list[Claim], table: pd.DataFrame, registry: Path = REGISTRY) -> pd.DataFrame:
-    """One row per claim: stated and computed values, status, reason, and the sources and definitions used."""
-    indexed = table.set_index(longtable.KEY).sort_index()
-    return pd.DataFrame([_evaluate(claim, indexed, registry) for claim in claims], columns=COLUMNS)
-
-
 COLUMNS = ["claim_id", "country", "period", "section", "description", "stated", "unit", "computed", "status",
-           "expected", "reason", "check", "source", "definition", "context"]
+           "tolerance_or_interval", "expected", "reason", "check", "source", "source_class", "definition",
+           "context"]
+# Cells the briefing shows from phrases, in each language (the CSV keeps the English text or code).
+PHRASE_COLUMNS = ["stated", "computed", "status", "tolerance_or_interval", "expected", "source_class", "context"]
 
 
-def _evaluate(claim: Claim, indexed: pd.DataFrame, registry: Path) -> dict:
+def evaluate(claims: list[Claim], table: pd.DataFrame, classes: SourceClasses,
+             registry: Path = REGISTRY) -> pd.DataFrame:
+    """One row per claim: stated and computed values, verdict, the test applied, reason, sources and
+    definitions used; the column `phrases` holds the cells the briefing shows in each language."""
+    indexed = table.set_index(longtable.KEY).sort_index()
+    return pd.DataFrame([_evaluate(claim, indexed, classes, registry) for claim in claims],
+                        columns=COLUMNS + ["phrases"])
+
+
+def _evaluate(claim: Claim, indexed: pd.DataFrame, classes: SourceClasses, registry: Path) -> dict:
     row = {"claim_id": claim.id, "country": claim.country, "period": claim.period, "section": claim.section,
            "description": claim.description, "stated": claim.stated or "", "unit": claim.unit,
            "expected": claim.expected}
-    context = [_compute(check, claim, indexed, registry) for check in claim.context]
-    row["context"] = "; ".join(f"{check.label or check.compute}: {found.text}"
-                               for check, found in zip(claim.context, context))
+    context = [(check, _compute(check, claim, indexed, registry)) for check in claim.context]
+    context_phrases = [i18n.phrase("page.claims.context", label=check.label or check.compute, value=found.phrase)
+                       for check, found in context]
     if claim.check is None:
-        return row | {"computed": "", "status": "not_checkable", "reason": claim.not_checkable, "check": "",
-                      "source": "", "definition": ""} | _used(pd.concat([pd.DataFrame()] + [c.rows for c in context]))
+        verdict = Verdict("not_checkable", claim.not_checkable, i18n.phrase("page.claims.test.none"))
+        found = Computed([], "", pd.concat([pd.DataFrame()] + [c.rows for _, c in context]))
+        row["check"], source_classes = "", []
+    else:
+        found = _compute(claim.check, claim, indexed, registry)
+        verdict = judge(claim, found, classes, registry)
+        row["check"] = describe(claim.check)
+        source_classes = sorted(set(_classify(source, classes, claim, registry) for source in found.sources))
+    phrases = {"stated": stated_phrase(claim.stated) if claim.stated else "", "computed": found.phrase,
+               "status": i18n.phrase(f"page.verdict.{verdict.status}"), "tolerance_or_interval": verdict.test,
+               "expected": i18n.phrase(f"page.verdict.{claim.expected}"), "context": context_phrases,
+               "source_class": [i18n.phrase(f"page.claims.source_class.{c}") for c in source_classes]}
+    english = _english()
+    return row | _used(found.rows) | {
+        "computed": i18n.render(found.phrase, english), "status": verdict.status, "reason": verdict.reason,
+        "tolerance_or_interval": i18n.render(verdict.test, english), "source_class": "; ".join(source_classes),
+        "context": i18n.render(context_phrases, english), "phrases": phrases}
+
+
+@functools.cache
+def _english() -> i18n.Translator:
+    return i18n.Translator("en")
+
+
+# ------------------------------------------------------------------------------------------- Verdicts ---
+
+def judge(claim: Claim, found: Computed, classes: SourceClasses, registry: Path = REGISTRY) -> Verdict:
+    """The verdict of a claim's check on what it computed (see the scale in the module header)."""
     check = claim.check
-    found = _compute(check, claim, indexed, registry)
-    row |= {"computed": found.text, "check": describe(check)} | _used(found.rows)
+    secondary = [s for s in found.sources if _classify(s, classes, claim, registry) == "secondary"]
     if check.compute == "chapter_verdict":
-        status, reason = found.values  # a chapter verdict carries its status and reason
-        return row | {"status": status, "reason": reason}
-    status, reason = judge(claim, found.values)
-    return row | {"status": status, "reason": reason}
+        outcome, reason = found.values
+        test = i18n.phrase("page.claims.test.chapter", table=check.table)
+        if outcome != "holds":
+            return Verdict(outcome, reason, test)
+        return _holds(check, "reproduced", reason, test, secondary)
+    if check.compute == "greater":
+        return _judge_order(claim, found, secondary)
+    step = precision_step(claim)
+    if check.compute == "interval":
+        return _judge_interval(claim, found, step, secondary)
+    if check.bound:
+        return _judge_bound(claim, found, step, secondary)
+    test = precision_test(claim)
+    if matches(claim.stated, found.values, claim.comparison, claim.precision):
+        return _holds(check, "reproduced", "agrees with the stated value at its printed precision", test, secondary)
+    return Verdict("contradicted", "does not agree with the stated value at its printed precision" + _note(check),
+                   test)
 
 
-def judge(claim: Claim, values: list[float]) -> tuple[str, str]:
-    """Status and reason for computed values against the stated value, by the rounding rule."""
+def _holds(check: Check, status: str, reason: str, test: dict, secondary: list[str]) -> Verdict:
+    """A test that passed: a part of the claim, an agreement with a secondary source, or `status`."""
+    if check.part:
+        p = check.part
+        covers = i18n.phrase(f"page.country.{p.covers}") if re.fullmatch(r"[A-Z]{3}", p.covers) else p.covers
+        part_test = i18n.phrase("page.claims.test.part", covers=covers, count=i18n.quantity(p.count, 0),
+                                of=i18n.quantity(p.of, 0), units=i18n.phrase(f"page.claims.units.{p.units}"),
+                                test=test)
+        return Verdict("partly_checked", f"holds for {i18n.render(covers, _english())} only ({p.count} of {p.of} "
+                                         f"{p.units}); the rest of the claim is not tested here; {reason}"
+                                         + _note(check), part_test)
+    if secondary:
+        named = "; ".join(sorted(set(secondary)))
+        if check.independent_source:
+            named += f"; {check.independent_source.strip().rstrip('.')}"
+        return Verdict("matches_published", f"{reason}, but with a secondary source ({named}): an agreement with "
+                                             f"another publication, not a recomputation" + _note(check), test)
+    return Verdict(status, reason + _note(check), test)
+
+
+def _judge_interval(claim: Claim, found: Computed, step: Decimal, secondary: list[str]) -> Verdict:
     check = claim.check
-    if matches(claim.stated, values, claim.comparison, claim.precision):
-        return ("consistent", check.differs) if check.differs else \
-            ("reproduced", f"matches the stated value at its printed precision ({_rule(claim)})")
-    stated = float(manuscript.parse(claim.stated).low)
-    if check.tolerance and len(values) == 1 and stated and \
-            abs(values[0] - stated) <= abs(stated) * check.tolerance.pct / 100:
-        return "consistent", f"within {check.tolerance.pct:g}% of the stated value: {check.tolerance.reason}"
-    reason = f"does not match the stated value at its printed precision ({_rule(claim)})"
-    return "contradicted", reason + (f"; note: {check.differs}" if check.differs else "")
+    low, high = found.values
+    test = i18n.phrase("page.claims.test.interval", low=i18n.quantity(low, found.decimals),
+                       high=i18n.quantity(high, found.decimals), step=_step_quantity(step), method=check.method)
+    if interval_contains(claim.stated, low, high, step):
+        return _holds(check, "consistent", "the stated value lies inside the interval computed from the data",
+                      test, secondary)
+    return Verdict("contradicted", "the stated value lies outside the interval computed from the data" + _note(check),
+                   test)
+
+
+def _judge_bound(claim: Claim, found: Computed, step: Decimal, secondary: list[str]) -> Verdict:
+    """A one-sided bound can contradict a claim, or prove a one-sided claim on its side; it never confirms a
+    stated value: every figure beyond the bound would pass as well."""
+    check, value = claim.check, found.values[0]
+    test = i18n.phrase(f"page.claims.test.{check.bound}_bound", bound=i18n.quantity(value, found.decimals),
+                       method=check.method)
+    stated = manuscript.parse(claim.stated)
+    rounded = _round(value, step)
+    lower = check.bound == "lower"
+    # The claim's own side: "more than / at least" above a lower bound, "at most" below an upper bound.
+    proves = {("lower", "more_than"): Decimal(repr(float(value))) > stated.low,
+              ("lower", "at_least"): rounded >= stated.low,
+              ("upper", "at_most"): rounded <= stated.high}.get((check.bound, claim.comparison))
+    if proves:
+        return _holds(check, "reproduced", f"the {check.bound} bound alone satisfies the one-sided claim", test,
+                      secondary)
+    beyond = rounded > stated.high if lower else rounded < stated.low
+    wrong_side = beyond and claim.comparison in (("equal", "at_most") if lower else ("equal", "at_least")) or \
+        (not lower and claim.comparison == "more_than" and Decimal(repr(float(value))) <= stated.low)
+    if wrong_side:
+        side = "below the lower" if lower else "above the upper"
+        return Verdict("contradicted", f"the stated value lies {side} bound computed from the data" + _note(check),
+                       test)
+    larger = "larger" if lower else "smaller"
+    return Verdict("not_checkable", f"only a one-sided {check.bound} bound is available (see its method): the "
+                                    f"stated value passes it, as would any {larger} figure, so it is not a test"
+                                    + _note(check), test)
+
+
+def _judge_order(claim: Claim, found: Computed, secondary: list[str]) -> Verdict:
+    check = claim.check
+    test = i18n.phrase("page.claims.test.greater", pairs=i18n.quantity(len(found.values), 0))
+    wrong = [f"{a} is not above {b}" for (a, b), gap in zip(zip(check.keys[::2], check.keys[1::2]), found.values)
+             if gap <= 0]
+    if wrong:
+        return Verdict("contradicted", "; ".join(wrong) + _note(check), test)
+    return _holds(check, "reproduced", "the first value of each pair is above the second", test, secondary)
+
+
+def _note(check: Check) -> str:
+    return f"; note: {check.differs.strip()}" if check.differs else ""
 
 
 def matches(stated: str, values: list[float], comparison: str = "equal", precision: float | None = None) -> bool:
@@ -257,6 +449,21 @@ def matches(stated: str, values: list[float], comparison: str = "equal", precisi
     return all(compare[comparison](r) for r in rounded)
 
 
+def interval_contains(stated: str, low: float, high: float, step: Decimal) -> bool:
+    """Does the stated value lie inside [low, high] once the ends are rounded to its precision?
+
+    With '95,000' at precision 1,000: [93,000, 94,499] is outside (its high end rounds to 94,000); [94,500,
+    99,000] is inside. The same as asking whether the values the stated figure stands for overlap the interval.
+    """
+    value = manuscript.parse(stated).low
+    return _round(low, step) <= value <= _round(high, step)
+
+
+def precision_step(claim: Claim) -> Decimal:
+    """The step a stated value is printed to: `precision`, else its last printed digit (1 for '2,996')."""
+    return Decimal(str(claim.precision)) if claim.precision else _step(manuscript.parse(claim.stated).printed)
+
+
 def _step(printed: str) -> Decimal:
     """The precision a number is printed to: 1 for '2,996' or '37%', 0.1 for '448.3'."""
     digits = re.match(r"[\d.,]+", printed).group(0)
@@ -269,32 +476,88 @@ def _round(value: float, step: Decimal) -> Decimal:
     return (Decimal(repr(float(value))) / step).to_integral_value(ROUND_HALF_UP) * step
 
 
-def _rule(claim: Claim) -> str:
-    step = Decimal(str(claim.precision)) if claim.precision else _step(manuscript.parse(claim.stated).printed)
-    return f"{claim.comparison}, rounded to {step.normalize():f}"
+def _step_decimals(step: Decimal) -> int:
+    return max(0, -step.normalize().as_tuple().exponent)
 
+
+def _step_quantity(step: Decimal) -> dict:
+    return i18n.quantity(float(step), _step_decimals(step))
+
+
+def precision_test(claim: Claim) -> dict:
+    """The tolerance of a point check as a phrase: the stated value, how it is compared, the rounding step."""
+    step = precision_step(claim)
+    number = manuscript.parse(claim.stated)
+    decimals = _step_decimals(step) if claim.precision else max(0, -number.low.as_tuple().exponent)
+    if number.low != number.high:
+        return i18n.phrase("page.claims.test.range", low=i18n.quantity(number.low, decimals),
+                           high=i18n.quantity(number.high, decimals), step=_step_quantity(step))
+    stated = i18n.quantity(number.low, decimals)
+    if claim.comparison == "more_than":
+        return i18n.phrase("page.claims.test.more_than", stated=stated)
+    return i18n.phrase(f"page.claims.test.{claim.comparison}", stated=stated, step=_step_quantity(step))
+
+
+def stated_phrase(printed: str) -> dict:
+    """A stated number as the briefing shows it in each language: 95,000 / 95.000; 448.3% / 448,3%."""
+    number = manuscript.parse(printed)
+    decimals = max(0, -min(number.low.as_tuple().exponent, number.high.as_tuple().exponent))
+    low, high = i18n.quantity(number.low, decimals), i18n.quantity(number.high, decimals)
+    shape = ("percent" if number.percent else "number") + ("_range" if number.low != number.high else "")
+    return i18n.phrase(f"page.claims.stated.{shape}", low=low, high=high) if number.low != number.high else \
+        i18n.phrase(f"page.claims.stated.{shape}", value=low)
+
+
+def _classify(source: str, classes: SourceClasses, claim: Claim, registry: Path) -> str:
+    if source == QUOTED_WITH_ANOTHER_PUBLICATION:
+        return "secondary"
+    if source in classes.primary:
+        return "primary"
+    if source in classes.secondary:
+        return "secondary"
+    raise PipelineError(f"claim '{claim.id}': source '{source}' is neither primary nor secondary", file=paths.PARAMS,
+                        fix="add it to claims.source_classes.primary (a publisher's own statistics) or .secondary "
+                            f"(a figure quoted from another publication); used by {paths.relative(registry)}")
+
+
+# ---------------------------------------------------------------------------------------- Computation ---
 
 def _compute(check: Check, claim: Claim, indexed: pd.DataFrame, registry: Path) -> Computed:
     if check.compute == "chapter_verdict":
         return _chapter_verdict(check, claim, registry)
     if check.compute == "sum_latest":
         return _sum_latest(check.over, claim, indexed, registry)
+    if check.compute == "interval":
+        low, high = (_compute(end, claim, indexed, registry) for end in (check.low, check.high))
+        if low.values[0] > high.values[0]:
+            raise PipelineError(f"claim '{claim.id}': the interval's low end ({low.values[0]:g}) exceeds its high "
+                                f"end ({high.values[0]:g})", file=registry,
+                                fix="check the keys of 'low' and 'high' and the method that derives them")
+        decimals = max(low.decimals, high.decimals)
+        return Computed([low.values[0], high.values[0]],
+                        i18n.phrase("page.claims.computed.range", low=i18n.quantity(low.values[0], decimals),
+                                    high=i18n.quantity(high.values[0], decimals)),
+                        pd.concat([low.rows, high.rows], ignore_index=True), low.sources + high.sources, decimals)
     rows = pd.DataFrame([_row(key, check, claim, indexed, registry) for key in check.keys])
     v = rows["value"].tolist()
-    if check.compute in ("value", "range_within"):
-        values = v
-    elif check.compute == "growth_pct":
-        values = [100 * (v[1] / v[0] - 1)]
-    elif check.compute == "share_pct":
-        values = [100 * v[0] / v[1]]
-    elif check.compute == "percent_higher":
-        values = [100 * (v[0] / v[1] - 1)]
-    else:  # difference_pp
-        values = [v[0] - v[1]]
-    text = ", ".join(_format(x) for x in values)
+    counts = all(longtable.UNITS.get(unit) == "count" for unit in rows["unit"])
+    decimals = 0 if counts and check.compute in ("value", "sum", "difference", "range_within") else RATIO_DECIMALS
+    sources = [QUOTED_WITH_ANOTHER_PUBLICATION if QUOTES_THE_BRIEFING.search(definition) else source
+               for source, definition in zip(rows["source"], rows["definition"])]
     if check.compute == "range_within":
-        text = f"{_format(min(values))} to {_format(max(values))} ({len(values)} value(s))"
-    return Computed(values, text, rows)
+        phrase = i18n.phrase("page.claims.computed.values_between", low=i18n.quantity(min(v), decimals),
+                             high=i18n.quantity(max(v), decimals), count=i18n.quantity(len(v), 0))
+        return Computed(v, phrase, rows, sources, decimals)
+    if check.compute == "greater":
+        gaps = [a - b for a, b in zip(v[::2], v[1::2])]
+        phrase = i18n.phrase("page.claims.computed.greater", holding=i18n.quantity(sum(g > 0 for g in gaps), 0),
+                             pairs=i18n.quantity(len(gaps), 0), gap=i18n.quantity(min(gaps), decimals))
+        return Computed(gaps, phrase, rows, sources, decimals)
+    value = {"value": lambda: v[0], "sum": lambda: sum(v), "growth_pct": lambda: 100 * (v[1] / v[0] - 1),
+             "share_pct": lambda: 100 * v[0] / v[1], "percent_higher": lambda: 100 * (v[0] / v[1] - 1),
+             "difference": lambda: v[0] - v[1]}[check.compute]()
+    return Computed([value], i18n.phrase("page.claims.computed.value", value=i18n.quantity(value, decimals)),
+                    rows, sources, decimals)
 
 
 def _row(key: str, check: Check, claim: Claim, indexed: pd.DataFrame, registry: Path) -> dict:
@@ -323,9 +586,11 @@ def _sum_latest(over: Over, claim: Claim, indexed: pd.DataFrame, registry: Path)
                             fix="correct 'over', or mark the claim not_checkable with the reason")
     latest = rows.sort_values(["country", "period"]).groupby("country").tail(1)
     total = float(latest["value"].sum())
-    text = (f"{_format(total)} ({len(latest)} countries, latest year each, "
-            f"{latest['period'].min()}–{latest['period'].max()})")
-    return Computed([total], text, latest)
+    decimals = 0 if all(longtable.UNITS.get(unit) == "count" for unit in latest["unit"]) else RATIO_DECIMALS
+    phrase = i18n.phrase("page.claims.computed.sum_latest", total=i18n.quantity(total, decimals),
+                         countries=i18n.quantity(len(latest), 0), first=latest["period"].min(),
+                         last=latest["period"].max())
+    return Computed([total], phrase, latest, [over.source], decimals)
 
 
 def _chapter_verdict(check: Check, claim: Claim, registry: Path) -> Computed:
@@ -339,10 +604,25 @@ def _chapter_verdict(check: Check, claim: Claim, registry: Path) -> Computed:
         raise PipelineError(f"claim '{claim.id}': row '{check.row}' with a known status is not in "
                             f"{paths.relative(path)}", file=registry, fix="correct 'row'")
     verdict = found.iloc[0]
-    status = CHAPTER_VERDICTS[verdict["status"]]
+    outcome = CHAPTER_VERDICTS[verdict["status"]]
     reason = f"{paths.relative(path)} row {check.row} says '{verdict['status']}': {verdict['reason']}"
     rows = pd.DataFrame([{"source": f"chapter table {check.table}", "definition": verdict["claim"]}])
-    return Computed([status, reason], f"evidence: {verdict['evidence'] or 'none'}", rows)
+    phrase = i18n.phrase("page.claims.computed.evidence", evidence=verdict["evidence"] or "-")
+    return Computed([outcome, reason], phrase, rows, _evidence_sources(verdict["evidence"], claim, path))
+
+
+def _evidence_sources(evidence: str, claim: Claim, path: Path) -> list[str]:
+    """The long-table sources a chapter's evidence comes from: 'oud: …' names one; published figure ids
+    (ury-041;ury-059) are the registry of published figures."""
+    named = _NAMED_EVIDENCE.match(evidence)
+    if named:
+        return [named["source"]]
+    items = [item.strip() for item in evidence.split(";") if item.strip()]
+    unknown = [item for item in items if not _FIGURE_ID.match(item)]
+    if unknown:
+        raise PipelineError(f"claim '{claim.id}': evidence '{unknown[0]}' names no source", file=path,
+                            fix="write evidence as 'source: detail' or as published figure ids (ury-041)")
+    return ["published"] * len(items)
 
 
 def _used(rows: pd.DataFrame) -> dict:
@@ -353,17 +633,22 @@ def _used(rows: pd.DataFrame) -> dict:
 
 
 def describe(check: Check) -> str:
+    """The check in one line of code-like text (the `check` column)."""
     if check.compute == "sum_latest":
         o = check.over
-        return (f"sum_latest {o.source}/{o.indicator}/{o.sex} from {o.since}"
+        text = (f"sum_latest {o.source}/{o.indicator}/{o.sex} from {o.since}"
                 + (f" excluding {', '.join(o.exclude)}" if o.exclude else ""))
-    if check.compute == "chapter_verdict":
-        return f"chapter_verdict {check.table} {check.row}"
-    return f"{check.compute} " + " ; ".join(check.keys)
-
-
-def _format(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    elif check.compute == "chapter_verdict":
+        text = f"chapter_verdict {check.table} {check.row}"
+    elif check.compute == "interval":
+        text = f"interval from ({describe(check.low)}) to ({describe(check.high)})"
+    else:
+        text = f"{check.compute} " + " ; ".join(check.keys)
+    if check.bound:
+        text += f" [{check.bound} bound]"
+    if check.part:
+        text += f" [part: {check.part.covers}, {check.part.count} of {check.part.of} {check.part.units}]"
+    return text
 
 
 def changed_verdicts(results: pd.DataFrame) -> pd.DataFrame:
@@ -377,8 +662,10 @@ def changed_verdicts(results: pd.DataFrame) -> pd.DataFrame:
 
 def coverage(claims: list[Claim], found: list[manuscript.Found], registry: Path = REGISTRY) -> pd.DataFrame:
     """Every number found in the manuscript, with the claims that cover it (empty: not backed)."""
+    # A number a rule excludes (a year, a date, an id, a footnote marker, a page number) is not a figure: no value.
     table = pd.DataFrame([{"line": f.line, "order": i, "section": f.section, "printed": f.number.printed,
-                           "low": f.number.low, "high": f.number.high, "unit": f.number.unit,
+                           "low": None if f.excluded_by else f.number.low,
+                           "high": None if f.excluded_by else f.number.high, "unit": f.number.unit,
                            "excluded_by": f.excluded_by, "covered_by": ""} for i, f in enumerate(found)])
     keys = [f.number.match_key for f in found]
     covering: dict[int, list[str]] = {}
@@ -425,11 +712,12 @@ def _locate(claim: Claim, tokens: list, table: pd.DataFrame, keys: list, coverin
 def claims_markdown(results: pd.DataFrame) -> str:
     counts = results["status"].value_counts()
     summary = ", ".join(f"{status}: {counts.get(status, 0)}" for status in STATUSES)
-    shown = results[["claim_id", "description", "stated", "computed", "status", "reason", "source",
-                     "definition", "context"]]
+    shown = results[["claim_id", "description", "stated", "computed", "status", "tolerance_or_interval", "reason",
+                     "source", "source_class", "definition", "context"]]
     return "\n".join([
         "# The briefing's incarceration figures, checked against the pipeline", "",
-        f"{len(results)} claims ({summary}). Registry: data/claims.yaml; rules: pipeline/claims.py.", "",
+        f"{len(results)} claims ({summary}). Registry: data/claims.yaml; rules: pipeline/claims.py; what each "
+        "verdict means: README.md, 'The claims check: what a verdict means'.", "",
         shown.to_markdown(index=False), ""])
 
 
@@ -452,16 +740,25 @@ def numbers_markdown(numbers: pd.DataFrame, claims: list[Claim]) -> str:
         "## Not covered by any claim", "", uncovered.to_markdown(index=False), ""])
 
 
+def phrases_json(results: pd.DataFrame) -> str:
+    """The cells the briefing shows in each language, keyed by claim id (see pipeline.i18n, phrases)."""
+    cells = {row.claim_id: {column: row.phrases[column] for column in PHRASE_COLUMNS}
+             for row in results.itertuples()}
+    return json.dumps({"key": "claim_id", "cells": cells}, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
 def write_outputs(results: pd.DataFrame, numbers: pd.DataFrame, claims: list[Claim]) -> None:
     results = results.sort_values("claim_id").reset_index(drop=True)
-    io.write_text(CLAIMS_TABLE.with_suffix(".csv"), results.to_csv(index=False, lineterminator="\n"))
-    io.write_text(CLAIMS_TABLE.with_suffix(".md"), claims_markdown(results))
+    table = results[COLUMNS]
+    io.write_text(CLAIMS_TABLE.with_suffix(".csv"), table.to_csv(index=False, lineterminator="\n"))
+    io.write_text(CLAIMS_TABLE.with_suffix(".md"), claims_markdown(table))
+    io.write_text(CLAIMS_TABLE.with_suffix(i18n.PHRASES_SUFFIX), phrases_json(results))
     io.write_text(NUMBERS_TABLE.with_suffix(".csv"), numbers.to_csv(index=False, lineterminator="\n"))
     io.write_text(NUMBERS_TABLE.with_suffix(".md"), numbers_markdown(numbers, claims))
 
 
 def run(settings: Settings, registry: Path = REGISTRY, indicators: Path = paths.INDICATORS) -> pd.DataFrame:
-    """Check every claim, scan the manuscript, write the four outputs; fail if a verdict changed."""
+    """Check every claim, scan the manuscript, write the five outputs; fail if a verdict changed."""
     # Load inputs.
     claims = load_registry(registry)
     table = longtable.read(indicators)
@@ -469,7 +766,7 @@ def run(settings: Settings, registry: Path = REGISTRY, indicators: Path = paths.
         raise PipelineError("'claims.years' must be [first, last]", file=paths.PARAMS, fix="e.g. [1900, 2099]")
     found = manuscript.scan(manuscript.manuscript_path(settings.manuscript), tuple(settings.years))
     # Process data: verdicts first, then which printed numbers the claims cover.
-    results = evaluate(claims, table, registry)
+    results = evaluate(claims, table, settings.source_classes, registry)
     numbers = coverage(claims, found, registry)
     # A verdict that moved must be looked at by a person before the paper's numbers are published.
     changed = changed_verdicts(results)

@@ -113,8 +113,11 @@ class Translator:
                             fix="add a row with this English text (use {0}, {1} for parts that vary)")
 
     def _hole(self, value: str, where: str) -> str:
-        """What filled a hole: words are translated in turn (December 2016), numbers and codes kept (2016-12)."""
-        return self.english(value, where) if _WORD.search(value) and not _IDENTIFIER.match(value) else value
+        """What filled a hole: words are translated in turn (December 2016), codes kept (2016-12), numbers
+        written in the language's format (2,996 is 2.996 in Spanish)."""
+        if _WORD.search(value) and not _IDENTIFIER.match(value):
+            return self.english(value, where)
+        return localise_numbers(value, self.language)
 
     def _value(self, entry: Entry) -> str:
         value = entry.texts.get(self.language, "")
@@ -152,18 +155,108 @@ def format_percent(value: float, language: str, decimals: int = 1) -> str:
     return format_number(value, language, decimals) + "%"
 
 
-def format_cell(value, language: str, grouping: bool = True) -> str:
-    """A table cell: whole numbers grouped, others with up to two decimals; text unchanged."""
+def format_cell(value, language: str, grouping: bool = True, decimals: int | None = None) -> str:
+    """A table cell: a number with the column's `decimals` (see `column_decimals`; without it, as many as the
+    value needs, at most two) and the language's marks; text has its English-written numbers localised."""
     if isinstance(value, bool) or value is None:
         return "" if value is None else str(value)
     if isinstance(value, (int, float)):
         if isinstance(value, float) and math.isnan(value):
             return ""
-        if float(value).is_integer():
-            return format_number(value, language, 0, grouping)
-        decimals = 1 if abs(round(value, 1) - value) < 1e-9 else 2
-        return format_number(value, language, decimals, grouping)
-    return str(value)
+        return format_number(value, language, _decimals_needed(value) if decimals is None else decimals, grouping)
+    return localise_numbers(str(value), language)
+
+
+# Columns whose numbers are points in time or identifiers, never grouped: years and periods (2015, not
+# 2,015), a point's place on a time axis (`position`: 2003.5 is mid-2003), line numbers and ids.
+_TIME_OR_ID_COLUMN = re.compile(r"year|period|date|position|^line$|_id$|^id$")
+
+
+def groups_thousands(column: str) -> bool:
+    """Whether numbers in a table column get a thousands separator (not in years, periods, lines and ids)."""
+    return not _TIME_OR_ID_COLUMN.search(column)
+
+
+def column_decimals(values) -> int:
+    """The decimals every number of one column is shown with: 0 when all are whole, otherwise as many as the
+    most precise value needs, at most two — so 37.5 and 40 in one column read 37.5 and 40.0."""
+    numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool) and not math.isnan(v)]
+    return max((_decimals_needed(v) for v in numbers), default=0)
+
+
+def _decimals_needed(value: float) -> int:
+    return next((d for d in (0, 1) if abs(round(value, d) - value) < 1e-9), 2)
+
+
+# ------------------------------------------------------------------------- Numbers inside text ---
+
+# A number written the English way inside a text: grouped (12,015; 1,234.5) or with a decimal point (24.5).
+# Not inside a longer token: no letter, digit, '.' or ',' before it (except 'x' of a ratio, x2.9), and no
+# digit or '/' after it (a unit may follow: 1.5x, 12.5pp). A decimal with exactly three digits after the point
+# and no grouping (Ley 23.737, Lei 11.343/06) is a law or document number in these sources, never a
+# statistic, and is left as it is.
+_ENGLISH_NUMBER = re.compile(r"(?:(?<![\w.,])|(?<=\bx))"
+                             r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.(?!\d{3}(?![\d]))\d+)"
+                             r"(?![\d/]|[.,]\d)")
+# Identifiers written with a point, never numbers: table 10.1, block 5.14 (SISDEPEN), licence CC0 1.0.
+_IDENTIFIER_BEFORE = re.compile(r"(?:\b(?:[Tt]abl[ea]|[Cc]uadro|[Tt]abela|[Bb]lo(?:ck|que|co)|CC0|CC BY(?:-SA)?|"
+                                r"[Vv]ersion|[Vv]ersión|[Vv]ersão)\s)$")
+_NUMBER_LIST = re.compile(r"\[(?P<items>[^\[\]]*)\]")
+
+
+def localise_numbers(text: str, language: str) -> str:
+    """A text written in English (a chapter's evidence, a reason, a source line) with each number in the
+    language's format: 'total 12,015; 24.5%' is 'total 12.015; 24,5%' in Spanish. A list of numbers in
+    brackets gets ';' between its items where the decimal mark is a comma ([3,0; 288,0], not [3,0, 288,0])."""
+    if language == "en" or not text:
+        return text
+    thousands, decimal = NUMBER_MARKS[language]
+
+    def number(match: re.Match) -> str:
+        if _IDENTIFIER_BEFORE.search(text[:match.start()]):
+            return match.group(0)
+        written = match["number"]
+        whole, _, fraction = written.replace(",", "").partition(".")
+        grouped = f"{int(whole):,}".replace(",", thousands) if "," in written else whole
+        return grouped + (decimal + fraction if fraction else "")
+
+    def number_list(match: re.Match) -> str:
+        items = match["items"].split(", ")
+        if decimal != "," or len(items) < 2 or not all(_ENGLISH_NUMBER.fullmatch(i.strip()) or
+                                                       i.strip().lstrip("-").isdigit() for i in items):
+            return match.group(0)
+        return "[" + "; ".join(items) + "]"
+
+    return _ENGLISH_NUMBER.sub(number, _NUMBER_LIST.sub(number_list, text))
+
+
+# ---------------------------------------------------------------------------------- Phrases ---
+
+PHRASES_SUFFIX = ".phrases.json"  # beside a table's CSV: some of its cells as phrases, to show in each language
+# A phrase is a text with numbers kept as numbers until it is shown, so each language formats them itself:
+#     {"key": "page.claims.computed.sum", "values": {"total": {"number": 85005.0, "decimals": 0}, "first": "2019"}}
+# `key` is a row of the translation table whose text has `{name}` fields; a value is a number with its
+# decimals, a text (kept, its English-written numbers localised; periods such as 2019 are texts and never
+# grouped), another phrase, or a list of them. A build step stores phrases as JSON; the report renders them.
+
+def quantity(value: float, decimals: int) -> dict:
+    """A number in a phrase, shown with `decimals` decimals in every language."""
+    return {"number": float(value), "decimals": int(decimals)}
+
+
+def phrase(key: str, **values) -> dict:
+    return {"key": key, "values": values} if values else {"key": key}
+
+
+def render(item, tr: "Translator") -> str:
+    """A phrase (or list of phrases, joined with '; ') in `tr`'s language."""
+    if isinstance(item, list):
+        return "; ".join(render(part, tr) for part in item)
+    if isinstance(item, str):
+        return localise_numbers(item, tr.language)
+    if "number" in item:
+        return format_number(item["number"], tr.language, item["decimals"])
+    return tr(item["key"], **{name: render(value, tr) for name, value in item.get("values", {}).items()})
 
 
 # ------------------------------------------------------------------------------------- Figures ---

@@ -49,7 +49,8 @@ STAGE = "report"  # this stage's name in dvc.yaml: its own dvc.lock entry is lef
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold: the same bytes on every run
 FIGURE_FORMATS = ("svg", "png", "pdf", "csv", "txt")
 _CAPTION_FIELDS = {"Caption": "caption", "Source": "source", "Alt text": "alt", "Definitions used": "definitions"}
-_UNGROUPED_COLUMN = re.compile(r"year|period|_id$|^id$")  # years and ids are written 2015, not 2,015
+# Columns that quote the English manuscript as printed: never re-formatted, marked as English on other pages.
+QUOTED_COLUMNS = ("printed",)
 
 
 class Settings(params.Strict):
@@ -98,6 +99,7 @@ class Table:
     source: str
     definitions: str
     data: pd.DataFrame
+    phrases: dict = field(default_factory=dict)  # from `<name>.phrases.json`: cells shown in each language
 
 
 def read_figures() -> list[Figure]:
@@ -130,13 +132,27 @@ def _caption_fields(path: Path) -> dict[str, str]:
 
 
 def read_tables() -> list[Table]:
-    """Every table in reports/tables/*.csv, with title, source and definitions from its Markdown twin."""
+    """Every table in reports/tables/*.csv, with title, source and definitions from its Markdown twin and the
+    cells its stage wrote as phrases (a `.phrases.json` twin, see pipeline.i18n)."""
     tables = []
     for path in sorted(paths.TABLES.glob("*.csv")):
         title, source, definitions = _markdown_fields(path.with_suffix(".md"))
         data = pd.read_csv(path, dtype={"period": str}, keep_default_na=False, na_values=[""])
-        tables.append(Table(path.stem, title, source, definitions, data))
+        tables.append(Table(path.stem, title, source, definitions, data, _phrases(path, data)))
     return tables
+
+
+def _phrases(path: Path, data: pd.DataFrame) -> dict:
+    """The phrases of a table's cells by row key, checked to cover every row (a stale twin is an error)."""
+    twin = path.with_suffix(i18n.PHRASES_SUFFIX)
+    if not twin.is_file():
+        return {}
+    phrases = json.loads(twin.read_text(encoding="utf-8"))
+    keys = data[phrases["key"]].astype(str).tolist() if phrases.get("key") in data else None
+    if keys is None or sorted(keys) != sorted(phrases["cells"]):
+        raise PipelineError(f"{twin.name} does not give phrases for exactly the rows of {path.name}", file=twin,
+                            fix="rebuild both with the stage that writes them (dvc repro)")
+    return phrases
 
 
 def _markdown_fields(path: Path) -> tuple[str, str, str]:
@@ -387,22 +403,47 @@ def _environment():
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                                      undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                                      trim_blocks=True, lstrip_blocks=True)
+    # A text's English-written numbers in the page's language: {{ text|numbers(lang) }}.
+    environment.filters["numbers"] = i18n.localise_numbers
     return environment
 
 
 def html_table(table: Table, tr: i18n.Translator) -> dict:
-    """A table's headers translated and its numbers in the language's format."""
+    """A table's headers translated and its numbers in the language's format: years and ids never grouped, the
+    same decimals down a column (per unit where the table has a `unit` column), numbers inside texts localised,
+    and the cells its stage wrote as phrases rendered in the language."""
     columns = list(table.data.columns)
     headers = [tr.column(column) for column in columns]
-    rows = [[i18n.format_cell(value, tr.language, grouping=not _UNGROUPED_COLUMN.search(column))
-             for column, value in zip(columns, row)]
-            for row in table.data.astype(object).where(table.data.notna(), None).itertuples(index=False)]
     numeric = [pd.api.types.is_numeric_dtype(table.data[column]) and not pd.api.types.is_bool_dtype(
         table.data[column]) for column in columns]
+    decimals = {column: _column_decimals(table.data, column) for column, is_number in zip(columns, numeric)
+                if is_number}
+    phrased = table.phrases.get("cells", {})
+    keys = table.data[table.phrases["key"]].astype(str).tolist() if phrased else [None] * len(table.data)
+    rows = []
+    for position, (key, row) in enumerate(zip(keys, table.data.astype(object).where(table.data.notna(), None)
+                                              .itertuples(index=False))):
+        cells = phrased.get(key, {})
+        rows.append([i18n.render(cells[column], tr) if column in cells
+                     else ("" if value is None else str(value)) if column in QUOTED_COLUMNS
+                     else i18n.format_cell(value, tr.language, grouping=i18n.groups_thousands(column),
+                                           decimals=decimals[column][position] if column in decimals else None)
+                     for column, value in zip(columns, row)])
+    quoted = [column in QUOTED_COLUMNS and tr.language != "en" for column in columns]
     title = tr.english(table.title, f"{table.name} title") if table.title else tr(f"page.title.{table.name}")
     source = tr.english(table.source, f"{table.name} source") if table.source else ""
-    return {"name": table.name, "title": title, "source": source, "definitions": table.definitions,
-            "headers": headers, "rows": rows, "numeric": numeric, "section": table_section(table.name)}
+    return {"name": table.name, "title": title, "source": source,
+            "definitions": i18n.localise_numbers(table.definitions, tr.language), "headers": headers, "rows": rows,
+            "numeric": numeric, "quoted": quoted, "section": table_section(table.name)}
+
+
+def _column_decimals(data: pd.DataFrame, column: str) -> list[int]:
+    """Decimals of each row's number in `column`: one count for the whole column, or one per unit when the
+    table has a `unit` column (a percentage and a count in one column are not compared)."""
+    values = data[column].astype(object).where(data[column].notna(), None)
+    units = data["unit"].astype(str) if "unit" in data else pd.Series("", index=data.index)
+    per_unit = {unit: i18n.column_decimals(values[units == unit].tolist()) for unit in units.unique()}
+    return [per_unit[unit] for unit in units]
 
 
 def definitions_used() -> list[dict]:

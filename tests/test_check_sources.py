@@ -370,10 +370,10 @@ def test_make_check_sources_unreachable_fails_only_when_strict(tmp_path):
 
 
 @pytest.mark.parametrize(("registry", "message"), [
-    ("sources: [unclosed", "error: data/sources.yaml: not valid YAML (while parsing a flow sequence) — fix the "
-                           "indentation or quoting at the line shown"),
-    ("title: no sources key\n", "error: data/sources.yaml: no top-level 'sources:' mapping — restore it from "
-                                "git: `git checkout data/sources.yaml`"),
+    ("sources: [unclosed", "error: data/sources.yaml, row 1: not valid YAML: expected ',' or ']', but got "
+                           "'<stream end>' — fix the indentation, quoting or repeated key on that line"),
+    ("title: no sources key\n", "error: data/sources.yaml: expected a top-level 'sources:' mapping — restore it "
+                                "from git: `git checkout data/sources.yaml`"),
     ("sources:\n  a:\n    page: p\n    files:\n      - path: a/one.xlsx\n        url: https://x.org/one.xlsx\n",
      "error: data/sources.yaml: source 'a', file 'a/one.xlsx': a url without its pinned 'bytes' and 'sha256' "
      "— add the size and SHA-256 of the version the pipeline uses"),
