@@ -181,7 +181,7 @@ def test_every_claim_gives_its_recorded_verdict(real):
 @pytest.mark.parametrize("claim_id, status, computed", [
     ("arg-trans-women-held-2015", "reproduced", "33"),
     ("arg-women-held-2015", "consistent", "2,988"),
-    ("amr-women-held-latest", "consistent", "85,005 (32 countries, latest year each, 2019–2021)"),
+    ("amr-women-held-latest", "consistent", "87,878 (32 countries, latest year each, 2019–2021)"),
     ("bra-drug-share-women-vs-men", "consistent", "98.30"),
     ("lac-women-drug-share-range", "consistent", "55.86 to 60 (2 value(s))"),
     ("ury-women-held-rise-after-luc", "consistent", "evidence: ury-041;ury-059"),
