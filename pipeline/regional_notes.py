@@ -39,7 +39,10 @@ def rules_found(quality: pd.DataFrame, latest: pd.DataFrame, region: str) -> str
     at = latest.set_index("country")
     for country in sorted(set(local["country"]) & set(at.index)):
         row = at.loc[country]
-        lines.append(f"- {row['country_name']}: latest complete year {int(row['latest_year'])}, "
+        women = local[(local["country"] == country) & (local["sex"] == "female")]
+        instead = (f" (not {int(women['year'].max())}'s {women['value'].iloc[-1]:,.0f} juveniles)"
+                   if len(women) and women["year"].max() > row["latest_year"] else "")
+        lines.append(f"- {row['country_name']}: latest complete year {int(row['latest_year'])}{instead}, "
                      f"{row['women_held']:,.0f} women held, {row['women_share_pct']:.1f}% of persons held"
                      + (f"; growth since its first complete year ({int(row['first_year'])}): "
                         f"{row['growth_since_first_year_pct']:+.1f}%" if pd.notna(row['growth_since_first_year_pct'])
@@ -55,6 +58,12 @@ def rules_found(quality: pd.DataFrame, latest: pd.DataFrame, region: str) -> str
                      + ".")
     near = here[here["rule"] == rules.SEX_GAP_NEAR]
     lines.append(f"- **{rules.SEX_GAP_NEAR}**: {len(near)} country-years, kept as published.")
+    other = latest[latest["share_denominator"] != "total"]
+    lines.append(f"\nEach country's count, share and rate now come from one year, its latest complete one. Where "
+                 f"that year has no usable total, the share is of female + male: "
+                 + ", ".join(f"{r['country_name']} {int(r['latest_year'])}" for _, r in other.iterrows())
+                 + (". " if len(other) else "none. ")
+                 + "A share no longer comes from an earlier year than the count beside it.")
     return "\n".join(lines)
 
 
@@ -125,7 +134,8 @@ def _list(findings: pd.DataFrame) -> str:
     if findings.empty:
         return "none"
     def values(group):
-        return ", ".join(f"{_SERIES.get(series, '')}{sex} {value:,.0f}"
-                         for series, sex, value in zip(group["series"], group["sex"], group["value"]))
+        named = dict.fromkeys(f"{_SERIES.get(series, '')}{sex} {value:,.0f}"  # once, even if two rules fire
+                              for series, sex, value in zip(group["series"], group["sex"], group["value"]))
+        return ", ".join(named)
     return "; ".join(f"{country} {year} ({values(group)})"
                      for (country, year), group in findings.groupby(["country", "year"], sort=True))
