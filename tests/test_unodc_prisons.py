@@ -174,13 +174,13 @@ def sheet(raw_source):
                          header=None, nrows=60)
 
 
-def _load_copy(sheet, tmp_path):
+def _load_copy(sheet, tmp_path, **options):
     """Write `sheet` as the UNODC file into a temporary folder and load it (no corrections apply)."""
     folder = tmp_path / "raw"
     folder.mkdir()
     sheet.to_excel(folder / unodc_prisons.FILE, header=False, index=False)
     (tmp_path / "corrections.yaml").write_text("[]\n")
-    return unodc_prisons.load(folder, corrections_file=tmp_path / "corrections.yaml")
+    return unodc_prisons.load(folder, corrections_file=tmp_path / "corrections.yaml", **options)
 
 
 def test_small_copy_loads(sheet, tmp_path):
@@ -208,10 +208,7 @@ def test_new_category_of_persons_held_is_listed_not_read(sheet, tmp_path):
 def test_region_must_be_in_the_file(sheet, tmp_path):
     with pytest.raises(PipelineError, match=r"params.yaml: 'unodc_prisons.region' is 'Amercas', which is not a "
                                             r"Region of the UNODC file — use one of: Americas"):
-        folder = tmp_path / "raw"
-        folder.mkdir()
-        sheet.to_excel(folder / unodc_prisons.FILE, header=False, index=False)
-        unodc_prisons.load(folder, region="Amercas")
+        _load_copy(sheet, tmp_path, region="Amercas")
 
 
 def test_renamed_column_is_named(sheet, tmp_path):
