@@ -27,13 +27,15 @@ UNITS = {
     "incidences": "count",  # offence records: one person can have several
     "proceedings": "count",  # prosecution decisions, not persons
     "sale_points": "count",  # drug sale points raided or dismantled
+    "countries": "count",  # how many countries an aggregate covers (or meet its condition)
     "percent": "share",
     "percentage_points": "difference",
     "per_100k_population": "rate",
     "ratio": "ratio",
 }
 
-# ISO 3166-1 alpha-3, plus "LAC" and "AMR" for regional aggregates the pipeline computes.
+# ISO 3166-1 alpha-3, plus "WLD", "LAC" and "AMR" for the aggregates the pipeline computes (world, Latin
+# America and the Caribbean, the Americas): the pattern admits them as it stands.
 _ISO3 = r"^[A-Z]{3}$"
 _PERIOD = r"^\d{4}(-(0[1-9]|1[0-2]))?$"
 _SNAKE = r"^[a-z][a-z0-9_]*$"

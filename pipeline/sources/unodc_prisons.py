@@ -1,25 +1,34 @@
-"""UNODC CTS "Prisons and prisoners": persons held by sex for the Americas, in the common long table.
+"""UNODC CTS "Prisons and prisoners": persons held by sex, checked for plausibility, in the common long table.
 
 Input: data/raw/unodc_prisons/data_cts_prisons_and_prisoners.xlsx (one sheet, two banner rows, header on
-row 3, long format). Outputs: the whole file as tidy Parquet, a data-quality log, and long-table rows.
+row 3, long format). Outputs: the whole file as tidy Parquet; the data-quality findings (known errors,
+resolved duplicates, estimates, and the plausibility rules of `unodc_plausibility`) for every country;
+the cleaned national series of every country (for the regional chapter's world and Americas figures); and
+the long-table rows of `unodc_prisons.region`.
 
     python -m pipeline.sources.unodc_prisons
 """
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import pandas as pd
+import pydantic
 import yaml
 
 from pipeline import io, longtable, params, paths, safe_xlsx
 from pipeline.errors import PipelineError, cli
+from pipeline.sources import unodc_plausibility
+from pipeline.sources.unodc_plausibility import Thresholds
 
 SOURCE = "unodc_prisons"
 FILE = "data_cts_prisons_and_prisoners.xlsx"
 HEADER_ROW = 3  # 1-based, as a spreadsheet user sees it
 CORRECTIONS = paths.CORRECTIONS / "unodc_prisons.yaml"
 QUALITY = paths.INTERIM / "unodc_prisons_quality.csv"
+NATIONAL = paths.INTERIM / "unodc_prisons_national.parquet"  # long rows of every country, with region names
 
 # Source column -> our column. Applied strictly: a renamed column fails with its name.
 RENAME = {
@@ -46,8 +55,26 @@ SERIES = {
     ("Persons held", "by type of criminal acts", "Acts involving controlled psycho-active substances"):
         "persons_held_drug_offences",
 }
+# Read by the plausibility rules only (sentenced + unsentenced cannot exceed persons held).
+RULE_SERIES = SERIES | {("Persons held", "by status", "Sentenced"): "persons_held_sentenced"}
+# Every Dimension/Category of 'Persons held' in the export of 11 May 2023, reviewed: a new one is reported.
+KNOWN_BREAKDOWNS = {
+    "Total": {"Total"},
+    "by status": {"Sentenced", "Unsentenced"},
+    "by citizenship": {"Foreign citizens", "National citizens"},
+    "by selected crime": {"Bribery", "Drug possession", "Drug trafficking", "Intentional Homicide", "Rape"},
+    "by type of criminal acts": {
+        "Acts against property involving violence", "Acts against property only", "Acts against public order",
+        "Acts against public safety and state security", "Acts against the natural environment",
+        "Acts involving controlled psycho-active substances", "Acts involving fraud, deception or corruption",
+        "Acts leading to death or intending to cause death",
+        "Acts leading to harm or intending to cause harm to the person", "Injurious acts of a sexual nature",
+        "Other criminal acts not elsewhere classified"},
+}
 UNITS = {"Counts": "persons", "Rate per 100,000 population": "per_100k_population"}
+OTHER_UNITS = {"Percentage of total persons held"}  # UNODC's regional estimates only; never read
 SEXES = {"Total": "total", "Female": "female", "Male": "male"}
+AGES = {"Total": "total", "Adult": "adult", "Juveniles": "juveniles"}
 DEFINITION = {
     "persons_held": "UNODC CTS 'Persons held' (Dimension=Total, Category=Total, Age=Total): persons held "
                     "in prisons, penal or correctional institutions on a given day, as reported by the "
@@ -58,45 +85,87 @@ DEFINITION = {
                                   "controlled psycho-active substances (ICCS section 06, Age=Total)",
 }
 RATE_NOTE = "; rate per 100,000 population (for female and male rows: of the same sex)"
+PLAUSIBILITY_NOTE = (" Values that fail a plausibility rule of pipeline/sources/unodc_plausibility.py with "
+                     "treatment 'exclude' are left out (data/interim/unodc_prisons_quality.csv).")
 
 
 class Params(params.Strict):
-    region: str
+    region: str  # UNODC 'Region' whose countries go into the long table
+    sex_gap_max_pct: float = pydantic.Field(ge=0)
+    parts_tolerance_pct: float = pydantic.Field(ge=0)
+    series_break_ratio: float = pydantic.Field(gt=1)
+    series_break_min_change: int = pydantic.Field(ge=0)
+    series_break_treatment: Literal["keep", "exclude"]
+    sex_gap_treatment: Literal["keep", "exclude"]
+    below_parts_treatment: Literal["keep", "exclude"]
+    women_share_denominator: Literal["total", "total_or_female_plus_male"]
+
+    def thresholds(self) -> Thresholds:
+        return Thresholds(**self.model_dump(exclude={"region", "women_share_denominator"}))
 
 
-def load(raw_dir=None, region: str = "Americas",
-         corrections_file=CORRECTIONS) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Tidy table of the whole file, its data-quality log, and the long-table rows for `region`."""
+def load(raw_dir=None, region: str = "Americas", corrections_file=CORRECTIONS,
+         thresholds: Thresholds = Thresholds(), women_share_denominator: str = "total_or_female_plus_male",
+         ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Tidy table of the whole file, its data-quality findings, the long-table rows for `region`, and the
+    same rows for every country with its region, subregion and name."""
     # Load inputs.
     path = (raw_dir or paths.raw_dir(SOURCE)) / FILE
     tidy = _read(path)
     check_inputs(tidy, path)
+    check_region(tidy, region)
 
     # Known errors are data (data/corrections); duplicated totals are resolved only when explained.
     tidy, corrected = _apply_corrections(tidy, corrections_file)
     tidy, resolved = _resolve_mislabelled_totals(tidy, path)
 
-    # Process data.
-    long = _long_rows(tidy[tidy["region"] == region])
-    long, estimates = _drop_estimated_counts(long)
-    quality = pd.concat([corrected, resolved, estimates, _parts_versus_total(long)], ignore_index=True)
-    return tidy, quality, long
+    # Process data: the plausibility rules judge every country, so the world figures use clean counts too.
+    counts, estimates = _rule_counts(tidy)
+    findings = unodc_plausibility.check(counts, thresholds)
+    national = _long_rows(tidy, findings, women_share_denominator)
+    quality = _quality(tidy, [_legacy(corrected), _legacy(resolved), estimates, findings,
+                              _unknown_breakdowns(tidy)])
+    long = national[national["region"] == region][longtable.COLUMNS].reset_index(drop=True)
+    return tidy, quality, long, national
 
 
 def check_inputs(tidy: pd.DataFrame, path) -> None:
-    """Values numeric and non-negative; units and sexes the ones this module knows."""
+    """Values numeric and non-negative; units, sexes and ages the ones this module knows. An unknown Sex, Age
+    or Unit changes what every count means: it stops the build. A new Dimension/Category of 'Persons held'
+    is listed in the data-quality table instead (the series read are selected by exact label, so it cannot
+    enter them); a series that vanished was renamed, which `check_series` reports."""
     bad_value = tidy["value"].isna() | (tidy["value"] < 0)
     if bad_value.any():
         row = int(bad_value.idxmax()) + HEADER_ROW + 1
         raise PipelineError(f"VALUE {tidy.loc[bad_value, 'value'].iloc[0]:g} is missing or negative",
                             file=path, row=row, column="VALUE",
                             fix="check the cell in the spreadsheet; counts and rates cannot be negative")
-    for column, known in (("sex", SEXES), ("unit", UNITS | {"Percentage of total persons held": None})):
-        unknown = set(tidy[column].unique()) - set(known)
+    for column, known in (("sex", SEXES), ("age", AGES), ("unit", UNITS.keys() | OTHER_UNITS)):
+        unknown = sorted(set(tidy[column].unique()) - set(known))
         if unknown:
-            raise PipelineError(f"unknown {column} value(s) {sorted(unknown)}", file=path,
-                                column={v: k for k, v in RENAME.items()}[column],
+            row = int(tidy.index[tidy[column] == unknown[0]][0]) + HEADER_ROW + 1
+            raise PipelineError(f"unknown {column} value(s) {unknown} (known: {sorted(known)})", file=path,
+                                row=row, column={v: k for k, v in RENAME.items()}[column],
                                 fix="UNODC changed its coding: extend the mapping in pipeline/sources/unodc_prisons.py")
+
+
+def check_series(tidy: pd.DataFrame, path) -> None:
+    """Every series this module reads is in the file (a whole export always has them all): one that vanished
+    was renamed, and its rows would otherwise be skipped without a word."""
+    present = set(zip(tidy["indicator"], tidy["dimension"], tidy["category"]))
+    for (indicator, dimension, category), name in RULE_SERIES.items():
+        if (indicator, dimension, category) not in present:
+            raise PipelineError(f"no rows for Indicator '{indicator}', Dimension '{dimension}', Category "
+                                f"'{category}' (series {name})", file=path, column="Category",
+                                fix="UNODC renamed the series: update SERIES in pipeline/sources/unodc_prisons.py")
+
+
+def check_region(tidy: pd.DataFrame, region: str) -> None:
+    """`unodc_prisons.region` must be one of the file's regions."""
+    regions = sorted(set(tidy["region"]) - {"World"})
+    if region not in regions:
+        raise PipelineError(f"'unodc_prisons.region' is '{region}', which is not a Region of the UNODC file",
+                            file=paths.PARAMS, fix=f"use one of: {', '.join(regions)}")
 
 
 def _read(path) -> pd.DataFrame:
@@ -199,8 +268,29 @@ def _resolve_mislabelled_totals(tidy: pd.DataFrame, path) -> tuple[pd.DataFrame,
     return tidy, pd.DataFrame(log)
 
 
-def _long_rows(tidy: pd.DataFrame) -> pd.DataFrame:
-    """The series in SERIES, Age=Total, counts and rates, plus women's share of persons held."""
+def _rule_counts(tidy: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Counts of the series the rules read, every age, in their neutral shape; fractional "counts" (estimates
+    derived from a percentage, not counts) are left out and listed."""
+    mapped = [RULE_SERIES.get(k) for k in zip(tidy["indicator"], tidy["dimension"], tidy["category"])]
+    rows = tidy.assign(series=mapped)
+    rows = rows[rows["series"].notna() & (rows["unit"] == "Counts")]
+    estimated = rows["value"] % 1 != 0
+    dropped = rows[estimated & (rows["age"] == "Total") & rows["series"].isin(list(SERIES.values()))]
+    estimates = pd.DataFrame({
+        "rule": "fractional count (an estimate derived from a percentage)", "country": dropped["iso3"],
+        "year": dropped["year"], "series": dropped["series"], "sex": dropped["sex"].map(SEXES),
+        "value": dropped["value"], "evidence": [f"{v:,.2f} is not a whole number" for v in dropped["value"]],
+        "treatment": "count excluded (its rate is kept)", "excludes": "value"})
+    rows = rows[~estimated]
+    counts = pd.DataFrame({"country": rows["iso3"], "series": rows["series"], "sex": rows["sex"].map(SEXES),
+                           "age": rows["age"].map(AGES), "year": rows["year"], "value": rows["value"]})
+    return counts.reset_index(drop=True), estimates.reset_index(drop=True)
+
+
+def _long_rows(tidy: pd.DataFrame, findings: pd.DataFrame, denominator: str) -> pd.DataFrame:
+    """The series in SERIES, Age=Total, counts and rates, less what the rules exclude, plus the shares;
+    one row per country, indicator, sex and year, with the country's name, region and subregion, and the
+    denominator of each women's share (`basis`: total, or female + male)."""
     series = tidy.assign(series=[SERIES.get(k) for k in zip(tidy["indicator"], tidy["dimension"],
                                                             tidy["category"])])
     series = series[series["series"].notna() & (series["age"] == "Total") & series["unit"].isin(list(UNITS))]
@@ -214,62 +304,125 @@ def _long_rows(tidy: pd.DataFrame) -> pd.DataFrame:
         "value": series["value"],
         "unit": series["unit"].map(UNITS),
         "definition": series["series"].map(DEFINITION).astype(str) + np.where(is_rate, RATE_NOTE, ""),
+        "series": series["series"],
     })
-    return pd.concat([long, _women_share(long)], ignore_index=True)
-
-
-def _drop_estimated_counts(long: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Fractional "counts" are estimates derived from a percentage, not counts: leave them out, say so."""
+    # Excluded values go with their rates; fractional counts only (their rates are published figures).
+    excluded = unodc_plausibility.excluded_values(findings)
     estimated = (long["unit"] == "persons") & (long["value"] % 1 != 0)
-    dropped = long[estimated]
-    log = pd.DataFrame({
-        "issue": "fractional count (an estimate derived from a percentage)",
-        "country": dropped["country"], "year": dropped["period"].astype(int),
-        "detail": [f"{i}, {s}: {v:,.2f}" for i, s, v in zip(dropped["indicator"], dropped["sex"], dropped["value"])],
-        "treatment": "excluded from the long table",
-    })
-    return long[~estimated], log
+    keys = zip(long["country"], long["series"], long["sex"], long["period"].astype(int))
+    kept = np.array([key not in excluded for key in keys], dtype=bool)
+    long = long[~estimated.to_numpy() & kept].drop(columns="series")
+    long = long.assign(definition=long["definition"] + "." + PLAUSIBILITY_NOTE)
+    long = pd.concat([long, _women_share(long, findings, denominator),
+                      *(_unsentenced_share(long, findings, sex) for sex in SEXES.values())], ignore_index=True)
+    names = tidy.drop_duplicates("iso3").set_index("iso3")[["country_name", "region", "subregion"]]
+    return long.join(names, on="country").sort_values(longtable.KEY, kind="stable").reset_index(drop=True)
 
 
-def _persons_held_by_sex(long: pd.DataFrame) -> pd.DataFrame:
-    """Persons held per (country, year), one column per sex (empty columns when a sex is absent)."""
-    held = long[long["indicator"] == "persons_held"]
-    return held.pivot(index=["country", "period"], columns="sex", values="value").reindex(
-        columns=list(SEXES.values()))
+def _blocked(findings: pd.DataFrame, ratio: str | None, series: set[str], sexes: set[str]) -> set[tuple[str, int]]:
+    """(country, year) where a finding rules out `ratio` for one of `sexes`, or rules out every ratio of one
+    of its counts (a series in `series`, a sex in `sexes`)."""
+    of_sex = findings["sex"].isin(sexes)
+    named = (findings["excludes"] == ratio) & of_sex if ratio else pd.Series(False, index=findings.index)
+    counts = (findings["excludes"] == "ratios") & findings["series"].isin(series) & of_sex
+    rows = findings[named | counts]
+    return set(zip(rows["country"], rows["year"].astype(int)))
 
 
-def _women_share(long: pd.DataFrame) -> pd.DataFrame:
-    """Women as a percentage of all persons held, where both counts are reported for the year."""
-    counts = _persons_held_by_sex(long)
-    counts = counts.dropna(subset=["female", "total"])
-    counts = counts[counts["total"] > 0]
+def _share(long: pd.DataFrame, numerator: tuple[str, str], denominator: tuple[str, str],
+           blocked: set[tuple[str, int]]) -> pd.DataFrame:
+    """100 × numerator / denominator per country and year where both counts are present (same year), the
+    denominator is positive and no finding blocks the pair."""
+    pair = pd.concat({"numerator": _counts(long, *numerator), "denominator": _counts(long, *denominator)},
+                     axis=1).dropna()
+    allowed = np.array([(c, int(p)) not in blocked for c, p in pair.index], dtype=bool)
+    pair = pair[allowed & (pair["denominator"] > 0).to_numpy()]
+    return pd.DataFrame({"country": pair.index.get_level_values("country"),
+                         "period": pair.index.get_level_values("period"),
+                         "value": (100 * pair["numerator"] / pair["denominator"]).round(6).to_numpy()})
+
+
+def _women_share(long: pd.DataFrame, findings: pd.DataFrame, denominator: str) -> pd.DataFrame:
+    """Women as a percentage of persons held, same year: of the total, or — where the year has no usable
+    total and `denominator` allows it — of female + male (persons held whose sex is reported)."""
+    blocked_share = _blocked(findings, "women_share", set(), {"female", "male", "total"})
+    counts = {sex: _counts(long, "persons_held", sex) for sex in SEXES.values()}
+    unusable = {sex: _blocked(findings, None, {"persons_held"}, {sex}) for sex in SEXES.values()}
+    rows = []
+    for (country, period), female in counts["female"].items():
+        key = (country, int(period))
+        if key in blocked_share or key in unusable["female"]:
+            continue
+        total = counts["total"].get((country, period))
+        male = counts["male"].get((country, period))
+        if total is not None and total > 0 and key not in unusable["total"]:
+            rows.append((country, period, 100 * female / total, "total", f"all persons held ({total:,.0f})"))
+        elif (denominator == "total_or_female_plus_male" and male is not None and female + male > 0
+              and key not in unusable["male"]):
+            rows.append((country, period, 100 * female / (female + male), "female + male",
+                         f"female + male persons held ({female + male:,.0f}; no usable total that year)"))
+    share = pd.DataFrame(rows, columns=["country", "period", "value", "basis", "of"])
+    return share.assign(
+        source=SOURCE, indicator="women_share_of_persons_held", sex="female", unit="percent",
+        value=share["value"].round(6),
+        definition="female persons held as a percentage of " + share["of"] + " (UNODC CTS 'Persons held', "
+                   "Age=Total, same year)." + PLAUSIBILITY_NOTE)[[*longtable.COLUMNS, "basis"]]
+
+
+def _counts(long: pd.DataFrame, indicator: str, sex: str) -> pd.Series:
+    rows = long[(long["indicator"] == indicator) & (long["sex"] == sex)]
+    return rows.set_index(["country", "period"])["value"]
+
+
+def _unsentenced_share(long: pd.DataFrame, findings: pd.DataFrame, sex: str) -> pd.DataFrame:
+    """Persons held unsentenced as a percentage of persons held, of one sex, same year."""
+    blocked = _blocked(findings, "unsentenced_share", {"persons_held", "persons_held_unsentenced"}, {sex})
+    share = _share(long, ("persons_held_unsentenced", sex), ("persons_held", sex), blocked)
+    of_whom = {"total": "all persons held", "female": "women held", "male": "men held"}[sex]
+    return share.assign(source=SOURCE, indicator="unsentenced_share_of_persons_held", sex=sex, unit="percent",
+                        definition=f"persons held unsentenced (UNODC CTS 'Persons held' by status = Unsentenced) "
+                                   f"as a percentage of {of_whom} (UNODC CTS 'Persons held'), both Age=Total, "
+                                   f"same sex and year." + PLAUSIBILITY_NOTE)[longtable.COLUMNS]
+
+
+def _legacy(log: pd.DataFrame) -> pd.DataFrame:
+    """A log of the corrections file or of the resolved duplicates, in the findings' columns."""
+    if log.empty:
+        return pd.DataFrame(columns=unodc_plausibility.FINDINGS)
+    return pd.DataFrame({"rule": log["issue"], "country": log["country"], "year": log["year"], "series": "",
+                         "sex": "", "value": np.nan, "evidence": log["detail"], "treatment": log["treatment"],
+                         "excludes": ""})
+
+
+def _unknown_breakdowns(tidy: pd.DataFrame) -> pd.DataFrame:
+    """A Dimension/Category of 'Persons held' this module has not reviewed: one finding per country."""
+    held = tidy[tidy["indicator"] == "Persons held"]
+    known = [category in KNOWN_BREAKDOWNS.get(dimension, set())
+             for dimension, category in zip(held["dimension"], held["category"])]
+    new = held[~np.array(known, dtype=bool)]
+    found = new.groupby(["iso3", "dimension", "category"]).agg(year=("year", "max"), first=("year", "min"),
+                                                               rows=("year", "size")).reset_index()
     return pd.DataFrame({
-        "country": counts.index.get_level_values("country"),
-        "source": SOURCE,
-        "indicator": "women_share_of_persons_held",
-        "sex": "female",
-        "period": counts.index.get_level_values("period"),
-        "value": (100 * counts["female"] / counts["total"]).round(6).to_numpy(),
-        "unit": "percent",
-        "definition": "female persons held as a percentage of all persons held (both UNODC CTS "
-                      "'Persons held', Age=Total, same year)",
-    })
+        "rule": "new Dimension/Category of 'Persons held' (not read)", "country": found["iso3"],
+        "year": found["year"], "series": "", "sex": "", "value": np.nan,
+        "evidence": [f"Dimension '{d}', Category '{c}': {n} row(s), {f}–{y}" for d, c, n, f, y in
+                     zip(found["dimension"], found["category"], found["rows"], found["first"], found["year"])],
+        "treatment": "not read (the series used are selected by exact label); review and add it to "
+                     "KNOWN_BREAKDOWNS in pipeline/sources/unodc_prisons.py",
+        "excludes": ""})
 
 
-def _parts_versus_total(long: pd.DataFrame) -> pd.DataFrame:
-    """Country-years where female + male differs from the total: shown, never adjusted."""
-    counts = _persons_held_by_sex(long).dropna()
-    gap = counts["total"] - counts["female"] - counts["male"]
-    gap = gap[gap != 0]
-    return pd.DataFrame({
-        "issue": "female + male differs from total",
-        "country": gap.index.get_level_values("country"),
-        "year": gap.index.get_level_values("period").astype(int),
-        "detail": [f"total {t:,.0f}; female + male {f + m:,.0f}; difference {g:+,.0f}"
-                   for t, f, m, g in zip(counts.loc[gap.index, "total"], counts.loc[gap.index, "female"],
-                                         counts.loc[gap.index, "male"], gap)],
-        "treatment": "kept as published; shares use the published total",
-    })
+def _quality(tidy: pd.DataFrame, logs: list[pd.DataFrame]) -> pd.DataFrame:
+    """Every finding, with the country's region, in a stable order."""
+    columns = ["rule", "region", "country", "year", "series", "sex", "value", "evidence", "treatment", "excludes"]
+    found = [log for log in logs if len(log)]
+    if not found:
+        return pd.DataFrame(columns=columns)
+    quality = pd.concat(found, ignore_index=True)
+    regions = tidy.drop_duplicates("iso3").set_index("iso3")["region"]
+    quality = quality.assign(region=quality["country"].map(regions), year=quality["year"].astype(int))
+    return quality[columns].sort_values(["region", "country", "year", "rule", "series", "sex", "evidence"],
+                                        kind="stable").reset_index(drop=True)
 
 
 def check_outputs(long: pd.DataFrame) -> None:
@@ -285,14 +438,19 @@ def check_outputs(long: pd.DataFrame) -> None:
 @cli
 def main() -> None:
     settings = params.section(SOURCE, Params)
-    tidy, quality, long = load(region=settings.region)
+    tidy, quality, long, national = load(region=settings.region, thresholds=settings.thresholds(),
+                                         women_share_denominator=settings.women_share_denominator)
+    check_series(tidy, paths.raw_dir(SOURCE) / FILE)
     check_outputs(long)
     # Save outputs.
     with io.transaction():
         tidy.to_parquet(io.target(paths.interim_parquet(SOURCE)), index=False)
+        national.to_parquet(io.target(NATIONAL), index=False)
         io.write_text(QUALITY, quality.to_csv(index=False, lineterminator="\n"))
         longtable.save(long, paths.indicator_part(SOURCE))
-    print(f"{SOURCE}: {len(tidy):,} tidy rows, {len(long):,} long rows, {len(quality)} data-quality notes")
+    excluded = (quality["excludes"] != "").sum()
+    print(f"{SOURCE}: {len(tidy):,} tidy rows, {len(long):,} long rows ({settings.region}), "
+          f"{len(quality):,} data-quality findings ({excluded:,} exclude a value or a share)")
 
 
 if __name__ == "__main__":

@@ -222,8 +222,8 @@ def _claims_missing_indicator(project: Path) -> None:
 
     path = project / "data" / "claims.yaml"
     registry = yaml.safe_load(path.read_text(encoding="utf-8"))
-    claim = next(c for c in registry["claims"] if "over" in c.get("check", {}))
-    claim["check"]["over"]["indicator"] = "persons_helt"
+    claim = next(c for c in registry["claims"] if "/persons_held" in str(c.get("check", {}).get("keys", "")))
+    claim["check"]["keys"][0] = claim["check"]["keys"][0].replace("/persons_held", "/persons_helt", 1)
     path.write_text(yaml.safe_dump(registry, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 

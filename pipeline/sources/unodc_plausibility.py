@@ -1,0 +1,245 @@
+"""Plausibility rules for UNODC CTS counts of persons held: general data-quality rules, run at ingest.
+
+A rule never names a country. It reads counts in a neutral shape — one row per (country, series, sex, age,
+year) with columns `country, series, sex, age, year, value` (sexes `total | female | male`, ages
+`total | adult | juveniles`) — and returns findings, one row each, with the evidence and the treatment
+applied. What a finding takes out of the data is in its `excludes` column:
+
+- `value`: the count (and its rate) is not a national count of that year; it is left out of everything;
+- `women_share`: the country-year's women's share is not computed (its numerator and denominator disagree);
+- `unsentenced_share`: the country-year-sex's share held unsentenced is not computed;
+- `ratios`: the count is kept, but no share uses it (neither as numerator nor as denominator);
+- empty: listed only.
+
+Rules (thresholds and treatments come from params.yaml `unodc_prisons:`):
+
+1. `Age=Total counts juveniles only`: an Age=Total count equal to the Juveniles count with no Adult row
+   that year is the juveniles alone, never a national total. Always excluded (it is not the quantity the
+   series defines, so there is nothing to disagree about).
+2. `year-on-year jump not shared by neighbouring years`: a value `series_break_ratio` times above or below
+   BOTH neighbouring reported values (a one-year outlier), or a first or last value that far from the
+   adjacent year while that year agrees with its own neighbour (an unconfirmed jump at the series end);
+   changes under `series_break_min_change` persons are noise. Treatment `series_break_treatment`.
+   A jump that the following years keep (a level shift between adjacent years, e.g. a change of
+   coverage) is listed as `series break (level shift)`, values kept: there is no single wrong year.
+3. `female + male far from total`: total persons held and female + male differ by more than `sex_gap_max_pct` % of
+   the total, either way. Treatment `sex_gap_treatment` (the women's share). Smaller gaps are listed as
+   `female + male differs from total (within the threshold)` and kept.
+4. `count below the sum of its parts`: a count more than `parts_tolerance_pct` % below the sum of its
+   parts — Age=Total below Adult + Juveniles, persons held below persons held unsentenced, below persons
+   held for drug offences, below sentenced + unsentenced. Treatment `below_parts_treatment`. (Female +
+   male above the total is rule 3.)
+
+Rules 2–4 see the data after rule 1 (and rule 2's exclusions), so one wrong row gives one finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+COLUMNS = ["country", "series", "sex", "age", "year", "value"]
+FINDINGS = ["rule", "country", "year", "series", "sex", "value", "evidence", "treatment", "excludes"]
+
+JUVENILES_ONLY = "Age=Total counts juveniles only"
+JUMP = "year-on-year jump not shared by neighbouring years"
+LEVEL_SHIFT = "series break (level shift)"
+SEX_GAP_FAR = "female + male far from total"
+SEX_GAP_NEAR = "female + male differs from total (within the threshold)"
+BELOW_PARTS = "count below the sum of its parts"
+
+Treatment = Literal["keep", "exclude"]
+
+# Whole -> parts, within one country, sex and year (Age=Total). Each part is a subset of the whole.
+PART_OF = {
+    "persons_held_unsentenced": "persons_held",
+    "persons_held_drug_offences": "persons_held",
+}
+STATUS_PARTS = ("persons_held_sentenced", "persons_held_unsentenced")  # together: persons held by status
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The rules' thresholds and treatments (params.yaml `unodc_prisons:` holds the same names)."""
+
+    sex_gap_max_pct: float = 5.0
+    parts_tolerance_pct: float = 5.0
+    series_break_ratio: float = 2.0
+    series_break_min_change: int = 100
+    series_break_treatment: Treatment = "exclude"
+    sex_gap_treatment: Treatment = "exclude"
+    below_parts_treatment: Treatment = "exclude"
+
+
+def check(counts: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
+    """Every rule over `counts`; one row per finding (columns FINDINGS)."""
+    counts = counts[COLUMNS]
+    juveniles = juveniles_only(counts)
+    totals = _without(counts[counts["age"] == "total"], juveniles)
+    jumps = series_breaks(totals, thresholds)
+    totals = _without(totals, jumps)
+    findings = [f for f in (juveniles, jumps, sex_gaps(totals, thresholds), below_parts(counts, totals, thresholds))
+                if len(f)]
+    return pd.concat(findings, ignore_index=True) if findings else pd.DataFrame(columns=FINDINGS)
+
+
+def excluded_values(findings: pd.DataFrame) -> set[tuple]:
+    """(country, series, sex, year) of every value left out entirely."""
+    rows = findings[findings["excludes"] == "value"]
+    return set(zip(rows["country"], rows["series"], rows["sex"], rows["year"].astype(int)))
+
+
+# ----------------------------------------------------------------------------------------- Rules ---
+
+def juveniles_only(counts: pd.DataFrame) -> pd.DataFrame:
+    """Rule 1: Age=Total equal to Juveniles, with no Adult row the same year."""
+    wide = counts.pivot_table(index=["country", "series", "sex", "year"], columns="age", values="value",
+                              aggfunc="first").reindex(columns=["total", "adult", "juveniles"])
+    hit = wide[wide["total"].notna() & wide["juveniles"].notna() & wide["adult"].isna()
+               & (wide["total"] == wide["juveniles"])].reset_index()
+    return _findings(hit, JUVENILES_ONLY, hit["total"],
+                     [f"Age=Total {t:,.0f} equals Age=Juveniles {j:,.0f}, and there is no Age=Adult row"
+                      for t, j in zip(hit["total"], hit["juveniles"])],
+                     "excluded: not a national total (counts of juveniles only)", "value")
+
+
+def series_breaks(totals: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
+    """Rule 2: one-year outliers and unconfirmed jumps at a series end (treatment as set); level shifts
+    between adjacent years, listed and kept."""
+    found = []
+    for (country, series, sex), rows in totals.groupby(["country", "series", "sex"], sort=True):
+        rows = rows.sort_values("year")
+        found += _breaks_in(country, series, sex, rows["year"].to_numpy(), rows["value"].to_numpy(), thresholds)
+    if not found:
+        return pd.DataFrame(columns=FINDINGS)
+    table = pd.DataFrame(found, columns=["kind", "country", "series", "sex", "year", "value", "evidence"])
+    outliers = table["kind"] != "level shift"
+    keep = thresholds.series_break_treatment == "keep"
+    treatment = np.where(outliers, "kept as published (series_break_treatment: keep)" if keep else
+                         "excluded from totals, shares, rates and growth (series_break_treatment: exclude)",
+                         "kept as published: values before and after the break count differently")
+    excludes = np.where(outliers & (not keep), "value", "")
+    return table.assign(rule=np.where(outliers, JUMP, LEVEL_SHIFT), treatment=treatment,
+                        excludes=excludes)[FINDINGS]
+
+
+def sex_gaps(totals: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
+    """Rule 3: female + male against the total persons held of the same year; every gap is listed, those
+    beyond the threshold are implausible."""
+    totals = totals[totals["series"] == "persons_held"]
+    wide = totals.pivot_table(index=["country", "series", "year"], columns="sex", values="value",
+                              aggfunc="first").reindex(columns=["total", "female", "male"]).dropna()
+    gap = wide["total"] - wide["female"] - wide["male"]
+    wide = wide.assign(gap=gap, gap_pct=100 * gap / wide["total"].where(wide["total"] > 0))[gap != 0]
+    wide = wide.reset_index().assign(sex="total")
+    far = wide["gap_pct"].abs().fillna(np.inf) > thresholds.sex_gap_max_pct
+    exclude = thresholds.sex_gap_treatment == "exclude"
+    evidence = [f"total {t:,.0f}; female + male {f + m:,.0f}; difference {g:+,.0f} ({p:+.1f}% of the total)"
+                + ("; the total is below its parts" if g < 0 else "")
+                for t, f, m, g, p in zip(wide["total"], wide["female"], wide["male"], wide["gap"],
+                                         wide["gap_pct"].fillna(np.inf))]
+    treatment = np.where(
+        far, "women's share not computed for the year (sex_gap_treatment: exclude)" if exclude
+        else "kept; women's share uses the published total (sex_gap_treatment: keep)",
+        f"kept as published (within {thresholds.sex_gap_max_pct:g}%); shares use the published total")
+    return _findings(wide, np.where(far, SEX_GAP_FAR, SEX_GAP_NEAR), wide["total"], evidence, treatment,
+                     np.where(far & exclude, "women_share", ""))
+
+
+def below_parts(counts: pd.DataFrame, totals: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
+    """Rule 4: a whole more than the tolerance below the sum of its parts."""
+    pairs = []
+    # Age=Total against Adult + Juveniles (both reported), same series, sex and year.
+    ages = counts.pivot_table(index=["country", "series", "sex", "year"], columns="age", values="value",
+                              aggfunc="first").reindex(columns=["total", "adult", "juveniles"]).dropna()
+    ages = ages.reset_index()
+    pairs.append(ages.assign(whole=ages["total"], parts=ages["adult"] + ages["juveniles"],
+                             what="Age=Total", against="Adult + Juveniles", excludes="ratios"))
+    # Persons held against each of its subsets, and against sentenced + unsentenced.
+    wide = totals.pivot_table(index=["country", "sex", "year"], columns="series", values="value", aggfunc="first")
+    wide = wide.reindex(columns=sorted(set(wide.columns) | {"persons_held", *PART_OF, *STATUS_PARTS}))
+    for part, whole in PART_OF.items():
+        both = wide[[whole, part]].dropna().reset_index()
+        pairs.append(both.assign(series=whole, whole=both[whole], parts=both[part], what=whole, against=part,
+                                 excludes="unsentenced_share" if part == "persons_held_unsentenced" else ""))
+    status = wide[["persons_held", *STATUS_PARTS]].dropna().reset_index()
+    pairs.append(status.assign(series="persons_held", whole=status["persons_held"],
+                               parts=status[list(STATUS_PARTS)].sum(axis=1), what="persons_held",
+                               against="sentenced + unsentenced", excludes="unsentenced_share"))
+    pairs = pd.concat(pairs, ignore_index=True)
+    shortfall = pairs["parts"] - pairs["whole"]
+    hit = pairs[shortfall > thresholds.parts_tolerance_pct / 100 * pairs["whole"]].reset_index(drop=True)
+    exclude = thresholds.below_parts_treatment == "exclude"
+    evidence = [f"{w} {whole:,.0f} is below {a} {parts:,.0f} (short by {parts - whole:,.0f}, "
+                f"{100 * (parts - whole) / whole if whole else np.inf:.1f}% of the count)"
+                for w, whole, a, parts in zip(hit["what"], hit["whole"], hit["against"], hit["parts"])]
+    ratio_text = {"ratios": "no share uses this count", "unsentenced_share": "share held unsentenced not computed",
+                  "": "nothing computed from the pair"}
+    treatment = [f"{ratio_text[e]} (below_parts_treatment: exclude)" if exclude
+                 else "kept as published (below_parts_treatment: keep)" for e in hit["excludes"]]
+    return _findings(hit, BELOW_PARTS, hit["whole"], evidence, treatment,
+                     hit["excludes"] if exclude else "")
+
+
+# --------------------------------------------------------------------------------------- Helpers ---
+
+def _breaks_in(country, series, sex, years, values, thresholds: Thresholds) -> list[tuple]:
+    """The series breaks in one series (years ascending)."""
+    ratio, least = thresholds.series_break_ratio, thresholds.series_break_min_change
+
+    def far(a, b):  # a and b differ by the ratio and by at least the minimum change
+        low, high = sorted((a, b))
+        return abs(a - b) >= least and (low == 0 or high / low >= ratio)
+
+    def text(i, j):
+        return f"{years[j]}: {values[j]:,.0f}"
+
+    found, outlier = [], set()
+    n = len(values)
+    for i in range(n):
+        if 0 < i < n - 1:
+            up = values[i] > values[i - 1] and values[i] > values[i + 1]
+            down = values[i] < values[i - 1] and values[i] < values[i + 1]
+            if (up or down) and far(values[i], values[i - 1]) and far(values[i], values[i + 1]):
+                outlier.add(i)
+                found.append(("outlier", country, series, sex, int(years[i]), values[i],
+                              f"{values[i]:,.0f} in {years[i]} against {text(i, i - 1)} and {text(i, i + 1)}: "
+                              f"{'above' if up else 'below'} both neighbours by {ratio:g}x or more"))
+        elif n >= 3:
+            j, k = (1, 2) if i == 0 else (n - 2, n - 3)
+            if abs(years[i] - years[j]) == 1 and far(values[i], values[j]) and not far(values[j], values[k]):
+                outlier.add(i)
+                found.append(("end", country, series, sex, int(years[i]), values[i],
+                              f"{values[i]:,.0f} in {years[i]} against {text(i, j)} (and {text(i, k)}): a jump "
+                              f"of {ratio:g}x or more at the {'start' if i == 0 else 'end'} of the series that "
+                              f"the next year does not confirm"))
+    for i in range(1, n):
+        if i in outlier or i - 1 in outlier or years[i] - years[i - 1] != 1:
+            continue
+        shared_before = i >= 2 and far(values[i - 1], values[i - 2])
+        shared_after = i + 1 < n and far(values[i + 1], values[i])
+        if far(values[i], values[i - 1]) and not shared_before and not shared_after and i + 1 < n:
+            found.append(("level shift", country, series, sex, int(years[i]), values[i],
+                          f"{text(i, i - 1)} -> {values[i]:,.0f} in {years[i]}, a change of {ratio:g}x or more "
+                          f"that the neighbouring years do not share, and later years keep"))
+    return found
+
+
+def _findings(rows: pd.DataFrame, rule, value, evidence, treatment, excludes) -> pd.DataFrame:
+    return pd.DataFrame({
+        "rule": rule, "country": rows["country"].to_numpy(), "year": rows["year"].astype(int).to_numpy(),
+        "series": rows["series"].to_numpy(), "sex": rows["sex"].to_numpy(), "value": np.asarray(value, float),
+        "evidence": evidence, "treatment": treatment, "excludes": excludes,
+    }, index=range(len(rows)))
+
+
+def _without(totals: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
+    """`totals` minus the values `findings` exclude."""
+    gone = excluded_values(findings)
+    if not gone:
+        return totals
+    keys = list(zip(totals["country"], totals["series"], totals["sex"], totals["year"].astype(int)))
+    return totals[[key not in gone for key in keys]]

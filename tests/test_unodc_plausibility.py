@@ -1,0 +1,190 @@
+"""UNODC plausibility rules on small generated frames: each fires on bad data and stays silent on clean data."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pipeline.sources import unodc_plausibility as rules
+from pipeline.sources.unodc_plausibility import Thresholds
+
+DEFAULT = Thresholds()
+
+
+def counts(*rows) -> pd.DataFrame:
+    """Rows of (country, series, sex, age, year, value)."""
+    return pd.DataFrame(rows, columns=rules.COLUMNS)
+
+
+def series(values: dict[int, float], sex="female", name="persons_held", country="AAA") -> list[tuple]:
+    return [(country, name, sex, "total", year, value) for year, value in values.items()]
+
+
+def findings_of(table: pd.DataFrame, rule: str) -> list[tuple]:
+    hit = table[table["rule"] == rule]
+    return sorted(zip(hit["country"], hit["year"], hit["series"], hit["sex"], hit["excludes"]))
+
+
+# ---------------------------------------------------------------------------------- Juveniles only ---
+
+def test_total_equal_to_juveniles_without_adults_is_excluded():
+    found = rules.juveniles_only(counts(("AAA", "persons_held", "female", "total", 2020, 58),
+                                        ("AAA", "persons_held", "female", "juveniles", 2020, 58)))
+    assert findings_of(found, rules.JUVENILES_ONLY) == [("AAA", 2020, "persons_held", "female", "value")]
+    assert found["value"].tolist() == [58]
+    assert found["evidence"].iloc[0] == "Age=Total 58 equals Age=Juveniles 58, and there is no Age=Adult row"
+
+
+@pytest.mark.parametrize("rows", [
+    [("total", 3070), ("adult", 3012), ("juveniles", 58)],  # adults reported: a real total
+    [("total", 3070), ("juveniles", 58)],                   # total larger than the juveniles
+    [("total", 3070)],                                      # no age breakdown at all
+])
+def test_complete_totals_are_not_flagged(rows):
+    frame = counts(*[("AAA", "persons_held", "female", age, 2019, value) for age, value in rows])
+    assert rules.juveniles_only(frame).empty
+
+
+# ---------------------------------------------------------------------------------- Series breaks ---
+
+def test_one_year_outlier_is_excluded():
+    found = rules.series_breaks(counts(*series({2014: 480, 2015: 500, 2016: 166, 2017: 729, 2018: 734})), DEFAULT)
+    assert findings_of(found, rules.JUMP) == [("AAA", 2016, "persons_held", "female", "value")]
+    assert "below both neighbours" in found["evidence"].iloc[0]
+
+
+def test_unconfirmed_jump_at_the_series_end_is_excluded():
+    found = rules.series_breaks(counts(*series({2018: 59, 2019: 64, 2020: 41, 2021: 141})), DEFAULT)
+    assert findings_of(found, rules.JUMP) == [("AAA", 2021, "persons_held", "female", "value")]
+    assert "end of the series" in found["evidence"].iloc[0]
+
+
+def test_level_shift_is_listed_and_kept():
+    found = rules.series_breaks(counts(*series({2014: 2400, 2015: 2476, 2016: 9923, 2017: 10100, 2018: 10300},
+                                               sex="total", name="persons_held_drug_offences")), DEFAULT)
+    assert findings_of(found, rules.LEVEL_SHIFT) == [("AAA", 2016, "persons_held_drug_offences", "total", "")]
+    assert findings_of(found, rules.JUMP) == []
+
+
+@pytest.mark.parametrize("values", [
+    {2015: 100, 2016: 150, 2017: 225, 2018: 340, 2019: 500},  # steady growth: every year shares it
+    {2015: 10, 2016: 40, 2017: 10, 2018: 12},                 # a spike smaller than the minimum change
+    {2015: 1000, 2016: 1900, 2017: 1000, 2018: 1100},         # below the ratio
+    {2015: 100, 2018: 400},                                   # two values: nothing to compare a jump with
+])
+def test_series_without_breaks_are_silent(values):
+    assert rules.series_breaks(counts(*series(values)), DEFAULT).empty
+
+
+def test_series_break_treatment_keep_excludes_nothing():
+    keep = Thresholds(series_break_treatment="keep")
+    found = rules.series_breaks(counts(*series({2014: 480, 2015: 500, 2016: 166, 2017: 729})), keep)
+    assert findings_of(found, rules.JUMP) == [("AAA", 2016, "persons_held", "female", "")]
+    assert found["treatment"].iloc[0].startswith("kept as published")
+
+
+def test_series_break_thresholds_are_parameters():
+    values = counts(*series({2014: 480, 2015: 500, 2016: 166, 2017: 729}))
+    assert rules.series_breaks(values, Thresholds(series_break_ratio=5.0)).empty
+    assert rules.series_breaks(values, Thresholds(series_break_min_change=600)).empty
+
+
+# ---------------------------------------------------------------------------------- Female + male ---
+
+def sexes(total, female, male, year=2019):
+    return [("AAA", "persons_held", sex, "total", year, value)
+            for sex, value in (("total", total), ("female", female), ("male", male))]
+
+
+def test_female_plus_male_far_from_the_total_rules_out_the_share():
+    found = rules.sex_gaps(counts(*sexes(1000, 100, 800)), DEFAULT)
+    assert findings_of(found, rules.SEX_GAP_FAR) == [("AAA", 2019, "persons_held", "total", "women_share")]
+    assert found["evidence"].iloc[0] == "total 1,000; female + male 900; difference +100 (+10.0% of the total)"
+
+
+def test_total_below_female_plus_male_says_so():
+    found = rules.sex_gaps(counts(*sexes(898, 60, 924)), DEFAULT)
+    assert findings_of(found, rules.SEX_GAP_FAR) == [("AAA", 2019, "persons_held", "total", "women_share")]
+    assert found["evidence"].iloc[0].endswith("the total is below its parts")
+
+
+def test_small_gaps_are_listed_and_kept():
+    found = rules.sex_gaps(counts(*sexes(72693, 2988, 69572)), DEFAULT)
+    assert findings_of(found, rules.SEX_GAP_NEAR) == [("AAA", 2019, "persons_held", "total", "")]
+    assert found["evidence"].iloc[0] == "total 72,693; female + male 72,560; difference +133 (+0.2% of the total)"
+
+
+def test_parts_adding_up_are_silent():
+    assert rules.sex_gaps(counts(*sexes(1000, 100, 900)), DEFAULT).empty
+
+
+def test_sex_gap_threshold_and_treatment_are_parameters():
+    frame = counts(*sexes(1000, 100, 800))
+    assert findings_of(rules.sex_gaps(frame, Thresholds(sex_gap_max_pct=12)), rules.SEX_GAP_NEAR)
+    kept = rules.sex_gaps(frame, Thresholds(sex_gap_treatment="keep"))
+    assert findings_of(kept, rules.SEX_GAP_FAR) == [("AAA", 2019, "persons_held", "total", "")]
+
+
+# ---------------------------------------------------------------------------------- Below its parts ---
+
+def test_persons_held_below_persons_held_unsentenced():
+    frame = counts(("AAA", "persons_held", "female", "total", 2019, 54),
+                   ("AAA", "persons_held_unsentenced", "female", "total", 2019, 69))
+    found = rules.below_parts(frame, frame, DEFAULT)
+    assert findings_of(found, rules.BELOW_PARTS) == [("AAA", 2019, "persons_held", "female", "unsentenced_share")]
+    assert found["evidence"].iloc[0] == ("persons_held 54 is below persons_held_unsentenced 69 "
+                                         "(short by 15, 27.8% of the count)")
+
+
+def test_age_total_below_adult_plus_juveniles_is_not_used_in_shares():
+    frame = counts(("AAA", "persons_held", "total", "total", 2011, 25367),
+                   ("AAA", "persons_held", "total", "adult", 2011, 25367),
+                   ("AAA", "persons_held", "total", "juveniles", 2011, 1606))
+    found = rules.below_parts(frame, frame[frame["age"] == "total"], DEFAULT)
+    assert findings_of(found, rules.BELOW_PARTS) == [("AAA", 2011, "persons_held", "total", "ratios")]
+
+
+def test_persons_held_below_sentenced_plus_unsentenced():
+    frame = counts(*[("AAA", name, "total", "total", 2016, value) for name, value in
+                     (("persons_held", 10561), ("persons_held_sentenced", 8000), ("persons_held_unsentenced", 4901))])
+    found = rules.below_parts(frame, frame, DEFAULT)
+    assert findings_of(found, rules.BELOW_PARTS) == [("AAA", 2016, "persons_held", "total", "unsentenced_share")]
+
+
+@pytest.mark.parametrize("unsentenced", [40, 52])  # below the whole, or above it within the 5% tolerance
+def test_parts_within_their_whole_are_silent(unsentenced):
+    frame = counts(("AAA", "persons_held", "female", "total", 2019, 50),
+                   ("AAA", "persons_held_unsentenced", "female", "total", 2019, unsentenced),
+                   ("AAA", "persons_held", "female", "adult", 2019, 49),
+                   ("AAA", "persons_held", "female", "juveniles", 2019, 1))
+    assert rules.below_parts(frame, frame[frame["age"] == "total"], DEFAULT).empty
+
+
+def test_below_parts_treatment_keep_excludes_nothing():
+    frame = counts(("AAA", "persons_held", "female", "total", 2019, 54),
+                   ("AAA", "persons_held_unsentenced", "female", "total", 2019, 69))
+    found = rules.below_parts(frame, frame, Thresholds(below_parts_treatment="keep"))
+    assert found["excludes"].tolist() == [""]
+
+
+# ---------------------------------------------------------------------------------- All rules ---
+
+def test_one_wrong_row_gives_one_finding():
+    """A juveniles-only total is excluded first, so it is not also a series break or a sex gap."""
+    frame = counts(*series({2017: 3692, 2018: 3460, 2019: 3012}), *series({2020: 58}),
+                   ("AAA", "persons_held", "female", "juveniles", 2020, 58),
+                   *series({2017: 36467, 2018: 36884, 2019: 36949, 2020: 1372}, sex="male"),
+                   ("AAA", "persons_held", "male", "juveniles", 2020, 1372))
+    found = rules.check(frame, DEFAULT)
+    assert sorted(zip(found["rule"], found["year"], found["sex"])) == [
+        (rules.JUVENILES_ONLY, 2020, "female"), (rules.JUVENILES_ONLY, 2020, "male")]
+    assert rules.excluded_values(found) == {("AAA", "persons_held", "female", 2020),
+                                           ("AAA", "persons_held", "male", 2020)}
+
+
+def test_clean_data_gives_no_findings():
+    frame = counts(*series({2017: 300, 2018: 310, 2019: 320}),
+                   *series({2017: 2700, 2018: 2790, 2019: 2880}, sex="male"),
+                   *series({2017: 3000, 2018: 3100, 2019: 3200}, sex="total"))
+    found = rules.check(frame, DEFAULT)
+    assert found.empty and list(found.columns) == rules.FINDINGS
