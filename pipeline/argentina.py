@@ -116,7 +116,8 @@ def measures(microdata: pd.DataFrame, settings: Params) -> pd.DataFrame:
     year = held["census_year"]  # periods become text in _rows
     # Only the gender categories a census recorded: a category it did not have (trans men before 2020) is
     # unknown, not zero, and the coding's own 'total' is never a gender of a person.
-    by_gender = held.groupby([year, "gender"], observed=True).size().unstack(fill_value=0)
+    by_gender = held.groupby([year, "gender"], observed=True).size()
+    by_gender = by_gender[by_gender.index.get_level_values("gender") != "total"]
     women_held = women.groupby(year).sum()
     women_drugs = (women & held_for_drugs(held, settings)).groupby(year).sum()
     women_children = (women & held["children_in_prison"].eq("yes")).groupby(year).sum()
@@ -124,8 +125,8 @@ def measures(microdata: pd.DataFrame, settings: Params) -> pd.DataFrame:
     is_pre_trial = _is_pre_trial(everyone)
     pre_trial = is_pre_trial.groupby([everyone["census_year"], everyone["gender"]], observed=True).mean().mul(100)
     pre_trial_total = is_pre_trial.groupby(everyone["census_year"]).mean().mul(100)
-    rows = [*_rows(by_gender.stack(), "persons_held", "persons"),
-            *_rows(by_gender.sum(axis=1), "persons_held", "persons", sex="total"),
+    rows = [*_rows(by_gender, "persons_held", "persons"),
+            *_rows(by_gender.groupby(level=0).sum(), "persons_held", "persons", sex="total"),
             *_rows(women_held, "women_held", "persons", sex="female"),
             *_rows(women_drugs, "women_held_drug_offences", "persons", sex="female"),
             *_rows(women_drugs / women_held * 100, "women_drug_offences_share", "percent", sex="female"),
@@ -315,9 +316,9 @@ def growth(unodc: pd.DataFrame, published: pd.DataFrame, settings: Params,
              published_value(published, "persons_housed_in_units", str(base)), settings.last_year,
              published_value(published, "persons_housed_in_units", str(settings.last_year)))]
     if microdata_rows is not None and len(microdata_rows):
-        held = microdata_rows[microdata_rows["indicator"].isin(["women_held", "persons_held"])
-                              & microdata_rows["sex"].isin(["female", "total"])]
-        by_year = held.pivot_table(index="period", columns="indicator", values="value")
+        held = microdata_rows[((microdata_rows["indicator"] == "women_held") & (microdata_rows["sex"] == "female"))
+                              | ((microdata_rows["indicator"] == "persons_held") & (microdata_rows["sex"] == "total"))]
+        by_year = held.pivot(index="period", columns="indicator", values="value")
         years = sorted(int(y) for y in by_year.index)
         first = base if base in years else years[0]
         for indicator, measure in (("women_held", "women held"), ("persons_held", "all persons held")):

@@ -153,6 +153,10 @@ class Claim(params.Strict):
     comparison: Literal["equal", "more_than", "at_least", "at_most"] = "equal"
     check: Check | None = None
     not_checkable: str | None = None
+    # Used instead of `check` (or `not_checkable`) when the long table holds every row it names: numbers only
+    # a user's own SNEEP microdata can give. Its verdict is reported, not guarded against `expected`, which
+    # was reviewed on the pinned sources alone.
+    with_microdata: Check | None = None
     context: list[Check] = []
     expected: Status
 
@@ -213,6 +217,14 @@ def _claim(entry, number: int, path: Path) -> Claim:
 
 
 def _shape_problem(claim: Claim) -> str:
+    if claim.with_microdata is not None:
+        keys = claim.with_microdata.keys
+        if not keys or any(_KEY.match(k) is None or _KEY.match(k)["source"] != "sneep" for k in keys):
+            return "with_microdata names SNEEP microdata rows only (keys COUNTRY/sneep/indicator/sex/period)"
+        problem = _shape_problem(claim.model_copy(update={"check": claim.with_microdata, "not_checkable": None,
+                                                          "with_microdata": None}))
+        if problem:
+            return f"with_microdata: {problem}"
     if (claim.check is None) == (claim.not_checkable is None):
         return "needs exactly one of 'check' and 'not_checkable'"
     if claim.not_checkable is not None and claim.expected != "not_checkable":
@@ -294,8 +306,15 @@ def evaluate(claims: list[Claim], table: pd.DataFrame, classes: SourceClasses,
     """One row per claim: stated and computed values, verdict, the test applied, reason, sources and
     definitions used; the column `phrases` holds the cells the briefing shows in each language."""
     indexed = table.set_index(longtable.KEY).sort_index()
-    return pd.DataFrame([_evaluate(claim, indexed, classes, registry) for claim in claims],
-                        columns=COLUMNS + ["phrases"])
+    rows = []
+    for claim in claims:
+        with_microdata = claim.with_microdata is not None and all(
+            tuple(_KEY.match(key).groupdict()[k] for k in longtable.KEY) in indexed.index
+            for key in claim.with_microdata.keys)
+        if with_microdata:
+            claim = claim.model_copy(update={"check": claim.with_microdata, "not_checkable": None})
+        rows.append(_evaluate(claim, indexed, classes, registry) | {"guarded": not with_microdata})
+    return pd.DataFrame(rows, columns=COLUMNS + ["phrases", "guarded"])
 
 
 def _evaluate(claim: Claim, indexed: pd.DataFrame, classes: SourceClasses, registry: Path) -> dict:
@@ -653,7 +672,8 @@ def describe(check: Check) -> str:
 
 def changed_verdicts(results: pd.DataFrame) -> pd.DataFrame:
     """Claims whose status is not the one the registry records (a reproduced claim that stopped first)."""
-    changed = results[results["status"] != results["expected"]].copy()
+    guarded = results["guarded"] if "guarded" in results else True
+    changed = results[(results["status"] != results["expected"]) & guarded].copy()
     changed["lost_reproduction"] = changed["expected"].eq("reproduced")
     return changed.sort_values(["lost_reproduction", "claim_id"], ascending=[False, True])
 

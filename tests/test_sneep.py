@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import sneep_generator as generator
 
-from pipeline import argentina, disclosure
+from pipeline import argentina, disclosure, longtable
 from pipeline.errors import PipelineError
 from pipeline.sources import published, sneep
 
@@ -174,6 +174,24 @@ def test_measures_women_trans_pre_trial_and_children(tmp_path):
     pre_trial = truth["legal_status"].eq("Procesado").groupby([year, truth["gender"]]).mean() * 100
     for (period, sex), share in pre_trial.items():
         assert rows[("pre_trial_share", sex, period)] == pytest.approx(share)
+
+
+def test_measures_are_a_valid_long_table_with_only_the_genders_each_census_recorded(tmp_path):
+    """The chapter's rows go into the long table as they are: valid, one row per key, one total per year (the
+    review found a zero `persons_held/total` row beside the real one), and no zero for a gender category a census
+    did not have (trans men before 2020 are unknown, not none)."""
+    old, old_truth = _write(tmp_path, "unified_2002_2018", rows=600)
+    new, new_truth = _write(tmp_path, "current", rows=600)
+    old.write_text("".join(line for line in old.read_text(encoding="utf-8").splitlines(keepends=True)
+                           if not line.startswith(("2015,", "2017,"))), encoding="utf-8")
+    microdata, _ = sneep.load([old, new])
+    rows = longtable.validate(argentina.measures(microdata, SETTINGS), "argentina.csv")
+    held = rows[rows["indicator"] == "persons_held"].set_index(["sex", "period"])["value"]
+    truth = pd.concat([old_truth[old_truth["census_year"] < 2014], new_truth], ignore_index=True)
+    for period, count in truth.groupby(truth["census_year"].astype(str)).size().items():
+        assert held[("total", period)] == count
+    recorded = set(zip(truth["gender"], truth["census_year"].astype(str)))
+    assert set(held.drop("total", level="sex").index) == recorded
 
 
 def test_suppression_hides_small_cells_and_their_complements():
