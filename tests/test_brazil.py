@@ -287,3 +287,13 @@ def test_bad_brazil_parameter_through_the_entry_point(old, new, fragments, tmp_p
 def test_every_brazil_parameter_is_declared_in_the_stage():
     dvc_params = re.findall(r"- (brazil\.\w+)", (paths.ROOT / "dvc.yaml").read_text(encoding="utf-8"))
     assert sorted(dvc_params) == sorted(f"brazil.{name}" for name in brazil.BrazilParams.model_fields)
+
+
+@pytest.mark.parametrize("patronato_in_cells", [False, True])
+@pytest.mark.parametrize("language", ["es", "pt"])
+def test_both_cells_captions_translate(patronato_in_cells, language):
+    from pipeline import brazil_charts, i18n
+
+    caption = brazil_charts.cells_caption(pd.DataFrame({"period": ["2016-12", "2021-12"]}), patronato_in_cells)
+    translated = i18n.Translator(language).english(caption)
+    assert "2016-12" in translated and "Patronato" in translated and translated != caption
