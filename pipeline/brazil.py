@@ -319,7 +319,9 @@ def definition(measure: str, settings: BrazilParams) -> str:
     if measure.startswith("people_"):
         return (f"SISDEPEN block 4.1 in units whose name marks {measure[7:].replace('_', ' ')} "
                 "(params.yaml brazil patterns)")
-    return (f"SISDEPEN block 5.14 offence items (incidences, not people) of the units counted in cells; "
+    units = ("of every unit, pseudo-units included" if settings.incidences_in_pseudo_units
+             else "of the units counted in cells")
+    return (f"SISDEPEN block 5.14 offence items (incidences, not people) {units}; "
             f"state-semesters flagged by the spike or per-capita rule or listed as known errors: "
             f"{settings.outlier_treatment} (params.yaml brazil.outlier_treatment; per-capita limit "
             f"{settings.per_capita_max_ratio:g} times the national median)")
