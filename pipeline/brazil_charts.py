@@ -67,7 +67,8 @@ def cells_caption(table: pd.DataFrame, patronato_in_cells: bool) -> str:
         return (f"People held in cells in Brazil by sex, June and December cycles, {first} to {last}; Patronato "
                 "units counted in cells; not in cells: people under electronic monitoring or in domiciliary custody.")
     return (f"People held in cells in Brazil by sex, June and December cycles, {first} to {last}; not in cells: "
-            "people under electronic monitoring, in domiciliary custody or under a Patronato's open-regime supervision.")
+            "people under electronic monitoring, in domiciliary custody or under a Patronato's open-regime "
+            "supervision.")
 
 
 def treated_state_semesters(quality: pd.DataFrame) -> str:

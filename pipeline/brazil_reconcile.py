@@ -84,7 +84,8 @@ def check_incidences_against_reports(incidences: pd.DataFrame, reports: pd.DataF
         raise PipelineError(
             f"block 5.14: {first['state']} {first['period']} {first['sex']} {INCIDENCE_CHECKS[first['measure']]} "
             f"sum to {first['computed']:,.0f} over the state system's units, but the state report prints "
-            f"{first['value']:,.0f} ({len(off)} difference(s) in all)", file=paths.raw_dir("sisdepen_reports") / first["file"],
+            f"{first['value']:,.0f} ({len(off)} difference(s) in all)",
+            file=paths.raw_dir("sisdepen_reports") / first["file"],
             fix="both come from the same returns: check that every block 5.14 column of the establishment file was "
                 "read (pipeline/sources/sisdepen.py) and that both files are the published versions")
     summary = merged.groupby(["measure", "period", "sex"]).agg(
@@ -106,7 +107,8 @@ def _state_report_checks(state_system: pd.DataFrame, reports: pd.DataFrame) -> p
         state_system.rename(columns={"value": "computed"}), on=key, how="left", validate="1:1")
     federal = merged["federal_people"].fillna(0)
     merged["computed"] = merged["computed"].fillna(0)
-    merged["explanation"] = "state system (Âmbito Estadual), all units incl. monitoring, domiciliary and Patronato units"
+    merged["explanation"] = ("state system (Âmbito Estadual), all units incl. monitoring, domiciliary and "
+                             "Patronato units")
     off = merged["computed"] != merged["published"]
     merged.loc[off, "explanation"] = [f"differs from the state report (federal units in this state hold {n:,.0f} "
                                       "people, in neither figure)" for n in federal[off]]

@@ -174,11 +174,13 @@ def test_claim_end_period_without_a_published_total_names_the_key_and_the_choice
 
 # ---- parameters checked against the data ---------------------------------------------------------------------
 @pytest.mark.parametrize("update, fragments", [
-    ({"monitoring_pattern": "(?i)monitora|tornozel["}, ("'brazil.monitoring_pattern'", "tornozel[", "regular expression")),
+    ({"monitoring_pattern": "(?i)monitora|tornozel["},
+     ("'brazil.monitoring_pattern'", "tornozel[", "regular expression")),
     ({"patronato_pattern": "(patronato"}, ("'brazil.patronato_pattern'", "(patronato", "missing )")),
     ({"monitoring_base_period": "2019-13"}, ("'brazil.monitoring_base_period' is '2019-13'", "2019-06, 2019-12")),
     ({"claimed_base_periods": ["2019-12", "2018-13"]}, ("'brazil.claimed_base_periods' is '2018-13'", "2020-12")),
-    ({"claimed_monitoring_growth_pct": {"men": 448.3, "female": 403.8}}, ("claimed_monitoring_growth_pct", "female, male")),
+    ({"claimed_monitoring_growth_pct": {"men": 448.3, "female": 403.8}},
+     ("claimed_monitoring_growth_pct", "female, male")),
     ({"per_capita_max_ratio": 0.5}, ("'brazil.per_capita_max_ratio' is 0.5", "1 or more")),
     ({"incidence_coverage_min_pct": 150.0}, ("'brazil.incidence_coverage_min_pct' is 150.0", "from 0 to 100")),
 ])

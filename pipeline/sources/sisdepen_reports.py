@@ -32,7 +32,8 @@ SHEET = "Plan1"
 # Sections read (normalised heading) -> their rows read (normalised label -> our measure).
 SECTIONS = {
     "Categoria: Quantidade de Presos/Internados": {
-        "Quantidade de Presos custodiados no Sistema Penitenciário": "prison_system",  # people held by the prison system
+        # people held by the state's prison system
+        "Quantidade de Presos custodiados no Sistema Penitenciário": "prison_system",
     },
     "Categoria: Quantidade de incidências por tipo penal": {
         "Quantidade de crimes tentados/ consumados": "all_offence_incidences",  # offences attempted or committed
