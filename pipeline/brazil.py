@@ -1,10 +1,13 @@
-"""Brazil (SISDEPEN): people in prison, under electronic monitoring and in domiciliary custody, and drug-law
-offence incidences, by sex and semester, into the long table (source 'sisdepen', country 'BRA').
+"""Brazil (SISDEPEN): people in prison, under electronic monitoring, in domiciliary custody and under Patronato
+supervision, and drug-law offence incidences, by sex and semester, into the long table (source 'sisdepen',
+country 'BRA').
 
-Electronic monitoring has no column of its own: states report monitored people as pseudo-establishments,
-recognised (as SENAPPEN does) by their names, with the regular expressions in params.yaml. Those people are
-kept apart from the people held in cells. Offence incidences are checked for one-semester spikes per state
-(pipeline/brazil_quality.py); the treatment chosen in params.yaml is written into every definition.
+Who is "held in cells" is a definition (params.yaml `brazil`): states report people under electronic
+monitoring, in domiciliary custody and under a Patronato's open-regime supervision as pseudo-establishments,
+recognised (as SENAPPEN does) by their names. By default all three are kept apart from the people held in
+cells, which reproduces SENAPPEN's own count (pipeline/brazil_published.csv). Offence incidences are checked
+against the state reports and by general plausibility rules (pipeline/brazil_quality.py); the treatment
+chosen in params.yaml is written into every definition.
 """
 
 from __future__ import annotations
@@ -15,15 +18,16 @@ from typing import Literal
 
 import pandas as pd
 
-from pipeline import brazil_quality, io, longtable, params, paths
-from pipeline.brazil_reconcile import reconciliation
+from pipeline import brazil_claim, brazil_quality, io, longtable, params, paths
+from pipeline.brazil_reconcile import check_incidences_against_reports, reconciliation
 from pipeline.errors import PipelineError, cli
+from pipeline.sources import published
 
 SOURCE = "sisdepen"
 COUNTRY = "BRA"
 
-# Unit kinds, recognised from unit names.
-MONITORING, DOMICILIARY, CELLS = "electronic_monitoring", "domiciliary", "cells"
+# Unit classes, recognised from unit names (classify_units).
+MONITORING, DOMICILIARY, PATRONATO, CELLS = "electronic_monitoring", "domiciliary", "patronato", "cells"
 
 # Legal situations of block 4.1 -> indicator suffix (both security measures make one group).
 LEGAL_GROUPS = {"pre_trial": "pre_trial", "closed": "closed", "semi_open": "semi_open", "open": "open",
@@ -46,38 +50,100 @@ INCIDENCE_MEASURES = ("all_offence_incidences", "drug_law_incidences", *DRUG_OFF
 class BrazilParams(params.Strict):
     monitoring_pattern: str
     domiciliary_pattern: str
+    patronato_pattern: str
+    patronato_min_people: int
+    patronato_in_cells: bool
     incidences_in_pseudo_units: bool
     outlier_ratio: float
     outlier_min_change: int
+    per_capita_max_ratio: float
+    incidence_coverage_min_pct: float
     outlier_treatment: Literal["keep", "exclude", "replace"]
     monitoring_base_period: str
     claimed_monitoring_growth_pct: dict[str, float]
+    claimed_base_periods: list[str]
     claimed_end_period: str
+
+
+PATTERNS = ("monitoring_pattern", "domiciliary_pattern", "patronato_pattern")
 
 
 @dataclass
 class Outputs:
     indicators: pd.DataFrame  # long table
-    units: pd.DataFrame  # every unit and period with its recognised kind
+    units: pd.DataFrame  # every unit and period with its recognised class
     state_values: pd.DataFrame  # state x period x measure x sex, after treatment
-    quality: pd.DataFrame  # outliers and known errors, with the treatment applied
+    quality: pd.DataFrame  # plausibility findings and known errors, with the treatment applied
     reconciliation: pd.DataFrame  # computed vs published
+    patronato: pd.DataFrame  # units whose name marks a Patronato, people by sex, and the class applied
+    monitoring_claim: pd.DataFrame  # the claimed monitoring growth against the published 2022 total
+    claims: pd.DataFrame  # the chapter's verdicts, read by the claims check (tab-26)
 
 
-def build(tidy: pd.DataFrame, reports: pd.DataFrame, settings: BrazilParams) -> Outputs:
-    """Every Brazil measure from the tidy establishment table and the state reports."""
+def build(tidy: pd.DataFrame, reports: pd.DataFrame, figures: pd.DataFrame, settings: BrazilParams) -> Outputs:
+    """Every Brazil measure from the tidy establishment table, the state reports and the published figures."""
+    check_settings(settings, sorted(tidy["period"].unique()))
     # Recognise pseudo-units first: from 2020 they would otherwise inflate the people held in cells.
-    units = classify_units(unit_list(tidy), settings.monitoring_pattern, settings.domiciliary_pattern)
+    units = classify_units(unit_list(tidy), settings)
     tidy = tidy.merge(units[["period", "unit_row", "kind"]], on=["period", "unit_row"], validate="m:1")
+    # Block 5.14 must add up to what SENAPPEN printed per state before anything is built on it.
+    incidence_checks = check_incidences_against_reports(state_system_incidences(tidy), reports)
     # Sum establishments to states; state totals are where entry errors show.
-    raw_states = pd.concat([population_by_state(tidy), incidences_by_state(tidy, settings)], ignore_index=True)
-    # Flag one-semester spikes, check known errors against the data, and treat them as chosen.
-    quality = _quality(raw_states, settings)
-    treated = brazil_quality.treated_state_periods(quality, INCIDENCE_MEASURES)
+    raw_states = pd.concat([population_by_state(tidy, settings), incidences_by_state(tidy, settings)],
+                           ignore_index=True)
+    # Find implausible state-semesters by general rules, check known errors, and treat them as chosen.
+    quality, treated = _quality(tidy, raw_states, settings)
     states = brazil_quality.apply_treatment(raw_states, treated, INCIDENCE_MEASURES)
-    indicators = national_indicators(states, settings.outlier_treatment)
-    recon = reconciliation(indicators, state_system_population(tidy), reports, units)
-    return Outputs(indicators, units, states, quality, recon)
+    indicators = national_indicators(states, settings)
+    # The monitoring-growth claim, tested against the published 2022 total.
+    monitored = indicators[indicators["indicator"] == "people_electronic_monitoring"] \
+        .pivot_table(index="period", columns="sex", values="value").reset_index()
+    totals = brazil_claim.published_totals(figures, settings.claimed_end_period)
+    claim = brazil_claim.claim_table(monitored, settings.claimed_monitoring_growth_pct,
+                                     settings.claimed_base_periods, totals)
+    claim_rows = brazil_claim.long_rows(claim, settings.claimed_monitoring_growth_pct, settings.claimed_end_period)
+    indicators = longtable.frame(pd.concat([indicators, longtable.frame(claim_rows)], ignore_index=True))
+    recon = pd.concat([reconciliation(indicators, state_system_population(tidy), reports, units),
+                       incidence_checks], ignore_index=True)
+    verdicts = brazil_claim.chapter_claims(claim, settings.claimed_monitoring_growth_pct, settings.claimed_end_period)
+    return Outputs(indicators, units, states, quality, recon, patronato_units(tidy, settings), claim, verdicts)
+
+
+def check_settings(settings: BrazilParams, periods: list[str]) -> None:
+    """Parameters checked against the data: regexes compile, semesters exist, rates and shares make sense."""
+    for key in PATTERNS:
+        value = getattr(settings, key)
+        try:
+            re.compile(value)
+        except re.error as error:
+            raise PipelineError(f"'brazil.{key}' is {value!r}, not a valid regular expression ({error})",
+                                file=paths.PARAMS, fix="write a Python regular expression, e.g. '(?i)monitora|"
+                                                       "tornozel'; escape ( ) [ ] with a backslash") from None
+    named_periods = [("monitoring_base_period", settings.monitoring_base_period),
+                     *(("claimed_base_periods", p) for p in settings.claimed_base_periods)]
+    for key, value in named_periods:
+        if value not in periods:
+            raise PipelineError(f"'brazil.{key}' is '{value}', which is not a semester of the SISDEPEN files",
+                                file=paths.PARAMS, fix=f"use one of: {', '.join(periods)}")
+    if sorted(settings.claimed_monitoring_growth_pct) != ["female", "male"]:
+        raise PipelineError(f"'brazil.claimed_monitoring_growth_pct' has keys "
+                            f"{sorted(settings.claimed_monitoring_growth_pct)}", file=paths.PARAMS,
+                            fix="give exactly the keys: female, male")
+    bounds = {"outlier_ratio": (1, None), "per_capita_max_ratio": (1, None), "outlier_min_change": (0, None),
+              "patronato_min_people": (0, None), "incidence_coverage_min_pct": (0, 100)}
+    for key, (low, high) in bounds.items():
+        value = getattr(settings, key)
+        if value < low or (high is not None and value > high):
+            allowed = f"from {low} to {high}" if high is not None else f"{low} or more"
+            raise PipelineError(f"'brazil.{key}' is {value}, outside the allowed values ({allowed})",
+                                file=paths.PARAMS, fix=f"give '{key}' a value {allowed}")
+
+
+def notebook_settings(namespace: dict, periods) -> BrazilParams:
+    """The chapter's parameters from the notebook's injected variables, checked as the build step checks them."""
+    settings = BrazilParams(**{name: namespace[name] for name in BrazilParams.model_fields})
+    check_settings(settings, sorted(set(periods)))
+    return settings
 
 
 def unit_list(tidy: pd.DataFrame) -> pd.DataFrame:
@@ -100,35 +166,63 @@ def state_system_population(tidy: pd.DataFrame) -> pd.DataFrame:
         ["state", "period", "sex", "value", "federal_people"]]
 
 
-def classify_units(units: pd.DataFrame, monitoring_pattern: str, domiciliary_pattern: str) -> pd.DataFrame:
-    """Each unit's kind: electronic monitoring, domiciliary custody (without anklet), or cells."""
+def state_system_incidences(tidy: pd.DataFrame) -> pd.DataFrame:
+    """Offence incidences per state held by the state's own system (Âmbito Estadual, every unit class), by
+    sex: all offences and the drug law, as the state reports print them."""
+    incidences = offence_incidences(tidy[tidy["jurisdiction"] == "Estadual"])
+    drug = incidences[incidences["item"].isin(_drug_items(incidences))]
+    parts = pd.concat([incidences.assign(measure="all_offence_incidences"),
+                       drug.assign(measure="drug_law_incidences")], ignore_index=True)
+    return parts.groupby(["state", "period", "measure", "sex"], as_index=False)["value"].sum()
+
+
+def classify_units(units: pd.DataFrame, settings: BrazilParams) -> pd.DataFrame:
+    """Each unit's class: electronic monitoring, domiciliary custody (without anklet), Patronato supervision of
+    the open regime, or cells. The first class whose name pattern matches wins, in that order; a Patronato
+    needs `patronato_min_people` people too (smaller units so named lodge people, like any prison)."""
     names = units["unit_name"].astype(str)
-    monitoring = names.str.contains(re.compile(monitoring_pattern), regex=True)
-    domiciliary = names.str.contains(re.compile(domiciliary_pattern), regex=True) & ~monitoring
+    monitoring = names.str.contains(re.compile(settings.monitoring_pattern), regex=True)
+    domiciliary = names.str.contains(re.compile(settings.domiciliary_pattern), regex=True) & ~monitoring
+    patronato = (names.str.contains(re.compile(settings.patronato_pattern), regex=True) & ~monitoring
+                 & ~domiciliary & (units["people"] >= settings.patronato_min_people))
     kind = pd.Series(CELLS, index=units.index, dtype="string")
+    kind[patronato] = PATRONATO
     kind[domiciliary] = DOMICILIARY
     kind[monitoring] = MONITORING
     return units.assign(kind=kind)
 
 
-def population_by_state(tidy: pd.DataFrame) -> pd.DataFrame:
-    """People by state, semester, unit kind, legal-situation group and sex."""
+def kinds_in_cells(settings: BrazilParams) -> list[str]:
+    """The unit classes whose people count as held in cells."""
+    return [CELLS, PATRONATO] if settings.patronato_in_cells else [CELLS]
+
+
+def population_by_state(tidy: pd.DataFrame, settings: BrazilParams) -> pd.DataFrame:
+    """People by state, semester, unit class, legal-situation group and sex."""
     population = tidy[tidy["block"] == "population"]
     legal = population["item"].map(LEGAL_GROUPS)
-    measure = ("people_" + population["kind"]).where(population["kind"] != CELLS, "people_in_cells")
-    by_kind = population.assign(measure=measure)
-    by_legal = population[population["kind"] == CELLS].assign(measure="people_in_cells_" + legal)
-    both = pd.concat([by_kind, by_legal], ignore_index=True)
+    in_cells = population["kind"].isin(kinds_in_cells(settings))
+    by_kind = population[population["kind"] != CELLS].assign(measure="people_" + population["kind"])
+    cells = population[in_cells].assign(measure="people_in_cells")
+    by_legal = population[in_cells].assign(measure="people_in_cells_" + legal)
+    both = pd.concat([by_kind, cells, by_legal], ignore_index=True)
     return both.groupby(["state", "period", "measure", "sex"], as_index=False)["value"].sum()
+
+
+def counted_units(tidy: pd.DataFrame, settings: BrazilParams) -> pd.DataFrame:
+    """Rows of the units whose offence incidences are counted: in cells, or every unit if chosen so."""
+    return tidy if settings.incidences_in_pseudo_units else tidy[tidy["kind"].isin(kinds_in_cells(settings))]
+
+
+def offence_incidences(tidy: pd.DataFrame) -> pd.DataFrame:
+    """The offence items of block 5.14 (incidences, not the people counts that block also holds)."""
+    return tidy[(tidy["block"] == "incidences") & tidy["item"].str.startswith(OFFENCE_ITEM_PREFIX)]
 
 
 def incidences_by_state(tidy: pd.DataFrame, settings: BrazilParams) -> pd.DataFrame:
     """Offence incidences by state, semester and sex: all offences, the drug law, and its three items."""
-    incidences = tidy[(tidy["block"] == "incidences") & tidy["item"].str.startswith(OFFENCE_ITEM_PREFIX)]
-    if not settings.incidences_in_pseudo_units:
-        incidences = incidences[incidences["kind"] == CELLS]
-    _check_drug_items(incidences)
-    drug = incidences[incidences["item"].isin(DRUG_OFFENCES)]
+    incidences = offence_incidences(counted_units(tidy, settings))
+    drug = incidences[incidences["item"].isin(_drug_items(incidences))]
     parts = [incidences.assign(measure="all_offence_incidences"),
              drug.assign(measure="drug_law_incidences"),
              drug.assign(measure=drug["item"].map(DRUG_OFFENCES))]
@@ -136,23 +230,50 @@ def incidences_by_state(tidy: pd.DataFrame, settings: BrazilParams) -> pd.DataFr
     return summed.groupby(["state", "period", "measure", "sex"], as_index=False)["value"].sum()
 
 
-def _check_drug_items(incidences: pd.DataFrame) -> None:
+def _drug_items(tidy: pd.DataFrame) -> list[str]:
+    """The drug-law items, after checking that every semester has all of them."""
+    incidences = offence_incidences(tidy)
     for period, items in incidences.groupby("period")["item"]:
         missing = set(DRUG_OFFENCES) - set(items)
         if missing:
             raise PipelineError(f"{period}: drug-law item '{sorted(missing)[0]}' not found in block 5.14",
                                 fix="the offence wording changed: update DRUG_OFFENCES in pipeline/brazil.py")
+    return list(DRUG_OFFENCES)
 
 
-def _quality(states: pd.DataFrame, settings: BrazilParams) -> pd.DataFrame:
-    checked = states[states["measure"].isin(["all_offence_incidences", "drug_law_incidences",
-                                             "people_in_cells"])]
+def _quality(tidy: pd.DataFrame, states: pd.DataFrame, settings: BrazilParams) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The data-quality table (findings of every rule, known errors, treatment, effect) and what is treated."""
+    checked = states[states["measure"].isin(["all_offence_incidences", "drug_law_incidences", "people_in_cells"])]
     outliers = brazil_quality.detect_outliers(checked, settings.outlier_ratio, settings.outlier_min_change)
+    counted = counted_units(tidy, settings)
+    people = counted[counted["block"] == "population"]
+    rates = brazil_quality.incidence_rates(people, offence_incidences(counted))
+    findings = pd.concat([brazil_quality.spike_findings(outliers),
+                          brazil_quality.per_capita_findings(rates, settings.per_capita_max_ratio),
+                          brazil_quality.coverage_findings(rates, settings.incidence_coverage_min_pct)],
+                         ignore_index=True)
     corrections = brazil_quality.load_corrections(states)
-    return brazil_quality.quality_table(outliers, corrections, settings.outlier_treatment)
+    treatable = (*INCIDENCE_MEASURES, brazil_quality.RATE_MEASURE)
+    quality = brazil_quality.quality_table(findings, corrections, settings.outlier_treatment, treatable)
+    treated = brazil_quality.treated_state_periods(quality)
+    sources = brazil_quality.replacement_periods(states, treated)
+    return brazil_quality.describe_effects(quality, sources), treated
 
 
-def national_indicators(states: pd.DataFrame, treatment: str) -> pd.DataFrame:
+def patronato_units(tidy: pd.DataFrame, settings: BrazilParams) -> pd.DataFrame:
+    """Every unit whose name matches `patronato_pattern`, per semester: people by sex and the class applied."""
+    population = tidy[(tidy["block"] == "population")
+                      & tidy["unit_name"].str.contains(re.compile(settings.patronato_pattern), regex=True)]
+    table = population.pivot_table(index=["period", "state", "unit_name", "kind"], columns="sex", values="value",
+                                   aggfunc="sum", fill_value=0).reset_index().rename_axis(columns=None)
+    table = table.reindex(columns=["period", "state", "unit_name", "kind", "female", "male"], fill_value=0)
+    table["total"] = table["female"] + table["male"]
+    in_cells = table["kind"].isin(kinds_in_cells(settings))
+    table["counted_in_cells"] = in_cells
+    return table.rename(columns={"kind": "unit_class"})
+
+
+def national_indicators(states: pd.DataFrame, settings: BrazilParams) -> pd.DataFrame:
     """National sums by sex (with a total), plus the drug-law share of incidences, as long-table rows."""
     national = states.groupby(["measure", "period", "sex"], as_index=False)["value"].sum()
     total = national.groupby(["measure", "period"], as_index=False)["value"].sum().assign(sex="total")
@@ -162,7 +283,8 @@ def national_indicators(states: pd.DataFrame, treatment: str) -> pd.DataFrame:
                         value=(100 * wide["drug_law_incidences"] / wide["all_offence_incidences"]).round(4))
     rows = pd.concat([national, share[["measure", "period", "sex", "value"]]], ignore_index=True)
     rows = rows.assign(country=COUNTRY, source=SOURCE, indicator=rows["measure"],
-                       unit=rows["measure"].map(_unit), definition=rows["measure"].map(lambda m: _definition(m, treatment)))
+                       unit=rows["measure"].map(_unit),
+                       definition=rows["measure"].map(lambda m: definition(m, settings)))
     return longtable.frame(rows)
 
 
@@ -172,14 +294,39 @@ def _unit(measure: str) -> str:
     return "incidences" if measure.endswith("incidences") else "persons"
 
 
-def _definition(measure: str, treatment: str) -> str:
+def cells_definition(settings: BrazilParams) -> str:
+    """What 'held in cells' includes and leaves out, with the parameters that decide it."""
+    patronato = (f"Patronato units (name matches patronato_pattern {settings.patronato_pattern!r}, at least "
+                 f"{settings.patronato_min_people:,} people)")
+    if settings.patronato_in_cells:
+        return (f"SISDEPEN block 4.1, sum of parts (court x sex); in: prison units and {patronato} "
+                "(patronato_in_cells: true); out: units whose name marks electronic monitoring "
+                "(monitoring_pattern) or domiciliary custody (domiciliary_pattern)")
+    return (f"SISDEPEN block 4.1, sum of parts (court x sex); in: prison units (jails, penitentiaries, "
+            f"semi-open and open-regime houses); out: units whose name marks electronic monitoring "
+            f"(monitoring_pattern), domiciliary custody (domiciliary_pattern) and {patronato}, as SENAPPEN "
+            "counts people held without monitoring")
+
+
+def definition(measure: str, settings: BrazilParams) -> str:
+    """The definition written beside every long-table row of `measure`."""
     if measure.startswith("people_in_cells"):
-        return ("SISDEPEN block 4.1, sum of parts (court x sex), units not recognised as monitoring or "
-                "domiciliary pseudo-units by name")
+        return cells_definition(settings)
+    if measure == "people_patronato":
+        where = "counted in" if settings.patronato_in_cells else "counted apart from"
+        return (f"SISDEPEN block 4.1 in units whose name marks a Patronato (patronato_pattern "
+                f"{settings.patronato_pattern!r}) holding at least {settings.patronato_min_people:,} people: "
+                f"open-regime supervision outside any cell; {where} people in cells (params.yaml "
+                "brazil.patronato_in_cells)")
     if measure.startswith("people_"):
-        return f"SISDEPEN block 4.1 in units whose name marks {measure[7:].replace('_', ' ')} (params.yaml brazil patterns)"
-    return (f"SISDEPEN block 5.14 offence items (incidences, not people); state-period outliers: {treatment} "
-            f"(params.yaml brazil.outlier_treatment)")
+        return (f"SISDEPEN block 4.1 in units whose name marks {measure[7:].replace('_', ' ')} "
+                "(params.yaml brazil patterns)")
+    units = ("of every unit, pseudo-units included" if settings.incidences_in_pseudo_units
+             else "of the units counted in cells")
+    return (f"SISDEPEN block 5.14 offence items (incidences, not people) {units}; "
+            f"state-semesters flagged by the spike or per-capita rule or listed as known errors: "
+            f"{settings.outlier_treatment} (params.yaml brazil.outlier_treatment; per-capita limit "
+            f"{settings.per_capita_max_ratio:g} times the national median)")
 
 
 @cli
@@ -187,11 +334,11 @@ def main() -> None:
     settings = params.section("brazil", BrazilParams)
     tidy = pd.read_parquet(paths.interim_parquet("sisdepen"))
     reports = pd.read_parquet(paths.interim_parquet("sisdepen_reports"))
-    outputs = build(tidy, reports, settings)
+    outputs = build(tidy, reports, published.load(), settings)
     with io.transaction():
         longtable.save(outputs.indicators, paths.indicator_part("brazil"))
-        for name, table in (("units", outputs.units), ("state_values", outputs.state_values),
-                            ("quality", outputs.quality), ("reconciliation", outputs.reconciliation)):
+        for name in ("units", "state_values", "quality", "reconciliation", "patronato", "monitoring_claim", "claims"):
+            table = getattr(outputs, name)
             io.write_text(paths.INTERIM / f"brazil_{name}.csv", table.to_csv(index=False, lineterminator="\n"))
 
 

@@ -1,4 +1,5 @@
-"""Figures and tables of the Brazil chapter (notebooks/brazil_sisdepen.ipynb), from the long table."""
+"""Figures and tables of the Brazil chapter (notebooks/brazil_sisdepen.ipynb), from the long table and the
+tables the build step (pipeline/brazil.py) wrote."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def sex_panels(table: pd.DataFrame, title: str, ylabel: str) -> plt.Figure:
     for ax, sex, colour in zip(axes, SEX_LABELS, export.PALETTE):
         ax.plot(table["period"], table[sex], marker="o", color=colour)
         ax.set_title(SEX_LABELS[sex], fontsize=9)
-        ax.set_ylim(bottom=0)
+        ax.set_ylim(0, 1.08 * table[sex].max())  # headroom: the highest point is drawn whole
         ax.tick_params(axis="x", rotation=90)
         ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
     axes[0].set_ylabel(ylabel)
@@ -59,15 +60,19 @@ def growth_from(table: pd.DataFrame, base_period: str) -> pd.DataFrame:
     return later.reset_index(drop=True)
 
 
-def needed_for_claim(table: pd.DataFrame, base_period: str, claimed_pct: dict[str, float]) -> pd.DataFrame:
-    """Count the claimed growth implies at the end period, next to the base and the last count in the files."""
-    base = table.set_index("period").loc[base_period]
-    last = table.iloc[-1]
-    rows = []
-    for sex, pct in sorted(claimed_pct.items()):
-        implied = round(base[sex] * (1 + pct / 100))
-        rows.append({"sex": sex, "base_period": base_period, "base": base[sex], "claimed_growth_pct": pct,
-                     "implied_count": implied, "last_period_in_files": last["period"], "last_count": last[sex],
-                     "growth_to_last_pct": round(100 * (last[sex] / base[sex] - 1), 1),
-                     "still_needed": implied - last[sex]})
-    return pd.DataFrame(rows)
+def cells_caption(table: pd.DataFrame, patronato_in_cells: bool) -> str:
+    """Caption of the people-in-cells figure: the semesters shown and what 'in cells' leaves out."""
+    first, last = table["period"].min(), table["period"].max()
+    if patronato_in_cells:
+        return (f"People held in cells in Brazil by sex, June and December cycles, {first} to {last}; Patronato "
+                "units counted in cells; not in cells: people under electronic monitoring or in domiciliary custody.")
+    return (f"People held in cells in Brazil by sex, June and December cycles, {first} to {last}; not in cells: "
+            "people under electronic monitoring, in domiciliary custody or under a Patronato's open-regime "
+            "supervision.")
+
+
+def treated_state_semesters(quality: pd.DataFrame) -> str:
+    """The state-semesters whose incidences were excluded or replaced, e.g. 'MA 2019-12, RS 2018-06' ('none')."""
+    treated = quality[quality["treatment"] != "keep"][["state", "period"]].drop_duplicates()
+    treated = treated.sort_values(["state", "period"])
+    return ", ".join(f"{t.state} {t.period}" for t in treated.itertuples()) or "none"

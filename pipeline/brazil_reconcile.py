@@ -1,9 +1,10 @@
 """Reconciliation of the Brazil measures with what SENAPPEN itself published.
 
-Two kinds of check: national totals printed by SENAPPEN (`brazil_published.csv`, beside this module, one row
-per figure with where it was read), and the per-state reports (population by sex held by each state's
-prison system). Each row gives published, computed, difference and an explanation; exact matches are
-expected where the definitions agree.
+Three kinds of check: national totals printed by SENAPPEN (`brazil_published.csv`, beside this module, one
+row per figure with where it was read); the per-state reports' population by sex held by each state's
+prison system; and their offence incidences by sex (block 5.14), which must agree exactly or the build
+stops. Each row gives published, computed, difference and an explanation; exact matches are expected where
+the definitions agree.
 """
 
 from __future__ import annotations
@@ -12,7 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import paths
+from pipeline.errors import PipelineError
+
 PUBLISHED = Path(__file__).with_name("brazil_published.csv")
+INCIDENCE_CHECKS = {"all_offence_incidences": "all offence incidences", "drug_law_incidences": "drug-law incidences"}
 COLUMNS = ["check", "state", "period", "sex", "published", "computed", "difference", "exact", "explanation"]
 
 
@@ -49,15 +54,50 @@ def _national_checks(indicators: pd.DataFrame, units: pd.DataFrame) -> pd.DataFr
 
 
 def _cells_explanation(difference: float, units: pd.DataFrame, period: str) -> str:
-    patronato = units[(units["period"] == period) & units["unit_name"].str.contains("(?i)patronato")]
-    matching = patronato[patronato["people"] == difference]
+    patronato = units[(units["period"] == period) & (units["kind"] == "patronato")]
+    names = ", ".join(f"'{u.unit_name}' ({u.state}, {u.people:,.0f})" for u in patronato.itertuples())
     if difference == 0:
-        return "same definition"
-    if len(matching):
-        unit = matching.iloc[0]
-        return (f"SENAPPEN lists people under Patronato apart; the difference equals the "
-                f"{unit['people']:,.0f} people of '{unit['unit_name']}' ({unit['state']}), counted in cells here")
+        return ("same definition: SENAPPEN's people held without monitoring leave out the Patronato units "
+                f"({names or 'none this semester'}), as 'in cells' does here")
+    if patronato["people"].sum() == difference:
+        return (f"SENAPPEN lists people under Patronato apart; the difference equals the people of the Patronato "
+                f"units {names}, counted in cells here (params.yaml brazil.patronato_in_cells)")
     return "definitions differ: SENAPPEN's split of cells, Patronato and police custody is not in the files"
+
+
+def check_incidences_against_reports(incidences: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
+    """Block 5.14 of the establishment files (state system units, by sex) against every state report.
+
+    Both come from the same returns, so every state, semester and sex must agree exactly: a difference means
+    a column the parser misread, or files of different versions, and stops the build. Returns one summary
+    row per semester, measure and sex for the reconciliation table.
+    """
+    printed = reports[reports["measure"].isin(list(INCIDENCE_CHECKS))]
+    key = ["state", "period", "measure", "sex"]
+    both = incidences.pivot_table(index=[*key[:3]], columns="sex", values="value", aggfunc="sum", fill_value=0)
+    both["total"] = both.sum(axis=1)
+    computed = both.stack().rename("computed").reset_index()
+    merged = printed.merge(computed, on=key, how="left").fillna({"computed": 0})
+    off = merged[merged["computed"] != merged["value"]]
+    if len(off):
+        first = off.iloc[0]
+        raise PipelineError(
+            f"block 5.14: {first['state']} {first['period']} {first['sex']} {INCIDENCE_CHECKS[first['measure']]} "
+            f"sum to {first['computed']:,.0f} over the state system's units, but the state report prints "
+            f"{first['value']:,.0f} ({len(off)} difference(s) in all)",
+            file=paths.raw_dir("sisdepen_reports") / first["file"],
+            fix="both come from the same returns: check that every block 5.14 column of the establishment file was "
+                "read (pipeline/sources/sisdepen.py) and that both files are the published versions")
+    summary = merged.groupby(["measure", "period", "sex"]).agg(
+        published=("value", "sum"), computed=("computed", "sum"), states=("state", "nunique")).reset_index()
+    return pd.DataFrame({
+        "check": "block 5.14 against the state reports: " + summary["measure"].map(INCIDENCE_CHECKS)
+                 + ", sum of states",
+        "state": "BR", "period": summary["period"], "sex": summary["sex"], "published": summary["published"],
+        "computed": summary["computed"], "difference": summary["computed"] - summary["published"],
+        "exact": summary["computed"] == summary["published"],
+        "explanation": "state system units, every class; each of the " + summary["states"].astype(str)
+                       + " state reports agrees exactly (a difference stops the build)"})
 
 
 def _state_report_checks(state_system: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
@@ -67,7 +107,8 @@ def _state_report_checks(state_system: pd.DataFrame, reports: pd.DataFrame) -> p
         state_system.rename(columns={"value": "computed"}), on=key, how="left", validate="1:1")
     federal = merged["federal_people"].fillna(0)
     merged["computed"] = merged["computed"].fillna(0)
-    merged["explanation"] = "state system (Âmbito Estadual), all units incl. monitoring and domiciliary pseudo-units"
+    merged["explanation"] = ("state system (Âmbito Estadual), all units incl. monitoring, domiciliary and "
+                             "Patronato units")
     off = merged["computed"] != merged["published"]
     merged.loc[off, "explanation"] = [f"differs from the state report (federal units in this state hold {n:,.0f} "
                                       "people, in neither figure)" for n in federal[off]]

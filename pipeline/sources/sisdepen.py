@@ -57,8 +57,17 @@ LEGAL_SITUATIONS = {
 COURTS = {"Justiça Estadual": "state", "Justiça Federal": "federal", "Outros(Just. Trab., cível)": "other"}
 SEXES = {"Masculino": "male", "Feminino": "female", "Total": "total"}
 
-# Questions inside block 5.14 that are answered in text, not counts.
-INCIDENCE_QUESTIONS = ("O estabelecimento detém alguma forma de registro", "Como é registrada essa informação")
+# The only columns of blocks 4.1 and 5.14 that are not split by sex (item -> why it is not read). Any other
+# column whose last level is neither a sex nor a court and sex is an error: a renamed label (e.g. 'Feminina')
+# must stop the ingest, never drop its column silently.
+UNSPLIT_ITEMS = {
+    # people in the Regime Disciplinar Diferenciado (solitary regime): a subset of the people counted, not a part
+    "Quantas pessoas privadas de liberdade estão em Regime Disciplinar Diferenciado?": "subset count",
+    # does the unit keep records of offences? (answered in text)
+    "O estabelecimento detém alguma forma de registro que permite a obtenção desta informação?": "text answer",
+    # how are offences recorded? (answered in text)
+    "Como é registrada essa informação?": "text answer",
+}
 
 _PERIOD_IN_NAME = re.compile(r"(?P<half>jan-jun|jul-dez)-(?P<year>\d{4})")
 _MONTH_OF_HALF = {"jan-jun": "06", "jul-dez": "12"}
@@ -80,7 +89,7 @@ class Header(NamedTuple):
     block: str  # e.g. '4.1 População prisional'
     item: str  # levels between block and court/sex, joined by ' | ' ('' for block totals)
     court: str | None  # 'Justiça Estadual', ... (block 4.1 only)
-    sex: str | None  # 'Masculino', 'Feminino', 'Total', or None for text questions
+    sex: str | None  # 'Masculino', 'Feminino', 'Total', or None for an UNSPLIT_ITEMS column
 
 
 def load(raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -90,15 +99,17 @@ def load(raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     if not files:
         raise PipelineError(f"no SISDEPEN files ({FILE_GLOB})", file=raw_dir,
                             fix="run the fetch stage first (`dvc repro fetch`)")
-    tables, file_log = [], []
+    tables, file_log = {}, []
     for path in files:
         table, note = read_semester(path)
         file_log.append({"file": path.name, "period": period_from_name(path), "used": table is not None,
                          "note": note})
         if table is not None:
-            tables.append(table)
+            tables[path] = table
+    # Check inputs: a sex that vanishes from a block between two semesters is a parsing or publishing fault.
+    check_no_sex_vanishes(tables)
     # Process data: one table, sorted by its key, so the Parquet is byte-stable across reruns.
-    tidy = pd.concat(tables, ignore_index=True)
+    tidy = pd.concat(tables.values(), ignore_index=True)
     tidy = tidy.sort_values(["period", "unit_row", "block", "item", "court", "sex"], kind="stable")
     return tidy.reset_index(drop=True)[COLUMNS], pd.DataFrame(file_log)
 
@@ -113,8 +124,8 @@ def read_semester(path: Path) -> tuple[pd.DataFrame | None, str]:
     check_inputs(headers, path)
     identity = _identity_columns(rows, headers)
     _check_unique_units(identity, path)
-    parsed = {i: parse_header(h) for i, h in enumerate(headers) if h.split(" | ")[0] in BLOCKS}
-    counts = {i: h for i, h in parsed.items() if h.sex is not None and not _is_question(h)}
+    parsed = {i: parse_header(h, file=path) for i, h in enumerate(headers) if h.split(" | ")[0] in BLOCKS}
+    counts = {i: h for i, h in parsed.items() if h.sex is not None}
     values = _numeric_cells(rows, headers, counts, path)
     note = _check_totals(values, path)
     parts = values[values["sex"] != "Total"].dropna(subset=["value"])
@@ -137,26 +148,38 @@ def normalise(text) -> str:
     return re.sub(r"\s+", " ", str(text).replace("\xa0", " ")).strip()
 
 
-def parse_header(text: str) -> Header:
-    """Split a ' | '-joined header into block, item, court and sex."""
+def parse_header(text: str, file: Path | None = None) -> Header:
+    """Split a ' | '-joined header into block, item, court and sex.
+
+    In the blocks we read (BLOCKS) every column is classified: its last level is a sex, or a court and a sex,
+    or the column is one of UNSPLIT_ITEMS. Anything else is an error naming the column and what was expected.
+    """
     levels = [level.strip() for level in normalise(text).split(" | ")]
     block, rest = levels[0], levels[1:]
     sex = court = None
     if rest and rest[-1] in SEXES:
         sex = rest.pop()
     elif rest:
-        for court_name in COURTS:
-            for sex_name in ("Masculino", "Feminino"):
-                if rest[-1] == f"{court_name} {sex_name}":
-                    court, sex = court_name, sex_name
-                    rest.pop()
-                    break
-            if court:
-                break
-    elif block in BLOCKS:
-        raise PipelineError(f"header '{text}' has no levels below its block",
-                            fix="check the file against the variable dictionary")
+        court, sex = _court_and_sex(rest[-1])
+        if court:
+            rest.pop()
+    if block in BLOCKS and sex is None and " | ".join(rest) not in UNSPLIT_ITEMS:
+        last = f"last level '{rest[-1]}'" if rest else "no level below its block"
+        raise PipelineError(
+            f"cannot classify this column: {last}, where a sex ({', '.join(SEXES)}) or a court and sex "
+            f"(e.g. 'Justiça Estadual Feminino') was expected", file=file, column=normalise(text),
+            fix="the publisher renamed a label: if it means the same, add it to SEXES, COURTS or UNSPLIT_ITEMS "
+                "in pipeline/sources/sisdepen.py; otherwise compare the file with the variable dictionary")
     return Header(block, " | ".join(rest), court, sex)
+
+
+def _court_and_sex(level: str) -> tuple[str | None, str | None]:
+    """'Justiça Estadual Feminino' -> ('Justiça Estadual', 'Feminino'); (None, None) if it is not one."""
+    for court_name in COURTS:
+        for sex_name in ("Masculino", "Feminino"):
+            if level == f"{court_name} {sex_name}":
+                return court_name, sex_name
+    return None, None
 
 
 def check_inputs(headers: list[str], path: Path) -> None:
@@ -196,8 +219,28 @@ def _check_unique_units(identity: pd.DataFrame, path: Path) -> None:
                                 "repeated row and record it in data/corrections/sisdepen.yaml")
 
 
-def _is_question(header: Header) -> bool:
-    return any(header.item.startswith(q) for q in INCIDENCE_QUESTIONS)
+def check_no_sex_vanishes(tables: dict[Path, pd.DataFrame]) -> None:
+    """Women or men present in a block in one semester cannot be absent from it in the next.
+
+    Every state reports both sexes in blocks 4.1 and 5.14 in every semester, so a sex whose values sum to
+    zero in a whole file, after a semester with values, means a label the parser did not read or columns
+    left blank by the publisher. Either way the national figures would silently lose that sex.
+    """
+    previous: tuple[str, pd.Series] | None = None
+    for path, table in sorted(tables.items(), key=lambda item: period_from_name(item[0])):
+        sums = table.groupby(["block", "sex"])["value"].sum()
+        if previous is not None:
+            before_period, before = previous
+            for (block, sex), value in before.items():
+                if value > 0 and sums.get((block, sex), 0) == 0:
+                    label = {v: k for k, v in SEXES.items()}[sex]
+                    header = {v: k for k, v in BLOCKS.items()}[block]
+                    raise PipelineError(
+                        f"block '{header}' has no '{label}' values in this file, while {before_period} had "
+                        f"{value:,.0f}", file=path, column=f"{header} | ... | {label}",
+                        fix="a sex label may be misspelt or its columns blank: compare the header with the "
+                            "variable dictionary and the previous semester's file")
+        previous = (period_from_name(path), sums)
 
 
 def _numeric_cells(rows: list[list], headers: list[str], counts: dict[int, Header], path: Path) -> pd.DataFrame:

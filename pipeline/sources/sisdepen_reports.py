@@ -1,11 +1,17 @@
-"""SISDEPEN state reports (relatórios por UF, sheet Plan1): the population by sex SENAPPEN printed per state.
+"""SISDEPEN state reports (relatórios por UF, sheet Plan1): what SENAPPEN printed per state, by sex.
 
-The reports are formatted sheets (title rows, then sections). We read only the section
-'Categoria: Quantidade de Presos/Internados': its header row names the columns (Homens, Mulheres, Total),
-and its row 'Quantidade de Presos custodiados no Sistema Penitenciário' gives people held by the state's
-prison system. (The police-custody row is not read: it is not comparable with the establishment files and
-its parts do not always sum to its printed total, e.g. PR June 2019.) State and period come from
-the file name (`{UF}_{jun|dez}_{YYYY}.xls`) and are checked against the title rows.
+The reports are formatted sheets (title rows, then sections). We read two sections, each with a header row
+that names the columns (Homens, Mulheres, Total):
+
+- 'Categoria: Quantidade de Presos/Internados', row 'Quantidade de Presos custodiados no Sistema
+  Penitenciário': people held by the state's prison system. (The police-custody row is not read: it is not
+  comparable with the establishment files and its parts do not always sum to its printed total, e.g. PR
+  June 2019.)
+- 'Categoria: Quantidade de incidências por tipo penal', rows 'Quantidade de crimes tentados/ consumados'
+  (all offence incidences) and 'Grupo: Drogas (Lei 6.368/76 e Lei 11.343/06)' (drug-law incidences): the
+  check of block 5.14 of the establishment files (pipeline/brazil_reconcile.py).
+
+State and period come from the file name (`{UF}_{jun|dez}_{YYYY}.xls`) and are checked against the title rows.
 
 Output: `data/interim/sisdepen_reports.parquet`, one row per state x period x measure x sex.
 """
@@ -23,11 +29,16 @@ from pipeline.sources.sisdepen import normalise
 
 SOURCE_ID = "sisdepen_reports"
 SHEET = "Plan1"
-SECTION = "Categoria: Quantidade de Presos/Internados"
-
-# Row labels of the section (normalised) -> our measure.
-MEASURES = {
-    "Quantidade de Presos custodiados no Sistema Penitenciário": "prison_system",  # people held by the prison system
+# Sections read (normalised heading) -> their rows read (normalised label -> our measure).
+SECTIONS = {
+    "Categoria: Quantidade de Presos/Internados": {
+        # people held by the state's prison system
+        "Quantidade de Presos custodiados no Sistema Penitenciário": "prison_system",
+    },
+    "Categoria: Quantidade de incidências por tipo penal": {
+        "Quantidade de crimes tentados/ consumados": "all_offence_incidences",  # offences attempted or committed
+        "Grupo: Drogas (Lei 6.368/76 e Lei 11.343/06)": "drug_law_incidences",  # the drug-law group
+    },
 }
 # Column headings of the section -> our sex codes.
 SEXES = {"Homens": "male", "Mulheres": "female", "Total": "total"}
@@ -51,7 +62,7 @@ def load(raw_dir: Path) -> pd.DataFrame:
 
 
 def read_report(path: Path) -> pd.DataFrame:
-    """The population section of one report."""
+    """The sections SECTIONS names of one report."""
     match = _NAME.match(path.name)
     if not match:
         raise PipelineError("file name is not {UF}_{jun|dez}_{YYYY}.xls", file=path,
@@ -59,12 +70,21 @@ def read_report(path: Path) -> pd.DataFrame:
     period = f"{match['year']}-{'06' if match['half'] == 'jun' else '12'}"
     rows = safe_xlsx.sheet_rows(path, SHEET, source=SOURCE_ID)
     _check_title(rows, match["year"], path)
-    start = _find_row(rows, SECTION, path)
+    records = []
+    for section, measures in SECTIONS.items():
+        records += _read_section(rows, section, measures, match["state"], period, path)
+    return pd.DataFrame(records)
+
+
+def _read_section(rows: list[list], section: str, measures: dict[str, str], state: str, period: str,
+                  path: Path) -> list[dict]:
+    start = _find_row(rows, section, path)
     columns = {SEXES[normalise(c)]: j for j, c in enumerate(rows[start]) if normalise(c) in SEXES}
     if set(columns) != set(SEXES.values()):
-        raise PipelineError(f"section header lacks one of {list(SEXES)}", file=path, row=start + 1)
+        raise PipelineError(f"section header lacks one of {list(SEXES)}", file=path, row=start + 1,
+                            column=section, fix="the report layout changed: compare it with another report")
     records = []
-    for measure_label, measure in MEASURES.items():
+    for measure_label, measure in measures.items():
         row = _find_row(rows, measure_label, path, after=start)
         for sex, j in columns.items():
             value = rows[row][j]
@@ -73,9 +93,9 @@ def read_report(path: Path) -> pd.DataFrame:
             elif not isinstance(value, (int, float)):
                 raise PipelineError(f"{value!r} where a count was expected", file=path, row=row + 1,
                                     column=f"{measure_label} / {sex}")
-            records.append({"state": match["state"], "period": period, "measure": measure, "sex": sex,
+            records.append({"state": state, "period": period, "measure": measure, "sex": sex,
                             "value": float(value), "file": path.name})
-    return pd.DataFrame(records)
+    return records
 
 
 def _check_title(rows: list[list], year: str, path: Path) -> None:
