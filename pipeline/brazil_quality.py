@@ -22,14 +22,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from pipeline import paths
+from pipeline import corrections, paths
 from pipeline.errors import PipelineError
 
 CORRECTIONS = paths.CORRECTIONS / "sisdepen.yaml"
 TREATMENTS = ("keep", "exclude", "replace")
-_ACTIONS = (*TREATMENTS, "outlier_treatment")
 RATE_MEASURE = "incidences_per_person_in_reporting_units"
 COVERAGE_MEASURE = "people_in_cells_in_reporting_units_pct"
 FINDING_COLUMNS = ["rule", "state", "period", "measure", "sex", "value", "evidence"]
@@ -127,23 +125,21 @@ def coverage_findings(rates: pd.DataFrame, min_pct: float) -> pd.DataFrame:
 # -------------------------------------------------------------------------------- Known errors ---
 
 def load_corrections(state_values: pd.DataFrame) -> pd.DataFrame:
-    """Known errors, each checked against the value as published in the state totals."""
-    entries = yaml.safe_load(CORRECTIONS.read_text(encoding="utf-8")) or []
-    corrections = pd.DataFrame(entries, columns=["id", "state", "period", "measure", "sex", "published",
-                                                 "action", "reason", "reported"])
+    """Known errors still open with the publisher, each checked against the value as published in the state
+    totals (an entry fixed upstream is kept in the file as history and not applied)."""
+    entries = [entry for entry in corrections.load(CORRECTIONS, corrections.SisdepenCorrection) if entry.applies]
+    table = pd.DataFrame([entry.model_dump(include={"id", "state", "period", "measure", "sex", "published",
+                                                    "action", "reason", "found_in"}) for entry in entries],
+                         columns=["id", "state", "period", "measure", "sex", "published", "action", "reason",
+                                  "found_in"])
     indexed = state_values.set_index(["state", "period", "measure", "sex"])["value"]
-    for row, entry in enumerate(corrections.itertuples(), start=1):
-        if entry.action not in _ACTIONS:
-            raise PipelineError(f"correction '{entry.id}': unknown action '{entry.action}'", file=CORRECTIONS,
-                                fix=f"use one of {', '.join(_ACTIONS)}")
-        where = (entry.state, str(entry.period), entry.measure, entry.sex)
-        found = indexed.get(where)
-        if found is None or float(found) != float(entry.published):
-            raise PipelineError(
-                f"correction '{entry.id}': published value {entry.published:,} no longer matches the data "
-                f"({'absent' if found is None else f'{float(found):,.0f}'})", file=CORRECTIONS,
-                fix="SENAPPEN may have fixed the file: review the entry, then update or remove it")
-    return corrections.astype({"period": str})
+    for entry in entries:
+        found = indexed.get((entry.state, entry.period, entry.measure, entry.sex))
+        if found is None or float(found) != entry.published:
+            raise PipelineError(corrections.changed_message(entry, "no such value" if found is None
+                                                            else f"{float(found):,.0f}"),
+                                file=CORRECTIONS, fix=corrections.changed_fix("SENAPPEN"))
+    return table.astype({"period": str})
 
 
 # ---------------------------------------------------------------------------- Table and treatment ---

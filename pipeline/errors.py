@@ -91,7 +91,7 @@ def _raise_interrupted(signum, frame):
 
 def _unexpected(error: BaseException, main) -> str:
     """One line for an error no check anticipated; the traceback goes to a log file for whoever fixes it."""
-    log = paths.LOGS / f"{main.__module__}.log"
+    log = paths.LOGS / f"{_entry_point(main)}.log"
     try:
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text("".join(traceback.format_exception(error)), encoding="utf-8")
@@ -99,8 +99,16 @@ def _unexpected(error: BaseException, main) -> str:
     except OSError:
         where = "the traceback could not be saved (disk full or read-only)"
     text = str(error).splitlines()[0][:300] if str(error) else ""
-    return (f"unexpected {type(error).__name__}{': ' + text if text else ''} in {main.__module__} — "
+    return (f"unexpected {type(error).__name__}{': ' + text if text else ''} in {_entry_point(main)} — "
             f"nothing was written; this is a bug in the pipeline, not in your data: please report it ({where})")
+
+
+def _entry_point(main) -> str:
+    """The module the user ran (`python -m pipeline.report` -> pipeline.report), not '__main__'."""
+    if main.__module__ != "__main__":
+        return main.__module__
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    return spec.name if spec else "__main__"
 
 
 def _relative(name) -> str:

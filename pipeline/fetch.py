@@ -94,10 +94,10 @@ def _bring_manual(source: dict, folder: Path, staging: Path) -> list[dict]:
                                 file=local, fix="this is not a census file as published: check what was "
                                                 f"downloaded from {source['page']} (the limit is `max_bytes` "
                                                 "in data/sources.yaml)")
+        check_content(local, local, source["page"])  # before copying: a 2 GiB file of zeros stops here
         target = staging / local.name
         shutil.copyfile(local, target)
         digest = _sha256(target)
-        _verify(target, {"sha256": digest}, shown_as=local, page=source["page"])
         records.append({"file": local.name, "bytes": size, "sha256": digest, "retrieved_from": "manual",
                         "location": paths.relative(local), "pinned": False})
     return records
@@ -165,6 +165,13 @@ def _download(url: str, target: Path, looked_in: str = "") -> None:
 
 def _verify(path: Path, entry: dict, shown_as, page: str) -> None:
     """Reject empty files, HTML pages saved in place of data, wrong formats and checksum mismatches."""
+    check_content(path, shown_as, page)
+    _check_hash(path, entry, shown_as, page)
+
+
+def check_content(path: Path, shown_as, page: str) -> None:
+    """Empty files, HTML pages saved in place of data, NUL bytes in a text file, a wrong format: from the first
+    64 KiB only, so a huge wrong file is refused before it is copied."""
     with path.open("rb") as handle:
         head = handle.read(1 << 16)
     if not head:
@@ -180,6 +187,9 @@ def _verify(path: Path, entry: dict, shown_as, page: str) -> None:
     if magic and not head.startswith(magic):
         raise PipelineError(f"file is not a valid {path.suffix} file (unexpected first bytes)",
                             file=shown_as, fix=f"download it again from {page}")
+
+
+def _check_hash(path: Path, entry: dict, shown_as, page: str) -> None:
     digest = _sha256(path)
     if digest != entry["sha256"]:
         size, pinned = path.stat().st_size, entry.get("bytes")

@@ -136,4 +136,15 @@ def read_text_csv(path: Path, what: str = "file"):
         raise PipelineError(f"not UTF-8 text (byte 0x{data[error.start]:02x} cannot be decoded)", file=path,
                             row=line, fix="save the file again as 'CSV UTF-8' (LibreOffice: Character set "
                                           "'Unicode (UTF-8)')") from None
+    # Every row must have the header's number of fields: pandas would stop on a longer one with a parser error
+    # and silently pad a shorter one with empty cells (a value shifted into the wrong column).
+    import csv
+
+    rows = csv.reader(text_io.StringIO(text))
+    header = next(rows, [])
+    for number, row in enumerate(rows, start=2):
+        if row and len(row) != len(header):
+            raise PipelineError(f"{len(row)} fields where the header has {len(header)} (a comma inside a value "
+                                "without quotes, or a missing or extra cell)", file=path, row=rows.line_num,
+                                fix="quote values that contain commas, and give every row one cell per column")
     return pd.read_csv(text_io.StringIO(text), dtype=str, keep_default_na=False)

@@ -32,7 +32,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from pipeline import i18n, io, params, paths
+from pipeline import corrections, i18n, io, params, paths
 from pipeline.errors import PipelineError, cli
 from pipeline.hashes import dvc_md5
 
@@ -140,6 +140,22 @@ def read_tables() -> list[Table]:
         data = pd.read_csv(path, dtype={"period": str}, keep_default_na=False, na_values=[""])
         tables.append(Table(path.stem, title, source, definitions, data, _phrases(path, data)))
     return tables
+
+
+def known_errors_table() -> Table:
+    """The known errors of data/corrections/, one row each, with their status with the publisher: shown in the
+    briefing's data-quality section beside the plausibility findings."""
+    rows = []
+    for path, model in ((corrections.UNODC_PRISONS, corrections.UnodcPrisonsCorrection),
+                        (corrections.SISDEPEN, corrections.SisdepenCorrection)):
+        for entry in corrections.load(path, model):
+            rows.append({"file": paths.relative(path), "correction_id": entry.id, "published": entry.published,
+                         "action": entry.action, "status": entry.status.state,
+                         "status_date": entry.status.date.isoformat() if entry.status.date else "",
+                         "channel": entry.status.channel or "", "found_in": entry.found_in,
+                         "reason": " ".join(entry.reason.split())})
+    return Table("known-errors-quality", "Known errors in the sources, and their status with the publisher",
+                 "data/corrections/*.yaml", "", pd.DataFrame(rows))
 
 
 def _phrases(path: Path, data: pd.DataFrame) -> dict:
@@ -432,7 +448,8 @@ def html_table(table: Table, tr: i18n.Translator) -> dict:
     quoted = [column in QUOTED_COLUMNS and tr.language != "en" for column in columns]
     title = tr.english(table.title, f"{table.name} title") if table.title else tr(f"page.title.{table.name}")
     source = tr.english(table.source, f"{table.name} source") if table.source else ""
-    return {"name": table.name, "title": title, "source": source,
+    csv_file = paths.TABLES / f"{table.name}.csv"
+    return {"name": table.name, "title": title, "source": source, "csv": csv_file.is_file(),
             "definitions": i18n.localise_numbers(table.definitions, tr.language), "headers": headers, "rows": rows,
             "numeric": numeric, "quoted": quoted, "section": table_section(table.name)}
 
@@ -553,7 +570,7 @@ def build() -> list[Path]:
     """Build the whole pack inside one transaction; returns the paths written."""
     chosen = settings()
     english = read_figures()
-    tables = read_tables()
+    tables = read_tables() + [known_errors_table()]
     metrics = headline_metrics()
     state = pipeline_state()
     source_list = sources()

@@ -73,7 +73,7 @@ def test_coverage_rule_fires_below_the_limit_and_is_silent_above():
 # ---- quality table and treatment ---------------------------------------------------------------------------
 def _corrections(*rows):
     return pd.DataFrame(list(rows), columns=["id", "state", "period", "measure", "sex", "published", "action",
-                                             "reason", "reported"])
+                                             "reason", "found_in"])
 
 
 def _finding(rule, state, period, measure="all_offence_incidences", value=1.0):

@@ -16,9 +16,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import pydantic
-import yaml
 
-from pipeline import io, longtable, params, paths, safe_xlsx
+from pipeline import corrections, io, longtable, params, paths, safe_xlsx
 from pipeline.errors import PipelineError, cli
 from pipeline.sources import unodc_plausibility
 from pipeline.sources.unodc_plausibility import Thresholds
@@ -213,24 +212,26 @@ def _header_row(sheet: pd.DataFrame, path) -> int:
 
 def _apply_corrections(tidy: pd.DataFrame, corrections_file) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Apply data/corrections entries; fail when a published value no longer matches the entry."""
-    entries = yaml.safe_load(corrections_file.read_text(encoding="utf-8")) or []
     log = []
-    for entry in entries:
+    for entry in corrections.load(corrections_file, corrections.UnodcPrisonsCorrection):
+        unknown = [column for column in entry.where if column not in tidy.columns]
+        if unknown:
+            raise PipelineError(f"entry '{entry.id}': 'where' names column '{unknown[0]}', which the UNODC table "
+                                f"does not have", file=corrections_file,
+                                fix=f"use the columns: {', '.join(c for c in tidy.columns if c != 'value')}")
+        if not entry.applies:
+            continue
         match = pd.Series(True, index=tidy.index)
-        for column, value in entry["where"].items():
+        for column, value in entry.where.items():
             match &= tidy[column] == value
         values = tidy.loc[match, "value"].tolist()
-        if values != [entry["published"]]:
-            raise PipelineError(f"correction '{entry['id']}' expects the published value "
-                                f"{entry['published']} but the file has {values}", file=corrections_file,
-                                fix="UNODC changed this row: review the entry and remove or update it")
-        if entry["action"] != "drop":
-            raise PipelineError(f"correction '{entry['id']}' has unknown action '{entry['action']}'",
-                                file=corrections_file, fix="use action: drop")
+        if values != [entry.published]:
+            raise PipelineError(corrections.changed_message(entry, values), file=corrections_file,
+                                fix=corrections.changed_fix("UNODC"))
         tidy = tidy[~match]
-        log.append({"issue": "known error (data/corrections)", "country": entry["where"]["iso3"],
-                    "year": entry["where"]["year"], "detail": f"{entry['id']}: {entry['published']} dropped",
-                    "treatment": entry["reason"].strip()})
+        log.append({"issue": "known error (data/corrections)", "country": entry.where["iso3"],
+                    "year": entry.where["year"], "detail": f"{entry.id}: {entry.published:g} dropped",
+                    "treatment": entry.reason.strip()})
     return tidy.reset_index(drop=True), pd.DataFrame(log)
 
 

@@ -152,6 +152,19 @@ def _rename_sheet(name: str, data: bytes) -> bytes:
     return data.replace(b'name="Formal contact"', b'name="Formal contacts"') if name == "xl/workbook.xml" else data
 
 
+def _both(*prepares):
+    def prepare(project: Path) -> None:
+        for step in prepares:
+            step(project)
+    return prepare
+
+
+def _edit_line(text: str, line: int, edit: Callable[[str], str]) -> str:
+    lines = text.split("\n")
+    lines[line - 1] = edit(lines[line - 1])
+    return "\n".join(lines)
+
+
 def _params(edit: Callable[[str], str]):
     return _text_file("params.yaml", edit)
 
@@ -171,6 +184,27 @@ def _sneep(layout: str, years: list[int], *, edit_line: tuple[int, str, str] | N
             lines[line - 1] = lines[line - 1].replace(old, new, 1)
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return prepare
+
+
+def _sneep_bytes(edit: Callable[[bytes], bytes], name: str = "sneep_current.csv", years=(2021, 2022),
+                 rows: int = 300):
+    """A generated census file, then damaged as bytes (for defects of the file as a whole)."""
+    def prepare(project: Path) -> None:
+        path = _raw(project, "sneep") / name
+        sneep_generator.write(path, "current", list(years), rows, seed=11, comma_names=False)
+        path.write_bytes(edit(path.read_bytes()))
+    return prepare
+
+
+def _deep_latin1(data: bytes) -> bytes:
+    lines = data.split(b"\n")
+    lines[-100] = lines[-100].replace("Varón".encode(), "Varón".encode("latin-1"))
+    return b"\n".join(lines)
+
+
+def _twice(data: bytes) -> bytes:
+    header, body = data.split(b"\n", 1)
+    return header + b"\n" + body + body
 
 
 def _sneep_counts_match(project: Path) -> None:
@@ -266,7 +300,7 @@ CASES: list[Case] = [
                                      if (r[0], r[4], r[5], r[6], r[7], r[8], r[9]) ==
                                      ("ARG", "Persons held", "Total", "Total", "Total", "Adult", 2016)
                                      and r[10] == "Counts"]),
-         ("data/corrections/unodc_prisons.yaml", "94883", "94884")),
+         ("data/corrections/unodc_prisons.yaml", "94,883", "the file now has 94,884", "fixed_upstream")),
     # ---- UNODC drug-related crimes -------------------------------------------------------------------------
     Case("drug-crimes-wrong-sheet", "unodc_drug_crimes", "sheet 'Formal contact' renamed",
          ("pipeline.sources.unodc_drug_crimes",), _drug_crimes(_rename_sheet),
@@ -341,10 +375,60 @@ CASES: list[Case] = [
          ("sneep_current.csv", "no data rows")),
     Case("sneep-html-as-csv", "sneep", "HTML page saved as .csv", SNEEP,
          _sneep("current", [2021], data=corpus.HTML_ERROR_PAGE), ("sneep_current.csv", "row 1")),
+    Case("sneep-latin1-row-deep", "sneep", "one row saved as latin-1 deep inside a UTF-8 file", SNEEP,
+         _sneep_bytes(_deep_latin1, rows=15_000), ("sneep_current.csv", "row 29903", "not valid UTF-8")),
+    Case("sneep-census-year-typo", "sneep", "census year typed '2O21' (letter O)", SNEEP,
+         _sneep_bytes(lambda data: data.replace(b"\n2021,", b"\n2O21,", 1)),
+         ("sneep_current.csv", "row 2", "column 'censo_anio'", "'2O21' is not a year")),
+    Case("sneep-impossible-year", "sneep", "a census dated 1850", SNEEP,
+         _sneep_bytes(lambda data: data.replace(b"\n2021,", b"\n1850,")),
+         ("sneep_current.csv", "'1850' is outside the SNEEP censuses")),
+    Case("sneep-body-twice", "sneep", "the rows pasted a second time below themselves", SNEEP, _sneep_bytes(_twice),
+         ("sneep_current.csv", "row 602", "appear again", "twice")),
+    Case("sneep-two-files-concatenated", "sneep", "two downloads concatenated into one file", SNEEP,
+         _sneep_bytes(lambda data: data + data), ("sneep_current.csv", "header appears again on line 602")),
+    Case("sneep-truncated-download", "sneep", "download cut off in the middle of a row", SNEEP,
+         _sneep_bytes(lambda data: data[: len(data) // 2]), ("sneep_current.csv", "cut off", "ends in the middle")),
+    Case("sneep-name-year-mismatch", "sneep", "sneep-2020.csv holds the 2022 census", SNEEP,
+         _sneep_bytes(lambda data: data, name="sneep-2020.csv", years=(2022,)),
+         ("sneep-2020.csv", "file name says 2020", "census year(s) 2022")),
+    Case("sneep-upper-case-name", "sneep", "SNEEP-2022.CSV (upper case), as some downloads are named", SNEEP,
+         _sneep_bytes(lambda data: data, name="SNEEP-2022.CSV", years=(2022,)), outcome="accepted",
+         accepted=lambda project: None),
+    # ---- hand-kept files: corrections and published figures ----------------------------------------------
+    Case("corrections-yaml-error", "corrections", "a quote left open in data/corrections/unodc_prisons.yaml", UNODC,
+         _both(_unodc(), _text_file("data/corrections/unodc_prisons.yaml",
+                                    lambda text: text.replace("  reason: >-", "  reason: 'open", 1))),
+         ("data/corrections/unodc_prisons.yaml", "not valid YAML")),
+    Case("corrections-misspelt-key", "corrections", "'published' misspelt 'publised' in a known-error entry", UNODC,
+         _both(_unodc(), _text_file("data/corrections/unodc_prisons.yaml",
+                                    lambda text: text.replace("  published:", "  publised:", 1))),
+         ("data/corrections/unodc_prisons.yaml", "unknown key 'publised'", "did you mean 'published'")),
+    Case("corrections-misspelt-key-sisdepen", "corrections", "'measure' misspelt 'meassure' (Brazil)",
+         ("pipeline.brazil",),
+         _text_file("data/corrections/sisdepen.yaml", lambda text: text.replace("  measure:", "  meassure:", 1)),
+         ("data/corrections/sisdepen.yaml", "unknown key 'meassure'", "did you mean 'measure'"),
+         extra_parts=("data/interim",)),
+    Case("published-ragged-row-long", "published", "a row with two cells too many", PUBLISHED,
+         _text_file("data/published/figures.csv", lambda text: _edit_line(text, 4, lambda line: line + ",x,y")),
+         ("data/published/figures.csv", "row 4", "18 fields where the header has 16")),
+    Case("published-ragged-row-short", "published", "a row missing its last cells (values would shift)", PUBLISHED,
+         _text_file("data/published/figures.csv", lambda text: _edit_line(text, 4, lambda line: line.rsplit(",", 3)[0])),
+         ("data/published/figures.csv", "row 4", "14 fields where the header has 16")),
     # ---- parameters, notebooks, claims -----------------------------------------------------------------
     Case("params-unknown-key", "params.yaml", "'region' misspelt 'regoin' under unodc_prisons", UNODC,
          _params(lambda text: text.replace("unodc_prisons:\n", "unodc_prisons:\n  regoin: Americas\n", 1)),
          ("params.yaml", "regoin", "did you mean 'region'")),
+    Case("params-duplicated-key", "params.yaml", "a key given twice in one section", UNODC,
+         _both(_unodc(), _params(lambda text: text.replace("unodc_prisons:\n", "unodc_prisons:\n  region: Americas\n", 1))),
+         ("params.yaml", "key 'region' appears twice")),
+    Case("params-region-typo", "params.yaml", "unodc_prisons.region misspelt 'Amercias'", UNODC,
+         _both(_unodc(), _params(lambda text: text.replace("  region: Americas", "  region: Amercias", 1))),
+         ("params.yaml", "unodc_prisons.region", "Amercias", "Americas")),
+    Case("params-mirror-not-text", "params.yaml", "fetch.mirror given as the number 5", ("pipeline.fetch", "unodc_drug_crimes"),
+         _params(lambda text: text.replace("  mirror: ../shared/data", "  mirror: 5", 1)),
+         ("params.yaml", "'fetch.mirror': input should be a valid string (given: 5)"),
+         env=lambda project: {"BRIEFING_DATA_MIRROR": ""}),
     Case("params-unknown-section", "params.yaml", "section 'brazil' misspelt 'brazill'", UNODC,
          _params(lambda text: text + "\nbrazill:\n  outlier_ratio: 5.0\n"),
          ("params.yaml", "brazill", "did you mean 'brazil'")),
