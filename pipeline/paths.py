@@ -3,6 +3,7 @@
 No other module writes a path string of its own; `dvc.yaml` names the same files for DVC.
 """
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,8 +58,9 @@ def indicator_part(source_id: str) -> Path:
 
 def relative(path: Path) -> str:
     """A path as shown to users and written into outputs: relative to the project root when inside it."""
-    path = Path(path).resolve()
-    try:
-        return path.relative_to(ROOT).as_posix()
-    except ValueError:
-        return path.as_posix()
+    for candidate in (Path(os.path.abspath(path)), Path(path).resolve()):  # a link is named as the user sees it
+        try:
+            return candidate.relative_to(ROOT).as_posix()
+        except ValueError:
+            continue
+    return Path(os.path.abspath(path)).as_posix()

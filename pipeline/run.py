@@ -75,6 +75,7 @@ def run(notebook: Path, section: str | None = None) -> tuple[Path, Path]:
             papermill.execute_notebook(
                 str(notebook), str(raw), parameters=values, kernel_name=KERNEL, cwd=str(paths.ROOT),
                 progress_bar=False, request_save_on_cell_execute=False,
+                kernel_manager_class=kernel_manager_class(paths.LOGS / f"kernel-{notebook.stem}.log"),
             )
         except papermill.PapermillExecutionError as error:
             raise failed_cell_error(notebook, raw, error) from None
@@ -83,6 +84,22 @@ def run(notebook: Path, section: str | None = None) -> tuple[Path, Path]:
         io.write_text(executed, nbformat.writes(result) + "\n")
         io.write_text(html, to_html(result))
     return executed, html
+
+
+def kernel_manager_class(log: Path):
+    """A kernel manager whose kernel writes its own messages (transport warnings, the traceback it prints when
+    the runner stops it) to `log` instead of the user's terminal: what a cell prints is in the notebook, and a
+    failure reaches the user as one message from this runner."""
+    from jupyter_client.manager import AsyncKernelManager  # papermill's default kernel manager, imported with it
+
+    class LoggedKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with open(log, "wb") as output:  # the kernel holds its own copy of the descriptor
+                kw.update(stdout=output, stderr=output)
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return LoggedKernelManager
 
 
 def params_section(notebook: Path) -> str:

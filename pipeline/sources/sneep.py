@@ -275,8 +275,13 @@ def main() -> None:
                            "reason": f"no SNEEP microdata CSV in {manual}/", "manual_download": DATASET_PAGE})
             print(f"sneep: no microdata in {manual}/ (optional; see README 'Adding SNEEP microdata')")
             return
-        microdata, report = load(files, max_rejected_rows=settings.max_rejected_rows,
-                                 children_coding=settings.children_coding)
+        try:
+            microdata, report = load(files, max_rejected_rows=settings.max_rejected_rows,
+                                     children_coding=settings.children_coding)
+        except PipelineError as error:  # name the file the user put in data/manual/sneep/, not its copy
+            if error.file is not None and Path(error.file).parent == paths.raw_dir(SOURCE):
+                error.file = paths.manual_dir(SOURCE) / Path(error.file).name
+            raise
         save(microdata, report)
     print(f"sneep: {len(microdata):,} persons from {len(files)} file(s) -> {paths.relative(PARQUET)}")
 

@@ -1,19 +1,24 @@
-"""Write reports/faults.md: every case of the bad-input corpus with the message the user sees.
+"""Write reports/faults.md: every case of the bad-input corpus with the message the user sees, on both paths.
 
     python -m tests.faults.report
 
-Runs each case as tests/test_faults.py does (a project copy, the stage's real entry point) and records the
-exit status and the message. The table is regenerated, never edited by hand.
+Runs each entry-point case as tests/test_faults.py does (a project copy, the stage's real entry point), then
+builds one copy of the project with `dvc repro` and runs each user-path case as tests/test_user_path.py does
+(the change a user makes, then `dvc repro`), and records the exit status, what changed and the message. The
+tables are regenerated, never edited by hand.
 """
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from pathlib import Path
 
 from pipeline import io, paths
 
-from . import CASES, available, execute
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the suites' shared modules, as under pytest
+
+from . import CASES, available, execute, rebuild, user_path  # noqa: E402
 
 OUTPUT = paths.REPORTS / "faults.md"
 
@@ -40,8 +45,34 @@ def main() -> None:
         lines.append(f"| {case.id} | {case.source} | {_cell(case.fault)} | `python -m {' '.join(case.command)}` "
                      f"| {outcome.run.returncode} | {_cell(changed)} | {_cell(message)} |")
         print(f"{case.id}: exit {outcome.run.returncode}")
+    lines += user_path_lines()
     io.write_text(OUTPUT, "\n".join(lines) + "\n")
     print(f"wrote {paths.relative(OUTPUT)}")
+
+
+def user_path_lines() -> list[str]:
+    lines = ["", "## Through `dvc repro`, as a researcher runs the pipeline", "",
+             "The same kinds of fault, made the way a user makes them (a parameter, a hand-kept file, a file dropped "
+             "into `data/manual/sneep/`, a notebook edit, the pinned hash of a source, Ctrl-C), in a copy of the "
+             "project built with `dvc repro`; then `dvc repro` again. \"Previous build changed\" compares every "
+             "file under figures/, reports/, data/ and dvc.lock before and after (a stage that rightly ran on the "
+             "user's file before the failing one is named in the case).", "",
+             "| case | what the user did | exit | previous build changed | message |", "|---|---|---|---|---|"]
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / "repo"
+        rebuild.make_copy(copy)
+        returncode, output = user_path.dvc(copy, "repro")
+        if returncode != 0:
+            raise SystemExit(f"the copy could not be built:\n{output[-3000:]}")
+        baseline = user_path.snapshot(copy)
+        for case in user_path.CASES:
+            outcome = user_path.execute(case, copy, baseline)
+            message = " / ".join(outcome.messages) or "(none)"
+            changed = ", ".join(outcome.changed) if outcome.changed else "none"
+            lines.append(f"| {case.id} | {_cell(case.fault)} | {outcome.returncode} | {_cell(changed)} | "
+                         f"{_cell(message)} |")
+            print(f"{case.id}: exit {outcome.returncode}")
+    return lines
 
 
 if __name__ == "__main__":

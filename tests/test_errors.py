@@ -1,0 +1,94 @@
+"""Whatever goes wrong in an entry point, the user sees one line and a non-zero exit, and nothing is written:
+a bad input, Ctrl-C or SIGTERM, a full disk, or an error no check anticipated (its traceback goes to a log)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+
+import pytest
+import yaml
+
+from pipeline import io, paths
+from pipeline.errors import PipelineError, cli
+
+
+def _run(main, capsys) -> tuple[int, str]:
+    with pytest.raises(SystemExit) as stopped:
+        cli(main)()
+    return stopped.value.code, capsys.readouterr().err
+
+
+def _writes_then(tmp_path, failure):
+    def main():
+        with io.transaction():
+            io.write_text(tmp_path / "out.txt", "new")
+            failure()
+    return main
+
+
+def test_a_full_disk_names_the_file_and_writes_nothing(tmp_path, capsys):
+    (tmp_path / "out.txt").write_text("previous")
+
+    def full():
+        raise OSError(errno.ENOSPC, "No space left on device", str(paths.ROOT / "figures" / "fig-01.png"))
+
+    status, message = _run(_writes_then(tmp_path, full), capsys)
+    assert status == 1
+    assert message == ("error: figures/fig-01.png: no space left on device while writing — free disk space and run "
+                       "again; nothing was written (the previous outputs are unchanged)\n")
+    assert (tmp_path / "out.txt").read_text() == "previous"
+
+
+def test_ctrl_c_and_sigterm_exit_130_and_write_nothing(tmp_path, capsys):
+    (tmp_path / "out.txt").write_text("previous")
+
+    def interrupt():
+        raise KeyboardInterrupt
+
+    status, message = _run(_writes_then(tmp_path, interrupt), capsys)
+    assert status == 130 and message.startswith("error: interrupted before the stage finished — nothing was written")
+
+    def terminate():
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    status, message = _run(_writes_then(tmp_path, terminate), capsys)
+    assert status == 130 and message.count("\n") == 1
+    assert (tmp_path / "out.txt").read_text() == "previous"
+    assert not list(paths.ROOT.glob(f".staging-{os.getpid()}-*"))
+
+
+def test_an_unanticipated_error_is_one_line_and_its_traceback_goes_to_a_log(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(paths, "LOGS", tmp_path / "logs")
+
+    def bug():
+        return {}["missing"]
+
+    status, message = _run(bug, capsys)
+    assert status == 1 and message.count("\n") == 1 and "Traceback" not in message
+    assert message.startswith("error: unexpected KeyError: 'missing' in test_errors — nothing was written; this is a "
+                              "bug in the pipeline, not in your data")
+    log = tmp_path / "logs" / "test_errors.log"
+    assert "Traceback" in log.read_text() and "KeyError" in log.read_text()
+
+
+def test_a_pipeline_error_is_printed_as_it_is(capsys):
+    def bad():
+        raise PipelineError("value 'x' is not a number", file=paths.PARAMS, fix="give a number")
+
+    assert _run(bad, capsys) == (1, "error: params.yaml: value 'x' is not a number — give a number\n")
+
+
+def test_every_dvc_output_persists_so_a_failed_stage_keeps_it():
+    """Without `persist: true` DVC deletes an output before running its stage: a failure would lose it."""
+    stages = yaml.safe_load((paths.ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
+    missing = []
+    for name, stage in stages.items():
+        body = stage.get("do", stage)
+        for kind in ("outs", "metrics", "plots"):
+            for out in body.get(kind, []):
+                path, options = (out, {}) if isinstance(out, str) else next(iter(out.items()))
+                if not (options or {}).get("persist"):
+                    missing.append(f"{name}: {path}")
+    assert missing == []
