@@ -8,7 +8,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Committed pipeline outputs: a fresh `dvc repro` must leave them exactly as committed.
 OUTPUTS := figures reports data/processed dvc.lock
 
-.PHONY: help setup repro test lock lab bench browser readme check-sources
+.PHONY: help setup repro test lock lab bench browser readme check-sources changes accept-verdicts
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -21,8 +21,12 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(VENV)/bin/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-repro: setup ## Fetch the sources and rebuild every figure, table and notebook (dvc repro)
-	dvc repro
+# After every build, and after a failed one too, say what changed against the last commit (git-ignored report).
+CHANGES_AFTER_BUILD := python -m pipeline.changes || echo "note: the changes report could not be written (see above)"
+
+repro: setup ## Fetch the sources and rebuild every figure, table and notebook (dvc repro); then what changed
+	dvc repro || { status=$$?; $(CHANGES_AFTER_BUILD); exit $$status; }
+	@$(CHANGES_AFTER_BUILD)
 
 browser: ## Install Debian's chromium for the browser test when it is missing (needs root)
 	@command -v chromium >/dev/null 2>&1 || { test "$$(id -u)" = 0 && apt-get update -qq && \
@@ -37,6 +41,12 @@ test: setup browser ## Rebuild (dvc repro), check the committed outputs are curr
 
 check-sources: setup ## Ask each source's URL if it still serves the pinned file (TIMEOUT=s, STRICT=1); not dvc repro
 	python -m pipeline.check_sources$(if $(TIMEOUT), --timeout $(TIMEOUT))$(if $(filter 1 yes true,$(STRICT)), --strict)
+
+changes: setup ## What changed against HEAD (BASE=rev, SNAPSHOT=dir): reports/changes.md and .html; not dvc repro
+	python -m pipeline.changes$(if $(BASE), --base $(BASE))$(if $(SNAPSHOT), --snapshot $(SNAPSHOT))
+
+accept-verdicts: setup ## Accept the claims' new verdicts after reading reports/changes.md (REASON="why", required)
+	python -m pipeline.changes accept-verdicts --reason "$$REASON"
 
 lock: ## Regenerate requirements.lock from pyproject.toml (after changing dependencies)
 	$(VENV)/bin/python -m pip install --quiet uv

@@ -34,6 +34,13 @@ FIGURES = ROOT / "figures"
 REPORTS = ROOT / "reports"
 TABLES = REPORTS / "tables"
 EXECUTED_NOTEBOOKS = REPORTS / "notebooks"
+METRICS = REPORTS / "metrics.json"  # headline numbers, written by the report stage
+
+# `make changes`: what changed against a baseline (reports/changes.md, .html, -es.html, -pt.html). Compared
+# with a moving baseline (HEAD), so never a committed output: git-ignored. Verdict changes accepted after
+# reading it are logged in CLAIMS_ACCEPTED (committed, hand-kept: appended by `make accept-verdicts`).
+CHANGES_REPORT = REPORTS / "changes"
+CLAIMS_ACCEPTED = DATA / "claims-accepted.yaml"
 
 
 def raw_dir(source_id: str) -> Path:

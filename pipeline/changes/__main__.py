@@ -1,0 +1,75 @@
+"""Command line of the changes report; see pipeline/changes/__init__.py.
+
+    python -m pipeline.changes [--base REV | --snapshot DIR]      # write reports/changes.{md,html}, -es, -pt
+    python -m pipeline.changes --save-snapshot DIR                # keep today's files to compare with later
+    python -m pipeline.changes accept-verdicts --reason "…" [--date YYYY-MM-DD] [--claim ID …]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipeline import paths
+from pipeline.changes import accept, baseline, compare, output
+from pipeline.errors import cli
+
+ACCEPT = "accept-verdicts"
+
+
+def _report_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pipeline.changes",
+                                     description="What changed against a baseline: reports/changes.md and "
+                                                 "reports/changes.html (-es, -pt). Also: `accept-verdicts`.")
+    base = parser.add_mutually_exclusive_group()
+    base.add_argument("--base", metavar="REV", help="git revision to compare with (default HEAD)")
+    base.add_argument("--snapshot", metavar="DIR", type=Path, help="snapshot folder to compare with")
+    base.add_argument("--save-snapshot", metavar="DIR", type=Path,
+                      help="save the files the report compares, as they are now, into DIR (a new folder), and stop")
+    return parser
+
+
+def _accept_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"python -m pipeline.changes {ACCEPT}",
+                                     description="Record the claims' new verdicts in data/claims.yaml, and why.")
+    parser.add_argument("--reason", required=True, help="why the new verdicts are right (logged)")
+    parser.add_argument("--date", help="date of the decision, YYYY-MM-DD (default: today)")
+    parser.add_argument("--claim", action="append", metavar="ID", help="accept only this claim (repeatable)")
+    return parser
+
+
+@cli
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == [ACCEPT]:
+        _accept(_accept_parser().parse_args(argv[1:]))
+        return
+    args = _report_parser().parse_args(argv)
+    if args.save_snapshot:
+        written = baseline.save_snapshot(args.save_snapshot, compare.source_ids(baseline_sources()))
+        print(f"saved {len(written)} files into {paths.relative(args.save_snapshot)}; compare with it later: "
+              f"make changes SNAPSHOT={paths.relative(args.save_snapshot)}")
+        return
+    changes = compare.compare(baseline.baseline(args.base, args.snapshot))
+    written = output.write(changes)
+    print(output.summary_line(changes, written))
+
+
+def baseline_sources() -> dict:
+    return compare.registry_sources(baseline.WorkTree().read(baseline.SOURCES))
+
+
+def _accept(args: argparse.Namespace) -> None:
+    accepted = accept.accept(args.reason, args.date, args.claim)
+    if accepted.empty:
+        print("no claim's verdict differs from the one recorded in data/claims.yaml: nothing to accept")
+        return
+    listing = "; ".join(f"{r.claim_id}: {r.expected} -> {r.status}" for r in accepted.itertuples())
+    print(f"accepted {len(accepted)} verdict(s): {listing}. Recorded in data/claims.yaml (expected) and "
+          f"{paths.relative(paths.CLAIMS_ACCEPTED)} (with the reason). Next: `make repro`, then commit both files "
+          "with the rebuilt outputs.")
+
+
+if __name__ == "__main__":
+    main()
