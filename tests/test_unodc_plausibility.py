@@ -66,6 +66,18 @@ def test_level_shift_is_listed_and_kept():
     assert findings_of(found, rules.JUMP) == []
 
 
+def test_a_change_the_next_year_largely_reverses_is_an_outlier_not_a_level_shift():
+    """Costa Rica's women 2018-2020 in the UNODC file: 674, 295, 571 — 571 is under twice 295, so the plain
+    outlier test misses it, but it is far nearer the level before the fall than after it."""
+    found = rules.series_breaks(counts(*series({2017: 700, 2018: 674, 2019: 295, 2020: 571, 2021: 600})), DEFAULT)
+    assert findings_of(found, rules.JUMP) == [("AAA", 2019, "persons_held", "female", "value")]
+    assert findings_of(found, rules.LEVEL_SHIFT) == []
+    assert "the next year largely reverses" in found["evidence"].iloc[0]
+    kept = rules.series_breaks(counts(*series({2017: 700, 2018: 674, 2019: 295, 2020: 320, 2021: 330})), DEFAULT)
+    assert findings_of(kept, rules.LEVEL_SHIFT) == [("AAA", 2019, "persons_held", "female", "")]
+    assert "stays nearer the new level" in kept["evidence"].iloc[0]
+
+
 @pytest.mark.parametrize("values", [
     {2015: 100, 2016: 150, 2017: 225, 2018: 340, 2019: 500},  # steady growth: every year shares it
     {2015: 10, 2016: 40, 2017: 10, 2018: 12},                 # a spike smaller than the minimum change

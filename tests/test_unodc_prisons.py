@@ -113,9 +113,13 @@ def test_series_breaks_on_the_real_file(real):
     jumps = quality[(quality["rule"] == rules.JUMP) & (quality["region"] == "Americas")]
     assert sorted(zip(jumps["country"], jumps["year"], jumps["series"], jumps["sex"])) == [
         ("BHS", 2021, "persons_held", "female"), ("BRA", 2014, "persons_held_drug_offences", "total"),
-        ("BRA", 2016, "persons_held_sentenced", "total"), ("COL", 2013, "persons_held_drug_offences", "total"),
+        ("BRA", 2016, "persons_held_sentenced", "total"),
+        ("BRB", 2017, "persons_held_drug_offences", "total"),  # 145 -> 328 -> 178: the next year goes back
+        ("COL", 2013, "persons_held_drug_offences", "total"),
         ("COL", 2021, "persons_held_unsentenced", "female"), ("COL", 2021, "persons_held_unsentenced", "male"),
-        ("COL", 2021, "persons_held_unsentenced", "total"), ("DOM", 2016, "persons_held", "female"),
+        ("COL", 2021, "persons_held_unsentenced", "total"),
+        ("CRI", 2019, "persons_held", "female"),  # 674 -> 295 -> 571: the next year goes back
+        ("DOM", 2016, "persons_held", "female"),
         ("DOM", 2016, "persons_held_unsentenced", "female"), ("GRD", 2021, "persons_held_sentenced", "total"),
         ("HND", 2013, "persons_held_drug_offences", "total"), ("MEX", 2004, "persons_held", "male"),
         ("MEX", 2010, "persons_held_drug_offences", "total"), ("PER", 2016, "persons_held_drug_offences", "total")]

@@ -222,10 +222,26 @@ def _breaks_in(country, series, sex, years, values, thresholds: Thresholds) -> l
         shared_before = i >= 2 and far(values[i - 1], values[i - 2])
         shared_after = i + 1 < n and far(values[i + 1], values[i])
         if far(values[i], values[i - 1]) and not shared_before and not shared_after and i + 1 < n:
-            found.append(("level shift", country, series, sex, int(years[i]), values[i],
-                          f"{text(i, i - 1)} -> {values[i]:,.0f} in {years[i]}, a change of {ratio:g}x or more "
-                          f"that the neighbouring years do not share, and later years keep"))
+            if _nearer(values[i + 1], values[i], values[i - 1]):
+                found.append(("level shift", country, series, sex, int(years[i]), values[i],
+                              f"{text(i, i - 1)} -> {values[i]:,.0f} in {years[i]}, a change of {ratio:g}x or more "
+                              f"that the neighbouring years do not share, and {text(i + 1, i + 1)} stays nearer "
+                              f"the new level"))
+            else:  # the next year goes most of the way back: a one-year outlier, if less than the ratio back
+                outlier.add(i)
+                found.append(("outlier", country, series, sex, int(years[i]), values[i],
+                              f"{values[i]:,.0f} in {years[i]} against {text(i, i - 1)} and {text(i, i + 1)}: a "
+                              f"change of {ratio:g}x or more that the next year largely reverses (it is nearer "
+                              f"the level before)"))
     return found
+
+
+def _nearer(value: float, new: float, old: float) -> bool:
+    """Is `value` nearer `new` than `old`, on a ratio scale (a fall from 674 to 295 followed by 571 is nearer
+    the old level)? Counts of zero are compared on the plain scale."""
+    if min(value, new, old) <= 0:
+        return abs(value - new) < abs(value - old)
+    return abs(np.log(value / new)) < abs(np.log(value / old))
 
 
 def _findings(rows: pd.DataFrame, rule, value, evidence, treatment, excludes) -> pd.DataFrame:
