@@ -438,3 +438,12 @@ def test_monitoring_claim_implies_the_published_2022_total_from_december_2019(re
     assert _value(indicators, "people_electronic_monitoring_implied_by_claim_low", "2019-12") == 91348
     assert _value(indicators, "people_electronic_monitoring_implied_by_claim_high", "2019-12") == 91365
     assert _value(indicators, "people_electronic_monitoring_implied_by_claim", "2019-06") == 77468
+
+
+def test_a_load_that_fails_a_check_across_files_leaves_the_cache_unchanged(tmp_path):
+    raw, cache = tmp_path / "raw", tmp_path / "cache"
+    _semesters(raw, ["jan-jun-2019"])
+    _write_units(raw / "dados-sisdepen-jul-dez-2019.xlsx", [("Unidade A", [5, "", 5, 1, ""])])  # no women at all
+    with pytest.raises(PipelineError, match="has no 'Feminino' values in this file, while 2019-06 had"):
+        sisdepen.load(raw, cache_dir=cache)
+    assert not any(cache.rglob("*.parquet"))

@@ -23,7 +23,7 @@ import shutil
 import tempfile
 from importlib import metadata
 from pathlib import Path
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -114,16 +114,17 @@ class Header(NamedTuple):
 
 
 def load(raw_dir: Path, cache_dir: Path | None = CACHE_DIR) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """All semester files as one tidy table, and the list of files with whether each was used and why.
-
-    Files not in the cache (`cache_dir`; None: no cache) are parsed in parallel, one process per core."""
+    """All semester files as one tidy table (checked with check_outputs), and the list of files with whether
+    each was used and why. Files not in the cache (`cache_dir`; None: no cache) are parsed in parallel, one
+    process per core."""
     # Load inputs: every semester file, in a stable order so outputs do not depend on directory listing.
     files = sorted(Path(raw_dir).glob(FILE_GLOB))
     if not files:
         raise PipelineError(f"no SISDEPEN files ({FILE_GLOB})", file=raw_dir,
                             fix="run the fetch stage first (`dvc repro fetch`)")
     tables, file_log = {}, []
-    for path, (table, note) in zip(files, read_semesters(files, cache_dir)):
+    results, commit = _read_semesters(files, cache_dir)
+    for path, (table, note) in zip(files, results):
         file_log.append({"file": path.name, "period": period_from_name(path), "used": table is not None,
                          "note": note})
         if table is not None:
@@ -138,13 +139,17 @@ def load(raw_dir: Path, cache_dir: Path | None = CACHE_DIR) -> tuple[pd.DataFram
     periods = [period_from_name(path) for path, _ in by_period]
     if len(set(periods)) < len(periods):  # two files of one semester (the output check then names the key)
         tidy = tidy.sort_values(KEY, kind="stable")
-    return _single_chunks(tidy.reset_index(drop=True)[COLUMNS]), pd.DataFrame(file_log)
+    tidy = _single_chunks(tidy.reset_index(drop=True)[COLUMNS])
+    check_outputs(tidy)
+    commit()  # the cache changes only after a load that passed every check
+    return tidy, pd.DataFrame(file_log)
 
 
-def read_semesters(files: list[Path], cache_dir: Path | None = CACHE_DIR) -> list[tuple[pd.DataFrame | None, str]]:
+def _read_semesters(files: list[Path], cache_dir: Path | None) -> tuple[list[tuple[pd.DataFrame | None, str]], Callable]:
     """read_semester of each file, in the order given: from the cache when the file (by its SHA-256) was
-    parsed before by this parser version, otherwise parsed (in parallel on the available cores) and cached.
-    An error is the one of the first failing file in the order given, as if they were read one by one."""
+    parsed before by this parser version, otherwise parsed (in parallel on the available cores); and a function
+    that writes the new cache entries (called once the whole load has passed its checks). An error is the one
+    of the first failing file in the order given, as if they were read one by one."""
     entries = [None] * len(files)
     if cache_dir is not None:
         folder = Path(cache_dir) / parser_version()
@@ -153,11 +158,15 @@ def read_semesters(files: list[Path], cache_dir: Path | None = CACHE_DIR) -> lis
     missing = [i for i, result in enumerate(results) if result is None]
     for i, result in zip(missing, _parse_all([files[i] for i in missing])):
         results[i] = result
-        if entries[i] is not None:
-            _write_cached(entries[i], *result)
-    if cache_dir is not None:
-        _remove_other_versions(Path(cache_dir), keep=parser_version())
-    return results
+
+    def commit() -> None:
+        if cache_dir is None:
+            return
+        for i in missing:
+            _write_cached(entries[i], *results[i])
+        _remove_other_versions(Path(cache_dir), keep=folder.name)
+
+    return results, commit
 
 
 def parser_version() -> str:
@@ -497,8 +506,7 @@ def check_outputs(tidy: pd.DataFrame) -> None:
 
 @cli
 def main() -> None:
-    tidy, file_log = load(paths.raw_dir(SOURCE_ID))
-    check_outputs(tidy)
+    tidy, file_log = load(paths.raw_dir(SOURCE_ID))  # load ends with check_outputs
     with io.transaction():
         tidy.to_parquet(io.target(paths.interim_parquet(SOURCE_ID)), index=False)
         io.write_text(paths.INTERIM / "sisdepen_files.csv", file_log.to_csv(index=False, lineterminator="\n"))

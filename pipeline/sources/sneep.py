@@ -15,8 +15,13 @@ with its broken header. See ../shared/specs/sneep.md.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
+import shutil
+import tempfile
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +63,15 @@ REQUIRED = {"census_year", "province", "gender_label", "legal_status", "service"
 NEW_VALUES = {"establishment_id", "establishment", "province_id", "province", *(f"offence_{i}" for i in range(1, 6))}
 FIRST_CENSUS, LAST_PLAUSIBLE_YEAR = 2002, 2035
 
+# Each census file's loaded table (after _tidy) is cached as
+# data/interim/cache/sneep/<parser version>/<SHA-256 of the file>-<its name>.parquet, its load report in the
+# Parquet's metadata: a rerun with an unchanged file reads that instead of parsing the CSV again. The parser
+# version hashes the code that reads and tidies (this module, sneep_csv.py, the gender crosswalk) and the
+# pandas, pyarrow and numpy versions; entries of another version are removed. The name is in the key because
+# the table holds it (source_file) and is checked against it. The checks across files run on every load.
+CACHE_DIR = paths.INTERIM / "cache" / SOURCE
+_REPORT_KEY = b"sneep.load_report"
+
 # mujer_tiene_hijos_intramuro: two codings. '1' means yes in both; they differ on 0 and 2.
 CHILDREN_CODINGS = {
     "yes1_no2_unknown0": {"1": "yes", "2": "no", "0": "unknown"},  # current metadata
@@ -65,18 +79,28 @@ CHILDREN_CODINGS = {
 }
 
 
-def load(files: list[Path], *, max_rejected_rows: int = 0,
-         children_coding: str = "auto") -> tuple[pd.DataFrame, dict]:
-    """Person-level microdata from the given SNEEP files, and the load report."""
+def load(files: list[Path], *, max_rejected_rows: int = 0, children_coding: str = "auto",
+         cache_dir: Path | None = None) -> tuple[pd.DataFrame, dict]:
+    """Person-level microdata from the given SNEEP files, and the load report. With a `cache_dir` (the ingest
+    stage passes CACHE_DIR), a file loaded before, unchanged, is read from its cache entry."""
     # Load inputs.
     genders = gender_crosswalk()
-    tables, reports = [], []
+    tables, reports, new_entries = [], [], []
+    version = parser_version() if cache_dir is not None else None
     with sneep_csv.system_allocator():
         for path in files:
-            table, report = sneep_csv.read(path, COLUMNS, REQUIRED, _checks(genders), NEW_VALUES)
-            frame = table.to_pandas(self_destruct=True)  # frees the Arrow columns as they are converted
-            del table
-            tables.append(_tidy(frame, path, genders, report))
+            entry = Path(cache_dir) / version / cache_name(path) if cache_dir is not None else None
+            cached = _read_cached(entry) if entry is not None else None
+            if cached is None:
+                table, report = sneep_csv.read(path, COLUMNS, REQUIRED, _checks(genders), NEW_VALUES)
+                frame = table.to_pandas(self_destruct=True)  # frees the Arrow columns as they are converted
+                del table
+                frame = _tidy(frame, path, genders, report)
+                if entry is not None:  # as read now: the steps below change the frames in place
+                    new_entries.append((entry, pa.Table.from_pandas(frame, preserve_index=False), report))
+            else:
+                frame, report = cached
+            tables.append(frame)
             reports.append(report)
     check_inputs(tables, reports, files, max_rejected_rows)
 
@@ -84,8 +108,60 @@ def load(files: list[Path], *, max_rejected_rows: int = 0,
     microdata = _concat(tables)
     microdata["children_in_prison"], codings = _children(microdata, children_coding)
     check_outputs(microdata, reports)
+    if cache_dir is not None:  # the cache changes only after a load that passed every check
+        for entry, table, report in new_entries:
+            _write_cached(entry, table, report)
+        _remove_other_versions(Path(cache_dir), keep=version)
     return microdata, {"available": True, "files": reports, "children_coding_by_year": codings,
                        "rows": len(microdata)}
+
+
+def parser_version() -> str:
+    """A hash of the code that reads and tidies a file and of the libraries it uses."""
+    digest = hashlib.sha256()
+    for source in (Path(__file__), Path(sneep_csv.__file__), GENDER_CROSSWALK):
+        digest.update(source.read_bytes())
+    for package in ("pandas", "pyarrow", "numpy"):
+        digest.update(f"{package} {metadata.version(package)}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def cache_name(path: Path) -> str:
+    """'<SHA-256 of the file's bytes>-<its name>.parquet'."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(2**24), b""):
+            digest.update(block)
+    return f"{digest.hexdigest()}-{Path(path).stem}.parquet"
+
+
+def _read_cached(entry: Path) -> tuple[pd.DataFrame, dict] | None:
+    """A cache entry as (tidy table, load report); None when absent or unreadable (then the file is parsed)."""
+    if not entry.is_file():
+        return None
+    try:
+        table = pq.read_table(entry)
+        report = json.loads(table.schema.metadata[_REPORT_KEY])
+        return table.to_pandas(self_destruct=True), report
+    except Exception:  # noqa: BLE001 — a damaged entry is parsed again, never trusted
+        return None
+
+
+def _write_cached(entry: Path, table: pa.Table, report: dict) -> None:
+    """Write an entry (a file's tidy table, converted to Arrow) atomically (temporary file, then rename)."""
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                           _REPORT_KEY: json.dumps(report, ensure_ascii=False).encode()})
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=entry.parent, prefix=f".{entry.name}.", delete=False) as handle:
+        pq.write_table(table, handle)
+    os.replace(handle.name, entry)
+
+
+def _remove_other_versions(cache_dir: Path, keep: str) -> None:
+    """Entries written by another parser version are never read again: remove them."""
+    for folder in cache_dir.iterdir() if cache_dir.is_dir() else []:
+        if folder.is_dir() and folder.name != keep:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def gender_crosswalk() -> dict[str, str]:
@@ -232,13 +308,17 @@ def _children(microdata: pd.DataFrame, coding: str) -> tuple[pd.Categorical, dic
 
 
 def _first_line_with(path: Path, report: dict, value: str) -> int | None:
-    """The file line (1 = header) where a value first appears: for error messages only."""
+    """The file line (1 = header) where a value first appears as a whole field (else as part of a line, e.g.
+    quoted): for error messages only. '202' is found on its own line, not inside '2020'."""
     encoding = "latin-1" if report["encoding"] == "latin-1" else "utf-8-sig"
+    delimiter, inside = report["delimiter"], None
     with open(path, encoding=encoding, newline="") as handle:
         for number, line in enumerate(handle, start=1):
             if value in line:
-                return number
-    return None
+                if value in line.rstrip("\r\n").split(delimiter):
+                    return number
+                inside = inside or number
+    return inside
 
 
 def _checks(genders: dict[str, str]) -> dict[str, sneep_csv.Check]:
@@ -276,7 +356,7 @@ def main() -> None:
             print(f"sneep: no microdata in {manual}/ (optional; see README 'Adding SNEEP microdata')")
             return
         microdata, report = load(files, max_rejected_rows=settings.max_rejected_rows,
-                                 children_coding=settings.children_coding)
+                                 children_coding=settings.children_coding, cache_dir=CACHE_DIR)
         save(microdata, report)
     print(f"sneep: {len(microdata):,} persons from {len(files)} file(s) -> {paths.relative(PARQUET)}")
 
