@@ -85,13 +85,16 @@ def run_child(module: str, *args: str, cwd: Path = ROOT, pipeline: Path | None =
     per run, so RUSAGE_CHILDREN's maximum over our children is never another contender's). `pipeline`: a
     folder holding another `pipeline` package (before_package()) that the child imports instead of ours."""
     started = time.perf_counter()
-    path = f"{pipeline}{os.pathsep}{ROOT}" if pipeline else str(ROOT)
+    if pipeline:  # `python -m` puts the working folder first on sys.path: there, `pipeline` is the other one
+        cwd = pipeline
     done = subprocess.run([sys.executable, "-m", module, *args], cwd=cwd, capture_output=True, text=True,
-                          env=os.environ | {"PYTHONPATH": path})
+                          env=os.environ | {"PYTHONPATH": str(ROOT)})
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"{module} {' '.join(args)} failed:\n{done.stderr[-3000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
+    if pipeline and not str(result.get("pipeline", "")).startswith(str(pipeline)):
+        raise RuntimeError(f"{module} imported {result.get('pipeline')}, not the package in {pipeline}")
     return result | {"wall_seconds": seconds}
 
 
@@ -99,7 +102,9 @@ def child_result(result: dict, seconds: float) -> None:
     """In a child process: print the result with the work's seconds and this process's peak RSS."""
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
     workers_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest worker process
-    print(json.dumps(result | {"seconds": seconds, "peak_mib": peak_mib, "workers_peak_mib": workers_mib}))
+    package = sys.modules.get("pipeline")
+    print(json.dumps(result | {"seconds": seconds, "peak_mib": peak_mib, "workers_peak_mib": workers_mib,
+                               "pipeline": getattr(package, "__file__", None)}))
 
 
 def machine() -> list[str]:

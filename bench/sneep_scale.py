@@ -33,7 +33,7 @@ IMPORTS = {"ours": ["pipeline.argentina", "pipeline.sources.sneep"], "load_only"
            "ours_rerun": ["pipeline.argentina", "pipeline.sources.sneep"], "fill_cache": ["pipeline.sources.sneep"],
            "before": ["pipeline.argentina", "pipeline.sources.sneep"],
            "pandas_whole": ["pandas"], "duckdb_sql": ["duckdb"], "polars_scan": ["polars"],
-           "pyarrow_lines": ["pyarrow.csv"], "read_bytes": []}
+           "pyarrow_lines": ["pyarrow.csv"], "read_bytes": [], "generate": []}
 CONTENDERS = {
     "ours": "**ours: `sneep.load` + `argentina.measures` + `argentina.by_province`** (from the CSV, no cache)",
     "before": f"before ({BEFORE_COMMIT[:7]}): the same, with that commit's loader",
@@ -51,17 +51,25 @@ LIMITS = ("polars_scan", "pyarrow_lines", "read_bytes")
 
 
 def generated_file(rows: int, folder: Path) -> Path:
-    """The generated file of this many rows ('current' layout, commas in names), made once and reused."""
+    """The generated file of this many rows ('current' layout, commas in names), made once and reused. It is
+    made in a child process: the generator holds the whole table in memory, and a large parent would inflate
+    every later child's peak memory (Linux counts the parent's pages in a forked child's ru_maxrss)."""
     path = folder / f"sneep-{rows}.csv"
     if not path.exists():
-        sys.path.insert(0, str(ROOT / "tests"))
-        import sneep_generator
-
         folder.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".partial")
-        sneep_generator.write(partial, "current", YEARS, rows // len(YEARS), seed=2024)
-        partial.rename(path)
+        run_child("bench.sneep_scale", "contender", "generate", str(path))
     return path
+
+
+def generate(path: Path, cache: Path | None) -> dict:
+    sys.path.insert(0, str(ROOT / "tests"))
+    import sneep_generator
+
+    rows = int(path.stem.split("-")[-1])
+    partial = path.with_suffix(".partial")
+    sneep_generator.write(partial, "current", YEARS, rows // len(YEARS), seed=2024)
+    partial.rename(path)
+    return {}
 
 
 def compare(rows: int, repeat: int, folder: Path) -> Section:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -294,9 +296,15 @@ def test_whole_file_defects_stop_the_load_naming_the_line(tmp_path, monkeypatch,
             "".join(lines[300:]).encode("utf-8")
         assert "ó".encode() in head  # the earlier lines are UTF-8 with accents
     path.write_bytes(data)
+    scratch = []  # the parts' temporary folders: removed even when the load fails
+    real_mkdtemp = sneep_csv.tempfile.mkdtemp
+    monkeypatch.setattr(sneep_csv.tempfile, "mkdtemp", lambda **kw: scratch.append(real_mkdtemp(**kw)) or scratch[-1])
     with pytest.raises(PipelineError) as error:
         sneep.load([path])
     assert message in error.value.message and error.value.row == row, error.value.message
+    assert not any(Path(folder).exists() for folder in scratch)
+    if split == "in parts" and defect in ("header again", "body twice", "cut off", "year 1999"):
+        assert scratch  # the defect was found after the parts were read
 
 
 def test_clean_files_pass_the_whole_file_checks(tmp_path, split):

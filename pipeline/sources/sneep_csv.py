@@ -23,6 +23,7 @@ import mmap
 import multiprocessing
 import os
 import re
+import shutil
 import tempfile
 import unicodedata
 from collections import Counter
@@ -76,12 +77,13 @@ def read(path: Path, columns: dict[str, tuple[str, ...]], required: set[str], ch
     names, repairs = _repair_header(header, sample, columns, checks, path)
     chosen = _choose_columns(names, columns, required, path)
     job = _Job(Path(path), encoding, delimiter, names, chosen, checks, new_values, _parts(path))
-    parts = _run_parts(job)
-    _check_whole_file(job, parts)
-    for part in parts:  # the first part that could not be parsed, as a single pass would have stopped there
-        if part["error"] is not None:
-            _raise_parse_error(path, encoding, part["error"])
-    tables = [_load_part(part) for part in parts]
+    with _scratch(job):  # the parts' Arrow files live here, and go with it whatever happens
+        parts = _run_parts(job)
+        _check_whole_file(job, parts)
+        for part in parts:  # the first part that could not be parsed, as a single pass would have stopped there
+            if part["error"] is not None:
+                _raise_parse_error(path, encoding, part["error"])
+        tables = [_load_part(part) for part in parts]
     table = pa.concat_tables([good for good, _, _ in tables])
     seen = {ours: set().union(*(part["seen"][ours] for part in parts)) for ours in chosen}
     recovered, rejected = [], []
@@ -118,6 +120,7 @@ class _Job:
     def __init__(self, path, encoding, delimiter, names, chosen, checks, new_values, ranges):
         self.path, self.encoding, self.delimiter, self.names = path, encoding, delimiter, names
         self.chosen, self.checks, self.new_values, self.ranges = chosen, checks, new_values, ranges
+        self.scratch: str | None = None  # a folder for the parts' Arrow files (see _scratch)
         with open(path, "rb") as handle:
             self.header = handle.readline()
             block = b""
@@ -149,6 +152,21 @@ def _parts(path: Path) -> list[tuple[int, int]]:
             if handle.tell() < size:
                 cuts.append(handle.tell())
         return list(zip(cuts, cuts[1:] + [size]))
+
+
+@contextmanager
+def _scratch(job: _Job):
+    """A temporary folder for the parts' Arrow files (in shared memory when the system has it), removed on exit."""
+    if len(job.ranges) == 1:  # one part is read in this process: nothing goes through a file
+        yield
+        return
+    shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    job.scratch = tempfile.mkdtemp(prefix="sneep-parts-", dir=shm)
+    try:
+        yield
+    finally:
+        shutil.rmtree(job.scratch, ignore_errors=True)
+        job.scratch = None
 
 
 def _run_parts(job: _Job) -> list[dict]:
@@ -225,7 +243,7 @@ def _read_part(index: int) -> dict:
     if len(job.ranges) == 1:  # read in this process: no need to pass the tables through a file
         part["tables"] = (good, recovered, invalid)
         return part
-    part["arrow"] = _write_arrow([good, recovered, invalid.table()])
+    part["arrow"] = _write_arrow([good, recovered, invalid.table()], job.scratch)
     return part
 
 
@@ -265,10 +283,9 @@ def _find_in(data, needle: bytes, start: int, end: int) -> int:
     return data.find(needle, start, min(end + len(needle) - 1, len(data))) if start < end else -1
 
 
-def _write_arrow(tables: list[pa.Table]) -> str:
-    """The tables in one Arrow IPC file (in shared memory when the system has it); its path."""
-    folder = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
-    handle, name = tempfile.mkstemp(prefix="sneep-part-", suffix=".arrow", dir=folder)
+def _write_arrow(tables: list[pa.Table], folder: str) -> str:
+    """The tables in one Arrow IPC file in `folder`; its path."""
+    handle, name = tempfile.mkstemp(prefix="part-", suffix=".arrow", dir=folder)
     os.close(handle)
     with pa.OSFile(name, "wb") as sink:
         for table in tables:
