@@ -447,3 +447,11 @@ def test_a_load_that_fails_a_check_across_files_leaves_the_cache_unchanged(tmp_p
     with pytest.raises(PipelineError, match="has no 'Feminino' values in this file, while 2019-06 had"):
         sisdepen.load(raw, cache_dir=cache)
     assert not any(cache.rglob("*.parquet"))
+
+
+def test_a_cache_that_cannot_be_written_only_costs_time(tmp_path):
+    raw, cache = tmp_path / "raw", tmp_path / "cache"
+    _semesters(raw, ["jan-jun-2019", "jul-dez-2019"])
+    cache.write_text("a file where the cache folder should be")  # no entry can be written under it
+    tidy, _ = sisdepen.load(raw, cache_dir=cache)
+    pd.testing.assert_frame_equal(tidy, sisdepen.load(raw, cache_dir=None)[0])

@@ -407,3 +407,10 @@ def test_cache_entries_hold_each_file_as_read_alone(tmp_path):
     pd.testing.assert_frame_equal(sneep.load([old, new], cache_dir=cache)[0], together)
     for path in (old, new):
         pd.testing.assert_frame_equal(sneep.load([path], cache_dir=cache)[0], sneep.load([path])[0])
+
+
+def test_a_cache_that_cannot_be_written_only_costs_time(tmp_path):
+    cache = tmp_path / "cache"
+    cache.write_text("a file where the cache folder should be")
+    path, _ = _write(tmp_path, "current", rows=100, comma_names=False)
+    pd.testing.assert_frame_equal(sneep.load([path], cache_dir=cache)[0], sneep.load([path])[0])

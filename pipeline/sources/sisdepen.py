@@ -240,10 +240,16 @@ def _write_cached(entry: Path, table: pd.DataFrame | None, note: str) -> None:
     arrow = pa.Table.from_pandas(frame, preserve_index=False)
     arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), _NOTE_KEY: note.encode(),
                                            _USED_KEY: b"1" if table is not None else b"0"})
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=entry.parent, prefix=f".{entry.name}.", delete=False) as handle:
-        pq.write_table(arrow, handle)
-    os.replace(handle.name, entry)
+    temporary = None
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=entry.parent, prefix=f".{entry.name}.", delete=False) as handle:
+            temporary = handle.name
+            pq.write_table(arrow, handle)
+        os.replace(temporary, entry)
+    except OSError:  # the cache only saves time: a read-only folder or a full disk skips it, the load goes on
+        if temporary and os.path.exists(temporary):
+            os.unlink(temporary)
 
 
 def _remove_other_versions(cache_dir: Path, keep: str) -> None:

@@ -151,10 +151,16 @@ def _write_cached(entry: Path, table: pa.Table, report: dict) -> None:
     """Write an entry (a file's tidy table, converted to Arrow) atomically (temporary file, then rename)."""
     table = table.replace_schema_metadata({**(table.schema.metadata or {}),
                                            _REPORT_KEY: json.dumps(report, ensure_ascii=False).encode()})
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=entry.parent, prefix=f".{entry.name}.", delete=False) as handle:
-        pq.write_table(table, handle)
-    os.replace(handle.name, entry)
+    temporary = None
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=entry.parent, prefix=f".{entry.name}.", delete=False) as handle:
+            temporary = handle.name
+            pq.write_table(table, handle)
+        os.replace(temporary, entry)
+    except OSError:  # the cache only saves time: a read-only folder or a full disk skips it, the load goes on
+        if temporary and os.path.exists(temporary):
+            os.unlink(temporary)
 
 
 def _remove_other_versions(cache_dir: Path, keep: str) -> None:
