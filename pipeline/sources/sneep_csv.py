@@ -84,18 +84,16 @@ def read(path: Path, columns: dict[str, tuple[str, ...]], required: set[str], ch
             if part["error"] is not None:
                 _raise_parse_error(path, encoding, part["error"])
         tables = [_load_part(part) for part in parts]
-    table = pa.concat_tables([good for good, _, _ in tables])
+    table = pa.concat_tables([good for good, _ in tables])
     seen = {ours: set().union(*(part["seen"][ours] for part in parts)) for ours in chosen}
     recovered, rejected = [], []
-    for part, (_, part_recovered, invalid) in zip(parts, tables):
+    for index, (part, (_, part_recovered)) in enumerate(zip(parts, tables)):
         # A part's recovery found values that pass their column's check but were not seen in its own
         # well-formed rows (`asked`). Its verdicts hold for the whole file unless another part saw one of them:
-        # then its rows are recovered again against the whole file's values.
+        # then the part is read again here, its broken rows recovered against the whole file's values (rare).
         if any(part["asked"][ours] & seen[ours] for ours in part["asked"]):
-            if not isinstance(invalid, _Invalid):
-                invalid = _Invalid.from_table(invalid)
-            part_recovered, part["rejected"] = _recover_in_bulk(invalid, delimiter, names, chosen, checks, seen,
-                                                                new_values)
+            again = _run_part_here(job, index, seen)
+            part_recovered, part["rejected"] = again["tables"][1], again["rejected"]
         recovered.append(part_recovered)
     if any(part["rejected"] for part in parts):  # line numbers: the part's own, plus the lines before it
         for part, before in zip(parts, _lines_before(path, job.ranges)):
@@ -184,6 +182,16 @@ def _run_parts(job: _Job) -> list[dict]:
     return parts
 
 
+def _run_part_here(job: _Job, index: int, seen: dict[str, set]) -> dict:
+    """_read_part in this process, its broken rows recovered against `seen` (the whole file's values)."""
+    global _JOB
+    _JOB = job
+    try:
+        return _read_part(index, seen=seen, here=True)
+    finally:
+        _JOB = None
+
+
 def _lines_before(path: Path, ranges: list[tuple[int, int]]) -> list[int]:
     """The number of lines before each range's start (the header included): for line numbers in messages."""
     counts, done, lines = [], 0, 0
@@ -197,7 +205,7 @@ def _lines_before(path: Path, ranges: list[tuple[int, int]]) -> list[int]:
     return counts
 
 
-def _read_part(index: int) -> dict:
+def _read_part(index: int, seen: dict[str, set] | None = None, here: bool = False) -> dict:
     """One byte range: whole-file defects searched in it, its rows parsed, its broken rows recovered against the
     values its own well-formed rows hold (read() checks those are all the file's values, or recovers again).
     The tables go to an Arrow file in a temporary folder (memory-mapped by the caller, not copied)."""
@@ -239,43 +247,35 @@ def _read_part(index: int) -> dict:
     part["seen"] = {ours: set(_distinct(good[ours])) for ours in job.chosen}
     invalid = _Invalid(numbers, texts, fields)
     recovered, part["rejected"] = _recover_in_bulk(invalid, job.delimiter, job.names, job.chosen, job.checks,
-                                                   part["seen"], job.new_values, part["asked"])
-    if len(job.ranges) == 1:  # read in this process: no need to pass the tables through a file
-        part["tables"] = (good, recovered, invalid)
+                                                   seen if seen is not None else part["seen"], job.new_values,
+                                                   part["asked"])
+    if here or len(job.ranges) == 1:  # read in this process: no need to pass the tables through a file
+        part["tables"] = (good, recovered)
         return part
-    part["arrow"] = _write_arrow([good, recovered, invalid.table()], job.scratch)
+    part["arrow"] = _write_arrow([good, recovered], job.scratch)
     return part
 
 
 class _Invalid:
-    """The rows the CSV parser set aside (wrong number of fields), in line order: line numbers, texts, fields."""
+    """The rows the CSV parser set aside (wrong number of fields), in line order: line numbers, texts (as the
+    parser gave them, Python strings) and their numbers of fields."""
 
-    def __init__(self, numbers: list, texts: list | pa.Array, fields: list | np.ndarray):
-        self.texts = texts if isinstance(texts, pa.Array) else pa.array(texts, pa.string())
-        self.fields = np.asarray(fields, dtype=np.int64)
+    def __init__(self, numbers: list, texts: list[str], fields: list[int]):
         if None in numbers:  # line numbers unknown (a threaded parse): order by text, as before
             order = sorted(range(len(numbers)), key=lambda i: (numbers[i] or 0, texts[i]))
-            numbers = [numbers[i] for i in order]
-            self.texts, self.fields = self.texts.take(pa.array(order, pa.int64())), self.fields[order]
         elif len(numbers) > 1 and not (np.diff(np.asarray(numbers, dtype=np.int64)) > 0).all():
-            order = np.argsort(np.asarray(numbers, dtype=np.int64), kind="stable")
-            numbers = [numbers[i] for i in order]
-            self.texts, self.fields = self.texts.take(pa.array(order)), self.fields[order]
-        self.numbers = numbers
+            order = np.argsort(np.asarray(numbers, dtype=np.int64), kind="stable").tolist()
+        else:
+            order = None
+        if order is not None:
+            numbers, texts, fields = ([values[i] for i in order] for values in (numbers, texts, fields))
+        self.numbers, self.texts, self.fields = numbers, texts, np.asarray(fields, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.numbers)
 
     def rows(self, indices) -> list[tuple[int | None, str]]:
-        return [(self.numbers[i], self.texts[int(i)].as_py()) for i in indices]
-
-    def table(self) -> pa.Table:
-        return pa.table({"number": pa.array(self.numbers, pa.int64()), "text": self.texts,
-                         "fields": pa.array(self.fields)})
-
-    @classmethod
-    def from_table(cls, table: pa.Table) -> "_Invalid":
-        return cls(table["number"].to_pylist(), table["text"].combine_chunks(), table["fields"].to_numpy())
+        return [(self.numbers[i], self.texts[i]) for i in indices]
 
 
 def _find_in(data, needle: bytes, start: int, end: int) -> int:
@@ -294,15 +294,15 @@ def _write_arrow(tables: list[pa.Table], folder: str) -> str:
     return name
 
 
-def _load_part(part: dict) -> tuple[pa.Table, pa.Table, "pa.Table | _Invalid"]:
-    """The (well-formed, recovered, broken) tables of one part, memory-mapped; the file is removed at once."""
+def _load_part(part: dict) -> tuple[pa.Table, pa.Table]:
+    """The (well-formed, recovered) tables of one part, memory-mapped; the file is removed at once."""
     if part["tables"] is not None:
         return part["tables"]
     name = part["arrow"]
     try:
         source = pa.memory_map(name)
         tables = []
-        for _ in range(3):
+        for _ in range(2):
             reader = pa.ipc.open_stream(source)
             tables.append(reader.read_all())
     finally:
@@ -479,7 +479,7 @@ def _recover_in_bulk(invalid: _Invalid, delimiter, names, chosen, checks, seen, 
         rows_with_count = np.flatnonzero(counts == count)
         for first in range(0, len(rows_with_count), RECOVERY_ROWS):
             rows = rows_with_count[first:first + RECOVERY_ROWS]
-            kept, values = _recover_group(texts.take(pa.array(rows)), count - len(names), delimiter, names, chosen,
+            kept, values = _recover_group([texts[i] for i in rows], count - len(names), delimiter, names, chosen,
                                           checks, seen, new_values, asked)
             order.append(rows[kept])
             parts.append(values)
@@ -582,13 +582,10 @@ def _strings(values: pa.Array) -> pa.Array:
     return values.dictionary.take(values.indices) if pa.types.is_dictionary(values.type) else values
 
 
-def _parse_rows(texts: pa.Array, fields: int, delimiter: str, wanted: list[int]) -> dict[int, pa.Array]:
+def _parse_rows(texts: list[str], fields: int, delimiter: str, wanted: list[int]) -> dict[int, pa.Array]:
     """Rows that all have this many fields, parsed as one CSV: the wanted fields, dictionary-encoded."""
-    lines = pc.binary_join_element_wise(texts, pa.scalar("", pa.string()), "\n")
-    end = int(np.frombuffer(lines.buffers()[1], np.int32)[lines.offset + len(lines)])
-    start = int(np.frombuffer(lines.buffers()[1], np.int32)[lines.offset])
     table = pacsv.read_csv(
-        pa.BufferReader(lines.buffers()[2][start:end]),
+        pa.py_buffer("\n".join(texts).encode() + b"\n"),
         read_options=pacsv.ReadOptions(column_names=[f"f{i}" for i in range(fields)], use_threads=False),
         parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=_count_as_wrong),
         convert_options=pacsv.ConvertOptions(include_columns=[f"f{i}" for i in wanted],
