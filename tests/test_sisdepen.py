@@ -5,6 +5,8 @@ tests/test_brazil.py; the real-data numbers they produce are pinned here."""
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import pytest
 import python_calamine
@@ -221,7 +223,7 @@ def test_cache_reuses_each_file_by_hash_and_parses_only_a_new_semester(tmp_path,
     uncached, _ = sisdepen.load(raw, cache_dir=None)
     first, log = sisdepen.load(raw, cache_dir=cache)
     entries = sorted(p.name for p in (cache / sisdepen.parser_version()).iterdir())
-    assert entries == sorted(f"{sisdepen._sha256(p)}-{p.stem}.parquet" for p in raw.iterdir())
+    assert entries == sorted(f"{hashlib.sha256(p.read_bytes()).hexdigest()}-{p.stem}.parquet" for p in raw.iterdir())
     pd.testing.assert_frame_equal(first, uncached)
     parsed = []
     real = sisdepen.read_semester

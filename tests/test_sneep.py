@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -364,7 +365,7 @@ def test_cache_reads_an_unchanged_file_from_its_entry(tmp_path, monkeypatch):
     fresh, fresh_report = sneep.load([path])
     first, report = sneep.load([path], cache_dir=cache)
     entry = cache / sneep.parser_version() / sneep.cache_name(path)
-    assert entry.is_file() and entry.name.endswith("-current.parquet")
+    assert entry.is_file() and entry.name == f"{hashlib.sha256(path.read_bytes()).hexdigest()}-current.parquet"
     parsed = []
     real = sneep_csv.read
     monkeypatch.setattr(sneep_csv, "read", lambda path, *args: parsed.append(path.name) or real(path, *args))

@@ -15,23 +15,19 @@ plus `data/interim/sisdepen_files.csv`, which says for every file whether it was
 from __future__ import annotations
 
 import concurrent.futures
-import hashlib
 import multiprocessing
 import os
 import re
-import shutil
-import tempfile
-from importlib import metadata
 from pathlib import Path
 from typing import Callable, NamedTuple
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from pipeline import io, paths, safe_xlsx
 from pipeline.errors import PipelineError, cli
+from pipeline.sources import file_cache
 
 SOURCE_ID = "sisdepen"
 FILE_GLOB = "dados-sisdepen-*.xlsx"
@@ -168,19 +164,15 @@ def _read_semesters(files: list[Path], cache_dir: Path | None) -> tuple[list[tup
             return
         for i in missing:
             _write_cached(entries[i], *results[i])
-        _remove_other_versions(Path(cache_dir), keep=folder.name)
+        file_cache.remove_other_versions(Path(cache_dir), keep=folder.name)
 
     return results, commit
 
 
 def parser_version() -> str:
     """A hash of the parsing code and the libraries it depends on: a cache entry of another version is never used."""
-    digest = hashlib.sha256()
-    for module in (Path(__file__), Path(safe_xlsx.__file__)):
-        digest.update(module.read_bytes())
-    for package in ("python-calamine", "pandas", "pyarrow", "numpy"):
-        digest.update(f"{package} {metadata.version(package)}\n".encode())
-    return digest.hexdigest()[:16]
+    return file_cache.code_version([Path(__file__), Path(safe_xlsx.__file__)],
+                                   ("python-calamine", "pandas", "pyarrow", "numpy"))
 
 
 def _parse_all(files: list[Path]) -> list[tuple[pd.DataFrame | None, str]]:
@@ -209,54 +201,27 @@ def _read_semester_in_worker(path: Path) -> tuple[str, object]:
 def cache_name(path: Path) -> str:
     """'<SHA-256 of the file's bytes>-<its name>.parquet': the name is in the key because the period is read
     from it (the same bytes under another semester's name give other rows)."""
-    return f"{_sha256(path)}-{path.stem}.parquet"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(2**20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return file_cache.entry_name(path)
 
 
 def _read_cached(entry: Path) -> tuple[pd.DataFrame | None, str] | None:
     """A cache entry as read_semester returned it; None when absent or unreadable (then the file is parsed)."""
-    if not entry.is_file():
-        return None
+    table = file_cache.read(entry)
     try:
-        table = pq.read_table(entry)
-        metadata_ = table.schema.metadata or {}
-        note, used = metadata_[_NOTE_KEY].decode(), metadata_[_USED_KEY] == b"1"
-        frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
-    except Exception:  # noqa: BLE001 — a damaged entry is parsed again, never trusted
+        metadata = table.schema.metadata or {}
+        note, used = metadata[_NOTE_KEY].decode(), metadata[_USED_KEY] == b"1"
+        frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)[COLUMNS]
+    except (AttributeError, KeyError, ValueError):  # absent, or not an entry this code wrote: parse again
         return None
-    return (frame[COLUMNS] if used else None), note
+    return (frame if used else None), note
 
 
 def _write_cached(entry: Path, table: pd.DataFrame | None, note: str) -> None:
-    """Write an entry atomically (another process may read the folder at the same time)."""
+    """An entry: the table read_semester returned (empty for an excluded layout), its note in the metadata."""
     frame = table if table is not None else _empty_table()
     arrow = pa.Table.from_pandas(frame, preserve_index=False)
-    arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), _NOTE_KEY: note.encode(),
-                                           _USED_KEY: b"1" if table is not None else b"0"})
-    temporary = None
-    try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=entry.parent, prefix=f".{entry.name}.", delete=False) as handle:
-            temporary = handle.name
-            pq.write_table(arrow, handle)
-        os.replace(temporary, entry)
-    except OSError:  # the cache only saves time: a read-only folder or a full disk skips it, the load goes on
-        if temporary and os.path.exists(temporary):
-            os.unlink(temporary)
-
-
-def _remove_other_versions(cache_dir: Path, keep: str) -> None:
-    """Entries written by another parser version are never read again: remove them."""
-    for folder in cache_dir.iterdir() if cache_dir.is_dir() else []:
-        if folder.is_dir() and folder.name != keep:
-            shutil.rmtree(folder, ignore_errors=True)
+    file_cache.write(entry, arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), _NOTE_KEY: note.encode(),
+                                                           _USED_KEY: b"1" if table is not None else b"0"}))
 
 
 def _empty_table() -> pd.DataFrame:

@@ -15,13 +15,8 @@ with its broken header. See ../shared/specs/sneep.md.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import re
-import shutil
-import tempfile
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +26,7 @@ import pyarrow.parquet as pq
 
 from pipeline import io, longtable, params, paths
 from pipeline.errors import PipelineError, cli
-from pipeline.sources import sneep_csv
+from pipeline.sources import file_cache, sneep_csv
 
 SOURCE = "sneep"
 PARQUET = paths.interim_parquet(SOURCE)
@@ -111,63 +106,36 @@ def load(files: list[Path], *, max_rejected_rows: int = 0, children_coding: str 
     if cache_dir is not None:  # the cache changes only after a load that passed every check
         for entry, table, report in new_entries:
             _write_cached(entry, table, report)
-        _remove_other_versions(Path(cache_dir), keep=version)
+        file_cache.remove_other_versions(Path(cache_dir), keep=version)
     return microdata, {"available": True, "files": reports, "children_coding_by_year": codings,
                        "rows": len(microdata)}
 
 
 def parser_version() -> str:
     """A hash of the code that reads and tidies a file and of the libraries it uses."""
-    digest = hashlib.sha256()
-    for source in (Path(__file__), Path(sneep_csv.__file__), GENDER_CROSSWALK):
-        digest.update(source.read_bytes())
-    for package in ("pandas", "pyarrow", "numpy"):
-        digest.update(f"{package} {metadata.version(package)}\n".encode())
-    return digest.hexdigest()[:16]
+    return file_cache.code_version([Path(__file__), Path(sneep_csv.__file__), GENDER_CROSSWALK],
+                                   ("pandas", "pyarrow", "numpy"))
 
 
 def cache_name(path: Path) -> str:
-    """'<SHA-256 of the file's bytes>-<its name>.parquet'."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(2**24), b""):
-            digest.update(block)
-    return f"{digest.hexdigest()}-{Path(path).stem}.parquet"
+    """'<SHA-256 of the file's bytes>-<its name>.parquet' (the table holds the name, and checks it)."""
+    return file_cache.entry_name(path)
 
 
 def _read_cached(entry: Path) -> tuple[pd.DataFrame, dict] | None:
     """A cache entry as (tidy table, load report); None when absent or unreadable (then the file is parsed)."""
-    if not entry.is_file():
-        return None
+    table = file_cache.read(entry)
     try:
-        table = pq.read_table(entry)
         report = json.loads(table.schema.metadata[_REPORT_KEY])
         return table.to_pandas(self_destruct=True), report
-    except Exception:  # noqa: BLE001 — a damaged entry is parsed again, never trusted
+    except (AttributeError, KeyError, TypeError, ValueError):  # absent, or not an entry this code wrote
         return None
 
 
 def _write_cached(entry: Path, table: pa.Table, report: dict) -> None:
-    """Write an entry (a file's tidy table, converted to Arrow) atomically (temporary file, then rename)."""
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}),
-                                           _REPORT_KEY: json.dumps(report, ensure_ascii=False).encode()})
-    temporary = None
-    try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=entry.parent, prefix=f".{entry.name}.", delete=False) as handle:
-            temporary = handle.name
-            pq.write_table(table, handle)
-        os.replace(temporary, entry)
-    except OSError:  # the cache only saves time: a read-only folder or a full disk skips it, the load goes on
-        if temporary and os.path.exists(temporary):
-            os.unlink(temporary)
-
-
-def _remove_other_versions(cache_dir: Path, keep: str) -> None:
-    """Entries written by another parser version are never read again: remove them."""
-    for folder in cache_dir.iterdir() if cache_dir.is_dir() else []:
-        if folder.is_dir() and folder.name != keep:
-            shutil.rmtree(folder, ignore_errors=True)
+    """An entry: a file's tidy table (converted to Arrow before the load changed it), its report in the metadata."""
+    file_cache.write(entry, table.replace_schema_metadata(
+        {**(table.schema.metadata or {}), _REPORT_KEY: json.dumps(report, ensure_ascii=False).encode()}))
 
 
 def gender_crosswalk() -> dict[str, str]:
