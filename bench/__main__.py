@@ -13,7 +13,7 @@ from bench.common import ROOT, WORK, machine
 
 # Full run: the sizes. Quick: small enough for the test suite (about a minute).
 FULL = {"repeat": 3, "sisdepen_files": 12, "sneep_rows": 2_000_000,
-        "scaling_rows": [250_000, 500_000, 1_000_000, 2_000_000]}
+        "scaling_rows": [1_000_000, 2_000_000, 5_000_000, 10_000_000]}  # 10M rows: a 2.2 GB file in bench/work/
 QUICK = {"repeat": 1, "sisdepen_files": 1, "sneep_rows": 21_000, "scaling_rows": [5_250, 10_500, 21_000, 42_000]}
 
 

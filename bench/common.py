@@ -17,7 +17,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "work"  # gitignored scratch: generated files and copies of the repository
-KEY_PACKAGES = ("pandas", "pyarrow", "duckdb", "dvc", "papermill", "nbclient", "python-calamine", "openpyxl")
+KEY_PACKAGES = ("pandas", "pyarrow", "duckdb", "polars", "dvc", "papermill", "nbclient", "python-calamine",
+                "openpyxl")
+# The readers as they were before issue 17 (the SISDEPEN and SNEEP readers near the native parsers): measured
+# side by side with today's in the same run, from a copy of that commit's pipeline/ package.
+BEFORE_COMMIT = "cc9be133274f89e909fa9cdbe060ae5bef8a87e1"
 
 
 @dataclass
@@ -74,25 +78,33 @@ def timed(function, repeat: int) -> Timing:
     return Timing(seconds)
 
 
-def run_child(module: str, *args: str, cwd: Path = ROOT) -> dict:
+def run_child(module: str, *args: str, cwd: Path = ROOT, pipeline: Path | None = None) -> dict:
     """Run `python -m module args` in its own process; its JSON result plus seconds and peak RSS (MiB).
 
     The child prints one JSON line last; peak memory is ru_maxrss of that child alone (a fresh process
-    per run, so RUSAGE_CHILDREN's maximum over our children is never another contender's)."""
+    per run, so RUSAGE_CHILDREN's maximum over our children is never another contender's). `pipeline`: a
+    folder holding another `pipeline` package (before_package()) that the child imports instead of ours."""
     started = time.perf_counter()
+    if pipeline:  # `python -m` puts the working folder first on sys.path: there, `pipeline` is the other one
+        cwd = pipeline
     done = subprocess.run([sys.executable, "-m", module, *args], cwd=cwd, capture_output=True, text=True,
                           env=os.environ | {"PYTHONPATH": str(ROOT)})
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"{module} {' '.join(args)} failed:\n{done.stderr[-3000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
+    if pipeline and not str(result.get("pipeline", "")).startswith(str(pipeline)):
+        raise RuntimeError(f"{module} imported {result.get('pipeline')}, not the package in {pipeline}")
     return result | {"wall_seconds": seconds}
 
 
 def child_result(result: dict, seconds: float) -> None:
     """In a child process: print the result with the work's seconds and this process's peak RSS."""
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
-    print(json.dumps(result | {"seconds": seconds, "peak_mib": peak_mib}))
+    workers_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest worker process
+    package = sys.modules.get("pipeline")
+    print(json.dumps(result | {"seconds": seconds, "peak_mib": peak_mib, "workers_peak_mib": workers_mib,
+                               "pipeline": getattr(package, "__file__", None)}))
 
 
 def machine() -> list[str]:
@@ -115,9 +127,55 @@ def machine() -> list[str]:
         f"- OS: {platform.platform()}",
         f"- Python {platform.python_version()}; {', '.join(versions)}",
         f"- Load average when the run started: {', '.join(f'{x:.2f}' for x in os.getloadavg())}",
+        f"- Parallel headroom when the run started: two CPU-bound processes ran {parallel_headroom():.2f}× as fast "
+        "as one (2.00 on two free cores; a core shared with other machines or processes gives less)",
     ]
 
 
 def load_note() -> str:
     """The load average now: more than ~0 on an idle machine means someone else is using the CPU."""
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def before_package() -> Path | None:
+    """A folder holding the `pipeline` package of BEFORE_COMMIT (extracted once with git archive); None when
+    this is not a git checkout that has the commit."""
+    folder = WORK / f"before-{BEFORE_COMMIT[:12]}"
+    if (folder / "pipeline" / "__init__.py").exists():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "archive", BEFORE_COMMIT, "pipeline"], cwd=ROOT, capture_output=True)
+    if archive.returncode != 0:
+        return None
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
+
+
+def parallel_headroom() -> float:
+    """How much faster two processes finish two equal CPU-bound jobs than one process finishes one, times two:
+    2.0 on two free cores, 1.0 when the second core gives nothing (shared with other machines or processes)."""
+    def work() -> None:
+        total = 0
+        for i in range(5_000_000):
+            total += i
+
+    started = time.perf_counter()
+    work()
+    one = time.perf_counter() - started
+    started = time.perf_counter()
+    children = []
+    for _ in range(2):
+        pid = os.fork()
+        if pid == 0:
+            work()
+            os._exit(0)
+        children.append(pid)
+    for pid in children:
+        os.waitpid(pid, 0)
+    return 2 * one / (time.perf_counter() - started)
+
+
+def ratio_text(ratios: list[float]) -> str:
+    """'1.23× (1.10–1.31, n=3)': median and range of ratios measured side by side, one per repetition."""
+    spread = f"{min(ratios):.2f}–{max(ratios):.2f}, " if len(ratios) > 1 else ""
+    return f"{statistics.median(ratios):.2f}× ({spread}n={len(ratios)})"

@@ -21,24 +21,24 @@ FIXES = {
                      "machine the figure is lower.",
     "Selective rebuild": "a stage outside the Brazil branch reads a Brazil parameter or output: narrow its "
                          "`params:`/`deps:` in dvc.yaml to the keys it really reads.",
-    "SISDEPEN ingest": "the ingest parses every cell; reading only the used columns with calamine and "
-                       "parsing headers once per layout would cut its time.",
-    "SNEEP vs pandas, time": "not reached, and not reachable by any means we found from the CSV on this "
-                             "machine: pandas 3 reads all 38 columns and groups them in less than three times what "
-                             "the fastest reader measured here (DuckDB, both cores) needs just to read our 14 "
-                             "columns (the last row of the SNEEP table), before any recovery, categoricals or "
-                             "measures. What "
-                             "the loader could still shed: its parse runs on one thread (pyarrow's threads stall "
-                             "on the broken-row callback; parsing the file's halves in two processes would use "
-                             "both cores) and recovery takes about a second at one broken row in seven. A "
-                             "researcher's rerun reads the cached Parquet (the rerun row), which is the path the "
-                             "target fits. Proposed: restate the target on the rerun path.",
+    "SISDEPEN ingest per file": "the calamine read itself is the floor (our reader starts from its output); "
+                                "above it, building the object block of the sheet and checking its types. The "
+                                "per-file ratios in the section name the files over the target.",
+    "SNEEP vs pandas, time": "the profile in the SNEEP section names the remaining costs, largest first: pyarrow's "
+                             "CSV parse of the whole file on one thread per process (with parse threads every "
+                             "broken row's callback into Python stalls them), handing each broken row's text "
+                             "to Python and recovering it, the two whole-file searches for a repeated header or "
+                             "body, and the chapter's measures. A large file is parsed in parts, one process per "
+                             "core, which helps only as far as the machine gives a second core: see the parallel "
+                             "headroom under Machine. pandas does less: it skips the broken rows and gives the "
+                             "wrong count.",
+    "SNEEP vs DuckDB single scan, time": "DuckDB parses on every core and skips or shifts the broken rows; ours "
+                                         "recovers them (see the profile in the SNEEP section and the parallel "
+                                         "headroom under Machine).",
+    "SNEEP vs polars' plain scan (limit)": "polars parses on every core and does no recovery, no checks and no "
+                                           "measures; the row is a limit, not a contender (its answer is wrong).",
     "SNEEP vs pandas, peak memory": "the peak is the parse plus the broken rows' text held for recovery; "
-                                    "recovery works on 16k rows at a time. Further: keep only the line numbers "
-                                    "of broken rows and re-read them from the file.",
-    "SNEEP vs DuckDB, time": "the parse runs on one thread (see the profile) and recovery of the broken rows "
-                             "adds about a second, while DuckDB skips or shifts those rows; parsing the file's "
-                             "halves in two processes would close most of the gap.",
+                                    "recovery works on 64k rows at a time.",
     "SNEEP load grows linearly": "time is linear; a low R² on memory comes from the fixed ~250 MiB of "
                                  "imports dominating the small sizes and from run-to-run variation of the "
                                  "allocator.",

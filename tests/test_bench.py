@@ -9,7 +9,7 @@ import sys
 
 from pipeline import paths
 
-SECTIONS = ["## Machine", "## Targets", "## Rebuilds (dvc repro)", "## SISDEPEN ingest vs openpyxl",
+SECTIONS = ["## Machine", "## Targets", "## Rebuilds (dvc repro)", "## SISDEPEN ingest",
             "## SNEEP at scale", "## SNEEP scaling curve (load only)", "## Notebook overhead"]
 
 
@@ -25,5 +25,10 @@ def test_quick_benchmark_writes_every_section(tmp_path):
         assert heading in text, f"section {heading!r} missing from the quick report"
     assert "Quick smoke mode" in text
     assert " met |" in text or "not met" in text  # every target is marked one way or the other
+    for row in ("limit: calamine read alone", "ours: `sisdepen.read_semester`", "pandas.read_excel(engine=\"calamine\")",
+                "limit: polars' plain scan", "limit: pyarrow splitting the file into lines",
+                "limit: reading the file's bytes", "`pandas.read_csv` whole file", "DuckDB, one scan",
+                "ours, a rerun with the file unchanged", "Parallel headroom"):
+        assert row in text, f"{row!r} missing from the quick report"
     # The quick run never overwrites the full report.
     assert (committed.stat().st_mtime_ns if committed.exists() else None) == before

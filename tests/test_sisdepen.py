@@ -5,6 +5,8 @@ tests/test_brazil.py; the real-data numbers they produce are pinned here."""
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import pytest
 import python_calamine
@@ -152,6 +154,121 @@ def test_personal_data_is_never_read(tmp_path):
     text = table.astype(str).to_csv()
     assert "12345678900" not in text and "0000-0000" not in text
     assert not set(table.columns) & set(sisdepen.PERSONAL)
+
+
+_PARTS = [f"{POPULATION} | Presos provisórios (sem condenação) | Justiça Estadual Masculino",
+          f"{POPULATION} | Presos provisórios (sem condenação) | Justiça Estadual Feminino"]
+_COUNTS = [*_PARTS, f"{POPULATION} | Total", f"{INCIDENCES} | {DRUG} | Masculino", f"{INCIDENCES} | {DRUG} | Feminino"]
+
+
+def _write_units(path, units):
+    """A semester file with one row per unit: (name, [pre-trial men, pre-trial women, total, drug men, drug women])."""
+    book = Workbook()
+    book.active.append([*_IDENTITY, *_COUNTS])
+    for name, counts in units:
+        book.active.append([*_IDENTITY_ROW[:2], name, *_IDENTITY_ROW[3:], *counts])
+    book.save(path)
+
+
+@pytest.mark.parametrize("cells, message, row, column", [
+    ([[5, 2.5, 7.5, 1, 0]], "count 2.5 is negative or fractional", 2, _PARTS[1]),
+    ([[5, 2, 7, 1, 0], [-3, 2, -1, 1, 0]], "count -3.0 is negative or fractional", 3, _PARTS[0]),
+    # the first bad column wins; in it, text before a fraction; the first row first
+    ([[5, 2, 7, 1.5, 0], [5, "x", 7, 1, 0]], "text 'x' in a count column", 3, _PARTS[1]),
+    ([[5, 0.5, 7, 1, 0], [5, "x", 7, 1, 0]], "text 'x' in a count column", 3, _PARTS[1]),
+    ([[5, 2, 7, 1, True], [5, 2, 7, "", "n/d"]], "text 'n/d' in a count column", 3, _COUNTS[4]),
+])
+def test_fractional_negative_or_text_counts_name_the_first_bad_cell(cells, message, row, column, tmp_path):
+    path = tmp_path / "dados-sisdepen-jul-dez-2019.xlsx"
+    _write_units(path, [(f"Unidade {i}", counts) for i, counts in enumerate(cells)])
+    with pytest.raises(PipelineError) as error:
+        sisdepen.read_semester(path)
+    assert message in error.value.message and (error.value.row, error.value.column) == (row, column)
+
+
+def test_clean_block_becomes_sorted_long_rows_without_blanks_or_totals(tmp_path):
+    path = tmp_path / "dados-sisdepen-jul-dez-2019.xlsx"
+    _write_units(path, [("Unidade B", [5, "", 5, 1, 2]), ("Unidade A", [0, 3, 3, "", None])])
+    table, note = sisdepen.read_semester(path)
+    assert "all units agree" in note
+    assert table[["unit_row", "block", "item", "sex", "value"]].values.tolist() == [
+        [2, "incidences", DRUG, "female", 2.0], [2, "incidences", DRUG, "male", 1.0],
+        [2, "population", "pre_trial", "male", 5.0],
+        [3, "population", "pre_trial", "female", 3.0], [3, "population", "pre_trial", "male", 0.0]]
+    assert table["unit_name"].tolist()[-1] == "Unidade A" and set(table["period"]) == {"2019-12"}
+    assert (table.dtypes.astype(str).tolist()
+            == ["string", "string", "int64", "string", "string", "string", "string", "string", "string",
+                "string", "float64"])
+
+
+def test_population_parts_must_sum_to_the_total(tmp_path):
+    path = tmp_path / "dados-sisdepen-jul-dez-2019.xlsx"
+    _write_units(path, [("Unidade A", [5, 2, 7, 1, 0]), ("Unidade B", [5, 2, 8, 1, 0])])
+    with pytest.raises(PipelineError, match=r"parts sum to 7 but the total says 8 \(1 unit\(s\) in all\)") as error:
+        sisdepen.read_semester(path)
+    assert error.value.row == 3
+
+
+# ---- cache and parallel reading ------------------------------------------------------------------------
+def _semesters(folder, periods):
+    folder.mkdir(exist_ok=True)
+    for i, period in enumerate(periods):
+        _write_units(folder / f"dados-sisdepen-{period}.xlsx", [("Unidade A", [5, i, 5 + i, 1, 2]),
+                                                                ("Unidade B", [1, 1, 2, 0, 1])])
+
+
+def test_cache_reuses_each_file_by_hash_and_parses_only_a_new_semester(tmp_path, monkeypatch):
+    raw, cache = tmp_path / "raw", tmp_path / "cache"
+    _semesters(raw, ["jan-jun-2019", "jul-dez-2019"])
+    uncached, _ = sisdepen.load(raw, cache_dir=None)
+    first, log = sisdepen.load(raw, cache_dir=cache)
+    entries = sorted(p.name for p in (cache / sisdepen.parser_version()).iterdir())
+    assert entries == sorted(f"{hashlib.sha256(p.read_bytes()).hexdigest()}-{p.stem}.parquet" for p in raw.iterdir())
+    pd.testing.assert_frame_equal(first, uncached)
+    parsed = []
+    real = sisdepen.read_semester
+    monkeypatch.setattr(sisdepen, "read_semester", lambda path: parsed.append(path.name) or real(path))
+    again, log_again = sisdepen.load(raw, cache_dir=cache)
+    assert parsed == []  # nothing parsed: every table came from the cache
+    pd.testing.assert_frame_equal(again, first)
+    pd.testing.assert_frame_equal(log_again, log)
+    _semesters(raw, ["jan-jun-2020"])  # the same bytes as jan-jun-2019, under another semester's name
+    newest, _ = sisdepen.load(raw, cache_dir=cache)
+    assert parsed == ["dados-sisdepen-jan-jun-2020.xlsx"]
+    assert newest["period"].value_counts().to_dict() == {"2019-06": 8, "2019-12": 8, "2020-06": 8}
+
+
+def test_cache_of_a_changed_file_or_another_parser_version_is_never_used(tmp_path, monkeypatch):
+    raw, cache = tmp_path / "raw", tmp_path / "cache"
+    _semesters(raw, ["jan-jun-2019"])
+    sisdepen.load(raw, cache_dir=cache)
+    stale = cache / "0123456789abcdef"
+    stale.mkdir()
+    (stale / "x.parquet").write_bytes(b"old")
+    _write_units(raw / "dados-sisdepen-jan-jun-2019.xlsx", [("Unidade A", [9, 0, 9, 1, 2])])
+    tidy, _ = sisdepen.load(raw, cache_dir=cache)
+    assert tidy["value"].max() == 9  # the changed file was parsed again
+    assert not stale.exists()  # another version's entries are removed
+    entry = cache / sisdepen.parser_version() / sisdepen.cache_name(raw / "dados-sisdepen-jan-jun-2019.xlsx")
+    entry.write_bytes(b"damaged")  # a damaged entry is parsed again, not trusted
+    assert sisdepen.load(raw, cache_dir=cache)[0]["value"].max() == 9
+    monkeypatch.setattr(sisdepen, "parser_version", lambda: "another-version")
+    sisdepen.load(raw, cache_dir=cache)
+    assert [p.name for p in cache.iterdir()] == ["another-version"]
+
+
+def test_parallel_read_reports_the_first_bad_file_with_row_and_column(tmp_path):
+    raw = tmp_path / "raw"
+    _semesters(raw, ["jan-jun-2019", "jul-dez-2019", "jan-jun-2020"])
+    _write_units(raw / "dados-sisdepen-jul-dez-2019.xlsx", [("Unidade A", [5, 2, 7, 1, 0]),
+                                                            ("Unidade B", [1, "x", 1, 0, 0])])
+    _write_units(raw / "dados-sisdepen-jan-jun-2020.xlsx", [("Unidade A", [5, 2.5, 7, 1, 0])])
+    with pytest.raises(PipelineError) as error:
+        sisdepen.load(raw, cache_dir=tmp_path / "cache")
+    # files are read in name order: jan-jun-2019, jan-jun-2020, jul-dez-2019
+    assert "dados-sisdepen-jan-jun-2020.xlsx" in error.value.message and "count 2.5" in error.value.message
+    assert (error.value.row, error.value.column) == (2, _PARTS[1])
+    assert not any((tmp_path / "cache").rglob("*.parquet"))  # nothing cached when a file fails
 
 
 # ---- real files (data/raw/sisdepen, filled by the fetch stage) ------------------------------------------
@@ -323,3 +440,20 @@ def test_monitoring_claim_implies_the_published_2022_total_from_december_2019(re
     assert _value(indicators, "people_electronic_monitoring_implied_by_claim_low", "2019-12") == 91348
     assert _value(indicators, "people_electronic_monitoring_implied_by_claim_high", "2019-12") == 91365
     assert _value(indicators, "people_electronic_monitoring_implied_by_claim", "2019-06") == 77468
+
+
+def test_a_load_that_fails_a_check_across_files_leaves_the_cache_unchanged(tmp_path):
+    raw, cache = tmp_path / "raw", tmp_path / "cache"
+    _semesters(raw, ["jan-jun-2019"])
+    _write_units(raw / "dados-sisdepen-jul-dez-2019.xlsx", [("Unidade A", [5, "", 5, 1, ""])])  # no women at all
+    with pytest.raises(PipelineError, match="has no 'Feminino' values in this file, while 2019-06 had"):
+        sisdepen.load(raw, cache_dir=cache)
+    assert not any(cache.rglob("*.parquet"))
+
+
+def test_a_cache_that_cannot_be_written_only_costs_time(tmp_path):
+    raw, cache = tmp_path / "raw", tmp_path / "cache"
+    _semesters(raw, ["jan-jun-2019", "jul-dez-2019"])
+    cache.write_text("a file where the cache folder should be")  # no entry can be written under it
+    tidy, _ = sisdepen.load(raw, cache_dir=cache)
+    pd.testing.assert_frame_equal(tidy, sisdepen.load(raw, cache_dir=None)[0])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -242,3 +245,173 @@ def test_drug_growth_check_finds_the_shares_that_give_47_percent():
     assert check.iloc[3]["low_pct"] > 37.2 and check.iloc[3]["high_pct"] < 37.5
     assert check.iloc[4]["low_pct"] >= 37.5 and check.iloc[4]["high_pct"] < 37.8
     assert np.isclose(check.iloc[2]["low_pct"], 47)
+
+
+# ---- whole-file defects, parsing in parts, the cache ---------------------------------------------------------
+@pytest.fixture(params=["one pass", "in parts"])
+def split(request, monkeypatch):
+    """Read each file in one pass, or cut into one part per core (as a large file is), whatever its size."""
+    from pipeline.sources import sneep_csv
+
+    if request.param == "in parts":
+        monkeypatch.setattr(sneep_csv, "PARALLEL_BYTES", 1)
+        monkeypatch.setattr(sneep_csv.os, "cpu_count", lambda: 3)  # three parts, on any machine
+    return request.param
+
+
+def _lines(path):
+    return path.read_bytes().decode("utf-8").splitlines(keepends=True)
+
+
+@pytest.mark.parametrize("defect, message, row", [
+    ("header again", "the header appears again on line 402: two files were concatenated", 402),
+    ("body twice", "rows 2–21 appear again from line 402", 402),
+    ("cut off", "the file ends in the middle of line 401", 401),
+    ("latin-1 row", "mixes UTF-8 with another encoding (this line is not UTF-8, earlier lines are)", 300),
+    ("latin-1 row after the sample", "not valid UTF-8 from this line on", 300),
+    ("year 1999", "census year '1999' is outside the SNEEP censuses (2002–2035)", 250),
+    ("year typo", "census year '202' is not a year", 250),
+])
+def test_whole_file_defects_stop_the_load_naming_the_line(tmp_path, monkeypatch, split, defect, message, row):
+    from pipeline.sources import sneep_csv
+
+    path, _ = _write(tmp_path, "current", rows=80, comma_names=False)
+    if defect.endswith("after the sample"):
+        monkeypatch.setattr(sneep_csv, "SAMPLE_BYTES", 8192)  # the dialect is sniffed from the first lines only
+    lines = _lines(path)
+    assert len(lines) == 401
+    if defect == "header again":
+        lines += lines  # a second download appended
+    elif defect == "body twice":
+        lines += lines[1:]
+    elif defect == "cut off":
+        lines[-1] = lines[-1][:30]
+    elif defect == "year 1999":
+        lines[249] = lines[249].replace(lines[249].split(",")[0], "1999", 1)
+    elif defect == "year typo":
+        lines[249] = lines[249].replace(lines[249].split(",")[0], "202", 1)
+    data = "".join(lines).encode("utf-8")
+    if defect.startswith("latin-1 row"):
+        head = "".join(lines[:299]).encode("utf-8")
+        data = head + lines[299].replace(lines[299].split(",")[1], "Córdoba", 1).encode("latin-1") + \
+            "".join(lines[300:]).encode("utf-8")
+        assert "ó".encode() in head  # the earlier lines are UTF-8 with accents
+    path.write_bytes(data)
+    scratch = []  # the parts' temporary folders: removed even when the load fails
+    real_mkdtemp = sneep_csv.tempfile.mkdtemp
+    monkeypatch.setattr(sneep_csv.tempfile, "mkdtemp", lambda **kw: scratch.append(real_mkdtemp(**kw)) or scratch[-1])
+    with pytest.raises(PipelineError) as error:
+        sneep.load([path])
+    assert message in error.value.message and error.value.row == row, error.value.message
+    assert not any(Path(folder).exists() for folder in scratch)
+    if split == "in parts" and defect in ("header again", "body twice", "cut off", "year 1999"):
+        assert scratch  # the defect was found after the parts were read
+
+
+def test_clean_files_pass_the_whole_file_checks(tmp_path, split):
+    path, truth = _write(tmp_path, "current", rows=80)
+    path.write_bytes(path.read_bytes().rstrip(b"\n"))  # a last line without its line end, but complete
+    microdata, _ = sneep.load([path])
+    assert _by_year_gender(microdata) == _by_year_gender(truth)
+
+
+@pytest.mark.parametrize("layout, options", [("current", {}), ("current", {"ambiguous_rows": 3}),
+                                             ("query_export", {}), ("per_year_2017", {}),
+                                             ("unified_2002_2018", {})])
+def test_reading_in_parts_gives_the_table_and_report_of_one_pass(tmp_path, monkeypatch, layout, options):
+    from pipeline.sources import sneep_csv
+
+    path, _ = _write(tmp_path, layout, rows=600, **options)
+    one_pass, one_report = sneep.load([path], max_rejected_rows=3)
+    monkeypatch.setattr(sneep_csv, "PARALLEL_BYTES", 1)
+    for cores in (2, 3, 7):
+        monkeypatch.setattr(sneep_csv.os, "cpu_count", lambda: cores)
+        assert len(sneep_csv._parts(path)) == cores
+        in_parts, report = sneep.load([path], max_rejected_rows=3)
+        pd.testing.assert_frame_equal(in_parts, one_pass)
+        assert report == one_report
+    if options:
+        assert one_report["files"][0]["rows_rejected"] == 3 and "line" in one_report["files"][0]["rejected_examples"][0]
+
+
+def test_a_value_seen_only_in_a_later_part_still_recovers_an_earlier_row(tmp_path, monkeypatch):
+    """A broken row is recovered only with values seen in well-formed rows of the whole file, not of its part."""
+    from pipeline.sources import sneep_csv
+
+    path, truth = _write(tmp_path, "current", rows=200)
+    lines = _lines(path)
+    fields = lines[0].count(",")
+    broken = [i for i, line in enumerate(lines) if line.count(",") > fields]
+    whole = [i for i, line in enumerate(lines) if i > len(lines) // 2 and line.count(",") == fields]
+    assert broken[0] < len(lines) // 3
+    for i in (broken[0], *whole[:5]):  # a legal status that only the last part's well-formed rows hold
+        lines[i] = lines[i].replace(",Condenado,", ",Condenada,", 1).replace(",Procesado,", ",Condenada,", 1)
+    assert ",Condenada," in lines[broken[0]]
+    path.write_text("".join(lines), encoding="utf-8")
+    one_pass, one_report = sneep.load([path])
+    monkeypatch.setattr(sneep_csv, "PARALLEL_BYTES", 1)
+    monkeypatch.setattr(sneep_csv.os, "cpu_count", lambda: 3)
+    in_parts, report = sneep.load([path])
+    assert report == one_report and one_report["files"][0]["rows_rejected"] == 0
+    pd.testing.assert_frame_equal(in_parts, one_pass)
+    assert (in_parts["legal_status"] == "Condenada").sum() == 6
+
+
+def test_cache_reads_an_unchanged_file_from_its_entry(tmp_path, monkeypatch):
+    from pipeline.sources import sneep_csv
+
+    cache = tmp_path / "cache"
+    path, truth = _write(tmp_path, "current")
+    fresh, fresh_report = sneep.load([path])
+    first, report = sneep.load([path], cache_dir=cache)
+    entry = cache / sneep.parser_version() / sneep.cache_name(path)
+    assert entry.is_file() and entry.name == f"{hashlib.sha256(path.read_bytes()).hexdigest()}-current.parquet"
+    parsed = []
+    real = sneep_csv.read
+    monkeypatch.setattr(sneep_csv, "read", lambda path, *args: parsed.append(path.name) or real(path, *args))
+    again, again_report = sneep.load([path], cache_dir=cache)
+    assert parsed == []
+    for frame, its_report in ((first, report), (again, again_report)):
+        pd.testing.assert_frame_equal(frame, fresh)
+        assert its_report == fresh_report
+    # a changed file is parsed again; so is a damaged entry; another parser version's entries are removed
+    generator.write(path, "current", YEARS["current"], 400, seed=8)
+    changed, _ = sneep.load([path], cache_dir=cache)
+    assert parsed == ["current.csv"] and not changed.equals(first)
+    (cache / sneep.parser_version() / sneep.cache_name(path)).write_bytes(b"damaged")
+    pd.testing.assert_frame_equal(sneep.load([path], cache_dir=cache)[0], changed)
+    assert parsed == ["current.csv", "current.csv"]
+    monkeypatch.setattr(sneep, "parser_version", lambda: "another-version")
+    sneep.load([path], cache_dir=cache)
+    assert [p.name for p in cache.iterdir()] == ["another-version"]
+
+
+def test_a_load_that_fails_its_checks_leaves_the_cache_unchanged(tmp_path):
+    cache = tmp_path / "cache"
+    path, _ = _write(tmp_path, "current", rows=50)
+    lines = _lines(path)
+    path.write_text("".join(lines + lines), encoding="utf-8")
+    with pytest.raises(PipelineError, match="concatenated"):
+        sneep.load([path], cache_dir=cache)
+    ambiguous, _ = _write(tmp_path, "current", ambiguous_rows=3)  # parses, then fails the rejected-rows limit
+    with pytest.raises(PipelineError, match="3 row"):
+        sneep.load([ambiguous], cache_dir=cache)
+    assert not list(cache.rglob("*.parquet"))
+
+
+def test_cache_entries_hold_each_file_as_read_alone(tmp_path):
+    """Loading several files merges their categories in place: an entry still holds its own file's table."""
+    cache = tmp_path / "cache"
+    old, _ = _write(tmp_path, "per_year_old")
+    new, _ = _write(tmp_path, "release_2019")
+    together, _ = sneep.load([old, new], cache_dir=cache)
+    pd.testing.assert_frame_equal(sneep.load([old, new], cache_dir=cache)[0], together)
+    for path in (old, new):
+        pd.testing.assert_frame_equal(sneep.load([path], cache_dir=cache)[0], sneep.load([path])[0])
+
+
+def test_a_cache_that_cannot_be_written_only_costs_time(tmp_path):
+    cache = tmp_path / "cache"
+    cache.write_text("a file where the cache folder should be")
+    path, _ = _write(tmp_path, "current", rows=100, comma_names=False)
+    pd.testing.assert_frame_equal(sneep.load([path], cache_dir=cache)[0], sneep.load([path])[0])

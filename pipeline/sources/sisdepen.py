@@ -14,14 +14,20 @@ plus `data/interim/sisdepen_files.csv`, which says for every file whether it was
 
 from __future__ import annotations
 
+import concurrent.futures
+import multiprocessing
+import os
 import re
 from pathlib import Path
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from pipeline import io, paths, safe_xlsx
 from pipeline.errors import PipelineError, cli
+from pipeline.sources import file_cache
 
 SOURCE_ID = "sisdepen"
 FILE_GLOB = "dados-sisdepen-*.xlsx"
@@ -81,6 +87,17 @@ LEGACY_LAYOUT_REASON = ("older survey layout (1,122 columns) not covered by the 
 
 COLUMNS = ["period", "state", "unit_row", "unit_name", "municipality", "jurisdiction", "block", "item",
            "court", "sex", "value"]
+KEY = ["period", "unit_row", "block", "item", "court", "sex"]  # the tidy table's order (unique per row)
+
+# Each file's parsed table is cached as data/interim/cache/sisdepen/<parser version>/<SHA-256>-<name>.parquet,
+# so a rerun, or a new semester, parses only the files not seen before. The parser version is a hash of the
+# code that parses (this module, pipeline/safe_xlsx.py) and of the calamine, pandas and pyarrow versions: any
+# change to them starts a new folder and the old ones are removed. A cache entry holds exactly what
+# read_semester returned (its note in the Parquet metadata), so every per-file check ran when it was written;
+# the checks across files and on the output run on every load.
+CACHE_DIR = paths.INTERIM / "cache" / SOURCE_ID
+_NOTE_KEY, _USED_KEY = b"sisdepen.note", b"sisdepen.used"
+_NUMERIC_KINDS = {"floating", "integer", "mixed-integer-float", "empty"}  # pandas' infer_dtype: all numbers
 
 
 class Header(NamedTuple):
@@ -92,46 +109,157 @@ class Header(NamedTuple):
     sex: str | None  # 'Masculino', 'Feminino', 'Total', or None for an UNSPLIT_ITEMS column
 
 
-def load(raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """All semester files as one tidy table, and the list of files with whether each was used and why."""
+def load(raw_dir: Path, cache_dir: Path | None = CACHE_DIR) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All semester files as one tidy table (checked with check_outputs), and the list of files with whether
+    each was used and why. Files not in the cache (`cache_dir`; None: no cache) are parsed in parallel, one
+    process per core."""
     # Load inputs: every semester file, in a stable order so outputs do not depend on directory listing.
     files = sorted(Path(raw_dir).glob(FILE_GLOB))
     if not files:
         raise PipelineError(f"no SISDEPEN files ({FILE_GLOB})", file=raw_dir,
                             fix="run the fetch stage first (`dvc repro fetch`)")
     tables, file_log = {}, []
-    for path in files:
-        table, note = read_semester(path)
+    results, commit = _read_semesters(files, cache_dir)
+    for path, (table, note) in zip(files, results):
         file_log.append({"file": path.name, "period": period_from_name(path), "used": table is not None,
                          "note": note})
         if table is not None:
             tables[path] = table
+    if not tables:
+        raise PipelineError(f"none of the {len(files)} SISDEPEN file(s) has a layout the reader knows",
+                            file=raw_dir, fix="see data/interim/sisdepen_files.csv's reasons in a full run, or "
+                                              "fetch the semester files again (`dvc repro fetch@sisdepen`)")
     # Check inputs: a sex that vanishes from a block between two semesters is a parsing or publishing fault.
     check_no_sex_vanishes(tables)
-    # Process data: one table, sorted by its key, so the Parquet is byte-stable across reruns.
-    tidy = pd.concat(tables.values(), ignore_index=True)
-    tidy = tidy.sort_values(["period", "unit_row", "block", "item", "court", "sex"], kind="stable")
-    return tidy.reset_index(drop=True)[COLUMNS], pd.DataFrame(file_log)
+    # Process data: one table, sorted by its key, so the Parquet is byte-stable across reruns. Each file's
+    # table is already in key order within its period: with one file per period, ordering the files by period
+    # orders the whole table.
+    by_period = sorted(tables.items(), key=lambda item: period_from_name(item[0]))
+    tidy = pd.concat([table for _, table in by_period], ignore_index=True)
+    periods = [period_from_name(path) for path, _ in by_period]
+    if len(set(periods)) < len(periods):  # two files of one semester (the output check then names the key)
+        tidy = tidy.sort_values(KEY, kind="stable")
+    tidy = _single_chunks(tidy.reset_index(drop=True)[COLUMNS])
+    check_outputs(tidy)
+    commit()  # the cache changes only after a load that passed every check
+    return tidy, pd.DataFrame(file_log)
+
+
+def _read_semesters(files: list[Path], cache_dir: Path | None) -> tuple[list[tuple[pd.DataFrame | None, str]], Callable]:
+    """read_semester of each file, in the order given: from the cache when the file (by its SHA-256) was
+    parsed before by this parser version, otherwise parsed (in parallel on the available cores); and a function
+    that writes the new cache entries (called once the whole load has passed its checks). An error is the one
+    of the first failing file in the order given, as if they were read one by one."""
+    entries = [None] * len(files)
+    if cache_dir is not None:
+        folder = Path(cache_dir) / parser_version()
+        entries = [folder / cache_name(path) for path in files]
+    results = [_read_cached(entry) if entry is not None else None for entry in entries]
+    missing = [i for i, result in enumerate(results) if result is None]
+    for i, result in zip(missing, _parse_all([files[i] for i in missing])):
+        results[i] = result
+
+    def commit() -> None:
+        if cache_dir is None:
+            return
+        for i in missing:
+            _write_cached(entries[i], *results[i])
+        file_cache.remove_other_versions(Path(cache_dir), keep=folder.name)
+
+    return results, commit
+
+
+def parser_version() -> str:
+    """A hash of the parsing code and the libraries it depends on: a cache entry of another version is never used."""
+    return file_cache.code_version([Path(__file__), Path(safe_xlsx.__file__)],
+                                   ("python-calamine", "pandas", "pyarrow", "numpy"))
+
+
+def _parse_all(files: list[Path]) -> list[tuple[pd.DataFrame | None, str]]:
+    """read_semester of each file, in a process pool sized by the cores when there is more than one file."""
+    workers = min(len(files), os.cpu_count() or 1)
+    if workers <= 1:
+        return [read_semester(path) for path in files]
+    # fork: the workers start with this process's modules already imported (no second import of pandas).
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        outcomes = list(pool.map(_read_semester_in_worker, files))
+    for outcome in outcomes:  # in the files' order: the first failing file's error, as when read one by one
+        if outcome[0] == "error":
+            raise PipelineError(**outcome[1])
+    return [outcome[1] for outcome in outcomes]
+
+
+def _read_semester_in_worker(path: Path) -> tuple[str, object]:
+    """read_semester in a pool process; a PipelineError comes back as its fields (exceptions lose them in pickling)."""
+    try:
+        return "table", read_semester(path)
+    except PipelineError as error:
+        return "error", {"problem": error.problem, "file": error.file, "row": error.row, "column": error.column,
+                         "fix": error.fix}
+
+
+def cache_name(path: Path) -> str:
+    """'<SHA-256 of the file's bytes>-<its name>.parquet': the name is in the key because the period is read
+    from it (the same bytes under another semester's name give other rows)."""
+    return file_cache.entry_name(path)
+
+
+def _read_cached(entry: Path) -> tuple[pd.DataFrame | None, str] | None:
+    """A cache entry as read_semester returned it; None when absent or unreadable (then the file is parsed)."""
+    table = file_cache.read(entry)
+    try:
+        metadata = table.schema.metadata or {}
+        note, used = metadata[_NOTE_KEY].decode(), metadata[_USED_KEY] == b"1"
+        frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)[COLUMNS]
+    except (AttributeError, KeyError, ValueError):  # absent, or not an entry this code wrote: parse again
+        return None
+    return (frame if used else None), note
+
+
+def _write_cached(entry: Path, table: pd.DataFrame | None, note: str) -> None:
+    """An entry: the table read_semester returned (empty for an excluded layout), its note in the metadata."""
+    frame = table if table is not None else _empty_table()
+    arrow = pa.Table.from_pandas(frame, preserve_index=False)
+    file_cache.write(entry, arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), _NOTE_KEY: note.encode(),
+                                                           _USED_KEY: b"1" if table is not None else b"0"}))
+
+
+def _empty_table() -> pd.DataFrame:
+    strings = {c: pd.Series([], dtype="string") for c in COLUMNS}
+    return pd.DataFrame({**strings, "unit_row": pd.Series([], dtype="int64"),
+                         "value": pd.Series([], dtype="float64")})[COLUMNS]
+
+
+def _single_chunks(table: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as one Arrow chunk each, as a sort leaves them (the Parquet's bytes depend on it)."""
+    for column in table.columns:
+        array = table[column].array
+        if isinstance(array, pd.arrays.ArrowStringArray) and array._pa_array.num_chunks > 1:
+            combined = pa.chunked_array([array._pa_array.combine_chunks()])
+            table[column] = pd.Series(pd.arrays.ArrowStringArray(combined), index=table.index, dtype=array.dtype)
+    return table
 
 
 def read_semester(path: Path) -> tuple[pd.DataFrame | None, str]:
-    """One semester file as tidy rows (None for an excluded layout) and a note on how it was read."""
+    """One semester file as tidy rows (None for an excluded layout) and a note on how it was read.
+
+    The rows are in key order (unit_row, block, item, court, sex): the count cells are one NumPy block,
+    checked at once, and reshaped with the labels of each column coded once, not per cell."""
     period = period_from_name(path)
     rows = safe_xlsx.sheet_rows(path, 0, source=SOURCE_ID)
     headers = [normalise(h) for h in rows[0]]
     if "Nome do Estabelecimento" not in headers and "Nome da unidade prisional:" in headers:
         return None, LEGACY_LAYOUT_REASON
     check_inputs(headers, path)
-    identity = _identity_columns(rows, headers)
+    block = _sheet_block(rows)
+    del rows  # the block holds the cells now
+    identity = _identity_columns(block, headers)
     _check_unique_units(identity, path)
     parsed = {i: parse_header(h, file=path) for i, h in enumerate(headers) if h.split(" | ")[0] in BLOCKS}
     counts = {i: h for i, h in parsed.items() if h.sex is not None}
-    values = _numeric_cells(rows, headers, counts, path)
-    note = _check_totals(values, path)
-    parts = values[values["sex"] != "Total"].dropna(subset=["value"])
-    parts = parts.join(identity, on="unit_row")
-    parts["period"] = period
-    return _recode(parts), note
+    values = _numeric_cells(block, headers, counts, path)
+    note = _check_totals(values, list(counts.values()), path)
+    return _tidy_parts(values, list(counts.values()), identity, period), note
 
 
 def period_from_name(path: Path) -> str:
@@ -199,11 +327,23 @@ def check_inputs(headers: list[str], path: Path) -> None:
                             fix="normalised headers must be unique to be matched by meaning")
 
 
-def _identity_columns(rows: list[list], headers: list[str]) -> pd.DataFrame:
-    columns = {ours: [normalise(r[headers.index(theirs)]) for r in rows[1:]] for theirs, ours in IDENTITY.items()}
+def _identity_columns(block: np.ndarray, headers: list[str]) -> pd.DataFrame:
+    """The IDENTITY columns of the data rows (a _sheet_block), renamed, indexed by spreadsheet row."""
+    columns = {ours: [normalise(cell) for cell in block[:, headers.index(theirs)]] for theirs, ours in IDENTITY.items()}
     table = pd.DataFrame(columns, dtype="string")
-    table.index = pd.RangeIndex(2, len(rows) + 1, name="unit_row")  # spreadsheet row number
+    table.index = pd.RangeIndex(2, len(block) + 2, name="unit_row")  # spreadsheet row number
     return table
+
+
+def _sheet_block(rows: list[list]) -> np.ndarray:
+    """The data rows (below the header) as one 2-D object array, short rows padded with blanks."""
+    width = max((len(row) for row in rows), default=0)
+    if any(len(row) != width for row in rows):
+        rows = [list(row) + [""] * (width - len(row)) for row in rows]
+    block = np.empty((len(rows) - 1, width), dtype=object)
+    if len(rows) > 1:
+        block[:] = rows[1:]
+    return block
 
 
 def _check_unique_units(identity: pd.DataFrame, path: Path) -> None:
@@ -243,59 +383,86 @@ def check_no_sex_vanishes(tables: dict[Path, pd.DataFrame]) -> None:
         previous = (period_from_name(path), sums)
 
 
-def _numeric_cells(rows: list[list], headers: list[str], counts: dict[int, Header], path: Path) -> pd.DataFrame:
-    """The count cells as long rows; a blank stays missing, text or a fraction is an error."""
-    frames = []
-    for column, header in counts.items():
-        cells = [r[column] for r in rows[1:]]
-        for offset, cell in enumerate(cells):
-            if not isinstance(cell, (int, float)) and cell not in ("", None):
-                raise PipelineError(f"text {cell!r} in a count column", file=path, row=offset + 2,
-                                    column=headers[column], fix="correct the cell or report it to the publisher")
-        values = pd.to_numeric(pd.Series(cells).replace("", None), errors="raise").astype("Float64")
-        bad = values[(values < 0) | (values % 1 != 0)]
-        if len(bad):
-            raise PipelineError(f"count {bad.iloc[0]} is negative or fractional", file=path,
-                                row=int(bad.index[0]) + 2, column=headers[column],
-                                fix="correct the cell or report it to the publisher; counts are whole and >= 0")
-        frames.append(pd.DataFrame({"unit_row": range(2, len(rows) + 1), "block": header.block,
-                                    "item": header.item, "court": header.court or "", "sex": header.sex,
-                                    "value": values.to_numpy()}))
-    return pd.concat(frames, ignore_index=True)
+def _numeric_cells(block: np.ndarray, headers: list[str], counts: dict[int, Header], path: Path) -> np.ndarray:
+    """The count cells as one float block (units x count columns in `counts` order; a blank is NaN).
+
+    Types are checked once for the whole block: blanks ('' or None) become NaN and every other cell must be a
+    number (int or float). Text, a negative or a fractional count is an error naming its row and column: the
+    first bad column in `counts` order, and in it text before numbers, the first row first."""
+    cells = block[:, list(counts)]
+    blank = (cells == "") | np.equal(cells, None)
+    filled = np.where(blank, np.nan, cells)
+    text = None
+    if pd.api.types.infer_dtype(filled.ravel(), skipna=False) in _NUMERIC_KINDS:
+        values = filled.astype(np.float64)
+    else:  # some cell is not a number: find which, with the same rule (only on a faulty file)
+        number = np.frompyfunc(lambda cell: isinstance(cell, (int, float)), 1, 1)(filled).astype(bool)
+        text, values = ~number, np.where(number, filled, np.nan).astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isnan(values) & ((values < 0) | (values % 1 != 0))
+    bad_columns = bad.any(axis=0) if text is None else bad.any(axis=0) | text.any(axis=0)
+    if bad_columns.any():
+        at = int(np.argmax(bad_columns))
+        column = headers[list(counts)[at]]
+        if text is not None and text[:, at].any():
+            row = int(np.argmax(text[:, at]))
+            raise PipelineError(f"text {filled[row, at]!r} in a count column", file=path, row=row + 2,
+                                column=column, fix="correct the cell or report it to the publisher")
+        row = int(np.argmax(bad[:, at]))
+        raise PipelineError(f"count {values[row, at]} is negative or fractional", file=path, row=row + 2,
+                            column=column,
+                            fix="correct the cell or report it to the publisher; counts are whole and >= 0")
+    return values
 
 
-def _check_totals(values: pd.DataFrame, path: Path) -> str:
+def _check_totals(values: np.ndarray, headers: list[Header], path: Path) -> str:
     """Block 4.1 parts must sum to the file's own total per unit; where the total is absent, say so."""
-    population = values[values["block"] == "4.1 População prisional"]
-    total = population[(population["sex"] == "Total") & (population["item"] == "")]
-    if total.empty:
+    population = np.array([h.block == "4.1 População prisional" for h in headers], dtype=bool)
+    total = [i for i, h in enumerate(headers) if population[i] and h.sex == "Total" and h.item == ""]
+    if not total:
         return "no population total column: totals are the sum of the parts"
-    parts = population[population["sex"] != "Total"].groupby("unit_row")["value"].sum()
-    published = total.set_index("unit_row")["value"].fillna(0)
-    differ = published.index[(parts.reindex(published.index, fill_value=0) != published)]
+    parts_columns = population & np.array([h.sex != "Total" for h in headers], dtype=bool)
+    parts = np.nansum(values[:, parts_columns], axis=1)
+    published = np.nan_to_num(values[:, total[0]], nan=0.0)
+    differ = np.flatnonzero(parts != published)
     if len(differ):
-        row = int(differ[0])
-        raise PipelineError(f"population parts sum to {parts.get(row, 0):g} but the total says "
-                            f"{published[row]:g} ({len(differ)} unit(s) in all)", file=path, row=row,
+        first = int(differ[0])
+        raise PipelineError(f"population parts sum to {parts[first]:g} but the total says "
+                            f"{published[first]:g} ({len(differ)} unit(s) in all)", file=path, row=first + 2,
                             column="4.1 População prisional | Total",
                             fix="sum the parts or the totals, never both: find which is wrong")
     return "population parts checked against the file's total column: all units agree"
 
 
-def _recode(parts: pd.DataFrame) -> pd.DataFrame:
-    """Source wording to our codes for block, legal situation, court and sex."""
-    parts = parts.assign(
-        block=parts["block"].map(BLOCKS),
-        item=parts["item"].map(lambda i: LEGAL_SITUATIONS.get(i, i)),
-        court=parts["court"].map(lambda c: COURTS.get(c, "")),
-        sex=parts["sex"].map(SEXES),
-    )
-    unknown = parts.loc[(parts["block"] == "population") & ~parts["item"].isin(list(LEGAL_SITUATIONS.values())),
-                        "item"]
-    if len(unknown):
-        raise PipelineError(f"unknown legal situation '{unknown.iloc[0]}' in block 4.1",
-                            fix="add it to LEGAL_SITUATIONS in pipeline/sources/sisdepen.py")
-    return parts.astype({c: "string" for c in ("period", "block", "item", "court", "sex")})[COLUMNS]
+def _tidy_parts(values: np.ndarray, headers: list[Header], identity: pd.DataFrame, period: str) -> pd.DataFrame:
+    """The non-blank part cells (not the `Total` columns) as long rows in key order, in our codes.
+
+    Each column's labels are recoded once; the rows are the block's cells read unit by unit, with the columns
+    ordered by (block, item, court, sex), so the rows come out sorted without a sort."""
+    labels = [(BLOCKS[h.block], LEGAL_SITUATIONS.get(h.item, h.item), COURTS.get(h.court or "", ""), SEXES[h.sex])
+              for h in headers]
+    parts = [i for i, h in enumerate(headers) if h.sex != "Total"]
+    present = ~np.isnan(values[:, parts]).all(axis=0) if values.shape[0] else np.zeros(len(parts), dtype=bool)
+    known = set(LEGAL_SITUATIONS.values())
+    for column, has_values in zip(parts, present):
+        if has_values and labels[column][0] == "population" and labels[column][1] not in known:
+            raise PipelineError(f"unknown legal situation '{labels[column][1]}' in block 4.1",
+                                fix="add it to LEGAL_SITUATIONS in pipeline/sources/sisdepen.py")
+    parts = sorted(parts, key=lambda column: labels[column])  # stable: equal keys keep the file's order
+    block = values[:, parts]
+    cell = np.flatnonzero(~np.isnan(block.ravel()))  # row-major: unit by unit, columns in key order
+    unit, column = np.divmod(cell, len(parts)) if len(parts) else (cell, cell)
+    taken = pa.array(column.astype(np.int64))
+    by_unit = pa.array(unit.astype(np.int64))
+    arrays = {"period": pa.array([period], pa.string()).take(pa.array(np.zeros(len(cell), dtype=np.int64)))}
+    for name in ("state", "unit_name", "municipality", "jurisdiction"):
+        arrays[name] = pa.array(identity[name].tolist(), pa.string()).take(by_unit)
+    for position, name in enumerate(("block", "item", "court", "sex")):
+        arrays[name] = pa.array([labels[c][position] for c in parts], pa.string()).take(taken)
+    arrays["unit_row"] = pa.array(unit.astype(np.int64) + 2)
+    arrays["value"] = pa.array(block.ravel()[cell])
+    table = pa.table({name: arrays[name] for name in COLUMNS})
+    return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
 
 
 def check_outputs(tidy: pd.DataFrame) -> None:
@@ -314,8 +481,7 @@ def check_outputs(tidy: pd.DataFrame) -> None:
 
 @cli
 def main() -> None:
-    tidy, file_log = load(paths.raw_dir(SOURCE_ID))
-    check_outputs(tidy)
+    tidy, file_log = load(paths.raw_dir(SOURCE_ID))  # load ends with check_outputs
     with io.transaction():
         tidy.to_parquet(io.target(paths.interim_parquet(SOURCE_ID)), index=False)
         io.write_text(paths.INTERIM / "sisdepen_files.csv", file_log.to_csv(index=False, lineterminator="\n"))

@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from pipeline import io, longtable, params, paths
 from pipeline.errors import PipelineError, cli
-from pipeline.sources import sneep_csv
+from pipeline.sources import file_cache, sneep_csv
 
 SOURCE = "sneep"
 PARQUET = paths.interim_parquet(SOURCE)
@@ -58,6 +58,15 @@ REQUIRED = {"census_year", "province", "gender_label", "legal_status", "service"
 NEW_VALUES = {"establishment_id", "establishment", "province_id", "province", *(f"offence_{i}" for i in range(1, 6))}
 FIRST_CENSUS, LAST_PLAUSIBLE_YEAR = 2002, 2035
 
+# Each census file's loaded table (after _tidy) is cached as
+# data/interim/cache/sneep/<parser version>/<SHA-256 of the file>-<its name>.parquet, its load report in the
+# Parquet's metadata: a rerun with an unchanged file reads that instead of parsing the CSV again. The parser
+# version hashes the code that reads and tidies (this module, sneep_csv.py, the gender crosswalk) and the
+# pandas, pyarrow and numpy versions; entries of another version are removed. The name is in the key because
+# the table holds it (source_file) and is checked against it. The checks across files run on every load.
+CACHE_DIR = paths.INTERIM / "cache" / SOURCE
+_REPORT_KEY = b"sneep.load_report"
+
 # mujer_tiene_hijos_intramuro: two codings. '1' means yes in both; they differ on 0 and 2.
 CHILDREN_CODINGS = {
     "yes1_no2_unknown0": {"1": "yes", "2": "no", "0": "unknown"},  # current metadata
@@ -65,18 +74,28 @@ CHILDREN_CODINGS = {
 }
 
 
-def load(files: list[Path], *, max_rejected_rows: int = 0,
-         children_coding: str = "auto") -> tuple[pd.DataFrame, dict]:
-    """Person-level microdata from the given SNEEP files, and the load report."""
+def load(files: list[Path], *, max_rejected_rows: int = 0, children_coding: str = "auto",
+         cache_dir: Path | None = None) -> tuple[pd.DataFrame, dict]:
+    """Person-level microdata from the given SNEEP files, and the load report. With a `cache_dir` (the ingest
+    stage passes CACHE_DIR), a file loaded before, unchanged, is read from its cache entry."""
     # Load inputs.
     genders = gender_crosswalk()
-    tables, reports = [], []
+    tables, reports, new_entries = [], [], []
+    version = parser_version() if cache_dir is not None else None
     with sneep_csv.system_allocator():
         for path in files:
-            table, report = sneep_csv.read(path, COLUMNS, REQUIRED, _checks(genders), NEW_VALUES)
-            frame = table.to_pandas(self_destruct=True)  # frees the Arrow columns as they are converted
-            del table
-            tables.append(_tidy(frame, path, genders, report))
+            entry = Path(cache_dir) / version / cache_name(path) if cache_dir is not None else None
+            cached = _read_cached(entry) if entry is not None else None
+            if cached is None:
+                table, report = sneep_csv.read(path, COLUMNS, REQUIRED, _checks(genders), NEW_VALUES)
+                frame = table.to_pandas(self_destruct=True)  # frees the Arrow columns as they are converted
+                del table
+                frame = _tidy(frame, path, genders, report)
+                if entry is not None:  # as read now: the steps below change the frames in place
+                    new_entries.append((entry, pa.Table.from_pandas(frame, preserve_index=False), report))
+            else:
+                frame, report = cached
+            tables.append(frame)
             reports.append(report)
     check_inputs(tables, reports, files, max_rejected_rows)
 
@@ -84,8 +103,39 @@ def load(files: list[Path], *, max_rejected_rows: int = 0,
     microdata = _concat(tables)
     microdata["children_in_prison"], codings = _children(microdata, children_coding)
     check_outputs(microdata, reports)
+    if cache_dir is not None:  # the cache changes only after a load that passed every check
+        for entry, table, report in new_entries:
+            _write_cached(entry, table, report)
+        file_cache.remove_other_versions(Path(cache_dir), keep=version)
     return microdata, {"available": True, "files": reports, "children_coding_by_year": codings,
                        "rows": len(microdata)}
+
+
+def parser_version() -> str:
+    """A hash of the code that reads and tidies a file and of the libraries it uses."""
+    return file_cache.code_version([Path(__file__), Path(sneep_csv.__file__), GENDER_CROSSWALK],
+                                   ("pandas", "pyarrow", "numpy"))
+
+
+def cache_name(path: Path) -> str:
+    """'<SHA-256 of the file's bytes>-<its name>.parquet' (the table holds the name, and checks it)."""
+    return file_cache.entry_name(path)
+
+
+def _read_cached(entry: Path) -> tuple[pd.DataFrame, dict] | None:
+    """A cache entry as (tidy table, load report); None when absent or unreadable (then the file is parsed)."""
+    table = file_cache.read(entry)
+    try:
+        report = json.loads(table.schema.metadata[_REPORT_KEY])
+        return table.to_pandas(self_destruct=True), report
+    except (AttributeError, KeyError, TypeError, ValueError):  # absent, or not an entry this code wrote
+        return None
+
+
+def _write_cached(entry: Path, table: pa.Table, report: dict) -> None:
+    """An entry: a file's tidy table (converted to Arrow before the load changed it), its report in the metadata."""
+    file_cache.write(entry, table.replace_schema_metadata(
+        {**(table.schema.metadata or {}), _REPORT_KEY: json.dumps(report, ensure_ascii=False).encode()}))
 
 
 def gender_crosswalk() -> dict[str, str]:
@@ -232,13 +282,17 @@ def _children(microdata: pd.DataFrame, coding: str) -> tuple[pd.Categorical, dic
 
 
 def _first_line_with(path: Path, report: dict, value: str) -> int | None:
-    """The file line (1 = header) where a value first appears: for error messages only."""
+    """The file line (1 = header) where a value first appears as a whole field (else as part of a line, e.g.
+    quoted): for error messages only. '202' is found on its own line, not inside '2020'."""
     encoding = "latin-1" if report["encoding"] == "latin-1" else "utf-8-sig"
+    delimiter, inside = report["delimiter"], None
     with open(path, encoding=encoding, newline="") as handle:
         for number, line in enumerate(handle, start=1):
             if value in line:
-                return number
-    return None
+                if value in line.rstrip("\r\n").split(delimiter):
+                    return number
+                inside = inside or number
+    return inside
 
 
 def _checks(genders: dict[str, str]) -> dict[str, sneep_csv.Check]:
@@ -277,7 +331,7 @@ def main() -> None:
             return
         try:
             microdata, report = load(files, max_rejected_rows=settings.max_rejected_rows,
-                                     children_coding=settings.children_coding)
+                                     children_coding=settings.children_coding, cache_dir=CACHE_DIR)
         except PipelineError as error:  # name the file the user put in data/manual/sneep/, not its copy
             if error.file is not None and Path(error.file).parent == paths.raw_dir(SOURCE):
                 error.file = paths.manual_dir(SOURCE) / Path(error.file).name

@@ -17,9 +17,14 @@ repair. Two known defects are handled here:
 from __future__ import annotations
 
 import codecs
+import concurrent.futures
 import csv
 import mmap
+import multiprocessing
+import os
 import re
+import shutil
+import tempfile
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
@@ -35,13 +40,15 @@ from pipeline.errors import PipelineError
 
 SAMPLE_BYTES = 4 * 2**20  # enough lines to sniff the dialect and check the header's alignment
 BLOCK_BYTES = 4 * 2**20  # pyarrow parses the file in blocks of this size (larger: more memory, no faster)
-# One parsing thread. With threads, every broken row hands the GIL to the Python callback and the threads
-# wait on each other: on the benchmark's file (one row in seven broken) 5.2 s with threads, 1.5 s without;
-# a file without broken rows parses in 0.8 s with threads, 1.1 s without (pyarrow 26, 2 cores).
+# One parsing thread per process. With threads, every broken row hands the GIL to the Python callback and the
+# threads wait on each other: on the benchmark's file (one row in seven broken) 5.2 s with threads, 1.5 s
+# without (pyarrow 26, 2 cores). A large file is instead cut at line ends into one part per core, each parsed
+# (and its broken rows recovered) in its own process.
 PARSE_THREADS = False
+PARALLEL_BYTES = 32 * 2**20  # files at least this large are parsed in parts, one process per core
 NEWLINE = b"\n"
 REPEAT_PROBE_ROWS = 20  # the first rows, searched for again later in the file (a body pasted twice)
-RECOVERY_ROWS = 16_384  # broken rows checked at a time: bounds the memory recovery adds to the parse
+RECOVERY_ROWS = 65_536  # broken rows checked at a time: bounds the memory recovery adds to the parse
 CATEGORY = pa.dictionary(pa.int32(), pa.string())
 _FREE_TEXT = re.compile(r"descripcion$")  # columns whose values are names and may contain commas
 
@@ -62,43 +69,38 @@ def read(path: Path, columns: dict[str, tuple[str, ...]], required: set[str], ch
 
     `columns` maps our name to the normalised header names it may have, first match wins; `checks`
     holds a test per column that a correctly aligned value passes (empty values always pass). A
-    recovered row must also hold, in each column not in `new_values`, a value seen in well-formed rows.
+    recovered row must also hold, in each column not in `new_values`, a value seen in well-formed rows
+    of the whole file. A large file is parsed in parts (one per core, cut at line ends) in parallel; the
+    result is the same as one pass over the file: rows in file order, recovered rows after, in line order.
     """
     encoding, delimiter, header, sample = _sniff(path)
     names, repairs = _repair_header(header, sample, columns, checks, path)
     chosen = _choose_columns(names, columns, required, path)
-    _check_whole_file(path, delimiter, len(names))
-    invalid = []
-
-    def keep_aside(row) -> str:
-        invalid.append((row.number, row.text))
-        return "skip"
-
-    try:
-        table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=encoding,
-                                           block_size=BLOCK_BYTES, use_threads=PARSE_THREADS),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=keep_aside),
-            convert_options=pacsv.ConvertOptions(include_columns=list(chosen.values()),
-                                                 column_types={c: CATEGORY for c in chosen.values()},
-                                                 strings_can_be_null=True, quoted_strings_can_be_null=True),
-        )
-    except pa.ArrowInvalid as error:
-        line = _first_invalid_utf8_line(path) if encoding == "utf8" else None
-        if line:
-            raise PipelineError("not valid UTF-8 from this line on (a row saved in another encoding, e.g. "
-                                "latin-1, inside a UTF-8 file)", file=path, row=line,
-                                fix="download the file again; if the publisher's file has this row, re-save the "
-                                    "file as UTF-8 and say so in your report") from None
-        raise PipelineError(f"cannot be parsed as CSV ({str(error).splitlines()[0][:200]})", file=path,
-                            fix="download the file again from the SNEEP dataset page") from None
-    table = table.rename_columns([_ours(chosen, c) for c in table.column_names])
-    seen = {ours: set(pc.unique(table[ours].combine_chunks().dictionary).to_pylist()) for ours in chosen}
-    invalid.sort(key=lambda item: (item[0] or 0, item[1]))
-    recovered, rejected = _recover_in_bulk(invalid, delimiter, names, chosen, checks, seen, new_values)
+    job = _Job(Path(path), encoding, delimiter, names, chosen, checks, new_values, _parts(path))
+    with _scratch(job):  # the parts' Arrow files live here, and go with it whatever happens
+        parts = _run_parts(job)
+        _check_whole_file(job, parts)
+        for part in parts:  # the first part that could not be parsed, as a single pass would have stopped there
+            if part["error"] is not None:
+                _raise_parse_error(path, encoding, part["error"])
+        tables = [_load_part(part) for part in parts]
+    table = pa.concat_tables([good for good, _ in tables])
+    seen = {ours: set().union(*(part["seen"][ours] for part in parts)) for ours in chosen}
+    recovered, rejected = [], []
+    for index, (part, (_, part_recovered)) in enumerate(zip(parts, tables)):
+        # A part's recovery found values that pass their column's check but were not seen in its own
+        # well-formed rows (`asked`). Its verdicts hold for the whole file unless another part saw one of them:
+        # then the part is read again here, its broken rows recovered against the whole file's values (rare).
+        if any(part["asked"][ours] & seen[ours] for ours in part["asked"]):
+            again = _run_part_here(job, index, seen)
+            part_recovered, part["rejected"] = again["tables"][1], again["rejected"]
+        recovered.append(part_recovered)
+    if any(part["rejected"] for part in parts):  # line numbers: the part's own, plus the lines before it
+        for part, before in zip(parts, _lines_before(path, job.ranges)):
+            rejected += [(number + before, text) for number, text in part["rejected"]]
+    recovered = pa.concat_tables([r.select(table.column_names) for r in recovered])
     if recovered.num_rows:
-        table = pa.concat_tables([table, recovered.select(table.column_names)])
+        table = pa.concat_tables([table, recovered])
     for ours in columns.keys() - chosen.keys():  # optional columns this layout lacks
         table = table.append_column(ours, pa.nulls(table.num_rows, CATEGORY))
     report = {
@@ -108,6 +110,220 @@ def read(path: Path, columns: dict[str, tuple[str, ...]], required: set[str], ch
         "rejected_examples": [_describe(number, text) for number, text in rejected[:5]],
     }
     return table.select(list(columns)), report
+
+
+class _Job:
+    """What every part of one file's read needs (inherited by the worker processes, never pickled)."""
+
+    def __init__(self, path, encoding, delimiter, names, chosen, checks, new_values, ranges):
+        self.path, self.encoding, self.delimiter, self.names = path, encoding, delimiter, names
+        self.chosen, self.checks, self.new_values, self.ranges = chosen, checks, new_values, ranges
+        self.scratch: str | None = None  # a folder for the parts' Arrow files (see _scratch)
+        with open(path, "rb") as handle:
+            self.header = handle.readline()
+            block = b""
+            for _ in range(REPEAT_PROBE_ROWS):  # whole lines only
+                line = handle.readline()
+                if not line.endswith(b"\n"):
+                    break
+                block += line
+        self.header_end = len(self.header)
+        self.probe = block if len(block) >= 64 else None  # the first rows, searched for again later
+        self.probe_end = self.header_end + len(block)
+
+
+_JOB: _Job | None = None  # the job of the parts being read (worker processes inherit it through fork)
+
+
+def _parts(path: Path) -> list[tuple[int, int]]:
+    """Byte ranges of the data lines (after the header), one per core for a large file, each ending at a line end."""
+    size = os.path.getsize(path)
+    with open(path, "rb") as handle:
+        header_end = len(handle.readline())
+        cores = os.cpu_count() or 1
+        if size < PARALLEL_BYTES or cores < 2 or not hasattr(os, "fork"):
+            return [(header_end, size)]
+        cuts = [header_end]
+        for i in range(1, cores):
+            handle.seek(max(cuts[-1], header_end + (size - header_end) * i // cores))
+            handle.readline()  # to the end of the line the cut fell in
+            if handle.tell() < size:
+                cuts.append(handle.tell())
+        return list(zip(cuts, cuts[1:] + [size]))
+
+
+@contextmanager
+def _scratch(job: _Job):
+    """A temporary folder for the parts' Arrow files (in shared memory when the system has it), removed on exit."""
+    if len(job.ranges) == 1:  # one part is read in this process: nothing goes through a file
+        yield
+        return
+    shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    job.scratch = tempfile.mkdtemp(prefix="sneep-parts-", dir=shm)
+    try:
+        yield
+    finally:
+        shutil.rmtree(job.scratch, ignore_errors=True)
+        job.scratch = None
+
+
+def _run_parts(job: _Job) -> list[dict]:
+    """_read_part for every range of the job, in parallel processes when there is more than one."""
+    global _JOB
+    _JOB = job
+    try:
+        if len(job.ranges) == 1:
+            return [_read_part(0)]
+        context = multiprocessing.get_context("fork")  # the job (with its check functions) is inherited
+        with concurrent.futures.ProcessPoolExecutor(len(job.ranges), mp_context=context) as pool:
+            parts = list(pool.map(_read_part, range(len(job.ranges))))
+    finally:
+        _JOB = None
+    return parts
+
+
+def _run_part_here(job: _Job, index: int, seen: dict[str, set]) -> dict:
+    """_read_part in this process, its broken rows recovered against `seen` (the whole file's values)."""
+    global _JOB
+    _JOB = job
+    try:
+        return _read_part(index, seen=seen, here=True)
+    finally:
+        _JOB = None
+
+
+def _lines_before(path: Path, ranges: list[tuple[int, int]]) -> list[int]:
+    """The number of lines before each range's start (the header included): for line numbers in messages."""
+    counts, done, lines = [], 0, 0
+    with open(path, "rb") as handle:
+        for start, _ in ranges:
+            while done < start:
+                block = handle.read(min(2**24, start - done))
+                lines += block.count(NEWLINE)
+                done += len(block)
+            counts.append(lines)
+    return counts
+
+
+def _read_part(index: int, seen: dict[str, set] | None = None, here: bool = False) -> dict:
+    """One byte range: whole-file defects searched in it, its rows parsed, its broken rows recovered against the
+    values its own well-formed rows hold (read() checks those are all the file's values, or recovers again).
+    The tables go to an Arrow file in a temporary folder (memory-mapped by the caller, not copied)."""
+    job = _JOB
+    start, end = job.ranges[index]
+    part = {"header_at": -1, "probe_at": -1, "error": None, "seen": {}, "asked": {}, "rejected": [], "arrow": None,
+            "tables": None}
+    with open(job.path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        part["header_at"] = _find_in(data, job.header, max(start, job.header_end), end)
+        if job.probe is not None:
+            part["probe_at"] = _find_in(data, job.probe, max(start, job.probe_end), end)
+    if part["header_at"] != -1 or part["probe_at"] != -1:
+        return part  # the file is two files or holds its rows twice: read() says so, nothing is parsed
+    numbers, texts, fields = [], [], []
+    add_number, add_text, add_fields = numbers.append, texts.append, fields.append
+
+    def keep_aside(row) -> str:
+        add_number(row.number)
+        add_text(row.text)
+        add_fields(row.actual_columns)  # as the CSV parser counted them (quoted delimiters are not fields)
+        return "skip"
+
+    source = pa.memory_map(str(job.path))
+    source.seek(start)
+    try:
+        good = pacsv.read_csv(
+            pa.BufferReader(source.read_buffer(end - start)),
+            read_options=pacsv.ReadOptions(column_names=job.names, encoding=job.encoding,
+                                           block_size=BLOCK_BYTES, use_threads=PARSE_THREADS),
+            parse_options=pacsv.ParseOptions(delimiter=job.delimiter, invalid_row_handler=keep_aside),
+            convert_options=pacsv.ConvertOptions(include_columns=list(job.chosen.values()),
+                                                 column_types={c: CATEGORY for c in job.chosen.values()},
+                                                 strings_can_be_null=True, quoted_strings_can_be_null=True),
+        )
+    except pa.ArrowInvalid as error:
+        part["error"] = str(error)
+        return part
+    good = good.rename_columns([_ours(job.chosen, c) for c in good.column_names])
+    part["seen"] = {ours: set(_distinct(good[ours])) for ours in job.chosen}
+    invalid = _Invalid(numbers, texts, fields)
+    recovered, part["rejected"] = _recover_in_bulk(invalid, job.delimiter, job.names, job.chosen, job.checks,
+                                                   seen if seen is not None else part["seen"], job.new_values,
+                                                   part["asked"])
+    if here or len(job.ranges) == 1:  # read in this process: no need to pass the tables through a file
+        part["tables"] = (good, recovered)
+        return part
+    part["arrow"] = _write_arrow([good, recovered], job.scratch)
+    return part
+
+
+class _Invalid:
+    """The rows the CSV parser set aside (wrong number of fields), in line order: line numbers, texts (as the
+    parser gave them, Python strings) and their numbers of fields."""
+
+    def __init__(self, numbers: list, texts: list[str], fields: list[int]):
+        if None in numbers:  # line numbers unknown (a threaded parse): order by text, as before
+            order = sorted(range(len(numbers)), key=lambda i: (numbers[i] or 0, texts[i]))
+        elif len(numbers) > 1 and not (np.diff(np.asarray(numbers, dtype=np.int64)) > 0).all():
+            order = np.argsort(np.asarray(numbers, dtype=np.int64), kind="stable").tolist()
+        else:
+            order = None
+        if order is not None:
+            numbers, texts, fields = ([values[i] for i in order] for values in (numbers, texts, fields))
+        self.numbers, self.texts, self.fields = numbers, texts, np.asarray(fields, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def rows(self, indices) -> list[tuple[int | None, str]]:
+        return [(self.numbers[i], self.texts[i]) for i in indices]
+
+
+def _find_in(data, needle: bytes, start: int, end: int) -> int:
+    """The first position in [start, end) where `needle` begins, or -1."""
+    return data.find(needle, start, min(end + len(needle) - 1, len(data))) if start < end else -1
+
+
+def _write_arrow(tables: list[pa.Table], folder: str) -> str:
+    """The tables in one Arrow IPC file in `folder`; its path."""
+    handle, name = tempfile.mkstemp(prefix="part-", suffix=".arrow", dir=folder)
+    os.close(handle)
+    with pa.OSFile(name, "wb") as sink:
+        for table in tables:
+            with pa.ipc.new_stream(sink, table.schema) as writer:
+                writer.write_table(table)
+    return name
+
+
+def _load_part(part: dict) -> tuple[pa.Table, pa.Table]:
+    """The (well-formed, recovered) tables of one part, memory-mapped; the file is removed at once."""
+    if part["tables"] is not None:
+        return part["tables"]
+    name = part["arrow"]
+    try:
+        source = pa.memory_map(name)
+        tables = []
+        for _ in range(2):
+            reader = pa.ipc.open_stream(source)
+            tables.append(reader.read_all())
+    finally:
+        os.unlink(name)
+    return tuple(tables)
+
+
+def _distinct(values: pa.ChunkedArray) -> list:
+    """The values present in a dictionary column (its chunks' dictionaries together)."""
+    return pc.unique(values.combine_chunks().dictionary).to_pylist()
+
+
+def _raise_parse_error(path: Path, encoding: str, error: str) -> None:
+    line = _first_invalid_utf8_line(path) if encoding == "utf8" else None
+    if line:
+        raise PipelineError("not valid UTF-8 from this line on (a row saved in another encoding, e.g. "
+                            "latin-1, inside a UTF-8 file)", file=path, row=line,
+                            fix="download the file again; if the publisher's file has this row, re-save the "
+                                "file as UTF-8 and say so in your report") from None
+    raise PipelineError(f"cannot be parsed as CSV ({error.splitlines()[0][:200]})", file=path,
+                        fix="download the file again from the SNEEP dataset page") from None
 
 
 @contextmanager
@@ -148,41 +364,33 @@ def _sniff(path: Path) -> tuple[str, str, list[str], list[list[str]]]:
     return encoding, delimiter, rows[0], rows[1:]
 
 
-def _check_whole_file(path: Path, delimiter: str, fields: int) -> None:
-    """Defects of the file as a whole, found with a few searches of its bytes (C speed, memory-mapped):
+def _check_whole_file(job: _Job, parts: list[dict]) -> None:
+    """Defects of the file as a whole, found by the parts' searches of their bytes (C speed, memory-mapped):
 
     - a body pasted twice, or two downloads concatenated: the first data rows, or the header, appear again;
     - a download cut off mid-row: the last line has no line end and too few fields.
     Each would otherwise load as plausible-looking rows (twice the persons) or as a "broken" row."""
+    path = job.path
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        header_end = data.find(b"\n") + 1
-        header = data[:header_end]
-        again = data.find(header, header_end)
+        again = min((p["header_at"] for p in parts if p["header_at"] != -1), default=-1)
         if again != -1:
             line = data[:again].count(NEWLINE) + 1
             raise PipelineError(f"the header appears again on line {line}: two files were concatenated",
                                 file=path, row=line, fix="keep each download as its own file in data/manual/sneep/")
-        block_end = header_end
-        for _ in range(REPEAT_PROBE_ROWS):
-            next_end = data.find(b"\n", block_end) + 1
-            if next_end == 0:
-                break
-            block_end = next_end
-        block = data[header_end:block_end]
-        again = data.find(block, block_end) if block_end - header_end >= 64 else -1
+        again = min((p["probe_at"] for p in parts if p["probe_at"] != -1), default=-1)
         if again != -1:
-            line, last_probed = data[:again].count(NEWLINE) + 1, data[:block_end].count(NEWLINE)
+            line, last_probed = data[:again].count(NEWLINE) + 1, data[:job.probe_end].count(NEWLINE)
             raise PipelineError(f"rows 2–{last_probed} appear again from line {line}: the "
                                 "file holds its rows twice (pasted or appended again), which would count each "
                                 "person twice", file=path, row=line,
                                 fix="download the file again; do not append to it")
         if len(data) and data[-1:] != b"\n":
             last = data[data.rfind(b"\n") + 1:]
-            if _field_count(last.decode("utf-8", "replace"), delimiter) < fields:
+            if _field_count(last.decode("utf-8", "replace"), job.delimiter) < len(job.names):
                 line = data[:].count(NEWLINE) + 1
                 raise PipelineError(f"the file ends in the middle of line {line} ({len(last)} bytes, fewer "
-                                    f"fields than the header's {fields}): the download was cut off", file=path,
-                                    row=line, fix="download the file again from the SNEEP dataset page")
+                                    f"fields than the header's {len(job.names)}): the download was cut off",
+                                    file=path, row=line, fix="download the file again from the SNEEP dataset page")
 
 
 def _first_invalid_utf8_line(path: Path) -> int | None:
@@ -256,21 +464,23 @@ def _choose_columns(names: list[str], columns: dict, required: set[str], path: P
     return {ours: name for ours, name in chosen.items() if name is not None}
 
 
-def _recover_in_bulk(invalid, delimiter, names, chosen, checks, seen, new_values) -> tuple[pa.Table, list]:
+def _recover_in_bulk(invalid: _Invalid, delimiter, names, chosen, checks, seen, new_values,
+                     asked: dict | None = None) -> tuple[pa.Table, list]:
     """The recovered rows (a table of our columns, in the order of `invalid`) and the rejected (number, text).
 
     A row is recovered if exactly one re-joining of its extra fields gives values that pass the checks.
+    `asked` (if given) collects, per column, the values that passed their check but were refused as not seen.
     Rows are grouped by field count and each group is parsed and checked column-wise with pyarrow; the
-    checks run once per distinct value, not once per row (a few hundred values for millions of rows)."""
-    texts = [text for _, text in invalid]
-    counts = np.array([_field_count(text, delimiter) for text in texts], dtype=int)
+    checks run once per distinct value (a dictionary entry), not once per row, and a row's verdict is a
+    lookup of its values' codes (a few hundred distinct values for millions of rows)."""
+    texts, counts = invalid.texts, invalid.fields
     order, parts = [], []
     for count in sorted(set(counts.tolist()) - set(range(len(names) + 1))):  # rows with too many fields
         rows_with_count = np.flatnonzero(counts == count)
         for first in range(0, len(rows_with_count), RECOVERY_ROWS):
             rows = rows_with_count[first:first + RECOVERY_ROWS]
             kept, values = _recover_group([texts[i] for i in rows], count - len(names), delimiter, names, chosen,
-                                          checks, seen, new_values)
+                                          checks, seen, new_values, asked)
             order.append(rows[kept])
             parts.append(values)
     order = np.concatenate(order) if order else np.array([], dtype=int)
@@ -279,7 +489,7 @@ def _recover_in_bulk(invalid, delimiter, names, chosen, checks, seen, new_values
     table = pa.table({ours: pa.chunked_array([p[ours] for p in parts], CATEGORY).take(by_line) for ours in chosen})
     rejected = np.ones(len(invalid), dtype=bool)
     rejected[order] = False
-    return table, [invalid[i] for i in np.flatnonzero(rejected)]
+    return table, invalid.rows(np.flatnonzero(rejected))
 
 
 def _field_count(text: str, delimiter: str) -> int:
@@ -287,68 +497,123 @@ def _field_count(text: str, delimiter: str) -> int:
     return text.count(delimiter) + 1 if '"' not in text else len(next(csv.reader([text], delimiter=delimiter)))
 
 
-def _recover_group(texts, extra, delimiter, names, chosen, checks, seen, new_values):
+def _recover_group(texts, extra, delimiter, names, chosen, checks, seen, new_values, asked=None):
     """For rows that all have `extra` fields too many: which can be read one way only, and their values."""
-    columns = _parse_rows(texts, len(names) + extra, delimiter)
     position = {ours: names.index(name) for ours, name in chosen.items()}
     # Re-joining after the last wanted column leaves every wanted value where it is: one such try suffices.
     last_wanted = max(position.values())
     starts = [i for i, name in enumerate(names) if _FREE_TEXT.search(name)]
     starts = [i for i in starts if i <= last_wanted] + [i for i in starts if i > last_wanted][:1]
-    valid = {}  # (our column, field index, re-joined) -> rows whose value passes; for columns not re-joined
+    # The fields each reading takes: a wanted column where it is, or `extra` further on, or re-joined.
+    fields = {(at if at < start else at + extra) for start in starts for at in position.values() if at != start}
+    fields |= {i for start in starts if start in position.values() for i in range(start, start + extra + 1)}
+    columns = _parse_rows(texts, len(names) + extra, delimiter, sorted(fields))
+    rows = len(texts)
+    valid = {}  # (our column, field index) -> rows whose value passes; for columns not re-joined
 
     def passing(ours, values, rejoined):
         # Values must pass the column's check and have been seen in well-formed rows, except in the
-        # re-joined column and in columns where new values are expected.
-        distinct = pc.unique(values).to_pylist()
+        # re-joined column and in columns where new values are expected. Checked once per dictionary entry.
         check, known = checks.get(ours), ours in new_values or rejoined
-        good = [v for v in distinct if v == "" or ((check is None or check(v)) and (known or v in seen[ours]))]
-        return pc.is_in(values, value_set=pa.array(good, pa.string()))
+        words = values.dictionary.to_pylist()
+        passes = [v == "" or check is None or check(v) for v in words]
+        if not known:
+            unseen = [v for v, ok in zip(words, passes) if ok and v != "" and v not in seen[ours]]
+            if asked is not None and unseen:
+                asked.setdefault(ours, set()).update(unseen)
+            passes = [ok and (v == "" or v in seen[ours]) for v, ok in zip(words, passes)]
+        good = np.array(passes + [False], dtype=bool)
+        return good[values.indices.to_numpy(zero_copy_only=False)]
 
-    reading = {ours: pa.nulls(len(texts), pa.string()) for ours in chosen}
-    found = np.zeros(len(texts), dtype=bool)  # rows with a reading that passes
-    conflict = np.zeros(len(texts), dtype=bool)  # rows with two different readings that pass
+    readings = {}  # start -> {our column: values (dictionary array)}
+    found = np.zeros(rows, dtype=bool)  # rows with a reading that passes
+    conflict = np.zeros(rows, dtype=bool)  # rows with two different readings that pass
+    first_start = np.full(rows, -1)  # the start of the first reading that passes
     for start in starts:
-        values, ok = {}, np.ones(len(texts), dtype=bool)
+        values, ok = {}, np.ones(rows, dtype=bool)
         for ours, at in position.items():
             if at == start:
-                values[ours] = pc.binary_join_element_wise(*columns[start:start + extra + 1], delimiter)
-                ok &= passing(ours, values[ours], True).to_numpy(zero_copy_only=False)
+                joined = pc.binary_join_element_wise(*(_strings(columns[i]) for i in range(start, start + extra + 1)),
+                                                     delimiter)
+                values[ours] = pc.dictionary_encode(joined)
+                ok &= passing(ours, values[ours], True)
             else:
                 index = at if at < start else at + extra
                 values[ours] = columns[index]
                 if (ours, index) not in valid:
-                    valid[ours, index] = passing(ours, columns[index], False).to_numpy(zero_copy_only=False)
+                    valid[ours, index] = passing(ours, columns[index], False)
                 ok &= valid[ours, index]
         if not ok.any():
             continue
-        differs = np.zeros(len(texts), dtype=bool)
-        for ours, column in values.items():
-            differs |= pc.fill_null(pc.not_equal(column, reading[ours]), False).to_numpy(zero_copy_only=False)
-        conflict |= ok & found & differs
-        first = pa.array(ok & ~found)
-        reading = {ours: pc.if_else(first, values[ours], reading[ours]) for ours in chosen}
+        readings[start] = values
+        again = np.flatnonzero(ok & found)  # rows another reading already passed: conflicting if they differ
+        for earlier in np.unique(first_start[again]):
+            rows_ = again[first_start[again] == earlier]
+            if len(rows_):
+                take = pa.array(rows_)
+                differs = np.zeros(len(rows_), dtype=bool)
+                for ours in chosen:
+                    before = _strings(readings[earlier][ours].take(take))
+                    differs |= pc.not_equal(before, _strings(values[ours].take(take))).to_numpy(zero_copy_only=False)
+                conflict[rows_[differs]] = True
+        first_start[ok & ~found] = start
         found |= ok
     kept = np.flatnonzero(found & ~conflict)
-    return kept, {ours: _categorical(column.take(pa.array(kept))) for ours, column in reading.items()}
+    result = {}
+    for ours in chosen:
+        pieces, at = [], []
+        for start, values in readings.items():
+            rows_ = kept[first_start[kept] == start]
+            if len(rows_):
+                pieces.append(values[ours].take(pa.array(rows_)))
+                at.append(rows_)
+        if len(pieces) == 1:
+            result[ours] = _categorical(pieces[0])
+        elif not pieces:
+            result[ours] = _categorical(pa.array([], pa.string()))
+        else:  # rows read from different starts: merge them back in the rows' order (rare)
+            merged = pa.concat_arrays([_strings(piece) for piece in pieces])
+            result[ours] = _categorical(merged.take(pa.array(np.argsort(np.concatenate(at), kind="stable"))))
+    return kept, result
 
 
-def _parse_rows(texts: list[str], fields: int, delimiter: str) -> list[pa.Array]:
-    """Rows that all have this many fields, parsed as one CSV: one string array per field."""
+def _strings(values: pa.Array) -> pa.Array:
+    """A dictionary array's values as plain strings."""
+    return values.dictionary.take(values.indices) if pa.types.is_dictionary(values.type) else values
+
+
+def _parse_rows(texts: list[str], fields: int, delimiter: str, wanted: list[int]) -> dict[int, pa.Array]:
+    """Rows that all have this many fields, parsed as one CSV: the wanted fields, dictionary-encoded."""
     table = pacsv.read_csv(
         pa.py_buffer("\n".join(texts).encode() + b"\n"),
-        read_options=pacsv.ReadOptions(autogenerate_column_names=True),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter),
-        convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.string() for i in range(fields)}))
-    if table.num_rows != len(texts) or table.num_columns != fields:
-        raise PipelineError(f"{len(texts)} rows of {fields} fields re-read as {table.num_rows} rows of "
-                            f"{table.num_columns}", fix="a quoting pattern the loader does not know: report it")
-    return [column.combine_chunks() for column in table.columns]
+        read_options=pacsv.ReadOptions(column_names=[f"f{i}" for i in range(fields)], use_threads=False),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=_count_as_wrong),
+        convert_options=pacsv.ConvertOptions(include_columns=[f"f{i}" for i in wanted],
+                                             column_types={f"f{i}": CATEGORY for i in wanted}))
+    if table.num_rows != len(texts):
+        raise PipelineError(f"{len(texts)} rows of {fields} fields re-read as {table.num_rows} rows",
+                            fix="a quoting pattern the loader does not know: report it")
+    return {i: table[f"f{i}"].combine_chunks() for i in wanted}
+
+
+def _count_as_wrong(row) -> str:
+    return "skip"  # the row count check above then names the problem
 
 
 def _categorical(values: pa.Array) -> pa.Array:
-    """Strings as the well-formed rows hold them: empty values missing, dictionary-encoded."""
-    return pc.dictionary_encode(pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values))
+    """Strings as the well-formed rows hold them: empty values missing, dictionary-encoded with only the values
+    present. A dictionary array is recoded on its codes, not its strings."""
+    if not pa.types.is_dictionary(values.type):
+        return pc.dictionary_encode(pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values))
+    codes = values.indices.to_numpy(zero_copy_only=False)
+    used = np.flatnonzero(np.bincount(codes, minlength=len(values.dictionary)))  # (their order does not matter:
+    words = values.dictionary.take(pa.array(used))  # sneep.load sorts the categories)
+    present = ~pc.equal(words, "").to_numpy(zero_copy_only=False)
+    recode = np.full(len(values.dictionary) + 1, -1, dtype=np.int32)
+    recode[used[present]] = np.arange(int(present.sum()), dtype=np.int32)
+    new_codes = recode[codes]
+    indices = pa.array(new_codes, pa.int32(), mask=new_codes < 0)
+    return pa.DictionaryArray.from_arrays(indices, words.filter(pa.array(present)))
 
 
 def _passes(checks: dict[str, Check], values: dict[str, str]) -> bool:
