@@ -31,7 +31,7 @@ except ModuleNotFoundError:  # python -m tests.faults.report
 # What a previous build is: every file under these folders, and dvc.lock (not data/interim/failed or logs, which
 # are what a failed run leaves for the user to read).
 BUILT = ("figures", "reports", "data/processed", "data/interim", "data/raw", "dvc.lock")
-NOT_OUTPUTS = ("data/interim/failed/", "data/interim/logs/")
+NOT_OUTPUTS = ("data/interim/failed/", "data/interim/logs/", "data/interim/cache/")  # not outputs: what a run leaves
 MANUAL = Path("data/manual/sneep")
 
 
