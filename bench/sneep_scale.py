@@ -156,11 +156,10 @@ def ours(path: Path) -> dict:
 
 
 def _settings():
-    from pipeline import argentina
+    from pipeline.settings import Argentina
 
-    return argentina.Params(women_include_trans_women=True, drug_rule="any_offence", drug_include_smuggling=False,
-                            legal_status="all", service="all", children_coding="auto", max_rejected_rows=0,
-                            first_year=2005, last_year=2022, growth_base_year=2015)
+    return Argentina(women_include_trans_women=True, drug_rule="any_offence", drug_include_smuggling=False,
+                     legal_status="all", service="all", first_year=2005, last_year=2022, growth_base_year=2015)
 
 
 def _measures(microdata) -> dict:

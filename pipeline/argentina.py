@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from pipeline import disclosure, longtable, params, paths
+from pipeline.settings import Argentina
 from pipeline.errors import PipelineError
 from pipeline.sources import published, sneep, sneep_csv
 
@@ -37,20 +37,7 @@ UNODC_SOURCE = "UNODC, UN-CTS prisons and prisoners (export of 11 May 2023), fed
 SNEEP_SOURCE = "SNEEP, Ministerio de Justicia y Derechos Humanos (published figures)"
 
 
-class Params(params.Strict):
-    women_include_trans_women: bool
-    drug_rule: Literal["first_offence", "any_offence"]
-    drug_include_smuggling: bool
-    legal_status: Literal["all", "pre_trial", "sentenced"]
-    service: Literal["all", "federal", "provincial"]
-    children_coding: Literal["auto", "yes1_no2_unknown0", "no0_yes1"]
-    max_rejected_rows: int
-    first_year: int
-    last_year: int
-    growth_base_year: int
-
-
-def definitions(settings: Params, microdata_used: bool = True) -> dict[str, str]:
+def definitions(settings: Argentina, microdata_used: bool = True) -> dict[str, str]:
     """The definitions behind the Argentina outputs, in words: only those that applied to the data used (the
     microdata rules say nothing about UNODC's series or SNEEP's printed figures)."""
     if not microdata_used:
@@ -67,7 +54,7 @@ def definitions(settings: Params, microdata_used: bool = True) -> dict[str, str]
     }
 
 
-def definition_text(settings: Params) -> str:
+def definition_text(settings: Argentina) -> str:
     return "SNEEP census 31 Dec; " + "; ".join(f"{k} = {v}" for k, v in definitions(settings).items())
 
 
@@ -85,7 +72,7 @@ def read_microdata() -> pd.DataFrame:
     return pd.read_parquet(sneep.PARQUET)
 
 
-def population(microdata: pd.DataFrame, settings: Params, *, legal_status: bool = True) -> pd.DataFrame:
+def population(microdata: pd.DataFrame, settings: Argentina, *, legal_status: bool = True) -> pd.DataFrame:
     """The persons the counts cover under the chosen service (and legal status) definitions."""
     keep = pd.Series(True, index=microdata.index)
     if settings.service != "all":
@@ -95,7 +82,7 @@ def population(microdata: pd.DataFrame, settings: Params, *, legal_status: bool 
     return microdata if keep.all() else microdata[keep]  # no copy of millions of rows when all count
 
 
-def held_for_drugs(microdata: pd.DataFrame, settings: Params) -> pd.Series:
+def held_for_drugs(microdata: pd.DataFrame, settings: Argentina) -> pd.Series:
     """True for persons held for a drug offence under the chosen rule."""
     groups = {"drug_law"} | ({"drug_smuggling"} if settings.drug_include_smuggling else set())
     labels = {label for label, group in sneep.offence_groups().items() if group in groups}
@@ -109,7 +96,7 @@ def held_for_drugs(microdata: pd.DataFrame, settings: Params) -> pd.Series:
     return drug
 
 
-def measures(microdata: pd.DataFrame, settings: Params) -> pd.DataFrame:
+def measures(microdata: pd.DataFrame, settings: Argentina) -> pd.DataFrame:
     """Long-table rows by census year: persons by gender, women for drugs, pre-trial share, children."""
     held = population(microdata, settings)
     women = held["gender"].isin(WOMEN[settings.women_include_trans_women])
@@ -137,7 +124,7 @@ def measures(microdata: pd.DataFrame, settings: Params) -> pd.DataFrame:
     return table.dropna(subset=["value"])
 
 
-def by_province(microdata: pd.DataFrame, settings: Params, year: int, min_cell: int) -> pd.DataFrame:
+def by_province(microdata: pd.DataFrame, settings: Argentina, year: int, min_cell: int) -> pd.DataFrame:
     """Persons held by province and gender in one census: small cells and small totals suppressed, with
     complementary suppression so that nothing hidden can be worked out from what is shown."""
     held = population(microdata[microdata["census_year"] == year], settings)
@@ -146,7 +133,7 @@ def by_province(microdata: pd.DataFrame, settings: Params, year: int, min_cell: 
         .assign(census_year=year)[["census_year", "province", "gender", "persons", "suppressed"]]
 
 
-def women_held_for_drugs_by_province(microdata: pd.DataFrame, settings: Params, year: int,
+def women_held_for_drugs_by_province(microdata: pd.DataFrame, settings: Argentina, year: int,
                                      min_cell: int) -> pd.DataFrame:
     """Women held for drug offences by province and legal status in one census, protected like by_province.
     Only the microdata can give it: the published figures are national."""
@@ -250,7 +237,7 @@ SERIES_LEGEND = {
 }
 
 
-def women_series(unodc: pd.DataFrame, published: pd.DataFrame, settings: Params,
+def women_series(unodc: pd.DataFrame, published: pd.DataFrame, settings: Argentina,
                  microdata_rows: pd.DataFrame | None = None) -> pd.DataFrame:
     """Women held and their share by year and series, each share from one series' own numerator and
     denominator of the same year: UNODC's female over UNODC's total; the women SNEEP counted (as the briefing
@@ -287,7 +274,7 @@ def women_series(unodc: pd.DataFrame, published: pd.DataFrame, settings: Params,
     return series[columns].sort_values(["series", "year"]).reset_index(drop=True)
 
 
-def check_settings(settings: Params, unodc: pd.DataFrame, published: pd.DataFrame) -> None:
+def check_settings(settings: Argentina, unodc: pd.DataFrame, published: pd.DataFrame) -> None:
     """The chapter's years exist in its data: one message naming the key, the value and the allowed years."""
     unodc_years = sorted(int(y) for y in unodc["year"])
     published_years = sorted({int(p) for p in published.loc[published["indicator"] == "women_held", "period"]
@@ -303,7 +290,7 @@ def check_settings(settings: Params, unodc: pd.DataFrame, published: pd.DataFram
                             file=paths.PARAMS, fix=f"use a year from {unodc_years[0]} to {settings.last_year - 1}")
 
 
-def growth(unodc: pd.DataFrame, published: pd.DataFrame, settings: Params,
+def growth(unodc: pd.DataFrame, published: pd.DataFrame, settings: Argentina,
            microdata_rows: pd.DataFrame | None = None) -> pd.DataFrame:
     """Growth in women and in all persons held since the base year, per series (each from its own numbers)."""
     base, last_unodc = settings.growth_base_year, int(unodc["year"].max())
@@ -353,7 +340,7 @@ def parts_versus_total(unodc: pd.DataFrame) -> pd.DataFrame:
                         difference=unodc["total"] - unodc["female"] - unodc["male"])
 
 
-def drug_growth_check(published: pd.DataFrame, settings: Params) -> pd.DataFrame:
+def drug_growth_check(published: pd.DataFrame, settings: Argentina) -> pd.DataFrame:
     """Do the published shares held for drugs (rounded) give the published growth (rounded)?
 
     Enumerates every whole number of women held for drugs in each year whose share rounds to the
@@ -447,7 +434,7 @@ def data_used_note(status: dict, published_file: str) -> str:
             f"download it by hand from {status['manual_download']}), so measures that need it are not shown.")
 
 
-def province_table_or_empty(microdata: pd.DataFrame | None, settings: Params, min_cell: int) -> pd.DataFrame:
+def province_table_or_empty(microdata: pd.DataFrame | None, settings: Argentina, min_cell: int) -> pd.DataFrame:
     """The latest census by province (suppressed), or no rows when there is no microdata."""
     if microdata is None or microdata.empty:
         return pd.DataFrame({"census_year": pd.Series([], dtype="int64"), "province": [], "gender": [],
@@ -464,7 +451,7 @@ def latest_independent(women: pd.DataFrame) -> pd.Series:
     return chosen.sort_values("year").iloc[-1]
 
 
-def women_drugs_table_or_empty(microdata: pd.DataFrame | None, settings: Params, min_cell: int) -> pd.DataFrame:
+def women_drugs_table_or_empty(microdata: pd.DataFrame | None, settings: Argentina, min_cell: int) -> pd.DataFrame:
     """Women held for drugs by province and legal status in the latest census, or no rows without microdata."""
     if microdata is None or microdata.empty:
         return pd.DataFrame({"census_year": pd.Series([], dtype="int64"), "province": [], "legal_status": [],
@@ -499,20 +486,20 @@ def headline(women: pd.DataFrame, published: pd.DataFrame, growth_table: pd.Data
 
 # ------------------------------------------------------------------------------------ Charts ---
 
-def women_chart(women: pd.DataFrame, settings: Params):
+def women_chart(women: pd.DataFrame, settings: Argentina):
     """Women held by year, one line or set of points per series (fig-10); draws exactly the rows of `women`."""
     return _series_chart(women, "women_held", "women", settings,
                          f"Women held in Argentina's prisons, {settings.first_year}–{settings.last_year}",
                          "persons (31 December)")
 
 
-def share_chart(women: pd.DataFrame, settings: Params):
+def share_chart(women: pd.DataFrame, settings: Argentina):
     """Women's share of all persons held, by year and series, each over its own denominator (fig-11)."""
     return _series_chart(women, "women_share_pct", "share", settings,
                          "Women as a share of all persons held, Argentina", "percent")
 
 
-def _series_chart(women: pd.DataFrame, column: str, legend: str, settings: Params, title: str, ylabel: str):
+def _series_chart(women: pd.DataFrame, column: str, legend: str, settings: Argentina, title: str, ylabel: str):
     import matplotlib.pyplot as plt  # charts only: the chapter's numbers never need matplotlib
 
     from pipeline import export  # export imports matplotlib at module level; see above

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
-
 import pandas as pd
 
 from pipeline import brazil_claim, brazil_quality, io, longtable, params, paths
+from pipeline.settings import Brazil
 from pipeline.brazil_reconcile import check_incidences_against_reports, reconciliation
 from pipeline.errors import PipelineError, cli
 from pipeline.sources import published
@@ -47,24 +46,6 @@ OFFENCE_ITEM_PREFIX = "GRUPO:"  # the 52 offence items; other 5.14 columns count
 INCIDENCE_MEASURES = ("all_offence_incidences", "drug_law_incidences", *DRUG_OFFENCES.values())
 
 
-class BrazilParams(params.Strict):
-    monitoring_pattern: str
-    domiciliary_pattern: str
-    patronato_pattern: str
-    patronato_min_people: int
-    patronato_in_cells: bool
-    incidences_in_pseudo_units: bool
-    outlier_ratio: float
-    outlier_min_change: int
-    per_capita_max_ratio: float
-    incidence_coverage_min_pct: float
-    outlier_treatment: Literal["keep", "exclude", "replace"]
-    monitoring_base_period: str
-    claimed_monitoring_growth_pct: dict[str, float]
-    claimed_base_periods: list[str]
-    claimed_end_period: str
-
-
 PATTERNS = ("monitoring_pattern", "domiciliary_pattern", "patronato_pattern")
 
 
@@ -80,7 +61,7 @@ class Outputs:
     claims: pd.DataFrame  # the chapter's verdicts, read by the claims check (tab-26)
 
 
-def build(tidy: pd.DataFrame, reports: pd.DataFrame, figures: pd.DataFrame, settings: BrazilParams) -> Outputs:
+def build(tidy: pd.DataFrame, reports: pd.DataFrame, figures: pd.DataFrame, settings: Brazil) -> Outputs:
     """Every Brazil measure from the tidy establishment table, the state reports and the published figures."""
     check_settings(settings, sorted(tidy["period"].unique()))
     # Recognise pseudo-units first: from 2020 they would otherwise inflate the people held in cells.
@@ -109,7 +90,7 @@ def build(tidy: pd.DataFrame, reports: pd.DataFrame, figures: pd.DataFrame, sett
     return Outputs(indicators, units, states, quality, recon, patronato_units(tidy, settings), claim, verdicts)
 
 
-def check_settings(settings: BrazilParams, periods: list[str]) -> None:
+def check_settings(settings: Brazil, periods: list[str]) -> None:
     """Parameters checked against the data: regexes compile, semesters exist, rates and shares make sense."""
     for key in PATTERNS:
         value = getattr(settings, key)
@@ -139,9 +120,9 @@ def check_settings(settings: BrazilParams, periods: list[str]) -> None:
                                 file=paths.PARAMS, fix=f"give '{key}' a value {allowed}")
 
 
-def notebook_settings(namespace: dict, periods) -> BrazilParams:
+def notebook_settings(namespace: dict, periods) -> Brazil:
     """The chapter's parameters from the notebook's injected variables, checked as the build step checks them."""
-    settings = BrazilParams(**{name: namespace[name] for name in BrazilParams.model_fields})
+    settings = Brazil(**{name: namespace[name] for name in Brazil.model_fields})
     check_settings(settings, sorted(set(periods)))
     return settings
 
@@ -176,7 +157,7 @@ def state_system_incidences(tidy: pd.DataFrame) -> pd.DataFrame:
     return parts.groupby(["state", "period", "measure", "sex"], as_index=False)["value"].sum()
 
 
-def classify_units(units: pd.DataFrame, settings: BrazilParams) -> pd.DataFrame:
+def classify_units(units: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
     """Each unit's class: electronic monitoring, domiciliary custody (without anklet), Patronato supervision of
     the open regime, or cells. The first class whose name pattern matches wins, in that order; a Patronato
     needs `patronato_min_people` people too (smaller units so named lodge people, like any prison)."""
@@ -192,12 +173,12 @@ def classify_units(units: pd.DataFrame, settings: BrazilParams) -> pd.DataFrame:
     return units.assign(kind=kind)
 
 
-def kinds_in_cells(settings: BrazilParams) -> list[str]:
+def kinds_in_cells(settings: Brazil) -> list[str]:
     """The unit classes whose people count as held in cells."""
     return [CELLS, PATRONATO] if settings.patronato_in_cells else [CELLS]
 
 
-def population_by_state(tidy: pd.DataFrame, settings: BrazilParams) -> pd.DataFrame:
+def population_by_state(tidy: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
     """People by state, semester, unit class, legal-situation group and sex."""
     population = tidy[tidy["block"] == "population"]
     legal = population["item"].map(LEGAL_GROUPS)
@@ -209,7 +190,7 @@ def population_by_state(tidy: pd.DataFrame, settings: BrazilParams) -> pd.DataFr
     return both.groupby(["state", "period", "measure", "sex"], as_index=False)["value"].sum()
 
 
-def counted_units(tidy: pd.DataFrame, settings: BrazilParams) -> pd.DataFrame:
+def counted_units(tidy: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
     """Rows of the units whose offence incidences are counted: in cells, or every unit if chosen so."""
     return tidy if settings.incidences_in_pseudo_units else tidy[tidy["kind"].isin(kinds_in_cells(settings))]
 
@@ -219,7 +200,7 @@ def offence_incidences(tidy: pd.DataFrame) -> pd.DataFrame:
     return tidy[(tidy["block"] == "incidences") & tidy["item"].str.startswith(OFFENCE_ITEM_PREFIX)]
 
 
-def incidences_by_state(tidy: pd.DataFrame, settings: BrazilParams) -> pd.DataFrame:
+def incidences_by_state(tidy: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
     """Offence incidences by state, semester and sex: all offences, the drug law, and its three items."""
     incidences = offence_incidences(counted_units(tidy, settings))
     drug = incidences[incidences["item"].isin(_drug_items(incidences))]
@@ -241,7 +222,7 @@ def _drug_items(tidy: pd.DataFrame) -> list[str]:
     return list(DRUG_OFFENCES)
 
 
-def _quality(tidy: pd.DataFrame, states: pd.DataFrame, settings: BrazilParams) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _quality(tidy: pd.DataFrame, states: pd.DataFrame, settings: Brazil) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The data-quality table (findings of every rule, known errors, treatment, effect) and what is treated."""
     checked = states[states["measure"].isin(["all_offence_incidences", "drug_law_incidences", "people_in_cells"])]
     outliers = brazil_quality.detect_outliers(checked, settings.outlier_ratio, settings.outlier_min_change)
@@ -260,7 +241,7 @@ def _quality(tidy: pd.DataFrame, states: pd.DataFrame, settings: BrazilParams) -
     return brazil_quality.describe_effects(quality, sources), treated
 
 
-def patronato_units(tidy: pd.DataFrame, settings: BrazilParams) -> pd.DataFrame:
+def patronato_units(tidy: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
     """Every unit whose name matches `patronato_pattern`, per semester: people by sex and the class applied."""
     population = tidy[(tidy["block"] == "population")
                       & tidy["unit_name"].str.contains(re.compile(settings.patronato_pattern), regex=True)]
@@ -273,7 +254,7 @@ def patronato_units(tidy: pd.DataFrame, settings: BrazilParams) -> pd.DataFrame:
     return table.rename(columns={"kind": "unit_class"})
 
 
-def national_indicators(states: pd.DataFrame, settings: BrazilParams) -> pd.DataFrame:
+def national_indicators(states: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
     """National sums by sex (with a total), plus the drug-law share of incidences, as long-table rows."""
     national = states.groupby(["measure", "period", "sex"], as_index=False)["value"].sum()
     total = national.groupby(["measure", "period"], as_index=False)["value"].sum().assign(sex="total")
@@ -294,7 +275,7 @@ def _unit(measure: str) -> str:
     return "incidences" if measure.endswith("incidences") else "persons"
 
 
-def cells_definition(settings: BrazilParams) -> str:
+def cells_definition(settings: Brazil) -> str:
     """What 'held in cells' includes and leaves out, with the parameters that decide it."""
     patronato = (f"Patronato units (name matches patronato_pattern {settings.patronato_pattern!r}, at least "
                  f"{settings.patronato_min_people:,} people)")
@@ -308,7 +289,7 @@ def cells_definition(settings: BrazilParams) -> str:
             "counts people held without monitoring")
 
 
-def definition(measure: str, settings: BrazilParams) -> str:
+def definition(measure: str, settings: Brazil) -> str:
     """The definition written beside every long-table row of `measure`."""
     if measure.startswith("people_in_cells"):
         return cells_definition(settings)
@@ -331,7 +312,7 @@ def definition(measure: str, settings: BrazilParams) -> str:
 
 @cli
 def main() -> None:
-    settings = params.section("brazil", BrazilParams)
+    settings = params.read(Brazil)
     tidy = pd.read_parquet(paths.interim_parquet("sisdepen"))
     reports = pd.read_parquet(paths.interim_parquet("sisdepen_reports"))
     outputs = build(tidy, reports, published.load(), settings)

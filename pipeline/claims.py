@@ -66,6 +66,7 @@ import pydantic
 import yaml
 
 from pipeline import i18n, io, longtable, manuscript, params, paths
+from pipeline.settings import Claims, SourceClasses, Strict
 from pipeline.errors import PipelineError, cli
 
 REGISTRY = paths.DATA / "claims.yaml"
@@ -89,18 +90,7 @@ _ONE_VALUE = ("value", "growth_pct", "share_pct", "percent_higher", "difference"
 RATIO_DECIMALS = 2  # computed shares, growth rates and differences of percentages are shown to two decimals
 
 
-class SourceClasses(params.Strict):
-    primary: list[str]  # long-table sources that are a publisher's own statistics
-    secondary: list[str]  # long-table sources that quote a figure published elsewhere
-
-
-class Settings(params.Strict):
-    manuscript: str  # the briefing's text, relative to the project root
-    years: list[int]  # [first, last]: four-digit whole numbers in this range are years, not figures
-    source_classes: SourceClasses
-
-
-class Over(params.Strict):
+class Over(Strict):
     source: str
     indicator: str
     sex: str
@@ -108,14 +98,14 @@ class Over(params.Strict):
     since: str  # first period a country's latest value may come from
 
 
-class Part(params.Strict):
+class Part(Strict):
     covers: str  # the part the check covers: a country's ISO 3166-1 alpha-3 code (shown by name), or words
     count: int = 1  # how many of the claim's units that part is
     of: int  # how many units the claim is about
     units: Literal["countries", "aspects"]
 
 
-class Check(params.Strict):
+class Check(Strict):
     compute: Literal["value", "growth_pct", "share_pct", "percent_higher", "difference", "sum", "range_within",
                      "sum_latest", "greater", "interval", "chapter_verdict"]
     keys: list[str] = []
@@ -140,7 +130,7 @@ class Check(params.Strict):
 Check.model_rebuild()
 
 
-class Claim(params.Strict):
+class Claim(Strict):
     id: str
     section: str
     country: str
@@ -777,7 +767,7 @@ def write_outputs(results: pd.DataFrame, numbers: pd.DataFrame, claims: list[Cla
     io.write_text(NUMBERS_TABLE.with_suffix(".md"), numbers_markdown(numbers, claims))
 
 
-def run(settings: Settings, registry: Path = REGISTRY, indicators: Path = paths.INDICATORS) -> pd.DataFrame:
+def run(settings: Claims, registry: Path = REGISTRY, indicators: Path = paths.INDICATORS) -> pd.DataFrame:
     """Check every claim, scan the manuscript, write the five outputs; fail if a verdict changed."""
     # Load inputs.
     claims = load_registry(registry)
@@ -804,7 +794,7 @@ def run(settings: Settings, registry: Path = REGISTRY, indicators: Path = paths.
 
 @cli
 def main() -> None:
-    settings = params.section("claims", Settings)
+    settings = params.read(Claims)
     results = run(settings)
     counts = results["status"].value_counts()
     print("claims: " + ", ".join(f"{s} {counts.get(s, 0)}" for s in STATUSES))

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from pipeline import params, paths
 from pipeline.errors import PipelineError, cli
+from pipeline.settings import Fetch
 
 MIRROR_ENV = "BRIEFING_DATA_MIRROR"
 _HTML_STARTS = (b"<!doctype html", b"<html", b"<?xml version=\"1.0\"?><html", b"<head", b"<body")
@@ -43,7 +44,7 @@ def registry() -> dict:
 
 def mirror_dir() -> Path:
     """The offline mirror: $BRIEFING_DATA_MIRROR, else params.yaml fetch.mirror (relative to the root)."""
-    configured = os.environ.get(MIRROR_ENV) or params.section("fetch", params.Fetch).mirror
+    configured = os.environ.get(MIRROR_ENV) or params.read(Fetch).mirror
     return (paths.ROOT / configured).resolve()
 
 

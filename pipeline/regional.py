@@ -19,9 +19,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import pydantic
 
 from pipeline import export, io, longtable, params, paths
+from pipeline.settings import Base, Regional
 from pipeline.errors import PipelineError, cli
 from pipeline.sources import unodc_prisons
 
@@ -48,23 +48,6 @@ TABLE_KEYS = {
 }
 
 
-class Params(params.Strict):
-    first_year: int
-    subregion: str
-    focus_countries: list[str]
-    world_panel_min_countries: int = pydantic.Field(ge=2)
-    world_panel_last_year: int
-    americas_excluded: list[str]
-    missing_share_quantiles: list[float] = pydantic.Field(min_length=2, max_length=2)
-
-    @pydantic.field_validator("missing_share_quantiles")
-    @classmethod
-    def _ordered_quantiles(cls, value: list[float]) -> list[float]:
-        if not 0 <= value[0] < value[1] <= 1:
-            raise ValueError("give two quantiles, low then high, between 0 and 1")
-        return value
-
-
 # ------------------------------------------------------------------------------------- Inputs ---
 
 def load_national(path=unodc_prisons.NATIONAL) -> pd.DataFrame:
@@ -83,7 +66,7 @@ def countries(national: pd.DataFrame, subregion: str) -> pd.DataFrame:
             .reset_index(drop=True))
 
 
-def check_params(settings: Params, base_focus: list[str], national: pd.DataFrame) -> None:
+def check_params(settings: Regional, base_focus: list[str], national: pd.DataFrame) -> None:
     """Each parameter against the data: one PipelineError naming the key, the value and what is allowed."""
     subregions = sorted(set(national["subregion"].dropna()) - {"World"})
     if settings.subregion not in subregions:
@@ -324,7 +307,7 @@ def _interval(table: pd.DataFrame) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- Long-table rows ---
 
-def long_rows(tables: dict[str, pd.DataFrame], settings: Params) -> pd.DataFrame:
+def long_rows(tables: dict[str, pd.DataFrame], settings: Regional) -> pd.DataFrame:
     """The aggregates a claims check needs, as long rows: WLD (fixed panel), LAC (pre-trial), AMR (interval)."""
     return longtable.frame(_world_rows(tables, settings) + _pretrial_rows(tables["unsentenced_by_sex"], settings)
                            + _americas_rows(tables, settings))
@@ -335,7 +318,7 @@ def _row(country, indicator, sex, period, value, unit, definition) -> dict:
             "period": str(period), "value": float(value), "unit": unit, "definition": definition}
 
 
-def _world_rows(tables, settings: Params) -> list[dict]:
+def _world_rows(tables, settings: Regional) -> list[dict]:
     """The headline panel (`persons_held_fixed_panel*`) and, when it differs, the widest panel of all
     (`persons_held_widest_panel*`): counts at both ends, their growth, size and coverage."""
     windows = tables["world_panel"]
@@ -372,7 +355,7 @@ def _panel_rows(window: pd.Series, name: str, how: str) -> list[dict]:
     return rows
 
 
-def _pretrial_rows(table: pd.DataFrame, settings: Params) -> list[dict]:
+def _pretrial_rows(table: pd.DataFrame, settings: Regional) -> list[dict]:
     first, last = int(table["year"].min()), int(table["year"].max())
     scope = (f"the {len(table)} countries of {settings.subregion} that count persons held unsentenced for both "
              f"women and men, each at its latest year with both ({first}–{last}; period = the latest)")
@@ -390,7 +373,7 @@ def _pretrial_rows(table: pd.DataFrame, settings: Params) -> list[dict]:
     return rows
 
 
-def _americas_rows(tables, settings: Params) -> list[dict]:
+def _americas_rows(tables, settings: Regional) -> list[dict]:
     interval = tables["americas_interval"].set_index("measure")
     reported, total, estimated = interval.loc[REPORTED], interval.loc[INTERVAL], interval.loc[ESTIMATED]
     uncovered = int(interval.loc[UNCOVERED, "countries"])
@@ -418,7 +401,7 @@ def _americas_rows(tables, settings: Params) -> list[dict]:
 
 # ------------------------------------------------------------------------------------- Build ---
 
-def build(national: pd.DataFrame, settings: Params) -> dict[str, pd.DataFrame]:
+def build(national: pd.DataFrame, settings: Regional) -> dict[str, pd.DataFrame]:
     """Every table of the chapter, computed from the cleaned national series."""
     members = countries(national, settings.subregion)
     series = women_held(national, members, settings.first_year)
@@ -456,8 +439,8 @@ def read_table(name: str) -> pd.DataFrame:
 @cli
 def main() -> None:
     # Load inputs.
-    settings = params.section("regional", Params)
-    base_focus = params.section("base")["focus_countries"]
+    settings = params.read(Regional)
+    base_focus = params.read(Base).focus_countries
     national = load_national()
     check_params(settings, base_focus, national)
     # Process data.

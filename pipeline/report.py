@@ -35,6 +35,7 @@ import yaml
 from pipeline import corrections, i18n, io, params, paths
 from pipeline.errors import PipelineError, cli
 from pipeline.hashes import dvc_md5
+from pipeline.settings import Argentina, Report
 
 # Outputs of this stage (dvc.yaml names the same files).
 BRIEFING = paths.REPORTS / "briefing.html"
@@ -53,12 +54,8 @@ _CAPTION_FIELDS = {"Caption": "caption", "Source": "source", "Alt text": "alt", 
 QUOTED_COLUMNS = ("printed",)
 
 
-class Settings(params.Strict):
-    languages: list[str]
-
-
-def settings() -> Settings:
-    chosen = params.section("report", Settings)
+def settings() -> Report:
+    chosen = params.read(Report)
     if not chosen.languages or chosen.languages[0] != "en":
         raise PipelineError("'report.languages' must start with 'en' (the chapters write in English)",
                             file=paths.PARAMS, fix="write e.g. languages: [en, es, pt]")
@@ -205,7 +202,7 @@ def _redraw_argentina(chart: str):
     def redraw(data: pd.DataFrame):
         from pipeline import argentina
 
-        chosen = params.section("argentina", argentina.Params)
+        chosen = params.read(Argentina)
         draw = argentina.women_chart if chart == "women" else argentina.share_chart
         return draw(data, chosen)
 

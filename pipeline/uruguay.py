@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import pydantic
 
 from pipeline import io, longtable, params, paths, uruguay_claims
+from pipeline.settings import Uruguay
 from pipeline.errors import PipelineError, cli
 from pipeline.sources import drug_crimes_quality, oud, published, unodc_drug_crimes
 
@@ -47,16 +47,6 @@ TABLE_KEYS = {
     "reconciliation": ["figure_id"],
     "claims": ["claim_id"],
 }
-
-
-class Settings(params.Strict):
-    first_year: int
-    luc_month: str = pydantic.Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
-    detention_claim_years: list[int] = pydantic.Field(min_length=2, max_length=2)
-    luc_claim_years: list[int] = pydantic.Field(min_length=2, max_length=2)
-    sharp_rise_min_pct: float
-    sharp_rise_min_ratio: float
-    share_tolerance_pp: float
 
 
 @dataclass(frozen=True)
@@ -94,7 +84,7 @@ def uruguay_only(prisons: pd.DataFrame, drug_crimes: pd.DataFrame, drug_quality:
     )
 
 
-def build(inputs: Inputs, settings: Settings) -> dict[str, pd.DataFrame]:
+def build(inputs: Inputs, settings: Uruguay) -> dict[str, pd.DataFrame]:
     """All the chapter's tables, keyed by name (see TABLE_KEYS)."""
     tables = {
         "prison_series": prison_series(inputs, settings.first_year),
@@ -307,7 +297,7 @@ def _ordered(table: pd.DataFrame, key: list[str]) -> pd.DataFrame:
 @cli
 def main() -> None:
     # Load inputs.
-    settings = params.section("uruguay", Settings)
+    settings = params.read(Uruguay)
     inputs = load_inputs()
     # Process data.
     tables = build(inputs, settings)

@@ -16,8 +16,9 @@ from pipeline import brazil, brazil_claim, brazil_quality, params, paths
 from pipeline.brazil_reconcile import check_incidences_against_reports
 from pipeline.errors import PipelineError
 from pipeline.sources import sisdepen
+from pipeline.settings import Brazil
 
-SETTINGS = params.section("brazil", brazil.BrazilParams)
+SETTINGS = params.read(Brazil)
 PERIODS = ["2019-06", "2019-12", "2020-06", "2020-12"]
 
 
@@ -288,7 +289,7 @@ def test_bad_brazil_parameter_through_the_entry_point(old, new, fragments, tmp_p
 
 def test_every_brazil_parameter_is_declared_in_the_stage():
     dvc_params = re.findall(r"- (brazil\.\w+)", (paths.ROOT / "dvc.yaml").read_text(encoding="utf-8"))
-    assert sorted(dvc_params) == sorted(f"brazil.{name}" for name in brazil.BrazilParams.model_fields)
+    assert sorted(dvc_params) == sorted(f"brazil.{name}" for name in Brazil.model_fields)
 
 
 @pytest.mark.parametrize("patronato_in_cells", [False, True])

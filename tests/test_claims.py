@@ -12,6 +12,7 @@ import yaml
 
 from pipeline import claims, i18n, io, longtable, manuscript, params, paths, regional
 from pipeline.errors import PipelineError
+from pipeline.settings import Claims
 
 PAPER = paths.ROOT / "../shared/paper/justice-is-setting-them-free.txt"
 needs_paper = pytest.mark.skipif(not PAPER.exists(), reason="the manuscript is not on this machine")
@@ -119,7 +120,7 @@ def _run(tmp_path, registry, monkeypatch):
     paper.write_text("Intro\t1\n\nIntro\nOf these, 37 percent were held for drugs.\n", encoding="utf-8")
     monkeypatch.setattr(claims, "CLAIMS_TABLE", tmp_path / "claims")
     monkeypatch.setattr(claims, "NUMBERS_TABLE", tmp_path / "manuscript-numbers")
-    settings = claims.Settings(manuscript=str(paper), years=[1900, 2099], source_classes=CLASSES)
+    settings = Claims(manuscript=str(paper), years=[1900, 2099], source_classes=CLASSES)
     return claims.run(settings, registry=registry, indicators=indicators)
 
 
@@ -393,7 +394,7 @@ def test_malformed_checks_are_named(tmp_path, check, stated, message):
 @pytest.fixture(scope="module")
 def real():
     registry = claims.load_registry()
-    classes = params.section("claims", claims.Settings).source_classes
+    classes = params.read(Claims).source_classes
     results = claims.evaluate(registry, longtable.read(paths.INDICATORS), classes).set_index("claim_id")
     return registry, results
 
@@ -467,7 +468,7 @@ def test_context_shows_the_nearest_computable_numbers(real):
 @needs_paper
 def test_manuscript_coverage(real):
     registry, _ = real
-    settings = params.section("claims", claims.Settings)
+    settings = params.read(Claims)
     found = manuscript.scan(manuscript.manuscript_path(settings.manuscript), tuple(settings.years))
     numbers = claims.coverage(registry, found)
     counted = numbers[numbers["excluded_by"] == ""]

@@ -9,8 +9,9 @@ import pytest
 from pipeline import longtable, paths, regional
 from pipeline.errors import PipelineError
 from pipeline.sources import unodc_prisons
+from pipeline.settings import Regional
 
-SETTINGS = regional.Params(first_year=2005, subregion="Latin America and the Caribbean",
+SETTINGS = Regional(first_year=2005, subregion="Latin America and the Caribbean",
                            focus_countries=["ARG", "BRA", "URY"], world_panel_min_countries=60, world_panel_last_year=2019,
                            americas_excluded=["USA"], missing_share_quantiles=[0.25, 0.75])
 
@@ -145,7 +146,7 @@ def test_americas_interval_adds_an_estimate_for_countries_without_a_count_by_sex
 
 def test_quantiles_must_be_ordered():
     with pytest.raises(Exception, match="give two quantiles, low then high, between 0 and 1"):
-        regional.Params(**{**SETTINGS.model_dump(), "missing_share_quantiles": [0.75, 0.25]})
+        Regional(**{**SETTINGS.model_dump(), "missing_share_quantiles": [0.75, 0.25]})
 
 
 def test_brazil_reconciliation_names_the_count_unodc_carries():
@@ -255,7 +256,7 @@ def test_brazil_reconciliation_on_the_committed_long_table():
     ({"americas_excluded": ["FRA"]}, r"'regional.americas_excluded' has 'FRA', .* ISO3 codes of the Americas"),
 ])
 def test_regional_parameters_are_checked_against_the_file(real, change, message):
-    settings = regional.Params(**{**SETTINGS.model_dump(), **change})
+    settings = Regional(**{**SETTINGS.model_dump(), **change})
     with pytest.raises(PipelineError, match=message):
         regional.check_params(settings, ["ARG", "BRA", "URY"], real[0])
 

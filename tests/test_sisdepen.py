@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from pipeline import brazil, brazil_quality, params, paths
 from pipeline.errors import PipelineError
 from pipeline.sources import published, sisdepen, sisdepen_reports
+from pipeline.settings import Brazil
 
 RAW = paths.raw_dir("sisdepen")
 POPULATION = "4.1 População prisional"
@@ -70,7 +71,7 @@ def test_file_name_without_period_is_an_error(tmp_path):
 
 # ---- unit-name rule ------------------------------------------------------------------------------------
 def test_unit_name_rule():
-    settings = params.section("brazil", brazil.BrazilParams)
+    settings = params.read(Brazil)
     units = pd.DataFrame({"unit_name": [
         "Central de Monitoramento Eletrônico de Presos", "CENTRAL DE MONITORAÇÃO ELETRÔNICA DE MARABÁ (DOMICILIAR)",
         "Centro de Monitoramento de Tornozeleira Eletrônica", "CADEIA PÚBLICA DE EXÚ - P/ DOMICILIAR",
@@ -159,7 +160,7 @@ def test_personal_data_is_never_read(tmp_path):
 def real_outputs():
     tidy, files = sisdepen.load(RAW)
     reports = sisdepen_reports.load(paths.raw_dir("sisdepen_reports"))
-    settings = params.section("brazil", brazil.BrazilParams)
+    settings = params.read(Brazil)
     return tidy, files, brazil.build(tidy, reports, published.load(), settings)
 
 
@@ -245,7 +246,7 @@ def test_treated_state_semesters_leave_the_national_incidences(real_outputs):
 def test_men_drug_law_shares_before_and_after_the_per_capita_rule(real_outputs):
     tidy, _, outputs = real_outputs
     reports = sisdepen_reports.load(paths.raw_dir("sisdepen_reports"))
-    settings = params.section("brazil", brazil.BrazilParams)
+    settings = params.read(Brazil)
     spike_rule_only = brazil.build(tidy, reports, published.load(),
                                    settings.model_copy(update={"per_capita_max_ratio": 1000.0}))
 
@@ -298,7 +299,7 @@ def test_patronato_units_listed_with_their_people_and_class(real_outputs):
 def test_women_in_cells_2016_to_2021_with_and_without_patronato(real_outputs):
     tidy, _, outputs = real_outputs
     reports = sisdepen_reports.load(paths.raw_dir("sisdepen_reports"))
-    settings = params.section("brazil", brazil.BrazilParams)
+    settings = params.read(Brazil)
     counted_in = brazil.build(tidy, reports, published.load(), settings.model_copy(update={"patronato_in_cells": True}))
     for indicators, first, last, growth in ((outputs.indicators, 35541, 29843, -16.0),
                                             (counted_in.indicators, 38901, 30621, -21.3)):

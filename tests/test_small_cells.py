@@ -16,12 +16,12 @@ import pytest
 import sneep_generator as generator
 
 from pipeline import argentina, disclosure, params, paths
+from pipeline.settings import Argentina, Disclosure
 from pipeline.sources import sneep
 
-MIN_CELL = params.section("disclosure", params.Disclosure).min_cell
-SETTINGS = argentina.Params(women_include_trans_women=True, drug_rule="any_offence", drug_include_smuggling=False,
-                            legal_status="all", service="all", children_coding="auto", max_rejected_rows=0,
-                            first_year=2005, last_year=2022, growth_base_year=2015)
+MIN_CELL = params.read(Disclosure).min_cell
+SETTINGS = Argentina(women_include_trans_women=True, drug_rule="any_offence", drug_include_smuggling=False,
+                     legal_status="all", service="all", first_year=2005, last_year=2022, growth_base_year=2015)
 
 
 def recovered_by_subtraction(shown: np.ndarray, hidden: np.ndarray, row_totals, column_totals,

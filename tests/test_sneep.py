@@ -9,11 +9,11 @@ import sneep_generator as generator
 
 from pipeline import argentina, disclosure, longtable
 from pipeline.errors import PipelineError
+from pipeline.settings import Argentina
 from pipeline.sources import published, sneep
 
-SETTINGS = argentina.Params(women_include_trans_women=True, drug_rule="any_offence", drug_include_smuggling=False,
-                            legal_status="all", service="all", children_coding="auto", max_rejected_rows=0,
-                            first_year=2005, last_year=2022, growth_base_year=2015)
+SETTINGS = Argentina(women_include_trans_women=True, drug_rule="any_offence", drug_include_smuggling=False,
+                     legal_status="all", service="all", first_year=2005, last_year=2022, growth_base_year=2015)
 YEARS = {"unified_2002_2018": [2013, 2015, 2017], "per_year_old": [2010], "per_year_2017": [2017],
          "release_2019": [2019], "current": [2014, 2015, 2020, 2021, 2022], "query_export": [2021, 2022]}
 

@@ -9,6 +9,7 @@ from pipeline import params, paths
 from pipeline.errors import PipelineError
 from pipeline.sources import unodc_plausibility as rules
 from pipeline.sources import unodc_prisons
+from pipeline.settings import UnodcPrisons
 
 
 @pytest.fixture(scope="module")
@@ -160,10 +161,10 @@ def test_plausibility_parameters_are_checked(tmp_path, monkeypatch):
     monkeypatch.setattr(paths, "PARAMS", tmp_path / "params.yaml")
     paths.PARAMS.write_text(section.replace("series_break_ratio: 2.0", "series_break_ratio: 1.0"))
     with pytest.raises(PipelineError, match="'unodc_prisons.series_break_ratio': input should be greater than 1"):
-        params.section("unodc_prisons", unodc_prisons.Params)
+        params.read(UnodcPrisons)
     paths.PARAMS.write_text(section.replace("sex_gap_treatment: exclude", "sex_gap_treatment: drop"))
     with pytest.raises(PipelineError, match="'unodc_prisons.sex_gap_treatment': input should be 'keep' or 'exclude'"):
-        params.section("unodc_prisons", unodc_prisons.Params)
+        params.read(UnodcPrisons)
 
 
 # Broken copies: the first rows of the real file, damaged one way each, written at test time.

@@ -9,6 +9,7 @@ import pytest
 
 from pipeline import longtable, params, uruguay
 from pipeline.sources import oud, published, unodc_drug_crimes, unodc_prisons
+from pipeline.settings import Uruguay
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +21,7 @@ def sources(raw_source):
 
 @pytest.fixture(scope="module")
 def settings():
-    return params.section("uruguay", uruguay.Settings)
+    return params.read(Uruguay)
 
 
 def _inputs(sources, template=oud.TEMPLATE):

@@ -11,15 +11,14 @@ the long-table rows of `unodc_prisons.region`.
 
 from __future__ import annotations
 
-from typing import Literal
 
 import numpy as np
 import pandas as pd
-import pydantic
 
 from pipeline import corrections, io, longtable, params, paths, safe_xlsx
 from pipeline.errors import PipelineError, cli
 from pipeline.sources import unodc_plausibility
+from pipeline.settings import UnodcPrisons
 from pipeline.sources.unodc_plausibility import Thresholds
 
 SOURCE = "unodc_prisons"
@@ -88,19 +87,9 @@ PLAUSIBILITY_NOTE = (" Values that fail a plausibility rule of pipeline/sources/
                      "treatment 'exclude' are left out (data/interim/unodc_prisons_quality.csv).")
 
 
-class Params(params.Strict):
-    region: str  # UNODC 'Region' whose countries go into the long table
-    sex_gap_max_pct: float = pydantic.Field(ge=0)
-    parts_tolerance_pct: float = pydantic.Field(ge=0)
-    series_break_ratio: float = pydantic.Field(gt=1)
-    series_break_min_change: int = pydantic.Field(ge=0)
-    series_break_treatment: Literal["keep", "exclude"]
-    sex_gap_treatment: Literal["keep", "exclude"]
-    below_parts_treatment: Literal["keep", "exclude"]
-    women_share_denominator: Literal["total", "total_or_female_plus_male"]
-
-    def thresholds(self) -> Thresholds:
-        return Thresholds(**self.model_dump(exclude={"region", "women_share_denominator"}))
+def thresholds(settings: UnodcPrisons) -> Thresholds:
+    """The plausibility rules' thresholds and treatments from the section's settings."""
+    return Thresholds(**settings.model_dump(exclude={"region", "women_share_denominator"}))
 
 
 def load(raw_dir=None, region: str = "Americas", corrections_file=CORRECTIONS,
@@ -438,8 +427,8 @@ def check_outputs(long: pd.DataFrame) -> None:
 
 @cli
 def main() -> None:
-    settings = params.section(SOURCE, Params)
-    tidy, quality, long, national = load(region=settings.region, thresholds=settings.thresholds(),
+    settings = params.read(UnodcPrisons)
+    tidy, quality, long, national = load(region=settings.region, thresholds=thresholds(settings),
                                          women_share_denominator=settings.women_share_denominator)
     check_series(tidy, paths.raw_dir(SOURCE) / FILE)
     check_outputs(long)
