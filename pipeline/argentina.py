@@ -21,18 +21,14 @@ from pipeline.sources import published, sneep, sneep_csv
 
 COUNTRY = "ARG"
 PART = paths.indicator_part("argentina")
-# The project's registry of published figures (built by another stage), and our own fallback facts.
-PUBLISHED_OWN = paths.DATA / "published" / "argentina_sneep.csv"
 WOMEN = {True: ["female", "trans_women"], False: ["female"]}  # by women_include_trans_women
-# The registry's (indicator, sex) -> the names this chapter uses (those of data/published/argentina_sneep.csv).
-REGISTRY_NAMES = {
-    ("persons_held", "female"): "women_held",
-    ("persons_held", "trans_women"): "trans_women_held",
-    ("persons_held_in_penitentiary_units", "total"): "persons_housed_in_units",
-    ("women_share_of_persons_held", "female"): "women_share",
-    ("drug_offence_share_of_persons_held", "female"): "women_drug_offences_share",
-    ("change_in_persons_held_drug_offences", "female"): "women_drug_offences_growth",
-}
+# The published facts the chapter reads, as the registry of published figures names them: (indicator, sex).
+WOMEN_HELD = ("persons_held", "female")  # women including trans women, as SNEEP's reports count them
+PERSONS_HELD = ("persons_held", "total")
+PERSONS_IN_UNITS = ("persons_held_in_penitentiary_units", "total")
+WOMEN_SHARE = ("women_share_of_persons_held", "female")
+WOMEN_DRUG_SHARE = ("drug_offence_share_of_persons_held", "female")
+WOMEN_DRUG_GROWTH = ("change_in_persons_held_drug_offences", "female")
 UNODC_SOURCE = "UNODC, UN-CTS prisons and prisoners (export of 11 May 2023), fed by SNEEP"
 SNEEP_SOURCE = "SNEEP, Ministerio de Justicia y Derechos Humanos (published figures)"
 
@@ -50,7 +46,8 @@ def definitions(settings: Argentina, microdata_used: bool = True) -> dict[str, s
                           + (" or drug smuggling" if settings.drug_include_smuggling else " (smuggling excluded)"),
         "legal_status": settings.legal_status.replace("_", "-"),
         "service": "all services (national)" if settings.service == "all" else f"{settings.service} service only",
-        "gender_coding": "SNEEP labels mapped by pipeline/sources/sneep_gender.csv ('Transexual' -> trans women)",
+        "gender_coding": f"SNEEP labels mapped by {paths.relative(paths.SNEEP_GENDER_CROSSWALK)} ('Transexual' -> "
+                         "trans women)",
     }
 
 
@@ -176,42 +173,41 @@ def unodc_series() -> pd.DataFrame:
     return series.rename_axis(index="year", columns=None)[["female", "male", "total"]].reset_index()
 
 
-def published_figures() -> tuple[pd.DataFrame, str]:
-    """Published SNEEP facts for Argentina, and which file they came from.
+def published_figures(figures: pd.DataFrame | None = None) -> tuple[pd.DataFrame, str]:
+    """The registry's published figures for Argentina (one row per fact and value: a figure printed by two sources
+    is one fact), and the file they come from; an error if a fact the chapter needs is missing."""
+    figures = published.load() if figures is None else figures
+    table = figures[(figures["country"] == COUNTRY) & figures["value"].notna()]
+    table = table.drop_duplicates(["indicator", "sex", "period", "value"]).copy()
+    # A figure whose only source is the briefing itself can never confirm the briefing: say so wherever it shows.
+    table["from_briefing"] = table["source"].str.contains("briefing paper", case=False) | \
+        table["citation"].str.contains("cited by the briefing", case=False)
+    needed = [(WOMEN_HELD, "2015"), (WOMEN_HELD, "2022"), (WOMEN_DRUG_SHARE, "2015"), (WOMEN_DRUG_SHARE, "2022"),
+              (WOMEN_DRUG_GROWTH, "2015/2022")]
+    found = set(zip(table["indicator"], table["sex"], table["period"]))
+    missing = [f"{indicator}/{sex}/{period}" for (indicator, sex), period in needed
+               if (indicator, sex, period) not in found]
+    if missing:
+        raise PipelineError(f"the registry of published figures lacks the Argentina facts {', '.join(missing)}",
+                            file=paths.PUBLISHED_FIGURES, fix="restore the rows (arg-0NN) from git")
+    return table.reset_index(drop=True), paths.relative(paths.PUBLISHED_FIGURES)
 
-    Reads the project's registry (data/published/figures.csv) when it exists and holds what the chapter
-    needs; otherwise our own small file. Tolerant to the registry's exact columns beyond the core ones.
-    """
-    needed = {("women_held", "2015"), ("women_held", "2022"), ("women_drug_offences_share", "2015"),
-              ("women_drug_offences_share", "2022"), ("women_drug_offences_growth", "2015-2022")}
-    for path in (published.REGISTRY, PUBLISHED_OWN):
-        if not path.exists():
-            continue
-        table = _published_table(path)
-        if needed <= set(zip(table["indicator"], table["period"])):
-            return table, paths.relative(path)
-    raise PipelineError("no published SNEEP figures with the chapter's facts", file=PUBLISHED_OWN,
-                        fix="restore data/published/argentina_sneep.csv from git")
 
-
-def published_value(published: pd.DataFrame, indicator: str, period: str) -> float:
-    match = published[(published["indicator"] == indicator) & (published["period"] == period)]
+def published_value(published: pd.DataFrame, fact: tuple[str, str], period: str) -> float:
+    indicator, sex = fact
+    match = published[(published["indicator"] == indicator) & (published["sex"] == sex)
+                      & (published["period"] == period)]
     if len(match) != 1:
-        raise PipelineError(f"{len(match)} published values for {indicator} {period} (expected one)",
-                            fix="the published registry must hold each fact once")
+        raise PipelineError(f"{len(match)} published values for {indicator} ({sex}) {period} (expected one)",
+                            file=paths.PUBLISHED_FIGURES, fix="the published registry must hold each fact once")
     return float(match["value"].iloc[0])
 
 
-def published_rows(published: pd.DataFrame) -> pd.DataFrame:
-    """The published SNEEP facts that fit the long table (single-year periods), source 'sneep_published'."""
-    facts = published[published["period"].str.fullmatch(r"\d{4}")]
-    clashes = facts[facts.duplicated(["indicator", "sex", "period"], keep=False)]
-    if len(clashes):
-        raise PipelineError(f"published figures disagree: {clashes[['indicator', 'sex', 'period', 'value']].to_dict('records')}",
-                            fix="keep both in the registry, but say which one the chapter uses")
-    return longtable.frame(facts.assign(
-        country=COUNTRY, source="sneep_published",
-        definition="published SNEEP figure, national (all services): " + facts["citation"]))
+def published_years(published: pd.DataFrame, fact: tuple[str, str]) -> list[int]:
+    """The single years for which the registry has the fact."""
+    indicator, sex = fact
+    periods = published.loc[(published["indicator"] == indicator) & (published["sex"] == sex), "period"]
+    return sorted({int(p) for p in periods if p.isdigit()})
 
 
 def save_indicators(rows: pd.DataFrame) -> None:
@@ -249,10 +245,9 @@ def women_series(unodc: pd.DataFrame, published: pd.DataFrame, settings: Argenti
                             "persons_held": unodc_rows["total"].astype(float),
                             "denominator": "UNODC CTS persons held (all)", "from_briefing": False})]
     cited = []
-    for year in sorted({int(p) for p in published.loc[published["indicator"] == "women_held", "period"]
-                        if p.isdigit()}):
-        women = published[(published["indicator"] == "women_held") & (published["period"] == str(year))]
-        housed = published[(published["indicator"] == "persons_housed_in_units") & (published["period"] == str(year))]
+    for year in published_years(published, WOMEN_HELD):
+        women = _fact(published, WOMEN_HELD, str(year))
+        housed = _fact(published, PERSONS_IN_UNITS, str(year))
         if len(women) == 1 and len(housed) == 1:
             cited.append({"year": year, "series": CITED_SERIES, "women_held": float(women["value"].iloc[0]),
                           "persons_held": float(housed["value"].iloc[0]),
@@ -277,12 +272,11 @@ def women_series(unodc: pd.DataFrame, published: pd.DataFrame, settings: Argenti
 def check_settings(settings: Argentina, unodc: pd.DataFrame, published: pd.DataFrame) -> None:
     """The chapter's years exist in its data: one message naming the key, the value and the allowed years."""
     unodc_years = sorted(int(y) for y in unodc["year"])
-    published_years = sorted({int(p) for p in published.loc[published["indicator"] == "women_held", "period"]
-                              if p.isdigit()})
+    cited_years = published_years(published, WOMEN_HELD)
     params.check_choice("argentina.growth_base_year", settings.growth_base_year,
-                        sorted(set(unodc_years) & set(published_years)),
+                        sorted(set(unodc_years) & set(cited_years)),
                         "a year with both a UNODC count and a published SNEEP count of women held")
-    params.check_choice("argentina.last_year", settings.last_year, published_years,
+    params.check_choice("argentina.last_year", settings.last_year, cited_years,
                         "a year with a published SNEEP count of women held")
     if not unodc_years[0] <= settings.first_year < settings.last_year:
         raise PipelineError(f"'argentina.first_year' is {settings.first_year}: it must lie between the first year "
@@ -297,11 +291,11 @@ def growth(unodc: pd.DataFrame, published: pd.DataFrame, settings: Argentina,
     at = unodc.set_index("year")
     rows = [(UNODC_SERIES, "women held", base, at.at[base, "female"], last_unodc, at.at[last_unodc, "female"]),
             (UNODC_SERIES, "all persons held", base, at.at[base, "total"], last_unodc, at.at[last_unodc, "total"]),
-            (CITED_SERIES, "women held", base, published_value(published, "women_held", str(base)),
-             settings.last_year, published_value(published, "women_held", str(settings.last_year))),
+            (CITED_SERIES, "women held", base, published_value(published, WOMEN_HELD, str(base)),
+             settings.last_year, published_value(published, WOMEN_HELD, str(settings.last_year))),
             ("SNEEP (published)", "persons housed in penitentiary units", base,
-             published_value(published, "persons_housed_in_units", str(base)), settings.last_year,
-             published_value(published, "persons_housed_in_units", str(settings.last_year)))]
+             published_value(published, PERSONS_IN_UNITS, str(base)), settings.last_year,
+             published_value(published, PERSONS_IN_UNITS, str(settings.last_year)))]
     if microdata_rows is not None and len(microdata_rows):
         held = microdata_rows[((microdata_rows["indicator"] == "women_held") & (microdata_rows["sex"] == "female"))
                               | ((microdata_rows["indicator"] == "persons_held") & (microdata_rows["sex"] == "total"))]
@@ -319,9 +313,9 @@ def growth(unodc: pd.DataFrame, published: pd.DataFrame, settings: Argentina,
 def reconciliation(unodc: pd.DataFrame, published: pd.DataFrame, year: int) -> pd.DataFrame:
     """UNODC against SNEEP's published figures for one year, and UNODC's parts against its total."""
     at = unodc.set_index("year").loc[year]
-    women_sneep = published_value(published, "women_held", str(year))
-    total_sneep = published_value(published, "persons_held", str(year))
-    share_sneep = published_value(published, "women_share", str(year))
+    women_sneep = published_value(published, WOMEN_HELD, str(year))
+    total_sneep = published_value(published, PERSONS_HELD, str(year))
+    share_sneep = published_value(published, WOMEN_SHARE, str(year))
     rows = [
         ("women held", "UNODC CTS female", at["female"], "SNEEP women (incl. trans), as cited by the briefing", women_sneep),
         ("all persons held", "UNODC CTS total", at["total"], "SNEEP national total", total_sneep),
@@ -347,9 +341,9 @@ def drug_growth_check(published: pd.DataFrame, settings: Argentina) -> pd.DataFr
     published share, and keeps the pairs whose growth rounds to the published growth.
     """
     base, last = str(settings.growth_base_year), str(settings.last_year)
-    women = {y: int(published_value(published, "women_held", y)) for y in (base, last)}
-    share = {y: published_value(published, "women_drug_offences_share", y) for y in (base, last)}
-    claimed = published_value(published, "women_drug_offences_growth", f"{base}-{last}")
+    women = {y: int(published_value(published, WOMEN_HELD, y)) for y in (base, last)}
+    share = {y: published_value(published, WOMEN_DRUG_SHARE, y) for y in (base, last)}
+    claimed = published_value(published, WOMEN_DRUG_GROWTH, f"{base}/{last}")
     counts = {y: [n for n in range(women[y] + 1) if _round_half_up(n / women[y] * 100) == share[y]]
               for y in (base, last)}
     pairs = [(a, b) for a in counts[base] for b in counts[last] if _round_half_up((b / a - 1) * 100) == claimed]
@@ -367,27 +361,9 @@ def drug_growth_check(published: pd.DataFrame, settings: Argentina) -> pd.DataFr
     return pd.DataFrame(rows, columns=["quantity", "low_pct", "high_pct"])
 
 
-def _published_table(path) -> pd.DataFrame:
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    table.columns = [sneep_csv.normalise_name(c) for c in table.columns]
-    if "period" not in table and "year" in table:
-        table = table.rename(columns={"year": "period"})
-    missing = {"country", "period", "indicator", "sex", "value"} - set(table.columns)
-    if missing:
-        raise PipelineError(f"published figures lack columns {sorted(missing)}", file=path,
-                            fix="the registry needs at least country, period, indicator, sex, value")
-    table = table[table["country"].isin([COUNTRY, "Argentina"])].copy()
-    for column, default in (("unit", ""), ("source", ""), ("citation", "")):
-        if column not in table:
-            table[column] = default
-    table["indicator"] = [REGISTRY_NAMES.get(key, key[0]) for key in zip(table["indicator"], table["sex"])]
-    table["period"] = table["period"].str.replace("/", "-")  # the registry writes spans as START/END
-    table = table[table["value"] != ""].drop_duplicates(["indicator", "sex", "period", "value"])
-    table["value"] = table["value"].astype(float)
-    # A figure whose only source is the briefing itself can never confirm the briefing: say so wherever it shows.
-    table["from_briefing"] = table["source"].str.contains("briefing paper", case=False) | \
-        table["citation"].str.contains("cited by the briefing", case=False)
-    return table.reset_index(drop=True)
+def _fact(published: pd.DataFrame, fact: tuple[str, str], period: str) -> pd.DataFrame:
+    indicator, sex = fact
+    return published[(published["indicator"] == indicator) & (published["sex"] == sex) & (published["period"] == period)]
 
 
 def _rows(values: pd.Series, indicator: str, unit: str, sex: str | None = None) -> list[dict]:
@@ -469,7 +445,7 @@ def headline(women: pd.DataFrame, published: pd.DataFrame, growth_table: pd.Data
     gap = reconciliation_table.set_index(["measure", "figure_a"])["difference"]
     rows = [
         ("data used", "SNEEP microdata" if status["available"] else "UNODC CTS + SNEEP published", ""),
-        ("women held 2015, SNEEP as cited by the briefing", int(published_value(published, "women_held", "2015")),
+        ("women held 2015, SNEEP as cited by the briefing", int(published_value(published, WOMEN_HELD, "2015")),
          "fig-10"),
         ("women held 2015, UNODC", int(unodc.at[2015, "women_held"]), "fig-10"),
         (f"women held {int(latest['year'])}, {latest['series']}", int(latest["women_held"]), "fig-10"),

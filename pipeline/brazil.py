@@ -5,7 +5,7 @@ country 'BRA').
 Who is "held in cells" is a definition (params.yaml `brazil`): states report people under electronic
 monitoring, in domiciliary custody and under a Patronato's open-regime supervision as pseudo-establishments,
 recognised (as SENAPPEN does) by their names. By default all three are kept apart from the people held in
-cells, which reproduces SENAPPEN's own count (pipeline/brazil_published.csv). Offence incidences are checked
+cells, which reproduces SENAPPEN's own count (data/published/figures.csv). Offence incidences are checked
 against the state reports and by general plausibility rules (pipeline/brazil_quality.py); the treatment
 chosen in params.yaml is written into every definition.
 """
@@ -84,7 +84,7 @@ def build(tidy: pd.DataFrame, reports: pd.DataFrame, figures: pd.DataFrame, sett
                                      settings.claimed_base_periods, totals)
     claim_rows = brazil_claim.long_rows(claim, settings.claimed_monitoring_growth_pct, settings.claimed_end_period)
     indicators = longtable.frame(pd.concat([indicators, longtable.frame(claim_rows)], ignore_index=True))
-    recon = pd.concat([reconciliation(indicators, state_system_population(tidy), reports, units),
+    recon = pd.concat([reconciliation(indicators, state_system_population(tidy), reports, units, figures),
                        incidence_checks], ignore_index=True)
     verdicts = brazil_claim.chapter_claims(claim, settings.claimed_monitoring_growth_pct, settings.claimed_end_period)
     return Outputs(indicators, units, states, quality, recon, patronato_units(tidy, settings), claim, verdicts)

@@ -1,7 +1,7 @@
 """Reconciliation of the Brazil measures with what SENAPPEN itself published.
 
-Three kinds of check: national totals printed by SENAPPEN (`brazil_published.csv`, beside this module, one
-row per figure with where it was read); the per-state reports' population by sex held by each state's
+Three kinds of check: national totals printed by SENAPPEN (the registry of published figures,
+data/published/figures.csv, at the semesters of the files, each with where it was read); the per-state reports' population by sex held by each state's
 prison system; and their offence incidences by sex (block 5.14), which must agree exactly or the build
 stops. Each row gives published, computed, difference and an explanation; exact matches are expected where
 the definitions agree.
@@ -9,22 +9,24 @@ the definitions agree.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
 from pipeline import paths
 from pipeline.errors import PipelineError
+from pipeline.sources import published
 
-PUBLISHED = Path(__file__).with_name("brazil_published.csv")
+# SENAPPEN's national totals in the registry of published figures -> the check each makes here.
+NATIONAL_CHECKS = {"persons_monitored_electronically": "monitoring_total",
+                   "increase_in_persons_monitored_electronically": "monitoring_increase",
+                   "persons_held_without_monitoring": "cells_total"}
 INCIDENCE_CHECKS = {"all_offence_incidences": "all offence incidences", "drug_law_incidences": "drug-law incidences"}
 COLUMNS = ["check", "state", "period", "sex", "published", "computed", "difference", "exact", "explanation"]
 
 
 def reconciliation(indicators: pd.DataFrame, state_system: pd.DataFrame, reports: pd.DataFrame,
-                   units: pd.DataFrame) -> pd.DataFrame:
+                   units: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
     """National published totals, then every state report, against the establishment files."""
-    national = _national_checks(indicators, units)
+    national = _national_checks(indicators, units, figures)
     states = _state_report_checks(state_system, reports)
     table = pd.concat([national, states], ignore_index=True)
     table["difference"] = table["computed"] - table["published"]
@@ -32,11 +34,22 @@ def reconciliation(indicators: pd.DataFrame, state_system: pd.DataFrame, reports
     return table[COLUMNS]
 
 
-def _national_checks(indicators: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
-    published = pd.read_csv(PUBLISHED, dtype={"period": str, "base_period": str}, keep_default_na=False)
+def national_totals(figures: pd.DataFrame, periods) -> pd.DataFrame:
+    """SENAPPEN's national totals (exact figures of the registry) dated at semesters of the files: one row per
+    figure, with the check it makes, its period (an increase: the end, with its base period) and value."""
+    chosen = published.select(figures, country="BRA", indicator=list(NATIONAL_CHECKS), sex="total", exact_only=True)
+    base, _, end = chosen["period"].str.rpartition("/").T.to_numpy() if len(chosen) else ([], [], [])
+    table = pd.DataFrame({"check": chosen["indicator"].map(NATIONAL_CHECKS).to_numpy(), "period": end,
+                          "base_period": base, "value": chosen["value"].to_numpy(),
+                          "figure_id": chosen["figure_id"].to_numpy()})
+    return table[table["period"].isin(list(periods)) & (table["base_period"].isin(list(periods))
+                                                         | (table["base_period"] == ""))].reset_index(drop=True)
+
+
+def _national_checks(indicators: pd.DataFrame, units: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
     total = indicators[indicators["sex"] == "total"].set_index(["indicator", "period"])["value"]
     rows = []
-    for check in published.itertuples():
+    for check in national_totals(figures, indicators["period"].unique()).itertuples():
         if check.check == "monitoring_total":
             computed = total[("people_electronic_monitoring", check.period)]
             explanation = "same definition: people in units whose name marks electronic monitoring"

@@ -1,4 +1,4 @@
-"""Translations and locale formatting for the briefing pack, from ONE committed table (pipeline/translations.csv).
+"""Translations and locale formatting for the briefing pack, from ONE committed table (data/translations.csv).
 
 The table has one row per text: a stable `key`, the English text (`en`) and one column per other language.
 Texts are looked up two ways:
@@ -27,9 +27,10 @@ from pathlib import Path
 from matplotlib.axis import XAxis
 from matplotlib.ticker import Formatter, FuncFormatter, ScalarFormatter
 
+from pipeline import paths
 from pipeline.errors import PipelineError
 
-TABLE = Path(__file__).resolve().parent / "translations.csv"
+TABLE = paths.TRANSLATIONS
 # Thousands separator and decimal mark of each language the briefing is published in.
 NUMBER_MARKS = {"en": (",", "."), "es": (".", ","), "pt": (".", ",")}
 _HOLE = re.compile(r"\\\{(\d)\\\}")  # a `{n}` hole after re.escape

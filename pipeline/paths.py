@@ -12,6 +12,12 @@ PARAMS = ROOT / "params.yaml"
 SOURCES = ROOT / "data" / "sources.yaml"
 
 DATA = ROOT / "data"
+# Hand-kept data: the registry of published figures, crosswalks of source labels, the translation table.
+PUBLISHED_FIGURES = DATA / "published" / "figures.csv"
+CROSSWALKS = DATA / "crosswalks"
+SNEEP_GENDER_CROSSWALK = CROSSWALKS / "sneep_gender.csv"
+SNEEP_OFFENCE_CROSSWALK = CROSSWALKS / "sneep_offences.csv"
+TRANSLATIONS = DATA / "translations.csv"
 RAW = DATA / "raw"
 INTERIM = DATA / "interim"
 PROCESSED = DATA / "processed"

@@ -14,7 +14,7 @@ Writes, for each language of params.yaml `report.languages` (English first):
 and, once: `reports/index.html` (reviewer index of the executed notebooks), `reports/metrics.json` (headline
 numbers, DVC metrics) and `reports/plots/women-held.csv` (the main time series, DVC plots).
 
-All texts come from pipeline/translations.csv; a missing translation stops the build. Every output is a
+All texts come from data/translations.csv; a missing translation stops the build. Every output is a
 function of the committed inputs only: no dates, no git commit (see `pipeline_state`), fixed zip timestamps.
 """
 

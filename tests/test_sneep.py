@@ -224,15 +224,22 @@ def test_absent_microdata_gives_an_empty_table_with_the_real_columns(tmp_path):
     assert len(empty) == 0 and {"census_year", "gender", "offence_1", "children_in_prison"} <= set(empty.columns)
 
 
-def test_published_reader_tolerates_the_registry_columns(tmp_path, monkeypatch):
-    registry = tmp_path / "figures.csv"
-    own = pd.read_csv(argentina.PUBLISHED_OWN, dtype=str)
-    own.rename(columns={"period": "Year"}).assign(Country="ARG", extra="x").drop(columns="country") \
-        .to_csv(registry, index=False)
-    monkeypatch.setattr(published, "REGISTRY", registry)
-    figures, origin = argentina.published_figures()
-    assert origin.endswith("figures.csv")
-    assert argentina.published_value(figures, "women_held", "2015") == 2996
+def test_the_chapter_reads_the_published_registry_in_its_own_vocabulary():
+    figures, origin = argentina.published_figures(published.load())
+    assert origin == "data/published/figures.csv"
+    assert argentina.published_value(figures, argentina.WOMEN_HELD, "2015") == 2996
+    assert argentina.published_value(figures, argentina.PERSONS_IN_UNITS, "2022") == 105053
+    assert argentina.published_value(figures, argentina.WOMEN_DRUG_GROWTH, "2015/2022") == 47
+    # A figure printed by two sources (33 trans women in 2015: arg-004 and arg-012) is one fact.
+    assert argentina.published_value(figures, ("persons_held", "trans_women"), "2015") == 33
+
+
+def test_a_fact_missing_from_the_registry_is_one_error_naming_it():
+    registry = published.load()
+    without = registry[registry["figure_id"] != "arg-014"]  # women held, 2022
+    with pytest.raises(PipelineError, match=r"data/published/figures.csv: the registry of published figures lacks "
+                                            r"the Argentina facts persons_held/female/2022"):
+        argentina.published_figures(without)
 
 
 def test_drug_growth_check_finds_the_shares_that_give_47_percent():

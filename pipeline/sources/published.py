@@ -18,7 +18,7 @@ import pandas as pd
 from pipeline import io, longtable, paths
 from pipeline.errors import PipelineError, cli
 
-REGISTRY = paths.DATA / "published" / "figures.csv"
+REGISTRY = paths.PUBLISHED_FIGURES
 
 COLUMNS = [
     "figure_id",          # '<iso3 in lower case>-NNN', stable once published

@@ -33,8 +33,8 @@ SOURCE = "sneep"
 PARQUET = paths.interim_parquet(SOURCE)
 REPORT = paths.INTERIM / "sneep_load_report.json"
 DATASET_PAGE = "http://datos.jus.gob.ar/dataset/sneep"
-GENDER_CROSSWALK = Path(__file__).with_name("sneep_gender.csv")
-OFFENCE_CROSSWALK = Path(__file__).with_name("sneep_offences.csv")
+GENDER_CROSSWALK = paths.SNEEP_GENDER_CROSSWALK
+OFFENCE_CROSSWALK = paths.SNEEP_OFFENCE_CROSSWALK
 
 # Our column -> its normalised header names across releases, first present wins.
 COLUMNS = {

@@ -28,7 +28,8 @@ from pipeline import fetch, paths
 
 # Copied into every project copy: code, parameters, hand-kept data, and the outputs a failed run must keep.
 PROJECT_PARTS = ("pipeline", "notebooks", "params.yaml", "dvc.yaml", "data/sources.yaml", "data/corrections",
-                 "data/published", "data/uruguay", "data/interim", "data/processed")
+                 "data/published", "data/uruguay", "data/crosswalks", "data/translations.csv", "data/interim",
+                 "data/processed")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".staging-*")
 
 
