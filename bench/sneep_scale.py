@@ -20,9 +20,11 @@ from bench.common import ROOT, Section, Target, Timing, child_result, run_child
 DRUG = "Infracción ley n° 23.737 (estupefacientes)"
 YEARS = list(range(2002, 2023))  # 21 censuses, as in the 2-million-row file
 SPEED_TARGET, MEMORY_TARGET, DUCKDB_TARGET = 3.0, 3.0, 2.0
-IMPORTS = {"ours": ["pipeline.argentina", "pipeline.sources.sneep"], "load_only": ["pipeline.sources.sneep"],
+IMPORTS = {"ours": ["pipeline.chapters.argentina.microdata", "pipeline.sources.sneep"],
+           "load_only": ["pipeline.sources.sneep"],
            "pandas_whole": ["pandas"], "duckdb_sql": ["duckdb"],
-           "ours_parquet": ["pipeline.argentina", "pyarrow.parquet"], "write_parquet": ["pipeline.sources.sneep"],
+           "ours_parquet": ["pipeline.chapters.argentina.microdata", "pyarrow.parquet"],
+           "write_parquet": ["pipeline.sources.sneep"],
            "duckdb_columns": ["duckdb", "pyarrow", "pipeline.sources.sneep"]}
 CONTENDERS = {
     "ours": "our loader (`sneep.load`) + `argentina.measures` + `argentina.by_province`",
@@ -163,7 +165,7 @@ def _settings():
 
 
 def _measures(microdata) -> dict:
-    from pipeline import argentina
+    from pipeline.chapters.argentina import microdata as argentina
 
     rows = argentina.measures(microdata, _settings())
     argentina.by_province(microdata, _settings(), int(microdata["census_year"].max()), 5)

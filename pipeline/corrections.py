@@ -28,8 +28,8 @@ from pipeline import params, paths
 from pipeline.errors import PipelineError
 from pipeline.settings import Strict
 
-UNODC_PRISONS = paths.CORRECTIONS / "unodc_prisons.yaml"
-SISDEPEN = paths.CORRECTIONS / "sisdepen.yaml"
+UNODC_PRISONS = paths.UNODC_PRISONS_CORRECTIONS
+SISDEPEN = paths.SISDEPEN_CORRECTIONS
 STATES = ("open", "reported", "acknowledged", "fixed_upstream")
 
 

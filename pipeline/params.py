@@ -9,7 +9,11 @@ hand-kept YAML file read through `read_yaml`.
 from __future__ import annotations
 
 import difflib
+import json
+import os
 import re
+import sys
+from pathlib import Path
 from typing import TypeVar
 
 import pydantic
@@ -19,6 +23,9 @@ from pipeline import paths, settings
 from pipeline.errors import PipelineError
 
 Model = TypeVar("Model", bound=pydantic.BaseModel)
+# When set, every section a command reads is logged there (one JSON line: the command and the section), so that the
+# end-to-end test can check that each dvc.yaml stage declares exactly the sections its command reads.
+READ_LOG_ENV = "BRIEFING_PARAMS_READ_LOG"
 SectionModel = TypeVar("SectionModel", bound=settings.Section)
 
 
@@ -62,7 +69,7 @@ def read_yaml(path, what: str = "file"):
 
 def load() -> dict:
     """The whole params.yaml, with its top-level sections checked."""
-    data = read_yaml(paths.PARAMS, "params.yaml") or {}
+    data = read_yaml(paths.PARAMS, paths.PARAMS.name) or {}
     if not isinstance(data, dict):
         raise PipelineError("params.yaml must be a mapping of sections", file=paths.PARAMS,
                             fix="restore it from git: `git checkout params.yaml`")
@@ -89,6 +96,7 @@ def read_all() -> dict[str, settings.Section]:
 
 def section(name: str, model: type[Model] | None = None) -> Model | dict:
     """One section of params.yaml, validated against `model` when given."""
+    _log_read(name)
     data = load()
     if name not in data:
         raise PipelineError(f"section '{name}' is missing", file=paths.PARAMS,
@@ -110,6 +118,14 @@ def section(name: str, model: type[Model] | None = None) -> Model | dict:
 
 
 _MISSING = object()
+
+
+def _log_read(name: str) -> None:
+    log = os.environ.get(READ_LOG_ENV)
+    if log:
+        command = [paths.relative(Path(os.path.abspath(sys.argv[0]))), *sys.argv[1:]] if sys.argv else []
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"command": command, "section": name}) + "\n")
 
 
 def _at(data, location):

@@ -12,7 +12,7 @@ import sys
 
 from pipeline import paths
 
-README = paths.ROOT / "README.md"
+README = paths.README
 _BLOCK = re.compile(r"(<!-- dag:start[^\n]*-->\n).*?(<!-- dag:end -->)", re.S)
 
 

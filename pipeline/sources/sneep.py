@@ -31,7 +31,7 @@ from pipeline.sources import sneep_csv
 
 SOURCE = "sneep"
 PARQUET = paths.interim_parquet(SOURCE)
-REPORT = paths.INTERIM / "sneep_load_report.json"
+REPORT = paths.SNEEP_LOAD_REPORT
 DATASET_PAGE = "http://datos.jus.gob.ar/dataset/sneep"
 GENDER_CROSSWALK = paths.SNEEP_GENDER_CROSSWALK
 OFFENCE_CROSSWALK = paths.SNEEP_OFFENCE_CROSSWALK

@@ -24,9 +24,9 @@ from pipeline.sources.unodc_plausibility import Thresholds
 SOURCE = "unodc_prisons"
 FILE = "data_cts_prisons_and_prisoners.xlsx"
 HEADER_ROW = 3  # 1-based, as a spreadsheet user sees it
-CORRECTIONS = paths.CORRECTIONS / "unodc_prisons.yaml"
-QUALITY = paths.INTERIM / "unodc_prisons_quality.csv"
-NATIONAL = paths.INTERIM / "unodc_prisons_national.parquet"  # long rows of every country, with region names
+CORRECTIONS = paths.UNODC_PRISONS_CORRECTIONS
+QUALITY = paths.UNODC_PRISONS_QUALITY
+NATIONAL = paths.UNODC_PRISONS_NATIONAL  # long rows of every country, with region names
 
 # Source column -> our column. Applied strictly: a renamed column fails with its name.
 RENAME = {
@@ -84,7 +84,7 @@ DEFINITION = {
 }
 RATE_NOTE = "; rate per 100,000 population (for female and male rows: of the same sex)"
 PLAUSIBILITY_NOTE = (" Values that fail a plausibility rule of pipeline/sources/unodc_plausibility.py with "
-                     "treatment 'exclude' are left out (data/interim/unodc_prisons_quality.csv).")
+                     f"treatment 'exclude' are left out ({paths.relative(paths.UNODC_PRISONS_QUALITY)}).")
 
 
 def thresholds(settings: UnodcPrisons) -> Thresholds:
@@ -218,7 +218,7 @@ def _apply_corrections(tidy: pd.DataFrame, corrections_file) -> tuple[pd.DataFra
             raise PipelineError(corrections.changed_message(entry, values), file=corrections_file,
                                 fix=corrections.changed_fix("UNODC"))
         tidy = tidy[~match]
-        log.append({"issue": "known error (data/corrections)", "country": entry.where["iso3"],
+        log.append({"issue": f"known error ({paths.relative(paths.CORRECTIONS)})", "country": entry.where["iso3"],
                     "year": entry.where["year"], "detail": f"{entry.id}: {entry.published:g} dropped",
                     "treatment": entry.reason.strip()})
     return tidy.reset_index(drop=True), pd.DataFrame(log)
@@ -246,7 +246,7 @@ def _resolve_mislabelled_totals(tidy: pd.DataFrame, path) -> tuple[pd.DataFrame,
             raise PipelineError(f"{len(group)} rows for one key {record} with values "
                                 f"{group['value'].tolist()}, not explained by the Adult/Juveniles rows",
                                 file=path, row=int(group.index[0]) + HEADER_ROW + 1,
-                                fix="decide which row is right and record it in data/corrections/unodc_prisons.yaml")
+                                fix=f"decide which row is right and record it in {paths.relative(CORRECTIONS)}")
         summed_counts.add(count_key)
         resolved.append(group.iloc[[0]].assign(value=adult + juveniles))
         log.append({"issue": "Age=Total given twice (adult and juvenile parts)", "country": record["iso3"],
@@ -422,7 +422,7 @@ def check_outputs(long: pd.DataFrame) -> None:
     if arg_2015 != [72693]:
         raise PipelineError(f"Argentina 2015 persons held is {arg_2015}, expected [72693] (SNEEP 2015 "
                             "national total, equal to UNODC CTS)", fix="a filter or correction broke the "
-                            "total series: check SERIES and data/corrections/unodc_prisons.yaml")
+                            f"total series: check SERIES and {paths.relative(CORRECTIONS)}")
 
 
 @cli
