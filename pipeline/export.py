@@ -23,8 +23,11 @@ from pipeline.errors import PipelineError
 PNG_DPI = 300
 FIGURE_FORMATS = ("svg", "png", "pdf", "csv", "txt")
 _NAME = re.compile(r"^(fig|tab)-\d{2}-[a-z0-9]+(-[a-z0-9]+)*$")
-# The labels of a caption file's lines, in English; a figure in another language passes its own.
+# The labels of a caption file's lines, in English; a figure in another language passes its own, from these keys of
+# the translation table.
 CAPTION_LABELS = {"caption": "Caption", "source": "Source", "alt": "Alt text", "definitions": "Definitions used"}
+CAPTION_KEYS = {"caption": "page.caption", "source": "page.source", "alt": "page.alt_text",
+                "definitions": "page.definitions_used"}
 
 
 def save_figure(fig, name: str, *, data: pd.DataFrame, caption: str, source: str, alt: str,

@@ -34,9 +34,6 @@ CHARTS = {"regional": regional_charts, "argentina": argentina_charts, "brazil": 
           "uruguay": uruguay_charts}
 SETTINGS: dict[str, type[Section]] = {"regional": Regional, "argentina": Argentina, "brazil": Brazil,
                                       "uruguay": Uruguay}
-# The labels of a caption file's lines: keys of the translation table.
-CAPTION_LABELS = {"caption": "page.caption", "source": "page.source", "alt": "page.alt_text",
-                  "definitions": "page.definitions_used"}
 
 
 def data(figure: registry.Figure) -> pd.DataFrame:
@@ -60,7 +57,7 @@ def draw(figure_id: str | registry.Figure, language: str = "en", settings: Secti
     chart = getattr(CHARTS[figure.chapter], figure.chart)(data(figure), settings)
     plt.close(chart)
     translate(chart, tr, figure.id)
-    style.add_source_line(chart, texts(figure, tr, values)["source"], tr(CAPTION_LABELS["source"]))
+    style.add_source_line(chart, texts(figure, tr, values)["source"], tr(export.CAPTION_KEYS["source"]))
     return chart
 
 
@@ -77,7 +74,7 @@ def save(figure: registry.Figure, chart: plt.Figure, language: str, values: dict
     return export.save_figure(
         chart, figure.id, data=data(figure) if table is None else table, **texts(figure, tr, values),
         definitions=registry.definitions(figure.definitions, values), folder=paths.figure_folder(language),
-        labels={name: tr(key) for name, key in CAPTION_LABELS.items()}, x=figure.x, y=figure.y)
+        labels={name: tr(key) for name, key in export.CAPTION_KEYS.items()}, x=figure.x, y=figure.y)
 
 
 # --------------------------------------------------------------------------- Translating a chart ---

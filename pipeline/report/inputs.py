@@ -13,7 +13,6 @@ import yaml
 
 from pipeline import corrections, export, i18n, paths, registry
 from pipeline.errors import PipelineError
-from pipeline.figures import CAPTION_LABELS
 
 
 @dataclass
@@ -39,7 +38,7 @@ class Table:
 def read_figures(language: str = "en") -> list[Figure]:
     """Every figure of the registry in `language`, with its caption fields and files, in the order of their ids."""
     tr = i18n.Translator(language)
-    labels = {tr(key): name for name, key in CAPTION_LABELS.items()}
+    labels = {tr(key): name for name, key in export.CAPTION_KEYS.items()}
     figures = []
     for spec in sorted(registry.FIGURES, key=lambda f: f.id):
         text = paths.figure(spec.id, language, "txt")
