@@ -31,23 +31,19 @@ CAPTION_KEYS = {"caption": "page.caption", "source": "page.source", "alt": "page
 
 
 def save_figure(fig, name: str, *, data: pd.DataFrame, caption: str, source: str, alt: str,
-                definitions: dict | None = None, folder: Path | None = None, labels: dict | None = None,
+                definitions: dict | None = None, language: str = "en", labels: dict | None = None,
                 x: str | None = None, y: tuple[str, ...] = ()) -> list[Path]:
     """Save a figure as SVG, PNG and PDF (one drawing, three renderings), its data as CSV, and its caption as
-    text, in `folder` (default figures/). With `x` and `y`, the points drawn must be exactly the CSV's rows
-    (`check_points`). Returns the paths."""
+    text, in its language's folder (figures/, figures/<lang>/). With `x` and `y`, the points drawn must be
+    exactly the CSV's rows (`check_points`). Returns the paths."""
     _check_name(name, "fig")
     table = data.to_csv(index=False, lineterminator="\n")
     if x is not None:
         check_points(fig, table, x, y, name)
-    stem = (folder or paths.FIGURES) / name
-    outputs = []
-    for fmt, content in figure_files(fig).items():
-        io.write_bytes(stem.with_suffix(f".{fmt}"), content)
-        outputs.append(stem.with_suffix(f".{fmt}"))
-    io.write_text(stem.with_suffix(".csv"), table)
-    io.write_text(stem.with_suffix(".txt"), caption_text(caption, source, alt, definitions, labels))
-    return outputs + [stem.with_suffix(".csv"), stem.with_suffix(".txt")]
+    files = {**figure_files(fig), "csv": table, "txt": caption_text(caption, source, alt, definitions, labels)}
+    for fmt, content in files.items():
+        (io.write_text if isinstance(content, str) else io.write_bytes)(paths.figure(name, language, fmt), content)
+    return [paths.figure(name, language, fmt) for fmt in files]
 
 
 def save_table(table: pd.DataFrame, name: str, *, key: list[str], title: str, source: str,
@@ -60,14 +56,14 @@ def save_table(table: pd.DataFrame, name: str, *, key: list[str], title: str, so
                             f"(first duplicate: {table.loc[duplicated, key].iloc[0].tolist()})",
                             fix="aggregate or add a key column before saving")
     table = table.sort_values(key, kind="stable").reset_index(drop=True)
-    stem = paths.table(name, "")
-    io.write_text(stem.with_suffix(".csv"), table.to_csv(index=False, lineterminator="\n"))
+    csv_file, markdown_file = paths.table(name, ".csv"), paths.table(name, ".md")
+    io.write_text(csv_file, table.to_csv(index=False, lineterminator="\n"))
     markdown = [f"# {title}", "", table.to_markdown(index=False, floatfmt=f",.{float_digits}f"), "",
                 f"Source: {source}"]
     if definitions:
         markdown += ["", "Definitions used: " + definitions_text(definitions)]
-    io.write_text(stem.with_suffix(".md"), "\n".join(markdown) + "\n")
-    return [stem.with_suffix(".csv"), stem.with_suffix(".md")]
+    io.write_text(markdown_file, "\n".join(markdown) + "\n")
+    return [csv_file, markdown_file]
 
 
 def save_registered(chapter: str, tables: dict[str, pd.DataFrame], values: dict) -> list[Path]:

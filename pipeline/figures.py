@@ -20,7 +20,7 @@ import pandas as pd
 from matplotlib.axis import XAxis
 from matplotlib.ticker import Formatter, FuncFormatter, ScalarFormatter
 
-from pipeline import export, i18n, io, params, paths, registry, style
+from pipeline import export, i18n, io, params, registry, style
 from pipeline.chapters import interim
 from pipeline.chapters.argentina import charts as argentina_charts
 from pipeline.chapters.brazil import charts as brazil_charts
@@ -73,7 +73,7 @@ def save(figure: registry.Figure, chart: plt.Figure, language: str, values: dict
     tr = i18n.Translator(language)
     return export.save_figure(
         chart, figure.id, data=data(figure) if table is None else table, **texts(figure, tr, values),
-        definitions=registry.definitions(figure.definitions, values), folder=paths.figure_folder(language),
+        definitions=registry.definitions(figure.definitions, values), language=language,
         labels={name: tr(key) for name, key in export.CAPTION_KEYS.items()}, x=figure.x, y=figure.y)
 
 

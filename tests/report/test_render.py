@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from pipeline import i18n, paths, registry
+from pipeline import i18n, paths
 from pipeline.errors import PipelineError
 from pipeline.report import inputs, render
 

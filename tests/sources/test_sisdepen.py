@@ -353,18 +353,6 @@ def test_a_sex_present_in_every_semester_passes(tmp_path):
 SEMESTER = "dados-sisdepen-jul-dez-2019.xlsx"
 
 
-def _assert_one_clear_message(project, command, fragments):
-    before = corpus.snapshot(project)
-    run = corpus.run_module(project, *command)
-    message = run.message
-    assert run.returncode == 1, message[-2000:]
-    assert "Traceback" not in message and len(message.splitlines()) == 1 and message.startswith("error: ")
-    assert " — " in message
-    for fragment in fragments:
-        assert fragment in message, f"{fragment!r} not in: {message}"
-    assert corpus.snapshot(project) == before, "a failed run changed the project"
-
-
 @pytest.mark.parametrize("old, new", [
     (" | Feminino", " | Feminina"),  # block 5.14: today's silent loss of 14,068 female incidences
     ("Justiça Estadual Feminino", "Justiça Estadual Feminina"),  # block 4.1: no longer blamed on the totals
@@ -378,5 +366,5 @@ def test_renamed_sex_label_stops_the_ingest_naming_the_column(old, new, tmp_path
     raw = project / "data" / "raw" / "sisdepen"
     raw.mkdir(parents=True)
     (raw / SEMESTER).write_bytes(corpus.xlsx_bytes(rows))
-    _assert_one_clear_message(project, ("pipeline.sources.sisdepen",),
-                              (SEMESTER, new.strip(" |"), "cannot classify this column", "column '"))
+    corpus.assert_one_clear_message(project, ("pipeline.sources.sisdepen",),
+                                    (SEMESTER, new.strip(" |"), "cannot classify this column", "column '"))

@@ -3,8 +3,6 @@ Argentina chapter counts from the loaded microdata is tested in tests/chapters/a
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
 import pytest
 import sneep_generator as generator
 

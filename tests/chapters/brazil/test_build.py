@@ -76,21 +76,6 @@ def test_good_parameters_pass():
 
 
 # ---- bad inputs through the entry points, as the fault suite runs them ----------------------------------------
-SEMESTER = "dados-sisdepen-jul-dez-2019.xlsx"
-
-
-def _assert_one_clear_message(project, command, fragments):
-    before = corpus.snapshot(project)
-    run = corpus.run_module(project, *command)
-    message = run.message
-    assert run.returncode == 1, message[-2000:]
-    assert "Traceback" not in message and len(message.splitlines()) == 1 and message.startswith("error: ")
-    assert " — " in message
-    for fragment in fragments:
-        assert fragment in message, f"{fragment!r} not in: {message}"
-    assert corpus.snapshot(project) == before, "a failed run changed the project"
-
-
 def _with_params(tmp_path, old: str, new: str):
     project = corpus.make_project(tmp_path / "project")
     params_file = project / "params.yaml"
@@ -112,7 +97,7 @@ def test_bad_brazil_parameter_through_the_entry_point(old, new, fragments, tmp_p
     if not (paths.interim_parquet("sisdepen").exists() and paths.interim_parquet("sisdepen_reports").exists()):
         pytest.skip("run `dvc repro brazil` first: the Brazil stage reads the ingested SISDEPEN tables")
     project = _with_params(tmp_path, old, new)
-    _assert_one_clear_message(project, ("pipeline.chapters.brazil",), fragments)
+    corpus.assert_one_clear_message(project, ("pipeline.chapters.brazil",), fragments)
 
 
 def test_the_stage_reads_the_brazil_section_and_the_notebook_declares_exactly_its_keys():

@@ -67,6 +67,20 @@ def run_module(project: Path, *args: str, env: dict | None = None, timeout: int 
     return Run(done.returncode, done.stdout, done.stderr)
 
 
+def assert_one_clear_message(project: Path, command: tuple[str, ...], fragments) -> None:
+    """`python -m COMMAND` in the project copy stops with one line on stderr that holds every fragment, says what to
+    do, shows no traceback, and leaves the copy as it was."""
+    before = snapshot(project)
+    run = run_module(project, *command)
+    message = run.message
+    assert run.returncode == 1, message[-2000:]
+    assert "Traceback" not in message and len(message.splitlines()) == 1 and message.startswith("error: ")
+    assert " — " in message
+    for fragment in fragments:
+        assert fragment in message, f"{fragment!r} not in: {message}"
+    assert snapshot(project) == before, "a failed run changed the project"
+
+
 def snapshot(root: Path) -> dict[str, str]:
     """Every file under `root` (relative path -> SHA-256), to prove a failed run changed nothing."""
     files = {}

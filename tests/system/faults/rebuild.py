@@ -20,7 +20,7 @@ from pathlib import Path
 
 from system import test_pipeline_e2e as e2e
 
-from pipeline import fetch, params, paths
+from pipeline import fetch, paths
 
 NOTEBOOK_COMMAND = "python -m pipeline.run"
 SECONDS_INTO_THE_STAGE = 3
