@@ -14,13 +14,14 @@ data CSV, and its caption text is written. English goes to figures/, the other l
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axis import XAxis
 from matplotlib.ticker import Formatter, FuncFormatter, ScalarFormatter
 
-from pipeline import export, i18n, io, params, registry, style
+from pipeline import dvc_yaml, export, i18n, io, params, paths, registry, style
 from pipeline.chapters import interim
 from pipeline.chapters.argentina import charts as argentina_charts
 from pipeline.chapters.brazil import charts as brazil_charts
@@ -130,6 +131,7 @@ def build(chapter: str) -> list:
     if chapter not in CHARTS:
         raise PipelineError(f"unknown chapter '{chapter}'", fix=f"chapters with figures: {', '.join(CHARTS)}")
     languages = i18n.languages()
+    check_declared(chapter, languages)
     settings, values = params.read(SETTINGS[chapter]), interim.values(chapter)
     written = []
     with io.transaction():
@@ -138,6 +140,19 @@ def build(chapter: str) -> list:
             for language in languages:
                 written += save(figure, draw(figure, language, settings, values), language, values, table)
     return written
+
+
+def check_declared(chapter: str, languages: list[str]) -> None:
+    """Every file this stage is about to write is an output of it in dvc.yaml, which lists the figures of the
+    languages of params.yaml as they were when it was generated: a language added since needs `make dvc-yaml`."""
+    declared = {paths.relative(Path(next(iter(out)))) for out in dvc_yaml.stages()[f"{chapter}_figures"]["outs"]}
+    for language in languages:
+        missing = [figure.id for figure in registry.figures_of(chapter)
+                   if paths.relative(paths.figure(figure.id, language, "svg")) not in declared]
+        if missing:
+            raise PipelineError(f"'report.languages' has '{language}', but dvc.yaml does not list the {chapter} "
+                                f"figures in it ({missing[0]}, …)", file=paths.DVC_YAML,
+                                fix="regenerate dvc.yaml (`make dvc-yaml`), then run `make repro`")
 
 
 @cli

@@ -78,9 +78,16 @@ def test_adding_a_figure_is_one_registry_entry_one_chart_function_and_its_transl
                                                                                  ("first_semester", "last_semester")),
                             definitions="units")
     monkeypatch.setattr(registry, "FIGURES", (*registry.FIGURES, entry))
-    # ... which dvc.yaml lists as fifteen outputs of the stage brazil_figures (python -m pipeline.dvc_yaml).
+    # ... which dvc.yaml lists as fifteen outputs of the stage brazil_figures once regenerated (make dvc-yaml):
+    # until then the stage refuses to draw it.
     outputs = [out for out in dvc_yaml._figures("brazil", LANGUAGES) if "fig-23" in out]
     assert len(outputs) == 5 * len(LANGUAGES) and "figures/es/fig-23-brazil-domiciliary.svg" in outputs
+    with pytest.raises(PipelineError, match="make dvc-yaml"):
+        figures.check_declared("brazil", LANGUAGES)
+    generated = dvc_yaml.document()["stages"]
+    monkeypatch.setattr(dvc_yaml, "stages", lambda: generated)
+    figures.check_declared("brazil", LANGUAGES)
+    monkeypatch.setattr(figures, "check_declared", lambda chapter, languages: None)  # its outputs go to tmp_path
     # 3. Its translation rows (the title, caption and alt text; the panels' labels are already there).
     table = tmp_path / "translations.csv"
     with paths.TRANSLATIONS.open(encoding="utf-8", newline="") as source, table.open("w", encoding="utf-8",
@@ -111,6 +118,13 @@ def test_adding_a_figure_is_one_registry_entry_one_chart_function_and_its_transl
     assert caption.startswith("Leyenda: Personas en prisión domiciliaria en Brasil por sexo, en los semestres")
     drawn = pd.read_csv(tmp_path / "figures" / "fig-23-brazil-domiciliary.csv", dtype={"period": str})
     assert drawn["period"].tolist() == ["2020-12", "2021-06", "2021-12"]
+
+
+def test_a_language_dvc_yaml_does_not_list_stops_the_stage_before_it_draws():
+    figures.check_declared("uruguay", LANGUAGES)
+    with pytest.raises(PipelineError, match=r"dvc.yaml: 'report.languages' has 'fr', but dvc.yaml does not list the "
+                                            r"uruguay figures in it .*make dvc-yaml"):
+        figures.check_declared("uruguay", [*LANGUAGES, "fr"])
 
 
 def test_data_is_read_from_the_builds_table_not_from_a_figure_file():
