@@ -117,10 +117,11 @@ def definitions() -> list[Stage]:
                              _rel(paths.SISDEPEN_FILES), _rel(paths.PUBLISHED_FIGURES),
                              _rel(paths.SISDEPEN_CORRECTIONS), translations), langs),
         *_chapter("regional", (_rel(paths.UNODC_PRISONS_NATIONAL), _rel(paths.UNODC_PRISONS_QUALITY),
-                               _part("unodc_prisons"), _part("brazil"), _rel(paths.COMPARABILITY), translations), langs),
+                               _part("unodc_prisons"), _part("brazil"), _rel(paths.COMPARABILITY), translations),
+                  langs),
         *_chapter("argentina", (_rel(paths.interim_parquet("sneep")), _rel(paths.SNEEP_LOAD_REPORT),
-                                _part("unodc_prisons"), _rel(paths.PUBLISHED_FIGURES), _rel(paths.SNEEP_OFFENCE_CROSSWALK),
-                                translations), langs),
+                                _part("unodc_prisons"), _rel(paths.PUBLISHED_FIGURES),
+                                _rel(paths.SNEEP_OFFENCE_CROSSWALK), translations), langs),
         *_chapter("uruguay", (_rel(paths.interim_parquet("unodc_drug_crimes")), _rel(paths.UNODC_DRUG_CRIMES_QUALITY),
                               _part("unodc_prisons"), _rel(paths.OUD_TEMPLATE), _rel(paths.PUBLISHED_FIGURES),
                               translations), langs),
@@ -173,7 +174,8 @@ def _chapter(chapter: str, inputs: tuple[str, ...], langs: list[str]) -> list[St
               (folder, _rel(paths.TRANSLATIONS)), (settings[0], Report), committed=_figures(chapter, langs)),
         Stage(f"{chapter}_notebook", f"python -m pipeline.run {notebook}", ("pipeline.run", notebook),
               (folder, _rel(paths.TRANSLATIONS)), (settings[0],),
-              committed=tuple(_rel(paths.executed_notebook(registry.NOTEBOOKS[chapter], suffix)) for suffix in (".ipynb", ".html"))),
+              committed=tuple(_rel(paths.executed_notebook(registry.NOTEBOOKS[chapter], suffix))
+                              for suffix in (".ipynb", ".html"))),
     ]
 
 
@@ -254,8 +256,18 @@ def document() -> dict:
     return {"stages": stages, "plots": plots}
 
 
+# A comment banner before the first stage of each layer or chapter.
+BANNERS = {"fetch": "Fetch", "ingest_unodc_prisons": "Ingest: one module per publisher",
+           "brazil": "Brazil (SISDEPEN)", "regional": "Regional (UNODC)", "argentina": "Argentina (SNEEP)",
+           "uruguay": "Uruguay (UNODC, the drug observatory, published figures)", "indicators": "The long table",
+           "claims": "Claims check", "report": "Briefing pack"}
+
+
 def text() -> str:
     body = yaml.safe_dump(document(), sort_keys=False, allow_unicode=True, width=120, default_flow_style=False)
+    for name, title in BANNERS.items():
+        banner = f"  # {'-' * (100 - len(title))} {title} ---\n"
+        body = body.replace(f"\n  {name}:\n", f"\n{banner}  {name}:\n", 1)
     return HEADER + "\n" + body.replace(": null\n", ":\n")
 
 

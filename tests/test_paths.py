@@ -2,8 +2,8 @@
 
 The scan reads each module's string constants (f-string parts too; docstrings and comments left out) and flags
 those that look like a project path: a folder of the project followed by a name (data/…, reports/…, figures/…,
-notebooks/…) or a data file's name (….csv, ….parquet, ….json, …). A module may name a file only in a message or
-a text that states a source (allowed below, each with its reason); everything it opens comes from paths.py.
+notebooks/…) or a data file's name (….csv, ….parquet, ….json, …). A module may name a file only in a message
+or a text that states a source (allowed below, each with its reason); everything it opens comes from paths.py.
 """
 
 from __future__ import annotations

@@ -81,7 +81,8 @@ def published_years(published: pd.DataFrame, fact: tuple[str, str]) -> list[int]
 
 def _fact(published: pd.DataFrame, fact: tuple[str, str], period: str) -> pd.DataFrame:
     indicator, sex = fact
-    return published[(published["indicator"] == indicator) & (published["sex"] == sex) & (published["period"] == period)]
+    return published[(published["indicator"] == indicator) & (published["sex"] == sex)
+                     & (published["period"] == period)]
 
 
 # ------------------------------------------------------------------------------ Chapter tables ---

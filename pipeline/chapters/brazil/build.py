@@ -218,7 +218,8 @@ def _drug_items(tidy: pd.DataFrame) -> list[str]:
         missing = set(DRUG_OFFENCES) - set(items)
         if missing:
             raise PipelineError(f"{period}: drug-law item '{sorted(missing)[0]}' not found in block 5.14",
-                                fix="the offence wording changed: update DRUG_OFFENCES in pipeline/chapters/brazil/build.py")
+                                fix="the offence wording changed: update DRUG_OFFENCES in "
+                                    "pipeline/chapters/brazil/build.py")
     return list(DRUG_OFFENCES)
 
 

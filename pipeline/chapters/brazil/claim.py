@@ -40,7 +40,8 @@ def published_totals(figures: pd.DataFrame, end_period: str) -> pd.DataFrame:
         available = ", ".join(sorted(totals["period"].unique()))
         raise PipelineError(f"'brazil.claimed_end_period' is '{end_period}': the registry has no published total "
                             f"of people monitored for it", file=paths.PARAMS,
-                            fix=f"use one of the periods of '{PUBLISHED_INDICATOR}' in {paths.relative(paths.PUBLISHED_FIGURES)}: "
+                            fix=f"use one of the periods of '{PUBLISHED_INDICATOR}' in "
+                                f"{paths.relative(paths.PUBLISHED_FIGURES)}: "
                                 f"{available}")
     return chosen
 

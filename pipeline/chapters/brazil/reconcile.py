@@ -1,8 +1,8 @@
 """Reconciliation of the Brazil measures with what SENAPPEN itself published.
 
 Three kinds of check: national totals printed by SENAPPEN (the registry of published figures,
-data/published/figures.csv, at the semesters of the files, each with where it was read); the per-state reports' population by sex held by each state's
-prison system; and their offence incidences by sex (block 5.14), which must agree exactly or the build
+data/published/figures.csv, at the semesters of the files, each with where it was read); the per-state reports'
+population by sex held by each state's prison system; and their offence incidences by sex (block 5.14), which must agree exactly or the build
 stops. Each row gives published, computed, difference and an explanation; exact matches are expected where
 the definitions agree.
 """

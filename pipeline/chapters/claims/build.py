@@ -727,8 +727,9 @@ def claims_markdown(results: pd.DataFrame) -> str:
                      "source", "source_class", "definition", "context"]]
     return "\n".join([
         "# The briefing's incarceration figures, checked against the pipeline", "",
-        f"{len(results)} claims ({summary}). Registry: {paths.relative(REGISTRY)}; rules: pipeline/chapters/claims/build.py; "
-        "what each verdict means: README.md, 'The claims check: what a verdict means'.", "",
+        f"{len(results)} claims ({summary}). Registry: {paths.relative(REGISTRY)}; rules: "
+        "pipeline/chapters/claims/build.py; what each verdict means: README.md, 'The claims check: what a verdict "
+        "means'.", "",
         shown.to_markdown(index=False), ""])
 
 

@@ -437,8 +437,9 @@ def chapter_tables(tables: dict[str, pd.DataFrame], quality: pd.DataFrame, parts
              for name, table in tables.items()}
     windows = whole["world_panel"]
     window = windows["chosen"].map({True: "headline", False: ""}).where(~windows["widest"], "widest of all")
-    published_windows = windows.assign(window=window.where(~(windows["chosen"] & windows["widest"]),
-                                                           "headline, widest of all")).drop(columns=["chosen", "widest"])
+    both = windows["chosen"] & windows["widest"]
+    published_windows = windows.assign(window=window.where(~both, "headline, widest of all")) \
+        .drop(columns=["chosen", "widest"])
     return {**whole, "world_panel_windows": published_windows, "unodc_quality": quality,
             "quality": quality_table(quality, AMERICAS),
             "comparability": comparability(settings.focus_countries), "brazil_in_unodc": brazil_in_unodc(parts)}
@@ -542,7 +543,8 @@ def brazil_in_unodc(indicators: pd.DataFrame, years: tuple[int, ...] = (2019, 20
                  for name, indicator in keys.items()}  # no row: SISDEPEN had no such units that December
         if np.isnan(parts["in_cells"]):
             raise PipelineError(f"no long-table row BRA/sisdepen/people_in_cells/female/{year}-12",
-                                file=paths.indicator_part("brazil"), fix="rebuild the Brazil chapter (dvc repro brazil)")
+                                file=paths.indicator_part("brazil"),
+                                fix="rebuild the Brazil chapter (dvc repro brazil)")
         including = np.nansum(list(parts.values()))
         rows.append({"year": year, "unodc_women_held": indexed[unodc], "sisdepen_in_cells": parts["in_cells"],
                      "sisdepen_electronic_monitoring": parts["electronic_monitoring"],
