@@ -44,7 +44,8 @@ def registry() -> dict:
 
 def mirror_dir() -> Path:
     """The offline mirror: $BRIEFING_DATA_MIRROR, else params.yaml fetch.mirror (relative to the root)."""
-    configured = os.environ.get(MIRROR_ENV) or params.read(Fetch).mirror
+    configured = params.read(Fetch).mirror  # read (and checked) even when the environment overrides it
+    configured = os.environ.get(MIRROR_ENV) or configured
     return (paths.ROOT / configured).resolve()
 
 
