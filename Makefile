@@ -8,7 +8,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Committed pipeline outputs: a fresh `dvc repro` must leave them exactly as committed.
 OUTPUTS := figures reports data/processed dvc.lock
 
-.PHONY: help setup repro test lock lab bench browser readme check-sources changes accept-verdicts
+.PHONY: help setup repro test lock lab bench browser readme dvc-yaml check-sources changes accept-verdicts
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -59,5 +59,8 @@ lab: setup ## Open JupyterLab on the notebooks
 bench: setup ## Run the benchmarks (QUICK=1 for the small smoke sizes)
 	python -m bench $(if $(QUICK),--quick,)
 
-readme: setup ## Redraw the pipeline diagram in README.md from dvc.yaml
+dvc-yaml: setup ## Regenerate dvc.yaml from the stages (pipeline/dvc_yaml.py) and the registry (pipeline/registry.py)
+	python -m pipeline.dvc_yaml
+
+readme: setup ## Redraw the pipeline diagram in README.md and docs/architecture.md from dvc.yaml
 	python -m pipeline.readme

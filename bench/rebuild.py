@@ -23,7 +23,8 @@ OUTPUT_FOLDERS = ("figures", "reports", "data/processed")
 COLD_TARGET_S, NOOP_TARGET_S = 90.0, 3.0
 SELECTIVE_PARAM = ("brazil", "outlier_treatment", "keep")  # section, key, the value the copy changes it to
 # What a Brazil parameter may rerun: its branch and every stage downstream of it (from dvc.yaml's graph).
-BRAZIL_AND_DOWNSTREAM = {"brazil", "brazil_notebook", "indicators", "regional", "claims", "report"}
+BRAZIL_AND_DOWNSTREAM = {"brazil", "brazil_figures", "brazil_notebook", "regional", "regional_figures",
+                         "regional_notebook", "indicators", "claims", "report"}
 
 
 def measure(repeat: int, quick: bool, mirror: Path) -> tuple[Section, Path]:

@@ -33,7 +33,7 @@ from pipeline import fetch, io, paths
 from pipeline.errors import PipelineError, cli
 
 # reports/source-check.csv and .md (git-ignored: see the module docstring).
-OUTPUT = paths.REPORTS / "source-check"
+OUTPUT = paths.SOURCE_CHECK
 DEFAULT_TIMEOUT_S = 30.0  # seconds to wait for a connection, and then for each next block of the answer
 
 STATUSES = {
@@ -47,10 +47,11 @@ STATUSES = {
               "not pinned), or one that is not published at a URL",
 }
 # What a user should do about each status (one line with the source or file it concerns).
+_REGISTRY = paths.relative(paths.SOURCES)
 _ADVICE = {
-    "revised": "read the new file, then update its sha256 and bytes in data/sources.yaml and rerun "
+    "revised": f"read the new file, then update its sha256 and bytes in {_REGISTRY} and rerun "
                "`dvc repro` (this check never changes a pin)",
-    "gone": "find where the publisher serves it now (see {page}) and update its url in data/sources.yaml",
+    "gone": "find where the publisher serves it now (see {page}) and update its url in " + _REGISTRY,
     "unreachable": "try again later, or allow more time (make check-sources TIMEOUT=120)",
     "offline": "run make check-sources again on a machine with internet access",
 }
@@ -93,7 +94,7 @@ def _check_registry(sources: dict) -> None:
     """Every entry the check will read: a URL it can ask, and the pin to compare with."""
     if not isinstance(sources, dict):
         raise PipelineError("'sources:' is not a mapping of source ids", file=paths.SOURCES,
-                            fix="restore it from git: `git checkout data/sources.yaml`")
+                            fix=f"restore it from git: `git checkout {_REGISTRY}`")
     for source_id, source in sources.items():
         if not isinstance(source, dict) or not isinstance(source.get("files"), list):
             raise PipelineError(f"source '{source_id}' has no 'files:' list", file=paths.SOURCES,
@@ -140,7 +141,7 @@ def _manual_row(source_id: str, source: dict, entry: dict) -> dict:
                f"with {where}"
     else:
         where = ""
-        note = f"no URL in data/sources.yaml, nothing to ask — {source.get('page', '')}".rstrip(" —")
+        note = f"no URL in {_REGISTRY}, nothing to ask — {source.get('page', '')}".rstrip(" —")
     return {"source": source_id, "file": entry.get("glob") or entry["path"], "url": where, "url_kind": "",
             "status": "manual", "pinned_bytes": entry.get("bytes"), "pinned_sha256": entry.get("sha256", ""),
             "note": note}
@@ -334,7 +335,7 @@ def _markdown(table: pd.DataFrame, timeout: float) -> str:
         "# Source check: do the publishers still serve the pinned files?", "",
         f"Checked from {first} to {last} (UTC), with a timeout of {timeout:g} s per request, by "
         "`make check-sources`. Not a pipeline output: not part of `dvc repro`, git-ignored; it never changes "
-        "the pins in data/sources.yaml. Full hashes are in source-check.csv.", "",
+        f"the pins in {_REGISTRY}. Full hashes are in {paths.SOURCE_CHECK.name}.csv.", "",
         "| status | files | meaning |", "|---|---:|---|",
         *[f"| {s} | {counts.get(s, 0)} | {meaning} |" for s, meaning in STATUSES.items()], "",
         *[f"URL kind *{kind}*: {meaning}." for kind, meaning in URL_KINDS.items()], "",

@@ -26,13 +26,14 @@ import pydantic
 
 from pipeline import params, paths
 from pipeline.errors import PipelineError
+from pipeline.settings import Strict
 
-UNODC_PRISONS = paths.CORRECTIONS / "unodc_prisons.yaml"
-SISDEPEN = paths.CORRECTIONS / "sisdepen.yaml"
+UNODC_PRISONS = paths.UNODC_PRISONS_CORRECTIONS
+SISDEPEN = paths.SISDEPEN_CORRECTIONS
 STATES = ("open", "reported", "acknowledged", "fixed_upstream")
 
 
-class Status(params.Strict):
+class Status(Strict):
     state: Literal["open", "reported", "acknowledged", "fixed_upstream"]
     date: datetime.date | None = None  # when it was reported, acknowledged or fixed
     channel: str | None = None  # how: e-mail, the portal's form, an issue tracker, a published erratum
@@ -49,7 +50,7 @@ class Status(params.Strict):
         return f"{self.state.replace('_', ' ')} {self.date.isoformat()} ({self.channel})"
 
 
-class Correction(params.Strict):
+class Correction(Strict):
     model_config = pydantic.ConfigDict(extra="forbid", strict=False, frozen=True)  # YAML dates, numbers as given
 
     id: str

@@ -91,7 +91,7 @@ def _raise_interrupted(signum, frame):
 
 def _unexpected(error: BaseException, main) -> str:
     """One line for an error no check anticipated; the traceback goes to a log file for whoever fixes it."""
-    log = paths.LOGS / f"{_entry_point(main)}.log"
+    log = paths.log(_entry_point(main))
     try:
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text("".join(traceback.format_exception(error)), encoding="utf-8")

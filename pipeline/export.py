@@ -1,79 +1,49 @@
-"""House style, and deterministic saving of every figure and table the briefing uses.
+"""Deterministic saving of every figure and table the briefing uses.
 
-A figure is saved as `figures/fig-NN-slug.{svg,png,pdf}` with the exact data plotted beside it
-(`.csv`) and its caption, source line and alt text (`.txt`). A table is saved as
-`reports/tables/tab-NN-slug.{csv,md}`. The same inputs always give the same bytes: no dates, fixed
-SVG hash salt, sorted rows, fixed column order.
+A figure is saved as `fig-NN-slug.{svg,png,pdf}` (figures/, or figures/<lang>/ for another language) with the
+exact data plotted beside it (`.csv`) and its caption, source line and alt text (`.txt`); before anything is
+written, the points the figure draws are checked against the rows of that CSV. A table is saved as
+`reports/tables/tab-NN-slug.{csv,md}`. The same inputs always give the same bytes: no dates, fixed SVG hash salt,
+sorted rows, fixed column order.
 """
 
 from __future__ import annotations
 
 import io as _io
+import math
 import re
+from collections import Counter
 from pathlib import Path
 
-import matplotlib
-import matplotlib.pyplot as plt
 import pandas as pd
 
-from pipeline import io, paths
+from pipeline import io, paths, registry
 from pipeline.errors import PipelineError
 
-# Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
-MUTED = "#9A9A9A"
-
-FIGURE_WIDTH_IN = 6.5  # a text column of an A4/letter report
 PNG_DPI = 300
+FIGURE_FORMATS = ("svg", "png", "pdf", "csv", "txt")
 _NAME = re.compile(r"^(fig|tab)-\d{2}-[a-z0-9]+(-[a-z0-9]+)*$")
-
-STYLE = {
-    "figure.figsize": (FIGURE_WIDTH_IN, 4.0),
-    "font.family": "DejaVu Sans",  # ships with matplotlib: same glyphs on every machine
-    "font.size": 9,
-    "axes.titlesize": 11,
-    "axes.titleweight": "bold",
-    "axes.titlelocation": "left",
-    "axes.labelsize": 9,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "axes.grid.axis": "y",
-    "grid.color": "#DDDDDD",
-    "grid.linewidth": 0.6,
-    "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
-    "legend.frameon": False,
-    "legend.fontsize": 8,
-    "svg.hashsalt": "briefing",  # fixed ids inside the SVG
-    "svg.fonttype": "path",
-    "pdf.fonttype": 42,
-    "path.simplify": False,
-}
+# The labels of a caption file's lines, in English; a figure in another language passes its own, from these keys of
+# the translation table.
+CAPTION_LABELS = {"caption": "Caption", "source": "Source", "alt": "Alt text", "definitions": "Definitions used"}
+CAPTION_KEYS = {"caption": "page.caption", "source": "page.source", "alt": "page.alt_text",
+                "definitions": "page.definitions_used"}
 
 
-def use_house_style() -> None:
-    """Apply the house style to matplotlib (idempotent)."""
-    matplotlib.rcParams.update(STYLE)
-
-
-def add_source_line(fig: plt.Figure, source: str) -> None:
-    """Print the source under the plot, where it travels with the figure into any report."""
-    fig.text(0.01, 0.01, f"Source: {source}", fontsize=7, color="#555555", ha="left", va="bottom",
-             wrap=True)
-
-
-def save_figure(fig: plt.Figure, name: str, *, data: pd.DataFrame, caption: str, source: str,
-                alt: str, definitions: dict | None = None) -> list[Path]:
-    """Save a figure as SVG, PNG and PDF, its data as CSV, and its caption as text. Returns the paths."""
+def save_figure(fig, name: str, *, data: pd.DataFrame, caption: str, source: str, alt: str,
+                definitions: dict | None = None, language: str = "en", labels: dict | None = None,
+                x: str | None = None, y: tuple[str, ...] = ()) -> list[Path]:
+    """Save a figure as SVG, PNG and PDF (one drawing, three renderings), its data as CSV, and its caption as
+    text, in its language's folder (figures/, figures/<lang>/). With `x` and `y`, the points drawn must be
+    exactly the CSV's rows (`check_points`). Returns the paths."""
     _check_name(name, "fig")
-    stem = paths.FIGURES / name
-    outputs = []
-    for fmt, content in figure_files(fig).items():
-        io.write_bytes(stem.with_suffix(f".{fmt}"), content)
-        outputs.append(stem.with_suffix(f".{fmt}"))
-    io.write_text(stem.with_suffix(".csv"), data.to_csv(index=False, lineterminator="\n"))
-    io.write_text(stem.with_suffix(".txt"), _caption_text(caption, source, alt, definitions))
-    return outputs + [stem.with_suffix(".csv"), stem.with_suffix(".txt")]
+    table = data.to_csv(index=False, lineterminator="\n")
+    if x is not None:
+        check_points(fig, table, x, y, name)
+    files = {**figure_files(fig), "csv": table, "txt": caption_text(caption, source, alt, definitions, labels)}
+    for fmt, content in files.items():
+        (io.write_text if isinstance(content, str) else io.write_bytes)(paths.figure(name, language, fmt), content)
+    return [paths.figure(name, language, fmt) for fmt in files]
 
 
 def save_table(table: pd.DataFrame, name: str, *, key: list[str], title: str, source: str,
@@ -86,24 +56,38 @@ def save_table(table: pd.DataFrame, name: str, *, key: list[str], title: str, so
                             f"(first duplicate: {table.loc[duplicated, key].iloc[0].tolist()})",
                             fix="aggregate or add a key column before saving")
     table = table.sort_values(key, kind="stable").reset_index(drop=True)
-    stem = paths.TABLES / name
-    io.write_text(stem.with_suffix(".csv"), table.to_csv(index=False, lineterminator="\n"))
+    csv_file, markdown_file = paths.table(name, ".csv"), paths.table(name, ".md")
+    io.write_text(csv_file, table.to_csv(index=False, lineterminator="\n"))
     markdown = [f"# {title}", "", table.to_markdown(index=False, floatfmt=f",.{float_digits}f"), "",
                 f"Source: {source}"]
     if definitions:
-        markdown += ["", "Definitions used: " + _definitions_text(definitions)]
-    io.write_text(stem.with_suffix(".md"), "\n".join(markdown) + "\n")
-    return [stem.with_suffix(".csv"), stem.with_suffix(".md")]
+        markdown += ["", "Definitions used: " + definitions_text(definitions)]
+    io.write_text(markdown_file, "\n".join(markdown) + "\n")
+    return [csv_file, markdown_file]
 
 
-def _caption_text(caption: str, source: str, alt: str, definitions: dict | None) -> str:
-    lines = [f"Caption: {caption}", f"Source: {source}", f"Alt text: {alt}"]
+def save_registered(chapter: str, tables: dict[str, pd.DataFrame], values: dict) -> list[Path]:
+    """Every table the registry declares for `chapter`, from the build's tables, with its title, source and
+    definitions filled from the build's values."""
+    written = []
+    for spec in registry.tables_of(chapter):
+        written += save_table(tables[spec.table].drop(columns=list(spec.drop)), spec.id, key=list(spec.key),
+                              title=registry.english(spec.title, values), source=registry.english(spec.source, values),
+                              definitions=registry.definitions(spec.definitions, values),
+                              float_digits=spec.float_digits)
+    return written
+
+
+def caption_text(caption: str, source: str, alt: str, definitions: dict | None, labels: dict | None = None) -> str:
+    """A figure's `.txt`: caption, source line, alt text and the definitions used, one per line."""
+    labels = labels or CAPTION_LABELS
+    lines = [f"{labels['caption']}: {caption}", f"{labels['source']}: {source}", f"{labels['alt']}: {alt}"]
     if definitions:
-        lines.append("Definitions used: " + _definitions_text(definitions))
+        lines.append(f"{labels['definitions']}: " + definitions_text(definitions))
     return "\n".join(lines) + "\n"
 
 
-def _definitions_text(definitions: dict) -> str:
+def definitions_text(definitions: dict) -> str:
     return "; ".join(f"{k} = {v}" for k, v in sorted(definitions.items()))
 
 
@@ -111,6 +95,52 @@ def _check_name(name: str, kind: str) -> None:
     if not _NAME.match(name) or not name.startswith(kind):
         raise PipelineError(f"output name '{name}' does not follow '{kind}-NN-slug'",
                             fix="use two digits and a lowercase, hyphenated slug, e.g. fig-01-women-held")
+
+
+# ---------------------------------------------------------------------------- Points drawn ---
+
+def drawn_points(fig) -> Counter:
+    """Every data point the figure's artists draw, as (x, y): the vertices of its lines and the offsets of its
+    scatters, in data coordinates. Reference lines (a vertical marker across the axes), text and empty legend
+    entries are not points."""
+    points: Counter = Counter()
+    for axes in fig.axes:
+        for line in axes.lines:
+            if line.get_transform() is axes.transData:
+                points.update(_point(x, y) for x, y in zip(line.get_xdata(orig=True), line.get_ydata(orig=True)))
+        for collection in axes.collections:
+            if collection.get_offset_transform() is axes.transData:
+                points.update(_point(x, y) for x, y in collection.get_offsets())
+    del points[None]
+    return points
+
+
+def csv_points(table: str, x: str, y: tuple[str, ...]) -> Counter:
+    """The points a data CSV holds: (x, y) for each row and each y column with a value."""
+    data = pd.read_csv(_io.StringIO(table))
+    return Counter(point for column in y for point in map(_point, data[x], data[column]) if point is not None)
+
+
+def check_points(fig, table: str, x: str, y: tuple[str, ...], name: str) -> None:
+    """The points drawn are exactly the CSV's rows (x, y per series): a figure shows all of its data and no
+    more, so a reader who takes the CSV has what the picture shows (issue 13, item 4)."""
+    drawn, held = drawn_points(fig), csv_points(table, x, y)
+    if drawn != held:
+        extra, missing = sorted(drawn - held, key=str), sorted(held - drawn, key=str)
+        raise PipelineError(f"figure {name}: the points drawn differ from its data CSV ({len(extra)} drawn but not "
+                            f"in the CSV, e.g. {extra[:3]}; {len(missing)} in the CSV but not drawn, e.g. "
+                            f"{missing[:3]})", fix="draw exactly the rows of the figure's table (its x and y in "
+                                                   "pipeline/registry.py), or give the figure the rows it draws")
+
+
+def _point(x, y):
+    """A point as compared: numbers as floats, text as text; None when either coordinate is missing."""
+    coordinates = []
+    for value in (x, y):
+        if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+            return None
+        coordinates.append(value if isinstance(value, str) else float(value))
+    return tuple(coordinates)
 
 
 # Render options per format: no dates or tool versions, so the same figure gives the same bytes.
@@ -121,9 +151,8 @@ _RENDER = (
 )
 
 
-def figure_files(fig: plt.Figure) -> dict[str, bytes]:
-    """The figure rendered as SVG, PNG and PDF: format -> bytes. `save_figure` writes them to figures/;
-    the briefing pack (pipeline.report) writes its translated figures elsewhere."""
+def figure_files(fig) -> dict[str, bytes]:
+    """The figure rendered as SVG, PNG and PDF: format -> bytes, from the one drawing."""
     rendered = {}
     for fmt, options in _RENDER:
         buffer = _io.BytesIO()

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from pipeline import params, paths
 from pipeline.errors import PipelineError, cli
+from pipeline.settings import Fetch
 
 MIRROR_ENV = "BRIEFING_DATA_MIRROR"
 _HTML_STARTS = (b"<!doctype html", b"<html", b"<?xml version=\"1.0\"?><html", b"<head", b"<body")
@@ -37,13 +38,14 @@ def registry() -> dict:
     listed = params.read_yaml(paths.SOURCES, "the sources registry")
     if not isinstance(listed, dict) or not isinstance(listed.get("sources"), dict):
         raise PipelineError("expected a top-level 'sources:' mapping", file=paths.SOURCES,
-                            fix="restore it from git: `git checkout data/sources.yaml`")
+                            fix=f"restore it from git: `git checkout {paths.relative(paths.SOURCES)}`")
     return listed["sources"]
 
 
 def mirror_dir() -> Path:
     """The offline mirror: $BRIEFING_DATA_MIRROR, else params.yaml fetch.mirror (relative to the root)."""
-    configured = os.environ.get(MIRROR_ENV) or params.section("fetch", params.Fetch).mirror
+    configured = params.read(Fetch).mirror  # read (and checked) even when the environment overrides it
+    configured = os.environ.get(MIRROR_ENV) or configured
     return (paths.ROOT / configured).resolve()
 
 
@@ -93,7 +95,7 @@ def _bring_manual(source: dict, folder: Path, staging: Path) -> list[dict]:
             raise PipelineError(f"file is {size:,} bytes, over the {limit:,}-byte limit for this source",
                                 file=local, fix="this is not a census file as published: check what was "
                                                 f"downloaded from {source['page']} (the limit is `max_bytes` "
-                                                "in data/sources.yaml)")
+                                                f"in {paths.relative(paths.SOURCES)})")
         check_content(local, local, source["page"])  # before copying: a 2 GiB file of zeros stops here
         target = staging / local.name
         shutil.copyfile(local, target)
@@ -200,7 +202,7 @@ def _check_hash(path: Path, entry: dict, shown_as, page: str) -> None:
             file=shown_as,
             fix=f"compare the file with the publisher's ({page}) before changing anything: if the copy is "
                 "damaged, fetch it again; only if the publisher revised it, record the new sha256 and bytes in "
-                "data/sources.yaml (with the date in its snapshot note) and rerun `dvc repro`",
+                f"{paths.relative(paths.SOURCES)} (with the date in its snapshot note) and rerun `dvc repro`",
         )
 
 
@@ -228,14 +230,14 @@ def _write_provenance(folder: Path, source_id: str, source: dict, records: list[
     if not records and source.get("manual_download"):
         record["status"] = (f"not available: download by hand from {source['manual_download']} into "
                             f"{paths.relative(paths.manual_dir(source_id))}/")
-    (folder / "provenance.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n",
+    (folder / paths.PROVENANCE).write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n",
                                             encoding="utf-8")
 
 
 @cli
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("source", help="source id from data/sources.yaml")
+    parser.add_argument("source", help=f"source id from {paths.relative(paths.SOURCES)}")
     args = parser.parse_args(argv)
     destination = fetch(args.source)
     print(f"fetched {args.source} into {paths.relative(destination)}")

@@ -1,4 +1,4 @@
-"""Translations and locale formatting for the briefing pack, from ONE committed table (pipeline/translations.csv).
+"""Translations and locale formatting for the briefing pack, from ONE committed table (data/translations.csv).
 
 The table has one row per text: a stable `key`, the English text (`en`) and one column per other language.
 Texts are looked up two ways:
@@ -24,22 +24,36 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from matplotlib.axis import XAxis
-from matplotlib.ticker import Formatter, FuncFormatter, ScalarFormatter
-
+from pipeline import params, paths
 from pipeline.errors import PipelineError
+from pipeline.settings import Report
 
-TABLE = Path(__file__).resolve().parent / "translations.csv"
+TABLE = paths.TRANSLATIONS
 # Thousands separator and decimal mark of each language the briefing is published in.
 NUMBER_MARKS = {"en": (",", "."), "es": (".", ","), "pt": (".", ",")}
 _HOLE = re.compile(r"\\\{(\d)\\\}")  # a `{n}` hole after re.escape
 _WORD = re.compile(r"[^\W\d_]{2,}")  # two letters in a row: a word to translate
+# Texts that are identifiers, not words: registry ids (ury-045), source ids (unodc_prisons), numbers and dates.
+IDENTIFIER = re.compile(r"^([a-z]{2,4}-\d+|[a-z0-9]+(_[a-z0-9]+)+|[\d\s.,:%–\-/]*)$")
 
 
 @dataclass(frozen=True)
 class Entry:
     key: str
     texts: dict[str, str]  # language -> text
+
+
+def languages() -> list[str]:
+    """The languages the briefing pack is published in (params.yaml `report.languages`), English first, each a
+    column of the translation table."""
+    chosen = params.read(Report)
+    if not chosen.languages or chosen.languages[0] != "en":
+        raise PipelineError("'report.languages' must start with 'en' (the chapters write in English)",
+                            file=paths.PARAMS, fix="write e.g. languages: [en, es, pt]")
+    for language in chosen.languages:
+        params.check_choice("report.languages", language, load()[0],
+                            f"a language of the translation table ({paths.relative(TABLE)})")
+    return chosen.languages
 
 
 @functools.cache
@@ -115,7 +129,7 @@ class Translator:
     def _hole(self, value: str, where: str) -> str:
         """What filled a hole: words are translated in turn (December 2016), codes kept (2016-12), numbers
         written in the language's format (2,996 is 2.996 in Spanish)."""
-        if _WORD.search(value) and not _IDENTIFIER.match(value):
+        if _WORD.search(value) and not IDENTIFIER.match(value):
             return self.english(value, where)
         return localise_numbers(value, self.language)
 
@@ -258,52 +272,3 @@ def render(item, tr: "Translator") -> str:
         return format_number(item["number"], tr.language, item["decimals"])
     return tr(item["key"], **{name: render(value, tr) for name, value in item.get("values", {}).items()})
 
-
-# ------------------------------------------------------------------------------------- Figures ---
-
-# Texts drawn on a chart that are identifiers, not words: registry ids (ury-045), source ids (unodc_prisons).
-_IDENTIFIER = re.compile(r"^([a-z]{2,4}-\d+|[a-z0-9]+(_[a-z0-9]+)+|[\d\s.,:%–\-/]*)$")
-
-
-def translate_figure(figure, translator: Translator, where: str) -> None:
-    """Translate every text a chart function drew in English (titles, axis labels, legend, annotations), and
-    format the numeric axes by locale. A text without a translation is an error naming it."""
-    if translator.language == "en":
-        return
-    for text in _figure_texts(figure):
-        content = text.get_text()
-        if content.strip() and not _IDENTIFIER.match(content):
-            text.set_text(translator.english(content, where))
-    for axes in figure.axes:
-        for axis in (axes.xaxis, axes.yaxis):
-            if isinstance(axis.get_major_formatter(), (ScalarFormatter, FuncFormatter)):  # not categorical
-                axis.set_major_formatter(LocaleFormatter(translator.language, grouping=not isinstance(axis, XAxis)))
-
-
-def _figure_texts(figure) -> list:
-    texts = list(figure.texts)
-    if getattr(figure, "_suptitle", None) is not None:
-        texts.append(figure._suptitle)
-    for legend in figure.legends:
-        texts += legend.get_texts()
-    for axes in figure.axes:
-        texts += [axes.title, axes._left_title, axes._right_title, axes.xaxis.label, axes.yaxis.label]
-        texts += list(axes.texts)
-        if axes.get_legend() is not None:
-            texts += axes.get_legend().get_texts()
-    return list({id(text): text for text in texts}.values())  # the suptitle is also among figure.texts
-
-
-class LocaleFormatter(Formatter):
-    """Tick labels with the language's marks; as many decimals as the tick spacing needs (at most 3).
-    x axes of the briefing's charts hold years, so they are not grouped (2015, not 2.015)."""
-
-    def __init__(self, language: str, grouping: bool = True):
-        self.language, self.grouping, self.decimals = language, grouping, 0
-
-    def set_locs(self, locs):
-        super().set_locs(locs)
-        self.decimals = next((d for d in range(4) if all(abs(round(v, d) - v) < 1e-9 for v in locs)), 3)
-
-    def __call__(self, value, pos=None):
-        return format_number(value, self.language, self.decimals, self.grouping)

@@ -25,7 +25,7 @@ def gather(parts: list[str]) -> pd.DataFrame:
 @cli
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("parts", nargs="+", help="long-table parts in data/interim/indicators/")
+    parser.add_argument("parts", nargs="+", help=f"long-table parts in {paths.relative(paths.INDICATOR_PARTS)}/")
     args = parser.parse_args(argv)
     table = gather(args.parts)
     longtable.save(table, paths.INDICATORS)

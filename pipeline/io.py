@@ -8,12 +8,17 @@ half-written behind. Notebooks run by `pipeline.run` inherit the staging folder 
 from __future__ import annotations
 
 import contextlib
+import csv
+import io as text_io
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
+import pandas as pd
+
 from pipeline import paths
+from pipeline.errors import PipelineError
 
 STAGING_ENV = "BRIEFING_STAGING_DIR"
 
@@ -118,12 +123,6 @@ def read_text_csv(path: Path, what: str = "file"):
     """A CSV kept by hand in the repository, every cell as text. A missing file is an error (`what` names it);
     a file not saved as UTF-8 (a spreadsheet program's latin-1 or Windows-1252) is an error naming its line:
     decoding it anyway would turn accents into wrong labels."""
-    import io as text_io
-
-    import pandas as pd
-
-    from pipeline.errors import PipelineError
-
     path = Path(path)
     if not path.exists():
         raise PipelineError(f"{what} is missing", file=path,
@@ -138,8 +137,6 @@ def read_text_csv(path: Path, what: str = "file"):
                                           "'Unicode (UTF-8)')") from None
     # Every row must have the header's number of fields: pandas would stop on a longer one with a parser error
     # and silently pad a shorter one with empty cells (a value shifted into the wrong column).
-    import csv
-
     rows = csv.reader(text_io.StringIO(text))
     header = next(rows, [])
     for number, row in enumerate(rows, start=2):

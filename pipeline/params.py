@@ -1,34 +1,32 @@
 """Parameters from params.yaml, checked strictly: an unknown or misspelt key is an error, not a default.
 
-`section(name, Model)` returns one stage's section validated against that stage's pydantic model
-(extra keys forbidden, types enforced). `check_sections()` rejects unknown top-level sections. A key given
-twice is an error (YAML itself would keep the last one silently; DVC rejects the file), here and in every
+`read(Model)` returns one section validated against its model in pipeline/settings.py (extra keys forbidden,
+types enforced); `load()` is the whole file, its top-level sections checked against `settings.SECTIONS`. A key
+given twice is an error (YAML itself would keep the last one silently; DVC rejects the file), here and in every
 hand-kept YAML file read through `read_yaml`.
 """
 
 from __future__ import annotations
 
 import difflib
+import json
+import os
 import re
+import sys
+from pathlib import Path
 from typing import TypeVar
 
 import pydantic
 import yaml
 
-from pipeline import paths
+from pipeline import paths, settings
 from pipeline.errors import PipelineError
 
-# Every top-level section params.yaml may hold: one per stage or chapter, plus shared ones.
-SECTIONS = ("base", "fetch", "disclosure", "unodc_prisons", "regional", "brazil", "argentina", "uruguay",
-            "claims", "report")
-
 Model = TypeVar("Model", bound=pydantic.BaseModel)
-
-
-class Strict(pydantic.BaseModel):
-    """Base for parameter models: unknown keys and wrong types are errors."""
-
-    model_config = pydantic.ConfigDict(extra="forbid", strict=True, frozen=True)
+# When set, every section a command reads is logged there (one JSON line: the command and the section), so that the
+# end-to-end test can check that each dvc.yaml stage declares exactly the sections its command reads.
+READ_LOG_ENV = "BRIEFING_PARAMS_READ_LOG"
+SectionModel = TypeVar("SectionModel", bound=settings.Section)
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -71,7 +69,7 @@ def read_yaml(path, what: str = "file"):
 
 def load() -> dict:
     """The whole params.yaml, with its top-level sections checked."""
-    data = read_yaml(paths.PARAMS, "params.yaml") or {}
+    data = read_yaml(paths.PARAMS, paths.PARAMS.name) or {}
     if not isinstance(data, dict):
         raise PipelineError("params.yaml must be a mapping of sections", file=paths.PARAMS,
                             fix="restore it from git: `git checkout params.yaml`")
@@ -81,13 +79,24 @@ def load() -> dict:
 
 def check_sections(data: dict) -> None:
     for name in data:
-        if name not in SECTIONS:
-            raise PipelineError(f"unknown section '{name}'{_did_you_mean(name, SECTIONS)}",
-                                file=paths.PARAMS, fix=f"known sections are: {', '.join(SECTIONS)}")
+        if name not in settings.SECTIONS:
+            raise PipelineError(f"unknown section '{name}'{_did_you_mean(name, settings.SECTIONS)}",
+                                file=paths.PARAMS, fix=f"known sections are: {', '.join(settings.SECTIONS)}")
+
+
+def read(model: type[SectionModel]) -> SectionModel:
+    """The section of params.yaml that `model` (a class of pipeline/settings.py) describes, validated."""
+    return section(model.SECTION, model)
+
+
+def read_all() -> dict[str, settings.Section]:
+    """Every section of params.yaml, each validated by its model, in the file's order."""
+    return {name: section(name, settings.SECTIONS[name]) for name in load()}
 
 
 def section(name: str, model: type[Model] | None = None) -> Model | dict:
     """One section of params.yaml, validated against `model` when given."""
+    _log_read(name)
     data = load()
     if name not in data:
         raise PipelineError(f"section '{name}' is missing", file=paths.PARAMS,
@@ -109,6 +118,14 @@ def section(name: str, model: type[Model] | None = None) -> Model | dict:
 
 
 _MISSING = object()
+
+
+def _log_read(name: str) -> None:
+    log = os.environ.get(READ_LOG_ENV)
+    if log:
+        command = [paths.relative(Path(os.path.abspath(sys.argv[0]))), *sys.argv[1:]] if sys.argv else []
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"command": command, "section": name}) + "\n")
 
 
 def _at(data, location):
@@ -137,25 +154,6 @@ def check_regex(key: str, pattern: str) -> None:
     except re.error as error:
         raise PipelineError(f"'{key}' is not a valid regular expression ({error}): {pattern!r}",
                             file=paths.PARAMS, fix="fix the pattern (Python `re` syntax), e.g. \"(?i)monitora|tornozel\"") from None
-
-
-class Disclosure(Strict):
-    """params.yaml `disclosure:`. Below 3 a published cell of 1 or 2 people identifies them; 0, 1 and 2 would
-    switch suppression off without saying so."""
-
-    min_cell: int = pydantic.Field(ge=3)
-
-
-class Fetch(Strict):
-    """params.yaml `fetch:`."""
-
-    mirror: str  # folder of the offline mirror, relative to the project root
-
-
-class Base(Strict):
-    """params.yaml `base:`."""
-
-    focus_countries: list[str]
 
 
 def _did_you_mean(word: str, choices) -> str:

@@ -1,7 +1,7 @@
-"""Keep the pipeline diagram in README.md equal to `dvc dag --md`.
+"""Keep the pipeline diagram in README.md and docs/architecture.md equal to `dvc dag --md`.
 
-    python -m pipeline.readme          # rewrite the diagram
-    python -m pipeline.readme --check  # exit 1 if it is stale
+    python -m pipeline.readme          # rewrite the diagrams (make readme)
+    python -m pipeline.readme --check  # exit 1 if one is stale
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 
 from pipeline import paths
 
-README = paths.ROOT / "README.md"
+DOCUMENTS = (paths.README, paths.ARCHITECTURE)  # each holds the diagram between its dag:start and dag:end marks
 _BLOCK = re.compile(r"(<!-- dag:start[^\n]*-->\n).*?(<!-- dag:end -->)", re.S)
 
 
@@ -26,12 +26,16 @@ def with_diagram(text: str, dag: str) -> str:
 
 
 def main() -> int:
-    text = README.read_text(encoding="utf-8")
-    updated = with_diagram(text, diagram())
-    if "--check" in sys.argv:
-        return 0 if updated == text else 1
-    README.write_text(updated, encoding="utf-8")
-    return 0
+    dag = diagram()
+    stale = []
+    for document in DOCUMENTS:
+        text = document.read_text(encoding="utf-8")
+        updated = with_diagram(text, dag)
+        if updated != text:
+            stale.append(document)
+            if "--check" not in sys.argv:
+                document.write_text(updated, encoding="utf-8")
+    return 1 if stale and "--check" in sys.argv else 0
 
 
 if __name__ == "__main__":

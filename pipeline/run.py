@@ -2,7 +2,8 @@
 
     python -m pipeline.run notebooks/regional.ipynb [--section regional]
 
-The executed notebook goes to reports/notebooks/NAME.ipynb with an HTML copy beside it. Volatile
+The executed notebook goes to reports/notebooks/NAME.ipynb with an HTML copy beside it. A chapter's notebook only
+reads the tables its build wrote, narrates and shows its figures (pipeline.figures.draw): it writes nothing else. Volatile
 metadata (timestamps, durations) is removed so that two runs give identical bytes. A parameter that
 params.yaml has and the notebook does not (or the reverse), or one of the wrong type, is an error.
 """
@@ -16,8 +17,9 @@ from pathlib import Path
 
 import nbformat
 
-from pipeline import io, params, paths
+from pipeline import dvc_yaml, io, params, paths
 from pipeline.errors import PipelineError, cli
+from pipeline.hashes import dvc_md5, size
 
 KERNEL = "python3"
 # Metadata papermill and nbclient record that changes on every run; nothing else is removed.
@@ -63,19 +65,19 @@ def run(notebook: Path, section: str | None = None) -> tuple[Path, Path]:
 
     notebook = Path(notebook).resolve()
     if not notebook.is_file():
-        raise PipelineError("notebook not found", file=notebook, fix="check the path (notebooks/NAME.ipynb)")
+        raise PipelineError("notebook not found", file=notebook, fix=f"check the path ({paths.relative(paths.notebook('NAME'))})")
     section = section or params_section(notebook)
     values = params.section(section)
     check_parameters(notebook, values, section)
-    executed = paths.EXECUTED_NOTEBOOKS / notebook.name
-    html = executed.with_suffix(".html")
+    executed = paths.executed_notebook(notebook.stem)
+    html = paths.executed_notebook(notebook.stem, ".html")
     with io.transaction(), tempfile.TemporaryDirectory() as scratch:
         raw = Path(scratch) / notebook.name
         try:
             papermill.execute_notebook(
                 str(notebook), str(raw), parameters=values, kernel_name=KERNEL, cwd=str(paths.ROOT),
                 progress_bar=False, request_save_on_cell_execute=False,
-                kernel_manager_class=kernel_manager_class(paths.LOGS / f"kernel-{notebook.stem}.log"),
+                kernel_manager_class=kernel_manager_class(paths.log(f"kernel-{notebook.stem}")),
             )
         except papermill.PapermillExecutionError as error:
             raise failed_cell_error(notebook, raw, error) from None
@@ -137,14 +139,8 @@ def failed_cell_error(notebook: Path, raw: Path, error) -> PipelineError:
 
 def stage_inputs(notebook: Path) -> list[dict]:
     """The deps of the dvc.yaml stage that runs `notebook`, each with its hash and size, as it ran."""
-    import yaml
-
-    from pipeline.hashes import dvc_md5, size
-
-    dvc_yaml = paths.ROOT / "dvc.yaml"
-    stages = yaml.safe_load(dvc_yaml.read_text(encoding="utf-8")).get("stages", {}) if dvc_yaml.is_file() else {}
-    name = paths.relative(notebook)
-    deps = next((body.get("deps", []) for body in stages.values() if name in str(body.get("cmd", ""))), [])
+    running = dvc_yaml.stage_running(paths.relative(notebook)) if paths.DVC_YAML.is_file() else None
+    deps = running[1].get("deps", []) if running else []
     return [{"path": dep, "md5": dvc_md5(paths.ROOT / dep), "bytes": size(paths.ROOT / dep)}
             for dep in sorted(deps) if (paths.ROOT / dep).exists()]
 
@@ -155,7 +151,7 @@ def scrub(nb: nbformat.NotebookNode, source: Path) -> nbformat.NotebookNode:
         nb.metadata.get("papermill", {}).pop(key, None)
     papermill_meta = nb.metadata.get("papermill", {})
     papermill_meta["input_path"] = paths.relative(source)
-    papermill_meta["output_path"] = paths.relative(paths.EXECUTED_NOTEBOOKS / source.name)
+    papermill_meta["output_path"] = paths.relative(paths.executed_notebook(source.stem))
     for cell in nb.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell.id = "injected-parameters"  # papermill gives it a random id on every run

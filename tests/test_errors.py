@@ -8,9 +8,8 @@ import os
 import signal
 
 import pytest
-import yaml
 
-from pipeline import io, paths
+from pipeline import dvc_yaml, io, paths
 from pipeline.errors import PipelineError, cli
 
 
@@ -82,7 +81,7 @@ def test_a_pipeline_error_is_printed_as_it_is(capsys):
 
 def test_every_dvc_output_persists_so_a_failed_stage_keeps_it():
     """Without `persist: true` DVC deletes an output before running its stage: a failure would lose it."""
-    stages = yaml.safe_load((paths.ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
+    stages = dvc_yaml.stages()
     missing = []
     for name, stage in stages.items():
         body = stage.get("do", stage)

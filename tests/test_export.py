@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from pipeline import export, paths
+from pipeline import export, paths, style
 from pipeline.errors import PipelineError
 
 
@@ -18,11 +18,11 @@ def outputs(tmp_path, monkeypatch):
 
 
 def _figure():
-    export.use_house_style()
+    style.use_house_style()
     fig, ax = plt.subplots()
     ax.plot([2015, 2022], [2996, 4391], label="Women held")
     ax.set_title("Women held")
-    export.add_source_line(fig, "SNEEP")
+    style.add_source_line(fig, "SNEEP")
     return fig
 
 

@@ -7,6 +7,7 @@ import pytest
 from pipeline import params, paths
 from pipeline.errors import PipelineError
 from pipeline.sources import unodc_prisons
+from pipeline.settings import Disclosure, Fetch, UnodcPrisons
 
 
 def test_committed_params_have_only_known_sections():
@@ -18,14 +19,14 @@ def test_unknown_key_in_a_section_suggests_the_right_one(tmp_path, monkeypatch):
     paths.PARAMS.write_text("unodc_prisons:\n  regoin: Americas\n")
     with pytest.raises(PipelineError, match=r"params.yaml: 'unodc_prisons.regoin': extra inputs are not "
                                             r"permitted \(did you mean 'region'\?\)"):
-        params.section("unodc_prisons", unodc_prisons.Params)
+        params.read(UnodcPrisons)
 
 
 def test_wrong_type_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(paths, "PARAMS", tmp_path / "params.yaml")
     paths.PARAMS.write_text("unodc_prisons:\n  region: 5\n")
     with pytest.raises(PipelineError, match="'unodc_prisons.region': input should be a valid string"):
-        params.section("unodc_prisons", unodc_prisons.Params)
+        params.read(UnodcPrisons)
 
 
 def test_invalid_yaml_is_reported(tmp_path, monkeypatch):
@@ -46,7 +47,7 @@ def test_a_wrong_type_names_the_value_given(tmp_path, monkeypatch):
     monkeypatch.setattr(paths, "PARAMS", tmp_path / "params.yaml")
     paths.PARAMS.write_text("fetch:\n  mirror: 5\n")
     with pytest.raises(PipelineError, match=r"'fetch.mirror': input should be a valid string \(given: 5\)"):
-        params.section("fetch", params.Fetch)
+        params.read(Fetch)
 
 
 @pytest.mark.parametrize("value", [0, 1, 2])
@@ -55,7 +56,7 @@ def test_min_cell_below_three_would_switch_suppression_off_and_is_refused(tmp_pa
     paths.PARAMS.write_text(f"disclosure:\n  min_cell: {value}\n")
     with pytest.raises(PipelineError, match=rf"'disclosure.min_cell': input should be greater than or equal to 3 "
                                             rf"\(given: {value}\)"):
-        params.section("disclosure", params.Disclosure)
+        params.read(Disclosure)
 
 
 def test_choices_and_regexes_are_checked_with_the_allowed_values():

@@ -19,6 +19,6 @@ be byte-reproducible; it is git-ignored, written by `make changes`, and by `make
 when the build stops at a verdict that moved: that is when it is needed most).
 
 Modules: `baseline` (the two sides), `diff` (pure comparisons), `current_claims` (the claims check without its
-guard, and the manuscript's sentences: the only caller of pipeline.claims), `compare` (gathers the parts),
+guard, and the manuscript's sentences: the only caller of the claims check), `compare` (gathers the parts),
 `render` and `output` (the documents), `accept` (accept-verdicts).
 """

@@ -17,22 +17,22 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from pipeline import paths
+from pipeline import dvc_yaml, i18n, paths
 from pipeline.errors import PipelineError
 
-# Committed files the report compares (project-relative). The claims files are written by pipeline.claims,
+# Committed files the report compares (project-relative). The claims files are written by pipeline.chapters.claims,
 # the metrics by pipeline.report; they are read as files, never through those modules' internals.
 INDICATORS = paths.relative(paths.INDICATORS)
 METRICS = paths.relative(paths.METRICS)
-CLAIMS = paths.relative(paths.TABLES / "claims.csv")
-CLAIM_PHRASES = paths.relative(paths.TABLES / "claims.phrases.json")
+CLAIMS = paths.relative(paths.CLAIMS_TABLE.with_suffix(".csv"))
+CLAIM_PHRASES = paths.relative(paths.CLAIMS_TABLE.with_suffix(i18n.PHRASES_SUFFIX))
 SOURCES = paths.relative(paths.SOURCES)
 DVC_LOCK = "dvc.lock"
 TABLES = paths.relative(paths.TABLES)
 # Tables that hold data-quality findings, reconciliations and checks: read from the file names, so a new
 # chapter's `tab-NN-…-data-quality` table is compared without being listed anywhere.
 FINDINGS_TABLE = re.compile(r"quality|reconciliation|check|conflicts|-vs-")
-SNAPSHOT_MANIFEST = "snapshot.json"
+SNAPSHOT_MANIFEST = paths.SNAPSHOT_MANIFEST
 SUBJECT_CHARACTERS = 100  # of a commit's subject line, in the report's summary
 
 
@@ -43,7 +43,7 @@ def findings_tables(names) -> list[str]:
 
 
 def provenance_path(source_id: str) -> str:
-    return f"{paths.relative(paths.raw_dir(source_id))}/provenance.json"
+    return paths.relative(paths.provenance(source_id))
 
 
 class WorkTree:
@@ -127,7 +127,8 @@ class GitRevision:
     def provenance(self, source_id: str) -> tuple[dict | None, str]:
         """The record the revision's dvc.lock points at, if DVC's local cache still holds it."""
         lock = yaml.safe_load(self.read(DVC_LOCK) or "{}") or {}
-        declared = _stage_names(yaml.safe_load(self.read("dvc.yaml") or "{}") or {})
+        named = dvc_yaml.stage_names(self.read(paths.relative(paths.DVC_YAML)) or "")
+        declared = None if named is None else set(named)
         folder = paths.relative(paths.raw_dir(source_id))
         # dvc.lock may keep the entry of a stage that dvc.yaml no longer declares: only declared stages count.
         outs = [out for name, stage in (lock.get("stages") or {}).items() for out in stage.get("outs", [])
@@ -138,26 +139,11 @@ class GitRevision:
         listing = _cached(cache, outs[0].get("md5", ""))
         if listing is None:
             return None, "not in DVC's local cache (compare with a saved snapshot to see the files)"
-        record = [entry for entry in json.loads(listing) if entry.get("relpath") == "provenance.json"]
+        record = [entry for entry in json.loads(listing) if entry.get("relpath") == paths.PROVENANCE]
         text = _cached(cache, record[0]["md5"]) if record else None
         if text is None:
             return None, "not in DVC's local cache (compare with a saved snapshot to see the files)"
         return json.loads(text), ""
-
-
-def _stage_names(pipeline: dict) -> set[str] | None:
-    """The stage names a dvc.yaml declares (`name@item` for a foreach over a list or mapping); None when a
-    foreach reads its items from elsewhere (parameters), so the names cannot be told from the file alone."""
-    names = set()
-    for name, stage in (pipeline.get("stages") or {}).items():
-        items = stage.get("foreach") if isinstance(stage, dict) else None
-        if items is None:
-            names.add(name)
-        elif isinstance(items, (list, dict)):
-            names.update(f"{name}@{item}" for item in items)
-        else:
-            return None
-    return names
 
 
 def dvc_cache(root: Path) -> Path:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import yaml
 
-from pipeline import longtable
+from pipeline import longtable, paths
 from pipeline.changes import baseline as sides
 from pipeline.changes import current_claims, diff
 from pipeline.errors import PipelineError
@@ -131,8 +131,9 @@ def _claims(old, notes: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def _tables(old, now) -> list[diff.TableChanges]:
     names = sides.findings_tables(old.table_names() + now.table_names())
-    return [diff.findings_table(name, diff.read_table(old.read(f"{sides.TABLES}/{name}.csv")),
-                                diff.read_table(now.read(f"{sides.TABLES}/{name}.csv"))) for name in names]
+    return [diff.findings_table(name, diff.read_table(old.read(paths.relative(paths.table(name, ".csv")))),
+                                diff.read_table(now.read(paths.relative(paths.table(name, ".csv")))))
+            for name in names]
 
 
 def source_ids(*registries: dict) -> list[str]:

@@ -1,9 +1,9 @@
 """The claims as the data now give them, and the manuscript's sentence that holds each claim's number.
 
-This is the one place pipeline.changes calls the claims check: its public `load_registry` and `evaluate`, run
+This is the one place pipeline.changes calls the claims check (pipeline.chapters.claims.build): its public `load_registry` and `evaluate`, run
 without the guard that stops the build when a verdict moved (`changed_verdicts` names those claims), so the
 report can say what moved even when the claims stage refused to write reports/tables/claims.csv. The
-manuscript is read with pipeline.manuscript (`scan`, `numbers`) and the claims' own `coverage`, which finds the
+manuscript is read with pipeline.chapters.claims.manuscript (`scan`, `numbers`) and the claims' own `coverage`, which finds the
 one paragraph of the claim's section that prints its numbers; the sentence goes into the report, which is a
 generated, git-ignored file: the manuscript's text is never copied into the repository.
 """
@@ -16,8 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import claims, longtable, manuscript, params, paths
+from pipeline import longtable, params, paths
+from pipeline.chapters.claims import build as claims
+from pipeline.chapters.claims import manuscript
 from pipeline.errors import PipelineError
+from pipeline.settings import Claims
 
 REGISTRY = claims.REGISTRY
 COLUMNS = claims.COLUMNS
@@ -37,8 +40,8 @@ class Evaluated:
     moved: pd.DataFrame
 
 
-def settings() -> claims.Settings:
-    return params.section("claims", claims.Settings)
+def settings() -> Claims:
+    return params.read(Claims)
 
 
 def manuscript_name() -> str:

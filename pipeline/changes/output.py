@@ -8,11 +8,12 @@ from pathlib import Path
 from pipeline import io, params, paths
 from pipeline.changes import render
 from pipeline.changes.compare import Changes
+from pipeline.settings import Report
 
 
 def languages() -> list[str]:
     """The briefing's languages (params.yaml `report.languages`), English first."""
-    listed = list(params.section("report").get("languages") or ["en"])
+    listed = list(params.read(Report).languages or ["en"])
     return ["en"] + [code for code in listed if code != "en"]
 
 

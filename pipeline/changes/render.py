@@ -1,7 +1,7 @@
 """The changes report as documents: one language-neutral model, written as Markdown (English) and as HTML in
 every language of params.yaml `report.languages`.
 
-Every text is a row of pipeline/translations.csv (`page.changes.*`, and the chapters' `col.*` headers); numbers
+Every text is a row of data/translations.csv (`page.changes.*`, and the chapters' `col.*` headers); numbers
 are kept as numbers until a language writes them (pipeline.i18n). Identifiers (long-table keys, claim ids, file
 names, hashes) and the manuscript's sentences are shown as written. Texts the pipeline wrote in English
 (definitions, evidence) are shown as written, with their numbers in the page's format. The headers of a
@@ -468,5 +468,4 @@ def _html_block(block: Block, tr: i18n.Translator) -> dict:
 
 def page_name(language: str) -> str:
     """changes.html for English, changes-es.html and changes-pt.html for the others."""
-    stem = paths.CHANGES_REPORT.name
-    return f"{stem}.html" if language == "en" else f"{stem}-{language}.html"
+    return paths.changes_page(language).name

@@ -39,7 +39,8 @@ def table(tidy: pd.DataFrame) -> pd.DataFrame:
         _sheet_comparison(formal, pivot),
         _offence_type_changes(formal), _suspicious_zeros(formal),
     ]
-    out = pd.concat([f for f in findings if len(f)], ignore_index=True).reindex(columns=COLUMNS)
+    found = [f for f in findings if len(f)] or [pd.DataFrame(columns=COLUMNS)]  # a clean file has no finding
+    out = pd.concat(found, ignore_index=True).reindex(columns=COLUMNS)
     out["offence_type"] = pd.Categorical(out["offence_type"], categories=OFFENCE_ORDER + ["-"], ordered=True)
     out = out.sort_values(["iso3", "country_name", "year", "offence_type", "check"], kind="stable")
     return out.astype({"offence_type": str, "year": "Int64"}).reset_index(drop=True)

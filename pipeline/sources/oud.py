@@ -16,7 +16,7 @@ import pandas as pd
 from pipeline import io, longtable, paths
 from pipeline.errors import PipelineError
 
-TEMPLATE = paths.DATA / "uruguay" / "oud_indicators.csv"
+TEMPLATE = paths.OUD_TEMPLATE
 
 COLUMNS = ["period", "indicator", "sex", "value", "unit", "source", "page_or_table", "quoted_in", "note"]
 KEY = ["period", "indicator", "sex", "quoted_in"]  # a figure read in the report may sit beside its quotation
@@ -40,7 +40,8 @@ def load(path: Path = TEMPLATE) -> pd.DataFrame:
     table = io.read_text_csv(path, what="observatory template")
     if list(table.columns) != COLUMNS:
         raise PipelineError(f"header is {list(table.columns)}", file=path, row=1,
-                            fix=f"the header must be exactly: {','.join(COLUMNS)} (see data/uruguay/README.md)")
+                            fix=f"the header must be exactly: {','.join(COLUMNS)} (see "
+                                f"{paths.relative(paths.OUD_README)})")
     for i, row in table.iterrows():
         _check_row(row, int(i) + 2, path)
     _check_key(table, path)

@@ -18,7 +18,7 @@ import pandas as pd
 from pipeline import io, longtable, paths
 from pipeline.errors import PipelineError, cli
 
-REGISTRY = paths.DATA / "published" / "figures.csv"
+REGISTRY = paths.PUBLISHED_FIGURES
 
 COLUMNS = [
     "figure_id",          # '<iso3 in lower case>-NNN', stable once published
@@ -137,7 +137,7 @@ def long_rows(figures: pd.DataFrame) -> pd.DataFrame:
         cited = "; ".join(f"{row.figure_id} ({row.source})" for row in group.itertuples())
         rows.append({"country": key[0], "source": "published", "indicator": key[1], "sex": key[2],
                      "period": key[3], "value": first["value"], "unit": first["unit"],
-                     "definition": f"figure printed by {cited}; see data/published/figures.csv"})
+                     "definition": f"figure printed by {cited}; see {paths.relative(REGISTRY)}"})
     return longtable.frame(rows)
 
 

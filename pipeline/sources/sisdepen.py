@@ -484,7 +484,7 @@ def main() -> None:
     tidy, file_log = load(paths.raw_dir(SOURCE_ID))  # load ends with check_outputs
     with io.transaction():
         tidy.to_parquet(io.target(paths.interim_parquet(SOURCE_ID)), index=False)
-        io.write_text(paths.INTERIM / "sisdepen_files.csv", file_log.to_csv(index=False, lineterminator="\n"))
+        io.write_text(paths.SISDEPEN_FILES, file_log.to_csv(index=False, lineterminator="\n"))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ that names the columns (Homens, Mulheres, Total):
   June 2019.)
 - 'Categoria: Quantidade de incidências por tipo penal', rows 'Quantidade de crimes tentados/ consumados'
   (all offence incidences) and 'Grupo: Drogas (Lei 6.368/76 e Lei 11.343/06)' (drug-law incidences): the
-  check of block 5.14 of the establishment files (pipeline/brazil_reconcile.py).
+  check of block 5.14 of the establishment files (pipeline/chapters/brazil/reconcile.py).
 
 State and period come from the file name (`{UF}_{jun|dez}_{YYYY}.xls`) and are checked against the title rows.
 

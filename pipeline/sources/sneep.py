@@ -26,14 +26,15 @@ import pyarrow.parquet as pq
 
 from pipeline import io, longtable, params, paths
 from pipeline.errors import PipelineError, cli
+from pipeline.settings import Sneep
 from pipeline.sources import file_cache, sneep_csv
 
 SOURCE = "sneep"
 PARQUET = paths.interim_parquet(SOURCE)
-REPORT = paths.INTERIM / "sneep_load_report.json"
+REPORT = paths.SNEEP_LOAD_REPORT
 DATASET_PAGE = "http://datos.jus.gob.ar/dataset/sneep"
-GENDER_CROSSWALK = Path(__file__).with_name("sneep_gender.csv")
-OFFENCE_CROSSWALK = Path(__file__).with_name("sneep_offences.csv")
+GENDER_CROSSWALK = paths.SNEEP_GENDER_CROSSWALK
+OFFENCE_CROSSWALK = paths.SNEEP_OFFENCE_CROSSWALK
 
 # Our column -> its normalised header names across releases, first present wins.
 COLUMNS = {
@@ -161,7 +162,7 @@ def check_inputs(tables, reports, files, max_rejected_rows: int) -> None:
         raise PipelineError(
             f"{rejected} row(s) could not be read without guessing which field is which (most in "
             f"{worst['file']}: {worst['rows_rejected']}; e.g. {worst['rejected_examples'][:2]})",
-            fix=f"params.yaml argentina.max_rejected_rows is {max_rejected_rows}: inspect these rows, and "
+            fix=f"params.yaml sneep.max_rejected_rows is {max_rejected_rows}: inspect these rows, and "
                 "raise it only if you accept losing them from every count (the load report lists them)")
     years = {}
     for table, path in zip(tables, files):
@@ -274,7 +275,7 @@ def _children(microdata: pd.DataFrame, coding: str) -> tuple[pd.Categorical, dic
         unexpected = present - set(CHILDREN_CODINGS[name])
         if unexpected:
             raise PipelineError(f"census {year}: mujer_tiene_hijos_intramuro has codes {sorted(unexpected)} "
-                                f"outside the {name} coding", fix="set argentina.children_coding to match")
+                                f"outside the {name} coding", fix="set sneep.children_coding to match")
         by_code = [answers.index(CHILDREN_CODINGS[name].get(label, "unknown")) for label in labels]
         answer[rows] = np.array(by_code + [answers.index("unknown")], dtype=np.int8)[codes[rows]]  # empty: unknown
         chosen[str(year)] = name
@@ -317,9 +318,7 @@ def _normal(label: str) -> str:
 
 @cli
 def main() -> None:
-    from pipeline.argentina import Params  # the Argentina section's model (avoids an import cycle)
-
-    settings = params.section("argentina", Params)
+    settings = params.read(Sneep)
     files = available_files()
     with io.transaction():
         if not files:

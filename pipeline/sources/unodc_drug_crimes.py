@@ -26,7 +26,7 @@ from pipeline.sources import drug_crimes_quality
 
 SOURCE = "unodc_drug_crimes"
 FILE = "10.1_Drug_related_crimes.xlsx"
-QUALITY = paths.INTERIM / "unodc_drug_crimes_quality.csv"
+QUALITY = paths.UNODC_DRUG_CRIMES_QUALITY
 FORMAL_CONTACT, PIVOT = "Formal contact", "Sheet1"
 ALL_DRUGS = "Any Illicit drugs"
 

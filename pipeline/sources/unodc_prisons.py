@@ -11,23 +11,22 @@ the long-table rows of `unodc_prisons.region`.
 
 from __future__ import annotations
 
-from typing import Literal
 
 import numpy as np
 import pandas as pd
-import pydantic
 
 from pipeline import corrections, io, longtable, params, paths, safe_xlsx
 from pipeline.errors import PipelineError, cli
 from pipeline.sources import unodc_plausibility
+from pipeline.settings import UnodcPrisons
 from pipeline.sources.unodc_plausibility import Thresholds
 
 SOURCE = "unodc_prisons"
 FILE = "data_cts_prisons_and_prisoners.xlsx"
 HEADER_ROW = 3  # 1-based, as a spreadsheet user sees it
-CORRECTIONS = paths.CORRECTIONS / "unodc_prisons.yaml"
-QUALITY = paths.INTERIM / "unodc_prisons_quality.csv"
-NATIONAL = paths.INTERIM / "unodc_prisons_national.parquet"  # long rows of every country, with region names
+CORRECTIONS = paths.UNODC_PRISONS_CORRECTIONS
+QUALITY = paths.UNODC_PRISONS_QUALITY
+NATIONAL = paths.UNODC_PRISONS_NATIONAL  # long rows of every country, with region names
 
 # Source column -> our column. Applied strictly: a renamed column fails with its name.
 RENAME = {
@@ -85,22 +84,12 @@ DEFINITION = {
 }
 RATE_NOTE = "; rate per 100,000 population (for female and male rows: of the same sex)"
 PLAUSIBILITY_NOTE = (" Values that fail a plausibility rule of pipeline/sources/unodc_plausibility.py with "
-                     "treatment 'exclude' are left out (data/interim/unodc_prisons_quality.csv).")
+                     f"treatment 'exclude' are left out ({paths.relative(paths.UNODC_PRISONS_QUALITY)}).")
 
 
-class Params(params.Strict):
-    region: str  # UNODC 'Region' whose countries go into the long table
-    sex_gap_max_pct: float = pydantic.Field(ge=0)
-    parts_tolerance_pct: float = pydantic.Field(ge=0)
-    series_break_ratio: float = pydantic.Field(gt=1)
-    series_break_min_change: int = pydantic.Field(ge=0)
-    series_break_treatment: Literal["keep", "exclude"]
-    sex_gap_treatment: Literal["keep", "exclude"]
-    below_parts_treatment: Literal["keep", "exclude"]
-    women_share_denominator: Literal["total", "total_or_female_plus_male"]
-
-    def thresholds(self) -> Thresholds:
-        return Thresholds(**self.model_dump(exclude={"region", "women_share_denominator"}))
+def thresholds(settings: UnodcPrisons) -> Thresholds:
+    """The plausibility rules' thresholds and treatments from the section's settings."""
+    return Thresholds(**settings.model_dump(exclude={"region", "women_share_denominator"}))
 
 
 def load(raw_dir=None, region: str = "Americas", corrections_file=CORRECTIONS,
@@ -229,7 +218,7 @@ def _apply_corrections(tidy: pd.DataFrame, corrections_file) -> tuple[pd.DataFra
             raise PipelineError(corrections.changed_message(entry, values), file=corrections_file,
                                 fix=corrections.changed_fix("UNODC"))
         tidy = tidy[~match]
-        log.append({"issue": "known error (data/corrections)", "country": entry.where["iso3"],
+        log.append({"issue": f"known error ({paths.relative(paths.CORRECTIONS)})", "country": entry.where["iso3"],
                     "year": entry.where["year"], "detail": f"{entry.id}: {entry.published:g} dropped",
                     "treatment": entry.reason.strip()})
     return tidy.reset_index(drop=True), pd.DataFrame(log)
@@ -257,7 +246,7 @@ def _resolve_mislabelled_totals(tidy: pd.DataFrame, path) -> tuple[pd.DataFrame,
             raise PipelineError(f"{len(group)} rows for one key {record} with values "
                                 f"{group['value'].tolist()}, not explained by the Adult/Juveniles rows",
                                 file=path, row=int(group.index[0]) + HEADER_ROW + 1,
-                                fix="decide which row is right and record it in data/corrections/unodc_prisons.yaml")
+                                fix=f"decide which row is right and record it in {paths.relative(CORRECTIONS)}")
         summed_counts.add(count_key)
         resolved.append(group.iloc[[0]].assign(value=adult + juveniles))
         log.append({"issue": "Age=Total given twice (adult and juvenile parts)", "country": record["iso3"],
@@ -433,13 +422,13 @@ def check_outputs(long: pd.DataFrame) -> None:
     if arg_2015 != [72693]:
         raise PipelineError(f"Argentina 2015 persons held is {arg_2015}, expected [72693] (SNEEP 2015 "
                             "national total, equal to UNODC CTS)", fix="a filter or correction broke the "
-                            "total series: check SERIES and data/corrections/unodc_prisons.yaml")
+                            f"total series: check SERIES and {paths.relative(CORRECTIONS)}")
 
 
 @cli
 def main() -> None:
-    settings = params.section(SOURCE, Params)
-    tidy, quality, long, national = load(region=settings.region, thresholds=settings.thresholds(),
+    settings = params.read(UnodcPrisons)
+    tidy, quality, long, national = load(region=settings.region, thresholds=thresholds(settings),
                                          women_share_denominator=settings.women_share_denominator)
     check_series(tidy, paths.raw_dir(SOURCE) / FILE)
     check_outputs(long)

@@ -1,0 +1,415 @@
+"""Brazil (SISDEPEN): people in prison, under electronic monitoring, in domiciliary custody and under Patronato
+supervision, and drug-law offence incidences, by sex and semester, into the long table (source 'sisdepen',
+country 'BRA').
+
+    python -m pipeline.chapters.brazil      # the DVC stage `brazil`: tab-20 to tab-26, data/interim/brazil/
+
+Who is "held in cells" is a definition (params.yaml `brazil`): states report people under electronic
+monitoring, in domiciliary custody and under a Patronato's open-regime supervision as pseudo-establishments,
+recognised (as SENAPPEN does) by their names. By default all three are kept apart from the people held in
+cells, which reproduces SENAPPEN's own count (data/published/figures.csv). Offence incidences are checked
+against the state reports and by general plausibility rules (plausibility.py beside this module); the treatment
+chosen in params.yaml is written into every definition.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from pipeline import export, io, longtable, params, paths
+from pipeline.chapters import interim
+from pipeline.chapters.brazil import claim, plausibility
+from pipeline.chapters.brazil.reconcile import check_incidences_against_reports, reconciliation
+from pipeline.errors import PipelineError, cli
+from pipeline.settings import Brazil
+from pipeline.sources import published
+
+CHAPTER = "brazil"  # its interim tables, long-table part (data/interim/indicators/brazil.csv) and stage
+SOURCE = "sisdepen"
+COUNTRY = "BRA"
+MONTHS = {"06": "June", "12": "December"}  # SISDEPEN's cycles
+
+# Unit classes, recognised from unit names (classify_units).
+MONITORING, DOMICILIARY, PATRONATO, CELLS = "electronic_monitoring", "domiciliary", "patronato", "cells"
+
+# Legal situations of block 4.1 -> indicator suffix (both security measures make one group).
+LEGAL_GROUPS = {"pre_trial": "pre_trial", "closed": "closed", "semi_open": "semi_open", "open": "open",
+                "security_internment": "security_measure", "security_outpatient": "security_measure"}
+
+# Drug-law offence items of block 5.14 (Lei 6.368/76 and Lei 11.343/06, the drug laws) -> our offence code.
+_DRUG_GROUP = "GRUPO: LEGISLAÇÃO ESPECÍFICA | Grupo: Drogas (Lei 6.368/76 e Lei 11.343/06) | "
+DRUG_OFFENCES = {
+    _DRUG_GROUP + "Tráfico de drogas (Art. 12 da Lei 6.368/76 e Art. 33 da Lei 11.343/06)":
+        "drug_trafficking",  # trafficking, art. 33
+    _DRUG_GROUP + "Associação para o tráfico (Art. 14 da Lei 6.368/76 e Art. 35 da Lei 11.343/06)":
+        "drug_association",  # association for trafficking, art. 35
+    _DRUG_GROUP + "Tráfico internacional de drogas (Art. 18 da Lei 6.368/76 e Art. 33 e 40, inciso I da Lei "
+                  "11.343/06)": "drug_international_trafficking",  # international trafficking, art. 33 + 40 I
+}
+OFFENCE_ITEM_PREFIX = "GRUPO:"  # the 52 offence items; other 5.14 columns count people, not incidences
+INCIDENCE_MEASURES = ("all_offence_incidences", "drug_law_incidences", *DRUG_OFFENCES.values())
+
+
+PATTERNS = ("monitoring_pattern", "domiciliary_pattern", "patronato_pattern")
+
+
+@dataclass
+class Outputs:
+    indicators: pd.DataFrame  # long table
+    units: pd.DataFrame  # every unit and period with its recognised class
+    state_values: pd.DataFrame  # state x period x measure x sex, after treatment
+    quality: pd.DataFrame  # plausibility findings and known errors, with the treatment applied
+    reconciliation: pd.DataFrame  # computed vs published
+    patronato: pd.DataFrame  # units whose name marks a Patronato, people by sex, and the class applied
+    monitoring_claim: pd.DataFrame  # the claimed monitoring growth against the published 2022 total
+    claims: pd.DataFrame  # the chapter's verdicts, read by the claims check (tab-26)
+
+
+def build(tidy: pd.DataFrame, reports: pd.DataFrame, figures: pd.DataFrame, settings: Brazil) -> Outputs:
+    """Every Brazil measure from the tidy establishment table, the state reports and the published figures."""
+    check_settings(settings, sorted(tidy["period"].unique()))
+    # Recognise pseudo-units first: from 2020 they would otherwise inflate the people held in cells.
+    units = classify_units(unit_list(tidy), settings)
+    tidy = tidy.merge(units[["period", "unit_row", "kind"]], on=["period", "unit_row"], validate="m:1")
+    # Block 5.14 must add up to what SENAPPEN printed per state before anything is built on it.
+    incidence_checks = check_incidences_against_reports(state_system_incidences(tidy), reports)
+    # Sum establishments to states; state totals are where entry errors show.
+    raw_states = pd.concat([population_by_state(tidy, settings), incidences_by_state(tidy, settings)],
+                           ignore_index=True)
+    # Find implausible state-semesters by general rules, check known errors, and treat them as chosen.
+    quality, treated = _quality(tidy, raw_states, settings)
+    states = plausibility.apply_treatment(raw_states, treated, INCIDENCE_MEASURES)
+    indicators = national_indicators(states, settings)
+    # The monitoring-growth claim, tested against the published 2022 total.
+    monitored = indicators[indicators["indicator"] == "people_electronic_monitoring"] \
+        .pivot_table(index="period", columns="sex", values="value").reset_index()
+    totals = claim.published_totals(figures, settings.claimed_end_period)
+    checked = claim.claim_table(monitored, settings.claimed_monitoring_growth_pct, settings.claimed_base_periods,
+                                totals)
+    claim_rows = claim.long_rows(checked, settings.claimed_monitoring_growth_pct, settings.claimed_end_period)
+    indicators = longtable.frame(pd.concat([indicators, longtable.frame(claim_rows)], ignore_index=True))
+    recon = pd.concat([reconciliation(indicators, state_system_population(tidy), reports, units, figures),
+                       incidence_checks], ignore_index=True)
+    verdicts = claim.chapter_claims(checked, settings.claimed_monitoring_growth_pct, settings.claimed_end_period)
+    return Outputs(indicators, units, states, quality, recon, patronato_units(tidy, settings), checked, verdicts)
+
+
+def check_settings(settings: Brazil, periods: list[str]) -> None:
+    """Parameters checked against the data: regexes compile, semesters exist, rates and shares make sense."""
+    for key in PATTERNS:
+        value = getattr(settings, key)
+        try:
+            re.compile(value)
+        except re.error as error:
+            raise PipelineError(f"'brazil.{key}' is {value!r}, not a valid regular expression ({error})",
+                                file=paths.PARAMS, fix="write a Python regular expression, e.g. '(?i)monitora|"
+                                                       "tornozel'; escape ( ) [ ] with a backslash") from None
+    named_periods = [("monitoring_base_period", settings.monitoring_base_period),
+                     *(("claimed_base_periods", p) for p in settings.claimed_base_periods)]
+    for key, value in named_periods:
+        if value not in periods:
+            raise PipelineError(f"'brazil.{key}' is '{value}', which is not a semester of the SISDEPEN files",
+                                file=paths.PARAMS, fix=f"use one of: {', '.join(periods)}")
+    if sorted(settings.claimed_monitoring_growth_pct) != ["female", "male"]:
+        raise PipelineError(f"'brazil.claimed_monitoring_growth_pct' has keys "
+                            f"{sorted(settings.claimed_monitoring_growth_pct)}", file=paths.PARAMS,
+                            fix="give exactly the keys: female, male")
+    bounds = {"outlier_ratio": (1, None), "per_capita_max_ratio": (1, None), "outlier_min_change": (0, None),
+              "patronato_min_people": (0, None), "incidence_coverage_min_pct": (0, 100)}
+    for key, (low, high) in bounds.items():
+        value = getattr(settings, key)
+        if value < low or (high is not None and value > high):
+            allowed = f"from {low} to {high}" if high is not None else f"{low} or more"
+            raise PipelineError(f"'brazil.{key}' is {value}, outside the allowed values ({allowed})",
+                                file=paths.PARAMS, fix=f"give '{key}' a value {allowed}")
+
+
+def unit_list(tidy: pd.DataFrame) -> pd.DataFrame:
+    """One row per unit and period, with the people it reports (block 4.1, all parts)."""
+    population = tidy[tidy["block"] == "population"]
+    people = population.groupby(["period", "unit_row"])["value"].sum().rename("people")
+    units = tidy[["period", "unit_row", "state", "unit_name"]].drop_duplicates(["period", "unit_row"])
+    return units.join(people, on=["period", "unit_row"]).fillna({"people": 0}).reset_index(drop=True)
+
+
+def state_system_population(tidy: pd.DataFrame) -> pd.DataFrame:
+    """People per state held by the state's own system (Âmbito Estadual) and by federal units, by sex."""
+    population = tidy[tidy["block"] == "population"]
+    by_sex = population.pivot_table(index=["state", "period", "sex"], columns="jurisdiction", values="value",
+                                    aggfunc="sum", fill_value=0).reset_index()
+    total = by_sex.groupby(["state", "period"], as_index=False).sum(numeric_only=True).assign(sex="total")
+    both = pd.concat([by_sex, total], ignore_index=True)
+    federal = both["Federal"] if "Federal" in both else 0
+    return both.assign(value=both["Estadual"], federal_people=federal)[
+        ["state", "period", "sex", "value", "federal_people"]]
+
+
+def state_system_incidences(tidy: pd.DataFrame) -> pd.DataFrame:
+    """Offence incidences per state held by the state's own system (Âmbito Estadual, every unit class), by
+    sex: all offences and the drug law, as the state reports print them."""
+    incidences = offence_incidences(tidy[tidy["jurisdiction"] == "Estadual"])
+    drug = incidences[incidences["item"].isin(_drug_items(incidences))]
+    parts = pd.concat([incidences.assign(measure="all_offence_incidences"),
+                       drug.assign(measure="drug_law_incidences")], ignore_index=True)
+    return parts.groupby(["state", "period", "measure", "sex"], as_index=False)["value"].sum()
+
+
+def classify_units(units: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
+    """Each unit's class: electronic monitoring, domiciliary custody (without anklet), Patronato supervision of
+    the open regime, or cells. The first class whose name pattern matches wins, in that order; a Patronato
+    needs `patronato_min_people` people too (smaller units so named lodge people, like any prison)."""
+    names = units["unit_name"].astype(str)
+    monitoring = names.str.contains(re.compile(settings.monitoring_pattern), regex=True)
+    domiciliary = names.str.contains(re.compile(settings.domiciliary_pattern), regex=True) & ~monitoring
+    patronato = (names.str.contains(re.compile(settings.patronato_pattern), regex=True) & ~monitoring
+                 & ~domiciliary & (units["people"] >= settings.patronato_min_people))
+    kind = pd.Series(CELLS, index=units.index, dtype="string")
+    kind[patronato] = PATRONATO
+    kind[domiciliary] = DOMICILIARY
+    kind[monitoring] = MONITORING
+    return units.assign(kind=kind)
+
+
+def kinds_in_cells(settings: Brazil) -> list[str]:
+    """The unit classes whose people count as held in cells."""
+    return [CELLS, PATRONATO] if settings.patronato_in_cells else [CELLS]
+
+
+def population_by_state(tidy: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
+    """People by state, semester, unit class, legal-situation group and sex."""
+    population = tidy[tidy["block"] == "population"]
+    legal = population["item"].map(LEGAL_GROUPS)
+    in_cells = population["kind"].isin(kinds_in_cells(settings))
+    by_kind = population[population["kind"] != CELLS].assign(measure="people_" + population["kind"])
+    cells = population[in_cells].assign(measure="people_in_cells")
+    by_legal = population[in_cells].assign(measure="people_in_cells_" + legal)
+    both = pd.concat([by_kind, cells, by_legal], ignore_index=True)
+    return both.groupby(["state", "period", "measure", "sex"], as_index=False)["value"].sum()
+
+
+def counted_units(tidy: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
+    """Rows of the units whose offence incidences are counted: in cells, or every unit if chosen so."""
+    return tidy if settings.incidences_in_pseudo_units else tidy[tidy["kind"].isin(kinds_in_cells(settings))]
+
+
+def offence_incidences(tidy: pd.DataFrame) -> pd.DataFrame:
+    """The offence items of block 5.14 (incidences, not the people counts that block also holds)."""
+    return tidy[(tidy["block"] == "incidences") & tidy["item"].str.startswith(OFFENCE_ITEM_PREFIX)]
+
+
+def incidences_by_state(tidy: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
+    """Offence incidences by state, semester and sex: all offences, the drug law, and its three items."""
+    incidences = offence_incidences(counted_units(tidy, settings))
+    drug = incidences[incidences["item"].isin(_drug_items(incidences))]
+    parts = [incidences.assign(measure="all_offence_incidences"),
+             drug.assign(measure="drug_law_incidences"),
+             drug.assign(measure=drug["item"].map(DRUG_OFFENCES))]
+    summed = pd.concat(parts, ignore_index=True)
+    return summed.groupby(["state", "period", "measure", "sex"], as_index=False)["value"].sum()
+
+
+def _drug_items(tidy: pd.DataFrame) -> list[str]:
+    """The drug-law items, after checking that every semester has all of them."""
+    incidences = offence_incidences(tidy)
+    for period, items in incidences.groupby("period")["item"]:
+        missing = set(DRUG_OFFENCES) - set(items)
+        if missing:
+            raise PipelineError(f"{period}: drug-law item '{sorted(missing)[0]}' not found in block 5.14",
+                                fix="the offence wording changed: update DRUG_OFFENCES in "
+                                    "pipeline/chapters/brazil/build.py")
+    return list(DRUG_OFFENCES)
+
+
+def _quality(tidy: pd.DataFrame, states: pd.DataFrame, settings: Brazil) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The data-quality table (findings of every rule, known errors, treatment, effect) and what is treated."""
+    checked = states[states["measure"].isin(["all_offence_incidences", "drug_law_incidences", "people_in_cells"])]
+    outliers = plausibility.detect_outliers(checked, settings.outlier_ratio, settings.outlier_min_change)
+    counted = counted_units(tidy, settings)
+    people = counted[counted["block"] == "population"]
+    rates = plausibility.incidence_rates(people, offence_incidences(counted))
+    findings = pd.concat([plausibility.spike_findings(outliers),
+                          plausibility.per_capita_findings(rates, settings.per_capita_max_ratio),
+                          plausibility.coverage_findings(rates, settings.incidence_coverage_min_pct)],
+                         ignore_index=True)
+    corrections = plausibility.load_corrections(states)
+    treatable = (*INCIDENCE_MEASURES, plausibility.RATE_MEASURE)
+    quality = plausibility.quality_table(findings, corrections, settings.outlier_treatment, treatable)
+    treated = plausibility.treated_state_periods(quality)
+    sources = plausibility.replacement_periods(states, treated)
+    return plausibility.describe_effects(quality, sources), treated
+
+
+def patronato_units(tidy: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
+    """Every unit whose name matches `patronato_pattern`, per semester: people by sex and the class applied."""
+    population = tidy[(tidy["block"] == "population")
+                      & tidy["unit_name"].str.contains(re.compile(settings.patronato_pattern), regex=True)]
+    table = population.pivot_table(index=["period", "state", "unit_name", "kind"], columns="sex", values="value",
+                                   aggfunc="sum", fill_value=0).reset_index().rename_axis(columns=None)
+    table = table.reindex(columns=["period", "state", "unit_name", "kind", "female", "male"], fill_value=0)
+    table["total"] = table["female"] + table["male"]
+    in_cells = table["kind"].isin(kinds_in_cells(settings))
+    table["counted_in_cells"] = in_cells
+    return table.rename(columns={"kind": "unit_class"})
+
+
+def national_indicators(states: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
+    """National sums by sex (with a total), plus the drug-law share of incidences, as long-table rows."""
+    national = states.groupby(["measure", "period", "sex"], as_index=False)["value"].sum()
+    total = national.groupby(["measure", "period"], as_index=False)["value"].sum().assign(sex="total")
+    national = pd.concat([national, total], ignore_index=True)
+    wide = national.pivot_table(index=["period", "sex"], columns="measure", values="value").reset_index()
+    share = wide.assign(measure="drug_law_share_of_incidences",
+                        value=(100 * wide["drug_law_incidences"] / wide["all_offence_incidences"]).round(4))
+    rows = pd.concat([national, share[["measure", "period", "sex", "value"]]], ignore_index=True)
+    rows = rows.assign(country=COUNTRY, source=SOURCE, indicator=rows["measure"],
+                       unit=rows["measure"].map(_unit),
+                       definition=rows["measure"].map(lambda m: definition(m, settings)))
+    return longtable.frame(rows)
+
+
+def _unit(measure: str) -> str:
+    if measure.endswith("_share_of_incidences"):
+        return "percent"
+    return "incidences" if measure.endswith("incidences") else "persons"
+
+
+def cells_definition(settings: Brazil) -> str:
+    """What 'held in cells' includes and leaves out, with the parameters that decide it."""
+    patronato = (f"Patronato units (name matches patronato_pattern {settings.patronato_pattern!r}, at least "
+                 f"{settings.patronato_min_people:,} people)")
+    if settings.patronato_in_cells:
+        return (f"SISDEPEN block 4.1, sum of parts (court x sex); in: prison units and {patronato} "
+                "(patronato_in_cells: true); out: units whose name marks electronic monitoring "
+                "(monitoring_pattern) or domiciliary custody (domiciliary_pattern)")
+    return (f"SISDEPEN block 4.1, sum of parts (court x sex); in: prison units (jails, penitentiaries, "
+            f"semi-open and open-regime houses); out: units whose name marks electronic monitoring "
+            f"(monitoring_pattern), domiciliary custody (domiciliary_pattern) and {patronato}, as SENAPPEN "
+            "counts people held without monitoring")
+
+
+def definition(measure: str, settings: Brazil) -> str:
+    """The definition written beside every long-table row of `measure`."""
+    if measure.startswith("people_in_cells"):
+        return cells_definition(settings)
+    if measure == "people_patronato":
+        where = "counted in" if settings.patronato_in_cells else "counted apart from"
+        return (f"SISDEPEN block 4.1 in units whose name marks a Patronato (patronato_pattern "
+                f"{settings.patronato_pattern!r}) holding at least {settings.patronato_min_people:,} people: "
+                f"open-regime supervision outside any cell; {where} people in cells (params.yaml "
+                "brazil.patronato_in_cells)")
+    if measure.startswith("people_"):
+        return (f"SISDEPEN block 4.1 in units whose name marks {measure[7:].replace('_', ' ')} "
+                "(params.yaml brazil patterns)")
+    units = ("of every unit, pseudo-units included" if settings.incidences_in_pseudo_units
+             else "of the units counted in cells")
+    return (f"SISDEPEN block 5.14 offence items (incidences, not people) {units}; "
+            f"state-semesters flagged by the spike or per-capita rule or listed as known errors: "
+            f"{settings.outlier_treatment} (params.yaml brazil.outlier_treatment; per-capita limit "
+            f"{settings.per_capita_max_ratio:g} times the national median)")
+
+
+# ------------------------------------------------------------------------ The chapter's tables ---
+
+def by_sex(indicators: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    """One indicator as period x (female, male, total) columns."""
+    rows = indicators[indicators["indicator"] == indicator]
+    if rows.empty:
+        raise PipelineError(f"indicator '{indicator}' has no rows",
+                            fix="the SISDEPEN files have no unit of this class: check the patterns in params.yaml")
+    return rows.pivot_table(index="period", columns="sex", values="value").reset_index() \
+               .rename_axis(columns=None)
+
+
+def growth_from(table: pd.DataFrame, base_period: str) -> pd.DataFrame:
+    """Counts by sex and their growth (%) over `base_period`, for the base and every later semester."""
+    base = table.set_index("period").loc[base_period]
+    later = table[table["period"] >= base_period].copy()
+    for sex in ("female", "male", "total"):
+        later[f"{sex}_growth_pct"] = (100 * (later[sex] / base[sex] - 1)).round(1)
+    return later.reset_index(drop=True)
+
+
+def treated_state_semesters(quality: pd.DataFrame) -> str:
+    """The state-semesters whose incidences were excluded or replaced, e.g. 'MA 2019-12, RS 2018-06' ('none')."""
+    treated = quality[quality["treatment"] != "keep"][["state", "period"]].drop_duplicates()
+    treated = treated.sort_values(["state", "period"])
+    return ", ".join(f"{t.state} {t.period}" for t in treated.itertuples()) or "none"
+
+
+def semester_words(period: str) -> str:
+    """A SISDEPEN semester in words, as the source line says it: 2016-12 -> December 2016."""
+    year, _, month = period.partition("-")
+    return f"{MONTHS[month]} {year}"
+
+
+def chapter_tables(outputs: Outputs, settings: Brazil, files: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Every table the chapter publishes, draws or narrates: the build's outputs, the SISDEPEN files used, the
+    series by sex of the figures, monitoring growth, the drug-law shares as published (one decimal)."""
+    indicators = outputs.indicators
+    monitored = by_sex(indicators, "people_electronic_monitoring")
+    drug_share = by_sex(indicators, "drug_law_share_of_incidences")
+    legal = indicators[indicators["indicator"].str.startswith("people_in_cells_") & (indicators["sex"] != "total")]
+    return {
+        "indicators": indicators, "units": outputs.units, "state_values": outputs.state_values,
+        "quality": outputs.quality.fillna({"correction_id": ""}), "reconciliation": outputs.reconciliation,
+        "patronato": outputs.patronato, "monitoring_claim": outputs.monitoring_claim, "claims": outputs.claims,
+        "files": files, "in_cells": by_sex(indicators, "people_in_cells"),
+        "in_cells_by_legal_situation": legal.reset_index(drop=True), "monitored": monitored,
+        "monitoring_growth": growth_from(monitored, settings.monitoring_base_period),
+        "domiciliary": by_sex(indicators, "people_domiciliary"),
+        "drug_share": drug_share, "drug_share_table": drug_share.round(1),
+    }
+
+
+def values(tables: dict[str, pd.DataFrame], settings: Brazil, periods: list[str]) -> dict:
+    """The texts' parameters and the definitions the chapter's figures and tables state."""
+    units = {"monitoring_pattern": settings.monitoring_pattern, "domiciliary_pattern": settings.domiciliary_pattern,
+             "patronato_pattern": settings.patronato_pattern, "patronato_min_people": settings.patronato_min_people,
+             "patronato_in_cells": settings.patronato_in_cells}
+    incidences = {**units, "incidences_in_pseudo_units": settings.incidences_in_pseudo_units,
+                  "outlier_ratio": settings.outlier_ratio, "outlier_min_change": settings.outlier_min_change,
+                  "per_capita_max_ratio": settings.per_capita_max_ratio,
+                  "incidence_coverage_min_pct": settings.incidence_coverage_min_pct,
+                  "outlier_treatment": settings.outlier_treatment,
+                  "treated_state_semesters": treated_state_semesters(tables["quality"])}
+    claims = {"claimed_monitoring_growth_pct": settings.claimed_monitoring_growth_pct,
+              "claimed_base_periods": settings.claimed_base_periods, "claimed_end_period": settings.claimed_end_period}
+    in_cells, monitored = tables["in_cells"], tables["monitored"]
+    return {"text": {"first_semester": semester_words(min(periods)), "last_semester": semester_words(max(periods)),
+                     "patronato_in_cells": settings.patronato_in_cells,
+                     "first_period": in_cells["period"].min(), "last_period": in_cells["period"].max(),
+                     "first_monitored_period": monitored["period"].min(),
+                     "last_monitored_period": monitored["period"].max(),
+                     "outlier_treatment": settings.outlier_treatment,
+                     "monitoring_base_period": settings.monitoring_base_period,
+                     "claimed_end_period": settings.claimed_end_period},
+            "definitions": {"units": units, "incidences": incidences,
+                            "claim_check": {**claims, "monitoring_pattern": settings.monitoring_pattern},
+                            "claims": claims}}
+
+
+@cli
+def main() -> None:
+    # Load inputs.
+    settings = params.read(Brazil)
+    tidy = pd.read_parquet(paths.interim_parquet(SOURCE))
+    reports = pd.read_parquet(paths.interim_parquet("sisdepen_reports"))
+    files = pd.read_csv(paths.SISDEPEN_FILES, dtype={"period": str})
+    # Process data.
+    outputs = build(tidy, reports, published.load(), settings)
+    tables = chapter_tables(outputs, settings, files)
+    texts = values(tables, settings, sorted(tidy["period"].unique()))
+    # Save outputs, all together or none.
+    with io.transaction(replace=(paths.chapter_dir(CHAPTER),)):
+        interim.write(CHAPTER, tables, texts)
+        export.save_registered(CHAPTER, tables, texts)
+        longtable.save(outputs.indicators, paths.indicator_part(CHAPTER))
+    print(f"brazil: {len(tables)} tables -> {paths.relative(paths.chapter_dir(CHAPTER))}, "
+          f"{len(outputs.indicators)} long rows")
+
+
+if __name__ == "__main__":
+    main()

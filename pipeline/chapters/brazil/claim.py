@@ -1,0 +1,129 @@
+"""The briefing's Brazil monitoring-growth claim, made testable against SENAPPEN's published 2022 total.
+
+The briefing says that, from 2019 to 2022, men under electronic monitoring grew by one percentage and women
+by another (params.yaml `brazil.claimed_monitoring_growth_pct`). SISDEPEN's files give the monitored men and
+women of each 2019 semester; the published-figures registry gives the 2022 total. Applied to a base
+semester, the two percentages imply a 2022 total; the printed precision of the percentages (half of their
+last digit) gives the interval that total can lie in. A published total inside the interval is consistent
+with the claim from that base; the pair of percentages thereby also tells which base the briefing used.
+
+Outputs: the table (one row per base semester and published figure) and long-table rows
+`people_electronic_monitoring_implied_by_claim` (male, female, total) and its `_low` and `_high` bounds
+(total), with the base semester as the period.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+import pandas as pd
+
+from pipeline import paths
+from pipeline.errors import PipelineError
+from pipeline.sources import published
+
+COUNTRY = "BRA"
+PUBLISHED_INDICATOR = "persons_monitored_electronically"  # data/published/figures.csv
+MONITORED = "people_electronic_monitoring"
+IMPLIED = "people_electronic_monitoring_implied_by_claim"
+COLUMNS = ["base_period", "male_base", "female_base", "male_implied", "female_implied", "total_implied",
+           "total_implied_low", "total_implied_high", "published_figure_id", "published_period",
+           "published_total", "published_minus_implied", "published_within_interval"]
+
+
+def published_totals(figures: pd.DataFrame, end_period: str) -> pd.DataFrame:
+    """The registry's national totals of people monitored at `end_period` (every figure, conflicts too)."""
+    totals = published.select(figures, country=COUNTRY, indicator=PUBLISHED_INDICATOR, sex="total")
+    chosen = totals[totals["period"] == end_period]
+    if chosen.empty:
+        available = ", ".join(sorted(totals["period"].unique()))
+        raise PipelineError(f"'brazil.claimed_end_period' is '{end_period}': the registry has no published total "
+                            f"of people monitored for it", file=paths.PARAMS,
+                            fix=f"use one of the periods of '{PUBLISHED_INDICATOR}' in "
+                                f"{paths.relative(paths.PUBLISHED_FIGURES)}: "
+                                f"{available}")
+    return chosen
+
+
+def claim_table(monitored: pd.DataFrame, claimed_pct: dict[str, float], base_periods: list[str],
+                totals: pd.DataFrame) -> pd.DataFrame:
+    """One row per base semester and published total: the implied 2022 counts, their interval, the gap.
+
+    `monitored` has one row per period with columns female and male (SISDEPEN, people monitored).
+    """
+    by_period = monitored.set_index("period")
+    rows = []
+    for base in base_periods:
+        implied = {sex: _implied(by_period.at[base, sex], claimed_pct[sex]) for sex in ("male", "female")}
+        low = math.floor(sum(i["low"] for i in implied.values()))
+        high = math.ceil(sum(i["high"] for i in implied.values()))
+        total = round(implied["male"]["value"] + implied["female"]["value"])
+        for figure in totals.itertuples():
+            rows.append({"base_period": base, "male_base": by_period.at[base, "male"],
+                         "female_base": by_period.at[base, "female"],
+                         "male_implied": round(implied["male"]["value"]),
+                         "female_implied": round(implied["female"]["value"]), "total_implied": total,
+                         "total_implied_low": low, "total_implied_high": high,
+                         "published_figure_id": figure.figure_id, "published_period": figure.period,
+                         "published_total": figure.value, "published_minus_implied": figure.value - total,
+                         "published_within_interval": bool(low <= figure.value <= high)})
+    counts = [c for c in COLUMNS if c.endswith(("_base", "_implied", "_low", "_high", "_total"))]
+    return pd.DataFrame(rows, columns=COLUMNS).astype({c: float for c in [*counts, "published_minus_implied"]})
+
+
+def _implied(base: float, pct: float) -> dict[str, float]:
+    """The count `pct` percent above `base`, and its bounds from half the last printed digit of `pct`."""
+    half_digit = Decimal(5).scaleb(Decimal(str(pct)).as_tuple().exponent - 1)
+    step = float(half_digit)
+    return {"value": base * (1 + pct / 100), "low": base * (1 + (pct - step) / 100),
+            "high": base * (1 + (pct + step) / 100)}
+
+
+def long_rows(table: pd.DataFrame, claimed_pct: dict[str, float], end_period: str) -> pd.DataFrame:
+    """The implied counts and their bounds as long-table rows, the base semester as period."""
+    stated = ", ".join(f"{sex} {pct:g}%" for sex, pct in sorted(claimed_pct.items()))
+    what = (f"people under electronic monitoring in {end_period} implied by the briefing's claimed growth "
+            f"({stated}; params.yaml brazil.claimed_monitoring_growth_pct) applied to SISDEPEN's count of the "
+            "semester in the period column (the claim's base); men and women each rounded to whole people, the total "
+            "rounded from their unrounded sum (so it can differ by one from men + women)")
+    bound = ("{side} bound of the implied {end} total: the claimed percentages moved by half their last printed "
+             "digit, applied to SISDEPEN's count of the semester in the period column")
+    rows = []
+    for base in table.drop_duplicates("base_period").itertuples():
+        for sex in ("male", "female", "total"):
+            rows.append({"indicator": IMPLIED, "sex": sex, "period": base.base_period,
+                         "value": getattr(base, f"{sex}_implied"), "definition": what})
+        for side in ("low", "high"):
+            rows.append({"indicator": f"{IMPLIED}_{side}", "sex": "total", "period": base.base_period,
+                         "value": getattr(base, f"total_implied_{side}"),
+                         "definition": bound.format(side="lower" if side == "low" else "upper", end=end_period)})
+    return pd.DataFrame(rows).assign(country=COUNTRY, source="sisdepen", unit="persons")
+
+
+CLAIM_ID = "monitoring_growth_2019_2022"
+CHAPTER_CLAIM_COLUMNS = ["claim_id", "claim", "status", "evidence", "reason"]
+
+
+def chapter_claims(table: pd.DataFrame, claimed_pct: dict[str, float], end_period: str) -> pd.DataFrame:
+    """The chapter's verdict on the claim, in the form the claims check reads (claim_id, claim, status,
+    evidence, reason — as the Uruguay chapter's tab-35): supported when a published total lies inside the interval
+    implied from some base semester, with the base and the figure named; the published totals are secondary
+    (news reports of the FBSP yearbook), which the claims check says by `matches_published`."""
+    claim = (f"Electronic monitoring grew {claimed_pct['male']:g}% for men and {claimed_pct['female']:g}% for women "
+             f"from 2019 to {end_period}")
+    inside = table[table["published_within_interval"]]
+    lines = [f"from {row.base_period} ({row.male_base:,.0f} men, {row.female_base:,.0f} women in SISDEPEN) the "
+             f"stated percentages imply {row.total_implied_low:,.0f}–{row.total_implied_high:,.0f} people in "
+             f"{end_period}; {row.published_figure_id} prints {row.published_total:,.0f}, "
+             f"{'inside' if row.published_within_interval else 'outside'}" for row in table.itertuples()]
+    if len(inside):
+        bases = sorted(set(inside["base_period"]))
+        status, evidence = "supported", ";".join(sorted(set(inside["published_figure_id"])))
+        reason = (f"the two percentages together agree with the published {end_period} total from the "
+                  f"{', '.join(bases)} base only: " + "; ".join(lines))
+    else:
+        status, evidence = "contradicted", ";".join(sorted(set(table["published_figure_id"])))
+        reason = "no published total lies inside the interval the percentages imply from any base: " + "; ".join(lines)
+    return pd.DataFrame([{"claim_id": CLAIM_ID, "claim": claim, "status": status, "evidence": evidence,
+                          "reason": reason}], columns=CHAPTER_CLAIM_COLUMNS)

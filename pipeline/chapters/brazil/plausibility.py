@@ -1,0 +1,235 @@
+"""Data quality of SISDEPEN state totals: plausibility rules, known errors, and the treatment applied.
+
+Every rule is general and writes findings (rule, state, period, measure, sex, value, evidence) to one table:
+
+- `spike`: a state's semester `ratio` times above (or below) BOTH neighbouring semesters, and at least
+  `min_change` away from each: a one-semester spike, not a level shift.
+- `per_capita`: a state's offence incidences per person held in the units that report incidences, above
+  `max_ratio` times the median of all states for the same sex and semester. A level that stays wrong is
+  flagged for every semester it lasts, which the spike rule cannot see.
+- `coverage`: the units that report any incidence hold less than `min_pct` percent of a state's people in
+  cells (of one sex): the national incidences and shares then cover that state only in part.
+- `known_error`: an entry of `data/corrections/sisdepen.yaml` no rule found. Each entry is checked against
+  the value as published, so a fix by SENAPPEN makes the pipeline fail until the entry is reviewed.
+
+A finding of the spike or per-capita rule, or a known error, is treated as params.yaml
+`brazil.outlier_treatment` says (keep, exclude, or replace by the state's last untreated semester), for the
+whole state-semester: both sexes, every incidence measure. Coverage findings and population counts are
+listed, never altered.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline import corrections, paths
+from pipeline.errors import PipelineError
+
+CORRECTIONS = paths.SISDEPEN_CORRECTIONS
+TREATMENTS = ("keep", "exclude", "replace")
+RATE_MEASURE = "incidences_per_person_in_reporting_units"
+COVERAGE_MEASURE = "people_in_cells_in_reporting_units_pct"
+FINDING_COLUMNS = ["rule", "state", "period", "measure", "sex", "value", "evidence"]
+QUALITY_COLUMNS = [*FINDING_COLUMNS, "known_error", "correction_id", "treatment", "effect"]
+_PEOPLE = {"female": "women", "male": "men"}
+_PERSON = {"female": "woman", "male": "man"}
+
+
+# ------------------------------------------------------------------------------------------ Spikes ---
+
+def detect_outliers(series: pd.DataFrame, ratio: float, min_change: float) -> pd.DataFrame:
+    """Rows of `series` (state, period, measure, sex, value) that spike against both neighbouring semesters.
+
+    Neighbours are the previous and next semester present for the same state, measure and sex. Both must
+    be positive: a neighbour of zero (a state that reported nothing) is no basis for comparison, and the
+    first and last semester of a state's series cannot be told apart from a level shift, so they are not
+    tested (next to a spike they would otherwise be flagged themselves).
+    """
+    key = ["state", "measure", "sex"]
+    ordered = series.sort_values([*key, "period"], kind="stable").reset_index(drop=True)
+    grouped = ordered.groupby(key, sort=False)["value"]
+    ordered["previous"] = grouped.shift(1)
+    ordered["next"] = grouped.shift(-1)
+    spikes = [_departs(ordered, side, ratio, min_change) for side in ("previous", "next")]
+    usable = ordered["previous"].gt(0) & ordered["next"].gt(0)
+    up = usable & spikes[0]["up"] & spikes[1]["up"]
+    down = usable & spikes[0]["down"] & spikes[1]["down"]
+    flagged = ordered[up | down].copy()
+    flagged["direction"] = np.where(up[up | down], "spike", "drop")
+    flagged["ratio_to_previous"] = (flagged["value"] / flagged["previous"]).round(2)
+    flagged["ratio_to_next"] = (flagged["value"] / flagged["next"]).round(2)
+    return flagged.reset_index(drop=True)
+
+
+def _departs(table: pd.DataFrame, side: str, ratio: float, min_change: float) -> dict[str, pd.Series]:
+    value, neighbour = table["value"], table[side]
+    far = (value - neighbour).abs() >= min_change
+    return {"up": far & (value >= ratio * neighbour), "down": far & (value * ratio <= neighbour)}
+
+
+def spike_findings(outliers: pd.DataFrame) -> pd.DataFrame:
+    """Outliers of `detect_outliers` as findings of the rule `spike`."""
+    evidence = [f"{o.direction}: {o.ratio_to_previous:g} times the previous semester ({o.previous:,.0f}) and "
+                f"{o.ratio_to_next:g} times the next ({o.next:,.0f})" for o in outliers.itertuples()]
+    return outliers.assign(rule="spike", evidence=evidence).reindex(columns=FINDING_COLUMNS)
+
+
+# -------------------------------------------------------------------------------- Per-capita rates ---
+
+def incidence_rates(people: pd.DataFrame, incidences: pd.DataFrame) -> pd.DataFrame:
+    """Per state, semester and sex: people in cells, the share of them in units that report incidences, and
+    incidences per person in those units (numerator and denominator from the same units).
+
+    `people` and `incidences` are unit-level (state, period, unit_row, sex, value) for the units whose
+    incidences are counted; a unit reports incidences when it records at least one for that sex.
+    """
+    key = ["state", "period", "unit_row", "sex"]
+    units = people.groupby(key)["value"].sum().rename("people").to_frame().join(
+        incidences.groupby(key)["value"].sum().rename("incidences"), how="left").fillna({"incidences": 0})
+    units["people_in_reporting_units"] = units["people"].where(units["incidences"] > 0, 0)
+    rates = units.groupby(["state", "period", "sex"]).sum().reset_index()
+    rates["coverage_pct"] = 100 * rates["people_in_reporting_units"] / rates["people"]
+    reporting = rates["people_in_reporting_units"] > 0
+    rates["rate"] = (rates["incidences"] / rates["people_in_reporting_units"]).where(reporting)
+    rates["national_median"] = rates.groupby(["period", "sex"])["rate"].transform("median")
+    rates["states_in_median"] = rates.groupby(["period", "sex"])["rate"].transform("count")
+    return rates
+
+
+def per_capita_findings(rates: pd.DataFrame, max_ratio: float) -> pd.DataFrame:
+    """State-semester-sex rates above `max_ratio` times the national median of the same sex and semester."""
+    high = rates[rates["rate"] > max_ratio * rates["national_median"]]
+    evidence = [f"{r.incidences:,.0f} incidences for {r.people_in_reporting_units:,.0f} {_PEOPLE[r.sex]} in the "
+                f"units that report them ({r.coverage_pct:.1f}% of the state's {_PEOPLE[r.sex]} in cells): "
+                f"{r.rate:.2f} per {_PERSON[r.sex]}, {r.rate / r.national_median:.1f} times the median of "
+                f"{r.states_in_median} states ({r.national_median:.2f}); limit {max_ratio:g} times the median "
+                f"({max_ratio * r.national_median:.2f})" for r in high.itertuples()]
+    return high.assign(rule="per_capita", measure=RATE_MEASURE, value=high["rate"].round(2),
+                       evidence=evidence).reindex(columns=FINDING_COLUMNS)
+
+
+def coverage_findings(rates: pd.DataFrame, min_pct: float) -> pd.DataFrame:
+    """State-semester-sex where the units reporting incidences hold less than `min_pct`% of people in cells."""
+    low = rates[(rates["people"] > 0) & (rates["coverage_pct"] < min_pct)]
+    national = rates.groupby(["period", "sex"])["people"].sum()
+    evidence = [f"{r.incidences:,.0f} incidences recorded; the units that report any hold "
+                f"{r.people_in_reporting_units:,.0f} of the state's {r.people:,.0f} {_PEOPLE[r.sex]} in cells; "
+                f"the other {r.people - r.people_in_reporting_units:,.0f} are "
+                f"{100 * (r.people - r.people_in_reporting_units) / national[(r.period, r.sex)]:.1f}% of "
+                f"{_PEOPLE[r.sex]} in cells nationally" for r in low.itertuples()]
+    return low.assign(rule="coverage", measure=COVERAGE_MEASURE, value=low["coverage_pct"].round(1),
+                      evidence=evidence).reindex(columns=FINDING_COLUMNS)
+
+
+# -------------------------------------------------------------------------------- Known errors ---
+
+def load_corrections(state_values: pd.DataFrame) -> pd.DataFrame:
+    """Known errors still open with the publisher, each checked against the value as published in the state
+    totals (an entry fixed upstream is kept in the file as history and not applied)."""
+    entries = [entry for entry in corrections.load(CORRECTIONS, corrections.SisdepenCorrection) if entry.applies]
+    table = pd.DataFrame([entry.model_dump(include={"id", "state", "period", "measure", "sex", "published",
+                                                    "action", "reason", "found_in"}) for entry in entries],
+                         columns=["id", "state", "period", "measure", "sex", "published", "action", "reason",
+                                  "found_in"])
+    indexed = state_values.set_index(["state", "period", "measure", "sex"])["value"]
+    for entry in entries:
+        found = indexed.get((entry.state, entry.period, entry.measure, entry.sex))
+        if found is None or float(found) != entry.published:
+            raise PipelineError(corrections.changed_message(entry, "no such value" if found is None
+                                                            else f"{float(found):,.0f}"),
+                                file=CORRECTIONS, fix=corrections.changed_fix("SENAPPEN"))
+    return table.astype({"period": str})
+
+
+# ---------------------------------------------------------------------------- Table and treatment ---
+
+def quality_table(findings: pd.DataFrame, corrections: pd.DataFrame, treatment: str,
+                  treatable: tuple[str, ...]) -> pd.DataFrame:
+    """One row per finding (and per known error no rule found), with the treatment that applies to it.
+
+    A known error matches the findings of the same state, period, measure and sex, and its own action
+    applies to them. Findings on measures outside `treatable` (population counts, coverage) are kept.
+    """
+    key = ["state", "period", "measure", "sex"]
+    known = corrections.rename(columns={"id": "correction_id"})[[*key, "correction_id", "action", "reason",
+                                                                  "published"]]
+    table = findings.merge(known[[*key, "correction_id", "action"]], on=key, how="left")
+    unfound = known[~known.set_index(key).index.isin(findings.set_index(key).index)]
+    table = pd.concat([table, unfound.assign(rule="known_error", value=unfound["published"],
+                                             evidence=unfound["reason"])], ignore_index=True)
+    table["known_error"] = table["correction_id"].notna()
+    action = table["action"].fillna("outlier_treatment")
+    table["treatment"] = action.where(action != "outlier_treatment", treatment)
+    table.loc[~table["measure"].isin(treatable), "treatment"] = "keep"
+    table["effect"] = ""
+    table = table.astype({"value": float}).reindex(columns=QUALITY_COLUMNS)
+    return table.sort_values(["rule", *key], kind="stable").reset_index(drop=True)
+
+
+def treated_state_periods(quality: pd.DataFrame) -> pd.DataFrame:
+    """(state, period, treatment) to apply to every sex and every incidence measure; keep rows dropped.
+
+    A flag on one sex treats the whole state-period, so that women's and men's figures (and shares
+    computed from them) stay comparable.
+    """
+    relevant = quality[quality["treatment"] != "keep"]
+    treated = relevant[["state", "period", "treatment"]].drop_duplicates()
+    conflicting = treated[treated.duplicated(["state", "period"], keep=False)]
+    if len(conflicting):
+        first = conflicting.iloc[0]
+        raise PipelineError(f"state {first['state']} {first['period']} has two treatments",
+                            file=CORRECTIONS, fix="give the corrections for one state-period the same action")
+    return treated.sort_values(["state", "period"]).reset_index(drop=True)
+
+
+def replacement_periods(state_values: pd.DataFrame, treated: pd.DataFrame) -> pd.DataFrame:
+    """For each replaced state-period, the state's last earlier semester that is not treated itself.
+
+    A level error that lasts several semesters is replaced throughout by the last plausible semester, not
+    by a neighbour that is wrong too.
+    """
+    replaced = treated[treated["treatment"] == "replace"][["state", "period"]]
+    periods = state_values.groupby("state")["period"].unique()
+    treated_keys = set(zip(treated["state"], treated["period"]))
+    sources = []
+    for state, period in replaced.itertuples(index=False):
+        earlier = [p for p in sorted(periods[state]) if p < period and (state, p) not in treated_keys]
+        if not earlier:
+            raise PipelineError(f"cannot replace {state} {period}: the state has no earlier untreated semester",
+                                file=paths.PARAMS, fix="use brazil.outlier_treatment: exclude")
+        sources.append({"state": state, "period": period, "source_period": earlier[-1]})
+    return pd.DataFrame(sources, columns=["state", "period", "source_period"])
+
+
+def apply_treatment(state_values: pd.DataFrame, treated: pd.DataFrame, measures: tuple[str, ...]) -> pd.DataFrame:
+    """State values with treated state-periods of `measures` excluded, or replaced by the state's last
+    untreated semester."""
+    marked = state_values.merge(treated, on=["state", "period"], how="left")
+    marked.loc[~marked["measure"].isin(measures), "treatment"] = pd.NA
+    kept = marked[marked["treatment"].isna()]
+    wanted = marked[marked["treatment"] == "replace"][["state", "period", "measure", "sex"]]
+    wanted = wanted.merge(replacement_periods(state_values, treated), on=["state", "period"])
+    source = state_values.rename(columns={"period": "source_period"})
+    previous = wanted.merge(source, on=["state", "source_period", "measure", "sex"], how="left") \
+                     .drop(columns="source_period").fillna({"value": 0})
+    return pd.concat([kept, previous], ignore_index=True).drop(columns="treatment")
+
+
+def describe_effects(quality: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """The quality table with its `effect` column: what the treatment did to the national figures."""
+    source = sources.set_index(["state", "period"])["source_period"]
+    effects = []
+    for row in quality.itertuples():
+        if row.rule == "coverage":
+            effects.append("kept: national incidences and shares cover the reporting units only")
+        elif row.treatment == "keep":
+            effects.append("kept: population counts are never altered" if row.measure.startswith("people")
+                           else "kept: counted as reported")
+        elif row.treatment == "exclude":
+            effects.append(f"the state's offence incidences of {row.period} (both sexes) are left out of the "
+                           "national sums and drug-law shares")
+        else:
+            effects.append(f"the state's offence incidences of {row.period} (both sexes) are replaced by its "
+                           f"values of {source[(row.state, row.period)]}")
+    return quality.assign(effect=effects)

@@ -1,0 +1,574 @@
+"""Regional chapter: women held in prison across Latin America, and three comparisons beyond it.
+
+    python -m pipeline.chapters.regional      # the DVC stage `regional`
+
+Reads the cleaned national series of every country (`data/interim/unodc_prisons_national.parquet`, written by the
+UNODC ingest after its plausibility rules), the ingest's data-quality findings, and the long-table parts of UNODC
+and of the Brazil chapter (for Brazil's count in UNODC). Writes the chapter's tables (tab-01 to tab-08, through the
+registry), its interim tables to `data/interim/regional/` and the aggregate long rows (WLD, LAC, AMR) to
+`data/interim/indicators/regional.csv`; the notebook reads the tables and narrates. Every ratio uses numerator and
+denominator of the same year:
+
+- women held, their share and rate per country, at each country's latest complete year (tab-01, fig-01);
+- women and men held worldwide on a fixed panel of countries (the same countries at both ends);
+- the share held unsentenced (pre-trial), women and men, per Latin American and Caribbean country;
+- women held in the Americas without the United States: the reported sum, plus an estimate for the
+  countries without a count by sex, as an interval.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline import export, io, longtable, params, paths
+from pipeline.chapters import interim
+from pipeline.errors import PipelineError, cli
+from pipeline.settings import Base, Regional
+from pipeline.sources import unodc_prisons
+
+CHAPTER = "regional"  # its interim tables, long-table part (data/interim/indicators/regional.csv) and stage
+AMERICAS = "Americas"  # UNODC region of the briefing's Americas estimate
+MIN_PEERS = 5  # fewest reporting countries of a subregion whose women's shares estimate a missing country
+GROWTH_BASE_YEAR = 2010  # tab-01's fixed base year (besides each country's first year)
+# The rows of the Americas interval, in reading order (the table is sorted by them).
+REPORTED = "a. reported: sum of the latest complete counts"
+ESTIMATED = "b. estimated: countries without a count by sex"
+INTERVAL = "c. interval: reported + estimated"
+UNCOVERED = "d. not covered: no count of any kind"
+
+# Table name -> its key (unique, sorted by it when saved).
+TABLE_KEYS = {
+    "women_held": ["country", "year"],
+    "latest": ["country"],
+    "world_panel": ["start_year", "end_year"],
+    "world_panel_countries": ["country"],
+    "unsentenced_by_sex": ["country"],
+    "americas_countries": ["country"],
+    "americas_interval": ["measure"],
+}
+
+
+# ------------------------------------------------------------------------------------- Inputs ---
+
+def load_national(path=paths.UNODC_PRISONS_NATIONAL) -> pd.DataFrame:
+    """The cleaned long rows of every country (unodc_prisons ingest), with `year` as a number."""
+    if not path.exists():
+        raise PipelineError("the cleaned UNODC national series is missing", file=path,
+                            fix="run `dvc repro ingest_unodc_prisons` first")
+    national = pd.read_parquet(path)
+    return national.assign(year=national["period"].astype(int))
+
+
+def countries(national: pd.DataFrame, subregion: str) -> pd.DataFrame:
+    """ISO3 code and UNODC country name of every country of `subregion` with a persons-held series."""
+    found = national[national["subregion"] == subregion].drop_duplicates("country")
+    return (found[["country", "country_name"]].rename(columns={"country": "iso3"}).sort_values("iso3")
+            .reset_index(drop=True))
+
+
+def check_params(settings: Regional, base_focus: list[str], national: pd.DataFrame) -> None:
+    """Each parameter against the data: one PipelineError naming the key, the value and what is allowed."""
+    subregions = sorted(set(national["subregion"].dropna()) - {"World"})
+    if settings.subregion not in subregions:
+        _bad("regional.subregion", settings.subregion, subregions)
+    members = countries(national, settings.subregion)["iso3"].tolist()
+    years = national.loc[(national["subregion"] == settings.subregion)
+                         & (national["indicator"] == "persons_held"), "year"]
+    if not years.min() <= settings.first_year <= years.max():
+        _bad("regional.first_year", settings.first_year, [f"{years.min()}–{years.max()}"])
+    for key, chosen in (("regional.focus_countries", settings.focus_countries),
+                        ("base.focus_countries", base_focus)):
+        for code in chosen:
+            if code not in members:
+                _bad(key, code, members, f"ISO3 codes of {settings.subregion}")
+    americas = sorted(set(national.loc[national["region"] == AMERICAS, "country"]))
+    for code in settings.americas_excluded:
+        if code not in americas:
+            _bad("regional.americas_excluded", code, americas, "ISO3 codes of the Americas")
+
+
+def _bad(key: str, value, allowed: list, what: str = "allowed values") -> None:
+    raise PipelineError(f"'{key}' has {value!r}, which the UNODC file does not have", file=paths.PARAMS,
+                        fix=f"{what}: {', '.join(map(str, allowed))}")
+
+
+# ------------------------------------------------------------------------ Women held per country ---
+
+def women_held(national: pd.DataFrame, members: pd.DataFrame, first_year: int) -> pd.DataFrame:
+    """Per country and year from `first_year`: women and men held, all persons held, women's share (with its
+    denominator) and rate. Rows where women are counted."""
+    rows = national[national["country"].isin(members["iso3"]) & (national["year"] >= first_year)]
+    counts = _wide(rows, "persons_held").rename(columns={"female": "women_held", "male": "men_held",
+                                                         "total": "persons_held"})
+    share = rows[rows["indicator"] == "women_share_of_persons_held"].set_index(["country", "year"])
+    rate = _wide(rows, "persons_held_rate")
+    table = counts.join(share["basis"].rename("share_denominator")).join(
+        share["value"].rename("women_share_pct")).join(rate["female"].rename("women_per_100k_women"))
+    table = table[table["women_held"].notna()].reset_index()
+    return (table.merge(members.rename(columns={"iso3": "country"}), on="country", how="left")
+            [["country", "country_name", "year", "women_held", "men_held", "persons_held", "share_denominator",
+              "women_share_pct", "women_per_100k_women"]]
+            .sort_values(["country", "year"]).reset_index(drop=True))
+
+
+def growth_pct(series: pd.DataFrame, base_year: int, latest: pd.DataFrame) -> pd.Series:
+    """Per country: % change of women held from `base_year` to its row in `latest` (NaN if the base year
+    has no complete count, or is not before the latest year)."""
+    base = series[series["year"] == base_year].set_index("country")["women_held"]
+    change = 100 * (latest["women_held"] / base.reindex(latest.index) - 1)
+    return change.where(latest["latest_year"] > base_year)
+
+
+def latest_by_country(series: pd.DataFrame) -> pd.DataFrame:
+    """One row per country at its latest complete year — the latest year where women held and the share's
+    denominator are both reported and plausible: count, share and rate of that one year, and growth of
+    women held to it since 2010 and since the country's first complete year in the window."""
+    ordered = series.sort_values("year")
+    latest = ordered.dropna(subset=["women_share_pct"]).groupby("country").tail(1).set_index("country")
+    first = ordered.groupby("country").head(1).set_index("country").reindex(latest.index)
+    latest = latest.rename(columns={"year": "latest_year"})
+    table = pd.DataFrame({
+        "country_name": latest["country_name"],
+        "latest_year": latest["latest_year"],
+        "women_held": latest["women_held"],
+        "men_held": latest["men_held"],
+        "persons_held": latest["persons_held"],
+        "share_denominator": latest["share_denominator"],
+        "women_share_pct": latest["women_share_pct"].round(1),
+        "women_per_100k_women": latest["women_per_100k_women"].round(1),
+        "growth_since_2010_pct": growth_pct(series, GROWTH_BASE_YEAR, latest).round(1),
+        "first_year": first["year"],
+        "growth_since_first_year_pct": (100 * (latest["women_held"] / first["women_held"] - 1)).round(1),
+    })
+    return table.reset_index()
+
+
+# ---------------------------------------------------------------------------------- The world ---
+
+def world_panel(national: pd.DataFrame, min_countries: int,
+                last_year: int = 9999) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Women and men held on fixed panels: for each span of years, the pair of years with the most countries
+    counting women and men in both (at least `min_countries`). The headline window (`chosen`) is the widest
+    ending in `last_year` or before; the widest of all is marked too (`widest`), so that a window the headline
+    leaves out is still shown. Returns the windows and the chosen panel's countries."""
+    counts = _without_double_counting(_wide(national[national["region"] != "World"], "persons_held"))
+    counted = counts["total"].fillna(counts["female"] + counts["male"])  # persons held counted that year
+    complete = counts.dropna(subset=["female", "male"])
+    by_year = {year: set(rows.index.get_level_values("country")) for year, rows in complete.groupby(level="year")}
+    best_all, best_headline = _best_windows(by_year, min_countries), _best_windows(by_year, min_countries, last_year)
+    if not best_all or not best_headline:
+        largest = max((len(by_year[a] & by_year[b]) for a in by_year for b in by_year if a < b <= last_year), default=0)
+        key = "world_panel_min_countries" if not best_all else "world_panel_last_year"
+        raise PipelineError(f"'regional.{key}': no two years up to {last_year} have {min_countries} countries "
+                            f"counting women and men in both (at most {largest})", file=paths.PARAMS,
+                            fix=f"use at most {largest} countries, or a later last year")
+    chosen_window, widest_window = best_headline[max(best_headline)], best_all[max(best_all)]
+    windows_to_show = sorted(set(best_all.values()) | {chosen_window}, key=lambda w: (w[1] - w[2], w), reverse=True)
+    rows = []
+    for size, end, start in windows_to_show:
+        panel = sorted(by_year[start] & by_year[end])
+        at = {year: complete.loc[[(c, year) for c in panel]] for year in (start, end)}
+        rows.append({
+            "start_year": start, "end_year": end, "countries": size,
+            "women_start": at[start]["female"].sum(), "women_end": at[end]["female"].sum(),
+            "men_start": at[start]["male"].sum(), "men_end": at[end]["male"].sum(),
+            **{f"share_of_counted_{label}_pct": round(100 * counted.loc[[(c, year) for c in panel]].sum()
+                                                      / counted.xs(year, level="year").sum(), 1)
+               for label, year in (("start", start), ("end", end))},
+            "chosen": (size, end, start) == chosen_window,
+            "widest": (size, end, start) == widest_window,
+        })
+    windows = pd.DataFrame(rows)
+    windows = windows.assign(women_growth_pct=(100 * (windows["women_end"] / windows["women_start"] - 1)).round(1),
+                             men_growth_pct=(100 * (windows["men_end"] / windows["men_start"] - 1)).round(1))
+    windows = windows[["start_year", "end_year", "countries", "women_start", "women_end", "women_growth_pct",
+                       "men_start", "men_end", "men_growth_pct", "share_of_counted_start_pct",
+                       "share_of_counted_end_pct", "chosen", "widest"]]
+    size, end, start = chosen_window
+    panel = sorted(by_year[start] & by_year[end])
+    members = pd.DataFrame({
+        "country": panel,
+        "women_start": [complete.at[(c, start), "female"] for c in panel],
+        "women_end": [complete.at[(c, end), "female"] for c in panel],
+        "men_start": [complete.at[(c, start), "male"] for c in panel],
+        "men_end": [complete.at[(c, end), "male"] for c in panel],
+    })
+    names = national.drop_duplicates("country").set_index("country")[["country_name", "region"]]
+    members = members.join(names, on="country")[["country", "country_name", "region", "women_start",
+                                                 "women_end", "men_start", "men_end"]]
+    return windows, members
+
+
+def _best_windows(by_year: dict[int, set], min_countries: int, last_year: int = 9999) -> dict[int, tuple]:
+    """Span of years -> (countries, end, start) of the pair of years with the most countries in both (ties: the
+    later end), among pairs ending in `last_year` or before with at least `min_countries` countries."""
+    best: dict[int, tuple] = {}
+    for start in by_year:
+        for end in by_year:
+            panel = by_year[start] & by_year[end]
+            if start < end <= last_year and len(panel) >= min_countries:
+                candidate = (len(panel), end, start)
+                if end - start not in best or candidate > best[end - start]:
+                    best[end - start] = candidate
+    return best
+
+
+def _without_double_counting(counts: pd.DataFrame) -> pd.DataFrame:
+    """Drop a part of a country (code 'IRQ_C', 'GBR_S', ...) in a year where the country itself ('IRQ') is
+    counted; parts whose country has no count of its own (the United Kingdom's three) stay."""
+    codes = counts.index.get_level_values("country")
+    years = counts.index.get_level_values("year")
+    present = set(zip(codes, years))
+    parent = codes.str.split("_").str[0]
+    duplicate = [code != p and (p, year) in present for code, p, year in zip(codes, parent, years)]
+    return counts[~np.array(duplicate, dtype=bool)]
+
+
+# ----------------------------------------------------------------------- Pre-trial, by sex ---
+
+def unsentenced_by_sex(national: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """Per country of `members`: the shares of women and of men held unsentenced, at the latest year with
+    both (each share's numerator and denominator of that year and sex)."""
+    rows = national[national["country"].isin(members["iso3"])]
+    share = _wide(rows, "unsentenced_share_of_persons_held")[["female", "male"]].dropna()
+    held = _wide(rows, "persons_held").reindex(share.index)
+    unsentenced = _wide(rows, "persons_held_unsentenced").reindex(share.index)
+    both = pd.DataFrame({
+        "women_held": held["female"], "women_unsentenced": unsentenced["female"],
+        "women_unsentenced_pct": share["female"].round(1),
+        "men_held": held["male"], "men_unsentenced": unsentenced["male"],
+        "men_unsentenced_pct": share["male"].round(1),
+        "difference_pp": (share["female"] - share["male"]).round(1),
+    }).reset_index()
+    latest = both.sort_values("year").groupby("country").tail(1)
+    return (latest.merge(members.rename(columns={"iso3": "country"}), on="country")
+            [["country", "country_name", "year", *both.columns[2:]]].sort_values("country").reset_index(drop=True))
+
+
+# ----------------------------------------------------------------------------- The Americas ---
+
+def americas(national: pd.DataFrame, excluded: list[str], quantiles: list[float]) -> tuple[pd.DataFrame,
+                                                                                        pd.DataFrame]:
+    """Women held in the Americas without `excluded`: each country's latest complete count of women, and
+    for each country without one, its latest total persons held × the low, median and high women's share
+    (quantiles `quantiles`) of the reporting countries of its subregion (of the whole region where fewer
+    than MIN_PEERS report). Returns the per-country table and the interval."""
+    scope = national[(national["region"] == AMERICAS) & ~national["country"].isin(excluded)]
+    names = scope.drop_duplicates("country").set_index("country")[["country_name", "subregion"]]
+    women = _latest(scope, "persons_held", "female")
+    shares = _latest(scope, "women_share_of_persons_held", "female")
+    totals = _latest(scope, "persons_held", "total")
+    reporting = names.loc[women.index].assign(status="reported", year=women["year"], women_held=women["value"],
+                                              women_share_pct=shares["value"].reindex(women.index).round(1))
+    missing = names.drop(women.index)
+    estimated = missing.loc[missing.index.intersection(totals.index)]
+    rows = []
+    for country, row in estimated.iterrows():
+        peers = shares.loc[shares.index.intersection(names.index[names["subregion"] == row["subregion"]])]
+        group = row["subregion"] if len(peers) >= MIN_PEERS else f"{AMERICAS} (fewer than {MIN_PEERS} in "\
+                                                                   f"{row['subregion']})"
+        peers = peers if len(peers) >= MIN_PEERS else shares
+        low, median, high = np.quantile(peers["value"], [quantiles[0], 0.5, quantiles[1]])
+        total = totals.at[country, "value"]
+        rows.append({"country": country, "status": "estimated", "year": totals.at[country, "year"],
+                     "persons_held": total, "share_low_pct": round(low, 1), "share_median_pct": round(median, 1),
+                     "share_high_pct": round(high, 1), "women_low": round(total * low / 100),
+                     "women_central": round(total * median / 100), "women_high": round(total * high / 100),
+                     "share_group": group})
+    estimates = pd.DataFrame(rows).set_index("country").join(names)
+    without = names.drop(women.index.union(estimates.index)).assign(status="no count")
+    table = pd.concat([reporting, estimates, without]).rename_axis("country").reset_index()
+    table = table[["country", "country_name", "subregion", "status", "year", "women_held", "women_share_pct",
+                   "persons_held", "share_low_pct", "share_median_pct", "share_high_pct", "women_low",
+                   "women_central", "women_high", "share_group"]].sort_values("country").reset_index(drop=True)
+    return table, _interval(table)
+
+
+def _interval(table: pd.DataFrame) -> pd.DataFrame:
+    reported = table[table["status"] == "reported"]
+    estimated = table[table["status"] == "estimated"]
+    years = lambda rows: (int(rows["year"].min()), int(rows["year"].max())) if len(rows) else (None, None)  # noqa: E731
+    rows = [
+        (REPORTED, len(reported), *years(reported),
+         *[reported["women_held"].sum()] * 3),
+        (ESTIMATED, len(estimated), *years(estimated),
+         *(estimated[c].sum() for c in ("women_low", "women_central", "women_high"))),
+    ]
+    rows.append((INTERVAL, len(reported) + len(estimated),
+                 min(y for y in (rows[0][2], rows[1][2]) if y is not None),
+                 max(y for y in (rows[0][3], rows[1][3]) if y is not None),
+                 *(rows[0][4 + i] + rows[1][4 + i] for i in range(3))))
+    rows.append((UNCOVERED, int((table["status"] == "no count").sum()), None, None,
+                 np.nan, np.nan, np.nan))
+    return pd.DataFrame(rows, columns=["measure", "countries", "first_year", "last_year", "women_low",
+                                       "women_central", "women_high"]).astype({"first_year": "Int64",
+                                                                               "last_year": "Int64"})
+
+
+# --------------------------------------------------------------------------- Long-table rows ---
+
+def long_rows(tables: dict[str, pd.DataFrame], settings: Regional) -> pd.DataFrame:
+    """The aggregates a claims check needs, as long rows: WLD (fixed panel), LAC (pre-trial), AMR (interval)."""
+    return longtable.frame(_world_rows(tables, settings) + _pretrial_rows(tables["unsentenced_by_sex"], settings)
+                           + _americas_rows(tables, settings))
+
+
+def _row(country, indicator, sex, period, value, unit, definition) -> dict:
+    return {"country": country, "source": unodc_prisons.SOURCE, "indicator": indicator, "sex": sex,
+            "period": str(period), "value": float(value), "unit": unit, "definition": definition}
+
+
+def _world_rows(tables, settings: Regional) -> list[dict]:
+    """The headline panel (`persons_held_fixed_panel*`) and, when it differs, the widest panel of all
+    (`persons_held_widest_panel*`): counts at both ends, their growth, size and coverage."""
+    windows = tables["world_panel"]
+    rows = _panel_rows(windows[windows["chosen"]].iloc[0], "fixed_panel",
+                       f"of all pairs of years ending in {settings.world_panel_last_year} or before "
+                       f"(regional.world_panel_last_year) with at least {settings.world_panel_min_countries} such "
+                       f"countries, the widest")
+    widest = windows[windows["widest"]].iloc[0]
+    if not widest["chosen"]:
+        rows += _panel_rows(widest, "widest_panel", f"of all pairs of years with at least "
+                                                    f"{settings.world_panel_min_countries} such countries, the widest")
+    return rows
+
+
+def _panel_rows(window: pd.Series, name: str, how: str) -> list[dict]:
+    start, end, size = int(window["start_year"]), int(window["end_year"]), int(window["countries"])
+    panel = (f"the panel of {size} countries (or separately reported parts of one) that count both women and men "
+             f"held in {start} and in {end} — {how}; parts of a country are left out where the country is "
+             f"counted (tables/tab-04)")
+    rows = []
+    for sex, column in (("female", "women"), ("male", "men")):
+        for label, year in (("start", start), ("end", end)):
+            rows.append(_row("WLD", f"persons_held_{name}", sex, year, window[f"{column}_{label}"], "persons",
+                             f"sum of UNODC CTS persons held (Age=Total, plausibility rules applied) over {panel}"))
+        rows.append(_row("WLD", f"persons_held_{name}_growth", sex, end, window[f"{column}_growth_pct"], "percent",
+                         f"change of persons held from {start} to {end} in percent (same countries at both ends), "
+                         f"over {panel}"))
+    for label, year in (("start", start), ("end", end)):
+        rows.append(_row("WLD", f"{name}_share_of_persons_held", "total", year,
+                         window[f"share_of_counted_{label}_pct"], "percent",
+                         f"persons held in {panel}, as a percentage of all persons held counted in the UNODC file "
+                         f"that year (the total, or female + male where a country gives no total)"))
+    rows.append(_row("WLD", f"{name}_countries", "total", end, size, "countries", f"number of countries in {panel}"))
+    return rows
+
+
+def _pretrial_rows(table: pd.DataFrame, settings: Regional) -> list[dict]:
+    first, last = int(table["year"].min()), int(table["year"].max())
+    scope = (f"the {len(table)} countries of {settings.subregion} that count persons held unsentenced for both "
+             f"women and men, each at its latest year with both ({first}–{last}; period = the latest)")
+    rows = [_row("LAC", "unsentenced_share_of_persons_held", sex, last,
+                 100 * table[f"{column}_unsentenced"].sum() / table[f"{column}_held"].sum(), "percent",
+                 f"{column} held unsentenced as a percentage of {column} held, pooled over {scope} "
+                 f"(UNODC CTS 'Persons held' by status = Unsentenced, and 'Persons held', Age=Total)")
+            for sex, column in (("female", "women"), ("male", "men"))]
+    rows.append(_row("LAC", "countries_unsentenced_share_by_sex", "total", last, len(table), "countries",
+                     f"number of {scope}"))
+    rows.append(_row("LAC", "countries_women_unsentenced_share_above_men", "total", last,
+                     int((table["difference_pp"] > 0).sum()), "countries",
+                     f"of {scope}: those where the share of women held unsentenced is above the share of men "
+                     f"(unrounded shares)"))
+    return rows
+
+
+def _americas_rows(tables, settings: Regional) -> list[dict]:
+    interval = tables["americas_interval"].set_index("measure")
+    reported, total, estimated = interval.loc[REPORTED], interval.loc[INTERVAL], interval.loc[ESTIMATED]
+    uncovered = int(interval.loc[UNCOVERED, "countries"])
+    period = int(reported["last_year"])
+    scope = f"the Americas (UNODC region) without {', '.join(settings.americas_excluded)}"
+    base = (f"women held in {scope}: the sum of the latest complete UNODC CTS count of each of the "
+            f"{int(reported['countries'])} countries that count women ({int(reported['first_year'])}–{period}; "
+            f"period = the latest)")
+    low, high = settings.missing_share_quantiles
+    method = (f"{base}, plus, for the {int(estimated['countries'])} countries without a count by sex, their latest "
+              f"total persons held × the {{}} women's share of the reporting countries of their subregion (of "
+              f"the Americas where fewer than {MIN_PEERS} report); {uncovered} countries with no count at all "
+              f"are not covered (tables/tab-07)")
+    return [
+        _row("AMR", "women_held_sum_reporting", "female", period, reported["women_low"], "persons",
+             f"{base}; a lower bound (countries without a count by sex are missing)"),
+        _row("AMR", "women_held_estimate_low", "female", period, total["women_low"], "persons",
+             method.format(f"{low:g}-quantile")),
+        _row("AMR", "women_held_estimate_central", "female", period, total["women_central"], "persons",
+             method.format("median")),
+        _row("AMR", "women_held_estimate_high", "female", period, total["women_high"], "persons",
+             method.format(f"{high:g}-quantile")),
+    ]
+
+
+# ------------------------------------------------------------------------------------- Build ---
+
+def build(national: pd.DataFrame, settings: Regional) -> dict[str, pd.DataFrame]:
+    """Every table of the chapter, computed from the cleaned national series."""
+    members = countries(national, settings.subregion)
+    series = women_held(national, members, settings.first_year)
+    windows, panel = world_panel(national, settings.world_panel_min_countries, settings.world_panel_last_year)
+    by_country, interval = americas(national, settings.americas_excluded, settings.missing_share_quantiles)
+    return {
+        "women_held": series,
+        "latest": latest_by_country(series),
+        "world_panel": windows,
+        "world_panel_countries": panel,
+        "unsentenced_by_sex": unsentenced_by_sex(national, members),
+        "americas_countries": by_country,
+        "americas_interval": interval,
+    }
+
+
+def check_headline_countries(latest: pd.DataFrame, base_focus: list[str]) -> None:
+    """The briefing's headline reads tab-01 for `base.focus_countries`: each needs a complete year."""
+    missing = [code for code in base_focus if code not in set(latest["country"])]
+    if missing:
+        raise PipelineError(f"'base.focus_countries' has {missing[0]!r}, which has no year with women held and "
+                            "persons held both reported and plausible", file=paths.PARAMS,
+                            fix=f"countries with one: {', '.join(latest['country'])}")
+
+
+def chapter_tables(tables: dict[str, pd.DataFrame], quality: pd.DataFrame, parts: pd.DataFrame,
+                   settings: Regional) -> dict[str, pd.DataFrame]:
+    """Every table the chapter publishes or narrates: the computed ones (years as whole numbers even where some
+    are missing), the UNODC findings in the Americas (tab-02) and everywhere, the definitions behind each focus
+    country's numbers (tab-03), the world panel's windows as published (tab-04), Brazil in UNODC (tab-08)."""
+    whole = {name: _whole_years(table.sort_values(TABLE_KEYS[name], kind="stable").reset_index(drop=True))
+             for name, table in tables.items()}
+    windows = whole["world_panel"]
+    window = windows["chosen"].map({True: "headline", False: ""}).where(~windows["widest"], "widest of all")
+    both = windows["chosen"] & windows["widest"]
+    published_windows = windows.assign(window=window.where(~both, "headline, widest of all")) \
+        .drop(columns=["chosen", "widest"])
+    return {**whole, "world_panel_windows": published_windows, "unodc_quality": quality,
+            "quality": quality_table(quality, AMERICAS),
+            "comparability": comparability(settings.focus_countries), "brazil_in_unodc": brazil_in_unodc(parts)}
+
+
+def values(tables: dict[str, pd.DataFrame], settings: Regional) -> dict:
+    """The texts' parameters and the definitions the chapter's figures and tables state."""
+    chapter = {"first_year": settings.first_year, "subregion": settings.subregion,
+               "series": "UNODC CTS Persons held, Age=Total",
+               "plausibility": "rules of pipeline/sources/unodc_plausibility.py with params.yaml unodc_prisons",
+               "same_year": "count, share and rate of one year; share of all persons held, or of female + male "
+                            "where the year has no usable total (share_denominator)"}
+    members = tables["world_panel_countries"]
+    return {"text": {"first_year": settings.first_year},
+            "definitions": {
+                "chapter": chapter,
+                "world_panel": {**chapter, "world_panel_min_countries": settings.world_panel_min_countries,
+                                "world_panel_last_year": settings.world_panel_last_year,
+                                "headline_panel": " ".join(members["country"])},
+                "americas": {"americas_excluded": ", ".join(settings.americas_excluded),
+                             "missing_share_quantiles": settings.missing_share_quantiles,
+                             "plausibility": chapter["plausibility"],
+                             "peers": f"reporting countries of the same subregion, or of the Americas where fewer "
+                                      f"than {MIN_PEERS} report"}}}
+
+
+TAB02_COLUMNS = ["rule", "country", "year", "series", "sex", "value", "evidence", "treatment"]
+
+
+def quality_table(quality: pd.DataFrame, region: str) -> pd.DataFrame:
+    """The findings for the countries of `region` (tab-02)."""
+    return quality[quality["region"] == region][TAB02_COLUMNS].reset_index(drop=True)
+
+
+def read_quality(path=paths.UNODC_PRISONS_QUALITY) -> pd.DataFrame:
+    """The UNODC ingest's plausibility findings, every country."""
+    if not path.exists():
+        raise PipelineError("the UNODC data-quality findings are missing", file=path,
+                            fix="run `dvc repro ingest_unodc_prisons` first")
+    return pd.read_csv(path, keep_default_na=False, na_values={"value": [""]})
+
+
+def _whole_years(table: pd.DataFrame) -> pd.DataFrame:
+    """Years as whole numbers even where some are missing."""
+    return table.astype({column: "Int64" for column in table.columns if column.endswith("year")})
+
+
+@cli
+def main() -> None:
+    # Load inputs.
+    settings = params.read(Regional)
+    base_focus = params.read(Base).focus_countries
+    national = load_national()
+    check_params(settings, base_focus, national)
+    quality = read_quality()
+    parts = longtable.read_parts(unodc_prisons.SOURCE, "brazil")
+    # Process data.
+    tables = build(national, settings)
+    check_headline_countries(tables["latest"], base_focus)
+    rows = long_rows(tables, settings)
+    published, texts = chapter_tables(tables, quality, parts, settings), values(tables, settings)
+    # Save outputs, all together or none.
+    with io.transaction(replace=(paths.chapter_dir(CHAPTER),)):
+        interim.write(CHAPTER, published, texts)
+        export.save_registered(CHAPTER, published, texts)
+        longtable.save(rows, paths.indicator_part(CHAPTER))
+    print(f"regional: {len(published)} tables -> {paths.relative(paths.chapter_dir(CHAPTER))}, {len(rows)} long rows")
+
+
+# ---------------------------------------------------------------------------------- Helpers ---
+
+def _wide(rows: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    """One indicator's values per (country, year), one column per sex."""
+    picked = rows[rows["indicator"] == indicator]
+    return picked.pivot(index=["country", "year"], columns="sex", values="value").reindex(
+        columns=["total", "female", "male"])
+
+
+def _latest(rows: pd.DataFrame, indicator: str, sex: str) -> pd.DataFrame:
+    """Per country: the latest year of one indicator and sex, and its value."""
+    picked = rows[(rows["indicator"] == indicator) & (rows["sex"] == sex)].sort_values("year")
+    return picked.groupby("country").tail(1).set_index("country")[["year", "value"]]
+
+
+# ----------------------------------------------------------------------- Brazil, comparability ---
+
+def brazil_in_unodc(indicators: pd.DataFrame, years: tuple[int, ...] = (2019, 2020)) -> pd.DataFrame:
+    """Which Brazilian count UNODC carries: its women held against SISDEPEN's December count of women in
+    cells, under electronic monitoring and in home detention (long-table rows of UNODC and of the Brazil
+    chapter, same year)."""
+    keys = {"in_cells": "people_in_cells", "electronic_monitoring": "people_electronic_monitoring",
+            "domiciliary": "people_domiciliary"}
+    indexed = indicators.set_index(longtable.KEY)["value"]
+    rows = []
+    for year in years:
+        unodc = ("BRA", unodc_prisons.SOURCE, "persons_held", "female", str(year))
+        if unodc not in indexed.index:
+            raise PipelineError(f"no long-table row {'/'.join(unodc)}", file=paths.indicator_part(unodc_prisons.SOURCE),
+                                fix="choose years UNODC reports for Brazil")
+        parts = {name: indexed.get(("BRA", "sisdepen", indicator, "female", f"{year}-12"), np.nan)
+                 for name, indicator in keys.items()}  # no row: SISDEPEN had no such units that December
+        if np.isnan(parts["in_cells"]):
+            raise PipelineError(f"no long-table row BRA/sisdepen/people_in_cells/female/{year}-12",
+                                file=paths.indicator_part("brazil"),
+                                fix="rebuild the Brazil chapter (dvc repro brazil)")
+        including = np.nansum(list(parts.values()))
+        rows.append({"year": year, "unodc_women_held": indexed[unodc], "sisdepen_in_cells": parts["in_cells"],
+                     "sisdepen_electronic_monitoring": parts["electronic_monitoring"],
+                     "sisdepen_domiciliary": parts["domiciliary"], "sisdepen_all": including,
+                     "difference_from_cells_pct": round(100 * (indexed[unodc] / parts["in_cells"] - 1), 1),
+                     "difference_from_all_pct": round(100 * (indexed[unodc] / including - 1), 1)})
+    return pd.DataFrame(rows).astype({"year": "Int64"})
+
+
+def comparability(focus: list[str], path=paths.COMPARABILITY) -> pd.DataFrame:
+    """Definitions behind each focus country's numbers, one row per aspect and country, from a reviewed CSV
+    (default data/regional/comparability.csv). Fails if a focus country lacks an aspect the others have."""
+    columns = ["aspect", "country", "definition", "source", "note"]
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if list(table.columns) != columns:
+        raise PipelineError(f"columns are {list(table.columns)}", file=path, fix=f"use exactly {columns}")
+    table = table[table["country"].isin(focus)]
+    expected = pd.MultiIndex.from_product([sorted(set(table["aspect"])), sorted(focus)])
+    missing = expected.difference(pd.MultiIndex.from_frame(table[["aspect", "country"]]))
+    if len(missing) or table.duplicated(["aspect", "country"]).any() or (table[["definition", "source"]] == "").any().any():
+        raise PipelineError(f"each focus country needs one non-empty row per aspect (missing: {list(missing)})",
+                            file=path, fix="add the missing definitions, with their source, or remove the duplicate")
+    return table.sort_values(["aspect", "country"]).reset_index(drop=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""The regional chapter's findings in words, written from its tables so the text never goes stale.
+
+Each function returns Markdown for one section of notebooks/regional.ipynb; the numbers come from the
+tables the chapter's build wrote (data/interim/regional/), the UNODC data-quality findings among them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.chapters.regional.build import ESTIMATED, INTERVAL, REPORTED
+from pipeline.sources import unodc_plausibility as rules
+
+def rules_summary(quality: pd.DataFrame, region: str) -> pd.DataFrame:
+    """Findings per rule: in `region`, elsewhere, and how many take a value or a share out."""
+    counts = quality.assign(where=(quality["region"] == region).map({True: region, False: "rest of the world"}))
+    table = counts.pivot_table(index="rule", columns="where", values="country", aggfunc="size", fill_value=0)
+    taken = quality[quality["excludes"] != ""].groupby("rule").size().rename("exclude a value or a share")
+    return table.join(taken).fillna(0).astype(int)
+
+
+def rules_found(quality: pd.DataFrame, latest: pd.DataFrame, region: str) -> str:
+    """What the plausibility rules found and what it changed, in words."""
+    here = quality[quality["region"] == region]
+    juveniles = quality[quality["rule"] == rules.JUVENILES_ONLY]
+    local = juveniles[juveniles["region"] == region]
+    lines = [f"**Counts of juveniles labelled as national totals.** {len(juveniles)} Age=Total counts in the file "
+             f"equal the juveniles alone, with no adult count that year; {len(local)} of them in the {region}: "
+             + _list(local) + ". They are left out of every total, share, rate and growth."]
+    at = latest.set_index("country")
+    for country in sorted(set(local["country"]) & set(at.index)):
+        row = at.loc[country]
+        women = local[(local["country"] == country) & (local["sex"] == "female")]
+        instead = (f" (not {int(women['year'].max())}'s {women['value'].iloc[-1]:,.0f} juveniles)"
+                   if len(women) and women["year"].max() > row["latest_year"] else "")
+        lines.append(f"- {row['country_name']}: latest complete year {int(row['latest_year'])}{instead}, "
+                     f"{row['women_held']:,.0f} women held, {row['women_share_pct']:.1f}% of persons held"
+                     + (f"; growth since its first complete year ({int(row['first_year'])}): "
+                        f"{row['growth_since_first_year_pct']:+.1f}%" if pd.notna(row['growth_since_first_year_pct'])
+                        else "") + ".")
+    elsewhere = juveniles[juveniles["region"] != region]
+    lines.append("\nElsewhere the same pattern: " + _list(elsewhere) + ".")
+    lines.append("")
+    for rule in (rules.JUMP, rules.SEX_GAP_FAR, rules.BELOW_PARTS, rules.LEVEL_SHIFT):
+        found = here[here["rule"] == rule]
+        taken = found[found["excludes"] != ""]
+        lines.append(f"- **{rule}**: {len(found)} in the {region}"
+                     + (f", {len(taken)} with a value or a share taken out ({_list(taken)})" if len(taken) else "")
+                     + ".")
+    near = here[here["rule"] == rules.SEX_GAP_NEAR]
+    lines.append(f"- **{rules.SEX_GAP_NEAR}**: {len(near)} country-years, kept as published.")
+    other = latest[latest["share_denominator"] != "total"]
+    lines.append(f"\nEach country's count, share and rate now come from one year, its latest complete one. Where "
+                 f"that year has no usable total, the share is of female + male: "
+                 + ", ".join(f"{r['country_name']} {int(r['latest_year'])}" for _, r in other.iterrows())
+                 + (". " if len(other) else "none. ")
+                 + "A share no longer comes from an earlier year than the count beside it.")
+    return "\n".join(lines)
+
+
+def world_panel(windows: pd.DataFrame) -> str:
+    chosen, widest = windows[windows["chosen"]].iloc[0], windows[windows["widest"]].iloc[0]
+    faster = int((windows["women_growth_pct"] > windows["men_growth_pct"]).sum())
+    other = "" if chosen["widest"] else (
+        f" On the widest window of all, {widest['start_year']}–{widest['end_year']} ({widest['countries']} "
+        f"countries), women held changed by {widest['women_growth_pct']:+.1f}% and men by "
+        f"{widest['men_growth_pct']:+.1f}%: ending in the first pandemic year reverses the order.")
+    return (f"On the headline window, {chosen['start_year']}–{chosen['end_year']}, the same "
+            f"{chosen['countries']} countries count women and men at both ends (holding "
+            f"{chosen['share_of_counted_end_pct']:.1f}% of all persons held counted in the file in "
+            f"{chosen['end_year']}). Women held changed by {chosen['women_growth_pct']:+.1f}% "
+            f"({chosen['women_start']:,.0f} → {chosen['women_end']:,.0f}), men by {chosen['men_growth_pct']:+.1f}% "
+            f"({chosen['men_start']:,.0f} → {chosen['men_end']:,.0f}). Women's numbers grew faster than men's (or "
+            f"fell less) in {faster} of the {len(windows)} windows; windows ending in 2020, the first year of the "
+            f"pandemic, when several countries released prisoners, show falls for both.{other} The file starts too "
+            f"late (counts by sex from 2003, for few countries) to test the growth since 2000 itself.")
+
+
+def unsentenced(table: pd.DataFrame) -> str:
+    above = table[table["difference_pp"] > 0]
+    women = 100 * table["women_unsentenced"].sum() / table["women_held"].sum()
+    men = 100 * table["men_unsentenced"].sum() / table["men_held"].sum()
+    return (f"In {len(above)} of the {len(table)} countries, a larger share of women than of men is held "
+            f"unsentenced ({', '.join(above['country'])}); pooled over all {len(table)}, {women:.1f}% of women "
+            f"and {men:.1f}% of men (each country at its latest year with both, "
+            f"{table['year'].min()}–{table['year'].max()}).")
+
+
+def americas(interval: pd.DataFrame, by_country: pd.DataFrame) -> str:
+    rows = interval.set_index("measure")
+    reported, estimated, total = rows.loc[REPORTED], rows.loc[ESTIMATED], rows.loc[INTERVAL]
+    largest = by_country[by_country["status"] == "estimated"].nlargest(3, "women_central")
+    return (f"The {int(reported['countries'])} countries that count women held report "
+            f"{reported['women_low']:,.0f} at their latest complete years ({int(reported['first_year'])}–"
+            f"{int(reported['last_year'])}): a lower bound. The {int(estimated['countries'])} countries without a "
+            f"count by sex (the largest: "
+            + ", ".join(f"{r['country_name']}, {r['persons_held']:,.0f} persons held in {int(r['year'])}"
+                        for _, r in largest.iterrows())
+            + f") would add {estimated['women_low']:,.0f} to {estimated['women_high']:,.0f} women "
+            f"(central {estimated['women_central']:,.0f}), giving {total['women_low']:,.0f} to "
+            f"{total['women_high']:,.0f} (central {total['women_central']:,.0f}).")
+
+
+def brazil(reconciliation: pd.DataFrame) -> str:
+    lines = []
+    for _, row in reconciliation.iterrows():
+        closer = ("with electronic monitoring and home detention" if abs(row["difference_from_all_pct"])
+                  < abs(row["difference_from_cells_pct"]) else "in cells only")
+        lines.append(f"- {int(row['year'])}: UNODC {row['unodc_women_held']:,.0f}; SISDEPEN December, in cells "
+                     f"{row['sisdepen_in_cells']:,.0f} ({row['difference_from_cells_pct']:+.1f}%), with electronic "
+                     f"monitoring and home detention {row['sisdepen_all']:,.0f} ({row['difference_from_all_pct']:+.1f}%)"
+                     f": closer to the count {closer}.")
+    last = reconciliation.iloc[-1]
+    wider = abs(last["difference_from_all_pct"]) < abs(last["difference_from_cells_pct"])
+    lead = ("UNODC's count of women held in Brazil matches SISDEPEN's December count *including* women under "
+            "electronic monitoring and in home detention, not the women held in cells that the Brazil chapter "
+            "shows" if wider else "UNODC's count of women held in Brazil matches SISDEPEN's December count of "
+            "women held in cells")
+    return lead + ":\n\n" + "\n".join(lines)
+
+
+# Series named in the lists (persons held is the default and goes unnamed).
+_SERIES = {"persons_held": "", "persons_held_unsentenced": "unsentenced ", "persons_held_sentenced": "sentenced ",
+           "persons_held_drug_offences": "held for drug offences, "}
+
+
+def _list(findings: pd.DataFrame) -> str:
+    """Country year (series sex value, ...); ... for a few findings."""
+    if findings.empty:
+        return "none"
+    def values(group):
+        named = dict.fromkeys(f"{_SERIES.get(series, '')}{sex} {value:,.0f}"  # once, even if two rules fire
+                              for series, sex, value in zip(group["series"], group["sex"], group["value"]))
+        return ", ".join(named)
+    return "; ".join(f"{country} {year} ({values(group)})"
+                     for (country, year), group in findings.groupby(["country", "year"], sort=True))

@@ -1,0 +1,314 @@
+"""Uruguay chapter: women and men in prison, women's share of drug offences by stage, and the briefing's claims.
+
+    python -m pipeline.chapters.uruguay      # the DVC stage `uruguay`: tab-30 to tab-35, data/interim/uruguay/
+
+Reads the UNODC prison counts (long rows of `unodc_prisons`), UNODC table 10.1 (`unodc_drug_crimes`), the
+observatory template (`data/uruguay/oud_indicators.csv`) and the registry of published figures. Writes the
+chapter's tables (through the registry), its interim tables to `data/interim/uruguay/` and its long rows to
+`data/interim/indicators/uruguay.csv`.
+Every point keeps the source it comes from; sources that disagree are shown side by side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import export, io, longtable, params, paths
+from pipeline.chapters import interim
+from pipeline.chapters.uruguay import claims
+from pipeline.chapters.uruguay.periods import period_position
+from pipeline.errors import PipelineError, cli
+from pipeline.settings import Uruguay
+from pipeline.sources import drug_crimes_quality, oud, published, unodc_drug_crimes, unodc_prisons
+
+CHAPTER = "uruguay"  # its interim tables, long-table part (data/interim/indicators/uruguay.csv) and stage
+COUNTRY = "URY"
+UNODC_PRISONS_LABEL = "UNODC CTS (national prison statistics)"
+UNODC_DRUGS_LABEL = "UNODC World Drug Report table 10.1"
+
+# Observatory indicators -> stage of the justice system whose women's share they give.
+STAGE_OF = {
+    "women_share_of_persons_detained_drug_offences": "police detention",
+    "women_share_of_persons_prosecuted_drug_offences": "prosecution",
+    "women_share_of_persons_held_drug_offences": "prison",
+}
+COUNT_FOR_SHARE = {  # count indicator whose female/total ratio gives the share
+    "persons_detained_drug_offences": "women_share_of_persons_detained_drug_offences",
+    "persons_prosecuted_drug_offences": "women_share_of_persons_prosecuted_drug_offences",
+    "persons_held_drug_offences": "women_share_of_persons_held_drug_offences",
+}
+STAGE_ORDER = ["formal contact (police)", "police detention", "prosecution", "prison"]
+
+# Table name -> its key (unique, sorted by it when saved).
+TABLE_KEYS = {
+    "prison_series": ["sex", "period", "reference"],
+    "drug_share_by_stage": ["stage", "period", "offence_scope", "reference"],
+    "data_quality": ["year", "offence_type", "check"],
+    "conflicts": ["figure_id", "other_id"],
+    "reconciliation": ["figure_id"],
+    "claims": ["claim_id"],
+}
+
+
+@dataclass(frozen=True)
+class Inputs:
+    prisons: pd.DataFrame       # long rows of unodc_prisons, Uruguay only
+    drug_crimes: pd.DataFrame   # tidy UNODC table 10.1, Uruguay only
+    drug_quality: pd.DataFrame  # its data-quality findings, Uruguay only
+    observatory: pd.DataFrame   # the OUD template, validated
+    registry: pd.DataFrame      # published figures, Uruguay only
+
+
+def load_inputs(oud_path: Path = paths.OUD_TEMPLATE, registry_path: Path = paths.PUBLISHED_FIGURES) -> Inputs:
+    """Everything the chapter reads, filtered to Uruguay."""
+    drug_crimes_file = paths.interim_parquet(unodc_drug_crimes.SOURCE)
+    for needed in (drug_crimes_file, paths.UNODC_DRUG_CRIMES_QUALITY):
+        if not needed.exists():
+            raise PipelineError("input is missing", file=needed,
+                                fix="run `dvc repro ingest_unodc_drug_crimes` first")
+    drug_crimes = pd.read_parquet(drug_crimes_file)
+    quality = pd.read_csv(paths.UNODC_DRUG_CRIMES_QUALITY, dtype={"year": "Int64"}, keep_default_na=False,
+                          na_values={"formal_contact": [""], "sheet1": [""], "year": [""]})
+    prisons = longtable.read_parts(unodc_prisons.SOURCE)
+    return uruguay_only(prisons, drug_crimes, quality, oud.load(oud_path), published.load(registry_path))
+
+
+def uruguay_only(prisons: pd.DataFrame, drug_crimes: pd.DataFrame, drug_quality: pd.DataFrame,
+                 observatory: pd.DataFrame, registry: pd.DataFrame) -> Inputs:
+    """The chapter's inputs from whole-source tables (as the ingest modules return them)."""
+    return Inputs(
+        prisons=prisons[prisons["country"] == COUNTRY].reset_index(drop=True),
+        drug_crimes=drug_crimes[drug_crimes["iso3"] == COUNTRY].reset_index(drop=True),
+        drug_quality=drug_quality[drug_quality["iso3"] == COUNTRY].reset_index(drop=True),
+        observatory=observatory,
+        registry=registry[registry["country"] == COUNTRY].reset_index(drop=True),
+    )
+
+
+def build(inputs: Inputs, settings: Uruguay) -> dict[str, pd.DataFrame]:
+    """All the chapter's tables, keyed by name (see TABLE_KEYS)."""
+    tables = {
+        "prison_series": prison_series(inputs, settings.first_year),
+        "drug_share_by_stage": drug_share_by_stage(inputs),
+        "data_quality": data_quality(inputs),
+        "conflicts": published.conflicts(inputs.registry, COUNTRY),
+        "reconciliation": reconcile(inputs),
+    }
+    tables["claims"] = claims.assess(inputs, tables, settings)
+    return {name: _ordered(table, TABLE_KEYS[name]) for name, table in tables.items()}
+
+
+def prison_series(inputs: Inputs, first_year: int) -> pd.DataFrame:
+    """People held by sex: UNODC counts and published counts, each point with its source and position."""
+    unodc = inputs.prisons[(inputs.prisons["indicator"] == "persons_held")
+                           & inputs.prisons["sex"].isin(["female", "male", "total"])]
+    unodc = pd.DataFrame({"sex": unodc["sex"], "period": unodc["period"], "persons": unodc["value"],
+                          "source": UNODC_PRISONS_LABEL, "reference": "unodc_prisons", "flags": ""})
+    figures = published.select(inputs.registry, indicator="persons_held")
+    figures = figures[~figures["period"].str.contains("/", regex=False)]
+    figures = pd.DataFrame({"sex": figures["sex"], "period": figures["period"], "persons": figures["value"],
+                            "source": figures["source"], "reference": figures["figure_id"],
+                            "flags": figures["flags"]})
+    series = pd.concat([unodc, figures], ignore_index=True)
+    series = series.assign(position=series["period"].map(period_position))
+    return series[series["position"] >= first_year].reset_index(drop=True)
+
+
+def drug_share_by_stage(inputs: Inputs) -> pd.DataFrame:
+    """Women's share of people at each stage for drug offences, one row per source figure."""
+    rows = _formal_contact_shares(inputs.drug_crimes) + _observatory_shares(inputs.observatory)
+    prosecuted = published.select(inputs.registry, indicator="women_share_of_persons_prosecuted_drug_offences")
+    rows += [{"stage": "prosecution", "period": f.period, "offence_scope": "all drug offences",
+              "women": None, "persons": None, "women_share_pct": f.value, "source": f.source,
+              "reference": f.figure_id, "independent": True, "note": f.note} for f in prosecuted.itertuples()]
+    table = pd.DataFrame(rows, columns=["stage", "period", "offence_scope", "women", "persons", "women_share_pct",
+                                        "source", "reference", "independent", "note"])
+    table = table.astype({"women": float, "persons": float, "women_share_pct": float, "independent": bool})
+    return table.assign(position=table["period"].map(period_position))
+
+
+def data_quality(inputs: Inputs) -> pd.DataFrame:
+    """UNODC 10.1 findings for Uruguay, plus later justice stages that exceed formal contact."""
+    contact = inputs.drug_crimes[(inputs.drug_crimes["sheet"] == unodc_drug_crimes.FORMAL_CONTACT)
+                                 & (inputs.drug_crimes["drug"] == unodc_drug_crimes.ALL_DRUGS)]
+    totals = contact.groupby("year")[["total_calculated", "females", "males"]].sum(min_count=1)
+    later = published.select(inputs.registry, indicator=["persons_charged_drug_offences",
+                                                         "persons_prosecuted_drug_offences",
+                                                         "persons_convicted_drug_sale_offences"])
+    findings = []
+    for figure in later[later["period"].str.fullmatch(r"\d{4}")].itertuples():
+        year, column = int(figure.period), {"total": "total_calculated", "female": "females",
+                                            "male": "males"}[figure.sex]
+        in_contact = totals[column].get(year)
+        if in_contact is not None and pd.notna(in_contact) and figure.value > in_contact:
+            findings.append({
+                "iso3": COUNTRY, "country_name": "Uruguay", "year": year, "offence_type": "all",
+                "check": "later_stage_exceeds_formal_contact", "formal_contact": in_contact, "sheet1": None,
+                "detail": f"{figure.figure_id}: {figure.value:g} {figure.sex} {figure.indicator} in {year}, "
+                          f"more than the {in_contact:g} in formal contact ('Formal contact' sheet, all types)"})
+    table = pd.concat([inputs.drug_quality, pd.DataFrame(findings, columns=drug_crimes_quality.COLUMNS)],
+                      ignore_index=True)
+    return table.astype({"year": "Int64"})
+
+
+def reconcile(inputs: Inputs) -> pd.DataFrame:
+    """Published counts, shares and changes of people held, beside the same measure from UNODC counts."""
+    counts = inputs.prisons[inputs.prisons["indicator"] == "persons_held"].pivot_table(
+        index="period", columns="sex", values="value", aggfunc="first")
+    rows = []
+    for figure in inputs.registry.itertuples():
+        unodc, basis = _unodc_equivalent(figure, counts)
+        if unodc is None:
+            continue
+        decimals = len(f"{figure.value:g}".partition(".")[2])
+        same = round(unodc, decimals) == figure.value
+        rows.append({"figure_id": figure.figure_id, "indicator": figure.indicator, "sex": figure.sex,
+                     "period": figure.period, "published": figure.value, "unodc": round(unodc, 2),
+                     "unit": figure.unit, "unodc_basis": basis, "flags": figure.flags,
+                     "verdict": "same at printed precision" if same else "differs",
+                     "published_source": figure.source})
+    return pd.DataFrame(rows, columns=["figure_id", "indicator", "sex", "period", "published", "unodc", "unit",
+                                       "unodc_basis", "flags", "verdict", "published_source"])
+
+
+def long_rows(tables: dict[str, pd.DataFrame], inputs: Inputs) -> pd.DataFrame:
+    """Observatory figures (source 'oud') and women's share of formal contact (source 'unodc_drug_crimes')."""
+    contact = tables["drug_share_by_stage"]
+    contact = contact[contact["stage"] == "formal contact (police)"]
+    shares = pd.DataFrame({
+        "country": COUNTRY, "source": unodc_drug_crimes.SOURCE,
+        "indicator": "women_share_of_drug_offence_formal_contact_" + contact["offence_scope"].map(
+            {"trafficking": "trafficking", "possession": "possession", "other": "other",
+             "all types reported": "all"}),
+        "sex": "female", "period": contact["period"], "value": contact["women_share_pct"], "unit": "percent",
+        "definition": "women as a percentage of people of known sex brought into formal contact with the police "
+                      "for drug offences (" + contact["offence_scope"] + "); UNODC WDR table 10.1, 'Formal "
+                      "contact' sheet, any illicit drug; computed by the Uruguay chapter",
+    })
+    return pd.concat([oud.long_rows(inputs.observatory), longtable.frame(shares)], ignore_index=True)
+
+
+def headline_numbers(tables: dict[str, pd.DataFrame]) -> dict:
+    """The numbers the chapter's text cites, read from its tables."""
+    unodc = tables["prison_series"].query("reference == 'unodc_prisons'")
+    women = unodc[unodc["sex"] == "female"].set_index("period")["persons"]
+    contact = tables["drug_share_by_stage"].query("stage == 'formal contact (police)' "
+                                                  "and offence_scope == 'trafficking'")
+    return {
+        "women_held_unodc": {period: int(value) for period, value in women.items()},
+        "women_held_latest_published": {
+            row.reference: {"period": row.period, "persons": int(row.persons)}
+            for row in tables["prison_series"].query("sex == 'female' and reference != 'unodc_prisons'")
+            .sort_values("position").tail(3).itertuples()},
+        "women_share_formal_contact_trafficking_pct": {
+            row.period: round(row.women_share_pct, 1) for row in contact.itertuples()},
+        "claims": dict(zip(tables["claims"]["claim_id"], tables["claims"]["status"])),
+        "published_conflicts": len(tables["conflicts"]),
+        "unodc_10_1_findings": len(tables["data_quality"]),
+    }
+
+
+def _formal_contact_shares(drug_crimes: pd.DataFrame) -> list[dict]:
+    contact = drug_crimes[(drug_crimes["sheet"] == unodc_drug_crimes.FORMAL_CONTACT)
+                          & (drug_crimes["drug"] == unodc_drug_crimes.ALL_DRUGS)]
+    rows = []
+    for year, group in contact.groupby("year", sort=True):
+        with_sex = group[group["females"].notna() & group["males"].notna()]
+        parts = [(o, g) for o, g in with_sex.groupby("offence_type", sort=True)]
+        if len(with_sex) == 3 and with_sex["offence_type"].nunique() == 3:
+            parts.append(("all types reported", with_sex))
+        for scope, part in parts:
+            women, men = part["females"].sum(), part["males"].sum()
+            if women + men == 0:
+                continue
+            rows.append({"stage": "formal contact (police)", "period": str(year), "offence_scope": scope,
+                         "women": women, "persons": women + men, "women_share_pct": 100 * women / (women + men),
+                         "source": UNODC_DRUGS_LABEL, "independent": True,
+                         "reference": f"{unodc_drug_crimes.SOURCE}: {', '.join(sorted(set(part['campaign'])))}",
+                         "note": "share of people of known sex; 'Formal contact' sheet, any illicit drug"})
+    return rows
+
+
+def _observatory_shares(observatory: pd.DataFrame) -> list[dict]:
+    rows = []
+    for row in observatory[observatory["indicator"].isin(list(STAGE_OF))].itertuples():
+        rows.append(_observatory_row(row, STAGE_OF[row.indicator], row.value, None, None))
+    counts = observatory[observatory["indicator"].isin(list(COUNT_FOR_SHARE))]
+    for (indicator, period, _), group in counts.groupby(["indicator", "period", "quoted_in"], sort=True):
+        by_sex = group.set_index("sex")
+        if {"female", "total"} <= set(by_sex.index) and by_sex.at["total", "value"] > 0:
+            women, persons = by_sex.at["female", "value"], by_sex.at["total", "value"]
+            rows.append(_observatory_row(by_sex.loc["female"].rename(None), STAGE_OF[COUNT_FOR_SHARE[indicator]],
+                                         100 * women / persons, women, persons, period=period))
+    return rows
+
+
+def _observatory_row(row, stage: str, share: float, women, persons, period: str | None = None) -> dict:
+    get = row._asdict() if hasattr(row, "_asdict") else row.to_dict()
+    return {"stage": stage, "period": period or get["period"], "offence_scope": "all drug offences",
+            "women": women, "persons": persons, "women_share_pct": share,
+            "source": "Observatorio Uruguayo de Drogas",
+            "reference": f"oud: {get['page_or_table']}" + (" (quoted)" if get["quoted_in"] else ""),
+            "independent": not get["quoted_in"],
+            "note": (f"as quoted in {get['quoted_in']}; " if get["quoted_in"] else "") + get["note"]}
+
+
+def _unodc_equivalent(figure, counts: pd.DataFrame) -> tuple[float | None, str]:
+    """The UNODC value for the same measure, and how it was computed; (None, '') when there is none."""
+    def count(period: str, sex: str) -> tuple[float | None, str]:
+        if period not in counts.index:
+            return None, ""
+        value = counts.at[period, sex] if sex in counts.columns else float("nan")
+        if sex == "total" and pd.isna(value) and {"female", "male"} <= set(counts.columns):
+            value = counts.at[period, "female"] + counts.at[period, "male"]
+            return (None, "") if pd.isna(value) else (value, f"{period}: {value:g} (female + male)")
+        return (None, "") if pd.isna(value) else (value, f"{period}: {value:g}")
+
+    if figure.indicator == "persons_held" and "/" not in figure.period:
+        return count(figure.period, figure.sex)
+    if figure.indicator == "women_share_of_persons_held" and "/" not in figure.period:
+        (women, basis_w), (total, basis_t) = count(figure.period, "female"), count(figure.period, "total")
+        return (None, "") if women is None or total is None else (100 * women / total, f"{basis_w} / {basis_t}")
+    if figure.indicator == "change_in_persons_held" and "/" in figure.period:
+        start, end = figure.period.split("/")
+        (before, basis_s), (after, basis_e) = count(start, figure.sex), count(end, figure.sex)
+        return (None, "") if before is None or after is None else (100 * (after / before - 1),
+                                                                  f"{basis_s} -> {basis_e}")
+    return None, ""
+
+
+def _ordered(table: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    duplicated = table.duplicated(key)
+    if duplicated.any():
+        raise PipelineError(f"key {key} is not unique: {table.loc[duplicated, key].iloc[0].tolist()}",
+                            fix="a bug in pipeline/chapters/uruguay/build.py, or a duplicated input row")
+    return table.sort_values(key, kind="stable").reset_index(drop=True)
+
+
+def values(settings: Uruguay) -> dict:
+    """The texts' parameters and the definitions the chapter's figures and tables state (every parameter)."""
+    return {"text": {"first_year": settings.first_year, "luc_month": settings.luc_month},
+            "definitions": {"chapter": settings.model_dump()}}
+
+
+@cli
+def main() -> None:
+    # Load inputs.
+    settings = params.read(Uruguay)
+    inputs = load_inputs()
+    # Process data.
+    tables = build(inputs, settings)
+    rows = long_rows(tables, inputs)
+    # Save outputs, all together or none.
+    with io.transaction(replace=(paths.chapter_dir(CHAPTER),)):
+        interim.write(CHAPTER, tables, values(settings))
+        export.save_registered(CHAPTER, tables, values(settings))
+        longtable.save(rows, paths.indicator_part(CHAPTER))
+    print(f"uruguay: {len(tables)} tables -> {paths.relative(paths.chapter_dir(CHAPTER))}, {len(rows)} long rows")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""The briefing pack, written all at once: `python -m pipeline.report` (see the package's docstring)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipeline import i18n, io, paths
+from pipeline.errors import cli
+from pipeline.report import bundles, inputs, metrics, render, state
+
+
+def build() -> list[Path]:
+    """Build the whole pack inside one transaction; returns the paths written."""
+    languages = i18n.languages()
+    tables = inputs.read_tables() + [inputs.known_errors_table()]
+    headline = metrics.headline_metrics()
+    pipeline_state = state.pipeline_state()
+    source_list = inputs.sources()
+    written = []
+
+    def write(path: Path, data: bytes | str) -> None:
+        (io.write_text if isinstance(data, str) else io.write_bytes)(path, data)
+        written.append(path)
+
+    with io.transaction():
+        for language in languages:
+            figures = inputs.read_figures(language)
+            write(paths.figure_bundle(language), bundles.figure_zip(figures))
+            write(paths.briefing(language), render.render_briefing(language, languages, figures, tables, headline,
+                                                                   pipeline_state, source_list))
+        write(paths.INDEX, render.render_index(languages, pipeline_state))
+        write(paths.METRICS, json.dumps(headline, indent=2, sort_keys=True) + "\n")
+        write(paths.WOMEN_HELD_PLOT, metrics.plot_csv(metrics.women_held_series()))
+    return written
+
+
+@cli
+def main() -> None:
+    written = build()
+    folders = sorted({paths.relative(p.parent) for p in written})
+    print(f"briefing pack: {len(written)} files written ({', '.join(folders)})")

@@ -1,0 +1,42 @@
+"""The Argentina chapter's build (pipeline/chapters/argentina/build.py): SNEEP's printed figures read from the registry
+of published figures in its own vocabulary, and whether the briefing's three drug figures agree."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipeline.chapters.argentina import build as argentina
+from pipeline.errors import PipelineError
+from pipeline.settings import Argentina
+from pipeline.sources import published
+
+SETTINGS = Argentina(women_include_trans_women=True, drug_rule="any_offence", drug_include_smuggling=False,
+                     legal_status="all", service="all", first_year=2005, last_year=2022, growth_base_year=2015)
+
+
+def test_the_chapter_reads_the_published_registry_in_its_own_vocabulary():
+    figures, origin = argentina.published_figures(published.load())
+    assert origin == "data/published/figures.csv"
+    assert argentina.published_value(figures, argentina.WOMEN_HELD, "2015") == 2996
+    assert argentina.published_value(figures, argentina.PERSONS_IN_UNITS, "2022") == 105053
+    assert argentina.published_value(figures, argentina.WOMEN_DRUG_GROWTH, "2015/2022") == 47
+    # A figure printed by two sources (33 trans women in 2015: arg-004 and arg-012) is one fact.
+    assert argentina.published_value(figures, ("persons_held", "trans_women"), "2015") == 33
+
+
+def test_a_fact_missing_from_the_registry_is_one_error_naming_it():
+    registry = published.load()
+    without = registry[registry["figure_id"] != "arg-014"]  # women held, 2022
+    with pytest.raises(PipelineError, match=r"data/published/figures.csv: the registry of published figures lacks "
+                                            r"the Argentina facts persons_held/female/2022"):
+        argentina.published_figures(without)
+
+
+def test_drug_growth_check_finds_the_shares_that_give_47_percent():
+    published, _ = argentina.published_figures()
+    check = argentina.drug_growth_check(published, SETTINGS).set_index("quantity")
+    assert check.iloc[0]["low_pct"] == pytest.approx(50.52, abs=0.01)
+    assert check.iloc[3]["low_pct"] > 37.2 and check.iloc[3]["high_pct"] < 37.5
+    assert check.iloc[4]["low_pct"] >= 37.5 and check.iloc[4]["high_pct"] < 37.8
+    assert np.isclose(check.iloc[2]["low_pct"], 47)

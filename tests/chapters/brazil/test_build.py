@@ -1,0 +1,121 @@
+"""The Brazil chapter's build (pipeline/chapters/brazil/build.py): unit classes and the 'in cells' definition,
+parameters checked against the data, bad parameters through the stage's entry point (`python -m
+pipeline.chapters.brazil`) as the fault suite runs them, the tables it publishes."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from system.faults import corpus
+
+from pipeline import dvc_yaml, i18n, params, paths, registry
+from pipeline.chapters.brazil import build as brazil
+from pipeline.errors import PipelineError
+from pipeline.settings import Brazil
+
+SETTINGS = params.read(Brazil)
+PERIODS = ["2019-06", "2019-12", "2020-06", "2020-12"]
+
+
+
+# ---- unit classes and the 'in cells' definition ----------------------------------------------------------------
+def _tidy(units: list[tuple[str, str, float, float]]) -> pd.DataFrame:
+    """(unit name, legal situation, women, men) per unit, one semester, state PR."""
+    rows = []
+    for row, (name, item, women, men) in enumerate(units):
+        for sex, value in (("female", women), ("male", men)):
+            rows.append({"period": "2020-06", "state": "PR", "unit_row": row, "unit_name": name,
+                         "municipality": "Curitiba", "jurisdiction": "Estadual", "block": "population",
+                         "item": item, "court": "state", "sex": sex, "value": value})
+    return pd.DataFrame(rows)
+
+
+UNITS = [("PENITENCIÁRIA FEMININA", "closed", 300.0, 0.0), ("PATRONATO CENTRAL DE CURITIBA", "open", 161.0, 23402.0),
+         ("Patronato Lima Drummond", "semi_open", 0.0, 39.0), ("CENTRAL DE MONITORAÇÃO", "open", 5.0, 50.0)]
+
+
+@pytest.mark.parametrize("in_cells, women, men, patronato", [(False, 300, 39, 23563), (True, 461, 23441, 23563)])
+def test_patronato_counts_in_cells_only_when_chosen(in_cells, women, men, patronato):
+    settings = SETTINGS.model_copy(update={"patronato_in_cells": in_cells})
+    tidy = _tidy(UNITS)
+    units = brazil.classify_units(brazil.unit_list(tidy), settings)
+    assert units["kind"].tolist() == ["cells", "patronato", "cells", "electronic_monitoring"]
+    states = brazil.population_by_state(tidy.merge(units[["period", "unit_row", "kind"]]), settings)
+    value = states.set_index(["measure", "sex"])["value"]
+    assert (value[("people_in_cells", "female")], value[("people_in_cells", "male")]) == (women, men)
+    assert value[("people_patronato", "female")] + value[("people_patronato", "male")] == patronato
+    assert ("in: prison units and Patronato" in brazil.cells_definition(settings)) == in_cells
+
+
+def test_patronato_below_the_size_limit_lodges_people_in_cells():
+    units = pd.DataFrame({"unit_name": ["PATRONATO PE - Regime Aberto"] * 2, "people": [999, 1000]})
+    assert brazil.classify_units(units, SETTINGS)["kind"].tolist() == ["cells", "patronato"]
+
+
+# ---- parameters checked against the data ---------------------------------------------------------------------
+@pytest.mark.parametrize("update, fragments", [
+    ({"monitoring_pattern": "(?i)monitora|tornozel["},
+     ("'brazil.monitoring_pattern'", "tornozel[", "regular expression")),
+    ({"patronato_pattern": "(patronato"}, ("'brazil.patronato_pattern'", "(patronato", "missing )")),
+    ({"monitoring_base_period": "2019-13"}, ("'brazil.monitoring_base_period' is '2019-13'", "2019-06, 2019-12")),
+    ({"claimed_base_periods": ["2019-12", "2018-13"]}, ("'brazil.claimed_base_periods' is '2018-13'", "2020-12")),
+    ({"claimed_monitoring_growth_pct": {"men": 448.3, "female": 403.8}},
+     ("claimed_monitoring_growth_pct", "female, male")),
+    ({"per_capita_max_ratio": 0.5}, ("'brazil.per_capita_max_ratio' is 0.5", "1 or more")),
+    ({"incidence_coverage_min_pct": 150.0}, ("'brazil.incidence_coverage_min_pct' is 150.0", "from 0 to 100")),
+])
+def test_bad_parameter_is_one_message_naming_key_value_and_allowed_values(update, fragments):
+    with pytest.raises(PipelineError) as error:
+        brazil.check_settings(SETTINGS.model_copy(update=update), PERIODS)
+    for fragment in fragments:
+        assert fragment in error.value.message
+
+
+def test_good_parameters_pass():
+    brazil.check_settings(SETTINGS, PERIODS)
+
+
+# ---- bad inputs through the entry points, as the fault suite runs them ----------------------------------------
+def _with_params(tmp_path, old: str, new: str):
+    project = corpus.make_project(tmp_path / "project")
+    params_file = project / "params.yaml"
+    text = params_file.read_text(encoding="utf-8")
+    assert old in text
+    params_file.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return project
+
+
+@pytest.mark.parametrize("old, new, fragments", [
+    ('monitoring_base_period: "2019-12"', 'monitoring_base_period: "2019-13"',
+     ("params.yaml", "'brazil.monitoring_base_period' is '2019-13'", "use one of: 2016-12, 2017-06")),
+    ('monitoring_pattern: "(?i)monitora|tornozel"', 'monitoring_pattern: "(?i)monitora|tornozel["',
+     ("params.yaml", "'brazil.monitoring_pattern'", "not a valid regular expression")),
+    ('claimed_end_period: "2022"', 'claimed_end_period: "2022-12"',
+     ("params.yaml", "'brazil.claimed_end_period' is '2022-12'", "2022")),
+])
+def test_bad_brazil_parameter_through_the_entry_point(old, new, fragments, tmp_path):
+    if not (paths.interim_parquet("sisdepen").exists() and paths.interim_parquet("sisdepen_reports").exists()):
+        pytest.skip("run `dvc repro brazil` first: the Brazil stage reads the ingested SISDEPEN tables")
+    project = _with_params(tmp_path, old, new)
+    corpus.assert_one_clear_message(project, ("pipeline.chapters.brazil",), fragments)
+
+
+def test_the_stage_reads_the_brazil_section_and_the_notebook_declares_exactly_its_keys():
+    stages = dvc_yaml.stages()
+    assert stages["brazil"]["params"] == ["brazil"] and stages["brazil_notebook"]["params"] == ["brazil"]
+    assert list(Brazil.model_fields) == list(params.load()["brazil"])
+
+
+@pytest.mark.parametrize("patronato_in_cells", [False, True])
+@pytest.mark.parametrize("language", ["es", "pt"])
+def test_both_cells_captions_translate(patronato_in_cells, language):
+    values = {"text": {"patronato_in_cells": patronato_in_cells, "first_period": "2016-12",
+                       "last_period": "2021-12"}}
+    caption = registry.english(registry.figure("fig-20-brazil-women-men-prison").caption, values)
+    assert ("Patronato units counted in cells" in caption) == patronato_in_cells
+    translated = i18n.Translator(language).english(caption)
+    assert "2016-12" in translated and "Patronato" in translated and translated != caption
+
+
+def test_the_source_line_names_the_semesters_of_the_files_in_words():
+    assert brazil.semester_words("2016-12") == "December 2016" and brazil.semester_words("2021-06") == "June 2021"

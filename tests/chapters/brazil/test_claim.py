@@ -1,0 +1,41 @@
+"""The briefing's monitoring-growth claim (pipeline/chapters/brazil/claim.py): the total the claimed percentages
+imply, its interval from their printed precision, and the published total it is tested against."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pipeline.chapters.brazil import claim
+from pipeline.errors import PipelineError
+
+
+
+# ---- the monitoring-growth claim ---------------------------------------------------------------------------
+def _totals(*values):
+    return pd.DataFrame({"figure_id": [f"bra-{i:03d}" for i in range(1, len(values) + 1)], "period": "2022",
+                         "value": [float(v) for v in values]})
+
+
+def test_claim_table_implies_the_end_total_and_its_interval_from_the_printed_precision():
+    monitored = pd.DataFrame({"period": ["2019-06", "2019-12"], "male": [1000.0, 2000.0], "female": [100.0, 200.0]})
+    table = claim.claim_table(monitored, {"male": 100.0, "female": 50.5}, ["2019-06", "2019-12"],
+                                     _totals(4302, 5000))
+    december = table[(table["base_period"] == "2019-12") & (table["published_figure_id"] == "bra-001")].iloc[0]
+    # 2000 x 2 = 4000 men; 200 x 1.505 = 301 women; percentages printed to 0.1 (100.0 +- 0.05, 50.5 +- 0.05)
+    assert december[["male_implied", "female_implied", "total_implied", "total_implied_low",
+                     "total_implied_high", "published_minus_implied"]].tolist() == [4000, 301, 4301, 4299, 4303, 1]
+    assert december["published_within_interval"]
+    assert not table[table["published_total"] == 5000]["published_within_interval"].any()
+    assert not table[table["base_period"] == "2019-06"]["published_within_interval"].any()
+    rows = claim.long_rows(table, {"male": 100.0, "female": 50.5}, "2022")
+    assert len(rows) == 2 * 5 and set(rows["indicator"]) == {claim.IMPLIED, f"{claim.IMPLIED}_low",
+                                                            f"{claim.IMPLIED}_high"}
+
+
+def test_claim_end_period_without_a_published_total_names_the_key_and_the_choices():
+    figures = _totals(91362).assign(country="BRA", indicator=claim.PUBLISHED_INDICATOR, sex="total",
+                                    flags="", conflicts_with="")
+    with pytest.raises(PipelineError) as error:
+        claim.published_totals(figures, "2023")
+    assert "'brazil.claimed_end_period' is '2023'" in error.value.message and "2022" in error.value.fix

@@ -1,0 +1,270 @@
+"""Regional chapter: same-year ratios, the world panel, pre-trial shares by sex and the Americas interval —
+on small generated series (exact arithmetic) and on the real UNODC file (the numbers the briefing uses)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pipeline import longtable, paths
+from pipeline.chapters.regional import build as regional
+from pipeline.errors import PipelineError
+from pipeline.sources import unodc_prisons
+from pipeline.settings import Regional
+
+SETTINGS = Regional(first_year=2005, subregion="Latin America and the Caribbean",
+                           focus_countries=["ARG", "BRA", "URY"], world_panel_min_countries=60, world_panel_last_year=2019,
+                           americas_excluded=["USA"], missing_share_quantiles=[0.25, 0.75])
+
+
+def national(*rows, region="Americas", subregion="Latin America and the Caribbean") -> pd.DataFrame:
+    """Rows of (country, indicator, sex, year, value[, basis]) in the shape of the cleaned national series."""
+    table = pd.DataFrame([(*row, "") if len(row) == 5 else row for row in rows],
+                         columns=["country", "indicator", "sex", "year", "value", "basis"])
+    return table.assign(period=table["year"].astype(str), country_name=table["country"] + " name",
+                        region=region, subregion=subregion, source="unodc_prisons")
+
+
+def held(country, year, female=None, male=None, total=None, share_basis="total") -> list[tuple]:
+    rows = [(country, "persons_held", sex, year, value)
+            for sex, value in (("female", female), ("male", male), ("total", total)) if value is not None]
+    denominator = total if share_basis == "total" else (female or 0) + (male or 0)
+    if female is not None and denominator:
+        rows.append((country, "women_share_of_persons_held", "female", year, 100 * female / denominator,
+                     share_basis))
+    return rows
+
+
+MEMBERS = pd.DataFrame({"iso3": ["AAA", "BBB"], "country_name": ["AAA name", "BBB name"]})
+
+
+# ------------------------------------------------------------------------------ Same-year ratios ---
+
+def test_latest_year_is_the_latest_with_numerator_and_denominator():
+    """A female count in 2021 without a total that year does not lend its year to the 2020 share."""
+    frame = national(*held("AAA", 2010, female=600, total=10000), *held("AAA", 2020, female=805, total=13039),
+                     ("AAA", "persons_held", "female", 2021, 900), ("AAA", "persons_held_rate", "female", 2020, 45.5))
+    latest = regional.latest_by_country(regional.women_held(frame, MEMBERS, 2005)).set_index("country")
+    assert latest.loc["AAA", ["latest_year", "women_held", "persons_held", "women_share_pct",
+                              "women_per_100k_women"]].tolist() == [2020, 805, 13039, 6.2, 45.5]
+    assert latest.loc["AAA", "growth_since_2010_pct"] == pytest.approx(34.2)
+    assert latest.loc["AAA", ["first_year", "growth_since_first_year_pct"]].tolist() == [2010, pytest.approx(34.2)]
+
+
+def test_share_of_female_plus_male_is_labelled():
+    frame = national(*held("AAA", 2020, female=805, male=12234, share_basis="female + male"))
+    latest = regional.latest_by_country(regional.women_held(frame, MEMBERS, 2005)).iloc[0]
+    assert (latest["share_denominator"], latest["women_share_pct"], latest["men_held"]) == ("female + male", 6.2, 12234)
+
+
+def test_no_growth_from_a_base_year_after_the_latest():
+    frame = national(*held("AAA", 2008, female=100, total=2000), ("AAA", "persons_held", "female", 2010, 120))
+    latest = regional.latest_by_country(regional.women_held(frame, MEMBERS, 2005)).iloc[0]
+    assert latest["latest_year"] == 2008 and pd.isna(latest["growth_since_2010_pct"])
+
+
+# ------------------------------------------------------------------------------------ The world ---
+
+def world() -> pd.DataFrame:
+    return pd.concat([
+        national(*held("AAA", 2010, 100, 900), *held("AAA", 2015, 120, 950), *held("AAA", 2020, 160, 990)),
+        national(*held("BBB", 2010, 50, 950), *held("BBB", 2020, 55, 1100), region="Europe", subregion="Europe"),
+        national(*held("CCC", 2015, 10, 90), *held("CCC", 2020, 20, 80, total=100), region="Asia", subregion="Asia"),
+        # A country and its part: the part counts only where the country is not counted.
+        national(*held("DDD", 2010, 30, 300), *held("DDD_X", 2010, 5, 50), *held("DDD_X", 2020, 6, 60),
+                 region="Asia", subregion="Asia"),
+    ], ignore_index=True)
+
+
+def test_world_panel_takes_the_widest_window_with_enough_countries():
+    windows, members = regional.world_panel(world(), min_countries=2)
+    chosen = windows[windows["chosen"]].iloc[0]
+    assert (chosen["start_year"], chosen["end_year"], chosen["countries"]) == (2010, 2020, 2)
+    assert members["country"].tolist() == ["AAA", "BBB"]  # DDD_X is left out in 2010, DDD has no 2020
+    assert (chosen["women_start"], chosen["women_end"], chosen["women_growth_pct"]) == (150, 215, 43.3)
+    assert (chosen["men_start"], chosen["men_end"], chosen["men_growth_pct"]) == (1850, 2090, 13.0)
+    # Counted in 2020: AAA 1,150, BBB 1,155, CCC 100 (its total), DDD_X 66 -> the panel holds 93.3%.
+    assert chosen["share_of_counted_end_pct"] == round(100 * 2305 / 2471, 1)
+    assert windows[["start_year", "end_year", "countries"]].values.tolist() == [[2010, 2020, 2], [2015, 2020, 2]]
+
+
+def test_world_panel_headline_ends_by_the_last_year_and_the_widest_is_kept_beside_it():
+    windows, members = regional.world_panel(world(), min_countries=1, last_year=2019)
+    chosen, widest = windows[windows["chosen"]].iloc[0], windows[windows["widest"]].iloc[0]
+    assert (chosen["start_year"], chosen["end_year"], chosen["countries"]) == (2010, 2015, 1)
+    assert (widest["start_year"], widest["end_year"], widest["countries"]) == (2010, 2020, 2)
+    assert members["country"].tolist() == ["AAA"]
+    with pytest.raises(PipelineError, match=r"'regional.world_panel_last_year': no two years up to 2012"):
+        regional.world_panel(world(), min_countries=1, last_year=2012)
+
+
+def test_world_panel_minimum_is_checked_against_the_data():
+    with pytest.raises(PipelineError, match=r"'regional.world_panel_min_countries': no two years up to 9999 have 5 "
+                                            r"countries counting women and men in both \(at most 2\)"):
+        regional.world_panel(world(), min_countries=5)
+
+
+# ------------------------------------------------------------------------------ Pre-trial by sex ---
+
+def test_unsentenced_shares_of_women_and_men_come_from_one_year():
+    frame = national(*held("AAA", 2020, 100, 900), *held("AAA", 2021, 120, 1000),
+                     ("AAA", "persons_held_unsentenced", "female", 2020, 40),
+                     ("AAA", "persons_held_unsentenced", "male", 2020, 270),
+                     ("AAA", "unsentenced_share_of_persons_held", "female", 2020, 40.0),
+                     ("AAA", "unsentenced_share_of_persons_held", "male", 2020, 30.0),
+                     ("AAA", "unsentenced_share_of_persons_held", "female", 2021, 50.0))  # no men that year
+    table = regional.unsentenced_by_sex(frame, MEMBERS)
+    assert table.drop(columns=["country", "country_name"]).values.tolist() == [
+        [2020, 100, 40, 40.0, 900, 270, 30.0, 10.0]]
+
+
+# ----------------------------------------------------------------------------------- The Americas ---
+
+def test_americas_interval_adds_an_estimate_for_countries_without_a_count_by_sex():
+    shares = {"AAA": 4.0, "BBB": 5.0, "CCC": 6.0, "DDD": 7.0, "EEE": 8.0}
+    rows = [row for country, share in shares.items() for row in held(country, 2020, female=share * 10, total=1000)]
+    frame = pd.concat([national(*rows, ("ZZZ", "persons_held", "total", 2018, 10000),
+                                ("YYY", "persons_held", "female", 2021, 99)),
+                       national(("USA", "persons_held", "female", 2021, 200000)),
+                       national(("CAN", "persons_held", "total", 2020, 20000), subregion="Northern America"),
+                       national(("ABC", "persons_held_rate", "total", 2020, 100.0))], ignore_index=True)
+    by_country, interval = regional.americas(frame, ["USA"], [0.25, 0.75])
+    by_country = by_country.set_index("country")
+    assert by_country.loc["ZZZ", ["status", "year", "persons_held", "share_low_pct", "share_median_pct",
+                                  "share_high_pct", "women_low", "women_central", "women_high"]].tolist() == [
+        "estimated", 2018, 10000, 5.0, 6.0, 7.0, 500, 600, 700]
+    assert by_country.loc["CAN", "share_group"] == "Americas (fewer than 5 in Northern America)"
+    assert by_country.loc["YYY", ["status", "women_held"]].tolist() == ["reported", 99]  # no share: still counted
+    assert by_country.loc["ABC", "status"] == "no count"
+    assert "USA" not in by_country.index
+    totals = interval.set_index("measure")
+    assert totals.loc[regional.REPORTED, ["countries", "women_low", "women_high"]].tolist() == [6, 399, 399]
+    assert totals.loc[regional.ESTIMATED, ["countries", "women_low", "women_central", "women_high"]].tolist() == [
+        2, 1500, 1800, 2100]
+    assert totals.loc[regional.INTERVAL, ["women_low", "women_central", "women_high"]].tolist() == [1899, 2199, 2499]
+    assert totals.loc[regional.UNCOVERED, "countries"] == 1
+
+
+def test_quantiles_must_be_ordered():
+    with pytest.raises(Exception, match="give two quantiles, low then high, between 0 and 1"):
+        Regional(**{**SETTINGS.model_dump(), "missing_share_quantiles": [0.75, 0.25]})
+
+
+def test_brazil_reconciliation_names_the_count_unodc_carries():
+    rows = [("BRA", "unodc_prisons", "persons_held", "female", "2020", 41580),
+            ("BRA", "sisdepen", "people_in_cells", "female", "2020-12", 28688),
+            ("BRA", "sisdepen", "people_electronic_monitoring", "female", "2020-12", 8130),
+            ("BRA", "sisdepen", "people_domiciliary", "female", "2020-12", 4566)]
+    table = pd.DataFrame(rows, columns=longtable.KEY + ["value"])
+    result = regional.brazil_in_unodc(table, years=(2020,)).iloc[0]
+    assert result[["sisdepen_all", "difference_from_cells_pct", "difference_from_all_pct"]].tolist() == [
+        41384, 44.9, 0.5]
+    with pytest.raises(PipelineError, match="no long-table row BRA/unodc_prisons/persons_held/female/2019"):
+        regional.brazil_in_unodc(table, years=(2019,))
+
+
+# ----------------------------------------------------------------------------------- Real data ---
+
+@pytest.fixture(scope="module")
+def real(raw_source):
+    long = unodc_prisons.load(raw_source(unodc_prisons.SOURCE))[3]
+    frame = long.assign(year=long["period"].astype(int))
+    return frame, regional.build(frame, SETTINGS)
+
+
+def test_tab01_on_the_real_file(real):
+    latest = real[1]["latest"].set_index("country")
+    columns = ["latest_year", "women_held", "women_share_pct", "share_denominator"]
+    assert latest.loc["SLV", columns].tolist() == [2019, 3012, 7.5, "total"]
+    assert latest.loc["URY", columns].tolist() == [2020, 805, 6.2, "female + male"]
+    assert latest.loc["BHS", columns].tolist() == [2020, 41, 2.8, "total"]
+    assert latest.loc["NIC", columns].tolist() == [2019, 642, 3.6, "female + male"]
+    assert latest.loc["GUY", columns].tolist() == [2020, 53, 2.8, "total"]
+    assert latest.loc["SLV", "growth_since_2010_pct"] == 18.9  # 2,534 -> 3,012, not -98.5% to 39
+    assert latest.loc["BOL", ["first_year", "growth_since_first_year_pct"]].tolist() == [2016, -21.7]  # not 2012
+    assert len(latest) == 31
+    women = real[1]["women_held"]
+    bolivia_2012 = women[(women["country"] == "BOL") & (women["year"] == 2012)]
+    assert bolivia_2012.empty  # fig-01 no longer draws the 1% share of 2012
+
+
+def test_world_panel_on_the_real_file(real):
+    windows = real[1]["world_panel"]
+    widest = windows[windows["widest"]].iloc[0]
+    assert widest[["start_year", "end_year", "countries", "women_start", "women_end", "women_growth_pct",
+                   "men_start", "men_end", "men_growth_pct", "share_of_counted_end_pct"]].tolist() == [
+        2009, 2020, 66, 306291, 275936, -9.9, 3693489, 3443015, -6.8, 51.1]
+    # The headline window ends before the pandemic releases (regional.world_panel_last_year: 2019).
+    chosen = windows[windows["chosen"]].iloc[0]
+    assert chosen[["start_year", "end_year", "countries", "women_growth_pct", "men_growth_pct"]].tolist() == [
+        2009, 2019, 65, 18.6, 13.8]  # Costa Rica's 2019 count of women (295, between 674 and 571) is excluded
+
+
+def test_pretrial_on_the_real_file(real):
+    table = real[1]["unsentenced_by_sex"].set_index("country")
+    assert len(table) == 30 and (table["difference_pp"] > 0).sum() == 17
+    assert table.loc["ARG", ["year", "women_unsentenced_pct", "men_unsentenced_pct"]].tolist() == [2021, 52.7, 43.3]
+    assert table.loc["COL", "year"] == 2020  # 2021's unsentenced counts are an unconfirmed jump
+
+
+def test_americas_on_the_real_file(real):
+    interval = real[1]["americas_interval"].set_index("measure")
+    assert interval.loc[regional.REPORTED, ["countries", "women_low"]].tolist() == [32, 87878]
+    assert interval.loc[regional.ESTIMATED, ["countries", "women_low", "women_central", "women_high"]].tolist() == [
+        16, 5352, 8504, 10385]
+    assert interval.loc[regional.INTERVAL, ["women_low", "women_central", "women_high"]].tolist() == [
+        93230, 96382, 98263]
+    by_country = real[1]["americas_countries"].set_index("country")
+    assert by_country.loc["SLV", ["year", "women_held"]].tolist() == [2019, 3012]
+    assert by_country.loc["CUB", ["status", "year", "persons_held"]].tolist() == ["estimated", 2012, 57337]
+
+
+def test_long_rows_on_the_real_file(real):
+    rows = longtable.validate(regional.long_rows(real[1], SETTINGS), "regional.csv").set_index(longtable.KEY)
+    value = rows["value"]
+    assert value[("WLD", "unodc_prisons", "persons_held_fixed_panel", "female", "2009")] == 336086
+    assert value[("WLD", "unodc_prisons", "persons_held_fixed_panel", "male", "2019")] == 4632753
+    assert value[("WLD", "unodc_prisons", "persons_held_fixed_panel_growth", "female", "2019")] == 18.6
+    assert value[("WLD", "unodc_prisons", "persons_held_fixed_panel_growth", "male", "2019")] == 13.8
+    assert value[("WLD", "unodc_prisons", "fixed_panel_countries", "total", "2019")] == 65
+    # The widest window of all ends in the first pandemic year; it is carried beside the headline.
+    assert value[("WLD", "unodc_prisons", "persons_held_widest_panel", "male", "2020")] == 3443015
+    assert value[("WLD", "unodc_prisons", "persons_held_widest_panel_growth", "female", "2020")] == -9.9
+    assert value[("WLD", "unodc_prisons", "persons_held_widest_panel_growth", "male", "2020")] == -6.8
+    assert value[("LAC", "unodc_prisons", "countries_women_unsentenced_share_above_men", "total", "2021")] == 17
+    assert value[("LAC", "unodc_prisons", "unsentenced_share_of_persons_held", "female", "2021")] == pytest.approx(
+        40.498, abs=1e-3)
+    assert value[("AMR", "unodc_prisons", "women_held_sum_reporting", "female", "2021")] == 87878
+    assert value[("AMR", "unodc_prisons", "women_held_estimate_low", "female", "2021")] == 93230
+    assert value[("AMR", "unodc_prisons", "women_held_estimate_high", "female", "2021")] == 98263
+
+
+def test_brazil_reconciliation_on_the_committed_long_table():
+    table = regional.brazil_in_unodc(longtable.read(paths.INDICATORS)).set_index("year")
+    assert table.loc[2020, "unodc_women_held"] == 41580
+    assert abs(table.loc[2020, "difference_from_all_pct"]) < abs(table.loc[2020, "difference_from_cells_pct"])
+
+
+# ------------------------------------------------------------------------------ Parameter checks ---
+
+@pytest.mark.parametrize("change, message", [
+    ({"subregion": "Latin America"}, r"'regional.subregion' has 'Latin America', which the UNODC file does not "
+                                     r"have — allowed values: .*Latin America and the Caribbean"),
+    ({"first_year": 1990}, r"'regional.first_year' has 1990, which the UNODC file does not have — allowed "
+                           r"values: 2000–2022"),
+    ({"focus_countries": ["ARG", "XYZ"]}, r"'regional.focus_countries' has 'XYZ', .* ISO3 codes of Latin America "
+                                          r"and the Caribbean: ABW, AIA, ARG"),
+    ({"americas_excluded": ["FRA"]}, r"'regional.americas_excluded' has 'FRA', .* ISO3 codes of the Americas"),
+])
+def test_regional_parameters_are_checked_against_the_file(real, change, message):
+    settings = Regional(**{**SETTINGS.model_dump(), **change})
+    with pytest.raises(PipelineError, match=message):
+        regional.check_params(settings, ["ARG", "BRA", "URY"], real[0])
+
+
+def test_base_focus_countries_are_checked(real):
+    with pytest.raises(PipelineError, match=r"'base.focus_countries' has 'USA', .* ISO3 codes of Latin America"):
+        regional.check_params(SETTINGS, ["ARG", "USA"], real[0])
+    with pytest.raises(PipelineError, match=r"'base.focus_countries' has 'CUB', which has no year with women held "
+                                            r"and persons held both reported"):
+        regional.check_headline_countries(real[1]["latest"], ["ARG", "CUB"])

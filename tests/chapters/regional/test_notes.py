@@ -1,0 +1,21 @@
+"""The regional chapter's findings in words (pipeline/chapters/regional/notes.py), written from the build's tables:
+the numbers in the text are the tables' numbers."""
+
+from __future__ import annotations
+
+from pipeline.chapters import interim
+from pipeline.chapters.regional import notes
+
+
+def test_the_americas_paragraph_states_the_tables_interval():
+    tables = interim.read_all("regional")
+    text = notes.americas(tables["americas_interval"], tables["americas_countries"])
+    assert text.startswith("The 32 countries that count women held report 87,878 at their latest complete years")
+
+
+def test_the_world_panel_paragraph_names_the_headline_window_and_the_widest():
+    windows = interim.read("regional", "world_panel")
+    chosen = windows[windows["chosen"]].iloc[0]
+    text = notes.world_panel(windows)
+    assert f"On the headline window, {chosen['start_year']}–{chosen['end_year']}" in text
+    assert "ending in the first pandemic year reverses the order" in text

@@ -1,0 +1,152 @@
+"""Uruguay chapter: exact numbers from the real sources, claims judged from data, and the template driving
+the outputs (one more observatory row changes the tables and long rows, with no code change)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from pipeline import longtable, params
+from pipeline.chapters.uruguay import build as uruguay
+from pipeline.chapters.uruguay.periods import period_position
+from pipeline.sources import oud, published, unodc_drug_crimes, unodc_prisons
+from pipeline.settings import Uruguay
+
+
+@pytest.fixture(scope="module")
+def sources(raw_source):
+    prisons = unodc_prisons.load(raw_source(unodc_prisons.SOURCE))[2]
+    tidy, quality, _ = unodc_drug_crimes.load(raw_source(unodc_drug_crimes.SOURCE))
+    return prisons, tidy, quality
+
+
+@pytest.fixture(scope="module")
+def settings():
+    return params.read(Uruguay)
+
+
+def _inputs(sources, template=oud.TEMPLATE):
+    prisons, tidy, quality = sources
+    return uruguay.uruguay_only(prisons, tidy, quality, oud.load(template), published.load())
+
+
+def _template_with(tmp_path, *lines):
+    """A temporary copy of the shipped template with rows appended."""
+    path = tmp_path / "oud_indicators.csv"
+    shutil.copy(oud.TEMPLATE, path)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.writelines(line + "\n" for line in lines)
+    return path
+
+
+@pytest.fixture(scope="module")
+def tables(sources, settings):
+    return uruguay.build(_inputs(sources), settings)
+
+
+def test_prison_series_combines_unodc_and_published_points(tables):
+    series = tables["prison_series"].set_index(["sex", "period", "reference"])["persons"]
+    assert series[("female", "2003", "unodc_prisons")] == 280
+    assert series[("female", "2019", "unodc_prisons")] == 631
+    assert series[("female", "2020", "unodc_prisons")] == 805
+    assert series[("male", "2020", "unodc_prisons")] == 12234
+    assert series[("female", "2020-01", "ury-001")] == 635
+    assert series[("female", "2025-08", "ury-002")] == 1422
+    assert ("female", "2002", "ury-047") not in series.index  # before first_year
+
+
+def test_formal_contact_shares(tables):
+    stages = tables["drug_share_by_stage"]
+    contact = stages[stages["stage"] == "formal contact (police)"].set_index(["period", "offence_scope"])
+    assert contact.at[("2018", "trafficking"), "women_share_pct"] == pytest.approx(100 * 636 / 2940)
+    assert contact.at[("2021", "trafficking"), "women_share_pct"] == pytest.approx(100 * 1073 / 4673)
+    assert contact.at[("2020", "all types reported"), "persons"] == 90 + 18 + 195 + 27 + 619 + 198
+
+
+def test_reconciliation_with_unodc(tables):
+    rec = tables["reconciliation"].set_index("figure_id")
+    assert rec.at["ury-054", "unodc"] == pytest.approx(100 * (655 / 280 - 1), abs=0.01)
+    assert rec.at["ury-054", "verdict"] == "differs"
+    assert rec.at["ury-022", "verdict"] == "same at printed precision"  # 631 / 11,525 = 5.5% printed as 5%
+
+
+def test_later_stage_exceeding_formal_contact_is_flagged(tables):
+    quality = tables["data_quality"]
+    finding = quality[quality["check"] == "later_stage_exceeds_formal_contact"]
+    assert finding["detail"].str.startswith("ury-051: 518 female").all() and len(finding) == 1
+
+
+def test_claims_on_the_shipped_data(tables):
+    status = dict(zip(tables["claims"]["claim_id"], tables["claims"]["status"]))
+    assert status == {"1_prosecution_share": "cannot test", "2_detentions_decline": "cannot test",
+                      "3_rise_after_luc": "supported"}
+    reason = tables["claims"].set_index("claim_id").at["1_prosecution_share", "reason"]
+    assert "ury-065 (2015-01/2015-11: 24.5%, between the two)" in reason
+
+
+def test_one_more_template_row_changes_table_and_long_rows(sources, settings, tmp_path):
+    before_inputs = _inputs(sources)
+    before = uruguay.build(before_inputs, settings)
+    path = _template_with(tmp_path, "2015,women_share_of_persons_prosecuted_drug_offences,female,26,percent,"
+                                    "OUD report,table 5,,typed in a test")
+    after_inputs = _inputs(sources, path)
+    after = uruguay.build(after_inputs, settings)
+    new = after["drug_share_by_stage"].merge(before["drug_share_by_stage"], how="left", indicator=True)
+    new = new[new["_merge"] == "left_only"]
+    assert len(new) == 1 and new.iloc[0]["period"] == "2015" and new.iloc[0]["women_share_pct"] == 26
+    long_before = uruguay.long_rows(before, before_inputs)
+    long_after = uruguay.long_rows(after, after_inputs)
+    longtable.validate(long_after, "uruguay")
+    assert len(long_after) == len(long_before) + 1
+    added = long_after[(long_after["source"] == "oud") & (long_after["period"] == "2015")]
+    assert added["value"].tolist() == [26.0]
+
+
+def test_counts_in_the_template_give_a_share(sources, settings, tmp_path):
+    path = _template_with(tmp_path,
+                          "2016,persons_prosecuted_drug_offences,total,1200,persons,OUD report,table 5,,",
+                          "2016,persons_prosecuted_drug_offences,female,300,persons,OUD report,table 5,,")
+    stages = uruguay.build(_inputs(sources, path), settings)["drug_share_by_stage"]
+    row = stages[(stages["stage"] == "prosecution") & (stages["period"] == "2016")]
+    assert row["women_share_pct"].tolist() == [25.0]
+
+
+@pytest.mark.parametrize("share_2021, expected", [(20, "supported"), (20.8, "supported"), (25, "contradicted")])
+def test_report_figures_decide_the_prosecution_claim(sources, settings, tmp_path, share_2021, expected):
+    path = _template_with(
+        tmp_path,
+        "2010,women_share_of_persons_prosecuted_drug_offences,female,30,percent,OUD report,p. 32,,",
+        f"2021,women_share_of_persons_prosecuted_drug_offences,female,{share_2021},percent,OUD report,p. 32,,")
+    inputs = _inputs(sources, path)
+    tables = uruguay.build(inputs, settings)
+    assert tables["claims"].set_index("claim_id").at["1_prosecution_share", "status"] == expected
+    # The long table keeps the figure read in the report, not the briefing's quotation of it.
+    rows = uruguay.long_rows(tables, inputs)
+    longtable.validate(rows, "uruguay")
+    assert rows[(rows["source"] == "oud") & (rows["period"] == "2021")]["value"].tolist() == [share_2021]
+
+
+def test_claim_without_its_quoted_figures_cannot_be_tested(sources, settings, tmp_path):
+    path = tmp_path / "oud_indicators.csv"
+    path.write_text(oud.TEMPLATE.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    claims = uruguay.build(_inputs(sources, path), settings)["claims"].set_index("claim_id")
+    assert claims.at["1_prosecution_share", "status"] == "cannot test"
+
+
+@pytest.mark.parametrize("values, expected", [
+    ([900, 850, 800, 760, 700, 650, 600], "supported"),
+    ([900, 850, 870, 760, 700, 650, 600], "contradicted"),
+    ([900, 600], "cannot test"),
+])
+def test_detention_series_decides_the_decline_claim(sources, settings, tmp_path, values, expected):
+    years = [2012, 2018] if len(values) == 2 else range(2012, 2019)
+    lines = [f"{y},persons_detained_drug_offences,total,{v},persons,OUD report,table 2,," for y, v in zip(years, values)]
+    claims = uruguay.build(_inputs(sources, _template_with(tmp_path, *lines)), settings)["claims"]
+    assert claims.set_index("claim_id").at["2_detentions_decline", "status"] == expected
+
+
+def test_period_position():
+    assert period_position("2020") == 2020.5
+    assert period_position("2020-07") == pytest.approx(2020 + 6.5 / 12)
+    assert period_position("2019/2021") == 2020.5

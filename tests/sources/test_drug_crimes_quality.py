@@ -1,0 +1,31 @@
+"""The checks of UNODC table 10.1 (pipeline/sources/drug_crimes_quality.py) on small generated frames: each fires on
+a record that fails it and stays silent on a clean one."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.sources import drug_crimes_quality as checks
+
+
+def _record(**values) -> dict:
+    record = {"sheet": checks.FORMAL_CONTACT, "drug": checks.ALL_DRUGS, "iso3": "AAA", "country_name": "A",
+              "year": 2020, "offence_type": "trafficking", "campaign": "ARQ2020", "total_reported": 100.0,
+              "total_calculated": 100.0, "males": 80.0, "females": 20.0, "sex_other_unknown": 0.0}
+    return record | values
+
+
+def _pivot(**values) -> dict:
+    return _record(sheet=checks.PIVOT, **values)
+
+
+def test_a_clean_record_in_both_sheets_has_no_finding():
+    tidy = pd.DataFrame([_record(), _pivot(), _pivot(offence_type="all")])
+    assert checks.table(tidy).empty
+
+
+def test_parts_that_do_not_add_up_and_sheets_that_disagree_are_found():
+    tidy = pd.DataFrame([_record(females=25.0), _pivot(total_calculated=400.0), _pivot(offence_type="all")])
+    found = checks.table(tidy)
+    assert set(found["check"]) == {"sex_parts_differ_from_total", "sheets_disagree"}
+    assert "males 80 + females 25 + other/unknown 0 vs total 100" in found["detail"].tolist()

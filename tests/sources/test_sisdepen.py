@@ -1,0 +1,504 @@
+"""SISDEPEN ingest and Brazil measures: parser, unit-name rule, outlier detector, malformed files, real numbers.
+
+The plausibility rules, the monitoring-claim check and the parameter checks on small generated frames are in
+tests/chapters/brazil/; the real-data numbers they produce are pinned here."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import pytest
+import python_calamine
+from openpyxl import Workbook
+
+from system.faults import corpus
+
+from pipeline import params, paths
+from pipeline.chapters.brazil import build as brazil
+from pipeline.chapters.brazil import plausibility
+from pipeline.errors import PipelineError
+from pipeline.settings import Brazil
+from pipeline.sources import published, sisdepen, sisdepen_reports
+
+RAW = paths.raw_dir("sisdepen")
+POPULATION = "4.1 População prisional"
+INCIDENCES = "5.14 Quantidade de incidências por tipo penal"
+DRUG = ("GRUPO: LEGISLAÇÃO ESPECÍFICA | Grupo: Drogas (Lei 6.368/76 e Lei 11.343/06) | Tráfico de drogas "
+        "(Art. 12 da Lei 6.368/76 e Art. 33 da Lei 11.343/06)")
+
+
+# ---- header parser -------------------------------------------------------------------------------------
+def test_parse_header_court_and_sex():
+    header = sisdepen.parse_header(f"{POPULATION} | Presos provisórios (sem condenação) | Justiça Estadual Feminino")
+    assert header == sisdepen.Header(POPULATION, "Presos provisórios (sem condenação)", "Justiça Estadual", "Feminino")
+
+
+def test_parse_header_normalises_irregular_spaces():
+    header = sisdepen.parse_header(f"{INCIDENCES} |  GRUPO: LEGISLAÇÃO\xa0ESPECÍFICA | Grupo: Drogas "
+                                   "(Lei 6.368/76 e Lei 11.343/06) | Tráfico de drogas (Art. 12 da Lei 6.368/76 "
+                                   "e Art. 33 da Lei 11.343/06) | Masculino")
+    assert header.item == DRUG and header.sex == "Masculino" and header.court is None
+
+
+def test_parse_header_block_total_and_question():
+    assert sisdepen.parse_header(f"{POPULATION} | Total") == sisdepen.Header(POPULATION, "", None, "Total")
+    question = sisdepen.parse_header(f"{POPULATION} | Quantas pessoas privadas de liberdade estão em Regime "
+                                     "Disciplinar Diferenciado?")
+    assert question.sex is None
+
+
+@pytest.mark.parametrize("header, level", [
+    (f"{INCIDENCES} | {DRUG} | Feminina", "Feminina"),  # a sex label renamed
+    (f"{POPULATION} | Presos provisórios (sem condenação) | Justiça Estadual Feminina", "Justiça Estadual Feminina"),
+    (f"{POPULATION} | Quantas pessoas privadas de liberdade estão em RDD?", "Quantas pessoas"),  # question reworded
+])
+def test_parse_header_refuses_a_level_it_cannot_classify(header, level, tmp_path):
+    with pytest.raises(PipelineError) as error:
+        sisdepen.parse_header(header, file=tmp_path / "dados-sisdepen-jul-dez-2019.xlsx")
+    assert error.value.column == sisdepen.normalise(header) and level in error.value.message
+    assert "dados-sisdepen-jul-dez-2019.xlsx" in error.value.message and "Feminino" in error.value.message
+
+
+def test_parse_header_outside_the_blocks_read_is_never_refused():
+    assert sisdepen.parse_header("1.3 Capacidade do estabelecimento | Celas não aptas").sex is None
+
+
+@pytest.mark.parametrize("name, period", [("dados-sisdepen-jan-jun-2019.xlsx", "2019-06"),
+                                          ("dados-sisdepen-jul-dez-2016.xlsx", "2016-12")])
+def test_period_from_file_name(name, period, tmp_path):
+    assert sisdepen.period_from_name(tmp_path / name) == period
+
+
+def test_file_name_without_period_is_an_error(tmp_path):
+    with pytest.raises(PipelineError, match="no semester"):
+        sisdepen.period_from_name(tmp_path / "dados-sisdepen.xlsx")
+
+
+# ---- unit-name rule ------------------------------------------------------------------------------------
+def test_unit_name_rule():
+    settings = params.read(Brazil)
+    units = pd.DataFrame({"unit_name": [
+        "Central de Monitoramento Eletrônico de Presos", "CENTRAL DE MONITORAÇÃO ELETRÔNICA DE MARABÁ (DOMICILIAR)",
+        "Centro de Monitoramento de Tornozeleira Eletrônica", "CADEIA PÚBLICA DE EXÚ - P/ DOMICILIAR",
+        "Penitenciária Feminina do Distrito Federal",
+        "CR de Araçatuba + ARSA - MONITORAMENTO ELETRÔNICO - CELA FÍSICA",
+        "PATRONATO CENTRAL DE CURITIBA - PCTA", "Patronato Lima Drummond",
+        "PATRONATO CENTRAL DE CURITIBA - PCTA - DOMICILIAR"],
+        "people": [10, 10, 10, 10, 10, 10, 23_563, 39, 33_334]})
+    kinds = brazil.classify_units(units, settings)["kind"]
+    assert kinds.tolist() == [brazil.MONITORING, brazil.MONITORING, brazil.MONITORING, brazil.DOMICILIARY,
+                              brazil.CELLS, brazil.MONITORING, brazil.PATRONATO, brazil.CELLS, brazil.DOMICILIARY]
+
+
+# ---- outlier detector ----------------------------------------------------------------------------------
+def _series(values, state="MA"):
+    periods = ["2019-06", "2019-12", "2020-06", "2020-12"]
+    return pd.DataFrame({"state": state, "period": periods[:len(values)], "measure": "all_offence_incidences",
+                         "sex": "male", "value": [float(v) for v in values]})
+
+
+def test_outlier_detector_flags_one_semester_spike():
+    flagged = plausibility.detect_outliers(_series([14_411, 330_932, 57_265, 90_386]), 5.0, 1000)
+    assert flagged[["period", "direction"]].values.tolist() == [["2019-12", "spike"]]
+    assert flagged["ratio_to_previous"].iloc[0] == pytest.approx(22.96)
+
+
+def test_outlier_detector_ignores_level_shift_and_small_changes():
+    assert plausibility.detect_outliers(_series([100, 900, 950, 1000]), 5.0, 1000).empty
+    assert plausibility.detect_outliers(_series([10_000, 40_000, 42_000, 41_000]), 5.0, 1000).empty
+
+
+def test_treatment_replace_uses_previous_semester():
+    values = _series([14_411, 330_932, 57_265])
+    treated = pd.DataFrame({"state": ["MA"], "period": ["2019-12"], "treatment": ["replace"]})
+    result = plausibility.apply_treatment(values, treated, ("all_offence_incidences",))
+    assert result.set_index("period").loc["2019-12", "value"] == 14_411
+    excluded = plausibility.apply_treatment(values, treated.assign(treatment="exclude"), ("all_offence_incidences",))
+    assert "2019-12" not in excluded["period"].tolist()
+
+
+# ---- malformed files -----------------------------------------------------------------------------------
+def _write_semester(path, headers, row):
+    book = Workbook()
+    book.active.append(headers)
+    book.active.append(row)
+    book.save(path)
+
+
+_IDENTITY = ["Situação de Preenchimento", "Responsável pela Finalização", "Nome do Estabelecimento", "UF",
+             "Município", "Âmbito", "Telefone Principal"]
+_IDENTITY_ROW = ["Validado", "12345678900", "Penitenciária Teste", "MA", "São Luís", "Estadual", "(98) 0000-0000"]
+
+
+def test_missing_block_is_a_clear_error(tmp_path):
+    path = tmp_path / "dados-sisdepen-jan-jun-2019.xlsx"
+    _write_semester(path, [*_IDENTITY, f"{POPULATION} | Total"], [*_IDENTITY_ROW, 10])
+    with pytest.raises(PipelineError, match=f"required block '{INCIDENCES}' is missing") as error:
+        sisdepen.read_semester(path)
+    assert "dados-sisdepen-jan-jun-2019.xlsx" in error.value.message
+
+
+def test_text_in_numeric_cell_names_file_row_and_column(tmp_path):
+    path = tmp_path / "dados-sisdepen-jul-dez-2019.xlsx"
+    column = f"{POPULATION} | Presos provisórios (sem condenação) | Justiça Estadual Masculino"
+    _write_semester(path, [*_IDENTITY, column, f"{POPULATION} | Total", f"{INCIDENCES} | {DRUG} | Masculino"],
+                    [*_IDENTITY_ROW, "doze", 12, 3])
+    with pytest.raises(PipelineError) as error:
+        sisdepen.read_semester(path)
+    assert error.value.row == 2 and error.value.column == column and "text 'doze'" in error.value.message
+    assert "dados-sisdepen-jul-dez-2019.xlsx" in error.value.message
+
+
+def test_personal_data_is_never_read(tmp_path):
+    path = tmp_path / "dados-sisdepen-jul-dez-2019.xlsx"
+    _write_semester(path, [*_IDENTITY, f"{POPULATION} | Presos provisórios (sem condenação) | Justiça Estadual "
+                                       "Masculino", f"{POPULATION} | Total", f"{INCIDENCES} | {DRUG} | Masculino"],
+                    [*_IDENTITY_ROW, 12, 12, 3])
+    table, _ = sisdepen.read_semester(path)
+    text = table.astype(str).to_csv()
+    assert "12345678900" not in text and "0000-0000" not in text
+    assert not set(table.columns) & set(sisdepen.PERSONAL)
+
+
+_PARTS = [f"{POPULATION} | Presos provisórios (sem condenação) | Justiça Estadual Masculino",
+          f"{POPULATION} | Presos provisórios (sem condenação) | Justiça Estadual Feminino"]
+_COUNTS = [*_PARTS, f"{POPULATION} | Total", f"{INCIDENCES} | {DRUG} | Masculino", f"{INCIDENCES} | {DRUG} | Feminino"]
+
+
+def _write_units(path, units):
+    """A semester file with one row per unit: (name, [pre-trial men, pre-trial women, total, drug men, drug women])."""
+    book = Workbook()
+    book.active.append([*_IDENTITY, *_COUNTS])
+    for name, counts in units:
+        book.active.append([*_IDENTITY_ROW[:2], name, *_IDENTITY_ROW[3:], *counts])
+    book.save(path)
+
+
+@pytest.mark.parametrize("cells, message, row, column", [
+    ([[5, 2.5, 7.5, 1, 0]], "count 2.5 is negative or fractional", 2, _PARTS[1]),
+    ([[5, 2, 7, 1, 0], [-3, 2, -1, 1, 0]], "count -3.0 is negative or fractional", 3, _PARTS[0]),
+    # the first bad column wins; in it, text before a fraction; the first row first
+    ([[5, 2, 7, 1.5, 0], [5, "x", 7, 1, 0]], "text 'x' in a count column", 3, _PARTS[1]),
+    ([[5, 0.5, 7, 1, 0], [5, "x", 7, 1, 0]], "text 'x' in a count column", 3, _PARTS[1]),
+    ([[5, 2, 7, 1, True], [5, 2, 7, "", "n/d"]], "text 'n/d' in a count column", 3, _COUNTS[4]),
+])
+def test_fractional_negative_or_text_counts_name_the_first_bad_cell(cells, message, row, column, tmp_path):
+    path = tmp_path / "dados-sisdepen-jul-dez-2019.xlsx"
+    _write_units(path, [(f"Unidade {i}", counts) for i, counts in enumerate(cells)])
+    with pytest.raises(PipelineError) as error:
+        sisdepen.read_semester(path)
+    assert message in error.value.message and (error.value.row, error.value.column) == (row, column)
+
+
+def test_clean_block_becomes_sorted_long_rows_without_blanks_or_totals(tmp_path):
+    path = tmp_path / "dados-sisdepen-jul-dez-2019.xlsx"
+    _write_units(path, [("Unidade B", [5, "", 5, 1, 2]), ("Unidade A", [0, 3, 3, "", None])])
+    table, note = sisdepen.read_semester(path)
+    assert "all units agree" in note
+    assert table[["unit_row", "block", "item", "sex", "value"]].values.tolist() == [
+        [2, "incidences", DRUG, "female", 2.0], [2, "incidences", DRUG, "male", 1.0],
+        [2, "population", "pre_trial", "male", 5.0],
+        [3, "population", "pre_trial", "female", 3.0], [3, "population", "pre_trial", "male", 0.0]]
+    assert table["unit_name"].tolist()[-1] == "Unidade A" and set(table["period"]) == {"2019-12"}
+    assert (table.dtypes.astype(str).tolist()
+            == ["string", "string", "int64", "string", "string", "string", "string", "string", "string",
+                "string", "float64"])
+
+
+def test_population_parts_must_sum_to_the_total(tmp_path):
+    path = tmp_path / "dados-sisdepen-jul-dez-2019.xlsx"
+    _write_units(path, [("Unidade A", [5, 2, 7, 1, 0]), ("Unidade B", [5, 2, 8, 1, 0])])
+    with pytest.raises(PipelineError, match=r"parts sum to 7 but the total says 8 \(1 unit\(s\) in all\)") as error:
+        sisdepen.read_semester(path)
+    assert error.value.row == 3
+
+
+# ---- cache and parallel reading ------------------------------------------------------------------------
+def _semesters(folder, periods):
+    folder.mkdir(exist_ok=True)
+    for i, period in enumerate(periods):
+        _write_units(folder / f"dados-sisdepen-{period}.xlsx", [("Unidade A", [5, i, 5 + i, 1, 2]),
+                                                                ("Unidade B", [1, 1, 2, 0, 1])])
+
+
+def test_cache_reuses_each_file_by_hash_and_parses_only_a_new_semester(tmp_path, monkeypatch):
+    raw, cache = tmp_path / "raw", tmp_path / "cache"
+    _semesters(raw, ["jan-jun-2019", "jul-dez-2019"])
+    uncached, _ = sisdepen.load(raw, cache_dir=None)
+    first, log = sisdepen.load(raw, cache_dir=cache)
+    entries = sorted(p.name for p in (cache / sisdepen.parser_version()).iterdir())
+    assert entries == sorted(f"{hashlib.sha256(p.read_bytes()).hexdigest()}-{p.stem}.parquet" for p in raw.iterdir())
+    pd.testing.assert_frame_equal(first, uncached)
+    parsed = []
+    real = sisdepen.read_semester
+    monkeypatch.setattr(sisdepen, "read_semester", lambda path: parsed.append(path.name) or real(path))
+    again, log_again = sisdepen.load(raw, cache_dir=cache)
+    assert parsed == []  # nothing parsed: every table came from the cache
+    pd.testing.assert_frame_equal(again, first)
+    pd.testing.assert_frame_equal(log_again, log)
+    _semesters(raw, ["jan-jun-2020"])  # the same bytes as jan-jun-2019, under another semester's name
+    newest, _ = sisdepen.load(raw, cache_dir=cache)
+    assert parsed == ["dados-sisdepen-jan-jun-2020.xlsx"]
+    assert newest["period"].value_counts().to_dict() == {"2019-06": 8, "2019-12": 8, "2020-06": 8}
+
+
+def test_cache_of_a_changed_file_or_another_parser_version_is_never_used(tmp_path, monkeypatch):
+    raw, cache = tmp_path / "raw", tmp_path / "cache"
+    _semesters(raw, ["jan-jun-2019"])
+    sisdepen.load(raw, cache_dir=cache)
+    stale = cache / "0123456789abcdef"
+    stale.mkdir()
+    (stale / "x.parquet").write_bytes(b"old")
+    _write_units(raw / "dados-sisdepen-jan-jun-2019.xlsx", [("Unidade A", [9, 0, 9, 1, 2])])
+    tidy, _ = sisdepen.load(raw, cache_dir=cache)
+    assert tidy["value"].max() == 9  # the changed file was parsed again
+    assert not stale.exists()  # another version's entries are removed
+    entry = cache / sisdepen.parser_version() / sisdepen.cache_name(raw / "dados-sisdepen-jan-jun-2019.xlsx")
+    entry.write_bytes(b"damaged")  # a damaged entry is parsed again, not trusted
+    assert sisdepen.load(raw, cache_dir=cache)[0]["value"].max() == 9
+    monkeypatch.setattr(sisdepen, "parser_version", lambda: "another-version")
+    sisdepen.load(raw, cache_dir=cache)
+    assert [p.name for p in cache.iterdir()] == ["another-version"]
+
+
+def test_parallel_read_reports_the_first_bad_file_with_row_and_column(tmp_path):
+    raw = tmp_path / "raw"
+    _semesters(raw, ["jan-jun-2019", "jul-dez-2019", "jan-jun-2020"])
+    _write_units(raw / "dados-sisdepen-jul-dez-2019.xlsx", [("Unidade A", [5, 2, 7, 1, 0]),
+                                                            ("Unidade B", [1, "x", 1, 0, 0])])
+    _write_units(raw / "dados-sisdepen-jan-jun-2020.xlsx", [("Unidade A", [5, 2.5, 7, 1, 0])])
+    with pytest.raises(PipelineError) as error:
+        sisdepen.load(raw, cache_dir=tmp_path / "cache")
+    # files are read in name order: jan-jun-2019, jan-jun-2020, jul-dez-2019
+    assert "dados-sisdepen-jan-jun-2020.xlsx" in error.value.message and "count 2.5" in error.value.message
+    assert (error.value.row, error.value.column) == (2, _PARTS[1])
+    assert not any((tmp_path / "cache").rglob("*.parquet"))  # nothing cached when a file fails
+
+
+# ---- real files (data/raw/sisdepen, filled by the fetch stage) ------------------------------------------
+@pytest.fixture(scope="module")
+def real_outputs():
+    tidy, files = sisdepen.load(RAW)
+    reports = sisdepen_reports.load(paths.raw_dir("sisdepen_reports"))
+    settings = params.read(Brazil)
+    return tidy, files, brazil.build(tidy, reports, published.load(), settings)
+
+
+def _value(indicators, indicator, period, sex="total"):
+    rows = indicators[(indicators["indicator"] == indicator) & (indicators["period"] == period)
+                      & (indicators["sex"] == sex)]
+    assert len(rows) == 1
+    return rows["value"].iloc[0]
+
+
+def test_senappen_monitoring_totals_match_exactly(real_outputs):
+    indicators = real_outputs[2].indicators
+    assert _value(indicators, "people_electronic_monitoring", "2016-12") == 6027
+    assert _value(indicators, "people_electronic_monitoring", "2020-06") == 51897
+    assert (_value(indicators, "people_electronic_monitoring", "2020-12")
+            - _value(indicators, "people_electronic_monitoring", "2019-12")) == 55899
+    assert _value(indicators, "people_electronic_monitoring", "2019-12", "male") == 14859
+    assert _value(indicators, "people_electronic_monitoring", "2019-12", "female") == 1962
+
+
+def test_reconciliation_state_reports_all_exact(real_outputs):
+    recon = real_outputs[2].reconciliation
+    states = recon[recon["check"].str.startswith("state report")]
+    assert len(states) == 27 * 4 * 3 and states["exact"].all()
+    senappen = recon[recon["check"].str.startswith("SENAPPEN monitoring")]
+    assert len(senappen) == 3 and senappen["exact"].all()
+    incidences = recon[recon["check"].str.startswith("block 5.14 against the state reports")]
+    assert len(incidences) == 4 * 2 * 3 and incidences["exact"].all()
+    assert incidences.set_index(["check", "period", "sex"]).loc[
+        ("block 5.14 against the state reports: drug-law incidences, sum of states", "2019-12", "female"),
+        "computed"] == 17506
+
+
+def test_legacy_2016_06_excluded_with_reason(real_outputs):
+    tidy, files, _ = real_outputs
+    legacy = files.set_index("period").loc["2016-06"]
+    assert not legacy["used"] and "not covered by the variable dictionary" in legacy["note"]
+    assert "2016-06" not in set(tidy["period"])
+
+
+def test_maranhao_2019_12_is_flagged_and_known(real_outputs):
+    quality = real_outputs[2].quality
+    row = quality[(quality["state"] == "MA") & (quality["period"] == "2019-12")
+                  & (quality["measure"] == "all_offence_incidences") & (quality["sex"] == "male")].iloc[0]
+    assert row["rule"] == "spike" and row["value"] == 330932 and row["known_error"]
+    assert row["correction_id"] == "ma-2019-12-male-incidences" and row["treatment"] == "exclude"
+
+
+def test_personal_data_absent_from_real_tidy_table(real_outputs):
+    tidy = real_outputs[0]
+    assert list(tidy.columns) == sisdepen.COLUMNS
+    with python_calamine.CalamineWorkbook.from_path(RAW / "dados-sisdepen-jul-dez-2019.xlsx") as book:
+        rows = book.get_sheet_by_index(0).to_python(nrows=3)
+    official = str(rows[1][rows[0].index("Responsável pela Finalização")])
+    assert not tidy["unit_name"].eq(official).any() and not tidy["municipality"].eq(official).any()
+
+
+# ---- plausibility, unit classes and the monitoring claim on the real files --------------------------------
+def _rule(quality, rule):
+    return quality[quality["rule"] == rule]
+
+
+def test_per_capita_rule_flags_maranhao_for_every_semester_of_its_level_and_no_other_state(real_outputs):
+    per_capita = _rule(real_outputs[2].quality, "per_capita")
+    assert set(per_capita["state"]) == {"MA"}
+    men = per_capita[per_capita["sex"] == "male"].set_index("period")["value"]
+    assert men.to_dict() == {"2019-12": 27.84, "2020-06": 5.03, "2020-12": 7.68, "2021-06": 7.80, "2021-12": 7.54}
+    women = per_capita[per_capita["sex"] == "female"].set_index("period")["value"]
+    assert women.to_dict() == {"2019-12": 11.43, "2020-06": 4.44, "2020-12": 5.78, "2021-06": 5.59, "2021-12": 5.17}
+    assert (per_capita["treatment"] == "exclude").all()
+
+
+def test_treated_state_semesters_leave_the_national_incidences(real_outputs):
+    quality = real_outputs[2].quality
+    treated = quality[quality["treatment"] != "keep"][["state", "period"]].drop_duplicates()
+    assert sorted(map(tuple, treated.values)) == [("MA", "2019-12"), ("MA", "2020-06"), ("MA", "2020-12"),
+                                                  ("MA", "2021-06"), ("MA", "2021-12"), ("RS", "2018-06")]
+    states = real_outputs[2].state_values
+    maranhao = states[(states["state"] == "MA") & states["measure"].str.endswith("incidences")]
+    assert sorted(maranhao["period"].unique()) == ["2016-12", "2018-06", "2018-12", "2019-06"]
+
+
+def test_men_drug_law_shares_before_and_after_the_per_capita_rule(real_outputs):
+    tidy, _, outputs = real_outputs
+    reports = sisdepen_reports.load(paths.raw_dir("sisdepen_reports"))
+    settings = params.read(Brazil)
+    spike_rule_only = brazil.build(tidy, reports, published.load(),
+                                   settings.model_copy(update={"per_capita_max_ratio": 1000.0}))
+
+    def men(indicators):
+        shares = indicators[(indicators["indicator"] == "drug_law_share_of_incidences")
+                            & (indicators["sex"] == "male") & (indicators["period"] >= "2019-12")]
+        return shares.set_index("period")["value"].round(2).to_dict()
+
+    assert men(spike_rule_only.indicators) == {"2019-12": 28.74, "2020-06": 29.27, "2020-12": 28.84,
+                                               "2021-06": 29.16, "2021-12": 28.37}
+    assert men(outputs.indicators) == {"2019-12": 28.74, "2020-06": 29.38, "2020-12": 30.04, "2021-06": 30.35,
+                                       "2021-12": 30.44}
+
+
+def test_coverage_gaps_of_block_5_14(real_outputs):
+    coverage = _rule(real_outputs[2].quality, "coverage").set_index(["state", "period", "sex"])["value"]
+    minas = coverage.xs("MG", level="state")
+    assert sorted(minas.index) == [(p, s) for p in ("2019-12", "2020-06", "2020-12", "2021-06", "2021-12")
+                                   for s in ("female", "male")]
+    assert (minas == 0).all()
+    assert coverage[("RJ", "2021-12", "male")] == 4.0  # 618 incidences in units holding 4% of RJ's men in cells
+    assert ("RJ", "2021-12", "female") not in coverage.index  # women: 23% of RJ's women covered
+    assert len(coverage) == 56
+    assert (_rule(real_outputs[2].quality, "coverage")["treatment"] == "keep").all()
+
+
+def test_in_cells_matches_senappens_count_without_monitoring(real_outputs):
+    outputs = real_outputs[2]
+    assert _value(outputs.indicators, "people_in_cells", "2020-06") == 678506
+    recon = outputs.reconciliation.set_index(["check", "period"])
+    assert recon.loc[("SENAPPEN cells total", "2020-06"), "exact"]
+    assert _value(outputs.indicators, "people_patronato", "2020-06") == 23563
+
+
+def test_patronato_units_listed_with_their_people_and_class(real_outputs):
+    patronato = real_outputs[2].patronato.set_index(["period", "unit_name"])
+    curitiba = "PATRONATO CENTRAL DE CURITIBA - PCTA"
+    assert patronato.loc[("2016-12", curitiba), ["total", "female"]].tolist() == [16803, 3360]
+    assert patronato.loc[("2020-06", curitiba), "total"] == 23563
+    assert patronato.loc[("2021-06", "PATRONATO PE - Regime Aberto"), "total"] == 11131
+    assert patronato.loc[("2021-12", "PATRONATO PE - Regime Aberto"), "total"] == 11626
+    classes = patronato.groupby("unit_name")["unit_class"].agg(lambda c: sorted(set(c)))
+    assert classes.to_dict() == {
+        "CASA DO EGRESSO DE VILHENA (PATRONATO)": ["cells"], "Patronato Lima Drummond": ["cells"],
+        "CASA DO EGRESSO DE VILHENA (PATRONATO) - DOMICILIAR": ["domiciliary"],
+        curitiba: ["patronato"], "PATRONATO CENTRAL DE CURITIBA - PCTA - DOMICILIAR": ["domiciliary"],
+        "PATRONATO PE - Regime Aberto": ["patronato"]}
+
+
+def test_women_in_cells_2016_to_2021_with_and_without_patronato(real_outputs):
+    tidy, _, outputs = real_outputs
+    reports = sisdepen_reports.load(paths.raw_dir("sisdepen_reports"))
+    settings = params.read(Brazil)
+    counted_in = brazil.build(tidy, reports, published.load(), settings.model_copy(update={"patronato_in_cells": True}))
+    for indicators, first, last, growth in ((outputs.indicators, 35541, 29843, -16.0),
+                                            (counted_in.indicators, 38901, 30621, -21.3)):
+        women = [_value(indicators, "people_in_cells", p, "female") for p in ("2016-12", "2021-12")]
+        assert women == [first, last] and round(100 * (last / first - 1), 1) == growth
+    assert _value(counted_in.indicators, "people_in_cells", "2020-06") == 678506 + 23563
+
+
+def test_monitoring_claim_implies_the_published_2022_total_from_december_2019(real_outputs):
+    claim = real_outputs[2].monitoring_claim.set_index(["base_period", "published_figure_id"])
+    december = claim.loc[("2019-12", "bra-016")]
+    assert december[["male_base", "female_base", "male_implied", "female_implied", "total_implied",
+                     "total_implied_low", "total_implied_high", "published_total",
+                     "published_minus_implied"]].tolist() == [14859, 1962, 81472, 9885, 91356, 91348, 91365, 91362, 6]
+    assert december["published_within_interval"]
+    june = claim.loc[("2019-06", "bra-016")]
+    assert june[["male_base", "female_base", "total_implied"]].tolist() == [12246, 2049, 77468]
+    assert not june["published_within_interval"]
+    assert not claim.loc[("2019-12", "bra-017"), "published_within_interval"]  # 91,632: digits transposed
+    indicators = real_outputs[2].indicators
+    assert _value(indicators, "people_electronic_monitoring_implied_by_claim", "2019-12") == 91356
+    assert _value(indicators, "people_electronic_monitoring_implied_by_claim_low", "2019-12") == 91348
+    assert _value(indicators, "people_electronic_monitoring_implied_by_claim_high", "2019-12") == 91365
+    assert _value(indicators, "people_electronic_monitoring_implied_by_claim", "2019-06") == 77468
+
+
+def test_a_load_that_fails_a_check_across_files_leaves_the_cache_unchanged(tmp_path):
+    raw, cache = tmp_path / "raw", tmp_path / "cache"
+    _semesters(raw, ["jan-jun-2019"])
+    _write_units(raw / "dados-sisdepen-jul-dez-2019.xlsx", [("Unidade A", [5, "", 5, 1, ""])])  # no women at all
+    with pytest.raises(PipelineError, match="has no 'Feminino' values in this file, while 2019-06 had"):
+        sisdepen.load(raw, cache_dir=cache)
+    assert not any(cache.rglob("*.parquet"))
+
+
+def test_a_cache_that_cannot_be_written_only_costs_time(tmp_path):
+    raw, cache = tmp_path / "raw", tmp_path / "cache"
+    _semesters(raw, ["jan-jun-2019", "jul-dez-2019"])
+    cache.write_text("a file where the cache folder should be")  # no entry can be written under it
+    tidy, _ = sisdepen.load(raw, cache_dir=cache)
+    pd.testing.assert_frame_equal(tidy, sisdepen.load(raw, cache_dir=None)[0])
+
+
+# ---- a sex that vanishes, a renamed sex label (bad inputs through the entry point) -------------------------
+def _semester(period, women):
+    return pd.DataFrame({"period": period, "block": ["incidences", "incidences", "population"],
+                         "sex": ["male", "female", "female"], "value": [100.0, women, 10.0]})
+
+
+def test_a_sex_that_vanishes_from_a_block_is_an_error(tmp_path):
+    files = {tmp_path / "dados-sisdepen-jan-jun-2019.xlsx": _semester("2019-06", 14_068.0),
+             tmp_path / "dados-sisdepen-jul-dez-2019.xlsx": _semester("2019-12", 0.0)}
+    with pytest.raises(PipelineError) as error:
+        sisdepen.check_no_sex_vanishes(files)
+    assert "dados-sisdepen-jul-dez-2019.xlsx" in error.value.message
+    assert "no 'Feminino' values" in error.value.message and "2019-06 had 14,068" in error.value.message
+
+
+def test_a_sex_present_in_every_semester_passes(tmp_path):
+    sisdepen.check_no_sex_vanishes({tmp_path / "dados-sisdepen-jan-jun-2019.xlsx": _semester("2019-06", 5.0),
+                                    tmp_path / "dados-sisdepen-jul-dez-2019.xlsx": _semester("2019-12", 7.0)})
+
+
+SEMESTER = "dados-sisdepen-jul-dez-2019.xlsx"
+
+
+@pytest.mark.parametrize("old, new", [
+    (" | Feminino", " | Feminina"),  # block 5.14: today's silent loss of 14,068 female incidences
+    ("Justiça Estadual Feminino", "Justiça Estadual Feminina"),  # block 4.1: no longer blamed on the totals
+])
+def test_renamed_sex_label_stops_the_ingest_naming_the_column(old, new, tmp_path):
+    rows = corpus.sisdepen_rows()
+    block = "5.14" if old == " | Feminino" else "4.1"
+    column = next(i for i, h in enumerate(rows[0]) if str(h).startswith(block) and str(h).endswith(old))
+    rows[0][column] = str(rows[0][column])[: -len(old)] + new
+    project = corpus.make_project(tmp_path / "project")
+    raw = project / "data" / "raw" / "sisdepen"
+    raw.mkdir(parents=True)
+    (raw / SEMESTER).write_bytes(corpus.xlsx_bytes(rows))
+    corpus.assert_one_clear_message(project, ("pipeline.sources.sisdepen",),
+                                    (SEMESTER, new.strip(" |"), "cannot classify this column", "column '"))

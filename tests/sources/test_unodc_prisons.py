@@ -1,0 +1,251 @@
+"""UNODC CTS prisons ingest: exact numbers from the real file, clear errors on broken copies of it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pipeline import params, paths
+from pipeline.errors import PipelineError
+from pipeline.sources import unodc_plausibility as rules
+from pipeline.sources import unodc_prisons
+from pipeline.settings import UnodcPrisons
+
+
+@pytest.fixture(scope="module")
+def real(raw_source):
+    return unodc_prisons.load(raw_source(unodc_prisons.SOURCE))
+
+
+def _value(long, country, indicator, sex, period):
+    rows = long[(long["country"] == country) & (long["indicator"] == indicator) & (long["sex"] == sex)
+                & (long["period"] == period)]
+    assert len(rows) == 1, rows
+    return rows["value"].iloc[0]
+
+
+def test_argentina_2015_matches_the_sneep_national_total(real):
+    _, _, long, _ = real
+    assert _value(long, "ARG", "persons_held", "total", "2015") == 72693
+    assert _value(long, "ARG", "persons_held", "female", "2015") == 2988
+    assert _value(long, "ARG", "persons_held", "male", "2015") == 69572
+    assert _value(long, "ARG", "women_share_of_persons_held", "female", "2015") == pytest.approx(
+        100 * 2988 / 72693, abs=1e-6)
+    unodc_prisons.check_outputs(long)
+
+
+def test_focus_countries_women_held(real):
+    _, _, long, _ = real
+    assert _value(long, "BRA", "persons_held", "female", "2019") == 37197
+    assert _value(long, "URY", "persons_held", "female", "2020") == 805
+    assert _value(long, "URY", "persons_held", "female", "2003") == 280
+
+
+def test_mislabelled_age_totals_are_summed_and_logged(real):
+    tidy, quality, long, _ = real
+    assert _value(long, "PAN", "persons_held", "female", "2017") == 874 + 8
+    assert _value(long, "PAN", "persons_held", "male", "2018") == 15610 + 457
+    summed = quality[quality["rule"].str.startswith("Age=Total given twice")]
+    assert sorted(set(zip(summed["country"], summed["year"]))) == [("MNG", 2019), ("PAN", 2017), ("PAN", 2018)]
+    assert not tidy.duplicated(unodc_prisons.KEY).any()
+
+
+def test_known_error_is_dropped_from_the_tidy_table(real):
+    tidy, quality, _, _ = real
+    adult_2016 = tidy.query("iso3 == 'ARG' and indicator == 'Persons held' and dimension == 'Total' and "
+                            "sex == 'Total' and age == 'Adult' and year == 2016 and unit == 'Counts'")
+    assert adult_2016.empty
+    assert "arg-2016-adult-total-repeats-2018" in " ".join(quality["evidence"])
+
+
+def test_parts_not_adding_up_are_shown_not_adjusted(real):
+    _, quality, long, _ = real
+    gaps = quality[quality["rule"] == rules.SEX_GAP_NEAR].set_index(["country", "year"])
+    assert gaps.loc[("ARG", 2015), "evidence"] == ("total 72,693; female + male 72,560; difference +133 "
+                                                    "(+0.2% of the total)")
+    assert _value(long, "ARG", "persons_held", "total", "2005") == 55423  # kept as published
+
+
+def test_fractional_counts_are_excluded_and_logged(real):
+    _, quality, long, _ = real
+    persons = long[long["unit"] == "persons"]
+    assert (persons["value"] % 1 == 0).all()
+    assert (quality["rule"] == "fractional count (an estimate derived from a percentage)").sum() == 47
+    assert not ((long["country"] == "CAN") & (long["indicator"] == "persons_held") & (long["period"] == "2019")).any()
+
+
+# Plausibility rules on the real file: the known cases, and every other case the rules find.
+
+def _rows(long, country, indicator, sex, period):
+    return long[(long["country"] == country) & (long["indicator"] == indicator) & (long["sex"] == sex)
+                & (long["period"] == period)]
+
+
+def test_juveniles_only_totals_are_flagged_everywhere_and_excluded(real):
+    _, quality, long, national = real
+    found = quality[quality["rule"] == rules.JUVENILES_ONLY]
+    assert len(found) == 56 and set(found["excludes"]) == {"value"}
+    americas = found[found["region"] == "Americas"]
+    assert sorted(zip(americas["country"], americas["year"], americas["sex"], americas["value"])) == [
+        ("BOL", 2012, "female", 141), ("BOL", 2012, "male", 1733), ("PAN", 2004, "female", 55),
+        ("SLV", 2020, "female", 58), ("SLV", 2020, "male", 1372), ("SLV", 2021, "female", 39),
+        ("SLV", 2021, "male", 1184), ("TTO", 2015, "female", 18), ("TTO", 2015, "male", 130)]
+    for country, period in (("SLV", "2020"), ("SLV", "2021"), ("BOL", "2012")):
+        for indicator in ("persons_held", "persons_held_rate", "women_share_of_persons_held"):
+            assert _rows(long, country, indicator, "female", period).empty
+    assert _value(long, "SLV", "persons_held", "female", "2019") == 3012
+    assert not national[(national["country"] == "PHL") & (national["period"] == "2016")
+                        & (national["indicator"] == "persons_held") & (national["sex"] != "total")].shape[0]
+
+
+def test_implausible_sex_gaps_have_no_womens_share(real):
+    _, quality, long, _ = real
+    far = quality[(quality["rule"] == rules.SEX_GAP_FAR) & (quality["region"] == "Americas")]
+    assert len(far) == 28
+    mexico = far.set_index(["country", "year"]).loc[("MEX", 2009)]
+    assert mexico["evidence"] == ("total 186,614; female + male 236,477; difference -49,863 (-26.7% of the total); "
+                                  "the total is below its parts")
+    assert _rows(long, "MEX", "women_share_of_persons_held", "female", "2009").empty
+    assert _value(long, "MEX", "persons_held", "female", "2009") == 11740  # the counts stay
+
+
+def test_series_breaks_on_the_real_file(real):
+    _, quality, long, _ = real
+    jumps = quality[(quality["rule"] == rules.JUMP) & (quality["region"] == "Americas")]
+    assert sorted(zip(jumps["country"], jumps["year"], jumps["series"], jumps["sex"])) == [
+        ("BHS", 2021, "persons_held", "female"), ("BRA", 2014, "persons_held_drug_offences", "total"),
+        ("BRA", 2016, "persons_held_sentenced", "total"),
+        ("BRB", 2017, "persons_held_drug_offences", "total"),  # 145 -> 328 -> 178: the next year goes back
+        ("COL", 2013, "persons_held_drug_offences", "total"),
+        ("COL", 2021, "persons_held_unsentenced", "female"), ("COL", 2021, "persons_held_unsentenced", "male"),
+        ("COL", 2021, "persons_held_unsentenced", "total"),
+        ("CRI", 2019, "persons_held", "female"),  # 674 -> 295 -> 571: the next year goes back
+        ("DOM", 2016, "persons_held", "female"),
+        ("DOM", 2016, "persons_held_unsentenced", "female"), ("GRD", 2021, "persons_held_sentenced", "total"),
+        ("HND", 2013, "persons_held_drug_offences", "total"), ("MEX", 2004, "persons_held", "male"),
+        ("MEX", 2010, "persons_held_drug_offences", "total"), ("PER", 2016, "persons_held_drug_offences", "total")]
+    assert _rows(long, "BHS", "persons_held", "female", "2021").empty
+    assert _rows(long, "DOM", "persons_held", "female", "2016").empty
+    shift = quality[(quality["rule"] == rules.LEVEL_SHIFT) & (quality["country"] == "ARG")]
+    assert shift[["year", "series", "value"]].values.tolist() == [[2016, "persons_held_drug_offences", 9923]]
+    assert _value(long, "ARG", "persons_held_drug_offences", "total", "2016") == 9923  # listed, kept
+
+
+def test_shares_are_of_one_year(real):
+    _, _, long, national = real
+    assert _value(long, "URY", "women_share_of_persons_held", "female", "2020") == pytest.approx(
+        100 * 805 / (805 + 12234), abs=1e-6)  # no total in 2020: the share of female + male
+    basis = national.set_index(["country", "indicator", "sex", "period"])["basis"]
+    assert basis[("URY", "women_share_of_persons_held", "female", "2020")] == "female + male"
+    assert basis[("URY", "women_share_of_persons_held", "female", "2019")] == "total"
+    assert _value(long, "URY", "women_share_of_persons_held", "female", "2019") == pytest.approx(
+        100 * 631 / 11525, abs=1e-6)
+    assert _value(long, "ARG", "unsentenced_share_of_persons_held", "female", "2021") == pytest.approx(
+        100 * 2116 / 4013, abs=1e-6)
+    assert _value(long, "ARG", "unsentenced_share_of_persons_held", "male", "2021") == pytest.approx(
+        100 * 42458 / 97963, abs=1e-6)
+
+
+def test_womens_share_of_the_total_only_when_asked(raw_source):
+    _, _, long, _ = unodc_prisons.load(raw_source(unodc_prisons.SOURCE), women_share_denominator="total")
+    assert _rows(long, "URY", "women_share_of_persons_held", "female", "2020").empty
+
+
+def test_series_read_are_all_in_the_file(real):
+    tidy = real[0]
+    unodc_prisons.check_series(tidy, "x.xlsx")
+    renamed = tidy.assign(category=tidy["category"].replace("Unsentenced", "Unsentenced persons"))
+    with pytest.raises(PipelineError, match=r"column 'Category': no rows for Indicator 'Persons held', Dimension "
+                                            r"'by status', Category 'Unsentenced'"):
+        unodc_prisons.check_series(renamed, "x.xlsx")
+
+
+def test_plausibility_parameters_are_checked(tmp_path, monkeypatch):
+    section = paths.PARAMS.read_text(encoding="utf-8")
+    monkeypatch.setattr(paths, "PARAMS", tmp_path / "params.yaml")
+    paths.PARAMS.write_text(section.replace("series_break_ratio: 2.0", "series_break_ratio: 1.0"))
+    with pytest.raises(PipelineError, match="'unodc_prisons.series_break_ratio': input should be greater than 1"):
+        params.read(UnodcPrisons)
+    paths.PARAMS.write_text(section.replace("sex_gap_treatment: exclude", "sex_gap_treatment: drop"))
+    with pytest.raises(PipelineError, match="'unodc_prisons.sex_gap_treatment': input should be 'keep' or 'exclude'"):
+        params.read(UnodcPrisons)
+
+
+# Broken copies: the first rows of the real file, damaged one way each, written at test time.
+
+@pytest.fixture(scope="module")
+def sheet(raw_source):
+    return pd.read_excel(raw_source(unodc_prisons.SOURCE) / unodc_prisons.FILE, engine="calamine",
+                         header=None, nrows=60)
+
+
+def _load_copy(sheet, tmp_path, **options):
+    """Write `sheet` as the UNODC file into a temporary folder and load it (no corrections apply)."""
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    sheet.to_excel(folder / unodc_prisons.FILE, header=False, index=False)
+    (tmp_path / "corrections.yaml").write_text("[]\n")
+    return unodc_prisons.load(folder, corrections_file=tmp_path / "corrections.yaml", **options)
+
+
+def test_small_copy_loads(sheet, tmp_path):
+    tidy, _, _, _ = _load_copy(sheet, tmp_path)
+    assert len(tidy) == 57
+
+
+def test_unknown_age_is_named(sheet, tmp_path):
+    broken = sheet.copy()
+    broken.iat[10, 8] = "Elderly"
+    with pytest.raises(PipelineError, match=r"row 11, column 'Age': unknown age value\(s\) \['Elderly'\]"):
+        _load_copy(broken, tmp_path)
+
+
+def test_new_category_of_persons_held_is_listed_not_read(sheet, tmp_path):
+    changed = sheet.copy()
+    changed.iloc[10, 4:7] = ["Persons held", "by status", "Awaiting trial"]
+    _, quality, long, _ = _load_copy(changed, tmp_path)
+    listed = quality[quality["rule"] == "new Dimension/Category of 'Persons held' (not read)"]
+    assert listed[["country", "evidence"]].values.tolist() == [
+        ["MEX", "Dimension 'by status', Category 'Awaiting trial': 1 row(s), 2016–2016"]]
+    assert long.empty
+
+
+def test_region_must_be_in_the_file(sheet, tmp_path):
+    with pytest.raises(PipelineError, match=r"params.yaml: 'unodc_prisons.region' is 'Amercas', which is not a "
+                                            r"Region of the UNODC file — use one of: Americas"):
+        _load_copy(sheet, tmp_path, region="Amercas")
+
+
+def test_renamed_column_is_named(sheet, tmp_path):
+    broken = sheet.copy()
+    broken.iat[2, 11] = "OBS_VALUE"
+    with pytest.raises(PipelineError, match=r"row 3, column 'VALUE': expected column\(s\) \['VALUE'\]"):
+        _load_copy(broken, tmp_path)
+
+
+def test_moved_header_row_is_reported(sheet, tmp_path):
+    broken = pd.concat([sheet.iloc[:1], sheet.iloc[1:2], sheet.iloc[1:]], ignore_index=True)
+    with pytest.raises(PipelineError, match="header found on row 4, expected row 3"):
+        _load_copy(broken, tmp_path)
+
+
+def test_text_in_numeric_cell_names_row_and_column(sheet, tmp_path):
+    broken = sheet.copy()
+    broken.iat[10, 11] = "n/a"
+    with pytest.raises(PipelineError, match=r"row 11, column 'VALUE': VALUE 'n/a' is not a number"):
+        _load_copy(broken, tmp_path)
+
+
+def test_negative_count_is_refused(sheet, tmp_path):
+    broken = sheet.copy()
+    broken.iat[20, 11] = -5
+    with pytest.raises(PipelineError, match=r"row 21, column 'VALUE': VALUE -5 is missing or negative"):
+        _load_copy(broken, tmp_path)
+
+
+def test_not_a_spreadsheet(tmp_path):
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    (folder / unodc_prisons.FILE).write_bytes(b"PK\x03\x04truncated")
+    with pytest.raises(PipelineError, match="truncated or damaged"):
+        unodc_prisons.load(folder)

@@ -1,0 +1,61 @@
+"""dvc.yaml is generated (pipeline/dvc_yaml.py) from the stages and the registry: the committed file is the generated
+one, every stage follows the naming rule, declares the sections of params.yaml its settings models describe, and
+lists the pipeline modules it runs; data/sources.yaml is a file the fetch stages depend on, never a params file."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline import dvc_yaml, paths, registry, settings
+
+RULE = re.compile(r"^(fetch|fetch_manual|ingest_[a-z_]+|indicators|claims|report|"
+                  rf"({'|'.join(registry.CHAPTERS)})(_figures|_notebook)?)$")
+
+
+def test_the_committed_dvc_yaml_is_the_generated_one():
+    assert paths.DVC_YAML.read_text(encoding="utf-8") == dvc_yaml.text(), "run `make dvc-yaml` and commit dvc.yaml"
+
+
+def test_every_stage_follows_the_naming_rule_and_every_chapter_has_its_three_stages():
+    stages = dvc_yaml.stages()
+    assert all(RULE.match(name) for name in stages), [name for name in stages if not RULE.match(name)]
+    for chapter in registry.CHAPTERS:
+        assert {chapter, f"{chapter}_figures", f"{chapter}_notebook"} <= set(stages)
+        assert stages[chapter]["cmd"] == f"python -m pipeline.chapters.{chapter}"
+
+
+def test_each_stage_declares_the_sections_of_its_settings_models():
+    stages = dvc_yaml.stages()
+    for stage in dvc_yaml.definitions():
+        declared = stages[stage.name].get("params", [])
+        if len(stage.settings) == len(settings.SECTIONS):
+            assert declared == [{"params.yaml": None}], stage.name  # the whole file: the briefing states it all
+        else:
+            assert declared == [model.SECTION for model in stage.settings], stage.name
+
+
+def test_sources_yaml_is_a_file_the_fetch_stages_depend_on_not_a_params_file():
+    text = paths.DVC_YAML.read_text(encoding="utf-8")
+    assert "data/sources.yaml:" not in text  # never `params: - data/sources.yaml: ...`
+    for name in ("fetch", "fetch_manual"):
+        assert "data/sources.yaml" in dvc_yaml.stages()[name]["do"]["deps"]
+
+
+def test_a_stage_depends_on_every_module_it_imports():
+    deps = dvc_yaml.stages()["brazil"]["deps"]
+    for module in ("pipeline/chapters/brazil/build.py", "pipeline/chapters/brazil/plausibility.py",
+                   "pipeline/chapters/brazil/claim.py", "pipeline/chapters/brazil/reconcile.py",
+                   "pipeline/registry.py", "pipeline/settings.py"):
+        assert module in deps
+    assert not any(dep.startswith("pipeline/chapters/uruguay") for dep in deps)
+    notebook = dvc_yaml.modules("notebooks/regional.ipynb")  # a notebook: the imports of its code cells
+    assert notebook[0] == "notebooks/regional.ipynb" and "pipeline/chapters/regional/notes.py" in notebook
+
+
+def test_the_figures_and_tables_of_the_registry_are_outputs_of_their_chapters_stages():
+    stages = dvc_yaml.stages()
+    outputs = {name: [next(iter(out)) for out in body.get("outs", [])] for name, body in stages.items()}
+    for figure in registry.FIGURES:
+        assert f"figures/es/{figure.id}.png" in outputs[f"{figure.chapter}_figures"]
+    for table in registry.TABLES:
+        assert f"reports/tables/{table.id}.md" in outputs[table.chapter]

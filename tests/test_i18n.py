@@ -1,0 +1,114 @@
+"""Translations and locale formatting (pipeline/i18n.py): one translation table, complete; numbers by locale,
+inside texts too; phrases that keep numbers as numbers until shown."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+
+import pytest
+
+from pipeline import i18n
+from pipeline.errors import PipelineError
+
+LANGUAGES = i18n.languages()
+
+
+def test_every_key_has_a_text_in_every_language():
+    languages, entries = i18n.load()
+    assert set(LANGUAGES) <= set(languages)
+    empty = [(key, lang) for key, entry in entries.items() for lang in LANGUAGES if not entry.texts[lang].strip()]
+    assert not empty, f"keys without a text: {empty[:5]}"
+
+
+def test_holes_match_between_languages():
+    _, entries = i18n.load()
+    for key, entry in entries.items():
+        holes = {lang: sorted(set(re.findall(r"\{\w+\}", text))) for lang, text in entry.texts.items()}
+        assert len({tuple(h) for h in holes.values()}) == 1, f"{key}: placeholders differ {holes}"
+
+
+
+def _table(tmp_path, rows):
+    path = tmp_path / "translations.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["key", "en", "es", "pt"])
+        writer.writerows(rows)
+    i18n.load.cache_clear()
+    return path
+
+
+def test_missing_translation_is_an_error_naming_key_and_language(tmp_path):
+    table = _table(tmp_path, [["page.title", "Briefing", "", "Informe"], ["fig-01.title", "Women held", "", "x"]])
+    with pytest.raises(PipelineError, match=r"'page\.title'.*'es'"):
+        i18n.Translator("es", table)("page.title")
+    with pytest.raises(PipelineError, match=r"'fig-01\.title'.*'es'"):
+        i18n.Translator("es", table).english("Women held")
+    assert i18n.Translator("pt", table)("page.title") == "Informe"
+
+
+def test_text_without_a_row_is_an_error_not_english(tmp_path):
+    table = _table(tmp_path, [["page.title", "Briefing", "Informe", "Informe"]])
+    with pytest.raises(PipelineError, match=r"no translation of 'Men held'.*'pt'"):
+        i18n.Translator("pt", table).english("Men held")
+    with pytest.raises(PipelineError, match=r"no translation key 'page\.other'.*'es'"):
+        i18n.Translator("es", table)("page.other")
+
+
+def test_holes_carry_numbers_and_translate_words():
+    tr = i18n.Translator("es")
+    assert tr.english("Women held in Argentina's prisons, 2005–2022") == \
+        "Mujeres privadas de libertad en las cárceles de Argentina, 2005–2022"
+    assert tr.english("SENAPPEN/MJSP – SISDEPEN, per-establishment files, December 2016 to December 2021") == \
+        "SENAPPEN/MJSP – SISDEPEN, archivos por establecimiento, diciembre de 2016 a diciembre de 2021"
+
+
+
+# ------------------------------------------------------------------------------------- Numbers ---
+
+@pytest.mark.parametrize("language, count, share", [("en", "4,391", "37.5%"), ("es", "4.391", "37,5%"),
+                                                    ("pt", "4.391", "37,5%")])
+def test_numbers_by_locale(language, count, share):
+    assert i18n.format_number(4391, language) == count
+    assert i18n.format_percent(37.5, language) == share
+    assert i18n.format_number(1234567.25, language, 1) == {"en": "1,234,567.3"}.get(language, "1.234.567,3")
+    assert i18n.format_number(-0.04, language, 1) == "0" + ("." if language == "en" else ",") + "0"
+    assert i18n.format_cell(2015, language, grouping=False) == "2015"
+
+
+@pytest.mark.parametrize("english, spanish", [
+    ("total 12,015; female + male 2,059", "total 12.015; female + male 2.059"),
+    ("women +26% vs 10.3% total (x2.9); 27.7x the median", "women +26% vs 10,3% total (x2,9); 27,7x the median"),
+    ("Counts: [3.0, 288.0]", "Counts: [3,0; 288,0]"),  # a list keeps its items apart
+    ("12.2-27.1% in 2018-2022; 2015-01/2015-11", "12,2-27,1% in 2018-2022; 2015-01/2015-11"),  # years untouched
+    ("Rate per 100,000 population: 1,234,567.25", "Rate per 100.000 population: 1.234.567,25"),
+    # Identifiers stay as written: documents, questionnaire blocks, licences, laws, codes.
+    ("UNODC table 10.1; SISDEPEN block 5.14; CC0 1.0; Ley 23.737; Lei 11.343/06; ury-041; v0001",
+     "UNODC table 10.1; SISDEPEN block 5.14; CC0 1.0; Ley 23.737; Lei 11.343/06; ury-041; v0001"),
+])
+def test_numbers_inside_english_texts_are_written_the_language_way(english, spanish):
+    assert i18n.localise_numbers(english, "es") == spanish
+    assert i18n.localise_numbers(english, "pt") == spanish
+    assert i18n.localise_numbers(english, "en") == english
+
+
+def test_a_column_shares_its_decimals_and_years_are_never_grouped():
+    assert i18n.column_decimals([37.5, 40.0, None]) == 1
+    assert i18n.column_decimals([2996, 4391.0]) == 0
+    assert i18n.column_decimals([0.184463840475671, 3]) == 2
+    assert [i18n.format_cell(v, "es", decimals=1) for v in (37.5, 40)] == ["37,5", "40,0"]
+    assert [c for c in ("year", "latest_year", "period", "position", "line", "figure_id", "persons", "low")
+            if i18n.groups_thousands(c)] == ["persons", "low"]
+
+
+def test_a_phrase_keeps_numbers_as_numbers_until_shown():
+    found = i18n.phrase("page.claims.computed.sum_latest", total=i18n.quantity(85005, 0),
+                        countries=i18n.quantity(32, 0), first="2019", last="2021")
+    assert json.loads(json.dumps(found)) == found  # stored as JSON by the stage that computes it
+    assert i18n.render(found, i18n.Translator("en")) == "85,005 (32 countries, latest year each, 2019–2021)"
+    assert i18n.render(found, i18n.Translator("es")) == "85.005 (32 países, el último año de cada uno, 2019–2021)"
+    assert i18n.render(found, i18n.Translator("pt")) == "85.005 (32 países, o último ano de cada um, 2019–2021)"
+    listed = [i18n.phrase("page.verdict.partly_checked"), "note: 1.3 times"]
+    assert i18n.render(listed, i18n.Translator("pt")) == "verificada em parte; note: 1,3 times"
