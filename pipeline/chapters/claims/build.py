@@ -551,7 +551,7 @@ def _compute(check: Check, claim: Claim, indexed: pd.DataFrame, registry: Path) 
     rows = pd.DataFrame([_row(key, check, claim, indexed, registry) for key in check.keys])
     v = rows["value"].tolist()
     counts = all(longtable.UNITS.get(unit) == "count" for unit in rows["unit"])
-    decimals = 0 if counts and check.compute in ("value", "sum", "difference", "range_within") else RATIO_DECIMALS
+    decimals = 0 if counts and check.compute in ("value", "sum", "difference", "range_within", "greater") else RATIO_DECIMALS
     sources = [QUOTED_WITH_ANOTHER_PUBLICATION if QUOTES_THE_BRIEFING.search(definition) else source
                for source, definition in zip(rows["source"], rows["definition"])]
     if check.compute == "range_within":

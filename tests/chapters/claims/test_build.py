@@ -381,6 +381,10 @@ def test_every_claim_gives_its_recorded_verdict(real):
     ("wld-women-held-growth-since-2000", "partly_checked", "1 of 1 pairs in the stated order (smallest gap 4.80)",
      "the direction (women's numbers grew faster than men's) only, 1 of 2 aspects; the first value above the "
      "second in each of 1 pair(s)", "primary"),
+    # Gaps between counts of persons are whole persons.
+    ("wld-men-held-growth-since-2000", "partly_checked", "1 of 1 pairs in the stated order (smallest gap 562,577)",
+     "the direction (men's numbers grew) only, 1 of 2 aspects; the first value above the second in each of 1 pair(s)",
+     "primary"),
     ("lac-women-pretrial-share-above-men", "partly_checked", "1 of 1 pairs in the stated order (smallest gap 6.11)",
      "persons held for any offence (the data do not split pre-trial detention by offence) only, 1 of 2 aspects; "
      "the first value above the second in each of 1 pair(s)", "primary"),
