@@ -115,7 +115,8 @@ def set_title(fig: plt.Figure, title: str, unit: str | None = None) -> None:
 
 
 def add_legend(fig: plt.Figure, handles: list | None = None) -> None:
-    """A legend of every labelled series, below the plot (outside the data area), as many columns as fit."""
+    """A legend of every labelled series, below the plot (outside the data area), as many columns as fit: the
+    data first, then reference lines (a date marked across a panel)."""
     if handles is None:
         handles, seen = [], set()
         for axes in fig.axes:
@@ -123,6 +124,7 @@ def add_legend(fig: plt.Figure, handles: list | None = None) -> None:
                 if label not in seen:
                     seen.add(label)
                     handles.append(handle)
+        handles.sort(key=lambda handle: handle.get_transform() is not handle.axes.transData)  # stable
     fig.briefing["legend_handles"] = handles
     fig.briefing["legend"] = fig.legend(handles=handles, ncols=1, **LEGEND)
 

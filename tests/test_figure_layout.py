@@ -160,6 +160,9 @@ def test_the_legend_sits_below_every_panel_in_as_many_columns_as_fit():
     chart = figures.draw("fig-30-uruguay-prison-by-sex", "es")  # four long entries: one column
     assert chart.briefing["legend"]._ncols == 1
     assert chart.briefing["legend"].get_window_extent(renderer).width < chart.bbox.width
+    stages = figures.draw("fig-31-uruguay-women-share-by-stage", "en")  # the data first, the LUC's date last
+    assert [text.get_text()[:12] for text in stages.briefing["legend"].get_texts()] == [
+        "UNODC World ", "Uruguayan Dr", "Figure publi", "LUC: Law of "]
 
 
 def test_point_labels_sit_beside_their_points_inside_the_panel_and_clear_of_each_other():
