@@ -209,3 +209,16 @@ def test_svg_text_is_text_with_its_font_named_and_byte_stable():
     assert "font-family: 'DejaVu Sans', 'Verdana', 'Arial', 'Helvetica', sans-serif" in svg
     assert 'id="DejaVuSans-' not in svg  # no glyphs drawn as paths
     assert svg.count("<text ") > 40
+
+
+def test_the_figures_stage_refuses_to_save_a_figure_with_a_layout_problem(monkeypatch):
+    figure = registry.figure("fig-10-argentina-women-held")
+    chart = figures.draw(figure, "es")
+    written = []
+    monkeypatch.setattr(export, "save_figure", lambda *args, **kwargs: written.append(args) or [])
+    chart.text(0.9, 0.5, "Mujeres privadas de libertad en las cárceles")  # runs off the right edge
+    with pytest.raises(figures.PipelineError, match=r"figure fig-10-argentina-women-held \(es\): 1 layout problem\(s\): "
+                                                    r"figure text 'Mujeres privadas de libertad en las cárceles' "
+                                                    r"leaves the canvas \(right by \d+ px\)"):
+        figures.save(figure, chart, "es", {})
+    assert written == []  # nothing saved
