@@ -19,9 +19,9 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axis import XAxis
-from matplotlib.ticker import Formatter, FuncFormatter, ScalarFormatter
+from matplotlib.ticker import Formatter, ScalarFormatter
 
-from pipeline import dvc_yaml, export, i18n, io, params, paths, registry, style
+from pipeline import dvc_yaml, export, figure_layout, i18n, io, params, paths, registry, style
 from pipeline.chapters import interim
 from pipeline.chapters.argentina import charts as argentina_charts
 from pipeline.chapters.brazil import charts as brazil_charts
@@ -49,8 +49,8 @@ def data(figure: registry.Figure) -> pd.DataFrame:
 
 def draw(figure_id: str | registry.Figure, language: str = "en", settings: Section | None = None,
          values: dict | None = None) -> plt.Figure:
-    """One figure of the registry, drawn from its data in `language`, with its source line. The figure is let go
-    by pyplot, so a notebook cell that ends with this call shows it once."""
+    """One figure of the registry, drawn from its data in `language`, with its source line, laid out for its
+    texts. The figure is let go by pyplot, so a notebook cell that ends with this call shows it once."""
     figure = registry.figure(figure_id) if isinstance(figure_id, str) else figure_id
     settings = settings if settings is not None else params.read(SETTINGS[figure.chapter])
     values = values if values is not None else interim.values(figure.chapter)
@@ -59,6 +59,7 @@ def draw(figure_id: str | registry.Figure, language: str = "en", settings: Secti
     plt.close(chart)
     translate(chart, tr, figure.id)
     style.add_source_line(chart, texts(figure, tr, values)["source"], tr(export.CAPTION_KEYS["source"]))
+    figure_layout.arrange(chart)
     return chart
 
 
@@ -70,29 +71,41 @@ def texts(figure: registry.Figure, tr: i18n.Translator, values: dict) -> dict[st
 
 def save(figure: registry.Figure, chart: plt.Figure, language: str, values: dict,
          table: pd.DataFrame | None = None) -> list:
-    """The figure's five files in its language's folder; the points drawn checked against its data first."""
+    """The figure's five files in its language's folder; its layout and the points drawn (against its data)
+    checked first."""
     tr = i18n.Translator(language)
+    check_layout(chart, figure.id, language)
     return export.save_figure(
         chart, figure.id, data=data(figure) if table is None else table, **texts(figure, tr, values),
         definitions=registry.definitions(figure.definitions, values), language=language,
         labels={name: tr(key) for name, key in export.CAPTION_KEYS.items()}, x=figure.x, y=figure.y)
 
 
+def check_layout(chart: plt.Figure, figure_id: str, language: str) -> None:
+    """A figure whose texts leave the canvas or overlap, or whose legend covers a point, is not saved."""
+    found = figure_layout.problems(chart)
+    if found:
+        raise PipelineError(f"figure {figure_id} ({language}): {len(found)} layout problem(s): {'; '.join(found[:3])}",
+                            fix=f"shorten the text in {paths.relative(paths.TRANSLATIONS)} or change the chart's "
+                                "layout (module pipeline.figure_layout); its test lists every problem")
+
+
 # --------------------------------------------------------------------------- Translating a chart ---
 
 def translate(chart: plt.Figure, translator: i18n.Translator, where: str) -> None:
-    """Translate every text a chart function drew in English (titles, axis labels, legend, annotations), and
-    format the numeric axes by locale. A text without a translation is an error naming it."""
+    """Translate every text a chart function drew in English (titles, labels, legend, annotations; names of
+    publishers stay as written), and format the numeric axes by locale (in English too: 14,000, not 14000). A text
+    without a translation is an error naming it."""
+    for axes in chart.axes:
+        for axis in (axes.xaxis, axes.yaxis):
+            if isinstance(axis.get_major_formatter(), ScalarFormatter):  # not categorical
+                axis.set_major_formatter(LocaleFormatter(translator.language, grouping=not isinstance(axis, XAxis)))
     if translator.language == "en":
         return
     for text in _texts(chart):
         content = text.get_text()
-        if content.strip() and not i18n.IDENTIFIER.match(content):
+        if content.strip() and not i18n.IDENTIFIER.match(content) and not getattr(text, "is_name", False):
             text.set_text(translator.english(content, where))
-    for axes in chart.axes:
-        for axis in (axes.xaxis, axes.yaxis):
-            if isinstance(axis.get_major_formatter(), (ScalarFormatter, FuncFormatter)):  # not categorical
-                axis.set_major_formatter(LocaleFormatter(translator.language, grouping=not isinstance(axis, XAxis)))
 
 
 def _texts(chart: plt.Figure) -> list:

@@ -125,12 +125,12 @@ FIGURES = (
            caption=Text("fig-22.caption", ("outlier_treatment",)), alt=Text("fig-22.alt"), source=_SISDEPEN,
            definitions="incidences"),
     Figure("fig-30-uruguay-prison-by-sex", "uruguay", "prison_series", "prison_by_sex",
-           x="position", y=("persons",), series="sex", drawn=("female", "male"), title="fig-30.women_title",
+           x="position", y=("persons",), series="sex", drawn=("female", "male"), title="fig-30.title",
            caption=Text("fig-30.caption", ("first_year", "luc_month")), alt=Text("fig-30.alt"),
-           source=Text("source.uruguay_prison"), definitions="chapter"),
+           source=Text("fig-30.source"), definitions="chapter"),
     Figure("fig-31-uruguay-women-share-by-stage", "uruguay", "drug_share_by_stage", "women_share_by_stage",
            x="position", y=("women_share_pct",), series="stage", title="fig-31.title",
-           caption=Text("fig-31.caption"), alt=Text("fig-31.alt"), source=Text("source.uruguay_drugs"),
+           caption=Text("fig-31.caption"), alt=Text("fig-31.alt"), source=Text("fig-31.source"),
            definitions="chapter"),
 )
 

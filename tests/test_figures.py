@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from pipeline import dvc_yaml, export, figures, i18n, paths, registry, style
+from pipeline import dvc_yaml, export, figure_layout, figures, i18n, paths, registry, style
 from pipeline.errors import PipelineError
 
 LANGUAGES = i18n.languages()
@@ -51,6 +52,29 @@ def test_a_translated_drawing_is_byte_identical_across_runs():
     assert first["svg"] == paths.figure(figure.id, "pt", "svg").read_bytes()
     caption = paths.figure(figure.id, "pt", "txt").read_text(encoding="utf-8")
     assert caption.startswith("Legenda: Pessoas custodiadas em celas no Brasil")
+
+
+# What each figure says of its place, in every language: its title names the country or region.
+PLACES = {"en": ("Latin America", "Argentina", "Brazil", "Uruguay"),
+          "es": ("América Latina", "Argentina", "Brasil", "Uruguay"),
+          "pt": ("América Latina", "Argentina", "Brasil", "Uruguai")}
+LUC = {"en": "Law of Urgent Consideration", "es": "Ley de Urgente Consideración",
+       "pt": "Lei de Urgente Consideração"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_figures_speak_in_words_name_their_country_and_cite_publishers(language):
+    """For print: no registry ids (ury-065) or repository paths (data/....csv) on a figure, its source line
+    included; the country in every title; an abbreviation such as LUC expanded on the figure that uses it."""
+    for figure in registry.FIGURES:
+        chart = figures.draw(figure, language)
+        words = [text.get_text() for _, text in figure_layout.texts(chart)]
+        paths_or_ids = r"\b[a-z]{3}-\d{3}\b|\w+/\w+\.(csv|py|yaml)|\boud\b"
+        assert not [w for w in words if re.search(paths_or_ids, w)], figure.id
+        assert any(place in style.title_of(chart).replace("\n", " ") for place in PLACES[language]), figure.id
+        if any(re.search(r"\bLUC\b", w) for w in words):
+            assert sum(LUC[language] in w.replace("\n", " ") for w in words) == 1, figure.id
+        plt.close(chart)
 
 
 def test_every_figure_has_its_chart_function_and_every_text_a_translation():

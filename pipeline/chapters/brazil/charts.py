@@ -1,4 +1,5 @@
-"""The Brazil chapter's figures (fig-20 to fig-22), drawn from the build's tables of people and shares by sex."""
+"""The Brazil chapter's figures (fig-20 to fig-22), drawn from the build's tables of people and shares by sex, in
+SISDEPEN's colour and marker (style.SOURCES); women and men are told apart by panel or by line."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import pandas as pd
 from pipeline import style
 from pipeline.settings import Brazil
 
+SOURCE = "sisdepen"
 SEX_LABELS = {"female": "Women", "male": "Men"}
+SEX_LINES = {"female": {}, "male": {"hollow": True, "line": "--"}}  # on one panel: men dashed, hollow markers
 
 
 def people_in_cells(table: pd.DataFrame, settings: Brazil) -> plt.Figure:
@@ -26,32 +29,23 @@ def drug_law_share(table: pd.DataFrame, settings: Brazil) -> plt.Figure:
     return share_chart(table, "Drug-law offences as a share of all incidences, Brazil")
 
 
-def sex_panels(table: pd.DataFrame, title: str, ylabel: str) -> plt.Figure:
+def sex_panels(table: pd.DataFrame, title: str, unit: str) -> plt.Figure:
     """Women and men side by side (their scales differ twentyfold), one line each over the semesters."""
-    style.use_house_style()
-    fig, axes = plt.subplots(1, 2, figsize=(style.FIGURE_WIDTH_IN, 3.4))
-    for ax, sex, colour in zip(axes, SEX_LABELS, style.PALETTE):
-        ax.plot(table["period"], table[sex], marker="o", color=colour)
-        ax.set_title(SEX_LABELS[sex], fontsize=9)
-        ax.set_ylim(0, 1.08 * table[sex].max())  # headroom: the highest point is drawn whole
-        ax.tick_params(axis="x", rotation=90)
-        ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
-    axes[0].set_ylabel(ylabel)
-    fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig, axes = style.figure(1, 2)
+    for ax, sex in zip(axes, SEX_LABELS):
+        ax.plot(table["period"], table[sex], **style.source_style(SOURCE))
+        ax.set_title(SEX_LABELS[sex])
+        ax.set_ylim(0, None)
+    style.set_title(fig, title, unit)
     return fig
 
 
 def share_chart(table: pd.DataFrame, title: str) -> plt.Figure:
     """Drug-law share of incidences for women and men on one axis."""
-    style.use_house_style()
-    fig, ax = plt.subplots(figsize=(style.FIGURE_WIDTH_IN, 3.4))
-    for sex, colour in zip(SEX_LABELS, style.PALETTE):
-        ax.plot(table["period"], table[sex], marker="o", color=colour, label=SEX_LABELS[sex])
+    fig, ax = style.figure()
+    for sex, label in SEX_LABELS.items():
+        ax.plot(table["period"], table[sex], **style.source_style(SOURCE, **SEX_LINES[sex]), label=label)
     ax.set_ylim(0, 100)
-    ax.set_ylabel("% of offence incidences")
-    ax.set_title(title)
-    ax.tick_params(axis="x", rotation=90)
-    ax.legend(loc="upper right")
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    style.set_title(fig, title, "% of offence incidences")
+    style.add_legend(fig)
     return fig

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import math
+
 import matplotlib.pyplot as plt
 import pandas as pd
 
 from pipeline import style
 from pipeline.settings import Regional
+
+SOURCE = "unodc_prisons"
+COLUMNS = 6  # panels per row
+PANEL_HEIGHT_IN = 0.62
 
 
 def women_share(table: pd.DataFrame, settings: Regional) -> plt.Figure:
@@ -15,21 +21,27 @@ def women_share(table: pd.DataFrame, settings: Regional) -> plt.Figure:
 
 
 def share_chart(series: pd.DataFrame, focus: list[str], first_year: int) -> plt.Figure:
-    """Women's share of all persons held, by country: focus countries in colour, the others in grey."""
-    style.use_house_style()
-    fig, ax = plt.subplots(figsize=(style.FIGURE_WIDTH_IN, 4.2))
+    """Women's share of all persons held: one small panel per country on the same scales, so every line can be
+    named; the focus countries first and drawn heavier, then the others in alphabetical order. A gap of years
+    without a count stays a gap."""
     shares = series.dropna(subset=["women_share_pct"])
-    for country, rows in shares.groupby("country"):
-        if country not in focus:
-            ax.plot(rows["year"], rows["women_share_pct"], color=style.MUTED, linewidth=0.8, alpha=0.6)
-    for colour, country in zip(style.PALETTE, focus):
-        rows = shares[shares["country"] == country]
-        ax.plot(rows["year"], rows["women_share_pct"], color=colour, linewidth=2.2, marker="o", markersize=3,
-                label=rows["country_name"].iloc[0] if len(rows) else country)
-    ax.plot([], [], color=style.MUTED, linewidth=0.8, label="Other Latin American and Caribbean countries")
-    ax.set_title(f"Women as a share of people held in prison, {first_year}–{int(shares['year'].max())}")
-    ax.set_ylabel("Women, % of all persons held")
-    ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left", ncols=2)
-    fig.subplots_adjust(bottom=0.16)
+    names = shares.drop_duplicates("country").set_index("country")["country_name"]
+    order = [c for c in focus if c in names.index] + sorted(set(names.index) - set(focus), key=names.get)
+    rows = math.ceil(len(order) / COLUMNS)
+    fig, axes = style.figure(rows, COLUMNS, PANEL_HEIGHT_IN, sharex=True, sharey=True, squeeze=False)
+    panels = axes.flatten()
+    for index, (panel, country) in enumerate(zip(panels, order)):
+        emphasis = country in focus
+        for run in style.consecutive_runs(shares[shares["country"] == country].sort_values("year"), "year"):
+            panel.plot(run["year"], run["women_share_pct"], **{**style.source_style(SOURCE), "markersize": 2.2},
+                       linewidth=1.6 if emphasis else 0.9)
+        panel.set_title(names[country], fontsize=7, fontweight="bold" if emphasis else "normal")
+        panel.tick_params(labelbottom=index + COLUMNS >= len(order), labelsize=6.5)
+        panel.grid(linewidth=0.4)
+    for panel in panels[len(order):]:
+        panel.remove()
+    panels[0].set_ylim(bottom=0)
+    style.set_title(fig, "Women as a share of people held in prison, Latin America and the Caribbean, "
+                         f"{first_year}–{int(shares['year'].max())}",
+                    "Women, % of all persons held")
     return fig
