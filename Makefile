@@ -8,7 +8,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Committed pipeline outputs: a fresh `dvc repro` must leave them exactly as committed.
 OUTPUTS := figures reports data/processed dvc.lock
 
-.PHONY: help setup repro test lock lab bench browser readme dvc-yaml check-sources changes accept-verdicts
+.PHONY: help setup repro test test-fast lock lab bench browser readme dvc-yaml check-sources changes accept-verdicts
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -24,8 +24,8 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 # After every build, and after a failed one too, say what changed against the last commit (git-ignored report).
 CHANGES_AFTER_BUILD := python -m pipeline.changes || echo "note: the changes report could not be written (see above)"
 
-repro: setup ## Fetch the sources and rebuild every figure, table and notebook (dvc repro); then what changed
-	dvc repro || { status=$$?; $(CHANGES_AFTER_BUILD); exit $$status; }
+repro: setup ## Fetch the sources and rebuild every figure, table and notebook (dvc repro, 2 stages at once); then what changed
+	python -m pipeline.repro || { status=$$?; $(CHANGES_AFTER_BUILD); exit $$status; }
 	@$(CHANGES_AFTER_BUILD)
 
 browser: ## Install Debian's chromium for the browser test when it is missing (needs root)
@@ -33,11 +33,18 @@ browser: ## Install Debian's chromium for the browser test when it is missing (n
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 		echo "note: chromium is not installed and cannot be installed here; the browser test will skip (or fail in CI)"
 
+# pytest-xdist: two workers; the system tests that share the one full rebuild, and each notebook's nbval cells,
+# stay together on one worker (tests/conftest.py groups them).
+XDIST := -n 2 --dist loadgroup
+
 test: setup browser ## Rebuild (dvc repro), check the committed outputs are current, run every test and nbval
-	dvc repro
+	python -m pipeline.repro
 	@changed="$$(git status --porcelain -- $(OUTPUTS))"; test -z "$$changed" || { echo "$$changed"; \
 		echo "error: these outputs differ from what dvc repro builds — run make repro and commit them"; exit 1; }
-	python -m pytest
+	python -m pytest $(XDIST)
+
+test-fast: setup ## The inner loop: unit and fault tests on two workers; no rebuild, no e2e, no nbval (needs a built tree)
+	python -m pytest tests $(XDIST) -m "not e2e" --deselect tests/system/test_bench.py
 
 check-sources: setup ## Ask each source's URL if it still serves the pinned file (TIMEOUT=s, STRICT=1); not dvc repro
 	python -m pipeline.check_sources$(if $(TIMEOUT), --timeout $(TIMEOUT))$(if $(filter 1 yes true,$(STRICT)), --strict)

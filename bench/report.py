@@ -9,16 +9,19 @@ from bench.common import Section, load_note
 
 # For a target not met: what would fix it (the measured profile or stage times sit in the section itself).
 FIXES = {
-    "Cold rebuild": "the stage table above shows where the time goes: every stage is a fresh Python process "
-                    "importing pandas (and matplotlib, papermill, a Jupyter kernel for the notebook stages), and "
-                    "`dvc repro` runs them one at a time on one core. Fixes, largest first: run the independent "
-                    "country branches in parallel (two `dvc repro <stage>` processes, or `dvc exp run --jobs 2`, "
-                    "would use both cores); have the notebook stages read the ingest outputs rather than "
-                    "recompute; import matplotlib and papermill lazily in stages that do not draw.",
-    "No-op rebuild": "dvc's own start-up (row in the table above) is most of it; the rest is dvc checking "
-                     "~200 individually listed outputs and dependencies. Declaring each chapter's figures and "
-                     "tables as one output folder per stage (a dvc.yaml change) would cut the checks; on an idle "
-                     "machine the figure is lower.",
+    "Cold rebuild": "the stage table in the Rebuilds section shows where the time goes. Two cores make the floor "
+                    "the longest chain of dependent stages (fetch → ingest_sisdepen → brazil → regional → "
+                    "indicators → claims → report, each waiting for the one before), not the sum: the country "
+                    "branches beside it fill the second core only while it lasts, and a core shared with other "
+                    "processes gives less (parallel headroom under Machine). Every stage also pays a fresh Python "
+                    "process importing pandas (and matplotlib, papermill and a Jupyter kernel for the notebook "
+                    "stages) and DVC's own bookkeeping before and after it (hashing its dependencies and outputs, "
+                    "writing dvc.lock under the repository lock, which two runners take in turn).",
+    "No-op rebuild": "dvc's own start-up (row in the Rebuilds section) is most of it; the rest is DVC collecting "
+                     "dvc.yaml's stages and checking each one's listed dependencies and outputs against dvc.lock "
+                     "(a stat and a cached hash per file, a few hundred files). Declaring each chapter's figures "
+                     "and tables as one output folder per stage would cut the checks; on an idle machine the "
+                     "figure is lower.",
     "Selective rebuild": "a stage outside the Brazil branch reads a Brazil parameter or output: narrow its "
                          "`params:`/`deps:` in dvc.yaml to the keys it really reads.",
     "SISDEPEN ingest per file": "the calamine read itself is the floor (our reader starts from its output); "

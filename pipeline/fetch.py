@@ -1,10 +1,10 @@
-"""Fetch stage: bring one source's files into data/raw/<source>/, verified, with a provenance record.
+"""Fetch stages: bring each source's files into data/raw/<source>/, verified, with a provenance record.
 
 Each file is copied from the offline mirror when it is there (params.yaml `fetch.mirror`, overridden by
 $BRIEFING_DATA_MIRROR), else downloaded from its URL in data/sources.yaml. Every file must match the
 SHA-256 recorded there. The raw files are never parsed here: they stay exactly as published.
 
-    python -m pipeline.fetch unodc_prisons
+    python -m pipeline.fetch unodc_prisons [sisdepen ...]   # the stage `fetch` names every mirrored source
 """
 
 from __future__ import annotations
@@ -56,12 +56,50 @@ def fetch(source_id: str, *, mirror: Path | None = None, sources: dict | None = 
     Pinned files come from the mirror, else from their URL. A manual source (`manual_download` in the
     registry) takes whatever the user put in data/manual/<source_id>/ (or `manual`). All or nothing: files are
     gathered and checked in a staging folder, which replaces the destination only when every file passed."""
+    destination = destination or paths.raw_dir(source_id)
+    staging = _gather(source_id, sources if sources is not None else registry(), mirror, destination, manual)
+    _install(staging, destination)
+    return destination
+
+
+def fetch_all(source_ids: list[str], *, mirror: Path | None = None, sources: dict | None = None) -> list[Path]:
+    """Several sources at once (the `fetch` stage), all or nothing across them: each source is gathered and checked
+    in its own staging folder, two at a time (copying and hashing wait on the disk, in C, outside the GIL), and the
+    data/raw/<source>/ folders are replaced only once every source passed. Of several failures, the message is
+    the first source's in the order given."""
+    from concurrent.futures import ThreadPoolExecutor
+
     sources = sources if sources is not None else registry()
+    if any(not sources.get(source_id, {}).get("manual_download") for source_id in source_ids):
+        mirror = mirror or mirror_dir()  # read (and checked) once, before any thread starts
+    destinations = {source_id: paths.raw_dir(source_id) for source_id in source_ids}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {source_id: pool.submit(_gather, source_id, sources, mirror, destinations[source_id], None)
+                   for source_id in source_ids}
+    staged, failures = {}, []
+    for source_id, future in futures.items():
+        if future.exception() is None:
+            staged[source_id] = future.result()
+        else:
+            failures.append(future.exception())
+    try:
+        if failures:
+            raise failures[0]
+        for source_id, staging in staged.items():
+            _install(staging, destinations[source_id])
+    finally:
+        for staging in staged.values():
+            shutil.rmtree(staging, ignore_errors=True)
+    return list(destinations.values())
+
+
+def _gather(source_id: str, sources: dict, mirror: Path | None, destination: Path, manual: Path | None) -> Path:
+    """One source's files and provenance.json, checked, in a new staging folder beside `destination`; removed
+    again if any check fails."""
     if source_id not in sources:
         raise PipelineError(f"unknown source '{source_id}'", file=paths.SOURCES,
                             fix=f"known sources: {', '.join(sorted(sources))}")
     source = sources[source_id]
-    destination = destination or paths.raw_dir(source_id)
     destination.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{source_id}.partial-", dir=destination.parent))
     try:
@@ -71,12 +109,20 @@ def fetch(source_id: str, *, mirror: Path | None = None, sources: dict | None = 
             mirror = mirror or mirror_dir()
             records = [_bring(entry, source, mirror, staging) for entry in source["files"]]
         _write_provenance(staging, source_id, source, records)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging
+
+
+def _install(staging: Path, destination: Path) -> None:
+    """The checked staging folder becomes the destination (the previous one removed)."""
+    try:
         if destination.exists():
             shutil.rmtree(destination)
         os.replace(staging, destination)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return destination
 
 
 def _bring_manual(source: dict, folder: Path, staging: Path) -> list[dict]:
@@ -237,10 +283,11 @@ def _write_provenance(folder: Path, source_id: str, source: dict, records: list[
 @cli
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("source", help=f"source id from {paths.relative(paths.SOURCES)}")
+    parser.add_argument("sources", nargs="+", metavar="source", help=f"source ids from {paths.relative(paths.SOURCES)}")
     args = parser.parse_args(argv)
-    destination = fetch(args.source)
-    print(f"fetched {args.source} into {paths.relative(destination)}")
+    destinations = fetch_all(args.sources)
+    for source, destination in zip(args.sources, destinations):
+        print(f"fetched {source} into {paths.relative(destination)}")
 
 
 if __name__ == "__main__":

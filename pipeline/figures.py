@@ -14,6 +14,9 @@ data CSV, and its caption text is written. English goes to figures/, the other l
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
+import multiprocessing
+import os
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -139,20 +142,32 @@ class LocaleFormatter(Formatter):
 
 # ---------------------------------------------------------------------------------------- Stage ---
 
-def build(chapter: str) -> list:
-    """Every figure of the chapter in every language, written together or not at all; returns the paths."""
+def build(chapter: str, workers: int | None = None) -> list:
+    """Every figure of the chapter in every language, written together or not at all; returns the paths.
+
+    Each (figure, language) is drawn and saved on its own, in a pool of processes forked from this one (one per
+    core this process may use, `workers`), so the languages render side by side: every drawing starts from the
+    same state and gives the bytes it gives alone. The files go to this stage's staging folder (the children
+    inherit it), and are published together once every drawing succeeded."""
     if chapter not in CHARTS:
         raise PipelineError(f"unknown chapter '{chapter}'", fix=f"chapters with figures: {', '.join(CHARTS)}")
     languages = i18n.languages()
     check_declared(chapter, languages)
     settings, values = params.read(SETTINGS[chapter]), interim.values(chapter)
-    written = []
+    jobs = [(figure, language, settings, values) for figure in registry.figures_of(chapter) for language in languages]
+    workers = min(len(jobs), workers or len(os.sched_getaffinity(0)))
     with io.transaction():
-        for figure in registry.figures_of(chapter):
-            table = data(figure)
-            for language in languages:
-                written += save(figure, draw(figure, language, settings, values), language, values, table)
-    return written
+        if workers <= 1:
+            return [path for job in jobs for path in _draw_and_save(job)]
+        context = multiprocessing.get_context("fork")  # the children start with this process's imports and data
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+            return [path for paths_written in pool.map(_draw_and_save, jobs) for path in paths_written]
+
+
+def _draw_and_save(job: tuple) -> list:
+    """One figure in one language: drawn, checked against its data and saved (into the staging folder)."""
+    figure, language, settings, values = job
+    return save(figure, draw(figure, language, settings, values), language, values)
 
 
 def check_declared(chapter: str, languages: list[str]) -> None:

@@ -27,15 +27,15 @@ _HTML = re.compile(rb"^\s*(<!doctype\s+html|<html|<head|<body|<\?xml[^>]*>\s*<ht
 _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _ROOT_START = re.compile(rb"<[A-Za-z_]")
 _XML_PARTS = (".xml", ".rels", ".vml")
-_REFETCH = "the download was cut off or replaced: fetch the file again (`dvc repro fetch@SOURCE`) or download it by hand"
+_REFETCH = "the download was cut off or replaced: fetch the file again (`dvc repro fetch`) or download it by hand"
 
 
 def check(path: Path, source: str = "SOURCE") -> None:
     """Raise a PipelineError if `path` is empty, an HTML page, a damaged or oversized zip, or declares entities."""
     path = Path(path)
-    fix = _REFETCH.replace("SOURCE", source)
+    fix = _REFETCH
     if not path.is_file():
-        raise PipelineError("file is missing", file=path, fix=f"run `dvc repro fetch@{source}` first")
+        raise PipelineError("file is missing", file=path, fix="run `dvc repro fetch` first")
     with path.open("rb") as handle:
         head = handle.read(512)
     if not head:
@@ -67,7 +67,7 @@ def open_workbook(path: Path, source: str = "SOURCE"):
         return python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as error:  # calamine raises its own error types for files it cannot parse
         raise PipelineError(f"cannot be read as a spreadsheet ({type(error).__name__}: {error})", file=path,
-                            fix=_REFETCH.replace("SOURCE", source)) from None
+                            fix=_REFETCH) from None
 
 
 def sheet_rows(path: Path, sheet: str | int = 0, source: str = "SOURCE") -> list[list]:
@@ -85,7 +85,7 @@ def sheet_rows(path: Path, sheet: str | int = 0, source: str = "SOURCE") -> list
         raise
     except Exception as error:
         raise PipelineError(f"sheet {sheet!r} cannot be read ({type(error).__name__}: {error})", file=path,
-                            fix=_REFETCH.replace("SOURCE", source)) from None
+                            fix=_REFETCH) from None
 
 
 def _check_sizes(archive: zipfile.ZipFile, path: Path) -> None:

@@ -38,7 +38,21 @@ def test_sources_yaml_is_a_file_the_fetch_stages_depend_on_not_a_params_file():
     text = paths.DVC_YAML.read_text(encoding="utf-8")
     assert "data/sources.yaml:" not in text  # never `params: - data/sources.yaml: ...`
     for name in ("fetch", "fetch_manual"):
-        assert "data/sources.yaml" in dvc_yaml.stages()[name]["do"]["deps"]
+        stage = dvc_yaml.stages()[name]
+        assert "data/sources.yaml" in stage.get("do", stage)["deps"]
+
+
+def test_one_fetch_stage_brings_every_pinned_source_and_outputs_each_raw_folder():
+    """The merged `fetch` stage: every source of data/sources.yaml that is not downloaded by hand, named in its
+    command and each data/raw/<source>/ its own (persisted) output; the hand-kept ones keep a stage each."""
+    from pipeline import fetch
+
+    sources = fetch.registry()
+    pinned = [name for name, source in sources.items() if not source.get("manual_download")]
+    stage = dvc_yaml.stages()["fetch"]
+    assert stage["cmd"] == "python -m pipeline.fetch " + " ".join(pinned)
+    assert stage["outs"] == [{f"data/raw/{name}": {"persist": True}} for name in pinned]
+    assert dvc_yaml.stages()["fetch_manual"]["foreach"] == [n for n in sources if sources[n].get("manual_download")]
 
 
 def test_a_stage_depends_on_every_module_it_imports():

@@ -193,3 +193,35 @@ def test_manual_symlink_out_of_its_folder_is_refused(tmp_path):
     with pytest.raises(PipelineError, match="symbolic link to .*passwd, outside"):
         fetch.fetch("demo", sources=_manual(), manual=folder, destination=tmp_path / "one")
     assert not (tmp_path / "one").exists()
+
+
+def _two_sources() -> dict:
+    sources = {name: _registry({f"{name}.xlsx": XLSX_BYTES})["demo"] for name in ("first", "second")}
+    for name in sources:
+        sources[name]["files"][0]["path"] = f"{name}/{name}.xlsx"
+    return sources
+
+
+def test_fetch_all_replaces_every_source_only_when_every_source_passed(tmp_path, monkeypatch):
+    """The merged `fetch` stage: one source whose mirror copy is damaged stops the stage, and no source's
+    data/raw/<source>/ is touched (not even the one that passed); with both good, both are installed."""
+    monkeypatch.setattr(fetch.paths, "RAW", tmp_path / "raw")
+    mirror = tmp_path / "mirror"
+    sources = _two_sources()
+    for name in sources:
+        (mirror / name).mkdir(parents=True)
+        (mirror / name / f"{name}.xlsx").write_bytes(XLSX_BYTES)
+        (tmp_path / "raw" / name).mkdir(parents=True)
+        (tmp_path / "raw" / name / "previous.txt").write_text("previous build")
+    (mirror / "second" / "second.xlsx").write_bytes(b"PK\x03\x04" + b"x" * (len(XLSX_BYTES) - 4))  # same size, damaged
+    with pytest.raises(PipelineError, match="second.xlsx"):
+        fetch.fetch_all(["first", "second"], mirror=mirror, sources=sources)
+    for name in sources:
+        assert sorted(p.name for p in (tmp_path / "raw" / name).iterdir()) == ["previous.txt"]
+    assert sorted(p.name for p in (tmp_path / "raw").iterdir()) == ["first", "second"]  # no staging left behind
+
+    (mirror / "second" / "second.xlsx").write_bytes(XLSX_BYTES)
+    written = fetch.fetch_all(["first", "second"], mirror=mirror, sources=sources)
+    assert written == [tmp_path / "raw" / "first", tmp_path / "raw" / "second"]
+    for name in sources:
+        assert sorted(p.name for p in (tmp_path / "raw" / name).iterdir()) == sorted([f"{name}.xlsx", "provenance.json"])

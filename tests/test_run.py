@@ -80,3 +80,18 @@ def test_committed_notebooks_have_no_outputs_and_kernel_python3():
         assert nb.metadata["kernelspec"]["name"] == "python3", notebook.name
         assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), notebook.name
         assert sum("parameters" in c.metadata.get("tags", []) for c in nb.cells) == 1, notebook.name
+
+
+def test_the_iri_format_checker_is_kept_out_and_notebooks_are_still_validated(tmp_path):
+    """pipeline.run keeps rfc3987_syntax from being imported (its grammars cost 1.8 s of every notebook stage):
+    jsonschema then registers no `iri` format checker, and nbformat still validates a notebook (it uses none)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, pipeline.run, jsonschema, nbformat\n"
+            "print(sys.modules.get('rfc3987_syntax', 'absent'), 'iri' in jsonschema.FormatChecker.checkers)\n"
+            "bad = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')])\n"
+            "bad.cells[0]['execution_count'] = 'not a number'\n"
+            "try:\n    nbformat.validate(bad)\nexcept nbformat.ValidationError:\n    print('invalid')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["None", "False", "invalid"]

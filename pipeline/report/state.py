@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
-import sys
 
 from pipeline import dvc_yaml, paths
 from pipeline.errors import PipelineError
@@ -32,20 +30,28 @@ def pipeline_state() -> dict:
 
 
 def dvc_status(stages: list[str]) -> dict:
-    """`dvc status --json` of `stages`: stage -> what changed since its last run (stages up to date are left out).
-    This stage itself is never asked about: while `dvc repro` runs it, DVC holds its outputs for writing."""
-    done = subprocess.run([sys.executable, "-m", "dvc", "status", "--json", *stages], cwd=paths.ROOT,
-                          capture_output=True, text=True)
+    """DVC's `status` of `stages`: stage -> what changed since its last run (stages up to date are left out), as
+    `dvc status --json` gives it. Asked in this process through DVC's Python API: the command line's `dvc status
+    STAGE ...` collects dvc.yaml again for every stage named (15 s for the 26 stages, against 2 s for all of
+    them at once). This stage itself is never asked about: while `dvc repro` runs it, DVC holds its outputs for
+    writing."""
+    from dvc.exceptions import DvcException
+    from dvc.repo import Repo, lock_repo
+
+    wanted, status = set(stages), {}
     try:
-        return json.loads(done.stdout or "{}") if done.returncode == 0 else _failed(done)
-    except json.JSONDecodeError:
-        return _failed(done)
-
-
-def _failed(done: subprocess.CompletedProcess):
-    problem = (done.stderr or done.stdout).strip().splitlines()
-    raise PipelineError(f"`dvc status` failed: {problem[-1] if problem else f'exit status {done.returncode}'}",
-                        file=paths.DVC_YAML, fix="run `dvc status` to see why, and `dvc repro` again")
+        with Repo(str(paths.ROOT)) as repo, lock_repo(repo):
+            found = {stage.addressing: stage for stage in repo.index.stages}
+            missing = sorted(wanted - set(found))
+            if missing:
+                raise PipelineError(f"`dvc status`: no stage '{missing[0]}' in dvc.yaml", file=paths.DVC_YAML,
+                                    fix="regenerate dvc.yaml (`make dvc-yaml`) and run `dvc repro` again")
+            for name in sorted(wanted):
+                status.update(found[name].status())
+    except DvcException as error:
+        raise PipelineError(f"`dvc status` failed: {str(error).splitlines()[0] if str(error) else type(error).__name__}",
+                            file=paths.DVC_YAML, fix="run `dvc status` to see why, and `dvc repro` again") from None
+    return status
 
 
 def reason(changes: list) -> str:

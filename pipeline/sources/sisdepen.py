@@ -128,7 +128,7 @@ def load(raw_dir: Path, cache_dir: Path | None = CACHE_DIR) -> tuple[pd.DataFram
     if not tables:
         raise PipelineError(f"none of the {len(files)} SISDEPEN file(s) has a layout the reader knows",
                             file=raw_dir, fix="see data/interim/sisdepen_files.csv's reasons in a full run, or "
-                                              "fetch the semester files again (`dvc repro fetch@sisdepen`)")
+                                              "fetch the semester files again (`dvc repro fetch`)")
     # Check inputs: a sex that vanishes from a block between two semesters is a parsing or publishing fault.
     check_no_sex_vanishes(tables)
     # Process data: one table, sorted by its key, so the Parquet is byte-stable across reruns. Each file's

@@ -126,7 +126,7 @@ def check_outputs(tidy: pd.DataFrame, long: pd.DataFrame, path: Path) -> None:
 def _read_sheet(path: Path, sheet: str, columns: dict[str, str]) -> pd.DataFrame:
     """One sheet with its columns renamed strictly (every expected column, nothing else)."""
     if not path.exists():
-        raise PipelineError("file is missing", file=path, fix=f"run `dvc repro fetch@{SOURCE}` first")
+        raise PipelineError("file is missing", file=path, fix="run `dvc repro fetch` first")
     safe_xlsx.check(path, SOURCE)
     try:
         workbook = pd.ExcelFile(path, engine="calamine")

@@ -158,7 +158,7 @@ def check_region(tidy: pd.DataFrame, region: str) -> None:
 
 def _read(path) -> pd.DataFrame:
     if not path.exists():
-        raise PipelineError("file is missing", file=path, fix=f"run `dvc repro fetch@{SOURCE}` first")
+        raise PipelineError("file is missing", file=path, fix="run `dvc repro fetch` first")
     safe_xlsx.check(path, SOURCE)
     try:
         sheet = pd.read_excel(path, engine="calamine", header=None, dtype=object, keep_default_na=False,

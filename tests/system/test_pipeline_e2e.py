@@ -2,22 +2,21 @@
 
 The copy gets the tracked files only (no data/raw, no DVC cache), its committed outputs are deleted, and
 `dvc repro` runs from the mirror. Every output must come back identical to the committed one, dvc.lock
-must not change, and a second `dvc repro` must have nothing to do.
+must not change, and a second `dvc repro` must have nothing to do. The copy is the one rebuild the system tests
+share (tests/system/faults/rebuild.py, the `rebuild` fixture of tests/system/conftest.py).
 """
 
 from __future__ import annotations
 
 import filecmp
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from pipeline import dvc_yaml, fetch, params, paths, settings
+from pipeline import dvc_yaml, paths, settings
 
 OUTPUT_FOLDERS = ("figures", "reports", "data/processed")
 # Committed reports that are not pipeline outputs: written by `python -m tests.system.faults.report` and `make bench`.
@@ -52,26 +51,11 @@ def _copy_without_outputs(destination: Path) -> None:
     _git("-c", "user.name=test", "-c", "user.email=test@localhost", "commit", "-qm", "copy", cwd=destination)
 
 
-def _dvc(*args, cwd, env):
-    dvc = Path(sys.executable).with_name("dvc")
-    return subprocess.run([str(dvc), *args], cwd=cwd, env=env, capture_output=True, text=True)
-
-
 @pytest.mark.e2e
-def test_clean_copy_rebuilds_every_committed_output(tmp_path):
-    copy = tmp_path / "repo"
-    _copy_without_outputs(copy)
-    mirror_before = {p: p.stat().st_mtime_ns for p in fetch.mirror_dir().rglob("*") if p.is_file()}
-    env = os.environ | {
-        "BRIEFING_DATA_MIRROR": str(fetch.mirror_dir()),
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-    }
-    env.pop("BRIEFING_STAGING_DIR", None)
-    env[params.READ_LOG_ENV] = str(tmp_path / "params-read.jsonl")
-
-    first = _dvc("repro", cwd=copy, env=env)
+def test_clean_copy_rebuilds_every_committed_output(rebuild):
+    copy, first, second = rebuild.copy, rebuild.first, rebuild.second
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
-    assert sections_read(tmp_path / "params-read.jsonl") == sections_declared(copy)
+    assert sections_read(rebuild.params_log) == sections_declared(copy)
 
     committed = committed_outputs()
     rebuilt = sorted(str(p.relative_to(copy)) for folder in OUTPUT_FOLDERS
@@ -81,12 +65,11 @@ def test_clean_copy_rebuilds_every_committed_output(tmp_path):
     assert mismatched == [], "outputs differ from the committed ones: run `make repro` and commit"
     assert (copy / "dvc.lock").read_text() == (paths.ROOT / "dvc.lock").read_text()
 
-    second = _dvc("repro", cwd=copy, env=env)
     assert second.returncode == 0 and "Data and pipelines are up to date." in second.stdout
     assert "Running stage" not in second.stdout
 
     # The mirror is read-only to the pipeline.
-    assert {p: p.stat().st_mtime_ns for p in fetch.mirror_dir().rglob("*") if p.is_file()} == mirror_before
+    assert rebuild.mirror_touched == []
 
 
 def sections_read(log: Path) -> dict[tuple, set]:

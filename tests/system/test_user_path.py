@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import pytest
 from system.faults import user_path
-from system.faults.rebuild import shared
 
 from pipeline import paths
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory):
-    """The shared rebuild (also used by the interrupted-run and determinism tests), up to date, and its files."""
-    rebuild = shared(tmp_path_factory)
-    assert rebuild.second.returncode == 0, rebuild.second.stdout[-3000:] + rebuild.second.stderr[-3000:]
+def built(rebuild):
+    """The shared rebuild (tests/system/conftest.py), up to date, and its files."""
+    assert rebuild.first.returncode == 0 and rebuild.second.returncode == 0, rebuild.second.stdout[-3000:] + rebuild.second.stderr[-3000:]
     return rebuild.copy, user_path.snapshot(rebuild.copy)
 
 

@@ -1,10 +1,12 @@
-"""One rebuild of the whole pipeline in a temporary copy, shared by the interrupted-run and determinism tests.
+"""One clean rebuild of the whole pipeline in a temporary copy, shared by every system test that needs a built
+project: the end-to-end, determinism, interrupted-run and user-path tests (tests/system/conftest.py's `rebuild`).
 
-The copy is made as tests/system/test_pipeline_e2e.py makes its clean clone (tracked files, no outputs, no raw data,
-DVC fed from the mirror). `dvc repro` is killed (SIGKILL, the whole process group: DVC, papermill and the
-kernel) while the first notebook stage runs, then run again to the end. Its outputs are compared byte for
-byte with the committed ones, which the e2e test's own clean rebuild also matches: two rebuilds in separate
-copies, identical.
+The copy is the clean clone tests/system/test_pipeline_e2e.py describes (tracked files, no outputs, no raw data,
+DVC fed from the mirror); `dvc repro` builds it once, as a researcher's first run does, and once more with nothing
+to do. The interruption is then tested on one stage of that built copy (`interrupt_one_stage`), not on a second
+full rebuild: the stage's output is removed, `dvc repro` is killed (SIGKILL, the whole process group: DVC,
+papermill and the kernel) while the stage runs, and run again, which must rerun just that stage and give back the
+committed bytes.
 """
 
 from __future__ import annotations
@@ -22,15 +24,26 @@ from system import test_pipeline_e2e as e2e
 
 from pipeline import fetch, paths
 
-NOTEBOOK_COMMAND = "python -m pipeline.run"
+NOTEBOOK_COMMAND = "-m pipeline.run"  # in the line DVC prints for a notebook stage, whichever python runs it
 SECONDS_INTO_THE_STAGE = 3
 
 
 @dataclass
 class Rebuild:
     copy: Path
-    killed_during: str  # the command running when the first `dvc repro` was killed
+    first: subprocess.CompletedProcess  # the clean `dvc repro`
+    second: subprocess.CompletedProcess  # `dvc repro` again, which must have nothing to do
+    params_log: Path  # the params.yaml sections each command of the first run read (pipeline.params' log)
+    mirror_touched: list[str]  # files of the mirror whose modification time changed (must be none)
+
+
+@dataclass
+class Interrupted:
+    stage: str
+    killed_during: str  # the command running when `dvc repro` was killed
     first: str  # output of the killed run
+    output_after_kill: bool  # whether the stage's removed output existed after the kill (it must not)
+    staging_left: list[str]  # staging folders left once the resumed run finished (the killed one's removed)
     second: subprocess.CompletedProcess  # the run that finished
     third: subprocess.CompletedProcess  # a further `dvc repro`, which must have nothing to do
 
@@ -59,32 +72,63 @@ _SHARED: dict[str, Rebuild] = {}
 
 
 def shared(tmp_path_factory) -> Rebuild:
-    """The interrupted rebuild, made once per test session whichever test asks first."""
+    """The clean rebuild, made once per test session whichever test asks first (pytest-xdist: the tests that use
+    it run on one worker, grouped by tests/conftest.py)."""
     if "rebuild" not in _SHARED:
-        _SHARED["rebuild"] = interrupted_rebuild(tmp_path_factory.mktemp("interrupted"))
+        _SHARED["rebuild"] = clean_rebuild(tmp_path_factory.mktemp("rebuild"))
     return _SHARED["rebuild"]
 
 
-def interrupted_rebuild(workdir: Path) -> Rebuild:
+def _dvc() -> str:
+    return str(Path(sys.executable).with_name("dvc"))
+
+
+def clean_rebuild(workdir: Path) -> Rebuild:
+    from pipeline import params
+
     copy = workdir / "repo"
     make_copy(copy)
+    mirror_before = {p: p.stat().st_mtime_ns for p in fetch.mirror_dir().rglob("*") if p.is_file()}
+    env = environment() | {params.READ_LOG_ENV: str(workdir / "params-read.jsonl")}
+    first = subprocess.run([_dvc(), "repro"], cwd=copy, env=env, capture_output=True, text=True)
+    second = subprocess.run([_dvc(), "repro"], cwd=copy, env=environment(), capture_output=True, text=True)
+    mirror_after = {p: p.stat().st_mtime_ns for p in fetch.mirror_dir().rglob("*") if p.is_file()}
+    touched = sorted(str(p) for p in mirror_before.keys() | mirror_after.keys()
+                     if mirror_before.get(p) != mirror_after.get(p))
+    return Rebuild(copy, first, second, workdir / "params-read.jsonl", touched)
+
+
+def stage_outputs(copy: Path, stage: str) -> list[Path]:
+    """The outputs dvc.yaml declares for `stage` (a stage without `foreach`)."""
+    import yaml
+
+    body = yaml.safe_load((copy / "dvc.yaml").read_text())["stages"][stage]
+    return [copy / (next(iter(out)) if isinstance(out, dict) else out) for out in body.get("outs", [])]
+
+
+def interrupt_one_stage(copy: Path, stage: str) -> Interrupted:
+    """Remove the notebook stage's outputs, kill `dvc repro` while the stage runs, run it again twice."""
+    removed = stage_outputs(copy, stage)
+    for path in removed:
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
     env = environment()
-    dvc = str(Path(sys.executable).with_name("dvc"))
-    process = subprocess.Popen([dvc, "repro"], cwd=copy, env=env, stdout=subprocess.PIPE,
+    process = subprocess.Popen([_dvc(), "repro"], cwd=copy, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
     lines, killed_during = [], ""
     for line in process.stdout:
         lines.append(line)
-        if line.lstrip("> ").startswith(NOTEBOOK_COMMAND):
+        if NOTEBOOK_COMMAND in line and line.startswith(">"):
             killed_during = line.strip()
             time.sleep(SECONDS_INTO_THE_STAGE)
             os.killpg(process.pid, signal.SIGKILL)
             break
     process.stdout.close()
     process.wait()
-    second = subprocess.run([dvc, "repro"], cwd=copy, env=env, capture_output=True, text=True)
-    third = subprocess.run([dvc, "repro"], cwd=copy, env=env, capture_output=True, text=True)
-    return Rebuild(copy, killed_during, "".join(lines), second, third)
+    after_kill = any(path.exists() for path in removed)
+    second = subprocess.run([_dvc(), "repro"], cwd=copy, env=env, capture_output=True, text=True)
+    staging = sorted(p.name for p in copy.glob(".staging-*"))
+    third = subprocess.run([_dvc(), "repro"], cwd=copy, env=env, capture_output=True, text=True)
+    return Interrupted(stage, killed_during, "".join(lines), after_kill, staging, second, third)
 
 
 def outputs(root: Path) -> list[str]:

@@ -3,8 +3,8 @@
 Each case changes what a user can change — a parameter, a hand-kept file, a file dropped into
 data/manual/sneep/, a notebook, the pinned hash of a source, Ctrl-C — then runs `dvc repro` (the README's
 command). The assertions are those of the user's experience: a non-zero exit, one clear message, no traceback,
-and every file of the previous build byte-identical. The copy is built once per test session (shared with the
-interrupted-run and determinism tests, see faults.rebuild) and restored after each case: inputs from the copy's
+and every file of the previous build byte-identical. The copy is the one rebuild of the test session (shared with the
+end-to-end, interrupted-run and determinism tests, see faults.rebuild) and restored after each case: inputs from the copy's
 own git commit, dropped files removed; a case whose upstream stage legitimately ran (the fetch of a user's file)
 names those files and the copy is rebuilt to its previous state before the next case.
 """
