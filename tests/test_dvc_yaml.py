@@ -21,7 +21,7 @@ def test_every_stage_follows_the_naming_rule_and_every_chapter_has_its_three_sta
     assert all(RULE.match(name) for name in stages), [name for name in stages if not RULE.match(name)]
     for chapter in registry.CHAPTERS:
         assert {chapter, f"{chapter}_figures", f"{chapter}_notebook"} <= set(stages)
-        assert stages[chapter]["cmd"] == f"python -m pipeline.chapters.{chapter}"
+        assert stages[chapter]["cmd"] == f"bin/python -m pipeline.chapters.{chapter}"
 
 
 def test_each_stage_declares_the_sections_of_its_settings_models():

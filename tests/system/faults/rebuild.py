@@ -22,7 +22,7 @@ from system import test_pipeline_e2e as e2e
 
 from pipeline import fetch, paths
 
-NOTEBOOK_COMMAND = "python -m pipeline.run"
+NOTEBOOK_COMMAND = "bin/python -m pipeline.run"  # as dvc.yaml writes it (pipeline.dvc_yaml.command)
 SECONDS_INTO_THE_STAGE = 3
 
 
