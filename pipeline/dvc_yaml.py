@@ -36,6 +36,7 @@ HEADER = """\
 #   <chapter>_figures     the chapter's figures in every language of report.languages (figures/, figures/<lang>/)
 #   <chapter>_notebook    the chapter's notebook, executed (reports/notebooks/): it reads, narrates and draws
 #   indicators            the long table (data/processed/indicators.csv)
+#   codebook              every indicator of the long table, described (reports/codebook.csv, .md)
 #   claims                the claims check (reports/tables/claims.*, manuscript-numbers.*)
 #   report                the briefing pack (reports/briefing*.html, index.html, metrics, bundles)
 # Every output is `persist: true`: DVC does not delete it before the stage runs, and each stage writes all its
@@ -128,6 +129,8 @@ def definitions() -> list[Stage]:
         # ------------------------------------------------------------------------- The long table ---
         Stage("indicators", f"python -m pipeline.indicators {' '.join(PARTS)}", ("pipeline.indicators",),
               tuple(_part(part) for part in PARTS), committed=(_rel(paths.INDICATORS),)),
+        Stage("codebook", "python -m pipeline.codebook", ("pipeline.codebook",), (_rel(paths.INDICATORS),),
+              committed=(_rel(paths.CODEBOOK.with_suffix(".csv")), _rel(paths.CODEBOOK.with_suffix(".md")))),
         # -------------------------------------------------------------------------- Claims check ---
         Stage("claims", "python -m pipeline.chapters.claims", ("pipeline.chapters.claims.__main__",),
               (_rel(paths.CLAIMS), _rel(paths.INDICATORS), *claim_tables(), _rel(paths.raw_dir("manuscript")),
