@@ -112,3 +112,37 @@ def test_each_figure_of_the_chapter_is_shown_once_by_the_cell_that_draws_it(name
     for figure, index in drawn:
         assert images[index] == 1, f"{name}.ipynb: {figure} is shown {images[index]} time(s) by cell {index}"
     assert sum(images.values()) == len(expected), f"{name}.ipynb: an image outside the cells that draw figures"
+
+
+def _project_state() -> dict[str, tuple[int, int]]:
+    """Every file a notebook could write (outputs, interim data, notebooks, hand-kept data): size and mtime."""
+    skip = ("data/raw/", "data/manual/", "data/interim/logs/")
+    state = {}
+    for folder in ("figures", "reports", "data", "notebooks"):
+        for path in (paths.ROOT / folder).rglob("*"):
+            name = path.relative_to(paths.ROOT).as_posix()
+            if path.is_file() and not name.startswith(skip) and "__pycache__" not in name \
+                    and ".ipynb_checkpoints" not in name:
+                stat = path.stat()
+                state[name] = (stat.st_size, stat.st_mtime_ns)
+    return state
+
+
+def test_an_interactive_run_of_a_notebook_writes_nothing(monkeypatch):
+    """As README "Running a notebook yourself" and each notebook's first cell say: run as JupyterLab runs it (the
+    kernel started at the project's root, the notebook's own defaults, no staging folder), a notebook reads its
+    chapter's build, narrates and draws, and no file of the project is created, changed or removed."""
+    import nbclient
+
+    monkeypatch.delenv("BRIEFING_STAGING_DIR", raising=False)
+    name = "uruguay_observatory"
+    source = nbformat.read(paths.notebook(name), as_version=4)
+    assert "writes no file" in source.cells[0].source
+    before = _project_state()
+    nbclient.NotebookClient(source, kernel_name="python3", timeout=600,
+                            resources={"metadata": {"path": str(paths.ROOT)}}).execute()
+    assert any("image/png" in output.get("data", {}) for cell in source.cells for output in cell.get("outputs", []))
+    after = _project_state()
+    assert {"created": sorted(after.keys() - before.keys()), "removed": sorted(before.keys() - after.keys()),
+            "changed": sorted(k for k in before.keys() & after.keys() if before[k] != after[k])} == \
+        {"created": [], "removed": [], "changed": []}
