@@ -15,12 +15,14 @@ from __future__ import annotations
 import filecmp
 import re
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from system import built_copy
 
 from pipeline import fetch, paths
+from pipeline.sources import sisdepen
 
 SEMESTER_FILE = "dados-sisdepen-jul-dez-2021.xlsx"
 PERIOD, PREVIOUS = "2021-12", "2021-06"
@@ -84,6 +86,9 @@ def test_adding_the_last_sisdepen_semester_as_the_guide_says(tmp_path):
     shutil.move(semester, kept)
     sources.write_text(committed_sources.replace(entry, ""), encoding="utf-8")
     claims.write_text(committed_claims.replace(PERIOD, PREVIOUS), encoding="utf-8")
+    parsed = sorted((copy / paths.relative(sisdepen.CACHE_DIR)).glob(f"*/*-{Path(SEMESTER_FILE).stem}.parquet"))
+    assert len(parsed) == 1  # ... and never parsed (the parsed-file cache holds every file the build has read)
+    parsed[0].unlink()
     before = built_copy.run(".venv/bin/dvc repro", copy, env)
     assert before.returncode == 0, before.stdout[-4000:]
     table_before = pd.read_csv(copy / "data" / "processed" / "indicators.csv", dtype={"period": str})
