@@ -42,7 +42,7 @@ def _notebook_stages(copy: Path) -> dict[str, list[str]]:
     """Stage name -> its command, for the stages that execute a notebook (read from the copy's dvc.yaml)."""
     stages = yaml.safe_load((copy / "dvc.yaml").read_text())["stages"]
     return {name: stage["cmd"].split() for name, stage in stages.items()
-            if isinstance(stage.get("cmd"), str) and stage["cmd"].startswith("python -m pipeline.run ")}
+            if isinstance(stage.get("cmd"), str) and " -m pipeline.run " in stage["cmd"]}
 
 
 def _run(command: list[str] | None, copy: Path | None) -> float:

@@ -36,12 +36,13 @@ HEADER = """\
 #   <chapter>_figures     the chapter's figures in every language of report.languages (figures/, figures/<lang>/)
 #   <chapter>_notebook    the chapter's notebook, executed (reports/notebooks/): it reads, narrates and draws
 #   indicators            the long table (data/processed/indicators.csv)
+#   codebook              every indicator of the long table, described (reports/codebook.csv, .md)
 #   claims                the claims check (reports/tables/claims.*, manuscript-numbers.*)
 #   report                the briefing pack (reports/briefing*.html, index.html, metrics, bundles)
 # Every output is `persist: true`: DVC does not delete it before the stage runs, and each stage writes all its
 # outputs at once when it succeeds (pipeline.io.transaction), so a stage that fails, or is interrupted, leaves the
 # previous outputs exactly as they were. Committed outputs (figures, tables, notebooks, the long table, the pack)
-# are `cache: false`. `python` is the project's .venv (the Makefile puts it first on PATH).
+# are `cache: false`. Commands run `bin/python`, the checkout's .venv whatever the shell's PATH (see that script).
 """
 
 FETCHED = ("unodc_prisons", "unodc_drug_crimes", "sisdepen", "sisdepen_reports", "manuscript")
@@ -128,6 +129,8 @@ def definitions() -> list[Stage]:
         # ------------------------------------------------------------------------- The long table ---
         Stage("indicators", f"python -m pipeline.indicators {' '.join(PARTS)}", ("pipeline.indicators",),
               tuple(_part(part) for part in PARTS), committed=(_rel(paths.INDICATORS),)),
+        Stage("codebook", "python -m pipeline.codebook", ("pipeline.codebook",), (_rel(paths.INDICATORS),),
+              committed=(_rel(paths.CODEBOOK.with_suffix(".csv")), _rel(paths.CODEBOOK.with_suffix(".md")))),
         # -------------------------------------------------------------------------- Claims check ---
         Stage("claims", "python -m pipeline.chapters.claims", ("pipeline.chapters.claims.__main__",),
               (_rel(paths.CLAIMS), _rel(paths.INDICATORS), *claim_tables(), _rel(paths.raw_dir("manuscript")),
@@ -146,9 +149,8 @@ def definitions() -> list[Stage]:
               tuple(SECTIONS.values()),
               committed=(*(_rel(paths.briefing(language)) for language in langs), _rel(paths.INDEX),
                          *(_rel(paths.figure_bundle(language)) for language in langs)),
-              extra={"metrics": [{_rel(paths.METRICS): {"persist": True, "cache": False}}],
-                     "plots": [{_rel(paths.WOMEN_HELD_PLOT): {"persist": True, "cache": False, "x": "year", "y": "BRA",
-                                                              "title": "Women held in prison (UNODC CTS)"}}]}),
+              extra={"metrics": [{_rel(paths.metrics_file(quantity)): {"persist": True, "cache": False}}
+                                 for quantity in registry.metric_quantities()]}),
     ]
     return stages
 
@@ -225,24 +227,34 @@ def _imports(path) -> list[str]:
 
 # ---------------------------------------------------------------------------------- The file ---
 
+# Every stage's command runs the project's Python through bin/python (the checkout's .venv, also inside the copies
+# `dvc exp run --temp` makes), never the first `python` on the user's PATH, which DVC would otherwise run.
+PYTHON = "bin/python"
+
+
+def command(cmd: str) -> str:
+    """A stage's command as dvc.yaml writes it: `python -m …` runs through bin/python."""
+    return PYTHON + cmd.removeprefix("python") if cmd.startswith("python ") else cmd
+
+
 def document() -> dict:
     """dvc.yaml as a mapping."""
     stages = {
         # One stage for every source of the mirror (or of its URLs): they share every input (the code, the registry,
         # the fetch section), so no change could rerun one without the others, and one stage costs DVC's own
         # bookkeeping once rather than five times (2-3 s each, for 0.3-0.5 s of copying and hashing).
-        "fetch": {"cmd": f"python -m pipeline.fetch {' '.join(FETCHED)}",
+        "fetch": {"cmd": command(f"python -m pipeline.fetch {' '.join(FETCHED)}"),
                   "deps": [*modules("pipeline.fetch"), _rel(paths.SOURCES)], "params": [Fetch.SECTION],
                   "outs": [{_rel(paths.raw_dir(source)): {"persist": True}} for source in FETCHED]},
         # Sources downloaded by hand: the user's folder data/manual/<source>/ is a dependency (never an output), so
         # adding, changing or removing a file reruns the branch, and DVC never deletes the user's files.
         "fetch_manual": {"foreach": list(MANUAL), "do": {
-            "cmd": "python -m pipeline.fetch ${item}",
+            "cmd": command("python -m pipeline.fetch ${item}"),
             "deps": [*modules("pipeline.fetch"), _rel(paths.SOURCES), _rel(paths.MANUAL) + "/${item}"],
             "outs": [{_rel(paths.RAW) + "/${item}": {"persist": True}}]}},
     }
     for stage in definitions():
-        body = {"cmd": stage.cmd, "deps": [*modules(*stage.modules), *stage.deps]}
+        body = {"cmd": command(stage.cmd), "deps": [*modules(*stage.modules), *stage.deps]}
         if stage.settings:
             body["params"] = [{_rel(paths.PARAMS): None}] if len(stage.settings) == len(SECTIONS) else \
                 [model.SECTION for model in stage.settings]
@@ -252,10 +264,10 @@ def document() -> dict:
             body["outs"] = outs
         body.update(stage.extra)
         stages[stage.name] = body
-    plots = [{"Women held in prison, focus countries (UNODC CTS)": {
-                  "x": "year", "y": {_rel(paths.WOMEN_HELD_PLOT): ["ARG", "BRA", "URY"]}}},
-             {"Women held in cells, Brazil (SISDEPEN)": {
-                  "x": "period", "y": {_rel(paths.figure("fig-20-brazil-women-men-prison", "en", "csv")): "female"}}}]
+    # `dvc plots show` / `dvc plots diff`: the English figures as images (PNG), drawn by the one drawing path
+    # (pipeline/figures.py) with their years, gaps, colours and locale formats; no JavaScript, so the page works
+    # offline, and `dvc plots diff REV` sets each figure of two revisions (or experiments) side by side.
+    plots = [_rel(paths.figure(figure.id, "en", "png")) for figure in registry.FIGURES]
     return {"stages": stages, "plots": plots}
 
 

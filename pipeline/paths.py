@@ -68,8 +68,10 @@ TABLES = REPORTS / "tables"
 EXECUTED_NOTEBOOKS = REPORTS / "notebooks"
 BRIEFING = REPORTS / "briefing.html"  # English; other languages: briefing-<lang>.html
 INDEX = REPORTS / "index.html"
-METRICS = REPORTS / "metrics.json"
-WOMEN_HELD_PLOT = REPORTS / "plots" / "women-held.csv"
+# Headline numbers, one file per quantity keyed by country (`dvc metrics show`: a row per quantity, a column per
+# country); see metrics_file().
+METRICS = REPORTS / "metrics"
+CODEBOOK = REPORTS / "codebook"  # .md and .csv: every indicator of the long table
 SOURCE_CHECK = REPORTS / "source-check"  # .csv and .md, by `make check-sources` (not a pipeline output)
 CLAIMS_TABLE = TABLES / "claims"  # .csv, .md and .phrases.json
 MANUSCRIPT_NUMBERS = TABLES / "manuscript-numbers"  # .csv and .md
@@ -85,6 +87,11 @@ SNAPSHOT_MANIFEST = "snapshot.json"  # inside a snapshot folder saved by `python
 def changes_page(language: str) -> Path:
     """reports/changes.html (English), changes-es.html, changes-pt.html."""
     return CHANGES_REPORT.with_name(f"{CHANGES_REPORT.name}{'' if language == 'en' else '-' + language}.html")
+
+
+def metrics_file(quantity: str) -> Path:
+    """reports/metrics/<quantity>.json: one headline quantity, keyed by country."""
+    return METRICS / f"{quantity}.json"
 
 
 def raw_dir(source_id: str) -> Path:

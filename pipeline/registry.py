@@ -9,8 +9,8 @@ fill their holes, and the set of definitions it states.
 A table: its id (the file name under reports/tables/), its chapter, the build table it publishes, its key columns,
 title and source keys, and the digits its Markdown shows.
 
-A headline metric: where reports/metrics.json reads it — a build table, a row (equal columns, then the last by
-a column) and a column.
+A headline metric: its quantity and country (reports/metrics/<quantity>.json, keyed by country) and where it is
+read — a build table, a row (equal columns, then the last by a column) and a column.
 
 Everything else reads this module: each chapter's build saves its tables with it, the figures stage draws with it,
 the notebooks show figures through it, the briefing, the bundles and the metrics list what it declares, and
@@ -81,13 +81,13 @@ class Table:
 
 @dataclass(frozen=True)
 class Metric:
-    key: tuple[str, ...]  # path in reports/metrics.json; "{country}" for each of base.focus_countries
+    key: tuple[str, str]  # (quantity, country): reports/metrics/<quantity>.json; "{country}": each focus country
     chapter: str
     table: str  # a build table
     column: str
     where: dict = field(default_factory=dict)  # column -> value the row must have ("{country}" as above)
     last_by: str | None = None  # of the rows left, the one with the largest value of this column
-    kind: str = "int"  # int | pct (one decimal) | year | month (of a YYYY-MM period) | whole_year (of 2003.0)
+    kind: str = "int"  # int | pct (one decimal) | period (YYYY-MM, as text) | whole_year (of 2003.0)
 
 
 # ------------------------------------------------------------------------------------- Figures ---
@@ -204,29 +204,39 @@ CLAIMS_TABLES = ("claims", "manuscript-numbers")
 # ------------------------------------------------------------------------------------- Metrics ---
 
 METRIC_COUNTRY = "{country}"  # in a metric's key and row: each of base.focus_countries
+# A metric's key is (quantity, country): reports/metrics/<quantity>.json holds {country: value}, so `dvc metrics show`
+# reads as a table with one row per quantity and one column per country. A quantity names its source or chapter
+# and its period when that is fixed; only the unodc- quantities compare countries on one definition.
 METRICS = (
-    *(Metric(("regional", METRIC_COUNTRY, column), "regional", "latest", column, where={"country": METRIC_COUNTRY},
+    *(Metric((f"unodc-{quantity}", METRIC_COUNTRY), "regional", "latest", column, where={"country": METRIC_COUNTRY},
              kind=kind)
-      for column, kind in (("latest_year", "int"), ("women_held", "int"), ("women_share_pct", "pct"))),
-    Metric(("argentina", "year"), "argentina", "latest_independent", "year"),
-    Metric(("argentina", "women_held"), "argentina", "latest_independent", "women_held"),
-    Metric(("argentina", "women_share_pct"), "argentina", "latest_independent", "women_share_pct", kind="pct"),
-    Metric(("brazil", "year"), "brazil", "in_cells", "period", last_by="period", kind="year"),
-    Metric(("brazil", "month"), "brazil", "in_cells", "period", last_by="period", kind="month"),
-    Metric(("brazil", "women_in_cells"), "brazil", "in_cells", "female", last_by="period"),
-    Metric(("brazil", "women_electronic_monitoring"), "brazil", "monitored", "female", last_by="period"),
-    Metric(("brazil", "women_drug_law_share_pct"), "brazil", "drug_share", "female", last_by="period", kind="pct"),
-    Metric(("brazil", "men_drug_law_share_pct"), "brazil", "drug_share", "male", last_by="period", kind="pct"),
+      for quantity, column, kind in (("latest-complete-year", "latest_year", "int"),
+                                     ("women-held", "women_held", "int"),
+                                     ("women-share-pct", "women_share_pct", "pct"))),
+    Metric(("argentina-latest-year", "ARG"), "argentina", "latest_independent", "year"),
+    Metric(("argentina-women-held", "ARG"), "argentina", "latest_independent", "women_held"),
+    Metric(("argentina-women-share-pct", "ARG"), "argentina", "latest_independent", "women_share_pct", kind="pct"),
+    Metric(("sisdepen-latest-period", "BRA"), "brazil", "in_cells", "period", last_by="period", kind="period"),
+    Metric(("sisdepen-women-in-cells", "BRA"), "brazil", "in_cells", "female", last_by="period"),
+    Metric(("sisdepen-women-electronic-monitoring", "BRA"), "brazil", "monitored", "female", last_by="period"),
+    Metric(("sisdepen-women-drug-law-share-pct", "BRA"), "brazil", "drug_share", "female", last_by="period",
+           kind="pct"),
+    Metric(("sisdepen-men-drug-law-share-pct", "BRA"), "brazil", "drug_share", "male", last_by="period", kind="pct"),
     # December 2019 holds SISDEPEN's largest known entry error (Maranhão): how it is treated shows here.
-    Metric(("brazil", "drug_law_share_pct_2019_12", "women"), "brazil", "drug_share", "female",
+    Metric(("sisdepen-women-drug-law-share-pct-2019-12", "BRA"), "brazil", "drug_share", "female",
            where={"period": "2019-12"}, kind="pct"),
-    Metric(("brazil", "drug_law_share_pct_2019_12", "men"), "brazil", "drug_share", "male",
+    Metric(("sisdepen-men-drug-law-share-pct-2019-12", "BRA"), "brazil", "drug_share", "male",
            where={"period": "2019-12"}, kind="pct"),
-    Metric(("uruguay", "year"), "uruguay", "prison_series", "period",
+    Metric(("uruguay-latest-year", "URY"), "uruguay", "prison_series", "period",
            where={"sex": "female", "reference": "unodc_prisons"}, last_by="position", kind="whole_year"),
-    Metric(("uruguay", "women_held"), "uruguay", "prison_series", "persons",
+    Metric(("uruguay-women-held", "URY"), "uruguay", "prison_series", "persons",
            where={"sex": "female", "reference": "unodc_prisons"}, last_by="position"),
 )
+
+
+def metric_quantities() -> list[str]:
+    """The quantities of the metrics: one file each in reports/metrics/."""
+    return sorted({metric.key[0] for metric in METRICS})
 
 
 # ----------------------------------------------------------------------------------- Look-ups ---

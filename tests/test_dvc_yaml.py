@@ -8,7 +8,7 @@ import re
 
 from pipeline import dvc_yaml, paths, registry, settings
 
-RULE = re.compile(r"^(fetch|fetch_manual|ingest_[a-z_]+|indicators|claims|report|"
+RULE = re.compile(r"^(fetch|fetch_manual|ingest_[a-z_]+|indicators|codebook|claims|report|"
                   rf"({'|'.join(registry.CHAPTERS)})(_figures|_notebook)?)$")
 
 
@@ -21,7 +21,7 @@ def test_every_stage_follows_the_naming_rule_and_every_chapter_has_its_three_sta
     assert all(RULE.match(name) for name in stages), [name for name in stages if not RULE.match(name)]
     for chapter in registry.CHAPTERS:
         assert {chapter, f"{chapter}_figures", f"{chapter}_notebook"} <= set(stages)
-        assert stages[chapter]["cmd"] == f"python -m pipeline.chapters.{chapter}"
+        assert stages[chapter]["cmd"] == f"bin/python -m pipeline.chapters.{chapter}"
 
 
 def test_each_stage_declares_the_sections_of_its_settings_models():
@@ -50,7 +50,7 @@ def test_one_fetch_stage_brings_every_pinned_source_and_outputs_each_raw_folder(
     sources = fetch.registry()
     pinned = [name for name, source in sources.items() if not source.get("manual_download")]
     stage = dvc_yaml.stages()["fetch"]
-    assert stage["cmd"] == "python -m pipeline.fetch " + " ".join(pinned)
+    assert stage["cmd"] == "bin/python -m pipeline.fetch " + " ".join(pinned)
     assert stage["outs"] == [{f"data/raw/{name}": {"persist": True}} for name in pinned]
     assert dvc_yaml.stages()["fetch_manual"]["foreach"] == [n for n in sources if sources[n].get("manual_download")]
 

@@ -9,7 +9,7 @@ folder saved earlier — with the work tree, and writes reports/changes.md (Engl
 changes-es.html, changes-pt.html. In reading order: a summary (counts, the verdicts that moved, the largest
 changes), then the long table (rows added, removed and changed, with old and new value, difference, relative
 change, unit, source and definition), the claims (computed value or verdict moved, with the sentence of the
-manuscript that states them), the headline numbers (every leaf of reports/metrics.json), the data-quality,
+manuscript that states them), the headline numbers (every leaf of reports/metrics/*.json), the data-quality,
 reconciliation and check tables (findings that appeared, disappeared or changed), the sources (data/sources.yaml
 pins; the files each fetch recorded, including the files a user supplied by hand), and the command that accepts
 the new verdicts.

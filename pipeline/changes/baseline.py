@@ -21,7 +21,7 @@ from pipeline import dvc_yaml, i18n, paths
 from pipeline.errors import PipelineError
 
 # Committed files the report compares (project-relative). The claims files are written by pipeline.chapters.claims,
-# the metrics by pipeline.report; they are read as files, never through those modules' internals.
+# the metrics (one file per quantity in a folder) by pipeline.report; they are read as files, never through those modules' internals.
 INDICATORS = paths.relative(paths.INDICATORS)
 METRICS = paths.relative(paths.METRICS)
 CLAIMS = paths.relative(paths.CLAIMS_TABLE.with_suffix(".csv"))
@@ -60,6 +60,10 @@ class WorkTree:
     def table_names(self) -> list[str]:
         folder = self.root / TABLES
         return sorted(p.name for p in folder.glob("*.csv")) if folder.is_dir() else []
+
+    def metric_names(self) -> list[str]:
+        folder = self.root / METRICS
+        return sorted(p.name for p in folder.glob("*.json")) if folder.is_dir() else []
 
     def provenance(self, source_id: str) -> tuple[dict | None, str]:
         text = self.read(provenance_path(source_id))
@@ -124,6 +128,10 @@ class GitRevision:
         listed = self._git("ls-tree", "--name-only", self.commit, f"{TABLES}/").stdout.splitlines()
         return sorted(PurePosixPath(name).name for name in listed if name.endswith(".csv"))
 
+    def metric_names(self) -> list[str]:
+        listed = self._git("ls-tree", "--name-only", self.commit, f"{METRICS}/").stdout.splitlines()
+        return sorted(PurePosixPath(name).name for name in listed if name.endswith(".json"))
+
     def provenance(self, source_id: str) -> tuple[dict | None, str]:
         """The record the revision's dvc.lock points at, if DVC's local cache still holds it."""
         lock = yaml.safe_load(self.read(DVC_LOCK) or "{}") or {}
@@ -180,7 +188,8 @@ def save_snapshot(folder: Path, source_ids, now: WorkTree | None = None) -> list
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise PipelineError("the snapshot folder already exists and is not empty", file=folder,
                             fix="give a new folder (a snapshot is never overwritten)")
-    names = [INDICATORS, METRICS, CLAIMS, CLAIM_PHRASES, SOURCES, DVC_LOCK]
+    names = [INDICATORS, CLAIMS, CLAIM_PHRASES, SOURCES, DVC_LOCK]
+    names += [f"{METRICS}/{name}" for name in now.metric_names()]
     names += [f"{TABLES}/{stem}{suffix}" for stem in findings_tables(now.table_names()) for suffix in (".csv", ".md")]
     names += [provenance_path(source_id) for source_id in sorted(source_ids)]
     written = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 import pandas as pd
 import yaml
@@ -68,7 +69,7 @@ def compare(old) -> Changes:
     return Changes(
         baseline=old.label, baseline_facts=old.facts, rows_before=len(old_table), rows_now=len(new_table),
         long_table=diff.long_table(old_table, new_table),
-        metrics=diff.metrics(_json(old.read(sides.METRICS)), _json(now.read(sides.METRICS))),
+        metrics=diff.metrics(_metrics(old), _metrics(now)),
         claims=claim_changes, to_accept=to_accept, tables=_tables(old, now),
         pins=diff.source_pins(registry_sources(old.read(sides.SOURCES)), registry_sources(now.read(sides.SOURCES))),
         fetched=_fetched(old, now, notes), manuscript=_manuscript(), notes=notes)
@@ -86,6 +87,12 @@ def _long_table(old, notes: dict) -> pd.DataFrame:
     if text is None:
         notes["long_table"] = f"the baseline has no {sides.INDICATORS}: every row counts as added"
     return diff.read_long_table(text)
+
+
+def _metrics(side) -> dict | None:
+    """Every metrics file of a side as {quantity: its content}; None when it has none."""
+    names = side.metric_names()
+    return {PurePosixPath(name).stem: _json(side.read(f"{sides.METRICS}/{name}")) for name in names} or None
 
 
 def _json(text: str | None) -> dict | None:

@@ -3,7 +3,7 @@
 - `long_table`: rows of the long table added, removed and changed (value, unit or definition), matched on the
   long table's key; changed rows grouped by country and indicator, the group with the largest relative change
   first, and inside a group the largest relative change first.
-- `metrics`: every leaf of metrics.json, old and new.
+- `metrics`: every leaf of the metrics files (quantity.country), old and new.
 - `claims`: claims whose computed value or verdict moved (and claims added to or removed from the registry).
 - `findings_table`: rows of a data-quality, reconciliation or check table that appeared or disappeared, whole
   rows compared; a removed and an added row that share the table's key (inferred, see `infer_key`) are one
@@ -130,7 +130,7 @@ def _leaves(tree, prefix: str = ""):
     elif isinstance(tree, list) and tree:
         for index, value in enumerate(tree):
             yield from _leaves(value, f"{prefix}.{index}" if prefix else str(index))
-    else:
+    elif prefix:  # an empty side (no metrics files) has no leaves
         yield prefix, tree
 
 

@@ -252,10 +252,16 @@ def _metric_row(r) -> list:
             _metric(r.new, r.path, places), _metric(r.difference, r.path, places)]
 
 
+def _metric_quantity(path: str) -> str:
+    """The quantity a metric leaf measures, in snake_case: `sisdepen-latest-period.BRA` -> `sisdepen_latest_period`
+    (reports/metrics/<quantity>.json, keyed by country)."""
+    return path.split(".", 1)[0].replace("-", "_")
+
+
 def _metric_decimals(path: str, values: list) -> int:
     """One metric's old, new and difference with the same decimals; a percentage (`_pct`) with at least one."""
     places = i18n.column_decimals([v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)])
-    return max(places, 1) if "_pct" in path else places
+    return max(places, 1) if "_pct" in _metric_quantity(path) else places
 
 
 def _metric(value, path: str, decimals: int):
@@ -263,7 +269,7 @@ def _metric(value, path: str, decimals: int):
         return ""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
-    grouping = i18n.groups_thousands(path.rsplit(".", 1)[-1])
+    grouping = i18n.groups_thousands(_metric_quantity(path))
     return {"number": float(value), "decimals": decimals, "grouping": grouping}
 
 

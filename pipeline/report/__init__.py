@@ -10,7 +10,7 @@ Writes, for each language of params.yaml `report.languages` (English first):
 - `reports/figures-<lang>.zip`: each figure's SVG, PNG, PDF, data CSV and caption text, for authors (the figures
   themselves are drawn by the chapters' figures stages, pipeline/figures.py);
 
-and, once: `reports/index.html` (reviewer index of the executed notebooks), `reports/metrics.json` (headline
+and, once: `reports/index.html` (reviewer index of the executed notebooks), `reports/metrics/*.json` (headline
 numbers, DVC metrics) and `reports/plots/women-held.csv` (the main time series, DVC plots).
 
 One module per job: inputs.py reads the built tables and figures through the registry, state.py asks DVC whether

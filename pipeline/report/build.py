@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from pipeline import i18n, io, paths
@@ -13,6 +12,7 @@ from pipeline.report import bundles, inputs, metrics, render, state
 def build() -> list[Path]:
     """Build the whole pack inside one transaction; returns the paths written."""
     languages = i18n.languages()
+    progress("reading the tables, the headline numbers and the pipeline's state (dvc status)")
     tables = inputs.read_tables() + [inputs.known_errors_table()]
     headline = metrics.headline_metrics()
     pipeline_state = state.pipeline_state()
@@ -23,16 +23,22 @@ def build() -> list[Path]:
         (io.write_text if isinstance(data, str) else io.write_bytes)(path, data)
         written.append(path)
 
-    with io.transaction():
+    with io.transaction(replace=(paths.METRICS,)):  # a quantity no longer declared leaves no file behind
         for language in languages:
+            progress(f"{language}: figure bundle and briefing page")
             figures = inputs.read_figures(language)
             write(paths.figure_bundle(language), bundles.figure_zip(figures))
             write(paths.briefing(language), render.render_briefing(language, languages, figures, tables, headline,
                                                                    pipeline_state, source_list))
         write(paths.INDEX, render.render_index(languages, pipeline_state))
-        write(paths.METRICS, json.dumps(headline, indent=2, sort_keys=True) + "\n")
-        write(paths.WOMEN_HELD_PLOT, metrics.plot_csv(metrics.women_held_series()))
+        for quantity, values in headline.items():
+            write(paths.metrics_file(quantity), metrics.metric_file(values))
     return written
+
+
+def progress(message: str) -> None:
+    """A line on the terminal per phase: the stage takes half a minute."""
+    print(f"report: {message}", flush=True)
 
 
 @cli

@@ -1,10 +1,13 @@
-"""The numbers the briefing leads with (reports/metrics.json: `dvc metrics show`, `dvc metrics diff`) and the main
-time series (reports/plots/women-held.csv: `dvc plots show`), read from the chapters' build tables as the registry
-declares them (pipeline/registry.py, METRICS): numbers only, the same numbers the figures and tables show."""
+"""The numbers the briefing leads with: reports/metrics/<quantity>.json (`dvc metrics show`, `dvc metrics diff`),
+read from the chapters' build tables as the registry declares them (pipeline/registry.py, METRICS): numbers only
+(and the period they are of), the same numbers the figures and tables show.
+
+One file per quantity, keyed by country, so that `dvc metrics show` prints a row per quantity and a column per
+country (one file of nested keys was one row of 22 columns)."""
 
 from __future__ import annotations
 
-import csv
+import json
 
 import pandas as pd
 
@@ -14,22 +17,25 @@ from pipeline.errors import PipelineError
 from pipeline.settings import Base
 
 
-def headline_metrics() -> dict:
-    """Every metric of the registry, nested by its key; "{country}" stands for each of base.focus_countries."""
+def headline_metrics() -> dict[str, dict]:
+    """Every metric of the registry: quantity -> {country: value}; "{country}" stands for each of
+    base.focus_countries."""
     focus = params.read(Base).focus_countries
     tables: dict[tuple[str, str], pd.DataFrame] = {}
-    metrics: dict = {}
+    metrics: dict[str, dict] = {}
     for metric in registry.METRICS:
-        for country in (focus if registry.METRIC_COUNTRY in metric.key else [None]):
-            key = [part.replace(registry.METRIC_COUNTRY, country) if country else part for part in metric.key]
-            where = {column: value.replace(registry.METRIC_COUNTRY, country) if country and isinstance(value, str)
-                     else value for column, value in metric.where.items()}
+        quantity, country_key = metric.key
+        for country in (focus if country_key == registry.METRIC_COUNTRY else [country_key]):
+            where = {column: value.replace(registry.METRIC_COUNTRY, country) if isinstance(value, str) else value
+                     for column, value in metric.where.items()}
             table = tables.setdefault((metric.chapter, metric.table), interim.read(metric.chapter, metric.table))
-            node = metrics
-            for part in key[:-1]:
-                node = node.setdefault(part, {})
-            node[key[-1]] = value(metric, table, where)
+            metrics.setdefault(quantity, {})[country] = value(metric, table, where)
     return metrics
+
+
+def metric_file(values: dict) -> str:
+    """One quantity's file: {country: value}, sorted, byte-stable."""
+    return json.dumps(values, indent=2, sort_keys=True) + "\n"
 
 
 def value(metric: registry.Metric, table: pd.DataFrame, where: dict):
@@ -40,28 +46,13 @@ def value(metric: registry.Metric, table: pd.DataFrame, where: dict):
     if metric.last_by:
         rows = rows.sort_values(metric.last_by).tail(1)
     if len(rows) != 1:
-        raise PipelineError(f"metric {'.'.join(metric.key)}: {len(rows)} rows of the {metric.chapter} table "
+        raise PipelineError(f"metric {'/'.join(metric.key)}: {len(rows)} rows of the {metric.chapter} table "
                             f"'{metric.table}' match {where}", fix="the registry's metric must pick one row")
     cell = rows[metric.column].iloc[0]
     if metric.kind == "pct":
         return round(float(cell), 1)
-    if metric.kind == "year":
-        return int(cell[:4])
-    if metric.kind == "month":
-        return int(cell[5:7])
+    if metric.kind == "period":
+        return str(cell)
     if metric.kind == "whole_year":
         return int(float(cell))
     return int(cell)
-
-
-def women_held_series() -> pd.DataFrame:
-    """Women held per year in the focus countries (UNODC CTS): the DVC plot of the main time series."""
-    series = interim.read("regional", "women_held")
-    focus = params.read(Base).focus_countries
-    series = series[series["country"].isin(focus)]
-    wide = series.pivot(index="year", columns="country", values="women_held").reindex(columns=focus)
-    return wide.astype("Int64").reset_index()
-
-
-def plot_csv(frame: pd.DataFrame) -> str:
-    return frame.to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)

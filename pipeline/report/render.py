@@ -91,22 +91,21 @@ def render_briefing(language: str, languages: list[str], figures: list[Figure], 
 def headline_rows(metrics: dict, tr: i18n.Translator) -> list[tuple[str, str]]:
     """The headline metrics as (label, value) in the language, for the top of the briefing."""
     rows = []
-    for country, values in metrics["regional"].items():
-        rows.append((tr("page.metric.regional_women_held", country=tr(f"page.country.{country}"),
-                        year=values["latest_year"]), tr.number(values["women_held"])))
-        rows.append((tr("page.metric.regional_share", country=tr(f"page.country.{country}"),
-                        year=values["latest_year"]), tr.percent(values["women_share_pct"])))
-    brazil = metrics["brazil"]
-    brazil = {**brazil, "period": f"{brazil['year']}-{brazil['month']:02d}"}
-    rows.append((tr("page.metric.brazil_women_in_cells", period=brazil["period"]),
-                 tr.number(brazil["women_in_cells"])))
-    rows.append((tr("page.metric.brazil_drug_share_women", period=brazil["period"]),
-                 tr.percent(brazil["women_drug_law_share_pct"])))
-    rows.append((tr("page.metric.brazil_drug_share_men", period=brazil["period"]),
-                 tr.percent(brazil["men_drug_law_share_pct"])))
-    argentina = metrics["argentina"]
-    rows.append((tr("page.metric.argentina_women_held", year=argentina["year"]),
-                 tr.number(argentina["women_held"])))
+    for country, held in metrics["unodc-women-held"].items():
+        year = metrics["unodc-latest-complete-year"][country]
+        rows.append((tr("page.metric.regional_women_held", country=tr(f"page.country.{country}"), year=year),
+                     tr.number(held)))
+        rows.append((tr("page.metric.regional_share", country=tr(f"page.country.{country}"), year=year),
+                     tr.percent(metrics["unodc-women-share-pct"][country])))
+    period = metrics["sisdepen-latest-period"]["BRA"]
+    rows.append((tr("page.metric.brazil_women_in_cells", period=period),
+                 tr.number(metrics["sisdepen-women-in-cells"]["BRA"])))
+    rows.append((tr("page.metric.brazil_drug_share_women", period=period),
+                 tr.percent(metrics["sisdepen-women-drug-law-share-pct"]["BRA"])))
+    rows.append((tr("page.metric.brazil_drug_share_men", period=period),
+                 tr.percent(metrics["sisdepen-men-drug-law-share-pct"]["BRA"])))
+    rows.append((tr("page.metric.argentina_women_held", year=metrics["argentina-latest-year"]["ARG"]),
+                 tr.number(metrics["argentina-women-held"]["ARG"])))
     return rows
 
 
@@ -133,5 +132,5 @@ def notebook_entries(state: dict) -> list[dict]:
 def render_index(languages: list[str], state: dict) -> str:
     context = {"notebooks": notebook_entries(state), "state": state,
                "briefings": [(lang, paths.briefing(lang).name, paths.figure_bundle(lang).name) for lang in languages],
-               "metrics": paths.METRICS.name}
+               "metrics": paths.METRICS.name + "/"}
     return _environment().get_template("index.html.j2").render(**context)

@@ -156,6 +156,7 @@ def _read_semesters(files: list[Path], cache_dir: Path | None) -> tuple[list[tup
         entries = [folder / cache_name(path) for path in files]
     results = [_read_cached(entry) if entry is not None else None for entry in entries]
     missing = [i for i, result in enumerate(results) if result is None]
+    _progress(f"{len(files)} semester files: {len(files) - len(missing)} read from the cache, {len(missing)} to parse")
     for i, result in zip(missing, _parse_all([files[i] for i in missing])):
         results[i] = result
 
@@ -179,14 +180,25 @@ def _parse_all(files: list[Path]) -> list[tuple[pd.DataFrame | None, str]]:
     """read_semester of each file, in a process pool sized by the cores when there is more than one file."""
     workers = min(len(files), os.cpu_count() or 1)
     if workers <= 1:
-        return [read_semester(path) for path in files]
+        return [_parsed(read_semester(path), path, i, len(files)) for i, path in enumerate(files, 1)]
     # fork: the workers start with this process's modules already imported (no second import of pandas).
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        outcomes = list(pool.map(_read_semester_in_worker, files))
+        outcomes = [_parsed(outcome, path, i, len(files))
+                    for i, (path, outcome) in enumerate(zip(files, pool.map(_read_semester_in_worker, files)), 1)]
     for outcome in outcomes:  # in the files' order: the first failing file's error, as when read one by one
         if outcome[0] == "error":
             raise PipelineError(**outcome[1])
     return [outcome[1] for outcome in outcomes]
+
+
+def _progress(message: str) -> None:
+    """A line on the terminal while the stage runs (it takes half a minute when nothing is cached)."""
+    print(f"{SOURCE_ID}: {message}", flush=True)
+
+
+def _parsed(outcome, path: Path, number: int, count: int):
+    _progress(f"parsed {number}/{count} {path.name}")
+    return outcome
 
 
 def _read_semester_in_worker(path: Path) -> tuple[str, object]:
@@ -485,6 +497,8 @@ def main() -> None:
     with io.transaction():
         tidy.to_parquet(io.target(paths.interim_parquet(SOURCE_ID)), index=False)
         io.write_text(paths.SISDEPEN_FILES, file_log.to_csv(index=False, lineterminator="\n"))
+    _progress(f"{len(tidy):,} tidy rows from {int(file_log['used'].sum())} of {len(file_log)} files -> "
+              f"{paths.relative(paths.interim_parquet(SOURCE_ID))}")
 
 
 if __name__ == "__main__":

@@ -111,6 +111,10 @@ def test_metrics_every_leaf_old_and_new():
     assert rows.loc["brazil.share_pct.women", "difference"] == pytest.approx(1.2)
     assert rows.loc["uruguay.women_held", "new"] is None
     assert (diff.metrics(old, old)["change"] == "unchanged").all()
+    # A baseline without metrics files: every number is added, and no nameless row stands for the empty side.
+    assert diff.metrics(None, {"uruguay": {"women_held": 805}})[["path", "change"]].values.tolist() == \
+        [["uruguay.women_held", "added"]]
+    assert diff.metrics({}, None).empty
 
 
 def claims_table(*rows) -> pd.DataFrame:

@@ -161,3 +161,16 @@ def test_write_puts_every_file_in_place_at_once(tmp_path):
     assert all(p.exists() for p in written)
     line = output.summary_line(everything_changed(), written)
     assert "claims 1 new verdict(s)" in line and "(arg-trans-women-held-2015)" in line
+
+
+def test_headline_numbers_keyed_by_country_keep_years_ungrouped_and_shares_with_a_decimal():
+    """reports/metrics/<quantity>.json is keyed by country: the quantity, not the country code, says whether a
+    number is a year (never grouped) or a share (at least one decimal)."""
+    rows = diff.metrics({"argentina-latest-year": {"ARG": 2021}, "sisdepen-women-drug-law-share-pct": {"BRA": 57},
+                         "unodc-women-held": {"BRA": 41580}},
+                        {"argentina-latest-year": {"ARG": 2022}, "sisdepen-women-drug-law-share-pct": {"BRA": 56.9},
+                         "unodc-women-held": {"BRA": 41580}})
+    shown = {r.path: render._metric_row(r)[2:] for r in rows.itertuples()}
+    assert [cell["grouping"] for cell in shown["argentina-latest-year.ARG"]] == [False, False, False]
+    assert [cell["decimals"] for cell in shown["sisdepen-women-drug-law-share-pct.BRA"]] == [1, 1, 1]
+    assert [(cell["grouping"], cell["decimals"]) for cell in shown["unodc-women-held.BRA"]] == [(True, 0)] * 3

@@ -1,0 +1,111 @@
+"""Tables as a notebook shows them to a reviewer: `show(frame)` in a cell.
+
+pandas' own display cuts texts at 50 characters ("SENAPPEN lists people under Patronato apart; t…") and prints
+floats raw (21.632653, 2003.500000, NaN). Here every cell is written out in full: numbers in the English format of
+pipeline/i18n.py (4,013; 56.9), each column with one number of decimals (as many as its most precise value needs,
+at most two: `i18n.column_decimals`), years, periods and ids never grouped (2015, 2003.5), a missing value as "—",
+a flag as yes/no, and long texts wrapped in the cell. Texts are shown as written (a number a build stored as text
+beside words may be a year). The same text goes to the executed notebook's HTML and to its
+plain-text output (what nbval compares), so both read alike and carry no memory address.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from numbers import Number
+
+import pandas as pd
+
+from pipeline import i18n
+
+MISSING = "—"  # a cell without a value
+LANGUAGE = "en"  # the notebooks are written in English
+_STYLE = ("<style>table.briefing-table{border-collapse:collapse;margin:.4em 0}"
+          "table.briefing-table th,table.briefing-table td{border-bottom:1px solid #ddd;padding:.2em .6em;"
+          "vertical-align:top;white-space:normal;max-width:40em;text-align:left!important}"
+          "table.briefing-table th{white-space:nowrap}"
+          "table.briefing-table td.number{text-align:right!important;white-space:nowrap}</style>")
+
+
+class Table:
+    """A table ready to show: its header, its cells as text, and which columns hold numbers."""
+
+    def __init__(self, header: list[str], rows: list[list[str]], numeric: list[bool], note: str | None = None):
+        self.header, self.rows, self.numeric, self.note = header, rows, numeric, note
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{html.escape(name)}</th>" for name in self.header)
+        body = "".join("<tr>" + "".join(f'<td class="number">{html.escape(cell)}</td>' if number else
+                                        f"<td>{html.escape(cell)}</td>" for cell, number in zip(row, self.numeric))
+                       + "</tr>" for row in self.rows)
+        note = f"<p>{html.escape(self.note)}</p>" if self.note else ""
+        return f'{_STYLE}<table class="briefing-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}'
+
+    def __repr__(self) -> str:
+        widths = [max([len(name)] + [len(row[i]) for row in self.rows]) for i, name in enumerate(self.header)]
+
+        def line(cells):
+            return "  ".join(cell.rjust(width) if number else cell.ljust(width)
+                             for cell, width, number in zip(cells, widths, self.numeric)).rstrip()
+
+        lines = [line(self.header), "  ".join("-" * width for width in widths), *(line(row) for row in self.rows)]
+        if not self.rows:
+            lines.append("(no rows)")
+        return "\n".join(lines + ([self.note] if self.note else []))
+
+
+def show(frame: pd.DataFrame | pd.Series, note: str | None = None) -> Table:
+    """`frame` as a Table (a cell that ends with `show(...)` displays it): a named index (a pivot's rows, a group's
+    key) becomes columns, row numbers are dropped, a pivot's column levels are joined with a space."""
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame()
+    named_index = any(name is not None for name in frame.index.names)
+    frame = frame.reset_index(drop=not named_index)  # row numbers of a filtered table are no data
+    header = [" ".join(str(level) for level in column if str(level)) if isinstance(column, tuple) else str(column)
+              for column in frame.columns]
+    columns = [[_plain(value) for value in frame.iloc[:, i].tolist()] for i in range(frame.shape[1])]
+    numeric = [bool(values) and all(_is_number(v) or v is None for v in values) and any(_is_number(v) for v in values)
+               for values in columns]
+    units = columns[header.index("unit")] if "unit" in header else None
+    cells = [column_text(values, name, units) for values, name in zip(columns, header)]
+    rows = [list(row) for row in zip(*cells)] if cells else []
+    return Table(header, rows, numeric, note)
+
+
+def column_text(values: list, column: str, units: list | None = None) -> list[str]:
+    """One column's cells as text: its numbers all with the column's decimals, grouped unless the column holds
+    years, periods or ids (`i18n.groups_thousands`). In a table with a `unit` column (rows of the long table), the
+    decimals are those of the rows of the same unit: persons stay whole beside percentages."""
+    units = units or [None] * len(values)
+    decimals = {unit: i18n.column_decimals([v for v, u in zip(values, units) if u == unit and _is_number(v)])
+                for unit in set(units)}
+    grouping = i18n.groups_thousands(column)
+    return [cell_text(value, decimals[unit], grouping) for value, unit in zip(values, units)]
+
+
+def cell_text(value, decimals: int, grouping: bool) -> str:
+    if value is None:
+        return MISSING
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if _is_number(value):
+        return i18n.format_number(value, LANGUAGE, decimals, grouping)
+    return str(value)  # a text as written: a number a build stored as text (beside words) may be a year
+
+
+def _plain(value):
+    """A cell as a plain Python value: None for every kind of missing value (NaN, NA, NaT, None)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # NumPy scalars
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, Number) and not isinstance(value, bool)
