@@ -30,7 +30,7 @@ def build() -> list[Path]:
             write(paths.figure_bundle(language), bundles.figure_zip(figures))
             write(paths.briefing(language), render.render_briefing(language, languages, figures, tables, headline,
                                                                    pipeline_state, source_list))
-        write(paths.INDEX, render.render_index(languages, pipeline_state))
+        write(paths.INDEX, render.render_index(languages, pipeline_state, list(headline)))
         for quantity, values in headline.items():
             write(paths.metrics_file(quantity), metrics.metric_file(values))
     return written

@@ -129,8 +129,12 @@ def notebook_entries(state: dict) -> list[dict]:
     return entries
 
 
-def render_index(languages: list[str], state: dict) -> str:
+def render_index(languages: list[str], state: dict, quantities: list[str]) -> str:
+    """The reviewer index; `quantities` are the headline numbers' files (reports/metrics/<quantity>.json), each
+    linked (a link to the folder would lead to nothing in a browser opening the page from disk)."""
+    reports = paths.relative(paths.REPORTS) + "/"
     context = {"notebooks": notebook_entries(state), "state": state,
                "briefings": [(lang, paths.briefing(lang).name, paths.figure_bundle(lang).name) for lang in languages],
-               "metrics": paths.METRICS.name + "/"}
+               "metrics": [(quantity, paths.relative(paths.metrics_file(quantity)).removeprefix(reports))
+                           for quantity in sorted(quantities)]}
     return _environment().get_template("index.html.j2").render(**context)

@@ -30,13 +30,6 @@ GUIDE = paths.ROOT / "docs" / "adding-data.md"
 HEADING = re.compile(r"^#+ (.*?)(?: \(\d[\d,]*\))?\s*$")  # a heading, without its count
 
 
-def _entry(sources_text: str) -> str:
-    """The file's entry in data/sources.yaml, as committed (four lines)."""
-    match = re.search(rf"      - path: sisdepen/{re.escape(SEMESTER_FILE)}\n(?:        .*\n){{3}}", sources_text)
-    assert match, f"{SEMESTER_FILE} is not pinned in data/sources.yaml"
-    return match.group(0)
-
-
 def _changes_tables(markdown: str) -> dict[str, list[list[str]]]:
     """Every table of the changes report, by the heading above it (without its count)."""
     tables, heading = {}, None
@@ -60,8 +53,10 @@ def test_the_guide_gives_the_steps_this_test_runs():
     for step in ("../shared/data/sisdepen/", "`files:` of `sisdepen` in `data/sources.yaml`", "stat -c %s",
                  "sha256sum", "data/claims.yaml", "`dvc repro`, then `python -m pipeline.changes`"):
         assert step in section, step
-    pinned = [line.strip() for line in _entry(paths.SOURCES.read_text(encoding="utf-8")).splitlines()]
-    shown = [line.strip() for line in re.search(r"```yaml\n(.*?)```", section, re.S).group(1).splitlines() if line.strip()]
+    pinned = _entry_of(paths.SOURCES.read_text(encoding="utf-8"), SEMESTER_FILE)
+    pinned = [line.strip() for line in pinned.splitlines()]
+    shown = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    shown = [line.strip() for line in shown.splitlines() if line.strip()]
     assert (shown[0], shown[2:]) == (pinned[0], pinned[2:])  # path, bytes and sha256 as pinned
 
 
@@ -78,7 +73,7 @@ def test_adding_the_last_sisdepen_semester_as_the_guide_says(tmp_path):
     sources = copy / "data" / "sources.yaml"
     claims = copy / "data" / "claims.yaml"
     committed_sources, committed_claims = sources.read_text(encoding="utf-8"), claims.read_text(encoding="utf-8")
-    entry = _entry(committed_sources)
+    entry = _entry_of(committed_sources, SEMESTER_FILE)
     semester = mirror / "sisdepen" / SEMESTER_FILE
     kept = tmp_path / SEMESTER_FILE
 
@@ -164,7 +159,8 @@ def _paths_outside_mirror() -> list[str]:
 
 
 def _entry_of(sources_text: str, name: str) -> str:
+    """A SISDEPEN file's entry in data/sources.yaml, as written there (path, url, bytes, sha256)."""
     match = re.search(rf"      - path: sisdepen/{re.escape(name)}\n(?:        .*\n){{3}}", sources_text)
-    assert match, name
+    assert match, f"{name} is not pinned in data/sources.yaml"
     return match.group(0)
 
