@@ -10,7 +10,7 @@ import sys
 from pipeline import paths
 
 SECTIONS = ["## Machine", "## Targets", "## Rebuilds (dvc repro)", "## SISDEPEN ingest",
-            "## SNEEP at scale", "## SNEEP scaling curve (load only)", "## Notebook overhead"]
+            "## SNEEP at scale", "## SNEEP scaling curve (load only)", "## Notebook overhead", "## Country profiles"]
 
 
 def test_quick_benchmark_writes_every_section(tmp_path):
