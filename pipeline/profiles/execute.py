@@ -22,7 +22,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import multiprocessing.util
 import os
+import shutil
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -115,11 +118,12 @@ def execute(job: Job, engine: str | None = ENGINE) -> dict:
             str(paths.PROFILE_NOTEBOOK), None, parameters={"country": job.country, "language": job.language},
             kernel_name=KERNEL, engine_name=engine, cwd=str(paths.ROOT), progress_bar=False,
             request_save_on_cell_execute=False, log_output=False,
-            kernel_manager_class=run.kernel_manager_class(paths.log(f"kernel-profiles-{os.getpid()}")))
+            kernel_manager_class=_kernel_manager_class())
     except papermill.PapermillExecutionError as error:
         return {"error": f"{job.country} ({job.language}): cell {error.cell_index + 1} failed: {error.ename}: "
                          f"{str(error.evalue).splitlines()[0][:300] if error.evalue else ''}"}
     executed = run.scrub(executed, paths.PROFILE_NOTEBOOK)
+    _count_from_one(executed)
     executed.metadata["papermill"]["output_path"] = paths.relative(job.notebook)
     files = {}
     for figure, (svg, data) in _figures(executed).items():
@@ -131,6 +135,19 @@ def execute(job: Job, engine: str | None = ENGINE) -> dict:
                                      "profile_files": sorted(paths.relative(p) for p in [*files, job.notebook])}
     files[job.notebook] = nbformat.writes(executed) + "\n"
     return {"files": files}
+
+
+def _count_from_one(executed) -> None:
+    """Execution counts as a fresh kernel gives them (1, 2, …): a reused kernel counts on from the profiles it ran
+    before, which differ from run to run with the pool's order, and the executed notebook must not."""
+    count = 0
+    for cell in executed.cells:
+        if cell.cell_type == "code" and cell.get("execution_count") is not None:
+            count += 1
+            cell.execution_count = count
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "execute_result":
+                    output.execution_count = count
 
 
 def _figures(executed) -> dict[str, tuple[str, str]]:
@@ -176,6 +193,26 @@ def _quiet_log():
     import logging
 
     return logging.getLogger("papermill.profiles")
+
+
+def _kernel_manager_class():
+    """The runner's kernel manager (the kernel's own messages go to a log), talking to its kernel over Unix sockets
+    in this worker's own folder: kernels started at the same moment on TCP can pick the same free port, and one of
+    them dies ("Address already in use")."""
+    base = run.kernel_manager_class(paths.log(f"kernel-profiles-{os.getpid()}"))
+
+    class SocketKernelManager(base):
+        def __init__(self, **kwargs):
+            if "sockets" not in _WORKER:
+                _WORKER["sockets"] = tempfile.mkdtemp(prefix="briefing-kernel-")
+                # A pool's worker ends without running atexit: multiprocessing's own finalizers run.
+                multiprocessing.util.Finalize(None, shutil.rmtree, (_WORKER["sockets"], True), exitpriority=0)
+            _WORKER["kernels"] = _WORKER.get("kernels", 0) + 1
+            kwargs.setdefault("transport", "ipc")
+            kwargs.setdefault("ip", os.path.join(_WORKER["sockets"], f"kernel-{_WORKER['kernels']}"))
+            super().__init__(**kwargs)
+
+    return SocketKernelManager
 
 
 def _start_worker() -> None:

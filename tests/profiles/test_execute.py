@@ -66,3 +66,23 @@ def test_a_failing_profile_is_one_message_and_nothing_is_written(monkeypatch):
 
 def test_no_jobs_start_no_pool():
     assert execute.execute_all([], "reused") == {}
+
+
+def test_execution_counts_are_a_fresh_kernels_whatever_ran_before():
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("a"),
+        nbformat.v4.new_code_cell("1", execution_count=41,
+                                  outputs=[nbformat.v4.new_output("execute_result", {"text/plain": "1"},
+                                                                  execution_count=41)]),
+        nbformat.v4.new_code_cell("x = 2", execution_count=42)])
+    execute._count_from_one(notebook)
+    assert [cell.get("execution_count") for cell in notebook.cells] == [None, 1, 2]
+    assert notebook.cells[1].outputs[0].execution_count == 1
+
+
+def test_committed_profiles_count_from_one():
+    executed = json.loads(paths.profile("MEX", "es", ".ipynb").read_text(encoding="utf-8"))
+    counts = [cell["execution_count"] for cell in executed["cells"] if cell["cell_type"] == "code"]
+    assert counts == list(range(1, len(counts) + 1))
