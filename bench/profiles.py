@@ -37,6 +37,7 @@ def measure(repeat: int, copy: Path, quick: bool) -> Section:
     if quick:
         _set_countries(copy, QUICK_COUNTRIES)
         _run(copy, "python -m pipeline.profiles")
+    load_before = os.getloadavg()
     commands = _commands(copy)
     # Quick, after the one-stage rebuild: the long table and the claims are not built, so neither are their stages.
     stages = STAGES if (copy / "data" / "processed" / "indicators.csv").is_file() else STAGES[:2]
@@ -70,10 +71,13 @@ def measure(repeat: int, copy: Path, quick: bool) -> Section:
         every = (build_s, run_s, len(list((copy / "data" / "interim" / "profiles").glob("*.json"))),
                  int(_DONE.search(output).group(1)))
     total = Timing([sum(runs) for runs in zip(*added.values())])
+    loads = " → ".join(", ".join(f"{x:.2f}" for x in load) for load in (load_before, os.getloadavg()))
     lines = [
         f"{count} countries × {languages} languages = {count * languages} profiles (`profiles.countries` "
         f"{'of the quick run: ' + ', '.join(QUICK_COUNTRIES) if quick else 'as committed'}), "
-        f"{os.cpu_count()} cores; each stage's command in its own process, as `dvc repro` runs it.",
+        f"{os.cpu_count()} cores; each stage's command in its own process, as `dvc repro` runs it. Load average "
+        f"(1, 5, 15 min) when these measurements started and ended: {loads} — above {os.cpu_count()}, other "
+        "processes held the cores for part of the time, and every figure below is slower than on an idle machine.",
         "",
         "| Profiles | Median (min–max, runs) |",
         "|---|---|",
