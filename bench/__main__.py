@@ -1,4 +1,5 @@
-"""Run every benchmark and write the report: `python -m bench [--quick] [--repeat N] [--output PATH]`."""
+"""Run every benchmark and write the report: `python -m bench [--quick] [--repeat N] [--output PATH]`;
+`python -m bench --only profiles` measures the country profiles alone and replaces their part of the report."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import notebooks, rebuild, report, sisdepen_read, sneep_scale
+from bench import notebooks, profiles, rebuild, report, sisdepen_read, sneep_scale
 from bench.common import ROOT, WORK, machine
 
 # Full run: the issue's sizes. Quick: small enough for the test suite (about a minute).
@@ -23,7 +24,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, help="repetitions of each measurement (default 3; quick 1)")
     parser.add_argument("--output", type=Path, help="report path (default reports/benchmarks.md; quick: a temp file)")
     parser.add_argument("--mirror", type=Path, help="source mirror (default: $BRIEFING_DATA_MIRROR or params.yaml)")
+    parser.add_argument("--only", choices=["profiles"], help="measure the country profiles alone, in a copy of this "
+                        "work tree's built data, and replace their section and targets in the report")
     arguments = parser.parse_args()
+    if arguments.only:
+        only_profiles(arguments)
+        return
     sizes = QUICK if arguments.quick else FULL
     repeat = arguments.repeat or sizes["repeat"]
     scratch = Path(tempfile.mkdtemp(prefix="bench-quick-")) if arguments.quick else WORK
@@ -41,6 +47,8 @@ def main() -> None:
     try:
         step("notebooks")
         notebook_section = notebooks.measure(repeat, None if arguments.quick else copy)
+        step("profiles")
+        profile_section = profiles.measure(repeat, copy, arguments.quick)
     finally:
         rebuild.remove_copy(copy)
     step("sisdepen")
@@ -50,7 +58,8 @@ def main() -> None:
     step("scaling")
     scaling = sneep_scale.scaling(sizes["scaling_rows"], repeat, scratch)
     command = "python -m bench" + (" --quick" if arguments.quick else "")
-    report.write(output, [rebuilds, sisdepen, sneep, scaling, notebook_section], quick=arguments.quick,
+    report.write(output, [rebuilds, sisdepen, sneep, scaling, notebook_section, profile_section],
+                 quick=arguments.quick,
                  started_load=started_load, seconds=time.perf_counter() - started, command=command)
     if arguments.quick:  # small, but a test suite should not leave data behind
         for generated in [*scratch.glob("sneep-*.csv"), *scratch.glob("sneep-*.parquet")]:
@@ -58,6 +67,19 @@ def main() -> None:
         if not any(scratch.iterdir()):
             scratch.rmdir()
     step(f"wrote {output}")
+    print(output)
+
+
+def only_profiles(arguments) -> None:
+    """`--only profiles`: the profiles' section of the report, measured in a light copy of this work tree."""
+    output = arguments.output or ROOT / "reports" / "benchmarks.md"
+    copy = profiles.light_copy()
+    try:
+        section = profiles.measure(arguments.repeat or (1 if arguments.quick else FULL["repeat"]), copy,
+                                   arguments.quick)
+    finally:
+        profiles.remove_light_copy(copy)
+    report.replace_section(output, section)
     print(output)
 
 

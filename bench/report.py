@@ -45,6 +45,13 @@ FIXES = {
     "SNEEP load grows linearly": "time is linear; a low R² on memory comes from the fixed ~250 MiB of "
                                  "imports dominating the small sizes and from run-to-run variation of the "
                                  "allocator.",
+    "Profiles added to a cold rebuild": "the notebook stage is most of it: each profile's execution and HTML "
+                                        "export on the machine's cores (see the rows above); a loaded machine gives "
+                                        "the second core little (parallel headroom under Machine).",
+    "Profiles: every country (`all`)": "as above, times the number of countries: on more cores the pool scales "
+                                       "with them (one kernel per worker).",
+    "Profiles: one country changed": "a profile's recorded input hash changed for another country: see "
+                                     "pipeline/profiles/execute.py `jobs` for what the hash covers.",
     "Notebook overhead": "the kernel start is a fixed cost (see above); the rest is the notebook's own work "
                          "and the HTML export: move heavy computation to its DVC stage and read its output.",
 }
@@ -86,4 +93,39 @@ def write(path: Path, sections: list[Section], *, quick: bool, started_load: lis
         lines += [f"- **{t.name}** ({t.measured}; wanted {t.wanted}): {FIXES.get(t.name, '')}" for t in unmet]
         lines += [""]
     path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines))
+
+
+def replace_section(path: Path, section: Section) -> None:
+    """Put one measurement's section and target rows into an existing report (`python -m bench --only ...`),
+    keeping every other measurement as it was, and recount the targets met."""
+    lines = path.read_text().split("\n") if path.exists() else []
+    if "## Targets" not in lines:
+        raise RuntimeError(f"{path} has no targets table: run the full `make bench` first")
+    names = {target.name for target in section.targets}
+    lines = [line for line in lines if not any(line.startswith(f"| {name} |") or line.startswith(f"- **{name}**")
+                                               for name in names)]
+    # The section itself: replaced where it was, else before "Targets not met" (or at the end).
+    heading = f"## {section.title}"
+    if heading in lines:
+        start = lines.index(heading)
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        del lines[start:end]
+    else:
+        start = lines.index("## Targets not met: what would fix them") if \
+            "## Targets not met: what would fix them" in lines else len(lines)
+    lines[start:start] = [heading, "", *section.lines, ""]
+    # The target rows, at the end of the targets table; the count of targets met.
+    table_start = lines.index("## Targets") + 4
+    table_end = next(i for i in range(table_start, len(lines)) if not lines[i].startswith("|"))
+    lines[table_end:table_end] = [target.row() for target in section.targets]
+    rows = [line for line in lines[table_start:table_end + len(section.targets)] if line.startswith("|")]
+    met = sum(1 for row in rows if row.endswith("| met |"))
+    lines = [f"{met} of {len(rows)} targets met." if line.endswith("targets met.") else line for line in lines]
+    unmet = [target for target in section.targets if not target.met]
+    if unmet:
+        if "## Targets not met: what would fix them" not in lines:
+            lines += ["## Targets not met: what would fix them", ""]
+        at = lines.index("## Targets not met: what would fix them") + 2
+        lines[at:at] = [f"- **{t.name}** ({t.measured}; wanted {t.wanted}): {FIXES.get(t.name, '')}" for t in unmet]
     path.write_text("\n".join(lines))

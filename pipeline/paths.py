@@ -84,6 +84,46 @@ CLAIMS_ACCEPTED = DATA / "claims-accepted.yaml"
 SNAPSHOT_MANIFEST = "snapshot.json"  # inside a snapshot folder saved by `python -m pipeline.changes --save-snapshot`
 
 
+# Country profiles (pipeline/profiles/): the build's numbers per country, the executed notebooks, their figures and
+# the index; the numbers the briefing and the profiles cite, for authors; the long table as a Data Package.
+CITATION = ROOT / "CITATION.cff"  # the project's citation: title, version, authors (the "how to cite" line)
+REQUIREMENTS_LOCK = ROOT / "requirements.lock"  # the locked library versions (they shape a profile's bytes)
+BASE_CSS = TEMPLATES / "base.css.j2"  # the pages' stylesheet, shared by the briefing and the profiles
+PROFILE_NOTEBOOK = NOTEBOOKS / "country_profile.ipynb"
+PROFILES_INTERIM = INTERIM / "profiles"  # <ISO3>.json: one country's numbers, findings and sources (the build's)
+PROFILES_SUMMARY = PROFILES_INTERIM / "summary.parquet"  # every profiled country's key numbers, one row each
+PROFILES = REPORTS / "profiles"  # executed profiles, their figures and the index (one DVC output)
+PROFILE_TEMPLATES = PACKAGE / "profiles" / "templates"  # the profile pages' and the index's templates
+VALUES = REPORTS / "values"  # <lang>.tex, .md, .csv: every number the briefing and the profiles cite
+DATAPACKAGE = PROCESSED / "datapackage.json"  # the long table as a Frictionless Data Package
+
+
+def profile_interim(country: str) -> Path:
+    """The numbers the profiles build computed for one country (ISO3)."""
+    return PROFILES_INTERIM / f"{country}.json"
+
+
+def profile(country: str, language: str, suffix: str) -> Path:
+    """An executed profile (suffix .ipynb) or its page (.html): reports/profiles/ARG.html, ARG-es.html, ARG-pt.html."""
+    return PROFILES / f"{country}{'' if language == 'en' else '-' + language}{suffix}"
+
+
+def profile_figure(country: str, name: str, language: str, suffix: str) -> Path:
+    """A profile's figure (svg) or its data (csv): reports/profiles/figures/ARG-women.svg, figures/es/ARG-women.svg."""
+    folder = PROFILES / "figures" if language == "en" else PROFILES / "figures" / language
+    return folder / f"{country}-{name}{suffix}"
+
+
+def profiles_index(language: str) -> Path:
+    """reports/profiles/index.html (English), index-es.html, index-pt.html."""
+    return PROFILES / f"index{'' if language == 'en' else '-' + language}.html"
+
+
+def values_file(language: str, suffix: str) -> Path:
+    """reports/values/en.tex, en.md, en.csv, es.tex, …"""
+    return VALUES / f"{language}{suffix}"
+
+
 def changes_page(language: str) -> Path:
     """reports/changes.html (English), changes-es.html, changes-pt.html."""
     return CHANGES_REPORT.with_name(f"{CHANGES_REPORT.name}{'' if language == 'en' else '-' + language}.html")

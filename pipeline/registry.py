@@ -33,6 +33,8 @@ CHAPTERS = ("regional", "argentina", "brazil", "uruguay")
 # Each chapter's notebook: notebooks/<name>.ipynb, executed into reports/notebooks/<name>.{ipynb,html}.
 NOTEBOOKS = {"regional": "regional", "argentina": "argentina_sneep", "brazil": "brazil_sisdepen",
              "uruguay": "uruguay_observatory"}
+# The country each country chapter is about (ISO3): its profile links to the chapter.
+COUNTRY_CHAPTERS = {"ARG": "argentina", "BRA": "brazil", "URY": "uruguay"}
 
 
 @dataclass(frozen=True)

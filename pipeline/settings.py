@@ -152,6 +152,13 @@ class Report(Section):
     languages: list[str]  # en first: the chapters write in English
 
 
+class Profiles(Section):
+    """The country profiles (pipeline/profiles/): which countries get one."""
+
+    SECTION = "profiles"
+    countries: list[str] = pydantic.Field(min_length=1)  # UNODC regions or subregions (every country with data), ISO3 codes, or `all`
+
+
 # Every section params.yaml may hold, in the file's order.
 SECTIONS: dict[str, type[Section]] = {model.SECTION: model for model in (
-    Base, Fetch, Disclosure, UnodcPrisons, Regional, Brazil, Sneep, Argentina, Uruguay, Claims, Report)}
+    Base, Fetch, Disclosure, UnodcPrisons, Regional, Brazil, Sneep, Argentina, Uruguay, Claims, Report, Profiles)}

@@ -8,7 +8,8 @@ import re
 
 from pipeline import dvc_yaml, paths, registry, settings
 
-RULE = re.compile(r"^(fetch|fetch_manual|ingest_[a-z_]+|indicators|codebook|claims|report|"
+RULE = re.compile(r"^(fetch|fetch_manual|ingest_[a-z_]+|indicators|codebook|claims|report|profiles|profiles_notebook|"
+                  r"datapackage|values|"
                   rf"({'|'.join(registry.CHAPTERS)})(_figures|_notebook)?)$")
 
 

@@ -38,8 +38,8 @@ def metric_file(values: dict) -> str:
     return json.dumps(values, indent=2, sort_keys=True) + "\n"
 
 
-def value(metric: registry.Metric, table: pd.DataFrame, where: dict):
-    """One metric's number: the row (columns equal to `where`, then the last by `last_by`), its column, as `kind`."""
+def row(metric: registry.Metric, table: pd.DataFrame, where: dict) -> pd.Series:
+    """The one row of the build table a metric reads: columns equal to `where`, then the last by `last_by`."""
     rows = table
     for column, wanted in where.items():
         rows = rows[rows[column] == wanted]
@@ -48,7 +48,12 @@ def value(metric: registry.Metric, table: pd.DataFrame, where: dict):
     if len(rows) != 1:
         raise PipelineError(f"metric {'/'.join(metric.key)}: {len(rows)} rows of the {metric.chapter} table "
                             f"'{metric.table}' match {where}", fix="the registry's metric must pick one row")
-    cell = rows[metric.column].iloc[0]
+    return rows.iloc[0]
+
+
+def value(metric: registry.Metric, table: pd.DataFrame, where: dict):
+    """One metric's number: its row's column, as `kind`."""
+    cell = row(metric, table, where)[metric.column]
     if metric.kind == "pct":
         return round(float(cell), 1)
     if metric.kind == "period":

@@ -8,7 +8,7 @@ import json
 import jinja2
 import pandas as pd
 
-from pipeline import dvc_yaml, i18n, params, paths, registry
+from pipeline import citation, dvc_yaml, i18n, params, paths, registry
 from pipeline.report.inputs import Figure, Table, table_section
 
 # Columns that quote the English manuscript as printed: never re-formatted, marked as English on other pages.
@@ -84,6 +84,7 @@ def render_briefing(language: str, languages: list[str], figures: list[Figure], 
         "headline": headline_rows(metrics, tr),
         "definitions": definitions_used(), "state": state, "sources": source_list,
         "zip": paths.figure_bundle(language).name, "index": paths.INDEX.name,
+        "cite": citation.html_line(tr),  # the "how to cite" line (templates/_cite.html.j2)
     }
     return _environment().get_template("briefing.html.j2").render(**context)
 

@@ -10,7 +10,7 @@ import sys
 from pipeline import paths
 
 SECTIONS = ["## Machine", "## Targets", "## Rebuilds (dvc repro)", "## SISDEPEN ingest",
-            "## SNEEP at scale", "## SNEEP scaling curve (load only)", "## Notebook overhead"]
+            "## SNEEP at scale", "## SNEEP scaling curve (load only)", "## Notebook overhead", "## Country profiles"]
 
 
 def test_quick_benchmark_writes_every_section(tmp_path):
@@ -32,3 +32,18 @@ def test_quick_benchmark_writes_every_section(tmp_path):
         assert row in text, f"{row!r} missing from the quick report"
     # The quick run never overwrites the full report.
     assert (committed.stat().st_mtime_ns if committed.exists() else None) == before
+
+
+def test_only_one_section_replaces_its_part_of_the_report_and_recounts_the_targets(tmp_path):
+    from bench import report
+    from bench.common import Section, Target
+
+    path = tmp_path / "benchmarks.md"
+    path.write_text("# Benchmarks\n\n## Targets\n\n| Target | Wanted | Measured (median) | |\n|---|---|---|---|\n"
+                    "| A | x | 1 | met |\n| Profiles X | y | 9 | met |\n\n2 of 2 targets met.\n\n## Other\n\nkept\n\n"
+                    "## Country profiles\n\nold\n")
+    report.replace_section(path, Section("Country profiles", ["new"], [Target("Profiles X", "y", "10", False)]))
+    text = path.read_text()
+    assert "| A | x | 1 | met |\n| Profiles X | y | 10 | **not met** |\n\n1 of 2 targets met." in text
+    assert "## Other\n\nkept" in text and "## Country profiles\n\nnew\n" in text and "old" not in text
+    assert "- **Profiles X** (10; wanted y): " in text.split("## Targets not met: what would fix them")[1]

@@ -1,0 +1,193 @@
+"""Every number the briefing and the country profiles cite, for authors to paste rather than retype:
+reports/values/<lang>.csv, .md and .tex, one row per number with its id, its value written the language's way, its
+unit, period, source, long-table key and, for a claim of the manuscript, the verdict of the claims check.
+
+    python -m pipeline.reuse.values      # the DVC stage `values`
+
+Three kinds of number, each read where it was computed:
+
+- the country profiles' headline numbers (data/interim/profiles/summary.parquet and each country's file): ids such
+  as `womenHeldARGlatest`, `womenShareARGlatest`, `womenUnsentencedARGlatest`, `womenGrowthARGsinceFirst`, each with
+  its year (`…Year`), so `\\womenHeldARGlatest` in LaTeX is the number of the latest complete year;
+- the briefing's headline metrics (pipeline/registry.py METRICS, as reports/metrics.json holds them): ids such as
+  `briefingBrazilWomenInCells`;
+- the manuscript's claims (reports/tables/claims.csv): the value the check computed and its verdict, id the claim's
+  (`arg-women-held-2015`: in LaTeX `\\bv{arg-women-held-2015}`, since a macro's name holds letters only).
+
+In the .tex file every row is `\\bv{<id>}`, and rows whose id is letters only are also a macro of that name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+
+from pipeline import citation, i18n, io, params, paths, registry
+from pipeline.chapters import interim
+from pipeline.errors import PipelineError, cli
+from pipeline.profiles import build
+from pipeline.report import metrics
+from pipeline.settings import Base
+
+COLUMNS = ["id", "value", "unit", "period", "source", "key", "verdict", "stated", "what", "number"]
+# A profile's numbers: id stem -> (where in the profile's numbers, unit, decimals, what it is).
+PROFILE_NUMBERS = {
+    "womenHeld": (("women_held",), "persons", 0, "women held in prison"),
+    "womenShare": (("women_share_pct",), "percent", 1, "women's share of all persons held"),
+    "womenRate": (("women_per_100k_women",), "per_100k_population", 1, "women held per 100,000 women"),
+    "womenUnsentenced": (("unsentenced", "women"), "percent", 1, "share of women held who are unsentenced"),
+    "menUnsentenced": (("unsentenced", "men"), "percent", 1, "share of men held who are unsentenced"),
+    "personsHeld": (("total",), "persons", 0, "persons held, all"),
+}
+PERIOD_COLUMNS = ("latest_year", "year", "period")  # the period of a metric's row, the first its table has
+METRIC_SOURCES = {"regional": "unodc_prisons", "argentina": "unodc_prisons", "brazil": "sisdepen",
+                  "uruguay": "unodc_prisons"}
+_LETTERS = re.compile(r"^[A-Za-z]+$")
+
+
+# ------------------------------------------------------------------------------------- Rows ---
+
+def profile_rows(countries: list[str]) -> list[dict]:
+    """The headline numbers of every profile: value, year and long-table key."""
+    rows = []
+    for country in countries:
+        profile = build.read(country)
+        numbers = profile["numbers"]
+        for stem, (where, unit, decimals, what) in PROFILE_NUMBERS.items():
+            number = numbers
+            for part in where:
+                number = (number or {}).get(part)
+            if number:
+                rows += _with_year(f"{stem}{country}latest", number["value"], decimals, unit, str(number["year"]),
+                                   build.SOURCE, number["key"], f"{what}, {profile['unodc_name']}")
+        trend = numbers.get("trend")
+        if trend and trend["change_pct"] is not None:
+            period = f"{trend['first']['year']}/{trend['last']['year']}"
+            rows.append(_row(f"womenGrowth{country}sinceFirst", trend["change_pct"], 1, "percent_change", period,
+                             build.SOURCE, f"{trend['first']['key']} {trend['last']['key']}",
+                             f"change in women held from the first year with a count, {profile['unodc_name']}"))
+            rows.append(_row(f"womenGrowth{country}sinceFirstYear", float(trend["first"]["year"]), None, "year",
+                             period, build.SOURCE, trend["first"]["key"], "first year with a count of women"))
+    return rows
+
+
+def metric_rows() -> list[dict]:
+    """The briefing's headline metrics that are numbers (not the period of another), with their row's period."""
+    focus = params.read(Base).focus_countries
+    rows = []
+    for metric in registry.METRICS:
+        if metric.kind not in ("int", "pct") or metric.column in PERIOD_COLUMNS:
+            continue
+        for country in (focus if registry.METRIC_COUNTRY in metric.key else [None]):
+            key = [part.replace(registry.METRIC_COUNTRY, country) if country else part for part in metric.key]
+            where = {column: value.replace(registry.METRIC_COUNTRY, country) if country and isinstance(value, str)
+                     else value for column, value in metric.where.items()}
+            table = interim.read(metric.chapter, metric.table)
+            row = metrics.row(metric, table, where)
+            period = next(str(row[column]) for column in PERIOD_COLUMNS if column in row.index)
+            period = period.removesuffix(".0")
+            unit = "percent" if metric.kind == "pct" else "persons"
+            name = "briefing" + "".join(part[:1].upper() + part[1:] for part in
+                                        re.split(r"[-_.]", "_".join(key)) if part)
+            rows.append(_row(name, metrics.value(metric, table, where), 1 if metric.kind == "pct" else 0, unit,
+                             period, METRIC_SOURCES[metric.chapter], "",
+                             f"headline metric {'.'.join(key)} ({paths.relative(paths.METRICS)})"))
+    return rows
+
+
+def claim_rows() -> list[dict]:
+    """Every claim of the manuscript: the value the check computed and the value the manuscript states, as phrases
+    (claims.phrases.json: each language writes them its own way), and the verdict."""
+    table = pd.read_csv(paths.CLAIMS_TABLE.with_suffix(".csv"), dtype=str, keep_default_na=False)
+    phrases = json.loads(paths.CLAIMS_TABLE.with_suffix(i18n.PHRASES_SUFFIX).read_text(encoding="utf-8"))["cells"]
+    return [{"id": claim.claim_id, "number": None, "unit": claim.unit, "period": claim.period, "source": claim.source,
+             "key": "", "verdict": claim.status, "what": claim.description,
+             "phrases": {column: phrases.get(claim.claim_id, {}).get(column) or getattr(claim, column)
+                         for column in ("computed", "stated")}}
+            for claim in table.itertuples(index=False)]
+
+
+def _row(name, value, decimals, unit, period, source, key, what) -> dict:
+    return {"id": name, "number": None if value is None else float(value), "decimals": decimals, "unit": unit,
+            "period": period, "source": source, "key": key, "verdict": "", "what": what}
+
+
+def _with_year(name, value, decimals, unit, period, source, key, what) -> list[dict]:
+    return [_row(name, value, decimals, unit, period, source, key, what),
+            _row(f"{name}Year", float(period), None, "year", period, source, key, f"year of {name}")]
+
+
+# ----------------------------------------------------------------------------------- Writing ---
+
+def table(rows: list[dict], language: str) -> pd.DataFrame:
+    """The rows in one language: numbers in its format (years never grouped), texts' numbers localised."""
+    shown, tr = [], i18n.Translator(language)
+    for row in rows:
+        stated = i18n.render(row["phrases"]["stated"], tr) if "phrases" in row else ""
+        if row.get("number") is None:
+            value = i18n.render(row["phrases"]["computed"], tr)
+        elif row["unit"] == "year":
+            value = str(int(row["number"]))
+        else:
+            value = i18n.format_number(row["number"], language, row["decimals"]) + \
+                ("%" if row["unit"] in ("percent", "percent_change") else "")
+            if row["unit"] == "percent_change" and row["number"] > 0:
+                value = "+" + value
+        shown.append({**{column: row.get(column, "") for column in COLUMNS}, "value": value, "stated": stated,
+                      "number": "" if row.get("number") is None else repr(row["number"])})
+    frame = pd.DataFrame(shown, columns=COLUMNS)
+    if frame["id"].duplicated().any():
+        raise PipelineError(f"value id '{frame.loc[frame['id'].duplicated(), 'id'].iloc[0]}' appears twice",
+                            fix="give each number its own id")
+    return frame.sort_values("id", kind="stable").reset_index(drop=True)
+
+
+def markdown(frame: pd.DataFrame, tr: i18n.Translator, cite: str) -> str:
+    headers = [tr("values.col.id"), tr("profile.col.value"), tr("values.col.unit"), tr("values.col.period"),
+               tr("values.col.source"), tr("col.verdict"), tr("values.col.stated"), tr("profile.col.key")]
+    lines = [f"# {tr('values.title')}", "", tr("values.intro"), "", "| " + " | ".join(headers) + " |",
+             "|" + "---|" * len(headers)]
+    for row in frame.itertuples(index=False):
+        cells = [f"`{row.id}`", row.value, row.unit, row.period, row.source, row.verdict, row.stated,
+                 f"`{row.key}`" if row.key else ""]
+        lines.append("| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines + ["", cite]) + "\n"
+
+
+def latex(frame: pd.DataFrame, tr: i18n.Translator, cite: str) -> str:
+    """`\\bv{id}` for every row; a macro `\\<id>` for ids of letters only."""
+    lines = [f"% {tr('values.title')}", f"% {cite}", "% \\input{values/<lang>.tex}, then \\bv{id} or \\<id>.",
+             "\\providecommand{\\bv}[1]{\\csname briefingvalue@#1\\endcsname}"]
+    for row in frame.itertuples(index=False):
+        value = _tex(row.value)
+        comment = f"  % {row.unit}, {row.period}, {row.source}{', ' + row.verdict if row.verdict else ''}"
+        lines.append(f"\\expandafter\\def\\csname briefingvalue@{row.id}\\endcsname{{{value}}}{comment}")
+        if _LETTERS.match(row.id):
+            lines.append(f"\\providecommand{{\\{row.id}}}{{{value}}}")
+    return "\n".join(lines) + "\n"
+
+
+def _tex(text: str) -> str:
+    return re.sub(r"([%&#_$])", r"\\\1", str(text)).replace("~", "\\textasciitilde{}")
+
+
+@cli
+def main() -> None:
+    languages = i18n.languages()
+    countries = build.read_summary()["country"].tolist()
+    rows = profile_rows(countries) + metric_rows() + claim_rows()
+    with io.transaction(replace=(paths.VALUES,)):
+        for language in languages:
+            tr = i18n.Translator(language)
+            cite = citation.line(tr)
+            frame = table(rows, language)
+            io.write_text(paths.values_file(language, ".csv"), frame.to_csv(index=False, lineterminator="\n"))
+            io.write_text(paths.values_file(language, ".md"), markdown(frame, tr, cite))
+            io.write_text(paths.values_file(language, ".tex"), latex(frame, tr, cite))
+    print(f"{paths.relative(paths.VALUES)}: {len(rows)} numbers in {', '.join(languages)}")
+
+
+if __name__ == "__main__":
+    main()

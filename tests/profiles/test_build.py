@@ -1,0 +1,207 @@
+"""The profiles build: each country's same-year headline numbers, trend, pre-trial shares by sex and findings — on
+small generated series (the rules fire on the case they name and stay silent otherwise) and on the real UNODC file
+(Argentina's numbers against the long table; El Salvador's juvenile-only rows; a country with totals only)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from pipeline import longtable, paths
+from pipeline.chapters import interim
+from pipeline.errors import PipelineError
+from pipeline.profiles import build
+from pipeline.sources import unodc_plausibility
+
+SOURCES = {"unodc_prisons": {"snapshot": "2023-05-11"}, "plausibility": {}}
+COUNTRY = pd.Series({"country": "AAA", "country_name": "Aland", "region": "Americas",
+                     "subregion": "Latin America and the Caribbean"})
+
+
+def rows(*values) -> pd.DataFrame:
+    """(indicator, sex, year, value[, basis]) rows of one country in the shape of the cleaned national series."""
+    table = pd.DataFrame([(*v, None) if len(v) == 4 else v for v in values],
+                         columns=["indicator", "sex", "year", "value", "basis"])
+    return table.assign(country="AAA", period=table["year"].astype(str), definition=table["indicator"] + " def")
+
+
+def no_findings() -> pd.DataFrame:
+    return pd.DataFrame(columns=["rule", "country", "year", "series", "sex", "value", "evidence", "treatment"])
+
+
+def profile(*values, findings=None) -> dict:
+    return build.profile(COUNTRY, rows(*values), no_findings() if findings is None else findings, SOURCES)
+
+
+def test_headline_numbers_are_of_the_latest_year_whose_share_can_be_computed():
+    found = profile(("persons_held", "female", 2018, 100), ("persons_held", "total", 2018, 2000),
+                    ("women_share_of_persons_held", "female", 2018, 5.0, "total"),
+                    ("persons_held_rate", "female", 2018, 3.5),
+                    ("persons_held", "female", 2020, 130))  # a later count of women, without a denominator
+    numbers = found["numbers"]
+    assert found["status"] == build.BY_SEX and numbers["headline_year"] == 2018
+    assert numbers["women_held"] == {"value": 100.0, "year": 2018, "key": "AAA/unodc_prisons/persons_held/female/2018"}
+    assert numbers["women_share_pct"]["value"] == 5.0 and numbers["women_share_pct"]["denominator_value"] == 2000.0
+    assert numbers["women_per_100k_women"]["value"] == 3.5
+    assert numbers["later_women_held"] == {"value": 130.0, "year": 2020,
+                                           "key": "AAA/unodc_prisons/persons_held/female/2020"}
+    # The trend runs from the first count of women to the headline year, never to the later count: here both are
+    # 2018, so there is no trend.
+    assert numbers["trend"] is None
+
+
+def test_trend_from_the_first_count_of_women_and_the_level_shifts_between():
+    findings = pd.DataFrame([{"rule": unodc_plausibility.LEVEL_SHIFT, "country": "AAA", "year": 2012,
+                              "series": "persons_held", "sex": "female", "value": 300.0, "evidence": "e",
+                              "treatment": "t"}])
+    found = profile(("persons_held", "female", 2010, 100), ("persons_held", "female", 2012, 300),
+                    ("persons_held", "female", 2015, 250), ("persons_held", "total", 2015, 5000),
+                    ("women_share_of_persons_held", "female", 2015, 5.0, "total"), findings=findings)
+    trend = found["numbers"]["trend"]
+    assert (trend["first"]["value"], trend["first"]["year"], trend["last"]["year"]) == (100.0, 2010, 2015)
+    assert trend["change_pct"] == 150.0 and trend["level_shifts"] == [2012]
+    assert found["findings"][0]["rule"] == unodc_plausibility.LEVEL_SHIFT
+    # Without the finding, no break is reported.
+    assert profile(("persons_held", "female", 2010, 100), ("persons_held", "female", 2015, 250),
+                   ("persons_held", "total", 2015, 5000),
+                   ("women_share_of_persons_held", "female", 2015, 5.0, "total"))["numbers"]["trend"][
+               "level_shifts"] == []
+
+
+def test_pre_trial_shares_by_sex_at_the_latest_year_with_both():
+    found = profile(("persons_held", "female", 2019, 100), ("persons_held", "total", 2019, 1000),
+                    ("women_share_of_persons_held", "female", 2019, 10.0, "total"),
+                    ("unsentenced_share_of_persons_held", "female", 2018, 60.0),
+                    ("unsentenced_share_of_persons_held", "male", 2018, 40.0),
+                    ("unsentenced_share_of_persons_held", "female", 2019, 55.0))  # no men's share that year
+    unsentenced = found["numbers"]["unsentenced"]
+    assert (unsentenced["year"], unsentenced["women"]["value"], unsentenced["men"]["value"],
+            unsentenced["difference_pp"]) == (2018, 60.0, 40.0, 20.0)
+    assert profile(("persons_held", "female", 2019, 100))["numbers"]["unsentenced"] is None
+
+
+@pytest.mark.parametrize("values, status", [
+    ((("persons_held", "female", 2019, 100), ("persons_held", "total", 2019, 1000),
+      ("women_share_of_persons_held", "female", 2019, 10.0, "total")), build.BY_SEX),
+    ((("persons_held", "female", 2019, 100),), build.WOMEN_WITHOUT_SHARE),
+    ((("persons_held", "total", 2019, 1000), ("persons_held_rate", "total", 2019, 90.0)), build.TOTALS_ONLY),
+    ((), build.NO_COUNT),
+])
+def test_status_says_what_the_file_counts(values, status):
+    found = profile(*values)
+    assert found["status"] == status
+    if status == build.TOTALS_ONLY:
+        assert found["numbers"]["total"]["value"] == 1000.0 and found["numbers"]["total"]["rate"]["value"] == 90.0
+        assert found["numbers"]["headline_year"] is None
+
+
+def test_countries_chosen_by_subregion_code_or_all_and_an_unknown_item_is_one_message():
+    countries = pd.DataFrame({"country": ["AAA", "BBB", "CCC"], "country_name": ["A", "B", "C"],
+                              "region": ["Americas", "Americas", "Europe"],
+                              "subregion": ["Latin America and the Caribbean"] * 2 + ["Western Europe"]})
+    national = pd.DataFrame({"country": ["AAA", "CCC"], "indicator": ["persons_held", "persons_held"]})
+    assert build.chosen_countries(["Latin America and the Caribbean"], countries, national) == ["AAA"]  # with data
+    assert build.chosen_countries(["Latin America and the Caribbean", "BBB"], countries, national) == ["AAA", "BBB"]
+    assert build.chosen_countries(["all"], countries, national) == ["AAA", "BBB", "CCC"]
+    with pytest.raises(PipelineError, match=r"'profiles.countries' is 'Latin Amrica'.*did you mean"):
+        build.chosen_countries(["Latin Amrica"], countries, national)
+
+
+# ------------------------------------------------------------------------------------ Real data ---
+
+def as_written(value: float) -> float:
+    """A value as the long table's CSV writes it (10 significant digits)."""
+    return float(f"{value:.10g}")
+
+
+def long_value(table: pd.DataFrame, key: str) -> float:
+    country, source, indicator, sex, period = key.split("/")
+    found = table[(table["country"] == country) & (table["source"] == source) & (table["indicator"] == indicator)
+                  & (table["sex"] == sex) & (table["period"] == period)]["value"]
+    assert len(found) == 1, key
+    return float(found.iloc[0])
+
+
+@pytest.fixture(scope="module")
+def long_table() -> pd.DataFrame:
+    return longtable.read(paths.INDICATORS)
+
+
+def numbers_of(entry: dict) -> list[dict]:
+    """Every number of a profile that carries a long-table key."""
+    found, todo = [], [entry["numbers"]]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            if "key" in node and "value" in node:
+                found.append(node)
+            todo += list(node.values())
+        elif isinstance(node, list):
+            todo += node
+    return found
+
+
+def test_argentina_numbers_are_the_long_tables(long_table):
+    argentina = build.read("ARG")
+    numbers = argentina["numbers"]
+    assert argentina["status"] == build.BY_SEX and argentina["chapter"] == "argentina"
+    assert (numbers["headline_year"], numbers["women_held"]["value"]) == (2021, 4013.0)
+    assert round(numbers["women_share_pct"]["value"], 6) == 3.928536
+    assert numbers["women_share_pct"]["denominator_value"] == 102150.0
+    assert round(numbers["women_per_100k_women"]["value"], 2) == 17.55
+    assert (numbers["unsentenced"]["year"], round(numbers["unsentenced"]["women"]["value"], 2),
+            round(numbers["unsentenced"]["men"]["value"], 2)) == (2021, 52.73, 43.34)
+    assert (numbers["trend"]["first"]["year"], numbers["trend"]["first"]["value"]) == (2005, 2172.0)
+    assert round(numbers["trend"]["change_pct"], 1) == 84.8
+    for number in numbers_of(argentina):
+        assert as_written(number["value"]) == long_value(long_table, number["key"]), number["key"]
+
+
+def test_el_salvador_juvenile_only_rows_are_flagged_and_left_out(long_table):
+    salvador = build.read("SLV")
+    juveniles = [f for f in salvador["findings"] if f["rule"] == unodc_plausibility.JUVENILES_ONLY]
+    assert [(f["year"], f["sex"], f["value"]) for f in juveniles] == [
+        (2020, "female", 58.0), (2020, "male", 1372.0), (2021, "female", 39.0), (2021, "male", 1184.0)]
+    # 2020 and 2021 count juveniles only: the headline is 2019, and no series holds the juveniles' counts.
+    assert salvador["numbers"]["headline_year"] == 2019 and salvador["numbers"]["women_held"]["value"] == 3012.0
+    assert all(row["women_held"] is None for row in salvador["series"] if row["year"] >= 2020)
+    for number in numbers_of(salvador):
+        assert as_written(number["value"]) == long_value(long_table, number["key"]), number["key"]
+
+
+def test_a_country_with_totals_only_has_the_short_profile(long_table):
+    cuba = build.read("CUB")
+    assert cuba["status"] == build.TOTALS_ONLY
+    assert cuba["numbers"]["headline_year"] is None and "women_held" not in cuba["numbers"]
+    total = cuba["numbers"]["total"]
+    assert total["value"] == long_value(long_table, total["key"]) and total["key"].endswith("/total/" + str(total["year"]))
+    female = long_table[(long_table["country"] == "CUB") & (long_table["sex"] == "female")]
+    assert female.empty  # what the short profile says is missing is missing
+
+
+def test_every_profile_of_latin_america_agrees_with_the_regional_chapters_tab_01():
+    """Same rule, same numbers: a country's headline year is its latest complete one, as in tab-01."""
+    latest = interim.read("regional", "latest").set_index("country")
+    summary = build.read_summary().set_index("country")
+    by_sex = summary[summary["status"] == build.BY_SEX]
+    assert set(latest.index) <= set(by_sex.index)
+    for country, row in latest.iterrows():
+        profile = summary.loc[country]
+        assert (int(profile["headline_year"]), profile["women_held"]) == (row["latest_year"], row["women_held"])
+        assert round(profile["women_share_pct"], 1) == row["women_share_pct"], country
+
+
+def test_the_default_profiles_are_every_country_of_the_subregion_with_data():
+    summary = build.read_summary()
+    assert len(summary) == 45
+    assert summary["status"].value_counts().to_dict() == {build.BY_SEX: 31, build.TOTALS_ONLY: 14}
+    assert json.loads(paths.profile_interim("ARG").read_text(encoding="utf-8"))["country"] == "ARG"
+
+
+def test_definitions_are_the_latest_years_so_a_stated_denominator_is_the_headlines():
+    definitions = build.read("ARG")["definitions"]
+    assert "all persons held (102,150)" in definitions["women_share_of_persons_held"]  # 2021's, the headline's
+    assert set(definitions) == {"persons_held", "persons_held_rate", "persons_held_unsentenced",
+                                "unsentenced_share_of_persons_held", "women_share_of_persons_held"}

@@ -1,0 +1,88 @@
+"""The profiles notebook stage reruns exactly the profiles whose inputs changed: each executed notebook records the
+hash of its inputs; a profile whose recorded hash equals today's, with all its files there, is carried over byte for
+byte. Tested on the committed profiles (they are current) and on a country whose numbers change."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from pipeline import paths
+from pipeline.errors import PipelineError
+from pipeline.profiles import build, execute
+
+LANGUAGES = ["en", "es", "pt"]
+
+
+@pytest.fixture(scope="module")
+def current() -> dict[tuple[str, str], execute.Job]:
+    countries = build.read_summary()["country"].tolist()
+    return {(job.country, job.language): job for job in execute.jobs(countries, LANGUAGES)}
+
+
+def test_committed_profiles_are_current_so_a_rerun_executes_none(current):
+    stale = [key for key, job in current.items() if execute.unchanged(job) is None]
+    assert stale == []
+    files = execute.unchanged(current["ARG", "es"])
+    assert {path.name for path in files} == {"ARG-es.ipynb", "ARG-es.html", "ARG-women.svg", "ARG-women.csv",
+                                              "ARG-unsentenced.svg", "ARG-unsentenced.csv"}
+
+
+def test_a_changed_hash_reruns_that_profile_only(current):
+    changed = dataclasses.replace(current["ARG", "en"], inputs="0" * 64)
+    assert execute.unchanged(changed) is None
+    assert execute.unchanged(current["BRA", "en"]) is not None
+
+
+def test_a_countrys_numbers_change_its_three_profiles_hashes_and_no_others(current, tmp_path, monkeypatch):
+    changed = tmp_path / "ARG.json"
+    entry = json.loads(paths.profile_interim("ARG").read_text(encoding="utf-8"))
+    entry["numbers"]["women_held"]["value"] += 1
+    changed.write_text(build.to_json(entry), encoding="utf-8")
+    real = paths.profile_interim
+    monkeypatch.setattr(paths, "profile_interim", lambda country: changed if country == "ARG" else real(country))
+    after = {(job.country, job.language): job.inputs for job in execute.jobs(["ARG", "BRA", "CUB"], LANGUAGES)}
+    assert {key for key, inputs in after.items() if inputs != current[key].inputs} == {
+        ("ARG", "en"), ("ARG", "es"), ("ARG", "pt")}
+
+
+def test_each_language_has_its_own_hash(current):
+    assert len({current["ARG", language].inputs for language in LANGUAGES}) == 3
+
+
+def _fail(job: execute.Job) -> dict:
+    """A worker's answer when a profile's cell fails (module level: the pool pickles it by name)."""
+    return {"error": f"{job.country} ({job.language}): cell 3 failed: KeyError: 'x'"}
+
+
+def test_a_failing_profile_is_one_message_and_nothing_is_written(monkeypatch):
+    monkeypatch.setattr(execute, "_execute_fresh", _fail)
+    jobs = [execute.Job("ARG", "en", "x"), execute.Job("BRA", "en", "y")]
+    with pytest.raises(PipelineError, match=r"the profile of ARG \(en\): cell 3 failed.*\(and 1 more\)"):
+        execute.execute_all(jobs, "fresh", processes=1)
+
+
+def test_no_jobs_start_no_pool():
+    assert execute.execute_all([], "reused") == {}
+
+
+def test_execution_counts_are_a_fresh_kernels_whatever_ran_before():
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("a"),
+        nbformat.v4.new_code_cell("1", execution_count=41,
+                                  outputs=[nbformat.v4.new_output("execute_result", {"text/plain": "1"},
+                                                                  execution_count=41)]),
+        nbformat.v4.new_code_cell("x = 2", execution_count=42)])
+    execute._count_from_one(notebook)
+    assert [cell.get("execution_count") for cell in notebook.cells] == [None, 1, 2]
+    assert notebook.cells[1].outputs[0].execution_count == 1
+
+
+def test_committed_profiles_count_from_one():
+    executed = json.loads(paths.profile("MEX", "es", ".ipynb").read_text(encoding="utf-8"))
+    counts = [cell["execution_count"] for cell in executed["cells"] if cell["cell_type"] == "code"]
+    assert counts == list(range(1, len(counts) + 1))

@@ -1,0 +1,89 @@
+"""reports/values/<lang>.{csv,md,tex}: every number the briefing and the profiles cite, written the language's way,
+agreeing with the long table (profiles), the headline metrics and the claims check (claims)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from pipeline import citation, i18n, longtable, paths
+from pipeline.errors import PipelineError
+from pipeline.profiles import build
+from pipeline.reuse import values
+
+LANGUAGES = ("en", "es", "pt")
+
+
+def read(language: str) -> pd.DataFrame:
+    return pd.read_csv(paths.values_file(language, ".csv"), dtype=str, keep_default_na=False).set_index("id")
+
+
+@pytest.fixture(scope="module")
+def long_table() -> pd.DataFrame:
+    return longtable.read(paths.INDICATORS).set_index(longtable.KEY)
+
+
+@pytest.mark.parametrize("language, women, share, growth", [
+    ("en", "4,013", "3.9%", "+84.8%"), ("es", "4.013", "3,9%", "+84,8%"), ("pt", "4.013", "3,9%", "+84,8%")])
+def test_argentinas_numbers_in_each_language(language, women, share, growth):
+    table = read(language)
+    assert table.loc["womenHeldARGlatest", ["value", "unit", "period", "source", "key"]].tolist() == [
+        women, "persons", "2021", "unodc_prisons", "ARG/unodc_prisons/persons_held/female/2021"]
+    assert table.loc["womenHeldARGlatestYear", "value"] == "2021"
+    assert table.loc["womenShareARGlatest", "value"] == share
+    assert (table.loc["womenGrowthARGsinceFirst", "value"], table.loc["womenGrowthARGsinceFirst", "period"]) == (
+        growth, "2005/2021")
+    tex = paths.values_file(language, ".tex").read_text(encoding="utf-8")
+    assert f"\\providecommand{{\\womenHeldARGlatest}}{{{women}}}" in tex
+    assert "\\expandafter\\def\\csname briefingvalue@arg-women-held-2015\\endcsname" in tex
+    assert f"| `womenHeldARGlatest` | {women} | persons | 2021 | unodc_prisons |" in \
+        paths.values_file(language, ".md").read_text(encoding="utf-8")
+    assert citation.line(i18n.Translator(language)) in tex
+
+
+def test_every_profile_number_is_the_long_tables(long_table):
+    table = read("en")
+    keyed = table[(table["source"] == build.SOURCE) & (table["key"] != "") & (table["unit"] != "year")
+                  & ~table["key"].str.contains(" ")]
+    assert len(keyed) > 150
+    for value_id, row in keyed.iterrows():
+        expected = long_table.loc[tuple(row["key"].split("/")), "value"]
+        assert float(row["number"]) == pytest.approx(expected, rel=1e-9), value_id
+        decimals = 0 if row["unit"] == "persons" else 1
+        assert row["value"] == i18n.format_number(float(row["number"]), "en", decimals) + (
+            "%" if row["unit"] == "percent" else ""), value_id
+
+
+def test_every_claim_has_its_verdict_and_the_checks_value():
+    claims = pd.read_csv(paths.CLAIMS_TABLE.with_suffix(".csv"), dtype=str, keep_default_na=False)
+    phrases = json.loads(paths.CLAIMS_TABLE.with_suffix(i18n.PHRASES_SUFFIX).read_text(encoding="utf-8"))["cells"]
+    for language in LANGUAGES:
+        table, tr = read(language), i18n.Translator(language)
+        for claim in claims.itertuples(index=False):
+            row = table.loc[claim.claim_id]
+            assert (row["verdict"], row["unit"], row["period"]) == (claim.status, claim.unit, claim.period)
+            computed = phrases.get(claim.claim_id, {}).get("computed") or claim.computed
+            assert row["value"] == i18n.render(computed, tr), claim.claim_id
+    assert read("es").loc["arg-women-held-2015", "value"] == "2.988 a 3.121"
+
+
+def test_the_briefings_headline_metrics_are_there():
+    table = read("en")
+    briefing = table[table.index.str.startswith("briefing")]
+    assert len(briefing) >= 5 and (briefing["value"] != "").all()
+
+
+def test_a_duplicated_id_is_one_message():
+    row = values._row("womenHeldXXXlatest", 1.0, 0, "persons", "2020", "unodc_prisons", "", "test")
+    with pytest.raises(PipelineError, match="value id 'womenHeldXXXlatest' appears twice"):
+        values.table([row, dict(row)], "en")
+
+
+def test_latex_escapes_and_macros_only_for_letter_ids():
+    frame = values.table([values._row("shareA", 12.5, 1, "percent", "2020", "x_y", "", "t"),
+                          values._row("a-b", 3.0, 0, "persons", "2020", "x", "", "t")], "es")
+    tex = values.latex(frame, i18n.Translator("es"), "cite")
+    assert "\\providecommand{\\shareA}{12,5\\%}" in tex
+    assert "\\providecommand{\\a-b}" not in tex and "briefingvalue@a-b\\endcsname{3}" in tex
