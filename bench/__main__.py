@@ -23,7 +23,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, help="repetitions of each measurement (default 3; quick 1)")
     parser.add_argument("--output", type=Path, help="report path (default reports/benchmarks.md; quick: a temp file)")
     parser.add_argument("--mirror", type=Path, help="source mirror (default: $BRIEFING_DATA_MIRROR or params.yaml)")
+    parser.add_argument("--only-rebuilds", action="store_true",
+                        help="the Rebuilds section alone, into --output (never the full report)")
     arguments = parser.parse_args()
+    if arguments.only_rebuilds and not arguments.output:
+        parser.error("--only-rebuilds writes a partial report: give --output (reports/benchmarks.md is make bench's)")
     sizes = QUICK if arguments.quick else FULL
     repeat = arguments.repeat or sizes["repeat"]
     scratch = Path(tempfile.mkdtemp(prefix="bench-quick-")) if arguments.quick else WORK
@@ -38,6 +42,12 @@ def main() -> None:
 
     step("rebuilds")
     rebuilds, copy = rebuild.measure(repeat, arguments.quick, mirror)
+    if arguments.only_rebuilds:
+        rebuild.remove_copy(copy)
+        report.write(output, [rebuilds], quick=arguments.quick, started_load=started_load,
+                     seconds=time.perf_counter() - started, command="python -m bench --only-rebuilds")
+        print(output)
+        return
     try:
         step("notebooks")
         notebook_section = notebooks.measure(repeat, None if arguments.quick else copy)
