@@ -38,15 +38,16 @@ browser: ## Install Debian's chromium for the browser test when it is missing (n
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 		echo "note: chromium is not installed and cannot be installed here; the browser test will skip (or fail in CI)"
 
-# pytest-xdist: two workers; the system tests that share the one full rebuild, and each notebook's nbval cells,
-# stay together on one worker (tests/conftest.py groups them).
-XDIST := -n 2 --dist loadgroup
+# pytest-xdist: two workers, each test file (so each notebook's nbval cells, in order, in one kernel) on one worker.
+# The end-to-end tests share one full rebuild (tests/system/conftest.py): they run in a process of their own.
+XDIST := -n 2 --dist loadfile
 
 test: setup browser ## Rebuild (dvc repro), check the committed outputs are current, run every test and nbval
 	$(DVC_REPRO)
 	@changed="$$(git status --porcelain -- $(OUTPUTS))"; test -z "$$changed" || { echo "$$changed"; \
 		echo "error: these outputs differ from what dvc repro builds — run make repro and commit them"; exit 1; }
-	python -m pytest $(XDIST)
+	python -m pytest $(XDIST) -m "not e2e"
+	python -m pytest tests/system -m e2e
 
 test-fast: setup ## The inner loop: unit and fault tests on two workers; no rebuild, no e2e, no nbval (needs a built tree)
 	python -m pytest tests $(XDIST) -m "not e2e" --deselect tests/system/test_bench.py

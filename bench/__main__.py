@@ -26,7 +26,11 @@ def main() -> None:
     parser.add_argument("--mirror", type=Path, help="source mirror (default: $BRIEFING_DATA_MIRROR or params.yaml)")
     parser.add_argument("--only", choices=["profiles"], help="measure the country profiles alone, in a copy of this "
                         "work tree's built data, and replace their section and targets in the report")
+    parser.add_argument("--only-rebuilds", action="store_true",
+                        help="the Rebuilds section alone, into --output (never the full report)")
     arguments = parser.parse_args()
+    if arguments.only_rebuilds and not arguments.output:
+        parser.error("--only-rebuilds writes a partial report: give --output (reports/benchmarks.md is make bench's)")
     if arguments.only:
         only_profiles(arguments)
         return
@@ -44,6 +48,12 @@ def main() -> None:
 
     step("rebuilds")
     rebuilds, copy = rebuild.measure(repeat, arguments.quick, mirror)
+    if arguments.only_rebuilds:
+        rebuild.remove_copy(copy)
+        report.write(output, [rebuilds], quick=arguments.quick, started_load=started_load,
+                     seconds=time.perf_counter() - started, command="python -m bench --only-rebuilds")
+        print(output)
+        return
     try:
         step("notebooks")
         notebook_section = notebooks.measure(repeat, None if arguments.quick else copy)

@@ -26,17 +26,6 @@ def raw_source():
     return ensure
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
-def pytest_collection_modifyitems(config, items):
-    """pytest-xdist (`-n 2 --dist loadgroup`, make test): the tests that use the shared rebuild run on one worker,
-    so the session builds it once; each notebook's nbval cells run on one worker, in order, in one kernel."""
-    for item in items:
-        if "rebuild" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("rebuild"))
-        elif item.nodeid.split("::")[0].endswith(".ipynb"):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
-
-
 def pytest_configure(config):
     """nbval re-executes notebooks that save figures and tables: send those writes to a scratch folder
     (the staging mechanism of pipeline.io) so a test run never touches the committed outputs."""

@@ -72,8 +72,8 @@ _SHARED: dict[str, Rebuild] = {}
 
 
 def shared(tmp_path_factory) -> Rebuild:
-    """The clean rebuild, made once per test session whichever test asks first (pytest-xdist: the tests that use
-    it run on one worker, grouped by tests/conftest.py)."""
+    """The clean rebuild, made once per test session whichever test asks first (the tests that use it are marked
+    e2e; make test runs them in one pytest process of their own, not spread over xdist workers)."""
     if "rebuild" not in _SHARED:
         _SHARED["rebuild"] = clean_rebuild(tmp_path_factory.mktemp("rebuild"))
     return _SHARED["rebuild"]

@@ -207,10 +207,22 @@ def dvc(copy: Path, *args: str, interrupt_after: str | None = None) -> tuple[int
     for line in process.stdout:
         lines.append(line)
         if line.startswith("Running stage") and f"'{interrupt_after}'" in line:
-            time.sleep(rebuild.SECONDS_INTO_THE_STAGE)
+            _wait_for_the_kernel(copy, interrupt_after, process)
             os.killpg(process.pid, signal.SIGINT)
     lines.append(process.stdout.read())
     return process.wait(), "".join(lines)
+
+
+def _wait_for_the_kernel(copy: Path, stage: str, process: subprocess.Popen, limit: float = 180) -> None:
+    """Until the notebook stage's kernel has started (the runner opens its kernel log then), plus a moment: a
+    Ctrl-C then lands mid-notebook, whatever the machine's load, not while Python is still importing."""
+    notebook = stage.removesuffix("_notebook")
+    started, logs = time.time(), copy / "data" / "interim" / "logs"
+    while time.time() - started < limit and process.poll() is None:
+        if any(log.stat().st_mtime >= started - 1 for log in logs.glob(f"kernel-{notebook}*.log")):
+            break
+        time.sleep(0.1)
+    time.sleep(rebuild.SECONDS_INTO_THE_STAGE / 3)
 
 
 def execute(case: UserCase, copy: Path, baseline: dict[str, str]) -> UserOutcome:
