@@ -40,7 +40,10 @@ def main() -> None:
             continue
         with tempfile.TemporaryDirectory() as scratch:
             outcome = execute(case, Path(scratch))
-        message = outcome.run.message or "(none: accepted, loaded with exact counts)"
+        # The mirror of a fetch case lies beside the temporary copy: name it as the user sets it, so the table is
+        # the same at every regeneration.
+        message = (outcome.run.message or "(none: accepted, loaded with exact counts)").replace(
+            f"{Path(scratch).resolve()}/mirror", "$BRIEFING_DATA_MIRROR").replace(f"{scratch}/mirror", "$BRIEFING_DATA_MIRROR")
         changed = ", ".join(outcome.changed) if outcome.changed else "none"
         lines.append(f"| {case.id} | {case.source} | {_cell(case.fault)} | `python -m {' '.join(case.command)}` "
                      f"| {outcome.run.returncode} | {_cell(changed)} | {_cell(message)} |")
