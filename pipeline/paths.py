@@ -68,6 +68,7 @@ TABLES = REPORTS / "tables"
 EXECUTED_NOTEBOOKS = REPORTS / "notebooks"
 BRIEFING = REPORTS / "briefing.html"  # English; other languages: briefing-<lang>.html
 INDEX = REPORTS / "index.html"
+SPREADSHEETS = REPORTS / "spreadsheets"  # <lang>/<table or figure id>.xlsx (and localised figure data .csv)
 METRICS = REPORTS / "metrics.json"
 WOMEN_HELD_PLOT = REPORTS / "plots" / "women-held.csv"
 SOURCE_CHECK = REPORTS / "source-check"  # .csv and .md, by `make check-sources` (not a pipeline output)
@@ -148,6 +149,17 @@ def briefing(language: str) -> Path:
 def figure_bundle(language: str) -> Path:
     """All the figures of one language, for authors."""
     return REPORTS / f"figures-{language}.zip"
+
+
+def briefing_standalone(language: str) -> Path:
+    """The briefing with its figures inside the page (data URIs): a copy that still shows them when sent alone."""
+    return briefing(language).with_suffix(".standalone.html")
+
+
+def spreadsheet(name: str, language: str, suffix: str = ".xlsx") -> Path:
+    """A table or a figure's data for authors, in one language: reports/spreadsheets/<lang>/<id>.xlsx (and, in
+    languages other than English, the figure's data as a localised .csv)."""
+    return SPREADSHEETS / language / f"{name}{suffix}"
 
 
 def notebook(name: str) -> Path:
