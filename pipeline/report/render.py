@@ -20,7 +20,11 @@ from pipeline import dvc_yaml, i18n, paths, registry
 from pipeline.report import definitions, tables
 from pipeline.report.inputs import Figure, Table
 
-SECTIONS = ("headline", "contents", "figures", "tables", "claims", "quality", "definitions", "provenance")
+# The page's sections, by the id of their heading, each with the translation key of its title (`page.<key>`) and,
+# for the sections of tables, the table section (inputs.table_section) it shows. The claims heading is not
+# `claims`: that is the claims check's own table's anchor.
+SECTIONS = {"headline": "headline", "contents": "contents", "figures": "figures", "tables": "tables",
+            "claims-check": "claims", "quality": "quality", "definitions": "definitions", "provenance": "provenance"}
 TABLE_SECTIONS = ("tables", "claims", "quality")
 ROWS_SHOWN_OPEN = 40  # a table with more rows starts folded (its summary says how many): the claims check (33) opens
 _BREAK_AFTER = re.compile(r"([_/;,.:=|-])(?=\S)")  # where a long code may wrap: after these signs
@@ -166,14 +170,16 @@ def render_briefing(language: str, languages: list[str], figures: list[Figure], 
 def contents(figures: list[dict], sections: dict, tr: i18n.Translator) -> list[dict]:
     """The page's table of contents: each section, with its figures and tables listed by number and title."""
     entries = []
-    for section in SECTIONS[:1] + SECTIONS[2:]:
+    for anchor, key in SECTIONS.items():
+        if anchor == "contents":
+            continue
         items = []
-        if section == "figures":
+        if key == "figures":
             items = [(f["name"], tr("page.figure_label", number=f["number"]), f["caption"]) for f in figures]
-        elif section in TABLE_SECTIONS:
+        elif key in TABLE_SECTIONS:
             items = [(t["name"], tr("page.table_label", number=_number(t["name"])) if _number(t["name"]) else "",
-                      t["title"]) for t in sections[section]]
-        entries.append({"id": section, "title": tr(f"page.{section}"), "items": items})
+                      t["title"]) for t in sections[key]]
+        entries.append({"id": anchor, "title": tr(f"page.{key}"), "items": items})
     return entries
 
 

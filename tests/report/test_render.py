@@ -73,8 +73,11 @@ def test_briefing_lists_every_figure_and_table(language, figures, tables):
         assert f'id="{figure.name}"' in page and f"{figure.name}.svg" in page, figure.name
     for table in tables:
         assert f'id="{table.name}"' in page and f"tables/{table.name}.csv" in page, table.name
-    for section in ("headline", "figures", "tables", "claims", "quality", "definitions", "provenance"):
-        assert f'id="{section}"' in page
+    for section in render.SECTIONS:
+        assert f'<h2 id="{section}">' in page
+    # Every anchor once: the table of contents and the links lead to one place each.
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) > 60 and [i for i in set(ids) if ids.count(i) > 1] == []
     # Nothing the page loads or links to is online (source URLs appear as text only).
     assert not re.search(r'(src|href)="(https?:)?//', page)
 
