@@ -2,8 +2,8 @@
 loads, every link leads to a file that exists or an anchor on the page, and nothing is fetched from the network.
 At a laptop's width (1366 px) nothing is wider than the page: no table (with every row's details open, too), no
 horizontal scrollbar. Each section of each page, in each language and in both variants (linked and
-self-contained), is photographed into SCREENSHOTS (tests/output/browser/<page>/NN-<section>.png, git-ignored) for
-a person to look at.
+self-contained), is photographed into SCREENSHOTS (tests/output/browser/<page>/NN-<section>.png, 00-header.png for
+the page's top; git-ignored) for a person to look at.
 
 Chromium is installed by `make browser` (CI runs it). Without it the test fails in CI (CI is set) and is skipped
 on a developer's machine.
@@ -231,10 +231,12 @@ def test_the_briefing_fits_a_laptop_screen_and_every_section_is_photographed(bro
         assert [section["id"] for section in sections] == list(render.SECTIONS)
         folder = SCREENSHOTS / page.name.removesuffix(".html")
         shutil.rmtree(folder, ignore_errors=True)
+        # The page's header (title, languages, variant, downloads) above the first section, then each section.
+        tab.screenshot(folder / "00-header.png", 0, sections[0]["top"], LAPTOP["width"])
         for number, section in enumerate(sections, start=1):
             tab.screenshot(folder / f"{number:02d}-{section['id']}.png", section["top"], section["height"],
                            LAPTOP["width"])
-        assert len(list(folder.glob("*.png"))) == len(render.SECTIONS)
+        assert len(list(folder.glob("*.png"))) == len(render.SECTIONS) + 1
     finally:
         tab.close()
 
