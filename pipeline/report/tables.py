@@ -164,8 +164,8 @@ def cell(table: str, column: str, value, tr: i18n.Translator, phrase=None, decim
     text = str(value)
     if column in QUOTED_COLUMNS:
         return Cell(text, "quote")
-    if column in NAME_COLUMNS:
-        return Cell(text, "name")
+    if column in NAME_COLUMNS:  # a name, unless the table gives it words (the row of totals: All provinces)
+        return Cell(tr.english(text), "text") if tr.language != "en" and tr.has(text) else Cell(text, "name")
     if column in IDENTIFIER_COLUMNS | TABLE_IDENTIFIER_COLUMNS.get(table, set()):
         return Cell(text, "identifier")
     if not i18n.has_words(text):

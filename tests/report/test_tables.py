@@ -76,3 +76,26 @@ def test_an_empty_table_says_why():
     assert tables.show(microdata, EN, "t", "").empty.startswith(
         "Empty because the SNEEP microdata are not available in this run")
     assert tables.show(inputs.Table("t", "", "", "", pd.DataFrame({"year": [2015]})), EN, "t", "").empty == ""
+
+
+@pytest.mark.parametrize("language, words", [
+    ("es", ["Todas las provincias", "mujeres trans", "Procesado", "sí", "no"]),
+    ("pt", ["Todas as províncias", "mulheres trans", "Processado", "sim", "não"])])
+def test_the_microdata_tables_show_in_every_language(language, words):
+    """With SNEEP microdata (added by hand; absent in CI's build) tab-14 and tab-15 have rows: SNEEP's own legal
+    statuses, the row of totals, every gender of the crosswalk — each has its words in the translation table."""
+    tr = i18n.Translator(language)
+    by_province = pd.DataFrame({"census_year": [2022] * 5, "province": ["Buenos Aires", "Córdoba", "All provinces",
+                                                                        "Salta", "Salta"],
+                                "gender": ["female", "trans_women", "total", "trans_men", "non_binary"],
+                                "persons": pd.array([100, None, 5000, 3, None], dtype="Int64"),
+                                "suppressed": [False, True, False, False, True]})
+    drugs = pd.DataFrame({"census_year": [2022] * 5, "province": ["Buenos Aires"] * 4 + ["All provinces"],
+                          "legal_status": ["Condenado", "Procesado", "Contraventor", "Inimputable", "all"],
+                          "women_held_for_drugs": pd.array([10, 20, None, None, 30], dtype="Int64"),
+                          "suppressed": [False, False, True, True, False]})
+    texts = [cell.text for name, data in (("tab-14-argentina-persons-by-province", by_province),
+                                          ("tab-15-argentina-women-drugs-by-province", drugs))
+             for row in tables.show(inputs.Table(name, "", "", "", data), tr, "t", "").rows for cell in row]
+    assert all(word in texts for word in words), texts
+    assert "Buenos Aires" in texts and "All provinces" not in texts and "trans_women" not in texts
