@@ -57,5 +57,7 @@ def html_line(tr, sources: tuple[str, ...] | None = None, citation: Citation | N
     write the language's way)."""
     citation = citation or read()
     version = markupsafe.Markup("<code>{}</code>").format(citation.version)
-    return markupsafe.escape(tr("cite.line")).format(authors=citation.authors, title=citation.title, version=version,
-                                                     data=citation.data(sources))
+    # The authors and the title are names, written as CITATION.cff gives them in every language: marked as such.
+    name = markupsafe.Markup('<span class="name" translate="no">{}</span>').format
+    return markupsafe.escape(tr("cite.line")).format(authors=name(citation.authors), title=name(citation.title),
+                                                     version=version, data=citation.data(sources))

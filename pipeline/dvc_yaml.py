@@ -154,7 +154,8 @@ def definitions() -> list[Stage]:
                _rel(paths.PROFILES), _rel(paths.VALUES), _rel(paths.DATAPACKAGE)),
               tuple(SECTIONS.values()),
               committed=(*(_rel(paths.briefing(language)) for language in langs), _rel(paths.INDEX),
-                         *(_rel(paths.figure_bundle(language)) for language in langs)),
+                         *(_rel(paths.figure_bundle(language)) for language in langs),
+                         *(_rel(paths.briefing_standalone(language)) for language in langs), _rel(paths.SPREADSHEETS)),
               extra={"metrics": [{_rel(paths.metrics_file(quantity)): {"persist": True, "cache": False}}
                                  for quantity in registry.metric_quantities()]}),
         *_reuse(translations),

@@ -31,10 +31,27 @@ from pipeline.settings import Report
 TABLE = paths.TRANSLATIONS
 # Thousands separator and decimal mark of each language the briefing is published in.
 NUMBER_MARKS = {"en": (",", "."), "es": (".", ","), "pt": (".", ",")}
-_HOLE = re.compile(r"\\\{(\d)\\\}")  # a `{n}` hole after re.escape
+_HOLE = re.compile(r"\\\{(\d+)\\\}")  # a `{n}` hole after re.escape
+# Rows only ever looked up by their key (the pages' and profiles' own texts, column headers), never by their
+# English text: they may share an English text with another row.
+KEYED_ONLY = ("page.", "col.", "profile.")
 _WORD = re.compile(r"[^\W\d_]{2,}")  # two letters in a row: a word to translate
 # Texts that are identifiers, not words: registry ids (ury-045), source ids (unodc_prisons), numbers and dates.
 IDENTIFIER = re.compile(r"^([a-z]{2,4}-\d+|[a-z0-9]+(_[a-z0-9]+)+|[\d\s.,:%–\-/]*)$")
+# Codes written as one token: paths, commits, lists of ids, campaign codes (data-raw/relatorios/, ury-041;ury-059,
+# HIST2018, 18ed5b9f…): letters mixed with '/', '_', ';', ':' or digits, and no space. Kept as written in every
+# language, inside texts too (a hole of a translated text that holds one is carried over unchanged).
+CODE = re.compile(r"^(?=\S*[A-Za-z])(?=\S*[/_;:\d])[\w.\-/;:]+$")
+
+
+def has_words(text: str) -> bool:
+    """Whether a text holds a word (two letters in a row), as opposed to numbers, dates and signs only."""
+    return bool(_WORD.search(text))
+
+
+def is_code(text: str) -> bool:
+    """Whether a text is an identifier or code, never translated: see IDENTIFIER and CODE."""
+    return bool(IDENTIFIER.match(text) or CODE.match(text))
 
 
 @dataclass(frozen=True)
@@ -72,7 +89,7 @@ def load(table: Path = TABLE) -> tuple[tuple[str, ...], dict[str, Entry]]:
             if key in entries:
                 raise PipelineError(f"key '{key}' appears twice", file=table, row=row_number)
             english = row["en"]
-            if not key.startswith(("page.", "col.")):  # texts found by their English must be unambiguous
+            if not key.startswith(KEYED_ONLY):  # texts found by their English must be unambiguous
                 if english in seen_english:
                     raise PipelineError(f"English text of '{key}' repeats '{seen_english[english]}'",
                                         file=table, row=row_number, fix="keep one row per English text")
@@ -90,10 +107,13 @@ class Translator:
             raise PipelineError(f"language '{language}' has no column in the translation table", file=table,
                                 fix=f"add a '{language}' column, or use one of: {', '.join(languages)}")
         self.language, self.table = language, table
-        self._by_english = {e.texts["en"]: e for e in self.entries.values()
-                            if not e.key.startswith(("page.", "col."))}
-        self._patterns = [(re.compile("^" + _HOLE.sub(r"(?P<h\1>.+?)", re.escape(text)) + "$"), entry)
-                          for text, entry in self._by_english.items() if _HOLE.search(re.escape(text))]
+        self._by_english = {e.texts["en"]: e for e in self.entries.values() if not e.key.startswith(KEYED_ONLY)}
+        # Rows with holes, the most specific first (the longest text outside the holes), so that a general row
+        # never takes a text a more precise row was written for.
+        patterns = [(re.compile("^" + _HOLE.sub(r"(?P<h\1>.+?)", re.escape(text)) + "$", re.DOTALL), entry)
+                    for text, entry in self._by_english.items() if _HOLE.search(re.escape(text))]
+        self._patterns = sorted(patterns, key=lambda item: -len(re.sub(r"\{\d+\}", "", item[1].texts["en"])))
+        self._translated: dict[str, str] = {}
 
     # ------------------------------------------------------------------------------------ Texts ---
 
@@ -114,22 +134,38 @@ class Translator:
         """The translation of an English text written by a chapter (exact row first, then rows with holes)."""
         if self.language == "en":
             return text
+        if text not in self._translated:
+            self._translated[text] = self._translate(text, where)
+        return self._translated[text]
+
+    def has(self, text: str) -> bool:
+        """Whether the table has a row (exact, or with holes) for this English text."""
+        return text in self._translated or text in self._by_english or any(
+            pattern.match(text) for pattern, _ in self._patterns)
+
+    def _translate(self, text: str, where: str) -> str:
         entry = self._by_english.get(text)
         if entry is not None:
             return self._value(entry)
         for pattern, entry in self._patterns:
             found = pattern.match(text)
             if found:
-                holes = {int(name[1:]): self._hole(value, where) for name, value in found.groupdict().items()}
-                return re.sub(r"\{(\d)\}", lambda m: holes[int(m.group(1))], self._value(entry))
+                # A hole after 'block', 'table'... holds an identifier (SISDEPEN block 5.14): kept as written.
+                english = entry.texts["en"]
+                kept = {int(m.group(1)) for m in re.finditer(r"\{(\d+)\}", english)
+                        if _IDENTIFIER_BEFORE.search(english[:m.start()])}
+                holes = {int(name[1:]): value if int(name[1:]) in kept else self._hole(value, where)
+                         for name, value in found.groupdict().items()}
+                return re.sub(r"\{(\d+)\}", lambda m: holes[int(m.group(1))], self._value(entry))
         raise PipelineError(f"no translation of {text!r}{' in ' + where if where else ''} "
                             f"(language '{self.language}')", file=self.table,
                             fix="add a row with this English text (use {0}, {1} for parts that vary)")
 
     def _hole(self, value: str, where: str) -> str:
-        """What filled a hole: words are translated in turn (December 2016), codes kept (2016-12), numbers
-        written in the language's format (2,996 is 2.996 in Spanish)."""
-        if _WORD.search(value) and not IDENTIFIER.match(value):
+        """What filled a hole: words are translated in turn (December 2016), codes and names in capitals kept
+        (2016-12, 'PATRONATO CENTRAL DE CURITIBA' (PR)), numbers written in the language's format (2,996 is
+        2.996 in Spanish)."""
+        if _WORD.search(value) and not is_code(value) and value != value.upper():
             return self.english(value, where)
         return localise_numbers(value, self.language)
 
@@ -266,8 +302,8 @@ def render(item, tr: "Translator") -> str:
     """A phrase (or list of phrases, joined with '; ') in `tr`'s language."""
     if isinstance(item, list):
         return "; ".join(render(part, tr) for part in item)
-    if isinstance(item, str):
-        return localise_numbers(item, tr.language)
+    if isinstance(item, str):  # a text the build wrote in English: words translated, codes and numbers kept
+        return tr.english(item) if _WORD.search(item) and not is_code(item) else localise_numbers(item, tr.language)
     if "number" in item:
         return format_number(item["number"], tr.language, item["decimals"])
     return tr(item["key"], **{name: render(value, tr) for name, value in item.get("values", {}).items()})

@@ -94,13 +94,19 @@ def _remove_abandoned_staging() -> None:
 
 
 def _alive(pid: int) -> bool:
+    """Whether the process runs. A killed process whose parent died too may stay a zombie (reparented to a
+    container's first process, which need not reap it): it answers a signal but will never publish, so it is dead."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):  # no /proc (macOS): trust the signal
+        return True
+    return state != "Z"
 
 
 def _publish(staging: Path, replace: tuple[Path, ...] = ()) -> None:

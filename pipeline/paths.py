@@ -72,6 +72,7 @@ INDEX = REPORTS / "index.html"
 # country); see metrics_file().
 METRICS = REPORTS / "metrics"
 CODEBOOK = REPORTS / "codebook"  # .md and .csv: every indicator of the long table
+SPREADSHEETS = REPORTS / "spreadsheets"  # <lang>/<table or figure id>.xlsx (and localised figure data .csv)
 SOURCE_CHECK = REPORTS / "source-check"  # .csv and .md, by `make check-sources` (not a pipeline output)
 CLAIMS_TABLE = TABLES / "claims"  # .csv, .md and .phrases.json
 MANUSCRIPT_NUMBERS = TABLES / "manuscript-numbers"  # .csv and .md
@@ -195,6 +196,17 @@ def briefing(language: str) -> Path:
 def figure_bundle(language: str) -> Path:
     """All the figures of one language, for authors."""
     return REPORTS / f"figures-{language}.zip"
+
+
+def briefing_standalone(language: str) -> Path:
+    """The briefing with its figures inside the page (data URIs): a copy that still shows them when sent alone."""
+    return briefing(language).with_suffix(".standalone.html")
+
+
+def spreadsheet(name: str, language: str, suffix: str = ".xlsx") -> Path:
+    """A table or a figure's data for authors, in one language: reports/spreadsheets/<lang>/<id>.xlsx (and, in
+    languages other than English, the figure's data as a localised .csv)."""
+    return SPREADSHEETS / language / f"{name}{suffix}"
 
 
 def notebook(name: str) -> Path:

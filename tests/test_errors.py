@@ -91,3 +91,25 @@ def test_every_dvc_output_persists_so_a_failed_stage_keeps_it():
                 if not (options or {}).get("persist"):
                     missing.append(f"{name}: {path}")
     assert missing == []
+
+
+def test_a_killed_runs_zombie_counts_as_dead_so_its_staging_folder_is_removed():
+    import subprocess
+    import sys
+    import time
+
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])  # not reaped yet: a zombie once it exits
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        for _ in range(100):
+            if "Z" in open(f"/proc/{finished.pid}/stat").read().rsplit(")", 1)[1].split()[0]:
+                break
+            time.sleep(0.05)
+        assert io._alive(finished.pid) is False
+        assert io._alive(running.pid) is True
+        assert io._alive(os.getpid()) is True
+    finally:
+        running.kill()
+        running.wait()
+        finished.wait()
+    assert io._alive(finished.pid) is False  # reaped: no such process

@@ -110,5 +110,9 @@ def test_a_phrase_keeps_numbers_as_numbers_until_shown():
     assert i18n.render(found, i18n.Translator("en")) == "85,005 (32 countries, latest year each, 2019–2021)"
     assert i18n.render(found, i18n.Translator("es")) == "85.005 (32 países, el último año de cada uno, 2019–2021)"
     assert i18n.render(found, i18n.Translator("pt")) == "85.005 (32 países, o último ano de cada um, 2019–2021)"
-    listed = [i18n.phrase("page.verdict.partly_checked"), "note: 1.3 times"]
-    assert i18n.render(listed, i18n.Translator("pt")) == "verificada em parte; note: 1,3 times"
+    listed = [i18n.phrase("page.verdict.partly_checked"), "2019-12: 1.3"]
+    assert i18n.render(listed, i18n.Translator("pt")) == "verificada em parte; 2019-12: 1,3"
+    # A text in words the stage wrote in English is translated too: without a row, one clear error (it was
+    # shown in English on the Portuguese page).
+    with pytest.raises(PipelineError, match=r"no translation of 'note: 1.3 times' \(language 'pt'\)"):
+        i18n.render([i18n.phrase("page.verdict.partly_checked"), "note: 1.3 times"], i18n.Translator("pt"))

@@ -6,11 +6,12 @@ from pathlib import Path
 
 from pipeline import i18n, io, paths
 from pipeline.errors import cli
-from pipeline.report import bundles, inputs, metrics, render, state
+from pipeline.report import bundles, inputs, metrics, render, spreadsheets, state
 
 
 def build() -> list[Path]:
-    """Build the whole pack inside one transaction; returns the paths written."""
+    """Build the whole pack inside one transaction; returns the paths written. The spreadsheets' folder is an
+    output as a whole: a table or figure no longer published leaves no file behind."""
     languages = i18n.languages()
     progress("reading the tables, the headline numbers and the pipeline's state (dvc status)")
     tables = inputs.read_tables() + [inputs.known_errors_table()]
@@ -23,13 +24,23 @@ def build() -> list[Path]:
         (io.write_text if isinstance(data, str) else io.write_bytes)(path, data)
         written.append(path)
 
-    with io.transaction(replace=(paths.METRICS,)):  # a quantity no longer declared leaves no file behind
+    with io.transaction(replace=(paths.METRICS, paths.SPREADSHEETS)):  # a quantity or table no longer declared leaves no file behind
         for language in languages:
-            progress(f"{language}: figure bundle and briefing page")
+            progress(f"{language}: spreadsheets, figure bundle and briefing pages")
+            tr = i18n.Translator(language)
             figures = inputs.read_figures(language)
-            write(paths.figure_bundle(language), bundles.figure_zip(figures))
-            write(paths.briefing(language), render.render_briefing(language, languages, figures, tables, headline,
-                                                                   pipeline_state, source_list))
+            for table in tables:
+                write(paths.spreadsheet(table.name, language), spreadsheets.table_workbook(table, tr))
+            data_files = {figure.name: spreadsheets.figure_files(figure, tr) for figure in figures}
+            for figure in figures:
+                for suffix, data in data_files[figure.name].items():
+                    if suffix == "xlsx" or language != "en":  # the English data CSV is figures/<id>.csv itself
+                        write(paths.spreadsheet(figure.name, language, f".{suffix}"), data)
+            write(paths.figure_bundle(language), bundles.figure_zip(figures, data_files))
+            for standalone in (False, True):
+                page = render.render_briefing(language, languages, figures, tables, headline, pipeline_state,
+                                              source_list, standalone=standalone)
+                write(paths.briefing_standalone(language) if standalone else paths.briefing(language), page)
         write(paths.INDEX, render.render_index(languages, pipeline_state, list(headline)))
         for quantity, values in headline.items():
             write(paths.metrics_file(quantity), metrics.metric_file(values))

@@ -12,6 +12,7 @@ import pandas as pd
 import yaml
 
 from pipeline import corrections, export, i18n, paths, registry
+from pipeline.chapters import interim
 from pipeline.errors import PipelineError
 
 
@@ -23,6 +24,8 @@ class Figure:
     alt: str
     definitions: str = ""
     files: dict[str, bytes] = field(default_factory=dict)  # format -> bytes, in the figure's language
+    stated: dict = field(default_factory=dict)  # the definitions it states, by name (the build's values.json)
+    data: pd.DataFrame | None = None  # the points drawn (its data CSV, exact)
 
 
 @dataclass
@@ -33,6 +36,9 @@ class Table:
     definitions: str
     data: pd.DataFrame
     phrases: dict = field(default_factory=dict)  # from `<name>.phrases.json`: cells shown in each language
+    stated: dict = field(default_factory=dict)  # the definitions it states, by name (the build's values.json)
+    source_key: str = ""  # the translation key of its source line (the registry's choice for this build)
+    float_digits: int | None = None  # the digits the registry declares for its decimals (None: not registered)
 
 
 def read_figures(language: str = "en") -> list[Figure]:
@@ -49,7 +55,10 @@ def read_figures(language: str = "en") -> list[Figure]:
             raise PipelineError(f"figure {spec.id} ({language}) lacks {', '.join(missing + [f'.{a}' for a in absent])}",
                                 file=text, fix=f"run the chapter's figures stage (`dvc repro {spec.chapter}_figures`)")
         files = {fmt: paths.figure(spec.id, language, fmt).read_bytes() for fmt in export.FIGURE_FORMATS}
-        figures.append(Figure(spec.id, files=files, **fields))
+        stated = registry.definitions(spec.definitions, interim.values(spec.chapter)) or {}
+        data = pd.read_csv(paths.figure(spec.id, language, "csv"), dtype={"period": str}, keep_default_na=False,
+                           na_values=[""])
+        figures.append(Figure(spec.id, files=files, stated=stated, data=data, **fields))
     return figures
 
 
@@ -76,8 +85,19 @@ def read_tables() -> list[Table]:
                                 fix="run the stage that writes it (dvc repro)")
         title, source, definitions = _markdown_fields(path.with_suffix(".md"))
         data = pd.read_csv(path, dtype={"period": str}, keep_default_na=False, na_values=[""])
-        tables.append(Table(path.stem, title, source, definitions, data, _phrases(path, data)))
+        tables.append(Table(path.stem, title, source, definitions, data, _phrases(path, data), **_declared(name)))
     return tables
+
+
+def _declared(name: str) -> dict:
+    """What the registry declares of a table, with the build's values: the definitions it states, the key of its
+    source line, its digits (nothing for the claims check's own tables)."""
+    spec = next((t for t in registry.TABLES if t.id == name), None)
+    if spec is None:
+        return {}
+    values = interim.values(spec.chapter)
+    return {"stated": registry.definitions(spec.definitions, values) or {},
+            "source_key": registry.text(spec.source, values).key, "float_digits": spec.float_digits}
 
 
 def known_errors_table() -> Table:
@@ -93,8 +113,11 @@ def known_errors_table() -> Table:
                          "channel": entry.status.channel or "", "found_in": entry.found_in,
                          "reason": " ".join(entry.reason.split())})
     english = i18n.Translator("en")
+    # The status with the publisher in words, in each language (open: not yet reported, ...).
+    phrases = {"key": "correction_id", "cells": {row["correction_id"]: {
+        "status": i18n.phrase(f"page.correction_status.{row['status']}")} for row in rows}}
     return Table("known-errors-quality", english("known_errors.title"), english("known_errors.source"), "",
-                 pd.DataFrame(rows))
+                 pd.DataFrame(rows), phrases)
 
 
 def _phrases(path: Path, data: pd.DataFrame) -> dict:

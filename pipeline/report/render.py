@@ -1,18 +1,33 @@
 """The briefing's pages and the reviewer index, filled from the page templates (pipeline/report/templates/) in each
-language: every text from the translation table (pipeline.i18n), every number in the language's format."""
+language: every text from the translation table (pipeline.i18n), every number in the language's format.
+
+Each briefing page is written twice: linked (`briefing[-lang].html`: its figures are the SVG files of figures/,
+so the page stays small and shows exactly the committed figures) and standalone (`briefing[-lang].standalone.html`:
+the same page with each figure inside it as a data URI, so that a copy sent by e-mail or saved elsewhere still
+shows them; its links to data files work beside the repository's reports/ folder only, as it says).
+"""
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 
 import jinja2
-import pandas as pd
+import markupsafe
 
-from pipeline import citation, dvc_yaml, i18n, params, paths, registry
-from pipeline.report.inputs import Figure, Table, table_section
+from pipeline import citation, dvc_yaml, i18n, paths, registry
+from pipeline.report import definitions, tables
+from pipeline.report.inputs import Figure, Table
 
-# Columns that quote the English manuscript as printed: never re-formatted, marked as English on other pages.
-QUOTED_COLUMNS = ("printed",)
+# The page's sections, by the id of their heading, each with the translation key of its title (`page.<key>`) and,
+# for the sections of tables, the table section (inputs.table_section) it shows. The claims heading is not
+# `claims`: that is the claims check's own table's anchor.
+SECTIONS = {"headline": "headline", "contents": "contents", "figures": "figures", "tables": "tables",
+            "claims-check": "claims", "quality": "quality", "definitions": "definitions", "provenance": "provenance"}
+TABLE_SECTIONS = ("tables", "claims", "quality")
+ROWS_SHOWN_OPEN = 40  # a table with more rows starts folded (its summary says how many): the claims check (33) opens
+_BREAK_AFTER = re.compile(r"([_/;,.:=|-])(?=\S)")  # where a long code may wrap: after these signs
 
 
 def _environment() -> jinja2.Environment:
@@ -21,72 +36,152 @@ def _environment() -> jinja2.Environment:
                                      trim_blocks=True, lstrip_blocks=True)
     # A text's English-written numbers in the page's language: {{ text|numbers(lang) }}.
     environment.filters["numbers"] = i18n.localise_numbers
+    environment.filters["breakable"] = breakable
     return environment
 
 
+def breakable(text: str) -> markupsafe.Markup:
+    """A code that may wrap after its signs (people_in_cells_in_reporting_units_pct, ury-062;ury-063): a line
+    break opportunity (<wbr>) after each, so a narrow column never pushes its table off the page."""
+    return markupsafe.Markup("<wbr>").join(markupsafe.escape(part) for part in _BREAK_AFTER.sub("\\1\0", text)
+                                           .split("\0"))
+
+
+# ----------------------------------------------------------------------------------------- Tables ---
+
 def html_table(table: Table, tr: i18n.Translator) -> dict:
-    """A table's headers translated and its numbers in the language's format: years and ids never grouped, the
-    same decimals down a column (per unit where the table has a `unit` column), numbers inside texts localised,
-    and the cells its stage wrote as phrases rendered in the language."""
-    columns = list(table.data.columns)
-    headers = [tr.column(column) for column in columns]
-    numeric = [pd.api.types.is_numeric_dtype(table.data[column]) and not pd.api.types.is_bool_dtype(
-        table.data[column]) for column in columns]
-    decimals = {column: _column_decimals(table.data, column) for column, is_number in zip(columns, numeric)
-                if is_number}
-    phrased = table.phrases.get("cells", {})
-    keys = table.data[table.phrases["key"]].astype(str).tolist() if phrased else [None] * len(table.data)
+    """A table for the page: tables.show() split into the columns of the row and those of its details."""
+    shown = tables.show(table, tr)
+    main, details = shown.main, shown.details
     rows = []
-    for position, (key, row) in enumerate(zip(keys, table.data.astype(object).where(table.data.notna(), None)
-                                              .itertuples(index=False))):
-        cells = phrased.get(key, {})
-        rows.append([i18n.render(cells[column], tr) if column in cells
-                     else ("" if value is None else str(value)) if column in QUOTED_COLUMNS
-                     else i18n.format_cell(value, tr.language, grouping=i18n.groups_thousands(column),
-                                           decimals=decimals[column][position] if column in decimals else None)
-                     for column, value in zip(columns, row)])
-    quoted = [column in QUOTED_COLUMNS and tr.language != "en" for column in columns]
-    title = tr.english(table.title, f"{table.name} title") if table.title else tr(f"page.title.{table.name}")
-    source = tr.english(table.source, f"{table.name} source") if table.source else ""
-    return {"name": table.name, "title": title, "source": source, "csv": paths.table(table.name, ".csv").is_file(),
-            "definitions": i18n.localise_numbers(table.definitions, tr.language), "headers": headers, "rows": rows,
-            "numeric": numeric, "quoted": quoted, "section": table_section(table.name)}
+    for row in shown.rows:
+        more = [(shown.columns[i].header, _cell(row[i], tr)) for i in details if row[i].text]
+        rows.append({"cells": [_cell(row[i], tr) for i in main], "details": more})
+    return {"name": shown.name, "title": shown.title, "source": shown.source, "csv": shown.csv,
+            "xlsx": paths.relative(paths.spreadsheet(shown.name, tr.language)).removeprefix("reports/"),
+            "stated": shown.stated, "headers": [shown.columns[i].header for i in main],
+            "numeric": [shown.columns[i].numeric for i in main], "rows": rows, "empty": shown.empty,
+            "section": shown.section, "folded": len(rows) > ROWS_SHOWN_OPEN,
+            "explained": [shown.columns[i].header for i in details]}
 
 
-def _column_decimals(data: pd.DataFrame, column: str) -> list[int]:
-    """Decimals of each row's number in `column`: one count for the whole column, or one per unit when the
-    table has a `unit` column (a percentage and a count in one column are not compared)."""
-    values = data[column].astype(object).where(data[column].notna(), None)
-    units = data["unit"].astype(str) if "unit" in data else pd.Series("", index=data.index)
-    per_unit = {unit: i18n.column_decimals(values[units == unit].tolist()) for unit in units.unique()}
-    return [per_unit[unit] for unit in units]
+def _cell(cell: tables.Cell, tr: i18n.Translator) -> dict:
+    """A cell's text and the attributes that say what it is: a number, a code or name (translate="no", never
+    translated), a quotation of the English manuscript (lang="en")."""
+    classes = {"number": "number", "identifier": "code", "name": "name", "flag": "flag"}.get(cell.kind, "")
+    return {"text": breakable(cell.text) if cell.kind == "identifier" else cell.text, "class": classes,
+            "keep": cell.kind in ("identifier", "name"), "english": cell.kind == "quote" and tr.language != "en"}
 
 
-def definitions_used() -> list[dict]:
-    """Every section of params.yaml, as the values this build used (each checked by its settings model)."""
-    return [{"section": name, "entries": [(key, json.dumps(value, ensure_ascii=False) if not isinstance(value, str)
-                                          else value) for key, value in section.model_dump().items()]}
-            for name, section in params.read_all().items()]
+# ---------------------------------------------------------------------------------------- Figures ---
+
+def figure_entry(figure: Figure, tr: i18n.Translator, standalone: bool) -> dict:
+    """A figure for the page: its image (a file of figures/, or inside the page), texts and downloads."""
+    files = {fmt: "../" + paths.relative(paths.figure(figure.name, tr.language, fmt))
+             for fmt in ("svg", "png", "pdf", "txt")}
+    data = {"csv": "../" + paths.relative(paths.figure(figure.name, "en", "csv")) if tr.language == "en"
+            else _report_link(paths.spreadsheet(figure.name, tr.language, ".csv")),
+            "xlsx": _report_link(paths.spreadsheet(figure.name, tr.language))}
+    image = ("data:image/svg+xml;base64," + base64.b64encode(figure.files["svg"]).decode("ascii")
+             if standalone else files["svg"])
+    return {"name": figure.name, "number": _number(figure.name), "caption": figure.caption, "source": figure.source,
+            "alt": figure.alt, "image": image, "files": files, "data": data,
+            "stated": definitions.stated(figure.stated, tr, f"{figure.name} definitions")}
 
 
-def render_briefing(language: str, languages: list[str], figures: list[Figure], tables: list[Table],
-                    metrics: dict, state: dict, source_list: list[dict]) -> str:
+def _report_link(path) -> str:
+    return paths.relative(path).removeprefix(paths.relative(paths.REPORTS) + "/")
+
+
+def _number(name: str) -> str:
+    """The number of a figure or table in its id: 'fig-01-women-share' -> '1'."""
+    found = re.match(r"^(?:fig|tab)-(\d+)", name)
+    return str(int(found.group(1))) if found else ""
+
+
+# ------------------------------------------------------------------------------------ Definitions ---
+
+def definitions_used(tr: i18n.Translator) -> list[dict]:
+    """Every section of params.yaml with the values this build used and the explanation of each (the file's
+    comments), grouped under the file's banners, in the language."""
+    groups: list[dict] = []
+    for section in definitions.parameters():
+        where = f"params.yaml {section.name}"
+        title = tr.english(section.group, where) if section.group else ""
+        if not groups or groups[-1]["title"] != title:
+            groups.append({"title": title, "sections": []})
+        items = [{"note": tr.english(item, where)} if isinstance(item, str) else
+                 {"key": item.key, "value": item.value,
+                  "explanation": tr.english(item.explanation, f"{where}.{item.key}") if item.explanation else ""}
+                 for item in section.items]
+        groups[-1]["sections"].append({"name": section.name, "items": items, "explanation":
+                                       tr.english(section.explanation, where) if section.explanation else ""})
+    return groups
+
+
+# ----------------------------------------------------------------------------------------- Sources ---
+
+def source_entry(source: dict, tr: i18n.Translator) -> dict:
+    """A source of data/sources.yaml with its provenance record, its texts in the language (URLs, dates, file
+    names and hashes as written)."""
+    where = f"{paths.relative(paths.SOURCES)} {source['id']}"
+
+    def text(value: str) -> str:
+        return tr.english(value, where) if value and i18n.has_words(value) and not i18n.is_code(value) \
+            else i18n.localise_numbers(value, tr.language)
+
+    snapshot = source.get("snapshot", {})
+    page = source.get("page", "")
+    fetched = source.get("fetched")
+    return {"id": source["id"], "title": text(source["title"]), "publisher": text(source["publisher"]),
+            "licence": text(source["licence"]), "citation": text(source["citation"]),
+            "page": page, "page_is_link": page.startswith(("http://", "https://")),
+            "page_text": "" if page.startswith(("http://", "https://")) else text(page),
+            "snapshot_date": text(str(snapshot.get("date", ""))), "snapshot_note": text(snapshot.get("note", "")),
+            "copy_of": text(snapshot.get("copy_of", "")), "record": source.get("record"),
+            "files": [{**file, "retrieved": tr(f"page.retrieved.{file['retrieved_from']}")}
+                      for file in (fetched or {}).get("files", [])] if fetched else None}
+
+
+# ------------------------------------------------------------------------------------------- Pages ---
+
+def render_briefing(language: str, languages: list[str], figures: list[Figure], table_list: list[Table],
+                    metrics: dict, state: dict, source_list: list[dict], standalone: bool = False) -> str:
     tr = i18n.Translator(language)
-    figure_dir = paths.relative(paths.figure_folder(language))
-    rendered_tables = [html_table(table, tr) for table in tables]
+    rendered_tables = [html_table(table, tr) for table in table_list]
+    sections = {key: [t for t in rendered_tables if t["section"] == key] for key in TABLE_SECTIONS}
+    figure_entries = [figure_entry(figure, tr, standalone) for figure in figures]
     context = {
-        "t": tr, "lang": language, "languages": [(lang, paths.briefing(lang).name) for lang in languages],
-        "figures": [{"name": f.name, "caption": f.caption, "source": f.source, "alt": f.alt,
-                     "definitions": f.definitions, "src": f"../{figure_dir}/{f.name}"} for f in figures],
-        "sections": {key: [t for t in rendered_tables if t["section"] == key]
-                     for key in ("tables", "quality", "claims")},
+        "t": tr, "lang": language, "standalone": standalone,
+        "languages": [(lang, (paths.briefing_standalone(lang) if standalone else paths.briefing(lang)).name)
+                      for lang in languages],
+        "figures": figure_entries, "sections": sections,
+        "contents": contents(figure_entries, sections, tr),
         "claims_present": paths.CLAIMS_TABLE.with_suffix(".csv").is_file(),
         "headline": headline_rows(metrics, tr),
-        "definitions": definitions_used(), "state": state, "sources": source_list,
+        "definitions": definitions_used(tr), "state": state,
+        "sources": [source_entry(source, tr) for source in source_list],
         "zip": paths.figure_bundle(language).name, "index": paths.INDEX.name,
         "cite": citation.html_line(tr),  # the "how to cite" line (templates/_cite.html.j2)
+        "other_variant": (paths.briefing(language) if standalone else paths.briefing_standalone(language)).name,
     }
     return _environment().get_template("briefing.html.j2").render(**context)
+
+
+def contents(figures: list[dict], sections: dict, tr: i18n.Translator) -> list[dict]:
+    """The page's table of contents: each section, with its figures and tables listed by number and title."""
+    entries = []
+    for anchor, key in SECTIONS.items():
+        if anchor == "contents":
+            continue
+        items = []
+        if key == "figures":
+            items = [(f["name"], tr("page.figure_label", number=f["number"]), f["caption"]) for f in figures]
+        elif key in TABLE_SECTIONS:
+            items = [(t["name"], tr("page.table_label", number=_number(t["name"])) if _number(t["name"]) else "",
+                      t["title"]) for t in sections[key]]
+        entries.append({"id": anchor, "title": tr(f"page.{key}"), "items": items})
+    return entries
 
 
 def headline_rows(metrics: dict, tr: i18n.Translator) -> list[tuple[str, str]]:

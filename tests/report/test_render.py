@@ -39,16 +39,23 @@ def test_every_caption_table_title_and_header_translates(language, figures, tabl
 
 
 def test_a_table_is_shown_with_its_phrases_and_quotations(tmp_path):
+    long = "counted 85,005 in the published total, which is more than sixty characters long"
     data = pd.DataFrame({"claim_id": ["a", "b"], "status": ["partly_checked", "not_checkable"],
-                         "printed": ["95,000", "37 percent"], "reason": ["85,005 counted", ""],
+                         "printed": ["95,000", "37 percent"], "reason": [long, ""],
                          "year": [2015, 2016], "persons": [2996.0, 4391.5]})
-    phrases = {"key": "claim_id", "cells": {"a": {"status": i18n.phrase("page.verdict.partly_checked")},
-                                            "b": {"status": i18n.phrase("page.verdict.not_checkable")}}}
+    phrases = {"key": "claim_id", "cells": {
+        "a": {"status": i18n.phrase("page.verdict.partly_checked"),
+              "reason": i18n.phrase("page.verdict.not_checkable")},
+        "b": {"status": i18n.phrase("page.verdict.not_checkable")}}}
     table = inputs.Table("claims", "", "", "", data, phrases)
     shown = render.html_table(table, i18n.Translator("es"))
-    assert shown["rows"] == [["a", "verificada en parte", "95,000", "85.005 counted", "2015", "2.996,0"],
-                             ["b", "no verificable", "37 percent", "", "2016", "4.391,5"]]
-    assert shown["quoted"] == [False, False, True, False, False, False]  # the manuscript as printed: lang="en"
+    assert [[cell["text"] for cell in row["cells"]] for row in shown["rows"]] == [
+        ["a", "verificada en parte", "95,000", "2015", "2.996,0"],
+        ["b", "no verificable", "37 percent", "2016", "4.391,5"]]
+    assert [cell["english"] for cell in shown["rows"][0]["cells"]] == [False, False, True, False, False]
+    assert shown["rows"][0]["details"] == [("motivo", {"text": "no verificable", "class": "", "keep": False,
+                                                       "english": False})]  # the long column: in the details
+    assert shown["rows"][1]["details"] == []  # nothing to unfold
     # A phrases twin that does not cover the table's rows is stale: an error, not English on the page.
     (tmp_path / "claims.csv").write_text(data.to_csv(index=False), encoding="utf-8")
     (tmp_path / "claims.phrases.json").write_text(json.dumps({"key": "claim_id", "cells": {"a": {}}}))
@@ -66,8 +73,11 @@ def test_briefing_lists_every_figure_and_table(language, figures, tables):
         assert f'id="{figure.name}"' in page and f"{figure.name}.svg" in page, figure.name
     for table in tables:
         assert f'id="{table.name}"' in page and f"tables/{table.name}.csv" in page, table.name
-    for section in ("headline", "figures", "tables", "claims", "quality", "definitions", "provenance"):
-        assert f'id="{section}"' in page
+    for section in render.SECTIONS:
+        assert f'<h2 id="{section}">' in page
+    # Every anchor once: the table of contents and the links lead to one place each.
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) > 60 and [i for i in set(ids) if ids.count(i) > 1] == []
     # Nothing the page loads or links to is online (source URLs appear as text only).
     assert not re.search(r'(src|href)="(https?:)?//', page)
 
@@ -81,6 +91,9 @@ def test_index_links_every_executed_notebook():
 
 # ------------------------------------------------------------------- Number formats on the pages ---
 
+VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
 class _PageText(HTMLParser):
     """A page's text, piece by piece, with the header of the table column it sits in ('' outside tables).
     Left out: styles, code (parameter values, hashes, file names, keys) and passages marked as written in
@@ -92,6 +105,8 @@ class _PageText(HTMLParser):
         self.language = ""
 
     def handle_starttag(self, tag, attrs):
+        if tag in VOID_ELEMENTS:  # no end tag: never opens a passage to skip
+            return
         language = dict(attrs).get("lang")
         if tag == "html":
             self.language = language
@@ -135,8 +150,9 @@ def page_text(page: str) -> list[tuple[str, str]]:
 ENGLISH_FORMAT = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d])|(?<![\d.,])\d+\.(?:\d{1,2}|\d{4,})(?![\d])")
 # The short list of numbers that stay as written on every page: identifiers, not quantities.
 WRITTEN_AS_IDENTIFIERS = re.compile(r"\b(?:[Tt]able|[Tt]abla|[Cc]uadro|[Tt]abela) \d+\.\d+"  # UNODC table 10.1
-                                    r"|\b[Bb]lock \d+\.\d+"  # SISDEPEN questionnaire blocks 4.1, 5.14
-                                    r"|\bCC0 1\.0\b")  # a licence's name
+                                    r"|\b[Bb]lo(?:ck|que|co) \d+\.\d+"  # SISDEPEN questionnaire blocks 4.1, 5.14
+                                    r"|\bCC0 1\.0\b"  # a licence's name
+                                    r"|\bUNODC \d+\.\d+")  # UNODC's table 10.1
 # A year written with a thousands separator (2,015; 2.015; 2,003.5).
 SEPARATED_YEAR = r"(?:1[.,]9|2[.,]0)\d\d(?![\d]|[.,]\d{3})"
 TIME_HEADER = re.compile(r"\b(?:year|años?|anos?|period|per[ií]odo|line|l[ií]nea|linha)\b", re.IGNORECASE)

@@ -201,8 +201,13 @@ def dvc(copy: Path, *args: str, interrupt_after: str | None = None) -> tuple[int
     if interrupt_after is None:
         done = subprocess.run(command, cwd=copy, env=rebuild.environment(), capture_output=True, text=True)
         return done.returncode, done.stdout + done.stderr
+    for log in (copy / "data" / "interim" / "logs").glob("kernel-*.log"):  # the stage's own appears when it runs
+        log.unlink()
+    # Ctrl-C as a terminal delivers it: SIGINT's default action restored, in case this test itself was started
+    # with SIGINT ignored (a background job of a non-interactive shell is), which every child would inherit.
     process = subprocess.Popen(command, cwd=copy, env=rebuild.environment(), stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     lines = []
     for line in process.stdout:
         lines.append(line)
@@ -218,9 +223,7 @@ def _wait_for_the_kernel(copy: Path, stage: str, process: subprocess.Popen, limi
     Ctrl-C then lands mid-notebook, whatever the machine's load, not while Python is still importing."""
     notebook = stage.removesuffix("_notebook")
     started, logs = time.time(), copy / "data" / "interim" / "logs"
-    while time.time() - started < limit and process.poll() is None:
-        if any(log.stat().st_mtime >= started - 1 for log in logs.glob(f"kernel-{notebook}*.log")):
-            break
+    while time.time() - started < limit and process.poll() is None and not any(logs.glob(f"kernel-{notebook}*.log")):
         time.sleep(0.1)
     time.sleep(rebuild.SECONDS_INTO_THE_STAGE / 3)
 
