@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import errno
 import functools
+import logging
+import os
 import signal
 import sys
 import traceback
@@ -59,6 +61,7 @@ def cli(main):
     @functools.wraps(main)
     def wrapper(*args, **kwargs):
         previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+        _log_abandoned_tasks(main)
         try:
             return main(*args, **kwargs)
         except PipelineError as error:
@@ -78,6 +81,28 @@ def cli(main):
             signal.signal(signal.SIGTERM, previous)
 
     return wrapper
+
+
+def _log_abandoned_tasks(main) -> None:
+    """Ctrl-C stops a notebook mid-cell: the runner's asyncio tasks (nbclient waiting on a kernel that the same
+    Ctrl-C stopped) report their errors as soon as they are collected, while the interruption unwinds. They are the
+    interruption, said in one line: asyncio's reports go to the entry point's log (created only if one comes),
+    never to the user's terminal."""
+    logger = logging.getLogger("asyncio")
+    logger.propagate = False
+    logger.handlers = [_LogFile(paths.log(_entry_point(main)), encoding="utf-8", delay=True)]
+
+
+class _LogFile(logging.FileHandler):
+    """A log file opened at its first record, its folder made then; a log that cannot be written is given up
+    silently (the user's one line is what counts)."""
+
+    def _open(self):
+        os.makedirs(os.path.dirname(self.baseFilename), exist_ok=True)
+        return super()._open()
+
+    def handleError(self, record):
+        pass
 
 
 def _fail(message: str, status: int = 1):

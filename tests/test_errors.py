@@ -113,3 +113,39 @@ def test_a_killed_runs_zombie_counts_as_dead_so_its_staging_folder_is_removed():
         running.wait()
         finished.wait()
     assert io._alive(finished.pid) is False  # reaped: no such process
+
+
+def test_ctrl_c_in_a_notebook_leaves_no_asyncio_traceback_on_the_terminal(tmp_path):
+    """A notebook stopped by Ctrl-C leaves an asyncio task whose error (the kernel died) Python reports when it
+    exits: the user sees the one line; the task's traceback is in the log."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(f"""
+        import asyncio
+        from pathlib import Path
+        from pipeline import paths
+        from pipeline.errors import cli
+        paths.LOGS = Path({str(tmp_path / "logs")!r})
+
+        async def kernel_died():
+            raise RuntimeError("Kernel died")
+
+        async def notebook():
+            asyncio.ensure_future(kernel_died())  # never awaited: reported when collected
+            await asyncio.sleep(0.1)
+            raise KeyboardInterrupt
+
+        @cli
+        def main():
+            loop = asyncio.new_event_loop()
+            loop.run_until_complete(notebook())
+
+        main()
+    """)
+    done = subprocess.run([sys.executable, "-c", script], cwd=paths.ROOT, capture_output=True, text=True)
+    assert done.returncode == 130
+    assert done.stderr.startswith("error: interrupted before the stage finished") and "Traceback" not in done.stderr
+    assert "Task exception was never retrieved" in "".join(
+        log.read_text() for log in (tmp_path / "logs").glob("*.log"))
