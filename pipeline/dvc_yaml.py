@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import json
 import sys
+from pathlib import Path
 from dataclasses import dataclass, field
 
 import yaml
@@ -370,10 +371,42 @@ def main(argv: list[str] | None = None) -> None:
         if generated != current:
             raise PipelineError("is not the one the stages and the registry give", file=paths.DVC_YAML,
                                 fix="run `make dvc-yaml` and commit dvc.yaml")
+        if stale_lock_entries():
+            raise PipelineError(f"records stages dvc.yaml no longer defines: {', '.join(stale_lock_entries())}",
+                                file=paths.DVC_LOCK, fix="run `make dvc-yaml` and commit dvc.lock")
         return
     if generated != current:
         paths.DVC_YAML.write_text(generated, encoding="utf-8")
-    print(f"{paths.relative(paths.DVC_YAML)}: {len(document()['stages'])} stage definitions")
+    removed = prune_lock()
+    print(f"{paths.relative(paths.DVC_YAML)}: {len(document()['stages'])} stage definitions"
+          + (f"; {paths.relative(paths.DVC_LOCK)}: the records of {len(removed)} stage(s) no longer defined removed "
+             f"({', '.join(removed)})" if removed else ""))
+
+
+def stale_lock_entries(lock: Path | None = None) -> list[str]:
+    """Stages dvc.lock records that dvc.yaml no longer defines. DVC never drops them by itself: a stage renamed or
+    merged (the five `fetch@…` stages into one `fetch`) leaves its old record behind, which every `dvc repro`
+    parses again and a reader of dvc.lock takes for a stage that ran."""
+    lock = lock or paths.DVC_LOCK
+    names = stage_names()
+    if names is None or not lock.is_file():
+        return []
+    recorded = (yaml.safe_load(lock.read_text(encoding="utf-8")) or {}).get("stages") or {}
+    return [name for name in recorded if name not in names]
+
+
+def prune_lock(lock: Path | None = None) -> list[str]:
+    """Remove from dvc.lock the records of stages dvc.yaml no longer defines (with DVC's own YAML writer, every
+    other line kept as DVC wrote it); returns their names."""
+    from dvc.utils.serialize import modify_yaml
+
+    lock = lock or paths.DVC_LOCK
+    stale = stale_lock_entries(lock)
+    if stale:
+        with modify_yaml(lock) as data:
+            for name in stale:
+                del data["stages"][name]
+    return stale
 
 
 if __name__ == "__main__":

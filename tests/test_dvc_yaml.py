@@ -74,3 +74,19 @@ def test_the_figures_and_tables_of_the_registry_are_outputs_of_their_chapters_st
         assert f"figures/es/{figure.id}.png" in outputs[f"{figure.chapter}_figures"]
     for table in registry.TABLES:
         assert f"reports/tables/{table.id}.md" in outputs[table.chapter]
+
+
+def test_dvc_lock_records_only_the_stages_dvc_yaml_defines():
+    assert dvc_yaml.stale_lock_entries() == [], "run `make dvc-yaml` and commit dvc.lock"
+
+
+def test_make_dvc_yaml_drops_the_record_of_a_stage_no_longer_defined_and_keeps_every_other_line(tmp_path):
+    lock = tmp_path / "dvc.lock"
+    committed = paths.DVC_LOCK.read_text(encoding="utf-8")
+    old_record = ("  fetch@unodc_prisons:\n    cmd: bin/python -m pipeline.fetch unodc_prisons\n    outs:\n"
+                  "    - path: data/raw/unodc_prisons\n      hash: md5\n      md5: 0123456789abcdef0123456789abcdef.dir\n")
+    lock.write_text(committed.replace("stages:\n", "stages:\n" + old_record, 1), encoding="utf-8")
+    assert dvc_yaml.stale_lock_entries(lock) == ["fetch@unodc_prisons"]
+    assert dvc_yaml.prune_lock(lock) == ["fetch@unodc_prisons"]
+    assert lock.read_text(encoding="utf-8") == committed
+    assert dvc_yaml.prune_lock(lock) == []
