@@ -8,10 +8,10 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Committed pipeline outputs: a fresh `dvc repro` must leave them exactly as committed.
 OUTPUTS := figures reports data/processed dvc.lock
 
-.PHONY: help setup repro test test-fast lock lab bench browser readme dvc-yaml check-sources changes accept-verdicts
+.PHONY: help setup repro test test-fast lock lab bench browser readme dvc-yaml check-sources changes accept-verdicts test-e2e test-e2e-shared-rebuild test-e2e-built-checkout
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
 
 setup: $(VENV)/.installed ## Create .venv and install the project with the locked dependencies
 
@@ -39,7 +39,6 @@ browser: ## Install Debian's chromium for the browser test when it is missing (n
 		echo "note: chromium is not installed and cannot be installed here; the browser test will skip (or fail in CI)"
 
 # pytest-xdist: two workers, each test file (so each notebook's nbval cells, in order, in one kernel) on one worker.
-# The end-to-end tests share one full rebuild (tests/system/conftest.py): they run in a process of their own.
 XDIST := -n 2 --dist loadfile
 
 test: setup browser ## Rebuild (dvc repro), check the committed outputs are current, run every test and nbval
@@ -47,7 +46,17 @@ test: setup browser ## Rebuild (dvc repro), check the committed outputs are curr
 	@changed="$$(git status --porcelain -- $(OUTPUTS))"; test -z "$$changed" || { echo "$$changed"; \
 		echo "error: these outputs differ from what dvc repro builds — run make repro and commit them"; exit 1; }
 	python -m pytest $(XDIST) -m "not e2e"
-	python -m pytest tests/system -m e2e
+	@$(MAKE) --no-print-directory test-e2e
+
+# The end-to-end tests as two pytest processes side by side, each one's output printed whole when it ends: the
+# shared clean rebuild and the tests that use it, and the tests that copy this built checkout (the marks are set in
+# tests/system/conftest.py). One process per set, not xdist: the shared rebuild must be made once, by the process
+# that runs its tests (xdist's loadgroup does not keep a group on one worker with pytest 9).
+test-e2e: setup ## The end-to-end tests only (needs a tree built by make repro)
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-e2e-shared-rebuild test-e2e-built-checkout
+
+test-e2e-shared-rebuild test-e2e-built-checkout: test-e2e-%:
+	python -m pytest tests/system -m "e2e and $(subst -,_,$*)"
 
 test-fast: setup ## The inner loop: unit and fault tests on two workers; no rebuild, no e2e, no nbval (needs a built tree)
 	python -m pytest tests $(XDIST) -m "not e2e" --deselect tests/system/test_bench.py

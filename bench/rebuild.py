@@ -13,7 +13,9 @@ time), and once per run a plain `dvc repro` of a fresh copy, for the stage-by-st
 
 from __future__ import annotations
 
+import json
 import os
+import resource
 import re
 import shutil
 import subprocess
@@ -42,6 +44,7 @@ def measure(repeat: int, quick: bool, mirror: Path) -> tuple[Section, Path]:
     targets = ["ingest_unodc_prisons"] if quick else []  # quick: one stage (and the fetch it needs)
     load_before = load_note()
     shim = _pure_yaml_shim()
+    cpu = {"before_cold": [], "now_cold": []}  # CPU seconds of every process of a cold rebuild (user + system)
     runs = {name: [] for name in ("before_cold", "now_cold", "before_noop", "now_noop", "now_noop_make", "startup",
                                   "before_selective", "now_selective")}
     before_stages, reran, copy = {}, {}, None
@@ -51,7 +54,9 @@ def measure(repeat: int, quick: bool, mirror: Path) -> tuple[Section, Path]:
             if which == "before":
                 base = _fresh_copy(REBUILD_BEFORE)
                 env = {"PYTHONPATH": str(shim)}
+                used = _cpu_seconds()
                 seconds, before_stages = _repro(base, mirror, ["dvc", "repro", *targets], env)
+                cpu["before_cold"].append(_cpu_seconds() - used)
                 runs["before_cold"].append(seconds)
                 runs["before_noop"].append(_repro(base, mirror, ["dvc", "repro", *targets], env)[0])
                 _set_param(base / "params.yaml", *SELECTIVE_PARAM)
@@ -62,7 +67,9 @@ def measure(repeat: int, quick: bool, mirror: Path) -> tuple[Section, Path]:
                     remove_copy(copy)  # one copy of today's on disk at a time; the last is kept for the notebooks
                 copy = _fresh_copy()
                 now = ["dvc", "repro", *targets] if quick else PARALLEL
+                used = _cpu_seconds()
                 seconds, quick_stages = _repro(copy, mirror, now)
+                cpu["now_cold"].append(_cpu_seconds() - used)
                 runs["now_cold"].append(seconds)
                 runs["now_noop"].append(_repro(copy, mirror, ["dvc", "repro", *targets])[0])
                 runs["now_noop_make"].append(_repro(copy, mirror, now)[0])
@@ -79,6 +86,10 @@ def measure(repeat: int, quick: bool, mirror: Path) -> tuple[Section, Path]:
         serial = _fresh_copy()
         serial_seconds, now_stages = _repro(serial, mirror, ["dvc", "repro", *targets])
         remove_copy(serial)
+    noop_runs = 1 if quick else max(repeat, 3)
+    noop_parts = _noop_parts(copy, mirror, noop_runs, targets)
+    lock = yaml.safe_load((copy / "dvc.lock").read_text())["stages"]
+    declared = sum(len(body.get("deps", [])) + len(body.get("outs", [])) for body in lock.values())
     t = {name: Timing(values) for name, values in runs.items()}
     cold_ratio = [n / b for n, b in zip(runs["now_cold"], runs["before_cold"])]
     noop_ratio = [n / s for n, s in zip(runs["now_noop"], runs["startup"])]
@@ -107,6 +118,17 @@ def measure(repeat: int, quick: bool, mirror: Path) -> tuple[Section, Path]:
         "",
         f"No-op `dvc repro` ÷ `dvc version`: now {ratio_text(noop_ratio)}; before {ratio_text(before_noop_ratio)}.",
         "",
+        f"Where a no-op `dvc repro` spends its time: {noop_runs} run(s) in today's built copy, each part timed "
+        "around one of DVC's functions (bench/noop_parts.py; no profiler). Every part is DVC's own code; the "
+        f"project decides only how many stages and paths it declares ({len(lock)} stages, {declared} dependencies "
+        "and outputs in dvc.lock).",
+        "",
+        "| Part of a no-op `dvc repro` | Seconds, median (min–max, runs) | Share of the median run |",
+        "|---|---|---|",
+        *(f"| {label} | {noop_parts[part].text()} | {noop_parts[part].median / noop_parts['total'].median:.0%} |"
+          for part, label in NOOP_PARTS.items()),
+        f"| all of it | {noop_parts['total'].text()} | |",
+        "",
         f"Stages the selective rebuild reran ({len(reran)}): "
         + (", ".join(f"`{s}`" for s in reran) or "none") + ". "
         + ("Every one is the Brazil branch or downstream of it." if reran and not unexpected
@@ -123,6 +145,10 @@ def measure(repeat: int, quick: bool, mirror: Path) -> tuple[Section, Path]:
           for name in sorted(before_stages.keys() | now_stages.keys(),
                              key=lambda n: -max(before_stages.get(n, 0), now_stages.get(n, 0)))),
         f"| all stages | {sum(before_stages.values()):.1f} | {sum(now_stages.values()):.1f} |",
+        "",
+        _same_scope(before_stages, now_stages),
+        "",
+        _floor(cpu, runs),
     ]
     targets_met = [
         Target("Cold rebuild", f"≤ {COLD_TARGET}× before (now ÷ before, median)", ratio_text(cold_ratio),
@@ -133,6 +159,75 @@ def measure(repeat: int, quick: bool, mirror: Path) -> tuple[Section, Path]:
                f"{len(reran)} stages, {t['now_selective'].median:.1f} s", not unexpected and (quick or "brazil" in reran)),
     ]
     return Section("Rebuilds (dvc repro)", lines, targets_met), copy
+
+
+NOOP_PARTS = {  # bench/noop_parts.py's parts, as the section names them
+    "start_up": "start-up: Python, imports, the command line (`dvc version` does the same)",
+    "index": "reading dvc.yaml and dvc.lock into DVC's stage index",
+    "lock": "each stage's read/write lock file (`.dvc/tmp/rwlock`: created, read, checked path by path, rewritten, "
+            "twice per stage)",
+    "check": "each stage's deps, outs and params compared with dvc.lock (a stat and a cached hash per file)",
+    "command": "the rest of `dvc repro` (the stage graph, the messages)",
+}
+
+
+def _noop_parts(copy: Path, mirror: Path, repeat: int, targets: list[str]) -> dict[str, Timing]:
+    """Wall-clock seconds of the parts of a no-op `dvc repro` in `copy` (already built), each part timed around
+    one DVC function by bench/noop_parts.py (no profiler, which would skew the shares)."""
+    env = os.environ | {"BRIEFING_DATA_MIRROR": str(mirror)}
+    runs = {part: [] for part in (*NOOP_PARTS, "total")}
+    for _ in range(repeat):
+        done = subprocess.run([sys.executable, str(ROOT / "bench" / "noop_parts.py"), *targets], cwd=copy, env=env,
+                              check=True, capture_output=True, text=True)
+        measured = json.loads(done.stdout.strip().splitlines()[-1])
+        for part in runs:
+            runs[part].append(measured[part])
+    return {part: Timing(values) for part, values in runs.items()}
+
+
+def _same_scope(before: dict[str, float], now: dict[str, float]) -> str:
+    """The serial stage times split into the stages both commits run and the stages added since (work the
+    "before" commit did not do at all, such as the country profiles): the like-for-like ratio beside the whole."""
+    if not before or not now:
+        return ""
+    before, now = _by_stage(before), _by_stage(now)
+    common, added = sorted(before.keys() & now.keys()), sorted(now.keys() - before.keys())
+    then, today = sum(before[n] for n in common), sum(now[n] for n in common)
+    return (f"Like for like, one stage at a time: the {len(common)} stages both commits run took {then:.1f} s before "
+            f"and {today:.1f} s now ({today / then:.2f}×); the {len(added)} stages added since "
+            f"({', '.join(f'`{n}`' for n in added) or 'none'}) took {sum(now[n] for n in added):.1f} s, work the "
+            "before commit does not do. The cold-rebuild ratio above compares the whole of each, as a researcher "
+            "runs it.")
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process's finished children (and theirs, once reaped): DVC, every stage's
+    command, its pool workers and kernels."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _floor(cpu: dict[str, list[float]], runs: dict[str, list[float]]) -> str:
+    """The work of a cold rebuild in CPU seconds, and the wall-clock floor it gives on this machine's cores: no
+    scheduler can finish N CPU-seconds on C cores in less than N / C."""
+    cores = len(os.sched_getaffinity(0))
+    parts = []
+    for which in ("before", "now"):
+        work, wall = Timing(cpu[f"{which}_cold"]), Timing(runs[f"{which}_cold"])
+        parts.append(f"{which}: {work.median:.1f} CPU-seconds (all processes, median), a floor of "
+                     f"{work.median / cores:.1f} s on {cores} cores; the cold rebuild took {wall.median:.1f} s, "
+                     f"{wall.median / (work.median / cores):.2f}× its floor")
+    return ("The work itself: " + "; ".join(parts) + ". Near 1× the floor, a better schedule cannot help; only less "
+            "work (CPU-seconds) makes the cold rebuild faster.")
+
+
+def _by_stage(stages: dict[str, float]) -> dict[str, float]:
+    """A `foreach` stage's items summed under its name (`fetch@sisdepen` and the others under `fetch`): the
+    before commit fetched in five items, today in one stage."""
+    summed: dict[str, float] = {}
+    for name, seconds in stages.items():
+        summed[name.split("@")[0]] = summed.get(name.split("@")[0], 0.0) + seconds
+    return summed
 
 
 def _seconds(stages: dict[str, float], name: str) -> str:

@@ -132,15 +132,21 @@ def source_line(profile: dict, tr: i18n.Translator) -> str:
 
 def findings(profile: dict, name: str, tr: i18n.Translator) -> str:
     """The plausibility rules' findings for the country: rule (in the language), year, series, sex, evidence and
-    treatment as the rules write them (in English, numbers in the language's format)."""
+    treatment (see _as_written)."""
     parts = [f"## {tr('profile.findings')}", tr("profile.findings.intro")]
     if not profile["findings"]:
         return "\n\n".join(parts + [tr("profile.findings.none", country=name)])
     rows = [[tr.english(f["rule"], "a plausibility rule's name"), str(f["year"]), f"`{f['series']}`" if f["series"] else "",
-             tr(f"profile.sex.{f['sex']}") if f["sex"] else "", i18n.localise_numbers(f["evidence"], tr.language),
-             i18n.localise_numbers(f["treatment"], tr.language)] for f in profile["findings"]]
+             tr(f"profile.sex.{f['sex']}") if f["sex"] else "", _as_written(f["evidence"], tr),
+             _as_written(f["treatment"], tr)] for f in profile["findings"]]
     headers = [tr(f"profile.col.{column}") for column in ("rule", "year", "series", "sex", "evidence", "treatment")]
     return "\n\n".join(parts + [_table(headers, rows)])
+
+
+def _as_written(text: str, tr: i18n.Translator) -> str:
+    """A rule's evidence or treatment in the language where the translation table has it (as the briefing's
+    data-quality table shows it), else as the rule wrote it, in English with the numbers in the language's format."""
+    return tr.english(text) if tr.language != "en" and tr.has(text) else i18n.localise_numbers(text, tr.language)
 
 
 def sources(profile: dict, name: str, tr: i18n.Translator, cite: str) -> str:

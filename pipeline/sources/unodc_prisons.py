@@ -252,10 +252,15 @@ def _resolve_mislabelled_totals(tidy: pd.DataFrame, path) -> tuple[pd.DataFrame,
         log.append({"issue": "Age=Total given twice (adult and juvenile parts)", "country": record["iso3"],
                     "year": record["year"],
                     "detail": f"{record['indicator']}, {record['sex']}, {record['unit']}: "
-                              f"{group['value'].tolist()}",
+                              + " + ".join(_as_reported(value) for value in group["value"]),
                     "treatment": "summed (equal to that year's Adult + Juveniles rows)"})
     tidy = pd.concat([tidy[~duplicated], *resolved]).sort_values(KEY, kind="stable").reset_index(drop=True)
     return tidy, pd.DataFrame(log)
+
+
+def _as_reported(value: float) -> str:
+    """A value quoted in a finding's evidence: a count as a whole number (15,281), a rate to two decimals."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
 def _rule_counts(tidy: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -83,6 +83,24 @@ def test_el_salvador_page_shows_the_juvenile_only_finding_and_the_2019_headline(
 
 
 @pytest.mark.parametrize("language, expected", [
+    ("en", ("Persons held, Male, Counts: 15,281 + 413", "summed (equal to that year's Adult + Juveniles rows)")),
+    ("es", ("Personas privadas de libertad, hombres, recuentos: 15.281 + 413",
+            "sumado (igual a las filas Adult + Juveniles de ese año)")),
+    ("pt", ("Pessoas presas, homens, contagens: 15.281 + 413", None)),
+])
+def test_a_finding_s_evidence_and_treatment_are_shown_in_the_profile_s_language(language, expected):
+    """Panama 2017: two Age=Total rows, the adult and juvenile parts; the evidence and treatment as the briefing's
+    data-quality table gives them in that language, numbers included (no English left on an es/pt page)."""
+    shown = page_text("PAN", language)
+    evidence, treatment = expected
+    tr = i18n.Translator(language)
+    assert evidence in shown
+    assert (treatment or tr.english("summed (equal to that year's Adult + Juveniles rows)")) in shown
+    if language != "en":
+        assert "Persons held, " not in shown and "summed (" not in shown
+
+
+@pytest.mark.parametrize("language, expected", [
     ("en", "The UNODC file gives Cuba no count of persons held by sex: only the total, 57,337 persons held in 2012."),
     ("es", "El archivo de UNODC no da para Cuba ningún conteo de personas privadas de libertad por sexo: solo el "
            "total, 57.337 personas en 2012."),

@@ -48,6 +48,11 @@ def test_mislabelled_age_totals_are_summed_and_logged(real):
     summed = quality[quality["rule"].str.startswith("Age=Total given twice")]
     assert sorted(set(zip(summed["country"], summed["year"]))) == [("MNG", 2019), ("PAN", 2017), ("PAN", 2018)]
     assert not tidy.duplicated(unodc_prisons.KEY).any()
+    # The evidence quotes the two rows as a reader writes them: counts whole and grouped, rates to two decimals.
+    panama_2017 = set(summed.loc[(summed["country"] == "PAN") & (summed["year"] == 2017), "evidence"])
+    assert panama_2017 == {"Persons held, Female, Counts: 874 + 8", "Persons held, Male, Counts: 15,281 + 413",
+                           "Persons held, Female, Rate per 100,000 population: 42.74 + 0.39",
+                           "Persons held, Male, Rate per 100,000 population: 745.08 + 20.14"}
 
 
 def test_known_error_is_dropped_from_the_tidy_table(real):

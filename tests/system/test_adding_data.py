@@ -2,8 +2,8 @@
 
 Before: the copy as it was before SENAPPEN published its last semester (jul-dez-2021): the file's entry removed
 from data/sources.yaml and the file from the copy's mirror, and the claims that cite that semester pointed at the
-one before (a claim's key names its period). `dvc repro` builds it and the state is committed. Then the guide's
-steps, as written there: the file back into the mirror, its entry (size and SHA-256 computed as the guide says)
+one before (a claim's key names its period). `make repro`'s runner builds it and the state is committed. Then the
+guide's steps, as written there: the file back into the mirror, its entry (size and SHA-256 computed as the guide says)
 back into data/sources.yaml, the claims' keys moved to the new semester, `dvc repro`, `python -m pipeline.changes`.
 
 The changes report must list exactly the semester's long-table rows as added, the rows the new semester moves
@@ -84,7 +84,8 @@ def test_adding_the_last_sisdepen_semester_as_the_guide_says(tmp_path):
     parsed = sorted((copy / paths.relative(sisdepen.CACHE_DIR)).glob(f"*/*-{Path(SEMESTER_FILE).stem}.parquet"))
     assert len(parsed) == 1  # ... and never parsed (the parsed-file cache holds every file the build has read)
     parsed[0].unlink()
-    before = built_copy.run(".venv/bin/dvc repro", copy, env)
+    # (Preparing the copy, not a step of the guide: make repro's runner, two stages at a time.)
+    before = built_copy.run(".venv/bin/python -m pipeline.repro", copy, env)
     assert before.returncode == 0, before.stdout[-4000:]
     table_before = pd.read_csv(copy / "data" / "processed" / "indicators.csv", dtype={"period": str})
     assert not (table_before["period"] == PERIOD).any()
