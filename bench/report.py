@@ -31,18 +31,25 @@ FIXES = {
                                 "above it, building the object block of the sheet and checking its types. The "
                                 "per-file ratios in the section name the files over the target.",
     "SNEEP vs pandas, time": "the profile in the SNEEP section names the remaining costs, largest first: pyarrow's "
-                             "CSV parse of the whole file on one thread per process (with parse threads every "
-                             "broken row's callback into Python stalls them), handing each broken row's text "
-                             "to Python and recovering it, the two whole-file searches for a repeated header or "
-                             "body, and the chapter's measures. A large file is parsed in parts, one process per "
-                             "core, which helps only as far as the machine gives a second core: see the parallel "
-                             "headroom under Machine. pandas does less: it skips the broken rows and gives the "
-                             "wrong count.",
-    "SNEEP vs DuckDB single scan, time": "DuckDB parses on every core and skips or shifts the broken rows; ours "
-                                         "recovers them (see the profile in the SNEEP section and the parallel "
-                                         "headroom under Machine).",
+                             "CSV parse on one thread per process (about half of the loader's time; with parse "
+                             "threads every broken row's callback into Python stalls them), recovering the broken "
+                             "rows (about a quarter: their text parsed again and every reading checked), the two "
+                             "whole-file searches for a repeated header or body, the dialect sniff and the "
+                             "conversion to pandas. A large file is parsed in parts, one process per core, which "
+                             "helps only as far as the machine gives a second core (parallel headroom under "
+                             "Machine). The chapter's measures (pandas groupbys outside the loader) are about a "
+                             "fifth of the row. polars as the parser was measured and is slower (see the polars "
+                             "row below). pandas does less: it skips the broken rows and gives the wrong count.",
+    "SNEEP vs DuckDB single scan, time": "DuckDB parses on every core in one process and skips or shifts the broken "
+                                         "rows; ours parses each part on one thread and recovers them (see the "
+                                         "profile in the SNEEP section and the parallel headroom under Machine).",
     "SNEEP vs polars' plain scan (limit)": "polars parses on every core and does no recovery, no checks and no "
-                                           "measures; the row is a limit, not a contender (its answer is wrong).",
+                                           "measures; the row is a limit, not a contender (its answer is wrong). "
+                                           "polars as our parser was measured (issue 17) and not adopted: its CSV "
+                                           "reader cuts a row with too many fields to the header's width without "
+                                           "saying which, so it cannot find the broken rows, and reading the file "
+                                           "as lines and splitting them in polars (`str.splitn`, `split_exact`) "
+                                           "took longer than our whole read before any recovery.",
     "SNEEP vs pandas, peak memory": "the peak is the parse plus the broken rows' text held for recovery; "
                                     "recovery works on 64k rows at a time.",
     "SNEEP load grows linearly": "time is linear; a low R² on memory comes from the fixed ~250 MiB of "

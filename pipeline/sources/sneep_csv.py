@@ -45,6 +45,12 @@ BLOCK_BYTES = 4 * 2**20  # pyarrow parses the file in blocks of this size (large
 # without (pyarrow 26, 2 cores). A large file is instead cut at line ends into one part per core, each parsed
 # (and its broken rows recovered) in its own process.
 PARSE_THREADS = False
+# Measured and not adopted (issue 17, same 2-million-row file, one process per run): polars as the parser. Its CSV
+# reader parses the 14 columns in 0.6-1.1 s on both cores but cuts a row with too many fields to the header's width
+# without saying which, so the broken rows cannot be found; reading the file as lines and splitting them in polars
+# took 3.8-4.3 s before any recovery (`str.splitn` into the wanted fields alone 2.0-2.4 s) where this whole read
+# took 2.2-2.7 s. Importing it also made pyarrow's abort at interpreter exit ("terminate called without an active
+# exception", apache/arrow#34314) twice as frequent in a small test.
 PARALLEL_BYTES = 32 * 2**20  # files at least this large are parsed in parts, one process per core
 NEWLINE = b"\n"
 REPEAT_PROBE_ROWS = 20  # the first rows, searched for again later in the file (a body pasted twice)
@@ -311,8 +317,9 @@ def _load_part(part: dict) -> tuple[pa.Table, pa.Table]:
 
 
 def _distinct(values: pa.ChunkedArray) -> list:
-    """The values present in a dictionary column (its chunks' dictionaries together)."""
-    return pc.unique(values.combine_chunks().dictionary).to_pylist()
+    """The values present in a dictionary column (its chunks' dictionaries together). The dictionaries alone are
+    read: combining the chunks would also copy every row's code (a million per part) to unify them."""
+    return pc.unique(pa.chunked_array([chunk.dictionary for chunk in values.chunks], pa.string())).to_pylist()
 
 
 def _raise_parse_error(path: Path, encoding: str, error: str) -> None:
