@@ -53,7 +53,10 @@ OFFENCE_ITEM_PREFIX = "GRUPO:"  # the 52 offence items; other 5.14 columns count
 INCIDENCE_MEASURES = ("all_offence_incidences", "drug_law_incidences", *DRUG_OFFENCES.values())
 
 
-PATTERNS = ("monitoring_pattern", "domiciliary_pattern", "patronato_pattern")
+PATTERNS = ("monitoring_pattern", "domiciliary_pattern", "patronato_pattern", "monitoring_in_cell_pattern")
+# The long-table measure of each unit class's people (population_by_state).
+CLASS_MEASURES = {CELLS: "people_in_cells", MONITORING: "people_electronic_monitoring",
+                  DOMICILIARY: "people_domiciliary", PATRONATO: "people_patronato"}
 
 
 @dataclass
@@ -234,12 +237,35 @@ def _quality(tidy: pd.DataFrame, states: pd.DataFrame, settings: Brazil) -> tupl
                           plausibility.per_capita_findings(rates, settings.per_capita_max_ratio),
                           plausibility.coverage_findings(rates, settings.incidence_coverage_min_pct)],
                          ignore_index=True)
+    findings = pd.concat([findings, *monitoring_findings(tidy, settings)], ignore_index=True)
     corrections = plausibility.load_corrections(states)
     treatable = (*INCIDENCE_MEASURES, plausibility.RATE_MEASURE)
     quality = plausibility.quality_table(findings, corrections, settings.outlier_treatment, treatable)
     treated = plausibility.treated_state_periods(quality)
     sources = plausibility.replacement_periods(states, treated)
     return plausibility.describe_effects(quality, sources), treated
+
+
+def unit_people(tidy: pd.DataFrame) -> pd.DataFrame:
+    """People per unit, semester and sex, with the unit's class (plausibility.UNIT_COLUMNS)."""
+    population = tidy[tidy["block"] == "population"]
+    key = ["period", "unit_row", "state", "municipality", "unit_name", "kind", "sex"]
+    people = population.groupby(key, as_index=False, observed=True)["value"].sum().rename(columns={"value": "people"})
+    return people[plausibility.UNIT_COLUMNS]
+
+
+def monitoring_findings(tidy: pd.DataFrame, settings: Brazil) -> list[pd.DataFrame]:
+    """The findings of the two rules on units counted as monitoring: named both monitoring and a physical cell,
+    and reclassified to or from monitoring between two semesters (population counts: never altered)."""
+    units = unit_people(tidy)
+    in_cell = plausibility.monitoring_in_cell_findings(units, settings.monitoring_in_cell_pattern, MONITORING,
+                                                        CLASS_MEASURES[MONITORING])
+    markers = [settings.monitoring_pattern, settings.domiciliary_pattern, settings.monitoring_in_cell_pattern]
+    moves = plausibility.reclassified_units(units, markers, MONITORING)
+    national = units[units["kind"] == MONITORING].groupby(["period", "sex"])["people"].sum()
+    growth = {"base_period": settings.monitoring_base_period, "claimed_pct": settings.claimed_monitoring_growth_pct,
+              "end_period": settings.claimed_end_period}
+    return [in_cell, plausibility.reclassification_findings(moves, national, CLASS_MEASURES, growth)]
 
 
 def patronato_units(tidy: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
@@ -377,6 +403,10 @@ def values(tables: dict[str, pd.DataFrame], settings: Brazil, periods: list[str]
                   "treated_state_semesters": treated_state_semesters(tables["quality"])}
     claims = {"claimed_monitoring_growth_pct": settings.claimed_monitoring_growth_pct,
               "claimed_base_periods": settings.claimed_base_periods, "claimed_end_period": settings.claimed_end_period}
+    quality = {**incidences, "monitoring_in_cell_pattern": settings.monitoring_in_cell_pattern,
+               "monitoring_base_period": settings.monitoring_base_period,
+               "claimed_monitoring_growth_pct": settings.claimed_monitoring_growth_pct,
+               "claimed_end_period": settings.claimed_end_period}
     in_cells, monitored = tables["in_cells"], tables["monitored"]
     return {"text": {"first_semester": semester_words(min(periods)), "last_semester": semester_words(max(periods)),
                      "patronato_in_cells": settings.patronato_in_cells,
@@ -386,7 +416,7 @@ def values(tables: dict[str, pd.DataFrame], settings: Brazil, periods: list[str]
                      "outlier_treatment": settings.outlier_treatment,
                      "monitoring_base_period": settings.monitoring_base_period,
                      "claimed_end_period": settings.claimed_end_period},
-            "definitions": {"units": units, "incidences": incidences,
+            "definitions": {"units": units, "incidences": incidences, "quality": quality,
                             "claim_check": {**claims, "monitoring_pattern": settings.monitoring_pattern},
                             "claims": claims}}
 
