@@ -460,6 +460,26 @@ def test_monitoring_units_named_a_physical_cell_are_sao_paulos_597_of_december_2
     assert _value(real_outputs[2].indicators, "people_electronic_monitoring", "2021-12", "female") == 8543
 
 
+def test_monitoring_units_named_a_physical_cell_counted_in_cells_when_chosen(real_outputs):
+    tidy, _, outputs = real_outputs
+    reports = sisdepen_reports.load(paths.raw_dir("sisdepen_reports"))
+    settings = params.read(Brazil).model_copy(update={"monitoring_in_cell_treatment": "in_cells"})
+    in_cells = brazil.build(tidy, reports, published.load(), settings)
+    for indicator, sex, default, chosen in (("people_electronic_monitoring", "male", 72386, 71793),
+                                            ("people_electronic_monitoring", "female", 8543, 8539),
+                                            ("people_in_cells", "male", 629158, 629751),
+                                            ("people_in_cells", "female", 29843, 29847)):
+        assert _value(outputs.indicators, indicator, "2021-12", sex) == default
+        assert _value(in_cells.indicators, indicator, "2021-12", sex) == chosen
+    assert _value(in_cells.indicators, "people_electronic_monitoring", "2020-06") == 51897  # no such unit before 2021-12
+    found = _rule(in_cells.quality, "monitoring_in_cell").set_index("sex")
+    assert found["treatment"].tolist() == ["in_cells", "in_cells"]
+    assert found.loc["male", "effect"] == ("counted in cells: 593 men left out of the men monitored nationally in "
+                                           "2021-12, 71,793 instead of 72,386 (0.82% fewer)")
+    assert _rule(in_cells.quality, "unit_reclassified")["value"].tolist() == [218, 3518, 62, 239]
+    assert in_cells.claims["status"].tolist() == outputs.claims["status"].tolist() == ["supported"]
+
+
 def test_units_reclassified_into_monitoring_are_amazonas_2020_06_and_rondonia_2020_12(real_outputs):
     moved = _rule(real_outputs[2].quality, "unit_reclassified").set_index(["state", "period", "sex"])
     assert moved["value"].to_dict() == {("AM", "2020-06", "female"): 218, ("AM", "2020-06", "male"): 3518,

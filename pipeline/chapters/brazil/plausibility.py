@@ -15,9 +15,9 @@ Every rule is general and writes findings (rule, state, period, measure, sex, va
 Two rules on the units counted as electronic monitoring (population counts: listed, never altered):
 
 - `monitoring_in_cell`: units whose name marks electronic monitoring AND a physical cell (params.yaml
-  `brazil.monitoring_in_cell_pattern`, e.g. São Paulo's "… – MONITORAMENTO ELETRÔNICO – CELA FÍSICA"): counted as
-  monitored, as their name says, though their people may be held in a cell; listed per state, semester and sex
-  with their share of the national count of people monitored.
+  `brazil.monitoring_in_cell_pattern`, e.g. São Paulo's "… – MONITORAMENTO ELETRÔNICO – CELA FÍSICA"): their
+  people may be held in a cell. Counted as `brazil.monitoring_in_cell_treatment` says (monitored, as their name
+  says, or in cells); listed per state, semester and sex with what that does to the national count monitored.
 - `unit_reclassified`: a unit counted as electronic monitoring in one semester and in another class in the
   previous one (or the reverse). The files have no unit code, so a unit is followed by its state, municipality
   and name without the class markers (the segments between dashes that the monitoring, domiciliary or in-cell
@@ -166,26 +166,33 @@ UNIT_COLUMNS = ["period", "state", "municipality", "unit_name", "kind", "sex", "
 IN_CELL_RULE, RECLASSIFIED_RULE = "monitoring_in_cell", "unit_reclassified"
 
 
-def monitoring_in_cell_findings(units: pd.DataFrame, in_cell_pattern: str, monitoring_kind: str,
-                                measure: str) -> pd.DataFrame:
-    """Per state, semester and sex, the people of units counted as monitored (`monitoring_kind`) whose name also
-    matches `in_cell_pattern`, with the units and their share of the national count of people monitored.
+def monitoring_in_cell_findings(units: pd.DataFrame, monitoring_pattern: str, in_cell_pattern: str,
+                                monitoring_kind: str, measure: str, treatment: str) -> pd.DataFrame:
+    """Per state, semester and sex, the people of units whose name marks electronic monitoring
+    (`monitoring_pattern`) and a physical cell (`in_cell_pattern`), with the units and what `treatment` did:
+    `monitored`, their share of the national count of people monitored (`monitoring_kind`); `in_cells`, how much
+    lower that count is without them.
 
-    `units` has UNIT_COLUMNS; the findings have FINDING_COLUMNS and their `effect`."""
-    monitored = units[(units["kind"] == monitoring_kind) & (units["people"] > 0)]
-    national = monitored.groupby(["period", "sex"])["people"].sum()
-    in_cell = monitored[monitored["unit_name"].str.contains(re.compile(in_cell_pattern), regex=True)]
+    `units` has UNIT_COLUMNS; the findings have FINDING_COLUMNS, their `treatment` and `effect`."""
+    names = units["unit_name"].astype(str)
+    in_cell = units[names.str.contains(re.compile(monitoring_pattern), regex=True)
+                    & names.str.contains(re.compile(in_cell_pattern), regex=True) & (units["people"] > 0)]
+    national = units[units["kind"] == monitoring_kind].groupby(["period", "sex"])["people"].sum()
     rows = []
     for (state, period, sex), group in in_cell.groupby(["state", "period", "sex"], sort=True):
-        people, total = group["people"].sum(), national[(period, sex)]
+        people, total, who = group["people"].sum(), national.get((period, sex), 0), _PEOPLE[sex]
+        if treatment == "in_cells":
+            effect = (f"counted in cells: {people:,.0f} {who} left out of the {who} monitored nationally in {period}, "
+                      f"{total:,.0f} instead of {total + people:,.0f} ({100 * people / (total + people):.2f}% fewer)")
+        else:
+            effect = (f"kept as monitored: {people:,.0f} of the {total:,.0f} {who} monitored nationally in {period} "
+                      f"({100 * people / total:.2f}%)")
         rows.append({"rule": IN_CELL_RULE, "state": state, "period": period, "measure": measure, "sex": sex,
                      "value": float(people),
-                     "evidence": f"{people:,.0f} {_PEOPLE[sex]} in units whose name marks both electronic "
-                                 f"monitoring and a physical cell (monitoring_in_cell_pattern): "
-                                 f"{_unit_counts(group)}",
-                     "effect": f"kept as monitored: {people:,.0f} of the {total:,.0f} {_PEOPLE[sex]} monitored "
-                               f"nationally in {period} ({100 * people / total:.2f}%)"})
-    return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "effect"])
+                     "evidence": f"{people:,.0f} {who} in units whose name marks both electronic monitoring and a "
+                                 f"physical cell (monitoring_in_cell_pattern): {_unit_counts(group)}",
+                     "treatment": "in_cells" if treatment == "in_cells" else "keep", "effect": effect})
+    return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment", "effect"])
 
 
 def _unit_counts(units: pd.DataFrame) -> str:
@@ -317,7 +324,8 @@ def quality_table(findings: pd.DataFrame, corrections: pd.DataFrame, treatment: 
     """One row per finding (and per known error no rule found), with the treatment that applies to it.
 
     A known error matches the findings of the same state, period, measure and sex, and its own action
-    applies to them. Findings on measures outside `treatable` (population counts, coverage) are kept.
+    applies to them. Findings on measures outside `treatable` (population counts, coverage) are kept, unless
+    their rule states its own treatment (a `treatment` column: the monitoring rules), which is only listed here.
     """
     key = ["state", "period", "measure", "sex"]
     known = corrections.rename(columns={"id": "correction_id"})[[*key, "correction_id", "action", "reason",
@@ -327,10 +335,12 @@ def quality_table(findings: pd.DataFrame, corrections: pd.DataFrame, treatment: 
     table = pd.concat([table, unfound.assign(rule="known_error", value=unfound["published"],
                                              evidence=unfound["reason"])], ignore_index=True)
     table["known_error"] = table["correction_id"].notna()
+    own = table.pop("treatment") if "treatment" in table else pd.Series(pd.NA, index=table.index, dtype=object)
     action = table["action"].fillna("outlier_treatment")
     table["treatment"] = action.where(action != "outlier_treatment", treatment)
     table.loc[~table["measure"].isin(treatable), "treatment"] = "keep"
-    table["effect"] = table["effect"].fillna("") if "effect" in table else ""  # a rule may write its own
+    table["treatment"] = own.where(own.notna(), table["treatment"])  # a rule may state its own (never treatable)
+    table["effect"] = table["effect"].fillna("") if "effect" in table else ""  # ... and write its own effect
     table = table.astype({"value": float}).reindex(columns=QUALITY_COLUMNS)
     return table.sort_values(["rule", *key], kind="stable").reset_index(drop=True)
 
@@ -341,7 +351,7 @@ def treated_state_periods(quality: pd.DataFrame) -> pd.DataFrame:
     A flag on one sex treats the whole state-period, so that women's and men's figures (and shares
     computed from them) stay comparable.
     """
-    relevant = quality[quality["treatment"] != "keep"]
+    relevant = quality[quality["treatment"].isin(TREATMENTS[1:])]  # exclude, replace (other rules list only)
     treated = relevant[["state", "period", "treatment"]].drop_duplicates()
     conflicting = treated[treated.duplicated(["state", "period"], keep=False)]
     if len(conflicting):

@@ -113,8 +113,9 @@ def _people(*units):
     return pd.DataFrame(rows, columns=plausibility.UNIT_COLUMNS)
 
 
-def _in_cell(units):
-    return plausibility.monitoring_in_cell_findings(units, MARKERS[2], MONITORING, MEASURES[MONITORING])
+def _in_cell(units, treatment="monitored"):
+    return plausibility.monitoring_in_cell_findings(units, MARKERS[0], MARKERS[2], MONITORING, MEASURES[MONITORING],
+                                                    treatment)
 
 
 def test_in_cell_rule_lists_monitoring_units_named_a_physical_cell_with_their_share_of_the_national_count():
@@ -130,6 +131,19 @@ def test_in_cell_rule_lists_monitoring_units_named_a_physical_cell_with_their_sh
         "(monitoring_in_cell_pattern): 'CENTRO DE PROGRESSÃO DE JARDINÓPOLIS - MONITORAMENTO ELETRÔNICO - CELA "
         "FÍSICA' (94), 'CR DE MARÍLIA - MONITORAMENTO ELETRONICO - CELA FISICA' (25)")
     assert found["effect"].iloc[0] == "kept as monitored: 119 of the 1,000 men monitored nationally in 2021-12 (11.90%)"
+    assert found["treatment"].iloc[0] == "keep"
+
+
+def test_in_cell_rule_says_how_much_lower_the_monitoring_count_is_when_such_units_are_counted_in_cells():
+    units = _people(("2021-12", "CR de Marília - MONITORAMENTO ELETRONICO - CELA FISICA", "cells", 25),
+                    ("2021-12", "CENTRAL DE MONITORAMENTO ELETRÔNICO", MONITORING, 975))
+    found = _in_cell(units, "in_cells")
+    assert found[["value", "treatment"]].values.tolist() == [[25.0, "in_cells"]]
+    assert found["effect"].iloc[0] == ("counted in cells: 25 men left out of the men monitored nationally in 2021-12, "
+                                       "975 instead of 1,000 (2.50% fewer)")
+    table = plausibility.quality_table(found, _corrections(), "exclude", build.INCIDENCE_MEASURES)
+    assert table["treatment"].tolist() == ["in_cells"] and table["effect"].iloc[0].startswith("counted in cells")
+    assert plausibility.treated_state_periods(table).empty  # listed only: no incidence is treated
 
 
 def test_in_cell_rule_is_silent_without_both_marks():
