@@ -176,7 +176,7 @@ TABLES = (
     Table("tab-21-brazil-drug-share", "brazil", "drug_share_table", ("period",),
           Text("tab-21.title", ("outlier_treatment",)), _SISDEPEN, "incidences"),
     Table("tab-22-brazil-data-quality", "brazil", "quality", ("rule", "state", "period", "measure", "sex"),
-          Text("tab-22.title"), _SISDEPEN, "incidences"),
+          Text("tab-22.title"), _SISDEPEN, "quality"),
     Table("tab-23-brazil-reconciliation", "brazil", "reconciliation", ("check", "state", "period", "sex"),
           Text("tab-23.title"), _SISDEPEN, "units", float_digits=0),
     Table("tab-24-brazil-monitoring-claim-check", "brazil", "monitoring_claim", ("base_period", "published_figure_id"),

@@ -92,6 +92,8 @@ class Brazil(Section):
     patronato_pattern: str
     patronato_min_people: int
     patronato_in_cells: bool
+    monitoring_in_cell_pattern: str
+    monitoring_in_cell_treatment: Literal["monitored", "in_cells"]
     incidences_in_pseudo_units: bool
     outlier_ratio: float
     outlier_min_change: int

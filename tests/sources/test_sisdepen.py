@@ -447,6 +447,57 @@ def test_monitoring_claim_implies_the_published_2022_total_from_december_2019(re
     assert _value(indicators, "people_electronic_monitoring_implied_by_claim", "2019-06") == 77468
 
 
+def test_monitoring_units_named_a_physical_cell_are_sao_paulos_597_of_december_2021(real_outputs):
+    in_cell = _rule(real_outputs[2].quality, "monitoring_in_cell").set_index(["state", "period", "sex"])
+    assert in_cell["value"].to_dict() == {("SP", "2021-12", "female"): 4, ("SP", "2021-12", "male"): 593}
+    men = in_cell.loc[("SP", "2021-12", "male")]
+    assert "'CENTRO DE PROGRESSÃO PENITENCIÁRIA DE JARDINÓPOLIS - MONITORAMENTO ELETRÔNICO - CELA FÍSICA' (94)" in \
+        men["evidence"] and men["evidence"].count("CELA FÍSICA") == 18
+    assert men["effect"] == "kept as monitored: 593 of the 72,386 men monitored nationally in 2021-12 (0.82%)"
+    assert in_cell.loc[("SP", "2021-12", "female"), "effect"] == (
+        "kept as monitored: 4 of the 8,543 women monitored nationally in 2021-12 (0.05%)")
+    assert (in_cell["treatment"] == "keep").all()
+    assert _value(real_outputs[2].indicators, "people_electronic_monitoring", "2021-12", "female") == 8543
+
+
+def test_monitoring_units_named_a_physical_cell_counted_in_cells_when_chosen(real_outputs):
+    tidy, _, outputs = real_outputs
+    reports = sisdepen_reports.load(paths.raw_dir("sisdepen_reports"))
+    settings = params.read(Brazil).model_copy(update={"monitoring_in_cell_treatment": "in_cells"})
+    in_cells = brazil.build(tidy, reports, published.load(), settings)
+    for indicator, sex, default, chosen in (("people_electronic_monitoring", "male", 72386, 71793),
+                                            ("people_electronic_monitoring", "female", 8543, 8539),
+                                            ("people_in_cells", "male", 629158, 629751),
+                                            ("people_in_cells", "female", 29843, 29847)):
+        assert _value(outputs.indicators, indicator, "2021-12", sex) == default
+        assert _value(in_cells.indicators, indicator, "2021-12", sex) == chosen
+    assert _value(in_cells.indicators, "people_electronic_monitoring", "2020-06") == 51897  # no such unit before 2021-12
+    found = _rule(in_cells.quality, "monitoring_in_cell").set_index("sex")
+    assert found["treatment"].tolist() == ["in_cells", "in_cells"]
+    assert found.loc["male", "effect"] == ("counted in cells: 593 men left out of the men monitored nationally in "
+                                           "2021-12, 71,793 instead of 72,386 (0.82% fewer)")
+    assert _rule(in_cells.quality, "unit_reclassified")["value"].tolist() == [218, 3518, 62, 239]
+    assert in_cells.claims["status"].tolist() == outputs.claims["status"].tolist() == ["supported"]
+
+
+def test_units_reclassified_into_monitoring_are_amazonas_2020_06_and_rondonia_2020_12(real_outputs):
+    moved = _rule(real_outputs[2].quality, "unit_reclassified").set_index(["state", "period", "sex"])
+    assert moved["value"].to_dict() == {("AM", "2020-06", "female"): 218, ("AM", "2020-06", "male"): 3518,
+                                        ("RO", "2020-12", "female"): 62, ("RO", "2020-12", "male"): 239}
+    assert set(moved["measure"]) == {"people_electronic_monitoring"} and (moved["treatment"] == "keep").all()
+    amazonas = moved.loc[("AM", "2020-06", "male")]
+    assert "'COMPAJ - SEMIABERTO MASCULINO - CAPITAL' (3,202) -> 'COMPAJ - SEMIABERTO MASCULINO - CAPITAL - " \
+           "MONITORAMENTO ELETRÔNICO' (3,518)" in amazonas["evidence"]
+    assert amazonas["effect"] == (
+        "kept as reported: 3,518 of the 45,511 men monitored nationally in 2020-06 (7.7%); 11.5% of the rise of "
+        "30,652 from 2019-12 to 2020-06, and 5.3% of the rise of 66,613 that the claimed 448.3% growth implies "
+        "from 2019-12 to 2022")
+    assert moved.loc[("AM", "2020-06", "female"), "effect"].startswith(
+        "kept as reported: 218 of the 6,386 women monitored nationally in 2020-06 (3.4%); 4.9% of the rise of 4,424")
+    # nothing changed: the claim's base and SENAPPEN's totals are those of the units as reported
+    assert _value(real_outputs[2].indicators, "people_electronic_monitoring", "2020-06") == 51897
+
+
 def test_a_load_that_fails_a_check_across_files_leaves_the_cache_unchanged(tmp_path):
     raw, cache = tmp_path / "raw", tmp_path / "cache"
     _semesters(raw, ["jan-jun-2019"])

@@ -53,7 +53,10 @@ OFFENCE_ITEM_PREFIX = "GRUPO:"  # the 52 offence items; other 5.14 columns count
 INCIDENCE_MEASURES = ("all_offence_incidences", "drug_law_incidences", *DRUG_OFFENCES.values())
 
 
-PATTERNS = ("monitoring_pattern", "domiciliary_pattern", "patronato_pattern")
+PATTERNS = ("monitoring_pattern", "domiciliary_pattern", "patronato_pattern", "monitoring_in_cell_pattern")
+# The long-table measure of each unit class's people (population_by_state).
+CLASS_MEASURES = {CELLS: "people_in_cells", MONITORING: "people_electronic_monitoring",
+                  DOMICILIARY: "people_domiciliary", PATRONATO: "people_patronato"}
 
 
 @dataclass
@@ -160,9 +163,12 @@ def state_system_incidences(tidy: pd.DataFrame) -> pd.DataFrame:
 def classify_units(units: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
     """Each unit's class: electronic monitoring, domiciliary custody (without anklet), Patronato supervision of
     the open regime, or cells. The first class whose name pattern matches wins, in that order; a Patronato
-    needs `patronato_min_people` people too (smaller units so named lodge people, like any prison)."""
+    needs `patronato_min_people` people too (smaller units so named lodge people, like any prison). A monitoring
+    unit whose name marks a physical cell too is in cells if `monitoring_in_cell_treatment` says so."""
     names = units["unit_name"].astype(str)
     monitoring = names.str.contains(re.compile(settings.monitoring_pattern), regex=True)
+    if settings.monitoring_in_cell_treatment == "in_cells":
+        monitoring &= ~names.str.contains(re.compile(settings.monitoring_in_cell_pattern), regex=True)
     domiciliary = names.str.contains(re.compile(settings.domiciliary_pattern), regex=True) & ~monitoring
     patronato = (names.str.contains(re.compile(settings.patronato_pattern), regex=True) & ~monitoring
                  & ~domiciliary & (units["people"] >= settings.patronato_min_people))
@@ -234,12 +240,36 @@ def _quality(tidy: pd.DataFrame, states: pd.DataFrame, settings: Brazil) -> tupl
                           plausibility.per_capita_findings(rates, settings.per_capita_max_ratio),
                           plausibility.coverage_findings(rates, settings.incidence_coverage_min_pct)],
                          ignore_index=True)
+    findings = pd.concat([findings, *monitoring_findings(tidy, settings)], ignore_index=True)
     corrections = plausibility.load_corrections(states)
     treatable = (*INCIDENCE_MEASURES, plausibility.RATE_MEASURE)
     quality = plausibility.quality_table(findings, corrections, settings.outlier_treatment, treatable)
     treated = plausibility.treated_state_periods(quality)
     sources = plausibility.replacement_periods(states, treated)
     return plausibility.describe_effects(quality, sources), treated
+
+
+def unit_people(tidy: pd.DataFrame) -> pd.DataFrame:
+    """People per unit, semester and sex, with the unit's class (plausibility.UNIT_COLUMNS)."""
+    population = tidy[tidy["block"] == "population"]
+    key = ["period", "unit_row", "state", "municipality", "unit_name", "kind", "sex"]
+    people = population.groupby(key, as_index=False, observed=True)["value"].sum().rename(columns={"value": "people"})
+    return people[plausibility.UNIT_COLUMNS]
+
+
+def monitoring_findings(tidy: pd.DataFrame, settings: Brazil) -> list[pd.DataFrame]:
+    """The findings of the two rules on units counted as monitoring: named both monitoring and a physical cell,
+    and reclassified to or from monitoring between two semesters (population counts: never altered)."""
+    units = unit_people(tidy)
+    in_cell = plausibility.monitoring_in_cell_findings(units, settings.monitoring_pattern,
+                                                        settings.monitoring_in_cell_pattern, MONITORING,
+                                                        CLASS_MEASURES[MONITORING], settings.monitoring_in_cell_treatment)
+    markers = [settings.monitoring_pattern, settings.domiciliary_pattern, settings.monitoring_in_cell_pattern]
+    moves = plausibility.reclassified_units(units, markers, MONITORING)
+    national = units[units["kind"] == MONITORING].groupby(["period", "sex"])["people"].sum()
+    growth = {"base_period": settings.monitoring_base_period, "claimed_pct": settings.claimed_monitoring_growth_pct,
+              "end_period": settings.claimed_end_period}
+    return [in_cell, plausibility.reclassification_findings(moves, national, CLASS_MEASURES, growth)]
 
 
 def patronato_units(tidy: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
@@ -281,13 +311,23 @@ def cells_definition(settings: Brazil) -> str:
     patronato = (f"Patronato units (name matches patronato_pattern {settings.patronato_pattern!r}, at least "
                  f"{settings.patronato_min_people:,} people)")
     if settings.patronato_in_cells:
-        return (f"SISDEPEN block 4.1, sum of parts (court x sex); in: prison units and {patronato} "
+        text = (f"SISDEPEN block 4.1, sum of parts (court x sex); in: prison units and {patronato} "
                 "(patronato_in_cells: true); out: units whose name marks electronic monitoring "
                 "(monitoring_pattern) or domiciliary custody (domiciliary_pattern)")
-    return (f"SISDEPEN block 4.1, sum of parts (court x sex); in: prison units (jails, penitentiaries, "
-            f"semi-open and open-regime houses); out: units whose name marks electronic monitoring "
-            f"(monitoring_pattern), domiciliary custody (domiciliary_pattern) and {patronato}, as SENAPPEN "
-            "counts people held without monitoring")
+    else:
+        text = (f"SISDEPEN block 4.1, sum of parts (court x sex); in: prison units (jails, penitentiaries, "
+                f"semi-open and open-regime houses); out: units whose name marks electronic monitoring "
+                f"(monitoring_pattern), domiciliary custody (domiciliary_pattern) and {patronato}, as SENAPPEN "
+                "counts people held without monitoring")
+    return text + _in_cell_units(settings, "in: ")
+
+
+def _in_cell_units(settings: Brazil, side: str) -> str:
+    """What a definition adds when monitoring units named a physical cell are counted in cells ('' otherwise)."""
+    if settings.monitoring_in_cell_treatment != "in_cells":
+        return ""
+    return (f"; {side}units whose name marks electronic monitoring and a physical cell (monitoring_in_cell_pattern "
+            f"{settings.monitoring_in_cell_pattern!r}) are counted in cells (monitoring_in_cell_treatment: in_cells)")
 
 
 def definition(measure: str, settings: Brazil) -> str:
@@ -301,8 +341,9 @@ def definition(measure: str, settings: Brazil) -> str:
                 f"open-regime supervision outside any cell; {where} people in cells (params.yaml "
                 "brazil.patronato_in_cells)")
     if measure.startswith("people_"):
+        out = _in_cell_units(settings, "out: ") if measure == CLASS_MEASURES[MONITORING] else ""
         return (f"SISDEPEN block 4.1 in units whose name marks {measure[7:].replace('_', ' ')} "
-                "(params.yaml brazil patterns)")
+                f"(params.yaml brazil patterns){out}")
     units = ("of every unit, pseudo-units included" if settings.incidences_in_pseudo_units
              else "of the units counted in cells")
     return (f"SISDEPEN block 5.14 offence items (incidences, not people) {units}; "
@@ -334,7 +375,7 @@ def growth_from(table: pd.DataFrame, base_period: str) -> pd.DataFrame:
 
 def treated_state_semesters(quality: pd.DataFrame) -> str:
     """The state-semesters whose incidences were excluded or replaced, e.g. 'MA 2019-12, RS 2018-06' ('none')."""
-    treated = quality[quality["treatment"] != "keep"][["state", "period"]].drop_duplicates()
+    treated = quality[quality["treatment"].isin(plausibility.TREATMENTS[1:])][["state", "period"]].drop_duplicates()
     treated = treated.sort_values(["state", "period"])
     return ", ".join(f"{t.state} {t.period}" for t in treated.itertuples()) or "none"
 
@@ -368,7 +409,9 @@ def values(tables: dict[str, pd.DataFrame], settings: Brazil, periods: list[str]
     """The texts' parameters and the definitions the chapter's figures and tables state."""
     units = {"monitoring_pattern": settings.monitoring_pattern, "domiciliary_pattern": settings.domiciliary_pattern,
              "patronato_pattern": settings.patronato_pattern, "patronato_min_people": settings.patronato_min_people,
-             "patronato_in_cells": settings.patronato_in_cells}
+             "patronato_in_cells": settings.patronato_in_cells,
+             "monitoring_in_cell_pattern": settings.monitoring_in_cell_pattern,
+             "monitoring_in_cell_treatment": settings.monitoring_in_cell_treatment}
     incidences = {**units, "incidences_in_pseudo_units": settings.incidences_in_pseudo_units,
                   "outlier_ratio": settings.outlier_ratio, "outlier_min_change": settings.outlier_min_change,
                   "per_capita_max_ratio": settings.per_capita_max_ratio,
@@ -377,6 +420,9 @@ def values(tables: dict[str, pd.DataFrame], settings: Brazil, periods: list[str]
                   "treated_state_semesters": treated_state_semesters(tables["quality"])}
     claims = {"claimed_monitoring_growth_pct": settings.claimed_monitoring_growth_pct,
               "claimed_base_periods": settings.claimed_base_periods, "claimed_end_period": settings.claimed_end_period}
+    quality = {**incidences, "monitoring_base_period": settings.monitoring_base_period,
+               "claimed_monitoring_growth_pct": settings.claimed_monitoring_growth_pct,
+               "claimed_end_period": settings.claimed_end_period}
     in_cells, monitored = tables["in_cells"], tables["monitored"]
     return {"text": {"first_semester": semester_words(min(periods)), "last_semester": semester_words(max(periods)),
                      "patronato_in_cells": settings.patronato_in_cells,
@@ -386,7 +432,7 @@ def values(tables: dict[str, pd.DataFrame], settings: Brazil, periods: list[str]
                      "outlier_treatment": settings.outlier_treatment,
                      "monitoring_base_period": settings.monitoring_base_period,
                      "claimed_end_period": settings.claimed_end_period},
-            "definitions": {"units": units, "incidences": incidences,
+            "definitions": {"units": units, "incidences": incidences, "quality": quality,
                             "claim_check": {**claims, "monitoring_pattern": settings.monitoring_pattern},
                             "claims": claims}}
 

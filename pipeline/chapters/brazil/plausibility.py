@@ -12,6 +12,21 @@ Every rule is general and writes findings (rule, state, period, measure, sex, va
 - `known_error`: an entry of `data/corrections/sisdepen.yaml` no rule found. Each entry is checked against
   the value as published, so a fix by SENAPPEN makes the pipeline fail until the entry is reviewed.
 
+Two rules on the units counted as electronic monitoring (population counts: listed, never altered):
+
+- `monitoring_in_cell`: units whose name marks electronic monitoring AND a physical cell (params.yaml
+  `brazil.monitoring_in_cell_pattern`, e.g. São Paulo's "… – MONITORAMENTO ELETRÔNICO – CELA FÍSICA"): their
+  people may be held in a cell. Counted as `brazil.monitoring_in_cell_treatment` says (monitored, as their name
+  says, or in cells); listed per state, semester and sex with what that does to the national count monitored.
+- `unit_reclassified`: a unit counted as electronic monitoring in one semester and in another class in the
+  previous one (or the reverse). The files have no unit code, so a unit is followed by its state, municipality
+  and name without the class markers (the segments between dashes that the monitoring, domiciliary or in-cell
+  pattern matches: "COMPAJ - SEMIABERTO MASCULINO - Capital" and "COMPAJ - SEMIABERTO MASCULINO - Capital -
+  MONITORAMENTO ELETRÔNICO" are one unit); it is reclassified when its class in one semester is gone in the next
+  and monitoring appears (or the reverse). A monitoring unit opened beside a unit that goes on holding people is
+  not. Listed with its people before and after, and their share of that semester's national count and of the
+  monitoring growth from `monitoring_base_period` (observed, and implied by the claimed growth).
+
 A finding of the spike or per-capita rule, or a known error, is treated as params.yaml
 `brazil.outlier_treatment` says (keep, exclude, or replace by the state's last untreated semester), for the
 whole state-semester: both sexes, every incidence measure. Coverage findings and population counts are
@@ -19,6 +34,9 @@ listed, never altered.
 """
 
 from __future__ import annotations
+
+import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -142,6 +160,163 @@ def load_corrections(state_values: pd.DataFrame) -> pd.DataFrame:
     return table.astype({"period": str})
 
 
+# -------------------------------------------------------------------- Units counted as monitoring ---
+
+UNIT_COLUMNS = ["period", "state", "municipality", "unit_name", "kind", "sex", "people"]  # one row per unit and sex
+IN_CELL_RULE, RECLASSIFIED_RULE = "monitoring_in_cell", "unit_reclassified"
+
+
+def monitoring_in_cell_findings(units: pd.DataFrame, monitoring_pattern: str, in_cell_pattern: str,
+                                monitoring_kind: str, measure: str, treatment: str) -> pd.DataFrame:
+    """Per state, semester and sex, the people of units whose name marks electronic monitoring
+    (`monitoring_pattern`) and a physical cell (`in_cell_pattern`), with the units and what `treatment` did:
+    `monitored`, their share of the national count of people monitored (`monitoring_kind`); `in_cells`, how much
+    lower that count is without them.
+
+    `units` has UNIT_COLUMNS; the findings have FINDING_COLUMNS, their `treatment` and `effect`."""
+    names = units["unit_name"].astype(str)
+    in_cell = units[names.str.contains(re.compile(monitoring_pattern), regex=True)
+                    & names.str.contains(re.compile(in_cell_pattern), regex=True) & (units["people"] > 0)]
+    national = units[units["kind"] == monitoring_kind].groupby(["period", "sex"])["people"].sum()
+    rows = []
+    for (state, period, sex), group in in_cell.groupby(["state", "period", "sex"], sort=True):
+        people, total, who = group["people"].sum(), national.get((period, sex), 0), _PEOPLE[sex]
+        if treatment == "in_cells":
+            effect = (f"counted in cells: {people:,.0f} {who} left out of the {who} monitored nationally in {period}, "
+                      f"{total:,.0f} instead of {total + people:,.0f} ({100 * people / (total + people):.2f}% fewer)")
+        else:
+            effect = (f"kept as monitored: {people:,.0f} of the {total:,.0f} {who} monitored nationally in {period} "
+                      f"({100 * people / total:.2f}%)")
+        rows.append({"rule": IN_CELL_RULE, "state": state, "period": period, "measure": measure, "sex": sex,
+                     "value": float(people),
+                     "evidence": f"{people:,.0f} {who} in units whose name marks both electronic monitoring and a "
+                                 f"physical cell (monitoring_in_cell_pattern): {_unit_counts(group)}",
+                     "treatment": "in_cells" if treatment == "in_cells" else "keep", "effect": effect})
+    return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment", "effect"])
+
+
+def _unit_counts(units: pd.DataFrame) -> str:
+    """"'NAME' (94), 'OTHER NAME' (60)": units by people, most first; names in capitals (so every language keeps
+    them as written: pipeline.i18n)."""
+    people = units.groupby("unit_name")["people"].sum().sort_index()
+    people = people.iloc[np.argsort(-people.to_numpy(), kind="stable")]
+    return ", ".join(f"'{name.upper()}' ({count:,.0f})" for name, count in people.items())
+
+
+def unit_identity(units: pd.DataFrame, class_patterns: list[str]) -> pd.Series:
+    """A unit's key across semesters, which the files lack (no unit code): state, municipality and the name without
+    its class markers (the dash-separated segments a pattern of `class_patterns` matches), accents, case and spaces
+    normalised. A name that is all class markers is kept whole."""
+    compiled = [re.compile(pattern) for pattern in class_patterns]
+
+    def base(name: str) -> str:
+        segments = [segment for segment in re.split(r"\s*[-–—]\s*", name) if segment.strip()]
+        kept = [segment for segment in segments if not any(p.search(segment) for p in compiled)]
+        return _plain(" - ".join(kept or segments))
+
+    names = {name: base(name) for name in units["unit_name"].astype(str).unique()}
+    return (units["state"].astype(str) + " | " + units["municipality"].astype(str).map(_plain) + " | "
+            + units["unit_name"].astype(str).map(names))
+
+
+def _plain(text: str) -> str:
+    without_accents = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"\s+", " ", without_accents).strip().upper()
+
+
+def reclassified_units(units: pd.DataFrame, class_patterns: list[str], monitoring_kind: str) -> pd.DataFrame:
+    """Units followed from one semester to the next (unit_identity) whose class changes to or from monitoring: a
+    class they held people in is gone and monitoring appears, or the reverse. One row per unit move and sex:
+    state, identity, period_before, period, classes before and after, people before (in the classes left) and
+    after (in the classes entered), and the unit names on each side."""
+    table = units.assign(identity=unit_identity(units, class_patterns))
+    people = table.groupby(["state", "identity", "period", "kind"])["people"].sum()
+    classes = people[people > 0].reset_index().groupby(["state", "identity", "period"])["kind"].agg(frozenset)
+    periods = sorted(table["period"].unique())
+    following = dict(zip(periods, periods[1:]))
+    moves = []
+    for (state, identity, period), before in classes.items():
+        after = classes.get((state, identity, following.get(period)))
+        if after is None:
+            continue
+        left, entered = before - after, after - before
+        if (monitoring_kind in entered and left) or (monitoring_kind in left and entered):
+            moves.append({"state": state, "identity": identity, "period_before": period,
+                          "period": following[period], "classes_before": left, "classes_after": entered})
+    rows = []
+    for move in moves:
+        unit = table[(table["state"] == move["state"]) & (table["identity"] == move["identity"])]
+        old = unit[(unit["period"] == move["period_before"]) & unit["kind"].isin(move["classes_before"])]
+        new = unit[(unit["period"] == move["period"]) & unit["kind"].isin(move["classes_after"])]
+        for sex in sorted(set(old["sex"]) | set(new["sex"])):
+            before, after = old[old["sex"] == sex], new[new["sex"] == sex]
+            if before["people"].sum() + after["people"].sum() == 0:
+                continue
+            rows.append({**move, "into_monitoring": monitoring_kind in move["classes_after"], "sex": sex,
+                         "people_before": float(before["people"].sum()), "people": float(after["people"].sum()),
+                         "names_before": sorted(set(old["unit_name"])), "names": sorted(set(new["unit_name"]))})
+    return pd.DataFrame(rows, columns=["state", "identity", "period_before", "period", "classes_before",
+                                       "classes_after", "into_monitoring", "sex", "people_before", "people",
+                                       "names_before", "names"])
+
+
+def reclassification_findings(moves: pd.DataFrame, national: pd.Series, measures: dict[str, str],
+                              growth: dict) -> pd.DataFrame:
+    """The moves of `reclassified_units` per state, semester, direction and sex, with their effect on the national
+    count of people monitored (`national`, by period and sex) that semester and, after `growth['base_period']`,
+    on the growth from it: observed in the files, and implied by `growth['claimed_pct']` (by sex) to
+    `growth['end_period']`."""
+    rows = []
+    moves = moves.assign(measure_before=moves["classes_before"].map(lambda c: _measures(c, measures)),
+                         measure=moves["classes_after"].map(lambda c: _measures(c, measures)))
+    for (state, period, measure, sex), group in moves.groupby(["state", "period", "measure", "sex"], sort=True):
+        before_measure = ";".join(sorted(set(";".join(group["measure_before"]).split(";"))))
+        before_period = group["period_before"].iloc[0]
+        people, people_before = group["people"].sum(), group["people_before"].sum()
+        units_moved = ", ".join(f"{_names(m.names_before)} ({m.people_before:,.0f}) -> {_names(m.names)} "
+                                f"({m.people:,.0f})" for m in group.itertuples())
+        evidence = (f"{people:,.0f} {_PEOPLE[sex]} in units counted under {before_measure} in {before_period} and "
+                    f"under {measure} in {period}, renamed (same state, municipality and name apart from the class "
+                    f"markers): {units_moved}")
+        into = bool(group["into_monitoring"].iloc[0])
+        rows.append({"rule": RECLASSIFIED_RULE, "state": state, "period": period, "measure": measure, "sex": sex,
+                     "value": float(people), "evidence": evidence,
+                     "effect": _reclassification_effect(people if into else people_before, sex, period,
+                                                        before_period, into, national, growth)})
+    return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "effect"])
+
+
+def _measures(classes, measures: dict[str, str]) -> str:
+    return ";".join(sorted(measures[kind] for kind in classes))
+
+
+def _names(names: list[str]) -> str:
+    return " + ".join(f"'{name.upper()}'" for name in names)
+
+
+def _reclassification_effect(people: float, sex: str, period: str, before_period: str, into: bool,
+                             national: pd.Series, growth: dict) -> str:
+    """What the move does to the national count of people monitored and to its growth (kept as reported)."""
+    who = _PEOPLE[sex]
+    if not into:
+        return (f"kept as reported: the {people:,.0f} {who} these units held in {before_period} under electronic "
+                f"monitoring are not among the {national.get((period, sex), 0):,.0f} {who} monitored nationally "
+                f"in {period}")
+    total = national[(period, sex)]
+    effect = (f"kept as reported: {people:,.0f} of the {total:,.0f} {who} monitored nationally in {period} "
+              f"({100 * people / total:.1f}%)")
+    base_period = growth["base_period"]
+    base = national.get((base_period, sex), 0)
+    rise = total - base
+    if period <= base_period or rise <= 0 or base <= 0:
+        return effect
+    pct = growth["claimed_pct"][sex]
+    claimed_rise = base * pct / 100
+    return (f"{effect}; {100 * people / rise:.1f}% of the rise of {rise:,.0f} from {base_period} to {period}, and "
+            f"{100 * people / claimed_rise:.1f}% of the rise of {claimed_rise:,.0f} that the claimed {pct:g}% growth "
+            f"implies from {base_period} to {growth['end_period']}")
+
+
 # ---------------------------------------------------------------------------- Table and treatment ---
 
 def quality_table(findings: pd.DataFrame, corrections: pd.DataFrame, treatment: str,
@@ -149,7 +324,8 @@ def quality_table(findings: pd.DataFrame, corrections: pd.DataFrame, treatment: 
     """One row per finding (and per known error no rule found), with the treatment that applies to it.
 
     A known error matches the findings of the same state, period, measure and sex, and its own action
-    applies to them. Findings on measures outside `treatable` (population counts, coverage) are kept.
+    applies to them. Findings on measures outside `treatable` (population counts, coverage) are kept, unless
+    their rule states its own treatment (a `treatment` column: the monitoring rules), which is only listed here.
     """
     key = ["state", "period", "measure", "sex"]
     known = corrections.rename(columns={"id": "correction_id"})[[*key, "correction_id", "action", "reason",
@@ -159,10 +335,12 @@ def quality_table(findings: pd.DataFrame, corrections: pd.DataFrame, treatment: 
     table = pd.concat([table, unfound.assign(rule="known_error", value=unfound["published"],
                                              evidence=unfound["reason"])], ignore_index=True)
     table["known_error"] = table["correction_id"].notna()
+    own = table.pop("treatment") if "treatment" in table else pd.Series(pd.NA, index=table.index, dtype=object)
     action = table["action"].fillna("outlier_treatment")
     table["treatment"] = action.where(action != "outlier_treatment", treatment)
     table.loc[~table["measure"].isin(treatable), "treatment"] = "keep"
-    table["effect"] = ""
+    table["treatment"] = own.where(own.notna(), table["treatment"])  # a rule may state its own (never treatable)
+    table["effect"] = table["effect"].fillna("") if "effect" in table else ""  # ... and write its own effect
     table = table.astype({"value": float}).reindex(columns=QUALITY_COLUMNS)
     return table.sort_values(["rule", *key], kind="stable").reset_index(drop=True)
 
@@ -173,7 +351,7 @@ def treated_state_periods(quality: pd.DataFrame) -> pd.DataFrame:
     A flag on one sex treats the whole state-period, so that women's and men's figures (and shares
     computed from them) stay comparable.
     """
-    relevant = quality[quality["treatment"] != "keep"]
+    relevant = quality[quality["treatment"].isin(TREATMENTS[1:])]  # exclude, replace (other rules list only)
     treated = relevant[["state", "period", "treatment"]].drop_duplicates()
     conflicting = treated[treated.duplicated(["state", "period"], keep=False)]
     if len(conflicting):
@@ -221,7 +399,9 @@ def describe_effects(quality: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFra
     source = sources.set_index(["state", "period"])["source_period"]
     effects = []
     for row in quality.itertuples():
-        if row.rule == "coverage":
+        if row.effect:  # written by its rule (the monitoring rules: their share of the national counts)
+            effects.append(row.effect)
+        elif row.rule == "coverage":
             effects.append("kept: national incidences and shares cover the reporting units only")
         elif row.treatment == "keep":
             effects.append("kept: population counts are never altered" if row.measure.startswith("people")

@@ -47,6 +47,18 @@ def test_patronato_counts_in_cells_only_when_chosen(in_cells, women, men, patron
     assert ("in: prison units and Patronato" in brazil.cells_definition(settings)) == in_cells
 
 
+@pytest.mark.parametrize("treatment, kinds", [("monitored", ["electronic_monitoring", "electronic_monitoring"]),
+                                               ("in_cells", ["cells", "electronic_monitoring"])])
+def test_monitoring_units_named_a_physical_cell_are_in_cells_only_when_chosen(treatment, kinds):
+    settings = SETTINGS.model_copy(update={"monitoring_in_cell_treatment": treatment})
+    units = pd.DataFrame({"unit_name": ["CPP de Bauru - MONITORAMENTO ELETRÔNICO - CELA FÍSICA",
+                                        "CPP de Bauru - MONITORAMENTO ELETRÔNICO - DOMICILIAR"], "people": [60, 1]})
+    assert brazil.classify_units(units, settings)["kind"].tolist() == kinds
+    assert ("monitoring_in_cell_treatment: in_cells" in brazil.cells_definition(settings)) == (treatment == "in_cells")
+    assert ("are counted in cells" in brazil.definition("people_electronic_monitoring", settings)) == \
+        (treatment == "in_cells")
+
+
 def test_patronato_below_the_size_limit_lodges_people_in_cells():
     units = pd.DataFrame({"unit_name": ["PATRONATO PE - Regime Aberto"] * 2, "people": [999, 1000]})
     assert brazil.classify_units(units, SETTINGS)["kind"].tolist() == ["cells", "patronato"]

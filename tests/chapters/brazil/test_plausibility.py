@@ -98,3 +98,117 @@ def test_replace_uses_the_last_untreated_semester_for_a_lasting_error():
     assert result.set_index("period")["value"].to_dict() == {p: 14_411.0 for p in PERIODS}
     with pytest.raises(PipelineError, match="no earlier untreated semester"):
         plausibility.apply_treatment(values, treated.assign(period=PERIODS[:3]), ("all_offence_incidences",))
+
+
+# ---- units counted as electronic monitoring: named a physical cell too, reclassified between semesters -------
+MONITORING, MEASURES = build.MONITORING, build.CLASS_MEASURES
+MARKERS = ["(?i)monitora|tornozel", "(?i)domiciliar", "(?i)cela f[ií]sica"]
+GROWTH = {"base_period": "2019-12", "claimed_pct": {"male": 448.3, "female": 403.8}, "end_period": "2022"}
+
+
+def _people(*units):
+    """(period, unit name, class, men[, municipality]) -> plausibility.UNIT_COLUMNS rows in state AM."""
+    rows = [{"period": unit[0], "state": "AM", "municipality": unit[4] if len(unit) > 4 else "Manaus",
+             "unit_name": unit[1], "kind": unit[2], "sex": "male", "people": float(unit[3])} for unit in units]
+    return pd.DataFrame(rows, columns=plausibility.UNIT_COLUMNS)
+
+
+def _in_cell(units, treatment="monitored"):
+    return plausibility.monitoring_in_cell_findings(units, MARKERS[0], MARKERS[2], MONITORING, MEASURES[MONITORING],
+                                                    treatment)
+
+
+def test_in_cell_rule_lists_monitoring_units_named_a_physical_cell_with_their_share_of_the_national_count():
+    units = _people(("2021-12", "Centro de Progressão de Jardinópolis - MONITORAMENTO ELETRÔNICO - CELA FÍSICA",
+                     MONITORING, 94),
+                    ("2021-12", "CR de Marília - MONITORAMENTO ELETRONICO - CELA FISICA", MONITORING, 25),
+                    ("2021-12", "CENTRAL DE MONITORAMENTO ELETRÔNICO", MONITORING, 881))
+    found = _in_cell(units)
+    assert found[["rule", "state", "period", "measure", "sex", "value"]].values.tolist() == [
+        ["monitoring_in_cell", "AM", "2021-12", "people_electronic_monitoring", "male", 119.0]]
+    assert found["evidence"].iloc[0] == (
+        "119 men in units whose name marks both electronic monitoring and a physical cell "
+        "(monitoring_in_cell_pattern): 'CENTRO DE PROGRESSÃO DE JARDINÓPOLIS - MONITORAMENTO ELETRÔNICO - CELA "
+        "FÍSICA' (94), 'CR DE MARÍLIA - MONITORAMENTO ELETRONICO - CELA FISICA' (25)")
+    assert found["effect"].iloc[0] == "kept as monitored: 119 of the 1,000 men monitored nationally in 2021-12 (11.90%)"
+    assert found["treatment"].iloc[0] == "keep"
+
+
+def test_in_cell_rule_says_how_much_lower_the_monitoring_count_is_when_such_units_are_counted_in_cells():
+    units = _people(("2021-12", "CR de Marília - MONITORAMENTO ELETRONICO - CELA FISICA", "cells", 25),
+                    ("2021-12", "CENTRAL DE MONITORAMENTO ELETRÔNICO", MONITORING, 975))
+    found = _in_cell(units, "in_cells")
+    assert found[["value", "treatment"]].values.tolist() == [[25.0, "in_cells"]]
+    assert found["effect"].iloc[0] == ("counted in cells: 25 men left out of the men monitored nationally in 2021-12, "
+                                       "975 instead of 1,000 (2.50% fewer)")
+    table = plausibility.quality_table(found, _corrections(), "exclude", build.INCIDENCE_MEASURES)
+    assert table["treatment"].tolist() == ["in_cells"] and table["effect"].iloc[0].startswith("counted in cells")
+    assert plausibility.treated_state_periods(table).empty  # listed only: no incidence is treated
+
+
+def test_in_cell_rule_is_silent_without_both_marks():
+    units = _people(("2021-12", "CENTRAL DE MONITORAMENTO ELETRÔNICO", MONITORING, 881),
+                    ("2021-12", "CADEIA PÚBLICA - CELA FÍSICA", "cells", 40),  # a cell, not counted as monitored
+                    ("2021-12", "Jardinópolis - MONITORAMENTO ELETRÔNICO - DOMICILIAR", MONITORING, 8))
+    assert _in_cell(units).empty
+
+
+def _reclassified(units):
+    moves = plausibility.reclassified_units(units, MARKERS, MONITORING)
+    national = units[units["kind"] == MONITORING].groupby(["period", "sex"])["people"].sum()
+    return plausibility.reclassification_findings(moves, national, MEASURES, GROWTH)
+
+
+CENTRAL = [("2019-12", "CENTRAL DE MONITORAMENTO", MONITORING, 10_000),
+           ("2020-06", "CENTRAL DE MONITORAMENTO", MONITORING, 20_000)]
+
+
+def test_reclassification_rule_follows_a_renamed_unit_into_monitoring_and_measures_its_share_of_the_growth():
+    units = _people(*CENTRAL, ("2019-12", "COMPAJ - SEMIABERTO MASCULINO - Capital", "cells", 3202),
+                    ("2020-06", "COMPAJ - SEMIABERTO MASCULINO - Capital - MONITORAMENTO ELETRÔNICO", MONITORING, 3518))
+    found = _reclassified(units)
+    assert found[["rule", "state", "period", "measure", "sex", "value"]].values.tolist() == [
+        ["unit_reclassified", "AM", "2020-06", "people_electronic_monitoring", "male", 3518.0]]
+    assert found["evidence"].iloc[0] == (
+        "3,518 men in units counted under people_in_cells in 2019-12 and under people_electronic_monitoring in "
+        "2020-06, renamed (same state, municipality and name apart from the class markers): 'COMPAJ - SEMIABERTO "
+        "MASCULINO - CAPITAL' (3,202) -> 'COMPAJ - SEMIABERTO MASCULINO - CAPITAL - MONITORAMENTO ELETRÔNICO' (3,518)")
+    # 3,518 / 23,518 monitored; of the rise 10,000 -> 23,518; of the 448.3% claimed on 10,000 (44,830)
+    assert found["effect"].iloc[0] == (
+        "kept as reported: 3,518 of the 23,518 men monitored nationally in 2020-06 (15.0%); 26.0% of the rise of "
+        "13,518 from 2019-12 to 2020-06, and 7.8% of the rise of 44,830 that the claimed 448.3% growth implies from "
+        "2019-12 to 2022")
+
+
+def test_reclassification_rule_sees_the_reverse_move_out_of_monitoring():
+    units = _people(*CENTRAL, ("2019-12", "Casa do Albergado - Monitoramento", MONITORING, 300),
+                    ("2020-06", "CASA DO ALBERGADO", "cells", 280))
+    found = _reclassified(units)
+    assert found[["period", "measure", "value"]].values.tolist() == [["2020-06", "people_in_cells", 280.0]]
+    assert found["effect"].iloc[0] == ("kept as reported: the 300 men these units held in 2019-12 under electronic "
+                                       "monitoring are not among the 20,000 men monitored nationally in 2020-06")
+
+
+def test_reclassification_rule_follows_names_across_accents_and_case_only_within_a_municipality():
+    units = _people(*CENTRAL, ("2019-12", "CENTRO DE PROGRESSAO DE JARDINOPOLIS", "cells", 1700),
+                    ("2020-06", "Centro de Progressão de Jardinópolis - MONITORAMENTO ELETRÔNICO", MONITORING, 5))
+    assert _reclassified(units)["value"].tolist() == [5.0]
+    elsewhere = units.assign(municipality=["Manaus", "Manaus", "Manaus", "Jardinópolis"])
+    assert _reclassified(elsewhere).empty
+
+
+@pytest.mark.parametrize("units", [
+    # a monitoring unit opened beside a unit that goes on holding people in cells: new monitoring, not relabelling
+    [("2019-12", "CPP DE BAURU", "cells", 391), ("2020-06", "CPP DE BAURU", "cells", 345),
+     ("2020-06", "CPP de Bauru - MONITORAMENTO ELETRÔNICO - DOMICILIAR", MONITORING, 1)],
+    # renamed within monitoring (anklet -> anklet at home)
+    [("2019-12", "COC - MONITORAMENTO ELETRÔNICO", MONITORING, 1430),
+     ("2020-06", "COC - MONITORAMENTO ELETRÔNICO - DOMICILIAR", MONITORING, 1629)],
+    # cells -> domiciliary custody: no monitoring on either side
+    [("2019-12", "CASA DO ALBERGADO - Capital", "cells", 1043),
+     ("2020-06", "CASA DO ALBERGADO - Capital - Domiciliar", "domiciliary", 958)],
+    # the same name in two semesters that do not follow each other
+    [("2019-06", "UNIDADE SEMIABERTA", "cells", 222), ("2020-06", "UNIDADE SEMIABERTA - MONITORAMENTO", MONITORING, 218)],
+])
+def test_reclassification_rule_is_silent_on_units_that_keep_their_class(units):
+    assert _reclassified(_people(*CENTRAL, ("2019-06", "CENTRAL DE MONITORAMENTO", MONITORING, 9_000), *units)).empty
