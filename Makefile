@@ -73,7 +73,8 @@ accept-verdicts: setup ## Accept the claims' new verdicts after reading reports/
 lock: ## Regenerate requirements.lock from pyproject.toml (after changing dependencies)
 	$(VENV)/bin/python -m pip install --quiet uv
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
-		--python-platform x86_64-unknown-linux-gnu --quiet -o requirements.lock
+		--python-platform x86_64-unknown-linux-gnu --quiet -o requirements.lock \
+		--custom-compile-command "make lock   (uv pip compile pyproject.toml --extra dev, Python 3.11, x86_64 Linux)"
 
 # JupyterLab's file browser starts at the project's root (notebooks/, reports/, figures/, params.yaml in reach); as
 # root (a container) it needs --allow-root. A notebook run there writes no file: see README "Running a notebook".

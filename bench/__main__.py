@@ -1,5 +1,7 @@
 """Run every benchmark and write the report: `python -m bench [--quick] [--repeat N] [--output PATH]`;
-`python -m bench --only profiles` measures the country profiles alone and replaces their part of the report."""
+`python -m bench --only profiles` (or `rebuilds`, or `sneep`) measures the country profiles (or the rebuilds, or the
+SNEEP loader against its contenders) alone and replaces that part of the report, keeping the other measurements as
+they were."""
 
 from __future__ import annotations
 
@@ -24,14 +26,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, help="repetitions of each measurement (default 3; quick 1)")
     parser.add_argument("--output", type=Path, help="report path (default reports/benchmarks.md; quick: a temp file)")
     parser.add_argument("--mirror", type=Path, help="source mirror (default: $BRIEFING_DATA_MIRROR or params.yaml)")
-    parser.add_argument("--only", choices=["profiles"], help="measure the country profiles alone, in a copy of this "
-                        "work tree's built data, and replace their section and targets in the report")
-    parser.add_argument("--only-rebuilds", action="store_true",
-                        help="the Rebuilds section alone, into --output (never the full report)")
+    parser.add_argument("--only", choices=["profiles", "rebuilds", "sneep"],
+                        help="measure one part alone (the country profiles, in a copy of this work tree's built data; "
+                        "the cold, no-op and selective rebuilds; or the SNEEP loader against its contenders) and "
+                        "replace its section and targets in the report")
     arguments = parser.parse_args()
-    if arguments.only_rebuilds and not arguments.output:
-        parser.error("--only-rebuilds writes a partial report: give --output (reports/benchmarks.md is make bench's)")
-    if arguments.only:
+    if arguments.only == "profiles":
         only_profiles(arguments)
         return
     sizes = QUICK if arguments.quick else FULL
@@ -46,12 +46,20 @@ def main() -> None:
     def step(name):
         print(f"[{time.perf_counter() - started:6.0f} s] {name}", file=sys.stderr, flush=True)
 
+    if arguments.only == "sneep":
+        section = sneep_scale.compare(sizes["sneep_rows"], repeat, scratch)
+        report.replace_section(output, section, command="python -m bench --only sneep",
+                               seconds=time.perf_counter() - started)
+        step(f"replaced the SNEEP comparison in {output}")
+        print(output)
+        return
     step("rebuilds")
     rebuilds, copy = rebuild.measure(repeat, arguments.quick, mirror)
-    if arguments.only_rebuilds:
+    if arguments.only == "rebuilds":
         rebuild.remove_copy(copy)
-        report.write(output, [rebuilds], quick=arguments.quick, started_load=started_load,
-                     seconds=time.perf_counter() - started, command="python -m bench --only-rebuilds")
+        report.replace_section(output, rebuilds, command="python -m bench --only rebuilds",
+                               seconds=time.perf_counter() - started)
+        step(f"replaced the rebuilds in {output}")
         print(output)
         return
     try:
@@ -83,13 +91,15 @@ def main() -> None:
 def only_profiles(arguments) -> None:
     """`--only profiles`: the profiles' section of the report, measured in a light copy of this work tree."""
     output = arguments.output or ROOT / "reports" / "benchmarks.md"
+    started = time.perf_counter()
     copy = profiles.light_copy()
     try:
         section = profiles.measure(arguments.repeat or (1 if arguments.quick else FULL["repeat"]), copy,
                                    arguments.quick)
     finally:
         profiles.remove_light_copy(copy)
-    report.replace_section(output, section)
+    report.replace_section(output, section, command="python -m bench --only profiles",
+                           seconds=time.perf_counter() - started)
     print(output)
 
 

@@ -104,7 +104,12 @@ def child_result(result: dict, seconds: float) -> None:
     workers_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest worker process
     package = sys.modules.get("pipeline")
     print(json.dumps(result | {"seconds": seconds, "peak_mib": peak_mib, "workers_peak_mib": workers_mib,
-                               "pipeline": getattr(package, "__file__", None)}))
+                               "pipeline": getattr(package, "__file__", None)}), flush=True)
+    # The measurement is done and printed: leave without the interpreter's teardown, where pyarrow can abort
+    # ("terminate called without an active exception", apache/arrow#34314) once polars or DuckDB is loaded
+    # beside it, and turn a finished run into a failed one.
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def machine() -> list[str]:

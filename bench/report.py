@@ -67,6 +67,9 @@ FIXES = {
 }
 
 
+UNMET_HEADING = "## Targets not met: what would fix them"
+
+
 def write(path: Path, sections: list[Section], *, quick: bool, started_load: list[str],
           seconds: float, command: str) -> None:
     targets = [t for s in sections for t in s.targets]
@@ -99,22 +102,20 @@ def write(path: Path, sections: list[Section], *, quick: bool, started_load: lis
     for section in sections:
         lines += [f"## {section.title}", "", *section.lines, ""]
     if unmet:
-        lines += ["## Targets not met: what would fix them", ""]
+        lines += [UNMET_HEADING, ""]
         lines += [f"- **{t.name}** ({t.measured}; wanted {t.wanted}): {FIXES.get(t.name, '')}" for t in unmet]
         lines += [""]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines))
 
 
-def replace_section(path: Path, section: Section) -> None:
+def replace_section(path: Path, section: Section, *, command: str, seconds: float) -> None:
     """Put one measurement's section and target rows into an existing report (`python -m bench --only ...`),
-    keeping every other measurement as it was, and recount the targets met."""
+    keeping every other measurement as it was: each target row where it stood, the count of targets met recounted,
+    and a line under the report's opening saying which section was measured again, when and how."""
     lines = path.read_text().split("\n") if path.exists() else []
     if "## Targets" not in lines:
         raise RuntimeError(f"{path} has no targets table: run the full `make bench` first")
-    names = {target.name for target in section.targets}
-    lines = [line for line in lines if not any(line.startswith(f"| {name} |") or line.startswith(f"- **{name}**")
-                                               for name in names)]
     # The section itself: replaced where it was, else before "Targets not met" (or at the end).
     heading = f"## {section.title}"
     if heading in lines:
@@ -122,20 +123,37 @@ def replace_section(path: Path, section: Section) -> None:
         end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
         del lines[start:end]
     else:
-        start = lines.index("## Targets not met: what would fix them") if \
-            "## Targets not met: what would fix them" in lines else len(lines)
+        start = lines.index(UNMET_HEADING) if UNMET_HEADING in lines else len(lines)
     lines[start:start] = [heading, "", *section.lines, ""]
-    # The target rows, at the end of the targets table; the count of targets met.
+    # The target rows: each in its old place, a new one at the end of the table.
     table_start = lines.index("## Targets") + 4
+    for target in section.targets:
+        table_end = next(i for i in range(table_start, len(lines)) if not lines[i].startswith("|"))
+        old = next((i for i in range(table_start, table_end) if lines[i].startswith(f"| {target.name} |")), None)
+        lines[old if old is not None else table_end:old + 1 if old is not None else table_end] = [target.row()]
     table_end = next(i for i in range(table_start, len(lines)) if not lines[i].startswith("|"))
-    lines[table_end:table_end] = [target.row() for target in section.targets]
-    rows = [line for line in lines[table_start:table_end + len(section.targets)] if line.startswith("|")]
+    rows = lines[table_start:table_end]
     met = sum(1 for row in rows if row.endswith("| met |"))
     lines = [f"{met} of {len(rows)} targets met." if line.endswith("targets met.") else line for line in lines]
-    unmet = [target for target in section.targets if not target.met]
-    if unmet:
-        if "## Targets not met: what would fix them" not in lines:
-            lines += ["## Targets not met: what would fix them", ""]
-        at = lines.index("## Targets not met: what would fix them") + 2
-        lines[at:at] = [f"- **{t.name}** ({t.measured}; wanted {t.wanted}): {FIXES.get(t.name, '')}" for t in unmet]
+    # What would fix each target not met: this section's entries replaced in place, new ones at the end.
+    for target in section.targets:
+        entry = f"- **{target.name}** ({target.measured}; wanted {target.wanted}): {FIXES.get(target.name, '')}"
+        old = next((i for i, line in enumerate(lines) if line.startswith(f"- **{target.name}**")), None)
+        if old is not None:
+            lines[old:old + 1] = [] if target.met else [entry]
+        elif not target.met:
+            if UNMET_HEADING not in lines:
+                lines += [UNMET_HEADING, ""]
+            at = next((i for i in range(lines.index(UNMET_HEADING) + 2, len(lines)) if not lines[i].startswith("- ")),
+                      len(lines))
+            lines[at:at] = [entry]
+    # Under the opening paragraph: which sections were measured again since, one line each (the latest kept).
+    note = (f"- Section \"{section.title}\" measured again by `{command}` on {datetime.date.today().isoformat()} "
+            f"in {seconds / 60:.1f} min; the other sections are from the run above.")
+    machine_at = lines.index("## Machine")
+    opening = [line for line in lines[:machine_at] if not line.startswith(f"- Section \"{section.title}\"")]
+    while opening and not opening[-1]:
+        opening.pop()
+    opening += ([] if opening[-1].startswith("- Section ") else [""]) + [note, ""]
+    lines = opening + lines[machine_at:]
     path.write_text("\n".join(lines))
