@@ -125,12 +125,23 @@ def replace_section(path: Path, section: Section, *, command: str, seconds: floa
     else:
         start = lines.index(UNMET_HEADING) if UNMET_HEADING in lines else len(lines)
     lines[start:start] = [heading, "", *section.lines, ""]
-    # The target rows: each in its old place, a new one at the end of the table.
+    # The target rows: each in its old place; a new one after the row of the section's target before it (else at
+    # the end of the table).
     table_start = lines.index("## Targets") + 4
-    for target in section.targets:
+
+    def row_of(name: str) -> int | None:
         table_end = next(i for i in range(table_start, len(lines)) if not lines[i].startswith("|"))
-        old = next((i for i in range(table_start, table_end) if lines[i].startswith(f"| {target.name} |")), None)
-        lines[old if old is not None else table_end:old + 1 if old is not None else table_end] = [target.row()]
+        return next((i for i in range(table_start, table_end) if lines[i].startswith(f"| {name} |")), None)
+
+    for number, target in enumerate(section.targets):
+        old = row_of(target.name)
+        if old is not None:
+            lines[old] = target.row()
+            continue
+        previous = row_of(section.targets[number - 1].name) if number else None
+        at = previous + 1 if previous is not None else \
+            next(i for i in range(table_start, len(lines)) if not lines[i].startswith("|"))
+        lines.insert(at, target.row())
     table_end = next(i for i in range(table_start, len(lines)) if not lines[i].startswith("|"))
     rows = lines[table_start:table_end]
     met = sum(1 for row in rows if row.endswith("| met |"))

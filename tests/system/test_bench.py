@@ -45,12 +45,13 @@ def test_only_one_section_replaces_its_part_of_the_report_and_recounts_the_targe
                     "2 of 3 targets met.\n\n## Other\n\nkept\n\n## Country profiles\n\nold\n\n"
                     "## Targets not met: what would fix them\n\n- **Profiles X** (9; wanted y): because\n")
     report.replace_section(path, Section("Country profiles", ["new"], [Target("Profiles X", "y", "10", True),
-                                                                         Target("Profiles Y", "w", "3", False)]),
+                                                                         Target("Profiles Y", "w", "3", False),
+                                                                         Target("Profiles Z", "v", "4", True)]),
                            command="python -m bench --only profiles", seconds=90)
     text = path.read_text()
-    # The row stays where it was; a new target goes at the end of the table; the count is recounted.
-    assert "| A | x | 1 | met |\n| Profiles X | y | 10 | met |\n| B | z | 2 | met |\n| Profiles Y | w | 3 | " \
-           "**not met** |\n\n3 of 4 targets met." in text
+    # The row stays where it was; a new target follows the section's target before it; the count is recounted.
+    assert "| A | x | 1 | met |\n| Profiles X | y | 10 | met |\n| Profiles Y | w | 3 | **not met** |\n" \
+           "| Profiles Z | v | 4 | met |\n| B | z | 2 | met |\n\n4 of 5 targets met." in text
     assert "## Other\n\nkept" in text and "## Country profiles\n\nnew\n" in text and "old" not in text
     unmet = text.split("## Targets not met: what would fix them")[1]
     assert "- **Profiles Y** (3; wanted w): " in unmet and "Profiles X" not in unmet
