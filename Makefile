@@ -8,7 +8,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Committed pipeline outputs: a fresh `dvc repro` must leave them exactly as committed.
 OUTPUTS := figures reports data/processed dvc.lock
 
-.PHONY: help setup repro test test-fast lock lab bench browser readme dvc-yaml check-sources changes accept-verdicts test-e2e test-e2e-shared-rebuild test-e2e-built-checkout
+.PHONY: help setup repro test test-fast lock lab bench browser readme dvc-yaml check-sources changes accept-verdicts test-e2e test-e2e-shared-rebuild test-e2e-built-checkout test-units
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -41,17 +41,24 @@ browser: ## Install Debian's chromium for the browser test when it is missing (n
 # pytest-xdist: two workers, each test file (so each notebook's nbval cells, in order, in one kernel) on one worker.
 XDIST := -n 2 --dist loadfile
 
+# After the build and its check, the tests run as three pytest processes side by side, each one's output printed
+# whole when it ends: the unit, fault and nbval tests (on two xdist workers), the shared clean rebuild and the
+# end-to-end tests that use it, and the end-to-end tests that copy this built checkout. The clean rebuild is one long
+# chain of stages; beside the other two it keeps both cores busy until the end (the tests read this work tree and
+# write only to data/interim/failed and data/interim/logs, which no copy takes).
 test: setup browser ## Rebuild (dvc repro), check the committed outputs are current, run every test and nbval
 	$(DVC_REPRO)
 	@changed="$$(git status --porcelain -- $(OUTPUTS))"; test -z "$$changed" || { echo "$$changed"; \
 		echo "error: these outputs differ from what dvc repro builds — run make repro and commit them"; exit 1; }
-	python -m pytest $(XDIST) -m "not e2e"
-	@$(MAKE) --no-print-directory test-e2e
+	@$(MAKE) --no-print-directory -j3 --output-sync=target test-units test-e2e-shared-rebuild test-e2e-built-checkout
 
-# The end-to-end tests as two pytest processes side by side, each one's output printed whole when it ends: the
-# shared clean rebuild and the tests that use it, and the tests that copy this built checkout (the marks are set in
-# tests/system/conftest.py). One process per set, not xdist: the shared rebuild must be made once, by the process
-# that runs its tests (xdist's loadgroup does not keep a group on one worker with pytest 9).
+test-units:
+	python -m pytest $(XDIST) -m "not e2e"
+
+# The end-to-end tests as two pytest processes side by side: the shared clean rebuild and the tests that use it, and
+# the tests that copy this built checkout (the marks are set in tests/system/conftest.py). One process per set, not
+# xdist: the shared rebuild must be made once, by the process that runs its tests (xdist's loadgroup does not keep a
+# group on one worker with pytest 9).
 test-e2e: setup ## The end-to-end tests only (needs a tree built by make repro)
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-e2e-shared-rebuild test-e2e-built-checkout
 

@@ -2,8 +2,8 @@
 
 Every end-to-end test is marked with what it works on: `shared_rebuild` (it uses the shared rebuild) or
 `built_checkout` (it copies this built checkout: the README's experiment, the adding-data guide). `make test` runs
-the two sets as two pytest processes side by side (`make test-e2e`), so the one rebuild is made once, in one of
-them, while the other works on its copies."""
+the two sets as two pytest processes side by side, beside the unit tests (`make test-e2e` runs just the two), so the
+one rebuild is made once, in one of them, while the other works on its copies."""
 
 from __future__ import annotations
 
