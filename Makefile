@@ -43,9 +43,10 @@ XDIST := -n 2 --dist loadfile
 
 # After the build and its check, the tests run as three pytest processes side by side, each one's output printed
 # whole when it ends: the unit, fault and nbval tests (on two xdist workers), the shared clean rebuild and the
-# end-to-end tests that use it, and the end-to-end tests that copy this built checkout. The clean rebuild is one long
-# chain of stages; beside the other two it keeps both cores busy until the end (the tests read this work tree and
-# write only to data/interim/failed and data/interim/logs, which no copy takes).
+# end-to-end tests that use it, and the end-to-end tests that copy this built checkout. The end-to-end sets are long
+# chains of steps, one after another; the unit tests are many short ones, so they run at a lower priority (nice) and
+# fill the cores the chains leave idle instead of stretching them (the unit tests read this work tree and write only
+# to data/interim/failed and data/interim/logs, which no copy takes).
 test: setup browser ## Rebuild (dvc repro), check the committed outputs are current, run every test and nbval
 	$(DVC_REPRO)
 	@changed="$$(git status --porcelain -- $(OUTPUTS))"; test -z "$$changed" || { echo "$$changed"; \
@@ -53,7 +54,7 @@ test: setup browser ## Rebuild (dvc repro), check the committed outputs are curr
 	@$(MAKE) --no-print-directory -j3 --output-sync=target test-units test-e2e-shared-rebuild test-e2e-built-checkout
 
 test-units:
-	python -m pytest $(XDIST) -m "not e2e"
+	nice -n 10 python -m pytest $(XDIST) -m "not e2e"
 
 # The end-to-end tests as two pytest processes side by side: the shared clean rebuild and the tests that use it, and
 # the tests that copy this built checkout (the marks are set in tests/system/conftest.py). One process per set, not

@@ -1,7 +1,7 @@
 """Run every benchmark and write the report: `python -m bench [--quick] [--repeat N] [--output PATH]`;
-`python -m bench --only profiles` (or `rebuilds`, or `sneep`) measures the country profiles (or the rebuilds, or the
-SNEEP loader against its contenders) alone and replaces that part of the report, keeping the other measurements as
-they were."""
+`python -m bench --only profiles` (or `rebuilds`, `sisdepen`, `sneep`, `tests`) measures the country profiles (or the
+rebuilds, the SISDEPEN reader, the SNEEP loader against its contenders, `make test` on fresh clones) alone and replaces that part of the report,
+keeping the other measurements as they were."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import notebooks, profiles, rebuild, report, sisdepen_read, sneep_scale
+from bench import notebooks, profiles, rebuild, report, sisdepen_read, sneep_scale, test_suite
 from bench.common import ROOT, WORK, machine
 
 # Full run: the issue's sizes. Quick: small enough for the test suite (about a minute).
@@ -26,10 +26,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, help="repetitions of each measurement (default 3; quick 1)")
     parser.add_argument("--output", type=Path, help="report path (default reports/benchmarks.md; quick: a temp file)")
     parser.add_argument("--mirror", type=Path, help="source mirror (default: $BRIEFING_DATA_MIRROR or params.yaml)")
-    parser.add_argument("--only", choices=["profiles", "rebuilds", "sneep"],
+    parser.add_argument("--only", choices=["profiles", "rebuilds", "sisdepen", "sneep", "tests"],
                         help="measure one part alone (the country profiles, in a copy of this work tree's built data; "
-                        "the cold, no-op and selective rebuilds; or the SNEEP loader against its contenders) and "
-                        "replace its section and targets in the report")
+                        "the cold, no-op and selective rebuilds; the SISDEPEN reader; the SNEEP loader against its "
+                        "contenders; or `make test` on fresh clones) and replace its section and targets in the report")
     arguments = parser.parse_args()
     if arguments.only == "profiles":
         only_profiles(arguments)
@@ -46,11 +46,13 @@ def main() -> None:
     def step(name):
         print(f"[{time.perf_counter() - started:6.0f} s] {name}", file=sys.stderr, flush=True)
 
-    if arguments.only == "sneep":
-        section = sneep_scale.compare(sizes["sneep_rows"], repeat, scratch)
-        report.replace_section(output, section, command="python -m bench --only sneep",
+    if arguments.only in ("sisdepen", "sneep", "tests"):
+        section = {"sisdepen": lambda: sisdepen_read.measure(repeat, sizes["sisdepen_files"], mirror),
+                   "sneep": lambda: sneep_scale.compare(sizes["sneep_rows"], repeat, scratch),
+                   "tests": test_suite.measure}[arguments.only]()
+        report.replace_section(output, section, command=f"python -m bench --only {arguments.only}",
                                seconds=time.perf_counter() - started)
-        step(f"replaced the SNEEP comparison in {output}")
+        step(f"replaced the section \"{section.title}\" in {output}")
         print(output)
         return
     step("rebuilds")
@@ -75,8 +77,12 @@ def main() -> None:
     sneep = sneep_scale.compare(sizes["sneep_rows"], repeat, scratch)
     step("scaling")
     scaling = sneep_scale.scaling(sizes["scaling_rows"], repeat, scratch)
+    sections = [rebuilds, sisdepen, sneep, scaling, notebook_section, profile_section]
+    if not arguments.quick:  # many minutes: a fresh clone's make test, before and now
+        step("tests")
+        sections.append(test_suite.measure())
     command = "python -m bench" + (" --quick" if arguments.quick else "")
-    report.write(output, [rebuilds, sisdepen, sneep, scaling, notebook_section, profile_section],
+    report.write(output, sections,
                  quick=arguments.quick,
                  started_load=started_load, seconds=time.perf_counter() - started, command=command)
     if arguments.quick:  # small, but a test suite should not leave data behind

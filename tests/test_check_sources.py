@@ -36,6 +36,7 @@ LAST_MODIFIED = "Thu, 11 May 2023 08:00:00 GMT"
 TIMEOUT_S = 0.5
 CHECKED_AT = "2026-01-15T09:30:00Z"
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+MAKE_VARIABLES = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")
 
 
 def _clock():
@@ -327,7 +328,8 @@ def _project_copy(tmp_path: Path, registry: str) -> Path:
 
 
 def _make_check_sources(copy: Path, *variables: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in PROXY_VARIABLES}
+    # As typed in a shell: not inside the `make test` that runs this suite (its -j jobserver would be inherited).
+    env = {k: v for k, v in os.environ.items() if k not in PROXY_VARIABLES + MAKE_VARIABLES}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
     return subprocess.run(["make", "--no-print-directory", "-o", "setup", "check-sources", *variables],
                           cwd=copy, env=env, capture_output=True, text=True, timeout=120)

@@ -62,3 +62,16 @@ def test_only_one_section_replaces_its_part_of_the_report_and_recounts_the_targe
     # Measured again: one line per section, the latest.
     report.replace_section(path, Section("Country profiles", ["newer"], []), command="c", seconds=60)
     assert path.read_text().count("- Section \"Country profiles\"") == 1 and "newer" in path.read_text()
+
+
+def test_the_test_suite_benchmark_counts_every_pytest_process_it_ran():
+    from bench import test_suite
+
+    output = ("python -m pytest -n 2\n"
+              "================= 1054 passed, 1 skipped in 297.43s (0:04:57) ==================\n"
+              "=========== 2 failed, 22 passed, 107 deselected in 388.73s (0:06:28) ===========\n"
+              "======== 1 passed, 3 warnings in 0.12s ========\n")
+    found = [match.group(0).strip("= ") for match in test_suite.SUMMARY.finditer(output)]
+    assert found == ["1054 passed, 1 skipped in 297.43s (0:04:57)",
+                     "2 failed, 22 passed, 107 deselected in 388.73s (0:06:28)", "1 passed, 3 warnings in 0.12s"]
+    assert test_suite.tests_run(output) == 1054 + 2 + 22 + 1  # skipped and deselected tests did not run

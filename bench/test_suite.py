@@ -1,0 +1,118 @@
+"""`make test` on a fresh clone, today's against the commit before this work (issue 17, item 4), one after the other.
+
+Each side is a `git clone` of this repository (today: HEAD, as CI gets it; before: REBUILD_BEFORE) with ../shared
+beside it, run the way CI runs it: `make setup` (a new .venv from that commit's lock), then `make test`, in an
+environment with none of this process's virtualenv, make or project variables. The set-up is timed apart: it is
+the same pip install on both sides and says nothing about the tests. The work is counted too (CPU-seconds of every
+process, from getrusage), with the floor it sets on this machine's cores, and the tests each side ran: the suite has
+grown since, so the report gives the time per test beside the whole.
+
+Too long for the quick smoke mode (a clone's `make test` is many minutes): measured by the full `make bench` and by
+`python -m bench --only tests`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import ROOT, Section, Target, load_note
+from bench.rebuild import REBUILD_BEFORE, _cpu_seconds
+
+TEST_TARGET = 0.5  # issue 17: make test in half the time of before
+# pytest's closing line, e.g. "==== 1054 passed, 1 skipped in 297.43s (0:04:57) ====" (one per pytest process).
+SUMMARY = re.compile(r"^=+ (?P<counts>.*?) in (?P<seconds>[\d.]+)s(?: \([\d:]+\))? =+$", re.M)
+# What a fresh shell has: no virtualenv, no make of ours around it, none of the project's variables.
+DROPPED = ("VIRTUAL_ENV", "PYTHONPATH", "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "PYTEST_ADDOPTS")
+
+
+def measure() -> Section:
+    load_before = load_note()
+    sides = {}
+    for which, revision in (("before", REBUILD_BEFORE), ("now", "HEAD")):
+        base = Path(tempfile.mkdtemp(prefix=f"bench-tests-{which}-"))
+        try:
+            sides[which] = _run(base, revision)
+        finally:
+            shutil.rmtree(base, ignore_errors=True)
+    before, now = sides["before"], sides["now"]
+    ratio = now["test_seconds"] / before["test_seconds"]
+    per_test = (now["test_seconds"] / now["tests"]) / (before["test_seconds"] / before["tests"])
+    cores = len(os.sched_getaffinity(0))
+    rows = [
+        ("`make setup`: a new .venv, the locked dependencies installed", "setup_seconds", "{:.0f} s"),
+        ("`make test` after it (every build and test it runs)", "test_seconds", "{:.0f} s"),
+        ("its exit status", "returncode", "{}"),
+        ("tests run (pytest's counts, every pytest process)", "tests", "{:,}"),
+        ("seconds per test", "per_test", "{:.2f} s"),
+        ("CPU-seconds of `make test` (every process)", "cpu_seconds", "{:.0f}"),
+        (f"the floor that work sets on {cores} cores (CPU-seconds ÷ {cores})", "floor", "{:.0f} s"),
+        ("`make test` ÷ its floor", "over_floor", "{:.2f}×"),
+    ]
+    for side in (before, now):
+        side["per_test"] = side["test_seconds"] / side["tests"]
+        side["floor"] = side["cpu_seconds"] / cores
+        side["over_floor"] = side["test_seconds"] / side["floor"]
+    lines = [
+        f"Scope: `git clone` of this repository (now: HEAD; before: commit `{REBUILD_BEFORE[:10]}`, this work's "
+        "starting point) with ../shared beside it, as CI runs it: `make setup`, then `make test`, in a shell "
+        "without this virtualenv. One run of each (a `make test` is many minutes), before first. Load average "
+        f"(1, 5, 15 min) when this section started: {load_before}; when it ended: {load_note()}.",
+        "",
+        "| | Before | Now | Now ÷ before |",
+        "|---|---|---|---|",
+        *(f"| {label} | {fmt.format(before[key])} | {fmt.format(now[key])} | "
+          + (f"{now[key] / before[key]:.2f}× |" if key in ("test_seconds", "tests", "per_test", "cpu_seconds",
+                                                            "setup_seconds") else "|")
+          for label, key, fmt in rows),
+        "",
+        "Each pytest process's closing line, as it printed it:",
+        "",
+        *(f"- {which}: " + "; ".join(f"`{line}`" for line in side["summaries"]) for which, side in sides.items()),
+        "",
+        f"`make test` now ÷ before: **{ratio:.2f}×**; per test: **{per_test:.2f}×**. The whole ratio compares the "
+        "two suites as a contributor runs them; the suite now holds "
+        f"{now['tests'] / before['tests']:.1f}× the tests of before.",
+    ]
+    met = ratio <= TEST_TARGET and before["returncode"] == 0 and now["returncode"] == 0
+    target = Target("make test", f"≤ {TEST_TARGET}× before (fresh clone, after set-up)",
+                    f"{ratio:.2f}× ({now['test_seconds']:.0f} s vs {before['test_seconds']:.0f} s; per test "
+                    f"{per_test:.2f}×)", met)
+    return Section("Test suite (make test on a fresh clone)", lines, [target])
+
+
+def _run(base: Path, revision: str) -> dict:
+    """Clone at `revision` into base/repo (../shared beside it), then `make setup` and `make test`, each timed."""
+    (base / "shared").symlink_to(ROOT.parent / "shared")
+    clone = base / "repo"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    subprocess.run(["git", "checkout", "-q", revision], cwd=clone, check=True)
+    venv_bin = str(ROOT / ".venv" / "bin")
+    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != venv_bin)
+    env = {k: v for k, v in os.environ.items() if k not in DROPPED and not k.startswith("BRIEFING_")} | {"PATH": path}
+    result = {}
+    for step in ("setup", "test"):
+        used, started = _cpu_seconds(), time.perf_counter()
+        done = subprocess.run(["make", step], cwd=clone, env=env, capture_output=True, text=True)
+        result[f"{step}_seconds"] = time.perf_counter() - started
+        result[f"{step}_cpu"] = _cpu_seconds() - used
+        if step == "setup" and done.returncode != 0:
+            raise RuntimeError(f"make setup failed in a clone of {revision}:\n{done.stderr[-3000:]}")
+        output = done.stdout + done.stderr
+    result["returncode"] = done.returncode
+    result["cpu_seconds"] = result["test_cpu"]
+    result["summaries"] = [match.group(0).strip("= ") for match in SUMMARY.finditer(output)]
+    result["tests"] = max(tests_run(output), 1)  # a run that collected nothing still divides
+    return result
+
+
+def tests_run(output: str) -> int:
+    """The tests every pytest process in `output` ran (passed, failed or in error; not skipped or deselected)."""
+    return sum(int(number) for match in SUMMARY.finditer(output)
+               for number, word in re.findall(r"(\d+) (\w+)", match.group("counts"))
+               if word in ("passed", "failed", "error", "errors", "xfailed", "xpassed"))
