@@ -62,14 +62,14 @@ FIXES = {
                                        "with them (one kernel per worker).",
     "Profiles: one country changed": "a profile's recorded input hash changed for another country: see "
                                      "pipeline/profiles/execute.py `jobs` for what the hash covers.",
-    "make test": "the Test suite section: the suite now runs several times the tests of before (among them the "
-                 "user-path cases through `dvc repro`, the adding-data guide, the README's experiment, the browser "
-                 "pages and nbval), so the whole ratio compares different work; per test it is the second ratio. "
-                 "Every full rebuild it made before is now one shared clean rebuild (plus the work tree's own build, "
-                 "which checks the committed outputs); the interruption is tested on one stage; the tests run on "
-                 "both cores (xdist, and the end-to-end sets as processes of their own beside the unit tests). What "
-                 "is left is the work itself: `make test` ÷ its floor (CPU-seconds ÷ cores) near 1× means no "
-                 "schedule can make it faster on this machine, only fewer or cheaper tests.",
+    "make test": "the Test suite section: the suite has grown since (the user-path cases through `dvc repro`, the "
+                 "adding-data guide, the README's experiment, the browser pages, the benchmark's smoke run), and its "
+                 "work in CPU-seconds with it; the whole ratio includes that work, the per-test ratio does not. The "
+                 "three full rebuilds of before are one shared clean rebuild now (besides the work tree's own build, "
+                 "which checks the committed outputs); the interruption is tested on one stage; the tests run on both "
+                 "cores (xdist, and the two end-to-end sets as processes of their own beside the unit tests). What is "
+                 "left is the work itself: `make test` ÷ its floor (CPU-seconds ÷ cores) near 1× means no schedule "
+                 "makes it faster on this machine; only fewer or cheaper tests would.",
     "Notebook overhead": "the kernel start is a fixed cost (see above); the rest is the notebook's own work "
                          "and the HTML export: move heavy computation to its DVC stage and read its output.",
 }
@@ -154,18 +154,7 @@ def replace_section(path: Path, section: Section, *, command: str, seconds: floa
     rows = lines[table_start:table_end]
     met = sum(1 for row in rows if row.endswith("| met |"))
     lines = [f"{met} of {len(rows)} targets met." if line.endswith("targets met.") else line for line in lines]
-    # What would fix each target not met: this section's entries replaced in place, new ones at the end.
-    for target in section.targets:
-        entry = f"- **{target.name}** ({target.measured}; wanted {target.wanted}): {FIXES.get(target.name, '')}"
-        old = next((i for i, line in enumerate(lines) if line.startswith(f"- **{target.name}**")), None)
-        if old is not None:
-            lines[old:old + 1] = [] if target.met else [entry]
-        elif not target.met:
-            if UNMET_HEADING not in lines:
-                lines += [UNMET_HEADING, ""]
-            at = next((i for i in range(lines.index(UNMET_HEADING) + 2, len(lines)) if not lines[i].startswith("- ")),
-                      len(lines))
-            lines[at:at] = [entry]
+    lines = _unmet_from_table(lines)  # what would fix each target not met, as the table now stands
     # Under the opening paragraph: which sections were measured again since, one line each (the latest kept).
     note = (f"- Section \"{section.title}\" measured again by `{command}` on {datetime.date.today().isoformat()} "
             f"in {seconds / 60:.1f} min; the other sections are from the run above.")
@@ -176,3 +165,22 @@ def replace_section(path: Path, section: Section, *, command: str, seconds: floa
     opening += ([] if opening[-1].startswith("- Section ") else [""]) + [note, ""]
     lines = opening + lines[machine_at:]
     path.write_text("\n".join(lines))
+
+
+def _unmet_from_table(lines: list[str]) -> list[str]:
+    """The list of targets not met, rewritten from the targets table and today's FIXES texts: one entry per target
+    the table marks not met, in the table's order (a section measured again may have changed any of them)."""
+    table_start = lines.index("## Targets") + 4
+    table_end = next(i for i in range(table_start, len(lines)) if not lines[i].startswith("|"))
+    entries = []
+    for row in lines[table_start:table_end]:
+        name, wanted, measured, verdict = (cell.strip() for cell in row.strip("|").split(" | "))
+        if verdict != "met":
+            entries.append(f"- **{name}** ({measured}; wanted {wanted}): {FIXES.get(name, '')}")
+    if UNMET_HEADING in lines:
+        start = lines.index(UNMET_HEADING)
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        del lines[start:end]
+    while lines and not lines[-1]:
+        lines.pop()
+    return [*lines, "", UNMET_HEADING, "", *entries, ""] if entries else [*lines, ""]

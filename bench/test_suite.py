@@ -74,6 +74,8 @@ def measure() -> Section:
         "Each pytest process's closing line, as it printed it:",
         "",
         *(f"- {which}: " + "; ".join(f"`{line}`" for line in side["summaries"]) for which, side in sides.items()),
+        *(f"- {which}, failed: " + ", ".join(f"`{name}`" for name in side["failed"])
+          for which, side in sides.items() if side["failed"]),
         "",
         f"`make test` now ÷ before: **{ratio:.2f}×**; per test: **{per_test:.2f}×**. The whole ratio compares the "
         "two suites as a contributor runs them; the suite now holds "
@@ -108,6 +110,7 @@ def _run(base: Path, revision: str) -> dict:
     result["cpu_seconds"] = result["test_cpu"]
     result["summaries"] = [match.group(0).strip("= ") for match in SUMMARY.finditer(output)]
     result["tests"] = max(tests_run(output), 1)  # a run that collected nothing still divides
+    result["failed"] = failed_tests(output)
     return result
 
 
@@ -116,3 +119,8 @@ def tests_run(output: str) -> int:
     return sum(int(number) for match in SUMMARY.finditer(output)
                for number, word in re.findall(r"(\d+) (\w+)", match.group("counts"))
                if word in ("passed", "failed", "error", "errors", "xfailed", "xpassed"))
+
+
+def failed_tests(output: str) -> list[str]:
+    """The tests pytest's short summaries in `output` name as failed or in error."""
+    return sorted(set(re.findall(r"^(?:FAILED|ERROR) (\S+)", output, re.M)))

@@ -75,3 +75,6 @@ def test_the_test_suite_benchmark_counts_every_pytest_process_it_ran():
     assert found == ["1054 passed, 1 skipped in 297.43s (0:04:57)",
                      "2 failed, 22 passed, 107 deselected in 388.73s (0:06:28)", "1 passed, 3 warnings in 0.12s"]
     assert test_suite.tests_run(output) == 1054 + 2 + 22 + 1  # skipped and deselected tests did not run
+    summary = ("FAILED tests/a.py::test_x - AssertionError: no\nERROR tests/b.py::test_y\nFAILED tests/a.py::test_x\n"
+               "SKIPPED [1] tests/c.py:3: why\n")
+    assert test_suite.failed_tests(summary) == ["tests/a.py::test_x", "tests/b.py::test_y"]
