@@ -10,7 +10,7 @@ are out of date (their `status`), adds every stage downstream of them, and start
 depends on has finished, at most `--jobs` at once. Every stage is still run, checked and recorded in dvc.lock by DVC
 itself, waiting for the repository lock when the other holds it (`--wait-for-lock`): the outputs are the ones `dvc
 repro` gives, byte for byte. When a stage fails, no other stage starts; those running finish; the exit status is the
-failed stage's and its message is the last one printed.
+failed stage's and its message is the last one printed. The report stage runs alone (ALONE).
 """
 
 from __future__ import annotations
@@ -23,6 +23,12 @@ import time
 
 from pipeline import paths
 from pipeline.errors import PipelineError, cli
+from pipeline.report import state
+
+# Stages that run with no other stage beside them: the report asks DVC for every other stage's status, and DVC
+# refuses that while another stage holds its outputs for writing ("... is busy"), as the codebook stage did when
+# both were rerun at once.
+ALONE = {state.STAGE}
 
 
 def plan() -> tuple[list[str], dict[str, set[str]]]:
@@ -56,9 +62,9 @@ def run(jobs: int) -> int:
     failed: int = 0
     try:
         while order or running:
-            while not failed and len(running) < jobs:
+            while not failed and len(running) < jobs and not running.keys() & ALONE:
                 ready = next((stage for stage in order if upstream[stage] <= done), None)
-                if ready is None:
+                if ready is None or (ready in ALONE and running):
                     break
                 order.remove(ready)
                 running[ready] = subprocess.Popen([sys.executable, "-m", "dvc", "--wait-for-lock", "repro",

@@ -149,3 +149,18 @@ def test_ctrl_c_in_a_notebook_leaves_no_asyncio_traceback_on_the_terminal(tmp_pa
     assert done.stderr.startswith("error: interrupted before the stage finished") and "Traceback" not in done.stderr
     assert "Task exception was never retrieved" in "".join(
         log.read_text() for log in (tmp_path / "logs").glob("*.log"))
+
+
+def test_a_command_allocates_arrow_memory_from_malloc_unless_the_user_chose_another():
+    """Every stage's command (errors.cli) moves pyarrow to the C library's malloc, even when pandas imported pyarrow
+    first, and passes the choice to the processes it starts; a user's ARROW_DEFAULT_MEMORY_POOL is kept."""
+    import subprocess
+    import sys
+
+    code = ("import os, pandas, pyarrow as pa\nfrom pipeline.errors import cli\n"
+            "cli(lambda: print(pa.default_memory_pool().backend_name, os.environ['ARROW_DEFAULT_MEMORY_POOL']))()")
+    plain = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    for chosen, expected in ((None, ["system", "system"]), ("jemalloc", ["jemalloc", "jemalloc"])):
+        env = plain | ({"ARROW_DEFAULT_MEMORY_POOL": chosen} if chosen else {})
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        assert done.stdout.split() == expected, done.stderr

@@ -84,3 +84,19 @@ def test_jobs_below_one_is_refused():
     with pytest.raises(SystemExit) as stopped:
         repro.main(["--jobs", "0"])
     assert stopped.value.code != 0
+
+
+def test_a_stage_that_asks_for_every_stages_status_runs_alone(stages, monkeypatch):
+    """As 'report' does: it starts once nothing else runs, and nothing starts beside it ('e' is ready all along)."""
+    monkeypatch.setattr(repro, "ALONE", {"b"})
+    fake = stages()
+    assert repro.run(3) == 0
+    starts = [stage for stage, _ in fake.started]
+    b_done = next(done for stage, done in fake.started if stage == "b")
+    assert {"a", "e"} <= b_done  # b waited for e, which ran beside a, to finish
+    after_b = [done for stage, done in fake.started if starts.index(stage) > starts.index("b")]
+    assert after_b and all("b" in done for done in after_b)  # nothing started while b ran
+
+
+def test_the_report_stage_is_the_one_that_runs_alone():
+    assert repro.ALONE == {"report"} and "report" in repro.plan.__globals__["state"].STAGE
