@@ -31,6 +31,11 @@ def main() -> None:
                         "the cold, no-op and selective rebuilds; the SISDEPEN reader; the SNEEP loader against its "
                         "contenders; or `make test` on fresh clones) and replace its section and targets in the report")
     arguments = parser.parse_args()
+    # Every measurement runs the pipeline's code as its stage commands do: pyarrow on malloc (errors.cli sets this
+    # for every stage; the benchmark's children call the code directly, so they inherit it from here).
+    from pipeline.errors import _arrow_on_malloc
+
+    _arrow_on_malloc()
     if arguments.only == "profiles":
         only_profiles(arguments)
         return
