@@ -78,3 +78,10 @@ def test_the_test_suite_benchmark_counts_every_pytest_process_it_ran():
     summary = ("FAILED tests/a.py::test_x - AssertionError: no\nERROR tests/b.py::test_y\nFAILED tests/a.py::test_x\n"
                "SKIPPED [1] tests/c.py:3: why\n")
     assert test_suite.failed_tests(summary) == ["tests/a.py::test_x", "tests/b.py::test_y"]
+
+
+def test_the_profiles_section_blames_other_processes_only_when_the_machine_was_busy_before_it():
+    from bench import profiles
+
+    assert profiles._load_reading((0.77, 2.74, 3.06)).startswith("the machine was near idle")
+    assert profiles._load_reading((1.4, 0.5, 0.2)).startswith("other processes held at least one core")
