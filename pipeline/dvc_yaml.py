@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from pipeline import paths, registry
+from pipeline import params, paths, registry
 from pipeline.errors import PipelineError, cli
 from pipeline.settings import (SECTIONS, Argentina, Base, Brazil, Claims, Disclosure, Fetch, Profiles, Regional,
                                Report, Section, Sneep, UnodcPrisons, Uruguay)
@@ -325,7 +325,7 @@ def stages(written: str | None = None) -> dict:
         if not paths.DVC_YAML.is_file():
             raise PipelineError("dvc.yaml is missing", file=paths.DVC_YAML, fix="run `make dvc-yaml`")
         written = paths.DVC_YAML.read_text(encoding="utf-8")
-    return (yaml.safe_load(written) or {}).get("stages") or {}
+    return (params.parse_yaml(written, paths.DVC_YAML) or {}).get("stages") or {}
 
 
 def stage_names(written: str | None = None) -> list[str] | None:

@@ -8,7 +8,9 @@ hand-kept YAML file read through `read_yaml`.
 
 from __future__ import annotations
 
+import copy
 import difflib
+import functools
 import json
 import os
 import re
@@ -33,6 +35,13 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     """YAML's safe loader, refusing a mapping that names a key twice."""
 
 
+class _FastUniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """The same with libyaml's parser where PyYAML was built with it (the pure-Python one took a third of the report
+    stage, which reads params.yaml for every table it shows). A file it refuses is parsed again by the loader above,
+    whose messages say the problem and its line more plainly ("expected ',' or ']', but got '<stream end>'", row 1,
+    where libyaml says "did not find expected ',' or ']'", row 2)."""
+
+
 def _unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
     seen = {}
     for key_node, _ in node.value:
@@ -46,6 +55,7 @@ def _unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+_FastUniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
 
 
 def read_yaml(path, what: str = "file"):
@@ -58,6 +68,22 @@ def read_yaml(path, what: str = "file"):
                             fix=f"restore it from git: `git checkout {paths.relative(path)}`") from None
     except UnicodeDecodeError:
         raise PipelineError(f"{what} is not UTF-8 text", file=path, fix="save it again as UTF-8") from None
+    return parse_yaml(text, path)
+
+
+def parse_yaml(text: str, path):
+    """YAML text read from `path` (named in the error), parsed as `read_yaml` parses a file."""
+    return copy.deepcopy(_parsed(text, path))  # a copy: a caller may change what it got
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(text: str, path):
+    """The YAML of `text`, parsed once per process for each content of the file (a step reads params.yaml for every
+    table and definition it shows; the text is read again each time, so a file changed in between is seen)."""
+    try:
+        return yaml.load(text, Loader=_FastUniqueKeyLoader)  # noqa: S506 — a SafeLoader subclass
+    except yaml.YAMLError:
+        pass
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 — a SafeLoader subclass
     except yaml.YAMLError as error:

@@ -14,6 +14,19 @@ def test_committed_params_have_only_known_sections():
     params.load()
 
 
+def test_a_file_is_parsed_once_per_content_and_each_caller_gets_its_own_copy(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "PARAMS", tmp_path / "params.yaml")
+    paths.PARAMS.write_text("regional:\n  first_year: 2005\n")
+    first = params.load()
+    first["regional"]["first_year"] = 1900  # a caller changing what it got changes no later read
+    assert params.load() == {"regional": {"first_year": 2005}}
+    paths.PARAMS.write_text("regional:\n  first_year: 2010\n")  # the file changed in the same process: seen
+    assert params.load() == {"regional": {"first_year": 2010}}
+    hits = params._parsed.cache_info().hits
+    params.load()
+    assert params._parsed.cache_info().hits == hits + 1  # the same text again: not parsed again
+
+
 def test_unknown_key_in_a_section_suggests_the_right_one(tmp_path, monkeypatch):
     monkeypatch.setattr(paths, "PARAMS", tmp_path / "params.yaml")
     paths.PARAMS.write_text("unodc_prisons:\n  regoin: Americas\n")

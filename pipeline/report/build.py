@@ -7,6 +7,7 @@ from pathlib import Path
 from pipeline import i18n, io, paths
 from pipeline.errors import cli
 from pipeline.report import bundles, inputs, metrics, render, spreadsheets, state
+from pipeline.report.tables import show
 
 
 def build() -> list[Path]:
@@ -29,8 +30,9 @@ def build() -> list[Path]:
             progress(f"{language}: spreadsheets, figure bundle and briefing pages")
             tr = i18n.Translator(language)
             figures = inputs.read_figures(language)
-            for table in tables:
-                write(paths.spreadsheet(table.name, language), spreadsheets.table_workbook(table, tr))
+            shown = [show(table, tr) for table in tables]  # once per language: the spreadsheets and both pages
+            for table, one in zip(tables, shown, strict=True):
+                write(paths.spreadsheet(table.name, language), spreadsheets.table_workbook(table, tr, one))
             data_files = {figure.name: spreadsheets.figure_files(figure, tr) for figure in figures}
             for figure in figures:
                 for suffix, data in data_files[figure.name].items():
@@ -39,7 +41,7 @@ def build() -> list[Path]:
             write(paths.figure_bundle(language), bundles.figure_zip(figures, data_files))
             for standalone in (False, True):
                 page = render.render_briefing(language, languages, figures, tables, headline, pipeline_state,
-                                              source_list, standalone=standalone)
+                                              source_list, standalone=standalone, shown=shown)
                 write(paths.briefing_standalone(language) if standalone else paths.briefing(language), page)
         write(paths.INDEX, render.render_index(languages, pipeline_state, list(headline)))
         for quantity, values in headline.items():

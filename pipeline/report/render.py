@@ -49,9 +49,10 @@ def breakable(text: str) -> markupsafe.Markup:
 
 # ----------------------------------------------------------------------------------------- Tables ---
 
-def html_table(table: Table, tr: i18n.Translator) -> dict:
-    """A table for the page: tables.show() split into the columns of the row and those of its details."""
-    shown = tables.show(table, tr)
+def html_table(table: Table, tr: i18n.Translator, shown: tables.ShownTable | None = None) -> dict:
+    """A table for the page: tables.show() split into the columns of the row and those of its details (`shown`:
+    what tables.show gives, when the caller has it already)."""
+    shown = shown or tables.show(table, tr)
     main, details = shown.main, shown.details
     rows = []
     for row in shown.rows:
@@ -146,9 +147,13 @@ def source_entry(source: dict, tr: i18n.Translator) -> dict:
 # ------------------------------------------------------------------------------------------- Pages ---
 
 def render_briefing(language: str, languages: list[str], figures: list[Figure], table_list: list[Table],
-                    metrics: dict, state: dict, source_list: list[dict], standalone: bool = False) -> str:
+                    metrics: dict, state: dict, source_list: list[dict], standalone: bool = False,
+                    shown: list[tables.ShownTable] | None = None) -> str:
+    """The briefing page in `language` (`shown`: each table of `table_list` as tables.show gives it in the language,
+    when the caller has them already: the page's two variants and the spreadsheets show the same)."""
     tr = i18n.Translator(language)
-    rendered_tables = [html_table(table, tr) for table in table_list]
+    shown = shown or [tables.show(table, tr) for table in table_list]
+    rendered_tables = [html_table(table, tr, one) for table, one in zip(table_list, shown, strict=True)]
     sections = {key: [t for t in rendered_tables if t["section"] == key] for key in TABLE_SECTIONS}
     figure_entries = [figure_entry(figure, tr, standalone) for figure in figures]
     context = {

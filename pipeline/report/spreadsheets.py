@@ -41,9 +41,10 @@ _NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
 
 # ------------------------------------------------------------------------------------------ Tables ---
 
-def table_workbook(table: Table, tr: i18n.Translator) -> bytes:
-    """One table as an .xlsx in the language."""
-    shown = show(table, tr)
+def table_workbook(table: Table, tr: i18n.Translator, shown: ShownTable | None = None) -> bytes:
+    """One table as an .xlsx in the language (`shown`: the table as `show` gives it in that language, when the
+    caller has it already: the pages show the same)."""
+    shown = shown or show(table, tr)
     notes = [(tr("page.title_label"), shown.title), (tr("page.source"), shown.source)]
     if shown.empty:
         notes.append((tr("page.note"), shown.empty))
@@ -56,18 +57,18 @@ def figure_data(figure: Figure, tr: i18n.Translator) -> ShownTable:
     return show(table, tr, title=figure.caption, source=figure.source)
 
 
-def figure_workbook(figure: Figure, tr: i18n.Translator) -> bytes:
+def figure_workbook(figure: Figure, tr: i18n.Translator, shown: ShownTable | None = None) -> bytes:
     """One figure's data as an .xlsx in the language, with where its exact data is."""
-    shown = figure_data(figure, tr)
+    shown = shown or figure_data(figure, tr)
     exact = paths.relative(paths.figure(figure.name, "en", "csv"))
     notes = [(tr("page.caption"), shown.title), (tr("page.source"), shown.source),
              (tr("page.exact_data"), exact)]
     return workbook(shown, sheet_name(figure.name, tr), notes + _stated(shown), tr)
 
 
-def figure_csv(figure: Figure, tr: i18n.Translator) -> bytes:
+def figure_csv(figure: Figure, tr: i18n.Translator, shown: ShownTable | None = None) -> bytes:
     """A figure's data as a CSV for spreadsheet programs in the language (see the module's docstring)."""
-    shown = figure_data(figure, tr)
+    shown = shown or figure_data(figure, tr)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([column.header for column in shown.columns])
@@ -80,8 +81,9 @@ def figure_csv(figure: Figure, tr: i18n.Translator) -> bytes:
 def figure_files(figure: Figure, tr: i18n.Translator) -> dict[str, bytes]:
     """A figure's data files for authors in the language, by suffix: the .xlsx, and the CSV — in English the exact
     data CSV the figures stage wrote (the check of the points drawn), in the other languages the localised one."""
-    return {"xlsx": figure_workbook(figure, tr),
-            "csv": figure.files["csv"] if tr.language == "en" else figure_csv(figure, tr)}
+    shown = figure_data(figure, tr)
+    return {"xlsx": figure_workbook(figure, tr, shown),
+            "csv": figure.files["csv"] if tr.language == "en" else figure_csv(figure, tr, shown)}
 
 
 def _stated(shown: ShownTable) -> list[tuple[str, str]]:

@@ -105,10 +105,11 @@ def show(table: Table, tr: i18n.Translator, title: str | None = None, source: st
     keys = data[table.phrases["key"]].astype(str).tolist() if phrased else [None] * len(data)
     digits = DEFAULT_DIGITS if table.float_digits is None else table.float_digits
     decimals = {column: row_decimals(data, column, digits) for column in order if is_numeric(data[column])}
+    values = {column: data[column].tolist() for column in order}  # one list per column: not a lookup per cell
     rows = []
     for position, key in enumerate(keys):
         cells = phrased.get(key, {})
-        rows.append([cell(table.name, column, data[column].iloc[position], tr, cells.get(column),
+        rows.append([cell(table.name, column, values[column][position], tr, cells.get(column),
                           decimals[column][position] if column in decimals else None) for column in order])
     columns = [Column(name, tr.column(name), name in decimals, explains(name, data)) for name in order]
     if title is None:
