@@ -68,8 +68,11 @@ FIXES = {
                  "three full rebuilds of before are one shared clean rebuild now (besides the work tree's own build, "
                  "which checks the committed outputs); the interruption is tested on one stage; the tests run on both "
                  "cores (xdist, and the two end-to-end sets as processes of their own beside the unit tests). What is "
-                 "left is the work itself: `make test` ÷ its floor (CPU-seconds ÷ cores) near 1× means no schedule "
-                 "makes it faster on this machine; only fewer or cheaper tests would.",
+                 "left is the work itself: the section's floor (CPU-seconds ÷ cores) is what a perfect schedule "
+                 "would reach, and where the floor is above the target only fewer or cheaper tests can meet it. "
+                 "Between the floor and `make test` lie the steps that run one after another (the build and the "
+                 "check of the committed outputs before the tests, the end of the longest pytest process) and a "
+                 "second core that gives less than a whole one (parallel headroom under Machine).",
     "Notebook overhead": "the kernel start is a fixed cost (see above); the rest is the notebook's own work "
                          "and the HTML export: move heavy computation to its DVC stage and read its output.",
 }
