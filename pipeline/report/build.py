@@ -50,7 +50,7 @@ def build() -> list[Path]:
 
 
 def progress(message: str) -> None:
-    """A line on the terminal per phase: the stage takes half a minute."""
+    """A line on the terminal per phase, so a researcher sees which part of the stage is running."""
     print(f"report: {message}", flush=True)
 
 
