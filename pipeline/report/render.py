@@ -169,6 +169,7 @@ def render_briefing(language: str, languages: list[str], figures: list[Figure], 
         "zip": paths.figure_bundle(language).name, "index": paths.INDEX.name,
         "cite": citation.html_line(tr),  # the "how to cite" line (templates/_cite.html.j2)
         "other_variant": (paths.briefing(language) if standalone else paths.briefing_standalone(language)).name,
+        "page_file": paths.relative(paths.briefing_standalone(language) if standalone else paths.briefing(language)),
     }
     return _environment().get_template("briefing.html.j2").render(**context)
 

@@ -225,3 +225,12 @@ def test_the_claims_table_shows_verdicts_in_words_and_numbers_in_the_language(la
     assert "partly_checked" not in claims_section.replace("/claims.csv", "")
     interval = {"en": "93,230 to 98,263", "es": "93.230 a 98.263", "pt": "93.230 a 98.263"}[language]
     assert f"<td>{interval}</td>" in claims_section
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_each_page_says_how_to_find_its_own_commit(language):
+    """The footer's `git log -1 -- <file>` names the page it is on (each language and variant is its own file)."""
+    for page in (paths.briefing(language), paths.briefing_standalone(language)):
+        footer = page.read_text(encoding="utf-8").split('<footer id="page-footer">')[1]
+        named = re.findall(r"git log -1 -- (\S+?)\.?</p>", footer)
+        assert named == [paths.relative(page)], (page.name, named)
