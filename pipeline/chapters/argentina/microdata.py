@@ -60,9 +60,15 @@ def population(microdata: pd.DataFrame, settings: Argentina, *, legal_status: bo
     keep = pd.Series(True, index=microdata.index)
     if settings.service != "all":
         keep &= _has_label(microdata["service"], lambda label: settings.service in label)
-    if legal_status and settings.legal_status != "all":
-        keep &= _is_pre_trial(microdata) == (settings.legal_status == "pre_trial")
+    if legal_status:
+        keep &= _of_legal_status(microdata, settings)
     return microdata if keep.all() else microdata[keep]  # no copy of millions of rows when all count
+
+def _of_legal_status(microdata: pd.DataFrame, settings: Argentina) -> pd.Series:
+    """True for the persons of the chosen legal status (everyone when it is 'all')."""
+    if settings.legal_status == "all":
+        return pd.Series(True, index=microdata.index)
+    return _is_pre_trial(microdata) == (settings.legal_status == "pre_trial")
 
 def held_for_drugs(microdata: pd.DataFrame, settings: Argentina) -> pd.Series:
     """True for persons held for a drug offence under the chosen rule."""
@@ -78,31 +84,50 @@ def held_for_drugs(microdata: pd.DataFrame, settings: Argentina) -> pd.Series:
     return drug
 
 def measures(microdata: pd.DataFrame, settings: Argentina) -> pd.DataFrame:
-    """Long-table rows by census year: persons by gender, women for drugs, pre-trial share, children."""
-    held = population(microdata, settings)
-    women = held["gender"].isin(WOMEN[settings.women_include_trans_women])
-    year = held["census_year"]  # periods become text in _rows
+    """Long-table rows by census year: persons by gender, women for drugs, pre-trial share, children.
+
+    The persons are counted once into cells of (census year, gender), and every measure is a sum of cells: a pass
+    over the microdata per census and gender, not one per measure (millions of rows, a few dozen cells)."""
+    cells = _cells(microdata, settings)
+    held = cells[cells["held"] > 0]  # the persons the counts cover (legal status as chosen)
     # Only the gender categories a census recorded: a category it did not have (trans men before 2020) is
     # unknown, not zero, and the coding's own 'total' is never a gender of a person.
-    by_gender = held.groupby([year, "gender"], observed=True).size()
-    by_gender = by_gender[by_gender.index.get_level_values("gender") != "total"]
-    women_held = women.groupby(year).sum()
-    women_drugs = (women & held_for_drugs(held, settings)).groupby(year).sum()
-    women_children = (women & held["children_in_prison"].eq("yes")).groupby(year).sum()
-    everyone = population(microdata, settings, legal_status=False)
-    is_pre_trial = _is_pre_trial(everyone)
-    pre_trial = is_pre_trial.groupby([everyone["census_year"], everyone["gender"]], observed=True).mean().mul(100)
-    pre_trial_total = is_pre_trial.groupby(everyone["census_year"]).mean().mul(100)
+    by_gender = held["held"][held.index.get_level_values("gender") != "total"]
+    by_year = held.groupby(level="census_year").sum()  # periods become text in _rows
+    women_held, women_drugs = by_year["women"], by_year["women_drugs"]
+    everyone = cells.groupby(level="census_year").sum()  # the pre-trial share is of everyone held
     rows = [*_rows(by_gender, "persons_held", "persons"),
             *_rows(by_gender.groupby(level=0).sum(), "persons_held", "persons", sex="total"),
             *_rows(women_held, "women_held", "persons", sex="female"),
             *_rows(women_drugs, "women_held_drug_offences", "persons", sex="female"),
             *_rows(women_drugs / women_held * 100, "women_drug_offences_share", "percent", sex="female"),
-            *_rows(women_children, "women_with_children_in_prison", "persons", sex="female"),
-            *_rows(pre_trial, "pre_trial_share", "percent"),
-            *_rows(pre_trial_total, "pre_trial_share", "percent", sex="total")]
-    table = longtable.frame([r | {"source": "sneep", "definition": definition_text(settings)} for r in rows])
+            *_rows(by_year["women_children"], "women_with_children_in_prison", "persons", sex="female"),
+            *_rows(cells["pre_trial"] / cells["everyone"] * 100, "pre_trial_share", "percent"),
+            *_rows(everyone["pre_trial"] / everyone["everyone"] * 100, "pre_trial_share", "percent", sex="total")]
+    definition = definition_text(settings)
+    table = longtable.frame([r | {"source": "sneep", "definition": definition} for r in rows])
     return table.dropna(subset=["value"])
+
+def _cells(microdata: pd.DataFrame, settings: Argentina) -> pd.DataFrame:
+    """Persons by census year and gender (the pairs present, in year and then gender-code order) under the service
+    definition: everyone, those pre-trial, and under the legal-status definition too: those held, the women, the
+    women held for drugs and the women whose children live with them in prison."""
+    everyone = population(microdata, settings, legal_status=False)
+    year_at, years = pd.factorize(everyone["census_year"], sort=True)  # each person's census: 0, 1, ... by year
+    genders = everyone["gender"].cat
+    codes = genders.codes.to_numpy()
+    cell = year_at * len(genders.categories) + codes  # one number per (census, gender)
+    known = codes >= 0  # a person without a gender is in no cell (check_outputs says every person has one)
+    is_pre_trial = _is_pre_trial(everyone).to_numpy()
+    held = known & _of_legal_status(everyone, settings).to_numpy()
+    women = held & everyone["gender"].isin(WOMEN[settings.women_include_trans_women]).to_numpy()
+    counted = {"everyone": known, "pre_trial": known & is_pre_trial, "held": held, "women": women,
+               "women_drugs": women & held_for_drugs(everyone, settings).to_numpy(),
+               "women_children": women & everyone["children_in_prison"].eq("yes").to_numpy()}
+    size = len(years) * len(genders.categories)
+    table = pd.DataFrame({name: np.bincount(cell[rows], minlength=size) for name, rows in counted.items()},
+                         index=pd.MultiIndex.from_product([years, genders.categories], names=["census_year", "gender"]))
+    return table[table["everyone"] > 0]
 
 def by_province(microdata: pd.DataFrame, settings: Argentina, year: int, min_cell: int) -> pd.DataFrame:
     """Persons held by province and gender in one census: small cells and small totals suppressed, with
