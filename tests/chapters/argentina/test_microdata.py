@@ -224,6 +224,30 @@ def test_measures_women_trans_pre_trial_and_children(tmp_path):
         assert rows[("pre_trial_share", sex, period)] == pytest.approx(share)
 
 
+@pytest.mark.parametrize("legal_status", ["all", "pre_trial", "sentenced"])
+@pytest.mark.parametrize("service", ["all", "federal"])
+def test_legal_status_and_service_definitions_give_exact_counts(tmp_path, legal_status, service):
+    """The counts cover the persons of the chosen legal status and service; the pre-trial share is of everyone the
+    service holds, whatever the legal status chosen (a share of the pre-trial among the pre-trial would be 100%)."""
+    path, truth = _write(tmp_path, "current", rows=800)
+    microdata, _ = sneep.load([path])
+    settings = SETTINGS.model_copy(update={"legal_status": legal_status, "service": service})
+    rows = argentina.measures(microdata, settings).set_index(["indicator", "sex", "period"])["value"]
+    everyone = truth[truth["service"].eq("Federal")] if service == "federal" else truth
+    pre_trial = everyone["legal_status"].eq("Procesado")
+    held = everyone if legal_status == "all" else everyone[pre_trial == (legal_status == "pre_trial")]
+    year, women = held["census_year"].astype(str), held["gender"].isin(["female", "trans_women"])
+    drug = held[[f"offence_{i}" for i in range(1, 6)]].isin({generator.DRUG_LAW}).any(axis=1)
+    for period, count in held.groupby(year).size().items():
+        assert rows[("persons_held", "total", period)] == count
+        assert rows[("women_held", "female", period)] == women[year == period].sum()
+        assert rows[("women_held_drug_offences", "female", period)] == (women & drug)[year == period].sum()
+    shares = pre_trial.groupby(everyone["census_year"].astype(str)).mean() * 100
+    for period, share in shares.items():
+        assert rows[("pre_trial_share", "total", period)] == pytest.approx(share, abs=1e-12)
+    assert len(shares) == 5 and held.groupby(year).ngroups == 5  # every census has persons under each definition
+
+
 def test_measures_are_a_valid_long_table_with_only_the_genders_each_census_recorded(tmp_path):
     """The chapter's rows go into the long table as they are: valid, one row per key, one total per year (the
     review found a zero `persons_held/total` row beside the real one), and no zero for a gender category a census
