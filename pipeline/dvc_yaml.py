@@ -176,7 +176,7 @@ def _reuse(translations: str) -> list[Stage]:
         # Executes only the profiles whose inputs changed (pipeline/profiles/execute.py); the folder persists.
         Stage("profiles_notebook", "python -m pipeline.profiles.execute", ("pipeline.profiles.execute", notebook),
               (_rel(paths.PROFILES_INTERIM), translations, _rel(paths.PROFILE_TEMPLATES),
-               _rel(paths.BASE_CSS), *citing, _rel(paths.REQUIREMENTS_LOCK)), (Report,),
+               _rel(paths.BASE_CSS), *citing, _rel(paths.REQUIREMENTS_LOCK), _rel(paths.PYPROJECT)), (Report,),
               committed=(_rel(paths.PROFILES),)),
         Stage("datapackage", "python -m pipeline.reuse.datapackage", ("pipeline.reuse.datapackage",),
               (_rel(paths.INDICATORS), *citing), committed=(_rel(paths.DATAPACKAGE),)),

@@ -89,6 +89,7 @@ SNAPSHOT_MANIFEST = "snapshot.json"  # inside a snapshot folder saved by `python
 # the index; the numbers the briefing and the profiles cite, for authors; the long table as a Data Package.
 CITATION = ROOT / "CITATION.cff"  # the project's citation: title, version, authors (the "how to cite" line)
 REQUIREMENTS_LOCK = ROOT / "requirements.lock"  # the locked library versions (they shape a profile's bytes)
+PYPROJECT = ROOT / "pyproject.toml"  # the dependencies: which locked libraries the pipeline runs with (not dev tools)
 BASE_CSS = TEMPLATES / "base.css.j2"  # the pages' stylesheet, shared by the briefing and the profiles
 PROFILE_NOTEBOOK = NOTEBOOKS / "country_profile.ipynb"
 PROFILES_INTERIM = INTERIM / "profiles"  # <ISO3>.json: one country's numbers, findings and sources (the build's)

@@ -26,9 +26,11 @@ import hashlib
 import json
 import multiprocessing.util
 import os
+import re
 import shutil
 import tempfile
 import time
+import tomllib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -84,9 +86,44 @@ def _shared_inputs() -> str:
     texts = {key: entry.texts for key, entry in sorted(entries.items()) if key.startswith(TEXT_KEYS)}
     digest.update(json.dumps(texts, sort_keys=True, ensure_ascii=False).encode())
     digest.update(paths.BASE_CSS.read_bytes())
-    for path in (paths.CITATION, paths.SOURCES, paths.REQUIREMENTS_LOCK):
+    for path in (paths.CITATION, paths.SOURCES):
         digest.update(path.read_bytes())
+    digest.update("\n".join(runtime_pins()).encode())
     return digest.hexdigest()
+
+
+def runtime_pins() -> list[str]:
+    """The locked 'name==version' of every library the pipeline runs with: pyproject.toml's dependencies and, from
+    the lock's '# via' lines, everything they require. A dev-only tool (pytest, JupyterLab, polars) and what only it
+    requires are left out, so locking a new version of one does not execute 135 profiles again."""
+    lock, pyproject = paths.REQUIREMENTS_LOCK, paths.PYPROJECT
+    direct = {_package(requirement) for requirement in tomllib.loads(pyproject.read_text())["project"]["dependencies"]}
+    pins, required_by, name = {}, {}, None
+    for line in lock.read_text().splitlines():
+        pinned = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+).*", line)
+        via = re.fullmatch(r"\s+#\s+(?:via\s+)?([A-Za-z0-9].*)", line)  # '# via X', or one of the lines under '# via'
+        if pinned:
+            name = _package(pinned.group(1))
+            pins[name], required_by[name] = f"{name}=={pinned.group(2)}", set()
+        elif via and name is not None:
+            required_by[name].add(_package(via.group(1)))
+    runtime, grown = set(direct), True
+    while grown:  # the dependencies' dependencies, until nothing more is added
+        grown = False
+        for package, parents in required_by.items():
+            if package not in runtime and parents & runtime:
+                runtime.add(package)
+                grown = True
+    missing = sorted(direct - pins.keys())
+    if missing:
+        raise PipelineError(f"dependencies {missing} of {paths.relative(pyproject)} are not in the lock", file=lock,
+                            fix="run `make lock` after changing the dependencies")
+    return sorted(pins[package] for package in runtime)
+
+
+def _package(requirement: str) -> str:
+    """A requirement's distribution name, normalised as the lock writes it: 'ruamel.yaml.clib>=0.2' -> 'ruamel-yaml-clib'."""
+    return re.sub(r"[-_.]+", "-", re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement).group(1)).lower()
 
 
 def recorded(job: Job) -> dict | None:

@@ -48,6 +48,43 @@ def test_a_countrys_numbers_change_its_three_profiles_hashes_and_no_others(curre
         ("ARG", "en"), ("ARG", "es"), ("ARG", "pt")}
 
 
+def _lock_with(tmp_path, monkeypatch, package: str) -> None:
+    """The project's lock with one package's version changed, as `make lock` would write it after an upgrade."""
+    lock = paths.REQUIREMENTS_LOCK.read_text()
+    line = next(line for line in lock.splitlines() if line.startswith(f"{package}=="))
+    changed = tmp_path / "requirements.lock"
+    changed.write_text(lock.replace(line + "\n", f"{package}==999.0\n", 1))
+    assert changed.read_text() != lock
+    monkeypatch.setattr(paths, "REQUIREMENTS_LOCK", changed)
+
+
+@pytest.mark.parametrize("package", ["polars", "pytest", "jupyterlab", "frictionless"])
+def test_a_new_version_of_a_dev_tool_reruns_no_profile(current, tmp_path, monkeypatch, package):
+    _lock_with(tmp_path, monkeypatch, package)
+    after = execute.jobs(["ARG", "CUB"], LANGUAGES)
+    assert all(job.inputs == current[job.country, job.language].inputs for job in after)
+
+
+@pytest.mark.parametrize("package", ["pandas", "matplotlib", "kiwisolver", "jsonschema", "ipykernel"])
+def test_a_new_version_of_a_library_the_profiles_run_with_reruns_every_profile(current, tmp_path, monkeypatch,
+                                                                                package):
+    """A direct dependency, or one of theirs (kiwisolver for matplotlib; jsonschema for nbformat, for papermill)."""
+    _lock_with(tmp_path, monkeypatch, package)
+    after = execute.jobs(["ARG", "CUB"], LANGUAGES)
+    assert all(job.inputs != current[job.country, job.language].inputs for job in after)
+    assert f"{package}==999.0" in execute.runtime_pins()
+
+
+def test_a_dependency_missing_from_the_lock_is_one_message(tmp_path, monkeypatch):
+    lock = tmp_path / "requirements.lock"
+    lock.write_text("".join(line for line in paths.REQUIREMENTS_LOCK.read_text().splitlines(keepends=True)
+                            if not line.startswith("babel==")))
+    monkeypatch.setattr(paths, "REQUIREMENTS_LOCK", lock)
+    with pytest.raises(PipelineError, match=r"dependencies \['babel'\] of pyproject.toml are not in the lock") as error:
+        execute.runtime_pins()
+    assert "make lock" in error.value.fix
+
+
 def test_each_language_has_its_own_hash(current):
     assert len({current["ARG", language].inputs for language in LANGUAGES}) == 3
 
