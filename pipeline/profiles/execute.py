@@ -14,9 +14,10 @@ one, so an executed profile has the same bytes whichever worker ran it.
 Only what changed reruns: DVC reruns a stage as a whole, so each profile records in its executed notebook's
 metadata (`briefing.profile_inputs`) the SHA-256 of everything it is made from — the country's numbers
 (data/interim/profiles/<ISO3>.json), the notebook, the code it imports, the profiles' texts in the translation table,
-the citation, the locked versions of the libraries it runs with (not dev tools) and the language. A profile whose recorded hash equals the one computed
-now, and whose files are all there, is not executed again: its files are carried over byte for byte. The folder
-reports/profiles/ is replaced as a whole (pipeline.io.transaction), so a country no longer profiled leaves it.
+the citation, the locked versions of the libraries it runs with (not dev tools) and the language. A profile whose
+recorded hash equals the one computed now, and whose files are all there, is not executed again: its files are carried
+over byte for byte. The folder reports/profiles/ is replaced as a whole (pipeline.io.transaction), so a country no
+longer profiled leaves it.
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ def runtime_pins() -> list[str]:
 
 
 def _package(requirement: str) -> str:
-    """A requirement's distribution name, normalised as the lock writes it: 'ruamel.yaml.clib>=0.2' -> 'ruamel-yaml-clib'."""
+    """A requirement's distribution name as the lock writes it: 'ruamel.yaml.clib>=0.2' -> 'ruamel-yaml-clib'."""
     return re.sub(r"[-_.]+", "-", re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement).group(1)).lower()
 
 
