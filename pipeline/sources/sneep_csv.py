@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import concurrent.futures
 import csv
+import itertools
 import mmap
 import multiprocessing
 import os
@@ -38,7 +39,8 @@ import pyarrow.csv as pacsv
 
 from pipeline.errors import PipelineError
 
-SAMPLE_BYTES = 4 * 2**20  # enough lines to sniff the dialect and check the header's alignment
+SAMPLE_BYTES = 4 * 2**20  # the start of the file whose bytes decide the encoding
+SAMPLE_ROWS = 5_000  # the first data rows, parsed to check the header's alignment
 BLOCK_BYTES = 4 * 2**20  # pyarrow parses the file in blocks of this size (larger: more memory, no faster)
 # One parsing thread per process. With threads, every broken row hands the GIL to the Python callback and the
 # threads wait on each other: on the benchmark's file (one row in seven broken) 5.2 s with threads, 1.5 s
@@ -220,9 +222,11 @@ def _read_part(index: int, seen: dict[str, set] | None = None, here: bool = Fals
     part = {"header_at": -1, "probe_at": -1, "error": None, "seen": {}, "asked": {}, "rejected": [], "arrow": None,
             "tables": None}
     with open(job.path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        part["header_at"] = _find_in(data, job.header, max(start, job.header_end), end)
+        # Searched for without their last line end: a search whose needle ends in the newline every row ends with
+        # skips ahead less (0.06 s against 0.015 s for the header in a million rows).
+        part["header_at"] = _find_in(data, job.header.rstrip(b"\r\n"), max(start, job.header_end), end)
         if job.probe is not None:
-            part["probe_at"] = _find_in(data, job.probe, max(start, job.probe_end), end)
+            part["probe_at"] = _find_in(data, job.probe.rstrip(b"\r\n"), max(start, job.probe_end), end)
     if part["header_at"] != -1 or part["probe_at"] != -1:
         return part  # the file is two files or holds its rows twice: read() says so, nothing is parsed
     numbers, texts, fields = [], [], []
@@ -364,7 +368,7 @@ def _sniff(path: Path) -> tuple[str, str, list[str], list[list[str]]]:
         text, encoding = head.decode("latin-1"), "latin-1"  # the query tool's export
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
+    rows = list(itertools.islice(csv.reader(text.splitlines(), delimiter=delimiter), SAMPLE_ROWS + 1))
     if len(rows) < 2:
         raise PipelineError("file has a header but no data rows", file=path,
                             fix="download the file again from the SNEEP dataset page")
