@@ -49,7 +49,9 @@ BLOCK_BYTES = 4 * 2**20  # pyarrow parses the file in blocks of this size (large
 PARSE_THREADS = False
 # Measured and not adopted (issue 17, same 2-million-row file, one process per run): polars as the parser. Its CSV
 # reader parses the 14 columns in 0.6-1.1 s on both cores but cuts a row with too many fields to the header's width
-# without saying which, so the broken rows cannot be found; reading the file as lines and splitting them in polars
+# without saying which, so the broken rows cannot be found (given extra column names, `missing_columns='insert'`, it
+# reads the extra fields, but a missing field and an empty one read alike, so a broken row whose last field is empty
+# looks well-formed; polars 2.1); reading the file as lines and splitting them in polars
 # took 3.8-4.3 s before any recovery (`str.splitn` into the wanted fields alone 2.0-2.4 s) where this whole read
 # took 2.2-2.7 s. Importing it also made pyarrow's abort at interpreter exit ("terminate called without an active
 # exception", apache/arrow#34314) twice as frequent in a small test.
