@@ -155,8 +155,8 @@ def _parser_floor(runs: dict, ours: Timing, pandas_: Timing, duck: Timing) -> st
     parse = statistics.median(runs["pyarrow_parse"].seconds)
     wanted = {"half of pandas' time": statistics.median(pandas_.seconds) / SPEED_TARGET,
               "DuckDB's time": statistics.median(duck.seconds)}
-    verdicts = "; ".join(f"{name}, {seconds:.2f} s, is {'below' if parse > seconds else 'above'} it"
-                         for name, seconds in wanted.items())
+    verdicts = " and ".join(f"{'over' if parse > seconds else 'within'} {name} ({seconds:.2f} s)"
+                            for name, seconds in wanted.items())
     above = statistics.median(ours.seconds) - parse
     return (f"pyarrow's parse alone, as our loader calls it, takes {parse:.2f} s (median, limit row): {verdicts}. "
             f"Ours takes {above:.2f} s more than that parse: recovering the broken rows, the searches for a repeated "
