@@ -10,7 +10,8 @@ are out of date (their `status`), adds every stage downstream of them, and start
 depends on has finished, at most `--jobs` at once. Every stage is still run, checked and recorded in dvc.lock by DVC
 itself, waiting for the repository lock when the other holds it (`--wait-for-lock`): the outputs are the ones `dvc
 repro` gives, byte for byte. When a stage fails, no other stage starts; those running finish; the exit status is the
-failed stage's and its message is the last one printed. The report stage runs alone (ALONE).
+failed stage's and its message is the last one printed. The report stage runs alone (ALONE): it starts once nothing
+else runs, and the stages that are ready meanwhile start before it.
 """
 
 from __future__ import annotations
@@ -63,8 +64,10 @@ def run(jobs: int) -> int:
     try:
         while order or running:
             while not failed and len(running) < jobs and not running.keys() & ALONE:
-                ready = next((stage for stage in order if upstream[stage] <= done), None)
-                if ready is None or (ready in ALONE and running):
+                # A stage that runs alone waits for the running ones to finish; meanwhile others may start.
+                ready = next((stage for stage in order
+                              if upstream[stage] <= done and not (stage in ALONE and running)), None)
+                if ready is None:
                     break
                 order.remove(ready)
                 running[ready] = subprocess.Popen([sys.executable, "-m", "dvc", "--wait-for-lock", "repro",

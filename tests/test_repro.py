@@ -98,5 +98,18 @@ def test_a_stage_that_asks_for_every_stages_status_runs_alone(stages, monkeypatc
     assert after_b and all("b" in done for done in after_b)  # nothing started while b ran
 
 
+def test_ready_stages_start_while_a_stage_that_runs_alone_waits(stages, monkeypatch):
+    """'b' runs alone; when it is ready 'r' is running and 'c' is ready too: 'c' starts beside 'r' rather than waiting
+    behind 'b' (as 'codebook' waited behind 'report'), and 'b' starts once both have finished."""
+    monkeypatch.setattr(repro, "ALONE", {"b"})
+    fake = stages()
+    monkeypatch.setattr(repro, "plan", lambda: (["a", "r", "b", "c"], {"a": set(), "r": {"a"}, "b": {"a"},
+                                                                          "c": {"a"}}))
+    assert repro.run(2) == 0
+    starts = [stage for stage, _ in fake.started]
+    assert starts == ["a", "r", "c", "b"]
+    assert {"r", "c"} <= next(done for stage, done in fake.started if stage == "b")
+
+
 def test_the_report_stage_is_the_one_that_runs_alone():
     assert repro.ALONE == {"report"} and "report" in repro.plan.__globals__["state"].STAGE
