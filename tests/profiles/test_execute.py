@@ -119,6 +119,40 @@ def test_execution_counts_are_a_fresh_kernels_whatever_ran_before():
     assert notebook.cells[1].outputs[0].execution_count == 1
 
 
+def _two_notebooks_in_one_kernel(folder: str) -> list[dict]:
+    """In a pool worker, as the stage runs them: two notebooks through the reused-kernel engine, the first leaving a
+    name and an output behind; what the second found (module level: the pool pickles it by name)."""
+    import nbformat
+    import papermill
+
+    first = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import os\nleftover = 1\nos.getpid()")])
+    second = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import os\nimport json\nprint(json.dumps({'pid': os.getpid(), 'names': sorted(n for n in globals() if "
+        "not n.startswith('_'))}))")])
+    found = []
+    for name, notebook in (("first", first), ("second", second)):
+        path = f"{folder}/{name}.ipynb"
+        nbformat.write(notebook, path)
+        executed = papermill.execute_notebook(path, None, kernel_name=execute.KERNEL, engine_name=execute.ENGINE,
+                                              progress_bar=False, kernel_manager_class=execute._kernel_manager_class())
+        found.append(executed.cells[-1].outputs[0])
+    return found
+
+
+def test_the_reused_kernel_starts_each_notebook_with_an_empty_namespace(tmp_path):
+    """The stage's workers reuse one kernel; what a profile defined must not reach the next one."""
+    import concurrent.futures
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=context, initializer=execute._start_worker) as pool:
+        first, second = pool.submit(_two_notebooks_in_one_kernel, str(tmp_path)).result(timeout=120)
+    seen = json.loads(second["text"])
+    assert int(first["data"]["text/plain"]) == seen["pid"]  # the same kernel ran both
+    assert "leftover" not in seen["names"]
+    assert seen["names"] == ["In", "Out", "exit", "get_ipython", "json", "open", "os", "quit"]  # a fresh kernel's
+
+
 def test_committed_profiles_count_from_one():
     executed = json.loads(paths.profile("MEX", "es", ".ipynb").read_text(encoding="utf-8"))
     counts = [cell["execution_count"] for cell in executed["cells"] if cell["cell_type"] == "code"]
