@@ -6,8 +6,8 @@ language of params.yaml `report.languages`, in parallel, skipping the profiles w
 Parallel: one worker process per core, each with ONE Jupyter kernel that it starts once and reuses for every profile
 it executes (papermill's engine API: `ReusedKernelEngine` hands papermill's notebook client the worker's kernel and
 resets the kernel's namespace before each notebook). Starting a kernel and importing pandas and matplotlib in it
-costs more than running a profile, so a kernel per notebook (`fresh`, papermill's own engine) is about four times as
-slow (135 profiles on 2 loaded cores: 95 s against 405 s); `make bench` measures both (reports/benchmarks.md).
+costs more than running a profile, so a kernel per notebook (`fresh`, papermill's own engine) is several times as
+slow; `make bench` measures both (reports/benchmarks.md).
 Kernels talk to their worker over Unix sockets (no TCP port to race for), and execution counts are renumbered from
 one, so an executed profile has the same bytes whichever worker ran it.
 
