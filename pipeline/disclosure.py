@@ -15,6 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+# A null-space component below this is zero. The equations hold 0 and ±1 only: a hidden number that can move has
+# components of the order of 1 / (the table's numbers) in an orthonormal null-space basis, far above rounding (1e-15).
+NULL_TOLERANCE = 1e-9
+
 
 @dataclass
 class Protected:
@@ -87,15 +91,15 @@ class _Margins:
         unknowns = np.flatnonzero(hidden)
         if not len(unknowns):
             return []
+        # A hidden number follows from the published ones when its unit vector lies in the row space of the
+        # equations over the hidden numbers: when no solution of the homogeneous system moves it, i.e. it is zero
+        # in every vector of the null space. One SVD gives that null space for all of them (one matrix rank per
+        # hidden number, as before, took 0.07 s for a province table); the rank's tolerance is numpy's.
         system = self.equations[:, unknowns]
-        rank = np.linalg.matrix_rank(system)
-        found = []
-        for k, variable in enumerate(unknowns):
-            unit = np.zeros((1, len(unknowns)))
-            unit[0, k] = 1
-            if np.linalg.matrix_rank(np.vstack([system, unit])) == rank:
-                found.append(int(variable))
-        return found
+        _, singular, vt = np.linalg.svd(system)
+        rank = int((singular > singular.max(initial=0) * max(system.shape) * np.finfo(float).eps).sum())
+        moves = np.abs(vt[rank:]).max(axis=0, initial=0) > NULL_TOLERANCE
+        return [int(variable) for variable, free in zip(unknowns, moves) if not free]
 
     def complement(self, hidden: np.ndarray, exposed: list[int]) -> int:
         """The next number to hide. Exposed totals are protected first (a hidden total is recovered from the

@@ -262,23 +262,28 @@ def _concat(tables: list[pd.DataFrame]) -> pd.DataFrame:
 def _children(microdata: pd.DataFrame, coding: str) -> tuple[pd.Categorical, dict[str, str]]:
     """Women: whether her children live with her (yes / no / unknown); others: missing."""
     answers = ["yes", "no", "unknown"]
-    women = microdata["gender"].isin(["female", "trans_women"]).to_numpy()
-    years = microdata["census_year"].to_numpy()
-    codes = microdata["children_code"].cat.codes.to_numpy()  # -1 where the field is empty
+    gender = microdata["gender"].cat
+    women = np.append(gender.categories.isin(["female", "trans_women"]), False)[gender.codes.to_numpy()]
+    year_at, years = pd.factorize(microdata["census_year"].to_numpy()[women], sort=True)  # the women's censuses
+    codes = microdata["children_code"].cat.codes.to_numpy()[women] + 1  # 0 where the field is empty
     labels = [str(label) for label in microdata["children_code"].cat.categories]
-    answer = np.full(len(microdata), -1, dtype=np.int8)  # -1: missing (not a woman)
+    # A coding per census, decided on the codes its women have (one pass over the rows), mapped on the labels.
+    present_in = np.zeros((len(years), len(labels) + 1), dtype=bool)
+    present_in[year_at, codes] = True
+    by_year_and_code = np.empty((len(years), len(labels) + 1), dtype=np.int8)
     chosen = {}
-    for year in np.unique(years[women]):  # a coding per census, mapped on the labels, not the rows
-        rows = women & (years == year)
-        present = {labels[code] for code in np.unique(codes[rows]) if code >= 0}
+    for at, year in enumerate(years):
+        present = {labels[code - 1] for code in np.flatnonzero(present_in[at]) if code > 0}
         name = coding if coding != "auto" else ("yes1_no2_unknown0" if "2" in present else "no0_yes1")
         unexpected = present - set(CHILDREN_CODINGS[name])
         if unexpected:
             raise PipelineError(f"census {year}: mujer_tiene_hijos_intramuro has codes {sorted(unexpected)} "
                                 f"outside the {name} coding", fix="set sneep.children_coding to match")
-        by_code = [answers.index(CHILDREN_CODINGS[name].get(label, "unknown")) for label in labels]
-        answer[rows] = np.array(by_code + [answers.index("unknown")], dtype=np.int8)[codes[rows]]  # empty: unknown
+        by_year_and_code[at] = [answers.index("unknown")] + [  # empty: unknown
+            answers.index(CHILDREN_CODINGS[name].get(label, "unknown")) for label in labels]
         chosen[str(year)] = name
+    answer = np.full(len(microdata), -1, dtype=np.int8)  # -1: missing (not a woman)
+    answer[women] = by_year_and_code[year_at, codes]
     return pd.Categorical.from_codes(answer, categories=answers), chosen
 
 

@@ -41,6 +41,7 @@ def definitions(settings: Argentina, microdata_used: bool = True) -> dict[str, s
                          "trans women)",
     }
 
+
 def definition_text(settings: Argentina) -> str:
     return "SNEEP census 31 Dec; " + "; ".join(f"{k} = {v}" for k, v in definitions(settings).items())
 
@@ -52,8 +53,10 @@ def status() -> dict:
                             fix="run `python -m pipeline.sources.sneep` (or `dvc repro`)")
     return json.loads(paths.SNEEP_LOAD_REPORT.read_text(encoding="utf-8"))
 
+
 def read() -> pd.DataFrame:
     return pd.read_parquet(paths.interim_parquet(sneep.SOURCE))
+
 
 def population(microdata: pd.DataFrame, settings: Argentina, *, legal_status: bool = True) -> pd.DataFrame:
     """The persons the counts cover under the chosen service (and legal status) definitions."""
@@ -64,11 +67,13 @@ def population(microdata: pd.DataFrame, settings: Argentina, *, legal_status: bo
         keep &= _of_legal_status(microdata, settings)
     return microdata if keep.all() else microdata[keep]  # no copy of millions of rows when all count
 
+
 def _of_legal_status(microdata: pd.DataFrame, settings: Argentina) -> pd.Series:
     """True for the persons of the chosen legal status (everyone when it is 'all')."""
     if settings.legal_status == "all":
         return pd.Series(True, index=microdata.index)
     return _is_pre_trial(microdata) == (settings.legal_status == "pre_trial")
+
 
 def held_for_drugs(microdata: pd.DataFrame, settings: Argentina) -> pd.Series:
     """True for persons held for a drug offence under the chosen rule."""
@@ -77,11 +82,10 @@ def held_for_drugs(microdata: pd.DataFrame, settings: Argentina) -> pd.Series:
     columns = ["offence_1"] if settings.drug_rule == "first_offence" else [f"offence_{i}" for i in range(1, 6)]
     drug = pd.Series(False, index=microdata.index)
     for column in columns:
-        categories = microdata[column].cat.categories
-        _check_offence_labels(categories)
-        matched = [c for c in categories if sneep_csv.normalise_name(c) in labels]
-        drug |= microdata[column].isin(matched)
+        _check_offence_labels(microdata[column].cat.categories)
+        drug |= _has_label(microdata[column], labels.__contains__)
     return drug
+
 
 def measures(microdata: pd.DataFrame, settings: Argentina) -> pd.DataFrame:
     """Long-table rows by census year: persons by gender, women for drugs, pre-trial share, children.
@@ -108,6 +112,7 @@ def measures(microdata: pd.DataFrame, settings: Argentina) -> pd.DataFrame:
     table = longtable.frame([r | {"source": "sneep", "definition": definition} for r in rows])
     return table.dropna(subset=["value"])
 
+
 def _cells(microdata: pd.DataFrame, settings: Argentina) -> pd.DataFrame:
     """Persons by census year and gender (the pairs present, in year and then gender-code order) under the service
     definition: everyone, those pre-trial, and under the legal-status definition too: those held, the women, the
@@ -120,7 +125,7 @@ def _cells(microdata: pd.DataFrame, settings: Argentina) -> pd.DataFrame:
     known = codes >= 0  # a person without a gender is in no cell (check_outputs says every person has one)
     is_pre_trial = _is_pre_trial(everyone).to_numpy()
     held = known & _of_legal_status(everyone, settings).to_numpy()
-    women = held & everyone["gender"].isin(WOMEN[settings.women_include_trans_women]).to_numpy()
+    women = held & _of_categories(everyone["gender"], WOMEN[settings.women_include_trans_women])
     counted = {"everyone": known, "pre_trial": known & is_pre_trial, "held": held, "women": women,
                "women_drugs": women & held_for_drugs(everyone, settings).to_numpy(),
                "women_children": women & everyone["children_in_prison"].eq("yes").to_numpy()}
@@ -129,6 +134,7 @@ def _cells(microdata: pd.DataFrame, settings: Argentina) -> pd.DataFrame:
                          index=pd.MultiIndex.from_product([years, genders.categories], names=["census_year", "gender"]))
     return table[table["everyone"] > 0]
 
+
 def by_province(microdata: pd.DataFrame, settings: Argentina, year: int, min_cell: int) -> pd.DataFrame:
     """Persons held by province and gender in one census: small cells and small totals suppressed, with
     complementary suppression so that nothing hidden can be worked out from what is shown."""
@@ -136,6 +142,7 @@ def by_province(microdata: pd.DataFrame, settings: Argentina, year: int, min_cel
     counts = held.groupby(["province", "gender"], observed=True).size().unstack(fill_value=0)
     return _protected_table(counts, min_cell, "province", "gender", "All provinces", "total") \
         .assign(census_year=year)[["census_year", "province", "gender", "persons", "suppressed"]]
+
 
 def women_held_for_drugs_by_province(microdata: pd.DataFrame, settings: Argentina, year: int,
                                      min_cell: int) -> pd.DataFrame:
@@ -149,6 +156,7 @@ def women_held_for_drugs_by_province(microdata: pd.DataFrame, settings: Argentin
     return _protected_table(counts, min_cell, "province", "legal_status", "All provinces", "all") \
         .rename(columns={"persons": "women_held_for_drugs"}) \
         .assign(census_year=year)[["census_year", "province", "legal_status", "women_held_for_drugs", "suppressed"]]
+
 
 def _protected_table(counts: pd.DataFrame, min_cell: int, rows: str, columns: str, all_rows: str,
                      all_columns: str) -> pd.DataFrame:
@@ -167,12 +175,14 @@ def _protected_table(counts: pd.DataFrame, min_cell: int, rows: str, columns: st
     table["persons"] = table["persons"].astype("Int64").mask(table["suppressed"])
     return table.astype({rows: str, columns: str, "suppressed": bool})
 
+
 def province_table_or_empty(microdata: pd.DataFrame | None, settings: Argentina, min_cell: int) -> pd.DataFrame:
     """The latest census by province (suppressed), or no rows when there is no microdata."""
     if microdata is None or microdata.empty:
         return pd.DataFrame({"census_year": pd.Series([], dtype="int64"), "province": [], "gender": [],
                              "persons": pd.Series([], dtype="Int64"), "suppressed": pd.Series([], dtype=bool)})
     return by_province(microdata, settings, int(microdata["census_year"].max()), min_cell)
+
 
 def women_drugs_table_or_empty(microdata: pd.DataFrame | None, settings: Argentina, min_cell: int) -> pd.DataFrame:
     """Women held for drugs by province and legal status in the latest census, or no rows without microdata."""
@@ -182,6 +192,7 @@ def women_drugs_table_or_empty(microdata: pd.DataFrame | None, settings: Argenti
                              "suppressed": pd.Series([], dtype=bool)})
     return women_held_for_drugs_by_province(microdata, settings, int(microdata["census_year"].max()), min_cell)
 
+
 def _rows(values: pd.Series, indicator: str, unit: str, sex: str | None = None) -> list[dict]:
     rows = []
     for key, value in values.items():
@@ -190,12 +201,23 @@ def _rows(values: pd.Series, indicator: str, unit: str, sex: str | None = None) 
                      "value": float(value) if not pd.isna(value) else math.nan, "unit": unit})
     return rows
 
+
 def _is_pre_trial(microdata: pd.DataFrame) -> pd.Series:
     return _has_label(microdata["legal_status"], "procesado".__eq__)  # Procesado: charged, not yet sentenced
 
+
 def _has_label(column: pd.Series, wanted: Callable[[str], bool]) -> pd.Series:
     """True where a categorical column's normalised label is wanted (tested once per category, not per row)."""
-    return column.isin([c for c in column.cat.categories if wanted(sneep_csv.normalise_name(c))])
+    return pd.Series(_of_categories(column, [c for c in column.cat.categories if wanted(sneep_csv.normalise_name(c))]),
+                     index=column.index)
+
+
+def _of_categories(column: pd.Series, categories: list[str]) -> np.ndarray:
+    """True where a categorical column holds one of these categories (False where it is empty): a lookup of each
+    row's category code, 3-4 times faster than `isin` on millions of rows."""
+    chosen = np.append(column.cat.categories.isin(categories), False)  # code -1 (empty): the last entry
+    return chosen[column.cat.codes.to_numpy()]
+
 
 def _check_offence_labels(categories) -> None:
     """A drug-looking offence label missing from the crosswalk would be silently counted as non-drug."""
