@@ -134,7 +134,29 @@ def machine() -> list[str]:
         f"- Load average when the run started: {', '.join(f'{x:.2f}' for x in os.getloadavg())}",
         f"- Parallel headroom when the run started: two CPU-bound processes ran {parallel_headroom():.2f}× as fast "
         "as one (2.00 on two free cores; a core shared with other machines or processes gives less)",
+        memory_first_touch(),
     ]
+
+
+def memory_first_touch(mib: int = 512, idle: float = 5.0) -> str:
+    """What a process pays the first time it writes memory: after the machine was idle, and again at once.
+
+    On a virtual machine whose free memory is handed back to the host (virtio-balloon free page reporting), memory
+    freed a few seconds ago must be backed by the host again when a process next writes it: many times slower
+    than memory freed just before. Every fresh process (a stage, a benchmark's contender) pays it on the memory it
+    uses beyond what other processes freed just before it: one cause of the wide ranges in this report."""
+    probe = (f"import time, numpy; started = time.perf_counter(); numpy.ones({mib} * 2**20 // 8); "
+             "print(time.perf_counter() - started)")
+    time.sleep(idle)
+    seconds = []
+    for _ in range(2):  # the second right after the first has freed its memory
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+        seconds.append(float(done.stdout) * 1024 / mib)
+    reporting = Path("/sys/module/page_reporting").exists()
+    return (f"- Memory first written by a fresh process: {seconds[0]:.2f} s per GiB after {idle:.0f} s idle, "
+            f"{seconds[1]:.2f} s per GiB right after another process freed it ({mib} MiB each; "
+            + ("this machine hands free memory back to its host: free page reporting)" if reporting else
+               "no free page reporting on this machine)"))
 
 
 def load_note() -> str:
