@@ -18,7 +18,9 @@ FIXES = {
                     "both cores inside themselves, and a core shared with other processes gives less (parallel "
                     "headroom under Machine). Every stage also pays a fresh Python process importing pandas (and "
                     "matplotlib, papermill and a Jupyter kernel for the notebook stages) and DVC's own bookkeeping "
-                    "before and after it (hashing its dependencies and outputs, writing dvc.lock).",
+                    "before and after it (hashing its dependencies and outputs, writing dvc.lock). On this machine "
+                    "a fresh process also pays for the memory it writes first beyond what another process freed "
+                    "just before it, many times slower than reused memory (Machine: memory first written).",
     "No-op rebuild": "the table of a no-op's parts in the Rebuilds section: after DVC's own start-up, the largest "
                      "part is DVC's per-stage read/write lock file (created, read, every declared path compared "
                      "with every locked path, rewritten, twice per stage), then reading dvc.yaml and dvc.lock and "
@@ -49,7 +51,9 @@ FIXES = {
                                          "rows, one in seven in this file), then, in one process, the conversion "
                                          "to pandas, the coding of years, genders and children, and the chapter's "
                                          "measures. pyarrow's parse alone (the limit row) is within DuckDB's time; "
-                                         "the recovery and the steps in one process are what ours adds to it.",
+                                         "the recovery and the steps in one process are what ours adds to it. "
+                                         "Each part's process is a fresh one, and on this machine the memory a "
+                                         "fresh process writes first can cost seconds per GiB (Machine).",
     "SNEEP vs polars' plain scan (limit)": "polars parses on every core and does no recovery, no checks and no "
                                            "measures; the row is a limit, not a contender (its answer is wrong). "
                                            "polars as our parser was measured (issue 17) and not adopted: its CSV "
@@ -83,7 +87,9 @@ FIXES = {
                  "would reach, and where the floor is above the target only fewer or cheaper tests can meet it. "
                  "Between the floor and `make test` lie the steps that run one after another (the build and the "
                  "check of the committed outputs before the tests, the end of the longest pytest process) and a "
-                 "second core that gives less than a whole one (parallel headroom under Machine).",
+                 "second core that gives less than a whole one (parallel headroom under Machine), and on this machine "
+                 "the memory each fresh process (a stage, a `dvc repro` in a test) writes first beyond what another "
+                 "freed just before it (Machine: memory first written).",
     "Notebook overhead": "the kernel start is a fixed cost (see above); the rest is the notebook's own work "
                          "and the HTML export: move heavy computation to its DVC stage and read its output.",
 }
