@@ -138,7 +138,7 @@ def machine() -> list[str]:
     ]
 
 
-def memory_first_touch(mib: int = 512, idle: float = 5.0) -> str:
+def memory_first_touch(mib: int = 256, idle: float = 5.0) -> str:
     """What a process pays the first time it writes memory: after the machine was idle, and again at once.
 
     On a virtual machine whose free memory is handed back to the host (virtio-balloon free page reporting), memory
