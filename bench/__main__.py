@@ -54,7 +54,7 @@ def main() -> None:
     if arguments.only in ("sisdepen", "sneep", "tests"):
         section = {"sisdepen": lambda: sisdepen_read.measure(repeat, sizes["sisdepen_files"], mirror),
                    "sneep": lambda: sneep_scale.compare(sizes["sneep_rows"], repeat, scratch),
-                   "tests": test_suite.measure}[arguments.only]()
+                   "tests": lambda: test_suite.measure(arguments.repeat or 1)}[arguments.only]()
         report.replace_section(output, section, command=f"python -m bench --only {arguments.only}",
                                seconds=time.perf_counter() - started)
         step(f"replaced the section \"{section.title}\" in {output}")

@@ -7,8 +7,8 @@ the same pip install on both sides and says nothing about the tests. The work is
 process, from getrusage), with the floor it sets on this machine's cores, and the tests each side ran: the suite has
 grown since, so the report gives the time per test beside the whole.
 
-Too long for the quick smoke mode (a clone's `make test` is many minutes): measured by the full `make bench` and by
-`python -m bench --only tests`.
+Too long for the quick smoke mode (a clone's `make test` is many minutes): measured by the full `make bench` (one
+pair of runs) and by `python -m bench --only tests [--repeat N]` (N pairs, the order alternating).
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from bench.common import ROOT, Section, Target, load_note
+from bench.common import ROOT, Section, Target, load_note, ratio_text
 from bench.rebuild import REBUILD_BEFORE, _cpu_seconds
 
 TEST_TARGET = 0.5  # issue 17: make test in half the time of before
@@ -31,61 +32,85 @@ SUMMARY = re.compile(r"^=+ (?P<counts>.*?) in (?P<seconds>[\d.]+)s(?: \([\d:]+\)
 DROPPED = ("VIRTUAL_ENV", "PYTHONPATH", "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "PYTEST_ADDOPTS")
 
 
-def measure() -> Section:
+def measure(repeat: int = 1) -> Section:
+    """`repeat` pairs of runs, before and now, the order alternating (a slow spell of the machine then falls on
+    both sides); one ratio per pair. A full `make bench` runs one pair (two `make test`s take most of an hour)."""
     load_before = load_note()
-    sides = {}
-    for which, revision in (("before", REBUILD_BEFORE), ("now", "HEAD")):
-        base = Path(tempfile.mkdtemp(prefix=f"bench-tests-{which}-"))
-        try:
-            sides[which] = _run(base, revision)
-        finally:
-            shutil.rmtree(base, ignore_errors=True)
-    before, now = sides["before"], sides["now"]
-    ratio = now["test_seconds"] / before["test_seconds"]
-    per_test = (now["test_seconds"] / now["tests"]) / (before["test_seconds"] / before["tests"])
+    runs: dict[str, list[dict]] = {"before": [], "now": []}
+    for repetition in range(repeat):
+        order = [("before", REBUILD_BEFORE), ("now", "HEAD")]
+        for which, revision in (order if repetition % 2 == 0 else order[::-1]):
+            base = Path(tempfile.mkdtemp(prefix=f"bench-tests-{which}-"))
+            try:
+                runs[which].append(_run(base, revision))
+            finally:
+                shutil.rmtree(base, ignore_errors=True)
     cores = len(os.sched_getaffinity(0))
+    for side in (*runs["before"], *runs["now"]):
+        side["per_test"] = side["test_seconds"] / side["tests"]
+        side["floor"] = side["cpu_seconds"] / cores
+        side["over_floor"] = side["test_seconds"] / side["floor"]
+    ratios = [n["test_seconds"] / b["test_seconds"] for b, n in zip(runs["before"], runs["now"])]
+    per_test = [n["per_test"] / b["per_test"] for b, n in zip(runs["before"], runs["now"])]
+    before = {key: _median(runs["before"], key) for key in runs["before"][0] if key not in ("summaries", "failed")}
+    now = {key: _median(runs["now"], key) for key in runs["now"][0] if key not in ("summaries", "failed")}
     rows = [
         ("`make setup`: a new .venv, the locked dependencies installed", "setup_seconds", "{:.0f} s"),
         ("`make test` after it (every build and test it runs)", "test_seconds", "{:.0f} s"),
-        ("its exit status", "returncode", "{}"),
+        ("its exit status (the highest of the runs)", "returncode", "{}"),
         ("tests run (pytest's counts, every pytest process)", "tests", "{:,}"),
         ("seconds per test", "per_test", "{:.2f} s"),
         ("CPU-seconds of `make test` (every process)", "cpu_seconds", "{:.0f}"),
         (f"the floor that work sets on {cores} cores (CPU-seconds ÷ {cores})", "floor", "{:.0f} s"),
         ("`make test` ÷ its floor", "over_floor", "{:.2f}×"),
     ]
-    for side in (before, now):
-        side["per_test"] = side["test_seconds"] / side["tests"]
-        side["floor"] = side["cpu_seconds"] / cores
-        side["over_floor"] = side["test_seconds"] / side["floor"]
+    spread = lambda key: (lambda side: f" ({min(r[key] for r in runs[side]):.0f}–{max(r[key] for r in runs[side]):.0f})"
+                          if repeat > 1 and key == "test_seconds" else "")
     lines = [
         f"Scope: `git clone` of this repository (now: HEAD; before: commit `{REBUILD_BEFORE[:10]}`, this work's "
         "starting point) with ../shared beside it, as CI runs it: `make setup`, then `make test`, in a shell "
-        "without this virtualenv. One run of each (a `make test` is many minutes), before first. Load average "
-        f"(1, 5, 15 min) when this section started: {load_before}; when it ended: {load_note()}.",
+        f"without this virtualenv. {_runs_text(repeat)} Load average (1, 5, 15 min) when this section started: "
+        f"{load_before}; when it ended: {load_note()}.",
         "",
-        "| | Before | Now | Now ÷ before |",
+        "| | Before" + (" (median)" if repeat > 1 else "") + " | Now" + (" (median)" if repeat > 1 else "")
+        + " | Now ÷ before |",
         "|---|---|---|---|",
-        *(f"| {label} | {fmt.format(before[key])} | {fmt.format(now[key])} | "
+        *(f"| {label} | {fmt.format(before[key])}{spread(key)('before')} | {fmt.format(now[key])}{spread(key)('now')} | "
           + (f"{now[key] / before[key]:.2f}× |" if key in ("test_seconds", "tests", "per_test", "cpu_seconds",
                                                             "setup_seconds") else "|")
           for label, key, fmt in rows),
         "",
         "Each pytest process's closing line, as it printed it:",
         "",
-        *(f"- {which}: " + "; ".join(f"`{line}`" for line in side["summaries"]) for which, side in sides.items()),
-        *(f"- {which}, failed: " + ", ".join(f"`{name}`" for name in side["failed"])
-          for which, side in sides.items() if side["failed"]),
+        *(f"- {which}" + (f", run {i + 1}" if repeat > 1 else "") + ": "
+          + "; ".join(f"`{line}`" for line in side["summaries"])
+          for which, sides in runs.items() for i, side in enumerate(sides)),
+        *(f"- {which}, failed: " + ", ".join(f"`{name}`" for name in sorted({n for s in sides for n in s["failed"]}))
+          for which, sides in runs.items() if any(s["failed"] for s in sides)),
         "",
-        f"`make test` now ÷ before: **{ratio:.2f}×**; per test: **{per_test:.2f}×**. The whole ratio compares the "
-        "two suites as a contributor runs them; the suite now holds "
+        f"`make test` now ÷ before: **{ratio_text(ratios)}**; per test: **{ratio_text(per_test)}**. The whole ratio "
+        "compares the two suites as a contributor runs them; the suite now holds "
         f"{now['tests'] / before['tests']:.1f}× the tests of before.",
     ]
+    ratio = statistics.median(ratios)
     met = ratio <= TEST_TARGET and before["returncode"] == 0 and now["returncode"] == 0
     target = Target("make test", f"≤ {TEST_TARGET}× before (fresh clone, after set-up)",
-                    f"{ratio:.2f}× ({now['test_seconds']:.0f} s vs {before['test_seconds']:.0f} s; per test "
-                    f"{per_test:.2f}×)", met)
+                    f"{ratio_text(ratios)} ({now['test_seconds']:.0f} s vs {before['test_seconds']:.0f} s; per test "
+                    f"{statistics.median(per_test):.2f}×)", met)
     return Section("Test suite (make test on a fresh clone)", lines, [target])
+
+
+def _median(sides: list[dict], key: str):
+    """The median over the runs (the highest exit status: one failed run is a failure)."""
+    values = [side[key] for side in sides]
+    return max(values) if key == "returncode" else statistics.median(values)
+
+
+def _runs_text(repeat: int) -> str:
+    if repeat == 1:
+        return "One run of each (a `make test` is many minutes), before first."
+    return (f"{repeat} runs of each, in pairs, the order alternating (before first in the first pair); one ratio per "
+            "pair; the table gives medians, and the range of `make test`'s seconds.")
 
 
 def _run(base: Path, revision: str) -> dict:

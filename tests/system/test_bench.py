@@ -85,3 +85,26 @@ def test_the_profiles_section_blames_other_processes_only_when_the_machine_was_b
 
     assert profiles._load_reading((0.77, 2.74, 3.06)).startswith("the machine was near idle")
     assert profiles._load_reading((1.4, 0.5, 0.2)).startswith("other processes held at least one core")
+
+
+def test_the_test_suite_benchmark_alternates_the_order_and_gives_one_ratio_per_pair(monkeypatch, tmp_path):
+    from bench import test_suite
+
+    order = []
+    seconds = {"before": iter([500.0, 600.0]), "now": iter([450.0, 300.0])}
+
+    def fake_run(base, revision):
+        which = "before" if revision == test_suite.REBUILD_BEFORE else "now"
+        order.append(which)
+        return {"setup_seconds": 60.0, "test_seconds": next(seconds[which]), "returncode": 0, "tests": 100,
+                "cpu_seconds": 800.0, "summaries": [f"100 passed in 1.00s ({which})"], "failed": [], "setup_cpu": 1.0,
+                "test_cpu": 800.0}
+    monkeypatch.setattr(test_suite, "_run", fake_run)
+    section = test_suite.measure(repeat=2)
+    assert order == ["before", "now", "now", "before"]
+    text = "\n".join(section.lines)
+    # Pairs: 450/500 = 0.90 and 300/600 = 0.50; the median of two is their mean.
+    assert "`make test` now ÷ before: **0.70× (0.50–0.90, n=2)**" in text
+    assert "| `make test` after it (every build and test it runs) | 550 s (500–600) | 375 s (300–450) | 0.68× |" in text
+    assert "- now, run 2: `100 passed in 1.00s (now)`" in text
+    assert section.targets[0].measured.startswith("0.70× (0.50–0.90, n=2) (375 s vs 550 s") and not section.targets[0].met
