@@ -58,7 +58,7 @@ def measure(repeat: int = 1) -> Section:
         ("`make setup`: a new .venv, the locked dependencies installed", "setup_seconds", "{:.0f} s"),
         ("`make test` after it (every build and test it runs)", "test_seconds", "{:.0f} s"),
         ("its exit status (the highest of the runs)", "returncode", "{}"),
-        ("tests run (pytest's counts, every pytest process)", "tests", "{:,}"),
+        ("tests run (pytest's counts, every pytest process)", "tests", "{:,.0f}"),
         ("seconds per test", "per_test", "{:.2f} s"),
         ("CPU-seconds of `make test` (every process)", "cpu_seconds", "{:.0f}"),
         (f"the floor that work sets on {cores} cores (CPU-seconds ÷ {cores})", "floor", "{:.0f} s"),
