@@ -248,9 +248,10 @@ def _decimals_needed(value: float) -> int:
 _ENGLISH_NUMBER = re.compile(r"(?:(?<![\w.,])|(?<=\bx))"
                              r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.(?!\d{3}(?![\d]))\d+)"
                              r"(?![\d/]|[.,]\d)")
-# Identifiers written with a point, never numbers: table 10.1, block 5.14 (SISDEPEN), licence CC0 1.0.
+# Identifiers written with a point, never numbers: table 10.1, block 5.14 (SISDEPEN), licence CC0 1.0; and UNODC's
+# category after its dimension, kept as the file writes it in every language (Age=Juveniles).
 _IDENTIFIER_BEFORE = re.compile(r"(?:\b(?:[Tt]abl[ea]|[Cc]uadro|[Tt]abela|[Bb]lo(?:ck|que|co)|CC0|CC BY(?:-SA)?|"
-                                r"[Vv]ersion|[Vv]ersión|[Vv]ersão)\s)$")
+                                r"[Vv]ersion|[Vv]ersión|[Vv]ersão)\s|\bAge=)$")
 _NUMBER_LIST = re.compile(r"\[(?P<items>[^\[\]]*)\]")
 
 

@@ -64,6 +64,9 @@ class UnodcPrisons(Section):
     series_break_treatment: Literal["keep", "exclude"]
     sex_gap_treatment: Literal["keep", "exclude"]
     below_parts_treatment: Literal["keep", "exclude"]
+    sex_swap_min_years: int = pydantic.Field(ge=1)
+    sex_swap_min_persons: int = pydantic.Field(ge=0)
+    sex_swap_treatment: Literal["keep", "exclude"]
     women_share_denominator: Literal["total", "total_or_female_plus_male"]
 
 

@@ -29,8 +29,13 @@ Rules (thresholds and treatments come from params.yaml `unodc_prisons:`):
    parts — Age=Total below Adult + Juveniles, persons held below persons held unsentenced, below persons
    held for drug offences, below sentenced + unsentenced. Treatment `below_parts_treatment`. (Female +
    male above the total is rule 3.)
+5. `female and male counts look swapped`: in a series of one age (Age=Total, Adult or Juveniles), the sex
+   that is the smaller in every other year — at least `sex_swap_min_years` of them — is the larger in one year,
+   with female + male at least `sex_swap_min_persons` that year (small counts cross by chance). The two counts
+   were most likely entered under each other's sex. Treatment `sex_swap_treatment` (the women's share of the
+   year, whose female count includes the suspect one).
 
-Rules 2–4 see the data after rule 1 (and rule 2's exclusions), so one wrong row gives one finding.
+Rules 2–5 see the data after rule 1 (and rule 2's exclusions), so one wrong row gives one finding.
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ LEVEL_SHIFT = "series break (level shift)"
 SEX_GAP_FAR = "female + male far from total"
 SEX_GAP_NEAR = "female + male differs from total (within the threshold)"
 BELOW_PARTS = "count below the sum of its parts"
+SEX_SWAP = "female and male counts look swapped"
 
 Treatment = Literal["keep", "exclude"]
 
@@ -72,6 +78,9 @@ class Thresholds:
     series_break_treatment: Treatment = "exclude"
     sex_gap_treatment: Treatment = "exclude"
     below_parts_treatment: Treatment = "exclude"
+    sex_swap_min_years: int = 5
+    sex_swap_min_persons: int = 20
+    sex_swap_treatment: Treatment = "exclude"
 
 
 def check(counts: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
@@ -81,8 +90,9 @@ def check(counts: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     totals = _without(counts[counts["age"] == "total"], juveniles)
     jumps = series_breaks(totals, thresholds)
     totals = _without(totals, jumps)
-    findings = [f for f in (juveniles, jumps, sex_gaps(totals, thresholds), below_parts(counts, totals, thresholds))
-                if len(f)]
+    swaps = sex_swaps(_without(_without(counts, juveniles), jumps), thresholds)
+    findings = [f for f in (juveniles, jumps, sex_gaps(totals, thresholds), below_parts(counts, totals, thresholds),
+                            swaps) if len(f)]
     return pd.concat(findings, ignore_index=True) if findings else pd.DataFrame(columns=FINDINGS)
 
 
@@ -182,6 +192,37 @@ def below_parts(counts: pd.DataFrame, totals: pd.DataFrame, thresholds: Threshol
                  else "kept as published (below_parts_treatment: keep)" for e in hit["excludes"]]
     return _findings(hit, BELOW_PARTS, hit["whole"], evidence, treatment,
                      hit["excludes"] if exclude else "")
+
+
+def sex_swaps(counts: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
+    """Rule 5: one year in which the sex that is the smaller in every other year of the series is the larger."""
+    wide = counts[counts["sex"].isin(["female", "male"])].pivot_table(
+        index=["country", "series", "age", "year"], columns="sex", values="value", aggfunc="first")
+    wide = wide.reindex(columns=["female", "male"]).dropna()
+    found = []
+    for (country, series, age), rows in wide.groupby(level=["country", "series", "age"], sort=True):
+        years = rows.index.get_level_values("year").to_numpy()
+        female, male = rows["female"].to_numpy(), rows["male"].to_numpy()
+        for fewer, more, fewer_name in ((female, male, "women"), (male, female, "men")):
+            crossed = np.flatnonzero(fewer > more)
+            others = len(years) - 1
+            if len(crossed) != 1 or (fewer < more).sum() != others or others < thresholds.sex_swap_min_years:
+                continue
+            at = crossed[0]
+            if female[at] + male[at] < thresholds.sex_swap_min_persons:
+                continue
+            near = min((i for i in range(len(years)) if i != at), key=lambda i: (abs(years[i] - years[at]), years[i]))
+            found.append((country, series, int(years[at]), female[at],
+                          f"female {female[at]:,.0f}, male {male[at]:,.0f} in {years[at]} (Age={age.title()}); in the "
+                          f"other {others} years with both counts, fewer {fewer_name} than "
+                          f"{'men' if fewer_name == 'women' else 'women'} (e.g. {years[near]}: female "
+                          f"{female[near]:,.0f}, male {male[near]:,.0f})"))
+    table = pd.DataFrame(found, columns=["country", "series", "year", "value", "evidence"]).assign(sex="female")
+    exclude = thresholds.sex_swap_treatment == "exclude"
+    treatment = ("women's share not computed for the year (sex_swap_treatment: exclude)" if exclude
+                 else "kept as published (sex_swap_treatment: keep)")
+    return _findings(table, SEX_SWAP, table["value"], table["evidence"].tolist(), treatment,
+                     "women_share" if exclude else "")
 
 
 # --------------------------------------------------------------------------------------- Helpers ---

@@ -23,6 +23,7 @@ import csv
 import re
 from html.parser import HTMLParser
 
+import pandas as pd
 import pytest
 
 from pipeline import i18n, paths
@@ -198,3 +199,26 @@ def test_the_flags_column_is_called_warnings_not_indicators(language, flags):
     ("pt", "SISDEPEN block 4.1", "SISDEPEN, bloco 4.1")])
 def test_an_identifier_filling_a_hole_after_block_or_table_is_kept_as_written(language, text, expected):
     assert i18n.Translator(language).english(text) == expected
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("es", "mujeres 1.055, hombres 13 en 2009 (Age=Juveniles); en los otros 17 años con ambos recuentos, menos mujeres "
+           "que hombres (p. ej., 2008: mujeres 13, hombres 127)"),
+    ("pt", "mulheres 1.055, homens 13 em 2009 (Age=Juveniles); nos outros 17 anos com ambas as contagens, menos "
+           "mulheres que homens (p. ex., 2008: mulheres 13, homens 127)")])
+def test_the_evidence_of_a_sex_swap_reads_in_every_language(language, expected):
+    """The plausibility rule's evidence, as it writes it (rule 5 of unodc_plausibility), with its numbers localised."""
+    from pipeline.sources import unodc_plausibility as rules
+
+    frame = pd.DataFrame([("AAA", "persons_held", sex, "juveniles", year, value)
+                          for year, (female, male) in {2006: (0, 112), 2007: (6, 179), 2008: (13, 127),
+                                                       2009: (1055, 13), 2010: (3, 74), 2011: (4, 78), 2012: (5, 80),
+                                                       2013: (1, 60), 2014: (2, 61), 2015: (1, 50), 2016: (0, 40),
+                                                       2017: (3, 41), 2018: (2, 72), 2019: (3, 70), 2020: (4, 47),
+                                                       2021: (1, 36), 2022: (1, 30), 2023: (2, 31)}.items()
+                          for sex, value in (("female", female), ("male", male))], columns=rules.COLUMNS)
+    found = rules.sex_swaps(frame, rules.Thresholds())
+    tr = i18n.Translator(language)
+    assert tr.english(found["evidence"].iloc[0]) == expected
+    assert tr.english(found["treatment"].iloc[0]) == tr("quality.unodc.treatment.no_women_share_swap")
+    assert tr.english(rules.SEX_SWAP) == tr("quality.unodc.sex_swap")

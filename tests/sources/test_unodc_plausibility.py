@@ -179,6 +179,57 @@ def test_below_parts_treatment_keep_excludes_nothing():
     assert found["excludes"].tolist() == [""]
 
 
+# ---------------------------------------------------------------------------------- Sexes swapped ---
+
+def juveniles(by_year: dict[int, tuple[float, float]], country="AAA") -> list[tuple]:
+    """Juvenile counts, year -> (female, male)."""
+    return [row for year, (female, male) in by_year.items()
+            for row in ((country, "persons_held", "female", "juveniles", year, female),
+                        (country, "persons_held", "male", "juveniles", year, male))]
+
+
+# The shape of a real case: girls outnumber boys in one year only, by about the boys' usual count.
+CROSSED = {2006: (0, 112), 2007: (6, 179), 2008: (13, 127), 2009: (55, 13), 2010: (3, 74), 2011: (4, 78)}
+
+
+def test_female_and_male_crossed_in_one_year_only_rules_out_the_share():
+    found = rules.sex_swaps(counts(*juveniles(CROSSED)), DEFAULT)
+    assert findings_of(found, rules.SEX_SWAP) == [("AAA", 2009, "persons_held", "female", "women_share")]
+    assert found["value"].tolist() == [55]
+    assert found["evidence"].tolist() == ["female 55, male 13 in 2009 (Age=Juveniles); in the other 5 years with "
+                                          "both counts, fewer women than men (e.g. 2008: female 13, male 127)"]
+
+
+def test_men_fewer_than_women_in_one_year_only_is_found_too():
+    mirrored = {year: (male, female) for year, (female, male) in CROSSED.items()}
+    found = rules.sex_swaps(counts(*juveniles(mirrored)), DEFAULT)
+    assert findings_of(found, rules.SEX_SWAP) == [("AAA", 2009, "persons_held", "female", "women_share")]
+    assert "fewer men than women (e.g. 2008: female 127, male 13)" in found["evidence"].iloc[0]
+
+
+@pytest.mark.parametrize("change", ["small counts", "few other years", "crossed twice", "a tie"])
+def test_crossings_that_chance_explains_are_silent(change):
+    by_year = dict(CROSSED)
+    if change == "small counts":
+        by_year[2009] = (8, 5)  # 13 persons: below sex_swap_min_persons
+    elif change == "few other years":
+        by_year = {year: by_year[year] for year in (2007, 2008, 2009, 2010, 2011)}  # 4 other years
+    elif change == "crossed twice":
+        by_year[2011] = (80, 78)
+    else:
+        by_year[2011] = (78, 78)  # a year with equal counts: not "fewer" in every other year
+    assert rules.sex_swaps(counts(*juveniles(by_year)), DEFAULT).empty
+
+
+def test_sex_swap_thresholds_and_treatment_are_parameters():
+    frame = counts(*juveniles(CROSSED))
+    assert rules.sex_swaps(frame, Thresholds(sex_swap_min_years=6)).empty
+    assert rules.sex_swaps(frame, Thresholds(sex_swap_min_persons=69)).empty
+    kept = rules.sex_swaps(frame, Thresholds(sex_swap_treatment="keep"))
+    assert findings_of(kept, rules.SEX_SWAP) == [("AAA", 2009, "persons_held", "female", "")]
+    assert kept["treatment"].tolist() == ["kept as published (sex_swap_treatment: keep)"]
+
+
 # ---------------------------------------------------------------------------------- All rules ---
 
 def test_one_wrong_row_gives_one_finding():

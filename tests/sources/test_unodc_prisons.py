@@ -114,6 +114,19 @@ def test_implausible_sex_gaps_have_no_womens_share(real):
     assert _value(long, "MEX", "persons_held", "female", "2009") == 11740  # the counts stay
 
 
+def test_the_one_year_whose_female_and_male_counts_look_swapped(real):
+    """Mongolia 2009: 55 girls and 13 boys held, where every other year has at least 9 times as many boys
+    (UNODC's file as published; not in the Americas, so no row of the long table changes)."""
+    _, quality, _, national = real
+    swapped = quality[quality["rule"] == rules.SEX_SWAP]
+    assert swapped[["country", "year", "series", "sex", "value", "excludes"]].values.tolist() == [
+        ["MNG", 2009, "persons_held", "female", 55.0, "women_share"]]
+    assert swapped["evidence"].iloc[0] == ("female 55, male 13 in 2009 (Age=Juveniles); in the other 17 years with "
+                                           "both counts, fewer women than men (e.g. 2008: female 13, male 127)")
+    mongolia = national[(national["country"] == "MNG") & (national["indicator"] == "women_share_of_persons_held")]
+    assert "2009" not in set(mongolia["period"]) and {"2008", "2010"} <= set(mongolia["period"])
+
+
 def test_series_breaks_on_the_real_file(real):
     _, quality, long, _ = real
     jumps = quality[(quality["rule"] == rules.JUMP) & (quality["region"] == "Americas")]

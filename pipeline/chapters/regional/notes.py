@@ -41,11 +41,13 @@ def rules_found(quality: pd.DataFrame, latest: pd.DataFrame, region: str) -> str
     elsewhere = juveniles[juveniles["region"] != region]
     lines.append("\nElsewhere the same pattern: " + _list(elsewhere) + ".")
     lines.append("")
-    for rule in (rules.JUMP, rules.SEX_GAP_FAR, rules.BELOW_PARTS, rules.LEVEL_SHIFT):
+    for rule in (rules.JUMP, rules.SEX_GAP_FAR, rules.BELOW_PARTS, rules.SEX_SWAP, rules.LEVEL_SHIFT):
         found = here[here["rule"] == rule]
         taken = found[found["excludes"] != ""]
+        rare = quality[(quality["rule"] == rule) & (quality["region"] != region)] if rule == rules.SEX_SWAP else None
         lines.append(f"- **{rule}**: {len(found)} in the {region}"
                      + (f", {len(taken)} with a value or a share taken out ({_list(taken)})" if len(taken) else "")
+                     + (f"; elsewhere {len(rare)}: {_list(rare)}" if rare is not None and len(rare) else "")
                      + ".")
     near = here[here["rule"] == rules.SEX_GAP_NEAR]
     lines.append(f"- **{rules.SEX_GAP_NEAR}**: {len(near)} country-years, kept as published.")

@@ -19,3 +19,10 @@ def test_the_world_panel_paragraph_names_the_headline_window_and_the_widest():
     text = notes.world_panel(windows)
     assert f"On the headline window, {chosen['start_year']}–{chosen['end_year']}" in text
     assert "ending in the first pandemic year reverses the order" in text
+
+
+def test_the_rules_paragraph_names_the_one_swap_found_outside_the_americas():
+    tables = interim.read_all("regional")
+    text = notes.rules_found(tables["unodc_quality"], tables["latest"], "Americas")
+    assert ("- **female and male counts look swapped**: 0 in the Americas; elsewhere 1: MNG 2009 (female 55)."
+            in text.splitlines())
