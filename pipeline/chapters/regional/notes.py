@@ -11,6 +11,9 @@ import pandas as pd
 from pipeline.chapters.regional.build import ESTIMATED, INTERVAL, REPORTED
 from pipeline.sources import unodc_plausibility as rules
 
+FEW = 3  # findings of a rule outside the region listed by name; more are counted
+
+
 def rules_summary(quality: pd.DataFrame, region: str) -> pd.DataFrame:
     """Findings per rule: in `region`, elsewhere, and how many take a value or a share out."""
     counts = quality.assign(where=(quality["region"] == region).map({True: region, False: "rest of the world"}))
@@ -44,11 +47,11 @@ def rules_found(quality: pd.DataFrame, latest: pd.DataFrame, region: str) -> str
     for rule in (rules.JUMP, rules.SEX_GAP_FAR, rules.BELOW_PARTS, rules.SEX_SWAP, rules.LEVEL_SHIFT):
         found = here[here["rule"] == rule]
         taken = found[found["excludes"] != ""]
-        rare = quality[(quality["rule"] == rule) & (quality["region"] != region)] if rule == rules.SEX_SWAP else None
+        elsewhere = quality[(quality["rule"] == rule) & (quality["region"] != region)]
         lines.append(f"- **{rule}**: {len(found)} in the {region}"
                      + (f", {len(taken)} with a value or a share taken out ({_list(taken)})" if len(taken) else "")
-                     + (f"; elsewhere {len(rare)}: {_list(rare)}" if rare is not None and len(rare) else "")
-                     + ".")
+                     + f"; elsewhere {len(elsewhere)}"
+                     + (f" ({_list(elsewhere)})" if 0 < len(elsewhere) <= FEW else "") + ".")
     near = here[here["rule"] == rules.SEX_GAP_NEAR]
     lines.append(f"- **{rules.SEX_GAP_NEAR}**: {len(near)} country-years, kept as published.")
     other = latest[latest["share_denominator"] != "total"]
