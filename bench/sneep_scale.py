@@ -170,11 +170,13 @@ def _parser_floor(runs: dict, ours: Timing, pandas_: Timing, duck: Timing) -> st
         return text
     unguarded = runs["ours_unguarded"].seconds
     cost = [o - u for o, u in zip(ours.seconds, unguarded)]  # one difference per repetition
+    polars = (f" and {ratio_text([u / p for u, p in zip(unguarded, runs['polars_scan'].seconds)])} polars' plain "
+              "scan" if "polars_scan" in runs else "")
     return (text + f" Without the searches and the recovery (the limit row 'ours without two of its guarantees') "
             f"ours takes {statistics.median(unguarded):.2f} s, {ratio_text([u / d for u, d in zip(unguarded, duck.seconds)])} "
-            f"DuckDB's time: those two guarantees cost {statistics.median(cost):.2f} s (median of the repetitions' "
-            "differences), and the rest of ours is the parse, the parts' hand-over, the conversion to pandas and "
-            "the measures.")
+            f"DuckDB's time{polars}: those two guarantees cost {statistics.median(cost):.2f} s (median of the "
+            "repetitions' differences), and the rest of ours is the parse, the parts' hand-over, the conversion to "
+            "pandas and the measures.")
 
 
 def scaling(sizes: list[int], repeat: int, folder: Path) -> Section:
