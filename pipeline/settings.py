@@ -100,6 +100,8 @@ class Brazil(Section):
     incidences_in_pseudo_units: bool
     outlier_ratio: float
     outlier_min_change: int
+    unit_jump_ratio: float = pydantic.Field(gt=1)
+    unit_jump_min_change: int = pydantic.Field(ge=0)
     per_capita_max_ratio: float
     incidence_coverage_min_pct: float
     outlier_treatment: Literal["keep", "exclude", "replace"]

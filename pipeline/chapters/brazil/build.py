@@ -258,8 +258,9 @@ def unit_people(tidy: pd.DataFrame) -> pd.DataFrame:
 
 
 def monitoring_findings(tidy: pd.DataFrame, settings: Brazil) -> list[pd.DataFrame]:
-    """The findings of the two rules on units counted as monitoring: named both monitoring and a physical cell,
-    and reclassified to or from monitoring between two semesters (population counts: never altered)."""
+    """The findings of the rules on units: named both monitoring and a physical cell, reclassified to or from
+    monitoring between two semesters, and a unit's count far from its neighbouring semesters (population counts:
+    never altered)."""
     units = unit_people(tidy)
     in_cell = plausibility.monitoring_in_cell_findings(units, settings.monitoring_pattern,
                                                         settings.monitoring_in_cell_pattern, MONITORING,
@@ -269,7 +270,9 @@ def monitoring_findings(tidy: pd.DataFrame, settings: Brazil) -> list[pd.DataFra
     national = units[units["kind"] == MONITORING].groupby(["period", "sex"])["people"].sum()
     growth = {"base_period": settings.monitoring_base_period, "claimed_pct": settings.claimed_monitoring_growth_pct,
               "end_period": settings.claimed_end_period}
-    return [in_cell, plausibility.reclassification_findings(moves, national, CLASS_MEASURES, growth)]
+    jumps = plausibility.unit_jump_findings(units, settings.unit_jump_ratio, settings.unit_jump_min_change,
+                                            CLASS_MEASURES)
+    return [in_cell, plausibility.reclassification_findings(moves, national, CLASS_MEASURES, growth), jumps]
 
 
 def patronato_units(tidy: pd.DataFrame, settings: Brazil) -> pd.DataFrame:

@@ -163,7 +163,7 @@ def load_corrections(state_values: pd.DataFrame) -> pd.DataFrame:
 # -------------------------------------------------------------------- Units counted as monitoring ---
 
 UNIT_COLUMNS = ["period", "state", "municipality", "unit_name", "kind", "sex", "people"]  # one row per unit and sex
-IN_CELL_RULE, RECLASSIFIED_RULE = "monitoring_in_cell", "unit_reclassified"
+IN_CELL_RULE, RECLASSIFIED_RULE, UNIT_JUMP_RULE = "monitoring_in_cell", "unit_reclassified", "unit_jump"
 
 
 def monitoring_in_cell_findings(units: pd.DataFrame, monitoring_pattern: str, in_cell_pattern: str,
@@ -193,6 +193,56 @@ def monitoring_in_cell_findings(units: pd.DataFrame, monitoring_pattern: str, in
                                  f"physical cell (monitoring_in_cell_pattern): {_unit_counts(group)}",
                      "treatment": "in_cells" if treatment == "in_cells" else "keep", "effect": effect})
     return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment", "effect"])
+
+
+def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, measures: dict[str, str]) -> pd.DataFrame:
+    """Per state, semester, measure and sex, the units whose people are `ratio` times above or below both semesters
+    the unit reported before and after, or whose first or last semester is that far from the next one while that
+    one agrees with the one after; in each case at least `min_change` people away. Listed with the state's people
+    in all its units beside them (whether the state's count moved with the units'), never altered.
+
+    `units` has UNIT_COLUMNS; the findings have FINDING_COLUMNS and their `treatment` (keep). Names are written in
+    capitals and counts as 'period: number', so every language shows them as written (pipeline.i18n)."""
+    def far(a: float, b: float) -> bool:
+        low, high = sorted((a, b))
+        return abs(a - b) >= min_change and (low == 0 or high / low >= ratio)
+
+    hits = []
+    for (state, _, name, sex), series in units.groupby(["state", "municipality", "unit_name", "sex"], sort=True,
+                                                       observed=True):
+        series = series.groupby("period", as_index=False).agg(people=("people", "sum"), kind=("kind", "last"))
+        periods, people = series["period"].tolist(), series["people"].to_numpy()
+        for i in range(len(people)):
+            if 0 < i < len(people) - 1:  # between two semesters, above or below both
+                beside = (i - 1, i + 1)
+                if not (max(people[b] for b in beside) < people[i] or people[i] < min(people[b] for b in beside)):
+                    continue
+                found = all(far(people[i], people[b]) for b in beside)
+            elif len(people) >= 3:  # the first or last semester, where the next one agrees with the one after
+                beside = (1, 2) if i == 0 else (len(people) - 2, len(people) - 3)
+                found = far(people[i], people[beside[0]]) and not far(people[beside[0]], people[beside[1]])
+            else:
+                continue
+            if found:
+                hits.append((state, periods[i], measures[series["kind"].iloc[i]], sex, name, people[i],
+                             "; ".join(f"{periods[b]}: {people[b]:,.0f}" for b in sorted(beside))))
+    columns = ["state", "period", "measure", "sex", "unit_name", "people", "beside"]
+    hits = pd.DataFrame(hits, columns=columns)
+    state_people = units.groupby(["state", "sex", "period"])["people"].sum()
+    rows = []
+    for (state, period, measure, sex), group in hits.groupby(["state", "period", "measure", "sex"], sort=True):
+        who, series = _PEOPLE[sex], state_people.loc[(state, sex)]
+        at = list(series.index).index(period)
+        around = "; ".join(f"{p}: {series[p]:,.0f}" for p in series.index[max(at - 1, 0):at + 2] if p != period)
+        listed = ", ".join(f"'{name.upper()}' {count:,.0f} ({beside})"
+                           for name, count, beside in zip(group["unit_name"], group["people"], group["beside"]))
+        rows.append({"rule": UNIT_JUMP_RULE, "state": state, "period": period, "measure": measure, "sex": sex,
+                     "value": float(group["people"].sum()),
+                     "evidence": f"{group['people'].sum():,.0f} {who} in {len(group)} unit(s) far from their "
+                                 f"neighbouring semesters: {listed}; the state's {who} in all its units in {period}: "
+                                 f"{series[period]:,.0f} ({around})",
+                     "treatment": "keep"})
+    return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment"])
 
 
 def _unit_counts(units: pd.DataFrame) -> str:

@@ -131,3 +131,23 @@ def test_both_cells_captions_translate(patronato_in_cells, language):
 
 def test_the_source_line_names_the_semesters_of_the_files_in_words():
     assert brazil.semester_words("2016-12") == "December 2016" and brazil.semester_words("2021-06") == "June 2021"
+
+
+def test_the_units_far_from_their_neighbouring_semesters_in_the_real_files():
+    """The unit rule on the 12 SISDEPEN files: 32 state-semesters, listed and never altered. Pernambuco 2016-12 is
+    the largest: one unit's 17,580 men where its next semesters have 4,181 and 6,392, and the state's men moved with
+    it (44,188 against 29,614), so the national count of men of 2016-12 carries it."""
+    from pipeline.chapters import interim
+
+    quality = interim.read("brazil", "quality")
+    jumps = quality[quality["rule"] == "unit_jump"]
+    assert len(jumps) == 32 and set(jumps["treatment"]) == {"keep"}
+    assert jumps.groupby("state").size().to_dict() == {
+        "CE": 1, "ES": 1, "GO": 3, "MA": 1, "MG": 3, "MS": 4, "PE": 2, "PR": 3, "RJ": 6, "RN": 2, "RO": 1, "RS": 1,
+        "SP": 4}
+    pernambuco = jumps[(jumps["state"] == "PE") & (jumps["period"] == "2016-12")]
+    assert pernambuco["evidence"].tolist() == [
+        "17,580 men in 1 unit(s) far from their neighbouring semesters: 'PRESÍDIO JUIZ ANTÔNIO LUIZ LINS DE BARROS - "
+        "PJALLB' 17,580 (2017-06: 4,181; 2017-12: 6,392); the state's men in all its units in 2016-12: 44,188 "
+        "(2017-06: 29,614)"]
+    assert pernambuco["effect"].tolist() == ["kept: population counts are never altered"]

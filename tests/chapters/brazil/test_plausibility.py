@@ -212,3 +212,63 @@ def test_reclassification_rule_follows_names_across_accents_and_case_only_within
 ])
 def test_reclassification_rule_is_silent_on_units_that_keep_their_class(units):
     assert _reclassified(_people(*CENTRAL, ("2019-06", "CENTRAL DE MONITORAMENTO", MONITORING, 9_000), *units)).empty
+
+
+# ---- a unit's count far from its neighbouring semesters --------------------------------------------------------
+SEMESTERS = ["2016-12", "2017-06", "2017-12", "2018-06", "2018-12"]
+CELLS = build.CELLS
+
+
+def _jumps(units, ratio=3.0, min_change=500):
+    return plausibility.unit_jump_findings(units, ratio, min_change, MEASURES)
+
+
+def _series(name, counts, municipality="Manaus"):
+    return [(period, name, CELLS, count, municipality) for period, count in zip(SEMESTERS, counts) if count is not None]
+
+
+def test_unit_rule_lists_a_semester_far_from_both_neighbours_with_the_states_count_beside_it():
+    units = _people(*_series("Presídio A", [700, 650, 2900, 640, 660]), *_series("Presídio B", [3000] * 5))
+    found = _jumps(units)
+    assert found[["rule", "state", "period", "measure", "sex", "value", "treatment"]].values.tolist() == [
+        ["unit_jump", "AM", "2017-12", "people_in_cells", "male", 2900.0, "keep"]]
+    assert found["evidence"].iloc[0] == (
+        "2,900 men in 1 unit(s) far from their neighbouring semesters: 'PRESÍDIO A' 2,900 (2017-06: 650; 2018-06: "
+        "640); the state's men in all its units in 2017-12: 5,900 (2017-06: 3,650; 2018-06: 3,640)")
+
+
+def test_unit_rule_lists_a_first_semester_the_next_two_do_not_confirm_and_groups_units_of_one_semester():
+    units = _people(*_series("Presídio A", [17580, 4181, 6392, 4000, 4100]),
+                    *_series("Presídio B", [5, 900, 950, 1000, 980]))
+    found = _jumps(units)
+    assert found["value"].tolist() == [17585.0]
+    assert found["evidence"].iloc[0].startswith(
+        "17,585 men in 2 unit(s) far from their neighbouring semesters: 'PRESÍDIO A' 17,580 (2017-06: 4,181; "
+        "2017-12: 6,392), 'PRESÍDIO B' 5 (2017-06: 900; 2017-12: 950); the state's men in all its units in 2016-12: "
+        "17,585 (2017-06: 5,081)")
+
+
+@pytest.mark.parametrize("counts", [
+    [700, 650, 900, 640, 660],  # a rise under the ratio
+    [100, 120, 400, 110, 130],  # 3 times, but fewer than 500 people away
+    [700, 650, 2900, 2800, 2850],  # a new level the next semesters keep (a unit enlarged, people moved in)
+    [650, 2900],  # too short a series to tell
+], ids=["under-ratio", "small", "new-level", "short"])
+def test_unit_rule_is_silent_where_units_change_level_or_jump_by_little(counts):
+    assert _jumps(_people(*_series("Presídio A", counts))).empty
+
+
+def test_unit_rule_lists_a_last_semester_that_drops_from_a_level_and_a_first_semester_of_nobody():
+    """Both are questions, not errors: a unit emptied or not reported; a unit opening, or a report left empty. The
+    state's count beside them tells whether its total moved."""
+    dropped = _jumps(_people(*_series("Presídio A", [700, 650, 2900, 2800, 660])))
+    assert dropped[["period", "value"]].values.tolist() == [["2018-12", 660.0]]
+    opened = _jumps(_people(*_series("Presídio A", [None, 0, 900, 950, 1000])))
+    assert opened[["period", "value"]].values.tolist() == [["2017-06", 0.0]]
+
+
+def test_unit_rule_thresholds_are_parameters():
+    units = _people(*_series("Presídio A", [700, 650, 2900, 640, 660]))
+    assert _jumps(units, ratio=5.0).empty
+    assert _jumps(units, min_change=2300).empty
+    assert len(_jumps(units, ratio=4.0, min_change=2200)) == 1
