@@ -133,10 +133,13 @@ def test_adding_the_last_sisdepen_semester_as_the_guide_says(tmp_path):
                        "sisdepen-women-drug-law-share-pct.BRA": ["57.6", "56.9"],
                        "sisdepen-women-electronic-monitoring.BRA": ["8,845", "8,543"],
                        "sisdepen-women-in-cells.BRA": ["29,433", "29,843"]}
-    # The data-quality findings of the new semester only: coverage (6), per_capita (MA, 2) and monitoring_in_cell
-    # (SP's "MONITORAMENTO ELETRÔNICO - CELA FÍSICA" units, which first appear in 2021-12: 2).
+    # The data-quality findings the new semester brings: coverage (6), per_capita (MA, 2) and monitoring_in_cell
+    # (SP's "MONITORAMENTO ELETRÔNICO - CELA FÍSICA" units, which first appear in 2021-12: 2); and unit_jump, whose
+    # neighbouring semesters it extends: 7 state-semesters appear (among them units whose 2021-12 confirms or
+    # contradicts 2021-06), DF 2021-06 disappears (2021-12 confirms its level: no longer an unconfirmed last semester), and
+    # RJ 2021-06 changes (its neighbours are now 2020-12 and 2021-12).
     quality = (copy / "reports" / "changes.md").read_text(encoding="utf-8")
-    assert "### `tab-22-brazil-data-quality` — appeared: 10; disappeared: 0; changed: 0" in quality
+    assert "### `tab-22-brazil-data-quality` — appeared: 17; disappeared: 1; changed: 1" in quality
     assert quality.count("### `tab-") == 1
     # The one pin and the one fetched file.
     pins = [rows for heading, rows in report.items() if heading.startswith(("Pins in", "Files fetched"))]
