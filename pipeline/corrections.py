@@ -76,6 +76,21 @@ class SisdepenCorrection(Correction):
     measure: str
     sex: Literal["female", "male"]
     action: Literal["outlier_treatment", "keep", "exclude", "replace"]
+    # A unit's name as published: the entry is then an error in that unit's people (block 4.1, `measure` its class's
+    # count, `published` its people of `sex`), corrected in that unit alone; without it, in the state's incidences.
+    unit: str | None = None
+
+    @pydantic.model_validator(mode="after")
+    def _unit_entry(self):
+        if self.unit is None:
+            return self
+        if not self.measure.startswith("people_"):
+            raise ValueError(f"a unit's entry corrects its people: 'measure' must be a count of people "
+                             f"(people_in_cells, people_electronic_monitoring, ...), not '{self.measure}'")
+        if self.action == "outlier_treatment":
+            raise ValueError("a unit's entry states its own action: keep | exclude (the unit left out that "
+                             "semester) | replace (by the unit's nearest semester)")
+        return self
 
 
 Entry = TypeVar("Entry", bound=Correction)

@@ -330,6 +330,44 @@ def test_maranhao_2019_12_is_flagged_and_known(real_outputs):
     assert row["correction_id"] == "ma-2019-12-male-incidences" and row["treatment"] == "exclude"
 
 
+PJALLB = "Presídio Juiz Antônio Luiz Lins de Barros - PJALLB"
+
+
+def test_the_pernambuco_unit_of_december_2016_is_corrected_in_that_unit_alone(real_outputs, tmp_path, monkeypatch):
+    """Known error pe-2016-12-pjallb-male-people: the unit's 17,580 men (all closed regime) are counted as its June
+    2017 counts. Built again with the entry's action keep, every other number is the same, and the six numbers that
+    move differ by exactly the unit's rows of the two semesters as the tidy table holds them."""
+    tidy, _, outputs = real_outputs
+    unit = tidy[(tidy["block"] == "population") & (tidy["unit_name"] == PJALLB) & (tidy["sex"] == "male")]
+    legal = unit.groupby(["period", "item"])["value"].sum()
+    assert unit.groupby("period")["value"].sum()[["2016-12", "2017-06"]].tolist() == [17_580, 4_181]
+    kept = tmp_path / "sisdepen.yaml"
+    kept.write_text(paths.SISDEPEN_CORRECTIONS.read_text(encoding="utf-8").replace("  action: replace\n",
+                                                                                    "  action: keep\n"),
+                    encoding="utf-8")
+    monkeypatch.setattr(plausibility, "CORRECTIONS", kept)
+    reports = sisdepen_reports.load(paths.raw_dir("sisdepen_reports"))
+    as_published = brazil.build(tidy, reports, published.load(), params.read(Brazil)).indicators
+    key = ["indicator", "period", "sex"]
+    both = outputs.indicators.merge(as_published, on=key, suffixes=("", "_published"), validate="1:1")
+    moved = both[both["value"] != both["value_published"]]
+    differences = {(row.indicator, row.sex): row.value - row.value_published for row in moved.itertuples()}
+    closed = legal[("2017-06", "closed")] - legal[("2016-12", "closed")]
+    pre_trial = legal[("2017-06", "pre_trial")] - legal[("2016-12", "pre_trial")]
+    assert set(moved["period"]) == {"2016-12"} and differences == {
+        ("people_in_cells", "male"): 4_181 - 17_580, ("people_in_cells", "total"): 4_181 - 17_580,
+        ("people_in_cells_closed", "male"): closed, ("people_in_cells_closed", "total"): closed,
+        ("people_in_cells_pre_trial", "male"): pre_trial, ("people_in_cells_pre_trial", "total"): pre_trial}
+    assert _value(as_published, "people_in_cells", "2016-12", "male") == 644_014
+    assert _value(outputs.indicators, "people_in_cells", "2016-12", "male") == 630_615
+    assert both["definition"].str.contains("pe-2016-12-pjallb-male-people").sum() == len(
+        both[both["indicator"].str.startswith("people_in_cells")])
+    # Pernambuco's men, corrected, sit between its next two semesters
+    states = outputs.state_values.set_index(["state", "measure", "sex", "period"])["value"]
+    assert [states[("PE", "people_in_cells", "male", p)] for p in ("2016-12", "2017-06", "2017-12")] == [
+        30_789, 29_614, 31_632]
+
+
 def test_personal_data_absent_from_real_tidy_table(real_outputs):
     tidy = real_outputs[0]
     assert list(tidy.columns) == sisdepen.COLUMNS
@@ -356,9 +394,16 @@ def test_per_capita_rule_flags_maranhao_for_every_semester_of_its_level_and_no_o
 
 def test_treated_state_semesters_leave_the_national_incidences(real_outputs):
     quality = real_outputs[2].quality
-    treated = quality[quality["treatment"] != "keep"][["state", "period"]].drop_duplicates()
-    assert sorted(map(tuple, treated.values)) == [("MA", "2019-12"), ("MA", "2020-06"), ("MA", "2020-12"),
-                                                  ("MA", "2021-06"), ("MA", "2021-12"), ("RS", "2018-06")]
+    treated = quality[quality["treatment"] != "keep"][["state", "period", "measure"]].drop_duplicates()
+    assert sorted(map(tuple, treated.values)) == [
+        ("MA", "2019-12", "all_offence_incidences"), ("MA", "2019-12", plausibility.RATE_MEASURE),
+        ("MA", "2020-06", plausibility.RATE_MEASURE), ("MA", "2020-12", plausibility.RATE_MEASURE),
+        ("MA", "2021-06", plausibility.RATE_MEASURE), ("MA", "2021-12", plausibility.RATE_MEASURE),
+        ("PE", "2016-12", "people_in_cells"),  # a unit's known error: corrected in that unit, not the state's incidences
+        ("RS", "2018-06", "all_offence_incidences"), ("RS", "2018-06", "drug_law_incidences")]
+    assert sorted(map(tuple, plausibility.treated_state_periods(quality)[["state", "period"]].values)) == [
+        ("MA", "2019-12"), ("MA", "2020-06"), ("MA", "2020-12"), ("MA", "2021-06"), ("MA", "2021-12"),
+        ("RS", "2018-06")]
     states = real_outputs[2].state_values
     maranhao = states[(states["state"] == "MA") & states["measure"].str.endswith("incidences")]
     assert sorted(maranhao["period"].unique()) == ["2016-12", "2018-06", "2018-12", "2019-06"]

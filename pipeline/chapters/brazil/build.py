@@ -80,12 +80,21 @@ def build(tidy: pd.DataFrame, reports: pd.DataFrame, figures: pd.DataFrame, sett
     # Block 5.14 must add up to what SENAPPEN printed per state before anything is built on it.
     incidence_checks = check_incidences_against_reports(state_system_incidences(tidy), reports)
     # Sum establishments to states; state totals are where entry errors show.
-    raw_states = pd.concat([population_by_state(tidy, settings), incidences_by_state(tidy, settings)],
-                           ignore_index=True)
-    # Find implausible state-semesters by general rules, check known errors, and treat them as chosen.
-    quality, treated = _quality(tidy, raw_states, settings)
-    states = plausibility.apply_treatment(raw_states, treated, INCIDENCE_MEASURES)
-    indicators = national_indicators(states, settings)
+    incidences = incidences_by_state(tidy, settings)
+    raw_states = pd.concat([population_by_state(tidy, settings), incidences], ignore_index=True)
+    # Known errors (data/corrections/sisdepen.yaml), each checked against the value as published. One in a unit's
+    # people is corrected in that unit before its state's and the nation's counts are summed.
+    units_people = unit_people(tidy)
+    known = plausibility.load_corrections(raw_states, units_people)
+    in_units = plausibility.unit_entries(known)
+    replaced_by = plausibility.unit_sources(units_people, in_units)
+    corrected = pd.concat([population_by_state(plausibility.correct_units(tidy, in_units, replaced_by), settings),
+                           incidences], ignore_index=True)
+    unit_effects = plausibility.unit_effects(in_units, replaced_by, units_people, raw_states, corrected)
+    # Find implausible state-semesters by general rules (on the values as published), and treat them as chosen.
+    quality, treated = _quality(tidy, raw_states, known, unit_effects, settings)
+    states = plausibility.apply_treatment(corrected, treated, INCIDENCE_MEASURES)
+    indicators = national_indicators(states, settings, unit_corrections_note(in_units, replaced_by))
     # The monitoring-growth claim, tested against the published 2022 total.
     monitored = indicators[indicators["indicator"] == "people_electronic_monitoring"] \
         .pivot_table(index="period", columns="sex", values="value").reset_index()
@@ -229,8 +238,10 @@ def _drug_items(tidy: pd.DataFrame) -> list[str]:
     return list(DRUG_OFFENCES)
 
 
-def _quality(tidy: pd.DataFrame, states: pd.DataFrame, settings: Brazil) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The data-quality table (findings of every rule, known errors, treatment, effect) and what is treated."""
+def _quality(tidy: pd.DataFrame, states: pd.DataFrame, corrections: pd.DataFrame, unit_effects: dict[str, str],
+             settings: Brazil) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The data-quality table (findings of every rule, known errors, treatment, effect) and the state-semesters
+    whose incidences are treated. `unit_effects`: what each correction of a unit's people did, by entry id."""
     checked = states[states["measure"].isin(["all_offence_incidences", "drug_law_incidences", "people_in_cells"])]
     outliers = plausibility.detect_outliers(checked, settings.outlier_ratio, settings.outlier_min_change)
     counted = counted_units(tidy, settings)
@@ -241,9 +252,10 @@ def _quality(tidy: pd.DataFrame, states: pd.DataFrame, settings: Brazil) -> tupl
                           plausibility.coverage_findings(rates, settings.incidence_coverage_min_pct)],
                          ignore_index=True)
     findings = pd.concat([findings, *monitoring_findings(tidy, settings)], ignore_index=True)
-    corrections = plausibility.load_corrections(states)
     treatable = (*INCIDENCE_MEASURES, plausibility.RATE_MEASURE)
     quality = plausibility.quality_table(findings, corrections, settings.outlier_treatment, treatable)
+    quality["effect"] = [unit_effects.get(cid, effect) for cid, effect in zip(quality["correction_id"],
+                                                                              quality["effect"])]
     treated = plausibility.treated_state_periods(quality)
     sources = plausibility.replacement_periods(states, treated)
     return plausibility.describe_effects(quality, sources), treated
@@ -288,8 +300,11 @@ def patronato_units(tidy: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
     return table.rename(columns={"kind": "unit_class"})
 
 
-def national_indicators(states: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
-    """National sums by sex (with a total), plus the drug-law share of incidences, as long-table rows."""
+def national_indicators(states: pd.DataFrame, settings: Brazil, corrected_units: dict[str, str] | None = None
+                        ) -> pd.DataFrame:
+    """National sums by sex (with a total), plus the drug-law share of incidences, as long-table rows.
+    `corrected_units`: what the definition of a count of people adds about the units corrected in it, by measure
+    (unit_corrections_note)."""
     national = states.groupby(["measure", "period", "sex"], as_index=False)["value"].sum()
     total = national.groupby(["measure", "period"], as_index=False)["value"].sum().assign(sex="total")
     national = pd.concat([national, total], ignore_index=True)
@@ -299,8 +314,29 @@ def national_indicators(states: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
     rows = pd.concat([national, share[["measure", "period", "sex", "value"]]], ignore_index=True)
     rows = rows.assign(country=COUNTRY, source=SOURCE, indicator=rows["measure"],
                        unit=rows["measure"].map(_unit),
-                       definition=rows["measure"].map(lambda m: definition(m, settings)))
+                       definition=rows["measure"].map(lambda m: definition(m, settings)
+                                                      + _corrected_in(m, corrected_units or {})))
     return longtable.frame(rows)
+
+
+def unit_corrections_note(entries: pd.DataFrame, replaced_by: pd.DataFrame) -> dict[str, str]:
+    """By measure, the known errors of single units corrected in it (data/corrections/sisdepen.yaml), in words:
+    '; corrected units (data/corrections/sisdepen.yaml): pe-2016-12-pjallb-male-people (PE 2016-12 men: the unit's
+    2017-06 counts)'."""
+    source = replaced_by.set_index("id")["source_period"]
+    notes: dict[str, list[str]] = {}
+    for entry in entries.sort_values(["state", "period", "sex"]).itertuples():
+        who = {"female": "women", "male": "men"}[entry.sex]
+        done = f"the unit's {source[entry.id]} counts" if entry.action == "replace" else "the unit left out"
+        notes.setdefault(entry.measure, []).append(f"{entry.id} ({entry.state} {entry.period} {who}: {done})")
+    return {measure: f"; corrected units ({paths.relative(plausibility.CORRECTIONS)}): {', '.join(parts)}"
+            for measure, parts in notes.items()}
+
+
+def _corrected_in(measure: str, notes: dict[str, str]) -> str:
+    """The note of the units corrected in `measure`, or in the count it breaks down (people_in_cells_closed)."""
+    return "".join(note for corrected, note in notes.items() if measure == corrected
+                   or measure.startswith(corrected + "_"))
 
 
 def _unit(measure: str) -> str:
@@ -378,9 +414,15 @@ def growth_from(table: pd.DataFrame, base_period: str) -> pd.DataFrame:
 
 def treated_state_semesters(quality: pd.DataFrame) -> str:
     """The state-semesters whose incidences were excluded or replaced, e.g. 'MA 2019-12, RS 2018-06' ('none')."""
-    treated = quality[quality["treatment"].isin(plausibility.TREATMENTS[1:])][["state", "period"]].drop_duplicates()
-    treated = treated.sort_values(["state", "period"])
+    treated = plausibility.treated_state_periods(quality)
     return ", ".join(f"{t.state} {t.period}" for t in treated.itertuples()) or "none"
+
+
+def corrected_units(quality: pd.DataFrame) -> list[str] | str:
+    """The known errors of single units corrected in the counts of people (their entry ids), or 'none'."""
+    people = quality[quality["measure"].str.startswith(plausibility.PEOPLE_PREFIX)
+                     & (quality["correction_id"].fillna("") != "") & (quality["treatment"] != "keep")]
+    return sorted(people["correction_id"].unique()) or "none"
 
 
 def semester_words(period: str) -> str:
@@ -414,7 +456,8 @@ def values(tables: dict[str, pd.DataFrame], settings: Brazil, periods: list[str]
              "patronato_pattern": settings.patronato_pattern, "patronato_min_people": settings.patronato_min_people,
              "patronato_in_cells": settings.patronato_in_cells,
              "monitoring_in_cell_pattern": settings.monitoring_in_cell_pattern,
-             "monitoring_in_cell_treatment": settings.monitoring_in_cell_treatment}
+             "monitoring_in_cell_treatment": settings.monitoring_in_cell_treatment,
+             "corrected_units": corrected_units(tables["quality"])}
     incidences = {**units, "incidences_in_pseudo_units": settings.incidences_in_pseudo_units,
                   "outlier_ratio": settings.outlier_ratio, "outlier_min_change": settings.outlier_min_change,
                   "per_capita_max_ratio": settings.per_capita_max_ratio,

@@ -48,6 +48,7 @@ CORRECTIONS = paths.SISDEPEN_CORRECTIONS
 TREATMENTS = ("keep", "exclude", "replace")
 RATE_MEASURE = "incidences_per_person_in_reporting_units"
 COVERAGE_MEASURE = "people_in_cells_in_reporting_units_pct"
+PEOPLE_PREFIX = "people_"  # the prefix of the counts of people: never treated by state-semester, only a unit's known error
 FINDING_COLUMNS = ["rule", "state", "period", "measure", "sex", "value", "evidence"]
 QUALITY_COLUMNS = [*FINDING_COLUMNS, "known_error", "correction_id", "treatment", "effect"]
 _PEOPLE = {"female": "women", "male": "men"}
@@ -142,22 +143,119 @@ def coverage_findings(rates: pd.DataFrame, min_pct: float) -> pd.DataFrame:
 
 # -------------------------------------------------------------------------------- Known errors ---
 
-def load_corrections(state_values: pd.DataFrame) -> pd.DataFrame:
-    """Known errors still open with the publisher, each checked against the value as published in the state
-    totals (an entry fixed upstream is kept in the file as history and not applied)."""
+def load_corrections(state_values: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """Known errors still open with the publisher, each checked against the value as published: in the state
+    totals (`state_values`), or, for an entry naming a unit, in that unit's people (`units`, UNIT_COLUMNS). An entry
+    fixed upstream is kept in the file as history and not applied."""
     entries = [entry for entry in corrections.load(CORRECTIONS, corrections.SisdepenCorrection) if entry.applies]
-    table = pd.DataFrame([entry.model_dump(include={"id", "state", "period", "measure", "sex", "published",
-                                                    "action", "reason", "found_in"}) for entry in entries],
-                         columns=["id", "state", "period", "measure", "sex", "published", "action", "reason",
-                                  "found_in"])
+    table = pd.DataFrame([entry.model_dump(include=set(CORRECTION_COLUMNS)) for entry in entries],
+                         columns=CORRECTION_COLUMNS)
     indexed = state_values.set_index(["state", "period", "measure", "sex"])["value"]
+    people = units.groupby(["state", "period", "unit_name", "sex"], observed=True)["people"].sum()
     for entry in entries:
-        found = indexed.get((entry.state, entry.period, entry.measure, entry.sex))
+        if entry.unit is None:
+            found = indexed.get((entry.state, entry.period, entry.measure, entry.sex))
+        else:
+            _named_once(units, entry)
+            found = people.get((entry.state, entry.period, entry.unit, entry.sex))
         if found is None or float(found) != entry.published:
             raise PipelineError(corrections.changed_message(entry, "no such value" if found is None
                                                             else f"{float(found):,.0f}"),
                                 file=CORRECTIONS, fix=corrections.changed_fix("SENAPPEN"))
     return table.astype({"period": str})
+
+
+CORRECTION_COLUMNS = ["id", "state", "period", "measure", "sex", "published", "action", "reason", "found_in", "unit"]
+
+
+def _named_once(units: pd.DataFrame, entry) -> None:
+    """A unit's entry names one unit: the files have no unit code, so two units of one name in a state-semester
+    (in different municipalities) cannot be told apart."""
+    same = units[(units["state"] == entry.state) & (units["period"] == entry.period)
+                 & (units["unit_name"] == entry.unit)]
+    if same["municipality"].nunique() > 1:
+        raise PipelineError(f"correction '{entry.id}': {entry.state} {entry.period} has "
+                            f"{same['municipality'].nunique()} units named '{entry.unit}' (in "
+                            f"{', '.join(sorted(same['municipality'].astype(str).unique()))})", file=CORRECTIONS,
+                            fix="this entry cannot tell them apart: correct the state's count instead, or leave it")
+
+
+# --------------------------------------------------------------------- Known errors in a unit's people ---
+
+def unit_entries(corrections: pd.DataFrame) -> pd.DataFrame:
+    """The known errors that correct a unit's people (they name a unit), except those kept as published."""
+    if "unit" not in corrections:
+        return corrections.iloc[0:0].assign(unit=pd.Series(dtype=object))
+    return corrections[corrections["unit"].notna() & (corrections["action"] != "keep")].reset_index(drop=True)
+
+
+def unit_sources(units: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
+    """For each unit entry to replace, the semester whose counts replace it: the unit's last earlier semester with
+    people of that sex that no entry corrects, or its first later one when it has no earlier one (the first
+    semester of the files). `units` has UNIT_COLUMNS."""
+    people = units.groupby(["state", "unit_name", "sex", "period"], observed=True)["people"].sum()
+    corrected = set(zip(entries["state"], entries["unit"], entries["sex"], entries["period"]))
+    rows = []
+    for entry in entries[entries["action"] == "replace"].itertuples():
+        series = people.get((entry.state, entry.unit, entry.sex))
+        usable = [] if series is None else [period for period, value in series.items() if value > 0 and
+                                            (entry.state, entry.unit, entry.sex, period) not in corrected]
+        earlier = [period for period in usable if period < entry.period]
+        later = [period for period in usable if period > entry.period]
+        if not earlier and not later:
+            raise PipelineError(f"correction '{entry.id}': the unit '{entry.unit}' ({entry.state}) has no other "
+                                f"semester with {_PEOPLE[entry.sex]} to replace {entry.period} by",
+                                file=CORRECTIONS, fix="give the entry the action exclude, or keep")
+        rows.append({"id": entry.id, "source_period": earlier[-1] if earlier else later[0]})
+    return pd.DataFrame(rows, columns=["id", "source_period"])
+
+
+def correct_units(tidy: pd.DataFrame, entries: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """The establishment rows with each corrected unit's people (block 4.1) of its semester and sex left out
+    (exclude), or replaced by the unit's rows of its source semester (replace: every legal situation, court and
+    jurisdiction as the unit reported them then). Other blocks, sexes and units are untouched."""
+    if entries.empty:
+        return tidy
+    source = sources.set_index("id")["source_period"]
+    population = tidy["block"] == "population"
+    drop = pd.Series(False, index=tidy.index)
+    copies = []
+    for entry in entries.itertuples():
+        unit = population & (tidy["state"] == entry.state) & (tidy["unit_name"] == entry.unit) \
+            & (tidy["sex"] == entry.sex)
+        drop |= unit & (tidy["period"] == entry.period)
+        if entry.action == "replace":
+            copies.append(tidy[unit & (tidy["period"] == source[entry.id])].assign(period=entry.period))
+    kept = tidy[~drop]
+    return pd.concat([kept, *copies], ignore_index=True).astype(tidy.dtypes.to_dict()) if copies else kept
+
+
+def unit_effects(entries: pd.DataFrame, sources: pd.DataFrame, units: pd.DataFrame, published: pd.DataFrame,
+                 corrected: pd.DataFrame) -> dict[str, str]:
+    """Per unit entry (by id), what its correction did: the unit's people as published and as counted, and the
+    state's and national count of its measure before (`published`: state values as published) and after
+    (`corrected`)."""
+    source = sources.set_index("id")["source_period"]
+    people = units.groupby(["state", "unit_name", "sex", "period"], observed=True)["people"].sum()
+    key = ["state", "period", "measure", "sex"]
+    before, after = (table.groupby(key)["value"].sum() for table in (published, corrected))
+    effects = {}
+    for entry in entries.itertuples():
+        who, name = _PEOPLE[entry.sex], f"'{entry.unit.upper()}'"
+        state_key = (entry.state, entry.period, entry.measure, entry.sex)
+        national_before = before.xs((entry.period, entry.measure, entry.sex), level=[1, 2, 3]).sum()
+        national_after = after.xs((entry.period, entry.measure, entry.sex), level=[1, 2, 3]).sum()
+        counts = (f"the state's count: {after.get(state_key, 0):,.0f} instead of {before.get(state_key, 0):,.0f}; "
+                  f"the national count: {national_after:,.0f} instead of {national_before:,.0f}")
+        if entry.action == "replace":
+            used = source[entry.id]
+            effects[entry.id] = (f"replaced: {name}, {entry.published:,.0f} {who} in {entry.period} as published, "
+                                 f"counted as its {people[(entry.state, entry.unit, entry.sex, used)]:,.0f} of {used} "
+                                 f"(each legal situation as then); {counts}")
+        else:
+            effects[entry.id] = (f"left out: {name}, {entry.published:,.0f} {who} in {entry.period} as published; "
+                                 f"{counts}")
+    return effects
 
 
 # -------------------------------------------------------------------- Units counted as monitoring ---
@@ -378,9 +476,9 @@ def quality_table(findings: pd.DataFrame, corrections: pd.DataFrame, treatment: 
     their rule states its own treatment (a `treatment` column: the monitoring rules), which is only listed here.
     """
     key = ["state", "period", "measure", "sex"]
-    known = corrections.rename(columns={"id": "correction_id"})[[*key, "correction_id", "action", "reason",
-                                                                  "published"]]
-    table = findings.merge(known[[*key, "correction_id", "action"]], on=key, how="left")
+    known = corrections.reindex(columns=[*CORRECTION_COLUMNS]).rename(columns={"id": "correction_id"})[
+        [*key, "correction_id", "action", "reason", "published", "unit"]]
+    table = findings.merge(known[[*key, "correction_id", "action", "unit"]], on=key, how="left")
     unfound = known[~known.set_index(key).index.isin(findings.set_index(key).index)]
     table = pd.concat([table, unfound.assign(rule="known_error", value=unfound["published"],
                                              evidence=unfound["reason"])], ignore_index=True)
@@ -390,6 +488,8 @@ def quality_table(findings: pd.DataFrame, corrections: pd.DataFrame, treatment: 
     table["treatment"] = action.where(action != "outlier_treatment", treatment)
     table.loc[~table["measure"].isin(treatable), "treatment"] = "keep"
     table["treatment"] = own.where(own.notna(), table["treatment"])  # a rule may state its own (never treatable)
+    in_unit = table["unit"].notna()  # a known error in a unit's people: its entry's own action
+    table.loc[in_unit, "treatment"] = table.loc[in_unit, "action"]
     table["effect"] = table["effect"].fillna("") if "effect" in table else ""  # ... and write its own effect
     table = table.astype({"value": float}).reindex(columns=QUALITY_COLUMNS)
     return table.sort_values(["rule", *key], kind="stable").reset_index(drop=True)
@@ -401,7 +501,8 @@ def treated_state_periods(quality: pd.DataFrame) -> pd.DataFrame:
     A flag on one sex treats the whole state-period, so that women's and men's figures (and shares
     computed from them) stay comparable.
     """
-    relevant = quality[quality["treatment"].isin(TREATMENTS[1:])]  # exclude, replace (other rules list only)
+    relevant = quality[quality["treatment"].isin(TREATMENTS[1:])  # exclude, replace (other rules list only)
+                       & ~quality["measure"].str.startswith(PEOPLE_PREFIX)]  # people: a unit's known error, in that unit
     treated = relevant[["state", "period", "treatment"]].drop_duplicates()
     conflicting = treated[treated.duplicated(["state", "period"], keep=False)]
     if len(conflicting):
@@ -454,8 +555,7 @@ def describe_effects(quality: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFra
         elif row.rule == "coverage":
             effects.append("kept: national incidences and shares cover the reporting units only")
         elif row.treatment == "keep":
-            effects.append("kept: population counts are never altered" if row.measure.startswith("people")
-                           else "kept: counted as reported")
+            effects.append("kept: counted as reported")
         elif row.treatment == "exclude":
             effects.append(f"the state's offence incidences of {row.period} (both sexes) are left out of the "
                            "national sums and drug-law shares")

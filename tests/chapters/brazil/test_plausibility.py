@@ -272,3 +272,132 @@ def test_unit_rule_thresholds_are_parameters():
     assert _jumps(units, ratio=5.0).empty
     assert _jumps(units, min_change=2300).empty
     assert len(_jumps(units, ratio=4.0, min_change=2200)) == 1
+
+
+# ---- known errors in one unit's people ----------------------------------------------------------------------
+UNIT = "Presídio Um - P1"
+
+
+def _tidy_units(counts):
+    """Block 4.1 rows of state PE: {(period, unit, sex): {legal situation: people}}, plus one incidence row each."""
+    rows = []
+    for row, ((period, unit, sex), situations) in enumerate(counts.items()):
+        for item, value in situations.items():
+            rows.append({"period": period, "state": "PE", "unit_row": row, "unit_name": unit, "municipality": "Recife",
+                         "jurisdiction": "Estadual", "block": "population", "item": item, "court": "Estadual",
+                         "sex": sex, "value": float(value), "kind": "cells"})
+        rows.append({**rows[-1], "block": "incidences", "item": "GRUPO: x", "value": 7.0})
+    return pd.DataFrame(rows)
+
+
+TIDY = _tidy_units({("2016-12", UNIT, "male"): {"closed": 17_580, "pre_trial": 0},
+                    ("2016-12", UNIT, "female"): {"closed": 40, "pre_trial": 0},
+                    ("2016-12", "Presídio Dois", "male"): {"closed": 1_750, "pre_trial": 0},
+                    ("2017-06", UNIT, "male"): {"closed": 3_075, "pre_trial": 1_106},
+                    ("2017-06", UNIT, "female"): {"closed": 45, "pre_trial": 0},
+                    ("2017-06", "Presídio Dois", "male"): {"closed": 1_581, "pre_trial": 0},
+                    ("2017-12", UNIT, "male"): {"closed": 5_208, "pre_trial": 1_184}})
+
+
+def _entry(period="2016-12", action="replace", unit=UNIT, sex="male", published=17_580.0, entry_id="pe-x"):
+    return {"id": entry_id, "state": "PE", "period": period, "measure": "people_in_cells", "sex": sex,
+            "published": published, "action": action, "reason": "entry error", "found_in": "unit_jump", "unit": unit}
+
+
+def _unit_table(tidy):
+    population = tidy[tidy["block"] == "population"]
+    return population.groupby(["period", "state", "municipality", "unit_name", "kind", "sex"], as_index=False)[
+        "value"].sum().rename(columns={"value": "people"})[plausibility.UNIT_COLUMNS]
+
+
+def _by_state(tidy):
+    population = tidy[tidy["block"] == "population"]
+    return population.assign(measure="people_in_cells").groupby(["state", "period", "measure", "sex"],
+                                                                as_index=False)["value"].sum()
+
+
+def test_a_unit_of_the_first_semester_is_replaced_by_its_next_one_in_every_legal_situation():
+    entries = pd.DataFrame([_entry()])
+    sources = plausibility.unit_sources(_unit_table(TIDY), entries)
+    assert sources.values.tolist() == [["pe-x", "2017-06"]]  # no earlier semester: the first later one
+    corrected = plausibility.correct_units(TIDY, entries, sources)
+    unit = corrected[(corrected["unit_name"] == UNIT) & (corrected["period"] == "2016-12")
+                     & (corrected["block"] == "population")]
+    assert unit.groupby("sex")["value"].sum().to_dict() == {"female": 40.0, "male": 4_181.0}  # women untouched
+    assert unit[unit["sex"] == "male"].set_index("item")["value"].to_dict() == {"closed": 3_075.0, "pre_trial": 1_106.0}
+    untouched = ~((TIDY["unit_name"] == UNIT) & (TIDY["period"] == "2016-12") & (TIDY["sex"] == "male")
+                  & (TIDY["block"] == "population"))
+    pd.testing.assert_frame_equal(corrected.iloc[:untouched.sum()].reset_index(drop=True),
+                                  TIDY[untouched].reset_index(drop=True))  # incidences, other units, other semesters
+    assert corrected.dtypes.to_dict() == TIDY.dtypes.to_dict()
+    effects = plausibility.unit_effects(entries, sources, _unit_table(TIDY), _by_state(TIDY), _by_state(corrected))
+    assert effects == {"pe-x": "replaced: 'PRESÍDIO UM - P1', 17,580 men in 2016-12 as published, counted as its 4,181 "
+                               "of 2017-06 (each legal situation as then); the state's count: 5,931 instead of 19,330; "
+                               "the national count: 5,931 instead of 19,330"}
+
+
+def test_a_later_unit_error_takes_the_last_earlier_semester_that_no_entry_corrects():
+    entries = pd.DataFrame([_entry(), _entry("2017-12", published=6_392.0, entry_id="pe-y")])
+    assert plausibility.unit_sources(_unit_table(TIDY), entries).values.tolist() == [["pe-x", "2017-06"],
+                                                                                     ["pe-y", "2017-06"]]
+    both = pd.DataFrame([_entry(), _entry("2017-06", published=4_181.0, entry_id="pe-y"),
+                         _entry("2017-12", published=6_392.0, entry_id="pe-z")])
+    with pytest.raises(PipelineError, match=r"correction 'pe-x': the unit 'Presídio Um - P1' \(PE\) has no other "
+                                            r"semester with men to replace 2016-12 by"):
+        plausibility.unit_sources(_unit_table(TIDY), both)
+
+
+def test_a_unit_left_out_and_a_unit_kept():
+    left_out = pd.DataFrame([_entry(action="exclude")])
+    corrected = plausibility.correct_units(TIDY, left_out, plausibility.unit_sources(_unit_table(TIDY), left_out))
+    assert _by_state(corrected).set_index(["period", "sex"])["value"][("2016-12", "male")] == 1_750
+    effects = plausibility.unit_effects(left_out, plausibility.unit_sources(_unit_table(TIDY), left_out),
+                                        _unit_table(TIDY), _by_state(TIDY), _by_state(corrected))
+    assert effects["pe-x"].startswith("left out: 'PRESÍDIO UM - P1', 17,580 men in 2016-12 as published; the state's "
+                                      "count: 1,750 instead of 19,330")
+    kept = pd.DataFrame([_entry(action="keep")])
+    assert plausibility.unit_entries(kept).empty
+    assert plausibility.correct_units(TIDY, plausibility.unit_entries(kept), pd.DataFrame(
+        columns=["id", "source_period"])) is TIDY
+
+
+def test_a_unit_entry_treats_its_unit_jump_finding_and_no_state_semester():
+    finding = {**_finding("unit_jump", "PE", "2016-12", "people_in_cells", 17_580.0), "treatment": "keep"}
+    incidences = _finding("spike", "MA", "2019-12")
+    known = pd.DataFrame([_entry(), {**_entry(), "id": "ma-x", "state": "MA", "period": "2019-12", "unit": None,
+                                     "measure": "all_offence_incidences", "action": "outlier_treatment"}])
+    table = plausibility.quality_table(pd.DataFrame([finding, incidences]), known, "exclude",
+                                       (*build.INCIDENCE_MEASURES, plausibility.RATE_MEASURE))
+    assert table[["rule", "state", "correction_id", "treatment"]].values.tolist() == [
+        ["spike", "MA", "ma-x", "exclude"], ["unit_jump", "PE", "pe-x", "replace"]]
+    assert plausibility.treated_state_periods(table).values.tolist() == [["MA", "2019-12", "exclude"]]
+
+
+def test_a_unit_entry_is_checked_against_the_units_count_as_published(tmp_path, monkeypatch):
+    path = tmp_path / "sisdepen.yaml"
+    monkeypatch.setattr(plausibility, "CORRECTIONS", path)
+    text = ("- id: pe-x\n  state: PE\n  period: '2016-12'\n  measure: people_in_cells\n  sex: male\n"
+            f"  unit: {UNIT}\n  published: {{published}}\n  action: replace\n  reason: r\n  found_in: f\n"
+            "  status: {{state: open}}\n")
+    path.write_text(text.format(published=17580), encoding="utf-8")
+    known = plausibility.load_corrections(_by_state(TIDY), _unit_table(TIDY))
+    assert known[["id", "unit", "published", "action"]].values.tolist() == [["pe-x", UNIT, 17_580.0, "replace"]]
+    path.write_text(text.format(published=17581), encoding="utf-8")
+    with pytest.raises(PipelineError, match=r"correction 'pe-x' .* published value 17,581, but the file now has "
+                                            r"17,580: the publisher may have fixed or revised it"):
+        plausibility.load_corrections(_by_state(TIDY), _unit_table(TIDY))
+    twins = pd.concat([TIDY, TIDY.assign(municipality="Olinda")], ignore_index=True)
+    path.write_text(text.format(published=17580), encoding="utf-8")
+    with pytest.raises(PipelineError, match=r"PE 2016-12 has 2 units named 'Presídio Um - P1' \(in Olinda, Recife\)"):
+        plausibility.load_corrections(_by_state(twins), _unit_table(twins))
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"measure": "all_offence_incidences"}, r"a unit's entry corrects its people: 'measure' must be a count of people"),
+    ({"action": "outlier_treatment"}, r"a unit's entry states its own action: keep \| exclude"),
+])
+def test_a_unit_entry_must_name_a_count_of_people_and_its_own_action(change, message):
+    from pipeline import corrections
+    entry = {**_entry(), **change, "status": {"state": "open"}}
+    with pytest.raises(Exception, match=message):
+        corrections.SisdepenCorrection.model_validate(entry)
