@@ -142,4 +142,5 @@ def _problem(error: pydantic.ValidationError, model) -> str:
         return f"unknown key '{where}'" + (f" (did you mean '{close[0]}'?)" if close else "")
     if first["type"] == "missing":
         return f"key '{where}' is missing"
-    return f"'{where}': {first['msg'].lower()}"
+    message = first["msg"].removeprefix("Value error, ")
+    return f"'{where}': {message.lower()}" if where else message  # no key: a check of the whole entry

@@ -4,6 +4,8 @@ on the real files are pinned in tests/sources/test_sisdepen.py."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -393,11 +395,17 @@ def test_a_unit_entry_is_checked_against_the_units_count_as_published(tmp_path, 
 
 
 @pytest.mark.parametrize("change, message", [
-    ({"measure": "all_offence_incidences"}, r"a unit's entry corrects its people: 'measure' must be a count of people"),
-    ({"action": "outlier_treatment"}, r"a unit's entry states its own action: keep \| exclude"),
+    ({"measure": "all_offence_incidences"}, r"^entry 'pe-x': a unit's entry corrects its people: 'measure' must be a "
+                                            r"count of people \(people_in_cells, .*\), not 'all_offence_incidences'$"),
+    ({"action": "outlier_treatment"}, r"^entry 'pe-x': a unit's entry states its own action: keep \| exclude"),
 ])
-def test_a_unit_entry_must_name_a_count_of_people_and_its_own_action(change, message):
+def test_a_unit_entry_must_name_a_count_of_people_and_its_own_action(change, message, tmp_path):
+    import yaml
+
     from pipeline import corrections
-    entry = {**_entry(), **change, "status": {"state": "open"}}
-    with pytest.raises(Exception, match=message):
-        corrections.SisdepenCorrection.model_validate(entry)
+    path = tmp_path / "sisdepen.yaml"
+    path.write_text(yaml.safe_dump([{**_entry(), **change, "status": {"state": "open"}}], allow_unicode=True),
+                    encoding="utf-8")
+    with pytest.raises(PipelineError) as error:
+        corrections.load(path, corrections.SisdepenCorrection)
+    assert re.match(message, error.value.problem) and error.value.file == path
