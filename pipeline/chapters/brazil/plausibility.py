@@ -301,31 +301,37 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
 
     `units` has UNIT_COLUMNS; the findings have FINDING_COLUMNS and their `treatment` (keep). Names are written in
     capitals and counts as 'period: number', so every language shows them as written (pipeline.i18n)."""
-    def far(a: float, b: float) -> bool:
-        low, high = sorted((a, b))
-        return abs(a - b) >= min_change and (low == 0 or high / low >= ratio)
+    def far(a: pd.Series, b: pd.Series) -> pd.Series:
+        low, high = np.minimum(a, b), np.maximum(a, b)
+        return ((a - b).abs() >= min_change) & ((low == 0) | (high >= ratio * low))
 
-    hits = []
-    for (state, _, name, sex), series in units.groupby(["state", "municipality", "unit_name", "sex"], sort=True,
-                                                       observed=True):
-        series = series.groupby("period", as_index=False).agg(people=("people", "sum"), kind=("kind", "last"))
-        periods, people = series["period"].tolist(), series["people"].to_numpy()
-        for i in range(len(people)):
-            if 0 < i < len(people) - 1:  # between two semesters, above or below both
-                beside = (i - 1, i + 1)
-                if not (max(people[b] for b in beside) < people[i] or people[i] < min(people[b] for b in beside)):
-                    continue
-                found = all(far(people[i], people[b]) for b in beside)
-            elif len(people) >= 3:  # the first or last semester, where the next one agrees with the one after
-                beside = (1, 2) if i == 0 else (len(people) - 2, len(people) - 3)
-                found = far(people[i], people[beside[0]]) and not far(people[beside[0]], people[beside[1]])
-            else:
-                continue
-            if found:
-                hits.append((state, periods[i], measures[series["kind"].iloc[i]], sex, name, people[i],
-                             "; ".join(f"{periods[b]}: {people[b]:,.0f}" for b in sorted(beside))))
-    columns = ["state", "period", "measure", "sex", "unit_name", "people", "beside"]
-    hits = pd.DataFrame(hits, columns=columns)
+    unit = ["state", "municipality", "unit_name", "sex"]
+    series = units.groupby([*unit, "period"], sort=True, observed=True, as_index=False).agg(
+        people=("people", "sum"), kind=("kind", "last"))
+    by_unit = series.groupby(unit, sort=False, observed=True)
+    position, size = by_unit.cumcount(), by_unit["people"].transform("size")
+    people = series["people"]
+    before, after = {}, {}
+    for step in (1, 2):  # the semesters the unit reported before and after, one and two away
+        before[step], after[step] = by_unit["people"].shift(step), by_unit["people"].shift(-step)
+        before[f"period{step}"], after[f"period{step}"] = by_unit["period"].shift(step), by_unit["period"].shift(-step)
+    between = (position > 0) & (position < size - 1) & (
+        (np.maximum(before[1], after[1]) < people) | (people < np.minimum(before[1], after[1])))
+    between &= far(people, before[1]) & far(people, after[1])
+    first = (position == 0) & (size >= 3) & far(people, after[1]) & ~far(after[1], after[2])
+    last = (position == size - 1) & (size >= 3) & far(people, before[1]) & ~far(before[1], before[2])
+
+    def counts(periods: list[pd.Series], values: list[pd.Series]) -> pd.Series:
+        return pd.Series(["; ".join(f"{p}: {v:,.0f}" for p, v in pairs) for pairs in
+                          zip(*(zip(p, v) for p, v in zip(periods, values)))], index=series.index)
+
+    beside = pd.Series("", index=series.index, dtype=object)
+    beside[between] = counts([before["period1"], after["period1"]], [before[1], after[1]])[between]
+    beside[first] = counts([after["period1"], after["period2"]], [after[1], after[2]])[first]
+    beside[last] = counts([before["period2"], before["period1"]], [before[2], before[1]])[last]
+    found = series[between | first | last]
+    hits = found.assign(measure=found["kind"].map(measures), beside=beside[between | first | last])
+    hits = hits[["state", "period", "measure", "sex", "unit_name", "people", "beside"]]
     state_people = units.groupby(["state", "sex", "period"])["people"].sum()
     rows = []
     for (state, period, measure, sex), group in hits.groupby(["state", "period", "measure", "sex"], sort=True):
