@@ -92,7 +92,7 @@ def build(tidy: pd.DataFrame, reports: pd.DataFrame, figures: pd.DataFrame, sett
                            incidences], ignore_index=True)
     unit_effects = plausibility.unit_effects(in_units, replaced_by, units_people, raw_states, corrected)
     # Find implausible state-semesters by general rules (on the values as published), and treat them as chosen.
-    quality, treated = _quality(tidy, raw_states, known, unit_effects, settings)
+    quality, treated = _quality(tidy, units_people, raw_states, known, unit_effects, settings)
     states = plausibility.apply_treatment(corrected, treated, INCIDENCE_MEASURES)
     indicators = national_indicators(states, settings, unit_corrections_note(in_units, replaced_by))
     # The monitoring-growth claim, tested against the published 2022 total.
@@ -238,10 +238,11 @@ def _drug_items(tidy: pd.DataFrame) -> list[str]:
     return list(DRUG_OFFENCES)
 
 
-def _quality(tidy: pd.DataFrame, states: pd.DataFrame, corrections: pd.DataFrame, unit_effects: dict[str, str],
-             settings: Brazil) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _quality(tidy: pd.DataFrame, units: pd.DataFrame, states: pd.DataFrame, corrections: pd.DataFrame,
+             unit_effects: dict[str, str], settings: Brazil) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The data-quality table (findings of every rule, known errors, treatment, effect) and the state-semesters
-    whose incidences are treated. `unit_effects`: what each correction of a unit's people did, by entry id."""
+    whose incidences are treated. `units`: people per unit (unit_people); `unit_effects`: what each correction of a
+    unit's people did, by entry id."""
     checked = states[states["measure"].isin(["all_offence_incidences", "drug_law_incidences", "people_in_cells"])]
     outliers = plausibility.detect_outliers(checked, settings.outlier_ratio, settings.outlier_min_change)
     counted = counted_units(tidy, settings)
@@ -251,7 +252,7 @@ def _quality(tidy: pd.DataFrame, states: pd.DataFrame, corrections: pd.DataFrame
                           plausibility.per_capita_findings(rates, settings.per_capita_max_ratio),
                           plausibility.coverage_findings(rates, settings.incidence_coverage_min_pct)],
                          ignore_index=True)
-    findings = pd.concat([findings, *monitoring_findings(tidy, settings)], ignore_index=True)
+    findings = pd.concat([findings, *monitoring_findings(units, settings)], ignore_index=True)
     treatable = (*INCIDENCE_MEASURES, plausibility.RATE_MEASURE)
     quality = plausibility.quality_table(findings, corrections, settings.outlier_treatment, treatable)
     quality["effect"] = [unit_effects.get(cid, effect) for cid, effect in zip(quality["correction_id"],
@@ -269,11 +270,10 @@ def unit_people(tidy: pd.DataFrame) -> pd.DataFrame:
     return people[plausibility.UNIT_COLUMNS]
 
 
-def monitoring_findings(tidy: pd.DataFrame, settings: Brazil) -> list[pd.DataFrame]:
-    """The findings of the rules on units: named both monitoring and a physical cell, reclassified to or from
-    monitoring between two semesters, and a unit's count far from its neighbouring semesters (population counts:
-    never altered)."""
-    units = unit_people(tidy)
+def monitoring_findings(units: pd.DataFrame, settings: Brazil) -> list[pd.DataFrame]:
+    """The findings of the rules on units (`units`: people per unit, unit_people): named both monitoring and a
+    physical cell, reclassified to or from monitoring between two semesters, and a unit's count far from its
+    neighbouring semesters (listed: a unit's count is corrected only by a known error naming it)."""
     in_cell = plausibility.monitoring_in_cell_findings(units, settings.monitoring_pattern,
                                                         settings.monitoring_in_cell_pattern, MONITORING,
                                                         CLASS_MEASURES[MONITORING], settings.monitoring_in_cell_treatment)

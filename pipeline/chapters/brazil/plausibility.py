@@ -12,7 +12,7 @@ Every rule is general and writes findings (rule, state, period, measure, sex, va
 - `known_error`: an entry of `data/corrections/sisdepen.yaml` no rule found. Each entry is checked against
   the value as published, so a fix by SENAPPEN makes the pipeline fail until the entry is reviewed.
 
-Two rules on the units counted as electronic monitoring (population counts: listed, never altered):
+Two rules on the units counted as electronic monitoring (listed, never treated):
 
 - `monitoring_in_cell`: units whose name marks electronic monitoring AND a physical cell (params.yaml
   `brazil.monitoring_in_cell_pattern`, e.g. São Paulo's "… – MONITORAMENTO ELETRÔNICO – CELA FÍSICA"): their
@@ -27,10 +27,15 @@ Two rules on the units counted as electronic monitoring (population counts: list
   not. Listed with its people before and after, and their share of that semester's national count and of the
   monitoring growth from `monitoring_base_period` (observed, and implied by the claimed growth).
 
+One rule on every unit's people: `unit_jump`, a unit's count far from its neighbouring semesters (listed).
+
 A finding of the spike or per-capita rule, or a known error, is treated as params.yaml
 `brazil.outlier_treatment` says (keep, exclude, or replace by the state's last untreated semester), for the
-whole state-semester: both sexes, every incidence measure. Coverage findings and population counts are
-listed, never altered.
+whole state-semester: both sexes, every incidence measure. Coverage findings and the findings on people are
+listed, never treated. A count of people changes only through a known error that names a unit (`unit` in the
+corrections file): checked against that unit's count as published, and corrected in that unit alone as its own
+action says (exclude it, or replace it by the unit's nearest semester), before states and the nation are summed.
+The rules read every count as published.
 """
 
 from __future__ import annotations
@@ -297,7 +302,7 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
     """Per state, semester, measure and sex, the units whose people are `ratio` times above or below both semesters
     the unit reported before and after, or whose first or last semester is that far from the next one while that
     one agrees with the one after; in each case at least `min_change` people away. Listed with the state's people
-    in all its units beside them (whether the state's count moved with the units'), never altered.
+    in all its units beside them (whether the state's count moved with the units'), never altered by the rule.
 
     `units` has UNIT_COLUMNS; the findings have FINDING_COLUMNS and their `treatment` (keep). Names are written in
     capitals and counts as 'period: number', so every language shows them as written (pipeline.i18n)."""
