@@ -12,10 +12,11 @@ Kernels talk to their worker over Unix sockets (no TCP port to race for), and ex
 one, so an executed profile has the same bytes whichever worker ran it.
 
 Only what changed reruns: DVC reruns a stage as a whole, so each profile records in its executed notebook's
-metadata (`briefing.profile_inputs`) the SHA-256 of everything it is made from — the country's numbers
+metadata (`briefing.profile_inputs`) the SHA-256 of everything it is made from: the country's numbers
 (data/interim/profiles/<ISO3>.json), the notebook, the code it imports, the profiles' texts in the translation table,
-the citation, the locked versions of the libraries it runs with (not dev tools) and the language. A profile whose
-recorded hash equals the one computed now, and whose files are all there, is not executed again: its files are carried
+the citation line (with the UNODC snapshot it names), the locked versions of the libraries it runs with (not dev
+tools) and the language. A profile whose recorded hash equals the one computed now, and whose files are all there, is
+not executed again: its files are carried
 over byte for byte. The folder reports/profiles/ is replaced as a whole (pipeline.io.transaction), so a country no
 longer profiled leaves it.
 """
@@ -37,7 +38,7 @@ from dataclasses import dataclass
 
 import nbformat
 
-from pipeline import dvc_yaml, i18n, io, paths, run
+from pipeline import citation, dvc_yaml, i18n, io, paths, run
 from pipeline.errors import PipelineError, cli
 from pipeline.profiles import build, pages
 
@@ -87,8 +88,11 @@ def _shared_inputs() -> str:
     texts = {key: entry.texts for key, entry in sorted(entries.items()) if key.startswith(TEXT_KEYS)}
     digest.update(json.dumps(texts, sort_keys=True, ensure_ascii=False).encode())
     digest.update(paths.BASE_CSS.read_bytes())
-    for path in (paths.CITATION, paths.SOURCES):
-        digest.update(path.read_bytes())
+    # The citation as a profile writes it, not data/sources.yaml as a whole: a profile names the UNODC snapshot only,
+    # so pinning a new SISDEPEN semester or SNEEP census reruns no profile (the UNODC entry's other fields are in
+    # each country's numbers file).
+    cited = citation.read()
+    digest.update(json.dumps([cited.authors, cited.title, cited.version, cited.data((build.SOURCE,))]).encode())
     digest.update("\n".join(runtime_pins()).encode())
     return digest.hexdigest()
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 
 import pytest
 
-from pipeline import paths
+from pipeline import citation, paths
 from pipeline.errors import PipelineError
 from pipeline.profiles import build, execute
 
@@ -46,6 +47,42 @@ def test_a_countrys_numbers_change_its_three_profiles_hashes_and_no_others(curre
     after = {(job.country, job.language): job.inputs for job in execute.jobs(["ARG", "BRA", "CUB"], LANGUAGES)}
     assert {key for key, inputs in after.items() if inputs != current[key].inputs} == {
         ("ARG", "en"), ("ARG", "es"), ("ARG", "pt")}
+
+
+def _sources_with(tmp_path, monkeypatch, old: str, new: str) -> None:
+    """data/sources.yaml with one text replaced, read afresh (the citation is read once per process: `fresh_citation`
+    clears it again after the test)."""
+    text = paths.SOURCES.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    changed = tmp_path / "sources.yaml"
+    changed.write_text(text.replace(old, new), encoding="utf-8")
+    monkeypatch.setattr(paths, "SOURCES", changed)
+    citation.read.cache_clear()
+
+
+@pytest.fixture
+def fresh_citation():
+    citation.read.cache_clear()
+    yield
+    citation.read.cache_clear()  # the next test reads the project's own files again
+
+
+def test_a_new_sisdepen_semester_pinned_reruns_no_profile(current, tmp_path, monkeypatch, fresh_citation):
+    """Adding a semester as docs/adding-data.md says edits data/sources.yaml: profiles name only the UNODC source."""
+    entry = re.search(r"      - path: sisdepen/dados-sisdepen-jul-dez-2021.xlsx\n(?:        .*\n){3}",
+                      paths.SOURCES.read_text(encoding="utf-8")).group(0)
+    _sources_with(tmp_path, monkeypatch, entry, "")
+    after = execute.jobs(["ARG", "BRA", "CUB"], LANGUAGES)
+    assert [job.inputs for job in after] == [current[job.country, job.language].inputs for job in after]
+
+
+def test_a_new_unodc_snapshot_reruns_every_profile(current, tmp_path, monkeypatch, fresh_citation):
+    """The citation line of every profile names the UNODC snapshot (here its date alone changes)."""
+    date = build.source_entry()[build.SOURCE]["snapshot"]
+    _sources_with(tmp_path, monkeypatch, f'date: "{date}"', 'date: "2031-01-01"')
+    assert citation.read().data((build.SOURCE,)) == f"{build.SOURCE} 2031-01-01"
+    after = execute.jobs(["ARG", "CUB"], LANGUAGES)
+    assert all(job.inputs != current[job.country, job.language].inputs for job in after)
 
 
 def _lock_with(tmp_path, monkeypatch, package: str) -> None:
