@@ -331,41 +331,74 @@ def test_maranhao_2019_12_is_flagged_and_known(real_outputs):
 
 
 PJALLB = "Presídio Juiz Antônio Luiz Lins de Barros - PJALLB"
+COTRIN_NETO = "Cadeia Pública Cotrin Neto - SEAP/CN"
 
 
-def test_the_pernambuco_unit_of_december_2016_is_corrected_in_that_unit_alone(real_outputs, tmp_path, monkeypatch):
-    """Known error pe-2016-12-pjallb-male-people: the unit's 17,580 men (all closed regime) are counted as its June
-    2017 counts. Built again with the entry's action keep, every other number is the same, and the six numbers that
-    move differ by exactly the unit's rows of the two semesters as the tidy table holds them."""
+def _unit_entry_kept(real_outputs, entry_id, unit_name, period, source_period, tmp_path, monkeypatch):
+    """The Brazil chapter built again with one unit entry's action keep (the others as committed): the long-table rows
+    that move, by (indicator, sex), as corrected minus published, and what each must be: exactly the unit's rows of
+    its source semester minus those of its corrected semester, as the tidy table holds them."""
     tidy, _, outputs = real_outputs
-    unit = tidy[(tidy["block"] == "population") & (tidy["unit_name"] == PJALLB) & (tidy["sex"] == "male")]
-    legal = unit.groupby(["period", "item"])["value"].sum()
-    assert unit.groupby("period")["value"].sum()[["2016-12", "2017-06"]].tolist() == [17_580, 4_181]
+    text = paths.SISDEPEN_CORRECTIONS.read_text(encoding="utf-8")
+    entry = text[text.index(f"- id: {entry_id}\n"):]
+    entry = entry[:entry.find("\n- id: ") + 1 or len(entry)]
     kept = tmp_path / "sisdepen.yaml"
-    kept.write_text(paths.SISDEPEN_CORRECTIONS.read_text(encoding="utf-8").replace("  action: replace\n",
-                                                                                    "  action: keep\n"),
-                    encoding="utf-8")
+    kept.write_text(text.replace(entry, entry.replace("  action: replace\n", "  action: keep\n")), encoding="utf-8")
     monkeypatch.setattr(plausibility, "CORRECTIONS", kept)
     reports = sisdepen_reports.load(paths.raw_dir("sisdepen_reports"))
     as_published = brazil.build(tidy, reports, published.load(), params.read(Brazil)).indicators
     key = ["indicator", "period", "sex"]
     both = outputs.indicators.merge(as_published, on=key, suffixes=("", "_published"), validate="1:1")
     moved = both[both["value"] != both["value_published"]]
+    assert set(moved["period"]) == {period}
     differences = {(row.indicator, row.sex): row.value - row.value_published for row in moved.itertuples()}
-    closed = legal[("2017-06", "closed")] - legal[("2016-12", "closed")]
-    pre_trial = legal[("2017-06", "pre_trial")] - legal[("2016-12", "pre_trial")]
-    assert set(moved["period"]) == {"2016-12"} and differences == {
-        ("people_in_cells", "male"): 4_181 - 17_580, ("people_in_cells", "total"): 4_181 - 17_580,
-        ("people_in_cells_closed", "male"): closed, ("people_in_cells_closed", "total"): closed,
-        ("people_in_cells_pre_trial", "male"): pre_trial, ("people_in_cells_pre_trial", "total"): pre_trial}
+    unit = tidy[(tidy["block"] == "population") & (tidy["unit_name"] == unit_name) & (tidy["sex"] == "male")]
+    legal = unit.groupby(["period", "item"])["value"].sum().unstack(fill_value=0)
+    change = legal.loc[source_period] - legal.loc[period]
+    published_indicators = set(outputs.indicators["indicator"])
+    parts = {"people_in_cells": change.sum()} | {f"people_in_cells_{item}": part for item, part in change.items()
+                                                  if f"people_in_cells_{item}" in published_indicators}
+    expected = {(indicator, sex): part for indicator, part in parts.items() if part for sex in ("male", "total")}
+    assert differences == expected
+    assert both["definition"].str.contains(entry_id).sum() == len(
+        both[both["indicator"].str.startswith("people_in_cells")])
+    return as_published, unit.groupby("period")["value"].sum()
+
+
+def test_the_pernambuco_unit_of_december_2016_is_corrected_in_that_unit_alone(real_outputs, tmp_path, monkeypatch):
+    """Known error pe-2016-12-pjallb-male-people: the unit's 17,580 men (all closed regime) are counted as its June
+    2017 counts. Built again with the entry's action keep, every other number is the same, and the six numbers that
+    move differ by exactly the unit's rows of the two semesters as the tidy table holds them."""
+    outputs = real_outputs[2]
+    as_published, unit = _unit_entry_kept(real_outputs, "pe-2016-12-pjallb-male-people", PJALLB, "2016-12",
+                                          "2017-06", tmp_path, monkeypatch)
+    assert unit[["2016-12", "2017-06"]].tolist() == [17_580, 4_181]
     assert _value(as_published, "people_in_cells", "2016-12", "male") == 644_014
     assert _value(outputs.indicators, "people_in_cells", "2016-12", "male") == 630_615
-    assert both["definition"].str.contains("pe-2016-12-pjallb-male-people").sum() == len(
-        both[both["indicator"].str.startswith("people_in_cells")])
     # Pernambuco's men, corrected, sit between its next two semesters
     states = outputs.state_values.set_index(["state", "measure", "sex", "period"])["value"]
     assert [states[("PE", "people_in_cells", "male", p)] for p in ("2016-12", "2017-06", "2017-12")] == [
         30_789, 29_614, 31_632]
+
+
+def test_the_rio_de_janeiro_jail_of_december_2020_is_corrected_in_that_unit_alone(real_outputs, tmp_path,
+                                                                                  monkeypatch):
+    """Known error rj-2020-12-cotrin-neto-male-people: the jail's 7,503 men (7,357 pre-trial, in 750 places) are
+    counted as its June 2021 counts, its next semester under the name as published (it gained a slash in December
+    2020, so its earlier semesters are another unit's name). Built again with the entry's action keep, only December
+    2020 moves, by exactly the unit's rows of the two semesters."""
+    tidy, _, outputs = real_outputs
+    as_published, unit = _unit_entry_kept(real_outputs, "rj-2020-12-cotrin-neto-male-people", COTRIN_NETO,
+                                          "2020-12", "2021-06", tmp_path, monkeypatch)
+    assert unit.to_dict() == {"2020-12": 7_503, "2021-06": 1_164, "2021-12": 1_273}
+    earlier = tidy[(tidy["block"] == "population") & (tidy["unit_name"] == "Cadeia Pública Cotrin Neto - SEAPCN")]
+    assert earlier["period"].max() == "2020-06"  # the same jail under its earlier name, up to June 2020
+    states = outputs.state_values.set_index(["state", "measure", "sex", "period"])["value"]
+    # Rio de Janeiro's men in cells, corrected, within the range of its other ten semesters (46,376 to 51,545)
+    rio = states.sort_index().loc[("RJ", "people_in_cells", "male")]
+    assert rio["2020-12"] == 47_452 and (rio.drop("2020-12").min(), rio.drop("2020-12").max()) == (46_376, 51_545)
+    assert (_value(as_published, "people_in_cells", "2020-12", "male")
+            - _value(outputs.indicators, "people_in_cells", "2020-12", "male")) == 7_503 - 1_164
 
 
 def test_personal_data_absent_from_real_tidy_table(real_outputs):
@@ -400,6 +433,7 @@ def test_treated_state_semesters_leave_the_national_incidences(real_outputs):
         ("MA", "2020-06", plausibility.RATE_MEASURE), ("MA", "2020-12", plausibility.RATE_MEASURE),
         ("MA", "2021-06", plausibility.RATE_MEASURE), ("MA", "2021-12", plausibility.RATE_MEASURE),
         ("PE", "2016-12", "people_in_cells"),  # a unit's known error: corrected in that unit, not the state's incidences
+        ("RJ", "2020-12", "people_in_cells"),  # another
         ("RS", "2018-06", "all_offence_incidences"), ("RS", "2018-06", "drug_law_incidences")]
     assert sorted(map(tuple, plausibility.treated_state_periods(quality)[["state", "period"]].values)) == [
         ("MA", "2019-12"), ("MA", "2020-06"), ("MA", "2020-12"), ("MA", "2021-06"), ("MA", "2021-12"),

@@ -136,12 +136,13 @@ def test_the_source_line_names_the_semesters_of_the_files_in_words():
 def test_the_units_far_from_their_neighbouring_semesters_in_the_real_files():
     """The unit rule on the 12 SISDEPEN files: 32 state-semesters, listed, none altered by the rule. Pernambuco
     2016-12 is the largest: one unit's 17,580 men where its next semesters have 4,181 and 6,392, and the state's men
-    moved with it (44,188 against 29,614). A known error of that unit (data/corrections/sisdepen.yaml) replaces it."""
+    moved with it (44,188 against 29,614). A known error of that unit (data/corrections/sisdepen.yaml) replaces it, and
+    another one Rio de Janeiro's jail Cotrin Neto in 2020-12 (7,503 men in 750 places)."""
     from pipeline.chapters import interim
 
     quality = interim.read("brazil", "quality")
     jumps = quality[quality["rule"] == "unit_jump"]
-    assert len(jumps) == 32 and jumps["treatment"].value_counts().to_dict() == {"keep": 31, "replace": 1}
+    assert len(jumps) == 32 and jumps["treatment"].value_counts().to_dict() == {"keep": 30, "replace": 2}
     assert jumps.groupby("state").size().to_dict() == {
         "CE": 1, "ES": 1, "GO": 3, "MA": 1, "MG": 3, "MS": 4, "PE": 2, "PR": 3, "RJ": 6, "RN": 2, "RO": 1, "RS": 1,
         "SP": 4}
@@ -155,4 +156,10 @@ def test_the_units_far_from_their_neighbouring_semesters_in_the_real_files():
         "replaced: 'PRESÍDIO JUIZ ANTÔNIO LUIZ LINS DE BARROS - PJALLB', 17,580 men in 2016-12 as published, counted "
         "as its 4,181 of 2017-06 (each legal situation as then); the state's count: 30,789 instead of 44,188; the "
         "national count: 630,615 instead of 644,014"]]
+    rio = jumps[(jumps["state"] == "RJ") & (jumps["period"] == "2020-12")]
+    assert rio[["correction_id", "treatment", "effect"]].values.tolist() == [[
+        "rj-2020-12-cotrin-neto-male-people", "replace",
+        "replaced: 'CADEIA PÚBLICA COTRIN NETO - SEAP/CN', 7,503 men in 2020-12 as published, counted as its 1,164 of "
+        "2021-06 (each legal situation as then); the state's count: 47,452 instead of 53,791; the national count: "
+        "633,108 instead of 639,447"]]
     assert set(jumps[jumps["correction_id"] == ""]["effect"]) == {"kept: counted as reported"}
