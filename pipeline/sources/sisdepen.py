@@ -4,11 +4,14 @@ Each semester file has one header row whose levels are joined by ` | `, e.g.
 `4.1 População prisional | Presos provisórios (sem condenação) | Justiça Estadual Feminino`. We parse every
 header into (block, item, court, sex) so the code below names meanings, never column positions, and keep
 only the two blocks the briefing uses: 4.1 (people by legal situation, court and sex) and 5.14 (offence
-incidences by sex). Identifying columns are read from an allow-list, so personal data (the official who
-filled in the form, phone numbers, addresses) is never read at all.
+incidences by sex), plus the two totals of block 1.3 (the unit's places for men and for women), read as evidence
+beside a unit's people (the Brazil chapter's `unit_jump` rule), never summed into a published number. Identifying
+columns are read from an allow-list, so personal data (the official who filled in the form, phone numbers,
+addresses) is never read at all.
 
 Output: `data/interim/sisdepen.parquet`, one row per establishment x period x block x item x court x sex
-for every non-blank cell (parts only: the file's `Total` columns are checked against the parts, not kept),
+for every non-blank cell (parts only: the file's `Total` columns are checked against the parts, not kept; block 1.3
+is the exception, its two totals by sex are its only columns read),
 plus `data/interim/sisdepen_files.csv`, which says for every file whether it was used and why not.
 """
 
@@ -32,7 +35,7 @@ from pipeline.sources import file_cache
 SOURCE_ID = "sisdepen"
 FILE_GLOB = "dados-sisdepen-*.xlsx"
 
-# Identifying columns kept (source header -> our name). Everything else outside BLOCKS is never read.
+# Identifying columns kept (source header -> our name). Everything else outside BLOCKS and CAPACITY is never read.
 IDENTITY = {
     "UF": "state",  # unidade federativa: two-letter state code
     "Município": "municipality",  # municipality of the unit
@@ -49,6 +52,14 @@ BLOCKS = {
     "4.1 População prisional": "population",  # people held on the last day of the semester
     "5.14 Quantidade de incidências por tipo penal": "incidences",  # offence records; one person may have several
 }
+
+# Block 1.3, the unit's capacity: only its two totals by sex are read, as the unit's places for men and for women.
+# In every file from 2016-12 to 2021-12 each total equals the sum of its parts (places by legal situation and
+# regime) wherever it is filled, and is blank only where every part is (tests/sources/test_sisdepen.py reads the
+# parts to check). Evidence beside a unit's people, never part of a published number.
+CAPACITY_BLOCK = "1.3 Capacidade do estabelecimento"
+CAPACITY = {f"{CAPACITY_BLOCK} | Masculino | Total": "Masculino", f"{CAPACITY_BLOCK} | Feminino | Total": "Feminino"}
+BLOCK_NAMES = {**BLOCKS, CAPACITY_BLOCK: "capacity"}  # every block in the tidy table (source text -> our name)
 
 # Block 4.1 items: legal situation (situação jurídica).
 LEGAL_SITUATIONS = {
@@ -270,6 +281,7 @@ def read_semester(path: Path) -> tuple[pd.DataFrame | None, str]:
     _check_unique_units(identity, path)
     parsed = {i: parse_header(h, file=path) for i, h in enumerate(headers) if h.split(" | ")[0] in BLOCKS}
     counts = {i: h for i, h in parsed.items() if h.sex is not None}
+    counts |= {headers.index(name): Header(CAPACITY_BLOCK, "", None, sex) for name, sex in CAPACITY.items()}
     values = _numeric_cells(block, headers, counts, path)
     note = _check_totals(values, list(counts.values()), path)
     return _tidy_parts(values, list(counts.values()), identity, period), note
@@ -329,6 +341,11 @@ def check_inputs(headers: list[str], path: Path) -> None:
         if name not in headers:
             raise PipelineError(f"required column '{name}' is missing", file=path, column=name,
                                 fix="the publisher renamed a column: update IDENTITY in pipeline/sources/sisdepen.py")
+    for name in CAPACITY:
+        if name not in headers:
+            raise PipelineError(f"required column '{name}' is missing", file=path, column=name,
+                                fix="the publisher renamed the capacity totals: update CAPACITY in "
+                                    "pipeline/sources/sisdepen.py")
     blocks = {h.split(" | ")[0] for h in headers}
     for block in BLOCKS:
         if block not in blocks:
@@ -387,7 +404,7 @@ def check_no_sex_vanishes(tables: dict[Path, pd.DataFrame]) -> None:
             for (block, sex), value in before.items():
                 if value > 0 and sums.get((block, sex), 0) == 0:
                     label = {v: k for k, v in SEXES.items()}[sex]
-                    header = {v: k for k, v in BLOCKS.items()}[block]
+                    header = {v: k for k, v in BLOCK_NAMES.items()}[block]
                     raise PipelineError(
                         f"block '{header}' has no '{label}' values in this file, while {before_period} had "
                         f"{value:,.0f}", file=path, column=f"{header} | ... | {label}",
@@ -429,7 +446,8 @@ def _numeric_cells(block: np.ndarray, headers: list[str], counts: dict[int, Head
 
 
 def _check_totals(values: np.ndarray, headers: list[Header], path: Path) -> str:
-    """Block 4.1 parts must sum to the file's own total per unit; where the total is absent, say so."""
+    """Block 4.1 parts must sum to the file's own total per unit; where the total is absent, say so. (Block 1.3's
+    totals are not checked here: its parts are not read.)"""
     population = np.array([h.block == "4.1 População prisional" for h in headers], dtype=bool)
     total = [i for i, h in enumerate(headers) if population[i] and h.sex == "Total" and h.item == ""]
     if not total:
@@ -448,11 +466,12 @@ def _check_totals(values: np.ndarray, headers: list[Header], path: Path) -> str:
 
 
 def _tidy_parts(values: np.ndarray, headers: list[Header], identity: pd.DataFrame, period: str) -> pd.DataFrame:
-    """The non-blank part cells (not the `Total` columns) as long rows in key order, in our codes.
+    """The non-blank part cells (not the `Total` columns; block 1.3's totals, its only columns read, as its parts)
+    as long rows in key order, in our codes.
 
     Each column's labels are recoded once; the rows are the block's cells read unit by unit, with the columns
     ordered by (block, item, court, sex), so the rows come out sorted without a sort."""
-    labels = [(BLOCKS[h.block], LEGAL_SITUATIONS.get(h.item, h.item), COURTS.get(h.court or "", ""), SEXES[h.sex])
+    labels = [(BLOCK_NAMES[h.block], LEGAL_SITUATIONS.get(h.item, h.item), COURTS.get(h.court or "", ""), SEXES[h.sex])
               for h in headers]
     parts = [i for i, h in enumerate(headers) if h.sex != "Total"]
     present = ~np.isnan(values[:, parts]).all(axis=0) if values.shape[0] else np.zeros(len(parts), dtype=bool)
@@ -479,7 +498,7 @@ def _tidy_parts(values: np.ndarray, headers: list[Header], identity: pd.DataFram
 
 
 def check_outputs(tidy: pd.DataFrame) -> None:
-    """No personal data column, unique key, and both blocks present in every period used."""
+    """No personal data column, unique key, and every block present in every period used."""
     leaked = [c for c in tidy.columns if c in PERSONAL or c in IDENTITY]
     if leaked:
         raise PipelineError(f"personal or unrenamed source column {leaked[0]!r} would be written",
@@ -488,8 +507,8 @@ def check_outputs(tidy: pd.DataFrame) -> None:
     if tidy.duplicated(key).any():
         raise PipelineError("tidy SISDEPEN table has duplicated keys", fix="check parse_header")
     blocks = tidy.groupby("period")["block"].nunique()
-    if (blocks < len(BLOCKS)).any():
-        raise PipelineError(f"period {blocks[blocks < len(BLOCKS)].index[0]} lacks a block")
+    if (blocks < len(BLOCK_NAMES)).any():
+        raise PipelineError(f"period {blocks[blocks < len(BLOCK_NAMES)].index[0]} lacks a block")
 
 
 @cli

@@ -129,21 +129,33 @@ def _write_semester(path, headers, row):
 _IDENTITY = ["Situação de Preenchimento", "Responsável pela Finalização", "Nome do Estabelecimento", "UF",
              "Município", "Âmbito", "Telefone Principal"]
 _IDENTITY_ROW = ["Validado", "12345678900", "Penitenciária Teste", "MA", "São Luís", "Estadual", "(98) 0000-0000"]
+# Block 1.3's two totals (places for men, for women), read beside the blocks; a unit that holds only men leaves
+# the women's blank.
+_CAPACITY, _CAPACITY_ROW = list(sisdepen.CAPACITY), [100, ""]
 
 
 def test_missing_block_is_a_clear_error(tmp_path):
     path = tmp_path / "dados-sisdepen-jan-jun-2019.xlsx"
-    _write_semester(path, [*_IDENTITY, f"{POPULATION} | Total"], [*_IDENTITY_ROW, 10])
+    _write_semester(path, [*_IDENTITY, *_CAPACITY, f"{POPULATION} | Total"], [*_IDENTITY_ROW, *_CAPACITY_ROW, 10])
     with pytest.raises(PipelineError, match=f"required block '{INCIDENCES}' is missing") as error:
         sisdepen.read_semester(path)
     assert "dados-sisdepen-jan-jun-2019.xlsx" in error.value.message
 
 
+def test_a_renamed_capacity_total_is_a_clear_error(tmp_path):
+    path = tmp_path / "dados-sisdepen-jan-jun-2019.xlsx"
+    renamed = _CAPACITY[1].replace("Feminino", "Feminina")
+    _write_semester(path, [*_IDENTITY, _CAPACITY[0], renamed, *_COUNTS], [*_IDENTITY_ROW, *_CAPACITY_ROW, 5, 2, 7, 1, 0])
+    with pytest.raises(PipelineError, match="required column .* is missing") as error:
+        sisdepen.read_semester(path)
+    assert error.value.column == _CAPACITY[1] and "update CAPACITY" in error.value.fix
+
+
 def test_text_in_numeric_cell_names_file_row_and_column(tmp_path):
     path = tmp_path / "dados-sisdepen-jul-dez-2019.xlsx"
     column = f"{POPULATION} | Presos provisórios (sem condenação) | Justiça Estadual Masculino"
-    _write_semester(path, [*_IDENTITY, column, f"{POPULATION} | Total", f"{INCIDENCES} | {DRUG} | Masculino"],
-                    [*_IDENTITY_ROW, "doze", 12, 3])
+    _write_semester(path, [*_IDENTITY, *_CAPACITY, column, f"{POPULATION} | Total",
+                           f"{INCIDENCES} | {DRUG} | Masculino"], [*_IDENTITY_ROW, *_CAPACITY_ROW, "doze", 12, 3])
     with pytest.raises(PipelineError) as error:
         sisdepen.read_semester(path)
     assert error.value.row == 2 and error.value.column == column and "text 'doze'" in error.value.message
@@ -152,9 +164,9 @@ def test_text_in_numeric_cell_names_file_row_and_column(tmp_path):
 
 def test_personal_data_is_never_read(tmp_path):
     path = tmp_path / "dados-sisdepen-jul-dez-2019.xlsx"
-    _write_semester(path, [*_IDENTITY, f"{POPULATION} | Presos provisórios (sem condenação) | Justiça Estadual "
-                                       "Masculino", f"{POPULATION} | Total", f"{INCIDENCES} | {DRUG} | Masculino"],
-                    [*_IDENTITY_ROW, 12, 12, 3])
+    _write_semester(path, [*_IDENTITY, *_CAPACITY, f"{POPULATION} | Presos provisórios (sem condenação) | Justiça "
+                                                   "Estadual Masculino", f"{POPULATION} | Total",
+                           f"{INCIDENCES} | {DRUG} | Masculino"], [*_IDENTITY_ROW, *_CAPACITY_ROW, 12, 12, 3])
     table, _ = sisdepen.read_semester(path)
     text = table.astype(str).to_csv()
     assert "12345678900" not in text and "0000-0000" not in text
@@ -167,11 +179,12 @@ _COUNTS = [*_PARTS, f"{POPULATION} | Total", f"{INCIDENCES} | {DRUG} | Masculino
 
 
 def _write_units(path, units):
-    """A semester file with one row per unit: (name, [pre-trial men, pre-trial women, total, drug men, drug women])."""
+    """A semester file with one row per unit: (name, [pre-trial men, pre-trial women, total, drug men, drug women]),
+    each with 100 places for men and none for women."""
     book = Workbook()
-    book.active.append([*_IDENTITY, *_COUNTS])
+    book.active.append([*_IDENTITY, *_CAPACITY, *_COUNTS])
     for name, counts in units:
-        book.active.append([*_IDENTITY_ROW[:2], name, *_IDENTITY_ROW[3:], *counts])
+        book.active.append([*_IDENTITY_ROW[:2], name, *_IDENTITY_ROW[3:], *_CAPACITY_ROW, *counts])
     book.save(path)
 
 
@@ -197,8 +210,10 @@ def test_clean_block_becomes_sorted_long_rows_without_blanks_or_totals(tmp_path)
     table, note = sisdepen.read_semester(path)
     assert "all units agree" in note
     assert table[["unit_row", "block", "item", "sex", "value"]].values.tolist() == [
+        [2, "capacity", "", "male", 100.0],
         [2, "incidences", DRUG, "female", 2.0], [2, "incidences", DRUG, "male", 1.0],
         [2, "population", "pre_trial", "male", 5.0],
+        [3, "capacity", "", "male", 100.0],
         [3, "population", "pre_trial", "female", 3.0], [3, "population", "pre_trial", "male", 0.0]]
     assert table["unit_name"].tolist()[-1] == "Unidade A" and set(table["period"]) == {"2019-12"}
     assert (table.dtypes.astype(str).tolist()
@@ -240,7 +255,8 @@ def test_cache_reuses_each_file_by_hash_and_parses_only_a_new_semester(tmp_path,
     _semesters(raw, ["jan-jun-2020"])  # the same bytes as jan-jun-2019, under another semester's name
     newest, _ = sisdepen.load(raw, cache_dir=cache)
     assert parsed == ["dados-sisdepen-jan-jun-2020.xlsx"]
-    assert newest["period"].value_counts().to_dict() == {"2019-06": 8, "2019-12": 8, "2020-06": 8}
+    # 8 rows of people and incidences and 2 of places per file
+    assert newest["period"].value_counts().to_dict() == {"2019-06": 10, "2019-12": 10, "2020-06": 10}
 
 
 def test_cache_of_a_changed_file_or_another_parser_version_is_never_used(tmp_path, monkeypatch):
@@ -252,11 +268,12 @@ def test_cache_of_a_changed_file_or_another_parser_version_is_never_used(tmp_pat
     (stale / "x.parquet").write_bytes(b"old")
     _write_units(raw / "dados-sisdepen-jan-jun-2019.xlsx", [("Unidade A", [9, 0, 9, 1, 2])])
     tidy, _ = sisdepen.load(raw, cache_dir=cache)
-    assert tidy["value"].max() == 9  # the changed file was parsed again
+    people = lambda tidy: tidy.loc[tidy["block"] == "population", "value"]
+    assert people(tidy).max() == 9  # the changed file was parsed again
     assert not stale.exists()  # another version's entries are removed
     entry = cache / sisdepen.parser_version() / sisdepen.cache_name(raw / "dados-sisdepen-jan-jun-2019.xlsx")
     entry.write_bytes(b"damaged")  # a damaged entry is parsed again, not trusted
-    assert sisdepen.load(raw, cache_dir=cache)[0]["value"].max() == 9
+    assert people(sisdepen.load(raw, cache_dir=cache)[0]).max() == 9
     monkeypatch.setattr(sisdepen, "parser_version", lambda: "another-version")
     sisdepen.load(raw, cache_dir=cache)
     assert [p.name for p in cache.iterdir()] == ["another-version"]
@@ -632,3 +649,47 @@ def test_renamed_sex_label_stops_the_ingest_naming_the_column(old, new, tmp_path
     (raw / SEMESTER).write_bytes(corpus.xlsx_bytes(rows))
     corpus.assert_one_clear_message(project, ("pipeline.sources.sisdepen",),
                                     (SEMESTER, new.strip(" |"), "cannot classify this column", "column '"))
+
+
+@pytest.mark.parametrize("name", ["dados-sisdepen-jul-dez-2016.xlsx", "dados-sisdepen-jul-dez-2020.xlsx",
+                                  "dados-sisdepen-jul-dez-2021.xlsx"])
+def test_the_places_read_are_block_1_3s_totals_and_equal_the_sum_of_their_parts(real_outputs, name):
+    """Block 1.3's two totals, the only columns of it the ingest reads (sisdepen.CAPACITY), read here from the raw
+    file with calamine alone: each equals its parts (places by legal situation and regime, not the deactivated
+    places) wherever it is filled, is blank only where every part is, and is what the tidy table holds as the unit's
+    places. (Checked on all 11 files read when the block was added; here on the first, the last and Cotrin Neto's.)"""
+    with python_calamine.CalamineWorkbook.from_path(RAW / name) as book:
+        rows = book.get_sheet_by_index(0).to_python()
+    headers = [sisdepen.normalise(h) for h in rows[0]]
+    at = {h: i for i, h in enumerate(headers)}
+    tidy = real_outputs[0]
+    held = tidy[(tidy["block"] == "capacity") & (tidy["period"] == sisdepen.period_from_name(RAW / name))]
+    held = held.set_index(["unit_row", "sex"])["value"]
+    read = {}
+    for row_number, row in enumerate(rows[1:], start=2):
+        for total, sex in sisdepen.CAPACITY.items():
+            parts = [h for h in headers if h.startswith(sisdepen.CAPACITY_BLOCK) and h.endswith(f" | {sex}")
+                     and "desativad" not in h]
+            filled = [row[at[h]] for h in parts if row[at[h]] != ""]
+            if row[at[total]] == "":
+                assert not any(filled), (row_number, sex)
+            else:
+                assert row[at[total]] == sum(filled), (row_number, sex)
+                read[(row_number, sisdepen.SEXES[sex])] = float(row[at[total]])
+    assert len(parts) == 7 and read == held.to_dict()
+
+
+def test_a_units_places_stand_beside_its_people_in_the_unit_rule(real_outputs):
+    """The two corrected units in tab-22's evidence: their places and people per place, from block 1.3 of the same
+    rows. Cotrin Neto: 7,503 men in 750 places, 10.0 per place, against 1.6 and 1.0 in the two semesters the rule
+    compared (1,164 in 750; 1,273 in 1,260). PJALLB: 17,580 in 885, 19.9 per place, against 4.7 and 7.2 (4,181 in
+    882; 6,392 in 885)."""
+    tidy, _, outputs = real_outputs
+    places = tidy[(tidy["block"] == "capacity") & (tidy["sex"] == "male")].groupby(["unit_name", "period"])["value"]
+    assert places.sum().loc[COTRIN_NETO].to_dict() == {"2020-12": 750, "2021-06": 750, "2021-12": 1_260}
+    assert places.sum().loc[PJALLB][["2016-12", "2017-06", "2017-12"]].tolist() == [885, 882, 885]
+    jumps = outputs.quality[outputs.quality["rule"] == "unit_jump"].set_index(["state", "period"])["evidence"]
+    assert ("'CADEIA PÚBLICA COTRIN NETO - SEAP/CN' 750 (10.0; 2021-06: 1.6; 2021-12: 1.0)"
+            in jumps[("RJ", "2020-12")])
+    assert ("(that semester; the semesters compared): 'PRESÍDIO JUIZ ANTÔNIO LUIZ LINS DE BARROS - PJALLB' 885 "
+            "(19.9; 2017-06: 4.7; 2017-12: 7.2); the state's" in jumps[("PE", "2016-12")])

@@ -263,10 +263,14 @@ def _quality(tidy: pd.DataFrame, units: pd.DataFrame, states: pd.DataFrame, corr
 
 
 def unit_people(tidy: pd.DataFrame) -> pd.DataFrame:
-    """People per unit, semester and sex, with the unit's class (plausibility.UNIT_COLUMNS)."""
+    """People per unit, semester and sex, with the unit's class and its places for that sex as the unit reported
+    them (block 1.3; missing where it left them blank) (plausibility.UNIT_COLUMNS)."""
     population = tidy[tidy["block"] == "population"]
     key = ["period", "unit_row", "state", "municipality", "unit_name", "kind", "sex"]
     people = population.groupby(key, as_index=False, observed=True)["value"].sum().rename(columns={"value": "people"})
+    places = tidy.loc[tidy["block"] == "capacity", ["period", "unit_row", "sex", "value"]].rename(
+        columns={"value": "places"})
+    people = people.merge(places, on=["period", "unit_row", "sex"], how="left", validate="1:1")
     return people[plausibility.UNIT_COLUMNS]
 
 

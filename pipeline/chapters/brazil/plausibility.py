@@ -265,7 +265,8 @@ def unit_effects(entries: pd.DataFrame, sources: pd.DataFrame, units: pd.DataFra
 
 # -------------------------------------------------------------------- Units counted as monitoring ---
 
-UNIT_COLUMNS = ["period", "state", "municipality", "unit_name", "kind", "sex", "people"]  # one row per unit and sex
+# One row per unit and sex; `places`, the unit's places for that sex as it reported them (missing where blank).
+UNIT_COLUMNS = ["period", "state", "municipality", "unit_name", "kind", "sex", "people", "places"]
 IN_CELL_RULE, RECLASSIFIED_RULE, UNIT_JUMP_RULE = "monitoring_in_cell", "unit_reclassified", "unit_jump"
 
 
@@ -301,8 +302,11 @@ def monitoring_in_cell_findings(units: pd.DataFrame, monitoring_pattern: str, in
 def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, measures: dict[str, str]) -> pd.DataFrame:
     """Per state, semester, measure and sex, the units whose people are `ratio` times above or below both semesters
     the unit reported before and after, or whose first or last semester is that far from the next one while that
-    one agrees with the one after; in each case at least `min_change` people away. Listed with the state's people
-    in all its units beside them (whether the state's count moved with the units'), never altered by the rule.
+    one agrees with the one after; in each case at least `min_change` people away. Listed with each unit's places
+    and people per place, in that semester and the two it was compared with (a unit that holds ten people per place
+    in one semester and two in the others is more likely an entry error than one always crowded), and with the
+    state's people in all its units beside them (whether the state's count moved with the units'), never altered
+    by the rule.
 
     `units` has UNIT_COLUMNS; the findings have FINDING_COLUMNS and their `treatment` (keep). Names are written in
     capitals and counts as 'period: number', so every language shows them as written (pipeline.i18n)."""
@@ -312,14 +316,16 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
 
     unit = ["state", "municipality", "unit_name", "sex"]
     series = units.groupby([*unit, "period"], sort=True, observed=True, as_index=False).agg(
-        people=("people", "sum"), kind=("kind", "last"))
+        people=("people", "sum"), places=("places", "sum"), kind=("kind", "last"))
     by_unit = series.groupby(unit, sort=False, observed=True)
     position, size = by_unit.cumcount(), by_unit["people"].transform("size")
     people = series["people"]
     before, after = {}, {}
     for step in (1, 2):  # the semesters the unit reported before and after, one and two away
         before[step], after[step] = by_unit["people"].shift(step), by_unit["people"].shift(-step)
-        before[f"period{step}"], after[f"period{step}"] = by_unit["period"].shift(step), by_unit["period"].shift(-step)
+        for column in ("period", "places"):
+            before[f"{column}{step}"], after[f"{column}{step}"] = (by_unit[column].shift(step),
+                                                                   by_unit[column].shift(-step))
     between = (position > 0) & (position < size - 1) & (
         (np.maximum(before[1], after[1]) < people) | (people < np.minimum(before[1], after[1])))
     between &= far(people, before[1]) & far(people, after[1])
@@ -330,13 +336,28 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
         return pd.Series(["; ".join(f"{p}: {v:,.0f}" for p, v in pairs) for pairs in
                           zip(*(zip(p, v) for p, v in zip(periods, values)))], index=series.index)
 
+    def per_place(periods: list[pd.Series], values: list[pd.Series], places: list[pd.Series]) -> pd.Series:
+        # '750 (10.0; 2021-06: 1.6; 2021-12: 1.3)': the semester's places, then people per place in it and in the
+        # two it was compared with ('–' where no places were reported)
+        ratio = lambda v, p: f"{v / p:,.1f}" if p > 0 else "–"
+        return pd.Series([f"{here_places:,.0f} ({ratio(here, here_places)}; "
+                          + "; ".join(f"{p}: {ratio(v, n)}" for p, v, n in others) + ")"
+                          for here, here_places, *others in
+                          zip(people, series["places"], *(zip(p, v, n) for p, v, n in zip(periods, values, places)))],
+                         index=series.index)
+
     beside = pd.Series("", index=series.index, dtype=object)
-    beside[between] = counts([before["period1"], after["period1"]], [before[1], after[1]])[between]
-    beside[first] = counts([after["period1"], after["period2"]], [after[1], after[2]])[first]
-    beside[last] = counts([before["period2"], before["period1"]], [before[2], before[1]])[last]
+    crowding = pd.Series("", index=series.index, dtype=object)
+    for rows, steps in ((between, (before, 1, after, 1)), (first, (after, 1, after, 2)),
+                        (last, (before, 2, before, 1))):
+        (one, i), (two, j) = steps[:2], steps[2:]
+        periods, values = [one[f"period{i}"], two[f"period{j}"]], [one[i], two[j]]
+        beside[rows] = counts(periods, values)[rows]
+        crowding[rows] = per_place(periods, values, [one[f"places{i}"], two[f"places{j}"]])[rows]
     found = series[between | first | last]
-    hits = found.assign(measure=found["kind"].map(measures), beside=beside[between | first | last])
-    hits = hits[["state", "period", "measure", "sex", "unit_name", "people", "beside"]]
+    hits = found.assign(measure=found["kind"].map(measures), beside=beside[between | first | last],
+                        crowding=crowding[between | first | last])
+    hits = hits[["state", "period", "measure", "sex", "unit_name", "people", "beside", "crowding"]]
     state_people = units.groupby(["state", "sex", "period"])["people"].sum()
     rows = []
     for (state, period, measure, sex), group in hits.groupby(["state", "period", "measure", "sex"], sort=True):
@@ -345,11 +366,13 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
         around = "; ".join(f"{p}: {series[p]:,.0f}" for p in series.index[max(at - 1, 0):at + 2] if p != period)
         listed = ", ".join(f"'{name.upper()}' {count:,.0f} ({beside})"
                            for name, count, beside in zip(group["unit_name"], group["people"], group["beside"]))
+        crowded = ", ".join(f"'{name.upper()}' {text}" for name, text in zip(group["unit_name"], group["crowding"]))
         rows.append({"rule": UNIT_JUMP_RULE, "state": state, "period": period, "measure": measure, "sex": sex,
                      "value": float(group["people"].sum()),
                      "evidence": f"{group['people'].sum():,.0f} {who} in {len(group)} unit(s) far from their "
-                                 f"neighbouring semesters: {listed}; the state's {who} in all its units in {period}: "
-                                 f"{series[period]:,.0f} ({around})",
+                                 f"neighbouring semesters: {listed}; places for {who} and {who} per place (that "
+                                 f"semester; the semesters compared): {crowded}; the state's {who} in all its units "
+                                 f"in {period}: {series[period]:,.0f} ({around})",
                      "treatment": "keep"})
     return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment"])
 

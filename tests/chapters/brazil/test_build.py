@@ -149,8 +149,9 @@ def test_the_units_far_from_their_neighbouring_semesters_in_the_real_files():
     pernambuco = jumps[(jumps["state"] == "PE") & (jumps["period"] == "2016-12")]
     assert pernambuco["evidence"].tolist() == [
         "17,580 men in 1 unit(s) far from their neighbouring semesters: 'PRESÍDIO JUIZ ANTÔNIO LUIZ LINS DE BARROS - "
-        "PJALLB' 17,580 (2017-06: 4,181; 2017-12: 6,392); the state's men in all its units in 2016-12: 44,188 "
-        "(2017-06: 29,614)"]
+        "PJALLB' 17,580 (2017-06: 4,181; 2017-12: 6,392); places for men and men per place (that semester; the "
+        "semesters compared): 'PRESÍDIO JUIZ ANTÔNIO LUIZ LINS DE BARROS - PJALLB' 885 (19.9; 2017-06: 4.7; 2017-12: "
+        "7.2); the state's men in all its units in 2016-12: 44,188 (2017-06: 29,614)"]
     assert pernambuco[["correction_id", "treatment", "effect"]].values.tolist() == [[
         "pe-2016-12-pjallb-male-people", "replace",
         "replaced: 'PRESÍDIO JUIZ ANTÔNIO LUIZ LINS DE BARROS - PJALLB', 17,580 men in 2016-12 as published, counted "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -109,9 +110,11 @@ GROWTH = {"base_period": "2019-12", "claimed_pct": {"male": 448.3, "female": 403
 
 
 def _people(*units):
-    """(period, unit name, class, men[, municipality]) -> plausibility.UNIT_COLUMNS rows in state AM."""
+    """(period, unit name, class, men[, municipality[, places]]) -> plausibility.UNIT_COLUMNS rows in state AM
+    (places missing, as a unit that left them blank, unless given)."""
     rows = [{"period": unit[0], "state": "AM", "municipality": unit[4] if len(unit) > 4 else "Manaus",
-             "unit_name": unit[1], "kind": unit[2], "sex": "male", "people": float(unit[3])} for unit in units]
+             "unit_name": unit[1], "kind": unit[2], "sex": "male", "people": float(unit[3]),
+             "places": float(unit[5]) if len(unit) > 5 else np.nan} for unit in units]
     return pd.DataFrame(rows, columns=plausibility.UNIT_COLUMNS)
 
 
@@ -225,18 +228,33 @@ def _jumps(units, ratio=3.0, min_change=500):
     return plausibility.unit_jump_findings(units, ratio, min_change, MEASURES)
 
 
-def _series(name, counts, municipality="Manaus"):
-    return [(period, name, CELLS, count, municipality) for period, count in zip(SEMESTERS, counts) if count is not None]
+def _series(name, counts, municipality="Manaus", places=None):
+    places = places if places is not None else [np.nan] * len(SEMESTERS)
+    return [(period, name, CELLS, count, municipality, place)
+            for period, count, place in zip(SEMESTERS, counts, places) if count is not None]
 
 
 def test_unit_rule_lists_a_semester_far_from_both_neighbours_with_the_states_count_beside_it():
-    units = _people(*_series("Presídio A", [700, 650, 2900, 640, 660]), *_series("Presídio B", [3000] * 5))
+    units = _people(*_series("Presídio A", [700, 650, 2900, 640, 660], places=[750] * 5),
+                    *_series("Presídio B", [3000] * 5))
     found = _jumps(units)
     assert found[["rule", "state", "period", "measure", "sex", "value", "treatment"]].values.tolist() == [
         ["unit_jump", "AM", "2017-12", "people_in_cells", "male", 2900.0, "keep"]]
+    # Its places and people per place beside its people: 2,900 / 750 = 3.87 that semester, 650 / 750 = 0.87 and
+    # 640 / 750 = 0.85 in the two it was compared with.
     assert found["evidence"].iloc[0] == (
         "2,900 men in 1 unit(s) far from their neighbouring semesters: 'PRESÍDIO A' 2,900 (2017-06: 650; 2018-06: "
-        "640); the state's men in all its units in 2017-12: 5,900 (2017-06: 3,650; 2018-06: 3,640)")
+        "640); places for men and men per place (that semester; the semesters compared): 'PRESÍDIO A' 750 (3.9; "
+        "2017-06: 0.9; 2018-06: 0.9); the state's men in all its units in 2017-12: 5,900 (2017-06: 3,650; "
+        "2018-06: 3,640)")
+
+
+def test_unit_rule_shows_places_as_each_semester_reported_them_and_a_dash_where_there_are_none():
+    """A unit whose places grew with its people (a new wing) shows a steady number per place; blank or zero places
+    give no ratio, never a division by zero."""
+    units = _people(*_series("Presídio A", [700, 650, 2900, 640, 660], places=[700, 0, 2800, np.nan, 700]))
+    assert _jumps(units)["evidence"].iloc[0].split("; the state's")[0].endswith(
+        "(that semester; the semesters compared): 'PRESÍDIO A' 2,800 (1.0; 2017-06: –; 2018-06: –)")
 
 
 def test_unit_rule_lists_a_first_semester_the_next_two_do_not_confirm_and_groups_units_of_one_semester():
@@ -246,8 +264,9 @@ def test_unit_rule_lists_a_first_semester_the_next_two_do_not_confirm_and_groups
     assert found["value"].tolist() == [17585.0]
     assert found["evidence"].iloc[0].startswith(
         "17,585 men in 2 unit(s) far from their neighbouring semesters: 'PRESÍDIO A' 17,580 (2017-06: 4,181; "
-        "2017-12: 6,392), 'PRESÍDIO B' 5 (2017-06: 900; 2017-12: 950); the state's men in all its units in 2016-12: "
-        "17,585 (2017-06: 5,081)")
+        "2017-12: 6,392), 'PRESÍDIO B' 5 (2017-06: 900; 2017-12: 950); places for men and men per place (that "
+        "semester; the semesters compared): 'PRESÍDIO A' 0 (–; 2017-06: –; 2017-12: –), 'PRESÍDIO B' 0 (–; 2017-06: "
+        "–; 2017-12: –); the state's men in all its units in 2016-12: 17,585 (2017-06: 5,081)")
 
 
 @pytest.mark.parametrize("counts", [
@@ -309,7 +328,7 @@ def _entry(period="2016-12", action="replace", unit=UNIT, sex="male", published=
 def _unit_table(tidy):
     population = tidy[tidy["block"] == "population"]
     return population.groupby(["period", "state", "municipality", "unit_name", "kind", "sex"], as_index=False)[
-        "value"].sum().rename(columns={"value": "people"})[plausibility.UNIT_COLUMNS]
+        "value"].sum().rename(columns={"value": "people"}).assign(places=np.nan)[plausibility.UNIT_COLUMNS]
 
 
 def _by_state(tidy):
