@@ -337,7 +337,7 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
                           zip(*(zip(p, v) for p, v in zip(periods, values)))], index=series.index)
 
     def per_place(periods: list[pd.Series], values: list[pd.Series], places: list[pd.Series]) -> pd.Series:
-        # '750 (10.0; 2021-06: 1.6; 2021-12: 1.3)': the semester's places, then people per place in it and in the
+        # '750 (10.0; 2021-06: 1.6; 2021-12: 1.0)': the semester's places, then people per place in it and in the
         # two it was compared with ('–' where no places were reported)
         ratio = lambda v, p: f"{v / p:,.1f}" if p > 0 else "–"
         return pd.Series([f"{here_places:,.0f} ({ratio(here, here_places)}; "
@@ -348,9 +348,9 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
 
     beside = pd.Series("", index=series.index, dtype=object)
     crowding = pd.Series("", index=series.index, dtype=object)
-    for rows, steps in ((between, (before, 1, after, 1)), (first, (after, 1, after, 2)),
-                        (last, (before, 2, before, 1))):
-        (one, i), (two, j) = steps[:2], steps[2:]
+    # The two semesters each kind of finding was compared with: (before or after, how many semesters away).
+    for rows, ((one, i), (two, j)) in ((between, ((before, 1), (after, 1))), (first, ((after, 1), (after, 2))),
+                                       (last, ((before, 2), (before, 1)))):
         periods, values = [one[f"period{i}"], two[f"period{j}"]], [one[i], two[j]]
         beside[rows] = counts(periods, values)[rows]
         crowding[rows] = per_place(periods, values, [one[f"places{i}"], two[f"places{j}"]])[rows]
