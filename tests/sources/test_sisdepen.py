@@ -693,3 +693,21 @@ def test_a_units_places_stand_beside_its_people_in_the_unit_rule(real_outputs):
             in jumps[("RJ", "2020-12")])
     assert ("(that semester; the semesters compared): 'PRESÍDIO JUIZ ANTÔNIO LUIZ LINS DE BARROS - PJALLB' 885 "
             "(19.9; 2017-06: 4.7; 2017-12: 7.2); the state's" in jumps[("PE", "2016-12")])
+
+
+def test_the_places_of_the_units_counted_in_cells_agree_with_the_official_capacity_unodc_publishes(real_outputs):
+    """An outside check of the places read: UNODC's 'Official prison capacity' of Brazil for 2021 (466,529, reported
+    by the World Prison Brief; data/interim/unodc_prisons.parquet, from the mirror's UNODC file) against the places
+    of the units the chapter counts in cells in December 2021: 465,842, 687 fewer (0.15%). The pseudo-units of
+    electronic monitoring and home detention report places too (107,488 that semester) and are not prison capacity."""
+    tidy, _, outputs = real_outputs
+    places = tidy[tidy["block"] == "capacity"].merge(outputs.units[["period", "unit_row", "kind"]],
+                                                     on=["period", "unit_row"], validate="m:1")
+    december = places[places["period"] == "2021-12"]
+    in_cells = december.loc[december["kind"] == brazil.CELLS, "value"].sum()
+    assert in_cells == 465_842 and december["value"].sum() - in_cells == 107_488
+    unodc = pd.read_parquet(paths.interim_parquet("unodc_prisons"))
+    official = unodc[(unodc["iso3"] == "BRA") & (unodc["category"] == "Official prison capacity")
+                     & (unodc["unit"] == "Counts") & (unodc["year"] == 2021)]["value"]
+    assert official.tolist() == [466_529]
+    assert abs(in_cells / official.iloc[0] - 1) < 0.002
