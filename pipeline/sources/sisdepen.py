@@ -4,14 +4,15 @@ Each semester file has one header row whose levels are joined by ` | `, e.g.
 `4.1 População prisional | Presos provisórios (sem condenação) | Justiça Estadual Feminino`. We parse every
 header into (block, item, court, sex) so the code below names meanings, never column positions, and keep
 only the two blocks the briefing uses: 4.1 (people by legal situation, court and sex) and 5.14 (offence
-incidences by sex), plus the two totals of block 1.3 (the unit's places for men and for women), read as evidence
-beside a unit's people (the Brazil chapter's `unit_jump` rule), never summed into a published number. Identifying
+incidences by sex), plus the two totals by sex of block 1.3 (the unit's places for men and for women) and of block
+5.1 (the unit's people counted by age group, a second count of the people of block 4.1 on the same form), read as
+evidence beside a unit's people (the Brazil chapter's `unit_jump` rule), never summed into a published number. Identifying
 columns are read from an allow-list, so personal data (the official who filled in the form, phone numbers,
 addresses) is never read at all.
 
 Output: `data/interim/sisdepen.parquet`, one row per establishment x period x block x item x court x sex
-for every non-blank cell (parts only: the file's `Total` columns are checked against the parts, not kept; block 1.3
-is the exception, its two totals by sex are its only columns read),
+for every non-blank cell (parts only: the file's `Total` columns are checked against the parts, not kept; blocks 1.3
+and 5.1 are the exception, their two totals by sex are their only columns read),
 plus `data/interim/sisdepen_files.csv`, which says for every file whether it was used and why not.
 """
 
@@ -35,7 +36,8 @@ from pipeline.sources import file_cache
 SOURCE_ID = "sisdepen"
 FILE_GLOB = "dados-sisdepen-*.xlsx"
 
-# Identifying columns kept (source header -> our name). Everything else outside BLOCKS and CAPACITY is never read.
+# Identifying columns kept (source header -> our name). Everything else outside BLOCKS and TOTALS_ONLY is never
+# read.
 IDENTITY = {
     "UF": "state",  # unidade federativa: two-letter state code
     "Município": "municipality",  # municipality of the unit
@@ -59,7 +61,20 @@ BLOCKS = {
 # parts to check). Evidence beside a unit's people, never part of a published number.
 CAPACITY_BLOCK = "1.3 Capacidade do estabelecimento"
 CAPACITY = {f"{CAPACITY_BLOCK} | Masculino | Total": "Masculino", f"{CAPACITY_BLOCK} | Feminino | Total": "Feminino"}
-BLOCK_NAMES = {**BLOCKS, CAPACITY_BLOCK: "capacity"}  # every block in the tidy table (source text -> our name)
+
+# Block 5.1, the unit's people by age group: only its two totals by sex are read, as a second count of the unit's
+# people on the same form (where filled, it equals block 4.1's count of that sex in most units: a count far from
+# it in one semester only is more likely an entry error in one of the two blocks). In every file from 2016-12 to
+# 2021-12 each total equals the sum of its 8 age groups wherever it is filled, and is blank only where every group
+# is (tests/sources/test_sisdepen.py reads the groups to check). Evidence, never part of a published number.
+AGE_BLOCK = "5.1 Quantidade de pessoas privadas de liberdade por faixa etária"
+AGE_TOTALS = {f"{AGE_BLOCK} | Masculino | Total": "Masculino", f"{AGE_BLOCK} | Feminino | Total": "Feminino"}
+
+# Every block in the tidy table (source text -> our name).
+BLOCK_NAMES = {**BLOCKS, CAPACITY_BLOCK: "capacity", AGE_BLOCK: "people_by_age"}
+# The columns read from blocks 1.3 and 5.1: their totals by sex (total column -> (block, sex)).
+TOTALS_ONLY = {**{name: (CAPACITY_BLOCK, sex) for name, sex in CAPACITY.items()},
+               **{name: (AGE_BLOCK, sex) for name, sex in AGE_TOTALS.items()}}
 
 # Block 4.1 items: legal situation (situação jurídica).
 LEGAL_SITUATIONS = {
@@ -281,7 +296,7 @@ def read_semester(path: Path) -> tuple[pd.DataFrame | None, str]:
     _check_unique_units(identity, path)
     parsed = {i: parse_header(h, file=path) for i, h in enumerate(headers) if h.split(" | ")[0] in BLOCKS}
     counts = {i: h for i, h in parsed.items() if h.sex is not None}
-    counts |= {headers.index(name): Header(CAPACITY_BLOCK, "", None, sex) for name, sex in CAPACITY.items()}
+    counts |= {headers.index(name): Header(block, "", None, sex) for name, (block, sex) in TOTALS_ONLY.items()}
     values = _numeric_cells(block, headers, counts, path)
     note = _check_totals(values, list(counts.values()), path)
     return _tidy_parts(values, list(counts.values()), identity, period), note
@@ -341,11 +356,12 @@ def check_inputs(headers: list[str], path: Path) -> None:
         if name not in headers:
             raise PipelineError(f"required column '{name}' is missing", file=path, column=name,
                                 fix="the publisher renamed a column: update IDENTITY in pipeline/sources/sisdepen.py")
-    for name in CAPACITY:
-        if name not in headers:
-            raise PipelineError(f"required column '{name}' is missing", file=path, column=name,
-                                fix="the publisher renamed the capacity totals: update CAPACITY in "
-                                    "pipeline/sources/sisdepen.py")
+    for constant, totals, what in (("CAPACITY", CAPACITY, "capacity"), ("AGE_TOTALS", AGE_TOTALS, "age-group")):
+        for name in totals:
+            if name not in headers:
+                raise PipelineError(f"required column '{name}' is missing", file=path, column=name,
+                                    fix=f"the publisher renamed the {what} totals: update {constant} in "
+                                        "pipeline/sources/sisdepen.py")
     blocks = {h.split(" | ")[0] for h in headers}
     for block in BLOCKS:
         if block not in blocks:
@@ -446,8 +462,8 @@ def _numeric_cells(block: np.ndarray, headers: list[str], counts: dict[int, Head
 
 
 def _check_totals(values: np.ndarray, headers: list[Header], path: Path) -> str:
-    """Block 4.1 parts must sum to the file's own total per unit; where the total is absent, say so. (Block 1.3's
-    totals are not checked here: its parts are not read.)"""
+    """Block 4.1 parts must sum to the file's own total per unit; where the total is absent, say so. (Blocks 1.3's
+    and 5.1's totals are not checked here: their parts are not read.)"""
     population = np.array([h.block == "4.1 População prisional" for h in headers], dtype=bool)
     total = [i for i, h in enumerate(headers) if population[i] and h.sex == "Total" and h.item == ""]
     if not total:
@@ -466,7 +482,8 @@ def _check_totals(values: np.ndarray, headers: list[Header], path: Path) -> str:
 
 
 def _tidy_parts(values: np.ndarray, headers: list[Header], identity: pd.DataFrame, period: str) -> pd.DataFrame:
-    """The non-blank part cells (not the `Total` columns; block 1.3's totals, its only columns read, as its parts)
+    """The non-blank part cells (not the `Total` columns; blocks 1.3's and 5.1's totals, their only columns read, as
+    their parts)
     as long rows in key order, in our codes.
 
     Each column's labels are recoded once; the rows are the block's cells read unit by unit, with the columns

@@ -129,33 +129,35 @@ def _write_semester(path, headers, row):
 _IDENTITY = ["Situação de Preenchimento", "Responsável pela Finalização", "Nome do Estabelecimento", "UF",
              "Município", "Âmbito", "Telefone Principal"]
 _IDENTITY_ROW = ["Validado", "12345678900", "Penitenciária Teste", "MA", "São Luís", "Estadual", "(98) 0000-0000"]
-# Block 1.3's two totals (places for men, for women), read beside the blocks; a unit that holds only men leaves
-# the women's blank.
-_CAPACITY, _CAPACITY_ROW = list(sisdepen.CAPACITY), [100, ""]
+# The two totals of block 1.3 (places for men, for women) and of block 5.1 (people by age group), read beside the
+# blocks; a unit that holds only men leaves the women's blank.
+_TOTALS, _TOTALS_ROW = [*sisdepen.CAPACITY, *sisdepen.AGE_TOTALS], [100, "", 90, ""]
 
 
 def test_missing_block_is_a_clear_error(tmp_path):
     path = tmp_path / "dados-sisdepen-jan-jun-2019.xlsx"
-    _write_semester(path, [*_IDENTITY, *_CAPACITY, f"{POPULATION} | Total"], [*_IDENTITY_ROW, *_CAPACITY_ROW, 10])
+    _write_semester(path, [*_IDENTITY, *_TOTALS, f"{POPULATION} | Total"], [*_IDENTITY_ROW, *_TOTALS_ROW, 10])
     with pytest.raises(PipelineError, match=f"required block '{INCIDENCES}' is missing") as error:
         sisdepen.read_semester(path)
     assert "dados-sisdepen-jan-jun-2019.xlsx" in error.value.message
 
 
-def test_a_renamed_capacity_total_is_a_clear_error(tmp_path):
+@pytest.mark.parametrize("at, constant", [(1, "CAPACITY"), (3, "AGE_TOTALS")])
+def test_a_renamed_capacity_or_age_total_is_a_clear_error(tmp_path, at, constant):
     path = tmp_path / "dados-sisdepen-jan-jun-2019.xlsx"
-    renamed = _CAPACITY[1].replace("Feminino", "Feminina")
-    _write_semester(path, [*_IDENTITY, _CAPACITY[0], renamed, *_COUNTS], [*_IDENTITY_ROW, *_CAPACITY_ROW, 5, 2, 7, 1, 0])
+    headers = [*_TOTALS]
+    headers[at] = headers[at].replace("Feminino", "Feminina")
+    _write_semester(path, [*_IDENTITY, *headers, *_COUNTS], [*_IDENTITY_ROW, *_TOTALS_ROW, 5, 2, 7, 1, 0])
     with pytest.raises(PipelineError, match="required column .* is missing") as error:
         sisdepen.read_semester(path)
-    assert error.value.column == _CAPACITY[1] and "update CAPACITY" in error.value.fix
+    assert error.value.column == _TOTALS[at] and f"update {constant} in" in error.value.fix
 
 
 def test_text_in_numeric_cell_names_file_row_and_column(tmp_path):
     path = tmp_path / "dados-sisdepen-jul-dez-2019.xlsx"
     column = f"{POPULATION} | Presos provisórios (sem condenação) | Justiça Estadual Masculino"
-    _write_semester(path, [*_IDENTITY, *_CAPACITY, column, f"{POPULATION} | Total",
-                           f"{INCIDENCES} | {DRUG} | Masculino"], [*_IDENTITY_ROW, *_CAPACITY_ROW, "doze", 12, 3])
+    _write_semester(path, [*_IDENTITY, *_TOTALS, column, f"{POPULATION} | Total",
+                           f"{INCIDENCES} | {DRUG} | Masculino"], [*_IDENTITY_ROW, *_TOTALS_ROW, "doze", 12, 3])
     with pytest.raises(PipelineError) as error:
         sisdepen.read_semester(path)
     assert error.value.row == 2 and error.value.column == column and "text 'doze'" in error.value.message
@@ -164,9 +166,9 @@ def test_text_in_numeric_cell_names_file_row_and_column(tmp_path):
 
 def test_personal_data_is_never_read(tmp_path):
     path = tmp_path / "dados-sisdepen-jul-dez-2019.xlsx"
-    _write_semester(path, [*_IDENTITY, *_CAPACITY, f"{POPULATION} | Presos provisórios (sem condenação) | Justiça "
+    _write_semester(path, [*_IDENTITY, *_TOTALS, f"{POPULATION} | Presos provisórios (sem condenação) | Justiça "
                                                    "Estadual Masculino", f"{POPULATION} | Total",
-                           f"{INCIDENCES} | {DRUG} | Masculino"], [*_IDENTITY_ROW, *_CAPACITY_ROW, 12, 12, 3])
+                           f"{INCIDENCES} | {DRUG} | Masculino"], [*_IDENTITY_ROW, *_TOTALS_ROW, 12, 12, 3])
     table, _ = sisdepen.read_semester(path)
     text = table.astype(str).to_csv()
     assert "12345678900" not in text and "0000-0000" not in text
@@ -180,11 +182,11 @@ _COUNTS = [*_PARTS, f"{POPULATION} | Total", f"{INCIDENCES} | {DRUG} | Masculino
 
 def _write_units(path, units):
     """A semester file with one row per unit: (name, [pre-trial men, pre-trial women, total, drug men, drug women]),
-    each with 100 places for men and none for women."""
+    each with 100 places for men and 90 men counted by age, and none of either for women."""
     book = Workbook()
-    book.active.append([*_IDENTITY, *_CAPACITY, *_COUNTS])
+    book.active.append([*_IDENTITY, *_TOTALS, *_COUNTS])
     for name, counts in units:
-        book.active.append([*_IDENTITY_ROW[:2], name, *_IDENTITY_ROW[3:], *_CAPACITY_ROW, *counts])
+        book.active.append([*_IDENTITY_ROW[:2], name, *_IDENTITY_ROW[3:], *_TOTALS_ROW, *counts])
     book.save(path)
 
 
@@ -212,8 +214,9 @@ def test_clean_block_becomes_sorted_long_rows_without_blanks_or_totals(tmp_path)
     assert table[["unit_row", "block", "item", "sex", "value"]].values.tolist() == [
         [2, "capacity", "", "male", 100.0],
         [2, "incidences", DRUG, "female", 2.0], [2, "incidences", DRUG, "male", 1.0],
+        [2, "people_by_age", "", "male", 90.0],
         [2, "population", "pre_trial", "male", 5.0],
-        [3, "capacity", "", "male", 100.0],
+        [3, "capacity", "", "male", 100.0], [3, "people_by_age", "", "male", 90.0],
         [3, "population", "pre_trial", "female", 3.0], [3, "population", "pre_trial", "male", 0.0]]
     assert table["unit_name"].tolist()[-1] == "Unidade A" and set(table["period"]) == {"2019-12"}
     assert (table.dtypes.astype(str).tolist()
@@ -255,8 +258,8 @@ def test_cache_reuses_each_file_by_hash_and_parses_only_a_new_semester(tmp_path,
     _semesters(raw, ["jan-jun-2020"])  # the same bytes as jan-jun-2019, under another semester's name
     newest, _ = sisdepen.load(raw, cache_dir=cache)
     assert parsed == ["dados-sisdepen-jan-jun-2020.xlsx"]
-    # 8 rows of people and incidences and 2 of places per file
-    assert newest["period"].value_counts().to_dict() == {"2019-06": 10, "2019-12": 10, "2020-06": 10}
+    # 8 rows of people and incidences, 2 of places and 2 of people counted by age per file
+    assert newest["period"].value_counts().to_dict() == {"2019-06": 12, "2019-12": 12, "2020-06": 12}
 
 
 def test_cache_of_a_changed_file_or_another_parser_version_is_never_used(tmp_path, monkeypatch):
@@ -370,7 +373,8 @@ def _unit_entry_kept(real_outputs, entry_id, unit_name, period, source_period, t
     assert set(moved["period"]) == {period}
     differences = {(row.indicator, row.sex): row.value - row.value_published for row in moved.itertuples()}
     unit = tidy[(tidy["block"] == "population") & (tidy["unit_name"] == unit_name) & (tidy["sex"] == "male")]
-    legal = unit.groupby(["period", "item"])["value"].sum().unstack(fill_value=0)
+    legal = unit.assign(item=unit["item"].map(brazil.LEGAL_GROUPS)).groupby(["period", "item"])["value"].sum().unstack(
+        fill_value=0)
     change = legal.loc[source_period] - legal.loc[period]
     published_indicators = set(outputs.indicators["indicator"])
     parts = {"people_in_cells": change.sum()} | {f"people_in_cells_{item}": part for item, part in change.items()
@@ -418,6 +422,55 @@ def test_the_rio_de_janeiro_jail_of_december_2020_is_corrected_in_that_unit_alon
             - _value(outputs.indicators, "people_in_cells", "2020-12", "male")) == 7_503 - 1_164
 
 
+JORGE_VAZ, CARANGOLA = "HOSPITAL PSIQUIATRICO E JUDICIARIO JORGE VAZ", "Presídio de Carangola I"
+
+
+@pytest.mark.parametrize("entry_id, unit_name, period, source_period, counts, by_age, state", [
+    # 1,280 of the 1,299 in security internment, in 186 places; its count by age group: 147
+    ("mg-2019-12-jorge-vaz-male-people", JORGE_VAZ, "2019-12", "2019-06", {"2019-06": 136, "2019-12": 1_299},
+     {"2019-06": 136, "2019-12": 147, "2020-06": 112}, {"2019-06": 74_846, "2019-12": 70_416, "2020-06": 60_273}),
+    # 925 of the 938 pre-trial, in 60 places; its count by age group: 105
+    ("mg-2021-06-carangola-i-male-people", CARANGOLA, "2021-06", "2020-12", {"2020-12": 101, "2021-06": 938},
+     {"2020-12": 101, "2021-06": 105, "2021-12": 129}, {"2020-12": 59_760, "2021-06": 61_404, "2021-12": 62_407}),
+])
+def test_a_unit_whose_two_counts_on_one_form_disagree_in_one_semester_is_corrected_in_that_unit_alone(
+        real_outputs, tmp_path, monkeypatch, entry_id, unit_name, period, source_period, counts, by_age, state):
+    """Known errors found by the unit_jump rule and confirmed on the same form: the unit's men of block 4.1 jump
+    tenfold in one semester while its men counted by age group (block 5.1) stay with its other semesters, where
+    the two counts are the same or close. Counted as the unit's last earlier semester: built again with the entry's
+    action keep, only that semester moves, by exactly the unit's rows of the two semesters; Minas Gerais's men in
+    cells, corrected, sit between its neighbouring semesters."""
+    tidy, _, outputs = real_outputs
+    _, unit = _unit_entry_kept(real_outputs, entry_id, unit_name, period, source_period, tmp_path, monkeypatch)
+    assert unit[[source_period, period]].to_dict() == counts
+    aged = tidy[(tidy["block"] == "people_by_age") & (tidy["unit_name"] == unit_name) & (tidy["sex"] == "male")]
+    assert aged.set_index("period")["value"].loc[list(by_age)].to_dict() == by_age
+    states = outputs.state_values.set_index(["state", "measure", "sex", "period"])["value"]
+    assert {p: states[("MG", "people_in_cells", "male", p)] for p in state} == state
+    row = outputs.quality[(outputs.quality["rule"] == "unit_jump") & (outputs.quality["state"] == "MG")
+                          & (outputs.quality["period"] == period)].iloc[0]
+    assert (row["known_error"], row["correction_id"], row["treatment"]) == (True, entry_id, "replace")
+    neighbours = "; ".join(f"{p}: {v}" for p, v in by_age.items() if p != period)
+    assert (f"men counted by age on the same form (that semester; the semesters compared): '{unit_name.upper()}' "
+            f"{by_age[period]} ({neighbours}); the state's" in row["evidence"])
+
+
+def test_the_national_men_under_a_security_measure_of_december_2019_come_back_to_the_level_of_their_series(
+        real_outputs, tmp_path, monkeypatch):
+    """A check outside the form: the men held in cells under a security measure, nationally, are 4,168 in December
+    2019 with the Jorge Vaz hospital's 1,280 as published, a third above every other semester (2,355 to 2,972).
+    Corrected, they are 3,007: 35 above the highest other semester, 1% of it."""
+    outputs = real_outputs[2]
+    as_published, _ = _unit_entry_kept(real_outputs, "mg-2019-12-jorge-vaz-male-people", JORGE_VAZ, "2019-12",
+                                       "2019-06", tmp_path, monkeypatch)
+    series = {p: _value(outputs.indicators, "people_in_cells_security_measure", p, "male")
+              for p in sorted(outputs.indicators["period"].unique()) if p[:4].isdigit() and p[4:5] == "-"}
+    others = [v for p, v in series.items() if p != "2019-12"]
+    assert len(others) == 10 and (min(others), max(others)) == (2_355, 2_972)
+    assert _value(as_published, "people_in_cells_security_measure", "2019-12", "male") == 4_168
+    assert series["2019-12"] == 3_007
+
+
 def test_personal_data_absent_from_real_tidy_table(real_outputs):
     tidy = real_outputs[0]
     assert list(tidy.columns) == sisdepen.COLUMNS
@@ -449,8 +502,9 @@ def test_treated_state_semesters_leave_the_national_incidences(real_outputs):
         ("MA", "2019-12", "all_offence_incidences"), ("MA", "2019-12", plausibility.RATE_MEASURE),
         ("MA", "2020-06", plausibility.RATE_MEASURE), ("MA", "2020-12", plausibility.RATE_MEASURE),
         ("MA", "2021-06", plausibility.RATE_MEASURE), ("MA", "2021-12", plausibility.RATE_MEASURE),
-        ("PE", "2016-12", "people_in_cells"),  # a unit's known error: corrected in that unit, not the state's incidences
-        ("RJ", "2020-12", "people_in_cells"),  # another
+        ("MG", "2019-12", "people_in_cells"), ("MG", "2021-06", "people_in_cells"),  # a unit's known error: corrected
+        ("PE", "2016-12", "people_in_cells"),  # in that unit, not in the state's incidences
+        ("RJ", "2020-12", "people_in_cells"),
         ("RS", "2018-06", "all_offence_incidences"), ("RS", "2018-06", "drug_law_incidences")]
     assert sorted(map(tuple, plausibility.treated_state_periods(quality)[["state", "period"]].values)) == [
         ("MA", "2019-12"), ("MA", "2020-06"), ("MA", "2020-12"), ("MA", "2021-06"), ("MA", "2021-12"),
@@ -679,6 +733,35 @@ def test_the_places_read_are_block_1_3s_totals_and_equal_the_sum_of_their_parts(
     assert len(parts) == 7 and read == held.to_dict()
 
 
+@pytest.mark.parametrize("name", ["dados-sisdepen-jul-dez-2016.xlsx", "dados-sisdepen-jul-dez-2019.xlsx",
+                                  "dados-sisdepen-jan-jun-2021.xlsx"])
+def test_the_people_counted_by_age_are_block_5_1s_totals_and_equal_the_sum_of_the_age_groups(real_outputs, name):
+    """Block 5.1's two totals, the only columns of it the ingest reads (sisdepen.AGE_TOTALS), read here from the raw
+    file with calamine alone: each equals its 8 age groups ('Não informado' among them) wherever it is filled, is
+    blank only where every group is, and is what the tidy table holds as the unit's people counted by age. (Checked
+    on all 11 files read when the block was added: 12,997 totals for men and 7,019 for women, none off; here on the
+    first and the two semesters of the Minas Gerais corrections.)"""
+    with python_calamine.CalamineWorkbook.from_path(RAW / name) as book:
+        rows = book.get_sheet_by_index(0).to_python()
+    headers = [sisdepen.normalise(h) for h in rows[0]]
+    at = {h: i for i, h in enumerate(headers)}
+    tidy = real_outputs[0]
+    held = tidy[(tidy["block"] == "people_by_age") & (tidy["period"] == sisdepen.period_from_name(RAW / name))]
+    held = held.set_index(["unit_row", "sex"])["value"]
+    read = {}
+    for row_number, row in enumerate(rows[1:], start=2):
+        for total, sex in sisdepen.AGE_TOTALS.items():
+            groups = [h for h in headers if h.startswith(f"{sisdepen.AGE_BLOCK} | ") and h.endswith(f" | {sex}")
+                      and h.count(" | ") == 2]
+            filled = [row[at[h]] for h in groups if row[at[h]] != ""]
+            if row[at[total]] == "":
+                assert not any(filled), (row_number, sex)
+            else:
+                assert row[at[total]] == sum(filled), (row_number, sex)
+                read[(row_number, sisdepen.SEXES[sex])] = float(row[at[total]])
+    assert len(groups) == 8 and read == held.to_dict()
+
+
 def test_a_units_places_stand_beside_its_people_in_the_unit_rule(real_outputs):
     """The two corrected units in tab-22's evidence: their places and people per place, from block 1.3 of the same
     rows. Cotrin Neto: 7,503 men in 750 places, 10.0 per place, against 1.6 and 1.0 in the two semesters the rule
@@ -692,7 +775,7 @@ def test_a_units_places_stand_beside_its_people_in_the_unit_rule(real_outputs):
     assert ("'CADEIA PÚBLICA COTRIN NETO - SEAP/CN' 750 (10.0; 2021-06: 1.6; 2021-12: 1.0)"
             in jumps[("RJ", "2020-12")])
     assert ("(that semester; the semesters compared): 'PRESÍDIO JUIZ ANTÔNIO LUIZ LINS DE BARROS - PJALLB' 885 "
-            "(19.9; 2017-06: 4.7; 2017-12: 7.2); the state's" in jumps[("PE", "2016-12")])
+            "(19.9; 2017-06: 4.7; 2017-12: 7.2); men counted by age" in jumps[("PE", "2016-12")])
 
 
 def test_the_places_of_the_units_counted_in_cells_agree_with_the_official_capacity_unodc_publishes(real_outputs):

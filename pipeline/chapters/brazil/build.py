@@ -263,14 +263,17 @@ def _quality(tidy: pd.DataFrame, units: pd.DataFrame, states: pd.DataFrame, corr
 
 
 def unit_people(tidy: pd.DataFrame) -> pd.DataFrame:
-    """People per unit, semester and sex, with the unit's class and its places for that sex as the unit reported
-    them (block 1.3; missing where it left them blank) (plausibility.UNIT_COLUMNS)."""
+    """People per unit, semester and sex, with the unit's class, its places for that sex as the unit reported them
+    (block 1.3) and its people of that sex as its age groups count them (block 5.1), each missing where the unit left
+    it blank (plausibility.UNIT_COLUMNS)."""
     population = tidy[tidy["block"] == "population"]
     key = ["period", "unit_row", "state", "municipality", "unit_name", "kind", "sex"]
     people = population.groupby(key, as_index=False, observed=True)["value"].sum().rename(columns={"value": "people"})
-    places = tidy.loc[tidy["block"] == "capacity", ["period", "unit_row", "sex", "value"]].rename(
-        columns={"value": "places"})
-    people = people.merge(places, on=["period", "unit_row", "sex"], how="left", validate="1:1")
+    for block in ("capacity", "people_by_age"):
+        totals = tidy.loc[tidy["block"] == block, ["period", "unit_row", "sex", "value"]]
+        column = "places" if block == "capacity" else block
+        people = people.merge(totals.rename(columns={"value": column}), on=["period", "unit_row", "sex"], how="left",
+                              validate="1:1")
     return people[plausibility.UNIT_COLUMNS]
 
 

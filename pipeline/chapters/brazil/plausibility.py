@@ -265,8 +265,9 @@ def unit_effects(entries: pd.DataFrame, sources: pd.DataFrame, units: pd.DataFra
 
 # -------------------------------------------------------------------- Units counted as monitoring ---
 
-# One row per unit and sex; `places`, the unit's places for that sex as it reported them (missing where blank).
-UNIT_COLUMNS = ["period", "state", "municipality", "unit_name", "kind", "sex", "people", "places"]
+# One row per unit and sex; `places`, the unit's places for that sex as it reported them (block 1.3), and
+# `people_by_age`, its people of that sex as its age groups count them (block 5.1): both missing where blank.
+UNIT_COLUMNS = ["period", "state", "municipality", "unit_name", "kind", "sex", "people", "places", "people_by_age"]
 IN_CELL_RULE, RECLASSIFIED_RULE, UNIT_JUMP_RULE = "monitoring_in_cell", "unit_reclassified", "unit_jump"
 
 
@@ -304,9 +305,10 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
     the unit reported before and after, or whose first or last semester is that far from the next one while that
     one agrees with the one after; in each case at least `min_change` people away. Listed with each unit's places
     and people per place, in that semester and the two it was compared with (a unit that holds ten people per place
-    in one semester and two in the others is more likely an entry error than one always crowded), and with the
-    state's people in all its units beside them (whether the state's count moved with the units'), never altered
-    by the rule.
+    in one semester and two in the others is more likely an entry error than one always crowded), with its people
+    as its age groups count them on the same form (block 5.1: where it stays with the other semesters while the
+    people of block 4.1 jump, one of the form's two counts is mistyped), and with the state's people in all its
+    units beside them (whether the state's count moved with the units'), never altered by the rule.
 
     `units` has UNIT_COLUMNS; the findings have FINDING_COLUMNS and their `treatment` (keep). Names are written in
     capitals and counts as 'period: number', so every language shows them as written (pipeline.i18n)."""
@@ -315,15 +317,16 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
         return ((a - b).abs() >= min_change) & ((low == 0) | (high >= ratio * low))
 
     unit = ["state", "municipality", "unit_name", "sex"]
-    series = units.groupby([*unit, "period"], sort=True, observed=True, as_index=False).agg(
-        people=("people", "sum"), places=("places", "sum"), kind=("kind", "last"))
+    grouped = units.groupby([*unit, "period"], sort=True, observed=True)
+    series = grouped.agg(people=("people", "sum"), kind=("kind", "last")).join(
+        grouped[["places", "people_by_age"]].sum(min_count=1)).reset_index()  # blank where every row is blank
     by_unit = series.groupby(unit, sort=False, observed=True)
     position, size = by_unit.cumcount(), by_unit["people"].transform("size")
     people = series["people"]
     before, after = {}, {}
     for step in (1, 2):  # the semesters the unit reported before and after, one and two away
         before[step], after[step] = by_unit["people"].shift(step), by_unit["people"].shift(-step)
-        for column in ("period", "places"):
+        for column in ("period", "places", "people_by_age"):
             before[f"{column}{step}"], after[f"{column}{step}"] = (by_unit[column].shift(step),
                                                                    by_unit[column].shift(-step))
     between = (position > 0) & (position < size - 1) & (
@@ -332,15 +335,18 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
     first = (position == 0) & (size >= 3) & far(people, after[1]) & ~far(after[1], after[2])
     last = (position == size - 1) & (size >= 3) & far(people, before[1]) & ~far(before[1], before[2])
 
+    def count(value: float) -> str:
+        return f"{value:,.0f}" if pd.notna(value) else "–"  # '–': left blank
+
     def counts(periods: list[pd.Series], values: list[pd.Series]) -> pd.Series:
-        return pd.Series(["; ".join(f"{p}: {v:,.0f}" for p, v in pairs) for pairs in
+        return pd.Series(["; ".join(f"{p}: {count(v)}" for p, v in pairs) for pairs in
                           zip(*(zip(p, v) for p, v in zip(periods, values)))], index=series.index)
 
     def per_place(periods: list[pd.Series], values: list[pd.Series], places: list[pd.Series]) -> pd.Series:
         # '750 (10.0; 2021-06: 1.6; 2021-12: 1.0)': the semester's places, then people per place in it and in the
         # two it was compared with ('–' where no places were reported)
         ratio = lambda v, p: f"{v / p:,.1f}" if p > 0 else "–"
-        return pd.Series([f"{here_places:,.0f} ({ratio(here, here_places)}; "
+        return pd.Series([f"{count(here_places)} ({ratio(here, here_places)}; "
                           + "; ".join(f"{p}: {ratio(v, n)}" for p, v, n in others) + ")"
                           for here, here_places, *others in
                           zip(people, series["places"], *(zip(p, v, n) for p, v, n in zip(periods, values, places)))],
@@ -348,16 +354,19 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
 
     beside = pd.Series("", index=series.index, dtype=object)
     crowding = pd.Series("", index=series.index, dtype=object)
+    by_age = pd.Series("", index=series.index, dtype=object)
     # The two semesters each kind of finding was compared with: (before or after, how many semesters away).
     for rows, ((one, i), (two, j)) in ((between, ((before, 1), (after, 1))), (first, ((after, 1), (after, 2))),
                                        (last, ((before, 2), (before, 1)))):
         periods, values = [one[f"period{i}"], two[f"period{j}"]], [one[i], two[j]]
         beside[rows] = counts(periods, values)[rows]
         crowding[rows] = per_place(periods, values, [one[f"places{i}"], two[f"places{j}"]])[rows]
+        by_age[rows] = (series["people_by_age"].map(count) + " ("
+                        + counts(periods, [one[f"people_by_age{i}"], two[f"people_by_age{j}"]]) + ")")[rows]
     found = series[between | first | last]
     hits = found.assign(measure=found["kind"].map(measures), beside=beside[between | first | last],
-                        crowding=crowding[between | first | last])
-    hits = hits[["state", "period", "measure", "sex", "unit_name", "people", "beside", "crowding"]]
+                        crowding=crowding[between | first | last], by_age=by_age[between | first | last])
+    hits = hits[["state", "period", "measure", "sex", "unit_name", "people", "beside", "crowding", "by_age"]]
     state_people = units.groupby(["state", "sex", "period"])["people"].sum()
     rows = []
     for (state, period, measure, sex), group in hits.groupby(["state", "period", "measure", "sex"], sort=True):
@@ -367,11 +376,14 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
         listed = ", ".join(f"'{name.upper()}' {count:,.0f} ({beside})"
                            for name, count, beside in zip(group["unit_name"], group["people"], group["beside"]))
         crowded = ", ".join(f"'{name.upper()}' {text}" for name, text in zip(group["unit_name"], group["crowding"]))
+        aged = ", ".join(f"'{name.upper()}' {text}" for name, text in zip(group["unit_name"], group["by_age"]))
         rows.append({"rule": UNIT_JUMP_RULE, "state": state, "period": period, "measure": measure, "sex": sex,
                      "value": float(group["people"].sum()),
                      "evidence": f"{group['people'].sum():,.0f} {who} in {len(group)} unit(s) far from their "
                                  f"neighbouring semesters: {listed}; places for {who} and {who} per place (that "
-                                 f"semester; the semesters compared): {crowded}; the state's {who} in all its units "
+                                 f"semester; the semesters compared): {crowded}; {who} counted by age on the same "
+                                 f"form (that semester; the semesters compared): {aged}; the state's {who} in all "
+                                 f"its units "
                                  f"in {period}: {series[period]:,.0f} ({around})",
                      "treatment": "keep"})
     return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment"])

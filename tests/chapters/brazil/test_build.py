@@ -136,13 +136,14 @@ def test_the_source_line_names_the_semesters_of_the_files_in_words():
 def test_the_units_far_from_their_neighbouring_semesters_in_the_real_files():
     """The unit rule on the 12 SISDEPEN files: 32 state-semesters, listed, none altered by the rule. Pernambuco
     2016-12 is the largest: one unit's 17,580 men where its next semesters have 4,181 and 6,392, and the state's men
-    moved with it (44,188 against 29,614). A known error of that unit (data/corrections/sisdepen.yaml) replaces it, and
-    another one Rio de Janeiro's jail Cotrin Neto in 2020-12 (7,503 men in 750 places)."""
+    moved with it (44,188 against 29,614). A known error of that unit (data/corrections/sisdepen.yaml) replaces it,
+    another one Rio de Janeiro's jail Cotrin Neto in 2020-12 (7,503 men in 750 places), and two more
+    units of Minas Gerais whose men counted by age on the same form stay with their other semesters."""
     from pipeline.chapters import interim
 
     quality = interim.read("brazil", "quality")
     jumps = quality[quality["rule"] == "unit_jump"]
-    assert len(jumps) == 32 and jumps["treatment"].value_counts().to_dict() == {"keep": 30, "replace": 2}
+    assert len(jumps) == 32 and jumps["treatment"].value_counts().to_dict() == {"keep": 28, "replace": 4}
     assert jumps.groupby("state").size().to_dict() == {
         "CE": 1, "ES": 1, "GO": 3, "MA": 1, "MG": 3, "MS": 4, "PE": 2, "PR": 3, "RJ": 6, "RN": 2, "RO": 1, "RS": 1,
         "SP": 4}
@@ -151,7 +152,9 @@ def test_the_units_far_from_their_neighbouring_semesters_in_the_real_files():
         "17,580 men in 1 unit(s) far from their neighbouring semesters: 'PRESÍDIO JUIZ ANTÔNIO LUIZ LINS DE BARROS - "
         "PJALLB' 17,580 (2017-06: 4,181; 2017-12: 6,392); places for men and men per place (that semester; the "
         "semesters compared): 'PRESÍDIO JUIZ ANTÔNIO LUIZ LINS DE BARROS - PJALLB' 885 (19.9; 2017-06: 4.7; 2017-12: "
-        "7.2); the state's men in all its units in 2016-12: 44,188 (2017-06: 29,614)"]
+        "7.2); men counted by age on the same form (that semester; the semesters compared): 'PRESÍDIO JUIZ ANTÔNIO "
+        "LUIZ LINS DE BARROS - PJALLB' – (2017-06: –; 2017-12: –); the state's men in all its units in 2016-12: "
+        "44,188 (2017-06: 29,614)"]
     assert pernambuco[["correction_id", "treatment", "effect"]].values.tolist() == [[
         "pe-2016-12-pjallb-male-people", "replace",
         "replaced: 'PRESÍDIO JUIZ ANTÔNIO LUIZ LINS DE BARROS - PJALLB', 17,580 men in 2016-12 as published, counted "
@@ -163,4 +166,12 @@ def test_the_units_far_from_their_neighbouring_semesters_in_the_real_files():
         "replaced: 'CADEIA PÚBLICA COTRIN NETO - SEAP/CN', 7,503 men in 2020-12 as published, counted as its 1,164 of "
         "2021-06 (each legal situation as then); the state's count: 47,452 instead of 53,791; the national count: "
         "633,108 instead of 639,447"]]
+    minas = jumps[(jumps["state"] == "MG") & (jumps["correction_id"] != "")].set_index("period")["effect"]
+    assert minas.to_dict() == {
+        "2019-12": "replaced: 'HOSPITAL PSIQUIATRICO E JUDICIARIO JORGE VAZ', 1,299 men in 2019-12 as published, "
+                   "counted as its 136 of 2019-06 (each legal situation as then); the state's count: 70,416 instead "
+                   "of 71,579; the national count: 695,058 instead of 696,221",
+        "2021-06": "replaced: 'PRESÍDIO DE CARANGOLA I', 938 men in 2021-06 as published, counted as its 101 of "
+                   "2020-12 (each legal situation as then); the state's count: 61,404 instead of 62,241; the "
+                   "national count: 632,762 instead of 633,599"}
     assert set(jumps[jumps["correction_id"] == ""]["effect"]) == {"kept: counted as reported"}

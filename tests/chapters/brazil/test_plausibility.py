@@ -110,11 +110,12 @@ GROWTH = {"base_period": "2019-12", "claimed_pct": {"male": 448.3, "female": 403
 
 
 def _people(*units):
-    """(period, unit name, class, men[, municipality[, places]]) -> plausibility.UNIT_COLUMNS rows in state AM
-    (places missing, as a unit that left them blank, unless given)."""
+    """(period, unit name, class, men[, municipality[, places[, men counted by age]]]) -> plausibility.UNIT_COLUMNS
+    rows in state AM (places and the count by age missing, as a unit that left them blank, unless given)."""
     rows = [{"period": unit[0], "state": "AM", "municipality": unit[4] if len(unit) > 4 else "Manaus",
              "unit_name": unit[1], "kind": unit[2], "sex": "male", "people": float(unit[3]),
-             "places": float(unit[5]) if len(unit) > 5 else np.nan} for unit in units]
+             "places": float(unit[5]) if len(unit) > 5 else np.nan,
+             "people_by_age": float(unit[6]) if len(unit) > 6 else np.nan} for unit in units]
     return pd.DataFrame(rows, columns=plausibility.UNIT_COLUMNS)
 
 
@@ -228,10 +229,11 @@ def _jumps(units, ratio=3.0, min_change=500):
     return plausibility.unit_jump_findings(units, ratio, min_change, MEASURES)
 
 
-def _series(name, counts, municipality="Manaus", places=None):
+def _series(name, counts, municipality="Manaus", places=None, by_age=None):
     places = places if places is not None else [np.nan] * len(SEMESTERS)
-    return [(period, name, CELLS, count, municipality, place)
-            for period, count, place in zip(SEMESTERS, counts, places) if count is not None]
+    by_age = by_age if by_age is not None else [np.nan] * len(SEMESTERS)
+    return [(period, name, CELLS, count, municipality, place, aged)
+            for period, count, place, aged in zip(SEMESTERS, counts, places, by_age) if count is not None]
 
 
 def test_unit_rule_lists_a_semester_far_from_both_neighbours_with_the_states_count_beside_it():
@@ -245,16 +247,30 @@ def test_unit_rule_lists_a_semester_far_from_both_neighbours_with_the_states_cou
     assert found["evidence"].iloc[0] == (
         "2,900 men in 1 unit(s) far from their neighbouring semesters: 'PRESÍDIO A' 2,900 (2017-06: 650; 2018-06: "
         "640); places for men and men per place (that semester; the semesters compared): 'PRESÍDIO A' 750 (3.9; "
-        "2017-06: 0.9; 2018-06: 0.9); the state's men in all its units in 2017-12: 5,900 (2017-06: 3,650; "
-        "2018-06: 3,640)")
+        "2017-06: 0.9; 2018-06: 0.9); men counted by age on the same form (that semester; the semesters compared): "
+        "'PRESÍDIO A' – (2017-06: –; 2018-06: –); the state's men in all its units in 2017-12: 5,900 (2017-06: "
+        "3,650; 2018-06: 3,640)")
 
 
 def test_unit_rule_shows_places_as_each_semester_reported_them_and_a_dash_where_there_are_none():
     """A unit whose places grew with its people (a new wing) shows a steady number per place; blank or zero places
     give no ratio, never a division by zero."""
     units = _people(*_series("Presídio A", [700, 650, 2900, 640, 660], places=[700, 0, 2800, np.nan, 700]))
-    assert _jumps(units)["evidence"].iloc[0].split("; the state's")[0].endswith(
+    assert _jumps(units)["evidence"].iloc[0].split("; men counted by age")[0].endswith(
         "(that semester; the semesters compared): 'PRESÍDIO A' 2,800 (1.0; 2017-06: –; 2018-06: –)")
+    # places left blank in the semester found: a dash, not 0
+    blank = _people(*_series("Presídio A", [700, 650, 2900, 640, 660], places=[700, 700, np.nan, 700, 700]))
+    assert "per place (that semester; the semesters compared): 'PRESÍDIO A' – (–; 2017-06: 0.9; 2018-06: 0.9); " in (
+        _jumps(blank)["evidence"].iloc[0])
+
+
+def test_unit_rule_shows_the_units_people_counted_by_age_on_the_same_form():
+    """Block 5.1 counts the unit's people a second time, by age group. Where it stays with the other semesters while
+    block 4.1 jumps (2,900 against 655), one of the form's two counts is mistyped; a count left blank shows a dash."""
+    units = _people(*_series("Presídio A", [700, 650, 2900, 640, 660], by_age=[700, 650, 655, np.nan, 660]))
+    evidence = _jumps(units)["evidence"].iloc[0]
+    assert ("; men counted by age on the same form (that semester; the semesters compared): 'PRESÍDIO A' 655 "
+            "(2017-06: 650; 2018-06: –); the state's men" in evidence)
 
 
 def test_unit_rule_lists_a_first_semester_the_next_two_do_not_confirm_and_groups_units_of_one_semester():
@@ -265,8 +281,10 @@ def test_unit_rule_lists_a_first_semester_the_next_two_do_not_confirm_and_groups
     assert found["evidence"].iloc[0].startswith(
         "17,585 men in 2 unit(s) far from their neighbouring semesters: 'PRESÍDIO A' 17,580 (2017-06: 4,181; "
         "2017-12: 6,392), 'PRESÍDIO B' 5 (2017-06: 900; 2017-12: 950); places for men and men per place (that "
-        "semester; the semesters compared): 'PRESÍDIO A' 0 (–; 2017-06: –; 2017-12: –), 'PRESÍDIO B' 0 (–; 2017-06: "
-        "–; 2017-12: –); the state's men in all its units in 2016-12: 17,585 (2017-06: 5,081)")
+        "semester; the semesters compared): 'PRESÍDIO A' – (–; 2017-06: –; 2017-12: –), 'PRESÍDIO B' – (–; 2017-06: "
+        "–; 2017-12: –); men counted by age on the same form (that semester; the semesters compared): 'PRESÍDIO A' – "
+        "(2017-06: –; 2017-12: –), 'PRESÍDIO B' – (2017-06: –; 2017-12: –); the state's men in all its units in "
+        "2016-12: 17,585 (2017-06: 5,081)")
 
 
 @pytest.mark.parametrize("counts", [
@@ -328,7 +346,8 @@ def _entry(period="2016-12", action="replace", unit=UNIT, sex="male", published=
 def _unit_table(tidy):
     population = tidy[tidy["block"] == "population"]
     return population.groupby(["period", "state", "municipality", "unit_name", "kind", "sex"], as_index=False)[
-        "value"].sum().rename(columns={"value": "people"}).assign(places=np.nan)[plausibility.UNIT_COLUMNS]
+        "value"].sum().rename(columns={"value": "people"}).assign(places=np.nan, people_by_age=np.nan)[
+        plausibility.UNIT_COLUMNS]
 
 
 def _by_state(tidy):
