@@ -6,9 +6,9 @@ header into (block, item, court, sex) so the code below names meanings, never co
 only the two blocks the briefing uses: 4.1 (people by legal situation, court and sex) and 5.14 (offence
 incidences by sex), plus the two totals by sex of block 1.3 (the unit's places for men and for women) and of block
 5.1 (the unit's people counted by age group, a second count of the people of block 4.1 on the same form), read as
-evidence beside a unit's people (the Brazil chapter's `unit_jump` rule), never summed into a published number. Identifying
-columns are read from an allow-list, so personal data (the official who filled in the form, phone numbers,
-addresses) is never read at all.
+evidence beside a unit's people (the Brazil chapter's `unit_jump` rule), never summed into a published number.
+Identifying columns are read from an allow-list, so personal data (the official who filled in the form, phone
+numbers, addresses) is never read at all.
 
 Output: `data/interim/sisdepen.parquet`, one row per establishment x period x block x item x court x sex
 for every non-blank cell (parts only: the file's `Total` columns are checked against the parts, not kept; blocks 1.3
@@ -483,8 +483,7 @@ def _check_totals(values: np.ndarray, headers: list[Header], path: Path) -> str:
 
 def _tidy_parts(values: np.ndarray, headers: list[Header], identity: pd.DataFrame, period: str) -> pd.DataFrame:
     """The non-blank part cells (not the `Total` columns; blocks 1.3's and 5.1's totals, their only columns read, as
-    their parts)
-    as long rows in key order, in our codes.
+    their parts) as long rows in key order, in our codes.
 
     Each column's labels are recoded once; the rows are the block's cells read unit by unit, with the columns
     ordered by (block, item, court, sex), so the rows come out sorted without a sort."""

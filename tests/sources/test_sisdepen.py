@@ -705,61 +705,49 @@ def test_renamed_sex_label_stops_the_ingest_naming_the_column(old, new, tmp_path
                                     (SEMESTER, new.strip(" |"), "cannot classify this column", "column '"))
 
 
-@pytest.mark.parametrize("name", ["dados-sisdepen-jul-dez-2016.xlsx", "dados-sisdepen-jul-dez-2020.xlsx",
-                                  "dados-sisdepen-jul-dez-2021.xlsx"])
-def test_the_places_read_are_block_1_3s_totals_and_equal_the_sum_of_their_parts(real_outputs, name):
-    """Block 1.3's two totals, the only columns of it the ingest reads (sisdepen.CAPACITY), read here from the raw
-    file with calamine alone: each equals its parts (places by legal situation and regime, not the deactivated
-    places) wherever it is filled, is blank only where every part is, and is what the tidy table holds as the unit's
-    places. (Checked on all 11 files read when the block was added; here on the first, the last and Cotrin Neto's.)"""
+# The blocks the ingest reads by their totals alone (sisdepen.TOTALS_ONLY), by their name in the tidy table: the totals
+# (sisdepen.CAPACITY, sisdepen.AGE_TOTALS), which columns of the block are the parts a total of one sex sums, and how
+# many there are. Block 1.3's parts are places by legal situation and regime, not the deactivated places; block 5.1's
+# are its 8 age groups, 'Não informado' among them.
+_READ_BY_TOTALS = {
+    "capacity": (sisdepen.CAPACITY, lambda h: h.startswith(sisdepen.CAPACITY_BLOCK) and "desativad" not in h, 7),
+    "people_by_age": (sisdepen.AGE_TOTALS, lambda h: h.startswith(f"{sisdepen.AGE_BLOCK} | ") and h.count(" | ") == 2,
+                      8),
+}
+
+
+@pytest.mark.parametrize("block, name", [
+    # places: the first file, the last and Cotrin Neto's
+    ("capacity", "dados-sisdepen-jul-dez-2016.xlsx"), ("capacity", "dados-sisdepen-jul-dez-2020.xlsx"),
+    ("capacity", "dados-sisdepen-jul-dez-2021.xlsx"),
+    # people counted by age: the first file and the two semesters of the Minas Gerais corrections
+    ("people_by_age", "dados-sisdepen-jul-dez-2016.xlsx"), ("people_by_age", "dados-sisdepen-jul-dez-2019.xlsx"),
+    ("people_by_age", "dados-sisdepen-jan-jun-2021.xlsx")])
+def test_a_block_read_by_its_totals_holds_what_its_parts_sum_to(real_outputs, block, name):
+    """Blocks 1.3 (places) and 5.1 (people by age group), of which the ingest reads only the two totals by sex, read
+    here from the raw file with calamine alone: each total equals the sum of its parts wherever it is filled, is blank
+    only where every part is, and is what the tidy table holds for the unit. (Checked on all 11 files read when each
+    block was added; for block 5.1, 12,997 totals for men and 7,019 for women, none off.)"""
+    totals, is_part, count = _READ_BY_TOTALS[block]
     with python_calamine.CalamineWorkbook.from_path(RAW / name) as book:
         rows = book.get_sheet_by_index(0).to_python()
     headers = [sisdepen.normalise(h) for h in rows[0]]
     at = {h: i for i, h in enumerate(headers)}
     tidy = real_outputs[0]
-    held = tidy[(tidy["block"] == "capacity") & (tidy["period"] == sisdepen.period_from_name(RAW / name))]
+    held = tidy[(tidy["block"] == block) & (tidy["period"] == sisdepen.period_from_name(RAW / name))]
     held = held.set_index(["unit_row", "sex"])["value"]
+    parts = {sex: [h for h in headers if is_part(h) and h.endswith(f" | {sex}")] for sex in totals.values()}
+    assert {sex: len(columns) for sex, columns in parts.items()} == {"Masculino": count, "Feminino": count}
     read = {}
     for row_number, row in enumerate(rows[1:], start=2):
-        for total, sex in sisdepen.CAPACITY.items():
-            parts = [h for h in headers if h.startswith(sisdepen.CAPACITY_BLOCK) and h.endswith(f" | {sex}")
-                     and "desativad" not in h]
-            filled = [row[at[h]] for h in parts if row[at[h]] != ""]
+        for total, sex in totals.items():
+            filled = [row[at[h]] for h in parts[sex] if row[at[h]] != ""]
             if row[at[total]] == "":
                 assert not any(filled), (row_number, sex)
             else:
                 assert row[at[total]] == sum(filled), (row_number, sex)
                 read[(row_number, sisdepen.SEXES[sex])] = float(row[at[total]])
-    assert len(parts) == 7 and read == held.to_dict()
-
-
-@pytest.mark.parametrize("name", ["dados-sisdepen-jul-dez-2016.xlsx", "dados-sisdepen-jul-dez-2019.xlsx",
-                                  "dados-sisdepen-jan-jun-2021.xlsx"])
-def test_the_people_counted_by_age_are_block_5_1s_totals_and_equal_the_sum_of_the_age_groups(real_outputs, name):
-    """Block 5.1's two totals, the only columns of it the ingest reads (sisdepen.AGE_TOTALS), read here from the raw
-    file with calamine alone: each equals its 8 age groups ('Não informado' among them) wherever it is filled, is
-    blank only where every group is, and is what the tidy table holds as the unit's people counted by age. (Checked
-    on all 11 files read when the block was added: 12,997 totals for men and 7,019 for women, none off; here on the
-    first and the two semesters of the Minas Gerais corrections.)"""
-    with python_calamine.CalamineWorkbook.from_path(RAW / name) as book:
-        rows = book.get_sheet_by_index(0).to_python()
-    headers = [sisdepen.normalise(h) for h in rows[0]]
-    at = {h: i for i, h in enumerate(headers)}
-    tidy = real_outputs[0]
-    held = tidy[(tidy["block"] == "people_by_age") & (tidy["period"] == sisdepen.period_from_name(RAW / name))]
-    held = held.set_index(["unit_row", "sex"])["value"]
-    read = {}
-    for row_number, row in enumerate(rows[1:], start=2):
-        for total, sex in sisdepen.AGE_TOTALS.items():
-            groups = [h for h in headers if h.startswith(f"{sisdepen.AGE_BLOCK} | ") and h.endswith(f" | {sex}")
-                      and h.count(" | ") == 2]
-            filled = [row[at[h]] for h in groups if row[at[h]] != ""]
-            if row[at[total]] == "":
-                assert not any(filled), (row_number, sex)
-            else:
-                assert row[at[total]] == sum(filled), (row_number, sex)
-                read[(row_number, sisdepen.SEXES[sex])] = float(row[at[total]])
-    assert len(groups) == 8 and read == held.to_dict()
+    assert read == held.to_dict()
 
 
 def test_the_people_counted_by_age_are_the_units_people_or_fewer_almost_everywhere(real_outputs):

@@ -269,9 +269,8 @@ def unit_people(tidy: pd.DataFrame) -> pd.DataFrame:
     population = tidy[tidy["block"] == "population"]
     key = ["period", "unit_row", "state", "municipality", "unit_name", "kind", "sex"]
     people = population.groupby(key, as_index=False, observed=True)["value"].sum().rename(columns={"value": "people"})
-    for block in ("capacity", "people_by_age"):
+    for block, column in (("capacity", "places"), ("people_by_age", "people_by_age")):
         totals = tidy.loc[tidy["block"] == block, ["period", "unit_row", "sex", "value"]]
-        column = "places" if block == "capacity" else block
         people = people.merge(totals.rename(columns={"value": column}), on=["period", "unit_row", "sex"], how="left",
                               validate="1:1")
     return people[plausibility.UNIT_COLUMNS]

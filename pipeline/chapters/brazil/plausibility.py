@@ -383,8 +383,7 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
                                  f"neighbouring semesters: {listed}; places for {who} and {who} per place (that "
                                  f"semester; the semesters compared): {crowded}; {who} counted by age on the same "
                                  f"form (that semester; the semesters compared): {aged}; the state's {who} in all "
-                                 f"its units "
-                                 f"in {period}: {series[period]:,.0f} ({around})",
+                                 f"its units in {period}: {series[period]:,.0f} ({around})",
                      "treatment": "keep"})
     return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment"])
 
