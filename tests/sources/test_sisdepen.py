@@ -705,6 +705,22 @@ def test_renamed_sex_label_stops_the_ingest_naming_the_column(old, new, tmp_path
                                     (SEMESTER, new.strip(" |"), "cannot classify this column", "column '"))
 
 
+@pytest.mark.parametrize("totals, constant", [(sisdepen.CAPACITY, "CAPACITY"), (sisdepen.AGE_TOTALS, "AGE_TOTALS")])
+def test_a_renamed_total_of_a_block_read_by_its_totals_stops_the_ingest_naming_it(totals, constant, tmp_path):
+    """Real rows (a real file, cut down) whose women's total of block 1.3 or 5.1 the publisher renamed: the ingest
+    stops with one line naming the file, the column and the constant to update, and changes nothing."""
+    rows = corpus.sisdepen_rows()
+    total = next(name for name, sex in totals.items() if sex == "Feminino")
+    column = [sisdepen.normalise(h) for h in rows[0]].index(total)
+    rows[0][column] = total.replace("Feminino", "Feminina")
+    project = corpus.make_project(tmp_path / "project")
+    raw = project / "data" / "raw" / "sisdepen"
+    raw.mkdir(parents=True)
+    (raw / SEMESTER).write_bytes(corpus.xlsx_bytes(rows))
+    corpus.assert_one_clear_message(project, ("pipeline.sources.sisdepen",),
+                                    (SEMESTER, f"column '{total}'", "is missing", f"update {constant} in "))
+
+
 # The blocks the ingest reads by their totals alone (sisdepen.TOTALS_ONLY), by their name in the tidy table: the totals
 # (sisdepen.CAPACITY, sisdepen.AGE_TOTALS), which columns of the block are the parts a total of one sex sums, and how
 # many there are. Block 1.3's parts are places by legal situation and regime, not the deactivated places; block 5.1's
