@@ -144,9 +144,12 @@ def test_adding_the_last_sisdepen_semester_as_the_guide_says(tmp_path):
     # appears under its new name in 2020-12, so only 2021-12 confirms its next level; until then the entry that
     # corrects it (rj-2020-12-cotrin-neto-male-people) is a known_error row no rule found, which disappears. So is MG
     # 2021-06's: the jail Carangola I opens in 2020-12, so without 2021-12 its June 2021 is a second semester of two,
-    # which the rule cannot judge, and its entry (mg-2021-06-carangola-i-male-people) is found by no rule.
+    # which the rule cannot judge, and its entry (mg-2021-06-carangola-i-male-people) is found by no rule. The copy
+    # rule finds 5 rows in 2021-12 (Minas Gerais's two jails, and Paraíba's and Pernambuco's pseudo-units of home
+    # detention given their prison's counts), and 3 of June 2021 change (each unit's people in the semester after).
     quality = (copy / "reports" / "changes.md").read_text(encoding="utf-8")
-    assert "### `tab-22-brazil-data-quality` — appeared: 17; disappeared: 3; changed: 1" in quality
+    assert "### `tab-22-brazil-data-quality` — appeared: 22; disappeared: 3; changed: 4" in quality
+    assert "| appeared | unit_copy | PE | 2021-12 | people_domiciliary | female | 448 |" in quality
     assert "| disappeared | known_error | RJ | 2020-12 | people_in_cells | male | 7,503 |" in quality
     assert "| appeared | unit_jump | RJ | 2020-12 | people_in_cells | male | 9,150 |" in quality
     assert "| disappeared | known_error | MG | 2021-06 | people_in_cells | male | 938 |" in quality

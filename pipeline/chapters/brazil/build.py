@@ -252,7 +252,9 @@ def _quality(tidy: pd.DataFrame, units: pd.DataFrame, states: pd.DataFrame, corr
                           plausibility.per_capita_findings(rates, settings.per_capita_max_ratio),
                           plausibility.coverage_findings(rates, settings.incidence_coverage_min_pct)],
                          ignore_index=True)
-    findings = pd.concat([findings, *monitoring_findings(units, settings)], ignore_index=True)
+    copies = plausibility.unit_copy_findings(tidy[tidy["block"] == "population"], units,
+                                             settings.unit_copy_min_people, CLASS_MEASURES, CELLS)
+    findings = pd.concat([findings, *monitoring_findings(units, settings), copies], ignore_index=True)
     treatable = (*INCIDENCE_MEASURES, plausibility.RATE_MEASURE)
     quality = plausibility.quality_table(findings, corrections, settings.outlier_treatment, treatable)
     quality["effect"] = [unit_effects.get(cid, effect) for cid, effect in zip(quality["correction_id"],

@@ -27,7 +27,9 @@ Two rules on the units counted as electronic monitoring (listed, never treated):
   not. Listed with its people before and after, and their share of that semester's national count and of the
   monitoring growth from `monitoring_base_period` (observed, and implied by the claimed growth).
 
-One rule on every unit's people: `unit_jump`, a unit's count far from its neighbouring semesters (listed).
+Two rules on every unit's people, both listed: `unit_jump`, a unit's count far from its neighbouring semesters;
+`unit_copy`, two units of one semester whose people are the same in every count of block 4.1 (one form's counts
+written twice).
 
 A finding of the spike or per-capita rule, or a known error, is treated as params.yaml
 `brazil.outlier_treatment` says (keep, exclude, or replace by the state's last untreated semester), for the
@@ -269,6 +271,7 @@ def unit_effects(entries: pd.DataFrame, sources: pd.DataFrame, units: pd.DataFra
 # `people_by_age`, its people of that sex as its age groups count them (block 5.1): both missing where blank.
 UNIT_COLUMNS = ["period", "state", "municipality", "unit_name", "kind", "sex", "people", "places", "people_by_age"]
 IN_CELL_RULE, RECLASSIFIED_RULE, UNIT_JUMP_RULE = "monitoring_in_cell", "unit_reclassified", "unit_jump"
+UNIT_COPY_RULE = "unit_copy"
 
 
 def monitoring_in_cell_findings(units: pd.DataFrame, monitoring_pattern: str, in_cell_pattern: str,
@@ -386,6 +389,70 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
                                  f"its units in {period}: {series[period]:,.0f} ({around})",
                      "treatment": "keep"})
     return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment"])
+
+
+def unit_copy_findings(population: pd.DataFrame, units: pd.DataFrame, min_people: float, measures: dict[str, str],
+                       cells_kind: str) -> pd.DataFrame:
+    """Per state, semester, measure and sex, the units whose people (block 4.1: every legal situation, court and sex)
+    are the same, count by count, as another unit's of the same semester, with at least `min_people` people in at
+    least two non-zero counts: one form's counts written twice (a row copied onto another unit's, or a domiciliary
+    pseudo-unit given its prison's counts), not a coincidence. Listed with each unit's people in the semesters
+    before and after (the copy is the one unlike its own other semesters), never altered by the rule. The measure is
+    that of the group's unit of another class than `cells_kind`, if any (a pseudo-unit copying its prison), else
+    that of `cells_kind`; the value is the people of that sex written twice.
+
+    `population`: tidy block 4.1 rows with each unit's `kind`; `units` has UNIT_COLUMNS. Names in capitals, so
+    every language shows them as written (pipeline.i18n)."""
+    counts = population[population["value"] > 0]
+    key = ["period", "unit_row"]
+    labels = counts["item"].astype(str) + "|" + counts["court"].astype(str) + "|" + counts["sex"].astype(str)
+    cells = counts.assign(cell=labels + "=" + counts["value"].map("{:.0f}".format)).sort_values([*key, "cell"])
+    forms = cells.groupby(key, sort=True).agg(counts=("cell", "|".join), cells=("cell", "size"),
+                                              people=("value", "sum"), state=("state", "first"),
+                                              municipality=("municipality", "first"),
+                                              unit_name=("unit_name", "first"), kind=("kind", "first"))
+    forms = forms[(forms["people"] >= min_people) & (forms["cells"] >= 2)].reset_index()
+    copies = forms[forms.duplicated(["period", "counts"], keep=False)]
+    by_sex = counts.groupby([*key, "sex"])["value"].sum()
+    unit = ["state", "municipality", "unit_name", "sex"]
+    series = units.groupby([*unit, "period"], sort=True, observed=True)["people"].sum().reset_index()
+    grouped = series.groupby(unit, sort=False, observed=True)
+    series["before"], series["after"] = grouped["period"].shift(1), grouped["period"].shift(-1)
+    series["people_before"], series["people_after"] = grouped["people"].shift(1), grouped["people"].shift(-1)
+    around = series.set_index([*unit, "period"])
+    rows = []
+    for (period, _), group in copies.groupby(["period", "counts"], sort=True):
+        group = group.sort_values("unit_name")
+        others = [kind for kind in group["kind"] if kind != cells_kind]
+        measure = measures[others[0] if others else cells_kind]
+        for sex in ("female", "male"):
+            copied = by_sex.get((period, group["unit_row"].iloc[0], sex), 0)
+            if copied:
+                rows.append({"state": group["state"].iloc[0], "period": period, "measure": measure, "sex": sex,
+                             "people": copied, "cells": int(group["cells"].iloc[0]),
+                             "names": [name.upper() for name in group["unit_name"]],
+                             "keys": [(s, m, n, sex, period) for s, m, n in
+                                      zip(group["state"], group["municipality"], group["unit_name"])]})
+    findings = []
+    for (state, period, measure, sex), found in pd.DataFrame(rows).groupby(
+            ["state", "period", "measure", "sex"], sort=True) if rows else []:
+        who = _PEOPLE[sex]
+        listed = ", ".join(" = ".join(f"'{name}'" for name in r.names) + f" ({r.people:,.0f}; {r.cells})"
+                           for r in found.itertuples())
+
+        def neighbours(k) -> str:
+            here = around.loc[k]
+            return "; ".join(f"{p}: {v:,.0f}" for p, v in ((here["before"], here["people_before"]),
+                                                            (here["after"], here["people_after"])) if pd.notna(p))
+        beside = ", ".join(f"'{k[2].upper()}' ({neighbours(k) or '–'})" for r in found.itertuples() for k in r.keys)
+        findings.append({"rule": UNIT_COPY_RULE, "state": state, "period": period, "measure": measure, "sex": sex,
+                         "value": float(found["people"].sum()),
+                         "evidence": f"{found['people'].sum():,.0f} {who} written twice, count by count, by "
+                                     f"{len(found)} group(s) of units (the {who} each reports, and how many counts "
+                                     f"of block 4.1 are alike): {listed}; each unit's {who} in the semesters before "
+                                     f"and after: {beside}",
+                         "treatment": "keep"})
+    return pd.DataFrame(findings, columns=[*FINDING_COLUMNS, "treatment"])
 
 
 def _unit_counts(units: pd.DataFrame) -> str:
@@ -516,15 +583,20 @@ def quality_table(findings: pd.DataFrame, corrections: pd.DataFrame, treatment: 
                   treatable: tuple[str, ...]) -> pd.DataFrame:
     """One row per finding (and per known error no rule found), with the treatment that applies to it.
 
-    A known error matches the findings of the same state, period, measure and sex, and its own action
-    applies to them. Findings on measures outside `treatable` (population counts, coverage) are kept, unless
-    their rule states its own treatment (a `treatment` column: the monitoring rules), which is only listed here.
+    A known error matches the findings of the same state, period, measure and sex (one that names a unit, only
+    the findings that list that unit), and its own action applies to them. Findings on measures outside `treatable`
+    (population counts, coverage) are kept, unless their rule states its own treatment (a `treatment` column: the
+    monitoring rules), which is only listed here.
     """
     key = ["state", "period", "measure", "sex"]
     known = corrections.reindex(columns=[*CORRECTION_COLUMNS]).rename(columns={"id": "correction_id"})[
         [*key, "correction_id", "action", "reason", "published", "unit"]]
     table = findings.merge(known[[*key, "correction_id", "action", "unit"]], on=key, how="left")
-    unfound = known[~known.set_index(key).index.isin(findings.set_index(key).index)]
+    elsewhere = table["unit"].notna() & ~pd.Series(  # the finding lists other units (names in capitals, quoted)
+        [f"'{str(unit).upper()}'" in str(evidence) for unit, evidence in zip(table["unit"], table["evidence"])],
+        index=table.index, dtype=bool)
+    table.loc[elsewhere, ["correction_id", "action", "unit"]] = np.nan
+    unfound = known[~known["correction_id"].isin(table["correction_id"].dropna())]
     table = pd.concat([table, unfound.assign(rule="known_error", value=unfound["published"],
                                              evidence=unfound["reason"])], ignore_index=True)
     table["known_error"] = table["correction_id"].notna()

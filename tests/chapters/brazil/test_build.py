@@ -133,6 +133,36 @@ def test_the_source_line_names_the_semesters_of_the_files_in_words():
     assert brazil.semester_words("2016-12") == "December 2016" and brazil.semester_words("2021-06") == "June 2021"
 
 
+def test_the_units_whose_counts_are_written_twice_in_the_real_files():
+    """The copy rule on the 12 SISDEPEN files: 17 rows in 12 groups of units, listed, none altered. Six groups are a
+    pseudo-unit of home detention given its prison's counts, so the people in domiciliary custody count the prison's
+    people too: Pernambuco's women's colony PFAL (421 women in June 2021, 448 in December 2021, against 172 at home
+    in December 2020), its Presídio Augusto Duque (671 men in December 2021, against 1), and Paraíba's Sousa in three
+    semesters. Six are two prisons with one form's counts, among them São Paulo's Porto Feliz and São José do Rio Preto
+    (1,779 men each in December 2019; Porto Feliz has 651 six months later) and Minas Gerais's Andrelândia and
+    Araguari (343 men each in December 2019; Andrelândia has 69 and 49 in the semesters around)."""
+    from pipeline.chapters import interim
+
+    quality = interim.read("brazil", "quality")
+    copies = quality[quality["rule"] == "unit_copy"]
+    assert len(copies) == 17 and set(copies["treatment"]) == {"keep"} and not copies["known_error"].any()
+    assert copies.groupby("measure").size().to_dict() == {"people_domiciliary": 9, "people_in_cells": 8}
+    at_home = copies[copies["measure"] == "people_domiciliary"].set_index(["state", "period", "sex"])["value"]
+    assert at_home.to_dict() == {
+        ("PB", "2020-12", "female"): 1, ("PB", "2020-12", "male"): 104, ("PB", "2021-06", "female"): 3,
+        ("PB", "2021-06", "male"): 102, ("PB", "2021-12", "female"): 12, ("PB", "2021-12", "male"): 146,
+        ("PE", "2021-06", "female"): 421, ("PE", "2021-12", "female"): 448, ("PE", "2021-12", "male"): 671}
+    in_cells = copies[copies["measure"] == "people_in_cells"].set_index(["state", "period", "sex"])["value"]
+    assert in_cells.to_dict() == {
+        ("MG", "2019-06", "female"): 77, ("MG", "2019-06", "male"): 571, ("MG", "2019-12", "female"): 28,
+        ("MG", "2019-12", "male"): 343, ("MG", "2021-12", "male"): 163, ("PA", "2017-06", "male"): 205,
+        ("PA", "2019-12", "male"): 370, ("SP", "2019-12", "male"): 1_779}
+    pfal = copies[(copies["state"] == "PE") & (copies["period"] == "2021-06")]["evidence"].iloc[0]
+    assert pfal.endswith("each unit's women in the semesters before and after: 'COLÔNIA PENAL FEMININA DE ABREU E "
+                         "LIMA - PFAL' (2020-12: 405; 2021-12: 448), 'COLÔNIA PENAL FEMININA DE ABREU E LIMA - PFAL - "
+                         "P/ DOMICILIAR' (2020-12: 172; 2021-12: 448)")
+
+
 def test_the_units_far_from_their_neighbouring_semesters_in_the_real_files():
     """The unit rule on the 12 SISDEPEN files: 32 state-semesters, listed, none altered by the rule. Pernambuco
     2016-12 is the largest: one unit's 17,580 men where its next semesters have 4,181 and 6,392, and the state's men

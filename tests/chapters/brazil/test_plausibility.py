@@ -313,6 +313,74 @@ def test_unit_rule_thresholds_are_parameters():
     assert len(_jumps(units, ratio=4.0, min_change=2200)) == 1
 
 
+# ---- one form's counts written twice ------------------------------------------------------------------------
+def _forms(*units):
+    """(period, unit name, kind, {(legal situation, sex): people}) -> tidy block 4.1 rows (state court) in state PB,
+    and the units' people (UNIT_COLUMNS)."""
+    rows = [{"period": period, "state": "PB", "unit_row": row, "unit_name": name, "municipality": "Sousa",
+             "jurisdiction": "Estadual", "block": "population", "item": item, "court": "state", "sex": sex,
+             "value": float(value), "kind": kind}
+            for row, (period, name, kind, counts) in enumerate(units, start=2) for (item, sex), value in counts.items()]
+    tidy = pd.DataFrame(rows)
+    people = tidy.groupby(["period", "state", "municipality", "unit_name", "kind", "sex"], as_index=False)[
+        "value"].sum().rename(columns={"value": "people"}).assign(places=np.nan, people_by_age=np.nan)
+    return tidy, people[plausibility.UNIT_COLUMNS]
+
+
+def _copies(tidy, units, min_people=100):
+    return plausibility.unit_copy_findings(tidy, units, min_people, MEASURES, CELLS)
+
+
+PRISON = {("closed", "male"): 90, ("pre_trial", "male"): 14, ("closed", "female"): 1}
+
+
+def test_copy_rule_lists_a_pseudo_unit_given_its_prisons_counts_under_the_pseudo_units_measure():
+    """A domiciliary pseudo-unit that reports, count by count, its prison's people: listed per sex under the
+    people in domiciliary custody (the count the copy inflates), with both units' people in the semesters around."""
+    tidy, units = _forms(("2020-12", "Penitenciária de Sousa", CELLS,
+                          {("closed", "male"): 80, ("pre_trial", "male"): 20}),
+                         ("2020-12", "Penitenciária de Sousa - DOMICILIAR", build.DOMICILIARY, {("open", "male"): 3}),
+                         ("2021-06", "Penitenciária de Sousa", CELLS, PRISON),
+                         ("2021-06", "Penitenciária de Sousa - DOMICILIAR", build.DOMICILIARY, PRISON),
+                         ("2021-12", "Penitenciária de Sousa", CELLS, {("closed", "male"): 110}))
+    found = _copies(tidy, units)
+    assert found[["rule", "state", "period", "measure", "sex", "value", "treatment"]].values.tolist() == [
+        ["unit_copy", "PB", "2021-06", "people_domiciliary", "female", 1.0, "keep"],
+        ["unit_copy", "PB", "2021-06", "people_domiciliary", "male", 104.0, "keep"]]
+    assert found["evidence"].iloc[1] == (
+        "104 men written twice, count by count, by 1 group(s) of units (the men each reports, and how many counts of "
+        "block 4.1 are alike): 'PENITENCIÁRIA DE SOUSA' = 'PENITENCIÁRIA DE SOUSA - DOMICILIAR' (104; 3); each "
+        "unit's men in the semesters before and after: 'PENITENCIÁRIA DE SOUSA' (2020-12: 100; 2021-12: 110), "
+        "'PENITENCIÁRIA DE SOUSA - DOMICILIAR' (2020-12: 3)")
+
+
+@pytest.mark.parametrize("other, min_people", [
+    ({("closed", "male"): 90, ("pre_trial", "male"): 14, ("closed", "female"): 2}, 100),  # one count differs
+    ({("closed", "male"): 104}, 100),  # the same people in one count only: too common to be a copy
+    (PRISON, 106),  # fewer people than the parameter asks
+], ids=["one-count-differs", "one-count", "too-few"])
+def test_copy_rule_is_silent_unless_every_count_is_the_same_in_two_counts_or_more(other, min_people):
+    one = PRISON if other != {("closed", "male"): 104} else other
+    tidy, units = _forms(("2021-06", "Presídio A", CELLS, one), ("2021-06", "Presídio B", CELLS, other))
+    assert _copies(tidy, units, min_people).empty
+
+
+def test_copy_rule_lists_two_prisons_and_a_known_error_of_another_unit_does_not_match_it():
+    """Two prisons of one semester with the same counts: listed under the people in cells. A known error naming a
+    third unit, on the same state, semester, measure and sex, is not this finding's: it stays a known_error row."""
+    tidy, units = _forms(("2021-06", "Presídio A", CELLS, PRISON), ("2021-06", "Presídio B", CELLS, PRISON))
+    found = _copies(tidy, units)
+    assert found[["measure", "sex", "value"]].values.tolist() == [["people_in_cells", "female", 1.0],
+                                                                  ["people_in_cells", "male", 104.0]]
+    entry = {"id": "pb-x", "state": "PB", "period": "2021-06", "measure": "people_in_cells", "sex": "male",
+             "published": 900.0, "action": "replace", "reason": "entry error", "found_in": "unit_jump",
+             "unit": "Presídio C"}
+    quality = plausibility.quality_table(found, pd.DataFrame([entry]), "keep", ())
+    assert quality[["rule", "sex", "correction_id", "treatment"]].fillna("").values.tolist() == [
+        ["known_error", "male", "pb-x", "replace"], ["unit_copy", "female", "", "keep"],
+        ["unit_copy", "male", "", "keep"]]
+
+
 # ---- known errors in one unit's people ----------------------------------------------------------------------
 UNIT = "Presídio Um - P1"
 
@@ -402,7 +470,8 @@ def test_a_unit_left_out_and_a_unit_kept():
 
 
 def test_a_unit_entry_treats_its_unit_jump_finding_and_no_state_semester():
-    finding = {**_finding("unit_jump", "PE", "2016-12", "people_in_cells", 17_580.0), "treatment": "keep"}
+    finding = {**_finding("unit_jump", "PE", "2016-12", "people_in_cells", 17_580.0), "treatment": "keep",
+               "evidence": f"17,580 men in 1 unit(s) far from their neighbouring semesters: '{UNIT.upper()}' 17,580"}
     incidences = _finding("spike", "MA", "2019-12")
     known = pd.DataFrame([_entry(), {**_entry(), "id": "ma-x", "state": "MA", "period": "2019-12", "unit": None,
                                      "measure": "all_offence_incidences", "action": "outlier_treatment"}])
