@@ -394,8 +394,9 @@ def test_the_pernambuco_unit_of_december_2016_is_corrected_in_that_unit_alone(re
     as_published, unit = _unit_entry_kept(real_outputs, "pe-2016-12-pjallb-male-people", PJALLB, "2016-12",
                                           "2017-06", tmp_path, monkeypatch)
     assert unit[["2016-12", "2017-06"]].tolist() == [17_580, 4_181]
-    assert _value(as_published, "people_in_cells", "2016-12", "male") == 644_014
-    assert _value(outputs.indicators, "people_in_cells", "2016-12", "male") == 630_615
+    # 644,014 as published, less Julio de Castilhos's correction of the same semester (210 men counted as its 104)
+    assert _value(as_published, "people_in_cells", "2016-12", "male") == 644_014 - (210 - 104)
+    assert _value(outputs.indicators, "people_in_cells", "2016-12", "male") == 630_509
     # Pernambuco's men, corrected, sit between its next two semesters
     states = outputs.state_values.set_index(["state", "measure", "sex", "period"])["value"]
     assert [states[("PE", "people_in_cells", "male", p)] for p in ("2016-12", "2017-06", "2017-12")] == [
@@ -423,36 +424,55 @@ def test_the_rio_de_janeiro_jail_of_december_2020_is_corrected_in_that_unit_alon
 
 
 JORGE_VAZ, CARANGOLA = "HOSPITAL PSIQUIATRICO E JUDICIARIO JORGE VAZ", "Presídio de Carangola I"
+CARIDADE, APAC_TEOFILO_OTONI = "CADEIA PÚBLICA DE CARIDADE", "APAC - TEÓFILO OTONI"
+JULIO_DE_CASTILHOS = "Presídio Estadual de Julio de Castilhos"
 
 
-@pytest.mark.parametrize("entry_id, unit_name, period, source_period, counts, by_age, state", [
+@pytest.mark.parametrize("entry_id, unit_name, period, source_period, counts, by_age, state, rules", [
     # 1,280 of the 1,299 in security internment, in 186 places; its count by age group: 147
     ("mg-2019-12-jorge-vaz-male-people", JORGE_VAZ, "2019-12", "2019-06", {"2019-06": 136, "2019-12": 1_299},
-     {"2019-06": 136, "2019-12": 147, "2020-06": 112}, {"2019-06": 74_846, "2019-12": 70_416, "2020-06": 60_273}),
+     {"2019-06": 136, "2019-12": 147, "2020-06": 112}, ("MG", {"2019-06": 74_846, "2019-12": 70_416,
+                                                               "2020-06": 60_273}), ["unit_count_gap", "unit_jump"]),
     # 925 of the 938 pre-trial, in 60 places; its count by age group: 105
     ("mg-2021-06-carangola-i-male-people", CARANGOLA, "2021-06", "2020-12", {"2020-12": 101, "2021-06": 938},
-     {"2020-12": 101, "2021-06": 105, "2021-12": 129}, {"2020-12": 59_760, "2021-06": 61_404, "2021-12": 62_407}),
+     {"2020-12": 101, "2021-06": 105, "2021-12": 129}, ("MG", {"2020-12": 59_760, "2021-06": 61_404,
+                                                               "2021-12": 62_407}), ["unit_count_gap", "unit_jump"]),
+    # 403 of the 417 pre-trial (41 and 49 in the semesters around), in 34 places; its count by age group: 45
+    ("ce-2021-06-caridade-male-people", CARIDADE, "2021-06", "2020-12", {"2020-12": 44, "2021-06": 417},
+     {"2020-12": 44, "2021-06": 45, "2021-12": 49}, ("CE", {"2020-12": 21_886, "2021-06": 22_319,
+                                                            "2021-12": 22_126}), ["unit_count_gap"]),
+    # 277 men and 276 places, where its other semesters hold 30 to 53 men in 44 to 53 places
+    ("mg-2017-12-apac-teofilo-otoni-male-people", APAC_TEOFILO_OTONI, "2017-12", "2017-06",
+     {"2017-06": 47, "2017-12": 277}, {"2017-06": 47, "2017-12": 53, "2018-06": 53},
+     ("MG", {"2017-06": 69_552, "2017-12": 69_538, "2018-06": 73_579}), ["unit_count_gap"]),
+    # 105 pre-trial, and 105 in the regimes: the unit's total written into the pre-trial count; its first semester,
+    # so counted as its next one
+    ("rs-2016-12-julio-de-castilhos-male-people", JULIO_DE_CASTILHOS, "2016-12", "2017-06",
+     {"2017-06": 104, "2016-12": 210}, {"2016-12": 105, "2017-06": 104}, ("RS", {"2016-12": 31_970, "2017-06": 32_302}),
+     ["unit_count_gap"]),
 ])
 def test_a_unit_whose_two_counts_on_one_form_disagree_in_one_semester_is_corrected_in_that_unit_alone(
-        real_outputs, tmp_path, monkeypatch, entry_id, unit_name, period, source_period, counts, by_age, state):
-    """Known errors found by the unit_jump rule and confirmed on the same form: the unit's men of block 4.1 jump
-    tenfold in one semester while its men counted by age group (block 5.1) stay with its other semesters, where
-    the two counts are the same or close. Counted as the unit's last earlier semester: built again with the entry's
-    action keep, only that semester moves, by exactly the unit's rows of the two semesters; Minas Gerais's men in
-    cells, corrected, sit between its neighbouring semesters."""
+        real_outputs, tmp_path, monkeypatch, entry_id, unit_name, period, source_period, counts, by_age, state,
+        rules):
+    """Known errors found by the unit_jump or the two-counts rule and confirmed on the same form: the unit's men of
+    block 4.1 leave its level in one semester while its men counted by age group (block 5.1) stay with its other
+    semesters, where the two counts are the same or close. Counted as the unit's nearest semester (the last earlier
+    one, or the first later one for a unit's first semester): built again with the entry's action keep, only that
+    semester moves, by exactly the unit's rows of the two semesters; the state's men in cells, corrected, sit between
+    its neighbouring semesters. Every rule that lists the unit carries the entry."""
     tidy, _, outputs = real_outputs
     _, unit = _unit_entry_kept(real_outputs, entry_id, unit_name, period, source_period, tmp_path, monkeypatch)
     assert unit[[source_period, period]].to_dict() == counts
     aged = tidy[(tidy["block"] == "people_by_age") & (tidy["unit_name"] == unit_name) & (tidy["sex"] == "male")]
     assert aged.set_index("period")["value"].loc[list(by_age)].to_dict() == by_age
     states = outputs.state_values.set_index(["state", "measure", "sex", "period"])["value"]
-    assert {p: states[("MG", "people_in_cells", "male", p)] for p in state} == state
-    row = outputs.quality[(outputs.quality["rule"] == "unit_jump") & (outputs.quality["state"] == "MG")
-                          & (outputs.quality["period"] == period)].iloc[0]
-    assert (row["known_error"], row["correction_id"], row["treatment"]) == (True, entry_id, "replace")
-    neighbours = "; ".join(f"{p}: {v}" for p, v in by_age.items() if p != period)
-    assert (f"men counted by age on the same form (that semester; the semesters compared): '{unit_name.upper()}' "
-            f"{by_age[period]} ({neighbours}); the state's" in row["evidence"])
+    code, expected = state
+    assert {p: states[(code, "people_in_cells", "male", p)] for p in expected} == expected
+    found = outputs.quality[outputs.quality["correction_id"] == entry_id]
+    assert found["rule"].tolist() == rules and set(found["treatment"]) == {"replace"}
+    gap = found[found["rule"] == "unit_count_gap"]["evidence"].iloc[0]
+    neighbours = "; ".join(f"{p}: {unit[p]:,.0f} / {by_age[p]}" for p in by_age if p != period)
+    assert f"'{unit_name.upper()}' {unit[period]:,.0f} / {by_age[period]} ({neighbours})" in gap
 
 
 def test_the_national_men_under_a_security_measure_of_december_2019_come_back_to_the_level_of_their_series(
@@ -499,12 +519,12 @@ def test_treated_state_semesters_leave_the_national_incidences(real_outputs):
     quality = real_outputs[2].quality
     treated = quality[quality["treatment"] != "keep"][["state", "period", "measure"]].drop_duplicates()
     assert sorted(map(tuple, treated.values)) == [
-        ("MA", "2019-12", "all_offence_incidences"), ("MA", "2019-12", plausibility.RATE_MEASURE),
+        ("CE", "2021-06", "people_in_cells"),  # a unit's known error: corrected in that unit, not in the state's
+        ("MA", "2019-12", "all_offence_incidences"), ("MA", "2019-12", plausibility.RATE_MEASURE),  # incidences
         ("MA", "2020-06", plausibility.RATE_MEASURE), ("MA", "2020-12", plausibility.RATE_MEASURE),
         ("MA", "2021-06", plausibility.RATE_MEASURE), ("MA", "2021-12", plausibility.RATE_MEASURE),
-        ("MG", "2019-12", "people_in_cells"), ("MG", "2021-06", "people_in_cells"),  # a unit's known error: corrected
-        ("PE", "2016-12", "people_in_cells"),  # in that unit, not in the state's incidences
-        ("RJ", "2020-12", "people_in_cells"),
+        ("MG", "2017-12", "people_in_cells"), ("MG", "2019-12", "people_in_cells"), ("MG", "2021-06", "people_in_cells"),
+        ("PE", "2016-12", "people_in_cells"), ("RJ", "2020-12", "people_in_cells"), ("RS", "2016-12", "people_in_cells"),
         ("RS", "2018-06", "all_offence_incidences"), ("RS", "2018-06", "drug_law_incidences")]
     assert sorted(map(tuple, plausibility.treated_state_periods(quality)[["state", "period"]].values)) == [
         ("MA", "2019-12"), ("MA", "2020-06"), ("MA", "2020-12"), ("MA", "2021-06"), ("MA", "2021-12"),

@@ -142,18 +142,23 @@ def test_adding_the_last_sisdepen_semester_as_the_guide_says(tmp_path):
     # contradicts 2021-06), DF 2021-06 disappears (2021-12 confirms its level: no longer an unconfirmed last semester), and
     # RJ 2021-06 changes (its neighbours are now 2020-12 and 2021-12). Among the 7: RJ 2020-12, whose jail Cotrin Neto
     # appears under its new name in 2020-12, so only 2021-12 confirms its next level; until then the entry that
-    # corrects it (rj-2020-12-cotrin-neto-male-people) is a known_error row no rule found, which disappears. So is MG
-    # 2021-06's: the jail Carangola I opens in 2020-12, so without 2021-12 its June 2021 is a second semester of two,
-    # which the rule cannot judge, and its entry (mg-2021-06-carangola-i-male-people) is found by no rule. The copy
-    # rule finds 5 rows in 2021-12 (Minas Gerais's two jails, and Paraíba's and Pernambuco's pseudo-units of home
-    # detention given their prison's counts), and 3 of June 2021 change (each unit's people in the semester after).
+    # corrects it (rj-2020-12-cotrin-neto-male-people) is a known_error row no rule found, which disappears. MG
+    # 2021-06's jail Carangola I opens in 2020-12, so without 2021-12 its June 2021 is a second semester of two, which
+    # unit_jump cannot judge; the two-counts rule can (938 men against 105 by age group, and 101 / 101 in 2020-12), so
+    # its entry (mg-2021-06-carangola-i-male-people) is found before the new semester too, and that finding changes
+    # (2021-12 becomes its second neighbour), as Ceará's Caridade's does. The two-counts rule finds 2 rows more: Acre's
+    # 2021-12, and Acre's women's unit of Tarauacá in 2021-06, which has no earlier semester to compare until 2021-12.
+    # The copy rule finds 5 rows in 2021-12 (Minas Gerais's two jails, and Paraíba's and Pernambuco's pseudo-units of
+    # home detention given their prison's counts), and 3 of June 2021 change (each unit's people in the semester after).
     quality = (copy / "reports" / "changes.md").read_text(encoding="utf-8")
-    assert "### `tab-22-brazil-data-quality` — appeared: 22; disappeared: 3; changed: 4" in quality
+    assert "### `tab-22-brazil-data-quality` — appeared: 24; disappeared: 2; changed: 6" in quality
     assert "| appeared | unit_copy | PE | 2021-12 | people_domiciliary | female | 448 |" in quality
     assert "| disappeared | known_error | RJ | 2020-12 | people_in_cells | male | 7,503 |" in quality
     assert "| appeared | unit_jump | RJ | 2020-12 | people_in_cells | male | 9,150 |" in quality
-    assert "| disappeared | known_error | MG | 2021-06 | people_in_cells | male | 938 |" in quality
     assert "| appeared | unit_jump | MG | 2021-06 | people_in_cells | male | 938 |" in quality
+    assert "| changed | unit_count_gap | MG | 2021-06 | people_in_cells | male | 938 |" in quality
+    assert "| appeared | unit_count_gap | AC | 2021-06 | people_in_cells | female | 184 |" in quality
+    assert "| disappeared | known_error | MG |" not in quality
     assert quality.count("### `tab-") == 1
     # The one pin and the one fetched file.
     pins = [rows for heading, rows in report.items() if heading.startswith(("Pins in", "Files fetched"))]

@@ -280,8 +280,9 @@ def unit_people(tidy: pd.DataFrame) -> pd.DataFrame:
 
 def monitoring_findings(units: pd.DataFrame, settings: Brazil) -> list[pd.DataFrame]:
     """The findings of the rules on units (`units`: people per unit, unit_people): named both monitoring and a
-    physical cell, reclassified to or from monitoring between two semesters, and a unit's count far from its
-    neighbouring semesters (listed: a unit's count is corrected only by a known error naming it)."""
+    physical cell, reclassified to or from monitoring between two semesters, a unit's count far from its
+    neighbouring semesters, and a unit's two counts of one form far apart in one semester (listed: a unit's count is
+    corrected only by a known error naming it)."""
     in_cell = plausibility.monitoring_in_cell_findings(units, settings.monitoring_pattern,
                                                         settings.monitoring_in_cell_pattern, MONITORING,
                                                         CLASS_MEASURES[MONITORING], settings.monitoring_in_cell_treatment)
@@ -292,7 +293,9 @@ def monitoring_findings(units: pd.DataFrame, settings: Brazil) -> list[pd.DataFr
               "end_period": settings.claimed_end_period}
     jumps = plausibility.unit_jump_findings(units, settings.unit_jump_ratio, settings.unit_jump_min_change,
                                             CLASS_MEASURES)
-    return [in_cell, plausibility.reclassification_findings(moves, national, CLASS_MEASURES, growth), jumps]
+    gaps = plausibility.unit_count_gap_findings(units, settings.unit_count_gap_ratio,
+                                                settings.unit_count_gap_min_people, CLASS_MEASURES)
+    return [in_cell, plausibility.reclassification_findings(moves, national, CLASS_MEASURES, growth), jumps, gaps]
 
 
 def patronato_units(tidy: pd.DataFrame, settings: Brazil) -> pd.DataFrame:

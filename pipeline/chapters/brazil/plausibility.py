@@ -27,9 +27,10 @@ Two rules on the units counted as electronic monitoring (listed, never treated):
   not. Listed with its people before and after, and their share of that semester's national count and of the
   monitoring growth from `monitoring_base_period` (observed, and implied by the claimed growth).
 
-Two rules on every unit's people, both listed: `unit_jump`, a unit's count far from its neighbouring semesters;
+Three rules on every unit's people, all listed: `unit_jump`, a unit's count far from its neighbouring semesters;
 `unit_copy`, two units of one semester whose people are the same in every count of block 4.1 (one form's counts
-written twice).
+written twice); `unit_count_gap`, a unit's people by legal situation (block 4.1) far above the same form's count by
+age group (block 5.1) in one semester, while the two counts agree in the semesters around (one count mistyped).
 
 A finding of the spike or per-capita rule, or a known error, is treated as params.yaml
 `brazil.outlier_treatment` says (keep, exclude, or replace by the state's last untreated semester), for the
@@ -240,25 +241,30 @@ def correct_units(tidy: pd.DataFrame, entries: pd.DataFrame, sources: pd.DataFra
 def unit_effects(entries: pd.DataFrame, sources: pd.DataFrame, units: pd.DataFrame, published: pd.DataFrame,
                  corrected: pd.DataFrame) -> dict[str, str]:
     """Per unit entry (by id), what its correction did: the unit's people as published and as counted, and the
-    state's and national count of its measure before (`published`: state values as published) and after
-    (`corrected`)."""
+    state's and national count of its measure as published (`published`: state values as published) and with this
+    correction alone. Where other entries correct the same measure, sex and semester, the national count with all of
+    them (`corrected`, the value the chapter publishes) follows."""
     source = sources.set_index("id")["source_period"]
     people = units.groupby(["state", "unit_name", "sex", "period"], observed=True)["people"].sum()
     key = ["state", "period", "measure", "sex"]
     before, after = (table.groupby(key)["value"].sum() for table in (published, corrected))
+    sharing = entries.groupby(["period", "measure", "sex"])["id"].transform("size") if len(entries) else []
     effects = {}
-    for entry in entries.itertuples():
+    for entry, shared in zip(entries.itertuples(), sharing):
         who, name = _PEOPLE[entry.sex], f"'{entry.unit.upper()}'"
-        state_key = (entry.state, entry.period, entry.measure, entry.sex)
+        state_before = before.get((entry.state, entry.period, entry.measure, entry.sex), 0)
         national_before = before.xs((entry.period, entry.measure, entry.sex), level=[1, 2, 3]).sum()
-        national_after = after.xs((entry.period, entry.measure, entry.sex), level=[1, 2, 3]).sum()
-        counts = (f"the state's count: {after.get(state_key, 0):,.0f} instead of {before.get(state_key, 0):,.0f}; "
-                  f"the national count: {national_after:,.0f} instead of {national_before:,.0f}")
+        counted = people[(entry.state, entry.unit, entry.sex, source[entry.id])] if entry.action == "replace" else 0
+        change = counted - entry.published
+        counts = (f"the state's count: {state_before + change:,.0f} instead of {state_before:,.0f}; "
+                  f"the national count: {national_before + change:,.0f} instead of {national_before:,.0f}")
+        if shared > 1:
+            national_after = after.xs((entry.period, entry.measure, entry.sex), level=[1, 2, 3]).sum()
+            counts += f"; with all {shared} corrections of that semester: {national_after:,.0f}"
         if entry.action == "replace":
-            used = source[entry.id]
             effects[entry.id] = (f"replaced: {name}, {entry.published:,.0f} {who} in {entry.period} as published, "
-                                 f"counted as its {people[(entry.state, entry.unit, entry.sex, used)]:,.0f} of {used} "
-                                 f"(each legal situation as then); {counts}")
+                                 f"counted as its {counted:,.0f} of {source[entry.id]} (each legal situation as then); "
+                                 f"{counts}")
         else:
             effects[entry.id] = (f"left out: {name}, {entry.published:,.0f} {who} in {entry.period} as published; "
                                  f"{counts}")
@@ -270,8 +276,9 @@ def unit_effects(entries: pd.DataFrame, sources: pd.DataFrame, units: pd.DataFra
 # One row per unit and sex; `places`, the unit's places for that sex as it reported them (block 1.3), and
 # `people_by_age`, its people of that sex as its age groups count them (block 5.1): both missing where blank.
 UNIT_COLUMNS = ["period", "state", "municipality", "unit_name", "kind", "sex", "people", "places", "people_by_age"]
+UNIT_KEY = ["state", "municipality", "unit_name", "sex"]  # a unit across semesters, as the unit rules follow it
 IN_CELL_RULE, RECLASSIFIED_RULE, UNIT_JUMP_RULE = "monitoring_in_cell", "unit_reclassified", "unit_jump"
-UNIT_COPY_RULE = "unit_copy"
+UNIT_COPY_RULE, UNIT_COUNT_GAP_RULE = "unit_copy", "unit_count_gap"
 
 
 def monitoring_in_cell_findings(units: pd.DataFrame, monitoring_pattern: str, in_cell_pattern: str,
@@ -319,11 +326,8 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
         low, high = np.minimum(a, b), np.maximum(a, b)
         return ((a - b).abs() >= min_change) & ((low == 0) | (high >= ratio * low))
 
-    unit = ["state", "municipality", "unit_name", "sex"]
-    grouped = units.groupby([*unit, "period"], sort=True, observed=True)
-    series = grouped.agg(people=("people", "sum"), kind=("kind", "last")).join(
-        grouped[["places", "people_by_age"]].sum(min_count=1)).reset_index()  # blank where every row is blank
-    by_unit = series.groupby(unit, sort=False, observed=True)
+    series = _unit_semesters(units)
+    by_unit = series.groupby(UNIT_KEY, sort=False, observed=True)
     position, size = by_unit.cumcount(), by_unit["people"].transform("size")
     people = series["people"]
     before, after = {}, {}
@@ -374,8 +378,7 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
     rows = []
     for (state, period, measure, sex), group in hits.groupby(["state", "period", "measure", "sex"], sort=True):
         who, series = _PEOPLE[sex], state_people.loc[(state, sex)]
-        at = list(series.index).index(period)
-        around = "; ".join(f"{p}: {series[p]:,.0f}" for p in series.index[max(at - 1, 0):at + 2] if p != period)
+        around = _state_around(series, period)
         listed = ", ".join(f"'{name.upper()}' {count:,.0f} ({beside})"
                            for name, count, beside in zip(group["unit_name"], group["people"], group["beside"]))
         crowded = ", ".join(f"'{name.upper()}' {text}" for name, text in zip(group["unit_name"], group["crowding"]))
@@ -414,12 +417,11 @@ def unit_copy_findings(population: pd.DataFrame, units: pd.DataFrame, min_people
     forms = forms[(forms["people"] >= min_people) & (forms["cells"] >= 2)].reset_index()
     copies = forms[forms.duplicated(["period", "counts"], keep=False)]
     by_sex = counts.groupby([*key, "sex"])["value"].sum()
-    unit = ["state", "municipality", "unit_name", "sex"]
-    series = units.groupby([*unit, "period"], sort=True, observed=True)["people"].sum().reset_index()
-    grouped = series.groupby(unit, sort=False, observed=True)
+    series = _unit_semesters(units)
+    grouped = series.groupby(UNIT_KEY, sort=False, observed=True)
     series["before"], series["after"] = grouped["period"].shift(1), grouped["period"].shift(-1)
     series["people_before"], series["people_after"] = grouped["people"].shift(1), grouped["people"].shift(-1)
-    around = series.set_index([*unit, "period"])
+    around = series.set_index([*UNIT_KEY, "period"])
     rows = []
     for (period, _), group in copies.groupby(["period", "counts"], sort=True):
         group = group.sort_values("unit_name")
@@ -453,6 +455,76 @@ def unit_copy_findings(population: pd.DataFrame, units: pd.DataFrame, min_people
                                      f"and after: {beside}",
                          "treatment": "keep"})
     return pd.DataFrame(findings, columns=[*FINDING_COLUMNS, "treatment"])
+
+
+def unit_count_gap_findings(units: pd.DataFrame, ratio: float, min_people: float,
+                            measures: dict[str, str]) -> pd.DataFrame:
+    """Per state, semester, measure and sex, the units whose people by legal situation (block 4.1, the count every
+    sum of the chapter uses) are at least `ratio` times and `min_people` above the same form's count by age group
+    (block 5.1), and `ratio` times above the unit's people in each semester it reported before and after, where its
+    two counts agree (by legal situation below `ratio` times by age group): one count of the form mistyped in one
+    semester, the age groups still at the unit's level. A unit's first or last semester is compared with the one
+    neighbour it has. Listed with each unit's two counts in that semester and in the semesters around, its places,
+    and the state's people in all its units beside them; never altered by the rule (a unit's known error is an entry
+    of data/corrections/sisdepen.yaml).
+
+    Block 5.1 counts fewer people than block 4.1 in about one unit-semester in seven (an age block left partly
+    filled) and more in almost none, so an age count far below block 4.1 is evidence only where the block 4.1 count
+    jumps away from the unit's own other semesters too.
+
+    `units` has UNIT_COLUMNS; the findings have FINDING_COLUMNS and their `treatment` (keep). Names in capitals and
+    counts as 'period: number / number', so every language shows them as written (pipeline.i18n)."""
+    series = _unit_semesters(units)
+    by_unit = series.groupby(UNIT_KEY, sort=False, observed=True)
+    people, by_age = series["people"], series["people_by_age"]
+    found = by_age.notna() & (people - by_age >= min_people) & (people >= ratio * by_age)
+    neighbours = []
+    for step in (1, -1):  # the semester the unit reported before, and the one after
+        near = pd.DataFrame({column: by_unit[column].shift(step) for column in ("period", "people", "people_by_age")})
+        agree = near["people_by_age"].notna() & (near["people"] < ratio * near["people_by_age"])
+        found &= near["period"].isna() | (agree & (people >= ratio * near["people"]))
+        neighbours.append(near)
+    found &= neighbours[0]["period"].notna() | neighbours[1]["period"].notna()
+
+    def count(value: float) -> str:
+        return f"{value:,.0f}" if pd.notna(value) else "–"  # '–': left blank
+
+    state_people = units.groupby(["state", "sex", "period"])["people"].sum()
+    rows = []
+    for (state, period, sex), group in series[found].groupby(["state", "period", "sex"], sort=True):
+        for measure, units_ in group.groupby(group["kind"].map(measures), sort=True):
+            who, totals = _PEOPLE[sex], state_people.loc[(state, sex)]
+            listed = ", ".join(
+                f"'{row.unit_name.upper()}' {count(row.people)} / {count(row.people_by_age)} ("
+                + "; ".join(f"{near.at[row.Index, 'period']}: {count(near.at[row.Index, 'people'])} / "
+                            f"{count(near.at[row.Index, 'people_by_age'])}"
+                            for near in neighbours if pd.notna(near.at[row.Index, "period"])) + ")"
+                for row in units_.itertuples())
+            places = ", ".join(f"'{row.unit_name.upper()}' {count(row.places)}" for row in units_.itertuples())
+            rows.append({"rule": UNIT_COUNT_GAP_RULE, "state": state, "period": period, "measure": measure,
+                         "sex": sex, "value": float(units_["people"].sum()),
+                         "evidence": f"{units_['people'].sum():,.0f} {who} in {len(units_)} unit(s) whose count by "
+                                     "legal situation (block 4.1) is far above the same form's count by age group "
+                                     "(block 5.1), while the two counts agree in the semesters around (by legal "
+                                     f"situation / by age group, that semester; the semesters around): {listed}; "
+                                     f"places for {who} that semester: {places}; the state's {who} in all its "
+                                     f"units in {period}: {totals[period]:,.0f} ({_state_around(totals, period)})",
+                         "treatment": "keep"})
+    return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment"])
+
+
+def _unit_semesters(units: pd.DataFrame) -> pd.DataFrame:
+    """Per unit (UNIT_KEY) and semester, in the order of both: its people, class (`kind`), places and people counted
+    by age group, the last two blank where every row of the unit left them blank."""
+    grouped = units.groupby([*UNIT_KEY, "period"], sort=True, observed=True)
+    return grouped.agg(people=("people", "sum"), kind=("kind", "last")).join(
+        grouped[["places", "people_by_age"]].sum(min_count=1)).reset_index()
+
+
+def _state_around(totals: pd.Series, period: str) -> str:
+    """'2020-12: 1,234; 2021-12: 1,300': a state's count (`totals`, by period) in the semesters before and after."""
+    at = list(totals.index).index(period)
+    return "; ".join(f"{p}: {totals[p]:,.0f}" for p in totals.index[max(at - 1, 0):at + 2] if p != period)
 
 
 def _unit_counts(units: pd.DataFrame) -> str:

@@ -381,6 +381,59 @@ def test_copy_rule_lists_two_prisons_and_a_known_error_of_another_unit_does_not_
         ["unit_copy", "male", "", "keep"]]
 
 
+# ---- one form's two counts of a unit's people far apart -----------------------------------------------------
+def _gaps(units, ratio=2.0, min_people=100):
+    return plausibility.unit_count_gap_findings(units, ratio, min_people, MEASURES)
+
+
+def test_two_counts_rule_lists_a_semester_whose_people_by_legal_situation_leave_its_age_count_and_neighbours():
+    """Caridade (CE, June 2021) as the files have it: 417 men by legal situation, 45 by age group, and 44 / 44 and
+    49 / 49 in the semesters around. A second unit keeps its level (and its gap, an age block left partly filled)."""
+    units = _people(*_series("Cadeia Pública de Caridade", [40, 44, 417, 49, 47], places=[34] * 5,
+                             by_age=[40, 44, 45, 49, 47]),
+                    *_series("Presídio B", [600, 610, 620, 600, 590], by_age=[200, 210, 205, 190, 195]))
+    found = _gaps(units)
+    assert found[["rule", "state", "period", "measure", "sex", "value", "treatment"]].values.tolist() == [
+        ["unit_count_gap", "AM", "2017-12", "people_in_cells", "male", 417.0, "keep"]]
+    assert found["evidence"].iloc[0] == (
+        "417 men in 1 unit(s) whose count by legal situation (block 4.1) is far above the same form's count by age "
+        "group (block 5.1), while the two counts agree in the semesters around (by legal situation / by age group, "
+        "that semester; the semesters around): 'CADEIA PÚBLICA DE CARIDADE' 417 / 45 (2017-06: 44 / 44; 2018-06: "
+        "49 / 49); places for men that semester: 'CADEIA PÚBLICA DE CARIDADE' 34; the state's men in all its units "
+        "in 2017-12: 1,037 (2017-06: 654; 2018-06: 649)")
+
+
+def test_two_counts_rule_compares_a_first_or_last_semester_with_its_one_neighbour_and_groups_units():
+    units = _people(*_series("Presídio A", [353, 157, 160, None, None], by_age=[41, 157, 160, None, None]),
+                    *_series("Presídio B", [None, None, 104, 104, 210], by_age=[None, None, 104, 104, 105]),
+                    *_series("Presídio C", [None, None, None, None, 331], by_age=[None, None, None, None, 72]))
+    found = _gaps(units)
+    assert found[["period", "value"]].values.tolist() == [["2016-12", 353.0], ["2018-12", 210.0]]
+    assert "'PRESÍDIO A' 353 / 41 (2017-06: 157 / 157); places for men that semester: 'PRESÍDIO A' –;" in (
+        found["evidence"].iloc[0])
+    assert "'PRESÍDIO B' 210 / 105 (2018-06: 104 / 104)" in found["evidence"].iloc[1]  # C: no semester to compare
+
+
+@pytest.mark.parametrize("counts, by_age", [
+    ([600, 610, 620, 600, 590], [600, 610, 150, 600, 590]),  # the age block left partly filled, people at their level
+    ([40, 44, 417, 49, 47], [40, 44, 400, 49, 47]),  # both counts rise together (people moved in)
+    ([40, 44, 417, 49, 47], [40, 44, np.nan, 49, 47]),  # no age count that semester: nothing to compare
+    ([40, 44, 417, 49, 47], [40, 10, 45, 49, 47]),  # the semester before disagrees with itself: no level to trust
+    ([40, 44, 130, 49, 47], [40, 44, 45, 49, 47]),  # 85 people apart: under the minimum
+    ([40, 70, 140, 75, 47], [40, 70, 45, 75, 47]),  # a rise under the ratio against the semesters around
+], ids=["age-block-partly-filled", "both-rise", "no-age-count", "neighbour-disagrees", "small", "under-ratio"])
+def test_two_counts_rule_is_silent_unless_one_count_alone_leaves_the_units_level(counts, by_age):
+    assert _gaps(_people(*_series("Presídio A", counts, by_age=by_age))).empty
+
+
+def test_two_counts_rule_thresholds_are_parameters():
+    units = _people(*_series("Presídio A", [40, 44, 417, 49, 47], by_age=[40, 44, 45, 49, 47]))
+    assert len(_gaps(units)) == 1
+    assert _gaps(units, ratio=8.6).empty  # 417 / 49 = 8.51, against the larger of the semesters around
+    assert _gaps(units, min_people=373).empty  # 417 - 45 = 372
+    assert len(_gaps(units, ratio=8.5, min_people=372)) == 1
+
+
 # ---- known errors in one unit's people ----------------------------------------------------------------------
 UNIT = "Presídio Um - P1"
 
