@@ -10,6 +10,7 @@ import hashlib
 import pandas as pd
 import pytest
 import python_calamine
+import yaml
 from openpyxl import Workbook
 
 from system.faults import corpus
@@ -354,64 +355,103 @@ PJALLB = "Presídio Juiz Antônio Luiz Lins de Barros - PJALLB"
 COTRIN_NETO = "Cadeia Pública Cotrin Neto - SEAP/CN"
 
 
-def _unit_entry_kept(real_outputs, entry_id, unit_name, period, source_period, tmp_path, monkeypatch):
-    """The Brazil chapter built again with one unit entry's action keep (the others as committed): the long-table rows
-    that move, by (indicator, sex), as corrected minus published, and what each must be: exactly the unit's rows of
-    its source semester minus those of its corrected semester, as the tidy table holds them."""
-    tidy, _, outputs = real_outputs
+JORGE_VAZ, CARANGOLA = "HOSPITAL PSIQUIATRICO E JUDICIARIO JORGE VAZ", "Presídio de Carangola I"
+CARIDADE, APAC_TEOFILO_OTONI = "CADEIA PÚBLICA DE CARIDADE", "APAC - TEÓFILO OTONI"
+JULIO_DE_CASTILHOS = "Presídio Estadual de Julio de Castilhos"
+# Every known error in one unit's people (data/corrections/sisdepen.yaml): the unit as published, its sex, the
+# semester corrected, and the semester whose counts replace it (the last earlier one, or the first later one).
+UNIT_ENTRIES = {
+    "pe-2016-12-pjallb-male-people": (PJALLB, "male", "2016-12", "2017-06"),
+    "rs-2016-12-julio-de-castilhos-male-people": (JULIO_DE_CASTILHOS, "male", "2016-12", "2017-06"),
+    "mg-2017-12-apac-teofilo-otoni-male-people": (APAC_TEOFILO_OTONI, "male", "2017-12", "2017-06"),
+    "mg-2019-12-jorge-vaz-male-people": (JORGE_VAZ, "male", "2019-12", "2019-06"),
+    "rj-2020-12-cotrin-neto-male-people": (COTRIN_NETO, "male", "2020-12", "2021-06"),
+    "mg-2021-06-carangola-i-male-people": (CARANGOLA, "male", "2021-06", "2020-12"),
+    "ce-2021-06-caridade-male-people": (CARIDADE, "male", "2021-06", "2020-12"),
+}
+
+
+@pytest.fixture(scope="module")
+def units_as_published(real_outputs, tmp_path_factory):
+    """The long table built again with every unit entry's action keep (the other entries as committed): one build
+    shared by the tests of the unit corrections, however many entries there are."""
     text = paths.SISDEPEN_CORRECTIONS.read_text(encoding="utf-8")
-    entry = text[text.index(f"- id: {entry_id}\n"):]
-    entry = entry[:entry.find("\n- id: ") + 1 or len(entry)]
-    kept = tmp_path / "sisdepen.yaml"
-    kept.write_text(text.replace(entry, entry.replace("  action: replace\n", "  action: keep\n")), encoding="utf-8")
-    monkeypatch.setattr(plausibility, "CORRECTIONS", kept)
-    reports = sisdepen_reports.load(paths.raw_dir("sisdepen_reports"))
-    as_published = brazil.build(tidy, reports, published.load(), params.read(Brazil)).indicators
+    named = {entry["id"] for entry in yaml.safe_load(text) if entry.get("unit")}
+    assert named == set(UNIT_ENTRIES), "list every known error of a unit in UNIT_ENTRIES"
+    for entry_id in UNIT_ENTRIES:
+        entry = text[text.index(f"- id: {entry_id}\n"):]
+        entry = entry[:entry.find("\n- id: ") + 1 or len(entry)]
+        assert "  action: replace\n" in entry
+        text = text.replace(entry, entry.replace("  action: replace\n", "  action: keep\n"))
+    kept = tmp_path_factory.mktemp("corrections") / "sisdepen.yaml"
+    kept.write_text(text, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(plausibility, "CORRECTIONS", kept)
+        reports = sisdepen_reports.load(paths.raw_dir("sisdepen_reports"))
+        return brazil.build(real_outputs[0], reports, published.load(), params.read(Brazil)).indicators
+
+
+def _unit_rows(tidy: pd.DataFrame, unit_name: str, sex: str) -> pd.DataFrame:
+    return tidy[(tidy["block"] == "population") & (tidy["unit_name"] == unit_name) & (tidy["sex"] == sex)]
+
+
+def _unit_entry_kept(real_outputs, as_published, entry_id):
+    """The entry's unit's people by semester, after checking what its correction moves. With every unit entry kept
+    as published (`as_published`), only the corrected semesters differ; in this entry's semester each long-table row
+    differs, as corrected minus published, by exactly the rows the tidy table holds for the units corrected in that
+    semester (this entry's, and another entry's of the same semester): their source semester minus their corrected
+    one, by legal situation."""
+    tidy, _, outputs = real_outputs
+    unit_name, sex, period, _ = UNIT_ENTRIES[entry_id]
     key = ["indicator", "period", "sex"]
     both = outputs.indicators.merge(as_published, on=key, suffixes=("", "_published"), validate="1:1")
     moved = both[both["value"] != both["value_published"]]
-    assert set(moved["period"]) == {period}
-    differences = {(row.indicator, row.sex): row.value - row.value_published for row in moved.itertuples()}
-    unit = tidy[(tidy["block"] == "population") & (tidy["unit_name"] == unit_name) & (tidy["sex"] == "male")]
-    legal = unit.assign(item=unit["item"].map(brazil.LEGAL_GROUPS)).groupby(["period", "item"])["value"].sum().unstack(
-        fill_value=0)
-    change = legal.loc[source_period] - legal.loc[period]
+    assert set(moved["period"]) == {corrected for _, _, corrected, _ in UNIT_ENTRIES.values()}
+    differences = {(row.indicator, row.sex): row.value - row.value_published
+                   for row in moved[moved["period"] == period].itertuples()}
     published_indicators = set(outputs.indicators["indicator"])
-    parts = {"people_in_cells": change.sum()} | {f"people_in_cells_{item}": part for item, part in change.items()
-                                                  if f"people_in_cells_{item}" in published_indicators}
-    expected = {(indicator, sex): part for indicator, part in parts.items() if part for sex in ("male", "total")}
-    assert differences == expected
+    expected = {}
+    for name, unit_sex, corrected, source in UNIT_ENTRIES.values():
+        if corrected != period:
+            continue
+        unit = _unit_rows(tidy, name, unit_sex)
+        legal = unit.assign(item=unit["item"].map(brazil.LEGAL_GROUPS)).groupby(["period", "item"])["value"].sum(
+        ).unstack(fill_value=0)
+        change = legal.loc[source] - legal.loc[corrected]
+        parts = {"people_in_cells": change.sum()} | {f"people_in_cells_{item}": part for item, part in change.items()
+                                                      if f"people_in_cells_{item}" in published_indicators}
+        for indicator, part in parts.items():
+            for each in (unit_sex, "total"):
+                expected[indicator, each] = expected.get((indicator, each), 0) + part
+    assert differences == {key: part for key, part in expected.items() if part}
     assert both["definition"].str.contains(entry_id).sum() == len(
         both[both["indicator"].str.startswith("people_in_cells")])
-    return as_published, unit.groupby("period")["value"].sum()
+    return _unit_rows(tidy, unit_name, sex).groupby("period")["value"].sum()
 
 
-def test_the_pernambuco_unit_of_december_2016_is_corrected_in_that_unit_alone(real_outputs, tmp_path, monkeypatch):
+def test_the_pernambuco_unit_of_december_2016_is_corrected_in_that_unit_alone(real_outputs, units_as_published):
     """Known error pe-2016-12-pjallb-male-people: the unit's 17,580 men (all closed regime) are counted as its June
-    2017 counts. Built again with the entry's action keep, every other number is the same, and the six numbers that
-    move differ by exactly the unit's rows of the two semesters as the tidy table holds them."""
+    2017 counts. Built again with the unit entries' action keep, the numbers of December 2016 that move differ by
+    exactly the rows of its unit and of Julio de Castilhos's (the other entry of that semester) as the tidy table
+    holds them: 644,014 men in cells as published, 630,509 corrected (630,615 with this entry alone)."""
     outputs = real_outputs[2]
-    as_published, unit = _unit_entry_kept(real_outputs, "pe-2016-12-pjallb-male-people", PJALLB, "2016-12",
-                                          "2017-06", tmp_path, monkeypatch)
+    unit = _unit_entry_kept(real_outputs, units_as_published, "pe-2016-12-pjallb-male-people")
     assert unit[["2016-12", "2017-06"]].tolist() == [17_580, 4_181]
-    # 644,014 as published, less Julio de Castilhos's correction of the same semester (210 men counted as its 104)
-    assert _value(as_published, "people_in_cells", "2016-12", "male") == 644_014 - (210 - 104)
-    assert _value(outputs.indicators, "people_in_cells", "2016-12", "male") == 630_509
+    assert _value(units_as_published, "people_in_cells", "2016-12", "male") == 644_014
+    assert _value(outputs.indicators, "people_in_cells", "2016-12", "male") == 644_014 - (17_580 - 4_181) - (210 - 104)
     # Pernambuco's men, corrected, sit between its next two semesters
     states = outputs.state_values.set_index(["state", "measure", "sex", "period"])["value"]
     assert [states[("PE", "people_in_cells", "male", p)] for p in ("2016-12", "2017-06", "2017-12")] == [
         30_789, 29_614, 31_632]
 
 
-def test_the_rio_de_janeiro_jail_of_december_2020_is_corrected_in_that_unit_alone(real_outputs, tmp_path,
-                                                                                  monkeypatch):
+def test_the_rio_de_janeiro_jail_of_december_2020_is_corrected_in_that_unit_alone(real_outputs, units_as_published):
     """Known error rj-2020-12-cotrin-neto-male-people: the jail's 7,503 men (7,357 pre-trial, in 750 places) are
     counted as its June 2021 counts, its next semester under the name as published (it gained a slash in December
-    2020, so its earlier semesters are another unit's name). Built again with the entry's action keep, only December
-    2020 moves, by exactly the unit's rows of the two semesters."""
+    2020, so its earlier semesters are another unit's name). Built again with the unit entries' action keep, December
+    2020 moves by exactly the unit's rows of the two semesters."""
     tidy, _, outputs = real_outputs
-    as_published, unit = _unit_entry_kept(real_outputs, "rj-2020-12-cotrin-neto-male-people", COTRIN_NETO,
-                                          "2020-12", "2021-06", tmp_path, monkeypatch)
+    unit = _unit_entry_kept(real_outputs, units_as_published, "rj-2020-12-cotrin-neto-male-people")
     assert unit.to_dict() == {"2020-12": 7_503, "2021-06": 1_164, "2021-12": 1_273}
     earlier = tidy[(tidy["block"] == "population") & (tidy["unit_name"] == "Cadeia Pública Cotrin Neto - SEAPCN")]
     assert earlier["period"].max() == "2020-06"  # the same jail under its earlier name, up to June 2020
@@ -419,13 +459,8 @@ def test_the_rio_de_janeiro_jail_of_december_2020_is_corrected_in_that_unit_alon
     # Rio de Janeiro's men in cells, corrected, within the range of its other ten semesters (46,376 to 51,545)
     rio = states.sort_index().loc[("RJ", "people_in_cells", "male")]
     assert rio["2020-12"] == 47_452 and (rio.drop("2020-12").min(), rio.drop("2020-12").max()) == (46_376, 51_545)
-    assert (_value(as_published, "people_in_cells", "2020-12", "male")
+    assert (_value(units_as_published, "people_in_cells", "2020-12", "male")
             - _value(outputs.indicators, "people_in_cells", "2020-12", "male")) == 7_503 - 1_164
-
-
-JORGE_VAZ, CARANGOLA = "HOSPITAL PSIQUIATRICO E JUDICIARIO JORGE VAZ", "Presídio de Carangola I"
-CARIDADE, APAC_TEOFILO_OTONI = "CADEIA PÚBLICA DE CARIDADE", "APAC - TEÓFILO OTONI"
-JULIO_DE_CASTILHOS = "Presídio Estadual de Julio de Castilhos"
 
 
 @pytest.mark.parametrize("entry_id, unit_name, period, source_period, counts, by_age, state, rules", [
@@ -450,18 +485,18 @@ JULIO_DE_CASTILHOS = "Presídio Estadual de Julio de Castilhos"
     ("rs-2016-12-julio-de-castilhos-male-people", JULIO_DE_CASTILHOS, "2016-12", "2017-06",
      {"2017-06": 104, "2016-12": 210}, {"2016-12": 105, "2017-06": 104}, ("RS", {"2016-12": 31_970, "2017-06": 32_302}),
      ["unit_count_gap"]),
-])
+], ids=["jorge-vaz", "carangola-i", "caridade", "apac-teofilo-otoni", "julio-de-castilhos"])
 def test_a_unit_whose_two_counts_on_one_form_disagree_in_one_semester_is_corrected_in_that_unit_alone(
-        real_outputs, tmp_path, monkeypatch, entry_id, unit_name, period, source_period, counts, by_age, state,
-        rules):
+        real_outputs, units_as_published, entry_id, unit_name, period, source_period, counts, by_age, state, rules):
     """Known errors found by the unit_jump or the two-counts rule and confirmed on the same form: the unit's men of
     block 4.1 leave its level in one semester while its men counted by age group (block 5.1) stay with its other
     semesters, where the two counts are the same or close. Counted as the unit's nearest semester (the last earlier
-    one, or the first later one for a unit's first semester): built again with the entry's action keep, only that
-    semester moves, by exactly the unit's rows of the two semesters; the state's men in cells, corrected, sit between
-    its neighbouring semesters. Every rule that lists the unit carries the entry."""
+    one, or the first later one for a unit's first semester): built again with the unit entries' action keep, that
+    semester moves by exactly the rows of its corrected units; the state's men in cells, corrected, sit between its
+    neighbouring semesters. Every rule that lists the unit carries the entry."""
     tidy, _, outputs = real_outputs
-    _, unit = _unit_entry_kept(real_outputs, entry_id, unit_name, period, source_period, tmp_path, monkeypatch)
+    assert UNIT_ENTRIES[entry_id] == (unit_name, "male", period, source_period)
+    unit = _unit_entry_kept(real_outputs, units_as_published, entry_id)
     assert unit[[source_period, period]].to_dict() == counts
     aged = tidy[(tidy["block"] == "people_by_age") & (tidy["unit_name"] == unit_name) & (tidy["sex"] == "male")]
     assert aged.set_index("period")["value"].loc[list(by_age)].to_dict() == by_age
@@ -476,18 +511,17 @@ def test_a_unit_whose_two_counts_on_one_form_disagree_in_one_semester_is_correct
 
 
 def test_the_national_men_under_a_security_measure_of_december_2019_come_back_to_the_level_of_their_series(
-        real_outputs, tmp_path, monkeypatch):
+        real_outputs, units_as_published):
     """A check outside the form: the men held in cells under a security measure, nationally, are 4,168 in December
     2019 with the Jorge Vaz hospital's 1,280 as published, a third above every other semester (2,355 to 2,972).
     Corrected, they are 3,007: 35 above the highest other semester, 1% of it."""
     outputs = real_outputs[2]
-    as_published, _ = _unit_entry_kept(real_outputs, "mg-2019-12-jorge-vaz-male-people", JORGE_VAZ, "2019-12",
-                                       "2019-06", tmp_path, monkeypatch)
+    _unit_entry_kept(real_outputs, units_as_published, "mg-2019-12-jorge-vaz-male-people")
     series = {p: _value(outputs.indicators, "people_in_cells_security_measure", p, "male")
               for p in sorted(outputs.indicators["period"].unique()) if p[:4].isdigit() and p[4:5] == "-"}
     others = [v for p, v in series.items() if p != "2019-12"]
     assert len(others) == 10 and (min(others), max(others)) == (2_355, 2_972)
-    assert _value(as_published, "people_in_cells_security_measure", "2019-12", "male") == 4_168
+    assert _value(units_as_published, "people_in_cells_security_measure", "2019-12", "male") == 4_168
     assert series["2019-12"] == 3_007
 
 

@@ -170,8 +170,8 @@ def test_the_units_whose_two_counts_of_one_form_are_far_apart_in_the_real_files(
     rule found, Ceará's Caridade (417 men in June 2021 where its age groups count 45, and both counts 44 and 49 in the
     semesters around), Minas Gerais's APAC Teófilo Otoni (277 men and 276 places in December 2017, 53 by age group)
     and Rio Grande do Sul's Julio de Castilhos (210 men, its 105 pre-trial the unit's total). The others are kept.
-    The same 12 units came out of a scan written apart from the rule (block 4.1 and block 5.1 compared unit by unit
-    in a notebook session, not this module's code)."""
+    The same 12 units came out of a scan written apart from the rule before it (its own comparison of block 4.1 with
+    block 5.1, unit by unit, over the chapter's table of units: independent of the rule's code, not of the reader)."""
     from pipeline.chapters import interim
 
     quality = interim.read("brazil", "quality")
