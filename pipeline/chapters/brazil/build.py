@@ -162,7 +162,8 @@ def state_system_population(tidy: pd.DataFrame) -> pd.DataFrame:
 def state_system_incidences(tidy: pd.DataFrame) -> pd.DataFrame:
     """Offence incidences per state held by the state's own system (Âmbito Estadual, every unit class), by
     sex: all offences and the drug law, as the state reports print them."""
-    incidences = offence_incidences(tidy[tidy["jurisdiction"] == "Estadual"])
+    columns = ["state", "period", "block", "item", "sex", "value"]  # the rows taken with these only: 0.3 s, not 1 s
+    incidences = offence_incidences(tidy.loc[tidy["jurisdiction"] == "Estadual", columns])
     drug = incidences[incidences["item"].isin(_drug_items(incidences))]
     parts = pd.concat([incidences.assign(measure="all_offence_incidences"),
                        drug.assign(measure="drug_law_incidences")], ignore_index=True)
@@ -228,8 +229,8 @@ def incidences_by_state(tidy: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
 
 def _drug_items(tidy: pd.DataFrame) -> list[str]:
     """The drug-law items, after checking that every semester has all of them."""
-    incidences = offence_incidences(tidy)
-    for period, items in incidences.groupby("period")["item"]:
+    present = offence_incidences(tidy)[["period", "item"]].drop_duplicates()  # each item once per semester
+    for period, items in present.groupby("period", observed=True)["item"]:
         missing = set(DRUG_OFFENCES) - set(items)
         if missing:
             raise PipelineError(f"{period}: drug-law item '{sorted(missing)[0]}' not found in block 5.14",

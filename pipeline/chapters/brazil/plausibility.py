@@ -347,29 +347,34 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
 
     def counts(periods: list[pd.Series], values: list[pd.Series]) -> pd.Series:
         return pd.Series(["; ".join(f"{p}: {count(v)}" for p, v in pairs) for pairs in
-                          zip(*(zip(p, v) for p, v in zip(periods, values)))], index=series.index)
+                          zip(*(zip(p, v) for p, v in zip(periods, values)))], index=periods[0].index, dtype=object)
 
-    def per_place(periods: list[pd.Series], values: list[pd.Series], places: list[pd.Series]) -> pd.Series:
+    def per_place(here: pd.Series, here_places: pd.Series, periods: list[pd.Series], values: list[pd.Series],
+                  places: list[pd.Series]) -> pd.Series:
         # '750 (10.0; 2021-06: 1.6; 2021-12: 1.0)': the semester's places, then people per place in it and in the
         # two it was compared with ('–' where no places were reported)
         ratio = lambda v, p: f"{v / p:,.1f}" if p > 0 else "–"
-        return pd.Series([f"{count(here_places)} ({ratio(here, here_places)}; "
+        return pd.Series([f"{count(n_here)} ({ratio(v_here, n_here)}; "
                           + "; ".join(f"{p}: {ratio(v, n)}" for p, v, n in others) + ")"
-                          for here, here_places, *others in
-                          zip(people, series["places"], *(zip(p, v, n) for p, v, n in zip(periods, values, places)))],
-                         index=series.index)
+                          for v_here, n_here, *others in
+                          zip(here, here_places, *(zip(p, v, n) for p, v, n in zip(periods, values, places)))],
+                         index=here.index, dtype=object)
 
     beside = pd.Series("", index=series.index, dtype=object)
     crowding = pd.Series("", index=series.index, dtype=object)
     by_age = pd.Series("", index=series.index, dtype=object)
-    # The two semesters each kind of finding was compared with: (before or after, how many semesters away).
+    # The two semesters each kind of finding was compared with: (before or after, how many semesters away). Only the
+    # rows found are written out (formatting every unit-semester took most of the rule's time).
     for rows, ((one, i), (two, j)) in ((between, ((before, 1), (after, 1))), (first, ((after, 1), (after, 2))),
                                        (last, ((before, 2), (before, 1)))):
-        periods, values = [one[f"period{i}"], two[f"period{j}"]], [one[i], two[j]]
-        beside[rows] = counts(periods, values)[rows]
-        crowding[rows] = per_place(periods, values, [one[f"places{i}"], two[f"places{j}"]])[rows]
-        by_age[rows] = (series["people_by_age"].map(count) + " ("
-                        + counts(periods, [one[f"people_by_age{i}"], two[f"people_by_age{j}"]]) + ")")[rows]
+        if not rows.any():
+            continue
+        periods, values = [one[f"period{i}"][rows], two[f"period{j}"][rows]], [one[i][rows], two[j][rows]]
+        beside[rows] = counts(periods, values)
+        crowding[rows] = per_place(people[rows], series["places"][rows], periods, values,
+                                   [one[f"places{i}"][rows], two[f"places{j}"][rows]])
+        by_age[rows] = (series["people_by_age"][rows].map(count) + " ("
+                        + counts(periods, [one[f"people_by_age{i}"][rows], two[f"people_by_age{j}"][rows]]) + ")")
     found = series[between | first | last]
     hits = found.assign(measure=found["kind"].map(measures), beside=beside[between | first | last],
                         crowding=crowding[between | first | last], by_age=by_age[between | first | last])
