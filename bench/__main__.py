@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from bench import notebooks, profiles, rebuild, report, sisdepen_read, sneep_scale, test_suite
-from bench.common import ROOT, WORK, machine
+from bench.common import ROOT, WORK, conditions, conditions_text, machine
 
 # Full run: the issue's sizes. Quick: small enough for the test suite (about a minute).
 FULL = {"repeat": 3, "sisdepen_files": 12, "sneep_rows": 2_000_000,
@@ -51,12 +51,14 @@ def main() -> None:
     def step(name):
         print(f"[{time.perf_counter() - started:6.0f} s] {name}", file=sys.stderr, flush=True)
 
+    before = conditions() if arguments.only else None  # a full run states them under Machine
     if arguments.only in ("sisdepen", "sneep", "tests"):
         section = {"sisdepen": lambda: sisdepen_read.measure(repeat, sizes["sisdepen_files"], mirror),
                    "sneep": lambda: sneep_scale.compare(sizes["sneep_rows"], repeat, scratch),
                    "tests": lambda: test_suite.measure(arguments.repeat or 1)}[arguments.only]()
         report.replace_section(output, section, command=f"python -m bench --only {arguments.only}",
-                               seconds=time.perf_counter() - started)
+                               seconds=time.perf_counter() - started,
+                               conditions=conditions_text(before, conditions()))
         step(f"replaced the section \"{section.title}\" in {output}")
         print(output)
         return
@@ -65,7 +67,8 @@ def main() -> None:
     if arguments.only == "rebuilds":
         rebuild.remove_copy(copy)
         report.replace_section(output, rebuilds, command="python -m bench --only rebuilds",
-                               seconds=time.perf_counter() - started)
+                               seconds=time.perf_counter() - started,
+                               conditions=conditions_text(before, conditions()))
         step(f"replaced the rebuilds in {output}")
         print(output)
         return
@@ -102,7 +105,7 @@ def main() -> None:
 def only_profiles(arguments) -> None:
     """`--only profiles`: the profiles' section of the report, measured in a light copy of this work tree."""
     output = arguments.output or ROOT / "reports" / "benchmarks.md"
-    started = time.perf_counter()
+    started, before = time.perf_counter(), conditions()
     copy = profiles.light_copy()
     try:
         section = profiles.measure(arguments.repeat or (1 if arguments.quick else FULL["repeat"]), copy,
@@ -110,7 +113,7 @@ def only_profiles(arguments) -> None:
     finally:
         profiles.remove_light_copy(copy)
     report.replace_section(output, section, command="python -m bench --only profiles",
-                           seconds=time.perf_counter() - started)
+                           seconds=time.perf_counter() - started, conditions=conditions_text(before, conditions()))
     print(output)
 
 

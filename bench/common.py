@@ -202,6 +202,19 @@ def parallel_headroom() -> float:
     return 2 * one / (time.perf_counter() - started)
 
 
+def conditions() -> tuple[tuple[float, float, float], float]:
+    """The machine's state now: its load average (1, 5, 15 min) and its parallel headroom."""
+    return os.getloadavg(), parallel_headroom()
+
+
+def conditions_text(before: tuple[tuple[float, float, float], float],
+                    after: tuple[tuple[float, float, float], float]) -> str:
+    """'load average 0.52 → 1.61 (1 min), parallel headroom 2.01× → 1.46× (2.00 on two free cores)'."""
+    (load_before, headroom_before), (load_after, headroom_after) = before, after
+    return (f"load average {load_before[0]:.2f} → {load_after[0]:.2f} (1 min), parallel headroom "
+            f"{headroom_before:.2f}× → {headroom_after:.2f}× (2.00 on two free cores)")
+
+
 def ratio_text(ratios: list[float]) -> str:
     """'1.23× (1.10–1.31, n=3)': median and range of ratios measured side by side, one per repetition."""
     spread = f"{min(ratios):.2f}–{max(ratios):.2f}, " if len(ratios) > 1 else ""

@@ -147,10 +147,11 @@ def write(path: Path, sections: list[Section], *, quick: bool, started_load: lis
     path.write_text("\n".join(lines))
 
 
-def replace_section(path: Path, section: Section, *, command: str, seconds: float) -> None:
+def replace_section(path: Path, section: Section, *, command: str, seconds: float, conditions: str = "") -> None:
     """Put one measurement's section and target rows into an existing report (`python -m bench --only ...`),
     keeping every other measurement as it was: each target row where it stood, the count of targets met recounted,
-    and a line under the report's opening saying which section was measured again, when and how."""
+    and a line under the report's opening saying which section was measured again, when, how, and under what load
+    (`conditions`: the load and parallel headroom before and after, as the full run states them under Machine)."""
     lines = path.read_text().split("\n") if path.exists() else []
     if "## Targets" not in lines:
         raise RuntimeError(f"{path} has no targets table: run the full `make bench` first")
@@ -187,7 +188,8 @@ def replace_section(path: Path, section: Section, *, command: str, seconds: floa
     lines = _unmet_from_table(lines)  # what would fix each target not met, as the table now stands
     # Under the opening paragraph: which sections were measured again since, one line each (the latest kept).
     note = (f"- Section \"{section.title}\" measured again by `{command}` on {datetime.date.today().isoformat()} "
-            f"in {seconds / 60:.1f} min; the other sections are from the run above.")
+            f"in {seconds / 60:.1f} min{f' ({conditions})' if conditions else ''}; the other sections are from the "
+            "run above.")
     machine_at = lines.index("## Machine")
     opening = [line for line in lines[:machine_at] if not line.startswith(f"- Section \"{section.title}\"")]
     while opening and not opening[-1]:

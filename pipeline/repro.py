@@ -3,15 +3,20 @@
     python -m pipeline.repro             # what `dvc repro` would run, two stages at a time on two cores
     python -m pipeline.repro --jobs 1    # one stage at a time, in the order `dvc repro` runs them
 
-DVC runs one stage at a time (its maintainers call a parallel `repro` unsupported), but it releases its repository
-lock while a stage's command runs, and locks each running stage's inputs and outputs. So several `dvc repro
---single-item STAGE` processes can run stages that do not depend on each other: this runner asks DVC which stages
-are out of date (their `status`), adds every stage downstream of them, and starts each one as soon as every stage it
-depends on has finished, at most `--jobs` at once. Every stage is still run, checked and recorded in dvc.lock by DVC
-itself, waiting for the repository lock when the other holds it (`--wait-for-lock`): the outputs are the ones `dvc
-repro` gives, byte for byte. When a stage fails, no other stage starts; those running finish; the exit status is the
-failed stage's and its message is the last one printed. The report stage runs alone (ALONE): it starts once nothing
-else runs, and the stages that are ready meanwhile start before it.
+DVC runs one stage at a time (its maintainers call a parallel `repro` unsupported). This runner asks DVC which
+stages are out of date (their `status`), adds every stage downstream of them, and starts each one as soon as every
+stage it depends on has finished, at most `--jobs` at once. It is one process holding DVC's own stage objects, and it
+does for each stage what `dvc repro` does, with DVC's own code: when the stage's turn comes, it is skipped if DVC finds
+it unchanged (an upstream stage may have rebuilt the same bytes); else its dependencies are hashed, its command runs
+in DVC's shell and environment, and once the command succeeds its dependencies, outputs and parameters are hashed
+and written to dvc.lock. DVC's repository lock is held only for that bookkeeping, never while commands run (as
+`dvc repro` itself releases it), and each running stage holds DVC's read/write lock on its dependencies and outputs.
+So the outputs and dvc.lock are the ones `dvc repro` gives, byte for byte, without a `dvc` process per stage (its
+start-up and its reading of the whole pipeline cost about 1.4 CPU-seconds a stage).
+
+When a stage fails, no other stage starts; those running finish and are recorded; the exit status is the failed
+stage's and its message is the last one printed. The report stage runs alone (ALONE): it starts once nothing else
+runs, and the stages that are ready meanwhile start before it.
 """
 
 from __future__ import annotations
@@ -21,70 +26,175 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import ExitStack
 
 from pipeline import paths
 from pipeline.errors import PipelineError, cli
 from pipeline.report import state
 
-# Stages that run with no other stage beside them: the report asks DVC for every other stage's status, and DVC
-# refuses that while another stage holds its outputs for writing ("... is busy"), as the codebook stage did when
-# both were rerun at once.
+# Stages that run with no other stage beside them: the report asks DVC for every other stage's status, which needs
+# DVC's repository lock and every stage's read lock, so nothing may be running or recorded meanwhile.
 ALONE = {state.STAGE}
+# The exit status `dvc` gives when DVC itself refuses (a missing dependency, a lock held by another DVC command).
+DVC_FAILED = 255
 
 
-def plan() -> tuple[list[str], dict[str, set[str]]]:
-    """The stages to run, in the order `dvc repro` would run them, and each one's upstream stages among them."""
+def plan(repo) -> tuple[list, dict[str, set[str]]]:
+    """The stages to run (DVC's stage objects), in the order `dvc repro` would run them, and each one's upstream
+    stages among them (by name)."""
     import networkx as nx
-    from dvc.exceptions import DvcException
-    from dvc.repo import Repo, lock_repo
 
-    try:
-        with Repo(str(paths.ROOT)) as repo, lock_repo(repo):
-            graph = repo.index.graph  # edges go from a stage to the stages it depends on
-            stale = {stage for stage in graph if stage.status()}
-            run = stale.union(*(nx.ancestors(graph, stage) for stage in stale))  # ancestors: the stages downstream
-            order = [stage for stage in reversed(list(nx.topological_sort(graph))) if stage in run]
-            upstream = {stage.addressing: {dep.addressing for dep in nx.descendants(graph, stage) if dep in run}
-                        for stage in order}
-    except DvcException as error:
-        raise PipelineError(f"DVC could not read the pipeline: {str(error).splitlines()[0]}", file=paths.DVC_YAML,
-                            fix="run `dvc repro` to see DVC's own message") from None
-    return [stage.addressing for stage in order], upstream
+    graph = repo.index.graph  # edges go from a stage to the stages it depends on
+    stale = {stage for stage in graph if stage.status()}
+    run = stale.union(*(nx.ancestors(graph, stage) for stage in stale))  # ancestors: the stages downstream
+    order = [stage for stage in reversed(list(nx.topological_sort(graph))) if stage in run]
+    upstream = {stage.addressing: {dep.addressing for dep in nx.descendants(graph, stage) if dep in run}
+                for stage in order}
+    return order, upstream
+
+
+class Running:
+    """One stage's commands running one after another, with DVC's read/write lock on its files held until they end."""
+
+    def __init__(self, stage, locks: ExitStack):
+        self.stage, self.locks = stage, locks
+        self.commands = _commands(stage)
+        self.command = ""
+        self.process: subprocess.Popen | None = None
+        self._next()
+
+    def _next(self) -> None:
+        from dvc.stage.run import _make_cmd, get_executable, prepare_kwargs
+
+        self.command = self.commands.pop(0)
+        print(f"> {self.command}", flush=True)
+        self.process = subprocess.Popen(_make_cmd(get_executable(), self.command), **prepare_kwargs(self.stage))
+
+    def poll(self) -> int | None:
+        """The stage's exit status once its last command has ended or one failed, else None."""
+        status = self.process.poll()
+        if status == 0 and self.commands:
+            self._next()
+            return None
+        return status
+
+    def wait(self) -> None:
+        self.process.wait()
+
+    def release(self) -> None:
+        self.locks.close()
+
+
+def _commands(stage) -> list[str]:
+    return list(stage.cmd) if isinstance(stage.cmd, list) else stage.cmd.splitlines()
+
+
+def _file_lock(repo, stage) -> ExitStack:
+    """DVC's read/write lock (.dvc/tmp/rwlock) on the stage's dependencies (read) and outputs (write), named after
+    the stage so that two stages of this process reading one file (params.yaml) hold it apart."""
+    from dvc.rwlock import rwlock
+
+    locks = ExitStack()
+    locks.enter_context(rwlock(repo.tmp_dir, repo.fs, f"{' '.join(sys.argv)} ({stage.addressing})",
+                               [dep.fs_path for dep in stage.deps], [out.fs_path for out in stage.outs],
+                               repo.config["core"].get("hardlink_lock", False)))
+    return locks
 
 
 def run(jobs: int) -> int:
     """Run the stages out of date, `jobs` at a time; the exit status of the first that failed, else 0."""
-    order, upstream = plan()
-    if not order:
-        print("Data and pipelines are up to date.")
-        return 0
-    running: dict[str, subprocess.Popen] = {}
+    from dvc.exceptions import DvcException
+    from dvc.repo import Repo, lock_repo
+
+    try:
+        with Repo(str(paths.ROOT)) as repo:
+            with lock_repo(repo):
+                order, upstream = plan(repo)
+            if not order:
+                print("Data and pipelines are up to date.")
+                return 0
+            return schedule(order, upstream, jobs, start=lambda stage: _start(repo, lock_repo, stage),
+                            record=lambda stage: _record(repo, lock_repo, stage))
+    except DvcException as error:
+        raise PipelineError(f"DVC: {str(error).splitlines()[0] if str(error) else type(error).__name__}",
+                            file=paths.DVC_YAML, fix="run `dvc repro` to see DVC's own message") from None
+
+
+def schedule(order: list, upstream: dict[str, set[str]], jobs: int, start, record) -> int:
+    """Start each stage of `order` once the stages it depends on are done, at most `jobs` at once: `start(stage)`
+    gives a running stage (None: skipped, nothing to do), `record(running)` runs once its command succeeded. The exit
+    status of the first stage that failed, else 0."""
+    from dvc.exceptions import DvcException
+
+    running: dict[str, Running] = {}
     done: set[str] = set()
     failed: int = 0
     try:
         while order or running:
             while not failed and len(running) < jobs and not running.keys() & ALONE:
                 # A stage that runs alone waits for the running ones to finish; meanwhile others may start.
-                ready = next((stage for stage in order
-                              if upstream[stage] <= done and not (stage in ALONE and running)), None)
+                ready = next((stage for stage in order if upstream[stage.addressing] <= done
+                              and not (stage.addressing in ALONE and running)), None)
                 if ready is None:
                     break
                 order.remove(ready)
-                running[ready] = subprocess.Popen([sys.executable, "-m", "dvc", "--wait-for-lock", "repro",
-                                                   "--single-item", ready], cwd=paths.ROOT)
+                try:
+                    started = start(ready)
+                except DvcException as error:
+                    print(f"ERROR: failed to reproduce '{ready.addressing}': {error}", file=sys.stderr, flush=True)
+                    failed = DVC_FAILED
+                    break
+                if started is None:
+                    done.add(ready.addressing)
+                else:
+                    running[ready.addressing] = started
             if failed and not running:
                 break
             time.sleep(0.05)
-            for stage, process in list(running.items()):
-                if process.poll() is not None:
-                    del running[stage]
-                    done.add(stage)
-                    failed = failed or process.returncode
+            for name, stage in list(running.items()):
+                status = stage.poll()
+                if status is None:
+                    continue
+                del running[name]
+                stage.release()
+                if status:
+                    print(f"ERROR: failed to reproduce '{name}': failed to run: {stage.command}, exited with "
+                          f"{status}", file=sys.stderr, flush=True)
+                    failed = failed or status
+                    continue
+                record(stage)
+                done.add(name)
     except BaseException:  # Ctrl-C reached the stages too (one process group); SIGTERM, this runner only
-        for process in running.values():  # either way no stage starts, and none is left running unwatched
-            process.wait()
+        for stage in running.values():  # either way no stage starts, none is recorded, none is left unwatched
+            stage.wait()
+            stage.release()
         raise
     return failed
+
+
+def _start(repo, lock_repo, stage) -> Running | None:
+    """Start `stage`'s command, as `dvc repro --single-item` would; None when DVC finds it unchanged (skipped)."""
+    with lock_repo(repo):
+        if not stage.changed():
+            print(f"Stage '{stage.addressing}' didn't change, skipping", flush=True)
+            return None
+        stage.save_deps()  # as DVC does before the command: a missing dependency stops it here
+        print(f"Running stage '{stage.addressing}':", flush=True)
+        locks = _file_lock(repo, stage)
+    try:
+        return Running(stage, locks)
+    except BaseException:
+        locks.close()
+        raise
+
+
+def _record(repo, lock_repo, running: Running) -> None:
+    """What `dvc repro` records once a stage's command has succeeded: its dependencies, outputs and parameters hashed
+    (no run cache: every output is `cache: false`), and its entry in dvc.lock."""
+    with lock_repo(repo):
+        running.stage.save(run_cache=False)
+        running.stage.commit()
+        running.stage.dump(update_pipeline=False)  # DVC says "Updating lock file 'dvc.lock'"
 
 
 @cli

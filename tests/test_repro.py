@@ -1,83 +1,110 @@
-"""The parallel runner (pipeline/repro.py): a stage starts only once every stage it depends on has finished, at
-most `--jobs` at once, and after a failure no stage starts and the exit status is the failed stage's."""
+"""The parallel runner (pipeline/repro.py).
+
+Its schedule: a stage starts only once every stage it depends on has finished, at most `--jobs` at once, and after a
+failure no stage starts and the exit status is the failed stage's. Its bookkeeping, on a small DVC project of its
+own: dvc.lock as `dvc repro` writes it, byte for byte; a stage whose inputs an upstream stage rebuilt unchanged is
+skipped; a failed stage is not recorded; a missing dependency stops it with DVC's message."""
 
 from __future__ import annotations
 
-import pytest
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
-from pipeline import repro
+import pytest
+import yaml
+
+from pipeline import paths, repro
 
 # a -> b, a -> c, (b, c) -> d; e independent
 ORDER = ["a", "e", "b", "c", "d"]
 UPSTREAM = {"a": set(), "e": set(), "b": {"a"}, "c": {"a"}, "d": {"b", "c"}}
 
 
+class FakeStage:
+    def __init__(self, name):
+        self.addressing = name
+
+
 class FakeStages:
-    """Popen stand-in: each stage 'runs' for two polls; records starts, what was done then, and concurrency."""
+    """`start` and `record` stand-ins: each stage 'runs' for two polls; records starts, what was done then,
+    concurrency, and the stages recorded."""
 
     def __init__(self, failing: str | None = None):
         self.failing, self.started, self.running, self.most = failing, [], set(), 0
         self.finished: set[str] = set()
+        self.recorded: list[str] = []
 
-    def __call__(self, command, cwd=None):
-        stage = command[-1]
-        assert command[-3:-1] == ["repro", "--single-item"] and "--wait-for-lock" in command
-        self.started.append((stage, frozenset(self.finished)))
-        self.running.add(stage)
+    def start(self, stage):
+        name = stage.addressing
+        self.started.append((name, frozenset(self.finished)))
+        self.running.add(name)
         self.most = max(self.most, len(self.running))
         fake = self
 
         class Process:
-            polls, returncode = 0, None
+            polls, command = 0, f"run {name}"
 
             def poll(self):
                 self.polls += 1
                 if self.polls >= 2:
-                    self.returncode = 3 if stage == fake.failing else 0
-                    fake.running.discard(stage)
-                    fake.finished.add(stage)
-                return self.returncode
+                    fake.running.discard(name)
+                    fake.finished.add(name)
+                    return 3 if name == fake.failing else 0
+                return None
 
             def wait(self):
                 return self.poll()
 
+            def release(self):
+                pass
+
+            stage = FakeStage(name)
+
         return Process()
+
+    def record(self, running):
+        self.recorded.append(running.stage.addressing)
 
 
 @pytest.fixture
 def stages(monkeypatch):
-    def make(failing=None):
+    monkeypatch.setattr(repro.time, "sleep", lambda seconds: None)
+
+    def make(failing=None, order=ORDER, upstream=UPSTREAM, jobs=2):
         fake = FakeStages(failing)
-        monkeypatch.setattr(repro, "plan", lambda: (list(ORDER), {k: set(v) for k, v in UPSTREAM.items()}))
-        monkeypatch.setattr(repro.subprocess, "Popen", fake)
-        monkeypatch.setattr(repro.time, "sleep", lambda seconds: None)
-        return fake
+        status = repro.schedule([FakeStage(name) for name in order], {k: set(v) for k, v in upstream.items()}, jobs,
+                                start=fake.start, record=fake.record)
+        return fake, status
     return make
 
 
 @pytest.mark.parametrize("jobs", [1, 2, 3])
 def test_each_stage_starts_after_its_upstream_and_at_most_jobs_at_once(stages, jobs):
-    fake = stages()
-    assert repro.run(jobs) == 0
+    fake, status = stages(jobs=jobs)
+    assert status == 0
     assert sorted(stage for stage, _ in fake.started) == sorted(ORDER)
     for stage, done_then in fake.started:
         assert UPSTREAM[stage] <= done_then, f"{stage} started before {UPSTREAM[stage] - done_then}"
     assert fake.most <= jobs and fake.most >= min(jobs, 2)  # a and e side by side when two may run
     if jobs == 1:
         assert [stage for stage, _ in fake.started] == ORDER  # dvc repro's own order
+    assert sorted(fake.recorded) == sorted(ORDER)
 
 
-def test_after_a_failure_no_stage_starts_and_the_exit_status_is_the_failed_stages(stages):
-    fake = stages(failing="a")
-    assert repro.run(2) == 3
+def test_after_a_failure_no_stage_starts_and_the_exit_status_is_the_failed_stages(stages, capsys):
+    fake, status = stages(failing="a")
+    assert status == 3
     assert [stage for stage, _ in fake.started] == ["a", "e"]  # e was already running beside a; nothing after
+    assert fake.recorded == ["e"]  # the stage that ran beside it is recorded; the failed one is not
+    assert capsys.readouterr().err.strip() == "ERROR: failed to reproduce 'a': failed to run: run a, exited with 3"
 
 
-def test_nothing_to_do_runs_nothing(monkeypatch, capsys):
-    monkeypatch.setattr(repro, "plan", lambda: ([], {}))
-    monkeypatch.setattr(repro.subprocess, "Popen", lambda *a, **k: pytest.fail("a stage was started"))
-    assert repro.run(2) == 0
-    assert "up to date" in capsys.readouterr().out
+def test_nothing_to_do_runs_nothing(stages):
+    fake, status = stages(order=[], upstream={})
+    assert status == 0 and fake.started == []
 
 
 def test_jobs_below_one_is_refused():
@@ -89,8 +116,8 @@ def test_jobs_below_one_is_refused():
 def test_a_stage_that_asks_for_every_stages_status_runs_alone(stages, monkeypatch):
     """As 'report' does: it starts once nothing else runs, and nothing starts beside it ('e' is ready all along)."""
     monkeypatch.setattr(repro, "ALONE", {"b"})
-    fake = stages()
-    assert repro.run(3) == 0
+    fake, status = stages(jobs=3)
+    assert status == 0
     starts = [stage for stage, _ in fake.started]
     b_done = next(done for stage, done in fake.started if stage == "b")
     assert {"a", "e"} <= b_done  # b waited for e, which ran beside a, to finish
@@ -102,10 +129,8 @@ def test_ready_stages_start_while_a_stage_that_runs_alone_waits(stages, monkeypa
     """'b' runs alone; when it is ready 'r' is running and 'c' is ready too: 'c' starts beside 'r' rather than waiting
     behind 'b' (as 'codebook' waited behind 'report'), and 'b' starts once both have finished."""
     monkeypatch.setattr(repro, "ALONE", {"b"})
-    fake = stages()
-    monkeypatch.setattr(repro, "plan", lambda: (["a", "r", "b", "c"], {"a": set(), "r": {"a"}, "b": {"a"},
-                                                                          "c": {"a"}}))
-    assert repro.run(2) == 0
+    fake, status = stages(order=["a", "r", "b", "c"], upstream={"a": set(), "r": {"a"}, "b": {"a"}, "c": {"a"}})
+    assert status == 0
     starts = [stage for stage, _ in fake.started]
     assert starts == ["a", "r", "c", "b"]
     assert {"r", "c"} <= next(done for stage, done in fake.started if stage == "b")
@@ -113,3 +138,117 @@ def test_ready_stages_start_while_a_stage_that_runs_alone_waits(stages, monkeypa
 
 def test_the_report_stage_is_the_one_that_runs_alone():
     assert repro.ALONE == {"report"} and "report" in repro.plan.__globals__["state"].STAGE
+
+
+# A DVC project of its own: `low` writes a number rounded from a parameter, `high` reads it, `side` is independent;
+# every output persists and is not cached, as in this project's dvc.yaml.
+PROJECT = {
+    "params.yaml": "low:\n  value: 1.2\nside: 5\n",
+    "dvc.yaml": textwrap.dedent("""\
+        stages:
+          low:
+            cmd: python -c "import yaml; v = yaml.safe_load(open('params.yaml'))['low']['value']; open('low.txt', 'w').write(str(round(v)))"
+            params: [low.value]
+            outs: [{low.txt: {cache: false, persist: true}}]
+          high:
+            cmd: python -c "open('high.txt', 'w').write(str(int(open('low.txt').read()) * 10))"
+            deps: [low.txt]
+            outs: [{high.txt: {cache: false, persist: true}}]
+          side:
+            cmd: python -c "import yaml; open('side.txt', 'w').write(str(yaml.safe_load(open('params.yaml'))['side']))"
+            params: [side]
+            outs: [{side.txt: {cache: false, persist: true}}]
+        """),
+}
+
+
+def _project(folder: Path) -> Path:
+    folder.mkdir()
+    for name, text in PROJECT.items():
+        (folder / name).write_text(text)
+    subprocess.run(["git", "init", "-q"], cwd=folder, check=True)
+    subprocess.run([sys.executable, "-m", "dvc", "init", "-q"], cwd=folder, check=True)
+    return folder
+
+
+def _runner(folder: Path, monkeypatch, jobs: int = 2) -> int:
+    monkeypatch.setattr(paths, "ROOT", folder)
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}:{__import__('os').environ['PATH']}")
+    return repro.run(jobs)
+
+
+def _dvc_repro(folder: Path) -> None:
+    subprocess.run([sys.executable, "-m", "dvc", "repro", "-q"], cwd=folder, check=True,
+                   env={**__import__("os").environ, "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"})
+
+
+@pytest.fixture
+def twin(tmp_path, monkeypatch):
+    """The same DVC project twice: one for this runner, one for `dvc repro`."""
+    ours, dvcs = _project(tmp_path / "ours"), _project(tmp_path / "dvc")
+    monkeypatch.chdir(ours)
+    return ours, dvcs
+
+
+def test_the_runner_records_what_dvc_repro_records(twin, monkeypatch, capsys):
+    ours, dvcs = twin
+    assert _runner(ours, monkeypatch) == 0
+    _dvc_repro(dvcs)
+    # A new dvc.lock lists the stages in the order they were recorded; this project's exists, and each entry is
+    # updated in place (the next test compares the bytes).
+    assert yaml.safe_load((ours / "dvc.lock").read_text()) == yaml.safe_load((dvcs / "dvc.lock").read_text())
+    assert [(ours / f).read_text() for f in ("low.txt", "high.txt", "side.txt")] == ["1", "10", "5"]
+    assert capsys.readouterr().out.count("Running stage") == 3
+    assert _runner(ours, monkeypatch) == 0  # nothing left to do
+    assert capsys.readouterr().out == "Data and pipelines are up to date.\n"
+    status = subprocess.run([sys.executable, "-m", "dvc", "status", "-q"], cwd=ours)
+    assert status.returncode == 0  # DVC agrees: every stage up to date
+
+
+def test_a_stage_whose_inputs_came_back_unchanged_is_skipped_and_dvc_lock_is_dvc_repros_byte_for_byte(
+        twin, monkeypatch, capsys):
+    for folder in twin:
+        _dvc_repro(folder)
+    for folder in twin:  # 1.2 -> 1.4: 'low' reruns and writes the same 1, so 'high' has nothing to do
+        (folder / "params.yaml").write_text(PROJECT["params.yaml"].replace("1.2", "1.4").replace("5", "6"))
+    ours, dvcs = twin
+    assert _runner(ours, monkeypatch) == 0
+    _dvc_repro(dvcs)
+    out = capsys.readouterr().out
+    assert "Running stage 'low'" in out and "Running stage 'side'" in out
+    assert "Stage 'high' didn't change, skipping" in out and "Running stage 'high'" not in out
+    assert (ours / "dvc.lock").read_bytes() == (dvcs / "dvc.lock").read_bytes()
+    assert b"value: 1.4" in (ours / "dvc.lock").read_bytes()
+
+
+def test_a_failed_stage_is_not_recorded_and_its_status_is_the_runners(twin, monkeypatch, capsys):
+    ours, _ = twin
+    assert _runner(ours, monkeypatch) == 0
+    before = (ours / "dvc.lock").read_text()
+    (ours / "dvc.yaml").write_text((ours / "dvc.yaml").read_text().replace("cmd: python -c \"import yaml; v",
+                                                                          "cmd: exit 7; python -c \"import yaml; v"))
+    (ours / "params.yaml").write_text(PROJECT["params.yaml"].replace("1.2", "2.2").replace("5", "6"))
+    capsys.readouterr()
+    assert _runner(ours, monkeypatch, jobs=1) == 7
+    captured = capsys.readouterr()
+    assert captured.err.strip().splitlines()[-1].startswith(
+        "ERROR: failed to reproduce 'low': failed to run: exit 7; python -c \"import yaml;")
+    assert captured.err.strip().endswith(", exited with 7")
+    assert "Running stage 'side'" not in captured.out and "Running stage 'high'" not in captured.out
+    assert (ours / "dvc.lock").read_text() == before  # nothing recorded: 'low' failed, the others never started
+
+
+def test_a_missing_dependency_stops_the_stage_with_dvcs_message(twin, monkeypatch, capsys):
+    """'low' no longer writes low.txt (its output dropped from dvc.yaml, the file gone): 'high' depends on a file no
+    stage makes, and DVC refuses to run it, as `dvc repro` does."""
+    ours, _ = twin
+    assert _runner(ours, monkeypatch) == 0
+    (ours / "low.txt").unlink()
+    low = PROJECT["dvc.yaml"].split("  high:")[0].split("  low:")[1]
+    (ours / "dvc.yaml").write_text(PROJECT["dvc.yaml"].replace(low, "\n    cmd: 'true'\n"))
+    capsys.readouterr()
+    assert _runner(ours, monkeypatch, jobs=1) == repro.DVC_FAILED
+    captured = capsys.readouterr()
+    assert captured.err.strip().splitlines() == [
+        "ERROR: failed to reproduce 'high': dependency 'low.txt' does not exist"]
+    assert "Running stage 'side'" not in captured.out
