@@ -1,22 +1,24 @@
 """`dvc repro` on every core: the stages that are out of date, independent ones side by side (`make repro`).
 
     python -m pipeline.repro             # what `dvc repro` would run, two stages at a time on two cores
-    python -m pipeline.repro --jobs 1    # one stage at a time, in the order `dvc repro` runs them
+    python -m pipeline.repro --jobs 1    # one stage at a time, each after the stages it depends on
 
 DVC runs one stage at a time (its maintainers call a parallel `repro` unsupported). This runner asks DVC which
 stages are out of date (their `status`), adds every stage downstream of them, and starts each one as soon as every
-stage it depends on has finished, at most `--jobs` at once. It is one process holding DVC's own stage objects, and it
-does for each stage what `dvc repro` does, with DVC's own code: when the stage's turn comes, it is skipped if DVC finds
-it unchanged (an upstream stage may have rebuilt the same bytes); else its dependencies are hashed, its command runs
-in DVC's shell and environment, and once the command succeeds its dependencies, outputs and parameters are hashed
-and written to dvc.lock. DVC's repository lock is held only for that bookkeeping, never while commands run (as
-`dvc repro` itself releases it), and each running stage holds DVC's read/write lock on its dependencies and outputs.
-So the outputs and dvc.lock are the ones `dvc repro` gives, byte for byte, without a `dvc` process per stage (its
-start-up and its reading of the whole pipeline cost about 1.4 CPU-seconds a stage).
+stage it depends on has finished, at most `--jobs` at once. It is one process holding DVC's own stage objects, and
+it does for each stage what `dvc repro` does, with DVC's own code: when the stage's turn comes, it is skipped if DVC
+finds it unchanged (an upstream stage may have rebuilt the same bytes); else its dependencies are hashed, its command
+runs in DVC's shell and environment, and once the command succeeds its dependencies, outputs and parameters are
+hashed and recorded in dvc.lock. DVC's repository lock is held only for that bookkeeping, never while commands run
+(as `dvc repro` itself releases it), and each running stage holds DVC's read/write lock on its dependencies and
+outputs. So the outputs and dvc.lock are the ones `dvc repro` gives, byte for byte, without what DVC repeats for
+every stage: a `dvc` process started and the whole pipeline read (about 1.4 CPU-seconds a stage), and dvc.lock read
+and written again (about a second: it is written once for all the stages recorded so far, before the report stage
+and at the end, even after a failure or Ctrl-C; see Recorder).
 
 When a stage fails, no other stage starts; those running finish and are recorded; the exit status is the failed
-stage's and its message is the last one printed. The report stage runs alone (ALONE): it starts once nothing else
-runs, and the stages that are ready meanwhile start before it.
+stage's and its message is the last one printed. The report stage runs alone and last (ALONE): it states whether
+every other stage is up to date, so it starts once every other stage has finished.
 """
 
 from __future__ import annotations
@@ -32,16 +34,18 @@ from pipeline import paths
 from pipeline.errors import PipelineError, cli
 from pipeline.report import state
 
-# Stages that run with no other stage beside them: the report asks DVC for every other stage's status, which needs
-# DVC's repository lock and every stage's read lock, so nothing may be running or recorded meanwhile.
+# Stages that run last, with no other stage beside them: the report asks DVC for every other stage's status (which
+# needs DVC's repository lock and every stage's read lock, so nothing may be running or recorded meanwhile) and
+# states it in the briefing pack, so every other stage must have run before it (a stage it does not depend on, such
+# as the codebook, too: before this, a rerun could leave the pack saying the codebook was out of date).
 ALONE = {state.STAGE}
 # The exit status `dvc` gives when DVC itself refuses (a missing dependency, a lock held by another DVC command).
 DVC_FAILED = 255
 
 
 def plan(repo) -> tuple[list, dict[str, set[str]]]:
-    """The stages to run (DVC's stage objects), in the order `dvc repro` would run them, and each one's upstream
-    stages among them (by name)."""
+    """The stages to run (DVC's stage objects), upstream first (a topological order of DVC's graph), and each one's
+    upstream stages among them (by name)."""
     import networkx as nx
 
     graph = repo.index.graph  # edges go from a stage to the stages it depends on
@@ -113,17 +117,19 @@ def run(jobs: int) -> int:
             if not order:
                 print("Data and pipelines are up to date.")
                 return 0
+            recorder = Recorder(repo, lock_repo)
             return schedule(order, upstream, jobs, start=lambda stage: _start(repo, lock_repo, stage),
-                            record=lambda stage: _record(repo, lock_repo, stage))
+                            record=recorder.record, flush=recorder.flush)
     except DvcException as error:
         raise PipelineError(f"DVC: {str(error).splitlines()[0] if str(error) else type(error).__name__}",
                             file=paths.DVC_YAML, fix="run `dvc repro` to see DVC's own message") from None
 
 
-def schedule(order: list, upstream: dict[str, set[str]], jobs: int, start, record) -> int:
+def schedule(order: list, upstream: dict[str, set[str]], jobs: int, start, record, flush) -> int:
     """Start each stage of `order` once the stages it depends on are done, at most `jobs` at once: `start(stage)`
-    gives a running stage (None: skipped, nothing to do), `record(running)` runs once its command succeeded. The exit
-    status of the first stage that failed, else 0."""
+    gives a running stage (None: skipped, nothing to do), `record(running)` runs once its command succeeded, and
+    `flush()` writes what was recorded to dvc.lock: before a stage that runs alone starts, and at the end whatever
+    happened (a failure, Ctrl-C). The exit status of the first stage that failed, else 0."""
     from dvc.exceptions import DvcException
 
     running: dict[str, Running] = {}
@@ -132,12 +138,17 @@ def schedule(order: list, upstream: dict[str, set[str]], jobs: int, start, recor
     try:
         while order or running:
             while not failed and len(running) < jobs and not running.keys() & ALONE:
-                # A stage that runs alone waits for the running ones to finish; meanwhile others may start.
+                # A stage that runs alone runs last: it waits until every other stage has finished (but those
+                # downstream of it), and those that are ready meanwhile start before it.
                 ready = next((stage for stage in order if upstream[stage.addressing] <= done
-                              and not (stage.addressing in ALONE and running)), None)
+                              and not (stage.addressing in ALONE and (running or any(
+                                  stage.addressing not in upstream[other.addressing]
+                                  for other in order if other is not stage)))), None)
                 if ready is None:
                     break
                 order.remove(ready)
+                if ready.addressing in ALONE:
+                    flush()  # it reads dvc.lock (the report asks DVC for every other stage's status)
                 try:
                     started = start(ready)
                 except DvcException as error:
@@ -169,6 +180,8 @@ def schedule(order: list, upstream: dict[str, set[str]], jobs: int, start, recor
             stage.wait()
             stage.release()
         raise
+    finally:
+        flush()  # the stages that finished are in dvc.lock, whatever stopped the others
     return failed
 
 
@@ -188,13 +201,34 @@ def _start(repo, lock_repo, stage) -> Running | None:
         raise
 
 
-def _record(repo, lock_repo, running: Running) -> None:
+class Recorder:
     """What `dvc repro` records once a stage's command has succeeded: its dependencies, outputs and parameters hashed
-    (no run cache: every output is `cache: false`), and its entry in dvc.lock."""
-    with lock_repo(repo):
-        running.stage.save(run_cache=False)
-        running.stage.commit()
-        running.stage.dump(update_pipeline=False)  # DVC says "Updating lock file 'dvc.lock'"
+    (no run cache: every output is `cache: false`) at once, and its entry in dvc.lock when `flush` is called.
+
+    DVC rewrites the whole of dvc.lock for each stage it records (read and written again with ruamel.yaml's
+    round-trip parser, in pure Python: about a second for this project's 110 kB, 28 times in a cold rebuild, the
+    largest part of DVC's bookkeeping), so the entries are written together, with DVC's own code, when the report
+    stage needs them and at the end."""
+
+    def __init__(self, repo, lock_repo):
+        self.repo, self.lock_repo, self.pending = repo, lock_repo, []
+
+    def record(self, running: Running) -> None:
+        with self.lock_repo(self.repo):
+            running.stage.save(run_cache=False)
+            running.stage.commit()
+        self.pending.append(running.stage)
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        with self.lock_repo(self.repo):
+            by_file: dict[str, list] = {}
+            for stage in self.pending:
+                by_file.setdefault(stage.dvcfile.path, []).append(stage)
+            for stages in by_file.values():  # DVC says "Updating lock file 'dvc.lock'"
+                stages[0].dvcfile.dump_stages(stages, update_pipeline=False)
+        self.pending = []
 
 
 @cli

@@ -32,13 +32,17 @@ class FakeStages:
     """`start` and `record` stand-ins: each stage 'runs' for two polls; records starts, what was done then,
     concurrency, and the stages recorded."""
 
-    def __init__(self, failing: str | None = None):
-        self.failing, self.started, self.running, self.most = failing, [], set(), 0
+    def __init__(self, failing: str | None = None, interrupting: str | None = None):
+        self.failing, self.interrupting, self.started, self.running, self.most = failing, interrupting, [], set(), 0
         self.finished: set[str] = set()
         self.recorded: list[str] = []
+        self.events: list[tuple[str, str | None]] = []  # recorded and flushed, in order
 
     def start(self, stage):
         name = stage.addressing
+        self.events.append(("started", name))
+        if name == self.interrupting:
+            raise KeyboardInterrupt
         self.started.append((name, frozenset(self.finished)))
         self.running.add(name)
         self.most = max(self.most, len(self.running))
@@ -67,16 +71,20 @@ class FakeStages:
 
     def record(self, running):
         self.recorded.append(running.stage.addressing)
+        self.events.append(("recorded", running.stage.addressing))
+
+    def flush(self):
+        self.events.append(("flushed", None))
 
 
 @pytest.fixture
 def stages(monkeypatch):
     monkeypatch.setattr(repro.time, "sleep", lambda seconds: None)
 
-    def make(failing=None, order=ORDER, upstream=UPSTREAM, jobs=2):
-        fake = FakeStages(failing)
+    def make(failing=None, order=ORDER, upstream=UPSTREAM, jobs=2, interrupting=None):
+        fake = FakeStages(failing, interrupting)
         status = repro.schedule([FakeStage(name) for name in order], {k: set(v) for k, v in upstream.items()}, jobs,
-                                start=fake.start, record=fake.record)
+                                start=fake.start, record=fake.record, flush=fake.flush)
         return fake, status
     return make
 
@@ -90,7 +98,7 @@ def test_each_stage_starts_after_its_upstream_and_at_most_jobs_at_once(stages, j
         assert UPSTREAM[stage] <= done_then, f"{stage} started before {UPSTREAM[stage] - done_then}"
     assert fake.most <= jobs and fake.most >= min(jobs, 2)  # a and e side by side when two may run
     if jobs == 1:
-        assert [stage for stage, _ in fake.started] == ORDER  # dvc repro's own order
+        assert [stage for stage, _ in fake.started] == ORDER  # the planned order
     assert sorted(fake.recorded) == sorted(ORDER)
 
 
@@ -100,6 +108,29 @@ def test_after_a_failure_no_stage_starts_and_the_exit_status_is_the_failed_stage
     assert [stage for stage, _ in fake.started] == ["a", "e"]  # e was already running beside a; nothing after
     assert fake.recorded == ["e"]  # the stage that ran beside it is recorded; the failed one is not
     assert capsys.readouterr().err.strip() == "ERROR: failed to reproduce 'a': failed to run: run a, exited with 3"
+
+
+def test_dvc_lock_is_written_before_a_stage_that_runs_alone_and_at_the_end(stages, monkeypatch):
+    """The report (here 'd') asks DVC for every other stage's status: what was recorded is in dvc.lock before it
+    starts. Then once more at the end, for 'd' itself."""
+    monkeypatch.setattr(repro, "ALONE", {"d"})
+    fake, status = stages()
+    assert status == 0
+    events = fake.events
+    assert events[events.index(("started", "d")) - 1] == ("flushed", None)
+    assert {name for kind, name in events[:events.index(("started", "d"))] if kind == "recorded"} == {"a", "b", "c",
+                                                                                                       "e"}
+    assert events[-2:] == [("recorded", "d"), ("flushed", None)]
+
+
+def test_after_a_failure_or_ctrl_c_the_stages_that_finished_are_written_to_dvc_lock(stages, monkeypatch):
+    fake, status = stages(failing="a")
+    assert status == 3 and fake.events[-2:] == [("recorded", "e"), ("flushed", None)]
+    fake = FakeStages(interrupting="c")  # Ctrl-C as 'c' starts, one job at a time: a, e and b have finished
+    with pytest.raises(KeyboardInterrupt):
+        repro.schedule([FakeStage(name) for name in ORDER], {k: set(v) for k, v in UPSTREAM.items()}, 1,
+                       start=fake.start, record=fake.record, flush=fake.flush)
+    assert fake.recorded == ["a", "e", "b"] and fake.events[-1] == ("flushed", None)
 
 
 def test_nothing_to_do_runs_nothing(stages):
@@ -134,6 +165,15 @@ def test_ready_stages_start_while_a_stage_that_runs_alone_waits(stages, monkeypa
     starts = [stage for stage, _ in fake.started]
     assert starts == ["a", "r", "c", "b"]
     assert {"r", "c"} <= next(done for stage, done in fake.started if stage == "b")
+
+
+def test_a_stage_that_runs_alone_runs_after_every_stage_it_does_not_depend_on(stages, monkeypatch):
+    """The report ('r') states every other stage's status: 'c', ready at the same time and first only by the plan's
+    order, runs before it (the codebook and the report, in a rerun after Ctrl-C)."""
+    monkeypatch.setattr(repro, "ALONE", {"r"})
+    fake, status = stages(order=["a", "r", "c"], upstream={"a": set(), "r": {"a"}, "c": {"a"}})
+    assert status == 0
+    assert [stage for stage, _ in fake.started] == ["a", "c", "r"]
 
 
 def test_the_report_stage_is_the_one_that_runs_alone():

@@ -342,11 +342,8 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
     first = (position == 0) & (size >= 3) & far(people, after[1]) & ~far(after[1], after[2])
     last = (position == size - 1) & (size >= 3) & far(people, before[1]) & ~far(before[1], before[2])
 
-    def count(value: float) -> str:
-        return f"{value:,.0f}" if pd.notna(value) else "–"  # '–': left blank
-
     def counts(periods: list[pd.Series], values: list[pd.Series]) -> pd.Series:
-        return pd.Series(["; ".join(f"{p}: {count(v)}" for p, v in pairs) for pairs in
+        return pd.Series(["; ".join(f"{p}: {_count(v)}" for p, v in pairs) for pairs in
                           zip(*(zip(p, v) for p, v in zip(periods, values)))], index=periods[0].index, dtype=object)
 
     def per_place(here: pd.Series, here_places: pd.Series, periods: list[pd.Series], values: list[pd.Series],
@@ -354,7 +351,7 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
         # '750 (10.0; 2021-06: 1.6; 2021-12: 1.0)': the semester's places, then people per place in it and in the
         # two it was compared with ('–' where no places were reported)
         ratio = lambda v, p: f"{v / p:,.1f}" if p > 0 else "–"
-        return pd.Series([f"{count(n_here)} ({ratio(v_here, n_here)}; "
+        return pd.Series([f"{_count(n_here)} ({ratio(v_here, n_here)}; "
                           + "; ".join(f"{p}: {ratio(v, n)}" for p, v, n in others) + ")"
                           for v_here, n_here, *others in
                           zip(here, here_places, *(zip(p, v, n) for p, v, n in zip(periods, values, places)))],
@@ -373,7 +370,7 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
         beside[rows] = counts(periods, values)
         crowding[rows] = per_place(people[rows], series["places"][rows], periods, values,
                                    [one[f"places{i}"][rows], two[f"places{j}"][rows]])
-        by_age[rows] = (series["people_by_age"][rows].map(count) + " ("
+        by_age[rows] = (series["people_by_age"][rows].map(_count) + " ("
                         + counts(periods, [one[f"people_by_age{i}"][rows], two[f"people_by_age{j}"][rows]]) + ")")
     found = series[between | first | last]
     hits = found.assign(measure=found["kind"].map(measures), beside=beside[between | first | last],
@@ -491,21 +488,18 @@ def unit_count_gap_findings(units: pd.DataFrame, ratio: float, min_people: float
         neighbours.append(near)
     found &= neighbours[0]["period"].notna() | neighbours[1]["period"].notna()
 
-    def count(value: float) -> str:
-        return f"{value:,.0f}" if pd.notna(value) else "–"  # '–': left blank
-
     state_people = units.groupby(["state", "sex", "period"])["people"].sum()
     rows = []
     for (state, period, sex), group in series[found].groupby(["state", "period", "sex"], sort=True):
         for measure, units_ in group.groupby(group["kind"].map(measures), sort=True):
             who, totals = _PEOPLE[sex], state_people.loc[(state, sex)]
             listed = ", ".join(
-                f"'{row.unit_name.upper()}' {count(row.people)} / {count(row.people_by_age)} ("
-                + "; ".join(f"{near.at[row.Index, 'period']}: {count(near.at[row.Index, 'people'])} / "
-                            f"{count(near.at[row.Index, 'people_by_age'])}"
+                f"'{row.unit_name.upper()}' {_count(row.people)} / {_count(row.people_by_age)} ("
+                + "; ".join(f"{near.at[row.Index, 'period']}: {_count(near.at[row.Index, 'people'])} / "
+                            f"{_count(near.at[row.Index, 'people_by_age'])}"
                             for near in neighbours if pd.notna(near.at[row.Index, "period"])) + ")"
                 for row in units_.itertuples())
-            places = ", ".join(f"'{row.unit_name.upper()}' {count(row.places)}" for row in units_.itertuples())
+            places = ", ".join(f"'{row.unit_name.upper()}' {_count(row.places)}" for row in units_.itertuples())
             rows.append({"rule": UNIT_COUNT_GAP_RULE, "state": state, "period": period, "measure": measure,
                          "sex": sex, "value": float(units_["people"].sum()),
                          "evidence": f"{units_['people'].sum():,.0f} {who} in {len(units_)} unit(s) whose count by "
@@ -516,6 +510,11 @@ def unit_count_gap_findings(units: pd.DataFrame, ratio: float, min_people: float
                                      f"units in {period}: {totals[period]:,.0f} ({_state_around(totals, period)})",
                          "treatment": "keep"})
     return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment"])
+
+
+def _count(value: float) -> str:
+    """A unit's count as the evidence writes it: '1,234', or '–' where the form left it blank."""
+    return f"{value:,.0f}" if pd.notna(value) else "–"
 
 
 def _unit_semesters(units: pd.DataFrame) -> pd.DataFrame:
