@@ -17,8 +17,10 @@ FIXES = {
                     "fill the second core only while that chain lasts, the figure and profile stages already use "
                     "both cores inside themselves, and a core shared with other processes gives less (parallel "
                     "headroom under Machine). Every stage also pays a fresh Python process importing pandas (and "
-                    "matplotlib, papermill and a Jupyter kernel for the notebook stages) and DVC's own bookkeeping "
-                    "before and after it (hashing its dependencies and outputs, writing dvc.lock). On this machine "
+                    "matplotlib, papermill and a Jupyter kernel for the notebook stages) and DVC's hashing of its "
+                    "dependencies and outputs (make repro's runner does DVC's bookkeeping in one process and writes "
+                    "dvc.lock once, not a `dvc` process and a dvc.lock rewrite per stage). The report stage runs "
+                    "last and alone: it states every other stage's status. On this machine "
                     "a fresh process also pays for the memory it writes first beyond what another process freed "
                     "just before it, many times slower than reused memory (Machine: memory first written).",
     "No-op rebuild": "the table of a no-op's parts in the Rebuilds section: after DVC's own start-up, the largest "
