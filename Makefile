@@ -21,10 +21,10 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(VENV)/bin/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-# DVC 3 ends every `dvc repro` that ran a stage with "Use `dvc push` to send your updates to remote storage.": its
-# code prints it unconditionally (no setting of .dvc/config turns it off). This project has no DVC remote (the
-# sources come from their publishers), so the line is dropped; the exit status is DVC's (pipefail).
-DVC_REPRO := PYTHONUNBUFFERED=1 bash -o pipefail -c 'python -m pipeline.repro | grep -v --line-buffered "^Use .dvc push. to send"'
+# The build: DVC's stages, two at a time where they do not depend on each other, recorded by DVC's own code
+# (pipeline/repro.py). It prints DVC's lines, without the "Use `dvc push` …" a plain `dvc repro` ends with (this
+# project has no DVC remote: the sources come from their publishers).
+DVC_REPRO := PYTHONUNBUFFERED=1 python -m pipeline.repro
 
 # After every build, and after a failed one too, say what changed against the last commit (git-ignored report).
 CHANGES_AFTER_BUILD := python -m pipeline.changes || echo "note: the changes report could not be written (see above)"
