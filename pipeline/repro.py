@@ -173,7 +173,12 @@ def schedule(order: list, upstream: dict[str, set[str]], jobs: int, start, recor
                           f"{status}", file=sys.stderr, flush=True)
                     failed = failed or status
                     continue
-                record(stage)
+                try:
+                    record(stage)
+                except DvcException as error:  # DVC refuses to record it (an output the command did not write)
+                    print(f"ERROR: failed to reproduce '{name}': {error}", file=sys.stderr, flush=True)
+                    failed = failed or DVC_FAILED
+                    continue
                 done.add(name)
     except BaseException:  # Ctrl-C reached the stages too (one process group); SIGTERM, this runner only
         for stage in running.values():  # either way no stage starts, none is recorded, none is left unwatched

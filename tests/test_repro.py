@@ -292,3 +292,21 @@ def test_a_missing_dependency_stops_the_stage_with_dvcs_message(twin, monkeypatc
     assert captured.err.strip().splitlines() == [
         "ERROR: failed to reproduce 'high': dependency 'low.txt' does not exist"]
     assert "Running stage 'side'" not in captured.out
+
+
+def test_a_stage_that_does_not_write_its_output_fails_with_dvcs_message(twin, monkeypatch, capsys):
+    """Its command succeeds, but DVC cannot record it: the same error line as a command that failed, exit 255, and
+    its entry in dvc.lock unchanged; the stage beside it is recorded."""
+    ours, _ = twin
+    assert _runner(ours, monkeypatch) == 0
+    before = yaml.safe_load((ours / "dvc.lock").read_text())["stages"]
+    (ours / "side.txt").unlink()
+    (ours / "dvc.yaml").write_text(PROJECT["dvc.yaml"].replace(
+        "cmd: python -c \"import yaml; open('side.txt'", "cmd: true; python -c \"import yaml; open('other.txt'"))
+    (ours / "params.yaml").write_text(PROJECT["params.yaml"].replace("1.2", "2.2"))
+    capsys.readouterr()
+    assert _runner(ours, monkeypatch, jobs=1) == repro.DVC_FAILED
+    captured = capsys.readouterr()
+    assert captured.err.strip().splitlines() == ["ERROR: failed to reproduce 'side': output 'side.txt' does not exist"]
+    after = yaml.safe_load((ours / "dvc.lock").read_text())["stages"]
+    assert after["side"] == before["side"] and after["low"] != before["low"]
