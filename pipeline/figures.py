@@ -14,9 +14,6 @@ data CSV, and its caption text is written. English goes to figures/, the other l
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
-import multiprocessing
-import os
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -24,7 +21,7 @@ import pandas as pd
 from matplotlib.axis import XAxis
 from matplotlib.ticker import Formatter, ScalarFormatter
 
-from pipeline import dvc_yaml, export, figure_layout, i18n, io, params, paths, registry, style
+from pipeline import dvc_yaml, export, figure_layout, i18n, io, parallel, params, paths, registry, style
 from pipeline.chapters import interim
 from pipeline.chapters.argentina import charts as argentina_charts
 from pipeline.chapters.brazil import charts as brazil_charts
@@ -155,13 +152,8 @@ def build(chapter: str, workers: int | None = None) -> list:
     check_declared(chapter, languages)
     settings, values = params.read(SETTINGS[chapter]), interim.values(chapter)
     jobs = [(figure, language, settings, values) for figure in registry.figures_of(chapter) for language in languages]
-    workers = min(len(jobs), workers or len(os.sched_getaffinity(0)))
     with io.transaction():
-        if workers <= 1:
-            return [path for job in jobs for path in _draw_and_save(job)]
-        context = multiprocessing.get_context("fork")  # the children start with this process's imports and data
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-            return [path for paths_written in pool.map(_draw_and_save, jobs) for path in paths_written]
+        return [path for paths_written in parallel.fork_map(_draw_and_save, jobs, workers) for path in paths_written]
 
 
 def _draw_and_save(job: tuple) -> list:

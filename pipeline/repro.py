@@ -17,7 +17,10 @@ and written again (about a second: it is written once for all the stages recorde
 and at the end, even after a failure or Ctrl-C; see Recorder).
 
 When a stage fails, no other stage starts; those running finish and are recorded; the exit status is the failed
-stage's and its message is the last one printed. The report stage runs alone and last (ALONE): it states whether
+stage's and its message is the last one printed. Each stage runs in a process group of its own, so Ctrl-C in the
+terminal reaches this runner alone: it stops the running stages with SIGTERM (each says it was interrupted, or ends
+without a word if it was still importing its modules, where Python would print a traceback for Ctrl-C), records
+nothing of theirs, and exits 130. The report stage runs alone and last (ALONE): it states whether
 every other stage is up to date, so it starts once every other stage has finished.
 """
 
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -72,7 +76,11 @@ class Running:
 
         self.command = self.commands.pop(0)
         print(f"> {self.command}", flush=True)
-        self.process = subprocess.Popen(_make_cmd(get_executable(), self.command), **prepare_kwargs(self.stage))
+        # A process group of its own: Ctrl-C in the terminal reaches this runner alone, which stops the stage with
+        # SIGTERM (stop). A stage's own Ctrl-C would reach Python before the stage's `cli` does, while it is still
+        # importing its modules, and Python would print a traceback.
+        self.process = subprocess.Popen(_make_cmd(get_executable(), self.command), process_group=0,
+                                        **prepare_kwargs(self.stage))
 
     def poll(self) -> int | None:
         """The stage's exit status once its last command has ended or one failed, else None."""
@@ -81,6 +89,14 @@ class Running:
             self._next()
             return None
         return status
+
+    def stop(self) -> None:
+        """SIGTERM to the stage's processes (its shell, its command, their workers): a stage still importing its
+        modules ends without a word, one past that stops as its `cli` says (one line, nothing published)."""
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+        except ProcessLookupError:  # it had ended
+            pass
 
     def wait(self) -> None:
         self.process.wait()
@@ -180,8 +196,10 @@ def schedule(order: list, upstream: dict[str, set[str]], jobs: int, start, recor
                     failed = failed or DVC_FAILED
                     continue
                 done.add(name)
-    except BaseException:  # Ctrl-C reached the stages too (one process group); SIGTERM, this runner only
-        for stage in running.values():  # either way no stage starts, none is recorded, none is left unwatched
+    except BaseException:  # Ctrl-C or SIGTERM, which reach this runner only: the stages are stopped with SIGTERM
+        for stage in running.values():  # no stage starts, none is recorded, none is left unwatched
+            stage.stop()
+        for stage in running.values():
             stage.wait()
             stage.release()
         raise

@@ -59,7 +59,11 @@ class FakeStages:
                     return 3 if name == fake.failing else 0
                 return None
 
+            def stop(self):
+                fake.events.append(("stopped", name))
+
             def wait(self):
+                fake.events.append(("waited", name))
                 return self.poll()
 
             def release(self):
@@ -131,6 +135,17 @@ def test_after_a_failure_or_ctrl_c_the_stages_that_finished_are_written_to_dvc_l
         repro.schedule([FakeStage(name) for name in ORDER], {k: set(v) for k, v in UPSTREAM.items()}, 1,
                        start=fake.start, record=fake.record, flush=fake.flush)
     assert fake.recorded == ["a", "e", "b"] and fake.events[-1] == ("flushed", None)
+
+
+def test_ctrl_c_stops_the_running_stages_before_waiting_for_them(stages):
+    """Two jobs: Ctrl-C as 'c' starts, while 'b' runs; 'b' is stopped (SIGTERM), then waited for, never recorded."""
+    fake = FakeStages(interrupting="c")
+    with pytest.raises(KeyboardInterrupt):
+        repro.schedule([FakeStage(name) for name in ORDER], {k: set(v) for k, v in UPSTREAM.items()}, 2,
+                       start=fake.start, record=fake.record, flush=fake.flush)
+    assert fake.events[fake.events.index(("started", "c")):] == [
+        ("started", "c"), ("stopped", "b"), ("waited", "b"), ("flushed", None)]
+    assert "b" not in fake.recorded
 
 
 def test_nothing_to_do_runs_nothing(stages):
@@ -207,7 +222,10 @@ def _project(folder: Path) -> Path:
     for name, text in PROJECT.items():
         (folder / name).write_text(text)
     subprocess.run(["git", "init", "-q"], cwd=folder, check=True)
-    subprocess.run([sys.executable, "-m", "dvc", "init", "-q"], cwd=folder, check=True)
+    # As this project's .dvc/config: no usage report, which DVC sends from a process it starts after each command.
+    quiet = {**__import__("os").environ, "DVC_NO_ANALYTICS": "1"}
+    subprocess.run([sys.executable, "-m", "dvc", "init", "-q"], cwd=folder, check=True, env=quiet)
+    subprocess.run([sys.executable, "-m", "dvc", "config", "core.analytics", "false"], cwd=folder, check=True, env=quiet)
     return folder
 
 
@@ -310,3 +328,42 @@ def test_a_stage_that_does_not_write_its_output_fails_with_dvcs_message(twin, mo
     assert captured.err.strip().splitlines() == ["ERROR: failed to reproduce 'side': output 'side.txt' does not exist"]
     after = yaml.safe_load((ours / "dvc.lock").read_text())["stages"]
     assert after["side"] == before["side"] and after["low"] != before["low"]
+
+
+def test_ctrl_c_in_the_terminal_stops_a_stage_without_a_traceback(tmp_path):
+    """Ctrl-C reaches the terminal's foreground process group: the runner alone, which stops the stage with SIGTERM.
+    The stage here is still 'importing' (no handler of its own yet): with Ctrl-C it would print Python's traceback;
+    it ends without a word, and the runner prints the one line every command prints for Ctrl-C, exit 130."""
+    import os
+    import signal
+    import time
+
+    folder = _project(tmp_path / "ours")
+    (folder / "dvc.yaml").write_text(textwrap.dedent("""\
+        stages:
+          slow:
+            cmd: python -c "import os, pathlib, time; pathlib.Path('pid').write_text(str(os.getpid())); time.sleep(60)"
+            outs: [{slow.txt: {cache: false, persist: true}}]
+        """))
+    runner = subprocess.Popen(
+        [sys.executable, "-c", "from pathlib import Path; from pipeline import paths, repro; paths.ROOT = Path.cwd(); "
+                               "repro.main(['--jobs', '2'])"],
+        cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+             "PYTHONPATH": str(paths.ROOT)},
+        # Ctrl-C as a terminal's command gets it: a pytest-xdist worker or a background job ignores it, and a process
+        # started from one would too.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 60
+    while not (folder / "pid").is_file() or not (folder / "pid").read_text():
+        assert time.monotonic() < deadline and runner.poll() is None, runner.communicate()[0]
+        time.sleep(0.1)
+    stage = int((folder / "pid").read_text())
+    os.killpg(runner.pid, signal.SIGINT)  # the terminal's Ctrl-C: the whole foreground group
+    output = runner.communicate(timeout=60)[0]
+    assert runner.returncode == 130, output
+    assert "Traceback" not in output and "KeyboardInterrupt" not in output, output
+    assert output.strip().splitlines()[-1].startswith("error: interrupted before the stage finished"), output
+    with pytest.raises(ProcessLookupError):
+        os.kill(stage, 0)  # stopped, and waited for
+    assert not (folder / "dvc.lock").exists()  # nothing recorded

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import nbformat
 
-from pipeline import citation, dvc_yaml, i18n, io, paths, run
+from pipeline import citation, dvc_yaml, i18n, io, parallel, paths, run
 from pipeline.errors import PipelineError, cli
 from pipeline.profiles import build, pages
 
@@ -267,9 +267,12 @@ def _kernel_manager_class():
 
 
 def _start_worker() -> None:
-    """Each worker registers the engine (and starts its kernel on its first notebook)."""
+    """Each worker registers the engine (and starts its kernel on its first notebook). Its signals are a quiet
+    worker's (pipeline/parallel.py): when the stage is stopped, it finishes the notebook it holds, then ends and
+    stops its kernel."""
     from papermill.engines import papermill_engines  # imported in the workers only
 
+    parallel.quiet_worker()
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     papermill_engines.register(ENGINE, _reused_kernel_engine())
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import concurrent.futures
-import multiprocessing
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import i18n, io, paths
+from pipeline import i18n, io, parallel, paths
 from pipeline.errors import cli
 from pipeline.report import bundles, inputs, metrics, render, spreadsheets, state
 from pipeline.report.tables import show
@@ -26,15 +23,10 @@ def build(workers: int | None = None) -> list[Path]:
     progress("reading the tables, the headline numbers and the pipeline's state (dvc status)")
     inputs_read = Inputs(languages, inputs.read_tables() + [inputs.known_errors_table()],
                          metrics.headline_metrics(), state.pipeline_state(), inputs.sources())
-    workers = min(len(languages), workers or len(os.sched_getaffinity(0)))
     with io.transaction(replace=(paths.METRICS, paths.SPREADSHEETS)):  # a quantity or table no longer declared leaves no file behind
-        jobs = [(language, inputs_read) for language in languages]
-        if workers <= 1:
-            written = [path for job in jobs for path in _language_files(job)]
-        else:
-            context = multiprocessing.get_context("fork")  # the children start with this process's inputs
-            with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-                written = [path for paths_written in pool.map(_language_files, jobs) for path in paths_written]
+        jobs = [(language, inputs_read) for language in languages]  # the workers start with the inputs read
+        written = [path for paths_written in parallel.fork_map(_language_files, jobs, workers)
+                   for path in paths_written]
         written.append(_write(paths.INDEX, render.render_index(languages, inputs_read.pipeline_state,
                                                                 list(inputs_read.headline))))
         for quantity, values in inputs_read.headline.items():

@@ -18,9 +18,6 @@ plus `data/interim/sisdepen_files.csv`, which says for every file whether it was
 
 from __future__ import annotations
 
-import concurrent.futures
-import multiprocessing
-import os
 import re
 from pathlib import Path
 from typing import Callable, NamedTuple
@@ -29,7 +26,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from pipeline import io, paths, safe_xlsx
+from pipeline import io, parallel, paths, safe_xlsx
 from pipeline.errors import PipelineError, cli
 from pipeline.sources import file_cache
 
@@ -204,13 +201,10 @@ def parser_version() -> str:
 
 def _parse_all(files: list[Path]) -> list[tuple[pd.DataFrame | None, str]]:
     """read_semester of each file, in a process pool sized by the cores when there is more than one file."""
-    workers = min(len(files), os.cpu_count() or 1)
-    if workers <= 1:
+    if min(len(files), parallel.cores()) <= 1:
         return [_parsed(read_semester(path), path, i, len(files)) for i, path in enumerate(files, 1)]
-    # fork: the workers start with this process's modules already imported (no second import of pandas).
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        outcomes = [_parsed(outcome, path, i, len(files))
-                    for i, (path, outcome) in enumerate(zip(files, pool.map(_read_semester_in_worker, files)), 1)]
+    outcomes = [_parsed(outcome, path, i, len(files))
+                for i, (path, outcome) in enumerate(zip(files, parallel.fork_map(_read_semester_in_worker, files)), 1)]
     for outcome in outcomes:  # in the files' order: the first failing file's error, as when read one by one
         if outcome[0] == "error":
             raise PipelineError(**outcome[1])

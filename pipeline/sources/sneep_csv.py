@@ -17,11 +17,9 @@ repair. Two known defects are handled here:
 from __future__ import annotations
 
 import codecs
-import concurrent.futures
 import csv
 import itertools
 import mmap
-import multiprocessing
 import os
 import re
 import shutil
@@ -37,6 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from pipeline import parallel
 from pipeline.errors import PipelineError
 
 SAMPLE_BYTES = 4 * 2**20  # the start of the file whose bytes decide the encoding
@@ -184,9 +183,7 @@ def _run_parts(job: _Job) -> list[dict]:
     try:
         if len(job.ranges) == 1:
             return [_read_part(0)]
-        context = multiprocessing.get_context("fork")  # the job (with its check functions) is inherited
-        with concurrent.futures.ProcessPoolExecutor(len(job.ranges), mp_context=context) as pool:
-            parts = list(pool.map(_read_part, range(len(job.ranges))))
+        parts = parallel.fork_map(_read_part, range(len(job.ranges)), len(job.ranges))  # the job is inherited
     finally:
         _JOB = None
     return parts
