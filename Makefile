@@ -15,10 +15,14 @@ help: ## List the targets
 
 setup: $(VENV)/.installed ## Create .venv and install the project with the locked dependencies
 
+# pip compiles every installed module to bytecode one file after another (40 of the 104 s a fresh clone's set-up
+# took); compileall does the same on every core (21 s). Compiled up front, not on first import: where
+# PYTHONDONTWRITEBYTECODE is set, an import caches nothing, and each process would compile pandas again.
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install --quiet -r requirements.lock
-	$(VENV)/bin/python -m pip install --quiet --no-deps -e .
+	$(VENV)/bin/python -m pip install --quiet --no-compile -r requirements.lock
+	$(VENV)/bin/python -m pip install --quiet --no-compile --no-deps -e .
+	$(VENV)/bin/python -m compileall -q -j 0 "$$($(VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
 	touch $@
 
 # The build: DVC's stages, two at a time where they do not depend on each other, recorded by DVC's own code

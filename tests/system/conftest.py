@@ -1,9 +1,10 @@
 """The one full rebuild the system tests share (tests/system/faults/rebuild.py): a clean copy built by `dvc repro`.
 
 Every end-to-end test is marked with what it works on: `shared_rebuild` (it uses the shared rebuild) or
-`built_checkout` (it copies this built checkout: the README's experiment, the adding-data guide). `make test` runs
-the two sets as two pytest processes side by side, beside the unit tests (`make test-e2e` runs just the two), so the
-one rebuild is made once, in one of them, while the other works on its copies."""
+`built_checkout` (it copies this built checkout: the README's experiment, the adding-data guide; or makes copies of
+its own: the benchmarks' smoke run). `make test` runs the two sets as two pytest processes side by side, beside the
+unit tests (`make test-e2e` runs just the two), so the one rebuild is made once, in one of them, while the other works
+on its copies."""
 
 from __future__ import annotations
 

@@ -7,12 +7,15 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from pipeline import paths
 
 SECTIONS = ["## Machine", "## Targets", "## Rebuilds (dvc repro)", "## SISDEPEN ingest",
             "## SNEEP at scale", "## SNEEP scaling curve (load only)", "## Notebook overhead", "## Country profiles"]
 
 
+@pytest.mark.e2e  # two minutes of copies and rebuilds: with the end-to-end tests, which finish well before the units
 def test_quick_benchmark_writes_every_section(tmp_path):
     report = tmp_path / "benchmarks.md"
     committed = paths.ROOT / "reports" / "benchmarks.md"
