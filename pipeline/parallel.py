@@ -5,8 +5,8 @@ A worker never prints a traceback when the work is stopped. Ctrl-C (which a term
 plain `dvc repro`, or of a stage run by hand) and SIGTERM (which `make repro` sends to a stopped stage's whole process
 group, pipeline/repro.py) are left to the parent: its `cli` says so in one line, the items not yet queued for the
 workers are cancelled, and each worker finishes the items it was given (the pool queues as many as it has workers,
-and one, ahead of them) and ends. A worker ended by a signal instead would make the
-pool's own thread print a traceback as it cancels the items (Python 3.11's concurrent.futures).
+and one, ahead of them) and ends. A worker ended by a signal instead would make the pool's own thread print a
+traceback as it cancels the items (Python 3.11's concurrent.futures).
 """
 
 from __future__ import annotations

@@ -91,8 +91,9 @@ class Running:
         return status
 
     def stop(self) -> None:
-        """SIGTERM to the stage's processes (its shell, its command, their workers): a stage still importing its
-        modules ends without a word, one past that stops as its `cli` says (one line, nothing published)."""
+        """SIGTERM to the stage's process group (its shell and its command; their pool workers leave it to them): a
+        stage still importing its modules ends without a word, one past that stops as its `cli` says (one line,
+        nothing published)."""
         try:
             os.killpg(self.process.pid, signal.SIGTERM)
         except ProcessLookupError:  # it had ended

@@ -285,17 +285,12 @@ def _execute_fresh(job: Job) -> dict:
     return execute(job, None)
 
 
-def workers() -> int:
-    """The cores this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 def execute_all(todo: list[Job], executor: str = "reused", processes: int | None = None) -> dict:
     """Every job of `todo` in a pool of processes (one kernel each when `reused`): {path: text} of all of them.
     The first failure is raised after the pool ends (nothing is written)."""
     if not todo:
         return {}
-    count = max(1, min(processes or workers(), len(todo)))
+    count = max(1, min(processes or parallel.cores(), len(todo)))
     task = _execute_reused if executor == "reused" else _execute_fresh
     with ProcessPoolExecutor(count, initializer=_start_worker) as pool:
         results = list(pool.map(task, todo))
