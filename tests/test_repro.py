@@ -7,10 +7,13 @@ skipped; a failed stage is not recorded; a missing dependency stops it with DVC'
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -223,7 +226,7 @@ def _project(folder: Path) -> Path:
         (folder / name).write_text(text)
     subprocess.run(["git", "init", "-q"], cwd=folder, check=True)
     # As this project's .dvc/config: no usage report, which DVC sends from a process it starts after each command.
-    quiet = {**__import__("os").environ, "DVC_NO_ANALYTICS": "1"}
+    quiet = {**os.environ, "DVC_NO_ANALYTICS": "1"}
     subprocess.run([sys.executable, "-m", "dvc", "init", "-q"], cwd=folder, check=True, env=quiet)
     subprocess.run([sys.executable, "-m", "dvc", "config", "core.analytics", "false"], cwd=folder, check=True, env=quiet)
     return folder
@@ -231,13 +234,13 @@ def _project(folder: Path) -> Path:
 
 def _runner(folder: Path, monkeypatch, jobs: int = 2) -> int:
     monkeypatch.setattr(paths, "ROOT", folder)
-    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}:{__import__('os').environ['PATH']}")
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}:{os.environ['PATH']}")
     return repro.run(jobs)
 
 
 def _dvc_repro(folder: Path) -> None:
     subprocess.run([sys.executable, "-m", "dvc", "repro", "-q"], cwd=folder, check=True,
-                   env={**__import__("os").environ, "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"})
+                   env={**os.environ, "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"})
 
 
 @pytest.fixture
@@ -334,10 +337,6 @@ def test_ctrl_c_in_the_terminal_stops_a_stage_without_a_traceback(tmp_path):
     """Ctrl-C reaches the terminal's foreground process group: the runner alone, which stops the stage with SIGTERM.
     The stage here is still 'importing' (no handler of its own yet): with Ctrl-C it would print Python's traceback;
     it ends without a word, and the runner prints the one line every command prints for Ctrl-C, exit 130."""
-    import os
-    import signal
-    import time
-
     folder = _project(tmp_path / "ours")
     (folder / "dvc.yaml").write_text(textwrap.dedent("""\
         stages:
