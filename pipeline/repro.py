@@ -19,8 +19,8 @@ and at the end, even after a failure or Ctrl-C; see Recorder).
 When a stage fails, no other stage starts; those running finish and are recorded; the exit status is the failed
 stage's and its message is the last one printed. Each stage runs in a process group of its own, so Ctrl-C in the
 terminal reaches this runner alone: it stops the running stages with SIGTERM (each says it was interrupted, or ends
-without a word if it was still importing its modules, where Python would print a traceback for Ctrl-C), records
-nothing of theirs, and exits 130. The report stage runs alone and last (ALONE): it states whether
+without a word if it was still importing its modules, where Python would print a traceback for Ctrl-C), waits
+until every process of theirs has ended, records nothing of theirs, and exits 130. The report stage runs alone and last (ALONE): it states whether
 every other stage is up to date, so it starts once every other stage has finished.
 """
 
@@ -100,10 +100,28 @@ class Running:
             pass
 
     def wait(self) -> None:
+        """Until every process of the stage has ended: its shell, and the command that shell started if it did not
+        hand its own process over (dash, the usual /bin/sh, does not), with the command's pool workers."""
         self.process.wait()
+        while _group_running(self.process.pid):
+            time.sleep(0.05)
 
     def release(self) -> None:
         self.locks.close()
+
+
+def _group_running(group: int) -> bool:
+    """Whether a process of this process group is still running (one that has ended but was not yet waited for by
+    its parent, a zombie, is not: it does nothing more, and a container's first process may never wait for it)."""
+    import psutil
+
+    for process in psutil.process_iter(["status"]):
+        try:
+            if os.getpgid(process.pid) == group and process.info["status"] != psutil.STATUS_ZOMBIE:
+                return True
+        except (ProcessLookupError, PermissionError):  # it ended meanwhile, or is another user's
+            continue
+    return False
 
 
 def _commands(stage) -> list[str]:

@@ -16,6 +16,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 import yaml
 
@@ -333,23 +334,17 @@ def test_a_stage_that_does_not_write_its_output_fails_with_dvcs_message(twin, mo
     assert after["side"] == before["side"] and after["low"] != before["low"]
 
 
-def test_ctrl_c_in_the_terminal_stops_a_stage_without_a_traceback(tmp_path):
-    """Ctrl-C reaches the terminal's foreground process group: the runner alone, which stops the stage with SIGTERM.
-    The stage here is still 'importing' (no handler of its own yet): with Ctrl-C it would print Python's traceback;
-    it ends without a word, and the runner prints the one line every command prints for Ctrl-C, exit 130."""
-    folder = _project(tmp_path / "ours")
-    (folder / "dvc.yaml").write_text(textwrap.dedent("""\
-        stages:
-          slow:
-            cmd: python -c "import os, pathlib, time; pathlib.Path('pid').write_text(str(os.getpid())); time.sleep(60)"
-            outs: [{slow.txt: {cache: false, persist: true}}]
-        """))
+def _ctrl_c(folder: Path, shell: str, command: str) -> tuple[int, str, int]:
+    """The runner on a project whose one stage runs `command` (which writes its process id to `pid`) in `shell`,
+    stopped by the terminal's Ctrl-C: the runner's exit status and output, and the stage's process id."""
+    (folder / "dvc.yaml").write_text(yaml.safe_dump({"stages": {"slow": {
+        "cmd": command, "outs": [{"slow.txt": {"cache": False, "persist": True}}]}}}))
     runner = subprocess.Popen(
         [sys.executable, "-c", "from pathlib import Path; from pipeline import paths, repro; paths.ROOT = Path.cwd(); "
                                "repro.main(['--jobs', '2'])"],
         cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
         env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-             "PYTHONPATH": str(paths.ROOT)},
+             "PYTHONPATH": str(paths.ROOT), "SHELL": shell},
         # Ctrl-C as a terminal's command gets it: a pytest-xdist worker or a background job ignores it, and a process
         # started from one would too.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
@@ -357,12 +352,46 @@ def test_ctrl_c_in_the_terminal_stops_a_stage_without_a_traceback(tmp_path):
     while not (folder / "pid").is_file() or not (folder / "pid").read_text():
         assert time.monotonic() < deadline and runner.poll() is None, runner.communicate()[0]
         time.sleep(0.1)
-    stage = int((folder / "pid").read_text())
     os.killpg(runner.pid, signal.SIGINT)  # the terminal's Ctrl-C: the whole foreground group
     output = runner.communicate(timeout=60)[0]
-    assert runner.returncode == 130, output
+    return runner.returncode, output, int((folder / "pid").read_text())
+
+
+# DVC runs a stage's command in $SHELL: bash hands its own process over to the command; dash (/bin/sh on Debian, and
+# DVC's shell when $SHELL is unset) starts the command as its child, which the runner must wait for too.
+SHELLS = ["/bin/sh", "/bin/bash"]
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_ctrl_c_in_the_terminal_stops_a_stage_without_a_traceback(tmp_path, shell):
+    """Ctrl-C reaches the terminal's foreground process group: the runner alone, which stops the stage with SIGTERM.
+    The stage here is still 'importing' (no handler of its own yet): with Ctrl-C it would print Python's traceback;
+    it ends without a word, and the runner prints the one line every command prints for Ctrl-C, exit 130."""
+    folder = _project(tmp_path / "ours")
+    status, output, stage = _ctrl_c(folder, shell, 'python -c "import os, pathlib, time; '
+                                                   "pathlib.Path('pid').write_text(str(os.getpid())); time.sleep(60)\"")
+    assert status == 130, output
     assert "Traceback" not in output and "KeyboardInterrupt" not in output, output
     assert output.strip().splitlines()[-1].startswith("error: interrupted before the stage finished"), output
-    with pytest.raises(ProcessLookupError):
-        os.kill(stage, 0)  # stopped, and waited for
+    try:  # stopped: gone, or ended and not yet waited for by its new parent (a zombie, which runs nothing)
+        assert psutil.Process(stage).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        pass
     assert not (folder / "dvc.lock").exists()  # nothing recorded
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_ctrl_c_waits_for_a_stage_that_finishes_what_it_was_given(tmp_path, shell):
+    """A stage past its imports stops as its `cli` says, after its pool workers finish the items they hold: the
+    runner exits only once the stage's command has ended, whatever the shell, so nothing of the stage's is still
+    running (or still writing) when the user gets the prompt back."""
+    folder = _project(tmp_path / "ours")
+    status, output, _ = _ctrl_c(folder, shell, 'python -c "import os, pathlib, signal, time; '
+                                               "signal.signal(signal.SIGTERM, lambda *_: (time.sleep(1.5), "
+                                               "pathlib.Path('ended').write_text('yes'), print('stage: stopped'), "
+                                               "os._exit(130))); pathlib.Path('pid').write_text(str(os.getpid())); "
+                                               'time.sleep(60)"')
+    assert status == 130, output
+    assert (folder / "ended").is_file(), output  # the stage ended before the runner did
+    assert output.strip().splitlines()[-1].startswith("error: interrupted before the stage finished"), output
+    assert not (folder / "dvc.lock").exists()
