@@ -4,3 +4,8 @@ Each module has one job: ``sources/`` turns one publisher's raw files into the c
 ``fetch`` brings the raw files in with their provenance, ``run`` executes notebooks, ``export`` saves
 figures and tables, ``longtable`` defines and validates the shape every source produces.
 """
+
+from pipeline import interrupt as _interrupt
+
+if _interrupt.starting_as_command():  # Ctrl-C during the command's imports: one line, not a traceback
+    _interrupt.install()

@@ -16,7 +16,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from pipeline import paths
+from pipeline import interrupt, paths
 
 
 class PipelineError(Exception):
@@ -46,7 +46,6 @@ class Interrupted(BaseException):
     """SIGTERM, turned into an exception so that `finally` blocks (the staging clean-up) run."""
 
 
-INTERRUPTED_EXIT = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
 
 def _arrow_on_malloc() -> None:
@@ -78,15 +77,18 @@ def cli(main):
     @functools.wraps(main)
     def wrapper(*args, **kwargs):
         _arrow_on_malloc()
+        if signal.getsignal(signal.SIGINT) is interrupt.while_starting:  # the command has started: Ctrl-C unwinds
+            signal.signal(signal.SIGINT, signal.default_int_handler)
         previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+        if previous is interrupt.while_starting:  # once main has returned, its outputs are written: not its line
+            previous = signal.SIG_DFL
         _log_abandoned_tasks(main)
         try:
             return main(*args, **kwargs)
         except PipelineError as error:
             _fail(error.message)
         except (KeyboardInterrupt, Interrupted):
-            _fail("interrupted before the stage finished — nothing was written; the previous outputs are "
-                  "unchanged: run the command (or `dvc repro`) again", status=INTERRUPTED_EXIT)
+            _fail(interrupt.MESSAGE, status=interrupt.EXIT)
         except OSError as error:
             if error.errno == errno.ENOSPC:
                 name = error.filename or "an output"

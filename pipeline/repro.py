@@ -18,10 +18,10 @@ and at the end, even after a failure or Ctrl-C; see Recorder).
 
 When a stage fails, no other stage starts; those running finish and are recorded; the exit status is the failed
 stage's and its message is the last one printed. Each stage runs in a process group of its own, so Ctrl-C in the
-terminal reaches this runner alone: it stops the running stages with SIGTERM (each says it was interrupted, or ends
-without a word if it was still importing its modules, where Python would print a traceback for Ctrl-C), waits
-until every process of theirs has ended, records nothing of theirs, and exits 130. The report stage runs alone and last (ALONE): it states whether
-every other stage is up to date, so it starts once every other stage has finished.
+terminal reaches this runner alone: it stops the running stages with SIGTERM (each says in one line that it was
+interrupted), waits until every process of theirs has ended, records nothing of theirs, and exits 130. The report
+stage runs alone and last (ALONE): it states whether every other stage is up to date, so it starts once every other
+stage has finished.
 """
 
 from __future__ import annotations
@@ -77,8 +77,7 @@ class Running:
         self.command = self.commands.pop(0)
         print(f"> {self.command}", flush=True)
         # A process group of its own: Ctrl-C in the terminal reaches this runner alone, which stops the stage with
-        # SIGTERM (stop). A stage's own Ctrl-C would reach Python before the stage's `cli` does, while it is still
-        # importing its modules, and Python would print a traceback.
+        # SIGTERM (stop), waits for it, and is the one to say that the rebuild stopped.
         self.process = subprocess.Popen(_make_cmd(get_executable(), self.command), process_group=0,
                                         **prepare_kwargs(self.stage))
 
@@ -92,8 +91,8 @@ class Running:
 
     def stop(self) -> None:
         """SIGTERM to the stage's process group (its shell and its command; their pool workers leave it to them): a
-        stage still importing its modules ends without a word, one past that stops as its `cli` says (one line,
-        nothing published)."""
+        `pipeline` command stops as its `cli` says, or as `pipeline.interrupt` says while still importing its
+        modules (one line, nothing published)."""
         try:
             os.killpg(self.process.pid, signal.SIGTERM)
         except ProcessLookupError:  # it had ended

@@ -70,9 +70,17 @@ def test_a_function_level_project_import_says_why():
 
 
 def test_packages_hold_a_docstring_only():
-    """So that a stage's code inputs (pipeline/dvc_yaml.py) can leave them out."""
+    """So that a stage's code inputs (pipeline/dvc_yaml.py) can leave them out. The one exception, in the root
+    package: Ctrl-C handling while a command starts (pipeline/interrupt.py, which every stage lists among its code
+    inputs), installed at import because the package is the first thing `python -m pipeline.<command>` imports."""
     for path in paths.PACKAGE.rglob("__init__.py"):
         body = ast.parse(path.read_text(encoding="utf-8")).body
+        if path == paths.PACKAGE / "__init__.py":
+            docstring, hook, condition = body
+            assert (ast.unparse(hook), ast.unparse(condition)) == (
+                "from pipeline import interrupt as _interrupt",
+                "if _interrupt.starting_as_command():\n    _interrupt.install()")
+            body = [docstring]
         assert len(body) <= 1 and all(isinstance(node, ast.Expr) for node in body), path
 
 
