@@ -43,9 +43,7 @@ class PipelineError(Exception):
 
 
 class Interrupted(BaseException):
-    """SIGTERM, turned into an exception so that `finally` blocks (the staging clean-up) run."""
-
-
+    """SIGTERM or SIGHUP, turned into an exception so that `finally` blocks (the staging clean-up) run."""
 
 
 def _arrow_on_malloc() -> None:
@@ -69,7 +67,7 @@ def cli(main):
     """Run `main` as a command: any failure becomes one line on stderr and a non-zero exit status.
 
     - a PipelineError (bad input, bad parameter) is printed as it is, exit 1;
-    - Ctrl-C or SIGTERM: exit 130, nothing published;
+    - Ctrl-C, SIGTERM or SIGHUP: exit 130, nothing published;
     - a full disk: names the file being written, exit 1;
     - anything else is a bug, not the user's input: one line naming it and the log that holds the traceback.
     """
@@ -79,9 +77,13 @@ def cli(main):
         _arrow_on_malloc()
         if signal.getsignal(signal.SIGINT) is interrupt.while_starting:  # the command has started: Ctrl-C unwinds
             signal.signal(signal.SIGINT, signal.default_int_handler)
-        previous = signal.signal(signal.SIGTERM, _raise_interrupted)
-        if previous is interrupt.while_starting:  # once main has returned, its outputs are written: not its line
-            previous = signal.SIG_DFL
+        # SIGTERM (make repro stopping a stage, a CI job cancelled) and SIGHUP (the terminal closed) unwind as Ctrl-C
+        # does, unless this process was started with them ignored (`nohup`). Once main has returned, its outputs
+        # are written: then they end the process as they would any other.
+        previous = {number: signal.getsignal(number) for number in interrupt.STOPPING}
+        for number, handler in previous.items():
+            if handler is not signal.SIG_IGN:
+                signal.signal(number, _raise_interrupted)
         _log_abandoned_tasks(main)
         try:
             return main(*args, **kwargs)
@@ -98,7 +100,9 @@ def cli(main):
         except Exception as error:  # noqa: BLE001 — the last line of defence: no traceback for the user
             _fail(_unexpected(error, main))
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            for number, handler in previous.items():
+                # while_starting is for a command still importing; None: a handler set outside Python
+                signal.signal(number, signal.SIG_DFL if handler in (interrupt.while_starting, None) else handler)
 
     return wrapper
 

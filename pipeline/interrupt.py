@@ -1,14 +1,14 @@
-"""Ctrl-C or SIGTERM while a command is still starting: the command's one line, exit 130, never a traceback.
+"""Ctrl-C (or SIGTERM, SIGHUP) while a command is still starting: the command's one line, exit 130, no traceback.
 
 `python -m pipeline.<command>` (every stage in dvc.yaml) first imports what it needs (pandas, DVC, papermill: up to
 two seconds) and only then runs under `pipeline.errors.cli`, which turns an interruption into one line. Under a
 plain `dvc repro` the terminal's Ctrl-C reaches the stage itself, and during those imports Python's own handler
 would print a traceback of whatever was being imported. So when the `pipeline` package is imported by `python -m`
 (Python sets sys.argv[0] to "-m" while it finds the module, and finding it imports the package first), `install`
-sets `while_starting` for both signals, and `cli` puts Python's own Ctrl-C handling back when it takes over.
-Nothing has been written before that, so the process ends at once. A signal the parent set to be ignored (a
-background job, a pool worker) stays ignored. A notebook kernel, pytest or any other program importing the package
-is left as it is.
+sets `while_starting` for these signals, and `cli` puts its own handling in place when it takes over.
+Nothing has been written before that, so the process ends at once. A signal the parent set to be ignored (Ctrl-C
+for a background job or a pool worker, SIGHUP under `nohup`) stays ignored. A notebook kernel, pytest or any other
+program importing the package is left as it is.
 """
 
 from __future__ import annotations
@@ -28,9 +28,14 @@ def while_starting(signum, frame) -> None:
     os._exit(EXIT)
 
 
+# What stops a command besides Ctrl-C: SIGTERM (`make repro` stopping a stage, a CI job cancelled, `kill`) and SIGHUP
+# (the terminal closed, the SSH connection lost).
+STOPPING = (signal.SIGTERM, signal.SIGHUP)
+
+
 def install() -> None:
-    """`while_starting` for Ctrl-C and SIGTERM, unless this process was started with them ignored."""
-    for number in (signal.SIGINT, signal.SIGTERM):
+    """`while_starting` for Ctrl-C, SIGTERM and SIGHUP, unless this process was started with one ignored."""
+    for number in (signal.SIGINT, *STOPPING):
         if signal.getsignal(number) is not signal.SIG_IGN:
             signal.signal(number, while_starting)
 

@@ -2,8 +2,8 @@
 this one (they start with its modules and data: no second import of pandas), the results in the items' order.
 
 A worker never prints a traceback when the work is stopped. Ctrl-C (which a terminal sends to every process of a
-plain `dvc repro`, or of a stage run by hand) and SIGTERM (which `make repro` sends to a stopped stage's whole process
-group, pipeline/repro.py) are left to the parent: its `cli` says so in one line, the items not yet queued for the
+plain `dvc repro`, or of a stage run by hand), SIGTERM (which `make repro` sends to a stopped stage's whole process
+group, pipeline/repro.py) and SIGHUP (the terminal closed) are left to the parent: its `cli` says so in one line, the items not yet queued for the
 workers are cancelled, and each worker finishes the items it was given (the pool queues as many as it has workers,
 and one, ahead of them) and ends. A worker ended by a signal instead would make the pool's own thread print a
 traceback as it cancels the items (Python 3.11's concurrent.futures).
@@ -16,6 +16,8 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterable
+
+from pipeline import interrupt
 
 
 def cores() -> int:
@@ -36,6 +38,6 @@ def fork_map(function: Callable, items: Iterable, workers: int | None = None) ->
 
 
 def quiet_worker() -> None:
-    """A pool worker's signals: Ctrl-C and SIGTERM ignored; the parent stops the work."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    """A pool worker's signals: Ctrl-C, SIGTERM and SIGHUP ignored; the parent stops the work."""
+    for number in (signal.SIGINT, *interrupt.STOPPING):
+        signal.signal(number, signal.SIG_IGN)

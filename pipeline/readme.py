@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 from pipeline import paths
+from pipeline.errors import cli
 
 DOCUMENTS = (paths.README, paths.ARCHITECTURE)  # each holds the diagram between its dag:start and dag:end marks
 _BLOCK = re.compile(r"(<!-- dag:start[^\n]*-->\n).*?(<!-- dag:end -->)", re.S)
@@ -25,6 +26,7 @@ def with_diagram(text: str, dag: str) -> str:
     return _BLOCK.sub(lambda m: f"{m.group(1)}{dag}\n{m.group(2)}", text)
 
 
+@cli
 def main() -> int:
     dag = diagram()
     stale = []

@@ -1,5 +1,5 @@
 """Whatever goes wrong in an entry point, the user sees one line and a non-zero exit, and nothing is written:
-a bad input, Ctrl-C or SIGTERM, a full disk, or an error no check anticipated (its traceback goes to a log)."""
+a bad input, Ctrl-C, SIGTERM or SIGHUP, a full disk, or an error no check anticipated (its traceback goes to a log)."""
 
 from __future__ import annotations
 
@@ -49,13 +49,26 @@ def test_ctrl_c_and_sigterm_exit_130_and_write_nothing(tmp_path, capsys):
     status, message = _run(_writes_then(tmp_path, interrupt), capsys)
     assert status == 130 and message.startswith("error: interrupted before the stage finished — nothing was written")
 
-    def terminate():
-        os.kill(os.getpid(), signal.SIGTERM)
+    for number in (signal.SIGTERM, signal.SIGHUP):  # `kill`, `make repro` stopping a stage; the terminal closed
+        status, message = _run(_writes_then(tmp_path, lambda: os.kill(os.getpid(), number)), capsys)
+        assert status == 130 and message.count("\n") == 1
+        assert (tmp_path / "out.txt").read_text() == "previous"
+        assert not list(paths.ROOT.glob(f".staging-{os.getpid()}-*"))
+        assert signal.getsignal(number) is signal.SIG_DFL  # as before the command, once it has ended
 
-    status, message = _run(_writes_then(tmp_path, terminate), capsys)
-    assert status == 130 and message.count("\n") == 1
-    assert (tmp_path / "out.txt").read_text() == "previous"
-    assert not list(paths.ROOT.glob(f".staging-{os.getpid()}-*"))
+
+def test_a_signal_ignored_when_the_command_started_stays_ignored(capsys):
+    """`nohup` starts a command with SIGHUP ignored: closing the terminal must not stop it."""
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        def hang_up():
+            os.kill(os.getpid(), signal.SIGHUP)
+            return "finished"
+
+        assert cli(hang_up)() == "finished"
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, previous)
 
 
 def test_an_unanticipated_error_is_one_line_and_its_traceback_goes_to_a_log(tmp_path, capsys, monkeypatch):

@@ -53,7 +53,7 @@ def _as_a_terminal_command():
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_a_command_stopped_while_importing_says_so_in_one_line(tmp_path, signum):
     command = subprocess.Popen([sys.executable, "-m", "pipeline.chapters.argentina"], cwd=tmp_path,
                                env=_environment(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -110,15 +110,16 @@ def test_a_program_importing_the_package_keeps_its_own_handlers():
     assert shown.stdout.split() == ["True", "True"]
 
 
-def test_a_command_started_with_ctrl_c_ignored_keeps_ignoring_it(tmp_path):
-    """A background job (or a pool worker) starts with SIGINT ignored; a command started from it does not take it
-    back, only SIGTERM is handled."""
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGHUP])
+def test_a_command_started_with_a_signal_ignored_keeps_ignoring_it(tmp_path, signum):
+    """A background job (or a pool worker) starts with Ctrl-C ignored, and a command under `nohup` with SIGHUP
+    ignored; a command started from it does not take it back: SIGTERM still stops it."""
     command = subprocess.Popen([sys.executable, "-m", "pipeline.chapters.argentina"], cwd=tmp_path,
                                env=_environment(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, start_new_session=True,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+                               preexec_fn=lambda: signal.signal(signum, signal.SIG_IGN))
     _held(command, tmp_path)
-    os.killpg(command.pid, signal.SIGINT)
+    os.killpg(command.pid, signum)
     time.sleep(0.5)
     assert command.poll() is None  # ignored, as its parent asked
     os.killpg(command.pid, signal.SIGTERM)

@@ -25,7 +25,7 @@ def _pid(_) -> int:
 
 
 def _dispositions(_) -> tuple:
-    return signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    return signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)
 
 
 def test_results_come_in_the_items_order():
@@ -39,8 +39,8 @@ def test_one_worker_or_one_item_runs_in_this_process():
     assert os.getpid() not in parallel.fork_map(_pid, [1, 2], 2)
 
 
-def test_a_worker_leaves_ctrl_c_and_sigterm_to_its_parent():
-    assert parallel.fork_map(_dispositions, [1, 2], 2) == [(signal.SIG_IGN, signal.SIG_IGN)] * 2
+def test_a_worker_leaves_ctrl_c_sigterm_and_sighup_to_its_parent():
+    assert parallel.fork_map(_dispositions, [1, 2], 2) == [(signal.SIG_IGN,) * 3] * 2
 
 
 # A stage of its own: eight items of 2 s on two workers, under the stages' `cli`; each item leaves a file when it
@@ -64,7 +64,8 @@ STAGE = textwrap.dedent("""\
 
 
 @pytest.mark.parametrize("signum, group", [(signal.SIGINT, "every process (a plain dvc repro)"),
-                                           (signal.SIGTERM, "the stage's group (make repro)")])
+                                           (signal.SIGTERM, "the stage's group (make repro)"),
+                                           (signal.SIGHUP, "every process (the terminal closed)")])
 def test_a_stopped_stage_says_so_in_one_line_and_its_workers_print_nothing(tmp_path, signum, group):
     (tmp_path / "stage.py").write_text(STAGE)
     stage = subprocess.Popen([sys.executable, "stage.py"], cwd=tmp_path, stdout=subprocess.PIPE,

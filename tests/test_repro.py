@@ -334,9 +334,10 @@ def test_a_stage_that_does_not_write_its_output_fails_with_dvcs_message(twin, mo
     assert after["side"] == before["side"] and after["low"] != before["low"]
 
 
-def _ctrl_c(folder: Path, shell: str, command: str) -> tuple[int, str, int]:
+def _ctrl_c(folder: Path, shell: str, command: str, signum: int = signal.SIGINT) -> tuple[int, str, int]:
     """The runner on a project whose one stage runs `command` (which writes its process id to `pid`) in `shell`,
-    stopped by the terminal's Ctrl-C: the runner's exit status and output, and the stage's process id."""
+    stopped by the terminal's Ctrl-C (or `signum`, sent as the terminal sends it): the runner's exit status and
+    output, and the stage's process id."""
     (folder / "dvc.yaml").write_text(yaml.safe_dump({"stages": {"slow": {
         "cmd": command, "outs": [{"slow.txt": {"cache": False, "persist": True}}]}}}))
     runner = subprocess.Popen(
@@ -352,7 +353,7 @@ def _ctrl_c(folder: Path, shell: str, command: str) -> tuple[int, str, int]:
     while not (folder / "pid").is_file() or not (folder / "pid").read_text():
         assert time.monotonic() < deadline and runner.poll() is None, runner.communicate()[0]
         time.sleep(0.1)
-    os.killpg(runner.pid, signal.SIGINT)  # the terminal's Ctrl-C: the whole foreground group
+    os.killpg(runner.pid, signum)  # the terminal's Ctrl-C (or hang-up): the whole foreground group
     output = runner.communicate(timeout=60)[0]
     return runner.returncode, output, int((folder / "pid").read_text())
 
@@ -360,6 +361,23 @@ def _ctrl_c(folder: Path, shell: str, command: str) -> tuple[int, str, int]:
 # DVC runs a stage's command in $SHELL: bash hands its own process over to the command; dash (/bin/sh on Debian, and
 # DVC's shell when $SHELL is unset) starts the command as its child, which the runner must wait for too.
 SHELLS = ["/bin/sh", "/bin/bash"]
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_closed_terminal_stops_the_stages_too(tmp_path, shell):
+    """SIGHUP (the terminal closed, the SSH connection lost) reaches the runner alone, as Ctrl-C does: it must stop
+    the stages, not leave them running on their own, unrecorded."""
+    folder = _project(tmp_path / "ours")
+    status, output, stage = _ctrl_c(folder, shell, 'python -c "import os, pathlib, time; '
+                                                   "pathlib.Path('pid').write_text(str(os.getpid())); time.sleep(60)\"",
+                                    signal.SIGHUP)
+    assert status == 130, output
+    assert "Traceback" not in output, output
+    try:
+        assert psutil.Process(stage).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        pass
+    assert not (folder / "dvc.lock").exists()
 
 
 @pytest.mark.parametrize("shell", SHELLS)
