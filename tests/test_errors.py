@@ -50,11 +50,15 @@ def test_ctrl_c_and_sigterm_exit_130_and_write_nothing(tmp_path, capsys):
     assert status == 130 and message.startswith("error: interrupted before the stage finished — nothing was written")
 
     for number in (signal.SIGTERM, signal.SIGHUP):  # `kill`, `make repro` stopping a stage; the terminal closed
-        status, message = _run(_writes_then(tmp_path, lambda: os.kill(os.getpid(), number)), capsys)
+        inherited = signal.signal(number, signal.SIG_DFL)  # as a terminal's command has it (not under nohup)
+        try:
+            status, message = _run(_writes_then(tmp_path, lambda: os.kill(os.getpid(), number)), capsys)
+            assert signal.getsignal(number) is signal.SIG_DFL  # as before the command, once it has ended
+        finally:
+            signal.signal(number, inherited)
         assert status == 130 and message.count("\n") == 1
         assert (tmp_path / "out.txt").read_text() == "previous"
         assert not list(paths.ROOT.glob(f".staging-{os.getpid()}-*"))
-        assert signal.getsignal(number) is signal.SIG_DFL  # as before the command, once it has ended
 
 
 def test_a_signal_ignored_when_the_command_started_stays_ignored(capsys):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from terminal import as_a_terminal_command
 
 from pipeline import interrupt, paths
 
@@ -48,16 +49,11 @@ def _held(process: subprocess.Popen, folder: Path) -> None:
         time.sleep(0.05)
 
 
-def _as_a_terminal_command():
-    """A terminal's command gets Ctrl-C; one started from a pytest-xdist worker or a background job ignores it."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_a_command_stopped_while_importing_says_so_in_one_line(tmp_path, signum):
     command = subprocess.Popen([sys.executable, "-m", "pipeline.chapters.argentina"], cwd=tmp_path,
                                env=_environment(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, start_new_session=True, preexec_fn=_as_a_terminal_command)
+                               text=True, start_new_session=True, preexec_fn=as_a_terminal_command)
     _held(command, tmp_path)
     os.killpg(command.pid, signum)
     output = command.communicate(timeout=60)[0]
@@ -90,7 +86,7 @@ def test_ctrl_c_in_the_terminal_while_the_stage_imports(tmp_path, runner):
     _project(tmp_path, environment)
     process = subprocess.Popen(RUNNERS[runner], cwd=tmp_path, env=environment, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, start_new_session=True,
-                               preexec_fn=_as_a_terminal_command)
+                               preexec_fn=as_a_terminal_command)
     _held(process, tmp_path)
     os.killpg(process.pid, signal.SIGINT)  # the terminal's Ctrl-C: the whole foreground group
     output = process.communicate(timeout=60)[0]
@@ -106,7 +102,7 @@ def test_a_program_importing_the_package_keeps_its_own_handlers():
                                                   "print(signal.getsignal(signal.SIGINT) is signal.default_int_handler, "
                                                   "signal.getsignal(signal.SIGTERM) is signal.SIG_DFL)"],
                            env={**os.environ, "PYTHONPATH": str(paths.ROOT)}, capture_output=True, text=True,
-                           check=True, preexec_fn=_as_a_terminal_command)
+                           check=True, preexec_fn=as_a_terminal_command)
     assert shown.stdout.split() == ["True", "True"]
 
 
@@ -117,7 +113,7 @@ def test_a_command_started_with_a_signal_ignored_keeps_ignoring_it(tmp_path, sig
     command = subprocess.Popen([sys.executable, "-m", "pipeline.chapters.argentina"], cwd=tmp_path,
                                env=_environment(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, start_new_session=True,
-                               preexec_fn=lambda: signal.signal(signum, signal.SIG_IGN))
+                               preexec_fn=lambda: (as_a_terminal_command(), signal.signal(signum, signal.SIG_IGN)))
     _held(command, tmp_path)
     os.killpg(command.pid, signum)
     time.sleep(0.5)

@@ -12,6 +12,7 @@ import textwrap
 import time
 
 import pytest
+from terminal import as_a_terminal_command
 
 from pipeline import parallel, paths
 
@@ -71,7 +72,7 @@ def test_a_stopped_stage_says_so_in_one_line_and_its_workers_print_nothing(tmp_p
     stage = subprocess.Popen([sys.executable, "stage.py"], cwd=tmp_path, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True, start_new_session=True,
                              env={**os.environ, "PYTHONPATH": str(paths.ROOT)},
-                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as a terminal's
+                             preexec_fn=as_a_terminal_command)
     deadline = time.monotonic() + 60
     while not {"item-0", "item-1"} <= {path.name for path in tmp_path.iterdir()}:
         assert time.monotonic() < deadline and stage.poll() is None, stage.communicate()[0]

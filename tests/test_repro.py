@@ -19,6 +19,7 @@ from pathlib import Path
 import psutil
 import pytest
 import yaml
+from terminal import as_a_terminal_command
 
 from pipeline import paths, repro
 
@@ -346,9 +347,7 @@ def _ctrl_c(folder: Path, shell: str, command: str, signum: int = signal.SIGINT)
         cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
         env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
              "PYTHONPATH": str(paths.ROOT), "SHELL": shell},
-        # Ctrl-C as a terminal's command gets it: a pytest-xdist worker or a background job ignores it, and a process
-        # started from one would too.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        preexec_fn=as_a_terminal_command)
     deadline = time.monotonic() + 60
     while not (folder / "pid").is_file() or not (folder / "pid").read_text():
         assert time.monotonic() < deadline and runner.poll() is None, runner.communicate()[0]
