@@ -3,10 +3,10 @@ this one (they start with its modules and data: no second import of pandas), the
 
 A worker never prints a traceback when the work is stopped. Ctrl-C (which a terminal sends to every process of a
 plain `dvc repro`, or of a stage run by hand), SIGTERM (which `make repro` sends to a stopped stage's whole process
-group, pipeline/repro.py) and SIGHUP (the terminal closed) are left to the parent: its `cli` says so in one line, the items not yet queued for the
-workers are cancelled, and each worker finishes the items it was given (the pool queues as many as it has workers,
-and one, ahead of them) and ends. A worker ended by a signal instead would make the pool's own thread print a
-traceback as it cancels the items (Python 3.11's concurrent.futures).
+group, pipeline/repro.py) and SIGHUP (the terminal closed) are left to the parent: its `cli` says so in one line,
+the items not yet queued for the workers are cancelled, and each worker finishes the items it was given (the pool
+queues as many as it has workers, and one, ahead of them) and ends. A worker ended by a signal instead would make
+the pool's own thread print a traceback as it cancels the items (Python 3.11's concurrent.futures).
 """
 
 from __future__ import annotations

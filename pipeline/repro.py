@@ -18,10 +18,10 @@ and at the end, even after a failure or Ctrl-C; see Recorder).
 
 When a stage fails, no other stage starts; those running finish and are recorded; the exit status is the failed
 stage's and its message is the last one printed. Each stage runs in a process group of its own, so Ctrl-C in the
-terminal reaches this runner alone: it stops the running stages with SIGTERM (each says in one line that it was
-interrupted), waits until every process of theirs has ended, records nothing of theirs, and exits 130. The report
-stage runs alone and last (ALONE): it states whether every other stage is up to date, so it starts once every other
-stage has finished.
+terminal (or its hang-up, when it is closed) reaches this runner alone: it stops the running stages with SIGTERM
+(each says in one line that it was interrupted), waits until every process of theirs has ended, records nothing of
+theirs, and exits 130. The report stage runs alone and last (ALONE): it states whether every other stage is up to
+date, so it starts once every other stage has finished.
 """
 
 from __future__ import annotations
