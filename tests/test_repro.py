@@ -335,7 +335,7 @@ def test_a_stage_that_does_not_write_its_output_fails_with_dvcs_message(twin, mo
     assert after["side"] == before["side"] and after["low"] != before["low"]
 
 
-def _ctrl_c(folder: Path, shell: str, command: str, signum: int = signal.SIGINT) -> tuple[int, str, int]:
+def _from_the_terminal(folder: Path, shell: str, command: str, signum: int = signal.SIGINT) -> tuple[int, str, int]:
     """The runner on a project whose one stage runs `command` (which writes its process id to `pid`) in `shell`,
     stopped by the terminal's Ctrl-C (or `signum`, sent as the terminal sends it): the runner's exit status and
     output, and the stage's process id."""
@@ -357,9 +357,19 @@ def _ctrl_c(folder: Path, shell: str, command: str, signum: int = signal.SIGINT)
     return runner.returncode, output, int((folder / "pid").read_text())
 
 
+def _ended(pid: int) -> bool:
+    """Gone, or ended and not yet waited for by its new parent (a zombie, which runs nothing)."""
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
 # DVC runs a stage's command in $SHELL: bash hands its own process over to the command; dash (/bin/sh on Debian, and
 # DVC's shell when $SHELL is unset) starts the command as its child, which the runner must wait for too.
 SHELLS = ["/bin/sh", "/bin/bash"]
+# A stage still 'importing' for a minute: no handler of its own.
+SLEEPING = "python -c \"import os, pathlib, time; pathlib.Path('pid').write_text(str(os.getpid())); time.sleep(60)\""
 
 
 @pytest.mark.parametrize("shell", SHELLS)
@@ -367,15 +377,10 @@ def test_a_closed_terminal_stops_the_stages_too(tmp_path, shell):
     """SIGHUP (the terminal closed, the SSH connection lost) reaches the runner alone, as Ctrl-C does: it must stop
     the stages, not leave them running on their own, unrecorded."""
     folder = _project(tmp_path / "ours")
-    status, output, stage = _ctrl_c(folder, shell, 'python -c "import os, pathlib, time; '
-                                                   "pathlib.Path('pid').write_text(str(os.getpid())); time.sleep(60)\"",
-                                    signal.SIGHUP)
+    status, output, stage = _from_the_terminal(folder, shell, SLEEPING, signal.SIGHUP)
     assert status == 130, output
     assert "Traceback" not in output, output
-    try:
-        assert psutil.Process(stage).status() == psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        pass
+    assert _ended(stage)
     assert not (folder / "dvc.lock").exists()
 
 
@@ -385,15 +390,11 @@ def test_ctrl_c_in_the_terminal_stops_a_stage_without_a_traceback(tmp_path, shel
     The stage here is still 'importing' (no handler of its own yet): with Ctrl-C it would print Python's traceback;
     it ends without a word, and the runner prints the one line every command prints for Ctrl-C, exit 130."""
     folder = _project(tmp_path / "ours")
-    status, output, stage = _ctrl_c(folder, shell, 'python -c "import os, pathlib, time; '
-                                                   "pathlib.Path('pid').write_text(str(os.getpid())); time.sleep(60)\"")
+    status, output, stage = _from_the_terminal(folder, shell, SLEEPING)
     assert status == 130, output
     assert "Traceback" not in output and "KeyboardInterrupt" not in output, output
     assert output.strip().splitlines()[-1].startswith("error: interrupted before the stage finished"), output
-    try:  # stopped: gone, or ended and not yet waited for by its new parent (a zombie, which runs nothing)
-        assert psutil.Process(stage).status() == psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        pass
+    assert _ended(stage)
     assert not (folder / "dvc.lock").exists()  # nothing recorded
 
 
@@ -403,11 +404,12 @@ def test_ctrl_c_waits_for_a_stage_that_finishes_what_it_was_given(tmp_path, shel
     runner exits only once the stage's command has ended, whatever the shell, so nothing of the stage's is still
     running (or still writing) when the user gets the prompt back."""
     folder = _project(tmp_path / "ours")
-    status, output, _ = _ctrl_c(folder, shell, 'python -c "import os, pathlib, signal, time; '
-                                               "signal.signal(signal.SIGTERM, lambda *_: (time.sleep(1.5), "
-                                               "pathlib.Path('ended').write_text('yes'), print('stage: stopped'), "
-                                               "os._exit(130))); pathlib.Path('pid').write_text(str(os.getpid())); "
-                                               'time.sleep(60)"')
+    status, output, _ = _from_the_terminal(folder, shell, 'python -c "import os, pathlib, signal, time; '
+                                                          "signal.signal(signal.SIGTERM, lambda *_: (time.sleep(1.5), "
+                                                          "pathlib.Path('ended').write_text('yes'), "
+                                                          "print('stage: stopped'), os._exit(130))); "
+                                                          "pathlib.Path('pid').write_text(str(os.getpid())); "
+                                                          'time.sleep(60)"')
     assert status == 130, output
     assert (folder / "ended").is_file(), output  # the stage ended before the runner did
     assert output.strip().splitlines()[-1].startswith("error: interrupted before the stage finished"), output
