@@ -19,7 +19,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axis import XAxis
-from matplotlib.ticker import Formatter, ScalarFormatter
+from matplotlib.ticker import ScalarFormatter
 
 from pipeline import dvc_yaml, export, figure_layout, i18n, io, parallel, params, paths, registry, style
 from pipeline.chapters import interim
@@ -99,7 +99,8 @@ def translate(chart: plt.Figure, translator: i18n.Translator, where: str) -> Non
     for axes in chart.axes:
         for axis in (axes.xaxis, axes.yaxis):
             if isinstance(axis.get_major_formatter(), ScalarFormatter):  # not categorical
-                axis.set_major_formatter(LocaleFormatter(translator.language, grouping=not isinstance(axis, XAxis)))
+                grouping = not isinstance(axis, XAxis)
+                axis.set_major_formatter(style.LocaleFormatter(translator.language, grouping=grouping))
     if translator.language == "en":
         return
     for text in _texts(chart):
@@ -120,21 +121,6 @@ def _texts(chart: plt.Figure) -> list:
         if axes.get_legend() is not None:
             texts += axes.get_legend().get_texts()
     return list({id(text): text for text in texts}.values())  # the suptitle is also among chart.texts
-
-
-class LocaleFormatter(Formatter):
-    """Tick labels with the language's marks; as many decimals as the tick spacing needs (at most 3).
-    x axes of the briefing's charts hold years, so they are not grouped (2015, not 2.015)."""
-
-    def __init__(self, language: str, grouping: bool = True):
-        self.language, self.grouping, self.decimals = language, grouping, 0
-
-    def set_locs(self, locs):
-        super().set_locs(locs)
-        self.decimals = next((d for d in range(4) if all(abs(round(v, d) - v) < 1e-9 for v in locs)), 3)
-
-    def __call__(self, value, pos=None):
-        return i18n.format_number(value, self.language, self.decimals, self.grouping)
 
 
 # ---------------------------------------------------------------------------------------- Stage ---

@@ -107,12 +107,7 @@ class Translator:
             raise PipelineError(f"language '{language}' has no column in the translation table", file=table,
                                 fix=f"add a '{language}' column, or use one of: {', '.join(languages)}")
         self.language, self.table = language, table
-        self._by_english = {e.texts["en"]: e for e in self.entries.values() if not e.key.startswith(KEYED_ONLY)}
-        # Rows with holes, the most specific first (the longest text outside the holes), so that a general row
-        # never takes a text a more precise row was written for.
-        patterns = [(re.compile("^" + _HOLE.sub(r"(?P<h\1>.+?)", re.escape(text)) + "$", re.DOTALL), entry)
-                    for text, entry in self._by_english.items() if _HOLE.search(re.escape(text))]
-        self._patterns = sorted(patterns, key=lambda item: -len(re.sub(r"\{\d+\}", "", item[1].texts["en"])))
+        self._by_english, self._patterns = _lookups(table)
         self._translated: dict[str, str] = {}
 
     # ------------------------------------------------------------------------------------ Texts ---
@@ -183,6 +178,26 @@ class Translator:
 
     def percent(self, value: float, decimals: int = 1) -> str:
         return format_percent(value, self.language, decimals)
+
+
+_LOOKUPS: dict[Path, tuple] = {}  # table -> (the entries `load` gave, by English text, patterns)
+
+
+def _lookups(table: Path) -> tuple[dict[str, Entry], list[tuple[re.Pattern, Entry]]]:
+    """The table's rows by English text, and its rows with holes as patterns: made once for each reading of the
+    table by `load` (a profile page makes two translators, and compiling the patterns each time took 3 s of the
+    profiles' stage)."""
+    entries = load(table)[1]
+    made = _LOOKUPS.get(table)
+    if made is None or made[0] is not entries:  # first use, or `load` read the table again (its cache cleared)
+        by_english = {e.texts["en"]: e for e in entries.values() if not e.key.startswith(KEYED_ONLY)}
+        # Rows with holes, the most specific first (the longest text outside the holes), so that a general row
+        # never takes a text a more precise row was written for.
+        patterns = [(re.compile("^" + _HOLE.sub(r"(?P<h\1>.+?)", re.escape(text)) + "$", re.DOTALL), entry)
+                    for text, entry in by_english.items() if _HOLE.search(re.escape(text))]
+        patterns.sort(key=lambda item: -len(re.sub(r"\{\d+\}", "", item[1].texts["en"])))
+        made = _LOOKUPS[table] = (entries, by_english, patterns)
+    return made[1], made[2]
 
 
 def format_number(value: float, language: str, decimals: int = 0, grouping: bool = True) -> str:

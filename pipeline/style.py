@@ -14,6 +14,9 @@ from dataclasses import dataclass
 import matplotlib
 import matplotlib.pyplot as plt
 from matplotlib.text import Annotation
+from matplotlib.ticker import Formatter
+
+from pipeline import i18n
 
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -166,3 +169,18 @@ def consecutive_runs(rows, column: str, step: float = 1.0) -> list:
     """The rows split where `column` jumps by more than `step` (a gap in a series stays a gap, not a line)."""
     breaks = (rows[column].astype(float).diff() > step + 1e-9).cumsum().to_numpy()
     return [run for _, run in rows.groupby(breaks, dropna=False)]
+
+
+class LocaleFormatter(Formatter):
+    """Tick labels with the language's marks; as many decimals as the tick spacing needs (at most 3).
+    x axes of the briefing's charts hold years, so they are not grouped (2015, not 2.015)."""
+
+    def __init__(self, language: str, grouping: bool = True):
+        self.language, self.grouping, self.decimals = language, grouping, 0
+
+    def set_locs(self, locs):
+        super().set_locs(locs)
+        self.decimals = next((d for d in range(4) if all(abs(round(v, d) - v) < 1e-9 for v in locs)), 3)
+
+    def __call__(self, value, pos=None):
+        return i18n.format_number(value, self.language, self.decimals, self.grouping)

@@ -57,6 +57,18 @@ def test_text_without_a_row_is_an_error_not_english(tmp_path):
         i18n.Translator("es", table)("page.other")
 
 
+def test_a_translator_reads_the_rows_of_the_table_as_last_loaded(tmp_path):
+    """Translators share the table's lookups (compiled once), but a table loaded again is what the next one reads."""
+    table = _table(tmp_path, [["fig-01.title", "Women held in {0}", "Mujeres presas en {0}", "Mulheres presas em {0}"]])
+    assert i18n.Translator("es", table).english("Women held in 2021") == "Mujeres presas en 2021"
+    assert i18n.Translator("es", table)._patterns is i18n.Translator("pt", table)._patterns  # made once
+    table = _table(tmp_path, [["fig-01.title", "Women held in {0}", "Mujeres privadas de libertad en {0}", "x {0}"],
+                              ["fig-02.title", "Men held", "Hombres presos", "Homens presos"]])
+    translator = i18n.Translator("es", table)
+    assert translator.english("Women held in 2021") == "Mujeres privadas de libertad en 2021"
+    assert translator.english("Men held") == "Hombres presos"
+
+
 def test_holes_carry_numbers_and_translate_words():
     tr = i18n.Translator("es")
     assert tr.english("Women held in Argentina's prisons, 2005–2022") == \

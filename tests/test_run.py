@@ -95,3 +95,40 @@ def test_the_iri_format_checker_is_kept_out_and_notebooks_are_still_validated(tm
             "try:\n    nbformat.validate(bad)\nexcept nbformat.ValidationError:\n    print('invalid')\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["None", "False", "invalid"]
+
+
+# Packages that import jsonschema (so rfc3987_syntax) when they are imported: pipeline.run must come first.
+IMPORT_JSONSCHEMA = ("nbformat", "nbconvert", "nbclient", "papermill", "jsonschema")
+
+
+def test_no_module_imports_nbformat_before_pipeline_run_keeps_rfc3987_syntax_out():
+    """A module that imported nbformat at its top before pipeline.run was imported paid the 1.8 s of grammars: the
+    profiles' notebook stage did (its `import nbformat` came before `from pipeline import … run`)."""
+    import ast
+
+    from pipeline import paths
+
+    offenders = []
+    for module in sorted((paths.ROOT / "pipeline").rglob("*.py")):
+        if module.name == "run.py" and module.parent.name == "pipeline":
+            continue
+        run_imported = False
+        for node in ast.parse(module.read_text()).body:  # the module's top level: what importing it runs
+            if isinstance(node, ast.ImportFrom) and node.module == "pipeline" and any(
+                    alias.name == "run" for alias in node.names) or (
+                    isinstance(node, ast.ImportFrom) and node.module == "pipeline.run"):
+                run_imported = True
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if not run_imported and any(name.split(".")[0] in IMPORT_JSONSCHEMA for name in names):
+                offenders.append(f"{paths.relative(module)}:{node.lineno}")
+    assert offenders == [], "import pipeline.run first, or import these inside the function that needs them"
+
+
+def test_the_profiles_notebook_stage_keeps_rfc3987_syntax_out():
+    import subprocess
+    import sys
+
+    code = "import sys, pipeline.profiles.execute\nprint(sys.modules.get('rfc3987_syntax', 'absent'))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["None"]

@@ -75,19 +75,10 @@ def _finish(fig: plt.Figure, source: str, tr: i18n.Translator) -> None:
     for axes in fig.axes:
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: str(int(round(value)))))
-        axes.yaxis.set_major_formatter(FuncFormatter(_number_ticks(axes, tr.language)))
+        axes.yaxis.set_major_formatter(style.LocaleFormatter(tr.language))
     fig.subplots_adjust(bottom=0.16 if len(fig.axes) == 1 else 0.11, hspace=0.12)
     style.add_source_line(fig, source, tr("page.source"))
     plt.close(fig)
-
-
-def _number_ticks(axes, language: str):
-    """Tick labels with the language's marks and as many decimals as the ticks' spacing needs."""
-    def label(value, _):
-        ticks = axes.yaxis.get_majorticklocs()
-        decimals = next((d for d in range(3) if all(abs(round(t, d) - t) < 1e-9 for t in ticks)), 3)
-        return i18n.format_number(value, language, decimals)
-    return label
 
 
 def check(fig: plt.Figure, data: pd.DataFrame, name: str, label: str) -> str:

@@ -36,8 +36,6 @@ import tomllib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-import nbformat
-
 from pipeline import citation, dvc_yaml, i18n, io, parallel, paths, run
 from pipeline.errors import PipelineError, cli
 from pipeline.profiles import build, pages
@@ -155,6 +153,7 @@ def unchanged(job: Job) -> list | None:
 
 def execute(job: Job, engine: str | None = ENGINE) -> dict:
     """Execute one profile: its notebook, its page and its figures, as {path: text} (nothing written here)."""
+    import nbformat  # imported here, after pipeline.run, which keeps nbformat's costly rfc3987_syntax out (1.8 s)
     import papermill  # imported where notebooks run: the stage's other work does not need it
 
     try:
