@@ -260,37 +260,36 @@ def place_point_labels(axes, renderer) -> None:
     lines += [line.get_transform().transform(line.get_xydata()) for line in axes.lines if line not in _data_lines(axes)]
     taken = [_text_box(text, renderer).padded(LABEL_CLEARANCE_PX) for text in axes.texts
              if not isinstance(text, style.PointLabel)]
-    labels.sort(key=lambda label: _room(axes, label, renderer, markers, taken))  # the most hemmed in first
+    boxes: dict = {}  # (label, place) -> where its letters are there: measured once, as nothing else moves meanwhile
+    labels.sort(key=lambda label: _room(axes, label, renderer, markers, taken, boxes))  # the most hemmed in first
     placed: dict = {}
     for _ in range(3):  # each label placed again with all the others in place: a label placed early may move
         for label in labels:
             placed.pop(label, None)
-            best = _best_place(axes, label, renderer, markers, lines, taken + list(placed.values()))
+            best = _best_place(axes, label, renderer, markers, lines, taken + list(placed.values()), boxes)
             _move(label, *best)
             label.arrow_patch.set_visible(best[0] > LABEL_DISTANCES[0])
-            placed[label] = _text_box(label, renderer).padded(LABEL_CLEARANCE_PX)
+            placed[label] = _box_at(label, best, renderer, boxes).padded(LABEL_CLEARANCE_PX)
 
 
-def _room(axes, label, renderer, markers, taken) -> int:
+def _room(axes, label, renderer, markers, taken, boxes: dict) -> int:
     """How many of a label's places are free (inside the panel, off markers and other texts)."""
     own = _display(axes, label.xy)
     obstacles = [box for point, box in markers if not np.allclose(point, own)] + taken
     free = 0
     for distance, (dx, dy, ha, va) in itertools.product(LABEL_DISTANCES, _DIRECTIONS):
-        _move(label, distance, dx, dy, ha, va)
-        box = _text_box(label, renderer)
+        box = _box_at(label, (distance, dx, dy, ha, va), renderer, boxes)
         free += _within(box, axes.bbox) and not any(_overlap(box, other) for other in obstacles)
     return free
 
 
-def _best_place(axes, label, renderer, markers, lines, taken) -> tuple:
+def _best_place(axes, label, renderer, markers, lines, taken, boxes: dict) -> tuple:
     own = _display(axes, label.xy)
     others = [(point, box) for point, box in markers if not np.allclose(point, own)]
     obstacles = [box for _, box in others] + taken
     best, best_score = (LABEL_DISTANCES[0], *_DIRECTIONS[0]), None
     for rank, (distance, (dx, dy, ha, va)) in enumerate(itertools.product(LABEL_DISTANCES, _DIRECTIONS)):
-        _move(label, distance, dx, dy, ha, va)
-        box = _text_box(label, renderer)
+        box = _box_at(label, (distance, dx, dy, ha, va), renderer, boxes)
         if not _within(box, axes.bbox) or any(_overlap(box, other) for other in obstacles):
             continue
         ambiguous = _nearer_other(box, own, [point for point, _ in others])
@@ -308,6 +307,16 @@ def _move(label, distance: float, dx: float, dy: float, ha: str, va: str) -> Non
     label.xyann = (dx * distance, dy * distance)
     label.set_horizontalalignment(ha)
     label.set_verticalalignment(va)
+
+
+def _box_at(label, place: tuple, renderer, boxes: dict) -> Bbox:
+    """Where a label's letters are when it sits at `place` (distance, direction): measured the first time (moving
+    the label there), then looked up. A label's box at a place depends only on its point and its text, which do not
+    change while labels are placed; a figure's labels were otherwise measured up to four times at each place."""
+    if (label, place) not in boxes:
+        _move(label, *place)
+        boxes[label, place] = _text_box(label, renderer)
+    return boxes[label, place]
 
 
 def _nearer_other(box: Bbox, own, others) -> bool:
