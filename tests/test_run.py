@@ -106,21 +106,23 @@ def test_no_module_imports_nbformat_before_pipeline_run_keeps_rfc3987_syntax_out
     profiles' notebook stage did (its `import nbformat` came before `from pipeline import … run`)."""
     import ast
 
-    from pipeline import paths
+    def imports_run(node) -> bool:
+        return isinstance(node, ast.ImportFrom) and (node.module == "pipeline.run" or (
+            node.module == "pipeline" and "run" in [alias.name for alias in node.names]))
+
+    def imported(node) -> list[str]:
+        if isinstance(node, ast.Import):
+            return [alias.name for alias in node.names]
+        return [node.module or ""] if isinstance(node, ast.ImportFrom) else []
 
     offenders = []
     for module in sorted((paths.ROOT / "pipeline").rglob("*.py")):
-        if module.name == "run.py" and module.parent.name == "pipeline":
+        if module == paths.ROOT / "pipeline" / "run.py":
             continue
         run_imported = False
         for node in ast.parse(module.read_text()).body:  # the module's top level: what importing it runs
-            if isinstance(node, ast.ImportFrom) and node.module == "pipeline" and any(
-                    alias.name == "run" for alias in node.names) or (
-                    isinstance(node, ast.ImportFrom) and node.module == "pipeline.run"):
-                run_imported = True
-            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            if not run_imported and any(name.split(".")[0] in IMPORT_JSONSCHEMA for name in names):
+            run_imported = run_imported or imports_run(node)
+            if not run_imported and any(name.split(".")[0] in IMPORT_JSONSCHEMA for name in imported(node)):
                 offenders.append(f"{paths.relative(module)}:{node.lineno}")
     assert offenders == [], "import pipeline.run first, or import these inside the function that needs them"
 
