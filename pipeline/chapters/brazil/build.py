@@ -77,22 +77,26 @@ def build(tidy: pd.DataFrame, reports: pd.DataFrame, figures: pd.DataFrame, sett
     # Recognise pseudo-units first: from 2020 they would otherwise inflate the people held in cells.
     units = classify_units(unit_list(tidy), settings)
     tidy = tidy.merge(units[["period", "unit_row", "kind"]], on=["period", "unit_row"], validate="m:1")
+    # The two blocks most of the chapter reads, each taken from the 735,000 rows once.
+    population, offences = tidy[tidy["block"] == "population"], offence_incidences(tidy)
     # Block 5.14 must add up to what SENAPPEN printed per state before anything is built on it.
-    incidence_checks = check_incidences_against_reports(state_system_incidences(tidy), reports)
+    incidence_checks = check_incidences_against_reports(state_system_incidences(offences), reports)
     # Sum establishments to states; state totals are where entry errors show.
-    incidences = incidences_by_state(tidy, settings)
-    raw_states = pd.concat([population_by_state(tidy, settings), incidences], ignore_index=True)
+    counted_offences = counted_units(offences, settings)
+    incidences = incidences_by_state(counted_offences)
+    raw_states = pd.concat([population_by_state(population, settings), incidences], ignore_index=True)
     # Known errors (data/corrections/sisdepen.yaml), each checked against the value as published. One in a unit's
     # people is corrected in that unit before its state's and the nation's counts are summed.
     units_people = unit_people(tidy)
     known = plausibility.load_corrections(raw_states, units_people)
     in_units = plausibility.unit_entries(known)
     replaced_by = plausibility.unit_sources(units_people, in_units)
-    corrected = pd.concat([population_by_state(plausibility.correct_units(tidy, in_units, replaced_by), settings),
-                           incidences], ignore_index=True)
+    corrected = pd.concat([population_by_state(plausibility.correct_units(population, in_units, replaced_by),
+                                               settings), incidences], ignore_index=True)
     unit_effects = plausibility.unit_effects(in_units, replaced_by, units_people, raw_states, corrected)
     # Find implausible state-semesters by general rules (on the values as published), and treat them as chosen.
-    quality, treated = _quality(tidy, units_people, raw_states, known, unit_effects, settings)
+    quality, treated = _quality(population, counted_offences, units_people, raw_states, known, unit_effects,
+                                settings)
     states = plausibility.apply_treatment(corrected, treated, INCIDENCE_MEASURES)
     indicators = national_indicators(states, settings, unit_corrections_note(in_units, replaced_by))
     # The monitoring-growth claim, tested against the published 2022 total.
@@ -103,10 +107,11 @@ def build(tidy: pd.DataFrame, reports: pd.DataFrame, figures: pd.DataFrame, sett
                                 totals)
     claim_rows = claim.long_rows(checked, settings.claimed_monitoring_growth_pct, settings.claimed_end_period)
     indicators = longtable.frame(pd.concat([indicators, longtable.frame(claim_rows)], ignore_index=True))
-    recon = pd.concat([reconciliation(indicators, state_system_population(tidy), reports, units, figures),
+    recon = pd.concat([reconciliation(indicators, state_system_population(population), reports, units, figures),
                        incidence_checks], ignore_index=True)
     verdicts = claim.chapter_claims(checked, settings.claimed_monitoring_growth_pct, settings.claimed_end_period)
-    return Outputs(indicators, units, states, quality, recon, patronato_units(tidy, settings), checked, verdicts)
+    return Outputs(indicators, units, states, quality, recon, patronato_units(population, settings), checked,
+                   verdicts)
 
 
 def check_settings(settings: Brazil, periods: list[str]) -> None:
@@ -147,9 +152,9 @@ def unit_list(tidy: pd.DataFrame) -> pd.DataFrame:
     return units.join(people, on=["period", "unit_row"]).fillna({"people": 0}).reset_index(drop=True)
 
 
-def state_system_population(tidy: pd.DataFrame) -> pd.DataFrame:
-    """People per state held by the state's own system (Âmbito Estadual) and by federal units, by sex."""
-    population = tidy[tidy["block"] == "population"]
+def state_system_population(population: pd.DataFrame) -> pd.DataFrame:
+    """People per state held by the state's own system (Âmbito Estadual) and by federal units, by sex.
+    `population`: the tidy rows of block 4.1."""
     by_sex = population.pivot_table(index=["state", "period", "sex"], columns="jurisdiction", values="value",
                                     aggfunc="sum", fill_value=0).reset_index()
     total = by_sex.groupby(["state", "period"], as_index=False).sum(numeric_only=True).assign(sex="total")
@@ -159,11 +164,11 @@ def state_system_population(tidy: pd.DataFrame) -> pd.DataFrame:
         ["state", "period", "sex", "value", "federal_people"]]
 
 
-def state_system_incidences(tidy: pd.DataFrame) -> pd.DataFrame:
+def state_system_incidences(offences: pd.DataFrame) -> pd.DataFrame:
     """Offence incidences per state held by the state's own system (Âmbito Estadual, every unit class), by
-    sex: all offences and the drug law, as the state reports print them."""
-    columns = ["state", "period", "block", "item", "sex", "value"]  # the rows taken with these only: 0.3 s, not 1 s
-    incidences = offence_incidences(tidy.loc[tidy["jurisdiction"] == "Estadual", columns])
+    sex: all offences and the drug law, as the state reports print them. `offences`: offence_incidences' rows."""
+    columns = ["state", "period", "item", "sex", "value"]  # the rows taken with these only
+    incidences = offences.loc[offences["jurisdiction"] == "Estadual", columns]
     drug = incidences[incidences["item"].isin(_drug_items(incidences))]
     parts = pd.concat([incidences.assign(measure="all_offence_incidences"),
                        drug.assign(measure="drug_law_incidences")], ignore_index=True)
@@ -194,9 +199,9 @@ def kinds_in_cells(settings: Brazil) -> list[str]:
     return [CELLS, PATRONATO] if settings.patronato_in_cells else [CELLS]
 
 
-def population_by_state(tidy: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
-    """People by state, semester, unit class, legal-situation group and sex."""
-    population = tidy[tidy["block"] == "population"]
+def population_by_state(population: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
+    """People by state, semester, unit class, legal-situation group and sex. `population`: the tidy rows of block
+    4.1, with each unit's class (`kind`)."""
     legal = population["item"].map(LEGAL_GROUPS)
     in_cells = population["kind"].isin(kinds_in_cells(settings))
     by_kind = population[population["kind"] != CELLS].assign(measure="people_" + population["kind"])
@@ -216,9 +221,9 @@ def offence_incidences(tidy: pd.DataFrame) -> pd.DataFrame:
     return tidy[(tidy["block"] == "incidences") & tidy["item"].str.startswith(OFFENCE_ITEM_PREFIX)]
 
 
-def incidences_by_state(tidy: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
-    """Offence incidences by state, semester and sex: all offences, the drug law, and its three items."""
-    incidences = offence_incidences(counted_units(tidy, settings))
+def incidences_by_state(incidences: pd.DataFrame) -> pd.DataFrame:
+    """Offence incidences by state, semester and sex: all offences, the drug law, and its three items.
+    `incidences`: offence_incidences' rows of the units counted (counted_units)."""
     drug = incidences[incidences["item"].isin(_drug_items(incidences))]
     parts = [incidences.assign(measure="all_offence_incidences"),
              drug.assign(measure="drug_law_incidences"),
@@ -227,9 +232,9 @@ def incidences_by_state(tidy: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
     return summed.groupby(["state", "period", "measure", "sex"], as_index=False)["value"].sum()
 
 
-def _drug_items(tidy: pd.DataFrame) -> list[str]:
-    """The drug-law items, after checking that every semester has all of them."""
-    present = offence_incidences(tidy)[["period", "item"]].drop_duplicates()  # each item once per semester
+def _drug_items(incidences: pd.DataFrame) -> list[str]:
+    """The drug-law items, after checking that every semester has all of them (`incidences`: offence rows)."""
+    present = incidences[["period", "item"]].drop_duplicates()  # each item once per semester
     for period, items in present.groupby("period", observed=True)["item"]:
         missing = set(DRUG_OFFENCES) - set(items)
         if missing:
@@ -239,21 +244,21 @@ def _drug_items(tidy: pd.DataFrame) -> list[str]:
     return list(DRUG_OFFENCES)
 
 
-def _quality(tidy: pd.DataFrame, units: pd.DataFrame, states: pd.DataFrame, corrections: pd.DataFrame,
-             unit_effects: dict[str, str], settings: Brazil) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _quality(population: pd.DataFrame, counted_offences: pd.DataFrame, units: pd.DataFrame, states: pd.DataFrame,
+             corrections: pd.DataFrame, unit_effects: dict[str, str], settings: Brazil
+             ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The data-quality table (findings of every rule, known errors, treatment, effect) and the state-semesters
-    whose incidences are treated. `units`: people per unit (unit_people); `unit_effects`: what each correction of a
-    unit's people did, by entry id."""
+    whose incidences are treated. `population`: the tidy rows of block 4.1; `counted_offences`: the offence rows of
+    block 5.14 of the units counted (counted_units); `units`: people per unit (unit_people); `unit_effects`: what
+    each correction of a unit's people did, by entry id."""
     checked = states[states["measure"].isin(["all_offence_incidences", "drug_law_incidences", "people_in_cells"])]
     outliers = plausibility.detect_outliers(checked, settings.outlier_ratio, settings.outlier_min_change)
-    counted = counted_units(tidy, settings)
-    people = counted[counted["block"] == "population"]
-    rates = plausibility.incidence_rates(people, offence_incidences(counted))
+    rates = plausibility.incidence_rates(counted_units(population, settings), counted_offences)
     findings = pd.concat([plausibility.spike_findings(outliers),
                           plausibility.per_capita_findings(rates, settings.per_capita_max_ratio),
                           plausibility.coverage_findings(rates, settings.incidence_coverage_min_pct)],
                          ignore_index=True)
-    copies = plausibility.unit_copy_findings(tidy[tidy["block"] == "population"], units,
+    copies = plausibility.unit_copy_findings(population, units,
                                              settings.unit_copy_min_people, CLASS_MEASURES, CELLS)
     findings = pd.concat([findings, *monitoring_findings(units, settings), copies], ignore_index=True)
     treatable = (*INCIDENCE_MEASURES, plausibility.RATE_MEASURE)
@@ -299,11 +304,11 @@ def monitoring_findings(units: pd.DataFrame, settings: Brazil) -> list[pd.DataFr
     return [in_cell, plausibility.reclassification_findings(moves, national, CLASS_MEASURES, growth), jumps, gaps]
 
 
-def patronato_units(tidy: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
-    """Every unit whose name matches `patronato_pattern`, per semester: people by sex and the class applied."""
-    population = tidy[(tidy["block"] == "population")
-                      & tidy["unit_name"].str.contains(re.compile(settings.patronato_pattern), regex=True)]
-    table = population.pivot_table(index=["period", "state", "unit_name", "kind"], columns="sex", values="value",
+def patronato_units(population: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
+    """Every unit whose name matches `patronato_pattern`, per semester: people by sex and the class applied.
+    `population`: the tidy rows of block 4.1, with each unit's class (`kind`)."""
+    named = population[population["unit_name"].str.contains(re.compile(settings.patronato_pattern), regex=True)]
+    table = named.pivot_table(index=["period", "state", "unit_name", "kind"], columns="sex", values="value",
                                    aggfunc="sum", fill_value=0).reset_index().rename_axis(columns=None)
     table = table.reindex(columns=["period", "state", "unit_name", "kind", "female", "male"], fill_value=0)
     table["total"] = table["female"] + table["male"]
