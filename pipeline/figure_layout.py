@@ -412,6 +412,9 @@ def texts(fig: Figure) -> list[tuple[str, Text]]:
         found += [("x label", axes.xaxis.label), ("y label", axes.yaxis.label)]
         found += [("x tick", label) for label in _tick_labels(axes.xaxis)]
         found += [("y tick", label) for label in _tick_labels(axes.yaxis)]
+        # Above the panel, where its title sits without looking (style: axes.titley): top tick labels, offset texts.
+        found += [("x tick", tick.label2) for tick in axes.xaxis._update_ticks() if tick.label2.get_visible()]
+        found += [("offset text", axis.offsetText) for axis in (axes.xaxis, axes.yaxis)]
         found += [("label" if isinstance(text, style.PointLabel) else "annotation", text) for text in axes.texts]
         if axes.get_legend() is not None:
             found += [("legend", text) for text in axes.get_legend().get_texts()]

@@ -60,6 +60,10 @@ STYLE = {
     "axes.titlesize": 8.5,
     "axes.titleweight": "bold",
     "axes.titlelocation": "left",
+    # Panel titles sit on the top of the axes, where matplotlib puts them when nothing is drawn above the axes
+    # (no top tick labels, no y offset text: the house style has neither). Set, not searched for at every draw:
+    # matplotlib's search measures every axis of the panel and is a fifth of a figure stage's time.
+    "axes.titley": 1.0,
     "axes.labelsize": 8,
     "xtick.labelsize": 7.5,
     "ytick.labelsize": 7.5,
