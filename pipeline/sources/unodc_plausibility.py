@@ -298,5 +298,6 @@ def _without(totals: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
     gone = excluded_values(findings)
     if not gone:
         return totals
-    keys = list(zip(totals["country"], totals["series"], totals["sex"], totals["year"].astype(int)))
+    keys = zip(*(totals[column].tolist() for column in ("country", "series", "sex")),  # lists: not Arrow per value
+               totals["year"].astype(int).tolist())
     return totals[[key not in gone for key in keys]]

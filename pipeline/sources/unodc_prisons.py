@@ -140,7 +140,7 @@ def check_inputs(tidy: pd.DataFrame, path) -> None:
 def check_series(tidy: pd.DataFrame, path) -> None:
     """Every series this module reads is in the file (a whole export always has them all): one that vanished
     was renamed, and its rows would otherwise be skipped without a word."""
-    present = set(zip(tidy["indicator"], tidy["dimension"], tidy["category"]))
+    present = set(zip(*_lists(tidy, "indicator", "dimension", "category")))
     for (indicator, dimension, category), name in RULE_SERIES.items():
         if (indicator, dimension, category) not in present:
             raise PipelineError(f"no rows for Indicator '{indicator}', Dimension '{dimension}', Category "
@@ -154,6 +154,12 @@ def check_region(tidy: pd.DataFrame, region: str) -> None:
     if region not in regions:
         raise PipelineError(f"'unodc_prisons.region' is '{region}', which is not a Region of the UNODC file",
                             file=paths.PARAMS, fix=f"use one of: {', '.join(regions)}")
+
+
+def _lists(table: pd.DataFrame, *columns: str) -> list[list]:
+    """The columns' values as Python lists, to zip into keys (iterating an Arrow-backed column directly costs a
+    Python call per value: a second for this file's 200,000 rows)."""
+    return [table[column].tolist() for column in columns]
 
 
 def _read(path) -> pd.DataFrame:
@@ -266,7 +272,7 @@ def _as_reported(value: float) -> str:
 def _rule_counts(tidy: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Counts of the series the rules read, every age, in their neutral shape; fractional "counts" (estimates
     derived from a percentage, not counts) are left out and listed."""
-    mapped = [RULE_SERIES.get(k) for k in zip(tidy["indicator"], tidy["dimension"], tidy["category"])]
+    mapped = [RULE_SERIES.get(k) for k in zip(*_lists(tidy, "indicator", "dimension", "category"))]
     rows = tidy.assign(series=mapped)
     rows = rows[rows["series"].notna() & (rows["unit"] == "Counts")]
     estimated = rows["value"] % 1 != 0
@@ -286,8 +292,7 @@ def _long_rows(tidy: pd.DataFrame, findings: pd.DataFrame, denominator: str) -> 
     """The series in SERIES, Age=Total, counts and rates, less what the rules exclude, plus the shares;
     one row per country, indicator, sex and year, with the country's name, region and subregion, and the
     denominator of each women's share (`basis`: total, or female + male)."""
-    series = tidy.assign(series=[SERIES.get(k) for k in zip(tidy["indicator"], tidy["dimension"],
-                                                            tidy["category"])])
+    series = tidy.assign(series=[SERIES.get(k) for k in zip(*_lists(tidy, "indicator", "dimension", "category"))])
     series = series[series["series"].notna() & (series["age"] == "Total") & series["unit"].isin(list(UNITS))]
     is_rate = series["unit"] != "Counts"
     long = pd.DataFrame({
@@ -304,7 +309,7 @@ def _long_rows(tidy: pd.DataFrame, findings: pd.DataFrame, denominator: str) -> 
     # Excluded values go with their rates; fractional counts only (their rates are published figures).
     excluded = unodc_plausibility.excluded_values(findings)
     estimated = (long["unit"] == "persons") & (long["value"] % 1 != 0)
-    keys = zip(long["country"], long["series"], long["sex"], long["period"].astype(int))
+    keys = zip(*_lists(long, "country", "series", "sex"), long["period"].astype(int).tolist())
     kept = np.array([key not in excluded for key in keys], dtype=bool)
     long = long[~estimated.to_numpy() & kept].drop(columns="series")
     long = long.assign(definition=long["definition"] + "." + PLAUSIBILITY_NOTE)
@@ -393,7 +398,7 @@ def _unknown_breakdowns(tidy: pd.DataFrame) -> pd.DataFrame:
     """A Dimension/Category of 'Persons held' this module has not reviewed: one finding per country."""
     held = tidy[tidy["indicator"] == "Persons held"]
     known = [category in KNOWN_BREAKDOWNS.get(dimension, set())
-             for dimension, category in zip(held["dimension"], held["category"])]
+             for dimension, category in zip(*_lists(held, "dimension", "category"))]
     new = held[~np.array(known, dtype=bool)]
     found = new.groupby(["iso3", "dimension", "category"]).agg(year=("year", "max"), first=("year", "min"),
                                                                rows=("year", "size")).reset_index()
