@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -194,3 +196,34 @@ def test_committed_profiles_count_from_one():
     executed = json.loads(paths.profile("MEX", "es", ".ipynb").read_text(encoding="utf-8"))
     counts = [cell["execution_count"] for cell in executed["cells"] if cell["cell_type"] == "code"]
     assert counts == list(range(1, len(counts) + 1))
+
+
+# Run as its own process: it becomes the subreaper of everything the profiles' pool starts (a process whose parent
+# ends is handed to it, not to the system's first process), runs one real profile as the stage does, and prints how
+# many of its pool's processes were left behind, running or ended but not waited for by their parent.
+_SUBREAPER = """
+import ctypes, json, subprocess, sys
+import psutil
+if ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
+    sys.exit("prctl failed")
+stage = subprocess.run([sys.executable, "-c", "from pipeline.profiles import execute; "
+                        "made = execute.execute_all(execute.jobs(['URY'], ['en']), 'reused', processes=1); "
+                        "assert len(made) == 6, made"])
+left = [" ".join(p.cmdline()) if p.status() != psutil.STATUS_ZOMBIE else f"ended, pid {p.pid}"
+        for p in psutil.Process().children()]
+for p in psutil.Process().children():
+    p.kill()
+print(json.dumps({"status": stage.returncode, "left": left}))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a subreaper is Linux's (prctl)")
+def test_a_workers_kernel_ends_before_its_worker_and_is_waited_for():
+    """A kernel left to end on its own notices within a second that its worker has gone: it outlives the stage, as
+    no one's child, and its CPU time is missing from the stage's (make bench counted 13 of the stage's 42 seconds).
+    Fails without the worker's finalizer (`_stop_kernel`): the kernel is left behind."""
+    found = subprocess.run([sys.executable, "-c", _SUBREAPER], cwd=paths.ROOT, capture_output=True, text=True,
+                           timeout=300)
+    assert found.returncode == 0, found.stderr[-2000:]
+    result = json.loads(found.stdout.strip().splitlines()[-1])
+    assert result == {"status": 0, "left": []}
