@@ -4,8 +4,8 @@ Each side is a `git clone` of this repository (today: HEAD, as CI gets it; befor
 beside it, run the way CI runs it: `make setup` (a new .venv from that commit's lock), then `make test`, in an
 environment with none of this process's virtualenv, make or project variables. The set-up is timed apart: it is
 the same pip install on both sides and says nothing about the tests. The work is counted too (CPU-seconds of every
-process, from getrusage), with the floor it sets on this machine's cores, and the tests each side ran: the suite has
-grown since, so the report gives the time per test beside the whole.
+process, from getrusage, checked against the machine's busy time meanwhile), with the floor it sets on this machine's
+cores, and the tests each side ran: the suite has grown since, so the report gives the time per test beside the whole.
 
 Too long for the quick smoke mode (a clone's `make test` is many minutes): measured by the full `make bench` (one
 pair of runs) and by `python -m bench --only tests [--repeat N]` (N pairs, the order alternating).
@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from bench.common import ROOT, Section, Target, load_note, ratio_text
-from bench.rebuild import REBUILD_BEFORE, _cpu_seconds
+from bench.rebuild import REBUILD_BEFORE, _cpu_seconds, _machine_busy
 
 TEST_TARGET = 0.5  # issue 17: make test in half the time of before
 # pytest's closing line, e.g. "==== 1054 passed, 1 skipped in 297.43s (0:04:57) ====" (one per pytest process).
@@ -61,6 +61,8 @@ def measure(repeat: int = 1) -> Section:
         ("tests run (pytest's counts, every pytest process)", "tests", "{:,.0f}"),
         ("seconds per test", "per_test", "{:.2f} s"),
         ("CPU-seconds of `make test` (every process)", "cpu_seconds", "{:.0f}"),
+        ("the machine's busy core-seconds meanwhile (every process on it: a check of the count above)",
+         "busy_seconds", "{:.0f}"),
         (f"the floor that work sets on {cores} cores (CPU-seconds ÷ {cores})", "floor", "{:.0f} s"),
         ("`make test` ÷ its floor", "over_floor", "{:.2f}×"),
     ]
@@ -124,15 +126,16 @@ def _run(base: Path, revision: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in DROPPED and not k.startswith("BRIEFING_")} | {"PATH": path}
     result = {}
     for step in ("setup", "test"):
-        used, started = _cpu_seconds(), time.perf_counter()
+        used, machine, started = _cpu_seconds(), _machine_busy(), time.perf_counter()
         done = subprocess.run(["make", step], cwd=clone, env=env, capture_output=True, text=True)
         result[f"{step}_seconds"] = time.perf_counter() - started
         result[f"{step}_cpu"] = _cpu_seconds() - used
+        result[f"{step}_busy"] = _machine_busy() - machine
         if step == "setup" and done.returncode != 0:
             raise RuntimeError(f"make setup failed in a clone of {revision}:\n{done.stderr[-3000:]}")
         output = done.stdout + done.stderr
     result["returncode"] = done.returncode
-    result["cpu_seconds"] = result["test_cpu"]
+    result["cpu_seconds"], result["busy_seconds"] = result["test_cpu"], result["test_busy"]
     result["summaries"] = [match.group(0).strip("= ") for match in SUMMARY.finditer(output)]
     result["tests"] = max(tests_run(output), 1)  # a run that collected nothing still divides
     result["failed"] = failed_tests(output)

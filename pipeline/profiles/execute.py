@@ -16,9 +16,11 @@ metadata (`briefing.profile_inputs`) the SHA-256 of everything it is made from: 
 (data/interim/profiles/<ISO3>.json), the notebook, the code it imports, the profiles' texts in the translation table,
 the citation line (with the UNODC snapshot it names), the locked versions of the libraries it runs with (not dev
 tools) and the language. A profile whose recorded hash equals the one computed now, and whose files are all there, is
-not executed again: its files are carried
-over byte for byte. The folder reports/profiles/ is replaced as a whole (pipeline.io.transaction), so a country no
-longer profiled leaves it.
+not executed again: its files are carried over byte for byte. The folder reports/profiles/ is replaced as a whole
+(pipeline.io.transaction), so a country no longer profiled leaves it.
+
+Each worker shuts its kernel down as it ends (`_stop_kernel`), so the stage's processes and their CPU time end with
+it.
 """
 
 from __future__ import annotations
