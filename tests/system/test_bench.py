@@ -105,7 +105,7 @@ def test_the_test_suite_benchmark_alternates_the_order_and_gives_one_ratio_per_p
         order.append(which)
         return {"setup_seconds": 60.0, "test_seconds": next(seconds[which]), "returncode": 0, "tests": 100,
                 "cpu_seconds": 800.0, "summaries": [f"100 passed in 1.00s ({which})"], "failed": [], "setup_cpu": 1.0,
-                "test_cpu": 800.0}
+                "test_cpu": 800.0, "busy_seconds": 812.0, "setup_busy": 1.0, "test_busy": 812.0}
     monkeypatch.setattr(test_suite, "_run", fake_run)
     section = test_suite.measure(repeat=2)
     assert order == ["before", "now", "now", "before"]
@@ -114,4 +114,6 @@ def test_the_test_suite_benchmark_alternates_the_order_and_gives_one_ratio_per_p
     assert "`make test` now ÷ before: **0.70× (0.50–0.90, n=2)**" in text
     assert "| `make test` after it (every build and test it runs) | 550 s (500–600) | 375 s (300–450) | 0.68× |" in text
     assert "- now, run 2: `100 passed in 1.00s (now)`" in text
+    assert ("| the machine's busy core-seconds meanwhile (every process on it: a check of the count above) | 812 | 812 "
+            "| |") in text
     assert section.targets[0].measured.startswith("0.70× (0.50–0.90, n=2) (375 s vs 550 s") and not section.targets[0].met
