@@ -199,8 +199,8 @@ def test_committed_profiles_count_from_one():
 
 
 # Run as its own process: it becomes the subreaper of everything the profiles' pool starts (a process whose parent
-# ends is handed to it, not to the system's first process), runs one real profile as the stage does, and prints how
-# many of its pool's processes were left behind, running or ended but not waited for by their parent.
+# ends is handed to it, not to the system's first process), runs one real profile as the stage does, and prints which
+# of its pool's processes were left behind (their command lines), running or ended but not waited for by their parent.
 _SUBREAPER = """
 import ctypes, json, subprocess, sys
 import psutil
