@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -45,7 +46,7 @@ def measure(repeat: int, quick: bool, mirror: Path) -> tuple[Section, Path]:
     busy = {"before_cold": [], "now_cold": []}  # the machine's busy core-seconds meanwhile (an independent count)
     runs = {name: [] for name in ("before_cold", "now_cold", "before_noop", "now_noop", "now_noop_make", "startup",
                                   "before_selective", "now_selective")}
-    before_stages, reran, copy = {}, {}, None
+    before_stages, before_cpu, reran, copy = {}, {}, {}, None
     for repetition in range(repeat):
         order = ("before", "now") if repetition % 2 == 0 else ("now", "before")
         for which in order:
@@ -53,7 +54,7 @@ def measure(repeat: int, quick: bool, mirror: Path) -> tuple[Section, Path]:
                 base = _fresh_copy(REBUILD_BEFORE)
                 env = {"PYTHONPATH": str(shim)}
                 used, machine = _cpu_seconds(), _machine_busy()
-                seconds, before_stages = _repro(base, mirror, ["dvc", "repro", *targets], env)
+                seconds, before_stages, before_cpu = _repro(base, mirror, ["dvc", "repro", *targets], env)
                 cpu["before_cold"].append(_cpu_seconds() - used)
                 busy["before_cold"].append(_machine_busy() - machine)
                 runs["before_cold"].append(seconds)
@@ -67,7 +68,7 @@ def measure(repeat: int, quick: bool, mirror: Path) -> tuple[Section, Path]:
                 copy = _fresh_copy()
                 now = ["dvc", "repro", *targets] if quick else PARALLEL
                 used, machine = _cpu_seconds(), _machine_busy()
-                seconds, quick_stages = _repro(copy, mirror, now)
+                seconds, quick_stages, quick_cpu = _repro(copy, mirror, now)
                 cpu["now_cold"].append(_cpu_seconds() - used)
                 busy["now_cold"].append(_machine_busy() - machine)
                 runs["now_cold"].append(seconds)
@@ -75,16 +76,16 @@ def measure(repeat: int, quick: bool, mirror: Path) -> tuple[Section, Path]:
                 runs["now_noop_make"].append(_repro(copy, mirror, now)[0])
                 runs["startup"].append(_dvc_startup())
                 original = _set_param(copy / "params.yaml", *SELECTIVE_PARAM)
-                seconds, reran = _repro(copy, mirror, now)
+                seconds, reran, _ = _repro(copy, mirror, now)
                 runs["now_selective"].append(seconds)
                 if not quick:  # leave the copy as committed for the notebook benchmark
                     _set_param(copy / "params.yaml", *SELECTIVE_PARAM[:2], original)
                     _repro(copy, mirror, now)
     if quick:  # the cold run above was already `dvc repro`, one stage at a time
-        serial_seconds, now_stages = runs["now_cold"][-1], quick_stages
+        serial_seconds, now_stages, now_cpu = runs["now_cold"][-1], quick_stages, quick_cpu
     else:  # once: today's stages one at a time, for the profile of where the time goes
         serial = _fresh_copy()
-        serial_seconds, now_stages = _repro(serial, mirror, ["dvc", "repro", *targets])
+        serial_seconds, now_stages, now_cpu = _repro(serial, mirror, ["dvc", "repro", *targets])
         remove_copy(serial)
     noop_runs = 1 if quick else max(repeat, 3)
     noop_parts = _noop_parts(copy, mirror, noop_runs, targets)
@@ -140,16 +141,24 @@ def measure(repeat: int, quick: bool, mirror: Path) -> tuple[Section, Path]:
            else "(Quick mode: the Brazil branch is not among the targets.)" if not unexpected
            else f"**Outside the Brazil branch and its downstream: {unexpected}.**"),
         "",
-        f"Where a cold rebuild's time goes, stage by stage, run one at a time by `dvc repro` (now: one more fresh "
-        f"copy, {serial_seconds:.1f} s in all; before: the last repetition). A stage's seconds run from DVC's "
-        "\"Running stage\" line to the next, so DVC's own bookkeeping after a stage is charged to it.",
+        f"Where a cold rebuild's time and work go, stage by stage, run one at a time by `dvc repro` (now: one more "
+        f"fresh copy, {serial_seconds:.1f} s in all; before: the last repetition). A stage's seconds run from DVC's "
+        "\"Running stage\" line to the next, so DVC's own bookkeeping after a stage is charged to it. Its CPU-seconds "
+        "are read from the `dvc` process at the same lines: what the stage's command used (with every process it "
+        "waited for: pool workers, notebook kernels) and what `dvc` used itself meanwhile (hashing, dvc.lock; the "
+        "first stage's includes DVC's start-up). The stages are in the order of the work their command does now.",
         "",
-        "| Stage | Before, s | Now, s |",
-        "|---|---|---|",
-        *(f"| `{name}` | {_seconds(before_stages, name)} | {_seconds(now_stages, name)} |"
+        "| Stage | Before, s | Now, s | Before: the command, CPU-s | Now: the command, CPU-s | Now: DVC itself, CPU-s |",
+        "|---|---|---|---|---|---|",
+        *(f"| `{name}` | {_seconds(before_stages, name)} | {_seconds(now_stages, name)} | "
+          f"{_cpu(before_cpu, name, 0)} | {_cpu(now_cpu, name, 0)} | {_cpu(now_cpu, name, 1)} |"
           for name in sorted(before_stages.keys() | now_stages.keys(),
-                             key=lambda n: -max(before_stages.get(n, 0), now_stages.get(n, 0)))),
-        f"| all stages | {sum(before_stages.values()):.1f} | {sum(now_stages.values()):.1f} |",
+                             key=lambda n: (-now_cpu.get(n, (0.0, 0.0))[0], -now_stages.get(n, 0),
+                                            -before_stages.get(n, 0)))),
+        f"| all stages | {sum(before_stages.values()):.1f} | {sum(now_stages.values()):.1f} | "
+        f"{_cpu_sum(before_cpu, 0)} | {_cpu_sum(now_cpu, 0)} | {_cpu_sum(now_cpu, 1)} |",
+        "",
+        _largest_work(now_cpu),
         "",
         _same_scope(before_stages, now_stages),
         "",
@@ -294,6 +303,29 @@ def _seconds(stages: dict[str, float], name: str) -> str:
     return f"{stages[name]:.1f}" if name in stages else "—"
 
 
+def _cpu(cpu: dict[str, tuple[float, float]], name: str, part: int) -> str:
+    """A stage's CPU-seconds: its command's (part 0) or DVC's own (part 1); — where not measured."""
+    return f"{cpu[name][part]:.1f}" if name in cpu else "—"
+
+
+def _cpu_sum(cpu: dict[str, tuple[float, float]], part: int) -> str:
+    return f"{sum(value[part] for value in cpu.values()):.1f}" if cpu else "—"
+
+
+def _largest_work(cpu: dict[str, tuple[float, float]], shown: int = 5) -> str:
+    """Where the work of a one-at-a-time rebuild is: its commands' and DVC's CPU-seconds, and the stages whose
+    commands did the most of it."""
+    if not cpu:
+        return "The stages' CPU-seconds were not measured (they are read from Linux's /proc)."
+    commands, dvc = sum(value[0] for value in cpu.values()), sum(value[1] for value in cpu.values())
+    largest = sorted(cpu.items(), key=lambda item: -item[1][0])[:shown]
+    share = sum(value[0] for _, value in largest) / (commands + dvc)
+    return (f"The work of this one-at-a-time rebuild: {commands + dvc:.1f} CPU-seconds, of which the stages' "
+            f"commands {commands:.1f} and DVC itself {dvc:.1f} ({dvc / len(cpu):.2f} a stage). The {len(largest)} "
+            f"stages with the most work did {share:.0%} of it: "
+            + ", ".join(f"`{name}` {value[0]:.1f}" for name, value in largest) + ".")
+
+
 def _pure_yaml_shim() -> Path:
     """A folder whose `_ruamel_yaml` module fails to import: on PYTHONPATH, ruamel.yaml falls back to its pure-Python
     parser, as it did before ruamel.yaml.clib was a dependency."""
@@ -337,37 +369,68 @@ def _fresh_copy(revision: str | None = None) -> Path:
     return copy
 
 
-def _repro(copy: Path, mirror: Path, command: list[str], extra_env: dict | None = None
-           ) -> tuple[float, dict[str, float]]:
-    """Seconds of one rebuild (`command`: `dvc ...` runs the venv's dvc), and the stages it ran (in order) with
-    the seconds each took.
+class Rebuild(NamedTuple):
+    """One rebuild: its seconds; the stages it ran (in order) with the seconds each took; and, where the rebuild ran
+    under `dvc` on Linux, each stage's CPU-seconds as (its command, DVC's own)."""
+    seconds: float
+    stages: dict[str, float]
+    cpu: dict[str, tuple[float, float]]
+
+
+def _repro(copy: Path, mirror: Path, command: list[str], extra_env: dict | None = None) -> Rebuild:
+    """One rebuild (`command`: `dvc ...` runs the venv's dvc) in `copy`.
 
     A stage's seconds run from dvc's "Running stage" line to the next one (or to the end): dvc's own
     bookkeeping between stages is charged to the stage before. (Meaningful for `dvc repro`, which runs one stage
-    at a time; for the parallel runner only the names count.)"""
+    at a time; for the parallel runner only the names count.) Its CPU-seconds are read at the same lines from the
+    `dvc` process (Linux's /proc/<pid>/stat): what its finished children used (the stage's command, which `dvc`
+    waits for before it goes on, with every process the command waited for) and what `dvc` itself used meanwhile
+    (from its start for the first stage)."""
     dvc = Path(sys.executable).with_name("dvc")
     command = [str(dvc), *command[1:]] if command[0] == "dvc" else command
     env = os.environ | {"BRIEFING_DATA_MIRROR": str(mirror),
                         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"} | (extra_env or {})
     env.pop("BRIEFING_STAGING_DIR", None)
     started = time.perf_counter()
-    output, stages, stage, stage_started = [], {}, None, started
+    output, stages, cpu, stage, stage_started = [], {}, {}, None, started
     with subprocess.Popen(command, cwd=copy, env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True) as process:
+        used = _process_cpu(process.pid)
         for line in process.stdout:
             output.append(line)
             running = re.search(r"Running stage '([^']+)'", line)
             if running:
-                now = time.perf_counter()
+                now, using = time.perf_counter(), _process_cpu(process.pid)
                 if stage:
                     stages[stage] = now - stage_started
+                    cpu[stage] = _difference(using, used)
+                    used = using  # DVC's start-up, before the first stage's line, is charged to the first stage
                 stage, stage_started = running.group(1), now
-    seconds = time.perf_counter() - started
+        seconds, using = time.perf_counter() - started, _process_cpu(process.pid)  # ended, not yet waited for
     if stage:
         stages[stage] = started + seconds - stage_started
+        cpu[stage] = _difference(using, used)
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed in {copy}:\n{''.join(output)[-4000:]}")
-    return seconds, stages
+    return Rebuild(seconds, stages, {name: value for name, value in cpu.items() if value is not None})
+
+
+def _process_cpu(pid: int) -> tuple[float, float] | None:
+    """CPU-seconds of a process: (its children's that it has waited for, its own), user + system; None where
+    there is no /proc (not Linux) or the process is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()  # after the command's name, which may hold spaces
+    except OSError:
+        return None
+    own, children = int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14])  # utime stime cutime cstime
+    return children / os.sysconf("SC_CLK_TCK"), own / os.sysconf("SC_CLK_TCK")
+
+
+def _difference(later: tuple[float, float] | None, earlier: tuple[float, float] | None) -> tuple[float, float] | None:
+    if later is None or earlier is None:
+        return None
+    return later[0] - earlier[0], later[1] - earlier[1]
 
 
 def _dvc_startup() -> float:

@@ -117,3 +117,46 @@ def test_the_test_suite_benchmark_alternates_the_order_and_gives_one_ratio_per_p
     assert ("| the machine's busy core-seconds meanwhile (every process on it: a check of the count above) | 812 | 812 "
             "| |") in text
     assert section.targets[0].measured.startswith("0.70× (0.50–0.90, n=2) (375 s vs 550 s") and not section.targets[0].met
+
+
+# A stand-in for `dvc repro`: two stages, each a command that `dvc` starts and waits for, and `dvc`'s own work.
+FAKE_DVC = """
+import subprocess, sys, time
+
+def burn(seconds):
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+
+BURN = "import time\\nend = time.process_time() + {}\\nwhile time.process_time() < end: pass"
+print("Running stage 'first':", flush=True)
+subprocess.run([sys.executable, "-c", BURN.format(0.6)], check=True)
+burn(0.3)  # DVC's bookkeeping after the stage
+print("Running stage 'second':", flush=True)
+subprocess.run([sys.executable, "-c", BURN.format(1.2)], check=True)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the stages' CPU is read from Linux's /proc")
+def test_the_rebuilds_section_charges_each_stage_its_commands_cpu_and_dvcs_own(tmp_path):
+    from bench import rebuild
+
+    script = tmp_path / "fake_dvc.py"
+    script.write_text(FAKE_DVC)
+    done = rebuild._repro(tmp_path, tmp_path, [sys.executable, str(script)])
+    assert list(done.stages) == ["first", "second"]
+    (first_command, first_dvc), (second_command, second_dvc) = done.cpu["first"], done.cpu["second"]
+    # /proc counts in ticks (10 ms); a Python start-up adds a few more
+    assert 0.6 <= first_command < 0.8 and 1.2 <= second_command < 1.4
+    assert 0.3 <= first_dvc < 0.5 and second_dvc < 0.1  # the first stage's includes the start-up
+    assert done.seconds >= 2.1
+
+
+def test_the_rebuilds_section_names_the_stages_with_the_most_work():
+    from bench import rebuild
+
+    text = rebuild._largest_work({"a": (10.0, 1.0), "b": (30.0, 1.0), "c": (5.0, 0.5), "d": (2.0, 0.5)}, shown=2)
+    assert text.startswith("The work of this one-at-a-time rebuild: 50.0 CPU-seconds, of which the stages' commands "
+                           "47.0 and DVC itself 3.0 (0.75 a stage). The 2 stages with the most work did 80% of it: "
+                           "`b` 30.0, `a` 10.0.")
+    assert rebuild._largest_work({}).startswith("The stages' CPU-seconds were not measured")
