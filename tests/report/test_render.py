@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
+import yaml
 
 from pipeline import i18n, paths
 from pipeline.errors import PipelineError
@@ -225,6 +226,22 @@ def test_the_claims_table_shows_verdicts_in_words_and_numbers_in_the_language(la
     assert "partly_checked" not in claims_section.replace("/claims.csv", "")
     interval = {"en": "93,230 to 98,263", "es": "93.230 a 98.263", "pt": "93.230 a 98.263"}[language]
     assert f"<td>{interval}</td>" in claims_section
+
+
+@pytest.mark.parametrize("language", ["es", "pt"])
+def test_the_claims_table_says_which_part_a_check_covers_in_the_language_only(language):
+    """A partial check's part is said in the verdict, translated; the check column (code, shown as it is) holds
+    only its size: it once repeated the registry's English words on the Spanish and Portuguese pages."""
+    page = paths.briefing(language).read_text(encoding="utf-8")
+    claims_section = page[page.index('<section id="claims">'):page.index('<section id="manuscript-numbers">')]
+    shown = claims_section.replace("<wbr>", "")  # the places a long code may break
+    registry = yaml.safe_load(paths.CLAIMS.read_text(encoding="utf-8"))
+    covers = {claim["check"]["part"]["covers"] for claim in registry["claims"] if "part" in claim.get("check", {})}
+    words = sorted(c for c in covers if not re.fullmatch(r"[A-Z]{3}", c))
+    assert len(words) == 3
+    for english in words:
+        assert english.split(" (")[0] not in shown
+    assert (shown.count("[part 1/2]"), shown.count("[part 1/5]"), shown.count("[part 1/20]")) == (3, 1, 1)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -643,7 +643,9 @@ def _used(rows: pd.DataFrame) -> dict:
 
 
 def describe(check: Check) -> str:
-    """The check in one line of code-like text (the `check` column)."""
+    """The check in one line of code-like text (the `check` column), shown as it is on every page: keys, names of
+    computations and numbers, no prose a page would have to translate (which part a partial check covers is said in
+    the verdict's `reason`, in the page's language)."""
     if check.compute == "sum_latest":
         o = check.over
         text = (f"sum_latest {o.source}/{o.indicator}/{o.sex} from {o.since}"
@@ -656,8 +658,8 @@ def describe(check: Check) -> str:
         text = f"{check.compute} " + " ; ".join(check.keys)
     if check.bound:
         text += f" [{check.bound} bound]"
-    if check.part:
-        text += f" [part: {check.part.covers}, {check.part.count} of {check.part.of} {check.part.units}]"
+    if check.part:  # its size only: which part, in words, is in the verdict
+        text += f" [part {check.part.count}/{check.part.of}]"
     return text
 
 

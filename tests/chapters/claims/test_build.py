@@ -277,6 +277,9 @@ def test_a_check_covering_part_of_the_claim_is_partly_checked():
     assert found["reason"].startswith("holds for Brazil only (1 of 5 countries)")
     spanish = i18n.render(found["phrases"]["tolerance_or_interval"], i18n.Translator("es"))
     assert spanish == "solo Brasil, 1 de 5 países; al menos 30 al redondear a 1"
+    # The check column is code, the same on every page: which part it covers is the verdict's to say, translated.
+    assert claims.describe(claims.Check.model_validate(check)) == (
+        "percent_higher BRA/sisdepen/share/female/2019 ; BRA/sisdepen/share/male/2019 [part 1/5]")
     # A part that fails contradicts the claim.
     assert _verdict(table, check, "150 percent", comparison="at_least")["status"] == "contradicted"
 
