@@ -22,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import pytest_cpu
 from bench.common import ROOT, Section, Target, load_note, ratio_text
 from bench.rebuild import REBUILD_BEFORE, _cpu_seconds, _machine_busy
 
@@ -30,6 +31,8 @@ TEST_TARGET = 0.5  # issue 17: make test in half the time of before
 SUMMARY = re.compile(r"^=+ (?P<counts>.*?) in (?P<seconds>[\d.]+)s(?: \([\d:]+\))? =+$", re.M)
 # What a fresh shell has: no virtualenv, no make of ours around it, none of the project's variables.
 DROPPED = ("VIRTUAL_ENV", "PYTHONPATH", "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "PYTEST_ADDOPTS")
+LISTS = ("summaries", "failed", "by_test")  # what a run gives beside its numbers
+SHOWN_FILES, SHOWN_TESTS = 12, 5  # the test files and single tests the profile of the work names
 
 
 def measure(repeat: int = 1) -> Section:
@@ -42,7 +45,7 @@ def measure(repeat: int = 1) -> Section:
         for which, revision in (order if repetition % 2 == 0 else order[::-1]):
             base = Path(tempfile.mkdtemp(prefix=f"bench-tests-{which}-"))
             try:
-                runs[which].append(_run(base, revision))
+                runs[which].append(_run(base, revision, by_test=which == "now"))
             finally:
                 shutil.rmtree(base, ignore_errors=True)
     cores = len(os.sched_getaffinity(0))
@@ -52,8 +55,8 @@ def measure(repeat: int = 1) -> Section:
         side["over_floor"] = side["test_seconds"] / side["floor"]
     ratios = [n["test_seconds"] / b["test_seconds"] for b, n in zip(runs["before"], runs["now"])]
     per_test = [n["per_test"] / b["per_test"] for b, n in zip(runs["before"], runs["now"])]
-    before = {key: _median(runs["before"], key) for key in runs["before"][0] if key not in ("summaries", "failed")}
-    now = {key: _median(runs["now"], key) for key in runs["now"][0] if key not in ("summaries", "failed")}
+    before = {key: _median(runs["before"], key) for key in runs["before"][0] if key not in LISTS}
+    now = {key: _median(runs["now"], key) for key in runs["now"][0] if key not in LISTS}
     rows = [
         ("`make setup`: a new .venv, the locked dependencies installed", "setup_seconds", "{:.0f} s"),
         ("`make test` after it (every build and test it runs)", "test_seconds", "{:.0f} s"),
@@ -93,6 +96,8 @@ def measure(repeat: int = 1) -> Section:
         f"`make test` now ÷ before: **{ratio_text(ratios)}**; per test: **{ratio_text(per_test)}**. The whole ratio "
         "compares the two suites as a contributor runs them; the suite now holds "
         f"{now['tests'] / before['tests']:.1f}× the tests of before.",
+        "",
+        *work_by_test(runs["now"][-1]),
     ]
     ratio = statistics.median(ratios)
     met = ratio <= TEST_TARGET and before["returncode"] == 0 and now["returncode"] == 0
@@ -115,8 +120,10 @@ def _runs_text(repeat: int) -> str:
             "pair; the table gives medians, and the range of `make test`'s seconds.")
 
 
-def _run(base: Path, revision: str) -> dict:
-    """Clone at `revision` into base/repo (../shared beside it), then `make setup` and `make test`, each timed."""
+def _run(base: Path, revision: str, by_test: bool = False) -> dict:
+    """Clone at `revision` into base/repo (../shared beside it), then `make setup` and `make test`, each timed.
+    `by_test`: every pytest process also counts the CPU-seconds of each test (bench/pytest_cpu.py, today's clone
+    only: the before commit does not have the plugin)."""
     (base / "shared").symlink_to(ROOT.parent / "shared")
     clone = base / "repo"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
@@ -124,6 +131,10 @@ def _run(base: Path, revision: str) -> dict:
     venv_bin = str(ROOT / ".venv" / "bin")
     path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != venv_bin)
     env = {k: v for k, v in os.environ.items() if k not in DROPPED and not k.startswith("BRIEFING_")} | {"PATH": path}
+    counted = base / "cpu-by-test"
+    if by_test:
+        counted.mkdir()
+        env |= {"PYTEST_ADDOPTS": "-p bench.pytest_cpu", pytest_cpu.FOLDER: str(counted)}
     result = {}
     for step in ("setup", "test"):
         used, machine, started = _cpu_seconds(), _machine_busy(), time.perf_counter()
@@ -139,7 +150,40 @@ def _run(base: Path, revision: str) -> dict:
     result["summaries"] = [match.group(0).strip("= ") for match in SUMMARY.finditer(output)]
     result["tests"] = max(tests_run(output), 1)  # a run that collected nothing still divides
     result["failed"] = failed_tests(output)
+    result["by_test"] = pytest_cpu.read(counted) if by_test else {}
     return result
+
+
+def work_by_test(run: dict) -> list[str]:
+    """Where the work of one `make test` is: the CPU-seconds of its tests by file (the most first), the single tests
+    with the most, and what no test used (make test's own build and check of the work tree, each pytest process's
+    start-up and collection)."""
+    used = run["by_test"]
+    if not used:
+        return ["The tests' CPU-seconds were not counted in this run."]
+    files, total, in_tests = pytest_cpu.by_file(used), run["cpu_seconds"], sum(used.values())
+    shown = list(files.items())[:SHOWN_FILES]
+    rest = list(files.items())[SHOWN_FILES:]
+    tests = sorted(used.items(), key=lambda item: -item[1])[:SHOWN_TESTS]
+    share = lambda seconds: f"{seconds / total:.0%}"
+    return [
+        f"Where the work of today's `make test` is: the CPU-seconds of each test (its set-up, run and teardown, with "
+        f"every process it waited for; a fixture's work is charged to the first test that needs it), counted in "
+        f"each pytest process by bench/pytest_cpu.py, by test file. The tests used {in_tests:.0f} of the "
+        f"{total:.0f} CPU-seconds of `make test`.",
+        "",
+        "| Test file | Tests | CPU-seconds | Share of `make test` |",
+        "|---|---|---|---|",
+        *(f"| `{name}` | {sum(1 for t in used if t.split('::')[0] == name)} | {seconds:.0f} | {share(seconds)} |"
+          for name, seconds in shown),
+        f"| the other {len(rest)} files | {sum(1 for t in used if t.split('::')[0] in dict(rest))} | "
+        f"{sum(s for _, s in rest):.0f} | {share(sum(s for _, s in rest))} |",
+        f"| outside any test (make test's own `dvc repro` and check of the committed outputs; each pytest "
+        f"process's start-up and collection) | | {total - in_tests:.0f} | {share(total - in_tests)} |",
+        "",
+        f"The {len(tests)} single tests with the most work: "
+        + "; ".join(f"`{name}` {seconds:.0f}" for name, seconds in tests) + ".",
+    ]
 
 
 def tests_run(output: str) -> int:

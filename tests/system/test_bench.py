@@ -4,6 +4,7 @@ Never asserts a timing: benchmarks measure, they do not fail on a slow machine (
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -100,12 +101,14 @@ def test_the_test_suite_benchmark_alternates_the_order_and_gives_one_ratio_per_p
     order = []
     seconds = {"before": iter([500.0, 600.0]), "now": iter([450.0, 300.0])}
 
-    def fake_run(base, revision):
+    def fake_run(base, revision, by_test=False):
         which = "before" if revision == test_suite.REBUILD_BEFORE else "now"
+        assert by_test == (which == "now")  # the plugin is today's only
         order.append(which)
+        used = {"tests/a.py::test_x": 300.0, "tests/a.py::test_y": 100.0, "tests/b.py::test_z": 200.0} if by_test else {}
         return {"setup_seconds": 60.0, "test_seconds": next(seconds[which]), "returncode": 0, "tests": 100,
                 "cpu_seconds": 800.0, "summaries": [f"100 passed in 1.00s ({which})"], "failed": [], "setup_cpu": 1.0,
-                "test_cpu": 800.0, "busy_seconds": 812.0, "setup_busy": 1.0, "test_busy": 812.0}
+                "test_cpu": 800.0, "busy_seconds": 812.0, "setup_busy": 1.0, "test_busy": 812.0, "by_test": used}
     monkeypatch.setattr(test_suite, "_run", fake_run)
     section = test_suite.measure(repeat=2)
     assert order == ["before", "now", "now", "before"]
@@ -117,6 +120,39 @@ def test_the_test_suite_benchmark_alternates_the_order_and_gives_one_ratio_per_p
     assert ("| the machine's busy core-seconds meanwhile (every process on it: a check of the count above) | 812 | 812 "
             "| |") in text
     assert section.targets[0].measured.startswith("0.70× (0.50–0.90, n=2) (375 s vs 550 s") and not section.targets[0].met
+    # Where the work is: by test file, what no test used (800 - 600), and the tests with the most.
+    assert "| `tests/a.py` | 2 | 400 | 50% |\n| `tests/b.py` | 1 | 200 | 25% |\n| the other 0 files | 0 | 0 | 0% |" in text
+    assert "process's start-up and collection) | | 200 | 25% |" in text
+    assert "The 3 single tests with the most work: `tests/a.py::test_x` 300; `tests/b.py::test_z` 200; " in text
+
+
+def test_the_cpu_plugin_counts_each_test_in_each_pytest_process(tmp_path):
+    """bench/pytest_cpu.py, loaded as the test-suite benchmark loads it, in a pytest run of two xdist workers."""
+    from bench import pytest_cpu
+
+    (tmp_path / "test_work.py").write_text(
+        "import subprocess, sys, time\n"
+        "def test_burns():\n"
+        "    end = time.process_time() + 0.5\n"
+        "    while time.process_time() < end: pass\n"
+        "def test_waits_for_a_child():\n"
+        "    subprocess.run([sys.executable, '-c', 'import time\\nend = time.process_time() + 0.8\\n"
+        "while time.process_time() < end: pass'], check=True)\n"
+        "def test_sleeps():\n"
+        "    time.sleep(0.5)\n")
+    counted = tmp_path / "counted"
+    counted.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"} | {
+        pytest_cpu.FOLDER: str(counted), "PYTHONPATH": str(paths.ROOT)}
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "bench.pytest_cpu", "-n", "2", "-p",
+                           "no:cacheprovider", str(tmp_path / "test_work.py")], cwd=tmp_path, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert len(list(counted.glob("*.json"))) == 2  # one file per worker
+    used = {name.split("::")[1]: seconds for name, seconds in pytest_cpu.read(counted).items()}
+    assert sorted(used) == ["test_burns", "test_sleeps", "test_waits_for_a_child"]
+    assert 0.5 <= used["test_burns"] < 0.7 and 0.8 <= used["test_waits_for_a_child"] < 1.0 and used["test_sleeps"] < 0.1
+    assert list(pytest_cpu.by_file(pytest_cpu.read(counted))) == ["test_work.py"]
 
 
 # A stand-in for `dvc repro`: two stages, each a command that `dvc` starts and waits for, and `dvc`'s own work.
