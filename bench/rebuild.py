@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
+import psutil
 import yaml
 
 from bench.common import ROOT, Section, Target, Timing, load_note, ratio_text
@@ -148,7 +149,8 @@ def measure(repeat: int, quick: bool, mirror: Path) -> tuple[Section, Path]:
         "waited for: pool workers, notebook kernels) and what `dvc` used itself meanwhile (hashing, dvc.lock; the "
         "first stage's includes DVC's start-up). The stages are in the order of the work their command does now.",
         "",
-        "| Stage | Before, s | Now, s | Before: the command, CPU-s | Now: the command, CPU-s | Now: DVC itself, CPU-s |",
+        "| Stage | Before, s | Now, s | Before: the command, CPU-s | Now: the command, CPU-s "
+        "| Now: DVC itself, CPU-s |",
         "|---|---|---|---|---|---|",
         *(f"| `{name}` | {_seconds(before_stages, name)} | {_seconds(now_stages, name)} | "
           f"{_cpu(before_cpu, name, 0)} | {_cpu(now_cpu, name, 0)} | {_cpu(now_cpu, name, 1)} |"
@@ -222,15 +224,11 @@ def _cpu_seconds() -> float:
 
 
 def _machine_busy() -> float:
-    """Core-seconds this machine's CPUs have spent busy since it started (Linux's /proc/stat: user, nice, system,
-    irq and softirq time of every process on it, not only ours); NaN where there is no /proc/stat."""
-    try:
-        with open("/proc/stat") as handle:
-            fields = [int(value) for value in handle.readline().split()[1:8]]
-    except OSError:
-        return float("nan")
-    user, nice, system, _idle, _iowait, irq, softirq = fields
-    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+    """Core-seconds this machine's CPUs have spent busy since it started, by every process on it, not only ours
+    (psutil: user, nice, system, irq and softirq time, those the system gives; not idle, I/O wait, or time the
+    hypervisor gave to other machines)."""
+    times = psutil.cpu_times()
+    return sum(getattr(times, name, 0.0) for name in ("user", "nice", "system", "irq", "softirq"))
 
 
 def _smallest_project_noop(runs: int) -> list[float]:
@@ -316,7 +314,7 @@ def _largest_work(cpu: dict[str, tuple[float, float]], shown: int = 5) -> str:
     """Where the work of a one-at-a-time rebuild is: its commands' and DVC's CPU-seconds, and the stages whose
     commands did the most of it."""
     if not cpu:
-        return "The stages' CPU-seconds were not measured (they are read from Linux's /proc)."
+        return "The stages' CPU-seconds were not measured (psutil gives a process's children's CPU time on Linux only)."
     commands, dvc = sum(value[0] for value in cpu.values()), sum(value[1] for value in cpu.values())
     largest = sorted(cpu.items(), key=lambda item: -item[1][0])[:shown]
     share = sum(value[0] for _, value in largest) / (commands + dvc)
@@ -383,7 +381,7 @@ def _repro(copy: Path, mirror: Path, command: list[str], extra_env: dict | None 
     A stage's seconds run from dvc's "Running stage" line to the next one (or to the end): dvc's own
     bookkeeping between stages is charged to the stage before. (Meaningful for `dvc repro`, which runs one stage
     at a time; for the parallel runner only the names count.) Its CPU-seconds are read at the same lines from the
-    `dvc` process (Linux's /proc/<pid>/stat): what its finished children used (the stage's command, which `dvc`
+    `dvc` process (_process_cpu): what its finished children used (the stage's command, which `dvc`
     waits for before it goes on, with every process the command waited for) and what `dvc` itself used meanwhile
     (from its start for the first stage)."""
     dvc = Path(sys.executable).with_name("dvc")
@@ -416,15 +414,16 @@ def _repro(copy: Path, mirror: Path, command: list[str], extra_env: dict | None 
 
 
 def _process_cpu(pid: int) -> tuple[float, float] | None:
-    """CPU-seconds of a process: (its children's that it has waited for, its own), user + system; None where
-    there is no /proc (not Linux) or the process is gone."""
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            fields = handle.read().rsplit(")", 1)[1].split()  # after the command's name, which may hold spaces
-    except OSError:
+    """CPU-seconds of a process: (its children's that it has waited for, its own), user + system (psutil, which
+    reads Linux's /proc/<pid>/stat: readable until the process is waited for); None where the process is gone, or
+    off Linux, where psutil gives children's times as 0."""
+    if not psutil.LINUX:
         return None
-    own, children = int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14])  # utime stime cutime cstime
-    return children / os.sysconf("SC_CLK_TCK"), own / os.sysconf("SC_CLK_TCK")
+    try:
+        times = psutil.Process(pid).cpu_times()
+    except psutil.Error:
+        return None
+    return times.children_user + times.children_system, times.user + times.system
 
 
 def _difference(later: tuple[float, float] | None, earlier: tuple[float, float] | None) -> tuple[float, float] | None:

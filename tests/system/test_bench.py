@@ -105,7 +105,8 @@ def test_the_test_suite_benchmark_alternates_the_order_and_gives_one_ratio_per_p
         which = "before" if revision == test_suite.REBUILD_BEFORE else "now"
         assert by_test == (which == "now")  # the plugin is today's only
         order.append(which)
-        used = {"tests/a.py::test_x": 300.0, "tests/a.py::test_y": 100.0, "tests/b.py::test_z": 200.0} if by_test else {}
+        used = ({"tests/a.py::test_x": 300.0, "tests/a.py::test_y": 100.0, "tests/b.py::test_z": 200.0}
+                if by_test else {})
         return {"setup_seconds": 60.0, "test_seconds": next(seconds[which]), "returncode": 0, "tests": 100,
                 "cpu_seconds": 800.0, "summaries": [f"100 passed in 1.00s ({which})"], "failed": [], "setup_cpu": 1.0,
                 "test_cpu": 800.0, "busy_seconds": 812.0, "setup_busy": 1.0, "test_busy": 812.0, "by_test": used}
@@ -121,7 +122,8 @@ def test_the_test_suite_benchmark_alternates_the_order_and_gives_one_ratio_per_p
             "| |") in text
     assert section.targets[0].measured.startswith("0.70× (0.50–0.90, n=2) (375 s vs 550 s") and not section.targets[0].met
     # Where the work is: by test file, what no test used (800 - 600), and the tests with the most.
-    assert "| `tests/a.py` | 2 | 400 | 50% |\n| `tests/b.py` | 1 | 200 | 25% |\n| the other 0 files | 0 | 0 | 0% |" in text
+    assert ("| `tests/a.py` | 2 | 400 | 50% |\n| `tests/b.py` | 1 | 200 | 25% |\n"
+            "| the other 0 files | 0 | 0 | 0% |") in text
     assert "process's start-up and collection) | | 200 | 25% |" in text
     assert "The 3 single tests with the most work: `tests/a.py::test_x` 300; `tests/b.py::test_z` 200; " in text
 
@@ -173,7 +175,7 @@ subprocess.run([sys.executable, "-c", BURN.format(1.2)], check=True)
 """
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the stages' CPU is read from Linux's /proc")
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="psutil gives children's CPU time on Linux only")
 def test_the_rebuilds_section_charges_each_stage_its_commands_cpu_and_dvcs_own(tmp_path):
     from bench import rebuild
 
