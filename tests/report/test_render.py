@@ -244,6 +244,20 @@ def test_the_claims_table_says_which_part_a_check_covers_in_the_language_only(la
     assert (shown.count("[part 1/2]"), shown.count("[part 1/5]"), shown.count("[part 1/20]")) == (3, 1, 1)
 
 
+@pytest.mark.parametrize("language, said", [
+    ("en", "not corrected, counted as published: "), ("es", "sin corrección, según lo publicado: "),
+    ("pt", "sem correção, conforme publicado: ")])
+def test_the_data_quality_table_names_the_units_a_correction_leaves_as_published(language, said):
+    """Two findings of tab-22 list several units and have a known error for one of them (Rio Grande do Sul, December
+    2016; Rio de Janeiro, December 2020): the effect says, in the page's language, which units stay as published,
+    their names as the files write them."""
+    page = paths.briefing(language).read_text(encoding="utf-8").replace("&#39;", "'")
+    assert page.count(said) == 2
+    assert f"{said}'PRESÍDIO ESTADUAL DE SÃO FRANCISCO DE ASSIS'" in page
+    assert (f"{said}'PRESÍDIO JOÃO CARLOS DA SILVA - SEAP/JC', 'CADEIA PÚBLICA FRANZ DE CASTRO HOLZWARTH - SEAP/FC'"
+            in page.replace("<wbr>", ""))
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_each_page_says_how_to_find_its_own_commit(language):
     """The footer's `git log -1 -- <file>` names the page it is on (each language and variant is its own file)."""

@@ -262,9 +262,7 @@ def _quality(population: pd.DataFrame, counted_offences: pd.DataFrame, units: pd
                                              settings.unit_copy_min_people, CLASS_MEASURES, CELLS)
     findings = pd.concat([findings, *monitoring_findings(units, settings), copies], ignore_index=True)
     treatable = (*INCIDENCE_MEASURES, plausibility.RATE_MEASURE)
-    quality = plausibility.quality_table(findings, corrections, settings.outlier_treatment, treatable)
-    quality["effect"] = [unit_effects.get(cid, effect) for cid, effect in zip(quality["correction_id"],
-                                                                              quality["effect"])]
+    quality = plausibility.quality_table(findings, corrections, settings.outlier_treatment, treatable, unit_effects)
     treated = plausibility.treated_state_periods(quality)
     sources = plausibility.replacement_periods(states, treated)
     return plausibility.describe_effects(quality, sources), treated

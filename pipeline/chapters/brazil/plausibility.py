@@ -59,6 +59,10 @@ COVERAGE_MEASURE = "people_in_cells_in_reporting_units_pct"
 PEOPLE_PREFIX = "people_"  # the prefix of the counts of people: never treated by state-semester, only a unit's known error
 FINDING_COLUMNS = ["rule", "state", "period", "measure", "sex", "value", "evidence"]
 QUALITY_COLUMNS = [*FINDING_COLUMNS, "known_error", "correction_id", "treatment", "effect"]
+# The units a unit rule's finding lists (a tuple of names in capitals, as its evidence writes them): a known error of
+# one unit applies to the findings that list it, and their effect names the units it leaves as published. Not a column
+# of the table; the findings of the state rules have none.
+UNITS = "units"
 _PEOPLE = {"female": "women", "male": "men"}
 _PERSON = {"female": "woman", "male": "man"}
 
@@ -306,8 +310,9 @@ def monitoring_in_cell_findings(units: pd.DataFrame, monitoring_pattern: str, in
                      "value": float(people),
                      "evidence": f"{people:,.0f} {who} in units whose name marks both electronic monitoring and a "
                                  f"physical cell (monitoring_in_cell_pattern): {_unit_counts(group)}",
-                     "treatment": "in_cells" if treatment == "in_cells" else "keep", "effect": effect})
-    return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment", "effect"])
+                     "treatment": "in_cells" if treatment == "in_cells" else "keep", "effect": effect,
+                     UNITS: _listed(group["unit_name"])})
+    return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment", "effect", UNITS])
 
 
 def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, measures: dict[str, str]) -> pd.DataFrame:
@@ -392,8 +397,8 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
                                  f"semester; the semesters compared): {crowded}; {who} counted by age on the same "
                                  f"form (that semester; the semesters compared): {aged}; the state's {who} in all "
                                  f"its units in {period}: {series[period]:,.0f} ({around})",
-                     "treatment": "keep"})
-    return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment"])
+                     "treatment": "keep", UNITS: _listed(group["unit_name"])})
+    return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment", UNITS])
 
 
 def unit_copy_findings(population: pd.DataFrame, units: pd.DataFrame, min_people: float, measures: dict[str, str],
@@ -459,8 +464,8 @@ def unit_copy_findings(population: pd.DataFrame, units: pd.DataFrame, min_people
                                      f"{len(found)} group(s) of units (the {who} each reports, and how many counts "
                                      f"of block 4.1 are alike): {listed}; each unit's {who} in the semesters before "
                                      f"and after: {beside}",
-                         "treatment": "keep"})
-    return pd.DataFrame(findings, columns=[*FINDING_COLUMNS, "treatment"])
+                         "treatment": "keep", UNITS: _listed(name for names in found["names"] for name in names)})
+    return pd.DataFrame(findings, columns=[*FINDING_COLUMNS, "treatment", UNITS])
 
 
 def unit_count_gap_findings(units: pd.DataFrame, ratio: float, min_people: float,
@@ -512,8 +517,13 @@ def unit_count_gap_findings(units: pd.DataFrame, ratio: float, min_people: float
                                      f"situation / by age group, that semester; the semesters around): {listed}; "
                                      f"places for {who} that semester: {places}; the state's {who} in all its "
                                      f"units in {period}: {totals[period]:,.0f} ({_state_around(totals, period)})",
-                         "treatment": "keep"})
-    return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment"])
+                         "treatment": "keep", UNITS: _listed(units_["unit_name"])})
+    return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment", UNITS])
+
+
+def _listed(names) -> tuple[str, ...]:
+    """A finding's UNITS: each name once, in capitals, in the order the finding lists them."""
+    return tuple(dict.fromkeys(str(name).upper() for name in names))
 
 
 def _count(value: float) -> str:
@@ -625,8 +635,9 @@ def reclassification_findings(moves: pd.DataFrame, national: pd.Series, measures
         rows.append({"rule": RECLASSIFIED_RULE, "state": state, "period": period, "measure": measure, "sex": sex,
                      "value": float(people), "evidence": evidence,
                      "effect": _reclassification_effect(people if into else people_before, sex, period,
-                                                        before_period, into, national, growth)})
-    return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "effect"])
+                                                        before_period, into, national, growth),
+                     UNITS: _listed(name for m in group.itertuples() for name in (*m.names_before, *m.names))})
+    return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "effect", UNITS])
 
 
 def _measures(classes, measures: dict[str, str]) -> str:
@@ -663,21 +674,24 @@ def _reclassification_effect(people: float, sex: str, period: str, before_period
 # ---------------------------------------------------------------------------- Table and treatment ---
 
 def quality_table(findings: pd.DataFrame, corrections: pd.DataFrame, treatment: str,
-                  treatable: tuple[str, ...]) -> pd.DataFrame:
+                  treatable: tuple[str, ...], unit_effects: dict[str, str] | None = None) -> pd.DataFrame:
     """One row per finding (and per known error no rule found), with the treatment that applies to it.
 
     A known error matches the findings of the same state, period, measure and sex (one that names a unit, only
-    the findings that list that unit), and its own action applies to them. Findings on measures outside `treatable`
-    (population counts, coverage) are kept, unless their rule states its own treatment (a `treatment` column: the
-    monitoring rules), which is only listed here.
+    the findings that list that unit: UNITS), and its own action applies to them. Findings on measures outside
+    `treatable` (population counts, coverage) are kept, unless their rule states its own treatment (a `treatment`
+    column: the monitoring rules), which is only listed here. A known error of a unit writes its effect from
+    `unit_effects` (by entry id: `unit_effects()`), followed by the units the finding lists that no known error
+    corrects, which are counted as published.
     """
     key = ["state", "period", "measure", "sex"]
     known = corrections.reindex(columns=[*CORRECTION_COLUMNS]).rename(columns={"id": "correction_id"})[
         [*key, "correction_id", "action", "reason", "published", "unit"]]
     table = findings.merge(known[[*key, "correction_id", "action", "unit"]], on=key, how="left")
-    elsewhere = table["unit"].notna() & ~pd.Series(  # the finding lists other units (names in capitals, quoted)
-        [f"'{str(unit).upper()}'" in str(evidence) for unit, evidence in zip(table["unit"], table["evidence"])],
-        index=table.index, dtype=bool)
+    listed = table[UNITS] if UNITS in table else pd.Series(pd.NA, index=table.index, dtype=object)
+    listed = listed.map(lambda units: units if isinstance(units, tuple) else ())
+    elsewhere = table["unit"].notna() & ~pd.Series(
+        [str(unit).upper() in units for unit, units in zip(table["unit"], listed)], index=table.index, dtype=bool)
     table.loc[elsewhere, ["correction_id", "action", "unit"]] = np.nan
     unfound = known[~known["correction_id"].isin(table["correction_id"].dropna())]
     table = pd.concat([table, unfound.assign(rule="known_error", value=unfound["published"],
@@ -691,6 +705,12 @@ def quality_table(findings: pd.DataFrame, corrections: pd.DataFrame, treatment: 
     in_unit = table["unit"].notna()  # a known error in a unit's people: its entry's own action
     table.loc[in_unit, "treatment"] = table.loc[in_unit, "action"]
     table["effect"] = table["effect"].fillna("") if "effect" in table else ""  # ... and write its own effect
+    corrected = known.dropna(subset=["unit"]).groupby(key)["unit"].agg(lambda units: {u.upper() for u in units})
+    for row in table[in_unit].itertuples():
+        uncorrected = ", ".join(f"'{unit}'" for unit in listed.get(row.Index, ())
+                                if unit not in corrected[tuple(getattr(row, k) for k in key)])
+        table.at[row.Index, "effect"] = (unit_effects or {}).get(row.correction_id, row.effect) + (
+            f"; not corrected, counted as published: {uncorrected}" if uncorrected else "")
     table = table.astype({"value": float}).reindex(columns=QUALITY_COLUMNS)
     return table.sort_values(["rule", *key], kind="stable").reset_index(drop=True)
 

@@ -169,7 +169,8 @@ def test_the_units_whose_two_counts_of_one_form_are_far_apart_in_the_real_files(
     whose entries' action (replace) applies: the two of Minas Gerais that the unit rule lists too, and three this
     rule found, Ceará's Caridade (417 men in June 2021 where its age groups count 45, and both counts 44 and 49 in the
     semesters around), Minas Gerais's APAC Teófilo Otoni (277 men and 276 places in December 2017, 53 by age group)
-    and Rio Grande do Sul's Julio de Castilhos (210 men, its 105 pre-trial the unit's total). The others are kept.
+    and Rio Grande do Sul's Julio de Castilhos (210 men, its 105 pre-trial the unit's total; the finding's other
+    unit, São Francisco de Assis, has no entry and is counted as published). The others are kept.
     The same 12 units came out of a scan written apart from the rule before it (its own comparison of block 4.1 with
     block 5.1, unit by unit, over the chapter's table of units: independent of the rule's code, not of the reader)."""
     from pipeline.chapters import interim
@@ -201,6 +202,12 @@ def test_the_units_whose_two_counts_of_one_form_are_far_apart_in_the_real_files(
             "(2020-12: 33,086; 2021-12: 34,526)") in caridade
     rs = gaps[gaps["state"] == "RS"]["evidence"].iloc[0]
     assert "'PRESÍDIO ESTADUAL DE JULIO DE CASTILHOS' 210 / 105 (2017-06: 104 / 104)" in rs
+    # The finding lists two units and the entry corrects one: its effect says the other stays as published.
+    assert known.set_index("correction_id")["effect"].loc["rs-2016-12-julio-de-castilhos-male-people"] == (
+        "replaced: 'PRESÍDIO ESTADUAL DE JULIO DE CASTILHOS', 210 men in 2016-12 as published, counted as its 104 of "
+        "2017-06 (each legal situation as then); the state's count: 31,970 instead of 32,076; the national count: "
+        "643,908 instead of 644,014; with all 2 corrections of that semester: 630,509; not corrected, counted as "
+        "published: 'PRESÍDIO ESTADUAL DE SÃO FRANCISCO DE ASSIS'")
 
 
 def test_the_units_far_from_their_neighbouring_semesters_in_the_real_files():
@@ -235,7 +242,8 @@ def test_the_units_far_from_their_neighbouring_semesters_in_the_real_files():
         "rj-2020-12-cotrin-neto-male-people", "replace",
         "replaced: 'CADEIA PÚBLICA COTRIN NETO - SEAP/CN', 7,503 men in 2020-12 as published, counted as its 1,164 of "
         "2021-06 (each legal situation as then); the state's count: 47,452 instead of 53,791; the national count: "
-        "633,108 instead of 639,447"]]
+        "633,108 instead of 639,447; not corrected, counted as published: 'PRESÍDIO JOÃO CARLOS DA SILVA - SEAP/JC', "
+        "'CADEIA PÚBLICA FRANZ DE CASTRO HOLZWARTH - SEAP/FC'"]]
     minas = jumps[(jumps["state"] == "MG") & (jumps["correction_id"] != "")].set_index("period")["effect"]
     assert minas.to_dict() == {
         "2019-12": "replaced: 'HOSPITAL PSIQUIATRICO E JUDICIARIO JORGE VAZ', 1,299 men in 2019-12 as published, "

@@ -524,7 +524,8 @@ def test_a_unit_left_out_and_a_unit_kept():
 
 def test_a_unit_entry_treats_its_unit_jump_finding_and_no_state_semester():
     finding = {**_finding("unit_jump", "PE", "2016-12", "people_in_cells", 17_580.0), "treatment": "keep",
-               "evidence": f"17,580 men in 1 unit(s) far from their neighbouring semesters: '{UNIT.upper()}' 17,580"}
+               "evidence": f"17,580 men in 1 unit(s) far from their neighbouring semesters: '{UNIT.upper()}' 17,580",
+               plausibility.UNITS: (UNIT.upper(),)}
     incidences = _finding("spike", "MA", "2019-12")
     known = pd.DataFrame([_entry(), {**_entry(), "id": "ma-x", "state": "MA", "period": "2019-12", "unit": None,
                                      "measure": "all_offence_incidences", "action": "outlier_treatment"}])
@@ -533,6 +534,31 @@ def test_a_unit_entry_treats_its_unit_jump_finding_and_no_state_semester():
     assert table[["rule", "state", "correction_id", "treatment"]].values.tolist() == [
         ["spike", "MA", "ma-x", "exclude"], ["unit_jump", "PE", "pe-x", "replace"]]
     assert plausibility.treated_state_periods(table).values.tolist() == [["MA", "2019-12", "exclude"]]
+
+
+def test_a_unit_entry_on_a_finding_of_several_units_says_which_it_leaves_as_published():
+    """A finding that lists three units, with an entry for one of them: the entry's effect, then the two others,
+    counted as published (Rio Grande do Sul's two-counts finding of December 2016 lists two units and has an entry for
+    one). With an entry for a second unit too, each effect names only the unit no entry corrects."""
+    names = (UNIT.upper(), "PRESÍDIO DOIS", "PRESÍDIO TRÊS")
+    finding = {**_finding("unit_count_gap", "PE", "2016-12", "people_in_cells", 17_900.0), "treatment": "keep",
+               "evidence": "17,900 men in 3 unit(s) ...", plausibility.UNITS: names}
+    one = plausibility.quality_table(pd.DataFrame([finding]), pd.DataFrame([_entry()]), "keep", (),
+                                     {"pe-x": "replaced: 'PRESÍDIO UM - P1', ..."})
+    assert one[["rule", "correction_id", "treatment", "effect"]].values.tolist() == [
+        ["unit_count_gap", "pe-x", "replace", "replaced: 'PRESÍDIO UM - P1', ...; not corrected, counted as published: "
+                                              "'PRESÍDIO DOIS', 'PRESÍDIO TRÊS'"]]
+    two = plausibility.quality_table(
+        pd.DataFrame([finding]), pd.DataFrame([_entry(), _entry(unit="Presídio Três", entry_id="pe-y", published=5.0)]),
+        "keep", (), {"pe-x": "replaced: 'PRESÍDIO UM - P1', ...", "pe-y": "replaced: 'PRESÍDIO TRÊS', ..."})
+    assert two.set_index("correction_id")["effect"].to_dict() == {
+        "pe-x": "replaced: 'PRESÍDIO UM - P1', ...; not corrected, counted as published: 'PRESÍDIO DOIS'",
+        "pe-y": "replaced: 'PRESÍDIO TRÊS', ...; not corrected, counted as published: 'PRESÍDIO DOIS'"}
+    # A finding that does not list the entry's unit is not its own (the entry stays a known_error row).
+    elsewhere = plausibility.quality_table(pd.DataFrame([{**finding, plausibility.UNITS: names[1:]}]),
+                                           pd.DataFrame([_entry()]), "keep", ())
+    assert elsewhere[["rule", "correction_id"]].fillna("").values.tolist() == [["known_error", "pe-x"],
+                                                                                ["unit_count_gap", ""]]
 
 
 def test_a_unit_entry_is_checked_against_the_units_count_as_published(tmp_path, monkeypatch):
