@@ -13,6 +13,7 @@ time), and once per run a plain `dvc repro` of a fresh copy, for the stage-by-st
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import resource
@@ -328,6 +329,7 @@ def _pure_yaml_shim() -> Path:
     """A folder whose `_ruamel_yaml` module fails to import: on PYTHONPATH, ruamel.yaml falls back to its pure-Python
     parser, as it did before ruamel.yaml.clib was a dependency."""
     folder = Path(tempfile.mkdtemp(prefix="bench-pure-yaml-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)  # removed when the benchmark ends, however it ends
     (folder / "_ruamel_yaml.py").write_text('raise ImportError("the benchmark\'s before: no ruamel.yaml.clib")\n')
     return folder
 

@@ -35,7 +35,21 @@ def pytest_configure(config):
     from pipeline import io
 
     if config.getoption("nbval", default=False) and not os.environ.get(io.STAGING_ENV):
-        os.environ[io.STAGING_ENV] = tempfile.mkdtemp(prefix="nbval-outputs-")
+        os.environ[io.STAGING_ENV] = config._nbval_outputs = tempfile.mkdtemp(prefix="nbval-outputs-")
+
+
+def pytest_unconfigure(config):
+    """Remove the scratch folder pytest_configure made (a test run leaves nothing in the temporary folder)."""
+    import os
+    import shutil
+
+    from pipeline import io
+
+    made = getattr(config, "_nbval_outputs", None)
+    if made:
+        shutil.rmtree(made, ignore_errors=True)
+        if os.environ.get(io.STAGING_ENV) == made:
+            del os.environ[io.STAGING_ENV]
 
 
 # The longest test files, run first. pytest-xdist (`--dist loadfile`) hands whole files to its two workers in
