@@ -43,7 +43,12 @@ class PipelineError(Exception):
 
 
 class Interrupted(BaseException):
-    """SIGTERM or SIGHUP, turned into an exception so that `finally` blocks (the staging clean-up) run."""
+    """SIGTERM or SIGHUP, turned into an exception so that `finally` blocks (the staging clean-up) run. A command that
+    says more than interrupt.MESSAGE about what it stopped (the runner of `make repro`) raises it with its own line."""
+
+    def __init__(self, message: str = ""):
+        super().__init__(message)
+        self.message = message
 
 
 def _arrow_on_malloc() -> None:
@@ -89,8 +94,8 @@ def cli(main):
             return main(*args, **kwargs)
         except PipelineError as error:
             _fail(error.message)
-        except (KeyboardInterrupt, Interrupted):
-            _fail(interrupt.MESSAGE, status=interrupt.EXIT)
+        except (KeyboardInterrupt, Interrupted) as stop:
+            _fail(getattr(stop, "message", "") or interrupt.MESSAGE, status=interrupt.EXIT)
         except OSError as error:
             if error.errno == errno.ENOSPC:
                 name = error.filename or "an output"

@@ -20,7 +20,8 @@ When a stage fails, no other stage starts; those running finish and are recorded
 stage's and its message is the last one printed. Each stage runs in a process group of its own, so Ctrl-C in the
 terminal (or its hang-up, when it is closed) reaches this runner alone: it stops the running stages with SIGTERM
 (each says in one line that it was interrupted), waits until every process of theirs has ended, records nothing of
-theirs, and exits 130. The report stage runs alone and last (ALONE): it states whether every other stage is up to
+theirs, says in one line of its own which stages it stopped and that those that finished are recorded
+(`stopped_message`), and exits 130. The report stage runs alone and last (ALONE): it states whether every other stage is up to
 date, so it starts once every other stage has finished.
 """
 
@@ -35,7 +36,7 @@ import time
 from contextlib import ExitStack
 
 from pipeline import paths
-from pipeline.errors import PipelineError, cli
+from pipeline.errors import Interrupted, PipelineError, cli
 from pipeline.report import state
 
 # Stages that run last, with no other stage beside them: the report asks DVC for every other stage's status (which
@@ -214,16 +215,30 @@ def schedule(order: list, upstream: dict[str, set[str]], jobs: int, start, recor
                     failed = failed or DVC_FAILED
                     continue
                 done.add(name)
-    except BaseException:  # Ctrl-C or SIGTERM, which reach this runner only: the stages are stopped with SIGTERM
+    except BaseException as stop:  # Ctrl-C or SIGTERM, which reach this runner only: the stages are stopped (SIGTERM)
         for stage in running.values():  # no stage starts, none is recorded, none is left unwatched
             stage.stop()
         for stage in running.values():
             stage.wait()
             stage.release()
+        if isinstance(stop, (KeyboardInterrupt, Interrupted)):  # each stage said it was interrupted; this says the rest
+            raise Interrupted(stopped_message(sorted(running), len(done))) from None
         raise
     finally:
         flush()  # the stages that finished are in dvc.lock, whatever stopped the others
     return failed
+
+
+def stopped_message(stopped: list[str], finished: int) -> str:
+    """The runner's line when Ctrl-C (or SIGTERM, SIGHUP) stopped the rebuild: the stages it stopped, and that those
+    that had finished stay recorded, so that running it again goes on from there."""
+    names = ", ".join(f"'{name}'" for name in stopped)
+    return ("the rebuild was stopped"
+            + (f": {names} stopped before finishing, {'their' if len(stopped) > 1 else 'its'} previous outputs "
+               "unchanged" if stopped else "")
+            + (f"; the {finished} stage(s) that finished or were up to date are recorded in dvc.lock"
+               if finished else "")
+            + " — run `make repro` (or `dvc repro`) again to go on")
 
 
 def _start(repo, lock_repo, stage) -> Running | None:

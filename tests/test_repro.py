@@ -22,6 +22,7 @@ import yaml
 from terminal import as_a_terminal_command
 
 from pipeline import paths, repro
+from pipeline.errors import Interrupted
 
 # a -> b, a -> c, (b, c) -> d; e independent
 ORDER = ["a", "e", "b", "c", "d"]
@@ -136,21 +137,27 @@ def test_after_a_failure_or_ctrl_c_the_stages_that_finished_are_written_to_dvc_l
     fake, status = stages(failing="a")
     assert status == 3 and fake.events[-2:] == [("recorded", "e"), ("flushed", None)]
     fake = FakeStages(interrupting="c")  # Ctrl-C as 'c' starts, one job at a time: a, e and b have finished
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(Interrupted) as stopped:
         repro.schedule([FakeStage(name) for name in ORDER], {k: set(v) for k, v in UPSTREAM.items()}, 1,
                        start=fake.start, record=fake.record, flush=fake.flush)
     assert fake.recorded == ["a", "e", "b"] and fake.events[-1] == ("flushed", None)
+    assert stopped.value.message == ("the rebuild was stopped; the 3 stage(s) that finished or were up to date are "
+                                     "recorded in dvc.lock — run `make repro` (or `dvc repro`) again to go on")
 
 
 def test_ctrl_c_stops_the_running_stages_before_waiting_for_them(stages):
     """Two jobs: Ctrl-C as 'c' starts, while 'b' runs; 'b' is stopped (SIGTERM), then waited for, never recorded."""
     fake = FakeStages(interrupting="c")
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(Interrupted) as stopped:
         repro.schedule([FakeStage(name) for name in ORDER], {k: set(v) for k, v in UPSTREAM.items()}, 2,
                        start=fake.start, record=fake.record, flush=fake.flush)
     assert fake.events[fake.events.index(("started", "c")):] == [
         ("started", "c"), ("stopped", "b"), ("waited", "b"), ("flushed", None)]
     assert "b" not in fake.recorded
+    # One line that says what the stages' own lines do not: which were stopped, and that the finished ones are kept.
+    assert stopped.value.message == (
+        "the rebuild was stopped: 'b' stopped before finishing, its previous outputs unchanged; the 2 stage(s) that "
+        "finished or were up to date are recorded in dvc.lock — run `make repro` (or `dvc repro`) again to go on")
 
 
 def test_nothing_to_do_runs_nothing(stages):
@@ -388,12 +395,15 @@ def test_a_closed_terminal_stops_the_stages_too(tmp_path, shell):
 def test_ctrl_c_in_the_terminal_stops_a_stage_without_a_traceback(tmp_path, shell):
     """Ctrl-C reaches the terminal's foreground process group: the runner alone, which stops the stage with SIGTERM.
     The stage here is still 'importing' (no handler of its own yet): with Ctrl-C it would print Python's traceback;
-    it ends without a word, and the runner prints the one line every command prints for Ctrl-C, exit 130."""
+    it ends without a word, and the runner prints one line naming the stage it stopped, exit 130."""
     folder = _project(tmp_path / "ours")
     status, output, stage = _from_the_terminal(folder, shell, SLEEPING)
     assert status == 130, output
     assert "Traceback" not in output and "KeyboardInterrupt" not in output, output
-    assert output.strip().splitlines()[-1].startswith("error: interrupted before the stage finished"), output
+    assert output.strip().splitlines() == [
+        "Running stage 'slow':", f"> {SLEEPING}",
+        "error: the rebuild was stopped: 'slow' stopped before finishing, its previous outputs unchanged — run `make "
+        "repro` (or `dvc repro`) again to go on"], output
     assert _ended(stage)
     assert not (folder / "dvc.lock").exists()  # nothing recorded
 
@@ -412,5 +422,8 @@ def test_ctrl_c_waits_for_a_stage_that_finishes_what_it_was_given(tmp_path, shel
                                                           'time.sleep(60)"')
     assert status == 130, output
     assert (folder / "ended").is_file(), output  # the stage ended before the runner did
-    assert output.strip().splitlines()[-1].startswith("error: interrupted before the stage finished"), output
+    # The stage's own line first, then the runner's, which says something else: what it stopped.
+    assert output.strip().splitlines()[-2:] == [
+        "stage: stopped", "error: the rebuild was stopped: 'slow' stopped before finishing, its previous outputs "
+                          "unchanged — run `make repro` (or `dvc repro`) again to go on"], output
     assert not (folder / "dvc.lock").exists()
