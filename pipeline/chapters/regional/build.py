@@ -112,10 +112,19 @@ def women_held(national: pd.DataFrame, members: pd.DataFrame, first_year: int) -
             .sort_values(["country", "year"]).reset_index(drop=True))
 
 
+def growth_base(series: pd.DataFrame) -> pd.Series:
+    """Whether each row's count of women can start a growth: its year is complete (the women's share computed), or
+    its women and men add up to at least its total, so that its share was left out for a total below its parts,
+    not for people the count by sex misses (Argentina 2005: women and men 43,689 of 55,423, the women's growth from
+    it 84.8% against 43.1% from 2007, its first complete year)."""
+    adds_up = (series["women_held"] + series["men_held"] >= series["persons_held"]).fillna(False).astype(bool)
+    return series["women_share_pct"].notna() | adds_up
+
+
 def growth_pct(series: pd.DataFrame, base_year: int, latest: pd.DataFrame) -> pd.Series:
-    """Per country: % change of women held from `base_year` to its row in `latest` (NaN if the base year
-    has no complete count, or is not before the latest year)."""
-    base = series[series["year"] == base_year].set_index("country")["women_held"]
+    """Per country: % change of women held from `base_year` to its row in `latest` (NaN if the base year's count
+    cannot start a growth, see growth_base, or is not before the latest year)."""
+    base = series[(series["year"] == base_year) & growth_base(series)].set_index("country")["women_held"]
     change = 100 * (latest["women_held"] / base.reindex(latest.index) - 1)
     return change.where(latest["latest_year"] > base_year)
 
@@ -123,10 +132,11 @@ def growth_pct(series: pd.DataFrame, base_year: int, latest: pd.DataFrame) -> pd
 def latest_by_country(series: pd.DataFrame) -> pd.DataFrame:
     """One row per country at its latest complete year — the latest year where women held and the share's
     denominator are both reported and plausible: count, share and rate of that one year, and growth of
-    women held to it since 2010 and since the country's first complete year in the window."""
+    women held to it since 2010 and since the country's first year in the window whose count can start a growth
+    (growth_base)."""
     ordered = series.sort_values("year")
     latest = ordered.dropna(subset=["women_share_pct"]).groupby("country").tail(1).set_index("country")
-    first = ordered.groupby("country").head(1).set_index("country").reindex(latest.index)
+    first = ordered[growth_base(ordered)].groupby("country").head(1).set_index("country").reindex(latest.index)
     latest = latest.rename(columns={"year": "latest_year"})
     table = pd.DataFrame({
         "country_name": latest["country_name"],
@@ -259,8 +269,12 @@ def americas(national: pd.DataFrame, excluded: list[str], quantiles: list[float]
     women = _latest(scope, "persons_held", "female")
     shares = _latest(scope, "women_share_of_persons_held", "female")
     totals = _latest(scope, "persons_held", "total")
+    # A share beside a count only where both are of the same year (Guyana's latest count, 2021, has no total: its
+    # latest share is 2020's); the estimates below take each peer's latest share, whatever the year of its count.
+    same_year = shares["year"].reindex(women.index) == women["year"]
     reporting = names.loc[women.index].assign(status="reported", year=women["year"], women_held=women["value"],
-                                              women_share_pct=shares["value"].reindex(women.index).round(1))
+                                              women_share_pct=shares["value"].reindex(women.index).where(same_year)
+                                              .round(1))
     missing = names.drop(women.index)
     estimated = missing.loc[missing.index.intersection(totals.index)]
     rows = []

@@ -38,7 +38,7 @@ def rules_found(quality: pd.DataFrame, latest: pd.DataFrame, region: str) -> str
                    if len(women) and women["year"].max() > row["latest_year"] else "")
         lines.append(f"- {row['country_name']}: latest complete year {int(row['latest_year'])}{instead}, "
                      f"{row['women_held']:,.0f} women held, {row['women_share_pct']:.1f}% of persons held"
-                     + (f"; growth since its first complete year ({int(row['first_year'])}): "
+                     + (f"; growth since its first year ({int(row['first_year'])}): "
                         f"{row['growth_since_first_year_pct']:+.1f}%" if pd.notna(row['growth_since_first_year_pct'])
                         else "") + ".")
     elsewhere = juveniles[juveniles["region"] != region]
@@ -106,7 +106,11 @@ def americas(interval: pd.DataFrame, by_country: pd.DataFrame) -> str:
             f"{total['women_high']:,.0f} (central {total['women_central']:,.0f}).")
 
 
-def brazil(reconciliation: pd.DataFrame) -> str:
+def brazil(reconciliation: pd.DataFrame, interval: pd.DataFrame | None = None,
+           by_country: pd.DataFrame | None = None) -> str:
+    """UNODC's count of women in Brazil against SISDEPEN's, year by year; with the Americas interval (`interval`,
+    `by_country`), what the interval would be with Brazil's women in cells only, the definition the other
+    countries' prison counts and the Brazil chapter use."""
     lines = []
     for _, row in reconciliation.iterrows():
         closer = ("with electronic monitoring and home detention" if abs(row["difference_from_all_pct"])
@@ -121,7 +125,20 @@ def brazil(reconciliation: pd.DataFrame) -> str:
             "electronic monitoring and in home detention, not the women held in cells that the Brazil chapter "
             "shows" if wider else "UNODC's count of women held in Brazil matches SISDEPEN's December count of "
             "women held in cells")
-    return lead + ":\n\n" + "\n".join(lines)
+    text = lead + ":\n\n" + "\n".join(lines)
+    if interval is not None and by_country is not None:
+        brazil_row = by_country[(by_country["country"] == "BRA") & (by_country["status"] == "reported")]
+        same_year = reconciliation[reconciliation["year"] == (brazil_row["year"].iloc[0] if len(brazil_row) else None)]
+        if len(same_year) and pd.notna(same_year["sisdepen_in_cells"].iloc[0]):
+            counted, in_cells = brazil_row["women_held"].iloc[0], same_year["sisdepen_in_cells"].iloc[0]
+            total = interval.set_index("measure").loc[INTERVAL]
+            drop = counted - in_cells
+            text += (f"\n\nThe Americas interval above counts Brazil at UNODC's {counted:,.0f} women "
+                     f"({int(brazil_row['year'].iloc[0])}). With Brazil's women in cells only "
+                     f"({in_cells:,.0f}, SISDEPEN December {int(brazil_row['year'].iloc[0])}), as the Brazil chapter "
+                     f"counts them, it would be {total['women_low'] - drop:,.0f} to {total['women_high'] - drop:,.0f} "
+                     f"(central {total['women_central'] - drop:,.0f}).")
+    return text
 
 
 # Series named in the lists (persons held is the default and goes unnamed).

@@ -182,6 +182,15 @@ def test_tab01_on_the_real_file(real):
     assert latest.loc["GUY", columns].tolist() == [2020, 53, 2.8, "total"]
     assert latest.loc["SLV", "growth_since_2010_pct"] == 18.9  # 2,534 -> 3,012, not -98.5% to 39
     assert latest.loc["BOL", ["first_year", "growth_since_first_year_pct"]].tolist() == [2016, -21.7]  # not 2012
+    # A growth starts from a count whose women and men add up to at least its total (else the count by sex misses
+    # people): not Argentina 2005 (43,689 of 55,423) or 2006, Costa Rica 2005, Jamaica 2009, Trinidad and Tobago
+    # 2010 (3,125 of 3,691); Mexico's and Ecuador's 2010 totals fall below their parts: their counts by sex stand.
+    growth = ["first_year", "growth_since_first_year_pct"]
+    assert latest.loc["ARG", growth].tolist() == [2007, 43.1]  # 2,804 in 2007; it was 84.8% from 2005's 2,172
+    assert latest.loc["CRI", growth].tolist() == [2006, 13.5]
+    assert latest.loc["JAM", growth].tolist() == [2011, -50.9]
+    assert pd.isna(latest.loc["TTO", "growth_since_2010_pct"])
+    assert latest.loc["MEX", "growth_since_2010_pct"] == 17.4 and latest.loc["ECU", "growth_since_2010_pct"] == 112.7
     assert len(latest) == 31
     women = real[1]["women_held"]
     bolivia_2012 = women[(women["country"] == "BOL") & (women["year"] == 2012)]
@@ -217,6 +226,10 @@ def test_americas_on_the_real_file(real):
     by_country = real[1]["americas_countries"].set_index("country")
     assert by_country.loc["SLV", ["year", "women_held"]].tolist() == [2019, 3012]
     assert by_country.loc["CUB", ["status", "year", "persons_held"]].tolist() == ["estimated", 2012, 57337]
+    # A share only beside a count of its own year: Guyana's latest count (2021) has no total, its latest share is 2020's.
+    assert by_country.loc["GUY", ["year", "women_held"]].tolist() == [2021, 57]
+    assert pd.isna(by_country.loc["GUY", "women_share_pct"])
+    assert by_country.loc["SLV", "women_share_pct"] == 7.5
 
 
 def test_long_rows_on_the_real_file(real):

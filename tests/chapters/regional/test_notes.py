@@ -28,3 +28,17 @@ def test_the_rules_paragraph_names_the_one_swap_found_outside_the_americas():
     assert "- **female and male counts look swapped**: 0 in the Americas; elsewhere 1 (MNG 2009 (female 55))." in lines
     jumps = next(line for line in lines if line.startswith("- **year-on-year jump"))
     assert jumps.endswith("; elsewhere 17.")  # more than a few: counted, not listed
+
+
+def test_the_brazil_paragraph_says_what_the_americas_interval_would_be_with_brazils_women_in_cells():
+    """UNODC's 41,580 women in Brazil (2020) match SISDEPEN's count with electronic monitoring and home detention
+    (41,384), not its 28,688 women in cells, the definition of the Brazil chapter: the interval's two ends and its
+    centre each lose the 12,892 women between them (93,230 to 98,263, central 96,382, becomes 80,338 to 85,371, central
+    83,490). Checked by hand against tab-07 and tab-08."""
+    tables = interim.read_all("regional")
+    text = notes.brazil(tables["brazil_in_unodc"], tables["americas_interval"], tables["americas_countries"])
+    assert text.startswith("UNODC's count of women held in Brazil matches SISDEPEN's December count *including*")
+    assert text.endswith("The Americas interval above counts Brazil at UNODC's 41,580 women (2020). With Brazil's "
+                         "women in cells only (28,688, SISDEPEN December 2020), as the Brazil chapter counts them, it "
+                         "would be 80,338 to 85,371 (central 83,490).")
+    assert "Americas interval" not in notes.brazil(tables["brazil_in_unodc"])  # without the interval: as before
