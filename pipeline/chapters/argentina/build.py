@@ -38,12 +38,17 @@ SNEEP_SOURCE = "SNEEP, Ministerio de Justicia y Derechos Humanos (published figu
 # ------------------------------------------------------------------ UNODC and published figures ---
 
 def unodc_series() -> pd.DataFrame:
-    """UNODC 'Persons held' for Argentina, one row per year: female, male, total."""
+    """UNODC 'Persons held' for Argentina, one row per year: female, male, total; and `share_computed`, whether
+    the UNODC rules give the year a women's share (not where women and men fall far from the total: tab-02), so
+    that this chapter and the regional one show the same years' shares."""
     rows = longtable.read_parts(unodc_prisons.SOURCE)
-    rows = rows[(rows["country"] == COUNTRY) & (rows["indicator"] == "persons_held")]
-    series = rows.pivot(index="period", columns="sex", values="value").astype("Int64")
+    rows = rows[rows["country"] == COUNTRY]
+    held = rows[rows["indicator"] == "persons_held"]
+    series = held.pivot(index="period", columns="sex", values="value").astype("Int64")
     series.index = series.index.astype(int)
-    return series.rename_axis(index="year", columns=None)[["female", "male", "total"]].reset_index()
+    shared = rows[(rows["indicator"] == "women_share_of_persons_held") & (rows["sex"] == "female")]["period"]
+    series = series.rename_axis(index="year", columns=None)[["female", "male", "total"]].reset_index()
+    return series.assign(share_computed=series["year"].isin(shared.astype(int)))
 
 def published_figures(figures: pd.DataFrame | None = None) -> tuple[pd.DataFrame, str]:
     """The registry's published figures for Argentina (one row per fact and value: a figure printed by two sources
@@ -90,14 +95,16 @@ def _fact(published: pd.DataFrame, fact: tuple[str, str], period: str) -> pd.Dat
 def women_series(unodc: pd.DataFrame, published: pd.DataFrame, settings: Argentina,
                  microdata_rows: pd.DataFrame | None = None) -> pd.DataFrame:
     """Women held and their share by year and series, each share from one series' own numerator and
-    denominator of the same year: UNODC's female over UNODC's total; the women SNEEP counted (as the briefing
-    cites them) over SNEEP's persons housed in penitentiary units; the microdata's women over all its persons.
-    This frame is exactly what fig-10 and fig-11 draw."""
+    denominator of the same year: UNODC's female over UNODC's total (only in the years the UNODC rules give a
+    share, `share_computed`: the regional chapter's years); the women SNEEP counted (as the briefing cites them) over
+    SNEEP's persons housed in penitentiary units; the microdata's women over all its persons. This frame is exactly
+    what fig-10 and fig-11 draw."""
     unodc_rows = unodc.dropna(subset=["female", "total"])
     frames = [pd.DataFrame({"year": unodc_rows["year"].astype(int), "series": UNODC_SERIES,
                             "women_held": unodc_rows["female"].astype(float),
                             "persons_held": unodc_rows["total"].astype(float),
-                            "denominator": "UNODC CTS persons held (all)", "from_briefing": False})]
+                            "denominator": "UNODC CTS persons held (all)", "from_briefing": False,
+                            "share_computed": unodc_rows["share_computed"].astype(bool)})]
     cited = []
     for year in published_years(published, WOMEN_HELD):
         women = _fact(published, WOMEN_HELD, str(year))
@@ -118,7 +125,8 @@ def women_series(unodc: pd.DataFrame, published: pd.DataFrame, settings: Argenti
             "denominator": "SNEEP microdata, all persons in the census", "from_briefing": False}))
     series = pd.concat([f for f in frames if len(f)], ignore_index=True)
     series = series[series["year"].between(settings.first_year, settings.last_year)]
-    series = series.assign(women_share_pct=(100 * series["women_held"] / series["persons_held"]).round(2))
+    share = (100 * series["women_held"] / series["persons_held"]).round(2)
+    series = series.assign(women_share_pct=share.where(series["share_computed"].fillna(True).astype(bool)))
     columns = ["year", "series", "women_held", "persons_held", "women_share_pct", "denominator", "from_briefing"]
     return series[columns].sort_values(["series", "year"]).reset_index(drop=True)
 
@@ -180,7 +188,7 @@ def reconciliation(unodc: pd.DataFrame, published: pd.DataFrame, year: int) -> p
 
 def parts_versus_total(unodc: pd.DataFrame) -> pd.DataFrame:
     """UNODC female + male against its total, every year."""
-    return unodc.assign(female_plus_male=unodc["female"] + unodc["male"],
+    return unodc[["year", "female", "male", "total"]].assign(female_plus_male=unodc["female"] + unodc["male"],
                         difference=unodc["total"] - unodc["female"] - unodc["male"])
 
 def drug_growth_check(published: pd.DataFrame, settings: Argentina) -> pd.DataFrame:

@@ -28,7 +28,8 @@ def rules_found(quality: pd.DataFrame, latest: pd.DataFrame, region: str) -> str
     juveniles = quality[quality["rule"] == rules.JUVENILES_ONLY]
     local = juveniles[juveniles["region"] == region]
     lines = [f"**Counts of juveniles labelled as national totals.** {len(juveniles)} Age=Total counts in the file "
-             f"equal the juveniles alone, with no adult count that year; {len(local)} of them in the {region}: "
+             f"equal the juveniles alone, with no adult count that year; {len(local)} of them in the {region}, in "
+             f"{_country_years(local)}: "
              + _list(local) + ". They are left out of every total, share, rate and growth."]
     at = latest.set_index("country")
     for country in sorted(set(local["country"]) & set(at.index)):
@@ -48,10 +49,10 @@ def rules_found(quality: pd.DataFrame, latest: pd.DataFrame, region: str) -> str
         found = here[here["rule"] == rule]
         taken = found[found["excludes"] != ""]
         elsewhere = quality[(quality["rule"] == rule) & (quality["region"] != region)]
-        lines.append(f"- **{rule}**: {len(found)} in the {region}"
+        lines.append(f"- **{rule}**: {_values(found)} in the {region}"
                      + (f", {len(taken)} with a value or a share taken out ({_list(taken)})" if len(taken) else "")
-                     + f"; elsewhere {len(elsewhere)}"
-                     + (f" ({_list(elsewhere)})" if 0 < len(elsewhere) <= FEW else "") + ".")
+                     + f"; elsewhere {_values(elsewhere)}"
+                     + (f": {_list(elsewhere)}" if 0 < len(elsewhere) <= FEW else "") + ".")
     near = here[here["rule"] == rules.SEX_GAP_NEAR]
     lines.append(f"- **{rules.SEX_GAP_NEAR}**: {len(near)} country-years, kept as published.")
     other = latest[latest["share_denominator"] != "total"]
@@ -144,6 +145,17 @@ def brazil(reconciliation: pd.DataFrame, interval: pd.DataFrame | None = None,
 # Series named in the lists (persons held is the default and goes unnamed).
 _SERIES = {"persons_held": "", "persons_held_unsentenced": "unsentenced ", "persons_held_sentenced": "sentenced ",
            "persons_held_drug_offences": "held for drug offences, "}
+
+
+def _country_years(findings: pd.DataFrame) -> str:
+    count = len(findings[["country", "year"]].drop_duplicates())
+    return f"{count} country-year{'s' if count != 1 else ''}"
+
+
+def _values(findings: pd.DataFrame) -> str:
+    """'16 values (13 country-years)': a rule counts values; the lists name country-years, several values each."""
+    return f"{len(findings)} value{'s' if len(findings) != 1 else ''} ({_country_years(findings)})" \
+        if len(findings) else "0"
 
 
 def _list(findings: pd.DataFrame) -> str:

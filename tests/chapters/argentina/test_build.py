@@ -40,3 +40,19 @@ def test_drug_growth_check_finds_the_shares_that_give_47_percent():
     assert check.iloc[3]["low_pct"] > 37.2 and check.iloc[3]["high_pct"] < 37.5
     assert check.iloc[4]["low_pct"] >= 37.5 and check.iloc[4]["high_pct"] < 37.8
     assert np.isclose(check.iloc[2]["low_pct"], 47)
+
+
+def test_a_unodc_share_the_regional_rules_leave_out_is_left_out_here_too():
+    """UNODC's women and men of 2005 (43,689) and 2006 (50,428) fall far below their totals (55,423 and 54,000): the
+    UNODC rules give those years no women's share (tab-02), so this chapter's share series (fig-11) has none either,
+    where it once showed 3.92% and 5.17%. The counts of women stay (fig-10); 2007 on are shares as before."""
+    unodc = argentina.unodc_series().set_index("year")
+    assert unodc.loc[[2005, 2006, 2007], "share_computed"].tolist() == [False, False, True]
+    published_table, _ = argentina.published_figures()
+    women = argentina.women_series(unodc.reset_index(), published_table, SETTINGS)
+    unodc_rows = women[women["series"] == argentina.UNODC_SERIES].set_index("year")
+    assert unodc_rows.loc[[2005, 2006], "women_held"].tolist() == [2172, 2791]
+    assert unodc_rows.loc[[2005, 2006], "women_share_pct"].isna().all()
+    assert unodc_rows.loc[2007, "women_share_pct"] == 5.35  # 2,804 / 52,457
+    assert argentina.parts_versus_total(unodc.reset_index()).columns.tolist() == [
+        "year", "female", "male", "total", "female_plus_male", "difference"]

@@ -25,9 +25,14 @@ def test_the_rules_paragraph_names_the_one_swap_found_outside_the_americas():
     tables = interim.read_all("regional")
     text = notes.rules_found(tables["unodc_quality"], tables["latest"], "Americas")
     lines = text.splitlines()
-    assert "- **female and male counts look swapped**: 0 in the Americas; elsewhere 1 (MNG 2009 (female 55))." in lines
+    assert ("- **female and male counts look swapped**: 0 in the Americas; elsewhere 1 value (1 country-year): MNG 2009 "
+            "(female 55).") in lines
     jumps = next(line for line in lines if line.startswith("- **year-on-year jump"))
-    assert jumps.endswith("; elsewhere 17.")  # more than a few: counted, not listed
+    # A rule counts values; its list names country-years, some with several values (COL 2021: three).
+    assert jumps.startswith("- **year-on-year jump not shared by neighbouring years**: 16 values (13 country-years) in "
+                            "the Americas, 16 with a value or a share taken out (BHS 2021 (female 141); ")
+    assert jumps.endswith("; elsewhere 17 values (16 country-years).")  # more than a few: counted, not listed
+    assert "; 9 of them in the Americas, in 5 country-years: BOL 2012 (female 141, male 1,733); " in lines[0]
 
 
 def test_the_brazil_paragraph_says_what_the_americas_interval_would_be_with_brazils_women_in_cells():
