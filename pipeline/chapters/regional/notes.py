@@ -97,8 +97,9 @@ def americas(interval: pd.DataFrame, by_country: pd.DataFrame) -> str:
     reported, estimated, total = rows.loc[REPORTED], rows.loc[ESTIMATED], rows.loc[INTERVAL]
     largest = by_country[by_country["status"] == "estimated"].nlargest(3, "women_central")
     return (f"The {int(reported['countries'])} countries that count women held report "
-            f"{reported['women_low']:,.0f} at their latest complete years ({int(reported['first_year'])}–"
-            f"{int(reported['last_year'])}): a lower bound. The {int(estimated['countries'])} countries without a "
+            f"{reported['women_low']:,.0f} in their latest counts of women ({int(reported['first_year'])}–"
+            f"{int(reported['last_year'])}; a country's latest count may be of a later year than its latest share, "
+            f"tab-01): a lower bound. The {int(estimated['countries'])} countries without a "
             f"count by sex (the largest: "
             + ", ".join(f"{r['country_name']}, {r['persons_held']:,.0f} persons held in {int(r['year'])}"
                         for _, r in largest.iterrows())

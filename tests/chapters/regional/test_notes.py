@@ -10,7 +10,11 @@ from pipeline.chapters.regional import notes
 def test_the_americas_paragraph_states_the_tables_interval():
     tables = interim.read_all("regional")
     text = notes.americas(tables["americas_interval"], tables["americas_countries"])
-    assert text.startswith("The 32 countries that count women held report 87,878 at their latest complete years")
+    # The latest count of women of each country, which may be of a later year than tab-01's complete year (Guyana:
+    # 57 women in 2021, a year without a total; 53 in 2020, its latest complete year).
+    assert text.startswith("The 32 countries that count women held report 87,878 in their latest counts of women "
+                           "(2019–2021; a country's latest count may be of a later year than its latest share, "
+                           "tab-01): a lower bound.")
 
 
 def test_the_world_panel_paragraph_names_the_headline_window_and_the_widest():
