@@ -79,6 +79,7 @@ class Regional(Section):
     world_panel_last_year: int
     americas_excluded: list[str]
     missing_share_quantiles: list[float] = pydantic.Field(min_length=2, max_length=2)
+    missing_share_min_peers: int = pydantic.Field(ge=1)
 
     @pydantic.field_validator("missing_share_quantiles")
     @classmethod

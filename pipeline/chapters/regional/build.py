@@ -29,7 +29,6 @@ from pipeline.sources import unodc_prisons
 
 CHAPTER = "regional"  # its interim tables, long-table part (data/interim/indicators/regional.csv) and stage
 AMERICAS = "Americas"  # UNODC region of the briefing's Americas estimate
-MIN_PEERS = 5  # fewest reporting countries of a subregion whose women's shares estimate a missing country
 GROWTH_BASE_YEAR = 2010  # tab-01's fixed base year (besides each country's first year)
 # The rows of the Americas interval, in reading order (the table is sorted by them).
 REPORTED = "a. reported: sum of the latest complete counts"
@@ -258,12 +257,12 @@ def unsentenced_by_sex(national: pd.DataFrame, members: pd.DataFrame) -> pd.Data
 
 # ----------------------------------------------------------------------------- The Americas ---
 
-def americas(national: pd.DataFrame, excluded: list[str], quantiles: list[float]) -> tuple[pd.DataFrame,
-                                                                                        pd.DataFrame]:
-    """Women held in the Americas without `excluded`: each country's latest complete count of women, and
-    for each country without one, its latest total persons held × the low, median and high women's share
-    (quantiles `quantiles`) of the reporting countries of its subregion (of the whole region where fewer
-    than MIN_PEERS report). Returns the per-country table and the interval."""
+def americas(national: pd.DataFrame, excluded: list[str], quantiles: list[float],
+             min_peers: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Women held in the Americas without `excluded`: each country's latest count of women, and for each country
+    without one, its latest total persons held × the low, median and high women's share (quantiles `quantiles`) of
+    the reporting countries of its subregion (of the whole region where fewer than `min_peers` report). Returns the
+    per-country table and the interval."""
     scope = national[(national["region"] == AMERICAS) & ~national["country"].isin(excluded)]
     names = scope.drop_duplicates("country").set_index("country")[["country_name", "subregion"]]
     women = _latest(scope, "persons_held", "female")
@@ -280,9 +279,9 @@ def americas(national: pd.DataFrame, excluded: list[str], quantiles: list[float]
     rows = []
     for country, row in estimated.iterrows():
         peers = shares.loc[shares.index.intersection(names.index[names["subregion"] == row["subregion"]])]
-        group = row["subregion"] if len(peers) >= MIN_PEERS else f"{AMERICAS} (fewer than {MIN_PEERS} in "\
+        group = row["subregion"] if len(peers) >= min_peers else f"{AMERICAS} (fewer than {min_peers} in "\
                                                                    f"{row['subregion']})"
-        peers = peers if len(peers) >= MIN_PEERS else shares
+        peers = peers if len(peers) >= min_peers else shares
         low, median, high = np.quantile(peers["value"], [quantiles[0], 0.5, quantiles[1]])
         total = totals.at[country, "value"]
         rows.append({"country": country, "status": "estimated", "year": totals.at[country, "year"],
@@ -403,7 +402,7 @@ def _americas_rows(tables, settings: Regional) -> list[dict]:
     low, high = settings.missing_share_quantiles
     method = (f"{base}, plus, for the {int(estimated['countries'])} countries without a count by sex, their latest "
               f"total persons held × the {{}} women's share of the reporting countries of their subregion (of "
-              f"the Americas where fewer than {MIN_PEERS} report); {uncovered} countries with no count at all "
+              f"the Americas where fewer than {settings.missing_share_min_peers} report); {uncovered} countries with no count at all "
               f"are not covered (tables/tab-07)")
     return [
         _row("AMR", "women_held_sum_reporting", "female", period, reported["women_low"], "persons",
@@ -424,7 +423,8 @@ def build(national: pd.DataFrame, settings: Regional) -> dict[str, pd.DataFrame]
     members = countries(national, settings.subregion)
     series = women_held(national, members, settings.first_year)
     windows, panel = world_panel(national, settings.world_panel_min_countries, settings.world_panel_last_year)
-    by_country, interval = americas(national, settings.americas_excluded, settings.missing_share_quantiles)
+    by_country, interval = americas(national, settings.americas_excluded, settings.missing_share_quantiles,
+                                    settings.missing_share_min_peers)
     return {
         "women_held": series,
         "latest": latest_by_country(series),
@@ -478,9 +478,10 @@ def values(tables: dict[str, pd.DataFrame], settings: Regional) -> dict:
                                 "headline_panel": " ".join(members["country"])},
                 "americas": {"americas_excluded": ", ".join(settings.americas_excluded),
                              "missing_share_quantiles": settings.missing_share_quantiles,
+                             "missing_share_min_peers": settings.missing_share_min_peers,
                              "plausibility": chapter["plausibility"],
                              "peers": f"reporting countries of the same subregion, or of the Americas where fewer "
-                                      f"than {MIN_PEERS} report"}}}
+                                      f"than {settings.missing_share_min_peers} report"}}}
 
 
 TAB02_COLUMNS = ["rule", "country", "year", "series", "sex", "value", "evidence", "treatment"]

@@ -14,7 +14,8 @@ from pipeline.settings import Regional
 
 SETTINGS = Regional(first_year=2005, subregion="Latin America and the Caribbean",
                            focus_countries=["ARG", "BRA", "URY"], world_panel_min_countries=60, world_panel_last_year=2019,
-                           americas_excluded=["USA"], missing_share_quantiles=[0.25, 0.75])
+                           americas_excluded=["USA"], missing_share_quantiles=[0.25, 0.75],
+                           missing_share_min_peers=5)
 
 
 def national(*rows, region="Americas", subregion="Latin America and the Caribbean") -> pd.DataFrame:
@@ -128,7 +129,7 @@ def test_americas_interval_adds_an_estimate_for_countries_without_a_count_by_sex
                        national(("USA", "persons_held", "female", 2021, 200000)),
                        national(("CAN", "persons_held", "total", 2020, 20000), subregion="Northern America"),
                        national(("ABC", "persons_held_rate", "total", 2020, 100.0))], ignore_index=True)
-    by_country, interval = regional.americas(frame, ["USA"], [0.25, 0.75])
+    by_country, interval = regional.americas(frame, ["USA"], [0.25, 0.75], 5)
     by_country = by_country.set_index("country")
     assert by_country.loc["ZZZ", ["status", "year", "persons_held", "share_low_pct", "share_median_pct",
                                   "share_high_pct", "women_low", "women_central", "women_high"]].tolist() == [
@@ -143,6 +144,10 @@ def test_americas_interval_adds_an_estimate_for_countries_without_a_count_by_sex
         2, 1500, 1800, 2100]
     assert totals.loc[regional.INTERVAL, ["women_low", "women_central", "women_high"]].tolist() == [1899, 2199, 2499]
     assert totals.loc[regional.UNCOVERED, "countries"] == 1
+    # regional.missing_share_min_peers: with 6, ZZZ's subregion (5 countries with a share) has too few peers, and
+    # its estimate says it takes the whole Americas' shares (here the same 5).
+    fewer = regional.americas(frame, ["USA"], [0.25, 0.75], 6)[0].set_index("country")
+    assert fewer.loc["ZZZ", "share_group"] == "Americas (fewer than 6 in Latin America and the Caribbean)"
 
 
 def test_quantiles_must_be_ordered():
