@@ -21,8 +21,8 @@ stage's and its message is the last one printed. Each stage runs in a process gr
 terminal (or its hang-up, when it is closed) reaches this runner alone: it stops the running stages with SIGTERM
 (each says in one line that it was interrupted), waits until every process of theirs has ended, records nothing of
 theirs, says in one line of its own which stages it stopped and that those that finished are recorded
-(`stopped_message`), and exits 130. The report stage runs alone and last (ALONE): it states whether every other stage is up to
-date, so it starts once every other stage has finished.
+(`stopped_message`), and exits 130. The report stage runs alone and last (ALONE): it states whether every other
+stage is up to date, so it starts once every other stage has finished.
 """
 
 from __future__ import annotations

@@ -153,9 +153,15 @@ def _denominator(years: dict, year: int, basis: str) -> float:
 
 
 def _trend(country: pd.Series, years: dict, findings: pd.DataFrame, last: int) -> dict | None:
-    """Women held in the first year with a count against `last`; the series breaks the rules found between them."""
+    """Women held in the first year whose count can start a growth (unodc_plausibility.starts_growth) against `last`;
+    the series breaks the rules found between them."""
     women = years["women_held"]
-    first = int(women.index.min())
+    aligned = {name: years[name].reindex(women.index) for name in ("men_held", "persons_held", "women_share_pct")}
+    starts = unodc_plausibility.starts_growth(women, aligned["men_held"], aligned["persons_held"],
+                                              aligned["women_share_pct"])
+    if not starts.any():
+        return None
+    first = int(women.index[starts.to_numpy()].min())
     if first >= last:
         return None
     breaks = findings[(findings["rule"] == unodc_plausibility.LEVEL_SHIFT) & (findings["series"] == "persons_held")

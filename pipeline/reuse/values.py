@@ -67,9 +67,10 @@ def profile_rows(countries: list[str]) -> list[dict]:
             period = f"{trend['first']['year']}/{trend['last']['year']}"
             rows.append(_row(f"womenGrowth{country}sinceFirst", trend["change_pct"], 1, "percent_change", period,
                              build.SOURCE, f"{trend['first']['key']} {trend['last']['key']}",
-                             f"change in women held from the first year with a count, {profile['unodc_name']}"))
+                             "change in women held from the first year with a usable count (not one whose women and "
+                             f"men fall far short of its total), {profile['unodc_name']}"))
             rows.append(_row(f"womenGrowth{country}sinceFirstYear", float(trend["first"]["year"]), None, "year",
-                             period, build.SOURCE, trend["first"]["key"], "first year with a count of women"))
+                             period, build.SOURCE, trend["first"]["key"], "first year with a usable count of women"))
     return rows
 
 

@@ -26,9 +26,9 @@ def page_text(country: str, language: str) -> str:
 
 
 @pytest.mark.parametrize("language, title, women, share, denominator, rate, unsentenced, trend", [
-    ("en", "Women in prison: Argentina", "4,013", "3.9%", "of 102,150", "17.6", "52.7% / 43.3%", "+84.8%"),
-    ("es", "Mujeres en prisión: Argentina", "4.013", "3,9%", "de 102.150", "17,6", "52,7% / 43,3%", "+84,8%"),
-    ("pt", "Mulheres na prisão: Argentina", "4.013", "3,9%", "de 102.150", "17,6", "52,7% / 43,3%", "+84,8%"),
+    ("en", "Women in prison: Argentina", "4,013", "3.9%", "of 102,150", "17.6", "52.7% / 43.3%", "+43.1%"),
+    ("es", "Mujeres en prisión: Argentina", "4.013", "3,9%", "de 102.150", "17,6", "52,7% / 43,3%", "+43,1%"),
+    ("pt", "Mulheres na prisão: Argentina", "4.013", "3,9%", "de 102.150", "17,6", "52,7% / 43,3%", "+43,1%"),
 ])
 def test_argentina_page_gives_the_long_tables_numbers_in_its_language(language, title, women, share, denominator,
                                                                       rate, unsentenced, trend):
@@ -40,7 +40,7 @@ def test_argentina_page_gives_the_long_tables_numbers_in_its_language(language, 
         assert f"{label} {value} 2021" in shown, (label, value)
     assert f"{share} 2021 {denominator}" in shown
     assert f"{unsentenced} 2021" in shown
-    assert f"{trend} 2005–2021" in shown
+    assert f"{trend} 2007–2021" in shown  # from 2007: 2005 and 2006 fall far short of their totals
     assert "ARG/unodc_prisons/persons_held/female/2021" in shown  # every number names its long-table key
     # The text is the language's own: the other languages' headings are absent.
     for other in LANGUAGES:

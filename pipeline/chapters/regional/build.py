@@ -25,7 +25,7 @@ from pipeline import export, io, longtable, params, paths
 from pipeline.chapters import interim
 from pipeline.errors import PipelineError, cli
 from pipeline.settings import Base, Regional
-from pipeline.sources import unodc_prisons
+from pipeline.sources import unodc_plausibility, unodc_prisons
 
 CHAPTER = "regional"  # its interim tables, long-table part (data/interim/indicators/regional.csv) and stage
 AMERICAS = "Americas"  # UNODC region of the briefing's Americas estimate
@@ -112,12 +112,9 @@ def women_held(national: pd.DataFrame, members: pd.DataFrame, first_year: int) -
 
 
 def growth_base(series: pd.DataFrame) -> pd.Series:
-    """Whether each row's count of women can start a growth: its year is complete (the women's share computed), or
-    its women and men add up to at least its total, so that its share was left out for a total below its parts,
-    not for people the count by sex misses (Argentina 2005: women and men 43,689 of 55,423, the women's growth from
-    it 84.8% against 43.1% from 2007, its first complete year)."""
-    adds_up = (series["women_held"] + series["men_held"] >= series["persons_held"]).fillna(False).astype(bool)
-    return series["women_share_pct"].notna() | adds_up
+    """Whether each row's count of women can start a growth (unodc_plausibility.starts_growth)."""
+    return unodc_plausibility.starts_growth(series["women_held"], series["men_held"], series["persons_held"],
+                                            series["women_share_pct"])
 
 
 def growth_pct(series: pd.DataFrame, base_year: int, latest: pd.DataFrame) -> pd.Series:
