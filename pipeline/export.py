@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import io, paths, registry
+from pipeline import i18n, io, paths, registry
 from pipeline.errors import PipelineError
 
 PNG_DPI = 300
@@ -58,12 +58,30 @@ def save_table(table: pd.DataFrame, name: str, *, key: list[str], title: str, so
     table = table.sort_values(key, kind="stable").reset_index(drop=True)
     csv_file, markdown_file = paths.table(name, ".csv"), paths.table(name, ".md")
     io.write_text(csv_file, table.to_csv(index=False, lineterminator="\n"))
-    markdown = [f"# {title}", "", table.to_markdown(index=False, floatfmt=f",.{float_digits}f"), "",
-                f"Source: {source}"]
+    markdown = [f"# {title}", "", markdown_table(table, float_digits), "", f"Source: {source}"]
     if definitions:
         markdown += ["", "Definitions used: " + definitions_text(definitions)]
     io.write_text(markdown_file, "\n".join(markdown) + "\n")
     return [csv_file, markdown_file]
+
+
+def markdown_table(table: pd.DataFrame, float_digits: int) -> str:
+    """`table` as Markdown, each number as the briefing's pages show it: the decimals of i18n.row_decimals (at most
+    `float_digits`; none where every value is whole, so a count of people reads 4,013, not 4,013.0), thousands
+    grouped except in years, periods and ids, English marks; a missing value is an empty cell, not nan or <NA>."""
+    numeric = [column for column in table.columns if pd.api.types.is_numeric_dtype(table[column])
+               and not pd.api.types.is_bool_dtype(table[column])]
+    shown = {}
+    for column in table.columns:
+        values = table[column].astype(object).where(table[column].notna(), None).tolist()
+        if column in numeric:
+            decimals, grouping = i18n.row_decimals(table, column, float_digits), i18n.groups_thousands(column)
+            shown[column] = ["" if value is None else i18n.format_number(float(value), "en", places, grouping)
+                             for value, places in zip(values, decimals)]
+        else:
+            shown[column] = ["" if value is None else str(value) for value in values]
+    alignment = ["right" if column in numeric else "left" for column in table.columns]
+    return pd.DataFrame(shown, columns=table.columns).to_markdown(index=False, disable_numparse=True, colalign=alignment)
 
 
 def save_registered(chapter: str, tables: dict[str, pd.DataFrame], values: dict) -> list[Path]:

@@ -242,6 +242,23 @@ def groups_thousands(column: str) -> bool:
     return not _TIME_OR_ID_COLUMN.search(column)
 
 
+# Columns whose rows say what their numbers measure (a table in long form): decimals are chosen per value of the first
+# one present, so a count beside a percentage is not forced to its decimals.
+GROUP_COLUMNS = ("unit", "measure", "rule")
+
+
+def row_decimals(data, column: str, digits: int) -> list[int]:
+    """The decimals of each row's number in `column` of the DataFrame `data`: one count for the column, or for each
+    group of rows that measure the same thing (GROUP_COLUMNS), never more than `digits`. Every table a reader gets
+    (the briefing's pages, the spreadsheets, reports/tables/*.md) shows its numbers with these decimals."""
+    values = data[column].astype(object).where(data[column].notna(), None).tolist()
+    group = next((name for name in GROUP_COLUMNS if name in data and name != column), None)
+    groups = data[group].astype(str).tolist() if group else [""] * len(values)
+    chosen = {name: min(digits, column_decimals([v for v, g in zip(values, groups) if g == name]))
+              for name in dict.fromkeys(groups)}
+    return [chosen[name] for name in groups]
+
+
 def column_decimals(values) -> int:
     """The decimals every number of one column is shown with: 0 when all are whole, otherwise as many as the
     most precise value needs, at most two — so 37.5 and 40 in one column read 37.5 and 40.0."""

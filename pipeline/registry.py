@@ -187,7 +187,7 @@ TABLES = (
     Table("tab-26-brazil-claims", "brazil", "claims", ("claim_id",), Text("tab-26.title"), Text("source.brazil_claims"),
           "claims"),
     Table("tab-30-uruguay-prison-series", "uruguay", "prison_series", ("sex", "period", "reference"),
-          Text("tab-30.title"), _URUGUAY_PRISON, "chapter", float_digits=0),
+          Text("tab-30.title"), _URUGUAY_PRISON, "chapter", float_digits=0, drop=("position",)),
     Table("tab-31-uruguay-women-share-by-stage", "uruguay", "drug_share_by_stage",
           ("stage", "period", "offence_scope", "reference"), Text("tab-31.title"), _URUGUAY_DRUGS, drop=("position",)),
     Table("tab-32-uruguay-unodc-drug-crimes-quality", "uruguay", "data_quality", ("year", "offence_type", "check"),

@@ -43,9 +43,50 @@ def test_table_is_sorted_by_key_and_rejects_duplicates(outputs):
     table = pd.DataFrame({"country": ["URY", "ARG"], "women_held": [805.0, 2988.0]})
     csv, md = export.save_table(table, "tab-99-test", key=["country"], title="T", source="UNODC")
     assert csv.read_text().splitlines() == ["country,women_held", "ARG,2988.0", "URY,805.0"]
-    assert "| ARG       |      2,988.0 |" in md.read_text()
+    assert "| ARG       |        2,988 |" in md.read_text()
     with pytest.raises(PipelineError, match="key \\['country'\\] is not unique"):
         export.save_table(pd.concat([table, table]), "tab-99-test", key=["country"], title="T", source="U")
+
+
+def test_a_markdown_table_shows_numbers_as_the_pages_do_and_missing_values_as_empty_cells():
+    """Counts stored as floats (a column with a gap) read as whole people; a share keeps the decimals its values
+    need, up to the table's digits; years are not grouped; a group of rows (`unit`) chooses its own decimals; a
+    missing number or text is an empty cell, never nan or <NA>."""
+    table = pd.DataFrame({
+        "country": ["ARG", "ATG", "BHS"],
+        "first_year": pd.array([2007, pd.NA, 2012], dtype="Int64"),
+        "women_held": [4013.0, float("nan"), 41.0],
+        "women_share_pct": [3.93, 10.25, 2.8],
+        "unit": ["persons", "percent", "percent"],
+        "value": [1200.0, 12.5, 3.0],
+        "note": ["", pd.NA, "estimated"],
+    })
+    assert export.markdown_table(table, 1).splitlines() == [
+        "| country   |   first_year |   women_held |   women_share_pct | unit    |   value | note      |",
+        "|:----------|-------------:|-------------:|------------------:|:--------|--------:|:----------|",
+        "| ARG       |         2007 |        4,013 |               3.9 | persons |   1,200 |           |",
+        "| ATG       |              |              |              10.3 | percent |    12.5 |           |",
+        "| BHS       |         2012 |           41 |               2.8 | percent |     3.0 | estimated |",
+    ]
+    assert export.markdown_table(table, 2).splitlines()[2].split("|")[4].strip() == "3.93"
+
+
+def test_no_committed_markdown_table_shows_nan_or_a_count_with_decimals():
+    """What authors paste from reports/tables/*.md: no nan or <NA> cell, and a column of whole numbers (people
+    counted) without '.0'."""
+    import re
+
+    for markdown in sorted(paths.TABLES.glob("tab-*.md")):
+        lines = [line for line in markdown.read_text(encoding="utf-8").splitlines() if line.startswith("| ")]
+        header, rows = [c.strip() for c in lines[0].strip("|").split("|")], lines[1:]
+        cells = [[c.strip() for c in row.strip("|").split("|")] for row in rows]
+        assert not any(c in ("nan", "<NA>", "None") for row in cells for c in row), markdown.name
+        csv = pd.read_csv(markdown.with_suffix(".csv"))
+        for position, column in enumerate(header):
+            numbers = csv[column].dropna() if column in csv and pd.api.types.is_float_dtype(csv[column]) else None
+            if numbers is not None and len(numbers) and (numbers == numbers.round()).all() and "unit" not in csv:
+                shown = [row[position] for row in cells if row[position]]
+                assert not any(re.search(r"\.0$", c) for c in shown), (markdown.name, column, shown[:3])
 
 
 @pytest.mark.parametrize("name", ["fig-1-x", "figure-01-x", "fig-01-Women", "tab-01-x"])

@@ -52,8 +52,6 @@ TABLE_IDENTIFIER_COLUMNS = {"claims": {"check", "source"}, "tab-22-brazil-data-q
 NAME_COLUMNS = {"unit_name", "province"}
 # Columns that quote the English manuscript as printed: never re-formatted, marked as English on other pages.
 QUOTED_COLUMNS = {"printed", "section"}
-# Columns whose rows say what their numbers measure: decimals are chosen per value of the first one present.
-GROUP_COLUMNS = ("unit", "measure", "rule")
 DEFAULT_DIGITS = 2  # the most decimals shown in a table the registry does not declare (the claims check's own)
 
 
@@ -104,7 +102,7 @@ def show(table: Table, tr: i18n.Translator, title: str | None = None, source: st
     phrased = table.phrases.get("cells", {})
     keys = data[table.phrases["key"]].astype(str).tolist() if phrased else [None] * len(data)
     digits = DEFAULT_DIGITS if table.float_digits is None else table.float_digits
-    decimals = {column: row_decimals(data, column, digits) for column in order if is_numeric(data[column])}
+    decimals = {column: i18n.row_decimals(data, column, digits) for column in order if is_numeric(data[column])}
     values = {column: data[column].tolist() for column in order}  # one list per column: not a lookup per cell
     rows = []
     for position, key in enumerate(keys):
@@ -138,16 +136,6 @@ def explains(column: str, data: pd.DataFrame) -> bool:
 
 def is_numeric(series: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
-
-
-def row_decimals(data: pd.DataFrame, column: str, digits: int) -> list[int]:
-    """The decimals of each row's number in `column`: one count for the column, or for each group of rows that
-    measure the same thing (GROUP_COLUMNS), never more than `digits`."""
-    values = data[column].astype(object).where(data[column].notna(), None)
-    group = next((name for name in GROUP_COLUMNS if name in data and name != column), None)
-    groups = data[group].astype(str) if group else pd.Series("", index=data.index)
-    chosen = {name: min(digits, i18n.column_decimals(values[groups == name].tolist())) for name in groups.unique()}
-    return [chosen[name] for name in groups]
 
 
 def cell(table: str, column: str, value, tr: i18n.Translator, phrase=None, decimals: int | None = None) -> Cell:

@@ -151,7 +151,7 @@ def data_quality(inputs: Inputs) -> pd.DataFrame:
                           f"more than the {in_contact:g} in formal contact ('Formal contact' sheet, all types)"})
     table = pd.concat([inputs.drug_quality, pd.DataFrame(findings, columns=drug_crimes_quality.COLUMNS)],
                       ignore_index=True)
-    return table.astype({"year": "Int64"})
+    return table.astype({"year": "Int64", "formal_contact": "float64", "sheet1": "float64"})  # counts, with gaps
 
 
 def reconcile(inputs: Inputs) -> pd.DataFrame:
