@@ -28,6 +28,7 @@ from pipeline.chapters.brazil import charts as brazil_charts
 from pipeline.chapters.regional import charts as regional_charts
 from pipeline.chapters.uruguay import charts as uruguay_charts
 from pipeline.errors import PipelineError, cli
+from pipeline.report import definitions
 from pipeline.settings import Argentina, Brazil, Regional, Section, Uruguay
 
 # Each chapter's chart functions, and the settings they draw with (its section of params.yaml).
@@ -75,9 +76,10 @@ def save(figure: registry.Figure, chart: plt.Figure, language: str, values: dict
     checked first."""
     tr = i18n.Translator(language)
     check_layout(chart, figure.id, language)
+    stated = registry.definitions(figure.definitions, values)
     return export.save_figure(
         chart, figure.id, data=data(figure) if table is None else table, **texts(figure, tr, values),
-        definitions=registry.definitions(figure.definitions, values), language=language,
+        definitions=stated and definitions.in_language(stated, tr, f"{figure.id} definitions"), language=language,
         labels={name: tr(key) for name, key in export.CAPTION_KEYS.items()}, x=figure.x, y=figure.y)
 
 

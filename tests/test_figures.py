@@ -77,6 +77,32 @@ def test_figures_speak_in_words_name_their_country_and_cite_publishers(language)
         plt.close(chart)
 
 
+@pytest.mark.parametrize("language", [language for language in LANGUAGES if language != "en"])
+def test_a_caption_file_states_its_definitions_in_its_language(language):
+    """figures/<lang>/*.txt, what authors paste: the definitions in words are in the language, as the briefing's
+    page states them (parameters and codes as params.yaml holds them); fig-22's caption says what became of the
+    flagged state-semesters, in words, and names Brazil."""
+    from pipeline.chapters import interim
+    from pipeline.report import definitions
+
+    tr = i18n.Translator(language)
+    label = tr(export.CAPTION_KEYS["definitions"])
+    for figure in registry.FIGURES:
+        if figure.definitions is None:
+            continue
+        stated = registry.definitions(figure.definitions, interim.values(figure.chapter))
+        lines = paths.figure(figure.id, language, "txt").read_text(encoding="utf-8").splitlines()
+        shown = definitions.in_language(stated, tr, figure.id)
+        assert f"{label}: {export.definitions_text(shown)}" in lines, figure.id
+    spanish = paths.figure("fig-10-argentina-women-held", "es", "txt").read_text(encoding="utf-8")
+    if language == "es":
+        assert "proporción, SNEEP según se cita = mujeres sobre las personas alojadas" in spanish
+        assert "women over the persons housed" not in spanish
+    caption = paths.figure("fig-22-brazil-drug-share-women-men", language, "txt").read_text(encoding="utf-8")
+    assert caption.splitlines()[0].endswith({"es": "(tabla 22): excluidos de las sumas nacionales.",
+                                             "pt": "(tabela 22): excluídos das somas nacionais."}[language])
+
+
 def test_every_figure_has_its_chart_function_and_every_text_a_translation():
     for figure in registry.FIGURES:
         assert callable(getattr(figures.CHARTS[figure.chapter], figure.chart)), figure.id

@@ -109,6 +109,17 @@ def stated(definitions: dict, tr: i18n.Translator, where: str) -> list[tuple[str
     return shown
 
 
+def in_language(definitions: dict, tr: i18n.Translator, where: str) -> dict:
+    """The definitions with their words in `tr`'s language, as `stated` shows them on the briefing's pages (a
+    figure's caption file: figures/<lang>/*.txt); parameters, codes and values that are not words are kept as the
+    build holds them."""
+    if tr.language == "en":
+        return definitions
+    held = [definitions[label] for label in sorted(definitions)]
+    return {label: value if value_is_code else text
+            for (label, text, _, value_is_code), value in zip(stated(definitions, tr, where), held)}
+
+
 def _is_code_text(text: str) -> bool:
     """A definition's value that is a list of codes (ISO codes, state-semesters): no word in lower case."""
     return i18n.is_code(text) or not re.search(r"\b[a-z]{2,}", text)

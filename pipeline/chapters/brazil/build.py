@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline import export, io, longtable, params, paths
+from pipeline import export, i18n, io, longtable, params, paths
 from pipeline.chapters import interim
 from pipeline.chapters.brazil import claim, plausibility
 from pipeline.chapters.brazil.reconcile import check_incidences_against_reports, reconciliation
@@ -490,7 +490,9 @@ def values(tables: dict[str, pd.DataFrame], settings: Brazil, periods: list[str]
                      "first_period": in_cells["period"].min(), "last_period": in_cells["period"].max(),
                      "first_monitored_period": monitored["period"].min(),
                      "last_monitored_period": monitored["period"].max(),
-                     "outlier_treatment": settings.outlier_treatment,
+                     # what became of the flagged state-semesters, in words (fig-22's caption, tab-21's title)
+                     "flagged_state_semesters": i18n.Translator("en")(
+                         f"brazil.flagged_treatment.{settings.outlier_treatment}"),
                      "monitoring_base_period": settings.monitoring_base_period,
                      "claimed_end_period": settings.claimed_end_period},
             "definitions": {"units": units, "incidences": incidences, "quality": quality,

@@ -129,11 +129,12 @@ def latest_by_country(series: pd.DataFrame) -> pd.DataFrame:
     """One row per country at its latest complete year — the latest year where women held and the share's
     denominator are both reported and plausible: count, share and rate of that one year, and growth of
     women held to it since 2010 and since the country's first year in the window whose count can start a growth
-    (growth_base)."""
+    (growth_base), blank where that year is not before the latest (no growth over no years)."""
     ordered = series.sort_values("year")
     latest = ordered.dropna(subset=["women_share_pct"]).groupby("country").tail(1).set_index("country")
     first = ordered[growth_base(ordered)].groupby("country").head(1).set_index("country").reindex(latest.index)
     latest = latest.rename(columns={"year": "latest_year"})
+    first = first[first["year"] < latest["latest_year"]].reindex(latest.index)  # no growth over no years
     table = pd.DataFrame({
         "country_name": latest["country_name"],
         "latest_year": latest["latest_year"],
@@ -144,7 +145,7 @@ def latest_by_country(series: pd.DataFrame) -> pd.DataFrame:
         "women_share_pct": latest["women_share_pct"].round(1),
         "women_per_100k_women": latest["women_per_100k_women"].round(1),
         "growth_since_2010_pct": growth_pct(series, GROWTH_BASE_YEAR, latest).round(1),
-        "first_year": first["year"],
+        "first_year": first["year"].astype("Int64"),
         "growth_since_first_year_pct": (100 * (latest["women_held"] / first["women_held"] - 1)).round(1),
     })
     return table.reset_index()

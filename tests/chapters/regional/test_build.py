@@ -64,6 +64,15 @@ def test_no_growth_from_a_base_year_after_the_latest():
     assert latest["latest_year"] == 2008 and pd.isna(latest["growth_since_2010_pct"])
 
 
+def test_no_growth_over_no_years():
+    """A country whose first count that can start a growth is its latest complete year (Antigua and Barbuda, 2020)
+    has no growth since its first year: blank, not 0.0, and no first year."""
+    frame = national(*held("AAA", 2020, female=49, male=428, total=477))
+    latest = regional.latest_by_country(regional.women_held(frame, MEMBERS, 2005)).iloc[0]
+    assert latest["latest_year"] == 2020 and pd.isna(latest["first_year"])
+    assert pd.isna(latest["growth_since_first_year_pct"]) and pd.isna(latest["growth_since_2010_pct"])
+
+
 # ------------------------------------------------------------------------------------ The world ---
 
 def world() -> pd.DataFrame:
