@@ -103,6 +103,30 @@ def test_a_caption_file_states_its_definitions_in_its_language(language):
                                              "pt": "(tabela 22): excluídos das somas nacionais."}[language])
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_number_written_in_a_caption_or_alt_text_is_in_the_figures_data(language):
+    """The numbers a caption or alt text states in words (Uruguay's 'about 600 … over 1,400', '24.5%') are typed in
+    the translation table, not computed: each must lie within 5% of a value of the figure's data CSV, so a new
+    semester or census that moves the data makes this fail until the text is rewritten. Years and table numbers
+    are not statistics."""
+    thousands, decimal = i18n.NUMBER_MARKS[language]
+    number = re.compile(rf"(?<![\w.,-])(\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+|\d+(?:{re.escape(decimal)}\d+)?)(%?)")
+    table_word = re.compile(r"(table|tabla|tabela)\s+$")
+    stated = 0
+    for figure in registry.FIGURES:
+        lines = paths.figure(figure.id, language, "txt").read_text(encoding="utf-8").splitlines()[:3:2]  # caption, alt
+        data = pd.read_csv(paths.figure(figure.id, "en", "csv"))
+        values = [float(v) for v in data.select_dtypes("number").to_numpy().ravel() if pd.notna(v)]
+        for line in lines:
+            for found in number.finditer(line):
+                value = float(found.group(1).replace(thousands, "").replace(decimal, "."))
+                if (1990 <= value <= 2030 and not found.group(2)) or table_word.search(line[:found.start()]):
+                    continue
+                stated += 1
+                assert any(abs(v - value) <= 0.05 * value for v in values), (figure.id, language, found.group(0))
+    assert stated >= 9  # fig-30's four counts and fig-31's five shares
+
+
 def test_every_figure_has_its_chart_function_and_every_text_a_translation():
     for figure in registry.FIGURES:
         assert callable(getattr(figures.CHARTS[figure.chapter], figure.chart)), figure.id

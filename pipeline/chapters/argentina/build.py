@@ -178,7 +178,8 @@ def reconciliation(unodc: pd.DataFrame, published: pd.DataFrame, year: int) -> p
     rows = [
         ("women held", "UNODC CTS female", at["female"], "SNEEP women (incl. trans), as cited by the briefing", women_sneep),
         ("all persons held", "UNODC CTS total", at["total"], "SNEEP national total", total_sneep),
-        ("all persons held", "UNODC CTS female + male", at["female"] + at["male"], "UNODC CTS total", at["total"]),
+        # the total first, so that the difference is the total minus its parts, as in tab-12 and the UNODC findings
+        ("all persons held", "UNODC CTS total", at["total"], "UNODC CTS female + male", at["female"] + at["male"]),
         ("women held", "SNEEP women share x SNEEP total", round(share_sneep / 100 * total_sneep),
          "SNEEP women (incl. trans), as cited by the briefing", women_sneep),
     ]
