@@ -494,10 +494,20 @@ def values(tables: dict[str, pd.DataFrame], settings: Brazil, periods: list[str]
                      "flagged_state_semesters": i18n.Translator("en")(
                          f"brazil.flagged_treatment.{settings.outlier_treatment}"),
                      "monitoring_base_period": settings.monitoring_base_period,
-                     "claimed_end_period": settings.claimed_end_period},
+                     "claimed_end_period": settings.claimed_end_period,
+                     **ends_in_words(in_cells, "in_cells"), **ends_in_words(monitored, "monitored")},
             "definitions": {"units": units, "incidences": incidences, "quality": quality,
                             "claim_check": {**claims, "monitoring_pattern": settings.monitoring_pattern},
                             "claims": claims}}
+
+
+def ends_in_words(table: pd.DataFrame, name: str) -> dict[str, str]:
+    """The women and men of the first and the last semester of a wide table (period, female, male), written as
+    the alt texts state them (fig-20, fig-21): `<name>_women_first`, `<name>_women_last`, `<name>_men_first`,
+    `<name>_men_last`."""
+    ordered = table.sort_values("period")
+    return {f"{name}_{who}_{end}": f"{int(ordered[sex].iloc[at]):,}"
+            for who, sex in (("women", "female"), ("men", "male")) for end, at in (("first", 0), ("last", -1))}
 
 
 @cli

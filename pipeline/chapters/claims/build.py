@@ -725,8 +725,8 @@ def _locate(claim: Claim, tokens: list, table: pd.DataFrame, keys: list, coverin
 def claims_markdown(results: pd.DataFrame) -> str:
     counts = results["status"].value_counts()
     summary = ", ".join(f"{status}: {counts.get(status, 0)}" for status in STATUSES)
-    shown = results[["claim_id", "description", "stated", "computed", "status", "tolerance_or_interval", "reason",
-                     "source", "source_class", "definition", "context"]]
+    shown = results[["claim_id", "description", "stated", "computed", "unit", "status", "tolerance_or_interval",
+                     "reason", "source", "source_class", "definition", "context"]]
     return "\n".join([
         "# The briefing's incarceration figures, checked against the pipeline", "",
         f"{len(results)} claims ({summary}). Registry: {paths.relative(REGISTRY)}; rules: "
