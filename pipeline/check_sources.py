@@ -316,7 +316,7 @@ def write(table: pd.DataFrame, *, timeout: float, output=None) -> list:
     """The table as CSV (every column, full hashes) and Markdown (for reading), both dated by their rows."""
     output = output or OUTPUT
     csv_path, md_path = output.with_suffix(".csv"), output.with_suffix(".md")
-    io.write_text(csv_path, table.to_csv(index=False, lineterminator="\n"))
+    io.write_text(csv_path, io.csv_text(table))
     io.write_text(md_path, _markdown(table, timeout))
     return [csv_path, md_path]
 

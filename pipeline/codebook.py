@@ -100,7 +100,7 @@ def main() -> None:
     book = codebook(table)
     # Save outputs: both files or neither.
     with io.transaction():
-        io.write_text(paths.CODEBOOK.with_suffix(".csv"), book.to_csv(index=False, lineterminator="\n"))
+        io.write_text(paths.CODEBOOK.with_suffix(".csv"), io.csv_text(book))
         io.write_text(paths.CODEBOOK.with_suffix(".md"), markdown(book, len(table)))
     print(f"codebook: {len(book)} entries ({book['indicator'].nunique()} indicators) -> "
           f"{paths.relative(paths.CODEBOOK)}.csv, .md")

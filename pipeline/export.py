@@ -37,7 +37,7 @@ def save_figure(fig, name: str, *, data: pd.DataFrame, caption: str, source: str
     text, in its language's folder (figures/, figures/<lang>/). With `x` and `y`, the points drawn must be
     exactly the CSV's rows (`check_points`). Returns the paths."""
     _check_name(name, "fig")
-    table = data.to_csv(index=False, lineterminator="\n")
+    table = io.csv_text(data)
     if x is not None:
         check_points(fig, table, x, y, name)
     files = {**figure_files(fig), "csv": table, "txt": caption_text(caption, source, alt, definitions, labels)}
@@ -57,7 +57,7 @@ def save_table(table: pd.DataFrame, name: str, *, key: list[str], title: str, so
                             fix="aggregate or add a key column before saving")
     table = table.sort_values(key, kind="stable").reset_index(drop=True)
     csv_file, markdown_file = paths.table(name, ".csv"), paths.table(name, ".md")
-    io.write_text(csv_file, table.to_csv(index=False, lineterminator="\n"))
+    io.write_text(csv_file, io.csv_text(table))
     markdown = [f"# {title}", "", markdown_table(table, float_digits), "", f"Source: {source}"]
     if definitions:
         markdown += ["", "Definitions used: " + definitions_text(definitions)]

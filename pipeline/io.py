@@ -63,6 +63,19 @@ def write_text(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
+def csv_text(table: pd.DataFrame) -> str:
+    """`table` as the CSV text of an output: no index, one line end (\\n), a missing value as an empty cell, and each
+    number as a reader expects it: a whole number without decimals (a count of 4,013 people is `4013`, not the
+    `4013.0` a float column would give), any other as the shortest text that reads back as the same float."""
+    return table.to_csv(index=False, lineterminator="\n", float_format=number_text)
+
+
+def number_text(value: float) -> str:
+    """A number as a CSV cell: 4013, 5.34533, 0.30000000000000004 (never 4013.0 or -0)."""
+    value = float(value)
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+
 @contextlib.contextmanager
 def transaction(*, replace: tuple[Path, ...] = ()):
     """Stage every output written inside the block; publish them together only on success.

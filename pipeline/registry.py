@@ -60,7 +60,7 @@ class Figure:
     y: tuple[str, ...]  # one column per series drawn side by side, or one column split by `series`
     title: str  # a row of the translation table: the chart's title, as drawn
     caption: Text | Choice
-    alt: Text
+    alt: Text | Choice
     source: Text
     series: str | None = None  # the column whose values are the series (lines, points, panels)
     drawn: tuple[str, ...] = ()  # the series drawn (others stay out of the figure's data); empty: all
@@ -96,6 +96,15 @@ class Metric:
 
 _UNODC = Text("source.unodc_prisons")
 _SISDEPEN = Text("source.sisdepen", ("first_semester", "last_semester"))
+# The holes of fig-10's and fig-11's alt texts (measure "women" or "share"): the ends of the UNODC series and of the
+# points of SNEEP's counts as cited by the briefing; with the microdata, its ends too (series_ends_in_words of
+# pipeline/chapters/argentina/build.py).
+_ARGENTINA_ENDS = {measure: (f"unodc_{measure}_first_year", f"unodc_{measure}_last_year", f"unodc_{measure}_first",
+                             f"unodc_{measure}_last", f"cited_{measure}_first", f"cited_{measure}_first_year",
+                             f"cited_{measure}_last", f"cited_{measure}_last_year") for measure in ("women", "share")}
+_MICRODATA_ENDS = {measure: (f"microdata_{measure}_first_year", f"microdata_{measure}_last_year",
+                             f"microdata_{measure}_first", f"microdata_{measure}_last")
+                   for measure in ("women", "share")}
 
 FIGURES = (
     Figure("fig-01-women-share-latin-america", "regional", "women_held", "women_share",
@@ -106,11 +115,17 @@ FIGURES = (
            definitions="chapter"),
     Figure("fig-10-argentina-women-held", "argentina", "women_series", "women_held",
            x="year", y=("women_held",), series="series", title="fig-10.title",
-           caption=Text("fig-10.caption", ("first_year", "last_year")), alt=Text("fig-10.alt"),
+           caption=Text("fig-10.caption", ("first_year", "last_year")),
+           alt=Choice("microdata_available",
+                      Text("fig-10.alt_microdata", (*_ARGENTINA_ENDS["women"], *_MICRODATA_ENDS["women"])),
+                      Text("fig-10.alt", _ARGENTINA_ENDS["women"])),
            source=Text("source.argentina"), definitions="chapter"),
     Figure("fig-11-argentina-women-share", "argentina", "women_series", "women_share",
            x="year", y=("women_share_pct",), series="series", title="fig-11.title",
-           caption=Text("fig-11.caption"), alt=Text("fig-11.alt"), source=Text("source.argentina"),
+           caption=Text("fig-11.caption"),
+           alt=Choice("microdata_available",
+                      Text("fig-11.alt_microdata", (*_ARGENTINA_ENDS["share"], *_MICRODATA_ENDS["share"])),
+                      Text("fig-11.alt", _ARGENTINA_ENDS["share"])), source=Text("source.argentina"),
            definitions="chapter"),
     Figure("fig-20-brazil-women-men-prison", "brazil", "in_cells", "people_in_cells",
            x="period", y=("female", "male"), title="fig-20.title",
@@ -155,7 +170,7 @@ TABLES = (
     Table("tab-04-world-panel-women-men", "regional", "world_panel_windows", ("start_year", "end_year"),
           Text("tab-04.title"), _UNODC, "world_panel"),
     Table("tab-05-unsentenced-by-sex", "regional", "unsentenced_by_sex", ("country",), Text("tab-05.title"), _UNODC,
-          "chapter"),
+          "unsentenced"),
     Table("tab-06-americas-women-by-country", "regional", "americas_countries", ("country",), Text("tab-06.title"),
           _UNODC, "americas"),
     Table("tab-07-americas-women-interval", "regional", "americas_interval", ("measure",), Text("tab-07.title"),

@@ -6,7 +6,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from pipeline import export, paths, style
+from io import StringIO
+
+from pipeline import export, io, paths, style
 from pipeline.errors import PipelineError
 
 
@@ -42,7 +44,7 @@ def test_figure_bytes_are_identical_across_saves(outputs):
 def test_table_is_sorted_by_key_and_rejects_duplicates(outputs):
     table = pd.DataFrame({"country": ["URY", "ARG"], "women_held": [805.0, 2988.0]})
     csv, md = export.save_table(table, "tab-99-test", key=["country"], title="T", source="UNODC")
-    assert csv.read_text().splitlines() == ["country,women_held", "ARG,2988.0", "URY,805.0"]
+    assert csv.read_text().splitlines() == ["country,women_held", "ARG,2988", "URY,805"]
     assert "| ARG       |        2,988 |" in md.read_text()
     with pytest.raises(PipelineError, match="key \\['country'\\] is not unique"):
         export.save_table(pd.concat([table, table]), "tab-99-test", key=["country"], title="T", source="U")
@@ -87,6 +89,38 @@ def test_no_committed_markdown_table_shows_nan_or_a_count_with_decimals():
             if numbers is not None and len(numbers) and (numbers == numbers.round()).all() and "unit" not in csv:
                 shown = [row[position] for row in cells if row[position]]
                 assert not any(re.search(r"\.0$", c) for c in shown), (markdown.name, column, shown[:3])
+
+
+def test_a_csv_writes_a_whole_number_without_decimals_and_any_other_as_it_reads_back():
+    """What researchers open: 4013 people, not 4013.0 (a count read back as float because its column has a gap); a
+    share with the digits it has; a missing value as an empty cell; a negative zero as 0."""
+    table = pd.DataFrame({"year": [2007, 2008, 2009], "women_held": [2804.0, float("nan"), 4013.0],
+                          "women_share_pct": [5.34533, 0.1 + 0.2, -0.0],
+                          "first_year": pd.array([2007, pd.NA, 2012], dtype="Int64"), "note": ["a", None, "c,d"]})
+    assert io.csv_text(table).splitlines() == [
+        "year,women_held,women_share_pct,first_year,note",
+        "2007,2804,5.34533,2007,a",
+        "2008,,0.30000000000000004,,",
+        '2009,4013,0,2012,"c,d"',
+    ]
+    assert pd.read_csv(StringIO(io.csv_text(table)))["women_share_pct"].tolist()[:2] == [5.34533, 0.1 + 0.2]
+
+
+def test_no_committed_csv_writes_a_whole_number_with_decimals():
+    """Every CSV the pipeline commits for authors and researchers (figures' data in each language, tables, profiles'
+    figures, the exact numbers of the values files): no cell like 4013.0."""
+    files = [*paths.FIGURES.rglob("*.csv"), *paths.TABLES.glob("*.csv"), *paths.PROFILES.rglob("*.csv")]
+    assert len(files) > 100
+    found = {}
+    for path in [*files, *paths.VALUES.glob("*.csv")]:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        if path.parent == paths.VALUES:  # its `value` is the number as the text writes it (a rate of "31.0")
+            table = table[["number"]]
+        cells = table.stack()
+        whole_with_zeros = cells[cells.str.fullmatch(r"-?\d+\.0+")]
+        if len(whole_with_zeros):
+            found[paths.relative(path)] = whole_with_zeros.iloc[0]
+    assert not found
 
 
 @pytest.mark.parametrize("name", ["fig-1-x", "figure-01-x", "fig-01-Women", "tab-01-x"])

@@ -5,7 +5,6 @@ less than its data; and adding a figure is one registry entry, one chart functio
 from __future__ import annotations
 
 import csv
-import io
 import re
 
 import matplotlib.pyplot as plt
@@ -13,6 +12,7 @@ import pandas as pd
 import pytest
 
 from pipeline import dvc_yaml, export, figure_layout, figures, i18n, paths, registry, style
+from pipeline import io as pipeline_io
 from pipeline.errors import PipelineError
 
 LANGUAGES = i18n.languages()
@@ -26,7 +26,7 @@ def test_every_figure_draws_exactly_the_points_of_its_committed_csv(figure, lang
     export.check_points(chart, committed, figure.x, figure.y, figure.id)
     assert sum(export.drawn_points(chart).values()) == sum(export.csv_points(committed, figure.x, figure.y).values())
     # ... and the CSV holds the build's rows the figure draws, nothing else.
-    assert committed == figures.data(figure).to_csv(index=False, lineterminator="\n")
+    assert committed == pipeline_io.csv_text(figures.data(figure))
 
 
 def test_the_check_fires_when_the_data_holds_a_point_not_drawn_or_lacks_one_drawn():
@@ -205,4 +205,4 @@ def test_data_is_read_from_the_builds_table_not_from_a_figure_file():
     figure = registry.figure("fig-30-uruguay-prison-by-sex")
     data = figures.data(figure)
     assert set(data["sex"]) == {"female", "male"}  # the table's totals are not drawn, so not in the CSV
-    assert io.StringIO(data.to_csv(index=False)).read() == paths.figure(figure.id, "en", "csv").read_text()
+    assert pipeline_io.csv_text(data) == paths.figure(figure.id, "en", "csv").read_text()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -189,13 +190,20 @@ class TableChanges:
         return {"appeared": len(self.added), "disappeared": len(self.removed), "changed": len(self.changed)}
 
 
+# A whole number written with decimal zeros ("4013.0", as the tables were written before 2026-12-04): the same number
+# as "4013", so a baseline from before then does not report every count as changed.
+_WHOLE_WITH_ZEROS = re.compile(r"^(-?\d+)\.0+$")
+
+
 def read_table(text: str | None) -> pd.DataFrame | None:
-    """A committed table's CSV, every cell as written (text), or None when the file does not exist."""
+    """A committed table's CSV, every cell as written (text; a whole number without its decimal zeros), or None when
+    the file does not exist."""
     if text is None:
         return None
     if not text.strip():
         return pd.DataFrame()
-    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    return table.apply(lambda column: column.str.replace(_WHOLE_WITH_ZEROS, r"\1", regex=True))
 
 
 def findings_table(name: str, old: pd.DataFrame | None, new: pd.DataFrame | None) -> TableChanges:

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from pipeline import export, i18n, style
+from pipeline import export, i18n, io, style
 
 # Each figure: name (in its file name) -> the series it draws, x then y.
 FIGURES = {"women": ("year", ("women_held", "women_share_pct")),
@@ -84,7 +84,7 @@ def _finish(fig: plt.Figure, source: str, tr: i18n.Translator) -> None:
 def check(fig: plt.Figure, data: pd.DataFrame, name: str, label: str) -> str:
     """The figure's data CSV, after checking that the points drawn are exactly its rows."""
     x, y = FIGURES[name]
-    table = data.to_csv(index=False, lineterminator="\n")
+    table = io.csv_text(data)
     export.check_points(fig, table, x, y, label)
     return table
 

@@ -137,7 +137,7 @@ def table(rows: list[dict], language: str) -> pd.DataFrame:
             if row["unit"] == "percent_change" and row["number"] > 0:
                 value = "+" + value
         shown.append({**{column: row.get(column, "") for column in COLUMNS}, "value": value, "stated": stated,
-                      "number": "" if row.get("number") is None else repr(row["number"])})
+                      "number": "" if row.get("number") is None else io.number_text(row["number"])})
     frame = pd.DataFrame(shown, columns=COLUMNS)
     if frame["id"].duplicated().any():
         raise PipelineError(f"value id '{frame.loc[frame['id'].duplicated(), 'id'].iloc[0]}' appears twice",
@@ -184,7 +184,7 @@ def main() -> None:
             tr = i18n.Translator(language)
             cite = citation.line(tr)
             frame = table(rows, language)
-            io.write_text(paths.values_file(language, ".csv"), frame.to_csv(index=False, lineterminator="\n"))
+            io.write_text(paths.values_file(language, ".csv"), io.csv_text(frame))
             io.write_text(paths.values_file(language, ".md"), markdown(frame, tr, cite))
             io.write_text(paths.values_file(language, ".tex"), latex(frame, tr, cite))
     print(f"{paths.relative(paths.VALUES)}: {len(rows)} numbers in {', '.join(languages)}")

@@ -526,7 +526,7 @@ def main() -> None:
     tidy, file_log = load(paths.raw_dir(SOURCE_ID))  # load ends with check_outputs
     with io.transaction():
         tidy.to_parquet(io.target(paths.interim_parquet(SOURCE_ID)), index=False)
-        io.write_text(paths.SISDEPEN_FILES, file_log.to_csv(index=False, lineterminator="\n"))
+        io.write_text(paths.SISDEPEN_FILES, io.csv_text(file_log))
     _progress(f"{len(tidy):,} tidy rows from {int(file_log['used'].sum())} of {len(file_log)} files -> "
               f"{paths.relative(paths.interim_parquet(SOURCE_ID))}")
 

@@ -205,7 +205,7 @@ def main() -> None:
     # Save outputs: all together or none.
     with io.transaction():
         io.write_bytes(paths.interim_parquet(SOURCE), tidy.to_parquet(index=False))
-        io.write_text(QUALITY, quality.to_csv(index=False, lineterminator="\n"))
+        io.write_text(QUALITY, io.csv_text(quality))
         longtable.save(long, paths.indicator_part(SOURCE))
     print(f"{SOURCE}: {len(tidy)} tidy rows, {len(quality)} data-quality findings, {len(long)} long rows")
 

@@ -446,7 +446,7 @@ def main() -> None:
     with io.transaction():
         tidy.to_parquet(io.target(paths.interim_parquet(SOURCE)), index=False)
         national.to_parquet(io.target(NATIONAL), index=False)
-        io.write_text(QUALITY, quality.to_csv(index=False, lineterminator="\n"))
+        io.write_text(QUALITY, io.csv_text(quality))
         longtable.save(long, paths.indicator_part(SOURCE))
     excluded = (quality["excludes"] != "").sum()
     print(f"{SOURCE}: {len(tidy):,} tidy rows, {len(long):,} long rows ({settings.region}), "

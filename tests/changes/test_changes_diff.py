@@ -154,7 +154,7 @@ def test_findings_that_appeared_disappeared_and_changed_matched_on_the_inferred_
     assert table.key == ["rule", "state", "period"]
     assert table.status == "changed"
     assert table.added.values.tolist() == [["spike", "RS", "2018-06", "male", "0.2", "exclude"]]
-    assert table.removed.values.tolist() == [["coverage", "AC", "2017-12", "female", "9.0", "keep"]]
+    assert table.removed.values.tolist() == [["coverage", "AC", "2017-12", "female", "9", "keep"]]
     assert [(before["value"], after["value"], moved) for before, after, moved in table.changed] == \
         [("27.8", "27.9", ["value"])]
     assert table.counts == {"appeared": 1, "disappeared": 1, "changed": 1}
@@ -163,6 +163,18 @@ def test_findings_that_appeared_disappeared_and_changed_matched_on_the_inferred_
 def test_identical_findings_tables_are_unchanged():
     table = diff.findings_table("tab-99-x-data-quality", diff.read_table(FINDINGS), diff.read_table(FINDINGS))
     assert (table.status, table.counts) == ("unchanged", {"appeared": 0, "disappeared": 0, "changed": 0})
+
+
+def test_a_whole_number_written_with_decimal_zeros_is_the_same_finding():
+    """A baseline written before the CSVs dropped the decimal zeros of whole numbers (4013.0 -> 4013) reports no
+    change for that alone; a real change beside it is still found."""
+    now = FINDINGS.replace("female,9.0,keep", "female,9,keep").replace("male,5.0,exclude", "male,5,exclude")
+    assert now != FINDINGS
+    same = diff.findings_table("tab-99-x-data-quality", diff.read_table(FINDINGS), diff.read_table(now))
+    assert (same.status, same.counts) == ("unchanged", {"appeared": 0, "disappeared": 0, "changed": 0})
+    moved = diff.findings_table("tab-99-x-data-quality", diff.read_table(FINDINGS),
+                                diff.read_table(now.replace("male,5,exclude", "male,5.5,exclude")))
+    assert [(before["value"], after["value"]) for before, after, _ in moved.changed] == [("5", "5.5")]
 
 
 def test_without_a_reliable_key_rows_only_appear_or_disappear():

@@ -62,5 +62,5 @@ def test_a_figures_localised_csv_is_rounded_with_a_decimal_comma():
     exact = paths.figure(figure.name, "en", "csv").read_text(encoding="utf-8").splitlines()
     assert len(text) == len(exact)
     assert text[0].split(";")[:3] == ["país", "nombre del país", "año"]
-    assert text[1] == "ARG;Argentina;2007;2804;48176;52457;total;5,35"  # exact: 2804.0,...,5.34533
-    assert exact[1] == "ARG,Argentina,2007,2804.0,48176.0,52457.0,total,5.34533"
+    assert text[1] == "ARG;Argentina;2007;2804;48176;52457;total;5,35"  # exact: 2804,...,5.34533
+    assert exact[1] == "ARG,Argentina,2007,2804,48176,52457,total,5.34533"

@@ -59,6 +59,16 @@ def test_sneep_microdata_dropped_where_the_readme_says_builds_the_argentina_chap
     drawn = pd.read_csv(copy / "figures" / "fig-10-argentina-women-held.csv")
     microdata = drawn[drawn["series"] == "SNEEP microdata"].set_index("year")["women_held"]
     assert microdata.astype(int).to_dict() == {int(year): int(n) for year, n in women.items()}
+    # ... and fig-10's alt text, in each language, says so with the microdata's first and last count.
+    first, last = (f"{int(women[year]):,}" for year in (2015, 2022))
+    grouped = {"": (first, last), "es": (first.replace(",", "."), last.replace(",", "."))}
+    grouped["pt"] = grouped["es"]
+    for folder, ending in (("", "; SNEEP microdata, 2015 to 2022, from {} to {} women."),
+                           ("es", "; microdatos del SNEEP, 2015 a 2022, de {} a {} mujeres."),
+                           ("pt", "; microdados do SNEEP, 2015 a 2022, de {} a {} mulheres.")):
+        ending = ending.format(*grouped[folder])
+        caption = (copy / "figures" / folder / "fig-10-argentina-women-held.txt").read_text(encoding="utf-8")
+        assert caption.splitlines()[2].endswith(ending), caption
     # ... into the long table, with every census year and gender the files recorded.
     table = pd.read_csv(copy / "data" / "processed" / "indicators.csv", dtype={"period": str})
     rows = table[(table["country"] == "ARG") & (table["source"] == "sneep")]

@@ -15,7 +15,7 @@ import math
 
 import pandas as pd
 
-from pipeline import export, io, longtable, params, paths
+from pipeline import export, i18n, io, longtable, params, paths
 from pipeline.chapters import interim
 from pipeline.chapters.argentina import microdata
 from pipeline.chapters.argentina.series import CITED_SERIES, MICRODATA_SERIES, UNODC_SERIES
@@ -288,12 +288,37 @@ def chapter_tables(unodc: pd.DataFrame, published_table: pd.DataFrame, published
     }
 
 
-def values(settings: Argentina, min_cell: int, status: dict) -> dict:
-    """The texts' parameters and the definitions the chapter's figures and tables state."""
+def values(settings: Argentina, min_cell: int, status: dict, women: pd.DataFrame) -> dict:
+    """The texts' parameters and the definitions the chapter's figures and tables state; `women`: the table fig-10
+    and fig-11 draw (their alt texts give each series' ends)."""
     return {"text": {"first_year": settings.first_year, "last_year": settings.last_year,
                      "growth_base_year": settings.growth_base_year, "min_cell": min_cell,
-                     "microdata_available": bool(status["available"])},
+                     "microdata_available": bool(status["available"]), **series_ends_in_words(women)},
             "definitions": {"chapter": microdata.definitions(settings, microdata_used=status["available"])}}
+
+
+# The series of fig-10 and fig-11 as their alt texts name them.
+_SERIES_IN_WORDS = {"unodc": UNODC_SERIES, "cited": CITED_SERIES, "microdata": MICRODATA_SERIES}
+
+
+def series_ends_in_words(women: pd.DataFrame) -> dict[str, str]:
+    """The first and the last year of each series drawn by fig-10 (women held) and fig-11 (their share), with their
+    values, written as the alt texts state them and rounded as the pages round: `unodc_women_first_year`,
+    `unodc_women_first`, `unodc_women_last_year`, `unodc_women_last`, … for the series unodc, cited and microdata and
+    the measures women and share. A share is rounded once, from its count and total (the table's women_share_pct is
+    already rounded to two decimals: 5.345 would read 5.4). A series the build does not have (the microdata, until a
+    user adds it) gives empty texts."""
+    share = 100 * women["women_held"] / women["persons_held"]
+    measures = {"women": (women["women_held"], 0), "share": (share.where(women["women_share_pct"].notna()), 1)}
+    ends = {}
+    for series, label in _SERIES_IN_WORDS.items():
+        for measure, (values, decimals) in measures.items():
+            drawn = women.assign(value=values)[women["series"].eq(label)].dropna(subset=["value"]).sort_values("year")
+            for end, at in (("first", 0), ("last", -1)):
+                name = f"{series}_{measure}_{end}"
+                ends[f"{name}_year"] = str(int(drawn["year"].iloc[at])) if len(drawn) else ""
+                ends[name] = i18n.format_number(float(drawn["value"].iloc[at]), "en", decimals) if len(drawn) else ""
+    return ends
 
 
 @cli
@@ -309,7 +334,7 @@ def main() -> None:
     counted = microdata.read() if status["available"] else None
     rows = microdata.measures(counted, settings) if status["available"] else longtable.frame([])
     tables = chapter_tables(unodc, published_table, published_file, status, settings, min_cell, counted, rows)
-    texts = values(settings, min_cell, status)
+    texts = values(settings, min_cell, status, tables["women_series"])
     # Save outputs, all together or none.
     with io.transaction(replace=(paths.chapter_dir(CHAPTER),)):
         interim.write(CHAPTER, tables, texts)

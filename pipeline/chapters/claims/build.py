@@ -764,10 +764,10 @@ def phrases_json(results: pd.DataFrame) -> str:
 def write_outputs(results: pd.DataFrame, numbers: pd.DataFrame, claims: list[Claim]) -> None:
     results = results.sort_values("claim_id").reset_index(drop=True)
     table = results[COLUMNS]
-    io.write_text(CLAIMS_TABLE.with_suffix(".csv"), table.to_csv(index=False, lineterminator="\n"))
+    io.write_text(CLAIMS_TABLE.with_suffix(".csv"), io.csv_text(table))
     io.write_text(CLAIMS_TABLE.with_suffix(".md"), claims_markdown(table))
     io.write_text(CLAIMS_TABLE.with_suffix(i18n.PHRASES_SUFFIX), phrases_json(results))
-    io.write_text(NUMBERS_TABLE.with_suffix(".csv"), numbers.to_csv(index=False, lineterminator="\n"))
+    io.write_text(NUMBERS_TABLE.with_suffix(".csv"), io.csv_text(numbers))
     io.write_text(NUMBERS_TABLE.with_suffix(".md"), numbers_markdown(numbers, claims))
 
 

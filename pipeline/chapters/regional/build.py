@@ -460,6 +460,11 @@ def chapter_tables(tables: dict[str, pd.DataFrame], quality: pd.DataFrame, parts
             "comparability": comparability(settings.focus_countries), "brazil_in_unodc": brazil_in_unodc(parts)}
 
 
+# What tab-05's difference is: a reader who subtracts the shares as shown can find 0.1 more or less.
+DIFFERENCE_PP = ("women's share minus men's share, both before rounding: it can differ by 0.1 from the difference "
+                 "of the shares as shown")
+
+
 def values(tables: dict[str, pd.DataFrame], settings: Regional) -> dict:
     """The texts' parameters and the definitions the chapter's figures and tables state."""
     chapter = {"first_year": settings.first_year, "subregion": settings.subregion,
@@ -471,6 +476,7 @@ def values(tables: dict[str, pd.DataFrame], settings: Regional) -> dict:
     return {"text": {"first_year": settings.first_year},
             "definitions": {
                 "chapter": chapter,
+                "unsentenced": {**chapter, "difference_pp": DIFFERENCE_PP},
                 "world_panel": {**chapter, "world_panel_min_countries": settings.world_panel_min_countries,
                                 "world_panel_last_year": settings.world_panel_last_year,
                                 "headline_panel": " ".join(members["country"])},

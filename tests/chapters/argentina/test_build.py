@@ -56,3 +56,29 @@ def test_a_unodc_share_the_regional_rules_leave_out_is_left_out_here_too():
     assert unodc_rows.loc[2007, "women_share_pct"] == 5.35  # 2,804 / 52,457
     assert argentina.parts_versus_total(unodc.reset_index()).columns.tolist() == [
         "year", "female", "male", "total", "female_plus_male", "difference"]
+
+
+def test_the_alt_texts_give_each_series_first_and_last_year_from_what_the_figures_draw():
+    """fig-10 and fig-11's alt texts (issue: 'Line chart of women held … by year' said no number): each series' first
+    and last year with a value, women as counted (grouped) and shares to one decimal, rounded once from the count and
+    its total (5.345, not the table's 5.35, gives 5.3); UNODC's share starts where its
+    shares start (2007), not where its counts do; a series the build lacks gives empty texts, not an error."""
+    import pandas as pd
+
+    from pipeline.chapters.argentina.series import CITED_SERIES, UNODC_SERIES
+
+    women = pd.DataFrame({
+        "year": [2005, 2007, 2021, 2015, 2022],
+        "series": [UNODC_SERIES] * 3 + [CITED_SERIES] * 2,
+        "women_held": [2172.0, 2804.0, 4013.0, 2996.0, 4391.0],
+        "persons_held": [55423.0, 52457.0, 102150.0, 71464.0, 105053.0],
+        "women_share_pct": [np.nan, 5.35, 3.93, 4.19, 4.18],
+    }).sample(frac=1, random_state=1)
+    ends = argentina.series_ends_in_words(women)
+    assert {name: ends[name] for name in ends if name.startswith("unodc_")} == {
+        "unodc_women_first_year": "2005", "unodc_women_first": "2,172", "unodc_women_last_year": "2021",
+        "unodc_women_last": "4,013", "unodc_share_first_year": "2007", "unodc_share_first": "5.3",
+        "unodc_share_last_year": "2021", "unodc_share_last": "3.9"}
+    assert (ends["cited_women_first"], ends["cited_women_first_year"], ends["cited_women_last"],
+            ends["cited_women_last_year"], ends["cited_share_last"]) == ("2,996", "2015", "4,391", "2022", "4.2")
+    assert {ends[name] for name in ends if name.startswith("microdata_")} == {""}
