@@ -201,13 +201,20 @@ def _findings(findings: pd.DataFrame) -> list[dict]:
 
 
 def _definitions(rows: pd.DataFrame) -> dict[str, str]:
-    """The long table's definition of each indicator the profile shows: its text for women where it has one (the
-    texts of the sexes differ only in whom the share is of), of the latest year (a definition may state its year's
-    denominator: the latest is the headline's, or nearest to it)."""
-    shown = rows[rows["indicator"].isin({indicator for indicator, _ in SERIES.values()})]
-    first = shown.assign(order=shown["sex"].map({"female": 0, "total": 1, "male": 2}))
-    first = first.sort_values(["indicator", "order", "year"], ascending=[True, True, False]).drop_duplicates("indicator")
-    return dict(zip(first["indicator"], first["definition"]))
+    """The long table's definition of each indicator the profile shows, of the latest year (a definition may state
+    its year's denominator: the latest is the headline's, or nearest to it). Where the sexes shown have different
+    texts (the unsentenced share is of women held for women, of men held for men), one per sex: `indicator (sex)`."""
+    shown = rows.merge(pd.DataFrame(list(dict.fromkeys(SERIES.values())), columns=["indicator", "sex"]))
+    latest = shown.assign(order=shown["sex"].map({"female": 0, "total": 1, "male": 2}))
+    latest = latest.sort_values(["indicator", "order", "year"], ascending=[True, True, False])
+    latest = latest.drop_duplicates(["indicator", "sex"])
+    definitions = {}
+    for indicator, texts in latest.groupby("indicator", sort=True):
+        if texts["definition"].nunique() == 1:
+            definitions[indicator] = texts["definition"].iloc[0]
+        else:
+            definitions |= {f"{indicator} ({sex})": text for sex, text in zip(texts["sex"], texts["definition"])}
+    return definitions
 
 
 def source_entry() -> dict:

@@ -221,4 +221,8 @@ def test_definitions_are_the_latest_years_so_a_stated_denominator_is_the_headlin
     definitions = build.read("ARG")["definitions"]
     assert "all persons held (102,150)" in definitions["women_share_of_persons_held"]  # 2021's, the headline's
     assert set(definitions) == {"persons_held", "persons_held_rate", "persons_held_unsentenced",
-                                "unsentenced_share_of_persons_held", "women_share_of_persons_held"}
+                                "unsentenced_share_of_persons_held (female)",
+                                "unsentenced_share_of_persons_held (male)", "women_share_of_persons_held"}
+    # The men's unsentenced share is of men held, as the long table's row for men says (not of women held).
+    assert "as a percentage of women held" in definitions["unsentenced_share_of_persons_held (female)"]
+    assert "as a percentage of men held" in definitions["unsentenced_share_of_persons_held (male)"]

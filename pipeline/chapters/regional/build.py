@@ -31,7 +31,7 @@ CHAPTER = "regional"  # its interim tables, long-table part (data/interim/indica
 AMERICAS = "Americas"  # UNODC region of the briefing's Americas estimate
 GROWTH_BASE_YEAR = 2010  # tab-01's fixed base year (besides each country's first year)
 # The rows of the Americas interval, in reading order (the table is sorted by them).
-REPORTED = "a. reported: sum of the latest complete counts"
+REPORTED = "a. reported: sum of each country's latest count of women"
 ESTIMATED = "b. estimated: countries without a count by sex"
 INTERVAL = "c. interval: reported + estimated"
 UNCOVERED = "d. not covered: no count of any kind"
