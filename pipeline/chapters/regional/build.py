@@ -455,9 +455,31 @@ def chapter_tables(tables: dict[str, pd.DataFrame], quality: pd.DataFrame, parts
     both = windows["chosen"] & windows["widest"]
     published_windows = windows.assign(window=window.where(~both, "headline, widest of all")) \
         .drop(columns=["chosen", "widest"])
-    return {**whole, "world_panel_windows": published_windows, "unodc_quality": quality,
+    in_unodc = brazil_in_unodc(parts)
+    return {**whole, "latest": whole["latest"].assign(count_note=count_notes(whole["latest"], in_unodc)),
+            "world_panel_windows": published_windows, "unodc_quality": quality,
             "quality": quality_table(quality, AMERICAS),
-            "comparability": comparability(settings.focus_countries), "brazil_in_unodc": brazil_in_unodc(parts)}
+            "comparability": comparability(settings.focus_countries), "brazil_in_unodc": in_unodc}
+
+
+# tab-01's note on a count that holds more than people in prison cells (tab-08 shows which count UNODC carries).
+OUTSIDE_CELLS_NOTE = "count includes {0} women outside cells (electronic monitoring, home custody; table 8)"
+
+
+def count_notes(latest: pd.DataFrame, in_unodc: pd.DataFrame) -> pd.Series:
+    """For each row of tab-01, what its latest count holds beyond people in prison cells: Brazil's, where UNODC's
+    count is nearer SISDEPEN's women in cells, under electronic monitoring and in home custody together than its
+    women in cells alone (2020: 41,580 against 41,384 and 28,688). Its growth then compares a count with people
+    outside cells with one of a year before electronic monitoring (Brazil's law of 2010). Empty otherwise."""
+    by_year = in_unodc.set_index("year")
+    notes = pd.Series("", index=latest.index, dtype=object)
+    for position, row in latest[latest["country"].eq("BRA")].iterrows():
+        if row["latest_year"] in by_year.index:
+            found = by_year.loc[row["latest_year"]]
+            if abs(found["difference_from_all_pct"]) < abs(found["difference_from_cells_pct"]):
+                outside = found["sisdepen_all"] - found["sisdepen_in_cells"]
+                notes[position] = OUTSIDE_CELLS_NOTE.format(f"{int(outside):,}")
+    return notes
 
 
 # What tab-05's difference is: a reader who subtracts the shares as shown can find 0.1 more or less.

@@ -177,6 +177,21 @@ def test_brazil_reconciliation_names_the_count_unodc_carries():
         regional.brazil_in_unodc(table, years=(2019,))
 
 
+def test_tab01_says_when_a_latest_count_holds_women_outside_cells():
+    """Brazil's 2020 count in UNODC (41,580) is SISDEPEN's women in cells, under electronic monitoring and in home
+    custody together (41,384), not its women in cells (28,688): tab-01 says so beside the count its growth and rate
+    use. A count nearer the women in cells, or of a year tab-08 does not reconcile, gets no note."""
+    in_unodc = pd.DataFrame({"year": [2019, 2020], "sisdepen_in_cells": [34967.0, 28688.0],
+                             "sisdepen_all": [36929.0, 41384.0], "difference_from_cells_pct": [6.4, 44.9],
+                             "difference_from_all_pct": [0.7, 0.5]})
+    latest = pd.DataFrame({"country": ["ARG", "BRA"], "latest_year": [2021, 2020]})
+    assert regional.count_notes(latest, in_unodc).tolist() == [
+        "", "count includes 12,696 women outside cells (electronic monitoring, home custody; table 8)"]
+    in_cells = in_unodc.assign(difference_from_cells_pct=[0.2, 0.3], difference_from_all_pct=[-5.0, -30.0])
+    assert regional.count_notes(latest, in_cells).tolist() == ["", ""]
+    assert regional.count_notes(latest.assign(latest_year=[2021, 2018]), in_unodc).tolist() == ["", ""]
+
+
 # ----------------------------------------------------------------------------------- Real data ---
 
 @pytest.fixture(scope="module")
@@ -272,6 +287,11 @@ def test_brazil_reconciliation_on_the_committed_long_table():
     table = regional.brazil_in_unodc(longtable.read(paths.INDICATORS)).set_index("year")
     assert table.loc[2020, "unodc_women_held"] == 41580
     assert abs(table.loc[2020, "difference_from_all_pct"]) < abs(table.loc[2020, "difference_from_cells_pct"])
+    # ... so the committed tab-01 notes it for Brazil alone, in each language's page.
+    published = pd.read_csv(paths.table("tab-01-women-held-latest", ".csv"), keep_default_na=False)
+    assert published.loc[published["count_note"] != "", ["country", "count_note"]].values.tolist() == [
+        ["BRA", "count includes 12,696 women outside cells (electronic monitoring, home custody; table 8)"]]
+    assert "a contagem inclui 12.696 mulheres fora das celas" in paths.briefing("pt").read_text(encoding="utf-8")
 
 
 # ------------------------------------------------------------------------------ Parameter checks ---
