@@ -191,24 +191,23 @@ def long_rows(tables: dict[str, pd.DataFrame], inputs: Inputs) -> pd.DataFrame:
     return pd.concat([oud.long_rows(inputs.observatory), longtable.frame(shares)], ignore_index=True)
 
 
-def headline_numbers(tables: dict[str, pd.DataFrame]) -> dict:
-    """The numbers the chapter's text cites, read from its tables."""
+def headline_numbers(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The numbers the chapter's text cites, read from its tables, one row each: what it is (`number`), of which
+    period or publication (`of`), its value and unit (the claims' verdicts are the claims table's)."""
     unodc = tables["prison_series"].query("reference == 'unodc_prisons'")
-    women = unodc[unodc["sex"] == "female"].set_index("period")["persons"]
+    women = unodc[unodc["sex"] == "female"].sort_values("period")
+    published = tables["prison_series"].query("sex == 'female' and reference != 'unodc_prisons'") \
+        .sort_values("position").tail(3)
     contact = tables["drug_share_by_stage"].query("stage == 'formal contact (police)' "
-                                                  "and offence_scope == 'trafficking'")
-    return {
-        "women_held_unodc": {period: int(value) for period, value in women.items()},
-        "women_held_latest_published": {
-            row.reference: {"period": row.period, "persons": int(row.persons)}
-            for row in tables["prison_series"].query("sex == 'female' and reference != 'unodc_prisons'")
-            .sort_values("position").tail(3).itertuples()},
-        "women_share_formal_contact_trafficking_pct": {
-            row.period: round(row.women_share_pct, 1) for row in contact.itertuples()},
-        "claims": dict(zip(tables["claims"]["claim_id"], tables["claims"]["status"])),
-        "published_conflicts": len(tables["conflicts"]),
-        "unodc_10_1_findings": len(tables["data_quality"]),
-    }
+                                                  "and offence_scope == 'trafficking'").sort_values("period")
+    rows = [("women held (UNODC CTS)", str(row.period), int(row.persons), "persons") for row in women.itertuples()]
+    rows += [("women held (published)", f"{row.period} ({row.reference})", int(row.persons), "persons")
+             for row in published.itertuples()]
+    rows += [("women's share of formal contacts for trafficking", str(row.period), round(row.women_share_pct, 1),
+              "percent") for row in contact.itertuples()]
+    rows += [("pairs of published figures that disagree", "", len(tables["conflicts"]), "pairs"),
+             ("findings on UNODC table 10.1", "", len(tables["data_quality"]), "findings")]
+    return pd.DataFrame(rows, columns=["number", "of", "value", "unit"])
 
 
 def _formal_contact_shares(drug_crimes: pd.DataFrame) -> list[dict]:

@@ -150,3 +150,16 @@ def test_period_position():
     assert period_position("2020") == 2020.5
     assert period_position("2020-07") == pytest.approx(2020 + 6.5 / 12)
     assert period_position("2019/2021") == 2020.5
+
+
+def test_the_numbers_the_text_cites_are_one_row_each_with_their_unit(tables):
+    """The notebook's closing table (was a JSON dump): each number with what it is of, its value and unit, so counts
+    read as counts (1,422) and shares with their decimal."""
+    numbers = uruguay.headline_numbers(tables)
+    assert list(numbers.columns) == ["number", "of", "value", "unit"]
+    by_number = numbers.set_index(["number", "of"])["value"]
+    assert by_number[("women held (UNODC CTS)", "2003")] == 280
+    assert by_number[("women held (UNODC CTS)", "2020")] == 805
+    assert by_number[("women held (published)", "2025-08 (ury-002)")] == 1422
+    assert by_number[("women's share of formal contacts for trafficking", "2018")] == 21.6
+    assert numbers["unit"].value_counts().to_dict() == {"persons": 16, "percent": 3, "pairs": 1, "findings": 1}
