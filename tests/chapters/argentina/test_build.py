@@ -40,6 +40,9 @@ def test_drug_growth_check_finds_the_shares_that_give_47_percent():
     assert check.iloc[3]["low_pct"] > 37.2 and check.iloc[3]["high_pct"] < 37.5
     assert check.iloc[4]["low_pct"] >= 37.5 and check.iloc[4]["high_pct"] < 37.8
     assert np.isclose(check.iloc[2]["low_pct"], 47)
+    # ... and all women held grew 2,996 -> 4,391: 46.56%, which also rounds to the published 47%.
+    assert check.loc[argentina.ALL_WOMEN_GROWTH, "low_pct"] == pytest.approx(100 * (4391 / 2996 - 1))
+    assert round(check.loc[argentina.ALL_WOMEN_GROWTH, "low_pct"], 2) == 46.56
 
 
 def test_a_unodc_share_the_regional_rules_leave_out_is_left_out_here_too():
