@@ -67,16 +67,19 @@ def show(frame: pd.DataFrame | pd.Series, note: str | None = None) -> Table:
     columns = [[_plain(value) for value in frame.iloc[:, i].tolist()] for i in range(frame.shape[1])]
     numeric = [bool(values) and all(_is_number(v) or v is None for v in values) and any(_is_number(v) for v in values)
                for values in columns]
-    units = columns[header.index("unit")] if "unit" in header else None
-    cells = [column_text(values, name, units) for values, name in zip(columns, header)]
+    # Rows that measure one thing (a unit, a measure, a rule) share their decimals, as on the briefing's pages.
+    group = next((name for name in i18n.GROUP_COLUMNS if name in header), None)
+    groups = columns[header.index(group)] if group else None
+    cells = [column_text(values, name, groups if name != group else None) for values, name in zip(columns, header)]
     rows = [list(row) for row in zip(*cells)] if cells else []
     return Table(header, rows, numeric, note)
 
 
 def column_text(values: list, column: str, units: list | None = None) -> list[str]:
     """One column's cells as text: its numbers all with the column's decimals, grouped unless the column holds
-    years, periods or ids (`i18n.groups_thousands`). In a table with a `unit` column (rows of the long table), the
-    decimals are those of the rows of the same unit: persons stay whole beside percentages."""
+    years, periods or ids (`i18n.groups_thousands`). In a table with a `unit`, `measure` or `rule` column
+    (i18n.GROUP_COLUMNS: rows of the long table, findings of one rule), `units` holds it, and the decimals are those
+    of the rows of the same group: persons stay whole beside percentages, a unit's count beside a ratio."""
     units = units or [None] * len(values)
     decimals = {unit: i18n.column_decimals([v for v, u in zip(values, units) if u == unit and _is_number(v)])
                 for unit in set(units)}

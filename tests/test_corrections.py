@@ -70,7 +70,7 @@ def test_an_open_entry_is_applied_and_a_fixed_one_is_kept_as_history(tmp_path):
     path = tmp_path / "unodc_prisons.yaml"
     path.write_text(ENTRY, encoding="utf-8")
     tidy, log = unodc_prisons._apply_corrections(_tidy(94883.0), path)
-    assert tidy["year"].tolist() == [2018] and log["detail"].tolist() == ["arg-2016-adult-total-repeats-2018: 94883 dropped"]
+    assert tidy["year"].tolist() == [2018] and log["detail"].tolist() == ["arg-2016-adult-total-repeats-2018: 94,883 dropped"]
     path.write_text(ENTRY.replace("{state: open}", "{state: fixed_upstream, date: 2027-01-10, channel: UNODC "
                                                    "release of January 2027}"), encoding="utf-8")
     tidy, log = unodc_prisons._apply_corrections(_tidy(76000.0), path)  # the publisher's corrected value

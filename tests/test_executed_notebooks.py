@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import nbformat
 import pytest
 
-from pipeline import paths, registry
+from pipeline import i18n, paths, registry
 
 NOTEBOOKS = {name: chapter for chapter, name in registry.NOTEBOOKS.items()}
 # pandas' own display of a table (cuts texts at 50 characters, prints floats raw): never in an executed notebook.
@@ -82,7 +82,9 @@ def test_every_column_shows_its_numbers_with_one_number_of_decimals(name):
         parser.feed(text)
         for table in parser.tables:
             header, rows = table[0], table[1:]
-            units = [row[header.index("unit")] for row in rows] if "unit" in header else [None] * len(rows)
+            # Rows of one unit, measure or rule share their decimals, as on the briefing's pages.
+            group = next((name_ for name_ in i18n.GROUP_COLUMNS if name_ in header), None)
+            units = [row[header.index(group)] for row in rows] if group else [None] * len(rows)
             for column, name_ in enumerate(header):
                 if not all(NUMBER.match(row[column]) or row[column] in ("", "—") for row in rows):
                     continue  # a column of texts (numbers a build stored as text keep their own decimals)

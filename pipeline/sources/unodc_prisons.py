@@ -225,7 +225,7 @@ def _apply_corrections(tidy: pd.DataFrame, corrections_file) -> tuple[pd.DataFra
                                 fix=corrections.changed_fix("UNODC"))
         tidy = tidy[~match]
         log.append({"issue": f"known error ({paths.relative(paths.CORRECTIONS)})", "country": entry.where["iso3"],
-                    "year": entry.where["year"], "detail": f"{entry.id}: {entry.published:g} dropped",
+                    "year": entry.where["year"], "detail": f"{entry.id}: {entry.published:,.0f} dropped",
                     "treatment": entry.reason.strip()})
     return tidy.reset_index(drop=True), pd.DataFrame(log)
 
