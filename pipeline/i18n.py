@@ -253,8 +253,19 @@ def row_decimals(data, column: str, digits: int) -> list[int]:
     (the briefing's pages, the spreadsheets, reports/tables/*.md) shows its numbers with these decimals."""
     values = data[column].astype(object).where(data[column].notna(), None).tolist()
     group = next((name for name in GROUP_COLUMNS if name in data and name != column), None)
-    groups = data[group].astype(str).tolist() if group else [""] * len(values)
-    chosen = {name: min(digits, column_decimals([v for v, g in zip(values, groups) if g == name]))
+    groups = data[group].astype(str).tolist() if group else None
+    return grouped_decimals(values, column, groups, digits)
+
+
+def grouped_decimals(values: list, column: str, groups: list | None = None, digits: int = 2) -> list[int]:
+    """The decimals of each of a column's `values`: those of its group (`groups`, one label per value: rows that
+    measure the same thing), at most `digits`. A column of percentages or percentage points (its name ends in _pct
+    or _pp) holds one kind of number whatever the rows measure: one count for all of it, at least one decimal, so
+    a growth of 47.0% reads 47.0 beside 46.6, not 47."""
+    percent = column.endswith(("_pct", "_pp"))
+    groups = [""] * len(values) if groups is None or percent else groups
+    least = min(1, digits) if percent else 0
+    chosen = {name: min(digits, max(least, column_decimals([v for v, g in zip(values, groups) if g == name])))
               for name in dict.fromkeys(groups)}
     return [chosen[name] for name in groups]
 

@@ -79,12 +79,11 @@ def column_text(values: list, column: str, units: list | None = None) -> list[st
     """One column's cells as text: its numbers all with the column's decimals, grouped unless the column holds
     years, periods or ids (`i18n.groups_thousands`). In a table with a `unit`, `measure` or `rule` column
     (i18n.GROUP_COLUMNS: rows of the long table, findings of one rule), `units` holds it, and the decimals are those
-    of the rows of the same group: persons stay whole beside percentages, a unit's count beside a ratio."""
-    units = units or [None] * len(values)
-    decimals = {unit: i18n.column_decimals([v for v, u in zip(values, units) if u == unit and _is_number(v)])
-                for unit in set(units)}
+    of the rows of the same group: persons stay whole beside percentages, a unit's count beside a ratio; a column of
+    percentages has one count of decimals, at least one (`i18n.grouped_decimals`)."""
+    decimals = i18n.grouped_decimals([v if _is_number(v) else None for v in values], column, units)
     grouping = i18n.groups_thousands(column)
-    return [cell_text(value, decimals[unit], grouping) for value, unit in zip(values, units)]
+    return [cell_text(value, places, grouping) for value, places in zip(values, decimals)]
 
 
 def cell_text(value, decimals: int, grouping: bool) -> str:

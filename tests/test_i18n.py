@@ -128,3 +128,19 @@ def test_a_phrase_keeps_numbers_as_numbers_until_shown():
     # shown in English on the Portuguese page).
     with pytest.raises(PipelineError, match=r"no translation of 'note: 1.3 times' \(language 'pt'\)"):
         i18n.render([i18n.phrase("page.verdict.partly_checked"), "note: 1.3 times"], i18n.Translator("pt"))
+
+
+def test_a_column_of_percentages_has_one_count_of_decimals_at_least_one():
+    """tab-10's growth of rows of different measures read "47" beside "46.6", tab-06's median share "5" beside
+    "3.2": a column of percentages (name ending _pct or _pp) is one kind of number whatever its rows measure. A count
+    beside a ratio in a column without such a name keeps its own decimals per group; the table's digits cap both."""
+    import pandas as pd
+
+    growth = pd.DataFrame({"measure": ["persons housed", "women held"], "growth_pct": [47.0, 46.6]})
+    assert i18n.row_decimals(growth, "growth_pct", 1) == [1, 1]
+    assert i18n.grouped_decimals([5.0, 5.0], "share_median_pct") == [1, 1]
+    assert i18n.grouped_decimals([50.52, 47.0], "low_pct", digits=2) == [2, 2]
+    assert i18n.grouped_decimals([5.0, 3.2], "share_median_pct", digits=0) == [0, 0]
+    findings = pd.DataFrame({"rule": ["monitoring_in_cell", "per_capita"], "value": [593.0, 27.84]})
+    assert i18n.row_decimals(findings, "value", 2) == [0, 2]
+    assert i18n.grouped_decimals([4013.0, None, 41.0], "women_held") == [0, 0, 0]
