@@ -180,8 +180,9 @@ def reconciliation(unodc: pd.DataFrame, published: pd.DataFrame, year: int) -> p
         ("all persons held", "UNODC CTS total", at["total"], "SNEEP national total", total_sneep),
         # the total first, so that the difference is the total minus its parts, as in tab-12 and the UNODC findings
         ("all persons held", "UNODC CTS total", at["total"], "UNODC CTS female + male", at["female"] + at["male"]),
-        ("women held", "SNEEP women share x SNEEP total", round(share_sneep / 100 * total_sneep),
-         "SNEEP women (incl. trans), as cited by the briefing", women_sneep),
+        # its inputs in its name: SNEEP's published share is over the national total, not the persons housed
+        ("women held", f"SNEEP women's share ({share_sneep:g}%) x SNEEP national total ({int(total_sneep):,})",
+         round(share_sneep / 100 * total_sneep), "SNEEP women (incl. trans), as cited by the briefing", women_sneep),
     ]
     table = pd.DataFrame(rows, columns=["measure", "figure_a", "value_a", "figure_b", "value_b"])
     table[["value_a", "value_b"]] = table[["value_a", "value_b"]].astype(int)
