@@ -193,6 +193,10 @@ def parts_versus_total(unodc: pd.DataFrame) -> pd.DataFrame:
     return unodc[["year", "female", "male", "total"]].assign(female_plus_male=unodc["female"] + unodc["male"],
                         difference=unodc["total"] - unodc["female"] - unodc["male"])
 
+# tab-13's row of the growth the published drug growth may really be.
+ALL_WOMEN_GROWTH = "growth of all women held, as published (not only those held for drugs)"
+
+
 def drug_growth_check(published: pd.DataFrame, settings: Argentina) -> pd.DataFrame:
     """Do the published shares held for drugs (rounded) give the published growth (rounded)?
 
@@ -222,9 +226,6 @@ def drug_growth_check(published: pd.DataFrame, settings: Argentina) -> pd.DataFr
     all_women = (women[last] / women[base] - 1) * 100
     rows.append((ALL_WOMEN_GROWTH, all_women, all_women))
     return pd.DataFrame(rows, columns=["quantity", "low_pct", "high_pct"])
-
-
-ALL_WOMEN_GROWTH = "growth of all women held, as published (not only those held for drugs)"
 
 def _round_half_up(x: float) -> int:
     return math.floor(x + 0.5 + 1e-9)

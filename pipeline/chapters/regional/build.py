@@ -470,7 +470,8 @@ def count_notes(latest: pd.DataFrame, in_unodc: pd.DataFrame) -> pd.Series:
     """For each row of tab-01, what its latest count holds beyond people in prison cells: Brazil's, where UNODC's
     count is nearer SISDEPEN's women in cells, under electronic monitoring and in home custody together than its
     women in cells alone (2020: 41,580 against 41,384 and 28,688). Its growth then compares a count with people
-    outside cells with one of a year before electronic monitoring (Brazil's law of 2010). Empty otherwise."""
+    outside cells with one of a year before electronic monitoring (Brazil's Law 12,258 of 2010). Empty
+    otherwise."""
     by_year = in_unodc.set_index("year")
     notes = pd.Series("", index=latest.index, dtype=object)
     for position, row in latest[latest["country"].eq("BRA")].iterrows():
