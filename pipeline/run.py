@@ -16,14 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-# nbformat imports jsonschema, whose optional `iri` format checker imports rfc3987_syntax, and that module compiles
-# about 35 Earley grammars when it is imported: 1.8 s of every notebook stage, for a checker nothing here uses
-# (nbformat validates notebooks without a format checker; upstream: python-jsonschema/jsonschema#1428). A None in
-# sys.modules is Python's way of saying a module is absent, and jsonschema registers that optional checker only
-# when its module imports, as it does when the package is not installed. tests/test_run.py checks both facts.
-sys.modules.setdefault("rfc3987_syntax", None)
-
-import nbformat  # noqa: E402  (after the line above, on purpose)
+from pipeline import nbformat_fast  # noqa: F401, I001  (before nbformat: keeps its unused grammars out)
+import nbformat  # noqa: E402
 
 from pipeline import dvc_yaml, io, params, paths
 from pipeline.errors import PipelineError, cli

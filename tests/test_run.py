@@ -134,3 +134,12 @@ def test_the_profiles_notebook_stage_keeps_rfc3987_syntax_out():
     code = "import sys, pipeline.profiles.execute\nprint(sys.modules.get('rfc3987_syntax', 'absent'))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["None"]
+
+
+def test_pytest_keeps_rfc3987_syntax_out_of_its_own_processes():
+    """This process is pytest's (or one of its xdist workers): pyproject.toml's addopts load pipeline.nbformat_fast
+    before nbval's plugin imports nbformat, so the grammars' 2.3 s are not paid by every pytest process."""
+    import sys
+
+    assert "nbformat" in sys.modules  # nbval's plugin imported it as pytest started
+    assert sys.modules.get("rfc3987_syntax", "absent") is None
