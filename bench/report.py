@@ -25,8 +25,9 @@ FIXES = {
                     "whole pipeline for each stage; `make repro` keeps one DVC process for all of them). The "
                     "figures' PDFs embed their fonts without the OpenType layout tables a PDF does not use, which "
                     "fontTools otherwise subsets for every PDF (since 2026-12-04: the figures' drawing and "
-                    "rendering 0.79× their CPU-seconds before; CHANGELOG). On this machine a fresh process also pays for the memory it writes first beyond what another "
-                    "process freed just before it (Machine: memory first written).",
+                    "rendering 0.79× their CPU-seconds before; CHANGELOG). On this machine a fresh process also "
+                    "pays for the memory it writes first beyond what another process freed just before it "
+                    "(Machine: memory first written).",
     "No-op rebuild": "the Rebuilds section: DVC itself finds nothing to do in a project of one stage in about the "
                      "time `dvc version` takes (the smallest project's ratio), so what this project's no-op takes "
                      "beyond that is DVC's work per declared stage and path (the table of its parts): each stage's "

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from pipeline import nbformat_fast  # noqa: F401, I001  (before nbformat: keeps its unused grammars out)
-import nbformat  # noqa: E402
+import nbformat
 
 from pipeline import dvc_yaml, io, params, paths
 from pipeline.errors import PipelineError, cli

@@ -62,8 +62,7 @@ def test_a_pdf_embeds_its_fonts_without_layout_tables_and_is_otherwise_unchanged
     default = list(subset.Options._drop_tables_default)
     ours = _streams(export.figure_files(fig)["pdf"])
     assert subset.Options._drop_tables_default == default
-    plain = _io_pdf(fig)
-    theirs = _streams(plain)
+    theirs = _streams(_matplotlib_pdf(fig))
     assert len(ours) == len(theirs)
     fonts = [(a, b) for a, b in zip(ours, theirs) if a != b]
     assert fonts and all(a[:4] == b[:4] == b"\x00\x01\x00\x00" for a, b in fonts)  # only TrueType font files differ
@@ -78,7 +77,8 @@ def test_a_pdf_embeds_its_fonts_without_layout_tables_and_is_otherwise_unchanged
     plt.close("all")
 
 
-def _io_pdf(fig) -> bytes:
+def _matplotlib_pdf(fig) -> bytes:
+    """The figure as a PDF saved with matplotlib's own font options."""
     buffer = BytesIO()
     fig.savefig(buffer, format="pdf", metadata={"CreationDate": None, "ModDate": None, "Creator": None,
                                                 "Producer": None})

@@ -147,9 +147,9 @@ def test_the_cpu_plugin_counts_each_test_in_each_pytest_process(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"} | {
         pytest_cpu.FOLDER: str(counted), "PYTHONPATH": str(paths.ROOT)}
     # pipeline.nbformat_fast as pyproject.toml loads it (this run in tmp_path reads no pyproject.toml): 2.3 s a process.
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "pipeline.nbformat_fast", "-p", "bench.pytest_cpu",
-                           "-n", "2", "-p", "no:cacheprovider", str(tmp_path / "test_work.py")], cwd=tmp_path, env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "pipeline.nbformat_fast", "-p",
+                           "bench.pytest_cpu", "-n", "2", "-p", "no:cacheprovider", str(tmp_path / "test_work.py")],
+                          cwd=tmp_path, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-2000:]
     assert len(list(counted.glob("*.json"))) == 2  # one file per worker
     used = {name.split("::")[1]: seconds for name, seconds in pytest_cpu.read(counted).items()}
