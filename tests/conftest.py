@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+# DVC sets up its log handlers (and colorama's wrappers) on sys.stdout and sys.stderr as they are when `dvc` is first
+# imported. Imported here, as pytest starts, those are the session's streams. First imported inside a test that
+# captured its output (capsys), they were that test's, closed once it ended, and a later test of the same process
+# that ran DVC in-process failed with "I/O operation on closed file" (tests/test_repro.py under `pytest -n 2`
+# without `--dist loadfile`, which orders its tests otherwise).
+import dvc  # noqa: F401
 import pytest
 
 from pipeline import fetch, io, paths
