@@ -391,7 +391,7 @@ def stale_lock_entries(lock: Path | None = None) -> list[str]:
     names = stage_names()
     if names is None or not lock.is_file():
         return []
-    recorded = (yaml.safe_load(lock.read_text(encoding="utf-8")) or {}).get("stages") or {}
+    recorded = (params.parse_yaml(lock.read_text(encoding="utf-8"), lock) or {}).get("stages") or {}
     return [name for name in recorded if name not in names]
 
 

@@ -15,9 +15,7 @@ import shutil
 import subprocess
 from pathlib import Path, PurePosixPath
 
-import yaml
-
-from pipeline import dvc_yaml, i18n, paths
+from pipeline import dvc_yaml, i18n, params, paths
 from pipeline.errors import PipelineError
 
 # Committed files the report compares (project-relative). The claims files are written by pipeline.chapters.claims,
@@ -134,7 +132,7 @@ class GitRevision:
 
     def provenance(self, source_id: str) -> tuple[dict | None, str]:
         """The record the revision's dvc.lock points at, if DVC's local cache still holds it."""
-        lock = yaml.safe_load(self.read(DVC_LOCK) or "{}") or {}
+        lock = params.parse_yaml(self.read(DVC_LOCK) or "{}", DVC_LOCK) or {}  # parsed once per run (libyaml)
         named = dvc_yaml.stage_names(self.read(paths.relative(paths.DVC_YAML)) or "")
         declared = None if named is None else set(named)
         folder = paths.relative(paths.raw_dir(source_id))

@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 import pandas as pd
-import yaml
 
-from pipeline import longtable, paths
+from pipeline import longtable, params, paths
 from pipeline.changes import baseline as sides
 from pipeline.changes import current_claims, diff
 from pipeline.errors import PipelineError
@@ -100,7 +99,7 @@ def _json(text: str | None) -> dict | None:
 
 
 def registry_sources(text: str | None) -> dict:
-    listed = yaml.safe_load(text) if text else None
+    listed = params.parse_yaml(text, sides.SOURCES) if text else None
     return (listed or {}).get("sources") or {}
 
 

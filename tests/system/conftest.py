@@ -1,4 +1,5 @@
-"""The one full rebuild the system tests share (tests/system/faults/rebuild.py): a clean copy built by `dvc repro`.
+"""The one full rebuild the system tests share (tests/system/faults/rebuild.py): a clean copy, built as `make repro`
+builds it.
 
 Every end-to-end test is marked with what it works on: `shared_rebuild` (it uses the shared rebuild) or
 `built_checkout` (it copies this built checkout: the README's experiment, the adding-data guide; or makes copies of

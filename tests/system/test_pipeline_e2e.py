@@ -1,8 +1,8 @@
 """End to end: a clean copy of the repository rebuilds every committed output, byte for byte.
 
 The copy gets the tracked files only (no data/raw, no DVC cache), its committed outputs are deleted, and
-`dvc repro` runs from the mirror. Every output must come back identical to the committed one, dvc.lock
-must not change, and a second `dvc repro` must have nothing to do. The copy is the one rebuild the system tests
+`make repro`'s runner builds it from the mirror. Every output must come back identical to the committed one, dvc.lock
+must not change, and a plain `dvc repro` after it must have nothing to do. The copy is the one rebuild the system tests
 share (tests/system/faults/rebuild.py, the `rebuild` fixture of tests/system/conftest.py).
 """
 
@@ -34,7 +34,7 @@ def _project_files() -> list[str]:
 
 
 def committed_outputs() -> list[str]:
-    """The committed files that `dvc repro` must rebuild byte for byte."""
+    """The committed files a clean build must give back byte for byte."""
     folders = tuple(f + "/" for f in OUTPUT_FOLDERS)
     return [f for f in _project_files() if f.startswith(folders) and f not in NOT_PIPELINE_OUTPUTS]
 
