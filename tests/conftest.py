@@ -32,6 +32,22 @@ def raw_source():
     return ensure
 
 
+@pytest.fixture(scope="session")
+def drawn():
+    """Return a function giving a registry figure drawn in a language (`figures.draw`), drawn once per test process
+    for the tests that only read a drawing: its points, its words, its layout."""
+    from pipeline import figures
+
+    charts = {}
+
+    def draw(figure, language: str):
+        if (figure.id, language) not in charts:
+            charts[figure.id, language] = figures.draw(figure, language)
+        return charts[figure.id, language]
+
+    return draw
+
+
 def pytest_configure(config):
     """nbval re-executes notebooks that save figures and tables: send those writes to a scratch folder
     (the staging mechanism of pipeline.io) so a test run never touches the committed outputs."""

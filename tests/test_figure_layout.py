@@ -24,8 +24,8 @@ def _close_figures():
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("figure", registry.FIGURES, ids=lambda figure: figure.id)
-def test_every_figure_fits_its_canvas_in_every_language(figure, language):
-    chart = figures.draw(figure, language)
+def test_every_figure_fits_its_canvas_in_every_language(figure, language, drawn):
+    chart = drawn(figure, language)
     found = figure_layout.problems(chart)
     assert not found, f"{figure.id} ({language}): " + "; ".join(found)
     assert chart.get_figwidth() == style.FIGURE_WIDTH_IN

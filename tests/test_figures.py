@@ -20,9 +20,9 @@ LANGUAGES = i18n.languages()
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("figure", registry.FIGURES, ids=lambda figure: figure.id)
-def test_every_figure_draws_exactly_the_points_of_its_committed_csv(figure, language):
+def test_every_figure_draws_exactly_the_points_of_its_committed_csv(figure, language, drawn):
     committed = paths.figure(figure.id, language, "csv").read_text(encoding="utf-8")
-    chart = figures.draw(figure, language)
+    chart = drawn(figure, language)
     export.check_points(chart, committed, figure.x, figure.y, figure.id)
     assert sum(export.drawn_points(chart).values()) == sum(export.csv_points(committed, figure.x, figure.y).values())
     # ... and the CSV holds the build's rows the figure draws, nothing else.
@@ -63,18 +63,17 @@ LUC = {"en": "Law of Urgent Consideration", "es": "Ley de Urgente Consideración
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_figures_speak_in_words_name_their_country_and_cite_publishers(language):
+def test_figures_speak_in_words_name_their_country_and_cite_publishers(language, drawn):
     """For print: no registry ids (ury-065) or repository paths (data/....csv) on a figure, its source line
     included; the country in every title; an abbreviation such as LUC expanded on the figure that uses it."""
     for figure in registry.FIGURES:
-        chart = figures.draw(figure, language)
+        chart = drawn(figure, language)
         words = [text.get_text() for _, text in figure_layout.texts(chart)]
         paths_or_ids = r"\b[a-z]{3}-\d{3}\b|\w+/\w+\.(csv|py|yaml)|\boud\b"
         assert not [w for w in words if re.search(paths_or_ids, w)], figure.id
         assert any(place in style.title_of(chart).replace("\n", " ") for place in PLACES[language]), figure.id
         if any(re.search(r"\bLUC\b", w) for w in words):
             assert sum(LUC[language] in w.replace("\n", " ") for w in words) == 1, figure.id
-        plt.close(chart)
 
 
 @pytest.mark.parametrize("language", [language for language in LANGUAGES if language != "en"])
