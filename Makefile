@@ -8,7 +8,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Committed pipeline outputs: a fresh `dvc repro` must leave them exactly as committed.
 OUTPUTS := figures reports data/processed dvc.lock
 
-.PHONY: help setup repro test test-fast lock lab bench browser readme dvc-yaml check-sources changes accept-verdicts test-e2e test-e2e-shared-rebuild test-e2e-built-checkout test-units
+.PHONY: help setup repro test test-fast lock lab bench browser readme dvc-yaml check-sources changes accept-verdicts test-e2e test-e2e-shared-rebuild test-e2e-built-checkout test-units test-bench
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -54,7 +54,7 @@ XDIST := -n 2 --dist loadfile
 # chains of steps, one after another; the unit tests are many short ones, so they run at a lower priority (nice) and
 # fill the cores the chains leave idle instead of stretching them (the unit tests read this work tree and write only
 # to data/interim/failed and data/interim/logs, which no copy takes).
-test: setup browser ## Rebuild (dvc repro), check the committed outputs are current, run every test and nbval
+test: setup browser ## Rebuild (dvc repro), check the committed outputs are current, run the tests and nbval (not test-bench)
 	$(DVC_REPRO)
 	@changed="$$(git status --porcelain -- $(OUTPUTS))"; test -z "$$changed" || { echo "$$changed"; \
 		echo "error: these outputs differ from what dvc repro builds — run make repro and commit them"; exit 1; }
@@ -71,7 +71,11 @@ test-e2e: setup ## The end-to-end tests only (needs a tree built by make repro)
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-e2e-shared-rebuild test-e2e-built-checkout
 
 test-e2e-shared-rebuild test-e2e-built-checkout: test-e2e-%:
-	python -m pytest tests/system -m "e2e and $(subst -,_,$*)"
+	python -m pytest tests/system -m "e2e and $(subst -,_,$*) and not bench_smoke"
+
+# Not in make test (CI's time limit): a smoke run of a developer's tool, about three CPU-minutes. Its unit tests are.
+test-bench: setup ## The benchmarks' quick smoke run end to end (python -m bench --quick); run it when bench/ or what it calls changes
+	python -m pytest tests/system/test_bench.py -m bench_smoke
 
 test-fast: setup ## The inner loop: unit and fault tests on two workers; no rebuild, no e2e, no nbval (needs a built tree)
 	python -m pytest tests $(XDIST) -m "not e2e" --deselect tests/system/test_bench.py

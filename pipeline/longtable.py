@@ -7,10 +7,10 @@ the file, the row and the column.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
-import pandera.pandas as pa
 
 from pipeline import io, paths
 from pipeline.errors import PipelineError
@@ -40,22 +40,28 @@ _ISO3 = r"^[A-Z]{3}$"
 _PERIOD = r"^\d{4}(-(0[1-9]|1[0-2]))?$"
 _SNAKE = r"^[a-z][a-z0-9_]*$"
 
-SCHEMA = pa.DataFrameSchema(
-    {
-        "country": pa.Column(str, pa.Check.str_matches(_ISO3)),
-        "source": pa.Column(str, pa.Check.str_matches(_SNAKE)),
-        "indicator": pa.Column(str, pa.Check.str_matches(_SNAKE)),
-        "sex": pa.Column(str, pa.Check.isin(SEXES)),
-        "period": pa.Column(str, pa.Check.str_matches(_PERIOD)),
-        "value": pa.Column(float, pa.Check(lambda v: v.notna() & (v != float("inf")), element_wise=False,
-                                           error="missing or infinite value")),
-        "unit": pa.Column(str, pa.Check.isin(list(UNITS))),
-        "definition": pa.Column(str, pa.Check.str_length(min_value=1)),
-    },
-    strict=True,
-    ordered=True,
-    coerce=True,
-)
+@cache
+def schema():
+    """The long table's pandera schema, built on first use: pandera takes about 0.4 s to import, which a stage
+    that stops on bad input before it writes a long table (and the fault suite's many such runs) need not pay."""
+    import pandera.pandas as pa
+
+    return pa.DataFrameSchema(
+        {
+            "country": pa.Column(str, pa.Check.str_matches(_ISO3)),
+            "source": pa.Column(str, pa.Check.str_matches(_SNAKE)),
+            "indicator": pa.Column(str, pa.Check.str_matches(_SNAKE)),
+            "sex": pa.Column(str, pa.Check.isin(SEXES)),
+            "period": pa.Column(str, pa.Check.str_matches(_PERIOD)),
+            "value": pa.Column(float, pa.Check(lambda v: v.notna() & (v != float("inf")), element_wise=False,
+                                               error="missing or infinite value")),
+            "unit": pa.Column(str, pa.Check.isin(list(UNITS))),
+            "definition": pa.Column(str, pa.Check.str_length(min_value=1)),
+        },
+        strict=True,
+        ordered=True,
+        coerce=True,
+    )
 
 
 def frame(rows) -> pd.DataFrame:
@@ -71,9 +77,11 @@ def validate(table: pd.DataFrame, file: str | Path) -> pd.DataFrame:
         raise PipelineError(f"long table lacks columns {missing}", file=file,
                             fix=f"every source must produce exactly {COLUMNS}")
     table = table.reset_index(drop=True)
+    from pandera.errors import SchemaErrors
+
     try:
-        table = SCHEMA.validate(table[COLUMNS], lazy=True)
-    except pa.errors.SchemaErrors as errors:
+        table = schema().validate(table[COLUMNS], lazy=True)
+    except SchemaErrors as errors:
         case = errors.failure_cases.iloc[0]
         row = None if pd.isna(case["index"]) else int(case["index"]) + 2  # header is line 1
         raise PipelineError(

@@ -161,6 +161,9 @@ def test_adding_a_figure_is_one_registry_entry_one_chart_function_and_its_transl
     monkeypatch.setattr(dvc_yaml, "stages", lambda: generated)
     figures.check_declared("brazil", LANGUAGES)
     monkeypatch.setattr(figures, "check_declared", lambda chapter, languages: None)  # its outputs go to tmp_path
+    # The stage then draws it with the chapter's other figures; here it draws the new one alone (the others are
+    # the committed build's, checked by the other tests of this file).
+    monkeypatch.setattr(registry, "FIGURES", (entry,))
     # 3. Its translation rows (the title, caption and alt text; the panels' labels are already there).
     table = tmp_path / "translations.csv"
     with paths.TRANSLATIONS.open(encoding="utf-8", newline="") as source, table.open("w", encoding="utf-8",

@@ -48,7 +48,7 @@ HAND_KEPT = {
 def table_schema() -> dict:
     """The Table Schema of the long table, from pipeline/longtable.py."""
     fields = []
-    for name, column in longtable.SCHEMA.columns.items():
+    for name, column in longtable.schema().columns.items():
         field = {"name": name, "type": _TYPES.get(str(column.dtype), "string"), "description": DESCRIPTIONS[name],
                  "constraints": {"required": not column.nullable}}
         for check in column.checks:

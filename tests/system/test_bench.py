@@ -1,4 +1,8 @@
-"""The benchmarks' quick smoke mode runs end to end, so the benchmark code cannot rot.
+"""The benchmarks' quick smoke mode runs end to end, so the benchmark code cannot rot; and the benchmark code's parts.
+
+The smoke run (three CPU-minutes of copies and rebuilds) is marked `bench_smoke`: `make test-bench` runs it, `make
+test` (CI) leaves it out to stay well inside CI's time limit, and runs the other tests of this file. Run
+`make test-bench` when you change bench/ or a pipeline entry point it calls (the runner, the readers, the profiles).
 
 Never asserts a timing: benchmarks measure, they do not fail on a slow machine (issue 8)."""
 
@@ -16,7 +20,8 @@ SECTIONS = ["## Machine", "## Targets", "## Rebuilds (dvc repro)", "## SISDEPEN 
             "## SNEEP at scale", "## SNEEP scaling curve (load only)", "## Notebook overhead", "## Country profiles"]
 
 
-@pytest.mark.e2e  # two minutes of copies and rebuilds: with the end-to-end tests, which finish well before the units
+@pytest.mark.e2e
+@pytest.mark.bench_smoke  # `make test-bench`, not `make test` (see the module's doc)
 def test_quick_benchmark_writes_every_section(tmp_path):
     report = tmp_path / "benchmarks.md"
     committed = paths.ROOT / "reports" / "benchmarks.md"
