@@ -76,7 +76,8 @@ def measure(repeat: int, copy: Path, quick: bool) -> Section:
     total = Timing([sum(runs) for runs in zip(*added.values())])
     loads = " → ".join(", ".join(f"{x:.2f}" for x in load) for load in (load_before, os.getloadavg()))
     lines = [
-        f"{count} countries × {languages} languages = {count * languages} profiles (`profiles.countries` "
+        f"{_count(count, 'country', 'countries')} × {_count(languages, 'language')} = "
+        f"{_count(count * languages, 'profile')} (`profiles.countries` "
         f"{'of the quick run: ' + ', '.join(QUICK_COUNTRIES) if quick else 'as committed'}"
         f"{'; `report.languages` of the quick run: ' + ', '.join(QUICK_LANGUAGES) if quick else ''}), "
         f"{os.cpu_count()} cores; each stage's command in its own process, as `dvc repro` runs it. Load average "
@@ -94,13 +95,13 @@ def measure(repeat: int, copy: Path, quick: bool) -> Section:
     if every:
         lines.append(f"| `profiles.countries: [all]` ({every[2]} countries, {every[3]} profiles executed): build "
                      f"{every[0]:.1f} s + notebooks {every[1]:.1f} s | {every[0] + every[1]:.2f} s (n=1) |")
-    lines += ["", f"After {CHANGED_COUNTRY}'s numbers changed, the notebook stage executed {executed_after_change[0]} "
-              f"profiles and carried {executed_after_change[1]} over unchanged (each executed notebook records the "
+    lines += ["", f"After {CHANGED_COUNTRY}'s numbers changed, the notebook stage executed "
+              f"{_count(int(executed_after_change[0]), 'profile')} and carried {executed_after_change[1]} over unchanged (each executed notebook records the "
               "SHA-256 of its inputs; pipeline/profiles/execute.py)."]
     targets = [
         Target("Profiles added to a cold rebuild", f"≤ {ADDED_TARGET_S:.0f} s", f"{total.median:.1f} s",
                total.median <= ADDED_TARGET_S),
-        Target("Profiles: one country changed", f"only its {languages} profile{'s' if languages != 1 else ''} rerun",
+        Target("Profiles: one country changed", f"only its {_count(languages, 'profile')} rerun",
                f"{executed_after_change[0]} executed", int(executed_after_change[0]) == languages),
     ]
     if every:
@@ -163,6 +164,10 @@ def _set_countries(copy: Path, countries: list[str]) -> None:
     if count != 1 or yaml.safe_load(text)["profiles"]["countries"] != countries:
         raise RuntimeError(f"could not set profiles.countries in {params}")
     params.write_text(text)
+
+
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
 
 
 def _set_languages(copy: Path, languages: list[str]) -> None:
