@@ -1,6 +1,6 @@
 """The benchmarks' quick smoke mode runs end to end, so the benchmark code cannot rot; and the benchmark code's parts.
 
-The smoke run (three CPU-minutes of copies and rebuilds) is marked `bench_smoke`: `make test-bench` runs it, `make
+The smoke run (two CPU-minutes of copies and rebuilds) is marked `bench_smoke`: `make test-bench` runs it, `make
 test` (CI) leaves it out to stay well inside CI's time limit, and runs the other tests of this file. Run
 `make test-bench` when you change bench/ or a pipeline entry point it calls (the runner, the readers, the profiles).
 
