@@ -102,7 +102,8 @@ FIXES = {
     "Profiles: one country changed": "a profile's recorded input hash changed for another country: see "
                                      "pipeline/profiles/execute.py `jobs` for what the hash covers.",
     "make test": "the Test suite section: the suite has grown since (the user-path cases through `dvc repro`, the "
-                 "adding-data guide, the README's experiment, the browser pages, the benchmark's smoke run), and its "
+                 "adding-data guide, the README's experiment, the browser pages; the benchmark's smoke run is `make "
+                 "test-bench` now, outside `make test`), and its "
                  "work in CPU-seconds with it; the whole ratio includes that work, the per-test ratio does not. The "
                  "three full rebuilds of before are one shared clean rebuild now (besides the work tree's own build, "
                  "which checks the committed outputs); the interruption is tested on one stage; the tests run on both "
