@@ -37,8 +37,8 @@ def measure(repeat: int, copy: Path, quick: bool) -> Section:
     """Time the profiles in `copy` (its other stages built). Quick: one country in one language (one profile), one
     run of each."""
     if quick:
-        _set_countries(copy, QUICK_COUNTRIES)
-        _set_languages(copy, QUICK_LANGUAGES)
+        _set_list(copy, "profiles", "countries", QUICK_COUNTRIES)
+        _set_list(copy, "report", "languages", QUICK_LANGUAGES)
         _run(copy, "python -m pipeline.profiles")
     load_before = os.getloadavg()
     commands = _commands(copy)
@@ -67,7 +67,7 @@ def measure(repeat: int, copy: Path, quick: bool) -> Section:
     languages = len(yaml.safe_load((copy / "params.yaml").read_text())["report"]["languages"])
     every = None
     if not quick:  # every country of the file, once: long, and the figure the issue asks for
-        _set_countries(copy, ["all"])
+        _set_list(copy, "profiles", "countries", ["all"])
         _remove_profiles(copy)
         build_s = _run(copy, commands["profiles"])[0]
         run_s, output = _run(copy, commands["profiles_notebook"])
@@ -156,28 +156,18 @@ def _load_reading(load_before: tuple[float, float, float]) -> str:
     return "the machine was near idle when it started; the load at the end is mostly the profile workers' own"
 
 
-def _set_countries(copy: Path, countries: list[str]) -> None:
-    """Set `profiles.countries` in the copy's params.yaml (the line as written, its comment kept)."""
+def _set_list(copy: Path, section: str, key: str, values: list[str]) -> None:
+    """Set the list `section.key` in the copy's params.yaml (the line as written, its comment kept)."""
     params = copy / "params.yaml"
-    text, count = re.subn(r"^(  countries: )\[[^\]]*\]", lambda m: m.group(1) + "[" + ", ".join(countries) + "]",
+    text, count = re.subn(rf"^(  {key}: )\[[^\]]*\]", lambda m: m.group(1) + "[" + ", ".join(values) + "]",
                           params.read_text(), count=1, flags=re.MULTILINE)
-    if count != 1 or yaml.safe_load(text)["profiles"]["countries"] != countries:
-        raise RuntimeError(f"could not set profiles.countries in {params}")
+    if count != 1 or yaml.safe_load(text)[section][key] != values:
+        raise RuntimeError(f"could not set {section}.{key} in {params}")
     params.write_text(text)
 
 
 def _count(number: int, singular: str, plural: str | None = None) -> str:
     return f"{number} {singular if number == 1 else plural or singular + 's'}"
-
-
-def _set_languages(copy: Path, languages: list[str]) -> None:
-    """Set `report.languages` in the copy's params.yaml (the line as written)."""
-    params = copy / "params.yaml"
-    text, count = re.subn(r"^(  languages: )\[[^\]]*\]", lambda m: m.group(1) + "[" + ", ".join(languages) + "]",
-                          params.read_text(), count=1, flags=re.MULTILINE)
-    if count != 1 or yaml.safe_load(text)["report"]["languages"] != languages:
-        raise RuntimeError(f"could not set report.languages in {params}")
-    params.write_text(text)
 
 
 def _run(copy: Path, command: str) -> tuple[float, str]:
