@@ -96,8 +96,8 @@ def measure(repeat: int, copy: Path, quick: bool) -> Section:
         lines.append(f"| `profiles.countries: [all]` ({every[2]} countries, {every[3]} profiles executed): build "
                      f"{every[0]:.1f} s + notebooks {every[1]:.1f} s | {every[0] + every[1]:.2f} s (n=1) |")
     lines += ["", f"After {CHANGED_COUNTRY}'s numbers changed, the notebook stage executed "
-              f"{_count(int(executed_after_change[0]), 'profile')} and carried {executed_after_change[1]} over unchanged (each executed notebook records the "
-              "SHA-256 of its inputs; pipeline/profiles/execute.py)."]
+              f"{_count(int(executed_after_change[0]), 'profile')} and carried {executed_after_change[1]} over "
+              "unchanged (each executed notebook records the SHA-256 of its inputs; pipeline/profiles/execute.py)."]
     targets = [
         Target("Profiles added to a cold rebuild", f"≤ {ADDED_TARGET_S:.0f} s", f"{total.median:.1f} s",
                total.median <= ADDED_TARGET_S),
