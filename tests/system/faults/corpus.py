@@ -1,10 +1,10 @@
 """Building blocks of the bad-input corpus: a throwaway copy of the project, small real inputs, one run.
 
-Each case runs a stage's real entry point (`python -m pipeline...`) in a temporary copy of the project that
-holds the code, params.yaml, the hand-kept data files and the current outputs of the main work tree (the
-"previous good outputs"), plus the raw files the case needs. The raw files are cut down from the real ones
-in data/raw (a few rows, every column) so a case runs in about a second; nothing from the mirror is ever
-written into the repository.
+Each case runs a stage's real entry point (`python -m pipeline...`; in the tests, forked from a process that has
+imported the third-party libraries once: preloaded.py) in a temporary copy of the project that holds the code,
+params.yaml, the hand-kept data files and the current outputs of the main work tree (the "previous good outputs"),
+plus the raw files the case needs. The raw files are cut down from the real ones in data/raw (a few rows, every
+column) so a case runs in about a second; nothing from the mirror is ever written into the repository.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ import python_calamine
 from openpyxl import Workbook
 
 from pipeline import fetch, paths
+
+from . import preloaded as preloaded_run
 
 # Copied into every project copy: code, parameters, hand-kept data, and the outputs a failed run must keep.
 PROJECT_PARTS = ("pipeline", "notebooks", "params.yaml", "dvc.yaml", "data/sources.yaml", "data/corrections",
@@ -58,10 +60,14 @@ def make_project(root: Path) -> Path:
     return root
 
 
-def run_module(project: Path, *args: str, env: dict | None = None, timeout: int = 300) -> Run:
-    """`python -m ARGS` inside the project copy (the copy's `pipeline` package shadows the installed one)."""
+def run_module(project: Path, *args: str, env: dict | None = None, timeout: int = 300,
+               preloaded: bool = False) -> Run:
+    """`python -m ARGS` inside the project copy (the copy's `pipeline` package shadows the installed one); with
+    `preloaded`, forked from a process that has the third-party libraries imported already (faults/preloaded.py)."""
     environment = {k: v for k, v in os.environ.items() if k != "BRIEFING_STAGING_DIR"}
     environment |= {"PYTHONDONTWRITEBYTECODE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"} | (env or {})
+    if preloaded:
+        return Run(*preloaded_run.run(args, project, environment, timeout))
     done = subprocess.run([sys.executable, "-m", *args], cwd=project, env=environment, capture_output=True,
                           text=True, timeout=timeout)
     return Run(done.returncode, done.stdout, done.stderr)
@@ -71,7 +77,7 @@ def assert_one_clear_message(project: Path, command: tuple[str, ...], fragments)
     """`python -m COMMAND` in the project copy stops with one line on stderr that holds every fragment, says what to
     do, shows no traceback, and leaves the copy as it was."""
     before = snapshot(project)
-    run = run_module(project, *command)
+    run = run_module(project, *command, preloaded=True)
     message = run.message
     assert run.returncode == 1, message[-2000:]
     assert "Traceback" not in message and len(message.splitlines()) == 1 and message.startswith("error: ")

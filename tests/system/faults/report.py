@@ -2,7 +2,8 @@
 
     python -m tests.system.faults.report
 
-Runs each entry-point case as tests/system/test_faults.py does (a project copy, the stage's real entry point), then
+Runs each entry-point case as tests/system/test_faults.py does (a project copy, the stage's real entry point, here
+started afresh as `python -m`: the test forks it from a process with the libraries imported, faults/preloaded.py), then
 builds one copy of the project with `dvc repro` and runs each user-path case as tests/system/test_user_path.py does
 (the change a user makes, then `dvc repro`), and records the exit status, what changed and the message. The
 tables are regenerated, never edited by hand.
@@ -39,7 +40,7 @@ def main() -> None:
                          f"| — | — | (skipped: {case.requires} does not exist) |")
             continue
         with tempfile.TemporaryDirectory() as scratch:
-            outcome = execute(case, Path(scratch))
+            outcome = execute(case, Path(scratch), preloaded=False)  # the command as the table names it
         # The mirror of a fetch case lies beside the temporary copy: name it as the user sets it, so the table is
         # the same at every regeneration.
         message = (outcome.run.message or "(none: accepted, loaded with exact counts)").replace(
