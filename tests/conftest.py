@@ -74,6 +74,16 @@ def pytest_unconfigure(config):
             del os.environ[io.STAGING_ENV]
 
 
+def pytest_sessionfinish(session):
+    """End the fault corpus's run server if a test started one (tests/system/faults/preloaded.py), and wait for it:
+    its runs' CPU time then counts among this process's children's, outside any one test."""
+    import sys
+
+    preloaded = sys.modules.get("system.faults.preloaded")
+    if preloaded is not None:
+        preloaded.stop()
+
+
 # The longest test files, run first. pytest-xdist (`--dist loadfile`) hands whole files to its two workers in
 # collection order; a two-minute file collected near the end would run alone while the other worker idles.
 # Measured with `--durations=0`, summed per file (2026-12-02): the quick benchmark 108 s, the fault suite 68 s,

@@ -146,7 +146,10 @@ def test_the_cpu_plugin_counts_each_test_in_each_pytest_process(tmp_path):
         "    subprocess.run([sys.executable, '-c', 'import time\\nend = time.process_time() + 0.8\\n"
         "while time.process_time() < end: pass'], check=True)\n"
         "def test_sleeps():\n"
-        "    time.sleep(0.5)\n")
+        "    time.sleep(0.5)\n"
+        "def test_has_a_run_charged():\n"  # a process another one ran and waited for (the fault corpus's server)
+        "    from bench import pytest_cpu\n"
+        "    pytest_cpu.charge(2.0)\n")
     counted = tmp_path / "counted"
     counted.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"} | {
@@ -158,8 +161,9 @@ def test_the_cpu_plugin_counts_each_test_in_each_pytest_process(tmp_path):
     assert done.returncode == 0, done.stdout[-2000:]
     assert len(list(counted.glob("*.json"))) == 2  # one file per worker
     used = {name.split("::")[1]: seconds for name, seconds in pytest_cpu.read(counted).items()}
-    assert sorted(used) == ["test_burns", "test_sleeps", "test_waits_for_a_child"]
+    assert sorted(used) == ["test_burns", "test_has_a_run_charged", "test_sleeps", "test_waits_for_a_child"]
     assert 0.5 <= used["test_burns"] < 0.7 and 0.8 <= used["test_waits_for_a_child"] < 1.0 and used["test_sleeps"] < 0.1
+    assert 2.0 <= used["test_has_a_run_charged"] < 2.1
     assert list(pytest_cpu.by_file(pytest_cpu.read(counted))) == ["test_work.py"]
 
 

@@ -14,7 +14,8 @@ case sets any. The real start-up path, `dvc repro` in a built copy, is tests/sys
 test_faults.py runs the clean cut-down inputs through a real `python -m` too.
 
 Protocol (one line of JSON each way): {"argv", "cwd", "env", "stdout", "stderr"} in; {"pid"} when the child is
-forked, then {"status"} when it has ended (a negative status: killed by that signal, as subprocess reports it).
+forked, then {"status", "cpu"} when it has ended (a negative status: killed by that signal, as subprocess reports it;
+its CPU-seconds with its own children's, which the test-suite benchmark charges to the test that asked).
 """
 
 from __future__ import annotations
@@ -50,8 +51,9 @@ def serve() -> None:
             _child(request)  # never returns
         replies.write(json.dumps({"pid": pid}).encode() + b"\n")
         replies.flush()
-        _, wait_status = os.waitpid(pid, 0)
-        replies.write(json.dumps({"status": _status(wait_status)}).encode() + b"\n")
+        _, wait_status, usage = os.wait4(pid, 0)
+        cpu = usage.ru_utime + usage.ru_stime  # the child's, with every process it waited for
+        replies.write(json.dumps({"status": _status(wait_status), "cpu": cpu}).encode() + b"\n")
         replies.flush()
 
 
@@ -121,12 +123,21 @@ def run(argv: tuple[str, ...], cwd: Path, env: dict, timeout: int) -> tuple[int,
         server.stdin.flush()
         pid = _reply(server, 60)["pid"]
         try:
-            status = _reply(server, timeout)["status"]
+            ended = _reply(server, timeout)
         except subprocess.TimeoutExpired:
             os.kill(pid, signal.SIGKILL)
-            _reply(server, 60)
+            _charge(_reply(server, 60))
             raise subprocess.TimeoutExpired(["python", "-m", *argv], timeout) from None
-        return status, out.read_text(encoding="utf-8"), err.read_text(encoding="utf-8")
+        _charge(ended)
+        return ended["status"], out.read_text(encoding="utf-8"), err.read_text(encoding="utf-8")
+
+
+def _charge(ended: dict) -> None:
+    """The run's CPU time to the test that asked for it, when the test-suite benchmark counts CPU per test
+    (bench/pytest_cpu.py reads only the processes a test waits for itself; the server waits for this one)."""
+    counter = sys.modules.get("bench.pytest_cpu")
+    if counter is not None:
+        counter.charge(ended["cpu"])
 
 
 def _server() -> subprocess.Popen:
@@ -147,6 +158,13 @@ def _reply(server: subprocess.Popen, timeout: float) -> dict:
     if not line:
         raise RuntimeError(f"the fault corpus's run server ended (status {server.wait()})")
     return json.loads(line)
+
+
+def stop() -> None:
+    """End this process's server and wait for it (so its CPU time counts in this process's children's)."""
+    server = _SERVER.pop("process", None)
+    if server is not None:
+        _stop(server)
 
 
 def _stop(server: subprocess.Popen) -> None:
