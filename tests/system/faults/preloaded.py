@@ -119,8 +119,9 @@ def run(argv: tuple[str, ...], cwd: Path, env: dict, timeout: int) -> tuple[int,
     with tempfile.TemporaryDirectory(prefix="fault-run-") as folder:
         out, err = Path(folder) / "stdout", Path(folder) / "stderr"
         request = {"argv": list(argv), "cwd": str(cwd), "env": env, "stdout": str(out), "stderr": str(err)}
-        server.stdin.write(json.dumps(request).encode() + b"\n")
-        server.stdin.flush()
+        line = json.dumps(request).encode() + b"\n"
+        while line:  # an unbuffered pipe may take part of it at a time
+            line = line[server.stdin.write(line):]
         pid = _reply(server, 60)["pid"]
         try:
             ended = _reply(server, timeout)
