@@ -113,7 +113,7 @@ FIXES = {
                  "section's table of CPU-seconds by test file names that work: most of it is the end-to-end tests, "
                  "each a rebuild or a `dvc repro` in a copy of the project as a user runs it (the shared clean "
                  "rebuild, charged to the determinism test that needs it first; the user-path cases; the adding-data "
-                 "guide; the README's experiment; the benchmark's smoke run), which test what no unit test can. "
+                 "guide; the README's experiment), which test what no unit test can. "
                  "Between the floor and `make test` lie the steps that run one after another (the build and the "
                  "check of the committed outputs before the tests, the end of the longest pytest process) and a "
                  "second core that gives less than a whole one (parallel headroom under Machine), and on this machine "
