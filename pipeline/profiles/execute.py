@@ -13,9 +13,9 @@ one, so an executed profile has the same bytes whichever worker ran it.
 
 Only what changed reruns: DVC reruns a stage as a whole, so each profile records in its executed notebook's
 metadata (`briefing.profile_inputs`) the SHA-256 of everything it is made from: the country's numbers
-(data/interim/profiles/<ISO3>.json), the notebook, the code it imports, the profiles' texts in the translation table,
-the citation line (with the UNODC snapshot it names), the locked versions of the libraries it runs with (not dev
-tools) and the language. A profile whose recorded hash equals the one computed now, and whose files are all there, is
+(data/interim/profiles/<ISO3>.json), the notebook, the code it imports, the profiles' texts in the translation table
+and the long table's definitions it shows as translated, the citation line (with the UNODC snapshot it names), the
+locked versions of the libraries it runs with (not dev tools) and the language. A profile whose recorded hash equals the one computed now, and whose files are all there, is
 not executed again: its files are carried over byte for byte. The folder reports/profiles/ is replaced as a whole
 (pipeline.io.transaction), so a country no longer profiled leaves it.
 
@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 from pipeline import citation, dvc_yaml, i18n, io, parallel, paths, run
 from pipeline.errors import PipelineError, cli
-from pipeline.profiles import build, pages
+from pipeline.profiles import build, pages, text
 
 KERNEL = run.KERNEL
 ENGINE = "briefing_reused_kernel"  # papermill engine name of ReusedKernelEngine
@@ -65,13 +65,19 @@ class Job:
 # ------------------------------------------------------------------------------- What to run ---
 
 def jobs(countries: list[str], languages: list[str]) -> list[Job]:
-    """One job per country and language, each with the hash of its inputs."""
+    """One job per country and language, each with the hash of its inputs: besides the shared ones, the country's
+    numbers and its definitions as the profile shows them in the language (their rows of the translation table are
+    found by their English text, so they are hashed as translated)."""
     shared = _shared_inputs()
+    translators = {language: i18n.Translator(language) for language in languages}
     found = []
     for country in countries:
-        numbers = hashlib.sha256(paths.profile_interim(country).read_bytes()).hexdigest()
+        content = paths.profile_interim(country).read_bytes()
+        numbers = hashlib.sha256(content).hexdigest()
+        definitions = json.loads(content)["definitions"]
         for language in languages:
-            digest = hashlib.sha256(f"{shared}\n{numbers}\n{language}".encode()).hexdigest()
+            shown = json.dumps(text.definitions(definitions, translators[language], country), ensure_ascii=False)
+            digest = hashlib.sha256(f"{shared}\n{numbers}\n{language}\n{shown}".encode()).hexdigest()
             found.append(Job(country, language, digest))
     return found
 

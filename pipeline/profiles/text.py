@@ -157,7 +157,8 @@ def sources(profile: dict, name: str, tr: i18n.Translator, cite: str) -> str:
                 licence=source["licence"], citation=source["citation"], page=source["page"],
                 unodc_name=profile["unodc_name"])]
     parts.append(tr("profile.definitions") + "\n\n" + "\n".join(
-        f"- `{key}`: {definition}" for key, definition in profile["definitions"].items()))
+        f"- `{key}`: {definition}"
+        for key, definition in definitions(profile["definitions"], tr, profile["country"]).items()))
     settings = "; ".join(f"`{key}` = {value}" for key, value in profile["sources"]["plausibility"].items())
     parts.append(tr("profile.settings", settings=settings))
     chapter = profile["chapter"]
@@ -167,6 +168,13 @@ def sources(profile: dict, name: str, tr: i18n.Translator, cite: str) -> str:
                         briefing=href(paths.briefing(tr.language))))
     parts.append(f"**{cite}**")
     return "\n\n".join(parts)
+
+
+def definitions(stated: dict[str, str], tr: i18n.Translator, country: str) -> dict[str, str]:
+    """The long table's definitions of the series shown, in the language (the briefing's tables say the same
+    definitions through the same rows of the translation table)."""
+    return {key: tr.english(definition, f"the {country} profile's definition of {key}")
+            for key, definition in stated.items()}
 
 
 def href(target) -> str:

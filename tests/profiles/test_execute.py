@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from pipeline import citation, paths
+from pipeline import citation, i18n, paths
 from pipeline.errors import PipelineError
 from pipeline.profiles import build, execute
 
@@ -49,6 +49,23 @@ def test_a_countrys_numbers_change_its_three_profiles_hashes_and_no_others(curre
     after = {(job.country, job.language): job.inputs for job in execute.jobs(["ARG", "BRA", "CUB"], LANGUAGES)}
     assert {key for key, inputs in after.items() if inputs != current[key].inputs} == {
         ("ARG", "en"), ("ARG", "es"), ("ARG", "pt")}
+
+
+def test_a_definitions_translation_changed_reruns_the_profiles_showing_it_in_that_language(current, tmp_path,
+                                                                                           monkeypatch):
+    """A profile's definitions are found in the translation table by their English text, not by a key the shared
+    hash covers: a changed Spanish text reruns the Spanish profiles that show it (Argentina's share of all persons
+    held), not Nicaragua's (a share of female + male) nor another language's."""
+    table = paths.TRANSLATIONS.read_text(encoding="utf-8")
+    old = "como porcentaje de todas las personas privadas de libertad ({0})"
+    assert table.count(old) == 1
+    changed = tmp_path / "translations.csv"
+    changed.write_text(table.replace(old, "como porcentaje del total de personas privadas de libertad ({0})"),
+                       encoding="utf-8")
+    real = i18n.Translator
+    monkeypatch.setattr(i18n, "Translator", lambda language, table=changed: real(language, table))
+    after = {(job.country, job.language): job.inputs for job in execute.jobs(["ARG", "NIC"], LANGUAGES)}
+    assert {key for key, inputs in after.items() if inputs != current[key].inputs} == {("ARG", "es")}
 
 
 def _sources_with(tmp_path, monkeypatch, old: str, new: str) -> None:

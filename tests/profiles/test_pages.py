@@ -100,6 +100,23 @@ def test_a_finding_s_evidence_and_treatment_are_shown_in_the_profile_s_language(
         assert "Persons held, " not in shown and "summed (" not in shown
 
 
+@pytest.mark.parametrize("country, language, expected", [
+    ("ARG", "en", "women_share_of_persons_held : female persons held as a percentage of all persons held (102,150) "
+                  "(UNODC CTS 'Persons held', Age=Total, same year)."),
+    ("ARG", "es", "women_share_of_persons_held : mujeres privadas de libertad como porcentaje de todas las personas "
+                  "privadas de libertad (102.150) (UNODC CTS 'Persons held', Age=Total, mismo año)."),
+    ("NIC", "pt", "women_share_of_persons_held : mulheres presas como porcentagem de mulheres + homens presos (17.906; "
+                  "sem um total utilizável naquele ano) (UNODC CTS 'Persons held', Age=Total, mesmo ano)."),
+])
+def test_the_long_tables_definitions_are_shown_in_the_profile_s_language(country, language, expected):
+    """The definitions of the series a profile shows, as the briefing's tables give them in that language (the same
+    rows of the translation table), the stated denominator written the language's way; no English one is left."""
+    shown = page_text(country, language)
+    assert expected in shown
+    if language != "en":
+        assert "Values that fail a plausibility rule" not in shown and "persons held in prisons" not in shown
+
+
 @pytest.mark.parametrize("language, expected", [
     ("en", "The UNODC file gives Cuba no count of persons held by sex: only the total, 57,337 persons held in 2012."),
     ("es", "El archivo de UNODC no da para Cuba ningún conteo de personas privadas de libertad por sexo: solo el "
