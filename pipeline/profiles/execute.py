@@ -15,9 +15,10 @@ Only what changed reruns: DVC reruns a stage as a whole, so each profile records
 metadata (`briefing.profile_inputs`) the SHA-256 of everything it is made from: the country's numbers
 (data/interim/profiles/<ISO3>.json), the notebook, the code it imports, the profiles' texts in the translation table
 and the long table's definitions it shows as translated, the citation line (with the UNODC snapshot it names), the
-locked versions of the libraries it runs with (not dev tools) and the language. A profile whose recorded hash equals the one computed now, and whose files are all there, is
-not executed again: its files are carried over byte for byte. The folder reports/profiles/ is replaced as a whole
-(pipeline.io.transaction), so a country no longer profiled leaves it.
+locked versions of the libraries it runs with (not dev tools) and the language. A profile whose recorded hash equals
+the one computed now, and whose files are all there, is not executed again: its files are carried over byte for
+byte. The folder reports/profiles/ is replaced as a whole (pipeline.io.transaction), so a country no longer profiled
+leaves it.
 
 Each worker shuts its kernel down as it ends (`_stop_kernel`), so the stage's processes and their CPU time end with
 it.
