@@ -21,8 +21,10 @@ stage's and its message is the last one printed. Each stage runs in a process gr
 terminal (or its hang-up, when it is closed) reaches this runner alone: it stops the running stages with SIGTERM
 (each says in one line that it was interrupted), waits until every process of theirs has ended, records nothing of
 theirs, says in one line of its own which stages it stopped and that those that finished are recorded
-(`stopped_message`), and exits 130. The report stage runs alone and last (ALONE): it states whether every other
-stage is up to date, so it starts once every other stage has finished.
+(`stopped_message`), and exits 130. If the runner itself is killed (SIGKILL, the out-of-memory killer, a kill of its
+process group), its watchdog (pipeline/repro_watchdog.py, a process in a session of its own) stops the stages that
+were running in the same way, waits for them, and says so in one line. The report stage runs alone and last (ALONE):
+it states whether every other stage is up to date, so it starts once every other stage has finished.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ import sys
 import time
 from contextlib import ExitStack
 
-from pipeline import paths
+from pipeline import paths, repro_watchdog
 from pipeline.errors import Interrupted, PipelineError, cli
 from pipeline.report import state
 
@@ -65,8 +67,8 @@ def plan(repo) -> tuple[list, dict[str, set[str]]]:
 class Running:
     """One stage's commands running one after another, with DVC's read/write lock on its files held until they end."""
 
-    def __init__(self, stage, locks: ExitStack):
-        self.stage, self.locks = stage, locks
+    def __init__(self, stage, locks: ExitStack, watchdog: Watchdog | None = None):
+        self.stage, self.locks, self.watchdog = stage, locks, watchdog
         self.commands = _commands(stage)
         self.command = ""
         self.process: subprocess.Popen | None = None
@@ -81,6 +83,8 @@ class Running:
         # SIGTERM (stop), waits for it, and is the one to say that the rebuild stopped.
         self.process = subprocess.Popen(_make_cmd(get_executable(), self.command), process_group=0,
                                         **prepare_kwargs(self.stage))
+        if self.watchdog is not None:
+            self.watchdog.started(self.process.pid, self.stage.addressing)
 
     def poll(self) -> int | None:
         """The stage's exit status once its last command has ended or one failed, else None."""
@@ -103,25 +107,51 @@ class Running:
         """Until every process of the stage has ended: its shell, and the command that shell started if it did not
         hand its own process over (dash, the usual /bin/sh, does not), with the command's pool workers."""
         self.process.wait()
-        while _group_running(self.process.pid):
+        while repro_watchdog.group_running(self.process.pid):
             time.sleep(0.05)
 
     def release(self) -> None:
+        if self.watchdog is not None:
+            self.watchdog.ended(self.process.pid)
         self.locks.close()
 
 
-def _group_running(group: int) -> bool:
-    """Whether a process of this process group is still running (one that has ended but was not yet waited for by
-    its parent, a zombie, is not: it does nothing more, and a container's first process may never wait for it)."""
-    import psutil
+class Watchdog:
+    """The process that stops the running stages if this runner dies without stopping them (pipeline/repro_watchdog.py):
+    started in a session of its own, told each stage's process group as it starts and ends, and ended when this
+    runner closes its standard input."""
 
-    for process in psutil.process_iter(["status"]):
+    def __init__(self):
+        # Run as a file, isolated (-I: no folder of the project's on its path): it needs nothing of the project's.
+        self.process = subprocess.Popen([sys.executable, "-I", repro_watchdog.__file__], stdin=subprocess.PIPE,
+                                        stdout=subprocess.DEVNULL, text=True, start_new_session=True)
+
+    def started(self, group: int, name: str) -> None:
+        self._tell(f"+{group} {name}")
+
+    def ended(self, group: int) -> None:
+        self._tell(f"-{group}")
+
+    def _tell(self, line: str) -> None:
         try:
-            if os.getpgid(process.pid) == group and process.info["status"] != psutil.STATUS_ZOMBIE:
-                return True
-        except (ProcessLookupError, PermissionError):  # it ended meanwhile, or is another user's
-            continue
-    return False
+            self.process.stdin.write(line + "\n")
+            self.process.stdin.flush()
+        except OSError:  # it is gone (stopped by hand): the runner goes on without it
+            pass
+
+    def close(self) -> None:
+        """Every stage has ended and been told: the watchdog ends with nothing to do."""
+        try:
+            self.process.stdin.close()
+        except OSError:
+            pass
+        self.process.wait()
+
+    def __enter__(self) -> Watchdog:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def _commands(stage) -> list[str]:
@@ -153,8 +183,9 @@ def run(jobs: int) -> int:
                 print("Data and pipelines are up to date.")
                 return 0
             recorder = Recorder(repo, lock_repo)
-            return schedule(order, upstream, jobs, start=lambda stage: _start(repo, lock_repo, stage),
-                            record=recorder.record, flush=recorder.flush)
+            with Watchdog() as watchdog:
+                return schedule(order, upstream, jobs, start=lambda stage: _start(repo, lock_repo, stage, watchdog),
+                                record=recorder.record, flush=recorder.flush)
     except DvcException as error:
         raise PipelineError(f"DVC: {str(error).splitlines()[0] if str(error) else type(error).__name__}",
                             file=paths.DVC_YAML, fix="run `dvc repro` to see DVC's own message") from None
@@ -241,7 +272,7 @@ def stopped_message(stopped: list[str], finished: int) -> str:
             + " — run `make repro` (or `dvc repro`) again to go on")
 
 
-def _start(repo, lock_repo, stage) -> Running | None:
+def _start(repo, lock_repo, stage, watchdog: Watchdog | None = None) -> Running | None:
     """Start `stage`'s command, as `dvc repro --single-item` would; None when DVC finds it unchanged (skipped)."""
     with lock_repo(repo):
         if not stage.changed():
@@ -251,7 +282,7 @@ def _start(repo, lock_repo, stage) -> Running | None:
         print(f"Running stage '{stage.addressing}':", flush=True)
         locks = _file_lock(repo, stage)
     try:
-        return Running(stage, locks)
+        return Running(stage, locks, watchdog)
     except BaseException:
         locks.close()
         raise

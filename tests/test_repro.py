@@ -21,7 +21,7 @@ import pytest
 import yaml
 from terminal import as_a_terminal_command
 
-from pipeline import paths, repro
+from pipeline import paths, repro, repro_watchdog
 from pipeline.errors import Interrupted
 
 # a -> b, a -> c, (b, c) -> d; e independent
@@ -342,10 +342,12 @@ def test_a_stage_that_does_not_write_its_output_fails_with_dvcs_message(twin, mo
     assert after["side"] == before["side"] and after["low"] != before["low"]
 
 
-def _from_the_terminal(folder: Path, shell: str, command: str, signum: int = signal.SIGINT) -> tuple[int, str, int]:
+def _from_the_terminal(folder: Path, shell: str, command: str, signum: int = signal.SIGINT,
+                       send=os.killpg) -> tuple[int, str, int]:
     """The runner on a project whose one stage runs `command` (which writes its process id to `pid`) in `shell`,
-    stopped by the terminal's Ctrl-C (or `signum`, sent as the terminal sends it): the runner's exit status and
-    output, and the stage's process id."""
+    stopped by the terminal's Ctrl-C (or `signum`, sent as the terminal sends it: to the runner's process group; or
+    as `send` sends it): the runner's exit status and output (until every process holding it has ended), and the
+    stage's process id."""
     (folder / "dvc.yaml").write_text(yaml.safe_dump({"stages": {"slow": {
         "cmd": command, "outs": [{"slow.txt": {"cache": False, "persist": True}}]}}}))
     runner = subprocess.Popen(
@@ -359,7 +361,7 @@ def _from_the_terminal(folder: Path, shell: str, command: str, signum: int = sig
     while not (folder / "pid").is_file() or not (folder / "pid").read_text():
         assert time.monotonic() < deadline and runner.poll() is None, runner.communicate()[0]
         time.sleep(0.1)
-    os.killpg(runner.pid, signum)  # the terminal's Ctrl-C (or hang-up): the whole foreground group
+    send(runner.pid, signum)  # the terminal's Ctrl-C (or hang-up): the whole foreground group
     output = runner.communicate(timeout=60)[0]
     return runner.returncode, output, int((folder / "pid").read_text())
 
@@ -427,3 +429,51 @@ def test_ctrl_c_waits_for_a_stage_that_finishes_what_it_was_given(tmp_path, shel
         "stage: stopped", "error: the rebuild was stopped: 'slow' stopped before finishing, its previous outputs "
                           "unchanged — run `make repro` (or `dvc repro`) again to go on"], output
     assert not (folder / "dvc.lock").exists()
+
+
+def test_a_killed_runner_leaves_no_stage_running(tmp_path):
+    """SIGKILL (by hand, or the kernel's out-of-memory killer) gives the runner no chance to stop its stages, which
+    run in process groups of their own: its watchdog stops them (without it the stage sleeps on for a minute), and
+    says so in one line. Nothing is recorded."""
+    folder = _project(tmp_path / "ours")
+    status, output, stage = _from_the_terminal(folder, "/bin/sh", SLEEPING, signal.SIGKILL, send=os.kill)
+    assert status == -signal.SIGKILL, output
+    assert _ended(stage), output
+    assert output.strip().splitlines()[-1] == repro_watchdog.stopped_message(["slow"]), output
+    assert "Traceback" not in output, output
+    assert not (folder / "dvc.lock").exists()
+
+
+def test_a_killed_process_group_leaves_no_stage_running_and_the_watchdog_waits_for_it(tmp_path):
+    """A CI job cancelled kills the runner's whole process group: the watchdog runs in a session of its own, so it
+    outlives that too. It waits until the stage it stopped has ended (here a second and a half after SIGTERM) before
+    it ends, so nothing of the stage's is left writing when the output closes."""
+    folder = _project(tmp_path / "ours")
+    status, output, _ = _from_the_terminal(folder, "/bin/sh", 'python -c "import os, pathlib, signal, time; '
+                                                              "signal.signal(signal.SIGTERM, lambda *_: (time.sleep(1.5), "
+                                                              "pathlib.Path('ended').write_text('yes'), "
+                                                              "print('stage: stopped'), os._exit(130))); "
+                                                              "pathlib.Path('pid').write_text(str(os.getpid())); "
+                                                              'time.sleep(60)"', signal.SIGKILL)
+    assert status == -signal.SIGKILL, output
+    assert (folder / "ended").is_file(), output
+    assert output.strip().splitlines()[-2:] == ["stage: stopped", repro_watchdog.stopped_message(["slow"])], output
+    assert not (folder / "dvc.lock").exists()
+
+
+def test_the_watchdog_is_told_each_stage_and_ends_with_the_runner(tmp_path, monkeypatch):
+    """On a rebuild that ends well the watchdog is told each stage as it starts and as it ends, and ends with the
+    runner, with nothing to stop."""
+    told = []
+    started, ended, close = repro.Watchdog.started, repro.Watchdog.ended, repro.Watchdog.close
+    monkeypatch.setattr(repro.Watchdog, "started", lambda self, group, name: (told.append(("+", name)),
+                                                                              started(self, group, name)))
+    monkeypatch.setattr(repro.Watchdog, "ended", lambda self, group: (told.append(("-", group)), ended(self, group)))
+    watchdogs = []
+    monkeypatch.setattr(repro.Watchdog, "close", lambda self: (watchdogs.append(self), close(self)))
+    folder = _project(tmp_path / "ours")
+    monkeypatch.chdir(folder)
+    assert _runner(folder, monkeypatch) == 0
+    assert sorted(name for sign, name in told if sign == "+") == ["high", "low", "side"]
+    assert sum(sign == "-" for sign, _ in told) == 3
+    assert [w.process.returncode for w in watchdogs] == [0]
