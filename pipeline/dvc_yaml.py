@@ -171,7 +171,9 @@ def _reuse(translations: str) -> list[Stage]:
     return [
         Stage("profiles", "python -m pipeline.profiles", ("pipeline.profiles.__main__",),
               (_rel(paths.interim_parquet("unodc_prisons")), _rel(paths.UNODC_PRISONS_NATIONAL),
-               _rel(paths.UNODC_PRISONS_QUALITY), _rel(paths.SOURCES)), (Profiles, UnodcPrisons),
+               _rel(paths.UNODC_PRISONS_QUALITY), _rel(paths.SOURCES),
+               _rel(paths.chapter_table(registry.LATEST_BY_COUNTRY.chapter, registry.LATEST_BY_COUNTRY.table))),
+              (Profiles, UnodcPrisons),
               outs=(_rel(paths.PROFILES_INTERIM),)),
         # Executes only the profiles whose inputs changed (pipeline/profiles/execute.py); the folder persists.
         Stage("profiles_notebook", "python -m pipeline.profiles.execute", ("pipeline.profiles.execute", notebook),

@@ -277,6 +277,11 @@ def table(table_id: str) -> Table:
     return found[0]
 
 
+# Each Latin American and Caribbean country's latest complete year (the regional chapter's tab-01): the country profiles
+# use the same year and repeat the table's note on what a count holds.
+LATEST_BY_COUNTRY = table("tab-01-women-held-latest")
+
+
 def figures_of(chapter: str) -> list[Figure]:
     return [f for f in FIGURES if f.chapter == chapter]
 

@@ -4,7 +4,9 @@
 
 Reads the cleaned national series of every country (data/interim/unodc_prisons_national.parquet: the long-table rows
 of the UNODC ingest, after its plausibility rules, for every country of the file), the rules' findings
-(data/interim/unodc_prisons_quality.csv) and the file's list of countries (data/interim/unodc_prisons.parquet).
+(data/interim/unodc_prisons_quality.csv), the file's list of countries (data/interim/unodc_prisons.parquet), and
+the regional chapter's table of the latest year (data/interim/regional/latest.parquet, tab-01) for its note on what a
+count holds (Brazil's includes women outside cells: the chapter's reconciliation with SISDEPEN, tab-08).
 Writes data/interim/profiles/<ISO3>.json for each country of params.yaml `profiles.countries`, and summary.parquet
 (one row per country: its key numbers, for the index and the values files). A country's file changes only when its
 own numbers, findings or sources do, so the notebook stage reruns exactly the profiles whose file changed.
@@ -13,7 +15,8 @@ Every number is a long-table value (key country/unodc_prisons/indicator/sex/peri
 
 - the headline year is the country's latest complete year, as in the regional chapter's tab-01: women held and the
   share's denominator both reported and not excluded by a rule; women held, their share of all persons held (or of
-  female + male where the year has no usable total) and their rate per 100,000 women are of that year;
+  female + male where the year has no usable total) and their rate per 100,000 women are of that year, with tab-01's
+  note on the count where it has one for that year;
 - the share held unsentenced (pre-trial), women and men, at the latest year with both;
 - the trend: women held in the first year with a count, against the headline year, with any series break between;
 - for a country without a count by sex: its latest total, and what is missing.
@@ -27,6 +30,7 @@ import math
 import pandas as pd
 
 from pipeline import io, params, paths, registry
+from pipeline.chapters import interim
 from pipeline.errors import PipelineError, cli
 from pipeline.settings import Profiles, UnodcPrisons
 from pipeline.sources import unodc_plausibility, unodc_prisons
@@ -78,8 +82,11 @@ def chosen_countries(wanted: list[str], countries: pd.DataFrame, national: pd.Da
 
 # ----------------------------------------------------------------------------- One country ---
 
-def profile(country: pd.Series, rows: pd.DataFrame, findings: pd.DataFrame, sources: dict) -> dict:
-    """One country's profile: its numbers (each with its year and long-table key), series, findings and sources."""
+def profile(country: pd.Series, rows: pd.DataFrame, findings: pd.DataFrame, sources: dict,
+            count_note: dict | None = None) -> dict:
+    """One country's profile: its numbers (each with its year and long-table key), series, findings and sources.
+    `count_note` is tab-01's note on the country's latest count ({"year", "text"}, in English), shown if its year is
+    the headline's."""
     years = {name: _by_year(rows, *key) for name, key in SERIES.items()}
     basis = rows[rows["indicator"] == "women_share_of_persons_held"].set_index("year")["basis"]
     women, share = years["women_held"], years["women_share_pct"]
@@ -95,6 +102,7 @@ def profile(country: pd.Series, rows: pd.DataFrame, findings: pd.DataFrame, sour
             "later_women_held": _number(country, years, "women_held", int(women.index.max()))
             if women.index.max() > headline else None,
             "trend": _trend(country, years, findings, headline) if len(women) else None,
+            "count_note": count_note if count_note and count_note["year"] == headline else None,
         }
     numbers["unsentenced"] = _unsentenced(country, years)
     numbers["total"] = (_number(country, years, "persons_held", int(years["persons_held"].index.max()))
@@ -229,16 +237,24 @@ def source_entry() -> dict:
 # ------------------------------------------------------------------------------------- Build ---
 
 def build(countries: pd.DataFrame, national: pd.DataFrame, quality: pd.DataFrame, chosen: list[str],
-          sources: dict) -> dict[str, dict]:
-    """Every chosen country's profile, by ISO3 code."""
+          sources: dict, count_notes: dict[str, dict] | None = None) -> dict[str, dict]:
+    """Every chosen country's profile, by ISO3 code; `count_notes` by country (see count_notes)."""
     national = national.assign(year=national["period"].astype(int))
     quality = quality.assign(year=quality["year"].astype(int))
     by_country = dict(tuple(national.groupby("country")))
     found = dict(tuple(quality.groupby("country")))
     names = countries.set_index("country", drop=False)
     empty_rows, no_findings = national.iloc[:0], quality.iloc[:0]
-    return {code: profile(names.loc[code], by_country.get(code, empty_rows), found.get(code, no_findings), sources)
+    return {code: profile(names.loc[code], by_country.get(code, empty_rows), found.get(code, no_findings), sources,
+                          (count_notes or {}).get(code))
             for code in chosen}
+
+
+def count_notes(latest: pd.DataFrame) -> dict[str, dict]:
+    """The regional chapter's notes on what a country's latest count holds (tab-01's `count_note`, in English: the
+    profile says it in its language through the same row of the translation table), by country, with its year."""
+    noted = latest[latest["count_note"].fillna("") != ""]
+    return {row.country: {"year": int(row.latest_year), "text": str(row.count_note)} for row in noted.itertuples()}
 
 
 def summary(profiles: dict[str, dict]) -> pd.DataFrame:
@@ -297,8 +313,9 @@ def main() -> None:
     national = _read_national()
     quality = _read_quality()
     chosen = chosen_countries(settings.countries, countries, national)
+    notes = count_notes(interim.read(registry.LATEST_BY_COUNTRY.chapter, registry.LATEST_BY_COUNTRY.table))
     # Process data.
-    profiles = build(countries, national, quality, chosen, source_entry())
+    profiles = build(countries, national, quality, chosen, source_entry(), notes)
     # Save outputs, all together or none (the folder is replaced: a country no longer chosen leaves it).
     with io.transaction(replace=(paths.PROFILES_INTERIM,)):
         for code, entry in profiles.items():

@@ -67,17 +67,17 @@ class Job:
 
 def jobs(countries: list[str], languages: list[str]) -> list[Job]:
     """One job per country and language, each with the hash of its inputs: besides the shared ones, the country's
-    numbers and its definitions as the profile shows them in the language (their rows of the translation table are
-    found by their English text, so they are hashed as translated)."""
+    numbers, and its definitions and note on its count as the profile shows them in the language (their rows of the
+    translation table are found by their English text, so they are hashed as translated)."""
     shared = _shared_inputs()
     translators = {language: i18n.Translator(language) for language in languages}
     found = []
     for country in countries:
         content = paths.profile_interim(country).read_bytes()
         numbers = hashlib.sha256(content).hexdigest()
-        definitions = json.loads(content)["definitions"]
+        profile = json.loads(content)
         for language in languages:
-            shown = json.dumps(text.definitions(definitions, translators[language], country), ensure_ascii=False)
+            shown = json.dumps(text.found_by_english(profile, translators[language]), ensure_ascii=False)
             digest = hashlib.sha256(f"{shared}\n{numbers}\n{language}\n{shown}".encode()).hexdigest()
             found.append(Job(country, language, digest))
     return found

@@ -75,6 +75,10 @@ def headline(profile: dict, name: str, tr: i18n.Translator) -> str:
 def notes(profile: dict, tr: i18n.Translator) -> list[str]:
     """What a reader must know to use the headline numbers."""
     numbers, found = profile["numbers"], []
+    if numbers.get("count_note"):
+        found.append(tr("profile.note.count", year=numbers["count_note"]["year"],
+                        table=f"{href(paths.briefing(tr.language))}#{registry.LATEST_BY_COUNTRY.id}",
+                        note=count_note(profile, tr)))
     if profile["status"] == build.WOMEN_WITHOUT_SHARE:
         found.append(tr("profile.note.no_share"))
     later = numbers.get("later_women_held")
@@ -175,6 +179,19 @@ def definitions(stated: dict[str, str], tr: i18n.Translator, country: str) -> di
     definitions through the same rows of the translation table)."""
     return {key: tr.english(definition, f"the {country} profile's definition of {key}")
             for key, definition in stated.items()}
+
+
+def count_note(profile: dict, tr: i18n.Translator) -> str:
+    """tab-01's note on the headline count in the language: the translation table's row for it, found by its English
+    text, as the briefing's table says it."""
+    return tr.english(profile["numbers"]["count_note"]["text"], f"tab-01's note on the {profile['country']} count")
+
+
+def found_by_english(profile: dict, tr: i18n.Translator) -> dict:
+    """What a profile says through rows of the translation table found by their English text, not by a key (so a
+    change to one reruns no profile by key): its definitions and tab-01's note, as shown in the language."""
+    return {"definitions": definitions(profile["definitions"], tr, profile["country"]),
+            "count_note": count_note(profile, tr) if profile["numbers"].get("count_note") else None}
 
 
 def href(target) -> str:

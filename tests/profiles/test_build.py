@@ -31,8 +31,8 @@ def no_findings() -> pd.DataFrame:
     return pd.DataFrame(columns=["rule", "country", "year", "series", "sex", "value", "evidence", "treatment"])
 
 
-def profile(*values, findings=None) -> dict:
-    return build.profile(COUNTRY, rows(*values), no_findings() if findings is None else findings, SOURCES)
+def profile(*values, findings=None, count_note=None) -> dict:
+    return build.profile(COUNTRY, rows(*values), no_findings() if findings is None else findings, SOURCES, count_note)
 
 
 def test_headline_numbers_are_of_the_latest_year_whose_share_can_be_computed():
@@ -50,6 +50,17 @@ def test_headline_numbers_are_of_the_latest_year_whose_share_can_be_computed():
     # The trend runs from the first count of women to the headline year, never to the later count: here both are
     # 2018, so there is no trend.
     assert numbers["trend"] is None
+
+
+def test_tab_01s_note_on_a_count_is_kept_for_the_headline_year_only():
+    values = [("persons_held", "female", 2018, 100), ("persons_held", "total", 2018, 2000),
+              ("women_share_of_persons_held", "female", 2018, 5.0, "total")]
+    note = {"year": 2018, "text": "count includes 7 women outside cells (electronic monitoring, home custody; table 8)"}
+    assert profile(*values, count_note=note)["numbers"]["count_note"] == note
+    assert profile(*values, count_note=note | {"year": 2017})["numbers"]["count_note"] is None  # another year's
+    assert profile(*values)["numbers"]["count_note"] is None
+    latest = pd.DataFrame({"country": ["AAA", "BBB"], "latest_year": [2018, 2020], "count_note": [note["text"], ""]})
+    assert build.count_notes(latest) == {"AAA": note}
 
 
 def test_trend_from_the_first_count_of_women_and_the_level_shifts_between():
@@ -208,6 +219,10 @@ def test_every_profile_of_latin_america_agrees_with_the_regional_chapters_tab_01
         profile = summary.loc[country]
         assert (int(profile["headline_year"]), profile["women_held"]) == (row["latest_year"], row["women_held"])
         assert round(profile["women_share_pct"], 1) == row["women_share_pct"], country
+        # ... and its note on what the count holds (Brazil's: women outside cells), the same text.
+        noted = build.read(country)["numbers"]["count_note"]
+        assert (noted["text"] if noted else "") == row["count_note"], country
+    assert build.read("BRA")["numbers"]["count_note"]["text"].startswith("count includes 12,696 women outside cells")
 
 
 def test_the_default_profiles_are_every_country_of_the_subregion_with_data():

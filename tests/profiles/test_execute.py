@@ -68,6 +68,21 @@ def test_a_definitions_translation_changed_reruns_the_profiles_showing_it_in_tha
     assert {key for key, inputs in after.items() if inputs != current[key].inputs} == {("ARG", "es")}
 
 
+def test_the_count_notes_translation_changed_reruns_brazils_profile_in_that_language(current, tmp_path, monkeypatch):
+    """tab-01's note on Brazil's count is shown through its row of the translation table, found by the English text
+    (cell.count_note.outside_cells, which the briefing's table uses too): a changed Portuguese text reruns Brazil's
+    Portuguese profile, and no other."""
+    table = paths.TRANSLATIONS.read_text(encoding="utf-8")
+    old = "a contagem inclui {0} mulheres fora das celas"
+    assert table.count(old) == 1
+    changed = tmp_path / "translations.csv"
+    changed.write_text(table.replace(old, "a contagem abrange {0} mulheres fora das celas"), encoding="utf-8")
+    real = i18n.Translator
+    monkeypatch.setattr(i18n, "Translator", lambda language, table=changed: real(language, table))
+    after = {(job.country, job.language): job.inputs for job in execute.jobs(["ARG", "BRA"], LANGUAGES)}
+    assert {key for key, inputs in after.items() if inputs != current[key].inputs} == {("BRA", "pt")}
+
+
 def _sources_with(tmp_path, monkeypatch, old: str, new: str) -> None:
     """data/sources.yaml with one text replaced, read afresh (the citation is read once per process: `fresh_citation`
     clears it again after the test)."""

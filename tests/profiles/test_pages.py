@@ -118,6 +118,28 @@ def test_the_long_tables_definitions_are_shown_in_the_profile_s_language(country
 
 
 @pytest.mark.parametrize("language, expected", [
+    ("en", "The briefing's table 1 notes of the 2020 count of women held: count includes 12,696 women outside cells "
+           "(electronic monitoring, home custody; table 8)."),
+    ("es", "La tabla 1 del informe anota sobre el conteo de mujeres de 2020: el recuento incluye 12.696 mujeres fuera "
+           "de las celdas (monitoreo electrónico, custodia domiciliaria; tabla 8)."),
+    ("pt", "A tabela 1 do informe anota sobre a contagem de mulheres de 2020: a contagem inclui 12.696 mulheres fora "
+           "das celas (monitoração eletrônica, custódia domiciliar; tabela 8)."),
+])
+def test_brazil_page_says_what_its_count_of_women_holds_as_the_briefing_does(language, expected):
+    """UNODC's 41,580 women held in Brazil in 2020 include those under electronic monitoring and in home custody (the
+    regional chapter's reconciliation with SISDEPEN's December 2020: 28,688 in cells, 8,130 monitored, 4,566 at home).
+    The profile repeats tab-01's note in its language, with a link to that table of the briefing in the same language;
+    a country without a note has none."""
+    shown = page_text("BRA", language)
+    assert f"41{'.' if language != 'en' else ','}580 2020" in shown
+    assert expected in shown
+    page = paths.profile("BRA", language, ".html").read_text(encoding="utf-8")
+    briefing = paths.briefing(language).name
+    assert f'href="../{briefing}#tab-01-women-held-latest"' in page
+    assert "tab-01-women-held-latest" not in paths.profile("ARG", language, ".html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("language, expected", [
     ("en", "The UNODC file gives Cuba no count of persons held by sex: only the total, 57,337 persons held in 2012."),
     ("es", "El archivo de UNODC no da para Cuba ningún conteo de personas privadas de libertad por sexo: solo el "
            "total, 57.337 personas en 2012."),

@@ -108,7 +108,8 @@ def test_adding_the_last_sisdepen_semester_as_the_guide_says(tmp_path):
     # Only the new file is parsed; the other eleven semesters come from the parsed-file cache.
     assert "12 semester files: 11 read from the cache, 1 to parse" in after.stdout, after.stdout[-4000:]
     assert f"parsed 1/1 {SEMESTER_FILE}" in after.stdout
-    # The country profiles cite the UNODC data only: none is executed again (the guide says so).
+    # The country profiles cite the UNODC data (and Brazil's, tab-01's note on its 2020 count, which the new semester
+    # does not change): none is executed again (the guide says so).
     assert "profiles: 0 executed, 135 unchanged" in after.stdout, after.stdout[-4000:]
     assert "profiles: 0 executed, 135 unchanged" in GUIDE.read_text(encoding="utf-8").replace("\n   ", " ")
     changes = built_copy.run(".venv/bin/python -m pipeline.changes", copy, env)
