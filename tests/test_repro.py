@@ -379,6 +379,10 @@ def _ended(pid: int) -> bool:
 SHELLS = ["/bin/sh", "/bin/bash"]
 # A stage still 'importing' for a minute: no handler of its own.
 SLEEPING = "python -c \"import os, pathlib, time; pathlib.Path('pid').write_text(str(os.getpid())); time.sleep(60)\""
+# A stage past its imports: on SIGTERM it takes a second and a half to finish what it holds, then says so and ends.
+FINISHING = ('python -c "import os, pathlib, signal, time; signal.signal(signal.SIGTERM, lambda *_: (time.sleep(1.5), '
+             "pathlib.Path('ended').write_text('yes'), print('stage: stopped'), os._exit(130))); "
+             "pathlib.Path('pid').write_text(str(os.getpid())); time.sleep(60)\"")
 
 
 @pytest.mark.parametrize("shell", SHELLS)
@@ -416,12 +420,7 @@ def test_ctrl_c_waits_for_a_stage_that_finishes_what_it_was_given(tmp_path, shel
     runner exits only once the stage's command has ended, whatever the shell, so nothing of the stage's is still
     running (or still writing) when the user gets the prompt back."""
     folder = _project(tmp_path / "ours")
-    status, output, _ = _from_the_terminal(folder, shell, 'python -c "import os, pathlib, signal, time; '
-                                                          "signal.signal(signal.SIGTERM, lambda *_: (time.sleep(1.5), "
-                                                          "pathlib.Path('ended').write_text('yes'), "
-                                                          "print('stage: stopped'), os._exit(130))); "
-                                                          "pathlib.Path('pid').write_text(str(os.getpid())); "
-                                                          'time.sleep(60)"')
+    status, output, _ = _from_the_terminal(folder, shell, FINISHING)
     assert status == 130, output
     assert (folder / "ended").is_file(), output  # the stage ended before the runner did
     # The stage's own line first, then the runner's, which says something else: what it stopped.
@@ -449,12 +448,7 @@ def test_a_killed_process_group_leaves_no_stage_running_and_the_watchdog_waits_f
     outlives that too. It waits until the stage it stopped has ended (here a second and a half after SIGTERM) before
     it ends, so nothing of the stage's is left writing when the output closes."""
     folder = _project(tmp_path / "ours")
-    status, output, _ = _from_the_terminal(folder, "/bin/sh", 'python -c "import os, pathlib, signal, time; '
-                                                              "signal.signal(signal.SIGTERM, lambda *_: (time.sleep(1.5), "
-                                                              "pathlib.Path('ended').write_text('yes'), "
-                                                              "print('stage: stopped'), os._exit(130))); "
-                                                              "pathlib.Path('pid').write_text(str(os.getpid())); "
-                                                              'time.sleep(60)"', signal.SIGKILL)
+    status, output, _ = _from_the_terminal(folder, "/bin/sh", FINISHING, signal.SIGKILL)
     assert status == -signal.SIGKILL, output
     assert (folder / "ended").is_file(), output
     assert output.strip().splitlines()[-2:] == ["stage: stopped", repro_watchdog.stopped_message(["slow"])], output
