@@ -43,7 +43,9 @@ def headline(profile: dict, name: str, tr: i18n.Translator) -> str:
     parts = [f"## {tr('profile.headline')}"]
     if status in (build.TOTALS_ONLY, build.NO_COUNT):
         return "\n\n".join(parts + [missing(profile, name, tr)])
-    rows = [_row(tr("profile.women_held"), numbers["women_held"], tr.number(numbers["women_held"]["value"]))]
+    # A note on what the headline count holds is below the table: the rows that show that count point to it.
+    see_note = tr("profile.see_note") if numbers.get("count_note") else ""
+    rows = [_row(tr("profile.women_held"), numbers["women_held"], tr.number(numbers["women_held"]["value"]), see_note)]
     share = numbers.get("women_share_pct")
     if share:
         label = tr("profile.women_share" if share["denominator"] == "total" else "profile.women_share_sexes")
@@ -64,8 +66,9 @@ def headline(profile: dict, name: str, tr: i18n.Translator) -> str:
         rows.append([tr("profile.trend", first=trend["first"]["year"], last=trend["last"]["year"]),
                      _signed(trend["change_pct"], tr, "%") if trend["change_pct"] is not None else _DASH,
                      f"{trend['first']['year']}–{trend['last']['year']}",
-                     tr("profile.from_to", first=tr.number(trend["first"]["value"]),
-                        last=tr.number(trend["last"]["value"])), f"`{trend['first']['key']}`"])
+                     "; ".join(filter(None, [tr("profile.from_to", first=tr.number(trend["first"]["value"]),
+                                                   last=tr.number(trend["last"]["value"])), see_note])),
+                     f"`{trend['first']['key']}`"])
     parts.append(_table([tr("profile.col.measure"), tr("profile.col.value"), tr("profile.col.year"),
                          tr("profile.col.note"), tr("profile.col.key")], rows))
     parts += notes(profile, tr)

@@ -131,7 +131,11 @@ def test_brazil_page_says_what_its_count_of_women_holds_as_the_briefing_does(lan
     The profile repeats tab-01's note in its language, with a link to that table of the briefing in the same language;
     a country without a note has none."""
     shown = page_text("BRA", language)
-    assert f"41{'.' if language != 'en' else ','}580 2020" in shown
+    see_note = i18n.Translator(language)("profile.see_note")
+    thousands = "." if language != "en" else ","
+    assert f"41{thousands}580 2020 {see_note}" in shown  # the count's row, and the change to it, point to the note
+    assert f"41{thousands}580; {see_note}" in shown
+    assert see_note not in page_text("ARG", language)
     assert expected in shown
     page = paths.profile("BRA", language, ".html").read_text(encoding="utf-8")
     briefing = paths.briefing(language).name
