@@ -287,10 +287,33 @@ def _ordered(table: pd.DataFrame, key: list[str]) -> pd.DataFrame:
     return table.sort_values(key, kind="stable").reset_index(drop=True)
 
 
-def values(settings: Uruguay) -> dict:
+def values(settings: Uruguay, tables: dict[str, pd.DataFrame]) -> dict:
     """The texts' parameters and the definitions the chapter's figures and tables state (every parameter)."""
-    return {"text": {"first_year": settings.first_year, "luc_month": settings.luc_month},
+    years = unodc_years(tables["prison_series"])
+    return {"text": {"first_year": settings.first_year, "luc_month": settings.luc_month,
+                     "unodc_women_years": years["female"], "unodc_men_years": years["male"]},
             "definitions": {"chapter": settings.model_dump()}}
+
+
+def unodc_years(series: pd.DataFrame) -> dict[str, str]:
+    """The years UNODC counts each sex in the prison series, as runs of consecutive years ("2003–2004, 2010–2020"):
+    fig-30 leaves a gap where a year has no count, and its caption says which years have one."""
+    unodc = series[(series["reference"] == "unodc_prisons") & series["sex"].isin(["female", "male"])]
+    found = {}
+    for sex in ("female", "male"):
+        years = sorted({int(period) for period in unodc.loc[unodc["sex"] == sex, "period"]})
+        if not years:
+            raise PipelineError(f"UNODC has no count of {'women' if sex == 'female' else 'men'} held in Uruguay "
+                                "from the chapter's first year", file=paths.indicator_part(unodc_prisons.SOURCE),
+                                fix="lower params.yaml uruguay.first_year, or check the UNODC file")
+        runs = [[years[0], years[0]]]
+        for year in years[1:]:
+            if year == runs[-1][1] + 1:
+                runs[-1][1] = year
+            else:
+                runs.append([year, year])
+        found[sex] = ", ".join(str(first) if first == last else f"{first}–{last}" for first, last in runs)
+    return found
 
 
 @cli
@@ -303,8 +326,8 @@ def main() -> None:
     rows = long_rows(tables, inputs)
     # Save outputs, all together or none.
     with io.transaction(replace=(paths.chapter_dir(CHAPTER),)):
-        interim.write(CHAPTER, tables, values(settings))
-        export.save_registered(CHAPTER, tables, values(settings))
+        interim.write(CHAPTER, tables, values(settings, tables))
+        export.save_registered(CHAPTER, tables, values(settings, tables))
         longtable.save(rows, paths.indicator_part(CHAPTER))
     print(f"uruguay: {len(tables)} tables -> {paths.relative(paths.chapter_dir(CHAPTER))}, {len(rows)} long rows")
 

@@ -10,6 +10,7 @@ import pytest
 from pipeline import longtable, params
 from pipeline.chapters.uruguay import build as uruguay
 from pipeline.chapters.uruguay.periods import period_position
+from pipeline.errors import PipelineError
 from pipeline.sources import oud, published, unodc_drug_crimes, unodc_prisons
 from pipeline.settings import Uruguay
 
@@ -54,6 +55,18 @@ def test_prison_series_combines_unodc_and_published_points(tables):
     assert series[("female", "2020-01", "ury-001")] == 635
     assert series[("female", "2025-08", "ury-002")] == 1422
     assert ("female", "2002", "ury-047") not in series.index  # before first_year
+
+
+def test_the_caption_gives_the_years_unodc_counts_each_sex(tables, settings):
+    """fig-30 breaks its lines where UNODC has no count: women 2005-2009 (read from the raw UNODC file: 2003 and 2004,
+    then 2010 on), men before 2010. The caption says which years it has, in every language."""
+    assert uruguay.unodc_years(tables["prison_series"]) == {"female": "2003–2004, 2010–2020", "male": "2010–2020"}
+    text = uruguay.values(settings, tables)["text"]
+    assert (text["unodc_women_years"], text["unodc_men_years"]) == ("2003–2004, 2010–2020", "2010–2020")
+    one_year = tables["prison_series"].query("not (sex == 'male' and period != '2015')")
+    assert uruguay.unodc_years(one_year)["male"] == "2015"
+    with pytest.raises(PipelineError, match="UNODC has no count of men held in Uruguay"):
+        uruguay.unodc_years(tables["prison_series"].query("sex != 'male'"))
 
 
 def test_formal_contact_shares(tables):
