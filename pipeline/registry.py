@@ -146,7 +146,7 @@ FIGURES = (
            definitions="incidences"),
     Figure("fig-30-uruguay-prison-by-sex", "uruguay", "prison_series", "prison_by_sex",
            x="position", y=("persons",), series="sex", drawn=("female", "male"), title="fig-30.title",
-           caption=Text("fig-30.caption", ("first_year", "luc_month", "unodc_women_years", "unodc_men_years")),
+           caption=Text("fig-30.caption", ("first_year", "luc_month_name", "unodc_women_years", "unodc_men_years")),
            alt=Text("fig-30.alt"),
            source=Text("fig-30.source"), definitions="chapter"),
     Figure("fig-31-uruguay-women-share-by-stage", "uruguay", "drug_share_by_stage", "women_share_by_stage",

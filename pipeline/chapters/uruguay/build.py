@@ -19,7 +19,7 @@ import pandas as pd
 from pipeline import export, io, longtable, params, paths
 from pipeline.chapters import interim
 from pipeline.chapters.uruguay import claims
-from pipeline.chapters.uruguay.periods import period_position
+from pipeline.chapters.uruguay.periods import month_name, period_position
 from pipeline.errors import PipelineError, cli
 from pipeline.settings import Uruguay
 from pipeline.sources import drug_crimes_quality, oud, published, unodc_drug_crimes, unodc_prisons
@@ -290,7 +290,7 @@ def _ordered(table: pd.DataFrame, key: list[str]) -> pd.DataFrame:
 def values(settings: Uruguay, tables: dict[str, pd.DataFrame]) -> dict:
     """The texts' parameters and the definitions the chapter's figures and tables state (every parameter)."""
     years = unodc_years(tables["prison_series"])
-    return {"text": {"first_year": settings.first_year, "luc_month": settings.luc_month,
+    return {"text": {"first_year": settings.first_year, "luc_month_name": month_name(settings.luc_month),
                      "unodc_women_years": years["female"], "unodc_men_years": years["male"]},
             "definitions": {"chapter": settings.model_dump()}}
 

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from pipeline import style
-from pipeline.chapters.uruguay.periods import period_position
+from pipeline.chapters.uruguay.periods import month_name, period_position
 from pipeline.settings import Uruguay
 
 SEX_PANELS = {"female": "Women", "male": "Men"}
@@ -25,8 +25,6 @@ LEGEND = {
     ("published", True): "Figure published in the press, date inferred or a lower bound",
 }
 LUC_LEGEND = "LUC: Law of Urgent Consideration (Law 19.889), in force from {month}"
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
 
 
 def prison_by_sex(table: pd.DataFrame, settings: Uruguay) -> plt.Figure:
@@ -109,9 +107,8 @@ def publisher(source: str) -> str:
 def _mark_luc(ax: plt.Axes, luc_month: str) -> None:
     """A dashed line where the LUC came into force, labelled with its abbreviation (expanded in the legend)."""
     position = _luc_position(luc_month)
-    year, month = luc_month.split("-")
     ax.axvline(position, color=style.TEXT_GREY, linestyle="--", linewidth=0.9,
-               label=LUC_LEGEND.format(month=f"{MONTHS[int(month) - 1]} {year}"))
+               label=LUC_LEGEND.format(month=month_name(luc_month)))
     ax.annotate("LUC", (position, 1), xycoords=("data", "axes fraction"), xytext=(3, -2),
                 textcoords="offset points", fontsize=style.LABEL_SIZE, color=style.TEXT_GREY, va="top")
 

@@ -63,6 +63,7 @@ def test_the_caption_gives_the_years_unodc_counts_each_sex(tables, settings):
     assert uruguay.unodc_years(tables["prison_series"]) == {"female": "2003–2004, 2010–2020", "male": "2010–2020"}
     text = uruguay.values(settings, tables)["text"]
     assert (text["unodc_women_years"], text["unodc_men_years"]) == ("2003–2004, 2010–2020", "2010–2020")
+    assert text["luc_month_name"] == "July 2020"  # as the legend says it (params.yaml: 2020-07)
     one_year = tables["prison_series"].query("not (sex == 'male' and period != '2015')")
     assert uruguay.unodc_years(one_year)["male"] == "2015"
     with pytest.raises(PipelineError, match="UNODC has no count of men held in Uruguay"):
