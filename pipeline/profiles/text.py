@@ -43,17 +43,18 @@ def headline(profile: dict, name: str, tr: i18n.Translator) -> str:
     parts = [f"## {tr('profile.headline')}"]
     if status in (build.TOTALS_ONLY, build.NO_COUNT):
         return "\n\n".join(parts + [missing(profile, name, tr)])
-    # A note on what the headline count holds is below the table: the rows that show that count point to it.
+    # A note on what the headline count holds is below the table: the rows made from that count point to it.
     see_note = tr("profile.see_note") if numbers.get("count_note") else ""
     rows = [_row(tr("profile.women_held"), numbers["women_held"], tr.number(numbers["women_held"]["value"]), see_note)]
     share = numbers.get("women_share_pct")
     if share:
         label = tr("profile.women_share" if share["denominator"] == "total" else "profile.women_share_sexes")
         rows.append(_row(label, share, tr.percent(share["value"]),
-                         tr("profile.of", value=tr.number(share["denominator_value"]))))
+                         "; ".join(filter(None, [tr("profile.of", value=tr.number(share["denominator_value"])),
+                                                 see_note]))))
     rate = numbers.get("women_per_100k_women")
     year = numbers["headline_year"]
-    rows.append(_row(tr("profile.women_rate"), rate, tr.number(rate["value"], 1)) if rate else
+    rows.append(_row(tr("profile.women_rate"), rate, tr.number(rate["value"], 1), see_note) if rate else
                 [tr("profile.women_rate"), _DASH, str(year), tr("profile.not_reported"), ""])
     unsentenced = numbers.get("unsentenced")
     if unsentenced:

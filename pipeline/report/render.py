@@ -163,7 +163,7 @@ def render_briefing(language: str, languages: list[str], figures: list[Figure], 
         "figures": figure_entries, "sections": sections,
         "contents": contents(figure_entries, sections, tr),
         "claims_present": paths.CLAIMS_TABLE.with_suffix(".csv").is_file(),
-        "headline": headline_rows(metrics, tr),
+        "headline": headline_rows(metrics, tr, count_notes(table_list)),
         "definitions": definitions_used(tr), "state": state,
         "sources": [source_entry(source, tr) for source in source_list],
         "zip": paths.figure_bundle(language).name, "index": paths.INDEX.name,
@@ -190,25 +190,38 @@ def contents(figures: list[dict], sections: dict, tr: i18n.Translator) -> list[d
     return entries
 
 
-def headline_rows(metrics: dict, tr: i18n.Translator) -> list[tuple[str, str]]:
-    """The headline metrics as (label, value) in the language, for the top of the briefing."""
-    rows = []
+def headline_rows(metrics: dict, tr: i18n.Translator,
+                  notes: dict[str, str] | None = None) -> list[tuple[str, str, str]]:
+    """The headline metrics as (label, value, note) in the language, for the top of the briefing: the UNODC numbers
+    of a country whose count tab-01 notes (Brazil's includes women outside cells) carry that note, as the table says
+    it."""
+    rows, notes = [], notes or {}
     for country, held in metrics["unodc-women-held"].items():
         year = metrics["unodc-latest-complete-year"][country]
+        note = tr.english(notes[country], f"tab-01's note on the {country} count") if notes.get(country) else ""
         rows.append((tr("page.metric.regional_women_held", country=tr(f"page.country.{country}"), year=year),
-                     tr.number(held)))
+                     tr.number(held), note))
         rows.append((tr("page.metric.regional_share", country=tr(f"page.country.{country}"), year=year),
-                     tr.percent(metrics["unodc-women-share-pct"][country])))
+                     tr.percent(metrics["unodc-women-share-pct"][country]), note))
     period = metrics["sisdepen-latest-period"]["BRA"]
     rows.append((tr("page.metric.brazil_women_in_cells", period=period),
-                 tr.number(metrics["sisdepen-women-in-cells"]["BRA"])))
+                 tr.number(metrics["sisdepen-women-in-cells"]["BRA"]), ""))
     rows.append((tr("page.metric.brazil_drug_share_women", period=period),
-                 tr.percent(metrics["sisdepen-women-drug-law-share-pct"]["BRA"])))
+                 tr.percent(metrics["sisdepen-women-drug-law-share-pct"]["BRA"]), ""))
     rows.append((tr("page.metric.brazil_drug_share_men", period=period),
-                 tr.percent(metrics["sisdepen-men-drug-law-share-pct"]["BRA"])))
+                 tr.percent(metrics["sisdepen-men-drug-law-share-pct"]["BRA"]), ""))
     rows.append((tr("page.metric.argentina_women_held", year=metrics["argentina-latest-year"]["ARG"]),
-                 tr.number(metrics["argentina-women-held"]["ARG"])))
+                 tr.number(metrics["argentina-women-held"]["ARG"]), ""))
     return rows
+
+
+def count_notes(table_list: list[Table]) -> dict[str, str]:
+    """tab-01's notes on what a country's latest count holds (English), by country: its published table's column."""
+    latest = next((table.data for table in table_list if table.name == registry.LATEST_BY_COUNTRY.id), None)
+    if latest is None or "count_note" not in latest.columns:
+        return {}
+    return {row.country: row.count_note for row in latest.itertuples()
+            if isinstance(row.count_note, str) and row.count_note}
 
 
 def notebook_entries(state: dict) -> list[dict]:

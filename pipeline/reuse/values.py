@@ -1,6 +1,8 @@
 """Every number the briefing and the country profiles cite, for authors to paste rather than retype:
 reports/values/<lang>.csv, .md and .tex, one row per number with its id, its value written the language's way, its
-unit, period, source, long-table key and, for a claim of the manuscript, the verdict of the claims check.
+unit, period, source, long-table key, the note a number must be quoted with (Brazil's count of women held includes
+women outside cells: the regional chapter's tab-01 says so, and so do the profile and the metric read from it) and,
+for a claim of the manuscript, the verdict of the claims check.
 
     python -m pipeline.reuse.values      # the DVC stage `values`
 
@@ -31,7 +33,7 @@ from pipeline.profiles import build
 from pipeline.report import metrics
 from pipeline.settings import Base
 
-COLUMNS = ["id", "value", "unit", "period", "source", "key", "verdict", "stated", "what", "number"]
+COLUMNS = ["id", "value", "unit", "period", "source", "key", "verdict", "stated", "note", "what", "number"]
 # A profile's numbers: id stem -> (where in the profile's numbers, unit, decimals, what it is).
 PROFILE_NUMBERS = {
     "womenHeld": (("women_held",), "persons", 0, "women held in prison"),
@@ -41,6 +43,8 @@ PROFILE_NUMBERS = {
     "menUnsentenced": (("unsentenced", "men"), "percent", 1, "share of men held who are unsentenced"),
     "personsHeld": (("total",), "persons", 0, "persons held, all"),
 }
+# The profile numbers made from the headline count of women held: tab-01's note on that count is theirs too.
+COUNT_STEMS = ("womenHeld", "womenShare", "womenRate")
 PERIOD_COLUMNS = ("latest_year", "year", "period")  # the period of a metric's row, the first its table has
 METRIC_SOURCES = {"regional": "unodc_prisons", "argentina": "unodc_prisons", "brazil": "sisdepen",
                   "uruguay": "unodc_prisons"}
@@ -55,20 +59,23 @@ def profile_rows(countries: list[str]) -> list[dict]:
     for country in countries:
         profile = build.read(country)
         numbers = profile["numbers"]
+        noted = numbers.get("count_note") or {"year": None, "text": ""}
         for stem, (where, unit, decimals, what) in PROFILE_NUMBERS.items():
             number = numbers
             for part in where:
                 number = (number or {}).get(part)
             if number:
+                note = noted["text"] if stem in COUNT_STEMS and number["year"] == noted["year"] else ""
                 rows += _with_year(f"{stem}{country}latest", number["value"], decimals, unit, str(number["year"]),
-                                   build.SOURCE, number["key"], f"{what}, {profile['unodc_name']}")
+                                   build.SOURCE, number["key"], f"{what}, {profile['unodc_name']}", note)
         trend = numbers.get("trend")
         if trend and trend["change_pct"] is not None:
             period = f"{trend['first']['year']}/{trend['last']['year']}"
             rows.append(_row(f"womenGrowth{country}sinceFirst", trend["change_pct"], 1, "percent_change", period,
                              build.SOURCE, f"{trend['first']['key']} {trend['last']['key']}",
                              "change in women held from the first year with a usable count (not one whose women and "
-                             f"men fall far short of its total), {profile['unodc_name']}"))
+                             f"men fall far short of its total), {profile['unodc_name']}",
+                             noted["text"] if trend["last"]["year"] == noted["year"] else ""))
             rows.append(_row(f"womenGrowth{country}sinceFirstYear", float(trend["first"]["year"]), None, "year",
                              period, build.SOURCE, trend["first"]["key"], "first year with a usable count of women"))
     return rows
@@ -92,9 +99,11 @@ def metric_rows() -> list[dict]:
             unit = "percent" if metric.kind == "pct" else "persons"
             name = "briefing" + "".join(part[:1].upper() + part[1:] for part in
                                         re.split(r"[-_.]", "_".join(key)) if part)
+            note = row.get("count_note")  # a metric of tab-01's row: its note on the count is the metric's too
             rows.append(_row(name, metrics.value(metric, table, where), 1 if metric.kind == "pct" else 0, unit,
                              period, METRIC_SOURCES[metric.chapter], "",
-                             f"headline metric {'.'.join(key)} ({paths.relative(paths.METRICS)})"))
+                             f"headline metric {'.'.join(key)} ({paths.relative(paths.METRICS)})",
+                             note if isinstance(note, str) else ""))
     return rows
 
 
@@ -110,20 +119,21 @@ def claim_rows() -> list[dict]:
             for claim in table.itertuples(index=False)]
 
 
-def _row(name, value, decimals, unit, period, source, key, what) -> dict:
+def _row(name, value, decimals, unit, period, source, key, what, note="") -> dict:
     return {"id": name, "number": None if value is None else float(value), "decimals": decimals, "unit": unit,
-            "period": period, "source": source, "key": key, "verdict": "", "what": what}
+            "period": period, "source": source, "key": key, "verdict": "", "what": what, "note": note}
 
 
-def _with_year(name, value, decimals, unit, period, source, key, what) -> list[dict]:
-    return [_row(name, value, decimals, unit, period, source, key, what),
+def _with_year(name, value, decimals, unit, period, source, key, what, note="") -> list[dict]:
+    return [_row(name, value, decimals, unit, period, source, key, what, note),
             _row(f"{name}Year", float(period), None, "year", period, source, key, f"year of {name}")]
 
 
 # ----------------------------------------------------------------------------------- Writing ---
 
 def table(rows: list[dict], language: str) -> pd.DataFrame:
-    """The rows in one language: numbers in its format (years never grouped), texts' numbers localised."""
+    """The rows in one language: numbers in its format (years never grouped), texts' numbers localised, notes in the
+    language (the translation table's rows for them, as the briefing's table says them)."""
     shown, tr = [], i18n.Translator(language)
     for row in rows:
         stated = i18n.render(row["phrases"]["stated"], tr) if "phrases" in row else ""
@@ -136,7 +146,9 @@ def table(rows: list[dict], language: str) -> pd.DataFrame:
                 ("%" if row["unit"] in ("percent", "percent_change") else "")
             if row["unit"] == "percent_change" and row["number"] > 0:
                 value = "+" + value
+        note = tr.english(row["note"], f"the note on {row['id']}") if row.get("note") else ""
         shown.append({**{column: row.get(column, "") for column in COLUMNS}, "value": value, "stated": stated,
+                      "note": note,
                       "number": "" if row.get("number") is None else io.number_text(row["number"])})
     frame = pd.DataFrame(shown, columns=COLUMNS)
     if frame["id"].duplicated().any():
@@ -147,11 +159,12 @@ def table(rows: list[dict], language: str) -> pd.DataFrame:
 
 def markdown(frame: pd.DataFrame, tr: i18n.Translator, cite: str) -> str:
     headers = [tr("values.col.id"), tr("profile.col.value"), tr("values.col.unit"), tr("values.col.period"),
-               tr("values.col.source"), tr("col.verdict"), tr("values.col.stated"), tr("profile.col.key")]
+               tr("values.col.source"), tr("col.verdict"), tr("values.col.stated"), tr("profile.col.note"),
+               tr("profile.col.key")]
     lines = [f"# {tr('values.title')}", "", tr("values.intro"), "", "| " + " | ".join(headers) + " |",
              "|" + "---|" * len(headers)]
     for row in frame.itertuples(index=False):
-        cells = [f"`{row.id}`", row.value, row.unit, row.period, row.source, row.verdict, row.stated,
+        cells = [f"`{row.id}`", row.value, row.unit, row.period, row.source, row.verdict, row.stated, row.note,
                  f"`{row.key}`" if row.key else ""]
         lines.append("| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |")
     return "\n".join(lines + ["", cite]) + "\n"
@@ -163,7 +176,8 @@ def latex(frame: pd.DataFrame, tr: i18n.Translator, cite: str) -> str:
              "\\providecommand{\\bv}[1]{\\csname briefingvalue@#1\\endcsname}"]
     for row in frame.itertuples(index=False):
         value = _tex(row.value)
-        comment = f"  % {row.unit}, {row.period}, {row.source}{', ' + row.verdict if row.verdict else ''}"
+        comment = (f"  % {row.unit}, {row.period}, {row.source}{', ' + row.verdict if row.verdict else ''}"
+                   + (f"; {row.note}" if row.note else ""))
         lines.append(f"\\expandafter\\def\\csname briefingvalue@{row.id}\\endcsname{{{value}}}{comment}")
         if _LETTERS.match(row.id):
             lines.append(f"\\providecommand{{\\{row.id}}}{{{value}}}")

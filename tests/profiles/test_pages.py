@@ -135,6 +135,7 @@ def test_brazil_page_says_what_its_count_of_women_holds_as_the_briefing_does(lan
     thousands = "." if language != "en" else ","
     assert f"41{thousands}580 2020 {see_note}" in shown  # the count's row, and the change to it, point to the note
     assert f"41{thousands}580; {see_note}" in shown
+    assert shown.count(see_note) == 4  # the count, its share and rate (2020), and the change to it
     assert see_note not in page_text("ARG", language)
     assert expected in shown
     page = paths.profile("BRA", language, ".html").read_text(encoding="utf-8")

@@ -265,3 +265,24 @@ def test_each_page_says_how_to_find_its_own_commit(language):
         footer = page.read_text(encoding="utf-8").split('<footer id="page-footer">')[1]
         named = re.findall(r"git log -1 -- (\S+?)\.?</p>", footer)
         assert named == [paths.relative(page)], (page.name, named)
+
+
+@pytest.mark.parametrize("language, note", [
+    ("en", "count includes 12,696 women outside cells (electronic monitoring, home custody; table 8)"),
+    ("es", "el recuento incluye 12.696 mujeres fuera de las celdas (monitoreo electrónico, custodia domiciliaria; "
+           "tabla 8)"),
+    ("pt", "a contagem inclui 12.696 mulheres fora das celas (monitoração eletrônica, custódia domiciliar; tabela 8)"),
+])
+def test_the_headline_numbers_of_a_noted_count_carry_tab_01s_note(language, note, tables):
+    """Brazil's UNODC count of women held (41,580 in 2020) includes women outside cells, as tab-01 notes: the
+    briefing's headline rows made from it (the count and the share) say so beside the number; no other row does."""
+    from pipeline.report import metrics
+
+    rows = render.headline_rows(metrics.headline_metrics(), i18n.Translator(language), render.count_notes(tables))
+    noted = [(label, value) for label, value, row_note in rows if row_note]
+    assert [row_note for _, _, row_note in rows if row_note] == [note, note]
+    assert [value for _, value in noted] == ["41.580" if language != "en" else "41,580",
+                                             "5,1%" if language != "en" else "5.1%"]
+    page = paths.briefing(language).read_text(encoding="utf-8")
+    value = "41.580" if language != "en" else "41,580"
+    assert f'<td class="number">{value}</td><td class="muted">{note}</td>' in page

@@ -87,3 +87,25 @@ def test_latex_escapes_and_macros_only_for_letter_ids():
     tex = values.latex(frame, i18n.Translator("es"), "cite")
     assert "\\providecommand{\\shareA}{12,5\\%}" in tex
     assert "\\providecommand{\\a-b}" not in tex and "briefingvalue@a-b\\endcsname{3}" in tex
+
+
+@pytest.mark.parametrize("language, note", [
+    ("en", "count includes 12,696 women outside cells (electronic monitoring, home custody; table 8)"),
+    ("es", "el recuento incluye 12.696 mujeres fuera de las celdas (monitoreo electrónico, custodia domiciliaria; "
+           "tabla 8)"),
+    ("pt", "a contagem inclui 12.696 mulheres fora das celas (monitoração eletrônica, custódia domiciliar; tabela 8)"),
+])
+def test_the_numbers_made_from_a_noted_count_carry_its_note(language, note):
+    """An author pasting Brazil's 41,580 women held in 2020 (UNODC) gets tab-01's note with it: the count includes
+    women outside cells. So do the numbers made from that count (its share, rate and the change to it, the briefing's
+    metrics read from tab-01's row), not the others (the unsentenced shares are of 2019; Argentina's has no note)."""
+    table = read(language)
+    noted = set(table.index[table["note"] != ""])
+    assert noted == {"womenHeldBRAlatest", "womenShareBRAlatest", "womenRateBRAlatest", "womenGrowthBRAsinceFirst",
+                     "briefingUnodcWomenHeldBRA", "briefingUnodcWomenSharePctBRA"}
+    assert set(table.loc[sorted(noted), "note"]) == {note}
+    markdown = paths.values_file(language, ".md").read_text(encoding="utf-8")
+    assert f" | {note} | `BRA/unodc_prisons/persons_held/female/2020` |" in markdown
+    tex = paths.values_file(language, ".tex").read_text(encoding="utf-8")
+    assert f"briefingvalue@womenHeldBRAlatest\\endcsname{{{table.loc['womenHeldBRAlatest', 'value']}}}" in tex
+    assert f"% persons, 2020, unodc_prisons; {note}" in tex
