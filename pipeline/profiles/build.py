@@ -46,7 +46,7 @@ NO_COUNT = "no_count"  # no count of persons held at all
 SUMMARY = ["country", "country_name", "region", "subregion", "status", "headline_year", "women_held",
            "women_share_pct", "share_denominator", "women_per_100k_women", "first_year", "first_women_held",
            "women_growth_pct", "unsentenced_year", "women_unsentenced_pct", "men_unsentenced_pct", "total_year",
-           "persons_held", "findings"]
+           "persons_held", "findings", "count_note"]
 
 
 # ------------------------------------------------------------------------------------- Inputs ---
@@ -278,6 +278,7 @@ def summary(profiles: dict[str, dict]) -> pd.DataFrame:
             "men_unsentenced_pct": unsentenced["men"]["value"] if unsentenced else None,
             "total_year": total["year"] if total else None, "persons_held": total["value"] if total else None,
             "findings": len(entry["findings"]),
+            "count_note": (numbers.get("count_note") or {}).get("text", ""),
         })
     table = pd.DataFrame(rows, columns=SUMMARY)
     return table.astype({column: "Int64" for column in ("headline_year", "first_year", "unsentenced_year",

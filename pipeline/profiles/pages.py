@@ -68,13 +68,17 @@ def _languages() -> tuple[str, ...]:
 def index_page(summary: pd.DataFrame, language: str, languages: list[str]) -> str:
     """reports/profiles/index[-<lang>].html: every profile with its key numbers, each with its year."""
     tr = i18n.Translator(language)
-    rows = []
+    rows, notes = [], []
     for entry in summary.itertuples(index=False):
         name = text.country_name(entry.country, language)
+        held = _cell(entry.women_held, tr, 0)
+        if entry.count_note:  # tab-01's note on the count (the profile gives it too), marked and listed below
+            notes.append((name, tr.english(entry.count_note, f"tab-01's note on the {entry.country} count")))
+            held["text"] += "*" * len(notes)
         rows.append({
             "country": entry.country, "name": name, "href": paths.profile(entry.country, language, ".html").name,
             "status": tr(f"profile.status.{entry.status}"),
-            "cells": [_cell(entry.women_held, tr, 0), _cell(entry.headline_year, tr, None),
+            "cells": [held, _cell(entry.headline_year, tr, None),
                       _cell(entry.women_share_pct, tr, 1, "%"), _cell(entry.women_per_100k_women, tr, 1),
                       _cell(entry.women_unsentenced_pct, tr, 1, "%"), _cell(entry.men_unsentenced_pct, tr, 1, "%"),
                       _cell(entry.unsentenced_year, tr, None), _cell(entry.women_growth_pct, tr, 1, "%", signed=True),
@@ -86,7 +90,8 @@ def index_page(summary: pd.DataFrame, language: str, languages: list[str]) -> st
                tr("profile.index.growth"), tr("profile.index.first_year"), tr("profile.index.persons_held"),
                tr("profile.col.year"), tr("profile.index.findings")]
     return _environment().get_template("index.html.j2").render(
-        lang=language, t=tr, rows=rows, headers=headers,
+        lang=language, t=tr, rows=rows, headers=headers, notes=[("*" * n, name, note)
+                                                                for n, (name, note) in enumerate(notes, start=1)],
         languages=[(other, paths.profiles_index(other).name) for other in languages],
         cite=citation.html_line(tr, (build.SOURCE,)))
 

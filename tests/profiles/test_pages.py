@@ -175,6 +175,18 @@ def test_every_profile_in_every_language_is_there_and_listed_in_the_index():
     assert '<td class="number" data-sort="2021.0">2021</td>' in row
 
 
+@pytest.mark.parametrize("language, held, note", [
+    ("en", "41,580", "* Brazil: count includes 12,696 women outside cells (electronic monitoring, home custody; table 8)"),
+    ("pt", "41.580", "* Brasil: a contagem inclui 12.696 mulheres fora das celas (monitoração eletrônica, custódia "
+                     "domiciliar; tabela 8)"),
+])
+def test_the_index_marks_a_noted_count_and_gives_the_note_below(language, held, note):
+    index = paths.profiles_index(language).read_text(encoding="utf-8")
+    assert f'<td class="number" data-sort="41580.0">{held}*</td>' in index  # still sorts by its value
+    assert f'<p class="muted">{note}</p>' in index
+    assert index.count("*</td>") == 1
+
+
 def test_index_cell_is_written_the_languages_way_and_sorts_by_its_value():
     tr = i18n.Translator("pt")
     assert pages._cell(4013.0, tr, 0) == {"text": "4.013", "sort": "4013.0"}
