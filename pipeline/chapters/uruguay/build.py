@@ -304,8 +304,9 @@ def unodc_years(series: pd.DataFrame) -> dict[str, str]:
         years = sorted({int(period) for period in unodc.loc[unodc["sex"] == sex, "period"]})
         if not years:
             raise PipelineError(f"UNODC has no count of {'women' if sex == 'female' else 'men'} held in Uruguay "
-                                "from the chapter's first year", file=paths.indicator_part(unodc_prisons.SOURCE),
-                                fix="lower params.yaml uruguay.first_year, or check the UNODC file")
+                                "from the chapter's first year (uruguay.first_year) on", file=paths.PARAMS,
+                                fix="set uruguay.first_year to a year UNODC counts (2003 in the 2023 file), or check "
+                                    "the UNODC file")
         runs = [[years[0], years[0]]]
         for year in years[1:]:
             if year == runs[-1][1] + 1:
