@@ -24,6 +24,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel import Locale
+from babel.core import get_global
+
 from pipeline import params, paths
 from pipeline.errors import PipelineError
 from pipeline.settings import Report
@@ -198,6 +201,24 @@ def _lookups(table: Path) -> tuple[dict[str, Entry], list[tuple[re.Pattern, Entr
         patterns.sort(key=lambda item: -len(re.sub(r"\{\d+\}", "", item[1].texts["en"])))
         made = _LOOKUPS[table] = (entries, by_english, patterns)
     return made[1], made[2]
+
+
+# UNODC codes CLDR knows by another code (Kosovo); parts of a country have a row `country.<code>` instead.
+CLDR_CODES = {"XKX": "XK"}
+
+
+def country_name(code: str, language: str) -> str:
+    """The country's name in `language`: a row `country.<code>` of the translation table (parts of a country, which
+    CLDR does not name), else CLDR's name of the territory (babel), never the English one in another language."""
+    if f"country.{code}" in load()[1]:
+        return Translator(language)(f"country.{code}")
+    territory = CLDR_CODES.get(code) or (get_global("territory_aliases").get(code) or [None])[0]
+    names = Locale.parse(language).territories
+    if territory not in names:
+        raise PipelineError(f"no name for the country '{code}' in '{language}' (CLDR has none)",
+                            file=paths.TRANSLATIONS,
+                            fix=f"add a row 'country.{code}' with its name in every language")
+    return names[territory]
 
 
 def format_number(value: float, language: str, decimals: int = 0, grouping: bool = True) -> str:

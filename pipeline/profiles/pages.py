@@ -11,7 +11,7 @@ import jinja2
 import pandas as pd
 
 from pipeline import citation, i18n, paths
-from pipeline.profiles import build, text
+from pipeline.profiles import build
 
 NOTEBOOK_ONLY = "notebook-only"  # cells tagged so (the notebook's own notes for its readers) are left off the page
 MISSING_ALT = "No description has been provided for this image"  # what nbconvert writes for an image without one
@@ -54,7 +54,7 @@ def profile_page(executed, country: str, language: str) -> str:
     tr = i18n.Translator(language)
     others = [(other, paths.profile(country, other, ".html").name) for other in _languages()]
     return _environment().get_template("profile.html.j2").render(
-        lang=language, title=tr("profile.title", country=text.country_name(country, language)), languages=others,
+        lang=language, title=tr("profile.title", country=i18n.country_name(country, language)), languages=others,
         index=paths.profiles_index(language).name, index_label=tr("profile.index.link"),
         body=notebook_body(executed), notebook=paths.profile(country, language, ".ipynb").name)
 
@@ -70,7 +70,7 @@ def index_page(summary: pd.DataFrame, language: str, languages: list[str]) -> st
     tr = i18n.Translator(language)
     rows, notes = [], []
     for entry in summary.itertuples(index=False):
-        name = text.country_name(entry.country, language)
+        name = i18n.country_name(entry.country, language)
         held = _cell(entry.women_held, tr, 0)
         if entry.count_note:  # tab-01's note on the count (the profile gives it too), marked and listed below
             notes.append((name, tr.english(entry.count_note, f"tab-01's note on the {entry.country} count")))

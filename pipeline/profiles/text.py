@@ -6,31 +6,12 @@ from __future__ import annotations
 
 import os
 
-from babel import Locale
-from babel.core import get_global
 from IPython.display import SVG, Markdown, display
 
 from pipeline import i18n, paths, registry
-from pipeline.errors import PipelineError
 from pipeline.profiles import build, charts
 
-# UNODC codes CLDR knows by another code (Kosovo); parts of a country have a row `country.<code>` instead.
-CLDR_CODES = {"XKX": "XK"}
 _DASH = "—"
-
-
-def country_name(code: str, language: str) -> str:
-    """The country's name in `language`: a row `country.<code>` of the translation table (parts of a country, which
-    CLDR does not name), else CLDR's name of the territory (babel), never the English one in another language."""
-    entries = i18n.load()[1]
-    if f"country.{code}" in entries:
-        return i18n.Translator(language)(f"country.{code}")
-    territory = CLDR_CODES.get(code) or (get_global("territory_aliases").get(code) or [None])[0]
-    names = Locale.parse(language).territories
-    if territory not in names:
-        raise PipelineError(f"no name for the country '{code}' in '{language}' (CLDR has none)", file=paths.TRANSLATIONS,
-                            fix=f"add a row 'country.{code}' with its name in every language")
-    return names[territory]
 
 
 def heading(profile: dict, name: str, tr: i18n.Translator) -> str:

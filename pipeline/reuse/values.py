@@ -1,8 +1,8 @@
 """Every number the briefing and the country profiles cite, for authors to paste rather than retype:
-reports/values/<lang>.csv, .md and .tex, one row per number with its id, its value written the language's way, its
-unit, period, source, long-table key, the note a number must be quoted with (Brazil's count of women held includes
-women outside cells: the regional chapter's tab-01 says so, and so do the profile and the metric read from it) and,
-for a claim of the manuscript, the verdict of the claims check.
+reports/values/<lang>.csv, .md and .tex, one row per number with its id, its value written the language's way, what
+it is (in the language), its unit, period, source, long-table key, the note a number must be quoted with (Brazil's
+count of women held includes women outside cells: the regional chapter's tab-01 says so, and so do the profile and
+the metric read from it) and, for a claim of the manuscript, the verdict of the claims check.
 
     python -m pipeline.reuse.values      # the DVC stage `values`
 
@@ -11,8 +11,8 @@ Three kinds of number, each read where it was computed:
 - the country profiles' headline numbers (data/interim/profiles/summary.parquet and each country's file): ids such
   as `womenHeldARGlatest`, `womenShareARGlatest`, `womenUnsentencedARGlatest`, `womenGrowthARGsinceFirst`, each with
   its year (`…Year`), so `\\womenHeldARGlatest` in LaTeX is the number of the latest complete year;
-- the briefing's headline metrics (pipeline/registry.py METRICS, as reports/metrics.json holds them): ids such as
-  `briefingBrazilWomenInCells`;
+- the briefing's headline metrics (pipeline/registry.py METRICS, as reports/metrics/<quantity>.json hold them): ids
+  such as `briefingSisdepenWomenInCellsBRA`;
 - the manuscript's claims (reports/tables/claims.csv): the value the check computed and its verdict, id the claim's
   (`arg-women-held-2015`: in LaTeX `\\bv{arg-women-held-2015}`, since a macro's name holds letters only).
 
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -34,14 +35,15 @@ from pipeline.report import metrics
 from pipeline.settings import Base
 
 COLUMNS = ["id", "value", "unit", "period", "source", "key", "verdict", "stated", "note", "what", "number"]
-# A profile's numbers: id stem -> (where in the profile's numbers, unit, decimals, what it is).
+# A profile's numbers: id stem -> (where in the profile's numbers, unit, decimals). What each is: the translation
+# table's row `values.what.<stem>`.
 PROFILE_NUMBERS = {
-    "womenHeld": (("women_held",), "persons", 0, "women held in prison"),
-    "womenShare": (("women_share_pct",), "percent", 1, "women's share of all persons held"),
-    "womenRate": (("women_per_100k_women",), "per_100k_population", 1, "women held per 100,000 women"),
-    "womenUnsentenced": (("unsentenced", "women"), "percent", 1, "share of women held who are unsentenced"),
-    "menUnsentenced": (("unsentenced", "men"), "percent", 1, "share of men held who are unsentenced"),
-    "personsHeld": (("total",), "persons", 0, "persons held, all"),
+    "womenHeld": (("women_held",), "persons", 0),
+    "womenShare": (("women_share_pct",), "percent", 1),
+    "womenRate": (("women_per_100k_women",), "per_100k_population", 1),
+    "womenUnsentenced": (("unsentenced", "women"), "percent", 1),
+    "menUnsentenced": (("unsentenced", "men"), "percent", 1),
+    "personsHeld": (("total",), "persons", 0),
 }
 # The profile numbers made from the headline count of women held: tab-01's note on that count is theirs too.
 COUNT_STEMS = ("womenHeld", "womenShare", "womenRate")
@@ -49,6 +51,19 @@ PERIOD_COLUMNS = ("latest_year", "year", "period")  # the period of a metric's r
 METRIC_SOURCES = {"regional": "unodc_prisons", "argentina": "unodc_prisons", "brazil": "sisdepen",
                   "uruguay": "unodc_prisons"}
 _LETTERS = re.compile(r"^[A-Za-z]+$")
+
+
+@dataclass(frozen=True)
+class What:
+    """What a number is, in words: the translation table's row `key`, its holes filled from `fields` and `{country}`
+    with the country's name in the language."""
+    key: str
+    country: str | None = None
+    fields: tuple[tuple[str, str], ...] = ()
+
+    def text(self, tr: i18n.Translator) -> str:
+        named = {"country": i18n.country_name(self.country, tr.language)} if self.country else {}
+        return tr(self.key, **dict(self.fields), **named)
 
 
 # ------------------------------------------------------------------------------------- Rows ---
@@ -60,24 +75,23 @@ def profile_rows(countries: list[str]) -> list[dict]:
         profile = build.read(country)
         numbers = profile["numbers"]
         noted = numbers.get("count_note") or {"year": None, "text": ""}
-        for stem, (where, unit, decimals, what) in PROFILE_NUMBERS.items():
+        for stem, (where, unit, decimals) in PROFILE_NUMBERS.items():
             number = numbers
             for part in where:
                 number = (number or {}).get(part)
             if number:
                 note = noted["text"] if stem in COUNT_STEMS and number["year"] == noted["year"] else ""
                 rows += _with_year(f"{stem}{country}latest", number["value"], decimals, unit, str(number["year"]),
-                                   build.SOURCE, number["key"], f"{what}, {profile['unodc_name']}", note)
+                                   build.SOURCE, number["key"], What(f"values.what.{stem}", country), note)
         trend = numbers.get("trend")
         if trend and trend["change_pct"] is not None:
             period = f"{trend['first']['year']}/{trend['last']['year']}"
             rows.append(_row(f"womenGrowth{country}sinceFirst", trend["change_pct"], 1, "percent_change", period,
                              build.SOURCE, f"{trend['first']['key']} {trend['last']['key']}",
-                             "change in women held from the first year with a usable count (not one whose women and "
-                             f"men fall far short of its total), {profile['unodc_name']}",
+                             What("values.what.womenGrowth", country),
                              noted["text"] if trend["last"]["year"] == noted["year"] else ""))
             rows.append(_row(f"womenGrowth{country}sinceFirstYear", float(trend["first"]["year"]), None, "year",
-                             period, build.SOURCE, trend["first"]["key"], "first year with a usable count of women"))
+                             period, build.SOURCE, trend["first"]["key"], What("values.what.firstYear", country)))
     return rows
 
 
@@ -102,7 +116,8 @@ def metric_rows() -> list[dict]:
             note = row.get("count_note")  # a metric of tab-01's row: its note on the count is the metric's too
             rows.append(_row(name, metrics.value(metric, table, where), 1 if metric.kind == "pct" else 0, unit,
                              period, METRIC_SOURCES[metric.chapter], "",
-                             f"headline metric {'.'.join(key)} ({paths.relative(paths.METRICS)})",
+                             What("values.what.metric", fields=(("metric", ".".join(key)),
+                                                                ("file", paths.relative(paths.metrics_file(key[0]))))),
                              note if isinstance(note, str) else ""))
     return rows
 
@@ -126,7 +141,8 @@ def _row(name, value, decimals, unit, period, source, key, what, note="") -> dic
 
 def _with_year(name, value, decimals, unit, period, source, key, what, note="") -> list[dict]:
     return [_row(name, value, decimals, unit, period, source, key, what, note),
-            _row(f"{name}Year", float(period), None, "year", period, source, key, f"year of {name}")]
+            _row(f"{name}Year", float(period), None, "year", period, source, key,
+                 What("values.what.year", fields=(("id", name),)))]
 
 
 # ----------------------------------------------------------------------------------- Writing ---
@@ -148,7 +164,7 @@ def table(rows: list[dict], language: str) -> pd.DataFrame:
                 value = "+" + value
         note = tr.english(row["note"], f"the note on {row['id']}") if row.get("note") else ""
         shown.append({**{column: row.get(column, "") for column in COLUMNS}, "value": value, "stated": stated,
-                      "note": note,
+                      "note": note, "what": _what(row, tr),
                       "number": "" if row.get("number") is None else io.number_text(row["number"])})
     frame = pd.DataFrame(shown, columns=COLUMNS)
     if frame["id"].duplicated().any():
@@ -157,14 +173,24 @@ def table(rows: list[dict], language: str) -> pd.DataFrame:
     return frame.sort_values("id", kind="stable").reset_index(drop=True)
 
 
+def _what(row: dict, tr: i18n.Translator) -> str:
+    """What a row's number is in the language: a What, or a chapter's English text (a claim's description) found by
+    its English in the translation table."""
+    what = row["what"]
+    return what.text(tr) if isinstance(what, What) else tr.english(what, f"what {row['id']} is")
+
+
 def markdown(frame: pd.DataFrame, tr: i18n.Translator, cite: str) -> str:
-    headers = [tr("values.col.id"), tr("profile.col.value"), tr("values.col.unit"), tr("values.col.period"),
-               tr("values.col.source"), tr("col.verdict"), tr("values.col.stated"), tr("profile.col.note"),
-               tr("profile.col.key")]
+    """The rows for a reader: units and verdicts in words of the language (the CSV keeps their codes)."""
+    headers = [tr("values.col.id"), tr("profile.col.value"), tr("values.col.what"), tr("values.col.unit"),
+               tr("values.col.period"), tr("values.col.source"), tr("col.verdict"), tr("values.col.stated"),
+               tr("profile.col.note"), tr("profile.col.key")]
     lines = [f"# {tr('values.title')}", "", tr("values.intro"), "", "| " + " | ".join(headers) + " |",
              "|" + "---|" * len(headers)]
     for row in frame.itertuples(index=False):
-        cells = [f"`{row.id}`", row.value, row.unit, row.period, row.source, row.verdict, row.stated, row.note,
+        unit = tr.english(row.unit, f"the unit of {row.id}")
+        verdict = tr(f"page.verdict.{row.verdict}") if row.verdict else ""
+        cells = [f"`{row.id}`", row.value, row.what, unit, row.period, row.source, verdict, row.stated, row.note,
                  f"`{row.key}`" if row.key else ""]
         lines.append("| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |")
     return "\n".join(lines + ["", cite]) + "\n"

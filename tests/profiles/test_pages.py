@@ -69,7 +69,7 @@ def test_argentina_figures_are_saved_with_exactly_the_points_drawn(language):
         pd.testing.assert_frame_equal(data, charts.drawn_data(profile, figure), check_dtype=False)
     women = pd.read_csv(paths.profile_figure("ARG", "women", language, ".csv")).set_index("year")
     assert (women.loc[2005, "women_held"], women.loc[2021, "women_held"]) == (2172.0, 4013.0)
-    title = i18n.Translator(language)("profile.figure.women.title", country=text.country_name("ARG", language))
+    title = i18n.Translator(language)("profile.figure.women.title", country=i18n.country_name("ARG", language))
     assert html.escape(title, quote=False) in paths.profile_figure("ARG", "women", language, ".svg").read_text(
         encoding="utf-8")
 
@@ -119,11 +119,11 @@ def test_the_long_tables_definitions_are_shown_in_the_profile_s_language(country
 
 @pytest.mark.parametrize("language, expected", [
     ("en", "The briefing's table 1 notes of the 2020 count of women held: count includes 12,696 women outside cells "
-           "(electronic monitoring, home custody; table 8)."),
+           "(electronic monitoring, home custody; table 8 of the briefing)."),
     ("es", "La tabla 1 del informe anota sobre el conteo de mujeres de 2020: el recuento incluye 12.696 mujeres fuera "
-           "de las celdas (monitoreo electrónico, custodia domiciliaria; tabla 8)."),
+           "de las celdas (monitoreo electrónico, custodia domiciliaria; tabla 8 del informe)."),
     ("pt", "A tabela 1 do informe anota sobre a contagem de mulheres de 2020: a contagem inclui 12.696 mulheres fora "
-           "das celas (monitoração eletrônica, custódia domiciliar; tabela 8)."),
+           "das celas (monitoração eletrônica, custódia domiciliar; tabela 8 do informe)."),
 ])
 def test_brazil_page_says_what_its_count_of_women_holds_as_the_briefing_does(language, expected):
     """UNODC's 41,580 women held in Brazil in 2020 include those under electronic monitoring and in home custody (the
@@ -176,9 +176,10 @@ def test_every_profile_in_every_language_is_there_and_listed_in_the_index():
 
 
 @pytest.mark.parametrize("language, held, note", [
-    ("en", "41,580", "* Brazil: count includes 12,696 women outside cells (electronic monitoring, home custody; table 8)"),
+    ("en", "41,580", "* Brazil: count includes 12,696 women outside cells (electronic monitoring, home custody; "
+                     "table 8 of the briefing)"),
     ("pt", "41.580", "* Brasil: a contagem inclui 12.696 mulheres fora das celas (monitoração eletrônica, custódia "
-                     "domiciliar; tabela 8)"),
+                     "domiciliar; tabela 8 do informe)"),
 ])
 def test_the_index_marks_a_noted_count_and_gives_the_note_below(language, held, note):
     index = paths.profiles_index(language).read_text(encoding="utf-8")
@@ -196,6 +197,6 @@ def test_index_cell_is_written_the_languages_way_and_sorts_by_its_value():
 
 
 def test_country_names_come_from_cldr_or_the_translation_table():
-    assert (text.country_name("BRA", "en"), text.country_name("BRA", "es"), text.country_name("DEU", "pt")) == (
+    assert (i18n.country_name("BRA", "en"), i18n.country_name("BRA", "es"), i18n.country_name("DEU", "pt")) == (
         "Brazil", "Brasil", "Alemanha")
-    assert text.country_name("GBR_S", "es") == "Reino Unido (Escocia)"
+    assert i18n.country_name("GBR_S", "es") == "Reino Unido (Escocia)"

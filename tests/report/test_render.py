@@ -268,10 +268,11 @@ def test_each_page_says_how_to_find_its_own_commit(language):
 
 
 @pytest.mark.parametrize("language, note", [
-    ("en", "count includes 12,696 women outside cells (electronic monitoring, home custody; table 8)"),
+    ("en", "count includes 12,696 women outside cells (electronic monitoring, home custody; table 8 of the briefing)"),
     ("es", "el recuento incluye 12.696 mujeres fuera de las celdas (monitoreo electrónico, custodia domiciliaria; "
-           "tabla 8)"),
-    ("pt", "a contagem inclui 12.696 mulheres fora das celas (monitoração eletrônica, custódia domiciliar; tabela 8)"),
+           "tabla 8 del informe)"),
+    ("pt", "a contagem inclui 12.696 mulheres fora das celas (monitoração eletrônica, custódia domiciliar; tabela 8 "
+           "do informe)"),
 ])
 def test_the_headline_numbers_of_a_noted_count_carry_tab_01s_note(language, note, tables):
     """Brazil's UNODC count of women held (41,580 in 2020) includes women outside cells, as tab-01 notes: the

@@ -14,6 +14,7 @@ from pipeline.profiles import build
 from pipeline.reuse import values
 
 LANGUAGES = ("en", "es", "pt")
+WHAT = values.What("values.what.personsHeld", "ARG")
 
 
 def read(language: str) -> pd.DataFrame:
@@ -25,9 +26,11 @@ def long_table() -> pd.DataFrame:
     return longtable.read(paths.INDICATORS).set_index(longtable.KEY)
 
 
-@pytest.mark.parametrize("language, women, share, growth", [
-    ("en", "4,013", "3.9%", "+43.1%"), ("es", "4.013", "3,9%", "+43,1%"), ("pt", "4.013", "3,9%", "+43,1%")])
-def test_argentinas_numbers_in_each_language(language, women, share, growth):
+@pytest.mark.parametrize("language, women, share, growth, what, unit", [
+    ("en", "4,013", "3.9%", "+43.1%", "women held in prison, Argentina", "persons"),
+    ("es", "4.013", "3,9%", "+43,1%", "mujeres privadas de libertad, Argentina", "personas"),
+    ("pt", "4.013", "3,9%", "+43,1%", "mulheres presas, Argentina", "pessoas")])
+def test_argentinas_numbers_in_each_language(language, women, share, growth, what, unit):
     table = read(language)
     assert table.loc["womenHeldARGlatest", ["value", "unit", "period", "source", "key"]].tolist() == [
         women, "persons", "2021", "unodc_prisons", "ARG/unodc_prisons/persons_held/female/2021"]
@@ -38,7 +41,8 @@ def test_argentinas_numbers_in_each_language(language, women, share, growth):
     tex = paths.values_file(language, ".tex").read_text(encoding="utf-8")
     assert f"\\providecommand{{\\womenHeldARGlatest}}{{{women}}}" in tex
     assert "\\expandafter\\def\\csname briefingvalue@arg-women-held-2015\\endcsname" in tex
-    assert f"| `womenHeldARGlatest` | {women} | persons | 2021 | unodc_prisons |" in \
+    assert table.loc["womenHeldARGlatest", "what"] == what
+    assert f"| `womenHeldARGlatest` | {women} | {what} | {unit} | 2021 | unodc_prisons |" in \
         paths.values_file(language, ".md").read_text(encoding="utf-8")
     assert citation.line(i18n.Translator(language)) in tex
 
@@ -69,6 +73,25 @@ def test_every_claim_has_its_verdict_and_the_checks_value():
     assert read("es").loc["arg-women-held-2015", "value"] == "2.988 a 3.121"
 
 
+@pytest.mark.parametrize("language, rate", [("es", "mujeres privadas de libertad por cada 100.000 mujeres, Brasil"),
+                                            ("pt", "mulheres presas por 100.000 mulheres, Brasil")])
+def test_an_author_reads_what_each_number_is_in_the_language(language, rate):
+    """The `what` column is the language's, row by row: no row keeps its English text (country names in the language,
+    claims as the claims check's page says them), and the Markdown says units and verdicts in words."""
+    english, table, tr = read("en"), read(language), i18n.Translator(language)
+    assert (table["what"] != "").all()
+    assert not (table["what"] == english.loc[table.index, "what"]).any()
+    assert table.loc["womenRateBRAlatest", "what"] == rate
+    assert table.loc["womenRateBRAlatestYear", "what"] == tr("values.what.year", id="womenRateBRAlatest")
+    claims = pd.read_csv(paths.CLAIMS_TABLE.with_suffix(".csv"), dtype=str, keep_default_na=False)
+    for claim in claims.itertuples(index=False):
+        assert table.loc[claim.claim_id, "what"] == tr.english(claim.description), claim.claim_id
+    markdown = paths.values_file(language, ".md").read_text(encoding="utf-8")
+    assert f"| {tr('values.col.what')} |" in markdown
+    row = next(line for line in markdown.splitlines() if line.startswith("| `arg-women-held-2015` |"))
+    assert f"| {tr('page.verdict.consistent')} |" in row and "| consistent |" not in row
+
+
 def test_the_briefings_headline_metrics_are_there():
     table = read("en")
     briefing = table[table.index.str.startswith("briefing")]
@@ -76,24 +99,25 @@ def test_the_briefings_headline_metrics_are_there():
 
 
 def test_a_duplicated_id_is_one_message():
-    row = values._row("womenHeldXXXlatest", 1.0, 0, "persons", "2020", "unodc_prisons", "", "test")
+    row = values._row("womenHeldXXXlatest", 1.0, 0, "persons", "2020", "unodc_prisons", "", WHAT)
     with pytest.raises(PipelineError, match="value id 'womenHeldXXXlatest' appears twice"):
         values.table([row, dict(row)], "en")
 
 
 def test_latex_escapes_and_macros_only_for_letter_ids():
-    frame = values.table([values._row("shareA", 12.5, 1, "percent", "2020", "x_y", "", "t"),
-                          values._row("a-b", 3.0, 0, "persons", "2020", "x", "", "t")], "es")
+    frame = values.table([values._row("shareA", 12.5, 1, "percent", "2020", "x_y", "", WHAT),
+                          values._row("a-b", 3.0, 0, "persons", "2020", "x", "", WHAT)], "es")
     tex = values.latex(frame, i18n.Translator("es"), "cite")
     assert "\\providecommand{\\shareA}{12,5\\%}" in tex
     assert "\\providecommand{\\a-b}" not in tex and "briefingvalue@a-b\\endcsname{3}" in tex
 
 
 @pytest.mark.parametrize("language, note", [
-    ("en", "count includes 12,696 women outside cells (electronic monitoring, home custody; table 8)"),
+    ("en", "count includes 12,696 women outside cells (electronic monitoring, home custody; table 8 of the briefing)"),
     ("es", "el recuento incluye 12.696 mujeres fuera de las celdas (monitoreo electrónico, custodia domiciliaria; "
-           "tabla 8)"),
-    ("pt", "a contagem inclui 12.696 mulheres fora das celas (monitoração eletrônica, custódia domiciliar; tabela 8)"),
+           "tabla 8 del informe)"),
+    ("pt", "a contagem inclui 12.696 mulheres fora das celas (monitoração eletrônica, custódia domiciliar; tabela 8 "
+           "do informe)"),
 ])
 def test_the_numbers_made_from_a_noted_count_carry_its_note(language, note):
     """An author pasting Brazil's 41,580 women held in 2020 (UNODC) gets tab-01's note with it: the count includes

@@ -463,7 +463,8 @@ def chapter_tables(tables: dict[str, pd.DataFrame], quality: pd.DataFrame, parts
 
 
 # tab-01's note on a count that holds more than people in prison cells (tab-08 shows which count UNODC carries).
-OUTSIDE_CELLS_NOTE = "count includes {0} women outside cells (electronic monitoring, home custody; table 8)"
+OUTSIDE_CELLS_NOTE = ("count includes {0} women outside cells (electronic monitoring, home custody; table 8 of the "
+                      "briefing)")
 
 
 def count_notes(latest: pd.DataFrame, in_unodc: pd.DataFrame) -> pd.Series:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline import longtable, paths
+from pipeline import longtable, paths, registry
 from pipeline.chapters.regional import build as regional
 from pipeline.errors import PipelineError
 from pipeline.sources import unodc_prisons
@@ -186,7 +186,7 @@ def test_tab01_says_when_a_latest_count_holds_women_outside_cells():
                              "difference_from_all_pct": [0.7, 0.5]})
     latest = pd.DataFrame({"country": ["ARG", "BRA"], "latest_year": [2021, 2020]})
     assert regional.count_notes(latest, in_unodc).tolist() == [
-        "", "count includes 12,696 women outside cells (electronic monitoring, home custody; table 8)"]
+        "", "count includes 12,696 women outside cells (electronic monitoring, home custody; table 8 of the briefing)"]
     in_cells = in_unodc.assign(difference_from_cells_pct=[0.2, 0.3], difference_from_all_pct=[-5.0, -30.0])
     assert regional.count_notes(latest, in_cells).tolist() == ["", ""]
     assert regional.count_notes(latest.assign(latest_year=[2021, 2018]), in_unodc).tolist() == ["", ""]
@@ -290,8 +290,17 @@ def test_brazil_reconciliation_on_the_committed_long_table():
     # ... so the committed tab-01 notes it for Brazil alone, in each language's page.
     published = pd.read_csv(paths.table("tab-01-women-held-latest", ".csv"), keep_default_na=False)
     assert published.loc[published["count_note"] != "", ["country", "count_note"]].values.tolist() == [
-        ["BRA", "count includes 12,696 women outside cells (electronic monitoring, home custody; table 8)"]]
+        ["BRA", "count includes 12,696 women outside cells (electronic monitoring, home custody; table 8 of the "
+                "briefing)"]]
     assert "a contagem inclui 12.696 mulheres fora das celas" in paths.briefing("pt").read_text(encoding="utf-8")
+
+
+def test_the_count_note_names_the_briefings_table_that_shows_which_count_unodc_carries():
+    """The note sends a reader to a table by its number, in every place it is quoted (the profiles, the values files):
+    that number must be the reconciliation's, whose id carries it (the briefing numbers tables by their ids)."""
+    reconciliation = next(t for t in registry.tables_of("regional") if t.table == "brazil_in_unodc")
+    assert reconciliation.id.startswith("tab-08-")
+    assert regional.OUTSIDE_CELLS_NOTE.endswith("; table 8 of the briefing)")
 
 
 # ------------------------------------------------------------------------------ Parameter checks ---
