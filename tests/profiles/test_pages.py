@@ -10,9 +10,10 @@ import re
 
 import pandas as pd
 import pytest
+from expected_notes import BRAZIL_COUNT_NOTE
 
 from pipeline import citation, i18n, paths
-from pipeline.profiles import build, charts, pages, text
+from pipeline.profiles import build, charts, pages
 from pipeline.sources import unodc_plausibility
 
 LANGUAGES = ("en", "es", "pt")
@@ -118,12 +119,9 @@ def test_the_long_tables_definitions_are_shown_in_the_profile_s_language(country
 
 
 @pytest.mark.parametrize("language, expected", [
-    ("en", "The briefing's table 1 notes of the 2020 count of women held: count includes 12,696 women outside cells "
-           "(electronic monitoring, home custody; table 8 of the briefing)."),
-    ("es", "La tabla 1 del informe anota sobre el conteo de mujeres de 2020: el recuento incluye 12.696 mujeres fuera "
-           "de las celdas (monitoreo electrónico, custodia domiciliaria; tabla 8 del informe)."),
-    ("pt", "A tabela 1 do informe anota sobre a contagem de mulheres de 2020: a contagem inclui 12.696 mulheres fora "
-           "das celas (monitoração eletrônica, custódia domiciliar; tabela 8 do informe)."),
+    ("en", f"The briefing's table 1 notes of the 2020 count of women held: {BRAZIL_COUNT_NOTE['en']}."),
+    ("es", f"La tabla 1 del informe anota sobre el conteo de mujeres de 2020: {BRAZIL_COUNT_NOTE['es']}."),
+    ("pt", f"A tabela 1 do informe anota sobre a contagem de mulheres de 2020: {BRAZIL_COUNT_NOTE['pt']}."),
 ])
 def test_brazil_page_says_what_its_count_of_women_holds_as_the_briefing_does(language, expected):
     """UNODC's 41,580 women held in Brazil in 2020 include those under electronic monitoring and in home custody (the
@@ -176,10 +174,8 @@ def test_every_profile_in_every_language_is_there_and_listed_in_the_index():
 
 
 @pytest.mark.parametrize("language, held, note", [
-    ("en", "41,580", "* Brazil: count includes 12,696 women outside cells (electronic monitoring, home custody; "
-                     "table 8 of the briefing)"),
-    ("pt", "41.580", "* Brasil: a contagem inclui 12.696 mulheres fora das celas (monitoração eletrônica, custódia "
-                     "domiciliar; tabela 8 do informe)"),
+    ("en", "41,580", f"* Brazil: {BRAZIL_COUNT_NOTE['en']}"),
+    ("pt", "41.580", f"* Brasil: {BRAZIL_COUNT_NOTE['pt']}"),
 ])
 def test_the_index_marks_a_noted_count_and_gives_the_note_below(language, held, note):
     index = paths.profiles_index(language).read_text(encoding="utf-8")

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 import yaml
+from expected_notes import BRAZIL_COUNT_NOTE
 
 from pipeline import i18n, paths
 from pipeline.errors import PipelineError
@@ -267,13 +268,7 @@ def test_each_page_says_how_to_find_its_own_commit(language):
         assert named == [paths.relative(page)], (page.name, named)
 
 
-@pytest.mark.parametrize("language, note", [
-    ("en", "count includes 12,696 women outside cells (electronic monitoring, home custody; table 8 of the briefing)"),
-    ("es", "el recuento incluye 12.696 mujeres fuera de las celdas (monitoreo electrónico, custodia domiciliaria; "
-           "tabla 8 del informe)"),
-    ("pt", "a contagem inclui 12.696 mulheres fora das celas (monitoração eletrônica, custódia domiciliar; tabela 8 "
-           "do informe)"),
-])
+@pytest.mark.parametrize("language, note", BRAZIL_COUNT_NOTE.items())
 def test_the_headline_numbers_of_a_noted_count_carry_tab_01s_note(language, note, tables):
     """Brazil's UNODC count of women held (41,580 in 2020) includes women outside cells, as tab-01 notes: the
     briefing's headline rows made from it (the count and the share) say so beside the number; no other row does."""

@@ -7,6 +7,7 @@ import json
 
 import pandas as pd
 import pytest
+from expected_notes import BRAZIL_COUNT_NOTE
 
 from pipeline import citation, i18n, longtable, paths
 from pipeline.errors import PipelineError
@@ -112,13 +113,7 @@ def test_latex_escapes_and_macros_only_for_letter_ids():
     assert "\\providecommand{\\a-b}" not in tex and "briefingvalue@a-b\\endcsname{3}" in tex
 
 
-@pytest.mark.parametrize("language, note", [
-    ("en", "count includes 12,696 women outside cells (electronic monitoring, home custody; table 8 of the briefing)"),
-    ("es", "el recuento incluye 12.696 mujeres fuera de las celdas (monitoreo electrónico, custodia domiciliaria; "
-           "tabla 8 del informe)"),
-    ("pt", "a contagem inclui 12.696 mulheres fora das celas (monitoração eletrônica, custódia domiciliar; tabela 8 "
-           "do informe)"),
-])
+@pytest.mark.parametrize("language, note", BRAZIL_COUNT_NOTE.items())
 def test_the_numbers_made_from_a_noted_count_carry_its_note(language, note):
     """An author pasting Brazil's 41,580 women held in 2020 (UNODC) gets tab-01's note with it: the count includes
     women outside cells. So do the numbers made from that count (its share, rate and the change to it, the briefing's

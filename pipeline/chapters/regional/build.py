@@ -464,15 +464,16 @@ def chapter_tables(tables: dict[str, pd.DataFrame], quality: pd.DataFrame, parts
 
 # tab-01's note on a count that holds more than people in prison cells (tab-08 shows which count UNODC carries).
 OUTSIDE_CELLS_NOTE = ("count includes {0} women outside cells (electronic monitoring, home custody; table 8 of the "
-                      "briefing)")
+                      "briefing); a change from a year before electronic monitoring (Law 12,258 of 2010) compares "
+                      "counts of different scope")
 
 
 def count_notes(latest: pd.DataFrame, in_unodc: pd.DataFrame) -> pd.Series:
     """For each row of tab-01, what its latest count holds beyond people in prison cells: Brazil's, where UNODC's
     count is nearer SISDEPEN's women in cells, under electronic monitoring and in home custody together than its
     women in cells alone (2020: 41,580 against 41,384 and 28,688). Its growth then compares a count with people
-    outside cells with one of a year before electronic monitoring (Brazil's Law 12,258 of 2010). Empty
-    otherwise."""
+    outside cells with one of a year before electronic monitoring (Brazil's Law 12,258 of 2010): the note says so,
+    since every number made from the count carries it (share, rate, growth). Empty otherwise."""
     by_year = in_unodc.set_index("year")
     notes = pd.Series("", index=latest.index, dtype=object)
     for position, row in latest[latest["country"].eq("BRA")].iterrows():
