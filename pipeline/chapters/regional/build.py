@@ -573,13 +573,23 @@ def _latest(rows: pd.DataFrame, indicator: str, sex: str) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------- Brazil, comparability ---
 
-def brazil_in_unodc(indicators: pd.DataFrame, years: tuple[int, ...] = (2019, 2020)) -> pd.DataFrame:
+def brazil_in_unodc(indicators: pd.DataFrame, years: tuple[int, ...] | None = None) -> pd.DataFrame:
     """Which Brazilian count UNODC carries: its women held against SISDEPEN's December count of women in
-    cells, under electronic monitoring and in home detention (long-table rows of UNODC and of the Brazil
-    chapter, same year)."""
+    cells, under electronic monitoring and in home detention, and the women a Patronato supervises in the open
+    regime (the Brazil chapter lists them apart, outside cells): long-table rows of UNODC and of the Brazil
+    chapter, same year. `years`: every year both have (UNODC's women held and SISDEPEN's December women in cells),
+    unless given."""
     keys = {"in_cells": "people_in_cells", "electronic_monitoring": "people_electronic_monitoring",
-            "domiciliary": "people_domiciliary"}
+            "domiciliary": "people_domiciliary", "patronato": "people_patronato"}
     indexed = indicators.set_index(longtable.KEY)["value"]
+    if years is None:
+        years = tuple(sorted(_brazil_women_years(indicators, unodc_prisons.SOURCE, "persons_held")
+                             & _brazil_women_years(indicators, "sisdepen", "people_in_cells", "-12")))
+        if not years:
+            raise PipelineError("no year with both UNODC's women held in Brazil and SISDEPEN's December women in "
+                                "cells", file=paths.indicator_part("brazil"),
+                                fix="rebuild the Brazil chapter (dvc repro brazil), with a December semester UNODC "
+                                    "also reports")
     rows = []
     for year in years:
         unodc = ("BRA", unodc_prisons.SOURCE, "persons_held", "female", str(year))
@@ -592,13 +602,24 @@ def brazil_in_unodc(indicators: pd.DataFrame, years: tuple[int, ...] = (2019, 20
             raise PipelineError(f"no long-table row BRA/sisdepen/people_in_cells/female/{year}-12",
                                 file=paths.indicator_part("brazil"),
                                 fix="rebuild the Brazil chapter (dvc repro brazil)")
-        including = np.nansum(list(parts.values()))
+        including = np.nansum([parts[name] for name in ("in_cells", "electronic_monitoring", "domiciliary")])
+        with_patronato = including + parts["patronato"]  # missing when no Patronato unit reported women
         rows.append({"year": year, "unodc_women_held": indexed[unodc], "sisdepen_in_cells": parts["in_cells"],
                      "sisdepen_electronic_monitoring": parts["electronic_monitoring"],
                      "sisdepen_domiciliary": parts["domiciliary"], "sisdepen_all": including,
+                     "sisdepen_patronato": parts["patronato"],
                      "difference_from_cells_pct": round(100 * (indexed[unodc] / parts["in_cells"] - 1), 1),
-                     "difference_from_all_pct": round(100 * (indexed[unodc] / including - 1), 1)})
+                     "difference_from_all_pct": round(100 * (indexed[unodc] / including - 1), 1),
+                     "difference_with_patronato_pct": round(100 * (indexed[unodc] / with_patronato - 1), 1)})
     return pd.DataFrame(rows).astype({"year": "Int64"})
+
+
+def _brazil_women_years(indicators: pd.DataFrame, source: str, indicator: str, period_end: str = "") -> set[int]:
+    """The years of Brazil's long-table rows of women for this source and indicator (periods ending so)."""
+    rows = indicators[(indicators["country"] == "BRA") & (indicators["source"] == source)
+                      & (indicators["indicator"] == indicator) & (indicators["sex"] == "female")
+                      & indicators["period"].str.endswith(period_end)]
+    return {int(period[:4]) for period in rows["period"]}
 
 
 def comparability(focus: list[str], path=paths.COMPARABILITY) -> pd.DataFrame:

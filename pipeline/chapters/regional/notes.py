@@ -115,12 +115,16 @@ def brazil(reconciliation: pd.DataFrame, interval: pd.DataFrame | None = None,
     countries' prison counts and the Brazil chapter use."""
     lines = []
     for _, row in reconciliation.iterrows():
-        closer = ("with electronic monitoring and home detention" if abs(row["difference_from_all_pct"])
-                  < abs(row["difference_from_cells_pct"]) else "in cells only")
-        lines.append(f"- {int(row['year'])}: UNODC {row['unodc_women_held']:,.0f}; SISDEPEN December, in cells "
-                     f"{row['sisdepen_in_cells']:,.0f} ({row['difference_from_cells_pct']:+.1f}%), with electronic "
-                     f"monitoring and home detention {row['sisdepen_all']:,.0f} ({row['difference_from_all_pct']:+.1f}%)"
-                     f": closer to the count {closer}.")
+        counts = [("in cells", row["sisdepen_in_cells"], row["difference_from_cells_pct"]),
+                  ("with electronic monitoring and home detention", row["sisdepen_all"],
+                   row["difference_from_all_pct"])]
+        if pd.notna(row.get("sisdepen_patronato")):  # the Brazil chapter lists a Patronato's women apart
+            counts.append(("with the women a Patronato supervises too", row["sisdepen_all"] + row["sisdepen_patronato"],
+                           row["difference_with_patronato_pct"]))
+        closer = min(counts, key=lambda count: abs(count[2]))[0]
+        compared = ", ".join(f"{label} {count:,.0f} ({difference:+.1f}%)" for label, count, difference in counts)
+        lines.append(f"- {int(row['year'])}: UNODC {row['unodc_women_held']:,.0f}; SISDEPEN December, {compared}: "
+                     f"closer to the count {closer}.")
     last = reconciliation.iloc[-1]
     wider = abs(last["difference_from_all_pct"]) < abs(last["difference_from_cells_pct"])
     lead = ("UNODC's count of women held in Brazil matches SISDEPEN's December count *including* women under "
@@ -128,6 +132,12 @@ def brazil(reconciliation: pd.DataFrame, interval: pd.DataFrame | None = None,
             "shows" if wider else "UNODC's count of women held in Brazil matches SISDEPEN's December count of "
             "women held in cells")
     text = lead + ":\n\n" + "\n".join(lines)
+    above = reconciliation["difference_from_cells_pct"]
+    if len(reconciliation) > 1 and (above > 0).all():
+        text += (f"\n\nIn every year from {int(reconciliation['year'].iloc[0])} to {int(last['year'])}, UNODC's count "
+                 f"is above SISDEPEN's women in cells (by {above.min():.1f}% to {above.max():.1f}%), and what it "
+                 "holds beyond them changes from year to year: a change between two of its years is not a change "
+                 "in the women held in cells.")
     if interval is not None and by_country is not None:
         brazil_row = by_country[(by_country["country"] == "BRA") & (by_country["status"] == "reported")]
         same_year = reconciliation[reconciliation["year"] == (brazil_row["year"].iloc[0] if len(brazil_row) else None)]

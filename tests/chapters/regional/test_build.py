@@ -178,6 +178,32 @@ def test_brazil_reconciliation_names_the_count_unodc_carries():
         regional.brazil_in_unodc(table, years=(2019,))
 
 
+def test_brazil_reconciliation_takes_every_year_both_sources_have_and_the_patronatos_women():
+    """Without `years`, every year with UNODC's women held and SISDEPEN's December women in cells (not 2015, which
+    SISDEPEN lacks, nor 2021, which UNODC lacks, nor a June semester). A Patronato's women, which the Brazil chapter
+    lists apart, are a column of their own and a third comparison; a year without them has none. 2016 by hand:
+    40,967 / (35,541 + 850 + 3,360) = 1.0306."""
+    rows = [("BRA", "unodc_prisons", "persons_held", "female", "2015", 37000),
+            ("BRA", "unodc_prisons", "persons_held", "female", "2016", 40967),
+            ("BRA", "sisdepen", "people_in_cells", "female", "2016-12", 35541),
+            ("BRA", "sisdepen", "people_electronic_monitoring", "female", "2016-12", 850),
+            ("BRA", "sisdepen", "people_patronato", "female", "2016-12", 3360),
+            ("BRA", "sisdepen", "people_in_cells", "female", "2017-06", 34000),
+            ("BRA", "unodc_prisons", "persons_held", "female", "2020", 41580),
+            ("BRA", "sisdepen", "people_in_cells", "female", "2020-12", 28688),
+            ("BRA", "sisdepen", "people_electronic_monitoring", "female", "2020-12", 8130),
+            ("BRA", "sisdepen", "people_domiciliary", "female", "2020-12", 4566),
+            ("BRA", "sisdepen", "people_in_cells", "female", "2021-12", 29843)]
+    result = regional.brazil_in_unodc(pd.DataFrame(rows, columns=longtable.KEY + ["value"])).set_index("year")
+    assert result.index.tolist() == [2016, 2020]
+    assert result.loc[2016, ["sisdepen_all", "sisdepen_patronato", "difference_from_cells_pct",
+                             "difference_from_all_pct", "difference_with_patronato_pct"]].tolist() == [
+        36391, 3360, 15.3, 12.6, 3.1]
+    assert result.loc[2020, ["sisdepen_patronato", "difference_with_patronato_pct"]].isna().all()
+    with pytest.raises(PipelineError, match="no year with both UNODC's women held in Brazil and SISDEPEN's December"):
+        regional.brazil_in_unodc(pd.DataFrame(rows[:1] + rows[-1:], columns=longtable.KEY + ["value"]))
+
+
 def test_tab01_says_when_a_latest_count_holds_women_outside_cells():
     """Brazil's 2020 count in UNODC (41,580) is SISDEPEN's women in cells, under electronic monitoring and in home
     custody together (41,384), not its women in cells (28,688): tab-01 says so beside the count its growth and rate
@@ -287,6 +313,11 @@ def test_long_rows_on_the_real_file(real):
 def test_brazil_reconciliation_on_the_committed_long_table():
     table = regional.brazil_in_unodc(longtable.read(paths.INDICATORS)).set_index("year")
     assert table.loc[2020, "unodc_women_held"] == 41580
+    # Every year both have: UNODC's count is above the women in cells in each, by a share that moves (6.4% to 44.9%),
+    # and in 2016-2018 nearest the count with the women a Patronato supervises (within 2.3-3.1%).
+    assert table.index.tolist() == [2016, 2017, 2018, 2019, 2020]
+    assert table["difference_from_cells_pct"].tolist() == [15.3, 11.6, 8.4, 6.4, 44.9]
+    assert table["difference_with_patronato_pct"].tolist()[:3] == [3.1, 2.3, 2.9]
     assert abs(table.loc[2020, "difference_from_all_pct"]) < abs(table.loc[2020, "difference_from_cells_pct"])
     # ... so the committed tab-01 notes it for Brazil alone, in each language's page.
     published = pd.read_csv(paths.table("tab-01-women-held-latest", ".csv"), keep_default_na=False)

@@ -47,6 +47,11 @@ def test_the_brazil_paragraph_says_what_the_americas_interval_would_be_with_braz
     tables = interim.read_all("regional")
     text = notes.brazil(tables["brazil_in_unodc"], tables["americas_interval"], tables["americas_countries"])
     assert text.startswith("UNODC's count of women held in Brazil matches SISDEPEN's December count *including*")
+    assert ("- 2016: UNODC 40,967; SISDEPEN December, in cells 35,541 (+15.3%), with electronic monitoring and home "
+            "detention 36,391 (+12.6%), with the women a Patronato supervises too 39,751 (+3.1%): closer to the count "
+            "with the women a Patronato supervises too.") in text
+    assert ("In every year from 2016 to 2020, UNODC's count is above SISDEPEN's women in cells (by 6.4% to 44.9%)"
+            in text)
     assert text.endswith("The Americas interval above counts Brazil at UNODC's 41,580 women (2020). With Brazil's "
                          "women in cells only (28,688, SISDEPEN December 2020), as the Brazil chapter counts them, it "
                          "would be 80,338 to 85,371 (central 83,490).")
