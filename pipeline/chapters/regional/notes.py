@@ -127,10 +127,11 @@ def brazil(reconciliation: pd.DataFrame, interval: pd.DataFrame | None = None,
                      f"closer to the count {closer}.")
     last = reconciliation.iloc[-1]
     wider = abs(last["difference_from_all_pct"]) < abs(last["difference_from_cells_pct"])
-    lead = ("UNODC's count of women held in Brazil matches SISDEPEN's December count *including* women under "
-            "electronic monitoring and in home detention, not the women held in cells that the Brazil chapter "
-            "shows" if wider else "UNODC's count of women held in Brazil matches SISDEPEN's December count of "
-            "women held in cells")
+    lead = f"In {int(last['year'])}, " + (
+        "UNODC's count of women held in Brazil matches SISDEPEN's December count *including* women under "
+        "electronic monitoring and in home detention, not the women held in cells that the Brazil chapter shows"
+        if wider else "UNODC's count of women held in Brazil matches SISDEPEN's December count of women held in "
+        "cells") + ". Year by year"
     text = lead + ":\n\n" + "\n".join(lines)
     above = reconciliation["difference_from_cells_pct"]
     if len(reconciliation) > 1 and (above > 0).all():

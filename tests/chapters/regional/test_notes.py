@@ -46,7 +46,8 @@ def test_the_brazil_paragraph_says_what_the_americas_interval_would_be_with_braz
     83,490). Checked by hand against tab-07 and tab-08."""
     tables = interim.read_all("regional")
     text = notes.brazil(tables["brazil_in_unodc"], tables["americas_interval"], tables["americas_countries"])
-    assert text.startswith("UNODC's count of women held in Brazil matches SISDEPEN's December count *including*")
+    assert text.startswith("In 2020, UNODC's count of women held in Brazil matches SISDEPEN's December count "
+                           "*including*")
     assert ("- 2016: UNODC 40,967; SISDEPEN December, in cells 35,541 (+15.3%), with electronic monitoring and home "
             "detention 36,391 (+12.6%), with the women a Patronato supervises too 39,751 (+3.1%): closer to the count "
             "with the women a Patronato supervises too.") in text
