@@ -3,10 +3,12 @@
 The reports are formatted sheets (title rows, then sections). We read two sections, each with a header row
 that names the columns (Homens, Mulheres, Total):
 
-- 'Categoria: Quantidade de Presos/Internados', row 'Quantidade de Presos custodiados no Sistema
-  Penitenciário': people held by the state's prison system. (The police-custody row is not read: it is not
-  comparable with the establishment files and its parts do not always sum to its printed total, e.g. PR
-  June 2019.)
+- 'Categoria: Quantidade de Presos/Internados', rows 'Quantidade de Presos custodiados no Sistema
+  Penitenciário' (people held by the state's prison system) and 'Quantidade de Presos (Polícia e Segurança
+  Pública)' (people held by the police, in no establishment file: the regional chapter's reconciliation of
+  Brazil's count in UNODC). The police-custody row is kept as printed, even where its parts do not sum to its
+  total or are not informed (PI, PR and TO, June 2019): its reader uses a semester only where every state's row
+  is complete and sums (pipeline/chapters/regional/build.py, police_custody_women).
 - 'Categoria: Quantidade de incidências por tipo penal', rows 'Quantidade de crimes tentados/ consumados'
   (all offence incidences) and 'Grupo: Drogas (Lei 6.368/76 e Lei 11.343/06)' (drug-law incidences): the
   check of block 5.14 of the establishment files (pipeline/chapters/brazil/reconcile.py).
@@ -34,6 +36,7 @@ SECTIONS = {
     "Categoria: Quantidade de Presos/Internados": {
         # people held by the state's prison system
         "Quantidade de Presos custodiados no Sistema Penitenciário": "prison_system",
+        "Quantidade de Presos (Polícia e Segurança Pública)": "police_custody",  # people held by the police
     },
     "Categoria: Quantidade de incidências por tipo penal": {
         "Quantidade de crimes tentados/ consumados": "all_offence_incidences",  # offences attempted or committed
@@ -112,9 +115,14 @@ def _find_row(rows: list[list], label: str, path: Path, after: int = 0) -> int:
     raise PipelineError(f"row '{label}' not found", file=path, fix="the report layout changed")
 
 
+# Rows kept as printed: their parts need not sum (see the module's docstring), their reader checks them.
+UNCHECKED = ("police_custody",)
+
+
 def check_outputs(table: pd.DataFrame) -> None:
-    """Men and women add up to the printed total in every report."""
-    wide = table.pivot_table(index=["state", "period", "measure"], columns="sex", values="value")
+    """Men and women add up to the printed total in every report (every row but UNCHECKED's)."""
+    checked = table[~table["measure"].isin(UNCHECKED)]
+    wide = checked.pivot_table(index=["state", "period", "measure"], columns="sex", values="value")
     complete = wide.dropna()
     off = complete[(complete["male"] + complete["female"]) != complete["total"]]
     if len(off):

@@ -336,6 +336,22 @@ def test_reconciliation_state_reports_all_exact(real_outputs):
         "computed"] == 17506
 
 
+def test_the_state_reports_police_custody_row_is_read_as_printed():
+    """People held by the police (in no establishment file), by state and sex, as the reports print them: December
+    2019 sums to 268 women of 7,265 people (UNODC's 755,274 persons held in 2019 less the 748,009 in the
+    establishment files, found by an independent recount). June 2019's rows that do not sum (PR, TO) or are not
+    informed (PI) are kept as printed, not refused: their reader leaves that semester out."""
+    reports = sisdepen_reports.load(paths.raw_dir("sisdepen_reports"))
+    police = reports[reports["measure"] == "police_custody"].pivot_table(
+        index=["period", "state"], columns="sex", values="value")
+    assert police.groupby(level="period").size().tolist() == [27, 27, 27, 27]
+    assert police.loc["2019-12"].sum().to_dict() == {"female": 268, "male": 6997, "total": 7265}
+    assert police.loc["2020-12", "female"].sum() == 196
+    assert police.loc[("2019-06", "PR")].tolist() == [345, 5174, 6427]  # 345 + 5,174 = 5,519
+    assert reports[(reports["measure"] == "police_custody") & (reports["state"] == "PI")
+                   & (reports["period"] == "2019-06")]["value"].isna().sum() == 2  # 'NI': not informed
+
+
 def test_legacy_2016_06_excluded_with_reason(real_outputs):
     tidy, files, _ = real_outputs
     legacy = files.set_index("period").loc["2016-06"]

@@ -444,7 +444,7 @@ def check_headline_countries(latest: pd.DataFrame, base_focus: list[str]) -> Non
 
 
 def chapter_tables(tables: dict[str, pd.DataFrame], quality: pd.DataFrame, parts: pd.DataFrame,
-                   settings: Regional) -> dict[str, pd.DataFrame]:
+                   police: pd.DataFrame, settings: Regional) -> dict[str, pd.DataFrame]:
     """Every table the chapter publishes or narrates: the computed ones (years as whole numbers even where some
     are missing), the UNODC findings in the Americas (tab-02) and everywhere, the definitions behind each focus
     country's numbers (tab-03), the world panel's windows as published (tab-04), Brazil in UNODC (tab-08)."""
@@ -455,7 +455,7 @@ def chapter_tables(tables: dict[str, pd.DataFrame], quality: pd.DataFrame, parts
     both = windows["chosen"] & windows["widest"]
     published_windows = windows.assign(window=window.where(~both, "headline, widest of all")) \
         .drop(columns=["chosen", "widest"])
-    in_unodc = brazil_in_unodc(parts)
+    in_unodc = brazil_in_unodc(parts, police)
     return {**whole, "latest": whole["latest"].assign(count_note=count_notes(whole["latest"], in_unodc)),
             "world_panel_windows": published_windows, "unodc_quality": quality,
             "quality": quality_table(quality, AMERICAS),
@@ -543,11 +543,12 @@ def main() -> None:
     check_params(settings, base_focus, national)
     quality = read_quality()
     parts = longtable.read_parts(unodc_prisons.SOURCE, "brazil")
+    police = police_custody_women(_state_reports())
     # Process data.
     tables = build(national, settings)
     check_headline_countries(tables["latest"], base_focus)
     rows = long_rows(tables, settings)
-    published, texts = chapter_tables(tables, quality, parts, settings), values(tables, settings)
+    published, texts = chapter_tables(tables, quality, parts, police, settings), values(tables, settings)
     # Save outputs, all together or none.
     with io.transaction(replace=(paths.chapter_dir(CHAPTER),)):
         interim.write(CHAPTER, published, texts)
@@ -557,6 +558,15 @@ def main() -> None:
 
 
 # ---------------------------------------------------------------------------------- Helpers ---
+
+def _state_reports() -> pd.DataFrame:
+    """The SISDEPEN state reports as their ingest stage wrote them (pipeline/sources/sisdepen_reports.py)."""
+    path = paths.interim_parquet("sisdepen_reports")
+    if not path.is_file():
+        raise PipelineError("the SISDEPEN state reports' table is missing", file=path,
+                            fix="run its ingest first: `dvc repro ingest_sisdepen_reports`")
+    return pd.read_parquet(path)
+
 
 def _wide(rows: pd.DataFrame, indicator: str) -> pd.DataFrame:
     """One indicator's values per (country, year), one column per sex."""
@@ -573,15 +583,17 @@ def _latest(rows: pd.DataFrame, indicator: str, sex: str) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------- Brazil, comparability ---
 
-def brazil_in_unodc(indicators: pd.DataFrame, years: tuple[int, ...] | None = None) -> pd.DataFrame:
+def brazil_in_unodc(indicators: pd.DataFrame, police: pd.DataFrame | None = None,
+                    years: tuple[int, ...] | None = None) -> pd.DataFrame:
     """Which Brazilian count UNODC carries: its women held against SISDEPEN's December count of women in
-    cells, under electronic monitoring and in home detention, and the women a Patronato supervises in the open
-    regime (the Brazil chapter lists them apart, outside cells): long-table rows of UNODC and of the Brazil
-    chapter, same year. `years`: every year both have (UNODC's women held and SISDEPEN's December women in cells),
-    unless given."""
+    cells, under electronic monitoring and in home detention, the women a Patronato supervises in the open regime
+    (the Brazil chapter lists them apart, outside cells) and the women held by the police (`police`, from the
+    state reports: police_custody_women), same year. `years`: every year both UNODC and SISDEPEN have (UNODC's
+    women held and SISDEPEN's December women in cells), unless given."""
     keys = {"in_cells": "people_in_cells", "electronic_monitoring": "people_electronic_monitoring",
             "domiciliary": "people_domiciliary", "patronato": "people_patronato"}
     indexed = indicators.set_index(longtable.KEY)["value"]
+    by_period = (police if police is not None else pd.DataFrame(columns=POLICE_COLUMNS)).set_index("period")
     if years is None:
         years = tuple(sorted(_brazil_women_years(indicators, unodc_prisons.SOURCE, "persons_held")
                              & _brazil_women_years(indicators, "sisdepen", "people_in_cells", "-12")))
@@ -602,16 +614,48 @@ def brazil_in_unodc(indicators: pd.DataFrame, years: tuple[int, ...] | None = No
             raise PipelineError(f"no long-table row BRA/sisdepen/people_in_cells/female/{year}-12",
                                 file=paths.indicator_part("brazil"),
                                 fix="rebuild the Brazil chapter (dvc repro brazil)")
+        reported = by_period.loc[f"{year}-12"] if f"{year}-12" in by_period.index else None
+        police_women = reported["women"] if reported is not None else np.nan
         including = np.nansum([parts[name] for name in ("in_cells", "electronic_monitoring", "domiciliary")])
-        with_patronato = including + parts["patronato"]  # missing when no Patronato unit reported women
+        every_count = including + np.nansum([parts["patronato"], police_women])
         rows.append({"year": year, "unodc_women_held": indexed[unodc], "sisdepen_in_cells": parts["in_cells"],
                      "sisdepen_electronic_monitoring": parts["electronic_monitoring"],
                      "sisdepen_domiciliary": parts["domiciliary"], "sisdepen_all": including,
-                     "sisdepen_patronato": parts["patronato"],
+                     "sisdepen_patronato": parts["patronato"], "police_custody": police_women,
                      "difference_from_cells_pct": round(100 * (indexed[unodc] / parts["in_cells"] - 1), 1),
                      "difference_from_all_pct": round(100 * (indexed[unodc] / including - 1), 1),
-                     "difference_with_patronato_pct": round(100 * (indexed[unodc] / with_patronato - 1), 1)})
+                     "difference_from_every_count_pct": round(100 * (indexed[unodc] / every_count - 1), 1),
+                     "police_custody_note": _police_note(reported)})
     return pd.DataFrame(rows).astype({"year": "Int64"})
+
+
+POLICE_COLUMNS = ["period", "states", "unusable", "women"]  # police_custody_women's table
+
+
+def police_custody_women(reports: pd.DataFrame) -> pd.DataFrame:
+    """Women held by the police, Brazil, per semester, from the state reports' police-custody rows: the sum of the
+    states, or missing where a state's row is not informed or its men and women do not sum to its total (then
+    `unusable` names those states). One row per semester the reports cover."""
+    rows = reports[reports["measure"] == "police_custody"]
+    wide = rows.set_index(["period", "state", "sex"])["value"].unstack("sex") \
+        .reindex(columns=["female", "male", "total"])
+    complete = wide.notna().all(axis=1) & (wide["female"] + wide["male"] == wide["total"])
+    result = []
+    for period, states in wide.groupby(level="period"):
+        bad = sorted(states.index.get_level_values("state")[~complete.loc[period].to_numpy()])
+        result.append({"period": period, "states": len(states), "unusable": ", ".join(bad),
+                       "women": np.nan if bad else float(states["female"].sum())})
+    return pd.DataFrame(result, columns=POLICE_COLUMNS)
+
+
+def _police_note(reported) -> str:
+    """tab-08's note on its police-custody count: where it comes from, or why there is none."""
+    if reported is None:
+        return "no state reports for this year"
+    if reported["unusable"]:
+        return (f"state reports: police-custody row not informed or not summing in {reported['unusable']}; "
+                "not used")
+    return ""  # the sum of every state's report (the table's source line names them)
 
 
 def _brazil_women_years(indicators: pd.DataFrame, source: str, indicator: str, period_end: str = "") -> set[int]:

@@ -113,14 +113,22 @@ def brazil(reconciliation: pd.DataFrame, interval: pd.DataFrame | None = None,
     """UNODC's count of women in Brazil against SISDEPEN's, year by year; with the Americas interval (`interval`,
     `by_country`), what the interval would be with Brazil's women in cells only, the definition the other
     countries' prison counts and the Brazil chapter use."""
-    lines = []
+    lines, exact = [], []  # exact: years whose counts together equal UNODC's, to the woman
     for _, row in reconciliation.iterrows():
         counts = [("in cells", row["sisdepen_in_cells"], row["difference_from_cells_pct"]),
                   ("with electronic monitoring and home detention", row["sisdepen_all"],
                    row["difference_from_all_pct"])]
-        if pd.notna(row.get("sisdepen_patronato")):  # the Brazil chapter lists a Patronato's women apart
-            counts.append(("with the women a Patronato supervises too", row["sisdepen_all"] + row["sisdepen_patronato"],
-                           row["difference_with_patronato_pct"]))
+        # The counts outside any establishment's cells that the row has: a Patronato's women (the Brazil chapter
+        # lists them apart), the women held by the police (state reports).
+        others = [name for name, column in (("the women a Patronato supervises", "sisdepen_patronato"),
+                                            ("the women held by the police", "police_custody"))
+                  if pd.notna(row.get(column))]
+        if others:
+            every = row["sisdepen_all"] + sum(row[c] for c in ("sisdepen_patronato", "police_custody")
+                                              if pd.notna(row.get(c)))
+            counts.append((f"with {' and '.join(others)} too", every, row["difference_from_every_count_pct"]))
+            if every == row["unodc_women_held"] and pd.notna(row.get("police_custody")):
+                exact.append(int(row["year"]))
         closer = min(counts, key=lambda count: abs(count[2]))[0]
         compared = ", ".join(f"{label} {count:,.0f} ({difference:+.1f}%)" for label, count, difference in counts)
         lines.append(f"- {int(row['year'])}: UNODC {row['unodc_women_held']:,.0f}; SISDEPEN December, {compared}: "
@@ -133,6 +141,9 @@ def brazil(reconciliation: pd.DataFrame, interval: pd.DataFrame | None = None,
         if wider else "UNODC's count of women held in Brazil matches SISDEPEN's December count of women held in "
         "cells") + ". Year by year"
     text = lead + ":\n\n" + "\n".join(lines)
+    if exact:
+        text += (f"\n\nIn {' and '.join(map(str, exact))}, SISDEPEN's establishments and the women held by the police "
+                 "(the state reports) together give UNODC's count exactly: that is the count UNODC carries.")
     above = reconciliation["difference_from_cells_pct"]
     if len(reconciliation) > 1 and (above > 0).all():
         text += (f"\n\nIn every year from {int(reconciliation['year'].iloc[0])} to {int(last['year'])}, UNODC's count "

@@ -197,11 +197,49 @@ def test_brazil_reconciliation_takes_every_year_both_sources_have_and_the_patron
     result = regional.brazil_in_unodc(pd.DataFrame(rows, columns=longtable.KEY + ["value"])).set_index("year")
     assert result.index.tolist() == [2016, 2020]
     assert result.loc[2016, ["sisdepen_all", "sisdepen_patronato", "difference_from_cells_pct",
-                             "difference_from_all_pct", "difference_with_patronato_pct"]].tolist() == [
+                             "difference_from_all_pct", "difference_from_every_count_pct"]].tolist() == [
         36391, 3360, 15.3, 12.6, 3.1]
-    assert result.loc[2020, ["sisdepen_patronato", "difference_with_patronato_pct"]].isna().all()
+    assert pd.isna(result.loc[2020, "sisdepen_patronato"])
+    assert result.loc[2020, "difference_from_every_count_pct"] == result.loc[2020, "difference_from_all_pct"] == 0.5
+    assert result["police_custody_note"].tolist() == ["no state reports for this year"] * 2
     with pytest.raises(PipelineError, match="no year with both UNODC's women held in Brazil and SISDEPEN's December"):
         regional.brazil_in_unodc(pd.DataFrame(rows[:1] + rows[-1:], columns=longtable.KEY + ["value"]))
+
+
+def _police_rows(period: str, counts: dict[str, tuple]) -> list[dict]:
+    return [{"state": state, "period": period, "measure": "police_custody", "sex": sex, "value": value,
+             "file": f"{state}.xls"} for state, values in counts.items()
+            for sex, value in zip(("male", "female", "total"), values)]
+
+
+def test_the_women_held_by_the_police_are_the_states_sum_where_every_state_report_sums():
+    """The state reports' police-custody row, summed over states for a semester only where every state's men and
+    women are informed and add up to its total (June 2019's PI, PR and TO do not: that semester has none, and the
+    note names them). With it, Brazil's 2020 counts give UNODC's 41,580 exactly: 41,384 + 196."""
+    reports = pd.DataFrame(_police_rows("2020-12", {"SP": (1013, 73, 1086), "BA": (352, 123, 475)})
+                           + _police_rows("2019-06", {"SP": (900, 50, 950), "PR": (5174, 345, 6427)})
+                           + _police_rows("2019-06", {"PI": (float("nan"), float("nan"), 87)}))
+    police = regional.police_custody_women(reports)
+    assert police[["period", "states", "unusable"]].values.tolist() == [["2019-06", 3, "PI, PR"], ["2020-12", 2, ""]]
+    assert pd.isna(police.iloc[0]["women"]) and police.iloc[1]["women"] == 196
+    rows = [("BRA", "unodc_prisons", "persons_held", "female", "2020", 41580),
+            ("BRA", "sisdepen", "people_in_cells", "female", "2020-12", 28688),
+            ("BRA", "sisdepen", "people_electronic_monitoring", "female", "2020-12", 8130),
+            ("BRA", "sisdepen", "people_domiciliary", "female", "2020-12", 4566)]
+    result = regional.brazil_in_unodc(pd.DataFrame(rows, columns=longtable.KEY + ["value"]), police).iloc[0]
+    assert result[["police_custody", "difference_from_all_pct", "difference_from_every_count_pct",
+                   "police_custody_note"]].tolist() == [196, 0.5, 0.0, ""]
+    unusable = police.assign(period=["2020-12", "2019-12"])  # 2020-12 is now the semester PI and PR spoil
+    result = regional.brazil_in_unodc(pd.DataFrame(rows, columns=longtable.KEY + ["value"]), unusable).iloc[0]
+    assert pd.isna(result["police_custody"]) and result["difference_from_every_count_pct"] == 0.5
+    assert result["police_custody_note"] == ("state reports: police-custody row not informed or not summing in PI, "
+                                             "PR; not used")
+
+
+def test_the_state_reports_missing_is_one_message_naming_their_stage(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "interim_parquet", lambda name: tmp_path / f"{name}.parquet")
+    with pytest.raises(PipelineError, match=r"state reports' table is missing .*dvc repro ingest_sisdepen_reports"):
+        regional._state_reports()
 
 
 def test_tab01_says_when_a_latest_count_holds_women_outside_cells():
@@ -311,13 +349,19 @@ def test_long_rows_on_the_real_file(real):
 
 
 def test_brazil_reconciliation_on_the_committed_long_table():
-    table = regional.brazil_in_unodc(longtable.read(paths.INDICATORS)).set_index("year")
+    police = regional.police_custody_women(pd.read_parquet(paths.interim_parquet("sisdepen_reports")))
+    table = regional.brazil_in_unodc(longtable.read(paths.INDICATORS), police).set_index("year")
     assert table.loc[2020, "unodc_women_held"] == 41580
     # Every year both have: UNODC's count is above the women in cells in each, by a share that moves (6.4% to 44.9%),
-    # and in 2016-2018 nearest the count with the women a Patronato supervises (within 2.3-3.1%).
+    # in 2016-2018 nearest the count with the women a Patronato supervises (within 2.3-3.1%), and in 2019 and 2020
+    # equal, to the woman, to SISDEPEN's establishments and the women the state reports show held by the police.
     assert table.index.tolist() == [2016, 2017, 2018, 2019, 2020]
     assert table["difference_from_cells_pct"].tolist() == [15.3, 11.6, 8.4, 6.4, 44.9]
-    assert table["difference_with_patronato_pct"].tolist()[:3] == [3.1, 2.3, 2.9]
+    assert table["difference_from_every_count_pct"].tolist() == [3.1, 2.3, 2.9, 0.0, 0.0]
+    assert table.loc[[2019, 2020], "police_custody"].tolist() == [268, 196]
+    assert (table.loc[[2019, 2020], "sisdepen_all"] + table.loc[[2019, 2020], "police_custody"]).tolist() == [
+        37197, 41580]
+    assert police.loc[police["period"] == "2019-06", "unusable"].tolist() == ["PI, PR, TO"]
     assert abs(table.loc[2020, "difference_from_all_pct"]) < abs(table.loc[2020, "difference_from_cells_pct"])
     # ... so the committed tab-01 notes it for Brazil alone, in each language's page.
     published = pd.read_csv(paths.table("tab-01-women-held-latest", ".csv"), keep_default_na=False)

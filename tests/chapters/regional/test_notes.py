@@ -51,6 +51,11 @@ def test_the_brazil_paragraph_says_what_the_americas_interval_would_be_with_braz
     assert ("- 2016: UNODC 40,967; SISDEPEN December, in cells 35,541 (+15.3%), with electronic monitoring and home "
             "detention 36,391 (+12.6%), with the women a Patronato supervises too 39,751 (+3.1%): closer to the count "
             "with the women a Patronato supervises too.") in text
+    assert ("- 2019: UNODC 37,197; SISDEPEN December, in cells 34,967 (+6.4%), with electronic monitoring and home "
+            "detention 36,929 (+0.7%), with the women held by the police too 37,197 (+0.0%): closer to the count with "
+            "the women held by the police too.") in text
+    assert ("In 2019 and 2020, SISDEPEN's establishments and the women held by the police (the state reports) "
+            "together give UNODC's count exactly: that is the count UNODC carries.") in text
     assert ("In every year from 2016 to 2020, UNODC's count is above SISDEPEN's women in cells (by 6.4% to 44.9%)"
             in text)
     assert text.endswith("The Americas interval above counts Brazil at UNODC's 41,580 women (2020). With Brazil's "
