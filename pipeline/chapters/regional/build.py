@@ -630,12 +630,14 @@ def brazil_in_unodc(indicators: pd.DataFrame, police: pd.DataFrame | None = None
 
 
 POLICE_COLUMNS = ["period", "states", "unusable", "women"]  # police_custody_women's table
+BRAZIL_STATES = 27  # the 26 states and the Federal District, one state report each per semester
 
 
 def police_custody_women(reports: pd.DataFrame) -> pd.DataFrame:
     """Women held by the police, Brazil, per semester, from the state reports' police-custody rows: the sum of the
     states, or missing where a state's row is not informed or its men and women do not sum to its total (then
-    `unusable` names those states). One row per semester the reports cover."""
+    `unusable` names those states), or where a state's report is missing. One row per semester the reports
+    cover."""
     rows = reports[reports["measure"] == "police_custody"]
     wide = rows.set_index(["period", "state", "sex"])["value"].unstack("sex") \
         .reindex(columns=["female", "male", "total"])
@@ -644,7 +646,7 @@ def police_custody_women(reports: pd.DataFrame) -> pd.DataFrame:
     for period, states in wide.groupby(level="period"):
         bad = sorted(states.index.get_level_values("state")[~complete.loc[period].to_numpy()])
         result.append({"period": period, "states": len(states), "unusable": ", ".join(bad),
-                       "women": np.nan if bad else float(states["female"].sum())})
+                       "women": np.nan if bad or len(states) < BRAZIL_STATES else float(states["female"].sum())})
     return pd.DataFrame(result, columns=POLICE_COLUMNS)
 
 
@@ -655,6 +657,8 @@ def _police_note(reported) -> str:
     if reported["unusable"]:
         return (f"state reports: police-custody row not informed or not summing in {reported['unusable']}; "
                 "not used")
+    if reported["states"] < BRAZIL_STATES:
+        return f"state reports for {reported['states']} of the {BRAZIL_STATES} states; not used"
     return ""  # the sum of every state's report (the table's source line names them)
 
 

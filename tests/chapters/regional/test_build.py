@@ -212,25 +212,32 @@ def _police_rows(period: str, counts: dict[str, tuple]) -> list[dict]:
             for sex, value in zip(("male", "female", "total"), values)]
 
 
-def test_the_women_held_by_the_police_are_the_states_sum_where_every_state_report_sums():
+def test_the_women_held_by_the_police_are_the_states_sum_where_every_state_report_sums(monkeypatch):
     """The state reports' police-custody row, summed over states for a semester only where every state's men and
     women are informed and add up to its total (June 2019's PI, PR and TO do not: that semester has none, and the
-    note names them). With it, Brazil's 2020 counts give UNODC's 41,580 exactly: 41,384 + 196."""
+    note names them) and every state has its report. With it, Brazil's 2020 counts give UNODC's 41,580 exactly:
+    41,384 + 196."""
     reports = pd.DataFrame(_police_rows("2020-12", {"SP": (1013, 73, 1086), "BA": (352, 123, 475)})
                            + _police_rows("2019-06", {"SP": (900, 50, 950), "PR": (5174, 345, 6427)})
                            + _police_rows("2019-06", {"PI": (float("nan"), float("nan"), 87)}))
     police = regional.police_custody_women(reports)
     assert police[["period", "states", "unusable"]].values.tolist() == [["2019-06", 3, "PI, PR"], ["2020-12", 2, ""]]
-    assert pd.isna(police.iloc[0]["women"]) and police.iloc[1]["women"] == 196
+    assert police["women"].isna().all()  # 2020-12 too: two states' reports of the 27
     rows = [("BRA", "unodc_prisons", "persons_held", "female", "2020", 41580),
             ("BRA", "sisdepen", "people_in_cells", "female", "2020-12", 28688),
             ("BRA", "sisdepen", "people_electronic_monitoring", "female", "2020-12", 8130),
             ("BRA", "sisdepen", "people_domiciliary", "female", "2020-12", 4566)]
-    result = regional.brazil_in_unodc(pd.DataFrame(rows, columns=longtable.KEY + ["value"]), police).iloc[0]
+    indicators = pd.DataFrame(rows, columns=longtable.KEY + ["value"])
+    assert regional.brazil_in_unodc(indicators, police).iloc[0]["police_custody_note"] == (
+        "state reports for 2 of the 27 states; not used")
+    monkeypatch.setattr(regional, "BRAZIL_STATES", 2)  # as if Brazil had these two states: their sum
+    police = regional.police_custody_women(reports)
+    assert pd.isna(police.iloc[0]["women"]) and police.iloc[1]["women"] == 196
+    result = regional.brazil_in_unodc(indicators, police).iloc[0]
     assert result[["police_custody", "difference_from_all_pct", "difference_from_every_count_pct",
                    "police_custody_note"]].tolist() == [196, 0.5, 0.0, ""]
     unusable = police.assign(period=["2020-12", "2019-12"])  # 2020-12 is now the semester PI and PR spoil
-    result = regional.brazil_in_unodc(pd.DataFrame(rows, columns=longtable.KEY + ["value"]), unusable).iloc[0]
+    result = regional.brazil_in_unodc(indicators, unusable).iloc[0]
     assert pd.isna(result["police_custody"]) and result["difference_from_every_count_pct"] == 0.5
     assert result["police_custody_note"] == ("state reports: police-custody row not informed or not summing in PI, "
                                              "PR; not used")
