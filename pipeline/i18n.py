@@ -186,6 +186,20 @@ class Translator:
 _LOOKUPS: dict[Path, tuple] = {}  # table -> (the entries `load` gave, by English text, patterns)
 
 
+def _holes_as_groups(escaped: str) -> str:
+    """An escaped English text with each hole `{n}` as a named group, and a hole used again as the same text."""
+    seen: set[str] = set()
+
+    def group(hole: re.Match) -> str:
+        name = f"h{hole.group(1)}"
+        if name in seen:
+            return f"(?P={name})"
+        seen.add(name)
+        return f"(?P<{name}>.+?)"
+
+    return _HOLE.sub(group, escaped)
+
+
 def _lookups(table: Path) -> tuple[dict[str, Entry], list[tuple[re.Pattern, Entry]]]:
     """The table's rows by English text, and its rows with holes as patterns: made once for each reading of the
     table by `load` (a profile page makes two translators, and compiling the patterns each time took 3 s of the
@@ -196,7 +210,7 @@ def _lookups(table: Path) -> tuple[dict[str, Entry], list[tuple[re.Pattern, Entr
         by_english = {e.texts["en"]: e for e in entries.values() if not e.key.startswith(KEYED_ONLY)}
         # Rows with holes, the most specific first (the longest text outside the holes), so that a general row
         # never takes a text a more precise row was written for.
-        patterns = [(re.compile("^" + _HOLE.sub(r"(?P<h\1>.+?)", re.escape(text)) + "$", re.DOTALL), entry)
+        patterns = [(re.compile("^" + _holes_as_groups(re.escape(text)) + "$", re.DOTALL), entry)
                     for text, entry in by_english.items() if _HOLE.search(re.escape(text))]
         patterns.sort(key=lambda item: -len(re.sub(r"\{\d+\}", "", item[1].texts["en"])))
         made = _LOOKUPS[table] = (entries, by_english, patterns)

@@ -28,6 +28,7 @@ UNITS = {
     "proceedings": "count",  # prosecution decisions, not persons
     "sale_points": "count",  # drug sale points raided or dismantled
     "countries": "count",  # how many countries an aggregate covers (or meet its condition)
+    "states": "count",  # how many of a country's states an aggregate covers
     "percent": "share",
     "percentage_points": "difference",
     "per_100k_population": "rate",

@@ -78,6 +78,16 @@ def test_holes_carry_numbers_and_translate_words():
 
 
 
+def test_a_hole_used_twice_is_the_same_text_both_times(tmp_path):
+    """A row may repeat a hole ('{0} to {1}. … in {0}'): the second use must hold the first one's text."""
+    table = _table(tmp_path, [["fig-21.caption", "From {0} to {1}; states in {0}: {2}",
+                               "De {0} a {1}; estados en {0}: {2}", "De {0} a {1}; estados em {0}: {2}"]])
+    translator = i18n.Translator("es", table)
+    assert translator.english("From 2016-12 to 2021-12; states in 2016-12: 6") == \
+        "De 2016-12 a 2021-12; estados en 2016-12: 6"
+    with pytest.raises(PipelineError, match="no translation of 'From 2016-12 to 2021-12; states in 2019-12: 6'"):
+        translator.english("From 2016-12 to 2021-12; states in 2019-12: 6")
+
 # ------------------------------------------------------------------------------------- Numbers ---
 
 @pytest.mark.parametrize("language, count, share", [("en", "4,391", "37.5%"), ("es", "4.391", "37,5%"),

@@ -43,9 +43,11 @@ LEAD_COLUMNS = {
 EXPLANATION_COLUMNS = ("reason", "evidence", "explanation", "definition", "note", "context", "check", "detail",
                        "effect", "tolerance_or_interval", "source", "other_source", "published_source", "unodc_basis")
 EXPLANATION_MIN_CHARS = 60
-# Columns of ids and codes, in every table: ISO and state codes, registry, claim and correction ids, file names.
+# Columns of ids and codes, in every table: ISO and state codes (one, or a list), registry, claim and correction ids,
+# file names.
 IDENTIFIER_COLUMNS = {"claim_id", "figure_id", "other_id", "published_figure_id", "correction_id", "covered_by",
-                      "reference", "iso3", "country", "state", "file"}
+                      "reference", "iso3", "country", "state", "states_with_monitoring", "states_without_monitoring",
+                      "file"}
 # ... and in one table: the claims' checks (long-table keys) and source ids; Brazil's plausibility rules by name.
 TABLE_IDENTIFIER_COLUMNS = {"claims": {"check", "source"}, "tab-22-brazil-data-quality": {"rule"}}
 # Names of places and prison units, written in their own language on every page.

@@ -124,13 +124,16 @@ def metric_rows() -> list[dict]:
 
 def claim_rows() -> list[dict]:
     """Every claim of the manuscript: the value the check computed and the value the manuscript states, as phrases
-    (claims.phrases.json: each language writes them its own way), and the verdict."""
+    (claims.phrases.json: each language writes them its own way), the verdict, and as its note the numbers the check
+    shows beside the verdict (its context: Brazil's monitoring growth in the whole count and in the states counted at
+    both ends)."""
     table = pd.read_csv(paths.CLAIMS_TABLE.with_suffix(".csv"), dtype=str, keep_default_na=False)
     phrases = json.loads(paths.CLAIMS_TABLE.with_suffix(i18n.PHRASES_SUFFIX).read_text(encoding="utf-8"))["cells"]
     return [{"id": claim.claim_id, "number": None, "unit": claim.unit, "period": claim.period, "source": claim.source,
              "key": "", "verdict": claim.status, "what": claim.description,
-             "phrases": {column: phrases.get(claim.claim_id, {}).get(column) or getattr(claim, column)
-                         for column in ("computed", "stated")}}
+             "phrases": {**{column: phrases.get(claim.claim_id, {}).get(column) or getattr(claim, column)
+                            for column in ("computed", "stated")},
+                         "context": phrases.get(claim.claim_id, {}).get("context") or []}}
             for claim in table.itertuples(index=False)]
 
 
@@ -163,6 +166,8 @@ def table(rows: list[dict], language: str) -> pd.DataFrame:
             if row["unit"] == "percent_change" and row["number"] > 0:
                 value = "+" + value
         note = tr.english(row["note"], f"the note on {row['id']}") if row.get("note") else ""
+        if "phrases" in row and row["phrases"]["context"]:
+            note = i18n.render(row["phrases"]["context"], tr)
         shown.append({**{column: row.get(column, "") for column in COLUMNS}, "value": value, "stated": stated,
                       "note": note, "what": _what(row, tr),
                       "number": "" if row.get("number") is None else io.number_text(row["number"])})

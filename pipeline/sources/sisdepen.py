@@ -42,6 +42,10 @@ IDENTITY = {
     "Âmbito": "jurisdiction",  # Estadual (state) or Federal system
 }
 
+# Brazil's 26 states and the Federal District (UF codes): every state reports its units in each semester file.
+STATES = ("AC", "AL", "AM", "AP", "BA", "CE", "DF", "ES", "GO", "MA", "MG", "MS", "MT", "PA", "PB", "PE", "PI", "PR",
+          "RJ", "RN", "RO", "RR", "RS", "SC", "SE", "SP", "TO")
+
 # Columns that hold personal data; they must never reach an output (checked before saving).
 PERSONAL = ("Responsável pela Finalização", "Telefone Principal", "Endereço", "Bairro", "CEP",
             "Endereço de E-mail", "Endereço IP", "Nome do responsável pelo preenchimento:")

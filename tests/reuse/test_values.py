@@ -74,6 +74,21 @@ def test_every_claim_has_its_verdict_and_the_checks_value():
     assert read("es").loc["arg-women-held-2015", "value"] == "2.988 a 3.121"
 
 
+@pytest.mark.parametrize("language, note", [
+    ("en", "growth 2019-12 to 2021-12 (SISDEPEN): 387.15; "
+           "growth 2019-12 to 2021-12 in the states counted at both ends (SISDEPEN): 55.01"),
+    ("es", "crecimiento de 2019-12 a 2021-12 (SISDEPEN): 387,15; "
+           "crecimiento de 2019-12 a 2021-12 en los estados contados en ambos extremos (SISDEPEN): 55,01")])
+def test_a_claim_is_quoted_with_the_numbers_the_check_shows_beside_its_verdict(language, note):
+    """An author who copies the briefing's 448.3% growth of monitored men finds, in the same row, the count's growth to
+    the last file and the growth in the 9 states that were in the count at both ends (tab-27)."""
+    row = read(language).loc["bra-monitoring-growth-men"]
+    assert (row["stated"], row["note"]) == ("448.3%" if language == "en" else "448,3%", note)
+    claims = read(language)[lambda t: t["verdict"] != ""]
+    assert len(claims) == 33 and (claims["note"] != "").sum() == 8  # the claims whose check shows a context
+    assert claims.loc["arg-women-held-2015", "note"] == ""
+
+
 @pytest.mark.parametrize("language, rate", [("es", "mujeres privadas de libertad por cada 100.000 mujeres, Brasil"),
                                             ("pt", "mulheres presas por 100.000 mulheres, Brasil")])
 def test_an_author_reads_what_each_number_is_in_the_language(language, rate):
@@ -119,7 +134,7 @@ def test_the_numbers_made_from_a_noted_count_carry_its_note(language, note):
     women outside cells. So do the numbers made from that count (its share, rate and the change to it, the briefing's
     metrics read from tab-01's row), not the others (the unsentenced shares are of 2019; Argentina's has no note)."""
     table = read(language)
-    noted = set(table.index[table["note"] != ""])
+    noted = set(table.index[(table["note"] != "") & (table["verdict"] == "")])  # a claim's note is its check's context
     assert noted == {"womenHeldBRAlatest", "womenShareBRAlatest", "womenRateBRAlatest", "womenGrowthBRAsinceFirst",
                      "briefingUnodcWomenHeldBRA", "briefingUnodcWomenSharePctBRA"}
     assert set(table.loc[sorted(noted), "note"]) == {note}

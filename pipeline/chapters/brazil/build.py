@@ -2,7 +2,7 @@
 supervision, and drug-law offence incidences, by sex and semester, into the long table (source 'sisdepen',
 country 'BRA').
 
-    python -m pipeline.chapters.brazil      # the DVC stage `brazil`: tab-20 to tab-26, data/interim/brazil/
+    python -m pipeline.chapters.brazil      # the DVC stage `brazil`: tab-20 to tab-27, data/interim/brazil/
 
 Who is "held in cells" is a definition (params.yaml `brazil`): states report people under electronic
 monitoring, in domiciliary custody and under a Patronato's open-regime supervision as pseudo-establishments,
@@ -25,7 +25,7 @@ from pipeline.chapters.brazil import claim, plausibility
 from pipeline.chapters.brazil.reconcile import check_incidences_against_reports, reconciliation
 from pipeline.errors import PipelineError, cli
 from pipeline.settings import Brazil
-from pipeline.sources import published
+from pipeline.sources import published, sisdepen
 
 CHAPTER = "brazil"  # its interim tables, long-table part (data/interim/indicators/brazil.csv) and stage
 SOURCE = "sisdepen"
@@ -67,6 +67,8 @@ class Outputs:
     quality: pd.DataFrame  # plausibility findings and known errors, with the treatment applied
     reconciliation: pd.DataFrame  # computed vs published
     patronato: pd.DataFrame  # units whose name marks a Patronato, people by sex, and the class applied
+    monitoring_coverage: pd.DataFrame  # per semester, the states whose monitoring units report people
+    monitoring_same_states: pd.DataFrame  # growth from the base semester in the states reporting at both ends
     monitoring_claim: pd.DataFrame  # the claimed monitoring growth against the published 2022 total
     claims: pd.DataFrame  # the chapter's verdicts, read by the claims check (tab-26)
 
@@ -99,6 +101,12 @@ def build(tidy: pd.DataFrame, reports: pd.DataFrame, figures: pd.DataFrame, sett
                                 settings)
     states = plausibility.apply_treatment(corrected, treated, INCIDENCE_MEASURES)
     indicators = national_indicators(states, settings, unit_corrections_note(in_units, replaced_by))
+    # Which states the monitoring count covers: a state without a monitoring unit in a file is not in its count.
+    periods = sorted(tidy["period"].unique())
+    coverage = monitoring_coverage(states, periods)
+    same_states = growth_in_same_states(states, settings.monitoring_base_period)
+    indicators = pd.concat([indicators, monitoring_coverage_rows(states, coverage, settings.monitoring_base_period,
+                                                                 periods[-1])], ignore_index=True)
     # The monitoring-growth claim, tested against the published 2022 total.
     monitored = indicators[indicators["indicator"] == "people_electronic_monitoring"] \
         .pivot_table(index="period", columns="sex", values="value").reset_index()
@@ -109,9 +117,11 @@ def build(tidy: pd.DataFrame, reports: pd.DataFrame, figures: pd.DataFrame, sett
     indicators = longtable.frame(pd.concat([indicators, longtable.frame(claim_rows)], ignore_index=True))
     recon = pd.concat([reconciliation(indicators, state_system_population(population), reports, units, figures),
                        incidence_checks], ignore_index=True)
-    verdicts = claim.chapter_claims(checked, settings.claimed_monitoring_growth_pct, settings.claimed_end_period)
-    return Outputs(indicators, units, states, quality, recon, patronato_units(population, settings), checked,
-                   verdicts)
+    verdicts = claim.chapter_claims(checked, settings.claimed_monitoring_growth_pct, settings.claimed_end_period,
+                                    claim.coverage_of_growth(coverage, same_states,
+                                                             growth_from(monitored, settings.monitoring_base_period)))
+    return Outputs(indicators, units, states, quality, recon, patronato_units(population, settings), coverage,
+                   same_states, checked, verdicts)
 
 
 def check_settings(settings: Brazil, periods: list[str]) -> None:
@@ -334,6 +344,80 @@ def national_indicators(states: pd.DataFrame, settings: Brazil, corrected_units:
     return longtable.frame(rows)
 
 
+# ------------------------------------------------------- Which states the monitoring count covers ---
+
+def _monitored_by_state(states: pd.DataFrame) -> pd.DataFrame:
+    """People under electronic monitoring by semester and state (female, male, total), for the states whose monitoring
+    units report anyone that semester. `states`: people by state (state_values)."""
+    rows = states[states["measure"] == CLASS_MEASURES[MONITORING]]
+    wide = rows.pivot_table(index=["period", "state"], columns="sex", values="value", aggfunc="sum", fill_value=0) \
+        .reindex(columns=["female", "male"], fill_value=0).rename_axis(columns=None).reset_index()
+    wide["total"] = wide["female"] + wide["male"]
+    return wide[wide["total"] > 0].reset_index(drop=True)
+
+
+def monitoring_coverage(states: pd.DataFrame, periods: list[str]) -> pd.DataFrame:
+    """Per semester, the states whose monitoring units report people, those without, and the people monitored by sex.
+    SENAPPEN's count of people monitored is the sum of these units (data/published/figures.csv): a state without
+    one in a semester's file is not in that semester's count, so the count grows when a state enters it."""
+    monitored = _monitored_by_state(states)
+    rows = []
+    for period in periods:
+        present = monitored[monitored["period"] == period]
+        codes = set(present["state"])
+        rows.append({"period": period, "states_reporting": len(codes),
+                     "states_with_monitoring": ", ".join(sorted(codes)),
+                     "states_without_monitoring": ", ".join(s for s in sisdepen.STATES if s not in codes),
+                     **{sex: float(present[sex].sum()) for sex in ("female", "male", "total")}})
+    return pd.DataFrame(rows)
+
+
+def growth_in_same_states(states: pd.DataFrame, base_period: str) -> pd.DataFrame:
+    """For the base and every later semester, the states whose monitoring units report people in both, and the
+    growth (%) of their people monitored by sex: the count's growth without the states that entered or left it."""
+    monitored = _monitored_by_state(states)
+    base = monitored[monitored["period"] == base_period].set_index("state")
+    rows = []
+    for period, now in monitored[monitored["period"] >= base_period].groupby("period"):
+        both = sorted(set(base.index) & set(now["state"]))
+        now = now.set_index("state").loc[both]
+        rows.append({"period": period, "states_in_both": len(both),
+                     **{f"{sex}_growth_same_states_pct": round(100 * (now[sex].sum() / base.loc[both, sex].sum() - 1), 1)
+                        for sex in ("female", "male", "total")}})
+    return pd.DataFrame(rows)
+
+
+def monitoring_coverage_rows(states: pd.DataFrame, coverage: pd.DataFrame, base_period: str, last_period: str
+                             ) -> pd.DataFrame:
+    """Long-table rows: how many states the monitoring count covers each semester, and the people monitored and their
+    growth in the states counted in both `base_period` and `last_period` (the same states at both ends)."""
+    covered = (f"number of Brazil's {len(sisdepen.STATES)} states (26 and the Federal District) whose units named as "
+               "electronic monitoring (params.yaml brazil.monitoring_pattern) report at least one person in SISDEPEN "
+               "block 4.1: the count of people under electronic monitoring covers these states only "
+               "(tables/tab-27 names them)")
+    rows = [{"indicator": "states_reporting_electronic_monitoring", "sex": "total", "period": row.period,
+             "value": float(row.states_reporting), "unit": "states", "definition": covered}
+            for row in coverage.itertuples()]
+    monitored = _monitored_by_state(states).set_index(["period", "state"])
+    ends = [p for p in dict.fromkeys([base_period, last_period]) if p in monitored.index.get_level_values("period")]
+    if len(ends) == 2:
+        both = sorted(set(monitored.loc[base_period].index) & set(monitored.loc[last_period].index))
+        panel = (f"SISDEPEN block 4.1 in units whose name marks electronic monitoring, summed over the {len(both)} "
+                 f"states whose monitoring units report people in both {base_period} and {last_period} "
+                 f"({', '.join(both)}): the same states at both ends (tables/tab-27 lists every semester's states)")
+        ends_sums = {p: monitored.loc[p].loc[both].sum() for p in ends}
+        for sex in ("female", "male", "total"):
+            rows += [{"indicator": "people_electronic_monitoring_fixed_panel", "sex": sex, "period": p,
+                      "value": float(ends_sums[p][sex]), "unit": "persons", "definition": panel} for p in ends]
+            rows.append({"indicator": "people_electronic_monitoring_fixed_panel_growth", "sex": sex,
+                         "period": last_period, "unit": "percent",
+                         "value": round(100 * (ends_sums[last_period][sex] / ends_sums[base_period][sex] - 1), 4),
+                         "definition": f"change of people under electronic monitoring from {base_period} to "
+                                       f"{last_period} in percent, over the {len(both)} states whose monitoring units "
+                                       f"report people in both ({', '.join(both)})"})
+    return longtable.frame(pd.DataFrame(rows).assign(country=COUNTRY, source=SOURCE))
+
+
 def unit_corrections_note(entries: pd.DataFrame, replaced_by: pd.DataFrame) -> dict[str, str]:
     """By measure, the known errors of single units corrected in it (data/corrections/sisdepen.yaml), in words:
     '; corrected units (data/corrections/sisdepen.yaml): pe-2016-12-pjallb-male-people (PE 2016-12 men: the unit's
@@ -427,6 +511,14 @@ def growth_from(table: pd.DataFrame, base_period: str) -> pd.DataFrame:
     return later.reset_index(drop=True)
 
 
+def monitoring_growth(monitored: pd.DataFrame, same_states: pd.DataFrame, base_period: str) -> pd.DataFrame:
+    """tab-20: people monitored by sex and their growth from `base_period`, then the states the count covers and the
+    growth in the states counted both in the base and in the row's semester (growth_in_same_states)."""
+    growth = growth_from(monitored.drop(columns="states_reporting"), base_period)
+    return growth.merge(monitored[["period", "states_reporting"]], on="period", validate="1:1") \
+        .merge(same_states, on="period", validate="1:1")
+
+
 def treated_state_semesters(quality: pd.DataFrame) -> str:
     """The state-semesters whose incidences were excluded or replaced, e.g. 'MA 2019-12, RS 2018-06' ('none')."""
     treated = plausibility.treated_state_periods(quality)
@@ -450,7 +542,8 @@ def chapter_tables(outputs: Outputs, settings: Brazil, files: pd.DataFrame) -> d
     """Every table the chapter publishes, draws or narrates: the build's outputs, the SISDEPEN files used, the
     series by sex of the figures, monitoring growth, the drug-law shares as published (one decimal)."""
     indicators = outputs.indicators
-    monitored = by_sex(indicators, "people_electronic_monitoring")
+    monitored = by_sex(indicators, "people_electronic_monitoring").merge(
+        outputs.monitoring_coverage[["period", "states_reporting"]], on="period", validate="1:1")
     drug_share = by_sex(indicators, "drug_law_share_of_incidences")
     legal = indicators[indicators["indicator"].str.startswith("people_in_cells_") & (indicators["sex"] != "total")]
     return {
@@ -459,7 +552,9 @@ def chapter_tables(outputs: Outputs, settings: Brazil, files: pd.DataFrame) -> d
         "patronato": outputs.patronato, "monitoring_claim": outputs.monitoring_claim, "claims": outputs.claims,
         "files": files, "in_cells": by_sex(indicators, "people_in_cells"),
         "in_cells_by_legal_situation": legal.reset_index(drop=True), "monitored": monitored,
-        "monitoring_growth": growth_from(monitored, settings.monitoring_base_period),
+        "monitoring_growth": monitoring_growth(monitored, outputs.monitoring_same_states,
+                                               settings.monitoring_base_period),
+        "monitoring_coverage": outputs.monitoring_coverage,
         "domiciliary": by_sex(indicators, "people_domiciliary"),
         "drug_share": drug_share, "drug_share_table": drug_share.round(1),
     }
@@ -485,11 +580,16 @@ def values(tables: dict[str, pd.DataFrame], settings: Brazil, periods: list[str]
                "claimed_monitoring_growth_pct": settings.claimed_monitoring_growth_pct,
                "claimed_end_period": settings.claimed_end_period}
     in_cells, monitored = tables["in_cells"], tables["monitored"]
+    covered = tables["monitoring_coverage"].set_index("period")["states_reporting"]
     return {"text": {"first_semester": semester_words(min(periods)), "last_semester": semester_words(max(periods)),
                      "patronato_in_cells": settings.patronato_in_cells,
                      "first_period": in_cells["period"].min(), "last_period": in_cells["period"].max(),
                      "first_monitored_period": monitored["period"].min(),
                      "last_monitored_period": monitored["period"].max(),
+                     # how many states the monitoring count covers at its ends (fig-21's caption)
+                     "monitored_states_first": f"{covered[monitored['period'].min()]:,}",
+                     "monitored_states_last": f"{covered[monitored['period'].max()]:,}",
+                     "brazil_states": f"{len(sisdepen.STATES)}",
                      # what became of the flagged state-semesters, in words (fig-22's caption, tab-21's title)
                      "flagged_state_semesters": i18n.Translator("en")(
                          f"brazil.flagged_treatment.{settings.outlier_treatment}"),

@@ -8,6 +8,7 @@ import pandas as pd
 
 from pipeline import style
 from pipeline.settings import Brazil
+from pipeline.sources import sisdepen
 
 SOURCE = "sisdepen"
 SEX_LABELS = {"female": "Women", "male": "Men"}
@@ -19,9 +20,35 @@ def people_in_cells(table: pd.DataFrame, settings: Brazil) -> plt.Figure:
     return sex_panels(table, "People held in cells, Brazil", "people")
 
 
+PARTIAL_COUNT = "fewer than {states} states in the count"  # fig-21's shading, in its legend
+PARTIAL_SHADE = "#E6E6E6"
+
+
 def people_monitored(table: pd.DataFrame, settings: Brazil) -> plt.Figure:
-    """fig-21: women and men under electronic monitoring per semester."""
-    return sex_panels(table, "People under electronic monitoring, Brazil", "people")
+    """fig-21: women and men under electronic monitoring per semester, the semesters whose count leaves out states
+    without a monitoring unit shaded: a rise there includes the states that entered the count (`states_reporting`)."""
+    fig = sex_panels(table, "People under electronic monitoring, Brazil", "people")
+    partial = (table["states_reporting"] < len(sisdepen.STATES)).tolist()
+    runs = _runs(partial)
+    for ax in fig.axes:
+        for number, (start, end) in enumerate(runs):
+            ax.axvspan(start - 0.5, end + 0.5, color=PARTIAL_SHADE, linewidth=0, zorder=0,
+                       label=PARTIAL_COUNT.format(states=len(sisdepen.STATES)) if number == 0 else None)
+    if runs:
+        style.add_legend(fig)
+    return fig
+
+
+def _runs(flags: list[bool]) -> list[tuple[int, int]]:
+    """The first and last position of each run of true flags: [T, T, F, T] -> [(0, 1), (3, 3)]."""
+    runs, start = [], None
+    for position, flag in enumerate([*flags, False]):
+        if flag and start is None:
+            start = position
+        elif not flag and start is not None:
+            runs.append((start, position - 1))
+            start = None
+    return runs
 
 
 def drug_law_share(table: pd.DataFrame, settings: Brazil) -> plt.Figure:

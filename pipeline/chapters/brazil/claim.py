@@ -21,7 +21,7 @@ import pandas as pd
 
 from pipeline import paths
 from pipeline.errors import PipelineError
-from pipeline.sources import published
+from pipeline.sources import published, sisdepen
 
 COUNTRY = "BRA"
 PUBLISHED_INDICATOR = "persons_monitored_electronically"  # data/published/figures.csv
@@ -105,11 +105,33 @@ CLAIM_ID = "monitoring_growth_2019_2022"
 CHAPTER_CLAIM_COLUMNS = ["claim_id", "claim", "status", "evidence", "reason"]
 
 
-def chapter_claims(table: pd.DataFrame, claimed_pct: dict[str, float], end_period: str) -> pd.DataFrame:
+def coverage_of_growth(coverage: pd.DataFrame, same_states: pd.DataFrame, growth: pd.DataFrame) -> str:
+    """What the growth of SISDEPEN's monitoring count owes to the states it covers, in words ('' where the count covers
+    the same states at its base and in the last file): how many states it covers at both ends, and the growth to the
+    last file in the states counted at both ends beside the count's. `coverage`: the build's monitoring_coverage;
+    `same_states`: growth_in_same_states; `growth`: the count's growth from the base (the first row)."""
+    base, last = growth.iloc[0], growth.iloc[-1]
+    covered = coverage.set_index("period")
+    same = same_states.set_index("period").loc[last["period"]]
+    if covered.at[base["period"], "states_with_monitoring"] == covered.at[last["period"], "states_with_monitoring"]:
+        return ""
+    return (f"SISDEPEN's count of people monitored comes from the {covered.at[base['period'], 'states_reporting']} of "
+            f"the {len(sisdepen.STATES)} states with a monitoring unit in the {base['period']} file and from "
+            f"{covered.at[last['period'], 'states_reporting']} in the {last['period']} file, the last here: the growth "
+            "compares counts of "
+            f"different scope. In the {int(same['states_in_both'])} states counted in both, men grew "
+            f"{same['male_growth_same_states_pct']:.1f}% and women {same['female_growth_same_states_pct']:.1f}% from "
+            f"{base['period']} to {last['period']}, against {last['male_growth_pct']:.1f}% and "
+            f"{last['female_growth_pct']:.1f}% in the whole count (tab-27-brazil-monitoring-coverage)")
+
+
+def chapter_claims(table: pd.DataFrame, claimed_pct: dict[str, float], end_period: str, coverage_note: str = ""
+                   ) -> pd.DataFrame:
     """The chapter's verdict on the claim, in the form the claims check reads (claim_id, claim, status,
     evidence, reason — as the Uruguay chapter's tab-35): supported when a published total lies inside the interval
     implied from some base semester, with the base and the figure named; the published totals are secondary
-    (news reports of the FBSP yearbook), which the claims check says by `matches_published`."""
+    (news reports of the FBSP yearbook), which the claims check says by `matches_published`. `coverage_note`
+    (coverage_of_growth) follows the reason: a verdict on the arithmetic, with the count's scope beside it."""
     claim = (f"Electronic monitoring grew {claimed_pct['male']:g}% for men and {claimed_pct['female']:g}% for women "
              f"from 2019 to {end_period}")
     inside = table[table["published_within_interval"]]
@@ -130,5 +152,7 @@ def chapter_claims(table: pd.DataFrame, claimed_pct: dict[str, float], end_perio
     else:
         status, evidence = "contradicted", ";".join(sorted(set(table["published_figure_id"])))
         reason = "no published total lies inside the interval the percentages imply from any base: " + "; ".join(lines)
+    if coverage_note:
+        reason = f"{reason}. {coverage_note}"
     return pd.DataFrame([{"claim_id": CLAIM_ID, "claim": claim, "status": status, "evidence": evidence,
                           "reason": reason}], columns=CHAPTER_CLAIM_COLUMNS)

@@ -25,7 +25,7 @@ from pipeline import export, io, longtable, params, paths
 from pipeline.chapters import interim
 from pipeline.errors import PipelineError, cli
 from pipeline.settings import Base, Regional
-from pipeline.sources import unodc_plausibility, unodc_prisons
+from pipeline.sources import sisdepen, unodc_plausibility, unodc_prisons
 
 CHAPTER = "regional"  # its interim tables, long-table part (data/interim/indicators/regional.csv) and stage
 AMERICAS = "Americas"  # UNODC region of the briefing's Americas estimate
@@ -630,7 +630,7 @@ def brazil_in_unodc(indicators: pd.DataFrame, police: pd.DataFrame | None = None
 
 
 POLICE_COLUMNS = ["period", "states", "unusable", "women"]  # police_custody_women's table
-BRAZIL_STATES = 27  # the 26 states and the Federal District, one state report each per semester
+BRAZIL_STATES = len(sisdepen.STATES)  # one state report each per semester
 
 
 def police_custody_women(reports: pd.DataFrame) -> pd.DataFrame:

@@ -253,3 +253,89 @@ def test_the_units_far_from_their_neighbouring_semesters_in_the_real_files():
                    "2020-12 (each legal situation as then); the state's count: 61,404 instead of 62,241; the "
                    "national count: 632,762 instead of 633,599; with all 2 corrections of that semester: 632,389"}
     assert set(jumps[jumps["correction_id"] == ""]["effect"]) == {"kept: counted as reported"}
+
+
+# ---- which states the monitoring count covers ----------------------------------------------------------------
+def _monitored(rows: list[tuple[str, str, float, float]]) -> pd.DataFrame:
+    """(period, state, women, men) under electronic monitoring as state_values holds them, plus one state's people in
+    cells in every period (a state without a monitoring unit has no monitoring row at all)."""
+    long = [{"state": state, "period": period, "measure": "people_electronic_monitoring", "sex": sex, "value": value}
+            for period, state, women, men in rows for sex, value in (("female", women), ("male", men))]
+    cells = [{"state": "SP", "period": period, "measure": "people_in_cells", "sex": "male", "value": 900.0}
+             for period in sorted({r[0] for r in rows})]
+    return pd.DataFrame(long + cells)
+
+
+# AC reports in every semester; CE leaves in 2020-06 and comes back; PR enters in 2020-06; RR's unit reports nobody.
+STATES = _monitored([("2019-12", "AC", 10, 90), ("2019-12", "CE", 20, 180), ("2019-12", "RR", 0, 0),
+                     ("2020-06", "AC", 15, 135), ("2020-06", "PR", 500, 4500),
+                     ("2020-12", "AC", 20, 180), ("2020-12", "CE", 30, 270), ("2020-12", "PR", 600, 5400)])
+
+
+def test_the_coverage_table_lists_the_states_with_and_without_people_monitored():
+    coverage = brazil.monitoring_coverage(STATES, ["2019-12", "2020-06", "2020-12"]).set_index("period")
+    assert coverage["states_reporting"].tolist() == [2, 2, 3]  # RR's unit with nobody in it is not coverage
+    assert coverage["states_with_monitoring"].tolist() == ["AC, CE", "AC, PR", "AC, CE, PR"]
+    assert coverage.at["2019-12", "states_without_monitoring"].startswith("AL, AM, AP, BA, DF, ")
+    assert len(coverage.at["2020-12", "states_without_monitoring"].split(", ")) == 27 - 3
+    assert coverage[["female", "male", "total"]].values.tolist() == [[30, 270, 300], [515, 4635, 5150],
+                                                                       [650, 5850, 6500]]
+
+
+def test_growth_in_the_same_states_leaves_out_the_states_that_entered_or_left_the_count():
+    same = brazil.growth_in_same_states(STATES, "2019-12").set_index("period")
+    assert same["states_in_both"].tolist() == [2, 1, 2]
+    # 2020-06: AC alone (CE left), 150 / 100; 2020-12: AC and CE, 500 / 300 — PR's 6,000 are not growth.
+    assert same["total_growth_same_states_pct"].tolist() == [0.0, 50.0, 66.7]
+    assert same.loc["2020-12", ["female_growth_same_states_pct", "male_growth_same_states_pct"]].tolist() == [66.7,
+                                                                                                              66.7]
+
+
+def test_the_long_table_counts_the_states_and_the_panel_of_states_at_both_ends():
+    coverage = brazil.monitoring_coverage(STATES, ["2019-12", "2020-06", "2020-12"])
+    rows = brazil.monitoring_coverage_rows(STATES, coverage, "2019-12", "2020-12").set_index(
+        ["indicator", "sex", "period"])["value"]
+    assert rows.loc["states_reporting_electronic_monitoring"].tolist() == [2, 2, 3]
+    assert rows[("people_electronic_monitoring_fixed_panel", "total", "2019-12")] == 300
+    assert rows[("people_electronic_monitoring_fixed_panel", "total", "2020-12")] == 500
+    assert rows[("people_electronic_monitoring_fixed_panel_growth", "female", "2020-12")] == pytest.approx(66.6667)
+
+
+def test_the_real_monitoring_count_covers_9_states_in_2019_12_and_their_growth_is_a_seventh_of_the_counts():
+    """Recounted from the raw SISDEPEN files by a reader who did not use the pipeline (2026-12-05): the units named as
+    monitoring report people in 6 states in 2016-12, 9 in 2019-12 (the claim's base: AC, CE, PA, PB, RN, RO, RS, SE,
+    TO), 23 in 2020-06 and all 27 from 2021-06. Minas Gerais's unit is missing from 2019-06 to 2020-06. In the 9
+    states, monitored people grew from 16,821 to 25,971 (+54.4%) from 2019-12 to 2021-12; the whole count grew to
+    80,929 (+381.1%)."""
+    from pipeline.chapters import interim
+    from pipeline.sources import sisdepen
+
+    coverage = interim.read("brazil", "monitoring_coverage").set_index("period")
+    assert coverage["states_reporting"].tolist() == [6, 6, 6, 8, 8, 8, 9, 23, 26, 27, 27]
+    assert coverage.at["2019-12", "states_with_monitoring"] == "AC, CE, PA, PB, RN, RO, RS, SE, TO"
+    assert coverage.at["2020-06", "states_without_monitoring"] == "GO, MG, PE, RJ"
+    assert coverage.at["2019-12", "total"] == 16_821 and coverage.at["2021-12", "total"] == 80_929
+    assert len(sisdepen.STATES) == 27
+    growth = interim.read("brazil", "monitoring_growth").set_index("period")
+    assert growth.loc["2021-12", ["states_in_both", "total_growth_same_states_pct", "total_growth_pct"]].tolist() == [
+        9, 54.4, 381.1]
+    indicators = interim.read("brazil", "indicators").set_index(["indicator", "sex", "period"])["value"]
+    assert indicators[("people_electronic_monitoring_fixed_panel", "total", "2021-12")] == 25_971
+    assert indicators[("people_electronic_monitoring_fixed_panel", "male", "2021-12")] == 23_033
+    assert indicators[("people_electronic_monitoring_fixed_panel", "female", "2021-12")] == 2_938
+    # The chapter's verdict on the claim says so beside the arithmetic, and fig-21's caption in every language.
+    reason = interim.read("brazil", "claims").set_index("claim_id").at["monitoring_growth_2019_2022", "reason"]
+    assert reason.endswith("In the 9 states counted in both, men grew 55.0% and women 49.7% from 2019-12 to "
+                           "2021-12, against 387.2% and 335.4% in the whole count (tab-27-brazil-monitoring-coverage)")
+    figure = next(f for f in registry.FIGURES if f.id == "fig-21-brazil-electronic-monitoring")
+    texts = interim.values("brazil")["text"]
+    assert [texts[hole] for hole in figure.caption.args[2:]] == ["6", "27", "27"]
+
+
+def test_the_monitoring_caption_names_the_briefings_table_27_in_every_language():
+    """fig-21's caption sends a reader to the coverage table by its number: the number its id carries."""
+    coverage = next(t for t in registry.tables_of("brazil") if t.table == "monitoring_coverage")
+    assert coverage.id.startswith("tab-27-")
+    for language, where in (("en", "(table 27 of the briefing)"), ("es", "(tabla 27 del informe)"),
+                            ("pt", "(tabela 27 do informe)")):
+        assert where in i18n.Translator(language)("fig-21.caption")
