@@ -121,7 +121,9 @@ def test_adding_the_last_sisdepen_semester_as_the_guide_says(tmp_path):
     semester_rows = table[(table["source"] == "sisdepen") & (table["period"] == PERIOD)]
     expected_added = {f"{r.country}/{r.source}/{r.indicator}/{r.sex}/{r.period}" for r in semester_rows.itertuples()}
     assert _keys(report.get("Rows added", [])) == expected_added
-    assert len(expected_added) == 45  # 15 SISDEPEN indicators x total, female, male
+    # 15 SISDEPEN indicators x total, female, male; the states the monitoring count covers; its growth from 2019-12
+    # in the states counted in both (female, male, total)
+    assert len(expected_added) == 45 + 1 + 3
     assert report.get("Rows removed", []) == []
     # No other row moves: every SISDEPEN row is one semester's (no long-table row spans to the last semester).
     assert report.get("Changed values", []) == [] and report.get("Same value, another definition", []) == []
@@ -151,8 +153,13 @@ def test_adding_the_last_sisdepen_semester_as_the_guide_says(tmp_path):
     # 2021-12, and Acre's women's unit of Tarauacá in 2021-06, which has no earlier semester to compare until 2021-12.
     # The copy rule finds 5 rows in 2021-12 (Minas Gerais's two jails, and Paraíba's and Pernambuco's pseudo-units of
     # home detention given their prison's counts), and 3 of June 2021 change (each unit's people in the semester after).
+    # The repeat rule finds 2 rows in 2021-12 (Rio de Janeiro's Instituto Penal Vicente Piragibe, 5,085 men, and São
+    # Paulo's Itapetininga, 231 men, as in June 2021), and its row of June 2021 changes (the state's people in the
+    # semester after).
     quality = (copy / "reports" / "changes.md").read_text(encoding="utf-8")
-    assert "### `tab-22-brazil-data-quality` — appeared: 24; disappeared: 2; changed: 6" in quality
+    assert "### `tab-22-brazil-data-quality` — appeared: 26; disappeared: 2; changed: 7" in quality
+    assert "| appeared | unit_repeat | RJ | 2021-12 | people_in_cells | male | 5,085 |" in quality
+    assert "| changed | unit_repeat | SE | 2021-06 | people_in_cells | male | 430 |" in quality
     assert "| appeared | unit_copy | PE | 2021-12 | people_domiciliary | female | 448 |" in quality
     assert "| disappeared | known_error | RJ | 2020-12 | people_in_cells | male | 7,503 |" in quality
     assert "| appeared | unit_jump | RJ | 2020-12 | people_in_cells | male | 9,150 |" in quality

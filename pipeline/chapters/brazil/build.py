@@ -105,8 +105,8 @@ def build(tidy: pd.DataFrame, reports: pd.DataFrame, figures: pd.DataFrame, sett
     periods = sorted(tidy["period"].unique())
     coverage = monitoring_coverage(states, periods)
     same_states = growth_in_same_states(states, settings.monitoring_base_period)
-    indicators = pd.concat([indicators, monitoring_coverage_rows(states, coverage, settings.monitoring_base_period,
-                                                                 periods[-1])], ignore_index=True)
+    indicators = pd.concat([indicators, monitoring_coverage_rows(coverage, same_states,
+                                                                 settings.monitoring_base_period)], ignore_index=True)
     # The monitoring-growth claim, tested against the published 2022 total.
     monitored = indicators[indicators["indicator"] == "people_electronic_monitoring"] \
         .pivot_table(index="period", columns="sex", values="value").reset_index()
@@ -270,7 +270,8 @@ def _quality(population: pd.DataFrame, counted_offences: pd.DataFrame, units: pd
                          ignore_index=True)
     copies = plausibility.unit_copy_findings(population, units,
                                              settings.unit_copy_min_people, CLASS_MEASURES, CELLS)
-    findings = pd.concat([findings, *monitoring_findings(units, settings), copies], ignore_index=True)
+    repeats = plausibility.unit_repeat_findings(population, units, settings.unit_repeat_min_people, CLASS_MEASURES)
+    findings = pd.concat([findings, *monitoring_findings(units, settings), copies, repeats], ignore_index=True)
     treatable = (*INCIDENCE_MEASURES, plausibility.RATE_MEASURE)
     quality = plausibility.quality_table(findings, corrections, settings.outlier_treatment, treatable, unit_effects)
     treated = plausibility.treated_state_periods(quality)
@@ -374,7 +375,8 @@ def monitoring_coverage(states: pd.DataFrame, periods: list[str]) -> pd.DataFram
 
 def growth_in_same_states(states: pd.DataFrame, base_period: str) -> pd.DataFrame:
     """For the base and every later semester, the states whose monitoring units report people in both, and the
-    growth (%) of their people monitored by sex: the count's growth without the states that entered or left it."""
+    growth (%, four decimals) of their people monitored by sex: the count's growth without the states that entered or
+    left it."""
     monitored = _monitored_by_state(states)
     base = monitored[monitored["period"] == base_period].set_index("state")
     rows = []
@@ -382,15 +384,18 @@ def growth_in_same_states(states: pd.DataFrame, base_period: str) -> pd.DataFram
         both = sorted(set(base.index) & set(now["state"]))
         now = now.set_index("state").loc[both]
         rows.append({"period": period, "states_in_both": len(both),
-                     **{f"{sex}_growth_same_states_pct": round(100 * (now[sex].sum() / base.loc[both, sex].sum() - 1), 1)
+                     **{f"{sex}_growth_same_states_pct": round(100 * (now[sex].sum() / base.loc[both, sex].sum() - 1), 4)
                         for sex in ("female", "male", "total")}})
     return pd.DataFrame(rows)
 
 
-def monitoring_coverage_rows(states: pd.DataFrame, coverage: pd.DataFrame, base_period: str, last_period: str
-                             ) -> pd.DataFrame:
-    """Long-table rows: how many states the monitoring count covers each semester, and the people monitored and their
-    growth in the states counted in both `base_period` and `last_period` (the same states at both ends)."""
+SAME_STATES_GROWTH = "people_electronic_monitoring_same_states_growth"
+
+
+def monitoring_coverage_rows(coverage: pd.DataFrame, same_states: pd.DataFrame, base_period: str) -> pd.DataFrame:
+    """Long-table rows: how many states the monitoring count covers each semester (`coverage`), and, for every
+    semester after `base_period`, the growth of people monitored in the states counted both then and in the base
+    (`same_states`: growth_in_same_states), by sex. A new semester adds rows and changes none."""
     covered = (f"number of Brazil's {len(sisdepen.STATES)} states (26 and the Federal District) whose units named as "
                "electronic monitoring (params.yaml brazil.monitoring_pattern) report at least one person in SISDEPEN "
                "block 4.1: the count of people under electronic monitoring covers these states only "
@@ -398,23 +403,14 @@ def monitoring_coverage_rows(states: pd.DataFrame, coverage: pd.DataFrame, base_
     rows = [{"indicator": "states_reporting_electronic_monitoring", "sex": "total", "period": row.period,
              "value": float(row.states_reporting), "unit": "states", "definition": covered}
             for row in coverage.itertuples()]
-    monitored = _monitored_by_state(states).set_index(["period", "state"])
-    ends = [p for p in dict.fromkeys([base_period, last_period]) if p in monitored.index.get_level_values("period")]
-    if len(ends) == 2:
-        both = sorted(set(monitored.loc[base_period].index) & set(monitored.loc[last_period].index))
-        panel = (f"SISDEPEN block 4.1 in units whose name marks electronic monitoring, summed over the {len(both)} "
-                 f"states whose monitoring units report people in both {base_period} and {last_period} "
-                 f"({', '.join(both)}): the same states at both ends (tables/tab-27 lists every semester's states)")
-        ends_sums = {p: monitored.loc[p].loc[both].sum() for p in ends}
-        for sex in ("female", "male", "total"):
-            rows += [{"indicator": "people_electronic_monitoring_fixed_panel", "sex": sex, "period": p,
-                      "value": float(ends_sums[p][sex]), "unit": "persons", "definition": panel} for p in ends]
-            rows.append({"indicator": "people_electronic_monitoring_fixed_panel_growth", "sex": sex,
-                         "period": last_period, "unit": "percent",
-                         "value": round(100 * (ends_sums[last_period][sex] / ends_sums[base_period][sex] - 1), 4),
-                         "definition": f"change of people under electronic monitoring from {base_period} to "
-                                       f"{last_period} in percent, over the {len(both)} states whose monitoring units "
-                                       f"report people in both ({', '.join(both)})"})
+    growth = (f"change of people under electronic monitoring from {base_period} (params.yaml "
+              "brazil.monitoring_base_period) to the row's semester in percent, over the states whose monitoring units "
+              "report people in both: the count's growth without the states that entered or left it (tables/tab-20 "
+              "gives their number, tables/tab-27 names each semester's states)")
+    rows += [{"indicator": SAME_STATES_GROWTH, "sex": sex, "period": row.period, "unit": "percent",
+              "value": getattr(row, f"{sex}_growth_same_states_pct"), "definition": growth}
+             for row in same_states[same_states["period"] > base_period].itertuples()
+             for sex in ("female", "male", "total")]
     return longtable.frame(pd.DataFrame(rows).assign(country=COUNTRY, source=SOURCE))
 
 
@@ -516,7 +512,8 @@ def monitoring_growth(monitored: pd.DataFrame, same_states: pd.DataFrame, base_p
     growth in the states counted both in the base and in the row's semester (growth_in_same_states)."""
     growth = growth_from(monitored.drop(columns="states_reporting"), base_period)
     return growth.merge(monitored[["period", "states_reporting"]], on="period", validate="1:1") \
-        .merge(same_states, on="period", validate="1:1")
+        .merge(same_states.round({c: 1 for c in same_states.columns if c.endswith("_pct")}), on="period",
+               validate="1:1")
 
 
 def treated_state_semesters(quality: pd.DataFrame) -> str:

@@ -27,10 +27,12 @@ Two rules on the units counted as electronic monitoring (listed, never treated):
   not. Listed with its people before and after, and their share of that semester's national count and of the
   monitoring growth from `monitoring_base_period` (observed, and implied by the claimed growth).
 
-Three rules on every unit's people, all listed: `unit_jump`, a unit's count far from its neighbouring semesters;
+Four rules on every unit's people, all listed: `unit_jump`, a unit's count far from its neighbouring semesters;
 `unit_copy`, two units of one semester whose people are the same in every count of block 4.1 (one form's counts
-written twice); `unit_count_gap`, a unit's people by legal situation (block 4.1) far above the same form's count by
-age group (block 5.1) in one semester, while the two counts agree in the semesters around (one count mistyped).
+written twice); `unit_repeat`, a unit whose people are the same in every count of block 4.1 as in the semester it
+reported before (the previous form's counts sent again); `unit_count_gap`, a unit's people by legal situation (block
+4.1) far above the same form's count by age group (block 5.1) in one semester, while the two counts agree in the
+semesters around (one count mistyped).
 
 A finding of the spike or per-capita rule, or a known error, is treated as params.yaml
 `brazil.outlier_treatment` says (keep, exclude, or replace by the state's last untreated semester), for the
@@ -282,7 +284,7 @@ def unit_effects(entries: pd.DataFrame, sources: pd.DataFrame, units: pd.DataFra
 UNIT_COLUMNS = ["period", "state", "municipality", "unit_name", "kind", "sex", "people", "places", "people_by_age"]
 UNIT_KEY = ["state", "municipality", "unit_name", "sex"]  # a unit across semesters, as the unit rules follow it
 IN_CELL_RULE, RECLASSIFIED_RULE, UNIT_JUMP_RULE = "monitoring_in_cell", "unit_reclassified", "unit_jump"
-UNIT_COPY_RULE, UNIT_COUNT_GAP_RULE = "unit_copy", "unit_count_gap"
+UNIT_COPY_RULE, UNIT_COUNT_GAP_RULE, UNIT_REPEAT_RULE = "unit_copy", "unit_count_gap", "unit_repeat"
 
 
 def monitoring_in_cell_findings(units: pd.DataFrame, monitoring_pattern: str, in_cell_pattern: str,
@@ -413,21 +415,10 @@ def unit_copy_findings(population: pd.DataFrame, units: pd.DataFrame, min_people
 
     `population`: tidy block 4.1 rows with each unit's `kind`; `units` has UNIT_COLUMNS. Names in capitals, so
     every language shows them as written (pipeline.i18n)."""
-    counts = population[population["value"] > 0]
     key = ["period", "unit_row"]
-    labels = counts["item"].astype(str) + "|" + counts["court"].astype(str) + "|" + counts["sex"].astype(str)
-    cells = counts.assign(cell=labels + "=" + counts["value"].map("{:.0f}".format)).sort_values([*key, "cell"])
-    forms = cells.groupby(key, sort=True).agg(cells=("cell", "size"), people=("value", "sum"),
-                                              state=("state", "first"), municipality=("municipality", "first"),
-                                              unit_name=("unit_name", "first"), kind=("kind", "first"))
-    # Each unit's cells in one text, joined here (`.agg("|".join)` makes a Series per unit: 0.4 s). `cells` is
-    # sorted by unit, so each unit's cells are a run of it, in the order of `forms`.
-    ends = forms["cells"].cumsum().to_numpy()
-    texts = cells["cell"].tolist()
-    forms["counts"] = ["|".join(texts[end - size:end]) for end, size in zip(ends, forms["cells"].to_numpy())]
+    forms, by_sex = _forms(population)
     forms = forms[(forms["people"] >= min_people) & (forms["cells"] >= 2)].reset_index()
     copies = forms[forms.duplicated(["period", "counts"], keep=False)]
-    by_sex = counts.groupby([*key, "sex"])["value"].sum()
     series = _unit_semesters(units)
     grouped = series.groupby(UNIT_KEY, sort=False, observed=True)
     series["before"], series["after"] = grouped["period"].shift(1), grouped["period"].shift(-1)
@@ -466,6 +457,67 @@ def unit_copy_findings(population: pd.DataFrame, units: pd.DataFrame, min_people
                                      f"and after: {beside}",
                          "treatment": "keep", UNITS: _listed(name for names in found["names"] for name in names)})
     return pd.DataFrame(findings, columns=[*FINDING_COLUMNS, "treatment", UNITS])
+
+
+def _forms(population: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """Each unit's form (period, unit_row): its non-zero counts of block 4.1 (every legal situation, court and sex) as
+    one text (`counts`), how many (`cells`), its people, state, municipality, name and class; and its people by sex.
+    `population`: tidy block 4.1 rows with each unit's `kind`."""
+    counts = population[population["value"] > 0]
+    key = ["period", "unit_row"]
+    labels = counts["item"].astype(str) + "|" + counts["court"].astype(str) + "|" + counts["sex"].astype(str)
+    cells = counts.assign(cell=labels + "=" + counts["value"].map("{:.0f}".format)).sort_values([*key, "cell"])
+    forms = cells.groupby(key, sort=True).agg(cells=("cell", "size"), people=("value", "sum"),
+                                              state=("state", "first"), municipality=("municipality", "first"),
+                                              unit_name=("unit_name", "first"), kind=("kind", "first"))
+    # Each unit's cells in one text, joined here (`.agg("|".join)` makes a Series per unit: 0.4 s). `cells` is
+    # sorted by unit, so each unit's cells are a run of it, in the order of `forms`.
+    ends = forms["cells"].cumsum().to_numpy()
+    texts = cells["cell"].tolist()
+    forms["counts"] = ["|".join(texts[end - size:end]) for end, size in zip(ends, forms["cells"].to_numpy())]
+    return forms, counts.groupby([*key, "sex"])["value"].sum()
+
+
+def unit_repeat_findings(population: pd.DataFrame, units: pd.DataFrame, min_people: float,
+                         measures: dict[str, str]) -> pd.DataFrame:
+    """Per state, semester, measure and sex, the units whose people (block 4.1: every legal situation, court and sex)
+    are the same, count by count, as in the semester the unit reported before, with at least `min_people` people:
+    the previous form's counts sent again, not a prison whose people stayed the same to the person in every count for
+    six months. A unit whose people are all in one count is found too (most such repeats come in the same semesters
+    and states as those of several counts: December 2018, June 2020); the evidence says how many counts are alike.
+    Listed with the units' people and the state's people of that sex in all its units that semester and the ones
+    around, never altered by the rule.
+
+    A unit is followed across semesters by its state, municipality and name (UNIT_KEY); a name given to two units of
+    one semester is not followed. `population`: tidy block 4.1 rows with each unit's `kind`; `units` has
+    UNIT_COLUMNS. Names in capitals, so every language shows them as written (pipeline.i18n)."""
+    forms, by_sex = _forms(population)
+    forms = forms.reset_index()
+    same = ["state", "municipality", "unit_name"]
+    forms = forms[~forms.duplicated(["period", *same], keep=False)].sort_values([*same, "period"])
+    before = forms.groupby(same, sort=False)[["period", "counts"]].shift(1)
+    repeated = forms[(forms["counts"] == before["counts"]) & (forms["people"] >= min_people)].assign(
+        before=before["period"])
+    state_people = units.groupby(["state", "sex", "period"])["people"].sum()
+    rows = []
+    for (state, period), group in repeated.groupby(["state", "period"], sort=True):
+        for sex in ("female", "male"):
+            people = pd.Series([by_sex.get((period, row, sex), 0) for row in group["unit_row"]], index=group.index)
+            found = group[people > 0].assign(people=people[people > 0])
+            for measure, units_ in found.groupby(found["kind"].map(measures), sort=True):
+                who, totals = _PEOPLE[sex], state_people.loc[(state, sex)]
+                units_ = units_.sort_values("unit_name")
+                listed = ", ".join(f"'{row.unit_name.upper()}' ({row.people:,.0f}; {row.cells}; {row.before})"
+                                   for row in units_.itertuples())
+                rows.append({"rule": UNIT_REPEAT_RULE, "state": state, "period": period, "measure": measure,
+                             "sex": sex, "value": float(units_["people"].sum()),
+                             "evidence": f"{units_['people'].sum():,.0f} {who} in {len(units_)} unit(s) whose counts "
+                                         "of block 4.1 are those of the semester the unit reported before, count by "
+                                         f"count (the {who} each reports, how many counts are alike, and that "
+                                         f"semester): {listed}; the state's {who} in all its units in {period}: "
+                                         f"{totals[period]:,.0f} ({_state_around(totals, period)})",
+                             "treatment": "keep", UNITS: _listed(units_["unit_name"])})
+    return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment", UNITS])
 
 
 def unit_count_gap_findings(units: pd.DataFrame, ratio: float, min_people: float,

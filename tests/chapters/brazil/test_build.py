@@ -164,6 +164,39 @@ def test_the_units_whose_counts_are_written_twice_in_the_real_files():
                          "P/ DOMICILIAR' (2020-12: 172; 2021-12: 448)")
 
 
+def test_the_units_that_send_their_previous_semesters_counts_again_in_the_real_files():
+    """The repeat rule on the 12 SISDEPEN files: 59 rows, listed, none altered, most in December 2018 (21) and June
+    2018 (13). In December 2018, 35,212 men held in cells (5.2% of the 679,290 nationally) and 1,101 women (3.3% of
+    33,524) are in units whose every count is June's, among them 11,086 men in 8 Rio de Janeiro units; the monitoring units of
+    Minas Gerais (2,083 men, women left blank) and of Rio Grande do Sul, and Curitiba's Patronato (650 women, 950
+    men), repeat too. Tocantins's monitoring unit repeats its 34 women and 334 men of December 2017 in June 2018 (and
+    again in December 2018 under another legal situation, which the rule, count by count, does not take). The MG, PR
+    and TO repeats were first seen by a reader recounting the raw files without the pipeline."""
+    from pipeline.chapters import interim
+
+    quality = interim.read("brazil", "quality")
+    repeats = quality[quality["rule"] == "unit_repeat"]
+    assert len(repeats) == 59 and set(repeats["treatment"]) == {"keep"} and not repeats["known_error"].any()
+    assert repeats.groupby("period").size().to_dict() == {
+        "2017-06": 3, "2017-12": 4, "2018-06": 13, "2018-12": 21, "2019-06": 4, "2019-12": 3, "2020-06": 7,
+        "2020-12": 1, "2021-06": 1, "2021-12": 2}
+    value = repeats.set_index(["state", "period", "measure", "sex"])["value"]
+    december = repeats[(repeats["period"] == "2018-12") & (repeats["measure"] == "people_in_cells")]
+    assert december.groupby("sex")["value"].sum().to_dict() == {"female": 1_101, "male": 35_212}
+    assert value[("RJ", "2018-12", "people_in_cells", "male")] == 11_086
+    assert value[("MG", "2018-12", "people_electronic_monitoring", "male")] == 2_083
+    assert (value[("PR", "2018-12", "people_patronato", "female")],
+            value[("PR", "2018-12", "people_patronato", "male")]) == (650, 950)
+    assert (value[("TO", "2018-06", "people_electronic_monitoring", "female")],
+            value[("TO", "2018-06", "people_electronic_monitoring", "male")]) == (34, 334)
+    assert ("TO", "2018-12", "people_electronic_monitoring", "male") not in value.index
+    rio = repeats.loc[(repeats["state"] == "RJ") & (repeats["period"] == "2018-12") & (repeats["sex"] == "male"),
+                      "evidence"].item()
+    assert rio.startswith("11,086 men in 8 unit(s) whose counts of block 4.1 are those of the semester the unit "
+                          "reported before") and "'PRESÍDIO EVARISTO DE MORAES - SEAPEM' (3,529; 4; 2018-06)" in rio
+    assert rio.endswith("the state's men in all its units in 2018-12: 50,923 (2018-06: 46,410; 2019-06: 51,545)")
+
+
 def test_the_units_whose_two_counts_of_one_form_are_far_apart_in_the_real_files():
     """The two-counts rule on the 12 SISDEPEN files: 11 state-semesters (12 units), listed. Five are known errors,
     whose entries' action (replace) applies: the two of Minas Gerais that the unit rule lists too, and three this
@@ -286,19 +319,20 @@ def test_growth_in_the_same_states_leaves_out_the_states_that_entered_or_left_th
     same = brazil.growth_in_same_states(STATES, "2019-12").set_index("period")
     assert same["states_in_both"].tolist() == [2, 1, 2]
     # 2020-06: AC alone (CE left), 150 / 100; 2020-12: AC and CE, 500 / 300 — PR's 6,000 are not growth.
-    assert same["total_growth_same_states_pct"].tolist() == [0.0, 50.0, 66.7]
-    assert same.loc["2020-12", ["female_growth_same_states_pct", "male_growth_same_states_pct"]].tolist() == [66.7,
-                                                                                                              66.7]
+    assert same["total_growth_same_states_pct"].tolist() == [0.0, 50.0, 66.6667]
+    assert same.loc["2020-12", ["female_growth_same_states_pct", "male_growth_same_states_pct"]].tolist() == [
+        66.6667, 66.6667]
 
 
-def test_the_long_table_counts_the_states_and_the_panel_of_states_at_both_ends():
+def test_the_long_table_counts_the_states_and_the_growth_in_the_same_states():
     coverage = brazil.monitoring_coverage(STATES, ["2019-12", "2020-06", "2020-12"])
-    rows = brazil.monitoring_coverage_rows(STATES, coverage, "2019-12", "2020-12").set_index(
-        ["indicator", "sex", "period"])["value"]
+    same = brazil.growth_in_same_states(STATES, "2019-12")
+    rows = brazil.monitoring_coverage_rows(coverage, same, "2019-12").set_index(["indicator", "sex", "period"])["value"]
     assert rows.loc["states_reporting_electronic_monitoring"].tolist() == [2, 2, 3]
-    assert rows[("people_electronic_monitoring_fixed_panel", "total", "2019-12")] == 300
-    assert rows[("people_electronic_monitoring_fixed_panel", "total", "2020-12")] == 500
-    assert rows[("people_electronic_monitoring_fixed_panel_growth", "female", "2020-12")] == pytest.approx(66.6667)
+    growth = rows.loc[brazil.SAME_STATES_GROWTH]  # no row for the base itself
+    assert growth.index.tolist() == [(sex, period) for period in ("2020-06", "2020-12")
+                                     for sex in ("female", "male", "total")]
+    assert growth[("total", "2020-06")] == 50.0 and growth[("female", "2020-12")] == pytest.approx(66.6667)
 
 
 def test_the_real_monitoring_count_covers_9_states_in_2019_12_and_their_growth_is_a_seventh_of_the_counts():
@@ -320,9 +354,9 @@ def test_the_real_monitoring_count_covers_9_states_in_2019_12_and_their_growth_i
     assert growth.loc["2021-12", ["states_in_both", "total_growth_same_states_pct", "total_growth_pct"]].tolist() == [
         9, 54.4, 381.1]
     indicators = interim.read("brazil", "indicators").set_index(["indicator", "sex", "period"])["value"]
-    assert indicators[("people_electronic_monitoring_fixed_panel", "total", "2021-12")] == 25_971
-    assert indicators[("people_electronic_monitoring_fixed_panel", "male", "2021-12")] == 23_033
-    assert indicators[("people_electronic_monitoring_fixed_panel", "female", "2021-12")] == 2_938
+    # 25,971 / 16,821, 23,033 / 14,859 and 2,938 / 1,962: the 9 states' people in 2021-12 over 2019-12
+    assert [indicators[(brazil.SAME_STATES_GROWTH, sex, "2021-12")] for sex in ("total", "male", "female")] == [
+        round(100 * (25_971 / 16_821 - 1), 4), round(100 * (23_033 / 14_859 - 1), 4), round(100 * (2_938 / 1_962 - 1), 4)]
     # The chapter's verdict on the claim says so beside the arithmetic, and fig-21's caption in every language.
     reason = interim.read("brazil", "claims").set_index("claim_id").at["monitoring_growth_2019_2022", "reason"]
     assert reason.endswith("In the 9 states counted in both, men grew 55.0% and women 49.7% from 2019-12 to "

@@ -381,6 +381,53 @@ def test_copy_rule_lists_two_prisons_and_a_known_error_of_another_unit_does_not_
         ["unit_copy", "male", "", "keep"]]
 
 
+# ---- the previous form's counts sent again -------------------------------------------------------------------
+def _repeats(tidy, units, min_people=100):
+    return plausibility.unit_repeat_findings(tidy, units, min_people, MEASURES)
+
+
+def test_repeat_rule_lists_a_unit_whose_counts_are_its_previous_semesters_count_by_count():
+    """Presídio A sends June's counts again in December (every count, both sexes); Presídio B's people move; the
+    monitoring unit's one count (its men, its women left blank) repeats too, under its own measure."""
+    monitoring = {("open", "male"): 2083}
+    tidy, units = _forms(("2018-06", "Presídio A", CELLS, PRISON), ("2018-12", "Presídio A", CELLS, PRISON),
+                         ("2018-06", "Presídio B", CELLS, {("closed", "male"): 300}),
+                         ("2018-12", "Presídio B", CELLS, {("closed", "male"): 301}),
+                         ("2018-06", "Monitoração", build.MONITORING, monitoring),
+                         ("2018-12", "Monitoração", build.MONITORING, monitoring),
+                         ("2019-06", "Presídio A", CELLS, {("closed", "male"): 95, ("pre_trial", "male"): 12}))
+    found = _repeats(tidy, units)
+    assert found[["rule", "state", "period", "measure", "sex", "value", "treatment"]].values.tolist() == [
+        ["unit_repeat", "PB", "2018-12", "people_in_cells", "female", 1.0, "keep"],
+        ["unit_repeat", "PB", "2018-12", "people_electronic_monitoring", "male", 2083.0, "keep"],
+        ["unit_repeat", "PB", "2018-12", "people_in_cells", "male", 104.0, "keep"]]
+    assert found["evidence"].iloc[2] == (
+        "104 men in 1 unit(s) whose counts of block 4.1 are those of the semester the unit reported before, count by "
+        "count (the men each reports, how many counts are alike, and that semester): 'PRESÍDIO A' (104; 3; 2018-06); "
+        "the state's men in all its units in 2018-12: 2,488 (2018-06: 2,487; 2019-06: 107)")
+    assert found[plausibility.UNITS].iloc[1] == ("MONITORAÇÃO",)
+
+
+@pytest.mark.parametrize("later, min_people", [
+    ({("closed", "male"): 90, ("pre_trial", "male"): 14, ("closed", "female"): 2}, 100),  # one count differs
+    ({("closed", "male"): 14, ("pre_trial", "male"): 90, ("closed", "female"): 1}, 100),  # the same numbers, moved
+    (PRISON, 106),  # fewer people than the parameter asks
+], ids=["one-count-differs", "counts-moved", "too-few"])
+def test_repeat_rule_is_silent_unless_every_count_is_the_same_with_enough_people(later, min_people):
+    tidy, units = _forms(("2018-06", "Presídio A", CELLS, PRISON), ("2018-12", "Presídio A", CELLS, later))
+    assert _repeats(tidy, units, min_people).empty
+
+
+def test_repeat_rule_compares_a_unit_with_its_own_semesters_only():
+    """Another unit's counts of the semester before (a copy across units is unit_copy's), and a name two units share
+    in one semester (which of them is followed cannot be told), are not repeats."""
+    tidy, units = _forms(("2018-06", "Presídio A", CELLS, PRISON), ("2018-12", "Presídio B", CELLS, PRISON))
+    assert _repeats(tidy, units).empty
+    tidy, units = _forms(("2018-06", "Presídio A", CELLS, PRISON), ("2018-12", "Presídio A", CELLS, PRISON),
+                         ("2018-12", "Presídio A", CELLS, {("closed", "male"): 7}))
+    assert _repeats(tidy, units).empty
+
+
 # ---- one form's two counts of a unit's people far apart -----------------------------------------------------
 def _gaps(units, ratio=2.0, min_people=100):
     return plausibility.unit_count_gap_findings(units, ratio, min_people, MEASURES)
