@@ -53,6 +53,9 @@ OFFENCE_ITEM_PREFIX = "GRUPO:"  # the 52 offence items; other 5.14 columns count
 INCIDENCE_MEASURES = ("all_offence_incidences", "drug_law_incidences", *DRUG_OFFENCES.values())
 
 
+# The parameters of the rules on units' people (tab-22 states them beside its findings).
+UNIT_RULE_PARAMETERS = ("unit_jump_ratio", "unit_jump_min_change", "unit_copy_min_people", "unit_repeat_min_people",
+                        "unit_count_gap_ratio", "unit_count_gap_min_people")
 PATTERNS = ("monitoring_pattern", "domiciliary_pattern", "patronato_pattern", "monitoring_in_cell_pattern")
 # The long-table measure of each unit class's people (population_by_state).
 CLASS_MEASURES = {CELLS: "people_in_cells", MONITORING: "people_electronic_monitoring",
@@ -573,7 +576,8 @@ def values(tables: dict[str, pd.DataFrame], settings: Brazil, periods: list[str]
                   "treated_state_semesters": treated_state_semesters(tables["quality"])}
     claims = {"claimed_monitoring_growth_pct": settings.claimed_monitoring_growth_pct,
               "claimed_base_periods": settings.claimed_base_periods, "claimed_end_period": settings.claimed_end_period}
-    quality = {**incidences, "monitoring_base_period": settings.monitoring_base_period,
+    unit_rules = {key: getattr(settings, key) for key in UNIT_RULE_PARAMETERS}
+    quality = {**incidences, **unit_rules, "monitoring_base_period": settings.monitoring_base_period,
                "claimed_monitoring_growth_pct": settings.claimed_monitoring_growth_pct,
                "claimed_end_period": settings.claimed_end_period}
     in_cells, monitored = tables["in_cells"], tables["monitored"]

@@ -195,6 +195,10 @@ def test_the_units_that_send_their_previous_semesters_counts_again_in_the_real_f
     assert rio.startswith("11,086 men in 8 unit(s) whose counts of block 4.1 are those of the semester the unit "
                           "reported before") and "'PRESÍDIO EVARISTO DE MORAES - SEAPEM' (3,529; 4; 2018-06)" in rio
     assert rio.endswith("the state's men in all its units in 2018-12: 50,923 (2018-06: 46,410; 2019-06: 51,545)")
+    # The table states the parameters of every rule on units beside their findings.
+    stated = paths.table("tab-22-brazil-data-quality", ".md").read_text(encoding="utf-8").splitlines()[-1]
+    for key in brazil.UNIT_RULE_PARAMETERS:
+        assert f"; {key} = {getattr(SETTINGS, key)}" in stated, key
 
 
 def test_the_units_whose_two_counts_of_one_form_are_far_apart_in_the_real_files():
