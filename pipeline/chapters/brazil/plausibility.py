@@ -27,10 +27,11 @@ Two rules on the units counted as electronic monitoring (listed, never treated):
   not. Listed with its people before and after, and their share of that semester's national count and of the
   monitoring growth from `monitoring_base_period` (observed, and implied by the claimed growth).
 
-Four rules on every unit's people, all listed: `unit_jump`, a unit's count far from its neighbouring semesters;
+Five rules on every unit's people, all listed: `unit_jump`, a unit's count far from its neighbouring semesters;
 `unit_copy`, two units of one semester whose people are the same in every count of block 4.1 (one form's counts
 written twice); `unit_repeat`, a unit whose people are the same in every count of block 4.1 as in the semester it
-reported before (the previous form's counts sent again); `unit_count_gap`, a unit's people by legal situation (block
+reported before (the previous form's counts sent again); `unit_sex_copy`, a unit whose women are its men in every
+count of block 4.1 (one sex's counts typed into the other's columns); `unit_count_gap`, a unit's people by legal situation (block
 4.1) far above the same form's count by age group (block 5.1) in one semester, while the two counts agree in the
 semesters around (one count mistyped).
 
@@ -285,6 +286,7 @@ UNIT_COLUMNS = ["period", "state", "municipality", "unit_name", "kind", "sex", "
 UNIT_KEY = ["state", "municipality", "unit_name", "sex"]  # a unit across semesters, as the unit rules follow it
 IN_CELL_RULE, RECLASSIFIED_RULE, UNIT_JUMP_RULE = "monitoring_in_cell", "unit_reclassified", "unit_jump"
 UNIT_COPY_RULE, UNIT_COUNT_GAP_RULE, UNIT_REPEAT_RULE = "unit_copy", "unit_count_gap", "unit_repeat"
+UNIT_SEX_COPY_RULE = "unit_sex_copy"
 
 
 def monitoring_in_cell_findings(units: pd.DataFrame, monitoring_pattern: str, in_cell_pattern: str,
@@ -517,6 +519,46 @@ def unit_repeat_findings(population: pd.DataFrame, units: pd.DataFrame, min_peop
                                          f"semester): {listed}; the state's {who} in all its units in {period}: "
                                          f"{totals[period]:,.0f} ({_state_around(totals, period)})",
                              "treatment": "keep", UNITS: _listed(units_["unit_name"])})
+    return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment", UNITS])
+
+
+def unit_sex_copy_findings(population: pd.DataFrame, units: pd.DataFrame, min_women: float,
+                           measures: dict[str, str]) -> pd.DataFrame:
+    """Per state, semester and measure, the units whose women (block 4.1) are their men, count by count in every legal
+    situation and court, with at least `min_women` women: one sex's counts typed into the other's columns, not a unit
+    that holds as many women as men in every count. Listed (under the women, the count in doubt where a unit holds
+    mostly men) with each unit's women and men in the semesters before and after, never altered by the rule.
+
+    `population`: tidy block 4.1 rows with each unit's `kind`; `units` has UNIT_COLUMNS. Names in capitals, so every
+    language shows them as written (pipeline.i18n)."""
+    key = ["period", "unit_row"]
+    cells = population.pivot_table(index=[*key, "item", "court"], columns="sex", values="value", aggfunc="sum",
+                                   fill_value=0).reindex(columns=["female", "male"], fill_value=0)
+    alike = (cells["female"] == cells["male"]).groupby(level=key).all()
+    women = cells["female"].groupby(level=key).sum()
+    counts = (cells["female"] > 0).groupby(level=key).sum()
+    found = alike[alike & (women >= min_women)].index
+    about = population.drop_duplicates(key).set_index(key)[["state", "municipality", "unit_name", "kind"]]
+    series = _unit_semesters(units).set_index([*UNIT_KEY, "period"])["people"]
+    rows = []
+    for (period, unit_row) in found:
+        unit = about.loc[(period, unit_row)]
+
+        def around(sex: str) -> dict[str, float]:
+            own = series.loc[(unit["state"], unit["municipality"], unit["unit_name"], sex)]
+            at = list(own.index).index(period) if period in own.index else 0
+            return {p: v for p, v in own.iloc[max(at - 1, 0):at + 2].items() if p != period}
+
+        women_around, men_around = around("female"), around("male")
+        beside = "; ".join(f"{p}: {women_around.get(p, 0):,.0f} / {men_around.get(p, 0):,.0f}"
+                           for p in sorted(set(women_around) | set(men_around))) or "–"
+        rows.append({"rule": UNIT_SEX_COPY_RULE, "state": unit["state"], "period": period,
+                     "measure": measures[unit["kind"]], "sex": "female", "value": float(women[(period, unit_row)]),
+                     "evidence": f"{women[(period, unit_row)]:,.0f} women in a unit whose women are its men, count by "
+                                 f"count in every legal situation and court ({counts[(period, unit_row)]} count(s)): "
+                                 f"'{unit['unit_name'].upper()}'; the unit's women / men in the semesters before and "
+                                 f"after: {beside}",
+                     "treatment": "keep", UNITS: _listed([unit["unit_name"]])})
     return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment", UNITS])
 
 

@@ -201,6 +201,23 @@ def test_the_units_that_send_their_previous_semesters_counts_again_in_the_real_f
         assert f"; {key} = {getattr(SETTINGS, key)}" in stated, key
 
 
+def test_the_one_unit_whose_women_are_its_men_in_the_real_files():
+    """The sex-copy rule on the 12 SISDEPEN files: one row. Paraíba's monitoring centre reports 121 women and 121 men
+    in December 2016 (one count), 2 and 2 in June 2017, and 11 women and 58 men in June 2018; its 121 women are 14% of
+    the 850 women the national count of people monitored has in December 2016, the first point of fig-21. First seen
+    by a reader recounting the raw files without the pipeline."""
+    from pipeline.chapters import interim
+
+    quality = interim.read("brazil", "quality")
+    found = quality[quality["rule"] == "unit_sex_copy"]
+    assert found[["state", "period", "measure", "sex", "value", "treatment"]].values.tolist() == [
+        ["PB", "2016-12", "people_electronic_monitoring", "female", 121.0, "keep"]]
+    assert found["evidence"].iloc[0].endswith("'CENTRO DE MONITORAMENTO DE TORNOZELEIRA ELETRÔNICA'; the unit's women / "
+                                              "men in the semesters before and after: 2017-06: 2 / 2")
+    monitored = interim.read("brazil", "monitored").set_index("period")
+    assert monitored.at["2016-12", "female"] == 850
+
+
 def test_the_units_whose_two_counts_of_one_form_are_far_apart_in_the_real_files():
     """The two-counts rule on the 12 SISDEPEN files: 11 state-semesters (12 units), listed. Five are known errors,
     whose entries' action (replace) applies: the two of Minas Gerais that the unit rule lists too, and three this

@@ -428,6 +428,28 @@ def test_repeat_rule_compares_a_unit_with_its_own_semesters_only():
     assert _repeats(tidy, units).empty
 
 
+# ---- one sex's counts typed into the other's columns --------------------------------------------------------
+def test_sex_copy_rule_lists_a_unit_whose_women_are_its_men_count_by_count():
+    """Paraíba's monitoring unit in December 2016 as the file has it: 121 women and 121 men in one count; 2 and 2 six
+    months later (too few to list), 11 women and 58 men a year after that. A prison with as many women as men in its
+    total but not count by count is silent."""
+    tidy, units = _forms(("2016-12", "Centro de Monitoramento", build.MONITORING,
+                          {("open", "female"): 121, ("open", "male"): 121}),
+                         ("2017-06", "Centro de Monitoramento", build.MONITORING,
+                          {("open", "female"): 2, ("open", "male"): 2}),
+                         ("2018-06", "Centro de Monitoramento", build.MONITORING,
+                          {("open", "female"): 11, ("open", "male"): 58}),
+                         ("2016-12", "Presídio Misto", CELLS, {("closed", "female"): 60, ("pre_trial", "female"): 40,
+                                                               ("closed", "male"): 40, ("pre_trial", "male"): 60}))
+    found = plausibility.unit_sex_copy_findings(tidy, units, 20, MEASURES)
+    assert found[["rule", "state", "period", "measure", "sex", "value", "treatment"]].values.tolist() == [
+        ["unit_sex_copy", "PB", "2016-12", "people_electronic_monitoring", "female", 121.0, "keep"]]
+    assert found["evidence"].iloc[0] == (
+        "121 women in a unit whose women are its men, count by count in every legal situation and court (1 count(s)): "
+        "'CENTRO DE MONITORAMENTO'; the unit's women / men in the semesters before and after: 2017-06: 2 / 2")
+    assert plausibility.unit_sex_copy_findings(tidy, units, 122, MEASURES).empty  # fewer women than asked
+
+
 # ---- one form's two counts of a unit's people far apart -----------------------------------------------------
 def _gaps(units, ratio=2.0, min_people=100):
     return plausibility.unit_count_gap_findings(units, ratio, min_people, MEASURES)
