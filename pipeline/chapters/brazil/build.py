@@ -387,9 +387,9 @@ def growth_in_same_states(states: pd.DataFrame, base_period: str) -> pd.DataFram
     for period, now in monitored[monitored["period"] >= base_period].groupby("period"):
         both = sorted(set(base.index) & set(now["state"]))
         now = now.set_index("state").loc[both]
-        rows.append({"period": period, "states_in_both": len(both),
-                     **{f"{sex}_growth_same_states_pct": round(100 * (now[sex].sum() / base.loc[both, sex].sum() - 1), 4)
-                        for sex in ("female", "male", "total")}})
+        growth = {f"{sex}_growth_same_states_pct": round(100 * (now[sex].sum() / base.loc[both, sex].sum() - 1), 4)
+                  for sex in ("female", "male", "total")}
+        rows.append({"period": period, "states_in_both": len(both), **growth})
     return pd.DataFrame(rows)
 
 

@@ -118,8 +118,8 @@ def coverage_of_growth(coverage: pd.DataFrame, same_states: pd.DataFrame, growth
     return (f"SISDEPEN's count of people monitored comes from the {covered.at[base['period'], 'states_reporting']} of "
             f"the {len(sisdepen.STATES)} states with a monitoring unit in the {base['period']} file and from "
             f"{covered.at[last['period'], 'states_reporting']} in the {last['period']} file, the last here: the growth "
-            "compares counts of "
-            f"different scope. In the {int(same['states_in_both'])} states counted in both, men grew "
+            f"compares counts of different scope. In the {int(same['states_in_both'])} states counted in both, "
+            f"men grew "
             f"{same['male_growth_same_states_pct']:.1f}% and women {same['female_growth_same_states_pct']:.1f}% from "
             f"{base['period']} to {last['period']}, against {last['male_growth_pct']:.1f}% and "
             f"{last['female_growth_pct']:.1f}% in the whole count (tab-27-brazil-monitoring-coverage)")

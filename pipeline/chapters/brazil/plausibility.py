@@ -31,9 +31,9 @@ Five rules on every unit's people, all listed: `unit_jump`, a unit's count far f
 `unit_copy`, two units of one semester whose people are the same in every count of block 4.1 (one form's counts
 written twice); `unit_repeat`, a unit whose people are the same in every count of block 4.1 as in the semester it
 reported before (the previous form's counts sent again); `unit_sex_copy`, a unit whose women are its men in every
-count of block 4.1 (one sex's counts typed into the other's columns); `unit_count_gap`, a unit's people by legal situation (block
-4.1) far above the same form's count by age group (block 5.1) in one semester, while the two counts agree in the
-semesters around (one count mistyped).
+count of block 4.1 (one sex's counts typed into the other's columns); `unit_count_gap`, a unit's people by legal
+situation (block 4.1) far above the same form's count by age group (block 5.1) in one semester, while the two counts
+agree in the semesters around (one count mistyped).
 
 A finding of the spike or per-capita rule, or a known error, is treated as params.yaml
 `brazil.outlier_treatment` says (keep, exclude, or replace by the state's last untreated semester), for the

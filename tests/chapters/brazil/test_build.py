@@ -167,11 +167,12 @@ def test_the_units_whose_counts_are_written_twice_in_the_real_files():
 def test_the_units_that_send_their_previous_semesters_counts_again_in_the_real_files():
     """The repeat rule on the 12 SISDEPEN files: 59 rows, listed, none altered, most in December 2018 (21) and June
     2018 (13). In December 2018, 35,212 men held in cells (5.2% of the 679,290 nationally) and 1,101 women (3.3% of
-    33,524) are in units whose every count is June's, among them 11,086 men in 8 Rio de Janeiro units; the monitoring units of
-    Minas Gerais (2,083 men, women left blank) and of Rio Grande do Sul, and Curitiba's Patronato (650 women, 950
-    men), repeat too. Tocantins's monitoring unit repeats its 34 women and 334 men of December 2017 in June 2018 (and
-    again in December 2018 under another legal situation, which the rule, count by count, does not take). The MG, PR
-    and TO repeats were first seen by a reader recounting the raw files without the pipeline."""
+    33,524) are in units whose every count is June's, among them 11,086 men in 8 Rio de Janeiro units; the
+    monitoring units of Minas Gerais (2,083 men, women left blank) and of Rio Grande do Sul, and Curitiba's
+    Patronato (650 women, 950 men), repeat too. Tocantins's monitoring unit repeats its 34 women and 334 men of
+    December 2017 in June 2018 (and again in December 2018 under another legal situation, which the rule, count by
+    count, does not take). The MG, PR and TO repeats were first seen by a reader recounting the raw files without the
+    pipeline; a second such reader recounted the Rio de Janeiro units and the December 2018 sums."""
     from pipeline.chapters import interim
 
     quality = interim.read("brazil", "quality")
@@ -212,8 +213,9 @@ def test_the_one_unit_whose_women_are_its_men_in_the_real_files():
     found = quality[quality["rule"] == "unit_sex_copy"]
     assert found[["state", "period", "measure", "sex", "value", "treatment"]].values.tolist() == [
         ["PB", "2016-12", "people_electronic_monitoring", "female", 121.0, "keep"]]
-    assert found["evidence"].iloc[0].endswith("'CENTRO DE MONITORAMENTO DE TORNOZELEIRA ELETRÔNICA'; the unit's women / "
-                                              "men in the semesters before and after: 2017-06: 2 / 2")
+    assert found["evidence"].iloc[0].endswith(
+        "'CENTRO DE MONITORAMENTO DE TORNOZELEIRA ELETRÔNICA'; the unit's women / men in the semesters before and "
+        "after: 2017-06: 2 / 2")
     monitored = interim.read("brazil", "monitored").set_index("period")
     assert monitored.at["2016-12", "female"] == 850
 
@@ -377,7 +379,8 @@ def test_the_real_monitoring_count_covers_9_states_in_2019_12_and_their_growth_i
     indicators = interim.read("brazil", "indicators").set_index(["indicator", "sex", "period"])["value"]
     # 25,971 / 16,821, 23,033 / 14,859 and 2,938 / 1,962: the 9 states' people in 2021-12 over 2019-12
     assert [indicators[(brazil.SAME_STATES_GROWTH, sex, "2021-12")] for sex in ("total", "male", "female")] == [
-        round(100 * (25_971 / 16_821 - 1), 4), round(100 * (23_033 / 14_859 - 1), 4), round(100 * (2_938 / 1_962 - 1), 4)]
+        round(100 * (25_971 / 16_821 - 1), 4), round(100 * (23_033 / 14_859 - 1), 4),
+        round(100 * (2_938 / 1_962 - 1), 4)]
     # The chapter's verdict on the claim says so beside the arithmetic, and fig-21's caption in every language.
     reason = interim.read("brazil", "claims").set_index("claim_id").at["monitoring_growth_2019_2022", "reason"]
     assert reason.endswith("In the 9 states counted in both, men grew 55.0% and women 49.7% from 2019-12 to "
