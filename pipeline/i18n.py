@@ -88,6 +88,12 @@ def load(table: Path = TABLE) -> tuple[tuple[str, ...], dict[str, Entry]]:
         entries: dict[str, Entry] = {}
         seen_english: dict[str, str] = {}
         for row_number, row in enumerate(reader, start=2):
+            if None in row or None in row.values():  # extra fields (restkey None), or missing ones (restval None)
+                found = len(fields) + len(row.get(None) or []) - sum(value is None for value in row.values())
+                fix = ("put a text that holds a comma in double quotes (\"a, b\")" if found > len(fields) else
+                       f"give the row a value for each of {', '.join(fields)}")
+                raise PipelineError(f"row '{row['key']}' has {found} fields where the header has {len(fields)}",
+                                    file=table, row=reader.line_num, fix=fix)
             key = row["key"].strip()
             if key in entries:
                 raise PipelineError(f"key '{key}' appears twice", file=table, row=row_number)

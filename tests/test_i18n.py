@@ -49,6 +49,22 @@ def test_missing_translation_is_an_error_naming_key_and_language(tmp_path):
     assert i18n.Translator("pt", table)("page.title") == "Informe"
 
 
+def test_a_row_with_a_comma_outside_quotes_is_an_error_naming_its_line(tmp_path):
+    """A text with a comma written without quotes splits into one field more (it happened on 2026-12-05: the row
+    was read with its English cut at the comma, and the page printed half a heading)."""
+    path = tmp_path / "translations.csv"
+    path.write_text('key,en,es,pt\npage.title,Briefing,Informe,Informe\n'
+                    'page.moved,Verdict, caveat or value,Veredicto, salvedad o valor,Veredito\n', encoding="utf-8")
+    i18n.load.cache_clear()
+    with pytest.raises(PipelineError, match=r"row 3: row 'page\.moved' has 6 fields where the header has 4 — put a "
+                                            r"text that holds a comma in double quotes"):
+        i18n.load(path)
+    path.write_text('key,en,es,pt\npage.title,Briefing,Informe\n', encoding="utf-8")
+    with pytest.raises(PipelineError, match=r"row 2: row 'page\.title' has 3 fields where the header has 4 — give "
+                                            r"the row a value for each of key, en, es, pt"):
+        i18n.load(path)
+
+
 def test_text_without_a_row_is_an_error_not_english(tmp_path):
     table = _table(tmp_path, [["page.title", "Briefing", "Informe", "Informe"]])
     with pytest.raises(PipelineError, match=r"no translation of 'Men held'.*'pt'"):

@@ -45,6 +45,7 @@ class Changes:
                 "metrics_changed": int((self.metrics["change"] != "unchanged").sum()),
                 "metrics": len(self.metrics),
                 "claims_verdict": int((self.claims["change"] == "verdict").sum()),
+                "claims_caveat": int((self.claims["change"] == "caveat").sum()),
                 "claims_computed": int((self.claims["change"] == "computed").sum()),
                 "claims_registry": int(self.claims["change"].isin(["added", "removed"]).sum()),
                 "to_accept": len(self.to_accept), **findings,

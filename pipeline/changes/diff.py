@@ -142,18 +142,20 @@ def _is_number(value) -> bool:
 # ---------------------------------------------------------------------------------------------- Claims ---
 
 CLAIM_COLUMNS = ["claim_id", "section", "stated", "change", "old_computed", "new_computed", "old_status",
-                 "new_status", "expected"]
+                 "new_status", "old_caveat", "new_caveat", "expected"]
 
 
 def claims(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    """Claims whose verdict (status) or computed value moved, or that were added to or removed from the
-    registry (CLAIM_COLUMNS); verdict changes first, then by claim id. `expected` is the new registry's."""
-    columns = ["claim_id", "section", "stated", "computed", "status", "expected"]
-    both = old.reindex(columns=columns).merge(new.reindex(columns=columns), on="claim_id", how="outer",
-                                              suffixes=("_old", "_new"), indicator=True)
+    """Claims whose verdict (status), caveat or computed value moved, or that were added to or removed from the
+    registry (CLAIM_COLUMNS); verdict changes first, then caveats, then by claim id. `expected` is the new
+    registry's. A baseline from before claims had caveats (2026-12-05) has none."""
+    columns = ["claim_id", "section", "stated", "computed", "status", "caveat", "expected"]
+    old, new = (side.reindex(columns=columns, fill_value="") for side in (old, new))
+    both = old.merge(new, on="claim_id", how="outer", suffixes=("_old", "_new"), indicator=True)
     both = both.fillna("")
     change = pd.Series("", index=both.index)
     change[both["computed_old"] != both["computed_new"]] = "computed"
+    change[both["caveat_old"] != both["caveat_new"]] = "caveat"
     change[both["status_old"] != both["status_new"]] = "verdict"
     change[both["_merge"] == "left_only"] = "removed"
     change[both["_merge"] == "right_only"] = "added"
@@ -162,9 +164,10 @@ def claims(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
         "section": both["section_new"].where(both["section_new"] != "", both["section_old"]),
         "stated": both["stated_new"].where(both["stated_new"] != "", both["stated_old"]), "change": change,
         "old_computed": both["computed_old"], "new_computed": both["computed_new"],
-        "old_status": both["status_old"], "new_status": both["status_new"], "expected": both["expected_new"]})
+        "old_status": both["status_old"], "new_status": both["status_new"], "old_caveat": both["caveat_old"],
+        "new_caveat": both["caveat_new"], "expected": both["expected_new"]})
     rows = rows[rows["change"] != ""]
-    order = {"verdict": 0, "computed": 1, "added": 2, "removed": 3}
+    order = {"verdict": 0, "caveat": 1, "computed": 2, "added": 3, "removed": 4}
     return rows.sort_values(["change", "claim_id"], key=lambda c: c.map(order) if c.name == "change" else c,
                             kind="stable").reset_index(drop=True)[CLAIM_COLUMNS]
 

@@ -44,6 +44,14 @@ class Quote:
     text: str
 
 
+@dataclass(frozen=True)
+class English:
+    """A text a stage wrote in English (a claim's caveat): shown in the page's language, through the translation
+    table's row for it."""
+
+    text: str
+
+
 @dataclass
 class Block:
     """One table: header keys (translation keys), rows of cells, which columns hold numbers."""
@@ -89,8 +97,9 @@ def _summary(changes: Changes, written: dt.datetime) -> Section:
         phrase("summary.long_table", file=Code(sides.INDICATORS), before=count(n["rows_before"]),
                now=count(n["rows_now"]), added=count(n["added"]), removed=count(n["removed"]),
                changed=count(n["changed"]), definition=count(n["definition"])),
-        phrase("summary.claims", verdict=count(n["claims_verdict"]), computed=count(n["claims_computed"]),
-               registry=count(n["claims_registry"]), to_accept=count(n["to_accept"])),
+        phrase("summary.claims", verdict=count(n["claims_verdict"]), caveat=count(n["claims_caveat"]),
+               computed=count(n["claims_computed"]), registry=count(n["claims_registry"]),
+               to_accept=count(n["to_accept"])),
         phrase("summary.metrics", file=Code(sides.METRICS), changed=count(n["metrics_changed"]),
                total=count(n["metrics"])),
         phrase("summary.findings", appeared=count(n["findings_appeared"]),
@@ -119,7 +128,7 @@ def _baseline(facts: dict) -> dict:
 def _nothing_changed(changes: Changes) -> bool:
     n = changes.counts()
     return not any(n[k] for k in ("added", "removed", "changed", "definition", "metrics_changed", "claims_verdict",
-                                  "claims_computed", "claims_registry", "to_accept", "tables_changed",
+                                  "claims_caveat", "claims_computed", "claims_registry", "to_accept", "tables_changed",
                                   "pins_changed", "files_changed"))
 
 
@@ -199,7 +208,8 @@ def _claims(changes: Changes) -> Section:
     section = Section("claims", phrase("claims"), [phrase("claims.intro", file=Code(changes.manuscript))])
     if len(rows):
         body = [[Code(r.claim_id), phrase(f"change.{r.change}"), r.stated, _computed(r, "old_computed"),
-                 _computed(r, "new_computed"), _verdict(r.old_status), _verdict(r.new_status), _verdict(r.expected),
+                 _computed(r, "new_computed"), _verdict(r.old_status, r.old_caveat),
+                 _verdict(r.new_status, r.new_caveat), _verdict(r.expected),
                  _sentence(r)] for r in rows.itertuples()]
         section.blocks.append(Block(phrase("claims.moved", count=count(len(rows))),
                                     ["col.claim_id", "page.changes.col.change", "col.stated",
@@ -211,8 +221,12 @@ def _claims(changes: Changes) -> Section:
     return section
 
 
-def _verdict(status: str):
-    return i18n.phrase(f"page.verdict.{status}") if status else ""
+def _verdict(status: str, caveat: str = ""):
+    """A verdict in words, with its caveat (an English text, translated) beside it when it has one."""
+    if not status:
+        return ""
+    verdict = i18n.phrase(f"page.verdict.{status}")
+    return phrase("verdict_with_caveat", verdict=verdict, caveat=English(caveat)) if caveat else verdict
 
 
 def _computed(row, column: str):
@@ -391,6 +405,8 @@ def text(item, tr: i18n.Translator, markdown: bool = False) -> str:
         return f"`{item.text}`" if markdown and item.text else item.text
     if isinstance(item, Quote):
         return item.text
+    if isinstance(item, English):
+        return tr.english(item.text, "the changes report")
     if isinstance(item, list):
         return "; ".join(text(part, tr, markdown) for part in item if part != "")
     if isinstance(item, str):

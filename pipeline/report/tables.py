@@ -35,7 +35,7 @@ from pipeline.report.inputs import Table, table_section
 
 # The columns a reader needs first, by table (the others follow in the table's order).
 LEAD_COLUMNS = {
-    "claims": ("claim_id", "description", "stated", "computed", "status"),
+    "claims": ("claim_id", "description", "stated", "computed", "status", "caveat"),
     "tab-22-brazil-data-quality": ("state", "period", "sex", "rule", "measure", "value", "treatment"),
 }
 # Columns that explain a row rather than identify or measure it: last, and on the page in the row's details when

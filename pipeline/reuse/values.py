@@ -14,7 +14,8 @@ Three kinds of number, each read where it was computed:
 - the briefing's headline metrics (pipeline/registry.py METRICS, as reports/metrics/<quantity>.json hold them): ids
   such as `briefingSisdepenWomenInCellsBRA`;
 - the manuscript's claims (reports/tables/claims.csv): the value the check computed and its verdict, id the claim's
-  (`arg-women-held-2015`: in LaTeX `\\bv{arg-women-held-2015}`, since a macro's name holds letters only).
+  (`arg-women-held-2015`: in LaTeX `\\bv{arg-women-held-2015}`, since a macro's name holds letters only); a verdict
+  with a caveat (claims.csv `caveat`) has it first in its note.
 
 In the .tex file every row is `\\bv{<id>}`, and rows whose id is letters only are also a macro of that name.
 """
@@ -124,13 +125,13 @@ def metric_rows() -> list[dict]:
 
 def claim_rows() -> list[dict]:
     """Every claim of the manuscript: the value the check computed and the value the manuscript states, as phrases
-    (claims.phrases.json: each language writes them its own way), the verdict, and as its note the numbers the check
-    shows beside the verdict (its context: Brazil's monitoring growth in the whole count and in the states counted at
-    both ends)."""
+    (claims.phrases.json: each language writes them its own way), the verdict, and as its note the verdict's caveat
+    and the numbers the check shows beside the verdict (its context: Brazil's monitoring growth in the whole count and
+    in the states counted at both ends)."""
     table = pd.read_csv(paths.CLAIMS_TABLE.with_suffix(".csv"), dtype=str, keep_default_na=False)
     phrases = json.loads(paths.CLAIMS_TABLE.with_suffix(i18n.PHRASES_SUFFIX).read_text(encoding="utf-8"))["cells"]
     return [{"id": claim.claim_id, "number": None, "unit": claim.unit, "period": claim.period, "source": claim.source,
-             "key": "", "verdict": claim.status, "what": claim.description,
+             "key": "", "verdict": claim.status, "what": claim.description, "caveat": claim.caveat,
              "phrases": {**{column: phrases.get(claim.claim_id, {}).get(column) or getattr(claim, column)
                             for column in ("computed", "stated")},
                          "context": phrases.get(claim.claim_id, {}).get("context") or []}}
@@ -168,6 +169,8 @@ def table(rows: list[dict], language: str) -> pd.DataFrame:
         note = tr.english(row["note"], f"the note on {row['id']}") if row.get("note") else ""
         if "phrases" in row and row["phrases"]["context"]:
             note = i18n.render(row["phrases"]["context"], tr)
+        if row.get("caveat"):  # a claim's caveat leads its note: it qualifies the verdict the row gives
+            note = "; ".join(filter(None, [tr.english(row["caveat"], f"the caveat on {row['id']}"), note]))
         shown.append({**{column: row.get(column, "") for column in COLUMNS}, "value": value, "stated": stated,
                       "note": note, "what": _what(row, tr),
                       "number": "" if row.get("number") is None else io.number_text(row["number"])})

@@ -140,6 +140,19 @@ def test_claims_whose_verdict_or_computed_value_moved_verdicts_first():
     assert diff.claims(old, old).empty
 
 
+def test_a_caveat_that_appeared_beside_the_same_verdict_is_a_change_of_its_own():
+    """A baseline written before claims had caveats has no such column: its claims had none."""
+    old = claims_table(("bra-growth", "448.3 percent", "evidence: bra-016", "matches_published", "matches_published"),
+                       ("c-interval", "95,000", "93,230 to 98,263", "consistent", "consistent"))
+    new = old.assign(caveat=["compares counts of different scope", ""], computed=["evidence: bra-016",
+                                                                                  "93,500 to 98,263"])
+    rows = diff.claims(old, new)
+    assert rows[["claim_id", "change", "old_caveat", "new_caveat"]].values.tolist() == [
+        ["bra-growth", "caveat", "", "compares counts of different scope"], ["c-interval", "computed", "", ""]]
+    assert rows.iloc[0][["old_status", "new_status"]].tolist() == ["matches_published", "matches_published"]
+    assert diff.claims(new, new).empty
+
+
 FINDINGS = "rule,state,period,sex,value,treatment\n" \
            "coverage,AC,2017-12,female,9.0,keep\n" \
            "per_capita,MA,2019-12,male,27.8,exclude\n" \

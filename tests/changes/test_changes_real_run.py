@@ -99,7 +99,7 @@ def test_the_report_lists_exactly_the_edited_rows(ran):
 
 def test_the_claims_that_moved_with_their_sentence_and_nothing_else(ran):
     report = ran["report"]
-    moved = table_rows(section(report, "### Claims whose verdict or computed value moved"))
+    moved = table_rows(section(report, "### Claims whose verdict, caveat or computed value moved"))
     assert [(row[0], row[1], row[5], row[6]) for row in moved] == [
         ("arg-trans-women-held-2015", "verdict", "matches published", "contradicted"),
         ("amr-women-held-latest", "computed value", "consistent", "consistent")]

@@ -27,7 +27,8 @@ def everything_changed() -> Changes:
     new = pd.concat([new.drop(index=0)], ignore_index=True)
     claims = pd.DataFrame([{"claim_id": "arg-trans-women-held-2015", "section": "Intro", "stated": "33",
                             "change": "verdict", "old_computed": "33", "new_computed": "40.5",
-                            "old_status": "matches_published", "new_status": "contradicted",
+                            "old_status": "matches_published", "new_status": "contradicted", "old_caveat": "",
+                            "new_caveat": "compares counts of different scope",
                             "expected": "matches_published", "old_computed_phrase": None,
                             "new_computed_phrase": {"key": "page.claims.computed.value",
                                                     "values": {"value": i18n.quantity(4040.5, 1)}},
@@ -96,9 +97,9 @@ def test_the_summary_comes_first_with_counts_the_verdicts_that_moved_and_the_lar
 
 
 @pytest.mark.parametrize("language, number, percent, verdict", [
-    ("en", "1,234", "517.0%", "contradicted"),
-    ("es", "1.234", "517,0%", "contradicha"),
-    ("pt", "1.234", "517,0%", "contradita")])
+    ("en", "1,234", "517.0%", "contradicted (compares counts of different scope)"),
+    ("es", "1.234", "517,0%", "contradicha (compara recuentos de distinto alcance)"),
+    ("pt", "1.234", "517,0%", "contradita (compara contagens de abrangência diferente)")])
 def test_each_language_writes_its_numbers_and_words(pages, language, number, percent, verdict):
     page = visible(pages[language])
     assert number in page and percent in page and verdict in page

@@ -229,6 +229,25 @@ def test_the_claims_table_shows_verdicts_in_words_and_numbers_in_the_language(la
     assert f"<td>{interval}</td>" in claims_section
 
 
+@pytest.mark.parametrize("language, caveat", [("en", "compares counts of different scope"),
+                                              ("es", "compara recuentos de distinto alcance"),
+                                              ("pt", "compara contagens de abrangência diferente")])
+def test_the_claims_table_shows_a_verdicts_caveat_beside_it_in_the_language(language, caveat):
+    """Brazil's monitoring growth matches the published totals, but its count covers 9 states at the base and 27 at
+    the end: a reader of the verdicts sees that in the row itself, in the column after the verdict."""
+    page = paths.briefing(language).read_text(encoding="utf-8")
+    claims_section = page[page.index('<section id="claims">'):page.index('<section id="manuscript-numbers">')]
+    header = re.findall(r"<th[^>]*>([^<]*)</th>", claims_section)
+    tr = i18n.Translator(language)
+    assert header[4:6] == [tr("col.status"), tr("col.caveat")]
+    rows = re.findall(r'<tr><td class="code" translate="no">(.*?)</td>.*?</tr>', claims_section)
+    with_caveat = re.findall(r'<tr><td class="code" translate="no">([^<]*(?:<wbr>[^<]*)*)</td>(?:<td[^>]*>[^<]*</td>)'
+                             rf'{{3}}<td>[^<]*</td><td>{caveat}</td>', claims_section)
+    assert len(rows) == 33
+    assert [row.replace("<wbr>", "") for row in with_caveat] == ["bra-monitoring-growth-men",
+                                                                "bra-monitoring-growth-women"]
+
+
 @pytest.mark.parametrize("language", ["es", "pt"])
 def test_the_claims_table_says_which_part_a_check_covers_in_the_language_only(language):
     """A partial check's part is said in the verdict, translated; the check column (code, shown as it is) holds

@@ -75,13 +75,16 @@ def test_every_claim_has_its_verdict_and_the_checks_value():
 
 
 @pytest.mark.parametrize("language, note", [
-    ("en", "growth 2019-12 to 2021-12 (SISDEPEN): 387.15; "
+    ("en", "compares counts of different scope; growth 2019-12 to 2021-12 (SISDEPEN): 387.15; "
            "growth 2019-12 to 2021-12 in the states counted at both ends (SISDEPEN): 55.01"),
-    ("es", "crecimiento de 2019-12 a 2021-12 (SISDEPEN): 387,15; "
-           "crecimiento de 2019-12 a 2021-12 en los estados contados en ambos extremos (SISDEPEN): 55,01")])
+    ("es", "compara recuentos de distinto alcance; crecimiento de 2019-12 a 2021-12 (SISDEPEN): 387,15; "
+           "crecimiento de 2019-12 a 2021-12 en los estados contados en ambos extremos (SISDEPEN): 55,01"),
+    ("pt", "compara contagens de abrangência diferente; crescimento de 2019-12 a 2021-12 (SISDEPEN): 387,15; "
+           "crescimento de 2019-12 a 2021-12 nos estados contados em ambas as pontas (SISDEPEN): 55,01")])
 def test_a_claim_is_quoted_with_the_numbers_the_check_shows_beside_its_verdict(language, note):
-    """An author who copies the briefing's 448.3% growth of monitored men finds, in the same row, the count's growth to
-    the last file and the growth in the 9 states that were in the count at both ends (tab-27)."""
+    """An author who copies the briefing's 448.3% growth of monitored men finds, in the same row, the verdict's caveat,
+    the count's growth to the last file and the growth in the 9 states that were in the count at both ends
+    (tab-27)."""
     row = read(language).loc["bra-monitoring-growth-men"]
     assert (row["stated"], row["note"]) == ("448.3%" if language == "en" else "448,3%", note)
     claims = read(language)[lambda t: t["verdict"] != ""]

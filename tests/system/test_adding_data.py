@@ -129,7 +129,8 @@ def test_adding_the_last_sisdepen_semester_as_the_guide_says(tmp_path):
     assert report.get("Changed values", []) == [] and report.get("Same value, another definition", []) == []
     # Claims whose computed value moved: the one whose key now names the new semester (its range's lower end, the
     # women's drug-law share of incidences, 57.62 in 2021-06 -> 56.89); its verdict stays.
-    claims_moved = {row[0]: row[1:3] + row[5:8] for row in report["Claims whose verdict or computed value moved"]}
+    claims_moved = {row[0]: row[1:3] + row[5:8]
+                    for row in report["Claims whose verdict, caveat or computed value moved"]}
     assert claims_moved == {"lac-women-drug-share-range": ["computed value", "40 to even 80 percent", "partly checked",
                                                             "partly checked", "partly checked"]}
     # The headline numbers of the latest semester, and nothing else.

@@ -102,7 +102,10 @@ def long_rows(table: pd.DataFrame, claimed_pct: dict[str, float], end_period: st
 
 
 CLAIM_ID = "monitoring_growth_2019_2022"
-CHAPTER_CLAIM_COLUMNS = ["claim_id", "claim", "status", "evidence", "reason"]
+CHAPTER_CLAIM_COLUMNS = ["claim_id", "claim", "status", "caveat", "evidence", "reason"]
+# The caveat a verdict on the growth's arithmetic carries when the count's scope differs at its two ends (the claims
+# check shows it beside the verdict; its reason gives the numbers).
+DIFFERENT_SCOPE = "compares counts of different scope"
 
 
 def coverage_of_growth(coverage: pd.DataFrame, same_states: pd.DataFrame, growth: pd.DataFrame) -> str:
@@ -131,7 +134,8 @@ def chapter_claims(table: pd.DataFrame, claimed_pct: dict[str, float], end_perio
     evidence, reason — as the Uruguay chapter's tab-35): supported when a published total lies inside the interval
     implied from some base semester, with the base and the figure named; the published totals are secondary
     (news reports of the FBSP yearbook), which the claims check says by `matches_published`. `coverage_note`
-    (coverage_of_growth) follows the reason: a verdict on the arithmetic, with the count's scope beside it."""
+    (coverage_of_growth) follows the reason, and the row's `caveat` says so in a few words: a verdict on the
+    arithmetic, with the count's scope beside it."""
     claim = (f"Electronic monitoring grew {claimed_pct['male']:g}% for men and {claimed_pct['female']:g}% for women "
              f"from 2019 to {end_period}")
     inside = table[table["published_within_interval"]]
@@ -154,5 +158,6 @@ def chapter_claims(table: pd.DataFrame, claimed_pct: dict[str, float], end_perio
         reason = "no published total lies inside the interval the percentages imply from any base: " + "; ".join(lines)
     if coverage_note:
         reason = f"{reason}. {coverage_note}"
-    return pd.DataFrame([{"claim_id": CLAIM_ID, "claim": claim, "status": status, "evidence": evidence,
+    return pd.DataFrame([{"claim_id": CLAIM_ID, "claim": claim, "status": status,
+                          "caveat": DIFFERENT_SCOPE if coverage_note else "", "evidence": evidence,
                           "reason": reason}], columns=CHAPTER_CLAIM_COLUMNS)

@@ -30,6 +30,10 @@ and its method, the bound, the part covered. A long-table row that only quotes t
 pointing at one is an error unless `independent_source` names another publication of the same figure (the
 match is then `matches_published` at best).
 
+A verdict may carry a caveat (the column `caveat`, shown beside the verdict): the test holds, but the numbers it
+compares count different things at their two ends (Brazil's monitoring count covers 9 states in 2019-12 and all 27 in
+2021-12). A chapter's claims table gives it in its own `caveat` column; the reason gives the numbers.
+
 A check is declarative, one computation on long-table keys written `COUNTRY/source/indicator/sex/period`:
 
 - `value` (one key), `growth_pct` (from, to), `share_pct` (part, whole), `percent_higher` (higher, lower: how
@@ -161,6 +165,7 @@ class Computed:
     rows: pd.DataFrame = field(default_factory=pd.DataFrame)
     sources: list[str] = field(default_factory=list)
     decimals: int = 0
+    caveat: str = ""  # a chapter's caveat on its verdict, in words (the column `caveat`)
 
 
 @dataclass
@@ -286,7 +291,7 @@ def _check_problem(check: Check) -> str:
 # ----------------------------------------------------------------------------------------- Evaluation ---
 
 COLUMNS = ["claim_id", "country", "period", "section", "description", "stated", "unit", "computed", "status",
-           "tolerance_or_interval", "expected", "reason", "check", "source", "source_class", "definition",
+           "caveat", "tolerance_or_interval", "expected", "reason", "check", "source", "source_class", "definition",
            "context"]
 # Cells the briefing shows from phrases, in each language (the CSV keeps the English text or code).
 PHRASE_COLUMNS = ["stated", "computed", "status", "tolerance_or_interval", "expected", "source_class", "context"]
@@ -330,7 +335,8 @@ def _evaluate(claim: Claim, indexed: pd.DataFrame, classes: SourceClasses, regis
                "source_class": [i18n.phrase(f"page.claims.source_class.{c}") for c in source_classes]}
     english = _english()
     return row | _used(found.rows) | {
-        "computed": i18n.render(found.phrase, english), "status": verdict.status, "reason": verdict.reason,
+        "computed": i18n.render(found.phrase, english), "status": verdict.status, "caveat": found.caveat,
+        "reason": verdict.reason,
         "tolerance_or_interval": i18n.render(verdict.test, english), "source_class": "; ".join(source_classes),
         "context": i18n.render(context_phrases, english), "phrases": phrases}
 
@@ -347,11 +353,11 @@ def judge(claim: Claim, found: Computed, classes: SourceClasses, registry: Path 
     check = claim.check
     secondary = [s for s in found.sources if _classify(s, classes, claim, registry) == "secondary"]
     if check.compute == "chapter_verdict":
-        outcome, reason = found.values
+        outcome, said, because = found.values
         test = i18n.phrase("page.claims.test.chapter", table=check.table)
         if outcome != "holds":
-            return Verdict(outcome, reason, test)
-        return _holds(check, "reproduced", reason, test, secondary)
+            return Verdict(outcome, f"{said}: {because}", test)
+        return _holds(check, "reproduced", said, test, secondary, because)
     if check.compute == "greater":
         return _judge_order(claim, found, secondary)
     step = precision_step(claim)
@@ -366,8 +372,12 @@ def judge(claim: Claim, found: Computed, classes: SourceClasses, registry: Path 
                    test)
 
 
-def _holds(check: Check, status: str, reason: str, test: dict, secondary: list[str]) -> Verdict:
-    """A test that passed: a part of the claim, an agreement with a secondary source, or `status`."""
+def _holds(check: Check, status: str, reason: str, test: dict, secondary: list[str], because: str = "") -> Verdict:
+    """A test that passed: a part of the claim, an agreement with a secondary source, or `status`. `because`: a
+    chapter's own reason for its verdict (`reason` then says which row of which table gave it), said after the
+    grade, so that what qualifies the agreement comes before the chapter's long explanation."""
+    if because and not (secondary and not check.part):
+        reason, because = f"{reason}: {because}", ""
     if check.part:
         p = check.part
         covers = i18n.phrase(f"page.country.{p.covers}") if re.fullmatch(r"[A-Z]{3}", p.covers) else p.covers
@@ -381,8 +391,11 @@ def _holds(check: Check, status: str, reason: str, test: dict, secondary: list[s
         named = "; ".join(sorted(set(secondary)))
         if check.independent_source:
             named += f"; {check.independent_source.strip().rstrip('.')}"
-        return Verdict("matches_published", f"{reason}, but with a secondary source ({named}): an agreement with "
-                                             f"another publication, not a recomputation" + _note(check), test)
+        reason = (f"{reason}, but with a secondary source ({named}): an agreement with another publication, not a "
+                  f"recomputation")
+        if because:
+            reason += f". The chapter's reason: {because}"
+        return Verdict("matches_published", reason + _note(check), test)
     return Verdict(status, reason + _note(check), test)
 
 
@@ -615,10 +628,11 @@ def _chapter_verdict(check: Check, claim: Claim, registry: Path) -> Computed:
                             f"{paths.relative(path)}", file=registry, fix="correct 'row'")
     verdict = found.iloc[0]
     outcome = CHAPTER_VERDICTS[verdict["status"]]
-    reason = f"{paths.relative(path)} row {check.row} says '{verdict['status']}': {verdict['reason']}"
+    said = f"{paths.relative(path)} row {check.row} says '{verdict['status']}'"
     rows = pd.DataFrame([{"source": f"chapter table {check.table}", "definition": verdict["claim"]}])
     phrase = i18n.phrase("page.claims.computed.evidence", evidence=verdict["evidence"] or "-")
-    return Computed([outcome, reason], phrase, rows, _evidence_sources(verdict["evidence"], claim, path))
+    return Computed([outcome, said, verdict["reason"]], phrase, rows, _evidence_sources(verdict["evidence"], claim, path),
+                    caveat=verdict.get("caveat", ""))  # a chapter table without the column has no caveats
 
 
 def _evidence_sources(evidence: str, claim: Claim, path: Path) -> list[str]:
@@ -725,7 +739,11 @@ def _locate(claim: Claim, tokens: list, table: pd.DataFrame, keys: list, coverin
 def claims_markdown(results: pd.DataFrame) -> str:
     counts = results["status"].value_counts()
     summary = ", ".join(f"{status}: {counts.get(status, 0)}" for status in STATUSES)
-    shown = results[["claim_id", "description", "stated", "computed", "unit", "status", "tolerance_or_interval",
+    caveats = int((results["caveat"] != "").sum())
+    if caveats:
+        summary += f"; {caveats} with a caveat beside the verdict"
+    shown = results[["claim_id", "description", "stated", "computed", "unit", "status", "caveat",
+                     "tolerance_or_interval",
                      "reason", "source", "source_class", "definition", "context"]]
     return "\n".join([
         "# The briefing's incarceration figures, checked against the pipeline", "",

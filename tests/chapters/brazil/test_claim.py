@@ -39,3 +39,26 @@ def test_claim_end_period_without_a_published_total_names_the_key_and_the_choice
     with pytest.raises(PipelineError) as error:
         claim.published_totals(figures, "2023")
     assert "'brazil.claimed_end_period' is '2023'" in error.value.message and "2022" in error.value.fix
+
+
+def test_the_verdict_carries_a_caveat_only_when_the_count_covers_other_states_at_its_two_ends():
+    monitored = pd.DataFrame({"period": ["2019-12"], "male": [2000.0], "female": [200.0]})
+    table = claim.claim_table(monitored, {"male": 100.0, "female": 50.5}, ["2019-12"], _totals(4302))
+    growth = pd.DataFrame({"period": ["2019-12", "2021-12"], "male_growth_pct": [0.0, 100.0],
+                           "female_growth_pct": [0.0, 50.5]})
+    same = pd.DataFrame({"period": ["2019-12", "2021-12"], "states_in_both": [2, 2],
+                         "male_growth_same_states_pct": [0.0, 10.0], "female_growth_same_states_pct": [0.0, 5.0]})
+
+    def coverage(first, last):
+        return pd.DataFrame({"period": ["2019-12", "2021-12"], "states_reporting": [first, last],
+                             "states_with_monitoring": [first, last]})
+
+    note = claim.coverage_of_growth(coverage(2, 27), same, growth)
+    assert note.startswith("SISDEPEN's count of people monitored comes from the 2 of the 27 states")
+    verdict = claim.chapter_claims(table, {"male": 100.0, "female": 50.5}, "2022", note).iloc[0]
+    assert verdict[["status", "caveat"]].tolist() == ["supported", claim.DIFFERENT_SCOPE]
+    assert verdict["reason"].endswith(note) and claim.DIFFERENT_SCOPE == "compares counts of different scope"
+    # The same states at both ends: no note, no caveat.
+    assert claim.coverage_of_growth(coverage(2, 2), same, growth) == ""
+    plain = claim.chapter_claims(table, {"male": 100.0, "female": 50.5}, "2022", "").iloc[0]
+    assert plain["caveat"] == "" and list(plain.index) == claim.CHAPTER_CLAIM_COLUMNS

@@ -321,6 +321,24 @@ def test_a_supported_chapter_verdict_is_graded_by_its_evidence(tmp_path, monkeyp
     assert _verdict(_long((KEY, 1)), check | {"row": "gone"}, None, unit="trend")["status"] == "not_checkable"
 
 
+def test_a_chapter_verdicts_caveat_stands_beside_the_verdict(tmp_path, monkeypatch):
+    """A chapter table's `caveat` is the claim's; a table without the column (Uruguay's tab-35) gives none."""
+    monkeypatch.setattr(paths, "TABLES", tmp_path)
+    pd.DataFrame([{"claim_id": "row", "claim": "c", "status": "supported", "caveat": "compares counts of different "
+                   "scope", "evidence": "ury-041", "reason": "r"},
+                  {"claim_id": "plain", "claim": "c", "status": "supported", "caveat": "", "evidence": "ury-041",
+                   "reason": "r"}]).to_csv(tmp_path / "tab-98-chapter-claims.csv", index=False)
+    pd.DataFrame([{"claim_id": "row", "claim": "c", "status": "supported", "evidence": "ury-041", "reason": "r"}]) \
+        .to_csv(tmp_path / "tab-99-chapter-claims.csv", index=False)
+    check = {"compute": "chapter_verdict", "table": "tab-98-chapter-claims", "row": "row"}
+    found = _verdict(_long((KEY, 1)), check, None, unit="trend")
+    assert (found["status"], found["caveat"]) == ("matches_published", "compares counts of different scope")
+    assert _verdict(_long((KEY, 1)), check | {"row": "plain"}, None, unit="trend")["caveat"] == ""
+    assert _verdict(_long((KEY, 1)), check | {"table": "tab-99-chapter-claims"}, None, unit="trend")["caveat"] == ""
+    # A claim checked by a computation has no caveat.
+    assert _verdict(_long((KEY, 100)), {"compute": "value", "keys": [KEY]})["caveat"] == ""
+
+
 def test_a_source_that_is_neither_primary_nor_secondary_is_an_error():
     table = _long(("ARG/new_source/persons_held/female/2015", 100))
     with pytest.raises(PipelineError, match=r"params\.yaml: claim 'c': source 'new_source' is neither primary nor "
