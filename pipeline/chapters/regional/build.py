@@ -466,6 +466,10 @@ def chapter_tables(tables: dict[str, pd.DataFrame], quality: pd.DataFrame, parts
 OUTSIDE_CELLS_NOTE = ("count includes {0} women outside cells (electronic monitoring, home custody; table 8 of the "
                       "briefing); a change from a year before electronic monitoring (Law 12,258 of 2010) compares "
                       "counts of different scope")
+# ... where the state reports give the women held by the police that year (UNODC's 2020 count is the sum, to the woman).
+OUTSIDE_CELLS_AND_POLICE_NOTE = ("count includes {0} women outside cells (electronic monitoring, home custody) and {1} "
+                                 "held by the police (table 8 of the briefing); a change from a year before electronic "
+                                 "monitoring (Law 12,258 of 2010) compares counts of different scope")
 
 
 def count_notes(latest: pd.DataFrame, in_unodc: pd.DataFrame) -> pd.Series:
@@ -473,15 +477,23 @@ def count_notes(latest: pd.DataFrame, in_unodc: pd.DataFrame) -> pd.Series:
     count is nearer SISDEPEN's women in cells, under electronic monitoring and in home custody together than its
     women in cells alone (2020: 41,580 against 41,384 and 28,688). Its growth then compares a count with people
     outside cells with one of a year before electronic monitoring (Brazil's Law 12,258 of 2010): the note says so,
-    since every number made from the count carries it (share, rate, growth). Empty otherwise."""
+    since every number made from the count carries it (share, rate, growth); and the women held by the police, where
+    the state reports give them for that year and the count is nearer the sum with them (2020: 196, and the sum is
+    UNODC's 41,580). Empty otherwise."""
     by_year = in_unodc.set_index("year")
     notes = pd.Series("", index=latest.index, dtype=object)
     for position, row in latest[latest["country"].eq("BRA")].iterrows():
         if row["latest_year"] in by_year.index:
             found = by_year.loc[row["latest_year"]]
             if abs(found["difference_from_all_pct"]) < abs(found["difference_from_cells_pct"]):
-                outside = found["sisdepen_all"] - found["sisdepen_in_cells"]
-                notes[position] = OUTSIDE_CELLS_NOTE.format(f"{int(outside):,}")
+                outside = f"{int(found['sisdepen_all'] - found['sisdepen_in_cells']):,}"
+                police = found.get("police_custody")
+                # 'every count' is the count with the police's women only where no Patronato's women are in it
+                if pd.notna(police) and pd.isna(found.get("sisdepen_patronato")) and abs(
+                        found["difference_from_every_count_pct"]) <= abs(found["difference_from_all_pct"]):
+                    notes[position] = OUTSIDE_CELLS_AND_POLICE_NOTE.format(outside, f"{int(police):,}")
+                else:
+                    notes[position] = OUTSIDE_CELLS_NOTE.format(outside)
     return notes
 
 

@@ -3,6 +3,7 @@ on small generated series (exact arithmetic) and on the real UNODC file (the num
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from expected_notes import BRAZIL_COUNT_NOTE
@@ -251,14 +252,24 @@ def test_the_state_reports_missing_is_one_message_naming_their_stage(tmp_path, m
 
 def test_tab01_says_when_a_latest_count_holds_women_outside_cells():
     """Brazil's 2020 count in UNODC (41,580) is SISDEPEN's women in cells, under electronic monitoring and in home
-    custody together (41,384), not its women in cells (28,688): tab-01 says so beside the count its growth and rate
-    use. A count nearer the women in cells, or of a year tab-08 does not reconcile, gets no note."""
+    custody together (41,384), not its women in cells (28,688), plus the 196 women the state reports say the police
+    held: tab-01 says so beside the count its growth and rate use. Without the police's count (a year without state
+    reports), the note names the women outside cells alone. A count nearer the women in cells, or of a year tab-08
+    does not reconcile, gets no note."""
     in_unodc = pd.DataFrame({"year": [2019, 2020], "sisdepen_in_cells": [34967.0, 28688.0],
-                             "sisdepen_all": [36929.0, 41384.0], "difference_from_cells_pct": [6.4, 44.9],
-                             "difference_from_all_pct": [0.7, 0.5]})
+                             "sisdepen_all": [36929.0, 41384.0], "sisdepen_patronato": [np.nan, np.nan],
+                             "police_custody": [268.0, 196.0], "difference_from_cells_pct": [6.4, 44.9],
+                             "difference_from_all_pct": [0.7, 0.5], "difference_from_every_count_pct": [0.0, 0.0]})
     latest = pd.DataFrame({"country": ["ARG", "BRA"], "latest_year": [2021, 2020]})
     assert regional.count_notes(latest, in_unodc).tolist() == [
         "", BRAZIL_COUNT_NOTE["en"]]
+    without_police = in_unodc.assign(police_custody=np.nan, difference_from_every_count_pct=0.5)
+    assert regional.count_notes(latest, without_police).tolist()[1] == (
+        "count includes 12,696 women outside cells (electronic monitoring, home custody; table 8 of the briefing); a "
+        "change from a year before electronic monitoring (Law 12,258 of 2010) compares counts of different scope")
+    # A Patronato's women in the year's every-count: the police's women alone are not what makes it nearer.
+    assert regional.count_notes(latest, in_unodc.assign(sisdepen_patronato=[3360.0, 650.0])).tolist()[1] == \
+        regional.count_notes(latest, without_police).tolist()[1]
     in_cells = in_unodc.assign(difference_from_cells_pct=[0.2, 0.3], difference_from_all_pct=[-5.0, -30.0])
     assert regional.count_notes(latest, in_cells).tolist() == ["", ""]
     assert regional.count_notes(latest.assign(latest_year=[2021, 2018]), in_unodc).tolist() == ["", ""]
