@@ -53,7 +53,11 @@ PARSE_THREADS = False
 # looks well-formed; polars 2.1); reading the file as lines and splitting them in polars
 # took 3.8-4.3 s before any recovery (`str.splitn` into the wanted fields alone 2.0-2.4 s) where this whole read
 # took 2.2-2.7 s. Importing it also made pyarrow's abort at interpreter exit ("terminate called without an active
-# exception", apache/arrow#34314) twice as frequent in a small test.
+# exception", apache/arrow#34314) twice as frequent in a small test. DuckDB as the parser (2026-12-05, DuckDB 2.0, same
+# file): given four column names more than the header has, `null_padding=true` and a `nullstr` no field holds, it
+# finds every broken row (a value after the header's last column) and every short one (a null in it), but reading
+# the wanted columns as Arrow text, setting the broken rows aside, dictionary-encoding and converting to pandas took
+# 1.9-2.0 s before any recovery, where this whole read and the chapter's measures took 1.9 s (reports/benchmarks.md).
 PARALLEL_BYTES = 32 * 2**20  # files at least this large are parsed in parts, one process per core
 NEWLINE = b"\n"
 REPEAT_PROBE_ROWS = 20  # the first rows, searched for again later in the file (a body pasted twice)

@@ -631,7 +631,8 @@ def _chapter_verdict(check: Check, claim: Claim, registry: Path) -> Computed:
     said = f"{paths.relative(path)} row {check.row} says '{verdict['status']}'"
     rows = pd.DataFrame([{"source": f"chapter table {check.table}", "definition": verdict["claim"]}])
     phrase = i18n.phrase("page.claims.computed.evidence", evidence=verdict["evidence"] or "-")
-    return Computed([outcome, said, verdict["reason"]], phrase, rows, _evidence_sources(verdict["evidence"], claim, path),
+    return Computed([outcome, said, verdict["reason"]], phrase, rows,
+                    _evidence_sources(verdict["evidence"], claim, path),
                     caveat=verdict.get("caveat", ""))  # a chapter table without the column has no caveats
 
 
