@@ -246,6 +246,10 @@ def test_the_claims_table_shows_a_verdicts_caveat_beside_it_in_the_language(lang
     assert len(rows) == 33
     assert [row.replace("<wbr>", "") for row in with_caveat] == ["bra-monitoring-growth-men",
                                                                 "bra-monitoring-growth-women"]
+    # A chapter verdict's source is the chapter table's id, the same in every language (it read 'chapter table
+    # tab-26-brazil-claims', in English on every page, until 2026-12-05).
+    assert "chapter table" not in claims_section
+    assert claims_section.replace("<wbr>", "").count('<td class="code" translate="no">tab-26-brazil-claims</td>') == 2
 
 
 @pytest.mark.parametrize("language", ["es", "pt"])

@@ -629,7 +629,7 @@ def _chapter_verdict(check: Check, claim: Claim, registry: Path) -> Computed:
     verdict = found.iloc[0]
     outcome = CHAPTER_VERDICTS[verdict["status"]]
     said = f"{paths.relative(path)} row {check.row} says '{verdict['status']}'"
-    rows = pd.DataFrame([{"source": f"chapter table {check.table}", "definition": verdict["claim"]}])
+    rows = pd.DataFrame([{"source": check.table, "definition": verdict["claim"]}])
     phrase = i18n.phrase("page.claims.computed.evidence", evidence=verdict["evidence"] or "-")
     return Computed([outcome, said, verdict["reason"]], phrase, rows,
                     _evidence_sources(verdict["evidence"], claim, path),
