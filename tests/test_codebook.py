@@ -44,9 +44,10 @@ def test_the_committed_codebook_covers_every_row_of_the_long_table():
     table = longtable.read(paths.INDICATORS)
     committed = pd.read_csv(paths.CODEBOOK.with_suffix(".csv"), dtype={"first_period": str, "last_period": str})
     # 23 rows and 2 indicators since 2026-12-05: the states Brazil's monitoring count covers (11 semesters), and the
-    # growth of its people in the same states (4 semesters after the base, 3 sexes).
-    assert committed["rows"].sum() == len(table) == 8817
-    assert len(committed) == table.groupby(["indicator", "source"]).ngroups == 88
+    # growth of its people in the same states (4 semesters after the base, 3 sexes); 3 more rows and indicators: the
+    # Americas interval with Brazil's women in cells only (low, central, high).
+    assert committed["rows"].sum() == len(table) == 8820
+    assert len(committed) == table.groupby(["indicator", "source"]).ngroups == 91
     held = committed.set_index(["indicator", "source"]).loc[("persons_held", "unodc_prisons")]
     assert (held["rows"], held["countries"]) == (1467, len(held["country_codes"].split()))
     assert (held["unit"], held["first_period"], held["last_period"]) == ("persons", "2000", "2022")

@@ -246,6 +246,10 @@ def test_the_claims_table_shows_a_verdicts_caveat_beside_it_in_the_language(lang
     assert len(rows) == 33
     assert [row.replace("<wbr>", "") for row in with_caveat] == ["bra-monitoring-growth-men",
                                                                 "bra-monitoring-growth-women"]
+    # The Americas' women held: its count holds Brazil's women outside prison cells (the registry's caveat).
+    outside = tr.english("includes Brazil's women outside cells")
+    assert len(re.findall(rf"<td>{tr('page.verdict.consistent')}</td><td>{outside}</td>",
+                          claims_section.replace("&#39;", "'"))) == 1
     # A chapter verdict's source is the chapter table's id, the same in every language (it read 'chapter table
     # tab-26-brazil-claims', in English on every page, until 2026-12-05).
     assert "chapter table" not in claims_section

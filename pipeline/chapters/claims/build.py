@@ -30,9 +30,11 @@ and its method, the bound, the part covered. A long-table row that only quotes t
 pointing at one is an error unless `independent_source` names another publication of the same figure (the
 match is then `matches_published` at best).
 
-A verdict may carry a caveat (the column `caveat`, shown beside the verdict): the test holds, but the numbers it
-compares count different things at their two ends (Brazil's monitoring count covers 9 states in 2019-12 and all 27 in
-2021-12). A chapter's claims table gives it in its own `caveat` column; the reason gives the numbers.
+A verdict may carry a caveat (the column `caveat`, shown beside the verdict): the test holds, but what the numbers
+count differs from the claim's words or between the periods compared (Brazil's monitoring count covers 9 states in
+2019-12 and all 27 in 2021-12; Brazil's UNODC count of women held includes women outside prison cells). A chapter's
+claims table gives it in its own `caveat` column, the registry in a claim's `caveat`; the reason or the context gives
+the numbers.
 
 A check is declarative, one computation on long-table keys written `COUNTRY/source/indicator/sex/period`:
 
@@ -153,6 +155,9 @@ class Claim(Strict):
     # was reviewed on the pinned sources alone.
     with_microdata: Check | None = None
     context: list[Check] = []
+    # What the check's count holds that the claim's words do not, in a few words shown beside the verdict (the
+    # context gives the numbers): Brazil's UNODC count of women held includes women outside prison cells.
+    caveat: str | None = None
     expected: Status
 
 
@@ -335,7 +340,8 @@ def _evaluate(claim: Claim, indexed: pd.DataFrame, classes: SourceClasses, regis
                "source_class": [i18n.phrase(f"page.claims.source_class.{c}") for c in source_classes]}
     english = _english()
     return row | _used(found.rows) | {
-        "computed": i18n.render(found.phrase, english), "status": verdict.status, "caveat": found.caveat,
+        "computed": i18n.render(found.phrase, english), "status": verdict.status,
+        "caveat": found.caveat or (claim.caveat or "").strip(),
         "reason": verdict.reason,
         "tolerance_or_interval": i18n.render(verdict.test, english), "source_class": "; ".join(source_classes),
         "context": i18n.render(context_phrases, english), "phrases": phrases}

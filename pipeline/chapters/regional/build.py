@@ -319,10 +319,13 @@ def _interval(table: pd.DataFrame) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- Long-table rows ---
 
-def long_rows(tables: dict[str, pd.DataFrame], settings: Regional) -> pd.DataFrame:
-    """The aggregates a claims check needs, as long rows: WLD (fixed panel), LAC (pre-trial), AMR (interval)."""
+def long_rows(tables: dict[str, pd.DataFrame], settings: Regional, in_unodc: pd.DataFrame | None = None
+              ) -> pd.DataFrame:
+    """The aggregates a claims check needs, as long rows: WLD (fixed panel), LAC (pre-trial), AMR (interval, and
+    with `in_unodc` (tab-08) the interval with Brazil's women in cells only)."""
+    brazil = [] if in_unodc is None else _americas_brazil_in_cells_rows(tables, in_unodc, settings)
     return longtable.frame(_world_rows(tables, settings) + _pretrial_rows(tables["unsentenced_by_sex"], settings)
-                           + _americas_rows(tables, settings))
+                           + _americas_rows(tables, settings) + brazil)
 
 
 def _row(country, indicator, sex, period, value, unit, definition) -> dict:
@@ -412,6 +415,44 @@ def _americas_rows(tables, settings: Regional) -> list[dict]:
         _row("AMR", "women_held_estimate_high", "female", period, total["women_high"], "persons",
              method.format(f"{high:g}-quantile")),
     ]
+
+
+def brazil_in_cells_interval(interval: pd.DataFrame, by_country: pd.DataFrame, in_unodc: pd.DataFrame
+                             ) -> dict | None:
+    """The Americas interval with Brazil counted at SISDEPEN's December women in cells of the year of its UNODC count,
+    instead of that count, which holds women outside cells too (tab-08: under electronic monitoring, in home custody,
+    held by the police): year, counted (UNODC's), in_cells, and the interval's low, central and high. None where
+    Brazil's count is not a reported one or tab-08 has no women in cells for its year."""
+    brazil = by_country[(by_country["country"] == "BRA") & (by_country["status"] == "reported")]
+    if brazil.empty:
+        return None
+    year = int(brazil["year"].iloc[0])
+    same_year = in_unodc[in_unodc["year"] == year]
+    if same_year.empty or pd.isna(same_year["sisdepen_in_cells"].iloc[0]):
+        return None
+    counted, in_cells = float(brazil["women_held"].iloc[0]), float(same_year["sisdepen_in_cells"].iloc[0])
+    total = interval.set_index("measure").loc[INTERVAL]
+    outside = counted - in_cells
+    return {"year": year, "counted": counted, "in_cells": in_cells,
+            **{end: float(total[f"women_{end}"]) - outside for end in ("low", "central", "high")}}
+
+
+def _americas_brazil_in_cells_rows(tables, in_unodc: pd.DataFrame, settings: Regional) -> list[dict]:
+    """The Americas interval's ends with Brazil's women in cells only (brazil_in_cells_interval), as long rows of the
+    interval's period: what a claim about women held in prison is tested against where Brazil's UNODC count holds
+    women outside cells."""
+    found = brazil_in_cells_interval(tables["americas_interval"], tables["americas_countries"], in_unodc)
+    if found is None:
+        return []
+    period = int(tables["americas_interval"].set_index("measure").at[REPORTED, "last_year"])
+    low, high = settings.missing_share_quantiles
+    instead = (f"with Brazil counted at SISDEPEN's December {found['year']} women in cells ({found['in_cells']:,.0f}) "
+               f"instead of UNODC's {found['counted']:,.0f}, which also holds women under electronic monitoring, in "
+               f"home custody and held by the police (tables/tab-08)")
+    return [_row("AMR", f"women_held_estimate_{end}_brazil_in_cells", "female", period, found[end], "persons",
+                 f"the Americas interval's {name} (women_held_estimate_{end}) {instead}")
+            for end, name in (("low", f"lower end, {low:g}-quantile"), ("central", "central value, median"),
+                              ("high", f"upper end, {high:g}-quantile"))]
 
 
 # ------------------------------------------------------------------------------------- Build ---
@@ -559,8 +600,8 @@ def main() -> None:
     # Process data.
     tables = build(national, settings)
     check_headline_countries(tables["latest"], base_focus)
-    rows = long_rows(tables, settings)
     published, texts = chapter_tables(tables, quality, parts, police, settings), values(tables, settings)
+    rows = long_rows(tables, settings, published["brazil_in_unodc"])
     # Save outputs, all together or none.
     with io.transaction(replace=(paths.chapter_dir(CHAPTER),)):
         interim.write(CHAPTER, published, texts)

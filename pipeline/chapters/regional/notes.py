@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.chapters.regional.build import ESTIMATED, INTERVAL, REPORTED
+from pipeline.chapters.regional.build import ESTIMATED, INTERVAL, REPORTED, brazil_in_cells_interval
 from pipeline.sources import unodc_plausibility as rules
 
 FEW = 3  # findings of a rule outside the region listed by name; more are counted
@@ -150,18 +150,13 @@ def brazil(reconciliation: pd.DataFrame, interval: pd.DataFrame | None = None,
                  f"is above SISDEPEN's women in cells (by {above.min():.1f}% to {above.max():.1f}%), and what it "
                  "holds beyond them changes from year to year: a change between two of its years is not a change "
                  "in the women held in cells.")
-    if interval is not None and by_country is not None:
-        brazil_row = by_country[(by_country["country"] == "BRA") & (by_country["status"] == "reported")]
-        same_year = reconciliation[reconciliation["year"] == (brazil_row["year"].iloc[0] if len(brazil_row) else None)]
-        if len(same_year) and pd.notna(same_year["sisdepen_in_cells"].iloc[0]):
-            counted, in_cells = brazil_row["women_held"].iloc[0], same_year["sisdepen_in_cells"].iloc[0]
-            total = interval.set_index("measure").loc[INTERVAL]
-            drop = counted - in_cells
-            text += (f"\n\nThe Americas interval above counts Brazil at UNODC's {counted:,.0f} women "
-                     f"({int(brazil_row['year'].iloc[0])}). With Brazil's women in cells only "
-                     f"({in_cells:,.0f}, SISDEPEN December {int(brazil_row['year'].iloc[0])}), as the Brazil chapter "
-                     f"counts them, it would be {total['women_low'] - drop:,.0f} to {total['women_high'] - drop:,.0f} "
-                     f"(central {total['women_central'] - drop:,.0f}).")
+    found = None if interval is None or by_country is None else \
+        brazil_in_cells_interval(interval, by_country, reconciliation)
+    if found is not None:
+        text += (f"\n\nThe Americas interval above counts Brazil at UNODC's {found['counted']:,.0f} women "
+                 f"({found['year']}). With Brazil's women in cells only ({found['in_cells']:,.0f}, SISDEPEN December "
+                 f"{found['year']}), as the Brazil chapter counts them, it would be {found['low']:,.0f} to "
+                 f"{found['high']:,.0f} (central {found['central']:,.0f}).")
     return text
 
 

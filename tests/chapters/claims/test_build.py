@@ -339,6 +339,14 @@ def test_a_chapter_verdicts_caveat_stands_beside_the_verdict(tmp_path, monkeypat
     assert _verdict(_long((KEY, 100)), {"compute": "value", "keys": [KEY]})["caveat"] == ""
 
 
+def test_a_registry_caveat_stands_beside_the_verdict_whatever_it_is():
+    """data/claims.yaml may give a claim a caveat: what the check's count holds that the claim's words do not."""
+    found = _verdict(_long((KEY, 100)), {"compute": "value", "keys": [KEY]}, caveat="includes women outside cells")
+    assert (found["status"], found["caveat"]) == ("reproduced", "includes women outside cells")
+    found = _verdict(_long((KEY, 140)), {"compute": "value", "keys": [KEY]}, caveat="includes women outside cells")
+    assert (found["status"], found["caveat"]) == ("contradicted", "includes women outside cells")
+
+
 def test_a_source_that_is_neither_primary_nor_secondary_is_an_error():
     table = _long(("ARG/new_source/persons_held/female/2015", 100))
     with pytest.raises(PipelineError, match=r"params\.yaml: claim 'c': source 'new_source' is neither primary nor "

@@ -366,6 +366,22 @@ def test_long_rows_on_the_real_file(real):
     assert value[("AMR", "unodc_prisons", "women_held_estimate_high", "female", "2021")] == 98263
 
 
+def test_the_americas_interval_with_brazils_women_in_cells_only_is_in_the_long_table(real):
+    """UNODC's 41,580 women in Brazil (2020) hold 12,892 women outside prison cells (28,688 in cells, tab-08): the
+    interval 93,230-98,263 (central 96,382) with Brazil's women in cells only is 80,338-85,371 (central 83,490), what
+    the claims check shows beside the Americas claim. Without tab-08, or with Brazil's count estimated, no rows."""
+    in_unodc = pd.DataFrame({"year": pd.array([2019, 2020], "Int64"), "sisdepen_in_cells": [34967.0, 28688.0]})
+    rows = regional.long_rows(real[1], SETTINGS, in_unodc).set_index(longtable.KEY)["value"]
+    assert [rows[("AMR", "unodc_prisons", f"women_held_estimate_{end}_brazil_in_cells", "female", "2021")]
+            for end in ("low", "central", "high")] == [93230 - 12892, 96382 - 12892, 98263 - 12892]
+    plain = regional.long_rows(real[1], SETTINGS)
+    assert len(rows) - len(plain) == 3 and not plain["indicator"].str.endswith("_brazil_in_cells").any()
+    assert regional.brazil_in_cells_interval(real[1]["americas_interval"], real[1]["americas_countries"],
+                                             in_unodc[in_unodc["year"] == 2019]) is None  # no 2020 in tab-08
+    estimated = real[1]["americas_countries"].assign(status="estimated")
+    assert regional.brazil_in_cells_interval(real[1]["americas_interval"], estimated, in_unodc) is None
+
+
 def test_brazil_reconciliation_on_the_committed_long_table():
     police = regional.police_custody_women(pd.read_parquet(paths.interim_parquet("sisdepen_reports")))
     table = regional.brazil_in_unodc(longtable.read(paths.INDICATORS), police).set_index("year")
