@@ -131,8 +131,9 @@ def test_adding_the_last_sisdepen_semester_as_the_guide_says(tmp_path):
     # women's drug-law share of incidences, 57.62 in 2021-06 -> 56.89); its verdict stays.
     claims_moved = {row[0]: row[1:3] + row[5:8]
                     for row in report["Claims whose verdict, caveat or computed value moved"]}
-    assert claims_moved == {"lac-women-drug-share-range": ["computed value", "40 to even 80 percent", "partly checked",
-                                                            "partly checked", "partly checked"]}
+    assert claims_moved == {"lac-women-drug-share-range": [
+        "computed value", "40 to even 80 percent", "partly checked (counts Brazil's offence records, not people)",
+        "partly checked (counts Brazil's offence records, not people)", "partly checked"]}
     # The headline numbers of the latest semester, and nothing else.
     metrics = {row[0]: row[2:4] for row in report["Headline numbers that changed"]}
     assert metrics == {"sisdepen-latest-period.BRA": ["2021-06", "2021-12"],
