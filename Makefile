@@ -35,9 +35,11 @@ DVC_REPRO := PYTHONUNBUFFERED=1 python -m pipeline.repro
 
 # After every build, and after a failed one too, say what changed against the last commit (git-ignored report).
 CHANGES_AFTER_BUILD := python -m pipeline.changes || echo "note: the changes report could not be written (see above)"
+CHANGES_AFTER_FAILED_BUILD := python -m pipeline.changes --after-failed-build || \
+	echo "note: the changes report could not be written (see above)"
 
 repro: setup ## Fetch the sources and rebuild every figure, table and notebook (dvc repro, 2 stages at once); then what changed
-	$(DVC_REPRO) || { status=$$?; $(CHANGES_AFTER_BUILD); exit $$status; }
+	$(DVC_REPRO) || { status=$$?; $(CHANGES_AFTER_FAILED_BUILD); exit $$status; }
 	@$(CHANGES_AFTER_BUILD)
 
 browser: ## Install Debian's chromium for the browser test when it is missing (needs root)

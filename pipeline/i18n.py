@@ -17,7 +17,6 @@ Spanish (4391), whereas the briefing's style is 4.391 in every language but Engl
 
 from __future__ import annotations
 
-import csv
 import functools
 import math
 import re
@@ -27,7 +26,7 @@ from pathlib import Path
 from babel import Locale
 from babel.core import get_global
 
-from pipeline import params, paths
+from pipeline import kept_csv, params, paths
 from pipeline.errors import PipelineError
 from pipeline.settings import Report
 
@@ -78,32 +77,25 @@ def languages() -> list[str]:
 
 @functools.cache
 def load(table: Path = TABLE) -> tuple[tuple[str, ...], dict[str, Entry]]:
-    """Languages of the table and its entries by key; duplicate keys or English texts are errors."""
-    with table.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        fields = reader.fieldnames or []
-        if fields[:2] != ["key", "en"]:
-            raise PipelineError(f"the first columns must be 'key,en' (found {','.join(fields[:2])})", file=table)
-        languages = tuple(name for name in fields[1:] if name != "note")
-        entries: dict[str, Entry] = {}
-        seen_english: dict[str, str] = {}
-        for row_number, row in enumerate(reader, start=2):
-            if None in row or None in row.values():  # extra fields (restkey None), or missing ones (restval None)
-                found = len(fields) + len(row.get(None) or []) - sum(value is None for value in row.values())
-                fix = ("put a text that holds a comma in double quotes (\"a, b\")" if found > len(fields) else
-                       f"give the row a value for each of {', '.join(fields)}")
-                raise PipelineError(f"row '{row['key']}' has {found} fields where the header has {len(fields)}",
-                                    file=table, row=reader.line_num, fix=fix)
-            key = row["key"].strip()
-            if key in entries:
-                raise PipelineError(f"key '{key}' appears twice", file=table, row=row_number)
-            english = row["en"]
-            if not key.startswith(KEYED_ONLY):  # texts found by their English must be unambiguous
-                if english in seen_english:
-                    raise PipelineError(f"English text of '{key}' repeats '{seen_english[english]}'",
-                                        file=table, row=row_number, fix="keep one row per English text")
-                seen_english[english] = key
-            entries[key] = Entry(key, {lang: (row.get(lang) or "") for lang in languages})
+    """Languages of the table and its entries by key; duplicate keys or English texts are errors, and so is a row
+    whose number of fields is not the header's (a text with a comma left unquoted: pipeline.kept_csv)."""
+    _, (fields, *rows) = kept_csv.read(table, what="translation table")
+    if fields[:2] != ["key", "en"]:
+        raise PipelineError(f"the first columns must be 'key,en' (found {','.join(fields[:2])})", file=table)
+    languages = tuple(name for name in fields[1:] if name != "note")
+    entries: dict[str, Entry] = {}
+    seen_english: dict[str, str] = {}
+    for row_number, row in enumerate((dict(zip(fields, row)) for row in rows), start=2):
+        key = row["key"].strip()
+        if key in entries:
+            raise PipelineError(f"key '{key}' appears twice", file=table, row=row_number)
+        english = row["en"]
+        if not key.startswith(KEYED_ONLY):  # texts found by their English must be unambiguous
+            if english in seen_english:
+                raise PipelineError(f"English text of '{key}' repeats '{seen_english[english]}'",
+                                    file=table, row=row_number, fix="keep one row per English text")
+            seen_english[english] = key
+        entries[key] = Entry(key, {lang: row[lang] for lang in languages})
     return languages, entries
 
 

@@ -8,7 +8,6 @@ half-written behind. Notebooks run by `pipeline.run` inherit the staging folder 
 from __future__ import annotations
 
 import contextlib
-import csv
 import io as text_io
 import os
 import shutil
@@ -17,8 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import paths
-from pipeline.errors import PipelineError
+from pipeline import kept_csv, paths
 
 STAGING_ENV = "BRIEFING_STAGING_DIR"
 
@@ -139,28 +137,7 @@ def _publish(staging: Path, replace: tuple[Path, ...] = ()) -> None:
 
 
 def read_text_csv(path: Path, what: str = "file"):
-    """A CSV kept by hand in the repository, every cell as text. A missing file is an error (`what` names it);
-    a file not saved as UTF-8 (a spreadsheet program's latin-1 or Windows-1252) is an error naming its line:
-    decoding it anyway would turn accents into wrong labels."""
-    path = Path(path)
-    if not path.exists():
-        raise PipelineError(f"{what} is missing", file=path,
-                            fix=f"restore it from git: `git checkout {paths.relative(path)}`")
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[:error.start].count(b"\n") + 1
-        raise PipelineError(f"not UTF-8 text (byte 0x{data[error.start]:02x} cannot be decoded)", file=path,
-                            row=line, fix="save the file again as 'CSV UTF-8' (LibreOffice: Character set "
-                                          "'Unicode (UTF-8)')") from None
-    # Every row must have the header's number of fields: pandas would stop on a longer one with a parser error
-    # and silently pad a shorter one with empty cells (a value shifted into the wrong column).
-    rows = csv.reader(text_io.StringIO(text))
-    header = next(rows, [])
-    for number, row in enumerate(rows, start=2):
-        if row and len(row) != len(header):
-            raise PipelineError(f"{len(row)} fields where the header has {len(header)} (a comma inside a value "
-                                "without quotes, or a missing or extra cell)", file=path, row=rows.line_num,
-                                fix="quote values that contain commas, and give every row one cell per column")
+    """A CSV kept by hand in the repository, every cell as text, once pipeline.kept_csv's checks have passed (the file
+    exists, is UTF-8, and every row has the header's number of fields)."""
+    text, _ = kept_csv.read(path, what)
     return pd.read_csv(text_io.StringIO(text), dtype=str, keep_default_na=False)

@@ -471,3 +471,30 @@ def test_the_watchdog_is_told_each_stage_and_ends_with_the_runner(tmp_path, monk
     assert sorted(name for sign, name in told if sign == "+") == ["high", "low", "side"]
     assert sum(sign == "-" for sign, _ in told) == 3
     assert [w.process.returncode for w in watchdogs] == [0]
+
+
+def test_a_broken_translation_table_stops_the_build_before_any_stage_with_one_message(tmp_path, monkeypatch, capsys):
+    """Most stages read the translation table: `make repro` checks it once, before any stage starts, so an author's
+    unquoted comma is one message (it was one from each stage running beside another, and one more from the changes
+    report). The changes report, run after the failed build, says in a note that it reads the same file."""
+    from pipeline import i18n
+    from pipeline.changes import __main__ as changes
+
+    broken = tmp_path / "translations.csv"
+    broken.write_text(paths.TRANSLATIONS.read_text(encoding="utf-8").replace(
+        '"counts Brazil\'s offence records, not people"', "counts Brazil's offence records, not people", 1),
+        encoding="utf-8")
+    real_load = i18n.load
+    monkeypatch.setattr(i18n, "load", lambda table=broken: real_load(table))
+    monkeypatch.setattr(repro, "run", lambda jobs: pytest.fail("a stage started"))
+    with pytest.raises(SystemExit) as stopped:
+        repro.main(["--jobs", "2"])
+    assert stopped.value.code == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ") and "5 fields where the header has 4" in err
+    assert "translations.csv, row " in err and "quote values that contain commas" in err
+    monkeypatch.setattr(changes.compare, "compare", lambda base: pytest.fail("the report was written"))
+    changes.main(["--after-failed-build"])
+    out = capsys.readouterr()
+    assert out.out == "note: no changes report: it reads the file named in the error above\n" and out.err == ""
+    real_load.cache_clear()

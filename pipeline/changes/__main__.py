@@ -11,9 +11,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline import paths
+from pipeline import paths, repro
 from pipeline.changes import accept, baseline, compare, output
-from pipeline.errors import cli
+from pipeline.errors import PipelineError, cli
 
 ACCEPT = "accept-verdicts"
 
@@ -27,6 +27,10 @@ def _report_parser() -> argparse.ArgumentParser:
     base.add_argument("--snapshot", metavar="DIR", type=Path, help="snapshot folder to compare with")
     base.add_argument("--save-snapshot", metavar="DIR", type=Path,
                       help="save the files the report compares, as they are now, into DIR (a new folder), and stop")
+    parser.add_argument("--after-failed-build", action="store_true",
+                        help="run by `make repro` after a build failed: if the build stopped on an input it checks "
+                             "before any stage (pipeline.repro.check_shared_inputs), say so in a note instead of "
+                             "printing its message again")
     return parser
 
 
@@ -46,6 +50,12 @@ def main(argv: list[str] | None = None) -> None:
         _accept(_accept_parser().parse_args(argv[1:]))
         return
     args = _report_parser().parse_args(argv)
+    if args.after_failed_build:
+        try:
+            repro.check_shared_inputs()
+        except PipelineError:  # the build printed this message already, and the report needs the same input
+            print("note: no changes report: it reads the file named in the error above")
+            return
     if args.save_snapshot:
         written = baseline.save_snapshot(args.save_snapshot, compare.source_ids(baseline_sources()))
         print(f"saved {len(written)} files into {paths.relative(args.save_snapshot)}; compare with it later: "

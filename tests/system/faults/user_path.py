@@ -155,6 +155,12 @@ CASES: list[UserCase] = [
     UserCase("published-ragged-row", "a row of data/published/figures.csv with two cells too many",
              _edit_line("data/published/figures.csv", 3, lambda line: "x,y," + line),
              ("data/published/figures.csv", "row 3", "18 fields where the header has 16")),
+    UserCase("translation-unquoted-comma", "a translation whose commas are left unquoted (an author's edit)",
+             _edit("data/translations.csv", '"counts Brazil\'s offence records, not people","cuenta registros de delitos '
+                   'de Brasil, no personas","conta registros de crimes do Brasil, não pessoas"',
+                   "counts Brazil's offence records, not people,cuenta registros de delitos de Brasil, no personas,"
+                   "conta registros de crimes do Brasil, não pessoas"),
+             ("data/translations.csv", "7 fields where the header has 4", "quote values that contain commas")),
     UserCase("source-pin-changed", "the pinned SHA-256 of a source edited in data/sources.yaml",
              _edit("data/sources.yaml", "sha256: 1c3b65eef5fed0d947d9b68eca51ef6dd30d2a776d1c441c52ec5bc645c7abfc",
                    "sha256: 1c3b65eef5fed0d947d9b68eca51ef6dd30d2a776d1c441c52ec5bc645c7abfd"),
