@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import markupsafe
 
 from pipeline import params, paths
+from pipeline.errors import PipelineError
 
 # A snapshot date as data/sources.yaml writes it (2023-05-11, 2023-05, 2024); other texts ("not pinned") are no date.
 _DATE = re.compile(r"^\d{4}(-\d{2}){0,2}$")
@@ -36,13 +37,34 @@ def read() -> Citation:
     """The citation of this version of the project (read once per process: a stage's inputs do not change while it
     runs)."""
     cff = params.read_yaml(paths.CITATION, paths.CITATION.name)
-    listed = params.read_yaml(paths.SOURCES, paths.SOURCES.name)["sources"]
+    listed = (params.read_yaml(paths.SOURCES, paths.SOURCES.name) or {}).get("sources")
+    if not isinstance(listed, dict):
+        raise PipelineError("no 'sources:' mapping of source ids", file=paths.SOURCES,
+                            fix=f"restore it from git: `git checkout {paths.relative(paths.SOURCES)}`")
     snapshots = {source: str(entry["snapshot"]["date"]) for source, entry in listed.items()
-                 if source not in NOT_DATA and _DATE.match(str(entry.get("snapshot", {}).get("date", "")))}
-    authors = ", ".join(author.get("name") or " ".join(filter(None, (author.get("given-names"),
-                                                                     author.get("family-names"))))
-                        for author in cff["authors"])
-    return Citation(authors, " ".join(str(cff["title"]).split()), str(cff["version"]), snapshots)
+                 if source not in NOT_DATA and isinstance(entry, dict) and isinstance(entry.get("snapshot"), dict)
+                 and _DATE.match(str(entry["snapshot"].get("date", "")))}
+    return Citation(_authors(cff), " ".join(str(cff["title"]).split()), str(cff["version"]), snapshots)
+
+
+def _authors(cff) -> str:
+    """CITATION.cff's authors as the line names them, once its title, version and authors are checked to be there."""
+    missing = [key for key in ("authors", "title", "version") if not isinstance(cff, dict) or not cff.get(key)]
+    if missing:
+        raise PipelineError(f"no {' or '.join(repr(key) for key in missing)}: the how-to-cite line of every page, "
+                            "profile and values file names the authors, title and version", file=paths.CITATION,
+                            fix="give them as the Citation File Format writes them (https://citation-file-format."
+                                "github.io), or restore the file from git")
+    names = []
+    for number, author in enumerate(cff["authors"] if isinstance(cff["authors"], list) else [None], start=1):
+        name = author.get("name") or " ".join(filter(None, (author.get("given-names"), author.get("family-names")))) \
+            if isinstance(author, dict) else None
+        if not name:
+            raise PipelineError(f"author {number} has no 'name' (an organisation) or 'given-names' and "
+                                "'family-names' (a person)", file=paths.CITATION,
+                                fix="give each entry of 'authors:' one of them")
+        names.append(str(name))
+    return ", ".join(names)
 
 
 def line(tr, sources: tuple[str, ...] | None = None, citation: Citation | None = None) -> str:

@@ -65,14 +65,18 @@ class Entry:
 def languages() -> list[str]:
     """The languages the briefing pack is published in (params.yaml `report.languages`), English first, each a
     column of the translation table."""
-    chosen = params.read(Report)
-    if not chosen.languages or chosen.languages[0] != "en":
+    return check_languages(params.read(Report))
+
+
+def check_languages(report: Report) -> list[str]:
+    """`report.languages` as given, once checked: English first, each a column of the translation table."""
+    if not report.languages or report.languages[0] != "en":
         raise PipelineError("'report.languages' must start with 'en' (the chapters write in English)",
                             file=paths.PARAMS, fix="write e.g. languages: [en, es, pt]")
-    for language in chosen.languages:
+    for language in report.languages:
         params.check_choice("report.languages", language, load()[0],
                             f"a language of the translation table ({paths.relative(TABLE)})")
-    return chosen.languages
+    return report.languages
 
 
 @functools.cache

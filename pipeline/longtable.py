@@ -40,6 +40,15 @@ UNITS = {
 _ISO3 = r"^[A-Z]{3}$"
 _PERIOD = r"^\d{4}(-(0[1-9]|1[0-2]))?$"
 _SNAKE = r"^[a-z][a-z0-9_]*$"
+# A source id, or several joined by `SOURCES_JOINED_BY` where one value is computed from more than one source
+# (`unodc_prisons+sisdepen`).
+SOURCES_JOINED_BY = "+"
+_SOURCE = r"^[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)*$"
+
+
+def source_ids(source: str) -> list[str]:
+    """The source ids a long row's `source` names: one, or each of those joined by `SOURCES_JOINED_BY`."""
+    return source.split(SOURCES_JOINED_BY)
 
 @cache
 def schema():
@@ -50,7 +59,7 @@ def schema():
     return pa.DataFrameSchema(
         {
             "country": pa.Column(str, pa.Check.str_matches(_ISO3)),
-            "source": pa.Column(str, pa.Check.str_matches(_SNAKE)),
+            "source": pa.Column(str, pa.Check.str_matches(_SOURCE)),
             "indicator": pa.Column(str, pa.Check.str_matches(_SNAKE)),
             "sex": pa.Column(str, pa.Check.isin(SEXES)),
             "period": pa.Column(str, pa.Check.str_matches(_PERIOD)),

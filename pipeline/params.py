@@ -115,14 +115,16 @@ def read(model: type[SectionModel]) -> SectionModel:
     return section(model.SECTION, model)
 
 
-def read_all() -> dict[str, settings.Section]:
-    """Every section of params.yaml, each validated by its model, in the file's order."""
-    return {name: section(name, settings.SECTIONS[name]) for name in load()}
+def read_all(log: bool = True) -> dict[str, settings.Section]:
+    """Every section of params.yaml, each validated by its model, in the file's order. `log=False`: the reads are not
+    logged as a stage's (`make repro` checks the whole file before any stage starts)."""
+    return {name: section(name, settings.SECTIONS[name], log) for name in load()}
 
 
-def section(name: str, model: type[Model] | None = None) -> Model | dict:
+def section(name: str, model: type[Model] | None = None, log: bool = True) -> Model | dict:
     """One section of params.yaml, validated against `model` when given."""
-    _log_read(name)
+    if log:
+        _log_read(name)
     data = load()
     if name not in data:
         raise PipelineError(f"section '{name}' is missing", file=paths.PARAMS,

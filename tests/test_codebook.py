@@ -53,3 +53,11 @@ def test_the_committed_codebook_covers_every_row_of_the_long_table():
     assert (held["unit"], held["first_period"], held["last_period"]) == ("persons", "2000", "2022")
     assert paths.CODEBOOK.with_suffix(".md").read_text(encoding="utf-8") == codebook.markdown(
         codebook.codebook(table), len(table))
+
+
+def test_a_row_of_two_sources_counts_each_once_and_gets_an_anchor_of_words():
+    """`unodc_prisons+sisdepen` is two of the 5 sources, not a sixth; its entries' anchors spell the `+` out."""
+    text = paths.CODEBOOK.with_suffix(".md").read_text(encoding="utf-8")
+    assert "88 indicators from 5 sources, 91 (indicator, source) entries" in text
+    assert '<a id="women-held-estimate-low-brazil-in-cells--unodc-prisons-and-sisdepen"></a>' in text
+    assert "## `women_held_estimate_low_brazil_in_cells` — unodc_prisons+sisdepen" in text

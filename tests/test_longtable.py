@@ -29,6 +29,8 @@ def test_valid_rows_pass_and_save_is_sorted_and_stable(tmp_path):
     ({"country": "Argentina"}, r"row 2, column 'country': value 'Argentina'"),
     ({"value": -3.0}, r"row 2, column 'value': count -3 for persons_held \(ARG, 2015\) is negative"),
     ({"value": 12.5}, r"count 12.5 for persons_held .* is negative or fractional"),
+    ({"source": "unodc_prisons+"}, r"row 2, column 'source': value 'unodc_prisons\+'"),
+    ({"source": "unodc_prisons, sisdepen"}, r"row 2, column 'source': value 'unodc_prisons, sisdepen'"),
 ])
 def test_bad_rows_are_named(change, message):
     with pytest.raises(PipelineError, match=message):
@@ -49,3 +51,12 @@ def test_missing_column_is_named():
     table = longtable.frame([ROW]).drop(columns="definition")
     with pytest.raises(PipelineError, match=r"lacks columns \['definition'\]"):
         longtable.validate(table, "part.csv")
+
+
+def test_a_value_computed_from_two_sources_names_both():
+    """The Americas interval with Brazil's women in cells only is UNODC's counts with SISDEPEN's for Brazil: its
+    `source` joins the two ids, and `source_ids` gives each (the data package describes each)."""
+    row = ROW | {"source": "unodc_prisons+sisdepen"}
+    assert longtable.validate(longtable.frame([row]), "part.csv")["source"].tolist() == ["unodc_prisons+sisdepen"]
+    assert longtable.source_ids("unodc_prisons+sisdepen") == ["unodc_prisons", "sisdepen"]
+    assert longtable.source_ids("sisdepen") == ["sisdepen"]

@@ -498,3 +498,72 @@ def test_a_broken_translation_table_stops_the_build_before_any_stage_with_one_me
     out = capsys.readouterr()
     assert out.out == "note: no changes report: it reads the file named in the error above\n" and out.err == ""
     real_load.cache_clear()
+
+
+def _copy_with(tmp_path, monkeypatch, attribute: str, old: str, new: str) -> None:
+    """The file at paths.<attribute> with one text replaced, as an author's edit, in place of the real one."""
+    real = getattr(paths, attribute)
+    text = real.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    changed = tmp_path / real.name
+    changed.write_text(text.replace(old, new), encoding="utf-8")
+    monkeypatch.setattr(paths, attribute, changed)
+
+
+@pytest.mark.parametrize(("attribute", "old", "new", "expected"), [
+    ("PARAMS", "languages: [en, es, pt]", "languages: [en, es, fr]",
+     "'report.languages' is 'fr', not a language of the translation table (data/translations.csv)"
+     " — use one of: en, es, pt"),
+    ("PARAMS", "  outlier_treatment:", "  outlier_treatmnt:",
+     "'brazil.outlier_treatmnt': extra inputs are not permitted (did you mean "
+     "'outlier_treatment'?)"),
+    ("CITATION", "\nversion: ", "\nversio: ",
+     "no 'version': the how-to-cite line of every page, profile and values file names the "
+     "authors, title and version"),
+    ("CITATION", "  - name: The briefing-pipeline maintainers", "  - nme: The briefing-pipeline maintainers",
+     "author 1 has no 'name' (an organisation) or 'given-names' and 'family-names' (a person)"),
+    ("SOURCES", "\nsources:", "\nsource:", "no 'sources:' mapping of source ids"),
+], ids=["language-not-translated", "params-key-misspelt", "citation-without-version", "citation-author-unnamed",
+        "sources-without-mapping"])
+def test_a_mistake_in_a_file_many_stages_read_stops_the_build_before_any_stage_with_one_message(
+        tmp_path, monkeypatch, capsys, attribute, old, new, expected):
+    """params.yaml, CITATION.cff and data/sources.yaml are read by many stages, several of which run side by side:
+    checked once before any stage starts, a mistake in one is one message (a language the translation table lacks
+    was two messages from two stages and a third, about a missing translation key, from the changes report; a
+    CITATION.cff without its version was an unexpected KeyError, reported as a bug, from each stage). The runner's
+    check is not logged as a stage's read of params.yaml (the clean rebuild compares each stage's reads with what
+    dvc.yaml declares)."""
+    from pipeline import citation, params
+    from pipeline.changes import __main__ as changes
+
+    _copy_with(tmp_path, monkeypatch, attribute, old, new)
+    citation.read.cache_clear()
+    log = tmp_path / "params-read.jsonl"
+    monkeypatch.setenv(params.READ_LOG_ENV, str(log))
+    monkeypatch.setattr(repro, "run", lambda jobs: pytest.fail("a stage started"))
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            repro.main(["--jobs", "2"])
+        assert stopped.value.code == 1
+        err = capsys.readouterr().err
+        where = tmp_path / getattr(paths, attribute).name  # the edited copy
+        assert err.count("\n") == 1 and err.startswith(f"error: {where}: {expected}"), err
+        assert "Traceback" not in err and "unexpected" not in err
+        monkeypatch.setattr(changes.compare, "compare", lambda base: pytest.fail("the report was written"))
+        changes.main(["--after-failed-build"])
+        out = capsys.readouterr()
+        assert out.out == "note: no changes report: it reads the file named in the error above\n" and out.err == ""
+        assert not log.exists()
+    finally:
+        citation.read.cache_clear()
+
+
+def test_the_check_before_any_stage_passes_the_committed_files_and_logs_no_read(tmp_path, monkeypatch):
+    from pipeline import params
+
+    log = tmp_path / "params-read.jsonl"
+    monkeypatch.setenv(params.READ_LOG_ENV, str(log))
+    repro.check_shared_inputs()
+    assert not log.exists()
+    params.read(params.settings.Report)  # a stage's read is logged
+    assert log.exists()

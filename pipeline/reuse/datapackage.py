@@ -26,7 +26,8 @@ DESCRIPTIONS = {
     "country": "ISO 3166-1 alpha-3 code; WLD, LAC and AMR for the world, Latin America and the Caribbean and the "
                "Americas, aggregates the pipeline computes",
     "source": f"where the value comes from: a source of {paths.relative(paths.SOURCES)}, or one of the hand-kept "
-              "sources below",
+              f"sources below; several joined by '{longtable.SOURCES_JOINED_BY}' where the value is computed from "
+              "more than one (the definition says how)",
     "indicator": "what is counted or computed (snake_case)",
     "sex": "sex or gender category",
     "period": "the year (YYYY) or month (YYYY-MM) the value is of",
@@ -122,7 +123,8 @@ def main() -> None:
     table_bytes = paths.INDICATORS.read_bytes() if paths.INDICATORS.is_file() else None
     if table_bytes is None:
         raise PipelineError("the long table is missing", file=paths.INDICATORS, fix="run `dvc repro indicators`")
-    used = sorted(pd.read_csv(paths.INDICATORS, usecols=["source"], dtype=str)["source"].unique())
+    used = sorted({source for named in pd.read_csv(paths.INDICATORS, usecols=["source"], dtype=str)["source"].unique()
+                   for source in longtable.source_ids(named)})
     with io.transaction():
         io.write_text(paths.DATAPACKAGE, json.dumps(package(table_bytes, used), indent=1, ensure_ascii=False) + "\n")
     print(f"{paths.relative(paths.DATAPACKAGE)}: the long table ({len(table_bytes):,} bytes), {len(used)} sources")

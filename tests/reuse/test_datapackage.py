@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+import pandas as pd
 import pytest
 from frictionless import Package
 
@@ -60,6 +61,9 @@ def test_size_hash_version_and_every_sources_licence_and_citation(descriptor):
     listed = fetch.registry()
     described = {source["id"]: source for source in descriptor["sources"]}
     assert sorted(described) == ["oud", "published", "sisdepen", "unodc_drug_crimes", "unodc_prisons"]
+    # Each source once, also where a row joins two (the Americas interval with Brazil's women in cells only).
+    joined = pd.read_csv(paths.INDICATORS, usecols=["source"], dtype=str)["source"]
+    assert sorted(joined[joined.str.contains("+", regex=False)].unique()) == ["unodc_prisons+sisdepen"]
     for source, entry in described.items():
         if source in listed:
             assert entry["licence"] == " ".join(str(listed[source]["licence"]).split())

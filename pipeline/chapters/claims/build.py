@@ -90,7 +90,7 @@ QUOTED_WITH_ANOTHER_PUBLICATION = "quoted by the briefing and another publicatio
 CHAPTER_VERDICTS = {"supported": "holds", "contradicted": "contradicted", "cannot test": "not_checkable"}
 _FIGURE_ID = re.compile(r"^[a-z]{3}-\d{3}$")  # a figure of data/published/figures.csv (source `published`)
 _NAMED_EVIDENCE = re.compile(r"^(?P<source>[a-z][a-z0-9_]*): ")  # 'oud: 2010: 30% read in the report …'
-_KEY = re.compile(r"^(?P<country>[A-Z]{3})/(?P<source>[a-z0-9_]+)/(?P<indicator>[a-z0-9_]+)/"
+_KEY = re.compile(r"^(?P<country>[A-Z]{3})/(?P<source>[a-z0-9_]+(?:\+[a-z0-9_]+)*)/(?P<indicator>[a-z0-9_]+)/"
                   r"(?P<sex>[a-z_]+)/(?P<period>\d{4}(?:-\d{2})?)$")
 _KEYS_NEEDED = {"value": 1, "growth_pct": 2, "share_pct": 2, "percent_higher": 2, "difference": 2}
 _ONE_VALUE = ("value", "growth_pct", "share_pct", "percent_higher", "difference", "sum", "sum_latest")

@@ -328,8 +328,8 @@ def long_rows(tables: dict[str, pd.DataFrame], settings: Regional, in_unodc: pd.
                            + _americas_rows(tables, settings) + brazil)
 
 
-def _row(country, indicator, sex, period, value, unit, definition) -> dict:
-    return {"country": country, "source": unodc_prisons.SOURCE, "indicator": indicator, "sex": sex,
+def _row(country, indicator, sex, period, value, unit, definition, source: str = unodc_prisons.SOURCE) -> dict:
+    return {"country": country, "source": source, "indicator": indicator, "sex": sex,
             "period": str(period), "value": float(value), "unit": unit, "definition": definition}
 
 
@@ -449,8 +449,9 @@ def _americas_brazil_in_cells_rows(tables, in_unodc: pd.DataFrame, settings: Reg
     instead = (f"with Brazil counted at SISDEPEN's December {found['year']} women in cells ({found['in_cells']:,.0f}) "
                f"instead of UNODC's {found['counted']:,.0f}, which also holds women under electronic monitoring, in "
                f"home custody and held by the police (tables/tab-08)")
+    both = longtable.SOURCES_JOINED_BY.join((unodc_prisons.SOURCE, sisdepen.SOURCE_ID))  # UNODC's, SISDEPEN's for Brazil
     return [_row("AMR", f"women_held_estimate_{end}_brazil_in_cells", "female", period, found[end], "persons",
-                 f"the Americas interval's {name} (women_held_estimate_{end}) {instead}")
+                 f"the Americas interval's {name} (women_held_estimate_{end}) {instead}", both)
             for end, name in (("low", f"lower end, {low:g}-quantile"), ("central", "central value, median"),
                               ("high", f"upper end, {high:g}-quantile"))]
 
