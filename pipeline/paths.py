@@ -76,6 +76,9 @@ SPREADSHEETS = REPORTS / "spreadsheets"  # <lang>/<table or figure id>.xlsx (and
 SOURCE_CHECK = REPORTS / "source-check"  # .csv and .md, by `make check-sources` (not a pipeline output)
 CLAIMS_TABLE = TABLES / "claims"  # .csv, .md and .phrases.json
 MANUSCRIPT_NUMBERS = TABLES / "manuscript-numbers"  # .csv and .md
+# The UNODC plausibility findings in the Americas, published (tab-02 of pipeline/registry.py): what the long table's
+# UNODC definitions point a reader to (UNODC_PRISONS_QUALITY, every country, is not published).
+UNODC_QUALITY_TABLE = TABLES / "tab-02-unodc-data-quality.csv"
 
 # `make changes`: what changed against a baseline (reports/changes.md, .html, -es.html, -pt.html). Compared
 # with a moving baseline (HEAD), so never a committed output: git-ignored. Verdict changes accepted after

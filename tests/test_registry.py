@@ -57,3 +57,13 @@ def test_an_unknown_figure_or_table_is_one_message_naming_the_declared_ones():
         registry.figure("fig-99-nothing")
     with pytest.raises(Exception, match="declared tables: tab-01-women-held-latest"):
         registry.table("tab-99-nothing")
+
+
+def test_the_unodc_definitions_point_to_the_published_findings_table():
+    """The long table's UNODC definitions name the file that lists the Americas' plausibility findings: tab-02, a
+    committed output (the findings of every country, data/interim/unodc_prisons_quality.csv, are not published)."""
+    from pipeline.sources import unodc_prisons
+
+    assert paths.UNODC_QUALITY_TABLE == paths.table(registry.table("tab-02-unodc-data-quality").id, ".csv")
+    assert paths.UNODC_QUALITY_TABLE.is_file()
+    assert "(the Americas' findings: reports/tables/tab-02-unodc-data-quality.csv)." in unodc_prisons.PLAUSIBILITY_NOTE

@@ -84,7 +84,8 @@ DEFINITION = {
 }
 RATE_NOTE = "; rate per 100,000 population (for female and male rows: of the same sex)"
 PLAUSIBILITY_NOTE = (" Values that fail a plausibility rule of pipeline/sources/unodc_plausibility.py with "
-                     f"treatment 'exclude' are left out ({paths.relative(paths.UNODC_PRISONS_QUALITY)}).")
+                     f"treatment 'exclude' are left out (the Americas' findings: "
+                     f"{paths.relative(paths.UNODC_QUALITY_TABLE)}).")
 
 
 def thresholds(settings: UnodcPrisons) -> Thresholds:

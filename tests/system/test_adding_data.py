@@ -157,9 +157,13 @@ def test_adding_the_last_sisdepen_semester_as_the_guide_says(tmp_path):
     # home detention given their prison's counts), and 3 of June 2021 change (each unit's people in the semester after).
     # The repeat rule finds 2 rows in 2021-12 (Rio de Janeiro's Instituto Penal Vicente Piragibe, 5,085 men, and São
     # Paulo's Itapetininga, 231 men, as in June 2021), and its row of June 2021 changes (the state's people in the
-    # semester after).
+    # semester after). The rule for the same numbers under other legal situations finds 1 row in 2021-12 (Minas
+    # Gerais's Ribeirão das Neves I, 672 men, 3 of them moved from the semi-open to the closed regime), and its row of
+    # June 2021 (Pará's Salinópolis) changes (the state's people in the semester after).
     quality = (copy / "reports" / "changes.md").read_text(encoding="utf-8")
-    assert "### `tab-22-brazil-data-quality` — appeared: 26; disappeared: 2; changed: 7" in quality
+    assert "### `tab-22-brazil-data-quality` — appeared: 27; disappeared: 2; changed: 8" in quality
+    assert "| appeared | unit_repeat_moved | MG | 2021-12 | people_in_cells | male | 672 |" in quality
+    assert "| changed | unit_repeat_moved | PA | 2021-06 | people_in_cells | male | 146 |" in quality
     assert "| appeared | unit_repeat | RJ | 2021-12 | people_in_cells | male | 5,085 |" in quality
     assert "| changed | unit_repeat | SE | 2021-06 | people_in_cells | male | 430 |" in quality
     assert "| appeared | unit_copy | PE | 2021-12 | people_domiciliary | female | 448 |" in quality

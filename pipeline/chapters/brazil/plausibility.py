@@ -27,13 +27,14 @@ Two rules on the units counted as electronic monitoring (listed, never treated):
   not. Listed with its people before and after, and their share of that semester's national count and of the
   monitoring growth from `monitoring_base_period` (observed, and implied by the claimed growth).
 
-Five rules on every unit's people, all listed: `unit_jump`, a unit's count far from its neighbouring semesters;
+Six rules on every unit's people, all listed: `unit_jump`, a unit's count far from its neighbouring semesters;
 `unit_copy`, two units of one semester whose people are the same in every count of block 4.1 (one form's counts
 written twice); `unit_repeat`, a unit whose people are the same in every count of block 4.1 as in the semester it
-reported before (the previous form's counts sent again); `unit_sex_copy`, a unit whose women are its men in every
-count of block 4.1 (one sex's counts typed into the other's columns); `unit_count_gap`, a unit's people by legal
-situation (block 4.1) far above the same form's count by age group (block 5.1) in one semester, while the two counts
-agree in the semesters around (one count mistyped).
+reported before (the previous form's counts sent again); `unit_repeat_moved`, a unit whose counts hold those
+numbers, court by court and sex by sex, with some under another legal situation; `unit_sex_copy`, a unit whose
+women are its men in every count of block 4.1 (one sex's counts typed into the other's columns); `unit_count_gap`, a
+unit's people by legal situation (block 4.1) far above the same form's count by age group (block 5.1) in one
+semester, while the two counts agree in the semesters around (one count mistyped).
 
 A finding of the spike or per-capita rule, or a known error, is treated as params.yaml
 `brazil.outlier_treatment` says (keep, exclude, or replace by the state's last untreated semester), for the
@@ -286,7 +287,7 @@ UNIT_COLUMNS = ["period", "state", "municipality", "unit_name", "kind", "sex", "
 UNIT_KEY = ["state", "municipality", "unit_name", "sex"]  # a unit across semesters, as the unit rules follow it
 IN_CELL_RULE, RECLASSIFIED_RULE, UNIT_JUMP_RULE = "monitoring_in_cell", "unit_reclassified", "unit_jump"
 UNIT_COPY_RULE, UNIT_COUNT_GAP_RULE, UNIT_REPEAT_RULE = "unit_copy", "unit_count_gap", "unit_repeat"
-UNIT_SEX_COPY_RULE = "unit_sex_copy"
+UNIT_SEX_COPY_RULE, UNIT_REPEAT_MOVED_RULE = "unit_sex_copy", "unit_repeat_moved"
 
 
 def monitoring_in_cell_findings(units: pd.DataFrame, monitoring_pattern: str, in_cell_pattern: str,
@@ -461,22 +462,28 @@ def unit_copy_findings(population: pd.DataFrame, units: pd.DataFrame, min_people
     return pd.DataFrame(findings, columns=[*FINDING_COLUMNS, "treatment", UNITS])
 
 
+_CELL = re.compile(r"[^|]+\|[^|]+\|[^|=]+=\d+")  # one count of a form's `counts`: 'closed|state|male=716'
+
+
 def _forms(population: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """Each unit's form (period, unit_row): its non-zero counts of block 4.1 (every legal situation, court and sex) as
-    one text (`counts`), how many (`cells`), its people, state, municipality, name and class; and its people by sex.
-    `population`: tidy block 4.1 rows with each unit's `kind`."""
+    one text (`counts`), how many (`cells`), the same numbers by court and sex without their legal situations
+    (`numbers`), its people, state, municipality, name and class; and its people by sex. `population`: tidy block 4.1
+    rows with each unit's `kind`."""
     counts = population[population["value"] > 0]
     key = ["period", "unit_row"]
-    labels = counts["item"].astype(str) + "|" + counts["court"].astype(str) + "|" + counts["sex"].astype(str)
-    cells = counts.assign(cell=labels + "=" + counts["value"].map("{:.0f}".format)).sort_values([*key, "cell"])
+    values = "|" + counts["court"].astype(str) + "|" + counts["sex"].astype(str) + "=" + \
+        counts["value"].map("{:.0f}".format)
+    cells = counts.assign(cell=counts["item"].astype(str) + values, number=values).sort_values([*key, "cell"])
     forms = cells.groupby(key, sort=True).agg(cells=("cell", "size"), people=("value", "sum"),
                                               state=("state", "first"), municipality=("municipality", "first"),
                                               unit_name=("unit_name", "first"), kind=("kind", "first"))
     # Each unit's cells in one text, joined here (`.agg("|".join)` makes a Series per unit: 0.4 s). `cells` is
     # sorted by unit, so each unit's cells are a run of it, in the order of `forms`.
-    ends = forms["cells"].cumsum().to_numpy()
-    texts = cells["cell"].tolist()
-    forms["counts"] = ["|".join(texts[end - size:end]) for end, size in zip(ends, forms["cells"].to_numpy())]
+    ends, sizes = forms["cells"].cumsum().to_numpy(), forms["cells"].to_numpy()
+    texts, numbers = cells["cell"].tolist(), cells["number"].tolist()
+    forms["counts"] = ["|".join(texts[end - size:end]) for end, size in zip(ends, sizes)]
+    forms["numbers"] = ["".join(sorted(numbers[end - size:end])) for end, size in zip(ends, sizes)]
     return forms, counts.groupby([*key, "sex"])["value"].sum()
 
 
@@ -490,6 +497,12 @@ def unit_repeat_findings(population: pd.DataFrame, units: pd.DataFrame, min_peop
     Listed with the units' people and the state's people of that sex in all its units that semester and the ones
     around, never altered by the rule.
 
+    Listed apart (`unit_repeat_moved`): a unit whose counts are the same numbers, court by court and sex by sex, as in
+    the semester it reported before, but some under another legal situation (Tocantins's monitoring centre: 334 men
+    and 34 women in the open regime in December 2017 and June 2018, the same in the semi-open regime in December
+    2018). The previous form's numbers typed again into other columns, or a unit relabelled with its old count; the
+    evidence says how many of its counts moved.
+
     A unit is followed across semesters by its state, municipality and name (UNIT_KEY); a name given to two units of
     one semester is not followed. `population`: tidy block 4.1 rows with each unit's `kind`; `units` has
     UNIT_COLUMNS. Names in capitals, so every language shows them as written (pipeline.i18n)."""
@@ -497,10 +510,25 @@ def unit_repeat_findings(population: pd.DataFrame, units: pd.DataFrame, min_peop
     forms = forms.reset_index()
     same = ["state", "municipality", "unit_name"]
     forms = forms[~forms.duplicated(["period", *same], keep=False)].sort_values([*same, "period"])
-    before = forms.groupby(same, sort=False)[["period", "counts"]].shift(1)
-    repeated = forms[(forms["counts"] == before["counts"]) & (forms["people"] >= min_people)].assign(
-        before=before["period"])
+    before = forms.groupby(same, sort=False)[["period", "counts", "numbers"]].shift(1)
+    enough = forms["people"] >= min_people
+    alike = forms["counts"] == before["counts"]
+    repeat = alike & enough
+    relabelled = ~alike & (forms["numbers"] == before["numbers"]) & enough
+    # The semester before taken for the rows kept only: a Series assigned to an empty frame would give it its rows.
+    repeated = forms[repeat].assign(before=before.loc[repeat, "period"])
+    moved = forms[relabelled].assign(before=before.loc[relabelled, "period"], moved=[
+        len(set(_CELL.findall(now)) - set(_CELL.findall(then)))
+        for now, then in zip(forms.loc[relabelled, "counts"], before.loc[relabelled, "counts"])])
     state_people = units.groupby(["state", "sex", "period"])["people"].sum()
+    return pd.DataFrame(_repeat_rows(UNIT_REPEAT_RULE, repeated, by_sex, state_people, measures)
+                        + _repeat_rows(UNIT_REPEAT_MOVED_RULE, moved, by_sex, state_people, measures),
+                        columns=[*FINDING_COLUMNS, "treatment", UNITS])
+
+
+def _repeat_rows(rule: str, repeated: pd.DataFrame, by_sex: pd.Series, state_people: pd.Series,
+                 measures: dict[str, str]) -> list[dict]:
+    """unit_repeat_findings' rows of one rule: per state, semester, measure and sex, the units of `repeated`."""
     rows = []
     for (state, period), group in repeated.groupby(["state", "period"], sort=True):
         for sex in ("female", "male"):
@@ -509,17 +537,24 @@ def unit_repeat_findings(population: pd.DataFrame, units: pd.DataFrame, min_peop
             for measure, units_ in found.groupby(found["kind"].map(measures), sort=True):
                 who, totals = _PEOPLE[sex], state_people.loc[(state, sex)]
                 units_ = units_.sort_values("unit_name")
-                listed = ", ".join(f"'{row.unit_name.upper()}' ({row.people:,.0f}; {row.cells}; {row.before})"
-                                   for row in units_.itertuples())
-                rows.append({"rule": UNIT_REPEAT_RULE, "state": state, "period": period, "measure": measure,
+                if rule == UNIT_REPEAT_RULE:
+                    listed = ", ".join(f"'{row.unit_name.upper()}' ({row.people:,.0f}; {row.cells}; {row.before})"
+                                       for row in units_.itertuples())
+                    how = ("are those of the semester the unit reported before, count by count (the "
+                           f"{who} each reports, how many counts are alike, and that semester)")
+                else:
+                    listed = ", ".join(f"'{row.unit_name.upper()}' ({row.people:,.0f}; {row.cells}; {row.moved}; "
+                                       f"{row.before})" for row in units_.itertuples())
+                    how = ("hold the numbers of the semester the unit reported before, court by court and sex by "
+                           f"sex, some under another legal situation (the {who} each reports, how many counts, how "
+                           "many of them moved, and that semester)")
+                rows.append({"rule": rule, "state": state, "period": period, "measure": measure,
                              "sex": sex, "value": float(units_["people"].sum()),
                              "evidence": f"{units_['people'].sum():,.0f} {who} in {len(units_)} unit(s) whose counts "
-                                         "of block 4.1 are those of the semester the unit reported before, count by "
-                                         f"count (the {who} each reports, how many counts are alike, and that "
-                                         f"semester): {listed}; the state's {who} in all its units in {period}: "
-                                         f"{totals[period]:,.0f} ({_state_around(totals, period)})",
+                                         f"of block 4.1 {how}: {listed}; the state's {who} in all its units in "
+                                         f"{period}: {totals[period]:,.0f} ({_state_around(totals, period)})",
                              "treatment": "keep", UNITS: _listed(units_["unit_name"])})
-    return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment", UNITS])
+    return rows
 
 
 def unit_sex_copy_findings(population: pd.DataFrame, units: pd.DataFrame, min_women: float,

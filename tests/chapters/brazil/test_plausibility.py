@@ -415,7 +415,41 @@ def test_repeat_rule_lists_a_unit_whose_counts_are_its_previous_semesters_count_
 ], ids=["one-count-differs", "counts-moved", "too-few"])
 def test_repeat_rule_is_silent_unless_every_count_is_the_same_with_enough_people(later, min_people):
     tidy, units = _forms(("2018-06", "Presídio A", CELLS, PRISON), ("2018-12", "Presídio A", CELLS, later))
-    assert _repeats(tidy, units, min_people).empty
+    found = _repeats(tidy, units, min_people)
+    assert found[found["rule"] == plausibility.UNIT_REPEAT_RULE].empty
+
+
+def test_the_same_numbers_under_other_legal_situations_are_listed_apart():
+    """Tocantins's monitoring centre as the files have it: 334 men and 34 women in the open regime in December 2017
+    and June 2018 (a repeat count by count), the same numbers in the semi-open regime in December 2018 (listed apart:
+    both counts moved). A unit whose numbers moved but one changed, and one with too few people, are silent."""
+    open_ = {("open", "male"): 334, ("open", "female"): 34}
+    semi_open = {("semi_open", "male"): 334, ("semi_open", "female"): 34}
+    tidy, units = _forms(("2017-12", "Central de Monitoramento", build.MONITORING, open_),
+                         ("2018-06", "Central de Monitoramento", build.MONITORING, open_),
+                         ("2018-12", "Central de Monitoramento", build.MONITORING, semi_open),
+                         ("2018-06", "Presídio A", CELLS, PRISON),
+                         ("2018-12", "Presídio A", CELLS, {("closed", "male"): 14, ("pre_trial", "male"): 90,
+                                                           ("closed", "female"): 1}),
+                         ("2019-06", "Presídio A", CELLS, {("closed", "male"): 14, ("pre_trial", "male"): 91,
+                                                           ("closed", "female"): 1}))
+    found = _repeats(tidy, units)
+    assert found[["rule", "period", "measure", "sex", "value"]].values.tolist() == [
+        ["unit_repeat", "2018-06", "people_electronic_monitoring", "female", 34.0],
+        ["unit_repeat", "2018-06", "people_electronic_monitoring", "male", 334.0],
+        ["unit_repeat_moved", "2018-12", "people_electronic_monitoring", "female", 34.0],
+        ["unit_repeat_moved", "2018-12", "people_in_cells", "female", 1.0],
+        ["unit_repeat_moved", "2018-12", "people_electronic_monitoring", "male", 334.0],
+        ["unit_repeat_moved", "2018-12", "people_in_cells", "male", 104.0]]
+    assert found["evidence"].iloc[4] == (
+        "334 men in 1 unit(s) whose counts of block 4.1 hold the numbers of the semester the unit reported before, "
+        "court by court and sex by sex, some under another legal situation (the men each reports, how many counts, "
+        "how many of them moved, and that semester): 'CENTRAL DE MONITORAMENTO' (334; 2; 2; 2018-06); the state's "
+        "men in all its units in 2018-12: 438 (2018-06: 438; 2019-06: 105)")
+    assert found["evidence"].iloc[5].endswith(
+        "'PRESÍDIO A' (104; 3; 2; 2018-06); the state's men in all its units in 2018-12: 438 (2018-06: 438; "
+        "2019-06: 105)")
+    assert _repeats(tidy, units, min_people=369)["rule"].tolist() == []
 
 
 def test_repeat_rule_compares_a_unit_with_its_own_semesters_only():
