@@ -104,8 +104,21 @@ def americas(interval: pd.DataFrame, by_country: pd.DataFrame) -> str:
             + ", ".join(f"{r['country_name']}, {r['persons_held']:,.0f} persons held in {int(r['year'])}"
                         for _, r in largest.iterrows())
             + f") would add {estimated['women_low']:,.0f} to {estimated['women_high']:,.0f} women "
-            f"(central {estimated['women_central']:,.0f}), giving {total['women_low']:,.0f} to "
-            f"{total['women_high']:,.0f} (central {total['women_central']:,.0f}).")
+            f"(central {estimated['women_central']:,.0f}) at the women's shares of the countries that report in their "
+            f"group (lower quantile, median, upper quantile: {_shares(by_country)}; tab-06), giving "
+            f"{total['women_low']:,.0f} to {total['women_high']:,.0f} (central {total['women_central']:,.0f}).")
+
+
+def _shares(by_country: pd.DataFrame) -> str:
+    """'Latin America and the Caribbean, 14 countries: 3.2%, 5.0%, 6.1%; …': the shares each group of countries
+    without a count by sex is estimated with, largest group first."""
+    estimated = by_country[by_country["status"] == "estimated"]
+    groups = estimated.groupby("share_group", sort=False).agg(
+        countries=("country", "size"), **{end: (f"share_{end}_pct", "first") for end in ("low", "median", "high")}
+    ).sort_values("countries", ascending=False, kind="stable")
+    return "; ".join(f"{group}, {row['countries']} countries: "
+                     + ", ".join(f"{row[end]:.1f}%" for end in ("low", "median", "high"))
+                     for group, row in groups.iterrows())
 
 
 def brazil(reconciliation: pd.DataFrame, interval: pd.DataFrame | None = None,

@@ -15,6 +15,11 @@ def test_the_americas_paragraph_states_the_tables_interval():
     assert text.startswith("The 32 countries that count women held report 87,878 in their latest counts of women "
                            "(2019–2021; a country's latest count may be of a later year than its latest share, "
                            "tab-01): a lower bound.")
+    # The shares the 16 countries without a count by sex are estimated with (tab-06), by group.
+    assert text.endswith("would add 5,352 to 10,385 women (central 8,504) at the women's shares of the countries that "
+                         "report in their group (lower quantile, median, upper quantile: Latin America and the "
+                         "Caribbean, 14 countries: 3.2%, 5.0%, 6.1%; Americas (fewer than 5 in Northern America), 2 "
+                         "countries: 3.0%, 5.0%, 6.1%; tab-06), giving 93,230 to 98,263 (central 96,382).")
 
 
 def test_the_world_panel_paragraph_names_the_headline_window_and_the_widest():
