@@ -3,9 +3,12 @@ every language of params.yaml `report.languages`.
 
 Every text is a row of data/translations.csv (`page.changes.*`, and the chapters' `col.*` headers); numbers
 are kept as numbers until a language writes them (pipeline.i18n). Identifiers (long-table keys, claim ids, file
-names, hashes) and the manuscript's sentences are shown as written. Texts the pipeline wrote in English
-(definitions, evidence) are shown as written, with their numbers in the page's format. The headers of a
-findings table come from the chapters' `col.<column>` rows; a column that has none is shown by its name.
+names, hashes) and the manuscript's sentences are shown as written. The long table's definitions are shown as
+written, with their numbers in the page's format. A findings table's cells are shown, on a page in another language
+than English, as the briefing's table shows them (pipeline.report.tables.cell: evidence, treatments and flags
+translated; names and identifiers as written), and as written where no translation fits (a baseline's older
+wording). The headers of a findings table come from the chapters' `col.<column>` rows; a column that has none is
+shown by its name.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pipeline import i18n, longtable, paths
 from pipeline.changes import baseline as sides
 from pipeline.changes.compare import Changes
 from pipeline.changes.diff import LONG_CHANGES
+from pipeline.errors import PipelineError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 COLLAPSE_ROWS = 10  # an HTML table longer than this is collapsed under its caption
@@ -50,6 +54,15 @@ class English:
     table's row for it."""
 
     text: str
+
+
+@dataclass(frozen=True)
+class Written:
+    """A text cell of a findings table, as its CSV has it (see the module's docstring for how each language shows it)."""
+
+    text: str
+    table: str
+    column: str
 
 
 @dataclass
@@ -314,24 +327,35 @@ def _findings_block(table, caption: dict) -> Block:
     body = []
     for kind, frame in (("appeared", table.added), ("disappeared", table.removed)):
         for row in frame.to_dict("records"):
-            body.append([phrase(f"change.{kind}"), *[_cell(row[c], c) for c in columns]])
+            body.append([phrase(f"change.{kind}"), *[_cell(row[c], c, table.name) for c in columns]])
     for before, after, moved in table.changed:
         body.append([phrase("change.changed"), *[
-            phrase("arrow", old=_cell(before[c], c), new=_cell(after[c], c)) if c in moved else _cell(after[c], c)
-            for c in columns]])
+            phrase("arrow", old=_cell(before[c], c, table.name), new=_cell(after[c], c, table.name))
+            if c in moved else _cell(after[c], c, table.name) for c in columns]])
     return Block(caption, ["page.changes.col.change", *[f"col.{c}" for c in columns]], body)
 
 
-def _cell(text: str, column: str):
+def _cell(text: str, column: str, table: str | None = None):
     """A cell as the table's CSV wrote it: a number in the page's format (years, periods and ids never
-    grouped), or a text with its numbers localised."""
+    grouped), or a text (of `table`: shown as the module's docstring says)."""
     try:
         value = float(text)
     except (TypeError, ValueError):
-        return text
+        return Written(text, table, column) if table and isinstance(text, str) and text else text
     if text.strip().lower() in ("nan", "inf", "-inf", "infinity"):
         return text
     return {"number": value, "decimals": i18n.column_decimals([value]), "grouping": i18n.groups_thousands(column)}
+
+
+def _written(cell: Written, tr: i18n.Translator) -> str:
+    """A findings table's text cell on a page in `tr`'s language."""
+    from pipeline.report import tables  # the briefing's rule for a table's cell, in one place
+
+    value = {"True": True, "False": False}.get(cell.text, cell.text)  # the CSV's flags (known_error)
+    try:
+        return tables.cell(cell.table, cell.column, value, tr).text
+    except PipelineError:  # a text no row of the translation table fits (a baseline's older wording)
+        return i18n.localise_numbers(cell.text, tr.language)
 
 
 # ----------------------------------------------------------------------------------------- Sources ---
@@ -407,6 +431,8 @@ def text(item, tr: i18n.Translator, markdown: bool = False) -> str:
         return item.text
     if isinstance(item, English):
         return tr.english(item.text, "the changes report")
+    if isinstance(item, Written):
+        return i18n.localise_numbers(item.text, tr.language) if markdown or tr.language == "en" else _written(item, tr)
     if isinstance(item, list):
         return "; ".join(text(part, tr, markdown) for part in item if part != "")
     if isinstance(item, str):

@@ -3,6 +3,7 @@ manuscript quoted as written, long tables collapsed in HTML, and the command to 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
@@ -138,6 +139,36 @@ def test_findings_say_what_appeared_disappeared_and_changed(pages):
     assert "| changed | per_capita | MA | 2019-12 | male | 27.8 → 1,027.8 | exclude |" in markdown
     assert "`tab-98-new-check` — appeared: 1; disappeared: 0; changed: 0 (a new table;" in markdown
     assert "`tab-97-old-check` — appeared: 0; disappeared: 1; changed: 0 (the table is gone;" in markdown
+
+
+def test_a_findings_row_is_shown_as_the_briefings_table_shows_it_in_each_language():
+    """On the es and pt pages a finding's evidence, treatment, sex and flag are translated as the briefing's tab-22 has
+    them (pipeline.report.tables.cell); the rule and the unit's name stay as written; a text no translation fits (a
+    baseline's older wording) is shown as written, its numbers in the page's format. English pages and the Markdown
+    keep the CSV's text."""
+    header = "rule,state,period,measure,sex,value,evidence,known_error,treatment\n"
+    evidence = ("34 women in 1 unit(s) whose counts of block 4.1 hold the numbers of the semester the unit reported "
+                "before, court by court and sex by sex, some under another legal situation (the women each reports, "
+                "how many counts, how many of them moved, and that semester): 'CENTRAL DE MONITORAMENTO' (34; 2; 2; "
+                "2018-06); the state's women in all its units in 2018-12: 248 (2018-06: 258; 2019-06: 212)")
+    old_wording = "1,234 women in units sent again (an older wording)"
+    new = (header + f'unit_repeat_moved,TO,2018-12,people_electronic_monitoring,female,34,"{evidence}",False,keep\n'
+           + f'unit_repeat,TO,2018-06,people_in_cells,female,1234,"{old_wording}",False,keep\n')
+    changes = dataclasses.replace(nothing_changed(), tables=[
+        diff.findings_table("tab-22-brazil-data-quality", diff.read_table(header), diff.read_table(new))])
+    sections = render.model(changes, WRITTEN)
+    es = visible(render.html(sections, "es", ["en", "es"])).replace("&#39;", "'")
+    assert ("apareció unit_repeat_moved TO 2018-12 people_electronic_monitoring mujeres 34 34 mujeres en 1 unidad(es) "
+            "cuyos conteos del bloque 4.1 tienen los números del semestre") in es
+    assert ("'CENTRAL DE MONITORAMENTO' (34; 2; 2; 2018-06); las mujeres del estado en todas sus unidades en 2018-12: "
+            "248 (2018-06: 258; 2019-06: 212) no mantener apareció unit_repeat") in es
+    assert " False " not in es and " keep " not in es
+    assert "1.234 women in units sent again (an older wording)" in es  # no translation fits: as written
+    pt = visible(render.html(sections, "pt", ["en", "pt"]))
+    assert "34 mulheres em 1 unidade(s) cujas contagens do bloco 4.1 têm os números" in pt and " manter " in pt
+    english = visible(render.html(sections, "en", ["en", "es"])).replace("&#39;", "'")
+    assert f"female 34 {evidence} False keep" in english
+    assert f"| {evidence} | False | keep |" in render.markdown(sections)
 
 
 def test_sources_name_the_files_a_user_supplied(pages):
