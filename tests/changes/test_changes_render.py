@@ -149,8 +149,9 @@ def test_a_findings_row_is_shown_as_the_briefings_table_shows_it_in_each_languag
     header = "rule,state,period,measure,sex,value,evidence,known_error,treatment\n"
     evidence = ("34 women in 1 unit(s) whose counts of block 4.1 hold the numbers of the semester the unit reported "
                 "before, court by court and sex by sex, some under another legal situation (the women each reports, "
-                "how many counts, how many of them moved, and that semester): 'CENTRAL DE MONITORAMENTO' (34; 2; 2; "
-                "2018-06); the state's women in all its units in 2018-12: 248 (2018-06: 258; 2019-06: 212)")
+                "its places for women, how many counts, how many of them moved, and that semester): 'CENTRAL DE "
+                "MONITORAMENTO' (34; –; 2; 2; 2018-06); the state's women in all its units in 2018-12: 248 (2018-06: "
+                "258; 2019-06: 212)")
     old_wording = "1,234 women in units sent again (an older wording)"
     new = (header + f'unit_repeat_moved,TO,2018-12,people_electronic_monitoring,female,34,"{evidence}",False,keep\n'
            + f'unit_repeat,TO,2018-06,people_in_cells,female,1234,"{old_wording}",False,keep\n')
@@ -160,8 +161,8 @@ def test_a_findings_row_is_shown_as_the_briefings_table_shows_it_in_each_languag
     es = visible(render.html(sections, "es", ["en", "es"])).replace("&#39;", "'")
     assert ("apareció unit_repeat_moved TO 2018-12 people_electronic_monitoring mujeres 34 34 mujeres en 1 unidad(es) "
             "cuyos conteos del bloque 4.1 tienen los números del semestre") in es
-    assert ("'CENTRAL DE MONITORAMENTO' (34; 2; 2; 2018-06); las mujeres del estado en todas sus unidades en 2018-12: "
-            "248 (2018-06: 258; 2019-06: 212) no mantener apareció unit_repeat") in es
+    assert ("'CENTRAL DE MONITORAMENTO' (34; –; 2; 2; 2018-06); las mujeres del estado en todas sus unidades en "
+            "2018-12: 248 (2018-06: 258; 2019-06: 212) no mantener apareció unit_repeat") in es
     assert " False " not in es and " keep " not in es
     assert "1.234 women in units sent again (an older wording)" in es  # no translation fits: as written
     pt = visible(render.html(sections, "pt", ["en", "pt"]))

@@ -521,14 +521,17 @@ def unit_repeat_findings(population: pd.DataFrame, units: pd.DataFrame, min_peop
         len(set(_CELL.findall(now)) - set(_CELL.findall(then)))
         for now, then in zip(forms.loc[relabelled, "counts"], before.loc[relabelled, "counts"])])
     state_people = units.groupby(["state", "sex", "period"])["people"].sum()
+    places = units.groupby(["period", "state", "municipality", "unit_name", "sex"])["places"].sum(min_count=1)
     return pd.DataFrame(_repeat_rows(UNIT_REPEAT_RULE, repeated, by_sex, state_people, measures)
-                        + _repeat_rows(UNIT_REPEAT_MOVED_RULE, moved, by_sex, state_people, measures),
+                        + _repeat_rows(UNIT_REPEAT_MOVED_RULE, moved, by_sex, state_people, measures, places),
                         columns=[*FINDING_COLUMNS, "treatment", UNITS])
 
 
 def _repeat_rows(rule: str, repeated: pd.DataFrame, by_sex: pd.Series, state_people: pd.Series,
-                 measures: dict[str, str]) -> list[dict]:
-    """unit_repeat_findings' rows of one rule: per state, semester, measure and sex, the units of `repeated`."""
+                 measures: dict[str, str], places: pd.Series | None = None) -> list[dict]:
+    """unit_repeat_findings' rows of one rule: per state, semester, measure and sex, the units of `repeated` (with
+    each unit's `places` for that sex, where given: a unit held at its places, such as a public-private prison paid
+    by the place occupied, may report the same people for a good reason)."""
     rows = []
     for (state, period), group in repeated.groupby(["state", "period"], sort=True):
         for sex in ("female", "male"):
@@ -543,11 +546,13 @@ def _repeat_rows(rule: str, repeated: pd.DataFrame, by_sex: pd.Series, state_peo
                     how = ("are those of the semester the unit reported before, count by count (the "
                            f"{who} each reports, how many counts are alike, and that semester)")
                 else:
-                    listed = ", ".join(f"'{row.unit_name.upper()}' ({row.people:,.0f}; {row.cells}; {row.moved}; "
-                                       f"{row.before})" for row in units_.itertuples())
+                    listed = ", ".join(
+                        f"'{row.unit_name.upper()}' ({row.people:,.0f}; "
+                        f"{_count(places.get((period, state, row.municipality, row.unit_name, sex), np.nan))}; "
+                        f"{row.cells}; {row.moved}; {row.before})" for row in units_.itertuples())
                     how = ("hold the numbers of the semester the unit reported before, court by court and sex by "
-                           f"sex, some under another legal situation (the {who} each reports, how many counts, how "
-                           "many of them moved, and that semester)")
+                           f"sex, some under another legal situation (the {who} each reports, its places for "
+                           f"{who}, how many counts, how many of them moved, and that semester)")
                 rows.append({"rule": rule, "state": state, "period": period, "measure": measure,
                              "sex": sex, "value": float(units_["people"].sum()),
                              "evidence": f"{units_['people'].sum():,.0f} {who} in {len(units_)} unit(s) whose counts "

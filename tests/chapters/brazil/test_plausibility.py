@@ -443,12 +443,17 @@ def test_the_same_numbers_under_other_legal_situations_are_listed_apart():
         ["unit_repeat_moved", "2018-12", "people_in_cells", "male", 104.0]]
     assert found["evidence"].iloc[4] == (
         "334 men in 1 unit(s) whose counts of block 4.1 hold the numbers of the semester the unit reported before, "
-        "court by court and sex by sex, some under another legal situation (the men each reports, how many counts, "
-        "how many of them moved, and that semester): 'CENTRAL DE MONITORAMENTO' (334; 2; 2; 2018-06); the state's "
-        "men in all its units in 2018-12: 438 (2018-06: 438; 2019-06: 105)")
+        "court by court and sex by sex, some under another legal situation (the men each reports, its places for men, "
+        "how many counts, how many of them moved, and that semester): 'CENTRAL DE MONITORAMENTO' (334; –; 2; 2; "
+        "2018-06); the state's men in all its units in 2018-12: 438 (2018-06: 438; 2019-06: 105)")
     assert found["evidence"].iloc[5].endswith(
-        "'PRESÍDIO A' (104; 3; 2; 2018-06); the state's men in all its units in 2018-12: 438 (2018-06: 438; "
+        "'PRESÍDIO A' (104; –; 3; 2; 2018-06); the state's men in all its units in 2018-12: 438 (2018-06: 438; "
         "2019-06: 105)")
+    # A unit's places for that sex, where it gives them: Ribeirão das Neves I, a public-private prison paid by the
+    # place occupied, holds 672 men in its 672 places in June and December 2021.
+    units.loc[(units["unit_name"] == "Presídio A") & (units["sex"] == "male") & (units["period"] == "2018-12"),
+              "places"] = 104.0
+    assert "'PRESÍDIO A' (104; 104; 3; 2; 2018-06)" in _repeats(tidy, units)["evidence"].iloc[5]
     assert _repeats(tidy, units, min_people=369)["rule"].tolist() == []
 
 
