@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from pipeline import corrections, export, i18n, paths, registry
+from pipeline import corrections, export, i18n, params, paths, registry
 from pipeline.chapters import interim
 from pipeline.errors import PipelineError
 
@@ -156,7 +155,7 @@ def table_section(name: str) -> str:
 
 def sources() -> list[dict]:
     """Each source of data/sources.yaml with the provenance record the fetch stage wrote beside its files."""
-    listed = yaml.safe_load(paths.SOURCES.read_text(encoding="utf-8"))["sources"]
+    listed = params.read_yaml(paths.SOURCES, paths.SOURCES.name)["sources"]  # its shape checked before any stage
     described = []
     for source_id, entry in listed.items():
         record = paths.provenance(source_id)

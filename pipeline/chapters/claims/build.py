@@ -69,7 +69,6 @@ from typing import Literal, get_args
 
 import pandas as pd
 import pydantic
-import yaml
 
 from pipeline import i18n, io, longtable, params, paths
 from pipeline.chapters.claims import manuscript
@@ -184,12 +183,7 @@ class Verdict:
 
 def load_registry(path: Path = REGISTRY) -> list[Claim]:
     """The registry, each entry validated; any problem names the file, the claim and what to do."""
-    try:
-        entries = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PipelineError("the claims registry is missing", file=path, fix="restore it from git") from None
-    except yaml.YAMLError as error:
-        raise PipelineError(f"not valid YAML ({error})", file=path, fix="fix the line shown") from None
+    entries = params.read_yaml(path, "the claims registry")  # one line naming the row; a repeated key refused
     if not isinstance(entries, dict) or not isinstance(entries.get("claims"), list):
         raise PipelineError("expected a top-level 'claims:' list", file=path, fix="see the header comment")
     claims = [_claim(entry, i, path) for i, entry in enumerate(entries["claims"], start=1)]

@@ -121,6 +121,21 @@ def test_unknown_keys_and_wrong_shapes_name_the_claim(tmp_path):
         claims.load_registry(_registry(tmp_path, _claim("shape", "2015").replace("compute: value", "compute: growth_pct")))
 
 
+def test_a_registry_that_is_not_yaml_or_repeats_a_key_is_one_line_naming_the_row(tmp_path):
+    """Read as every hand-kept YAML file is (params.read_yaml): it was PyYAML's message of several lines, with
+    '<unicode string>' and the line where the list began, and a key given twice kept the last value silently."""
+    path = _registry(tmp_path, _claim("broken", "2015").replace("    section:", "   bad: [unclosed\n    section:"))
+    with pytest.raises(PipelineError) as error:
+        claims.load_registry(path)
+    assert str(error.value).count("\n") == 0 and "unicode string" not in str(error.value)
+    assert (error.value.file, "not valid YAML" in str(error.value)) == (path, True) and error.value.row is not None
+    repeated = _registry(tmp_path, _claim("twice", "2015").replace("    section:", "    period: '2016'\n    section:"))
+    with pytest.raises(PipelineError, match="period"):
+        claims.load_registry(repeated)
+    with pytest.raises(PipelineError, match="the claims registry is missing"):
+        claims.load_registry(tmp_path / "nowhere.yaml")
+
+
 def test_a_claim_whose_number_left_the_manuscript_fails(tmp_path, monkeypatch):
     registry = _registry(tmp_path, _claim("moved", "2015").replace("stated: 37 percent", "stated: 38 percent")
                          .replace("expected: reproduced", "expected: contradicted"))
