@@ -522,16 +522,16 @@ def unit_repeat_findings(population: pd.DataFrame, units: pd.DataFrame, min_peop
         for now, then in zip(forms.loc[relabelled, "counts"], before.loc[relabelled, "counts"])])
     state_people = units.groupby(["state", "sex", "period"])["people"].sum()
     places = units.groupby(["period", "state", "municipality", "unit_name", "sex"])["places"].sum(min_count=1)
-    return pd.DataFrame(_repeat_rows(UNIT_REPEAT_RULE, repeated, by_sex, state_people, measures)
+    return pd.DataFrame(_repeat_rows(UNIT_REPEAT_RULE, repeated, by_sex, state_people, measures, places)
                         + _repeat_rows(UNIT_REPEAT_MOVED_RULE, moved, by_sex, state_people, measures, places),
                         columns=[*FINDING_COLUMNS, "treatment", UNITS])
 
 
 def _repeat_rows(rule: str, repeated: pd.DataFrame, by_sex: pd.Series, state_people: pd.Series,
-                 measures: dict[str, str], places: pd.Series | None = None) -> list[dict]:
-    """unit_repeat_findings' rows of one rule: per state, semester, measure and sex, the units of `repeated` (with
-    each unit's `places` for that sex, where given: a unit held at its places, such as a public-private prison paid
-    by the place occupied, may report the same people for a good reason)."""
+                 measures: dict[str, str], places: pd.Series) -> list[dict]:
+    """unit_repeat_findings' rows of one rule: per state, semester, measure and sex, the units of `repeated`, each
+    with its `places` for that sex ('–' where it left them blank): a unit held at its places, such as a prison run
+    with a private partner and paid by the place occupied, may report the same people for a good reason."""
     rows = []
     for (state, period), group in repeated.groupby(["state", "period"], sort=True):
         for sex in ("female", "male"):
@@ -540,16 +540,17 @@ def _repeat_rows(rule: str, repeated: pd.DataFrame, by_sex: pd.Series, state_peo
             for measure, units_ in found.groupby(found["kind"].map(measures), sort=True):
                 who, totals = _PEOPLE[sex], state_people.loc[(state, sex)]
                 units_ = units_.sort_values("unit_name")
+                held = [f"{row.people:,.0f}; "
+                        f"{_count(places.get((period, state, row.municipality, row.unit_name, sex), np.nan))}"
+                        for row in units_.itertuples()]
                 if rule == UNIT_REPEAT_RULE:
-                    listed = ", ".join(f"'{row.unit_name.upper()}' ({row.people:,.0f}; {row.cells}; {row.before})"
-                                       for row in units_.itertuples())
+                    listed = ", ".join(f"'{row.unit_name.upper()}' ({people}; {row.cells}; {row.before})"
+                                       for row, people in zip(units_.itertuples(), held))
                     how = ("are those of the semester the unit reported before, count by count (the "
-                           f"{who} each reports, how many counts are alike, and that semester)")
+                           f"{who} each reports, its places for {who}, how many counts are alike, and that semester)")
                 else:
-                    listed = ", ".join(
-                        f"'{row.unit_name.upper()}' ({row.people:,.0f}; "
-                        f"{_count(places.get((period, state, row.municipality, row.unit_name, sex), np.nan))}; "
-                        f"{row.cells}; {row.moved}; {row.before})" for row in units_.itertuples())
+                    listed = ", ".join(f"'{row.unit_name.upper()}' ({people}; {row.cells}; {row.moved}; {row.before})"
+                                       for row, people in zip(units_.itertuples(), held))
                     how = ("hold the numbers of the semester the unit reported before, court by court and sex by "
                            f"sex, some under another legal situation (the {who} each reports, its places for "
                            f"{who}, how many counts, how many of them moved, and that semester)")

@@ -194,7 +194,11 @@ def test_the_units_that_send_their_previous_semesters_counts_again_in_the_real_f
     rio = repeats.loc[(repeats["state"] == "RJ") & (repeats["period"] == "2018-12") & (repeats["sex"] == "male"),
                       "evidence"].item()
     assert rio.startswith("11,086 men in 8 unit(s) whose counts of block 4.1 are those of the semester the unit "
-                          "reported before") and "'PRESÍDIO EVARISTO DE MORAES - SEAPEM' (3,529; 4; 2018-06)" in rio
+                          "reported before") and "'PRESÍDIO EVARISTO DE MORAES - SEAPEM' (3,529; 1,497; 4; 2018-06)" in rio
+    # Each unit's places beside its people: Minas Gerais's first public-private prison holds 672 men in its 672 places.
+    minas = repeats.loc[(repeats["state"] == "MG") & (repeats["period"] == "2018-12")
+                        & (repeats["measure"] == "people_in_cells") & (repeats["sex"] == "male"), "evidence"].item()
+    assert "'COMPLEXO PUBLICO PRIVADO I' (672; 672; " in minas
     assert rio.endswith("the state's men in all its units in 2018-12: 50,923 (2018-06: 46,410; 2019-06: 51,545)")
     # The table states the parameters of every rule on units beside their findings.
     stated = paths.table("tab-22-brazil-data-quality", ".md").read_text(encoding="utf-8").splitlines()[-1]

@@ -403,7 +403,8 @@ def test_repeat_rule_lists_a_unit_whose_counts_are_its_previous_semesters_count_
         ["unit_repeat", "PB", "2018-12", "people_in_cells", "male", 104.0, "keep"]]
     assert found["evidence"].iloc[2] == (
         "104 men in 1 unit(s) whose counts of block 4.1 are those of the semester the unit reported before, count by "
-        "count (the men each reports, how many counts are alike, and that semester): 'PRESÍDIO A' (104; 3; 2018-06); "
+        "count (the men each reports, its places for men, how many counts are alike, and that semester): 'PRESÍDIO "
+        "A' (104; –; 3; 2018-06); "
         "the state's men in all its units in 2018-12: 2,488 (2018-06: 2,487; 2019-06: 107)")
     assert found[plausibility.UNITS].iloc[1] == ("MONITORAÇÃO",)
 
