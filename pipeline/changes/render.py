@@ -510,8 +510,19 @@ def _html_block(block: Block, tr: i18n.Translator) -> dict:
             "rows_label": "" if counted else tr("page.changes.rows",
                                                    count=i18n.format_number(len(block.rows), tr.language)),
             "headers": [header(h, tr) for h in block.headers],
-            "rows": [[{"text": text(c, tr), "code": isinstance(c, Code), "number": i in block.numeric}
-                      for i, c in enumerate(row)] for row in block.rows]}
+            "rows": [[_html_cell(c, tr, i in block.numeric) for i, c in enumerate(row)] for row in block.rows]}
+
+
+def _html_cell(item, tr: i18n.Translator, number: bool) -> dict:
+    """A cell of an HTML table. An identifier (a key, a file name, a findings table's rule or measure) may wrap after
+    its signs, as on the briefing's pages (pipeline.report.render.breakable): a long one such as
+    people_electronic_monitoring otherwise widens its column and squeezes the evidence beside it."""
+    from pipeline.report.render import breakable
+
+    shown = text(item, tr)
+    if isinstance(item, Code) or (isinstance(item, Written) and i18n.is_code(shown)):
+        shown = breakable(shown)
+    return {"text": shown, "code": isinstance(item, Code), "number": number}
 
 
 def page_name(language: str) -> str:
