@@ -58,7 +58,7 @@ class English:
 
 @dataclass(frozen=True)
 class Written:
-    """A text cell of a findings table, as its CSV has it (see the module's docstring for how each language shows it)."""
+    """A text cell of a findings table as its CSV has it (the module's docstring: how each language shows it)."""
 
     text: str
     table: str
@@ -517,7 +517,7 @@ def _html_cell(item, tr: i18n.Translator, number: bool) -> dict:
     """A cell of an HTML table. An identifier (a key, a file name, a findings table's rule or measure) may wrap after
     its signs, as on the briefing's pages (pipeline.report.render.breakable): a long one such as
     people_electronic_monitoring otherwise widens its column and squeezes the evidence beside it."""
-    from pipeline.report.render import breakable
+    from pipeline.report.render import breakable  # the briefing's rule, in one place (imported where HTML is made)
 
     shown = text(item, tr)
     if isinstance(item, Code) or (isinstance(item, Written) and i18n.is_code(shown)):
