@@ -11,6 +11,7 @@ params.yaml has and the notebook does not (or the reverse), or one of the wrong 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sys
 import tempfile
@@ -79,7 +80,7 @@ def run(notebook: Path, section: str | None = None) -> tuple[Path, Path]:
             papermill.execute_notebook(
                 str(notebook), str(raw), parameters=values, kernel_name=KERNEL, cwd=str(paths.ROOT),
                 progress_bar=False, request_save_on_cell_execute=False,
-                kernel_manager_class=kernel_manager_class(paths.log(f"kernel-{notebook.stem}")),
+                kernel_manager_class=kernel_manager_class(paths.log(f"kernel-{notebook.stem}"), Path(scratch)),
             )
         except papermill.PapermillExecutionError as error:
             raise failed_cell_error(notebook, raw, error) from None
@@ -90,13 +91,24 @@ def run(notebook: Path, section: str | None = None) -> tuple[Path, Path]:
     return executed, html
 
 
-def kernel_manager_class(log: Path):
-    """A kernel manager whose kernel writes its own messages (transport warnings, the traceback it prints when
-    the runner stops it) to `log` instead of the user's terminal: what a cell prints is in the notebook, and a
-    failure reaches the user as one message from this runner."""
+_KERNELS = itertools.count(1)  # kernels started by this process: each gets its own socket names
+
+
+def kernel_manager_class(log: Path, sockets: Path):
+    """A kernel manager whose kernel writes its own messages (the traceback it prints when the runner stops it) to
+    `log` instead of the user's terminal: what a cell prints is in the notebook, and a failure reaches the user as one
+    message from this runner. The kernel talks to its client over Unix sockets in the folder `sockets` (the caller's,
+    removed with it), not over TCP ports on localhost: two notebook stages that `make repro` starts at the same moment
+    could pick the same free port, and one kernel would die ("Address already in use"); and a kernel on TCP warns that
+    its messages travel unencrypted."""
     from jupyter_client.manager import AsyncKernelManager  # papermill's default kernel manager, imported with it
 
     class LoggedKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            kwargs.setdefault("transport", "ipc")
+            kwargs.setdefault("ip", str(Path(sockets) / f"kernel-{next(_KERNELS)}"))  # its sockets: <ip>-1, <ip>-2…
+            super().__init__(**kwargs)
+
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             log.parent.mkdir(parents=True, exist_ok=True)
             with open(log, "wb") as output:  # the kernel holds its own copy of the descriptor

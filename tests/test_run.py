@@ -143,3 +143,16 @@ def test_pytest_keeps_rfc3987_syntax_out_of_its_own_processes():
 
     assert "nbformat" in sys.modules  # nbval's plugin imported it as pytest started
     assert sys.modules.get("rfc3987_syntax", "absent") is None
+
+
+def test_the_kernel_talks_over_unix_sockets_not_tcp(project, monkeypatch, tmp_path):
+    """Two notebook stages that make repro starts together could pick the same free TCP port (one kernel then dies:
+    "Address already in use"), and a kernel on TCP warns that its messages are unencrypted: the runner's kernels use
+    Unix sockets in the run's own temporary folder. The kernel's log says nothing of TCP."""
+    monkeypatch.setattr(paths, "LOGS", tmp_path / "logs")
+    paths.PARAMS.write_text("regional:\n  first_year: 2010\n  label: women\n")
+    run.run(project)
+    log = (tmp_path / "logs" / "kernel-regional.log").read_text(encoding="utf-8")
+    assert "TCP" not in log, log
+    manager = run.kernel_manager_class(tmp_path / "k.log", tmp_path / "sockets")(kernel_name="python3")
+    assert manager.transport == "ipc" and manager.ip.startswith(str(tmp_path / "sockets" / "kernel-"))

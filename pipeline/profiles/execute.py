@@ -38,6 +38,7 @@ import time
 import tomllib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 from pipeline import citation, dvc_yaml, i18n, io, parallel, paths, run
 from pipeline.errors import PipelineError, cli
@@ -271,23 +272,13 @@ def _quiet_log():
 
 
 def _kernel_manager_class():
-    """The runner's kernel manager (the kernel's own messages go to a log), talking to its kernel over Unix sockets
-    in this worker's own folder: kernels started at the same moment on TCP can pick the same free port, and one of
-    them dies ("Address already in use")."""
-    base = run.kernel_manager_class(paths.log(f"kernel-profiles-{os.getpid()}"))
-
-    class SocketKernelManager(base):
-        def __init__(self, **kwargs):
-            if "sockets" not in _WORKER:
-                _WORKER["sockets"] = tempfile.mkdtemp(prefix="briefing-kernel-")
-                # A pool's worker ends without running atexit: multiprocessing's own finalizers run.
-                multiprocessing.util.Finalize(None, shutil.rmtree, (_WORKER["sockets"], True), exitpriority=0)
-            _WORKER["kernels"] = _WORKER.get("kernels", 0) + 1
-            kwargs.setdefault("transport", "ipc")
-            kwargs.setdefault("ip", os.path.join(_WORKER["sockets"], f"kernel-{_WORKER['kernels']}"))
-            super().__init__(**kwargs)
-
-    return SocketKernelManager
+    """The runner's kernel manager (pipeline.run: the kernel's own messages to a log, Unix sockets instead of TCP),
+    with this worker's own folder for the sockets, made on first use and removed as the worker ends."""
+    if "sockets" not in _WORKER:
+        _WORKER["sockets"] = tempfile.mkdtemp(prefix="briefing-kernel-")
+        # A pool's worker ends without running atexit: multiprocessing's own finalizers run.
+        multiprocessing.util.Finalize(None, shutil.rmtree, (_WORKER["sockets"], True), exitpriority=0)
+    return run.kernel_manager_class(paths.log(f"kernel-profiles-{os.getpid()}"), Path(_WORKER["sockets"]))
 
 
 def _start_worker() -> None:
