@@ -101,6 +101,7 @@ class Brazil(Section):
     incidences_in_pseudo_units: bool
     outlier_ratio: float
     outlier_min_change: int
+    follow_renamed_units: bool
     unit_jump_ratio: float = pydantic.Field(gt=1)
     unit_jump_min_change: int = pydantic.Field(ge=0)
     unit_copy_min_people: int = pydantic.Field(ge=1)

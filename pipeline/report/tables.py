@@ -51,7 +51,8 @@ IDENTIFIER_COLUMNS = {"claim_id", "figure_id", "other_id", "published_figure_id"
 # ... and in one table: the claims' checks (long-table keys) and source ids; Brazil's plausibility rules by name.
 TABLE_IDENTIFIER_COLUMNS = {"claims": {"check", "source"}, "tab-22-brazil-data-quality": {"rule"}}
 # Names of places and prison units, written in their own language on every page.
-NAME_COLUMNS = {"unit_name", "province"}
+NAME_COLUMNS = {"unit_name", "province", "municipality", "unit_name_before", "municipality_before", "words_left_out",
+                "words_added"}
 # Columns that quote the English manuscript as printed: never re-formatted, marked as English on other pages.
 QUOTED_COLUMNS = {"printed", "section"}
 DEFAULT_DIGITS = 2  # the most decimals shown in a table the registry does not declare (the claims check's own)

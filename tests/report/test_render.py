@@ -282,7 +282,7 @@ def test_the_data_quality_table_names_the_units_a_correction_leaves_as_published
     page = paths.briefing(language).read_text(encoding="utf-8").replace("&#39;", "'")
     assert page.count(said) == 2
     assert f"{said}'PRESÍDIO ESTADUAL DE SÃO FRANCISCO DE ASSIS'" in page
-    assert (f"{said}'PRESÍDIO JOÃO CARLOS DA SILVA - SEAP/JC', 'CADEIA PÚBLICA FRANZ DE CASTRO HOLZWARTH - SEAP/FC'"
+    assert (f"{said}'CADEIA PÚBLICA FRANZ DE CASTRO HOLZWARTH - SEAP/FC'"
             in page.replace("<wbr>", ""))
 
 

@@ -54,7 +54,8 @@ INCIDENCE_MEASURES = ("all_offence_incidences", "drug_law_incidences", *DRUG_OFF
 
 
 # The parameters of the rules on units' people (tab-22 states them beside its findings).
-UNIT_RULE_PARAMETERS = ("unit_jump_ratio", "unit_jump_min_change", "unit_copy_min_people", "unit_repeat_min_people",
+UNIT_RULE_PARAMETERS = ("follow_renamed_units", "unit_jump_ratio", "unit_jump_min_change", "unit_copy_min_people",
+                        "unit_repeat_min_people",
                         "unit_sex_copy_min_women", "unit_count_gap_ratio", "unit_count_gap_min_people")
 PATTERNS = ("monitoring_pattern", "domiciliary_pattern", "patronato_pattern", "monitoring_in_cell_pattern")
 # The long-table measure of each unit class's people (population_by_state).
@@ -74,6 +75,7 @@ class Outputs:
     monitoring_same_states: pd.DataFrame  # growth from the base semester in the states reporting at both ends
     monitoring_claim: pd.DataFrame  # the claimed monitoring growth against the published 2022 total
     claims: pd.DataFrame  # the chapter's verdicts, read by the claims check (tab-26)
+    renamed_units: pd.DataFrame  # units followed across a new name by the rules on units (tab-28)
 
 
 def build(tidy: pd.DataFrame, reports: pd.DataFrame, figures: pd.DataFrame, settings: Brazil) -> Outputs:
@@ -81,7 +83,11 @@ def build(tidy: pd.DataFrame, reports: pd.DataFrame, figures: pd.DataFrame, sett
     check_settings(settings, sorted(tidy["period"].unique()))
     # Recognise pseudo-units first: from 2020 they would otherwise inflate the people held in cells.
     units = classify_units(unit_list(tidy), settings)
-    tidy = tidy.merge(units[["period", "unit_row", "kind"]], on=["period", "unit_row"], validate="m:1")
+    # Follow each unit across semesters, through a new name where one is found (the files have no unit code).
+    renamed = plausibility.renamed_units(units) if settings.follow_renamed_units else \
+        pd.DataFrame(columns=plausibility.RENAME_COLUMNS)
+    units = units.assign(unit=plausibility.unit_keys(units, renamed))
+    tidy = tidy.merge(units[["period", "unit_row", "kind", "unit"]], on=["period", "unit_row"], validate="m:1")
     # The two blocks most of the chapter reads, each taken from the 735,000 rows once.
     population, offences = tidy[tidy["block"] == "population"], offence_incidences(tidy)
     # Block 5.14 must add up to what SENAPPEN printed per state before anything is built on it.
@@ -124,7 +130,7 @@ def build(tidy: pd.DataFrame, reports: pd.DataFrame, figures: pd.DataFrame, sett
                                     claim.coverage_of_growth(coverage, same_states,
                                                              growth_from(monitored, settings.monitoring_base_period)))
     return Outputs(indicators, units, states, quality, recon, patronato_units(population, settings), coverage,
-                   same_states, checked, verdicts)
+                   same_states, checked, verdicts, renamed)
 
 
 def check_settings(settings: Brazil, periods: list[str]) -> None:
@@ -161,7 +167,7 @@ def unit_list(tidy: pd.DataFrame) -> pd.DataFrame:
     """One row per unit and period, with the people it reports (block 4.1, all parts)."""
     population = tidy[tidy["block"] == "population"]
     people = population.groupby(["period", "unit_row"])["value"].sum().rename("people")
-    units = tidy[["period", "unit_row", "state", "unit_name"]].drop_duplicates(["period", "unit_row"])
+    units = tidy[["period", "unit_row", "state", "municipality", "unit_name"]].drop_duplicates(["period", "unit_row"])
     return units.join(people, on=["period", "unit_row"]).fillna({"people": 0}).reset_index(drop=True)
 
 
@@ -288,7 +294,7 @@ def unit_people(tidy: pd.DataFrame) -> pd.DataFrame:
     (block 1.3) and its people of that sex as its age groups count them (block 5.1), each missing where the unit left
     it blank (plausibility.UNIT_COLUMNS)."""
     population = tidy[tidy["block"] == "population"]
-    key = ["period", "unit_row", "state", "municipality", "unit_name", "kind", "sex"]
+    key = ["period", "unit_row", "state", "municipality", "unit_name", "unit", "kind", "sex"]
     people = population.groupby(key, as_index=False, observed=True)["value"].sum().rename(columns={"value": "people"})
     for block, column in (("capacity", "places"), ("people_by_age", "people_by_age")):
         totals = tidy.loc[tidy["block"] == block, ["period", "unit_row", "sex", "value"]]
@@ -555,7 +561,7 @@ def chapter_tables(outputs: Outputs, settings: Brazil, files: pd.DataFrame) -> d
         "in_cells_by_legal_situation": legal.reset_index(drop=True), "monitored": monitored,
         "monitoring_growth": monitoring_growth(monitored, outputs.monitoring_same_states,
                                                settings.monitoring_base_period),
-        "monitoring_coverage": outputs.monitoring_coverage,
+        "monitoring_coverage": outputs.monitoring_coverage, "renamed_units": outputs.renamed_units,
         "domiciliary": by_sex(indicators, "people_domiciliary"),
         "drug_share": drug_share, "drug_share_table": drug_share.round(1),
     }
@@ -578,6 +584,8 @@ def values(tables: dict[str, pd.DataFrame], settings: Brazil, periods: list[str]
     claims = {"claimed_monitoring_growth_pct": settings.claimed_monitoring_growth_pct,
               "claimed_base_periods": settings.claimed_base_periods, "claimed_end_period": settings.claimed_end_period}
     unit_rules = {key: getattr(settings, key) for key in UNIT_RULE_PARAMETERS}
+    # tab-28: how a rename is found, and the classes a renamed unit must keep
+    renames = {key: getattr(settings, key) for key in ("follow_renamed_units", *PATTERNS, "patronato_min_people")}
     quality = {**incidences, **unit_rules, "monitoring_base_period": settings.monitoring_base_period,
                "claimed_monitoring_growth_pct": settings.claimed_monitoring_growth_pct,
                "claimed_end_period": settings.claimed_end_period}
@@ -598,7 +606,7 @@ def values(tables: dict[str, pd.DataFrame], settings: Brazil, periods: list[str]
                      "monitoring_base_period": settings.monitoring_base_period,
                      "claimed_end_period": settings.claimed_end_period,
                      **ends_in_words(in_cells, "in_cells"), **ends_in_words(monitored, "monitored")},
-            "definitions": {"units": units, "incidences": incidences, "quality": quality,
+            "definitions": {"units": units, "incidences": incidences, "quality": quality, "renames": renames,
                             "claim_check": {**claims, "monitoring_pattern": settings.monitoring_pattern},
                             "claims": claims}}
 

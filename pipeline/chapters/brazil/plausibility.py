@@ -34,7 +34,10 @@ reported before (the previous form's counts sent again); `unit_repeat_moved`, a 
 numbers, court by court and sex by sex, with some under another legal situation; `unit_sex_copy`, a unit whose
 women are its men in every count of block 4.1 (one sex's counts typed into the other's columns); `unit_count_gap`, a
 unit's people by legal situation (block 4.1) far above the same form's count by age group (block 5.1) in one
-semester, while the two counts agree in the semesters around (one count mistyped).
+semester, while the two counts agree in the semesters around (one count mistyped). They follow a unit across
+semesters by its state, municipality and name, and across a new name where `renamed_units` finds one (params.yaml
+`brazil.follow_renamed_units`): the files have no unit code, and some states renamed most of their units at once
+(Minas Gerais and Goiás in December 2020).
 
 A finding of the spike or per-capita rule, or a known error, is treated as params.yaml
 `brazil.outlier_treatment` says (keep, exclude, or replace by the state's last untreated semester), for the
@@ -283,8 +286,9 @@ def unit_effects(entries: pd.DataFrame, sources: pd.DataFrame, units: pd.DataFra
 
 # One row per unit and sex; `places`, the unit's places for that sex as it reported them (block 1.3), and
 # `people_by_age`, its people of that sex as its age groups count them (block 5.1): both missing where blank.
-UNIT_COLUMNS = ["period", "state", "municipality", "unit_name", "kind", "sex", "people", "places", "people_by_age"]
-UNIT_KEY = ["state", "municipality", "unit_name", "sex"]  # a unit across semesters, as the unit rules follow it
+UNIT_COLUMNS = ["period", "state", "municipality", "unit_name", "unit", "kind", "sex", "people", "places",
+                "people_by_age"]
+UNIT_KEY = ["state", "unit", "sex"]  # a unit across semesters, as the unit rules follow it (`unit`: unit_keys)
 IN_CELL_RULE, RECLASSIFIED_RULE, UNIT_JUMP_RULE = "monitoring_in_cell", "unit_reclassified", "unit_jump"
 UNIT_COPY_RULE, UNIT_COUNT_GAP_RULE, UNIT_REPEAT_RULE = "unit_copy", "unit_count_gap", "unit_repeat"
 UNIT_SEX_COPY_RULE, UNIT_REPEAT_MOVED_RULE = "unit_sex_copy", "unit_repeat_moved"
@@ -438,8 +442,8 @@ def unit_copy_findings(population: pd.DataFrame, units: pd.DataFrame, min_people
                 rows.append({"state": group["state"].iloc[0], "period": period, "measure": measure, "sex": sex,
                              "people": copied, "cells": int(group["cells"].iloc[0]),
                              "names": [name.upper() for name in group["unit_name"]],
-                             "keys": [(s, m, n, sex, period) for s, m, n in
-                                      zip(group["state"], group["municipality"], group["unit_name"])]})
+                             "keys": [((s, u, sex, period), n) for s, u, n in
+                                      zip(group["state"], group["unit"], group["unit_name"])]})
     findings = []
     for (state, period, measure, sex), found in pd.DataFrame(rows).groupby(
             ["state", "period", "measure", "sex"], sort=True) if rows else []:
@@ -451,7 +455,8 @@ def unit_copy_findings(population: pd.DataFrame, units: pd.DataFrame, min_people
             here = around.loc[k]
             return "; ".join(f"{p}: {v:,.0f}" for p, v in ((here["before"], here["people_before"]),
                                                             (here["after"], here["people_after"])) if pd.notna(p))
-        beside = ", ".join(f"'{k[2].upper()}' ({neighbours(k) or '–'})" for r in found.itertuples() for k in r.keys)
+        beside = ", ".join(f"'{name.upper()}' ({neighbours(k) or '–'})" for r in found.itertuples()
+                           for k, name in r.keys)
         findings.append({"rule": UNIT_COPY_RULE, "state": state, "period": period, "measure": measure, "sex": sex,
                          "value": float(found["people"].sum()),
                          "evidence": f"{found['people'].sum():,.0f} {who} written twice, count by count, by "
@@ -477,7 +482,8 @@ def _forms(population: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     cells = counts.assign(cell=counts["item"].astype(str) + values, number=values).sort_values([*key, "cell"])
     forms = cells.groupby(key, sort=True).agg(cells=("cell", "size"), people=("value", "sum"),
                                               state=("state", "first"), municipality=("municipality", "first"),
-                                              unit_name=("unit_name", "first"), kind=("kind", "first"))
+                                              unit_name=("unit_name", "first"), unit=("unit", "first"),
+                                              kind=("kind", "first"))
     # Each unit's cells in one text, joined here (`.agg("|".join)` makes a Series per unit: 0.4 s). `cells` is
     # sorted by unit, so each unit's cells are a run of it, in the order of `forms`.
     ends, sizes = forms["cells"].cumsum().to_numpy(), forms["cells"].to_numpy()
@@ -503,12 +509,12 @@ def unit_repeat_findings(population: pd.DataFrame, units: pd.DataFrame, min_peop
     2018). The previous form's numbers typed again into other columns, or a unit relabelled with its old count; the
     evidence says how many of its counts moved.
 
-    A unit is followed across semesters by its state, municipality and name (UNIT_KEY); a name given to two units of
-    one semester is not followed. `population`: tidy block 4.1 rows with each unit's `kind`; `units` has
-    UNIT_COLUMNS. Names in capitals, so every language shows them as written (pipeline.i18n)."""
+    A unit is followed across semesters by its state and `unit` (UNIT_KEY: its municipality and name, across the
+    names renamed_units finds); a name given to two units of one semester is not followed. `population`: tidy
+    block 4.1 rows with each unit's `kind`; `units` has UNIT_COLUMNS. Names in capitals, so every language shows them as written (pipeline.i18n)."""
     forms, by_sex = _forms(population)
     forms = forms.reset_index()
-    same = ["state", "municipality", "unit_name"]
+    same = ["state", "unit"]
     forms = forms[~forms.duplicated(["period", *same], keep=False)].sort_values([*same, "period"])
     before = forms.groupby(same, sort=False)[["period", "counts", "numbers"]].shift(1)
     enough = forms["people"] >= min_people
@@ -579,14 +585,14 @@ def unit_sex_copy_findings(population: pd.DataFrame, units: pd.DataFrame, min_wo
     women = cells["female"].groupby(level=key).sum()
     counts = (cells["female"] > 0).groupby(level=key).sum()
     found = alike[alike & (women >= min_women)].index
-    about = population.drop_duplicates(key).set_index(key)[["state", "municipality", "unit_name", "kind"]]
+    about = population.drop_duplicates(key).set_index(key)[["state", "unit", "unit_name", "kind"]]
     series = _unit_semesters(units).set_index([*UNIT_KEY, "period"])["people"]
     rows = []
     for (period, unit_row) in found:
         unit = about.loc[(period, unit_row)]
 
         def around(sex: str) -> dict[str, float]:
-            own = series.loc[(unit["state"], unit["municipality"], unit["unit_name"], sex)]
+            own = series.loc[(unit["state"], unit["unit"], sex)]
             at = list(own.index).index(period) if period in own.index else 0
             return {p: v for p, v in own.iloc[max(at - 1, 0):at + 2].items() if p != period}
 
@@ -667,10 +673,12 @@ def _count(value: float) -> str:
 
 
 def _unit_semesters(units: pd.DataFrame) -> pd.DataFrame:
-    """Per unit (UNIT_KEY) and semester, in the order of both: its people, class (`kind`), places and people counted
-    by age group, the last two blank where every row of the unit left them blank."""
+    """Per unit (UNIT_KEY) and semester, in the order of both: its name and municipality that semester, its people,
+    class (`kind`), places and people counted by age group, the last two blank where every row of the unit left
+    them blank."""
     grouped = units.groupby([*UNIT_KEY, "period"], sort=True, observed=True)
-    return grouped.agg(people=("people", "sum"), kind=("kind", "last")).join(
+    return grouped.agg(unit_name=("unit_name", "first"), municipality=("municipality", "first"),
+                       people=("people", "sum"), kind=("kind", "last")).join(
         grouped[["places", "people_by_age"]].sum(min_count=1)).reset_index()
 
 
@@ -686,6 +694,90 @@ def _unit_counts(units: pd.DataFrame) -> str:
     people = units.groupby("unit_name")["people"].sum().sort_index()
     people = people.iloc[np.argsort(-people.to_numpy(), kind="stable")]
     return ", ".join(f"'{name.upper()}' ({count:,.0f})" for name, count in people.items())
+
+
+# ------------------------------------------------------------------ Units followed across a new name ---
+
+RENAME_COLUMNS = ["state", "period_before", "municipality_before", "unit_name_before", "period", "municipality",
+                  "unit_name", "unit_class", "words_left_out", "words_added", "people_before", "people"]
+_FILLER_WORDS = frozenset({"DE", "DA", "DO", "DAS", "DOS", "E"})  # words a name may gain or lose (Portuguese)
+_NAME_KEY = ["state", "municipality", "unit_name"]  # a unit of one semester, as the files name it
+
+
+def _words(name: str) -> frozenset[str]:
+    """The words of a unit's name, accents, case, punctuation and filler words aside."""
+    return frozenset(word for word in re.split(r"[^A-Z0-9]+", _plain(name)) if word and word not in _FILLER_WORDS)
+
+
+def _same_name(before: str, after: str) -> bool:
+    """Whether two names may be one unit's: every word of one is a word of the other, or they are the same letters
+    and digits ('SEAPCN' and 'SEAP/CN'; accents and case aside)."""
+    words_before, words_after = _words(before), _words(after)
+    return (words_before <= words_after or words_after <= words_before
+            or re.sub(r"[^A-Z0-9]", "", _plain(before)) == re.sub(r"[^A-Z0-9]", "", _plain(after)))
+
+
+def renamed_units(units: pd.DataFrame) -> pd.DataFrame:
+    """Units that go on reporting under a new name. The files have no unit code, so a unit is followed by its state,
+    municipality and name; a name the files use for the last time in one semester and a name they use for the first
+    time in the next are taken as one unit renamed when both are of the same state, municipality (accents and case
+    aside) and class, the words of one name are all words of the other (accents, case, punctuation and the words
+    de, da, do, das, dos, e aside) or both are the same letters and digits (Rio de Janeiro's 'SEAPCN' and 'SEAP/CN'),
+    and neither has another such partner: Minas Gerais's 'PRESIDIO DE CAETE'
+    becomes 'Presídio de Caeté I' in December 2020, and Goiás's 'Unidade Prisional de Uruaçu' 'Unidade Prisional
+    Regional de Uruaçu'. Two new names for one old name, a unit that changes class (a prison's name gaining
+    'DOMICILIAR': unit_reclassified's) and names that share only some words are not followed.
+
+    `units`: one row per unit and semester (period, state, municipality, unit_name, kind, people); a name two units
+    of one semester share is not followed. One row per rename (RENAME_COLUMNS), with the words the new name left out
+    and added, and the unit's people (both sexes) in the two semesters."""
+    table = units[~units.duplicated(["period", *_NAME_KEY], keep=False)].sort_values([*_NAME_KEY, "period"])
+    periods = sorted(units["period"].unique())
+    following = dict(zip(periods, periods[1:]))
+    by_name = table.groupby(_NAME_KEY, sort=False, observed=True)
+    last = table[by_name.cumcount(ascending=False) == 0]
+    first = table[by_name.cumcount() == 0]
+    gone = last[last["period"] != periods[-1]].assign(next=lambda t: t["period"].map(following))
+    new = first[first["period"] != periods[0]]
+    place = lambda t: t.assign(place=t["municipality"].astype(str).map(_plain))  # noqa: E731
+    pairs = place(gone).merge(place(new), left_on=["state", "place", "kind", "next"],
+                              right_on=["state", "place", "kind", "period"], suffixes=("_before", ""))
+    pairs = pairs[np.array([_same_name(before, after) for before, after in
+                            zip(pairs["unit_name_before"].astype(str), pairs["unit_name"].astype(str))], dtype=bool)]
+    once = ~pairs.duplicated(["state", "municipality_before", "unit_name_before"], keep=False) & \
+        ~pairs.duplicated(["state", "municipality", "unit_name"], keep=False)
+    pairs = pairs[once]
+    return pd.DataFrame({
+        "state": pairs["state"], "period_before": pairs["period_before"],
+        "municipality_before": pairs["municipality_before"], "unit_name_before": pairs["unit_name_before"],
+        "period": pairs["period"], "municipality": pairs["municipality"], "unit_name": pairs["unit_name"],
+        "unit_class": pairs["kind"],
+        "words_left_out": [" ".join(sorted(_words(b) - _words(a)))
+                           for b, a in zip(pairs["unit_name_before"].astype(str), pairs["unit_name"].astype(str))],
+        "words_added": [" ".join(sorted(_words(a) - _words(b)))
+                        for b, a in zip(pairs["unit_name_before"].astype(str), pairs["unit_name"].astype(str))],
+        "people_before": pairs["people_before"].astype(float), "people": pairs["people"].astype(float)},
+        columns=RENAME_COLUMNS).sort_values(["period", "state", "municipality", "unit_name"]).reset_index(drop=True)
+
+
+def unit_keys(units: pd.DataFrame, renamed: pd.DataFrame | None = None) -> pd.Series:
+    """Each row's unit across semesters (`unit`, which UNIT_KEY follows): 'municipality | name' as the files first
+    name the unit, followed across the names of `renamed` (renamed_units) where given. `units` has state,
+    municipality and unit_name."""
+    earlier: dict[tuple, tuple] = {}
+    if renamed is not None:
+        earlier = {(row.state, row.municipality, row.unit_name): (row.state, row.municipality_before,
+                                                                   row.unit_name_before)
+                   for row in renamed.itertuples()}
+
+    def first(key: tuple) -> str:
+        while key in earlier:  # each new name has one earlier name, each earlier name one new name: a chain
+            key = earlier[key]
+        return f"{key[1]} | {key[2]}"
+
+    keys = list(zip(units["state"].astype(str), units["municipality"].astype(str), units["unit_name"].astype(str)))
+    names = {key: first(key) for key in dict.fromkeys(keys)}
+    return pd.Series([names[key] for key in keys], index=units.index, dtype=object)
 
 
 def unit_identity(units: pd.DataFrame, class_patterns: list[str]) -> pd.Series:

@@ -116,7 +116,8 @@ def _people(*units):
              "unit_name": unit[1], "kind": unit[2], "sex": "male", "people": float(unit[3]),
              "places": float(unit[5]) if len(unit) > 5 else np.nan,
              "people_by_age": float(unit[6]) if len(unit) > 6 else np.nan} for unit in units]
-    return pd.DataFrame(rows, columns=plausibility.UNIT_COLUMNS)
+    table = pd.DataFrame(rows).assign(unit=lambda t: plausibility.unit_keys(t))
+    return table[plausibility.UNIT_COLUMNS]
 
 
 def _in_cell(units, treatment="monitored"):
@@ -321,8 +322,8 @@ def _forms(*units):
              "jurisdiction": "Estadual", "block": "population", "item": item, "court": "state", "sex": sex,
              "value": float(value), "kind": kind}
             for row, (period, name, kind, counts) in enumerate(units, start=2) for (item, sex), value in counts.items()]
-    tidy = pd.DataFrame(rows)
-    people = tidy.groupby(["period", "state", "municipality", "unit_name", "kind", "sex"], as_index=False)[
+    tidy = pd.DataFrame(rows).assign(unit=lambda t: plausibility.unit_keys(t))
+    people = tidy.groupby(["period", "state", "municipality", "unit_name", "unit", "kind", "sex"], as_index=False)[
         "value"].sum().rename(columns={"value": "people"}).assign(places=np.nan, people_by_age=np.nan)
     return tidy, people[plausibility.UNIT_COLUMNS]
 
@@ -468,6 +469,77 @@ def test_repeat_rule_compares_a_unit_with_its_own_semesters_only():
     assert _repeats(tidy, units).empty
 
 
+
+# ---- units followed across a new name ----------------------------------------------------------------------
+def _unit_list(*units):
+    """(period, state, municipality, name, class, people) -> one row per unit and semester, as build.unit_list."""
+    return pd.DataFrame([{"period": period, "unit_row": row, "state": state, "municipality": municipality,
+                          "unit_name": name, "kind": kind, "people": float(people)}
+                         for row, (period, state, municipality, name, kind, people) in enumerate(units)])
+
+
+def test_a_name_that_gains_or_loses_words_is_one_unit_renamed():
+    """Minas Gerais's and Goiás's new names of December 2020 as the files write them; a chain of two renames is one
+    unit; accents and case aside in the municipality too."""
+    units = _unit_list(("2020-06", "MG", "Caeté", "PRESIDIO DE CAETE", CELLS, 150),
+                       ("2020-12", "MG", "Caeté", "Presídio de Caeté I", CELLS, 148),
+                       ("2020-06", "GO", "Uruaçu", "Unidade Prisional de Uruaçu", CELLS, 300),
+                       ("2020-12", "GO", "URUACU", "Unidade Prisional Regional de Uruaçu", CELLS, 310),
+                       ("2021-06", "GO", "URUACU", "Unidade Prisional Regional de Uruaçu", CELLS, 305),
+                       ("2019-12", "SE", "Aracaju", "COMPAJAF - Complexo Penitenciário Antônio Jacinto", CELLS, 537),
+                       ("2020-06", "SE", "Aracaju", "Complexo Penitenciário Antônio Jacinto", CELLS, 500),
+                       ("2020-12", "SE", "Aracaju", "Complexo Penitenciário Antônio Jacinto - CPAJ", CELLS, 434))
+    renamed = plausibility.renamed_units(units)
+    assert renamed[["state", "period_before", "unit_name_before", "period", "unit_name", "words_left_out",
+                    "words_added", "people_before", "people"]].values.tolist() == [
+        ["SE", "2019-12", "COMPAJAF - Complexo Penitenciário Antônio Jacinto", "2020-06",
+         "Complexo Penitenciário Antônio Jacinto", "COMPAJAF", "", 537.0, 500.0],
+        ["GO", "2020-06", "Unidade Prisional de Uruaçu", "2020-12", "Unidade Prisional Regional de Uruaçu", "",
+         "REGIONAL", 300.0, 310.0],
+        ["MG", "2020-06", "PRESIDIO DE CAETE", "2020-12", "Presídio de Caeté I", "", "I", 150.0, 148.0],
+        ["SE", "2020-06", "Complexo Penitenciário Antônio Jacinto", "2020-12",
+         "Complexo Penitenciário Antônio Jacinto - CPAJ", "", "CPAJ", 500.0, 434.0]]
+    keys = plausibility.unit_keys(units, renamed)
+    assert keys.tolist() == ["Caeté | PRESIDIO DE CAETE"] * 2 + ["Uruaçu | Unidade Prisional de Uruaçu"] * 3 + [
+        "Aracaju | COMPAJAF - Complexo Penitenciário Antônio Jacinto"] * 3
+    # Without the renames, each name is a unit of its own.
+    assert plausibility.unit_keys(units).nunique() == 7
+
+
+@pytest.mark.parametrize("units", [
+    [("2020-06", "PA", "Santa Izabel", "CENTRO DE RECUPERAÇÃO DO PARÁ I", CELLS, 600),  # words of both left out
+     ("2020-12", "PA", "Santa Izabel", "CENTRO DE RECUPERAÇÃO DO PARÁ IV", CELLS, 590)],
+    [("2020-06", "SP", "Potim", "Penitenciária de Potim", CELLS, 900),  # two new names for one old name
+     ("2020-12", "SP", "Potim", "Penitenciária I de Potim", CELLS, 450),
+     ("2020-12", "SP", "Potim", "Penitenciária II de Potim", CELLS, 450)],
+    [("2020-06", "PR", "Curitiba", "PATRONATO CENTRAL DE CURITIBA", build.PATRONATO, 23_402),  # another class
+     ("2020-12", "PR", "Curitiba", "PATRONATO CENTRAL DE CURITIBA - DOMICILIAR", build.DOMICILIARY, 9_000)],
+    [("2020-06", "MG", "Caeté", "PRESIDIO DE CAETE", CELLS, 150),  # another municipality
+     ("2020-12", "MG", "Sabará", "Presídio de Caeté I", CELLS, 148)],
+    [("2019-12", "MG", "Caeté", "PRESIDIO DE CAETE", CELLS, 150),  # a semester between them
+     ("2020-12", "MG", "Caeté", "Presídio de Caeté I", CELLS, 148),
+     ("2020-06", "MG", "Caeté", "Cadeia Pública de Caeté", CELLS, 20)],
+    [("2020-06", "MG", "Caeté", "PRESIDIO DE CAETE", CELLS, 150),  # the old name used again later
+     ("2020-12", "MG", "Caeté", "Presídio de Caeté I", CELLS, 148),
+     ("2021-06", "MG", "Caeté", "PRESIDIO DE CAETE", CELLS, 150)],
+], ids=["other-words", "two-new-names", "other-class", "other-municipality", "not-next-semester", "old-name-back"])
+def test_names_that_may_be_two_units_are_not_followed(units):
+    assert plausibility.renamed_units(_unit_list(*units)).empty
+
+
+def test_the_repeat_rule_follows_a_unit_across_its_new_name():
+    """A unit that sends June's counts again in December under its new name is a repeat; followed by its exact name
+    only (follow_renamed_units: false), it is two units and nothing is found."""
+    tidy, units = _forms(("2020-06", "PRESIDIO DE SOUSA", CELLS, PRISON),
+                         ("2020-12", "Presídio de Sousa I", CELLS, PRISON))
+    assert _repeats(tidy, units).empty
+    renamed = plausibility.renamed_units(tidy.drop_duplicates(["period", "unit_row"]).assign(people=0.0))
+    followed = lambda t: t.assign(unit=plausibility.unit_keys(t, renamed))  # noqa: E731
+    found = _repeats(followed(tidy), followed(units))
+    assert found[["rule", "period", "sex", "value"]].values.tolist() == [
+        ["unit_repeat", "2020-12", "female", 1.0], ["unit_repeat", "2020-12", "male", 104.0]]
+    assert "'PRESÍDIO DE SOUSA I' (104; –; 3; 2020-06)" in found["evidence"].iloc[1]
+
 # ---- one sex's counts typed into the other's columns --------------------------------------------------------
 def test_sex_copy_rule_lists_a_unit_whose_women_are_its_men_count_by_count():
     """Paraíba's monitoring unit in December 2016 as the file has it: 121 women and 121 men in one count; 2 and 2 six
@@ -556,7 +628,7 @@ def _tidy_units(counts):
                          "jurisdiction": "Estadual", "block": "population", "item": item, "court": "Estadual",
                          "sex": sex, "value": float(value), "kind": "cells"})
         rows.append({**rows[-1], "block": "incidences", "item": "GRUPO: x", "value": 7.0})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).assign(unit=lambda t: plausibility.unit_keys(t))
 
 
 TIDY = _tidy_units({("2016-12", UNIT, "male"): {"closed": 17_580, "pre_trial": 0},
@@ -575,7 +647,7 @@ def _entry(period="2016-12", action="replace", unit=UNIT, sex="male", published=
 
 def _unit_table(tidy):
     population = tidy[tidy["block"] == "population"]
-    return population.groupby(["period", "state", "municipality", "unit_name", "kind", "sex"], as_index=False)[
+    return population.groupby(["period", "state", "municipality", "unit_name", "unit", "kind", "sex"], as_index=False)[
         "value"].sum().rename(columns={"value": "people"}).assign(places=np.nan, people_by_age=np.nan)[
         plausibility.UNIT_COLUMNS]
 
