@@ -164,7 +164,7 @@ _MICRODATA = Choice("microdata_available", Text("source.argentina_microdata"),
 _URUGUAY_PRISON, _URUGUAY_DRUGS = Text("source.uruguay_prison"), Text("source.uruguay_drugs")
 
 TABLES = (
-    Table("tab-01-women-held-latest", "regional", "latest", ("country",), Text("tab-01.title"), _UNODC, "chapter"),
+    Table("tab-01-women-held-latest", "regional", "latest", ("country",), Text("tab-01.title"), _UNODC, "latest"),
     Table("tab-02-unodc-data-quality", "regional", "quality", ("rule", "country", "year", "series", "sex", "evidence"),
           Text("tab-02.title"), _UNODC),
     Table("tab-03-comparability", "regional", "comparability", ("aspect", "country"), Text("tab-03.title"),

@@ -539,6 +539,12 @@ def count_notes(latest: pd.DataFrame, in_unodc: pd.DataFrame) -> pd.Series:
     return notes
 
 
+# Where tab-01's growths of women held start (growth_base): a reader who finds a country's first year later than
+# `first_year`, or no growth since 2010, can see why.
+GROWTH_BASE = ("a growth of women held starts from a year whose count of women can start one: not a year whose "
+               "women's share tab-02 leaves out because its women and men fall short of its total, since such a "
+               "count may miss women (unodc_plausibility.starts_growth)")
+
 # What tab-05's difference is: a reader who subtracts the shares as shown can find 0.1 more or less.
 DIFFERENCE_PP = ("women's share minus men's share, both before rounding: it can differ by 0.1 from the difference "
                  "of the shares as shown")
@@ -555,6 +561,7 @@ def values(tables: dict[str, pd.DataFrame], settings: Regional) -> dict:
     return {"text": {"first_year": settings.first_year},
             "definitions": {
                 "chapter": chapter,
+                "latest": {**chapter, "growth_base": GROWTH_BASE},
                 "unsentenced": {**chapter, "difference_pp": DIFFERENCE_PP},
                 "world_panel": {**chapter, "world_panel_min_countries": settings.world_panel_min_countries,
                                 "world_panel_last_year": settings.world_panel_last_year,
