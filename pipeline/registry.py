@@ -208,7 +208,7 @@ TABLES = (
           "claims"),
     Table("tab-27-brazil-monitoring-coverage", "brazil", "monitoring_coverage", ("period",), Text("tab-27.title"),
           _SISDEPEN, "units", float_digits=0),
-    Table("tab-28-brazil-renamed-units", "brazil", "renamed_units", ("period", "state", "municipality", "unit_name"),
+    Table("tab-28-brazil-unit-rename-reconciliation", "brazil", "renamed_units", ("period", "state", "municipality", "unit_name"),
           Text("tab-28.title"), _SISDEPEN, "renames", float_digits=0),
     Table("tab-30-uruguay-prison-series", "uruguay", "prison_series", ("sex", "period", "reference"),
           Text("tab-30.title"), _URUGUAY_PRISON, "chapter", float_digits=0, drop=("position",)),

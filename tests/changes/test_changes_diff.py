@@ -272,6 +272,12 @@ def test_on_the_committed_findings_tables_one_edit_is_one_finding():
 
     names = baseline.findings_tables(p.name for p in paths.TABLES.glob("*.csv"))
     assert "tab-22-brazil-data-quality" in names and "claims" not in names
+    # The units the rules follow across a new name are compared too: a new semester's renames show in the report.
+    assert "tab-28-brazil-unit-rename-reconciliation" in names
+    renames = diff.read_table(
+        (paths.TABLES / "tab-28-brazil-unit-rename-reconciliation.csv").read_text(encoding="utf-8"))
+    found = diff.findings_table("tab-28-brazil-unit-rename-reconciliation", renames.drop(index=0), renames)
+    assert found.key == ["period", "state", "municipality", "unit_name"] and len(found.added) == 1
     for name in names:
         table = diff.read_table((paths.TABLES / f"{name}.csv").read_text(encoding="utf-8"))
         assert diff.findings_table(name, table, table.copy()).status == "unchanged", name

@@ -327,7 +327,8 @@ def monitoring_in_cell_findings(units: pd.DataFrame, monitoring_pattern: str, in
 def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, measures: dict[str, str]) -> pd.DataFrame:
     """Per state, semester, measure and sex, the units whose people are `ratio` times above or below both semesters
     the unit reported before and after, or whose first or last semester is that far from the next one while that
-    one agrees with the one after; in each case at least `min_change` people away. Listed with each unit's places
+    one agrees with the one after, or whose two semesters in a row agree with each other and are that far above or
+    below both the semester before them and the one after; in each case at least `min_change` people away. Listed with each unit's places
     and people per place, in that semester and the two it was compared with (a unit that holds ten people per place
     in one semester and two in the others is more likely an entry error than one always crowded), with its people
     as its age groups count them on the same form (block 5.1: where it stays with the other semesters while the
@@ -355,6 +356,16 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
     between &= far(people, before[1]) & far(people, after[1])
     first = (position == 0) & (size >= 3) & far(people, after[1]) & ~far(after[1], after[2])
     last = (position == size - 1) & (size >= 3) & far(people, before[1]) & ~far(before[1], before[2])
+    # Two semesters in a row that agree with each other, both that far from the semester before them and the one
+    # after, on the same side of both (Mato Grosso do Sul's Gameleira: 1 man in December 2018 and June 2019, 665
+    # before and 990 after): each is compared with the semesters around the two.
+    def outside(here: pd.Series, low: pd.Series, high: pd.Series) -> pd.Series:
+        return far(here, low) & far(here, high) & (((here < low) & (here < high)) | ((here > low) & (here > high)))
+
+    run_first = (position > 0) & (position < size - 2) & ~far(people, after[1]) \
+        & outside(people, before[1], after[2]) & outside(after[1], before[1], after[2])
+    run_second = (position > 1) & (position < size - 1) & ~far(people, before[1]) \
+        & outside(people, before[2], after[1]) & outside(before[1], before[2], after[1])
 
     def counts(periods: list[pd.Series], values: list[pd.Series]) -> pd.Series:
         return pd.Series(["; ".join(f"{p}: {_count(v)}" for p, v in pairs) for pairs in
@@ -377,7 +388,8 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
     # The two semesters each kind of finding was compared with: (before or after, how many semesters away). Only the
     # rows found are written out (formatting every unit-semester took most of the rule's time).
     for rows, ((one, i), (two, j)) in ((between, ((before, 1), (after, 1))), (first, ((after, 1), (after, 2))),
-                                       (last, ((before, 2), (before, 1)))):
+                                       (last, ((before, 2), (before, 1))), (run_first, ((before, 1), (after, 2))),
+                                       (run_second, ((before, 2), (after, 1)))):
         if not rows.any():
             continue
         periods, values = [one[f"period{i}"][rows], two[f"period{j}"][rows]], [one[i][rows], two[j][rows]]
@@ -386,9 +398,10 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
                                    [one[f"places{i}"][rows], two[f"places{j}"][rows]])
         by_age[rows] = (series["people_by_age"][rows].map(_count) + " ("
                         + counts(periods, [one[f"people_by_age{i}"][rows], two[f"people_by_age{j}"][rows]]) + ")")
-    found = series[between | first | last]
-    hits = found.assign(measure=found["kind"].map(measures), beside=beside[between | first | last],
-                        crowding=crowding[between | first | last], by_age=by_age[between | first | last])
+    far_rows = between | first | last | run_first | run_second
+    found = series[far_rows]
+    hits = found.assign(measure=found["kind"].map(measures), beside=beside[far_rows], crowding=crowding[far_rows],
+                        by_age=by_age[far_rows])
     hits = hits[["state", "period", "measure", "sex", "unit_name", "people", "beside", "crowding", "by_age"]]
     state_people = units.groupby(["state", "sex", "period"])["people"].sum()
     rows = []
@@ -698,8 +711,8 @@ def _unit_counts(units: pd.DataFrame) -> str:
 
 # ------------------------------------------------------------------ Units followed across a new name ---
 
-RENAME_COLUMNS = ["state", "period_before", "municipality_before", "unit_name_before", "period", "municipality",
-                  "unit_name", "unit_class", "words_left_out", "words_added", "people_before", "people"]
+RENAME_COLUMNS = ["period", "state", "municipality", "unit_name", "period_before", "municipality_before",
+                  "unit_name_before", "unit_class", "words_left_out", "words_added", "people_before", "people"]
 _FILLER_WORDS = frozenset({"DE", "DA", "DO", "DAS", "DOS", "E"})  # words a name may gain or lose (Portuguese)
 _NAME_KEY = ["state", "municipality", "unit_name"]  # a unit of one semester, as the files name it
 

@@ -271,7 +271,7 @@ def test_the_units_whose_two_counts_of_one_form_are_far_apart_in_the_real_files(
 
 
 def test_the_units_far_from_their_neighbouring_semesters_in_the_real_files():
-    """The unit rule on the 12 SISDEPEN files: 31 state-semesters, listed, none altered by the rule. Pernambuco
+    """The unit rule on the 12 SISDEPEN files: 34 state-semesters, listed, none altered by the rule. Pernambuco
     2016-12 is the largest: one unit's 17,580 men where its next semesters have 4,181 and 6,392, and the state's men
     moved with it (44,188 against 29,614). A known error of that unit (data/corrections/sisdepen.yaml) replaces it,
     another one Rio de Janeiro's jail Cotrin Neto in 2020-12 (7,503 men in 750 places), and two more
@@ -280,9 +280,9 @@ def test_the_units_far_from_their_neighbouring_semesters_in_the_real_files():
 
     quality = interim.read("brazil", "quality")
     jumps = quality[quality["rule"] == "unit_jump"]
-    assert len(jumps) == 31 and jumps["treatment"].value_counts().to_dict() == {"keep": 27, "replace": 4}
+    assert len(jumps) == 34 and jumps["treatment"].value_counts().to_dict() == {"keep": 30, "replace": 4}
     assert jumps.groupby("state").size().to_dict() == {
-        "ES": 1, "GO": 3, "MA": 1, "MG": 3, "MS": 4, "PE": 2, "PR": 3, "RJ": 6, "RN": 2, "RO": 1, "RS": 1,
+        "ES": 1, "GO": 3, "MA": 1, "MG": 3, "MS": 5, "PE": 2, "PR": 3, "RJ": 8, "RN": 2, "RO": 1, "RS": 1,
         "SP": 4}
     pernambuco = jumps[(jumps["state"] == "PE") & (jumps["period"] == "2016-12")]
     assert pernambuco["evidence"].tolist() == [
@@ -319,6 +319,13 @@ def test_the_units_far_from_their_neighbouring_semesters_in_the_real_files():
                    "2020-12 (each legal situation as then); the state's count: 61,404 instead of 62,241; the "
                    "national count: 632,762 instead of 633,599; with all 2 corrections of that semester: 632,389"}
     assert set(jumps[jumps["correction_id"] == ""]["effect"]) == {"kept: counted as reported"}
+    # Two semesters in a row far from the semesters around them: Mato Grosso do Sul's agro-industrial penal centre
+    # of Gameleira reports 1 man in December 2018 and June 2019 (665 before, 990 after, 1,112 and 1,270 places);
+    # Rio de Janeiro's Franz de Castro Holzwarth jail 1,578 and 1,464 men in 302 places (287 before, 230 after).
+    value = jumps.set_index(["state", "period"])["value"]
+    assert (value[("MS", "2018-12")], value[("RJ", "2018-06")], value[("RJ", "2018-12")]) == (1, 1_578, 1_464)
+    assert "'CENTRO PENAL AGRO INDUSTRIAL DA GAMELEIRA' 1 (2018-06: 665; 2019-12: 990)" in \
+        jumps.set_index(["state", "period"])["evidence"][("MS", "2019-06")]
 
 
 

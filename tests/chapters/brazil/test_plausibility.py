@@ -301,10 +301,29 @@ def test_unit_rule_is_silent_where_units_change_level_or_jump_by_little(counts):
 def test_unit_rule_lists_a_last_semester_that_drops_from_a_level_and_a_first_semester_of_nobody():
     """Both are questions, not errors: a unit emptied or not reported; a unit opening, or a report left empty. The
     state's count beside them tells whether its total moved."""
-    dropped = _jumps(_people(*_series("Presídio A", [700, 650, 2900, 2800, 660])))
+    dropped = _jumps(_people(*_series("Presídio A", [2700, 2900, 2800, 2850, 660])))
     assert dropped[["period", "value"]].values.tolist() == [["2018-12", 660.0]]
     opened = _jumps(_people(*_series("Presídio A", [None, 0, 900, 950, 1000])))
     assert opened[["period", "value"]].values.tolist() == [["2017-06", 0.0]]
+
+
+def test_unit_rule_lists_two_semesters_in_a_row_far_from_the_semesters_around_them():
+    """Mato Grosso do Sul's Gameleira as the files have it: 665 men, then 1 and 1, then 990. Each of the two is
+    compared with the semesters around the two (a unit that reported one count for a year). Two semesters that do
+    not agree with each other, or a new level the unit keeps, are not such a pair."""
+    def gameleira(counts, places=(960,) * 6):
+        periods = [*SEMESTERS, "2019-06"]
+        return _people(*[(period, "Gameleira", CELLS, count, "Campo Grande", place)
+                         for period, count, place in zip(periods, counts, places)])
+
+    found = _jumps(gameleira([700, 665, 1, 1, 990, 1000], places=[960, 986, 1112, 1270, 900, 1503]))
+    assert found[["period", "value"]].values.tolist() == [["2017-12", 1.0], ["2018-06", 1.0]]
+    assert found["evidence"].iloc[1].startswith(
+        "1 men in 1 unit(s) far from their neighbouring semesters: 'GAMELEIRA' 1 (2017-06: 665; 2018-12: 990); "
+        "places for men and men per place (that semester; the semesters compared): 'GAMELEIRA' 1,270 (0.0; "
+        "2017-06: 0.7; 2018-12: 1.1)")
+    assert _jumps(gameleira([700, 665, 1, 400, 990, 1000])).empty  # 400 is near the semester before the two...
+    assert _jumps(gameleira([700, 665, 1, 1, 3, 2])).empty  # ... nor a level the unit keeps
 
 
 def test_unit_rule_thresholds_are_parameters():
