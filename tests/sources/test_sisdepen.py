@@ -854,8 +854,8 @@ def test_the_people_counted_by_age_are_the_units_people_or_fewer_almost_everywhe
 def test_a_units_places_stand_beside_its_people_in_the_unit_rule(real_outputs):
     """The two corrected units in tab-22's evidence: their places and people per place, from block 1.3 of the same
     rows. Cotrin Neto: 7,503 men in 750 places, 10.0 per place, against 2.1 and 1.6 in the two semesters the rule
-    compared (1,540 in 750 in June 2020, under its earlier name '… - SEAPCN'; 1,164 in 750 in June 2021). PJALLB: 17,580 in 885, 19.9 per place, against 4.7 and 7.2 (4,181 in
-    882; 6,392 in 885)."""
+    compared (1,540 in 750 in June 2020, under its earlier name '… - SEAPCN'; 1,164 in 750 in June 2021). PJALLB:
+    17,580 in 885, 19.9 per place, against 4.7 and 7.2 (4,181 in 882; 6,392 in 885)."""
     tidy, _, outputs = real_outputs
     places = tidy[(tidy["block"] == "capacity") & (tidy["sex"] == "male")].groupby(["unit_name", "period"])["value"]
     assert places.sum().loc[COTRIN_NETO].to_dict() == {"2020-12": 750, "2021-06": 750, "2021-12": 1_260}

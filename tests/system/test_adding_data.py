@@ -148,10 +148,10 @@ def test_adding_the_last_sisdepen_semester_as_the_guide_says(tmp_path):
     # RJ 2021-06 changes (its neighbours are now 2020-12 and 2021-12). RJ 2020-12 does not change: its jail Cotrin Neto,
     # renamed in 2020-12 ('SEAPCN' became 'SEAP/CN') and followed across its new name, is compared with 2020-06 and
     # 2021-06 with or without 2021-12, so the rule finds the entry that corrects it (rj-2020-12-cotrin-neto-male-people)
-    # either way. MG 2021-06's jail Carangola I, renamed in 2020-12 ('PRESIDIO DE CARANGOLA') and followed across its new name, is
-    # found without 2021-12 too: by unit_jump as its last semester (938 men against 101 in 2020-06 and 2020-12), and by
-    # the two-counts rule (105 by age group); both findings change (2021-12 becomes a neighbour), as Ceará's
-    # Caridade's does. The two-counts rule finds 2 rows more: Acre's
+    # either way. MG 2021-06's jail Carangola I, renamed in 2020-12 ('PRESIDIO DE CARANGOLA') and followed across its
+    # new name, is found without 2021-12 too: by unit_jump as its last semester (938 men against 101 in 2020-06 and
+    # 2020-12), and by the two-counts rule (105 by age group); both findings change (2021-12 becomes a neighbour), as
+    # Ceará's Caridade's does. The two-counts rule finds 2 rows more: Acre's
     # 2021-12, and Acre's women's unit of Tarauacá in 2021-06, which has no earlier semester to compare until 2021-12.
     # The copy rule finds 5 rows in 2021-12 (Minas Gerais's two jails, and Paraíba's and Pernambuco's pseudo-units of
     # home detention given their prison's counts), and 3 of June 2021 change (each unit's people in the semester after).

@@ -55,8 +55,8 @@ INCIDENCE_MEASURES = ("all_offence_incidences", "drug_law_incidences", *DRUG_OFF
 
 # The parameters of the rules on units' people (tab-22 states them beside its findings).
 UNIT_RULE_PARAMETERS = ("follow_renamed_units", "unit_jump_ratio", "unit_jump_min_change", "unit_copy_min_people",
-                        "unit_repeat_min_people",
-                        "unit_sex_copy_min_women", "unit_count_gap_ratio", "unit_count_gap_min_people")
+                        "unit_repeat_min_people", "unit_sex_copy_min_women", "unit_count_gap_ratio",
+                        "unit_count_gap_min_people")
 PATTERNS = ("monitoring_pattern", "domiciliary_pattern", "patronato_pattern", "monitoring_in_cell_pattern")
 # The long-table measure of each unit class's people (population_by_state).
 CLASS_MEASURES = {CELLS: "people_in_cells", MONITORING: "people_electronic_monitoring",

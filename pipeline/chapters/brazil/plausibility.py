@@ -328,9 +328,10 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
     """Per state, semester, measure and sex, the units whose people are `ratio` times above or below both semesters
     the unit reported before and after, or whose first or last semester is that far from the next one while that
     one agrees with the one after, or whose two semesters in a row agree with each other and are that far above or
-    below both the semester before them and the one after; in each case at least `min_change` people away. Listed with each unit's places
-    and people per place, in that semester and the two it was compared with (a unit that holds ten people per place
-    in one semester and two in the others is more likely an entry error than one always crowded), with its people
+    below both the semester before them and the one after; in each case at least `min_change` people away. Listed
+    with each unit's places and people per place, in that semester and the two it was compared with (a unit that
+    holds ten people per place in one semester and two in the others is more likely an entry error than one always
+    crowded), with its people
     as its age groups count them on the same form (block 5.1: where it stays with the other semesters while the
     people of block 4.1 jump, one of the form's two counts is mistyped), and with the state's people in all its
     units beside them (whether the state's count moved with the units'), never altered by the rule.
@@ -524,7 +525,8 @@ def unit_repeat_findings(population: pd.DataFrame, units: pd.DataFrame, min_peop
 
     A unit is followed across semesters by its state and `unit` (UNIT_KEY: its municipality and name, across the
     names renamed_units finds); a name given to two units of one semester is not followed. `population`: tidy
-    block 4.1 rows with each unit's `kind`; `units` has UNIT_COLUMNS. Names in capitals, so every language shows them as written (pipeline.i18n)."""
+    block 4.1 rows with each unit's `kind`; `units` has UNIT_COLUMNS. Names in capitals, so every language shows
+    them as written (pipeline.i18n)."""
     forms, by_sex = _forms(population)
     forms = forms.reset_index()
     same = ["state", "unit"]
@@ -736,10 +738,10 @@ def renamed_units(units: pd.DataFrame) -> pd.DataFrame:
     time in the next are taken as one unit renamed when both are of the same state, municipality (accents and case
     aside) and class, the words of one name are all words of the other (accents, case, punctuation and the words
     de, da, do, das, dos, e aside) or both are the same letters and digits (Rio de Janeiro's 'SEAPCN' and 'SEAP/CN'),
-    and neither has another such partner: Minas Gerais's 'PRESIDIO DE CAETE'
-    becomes 'Presídio de Caeté I' in December 2020, and Goiás's 'Unidade Prisional de Uruaçu' 'Unidade Prisional
-    Regional de Uruaçu'. Two new names for one old name, a unit that changes class (a prison's name gaining
-    'DOMICILIAR': unit_reclassified's) and names that share only some words are not followed.
+    and neither has another such partner: Minas Gerais's 'PRESIDIO DE CAETE' becomes 'Presídio de Caeté I' in December
+    2020, and Goiás's 'Unidade Prisional de Uruaçu' 'Unidade Prisional Regional de Uruaçu'. Two new names for one old
+    name, a unit that changes class (a prison's name gaining 'DOMICILIAR': unit_reclassified's) and names that share
+    only some words are not followed.
 
     `units`: one row per unit and semester (period, state, municipality, unit_name, kind, people); a name two units
     of one semester share is not followed. One row per rename (RENAME_COLUMNS), with the words the new name left out
@@ -760,15 +762,15 @@ def renamed_units(units: pd.DataFrame) -> pd.DataFrame:
     once = ~pairs.duplicated(["state", "municipality_before", "unit_name_before"], keep=False) & \
         ~pairs.duplicated(["state", "municipality", "unit_name"], keep=False)
     pairs = pairs[once]
+    words = [(_words(before), _words(after)) for before, after in
+             zip(pairs["unit_name_before"].astype(str), pairs["unit_name"].astype(str))]
     return pd.DataFrame({
         "state": pairs["state"], "period_before": pairs["period_before"],
         "municipality_before": pairs["municipality_before"], "unit_name_before": pairs["unit_name_before"],
         "period": pairs["period"], "municipality": pairs["municipality"], "unit_name": pairs["unit_name"],
         "unit_class": pairs["kind"],
-        "words_left_out": [" ".join(sorted(_words(b) - _words(a)))
-                           for b, a in zip(pairs["unit_name_before"].astype(str), pairs["unit_name"].astype(str))],
-        "words_added": [" ".join(sorted(_words(a) - _words(b)))
-                        for b, a in zip(pairs["unit_name_before"].astype(str), pairs["unit_name"].astype(str))],
+        "words_left_out": [" ".join(sorted(before - after)) for before, after in words],
+        "words_added": [" ".join(sorted(after - before)) for before, after in words],
         "people_before": pairs["people_before"].astype(float), "people": pairs["people"].astype(float)},
         columns=RENAME_COLUMNS).sort_values(["period", "state", "municipality", "unit_name"]).reset_index(drop=True)
 

@@ -331,8 +331,9 @@ def test_the_units_far_from_their_neighbouring_semesters_in_the_real_files():
 
 def test_the_units_followed_across_a_new_name_in_the_real_files():
     """413 renames in the 12 SISDEPEN files, 347 of them in December 2020, when Minas Gerais renamed 188 units, Goiás
-    77 and Rio de Janeiro 18 (its codes written with a slash: 'SEAPCN' became 'SEAP/CN'). Followed across its new name, Ceará's monitoring cell is a new level in June 2020, not a jump: 930
-    women, 954 in December 2020 under its name with 'DOMICILIAR' (281 in December 2019)."""
+    77 and Rio de Janeiro 18 (its codes written with a slash: 'SEAPCN' became 'SEAP/CN'). Followed across its new name,
+    Ceará's monitoring cell is a new level in June 2020, not a jump: 930 women, 954 in December 2020 under its name with
+    'DOMICILIAR' (281 in December 2019)."""
     from pipeline.chapters import interim
 
     renamed = interim.read("brazil", "renamed_units")
@@ -346,8 +347,8 @@ def test_the_units_followed_across_a_new_name_in_the_real_files():
     assert caete[["period_before", "unit_name_before", "words_left_out", "words_added", "people_before",
                   "people"]].values.tolist() == [["2020-06", "PRESIDIO DE CAETE", "", "I", 95, 108]]
     ceara = renamed[(renamed["state"] == "CE") & (renamed["period"] == "2020-12")]
-    assert ceara[["unit_name_before", "unit_name"]].values.tolist() == [
-        ["CÉLULA DE MONITORAÇÃO ELETRÔNICA DE PESSOAS", "CÉLULA DE MONITORAÇÃO ELETRÔNICA DE PESSOAS DOMICILIAR"]]
+    assert ceara[["unit_name_before", "unit_name"]].values.tolist() == [[
+        "CÉLULA DE MONITORAÇÃO ELETRÔNICA DE PESSOAS", "CÉLULA DE MONITORAÇÃO ELETRÔNICA DE PESSOAS DOMICILIAR"]]
     quality = interim.read("brazil", "quality")
     assert quality[(quality["rule"] == "unit_jump") & (quality["state"] == "CE")].empty
     # The count gap of Goiás's Valparaíso in June 2020 is compared with its semester after, under its new name.
