@@ -570,11 +570,13 @@ def test_treated_state_semesters_leave_the_national_incidences(real_outputs):
     treated = quality[quality["treatment"] != "keep"][["state", "period", "measure"]].drop_duplicates()
     assert sorted(map(tuple, treated.values)) == [
         ("CE", "2021-06", "people_in_cells"),  # a unit's known error: corrected in that unit, not in the state's
+        ("ES", "2020-12", "all_offence_incidences"),  # a unit's incidences (unit_incidence_jump): in that unit
         ("MA", "2019-12", "all_offence_incidences"), ("MA", "2019-12", plausibility.RATE_MEASURE),  # incidences
         ("MA", "2020-06", plausibility.RATE_MEASURE), ("MA", "2020-12", plausibility.RATE_MEASURE),
         ("MA", "2021-06", plausibility.RATE_MEASURE), ("MA", "2021-12", plausibility.RATE_MEASURE),
         ("MG", "2017-12", "people_in_cells"), ("MG", "2019-12", "people_in_cells"), ("MG", "2021-06", "people_in_cells"),
-        ("PE", "2016-12", "people_in_cells"), ("RJ", "2020-12", "people_in_cells"), ("RS", "2016-12", "people_in_cells"),
+        ("PE", "2016-12", "people_in_cells"), ("PE", "2018-12", "all_offence_incidences"),
+        ("RJ", "2020-12", "people_in_cells"), ("RS", "2016-12", "people_in_cells"),
         ("RS", "2018-06", "all_offence_incidences"), ("RS", "2018-06", "drug_law_incidences")]
     assert sorted(map(tuple, plausibility.treated_state_periods(quality)[["state", "period"]].values)) == [
         ("MA", "2019-12"), ("MA", "2020-06"), ("MA", "2020-12"), ("MA", "2021-06"), ("MA", "2021-12"),
@@ -582,6 +584,32 @@ def test_treated_state_semesters_leave_the_national_incidences(real_outputs):
     states = real_outputs[2].state_values
     maranhao = states[(states["state"] == "MA") & states["measure"].str.endswith("incidences")]
     assert sorted(maranhao["period"].unique()) == ["2016-12", "2018-06", "2018-12", "2019-06"]
+
+
+def test_a_units_offences_far_above_its_own_semesters_and_the_states_limit_are_left_out_in_that_unit(real_outputs):
+    """Found by an independent recount from the raw xlsx: Pernambuco's Agreste centre, December 2018, 15,917 offences
+    for 1,392 men (14,774 qualified robbery, none under the drug law)."""
+    tidy, _, outputs = real_outputs
+    quality = outputs.quality
+    found = quality[quality["rule"] == "unit_incidence_jump"]
+    assert found[["state", "period", "sex", "value", "treatment"]].values.tolist() == [
+        ["ES", "2020-12", "male", 2247.0, "exclude"], ["PE", "2018-12", "male", 15917.0, "exclude"]]
+    agreste = found.iloc[1]
+    assert ("'CENTRO DE RESSOCIALIZAÇÃO DO AGRESTE - CRA' 15,917 / 1,392 (2018-06: 2,543; 2019-06: 2,836)"
+            in agreste["evidence"])
+    # Maranhão's units are not listed: their state-semesters are treated as a whole
+    assert not (found["state"] == "MA").any()
+    men = _value(outputs.indicators, "all_offence_incidences", "2018-12", "male")
+    as_published = tidy[(tidy["block"] == "incidences") & (tidy["period"] == "2018-12") & (tidy["sex"] == "male")
+                        & tidy["item"].str.startswith("GRUPO:")]
+    assert men == 675721 == 691638 - 15917  # the unit alone left out of the 691,638 of the units counted in cells
+    agreste_rows = as_published[as_published["unit_name"] == "Centro de Ressocialização do Agreste - CRA"]
+    assert agreste_rows["value"].sum() == 15917
+    shares = {sex: round(_value(outputs.indicators, "drug_law_share_of_incidences", "2018-12", sex), 1)
+              for sex in ("female", "male", "total")}
+    assert shares == {"female": 55.0, "male": 28.4, "total": 29.6}  # 27.8 and 28.9 with the unit's offences
+    trafficking = outputs.indicators[outputs.indicators["indicator"] == "drug_trafficking"]
+    assert set(trafficking["unit"]) == {"incidences"}
 
 
 def test_men_drug_law_shares_before_and_after_the_per_capita_rule(real_outputs):
@@ -598,7 +626,8 @@ def test_men_drug_law_shares_before_and_after_the_per_capita_rule(real_outputs):
 
     assert men(spike_rule_only.indicators) == {"2019-12": 28.74, "2020-06": 29.27, "2020-12": 28.84,
                                                "2021-06": 29.16, "2021-12": 28.37}
-    assert men(outputs.indicators) == {"2019-12": 28.74, "2020-06": 29.38, "2020-12": 30.04, "2021-06": 30.35,
+    # 2020-12: 30.04 with Espírito Santo's CDP de São Domingos do Norte, whose incidences unit_incidence_jump leaves out
+    assert men(outputs.indicators) == {"2019-12": 28.74, "2020-06": 29.38, "2020-12": 29.99, "2021-06": 30.35,
                                        "2021-12": 30.44}
 
 

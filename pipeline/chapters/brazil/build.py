@@ -106,8 +106,11 @@ def build(tidy: pd.DataFrame, reports: pd.DataFrame, figures: pd.DataFrame, sett
                                                settings), incidences], ignore_index=True)
     unit_effects = plausibility.unit_effects(in_units, replaced_by, units_people, raw_states, corrected)
     # Find implausible state-semesters by general rules (on the values as published), and treat them as chosen.
-    quality, treated = _quality(population, counted_offences, units_people, raw_states, known, unit_effects,
-                                settings)
+    quality, treated, treated_offences = _quality(population, counted_offences, units_people, raw_states, known,
+                                                  unit_effects, settings)
+    if treated_offences is not counted_offences:  # a unit's incidences treated by their own rule: summed again
+        corrected = pd.concat([corrected[~corrected["measure"].isin(INCIDENCE_MEASURES)],
+                               incidences_by_state(treated_offences)], ignore_index=True)
     states = plausibility.apply_treatment(corrected, treated, INCIDENCE_MEASURES)
     indicators = national_indicators(states, settings, unit_corrections_note(in_units, replaced_by))
     # Which states the monitoring count covers: a state without a monitoring unit in a file is not in its count.
@@ -265,11 +268,12 @@ def _drug_items(incidences: pd.DataFrame) -> list[str]:
 
 def _quality(population: pd.DataFrame, counted_offences: pd.DataFrame, units: pd.DataFrame, states: pd.DataFrame,
              corrections: pd.DataFrame, unit_effects: dict[str, str], settings: Brazil
-             ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The data-quality table (findings of every rule, known errors, treatment, effect) and the state-semesters
-    whose incidences are treated. `population`: the tidy rows of block 4.1; `counted_offences`: the offence rows of
-    block 5.14 of the units counted (counted_units); `units`: people per unit (unit_people); `unit_effects`: what
-    each correction of a unit's people did, by entry id."""
+             ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The data-quality table (findings of every rule, known errors, treatment, effect), the state-semesters
+    whose incidences are treated, and `counted_offences` with the units treated by the rule on a unit's incidences.
+    `population`: the tidy rows of block 4.1; `counted_offences`: the offence rows of block 5.14 of the units counted
+    (counted_units); `units`: people per unit (unit_people); `unit_effects`: what each correction of a unit's people
+    did, by entry id."""
     checked = states[states["measure"].isin(["all_offence_incidences", "drug_law_incidences", "people_in_cells"])]
     outliers = plausibility.detect_outliers(checked, settings.outlier_ratio, settings.outlier_min_change)
     rates = plausibility.incidence_rates(counted_units(population, settings), counted_offences)
@@ -285,8 +289,29 @@ def _quality(population: pd.DataFrame, counted_offences: pd.DataFrame, units: pd
     treatable = (*INCIDENCE_MEASURES, plausibility.RATE_MEASURE)
     quality = plausibility.quality_table(findings, corrections, settings.outlier_treatment, treatable, unit_effects)
     treated = plausibility.treated_state_periods(quality)
+    # A unit's incidences far above its own semesters and the states' rates, outside the state-semesters treated.
+    jumps = plausibility.incidence_jumps(unit_incidences(population, counted_offences, settings), rates,
+                                         settings.outlier_ratio, settings.outlier_min_change,
+                                         settings.per_capita_max_ratio)
+    in_units = plausibility.incidence_jump_findings(jumps, treated, settings.outlier_treatment)
+    quality = pd.concat([quality, plausibility.quality_table(in_units, corrections.iloc[:0], "keep", ())],
+                        ignore_index=True).sort_values(["rule", "state", "period", "measure", "sex"], kind="stable")
     sources = plausibility.replacement_periods(states, treated)
-    return plausibility.describe_effects(quality, sources), treated
+    return (plausibility.describe_effects(quality.reset_index(drop=True), sources), treated,
+            plausibility.treat_unit_incidences(counted_offences, jumps, in_units))
+
+
+def unit_incidences(population: pd.DataFrame, counted_offences: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
+    """Per counted unit, semester and sex: its people (block 4.1) and offence incidences (the block 5.14 items of
+    `counted_offences`), 0 where it has none (plausibility.UNIT_INCIDENCE_COLUMNS)."""
+    key = ["period", "unit_row", "sex"]  # a unit's row number is unique in its semester
+    counted = counted_units(population, settings)
+    people = counted.groupby(key, observed=True)["value"].sum().rename("people")
+    incidences = counted_offences.groupby(key, observed=True)["value"].sum().rename("incidences")
+    both = pd.concat([people, incidences], axis=1).fillna(0).reset_index()
+    names = pd.concat([counted, counted_offences])[["period", "unit_row", "state", "unit", "unit_name"]] \
+        .drop_duplicates(["period", "unit_row"])
+    return both.merge(names, on=["period", "unit_row"], validate="m:1")[plausibility.UNIT_INCIDENCE_COLUMNS]
 
 
 def unit_people(tidy: pd.DataFrame) -> pd.DataFrame:
@@ -447,7 +472,7 @@ def _corrected_in(measure: str, notes: dict[str, str]) -> str:
 def _unit(measure: str) -> str:
     if measure.endswith("_share_of_incidences"):
         return "percent"
-    return "incidences" if measure.endswith("incidences") else "persons"
+    return "incidences" if measure.endswith("incidences") or measure in DRUG_OFFENCES.values() else "persons"
 
 
 def cells_definition(settings: Brazil) -> str:
@@ -491,9 +516,9 @@ def definition(measure: str, settings: Brazil) -> str:
     units = ("of every unit, pseudo-units included" if settings.incidences_in_pseudo_units
              else "of the units counted in cells")
     return (f"SISDEPEN block 5.14 offence items (incidences, not people) {units}; "
-            f"state-semesters flagged by the spike or per-capita rule or listed as known errors: "
-            f"{settings.outlier_treatment} (params.yaml brazil.outlier_treatment; per-capita limit "
-            f"{settings.per_capita_max_ratio:g} times the national median)")
+            f"state-semesters flagged by the spike or per-capita rule or listed as known errors, and units' "
+            f"incidences alone where unit_incidence_jump flags them: {settings.outlier_treatment} (params.yaml "
+            f"brazil.outlier_treatment; per-capita limit {settings.per_capita_max_ratio:g} times the national median)")
 
 
 # ------------------------------------------------------------------------ The chapter's tables ---
@@ -530,6 +555,14 @@ def treated_state_semesters(quality: pd.DataFrame) -> str:
     """The state-semesters whose incidences were excluded or replaced, e.g. 'MA 2019-12, RS 2018-06' ('none')."""
     treated = plausibility.treated_state_periods(quality)
     return ", ".join(f"{t.state} {t.period}" for t in treated.itertuples()) or "none"
+
+
+def treated_unit_semesters(quality: pd.DataFrame) -> str:
+    """The state-semesters in which units' incidences alone were excluded or replaced (unit_incidence_jump; tab-22
+    names the units), e.g. 'PE 2018-12' ('none')."""
+    found = quality[(quality["rule"] == plausibility.UNIT_INCIDENCE_JUMP_RULE)
+                    & quality["treatment"].isin(plausibility.TREATMENTS[1:])]
+    return ", ".join(dict.fromkeys(f"{row.state} {row.period}" for row in found.itertuples())) or "none"
 
 
 def corrected_units(quality: pd.DataFrame) -> list[str] | str:
@@ -580,7 +613,8 @@ def values(tables: dict[str, pd.DataFrame], settings: Brazil, periods: list[str]
                   "per_capita_max_ratio": settings.per_capita_max_ratio,
                   "incidence_coverage_min_pct": settings.incidence_coverage_min_pct,
                   "outlier_treatment": settings.outlier_treatment,
-                  "treated_state_semesters": treated_state_semesters(tables["quality"])}
+                  "treated_state_semesters": treated_state_semesters(tables["quality"]),
+                  "treated_unit_semesters": treated_unit_semesters(tables["quality"])}
     claims = {"claimed_monitoring_growth_pct": settings.claimed_monitoring_growth_pct,
               "claimed_base_periods": settings.claimed_base_periods, "claimed_end_period": settings.claimed_end_period}
     unit_rules = {key: getattr(settings, key) for key in UNIT_RULE_PARAMETERS}

@@ -9,6 +9,10 @@ Every rule is general and writes findings (rule, state, period, measure, sex, va
   flagged for every semester it lasts, which the spike rule cannot see.
 - `coverage`: the units that report any incidence hold less than `min_pct` percent of a state's people in
   cells (of one sex): the national incidences and shares then cover that state only in part.
+- `unit_incidence_jump`: the spike and per-capita rules applied to one unit, outside the state-semesters they
+  treat: its offence incidences of one sex `ratio` times above both semesters around it in which it recorded any,
+  `min_change` above the higher, and more per person than the per-capita limit for a state. Treated as
+  `brazil.outlier_treatment` says in that unit alone (both sexes), before its state's incidences are summed again.
 - `known_error`: an entry of `data/corrections/sisdepen.yaml` no rule found. Each entry is checked against
   the value as published, so a fix by SENAPPEN makes the pipeline fail until the entry is reviewed.
 
@@ -677,6 +681,96 @@ def unit_count_gap_findings(units: pd.DataFrame, ratio: float, min_people: float
     return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment", UNITS])
 
 
+# ------------------------------------------------------------------------- A unit's incidences ---
+
+UNIT_INCIDENCE_JUMP_RULE = "unit_incidence_jump"
+# One row per counted unit, semester and sex: its people (block 4.1) and offence incidences (block 5.14 items).
+UNIT_INCIDENCE_COLUMNS = ["period", "state", "unit_row", "unit", "unit_name", "sex", "people", "incidences"]
+
+
+def incidence_jumps(units: pd.DataFrame, rates: pd.DataFrame, ratio: float, min_change: float,
+                    max_ratio: float) -> pd.DataFrame:
+    """The unit-semesters whose offence incidences of one sex are `ratio` times above both the semester before and
+    the one after in which the unit recorded any of that sex, at least `min_change` above the higher, and more per
+    person than `max_ratio` times the median of the states' rates (`rates`: incidence_rates; the per-capita rule's
+    limit for a state). The spike and per-capita rules of a state, applied to one unit: Pernambuco's Centro de
+    Ressocialização do Agreste records 15,917 offences for 1,392 men in December 2018, 14,774 of them qualified
+    robbery and none under the drug law, against 2,543 and 2,836 in the semesters around it. A unit whose
+    neighbouring semesters record too few, and this one a plausible number per person, is not listed.
+
+    `units` has UNIT_INCIDENCE_COLUMNS; each row found, with the semesters compared (`before_period`, `before`,
+    `after_period`, `after`), its incidences per person (`rate`) and the limit (`limit`)."""
+    recorded = units[units["incidences"] > 0].sort_values(["state", "unit", "sex", "period"], kind="stable")
+    by_unit = recorded.groupby(["state", "unit", "sex"], sort=False, observed=True)
+    around = {"before": by_unit["incidences"].shift(1), "before_period": by_unit["period"].shift(1),
+              "after": by_unit["incidences"].shift(-1), "after_period": by_unit["period"].shift(-1)}
+    recorded = recorded.assign(**around)
+    limit = rates.groupby(["period", "sex"])["national_median"].first().rename("limit") * max_ratio
+    recorded = recorded.join(limit, on=["period", "sex"])
+    recorded["rate"] = (recorded["incidences"] / recorded["people"]).where(recorded["people"] > 0)
+    higher = np.maximum(recorded["before"], recorded["after"])
+    found = (recorded["incidences"] >= ratio * higher) & (recorded["incidences"] - higher >= min_change) \
+        & ((recorded["people"] == 0) | (recorded["rate"] > recorded["limit"]))
+    return recorded[found.fillna(False)].reset_index(drop=True)
+
+
+def incidence_jump_findings(jumps: pd.DataFrame, treated_states: pd.DataFrame, treatment: str) -> pd.DataFrame:
+    """Per state, semester and sex, the units of `jumps` (incidence_jumps) outside the state-semesters treated as a
+    whole (`treated_states`: treated_state_periods; their row covers their units), with what `treatment` does to
+    them: keep, exclude (the unit's incidences of that semester, both sexes, left out of the national sums and
+    shares) or replace (by the unit's incidences of the semester before it compared, both sexes).
+
+    The findings have FINDING_COLUMNS, their `treatment`, `effect` and UNITS."""
+    whole = set(zip(treated_states["state"], treated_states["period"]))
+    jumps = jumps[pd.Series([(state, period) not in whole for state, period in zip(jumps["state"], jumps["period"])],
+                            index=jumps.index, dtype=bool)]
+    rows = []
+    for (state, period, sex), group in jumps.groupby(["state", "period", "sex"], sort=True):
+        who = _PEOPLE[sex]
+        # "'NAME' 15,917 / 1,392 (2018-06: 2,543; 2019-06: 2,836)": names in capitals and counts, so every language
+        # shows them as written (pipeline.i18n)
+        listed = ", ".join(f"'{u.unit_name.upper()}' {u.incidences:,.0f} / {u.people:,.0f} ({u.before_period}: "
+                           f"{u.before:,.0f}; {u.after_period}: {u.after:,.0f})" for u in group.itertuples())
+        names = ", ".join(f"'{name.upper()}'" for name in group["unit_name"])
+        if treatment == "exclude":
+            effect = (f"left out: the offence incidences of {names} in {period} (both sexes), from the national sums "
+                      "and drug-law shares")
+        elif treatment == "replace":
+            effect = (f"replaced: the offence incidences of {names} in {period} (both sexes), by those of the semester "
+                      f"before it compared ({', '.join(group['before_period'])})")
+        else:
+            effect = "kept: counted as reported"
+        rows.append({"rule": UNIT_INCIDENCE_JUMP_RULE, "state": state, "period": period,
+                     "measure": "all_offence_incidences", "sex": sex, "value": float(group["incidences"].sum()),
+                     "evidence": f"{group['incidences'].sum():,.0f} offence incidences of {who} in {len(group)} "
+                                 f"unit(s), each far above the semesters before and after in which it recorded any and "
+                                 f"above {group['limit'].iloc[0]:.2f} per {_PERSON[sex]} (the per-capita rule's limit "
+                                 f"for a state): {listed} (each unit: its incidences / its {who} (the incidences of "
+                                 "the semesters compared))",
+                     "treatment": treatment, "effect": effect, UNITS: _listed(group["unit_name"])})
+    return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment", "effect", UNITS])
+
+
+def treat_unit_incidences(offences: pd.DataFrame, jumps: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
+    """The offence rows (offence_incidences, with each unit's `unit` key) with the units of `findings`
+    (incidence_jump_findings) treated as their `treatment` says, both sexes: counted as 0 (excluded), or replaced by
+    the unit's rows of the semester before it compared (relabelled with the semester treated)."""
+    treated = findings[findings["treatment"].isin(TREATMENTS[1:])]
+    if treated.empty:
+        return offences
+    units = jumps.merge(treated[["state", "period", "sex", "treatment"]], on=["state", "period", "sex"])
+    units = units.drop_duplicates(["state", "unit", "period"])
+    treated_rows = pd.Series(False, index=offences.index)
+    for unit in units.itertuples():  # a handful of units, each found by its semester's row number
+        treated_rows |= (offences["period"] == unit.period) & (offences["unit_row"] == unit.unit_row)
+    sources = [offences[(offences["period"] == unit.before_period) & (offences["state"] == unit.state)
+                        & (offences["unit"] == unit.unit)].assign(period=unit.period, unit_row=unit.unit_row)
+               for unit in units[units["treatment"] == "replace"].itertuples()]
+    # Counted as 0 rather than dropped: taking the other 470,000 rows would copy them (0.7 s).
+    return pd.concat([offences.assign(value=offences["value"].where(~treated_rows, 0)), *sources],
+                     ignore_index=True)
+
+
 def _listed(names) -> tuple[str, ...]:
     """A finding's UNITS: each name once, in capitals, in the order the finding lists them."""
     return tuple(dict.fromkeys(str(name).upper() for name in names))
@@ -964,7 +1058,8 @@ def treated_state_periods(quality: pd.DataFrame) -> pd.DataFrame:
     computed from them) stay comparable.
     """
     relevant = quality[quality["treatment"].isin(TREATMENTS[1:])  # exclude, replace (other rules list only)
-                       & ~quality["measure"].str.startswith(PEOPLE_PREFIX)]  # people: a unit's known error, in that unit
+                       & ~quality["measure"].str.startswith(PEOPLE_PREFIX)  # people: a unit's known error, in that unit
+                       & (quality["rule"] != UNIT_INCIDENCE_JUMP_RULE)]  # a unit's incidences: in that unit
     treated = relevant[["state", "period", "treatment"]].drop_duplicates()
     conflicting = treated[treated.duplicated(["state", "period"], keep=False)]
     if len(conflicting):

@@ -66,6 +66,94 @@ def test_coverage_rule_fires_below_the_limit_and_is_silent_above():
 
 
 # ---- quality table and treatment ---------------------------------------------------------------------------
+# ---- a unit's incidences -----------------------------------------------------------------------------------------
+INCIDENCE_SEMESTERS = ["2018-06", "2018-12", "2019-06", "2019-12"]
+
+
+def _unit_incidences(name: str, incidences: list[float], people: list[float], state="PE", sex="male", rows=0):
+    """One unit's people and offence incidences of one sex, semester by semester (UNIT_INCIDENCE_COLUMNS)."""
+    return pd.DataFrame([{"period": period, "state": state, "unit_row": rows + at, "unit": f"RECIFE | {name}",
+                          "unit_name": name, "sex": sex, "people": n, "incidences": i}
+                         for at, (period, i, n) in enumerate(zip(INCIDENCE_SEMESTERS, incidences, people))])
+
+
+def _medians(median: float = 1.3, sex="male"):
+    """incidence_rates' columns the rule reads: the median of the states' rates, per semester and sex."""
+    return pd.DataFrame({"period": INCIDENCE_SEMESTERS, "sex": sex, "national_median": median})
+
+
+def test_unit_incidence_rule_lists_a_semester_far_above_both_neighbours_and_the_states_limit():
+    # Pernambuco's Agreste centre in December 2018: 15,917 offences for 1,392 men, 2,543 and 2,836 around it
+    units = pd.concat([_unit_incidences("AGRESTE", [2543, 15917, 2836, 2887], [1251, 1392, 1478, 1471]),
+                       _unit_incidences("CALM", [900, 1000, 950, 980], [800, 810, 820, 830], rows=10)])
+    jumps = plausibility.incidence_jumps(units, _medians(), 5.0, 1000, 3.0)
+    assert jumps[["unit_name", "period", "before_period", "before", "after_period", "after"]].values.tolist() == [
+        ["AGRESTE", "2018-12", "2018-06", 2543, "2019-06", 2836]]
+    assert jumps["limit"].iloc[0] == pytest.approx(3.9)
+    found = plausibility.incidence_jump_findings(jumps, pd.DataFrame(columns=["state", "period"]), "exclude")
+    row = found.iloc[0]
+    assert (row["rule"], row["state"], row["period"], row["sex"], row["value"], row["treatment"]) == (
+        "unit_incidence_jump", "PE", "2018-12", "male", 15917.0, "exclude")
+    assert "'AGRESTE' 15,917 / 1,392 (2018-06: 2,543; 2019-06: 2,836)" in row["evidence"]
+    assert "above 3.90 per man" in row["evidence"]
+    assert row["effect"] == ("left out: the offence incidences of 'AGRESTE' in 2018-12 (both sexes), from the "
+                             "national sums and drug-law shares")
+
+
+@pytest.mark.parametrize("incidences, people", [
+    ([396, 2600, 458, 500], [2700, 2740, 2750, 2760]),  # neighbours that record too few: 0.95 per man is plausible
+    ([400, 1300, 90, 100], [100, 100, 100, 100]),  # far above both and per person, but fewer than 1,000 more
+    ([2000, 9000, 9500, 9400], [1000, 1000, 1000, 1000]),  # a new level, not one semester
+    ([15917, 2543, 2836, 2887], [1392, 1251, 1478, 1471]),  # a first semester: nothing before it to compare
+])
+def test_unit_incidence_rule_is_silent_on_plausible_or_lasting_levels(incidences, people):
+    assert plausibility.incidence_jumps(_unit_incidences("UNIT", incidences, people), _medians(), 5.0, 1000,
+                                        3.0).empty
+
+
+def test_unit_incidence_rule_compares_the_semesters_in_which_the_unit_recorded_any():
+    jumps = plausibility.incidence_jumps(_unit_incidences("UNIT", [2000, 0, 14000, 2500], [1000] * 4),
+                                         _medians(), 5.0, 1000, 3.0)
+    assert jumps[["period", "before_period", "after_period"]].values.tolist() == [["2019-06", "2018-06", "2019-12"]]
+
+
+def test_unit_incidence_rule_leaves_units_of_a_state_semester_treated_as_a_whole_to_the_states_row():
+    jumps = plausibility.incidence_jumps(_unit_incidences("UNIT", [2000, 14000, 2500, 2400], [1000] * 4,
+                                                          state="MA"), _medians(), 5.0, 1000, 3.0)
+    treated = pd.DataFrame({"state": ["MA"], "period": ["2018-12"], "treatment": ["exclude"]})
+    assert len(jumps) == 1
+    assert plausibility.incidence_jump_findings(jumps, treated, "exclude").empty
+
+
+def _offences(unit_rows: dict[tuple[str, int], tuple[str, dict[str, float]]]):
+    """Offence rows: (period, unit_row) -> (unit, {sex: incidences}), one item each."""
+    return pd.DataFrame([{"period": period, "unit_row": row, "state": "PE", "unit": unit, "item": "GRUPO: X",
+                          "sex": sex, "value": value}
+                         for (period, row), (unit, by_sex) in unit_rows.items() for sex, value in by_sex.items()])
+
+
+@pytest.mark.parametrize("treatment, men, women, effect", [
+    ("exclude", 100, 10, "left out: the offence incidences of 'AGRESTE' in 2018-12 (both sexes), from the national "
+                         "sums and drug-law shares"),
+    ("replace", 100 + 2543, 10 + 7, "replaced: the offence incidences of 'AGRESTE' in 2018-12 (both sexes), by "
+                                    "those of the semester before it compared (2018-06)"),
+    ("keep", 100 + 15917, 10 + 3, "kept: counted as reported"),
+])
+def test_a_units_incidences_are_treated_in_that_unit_alone_both_sexes(treatment, men, women, effect):
+    units = _unit_incidences("AGRESTE", [2543, 15917, 2836, 2887], [1251, 1392, 1478, 1471])
+    jumps = plausibility.incidence_jumps(units, _medians(), 5.0, 1000, 3.0)
+    found = plausibility.incidence_jump_findings(jumps, pd.DataFrame(columns=["state", "period"]), treatment)
+    assert found["effect"].tolist() == [effect]
+    offences = _offences({("2018-06", 0): ("RECIFE | AGRESTE", {"male": 2543, "female": 7}),
+                          ("2018-12", 1): ("RECIFE | AGRESTE", {"male": 15917, "female": 3}),
+                          ("2018-12", 7): ("RECIFE | OTHER", {"male": 100, "female": 10})})
+    treated = plausibility.treat_unit_incidences(offences, jumps, found)
+    december = treated[treated["period"] == "2018-12"].groupby("sex")["value"].sum()
+    assert december.to_dict() == {"female": women, "male": men}
+    assert treated[treated["period"] == "2018-06"]["value"].sum() == 2543 + 7  # the semester compared, as it was
+    assert plausibility.treated_state_periods(plausibility.quality_table(found, _corrections(), "keep", ())).empty
+
+
 def _corrections(*rows):
     return pd.DataFrame(list(rows), columns=["id", "state", "period", "measure", "sex", "published", "action",
                                              "reason", "found_in"])
