@@ -42,6 +42,7 @@ TABLE_KEYS = {
     "latest": ["country"],
     "world_panel": ["start_year", "end_year"],
     "world_panel_countries": ["country"],
+    "world_panel_short_counts": ["country", "year"],
     "unsentenced_by_sex": ["country"],
     "americas_countries": ["country"],
     "americas_interval": ["measure"],
@@ -154,14 +155,22 @@ def latest_by_country(series: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------- The world ---
 
 def world_panel(national: pd.DataFrame, min_countries: int,
-                last_year: int = 9999) -> tuple[pd.DataFrame, pd.DataFrame]:
+                last_year: int = 9999) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Women and men held on fixed panels: for each span of years, the pair of years with the most countries
     counting women and men in both (at least `min_countries`). The headline window (`chosen`) is the widest
     ending in `last_year` or before; the widest of all is marked too (`widest`), so that a window the headline
-    leaves out is still shown. Returns the windows and the chosen panel's countries."""
-    counts = _without_double_counting(_wide(national[national["region"] != "World"], "persons_held"))
+    leaves out is still shown. A count by sex that falls short of its year's total counts no country in (PANEL_COUNTS).
+    Returns the windows, the chosen panel's countries, and the counts left out of the chosen window's years that
+    would otherwise have put a country in it."""
+    countries_ = national[national["region"] != "World"]
+    counts = _without_double_counting(_wide(countries_, "persons_held"))
     counted = counts["total"].fillna(counts["female"] + counts["male"])  # persons held counted that year
-    complete = counts.dropna(subset=["female", "male"])
+    # A count by sex that falls short of its year's total (its women's share left out: tab-02) may miss women and
+    # men, so it neither starts nor ends a growth (unodc_plausibility.starts_growth, as tab-01's growths).
+    share = _wide(countries_, "women_share_of_persons_held")["female"].reindex(counts.index)
+    usable = unodc_plausibility.starts_growth(counts["female"], counts["male"], counts["total"], share)
+    complete = counts[usable].dropna(subset=["female", "male"])
+    short = counts[~usable].dropna(subset=["female", "male"])
     by_year = {year: set(rows.index.get_level_values("country")) for year, rows in complete.groupby(level="year")}
     best_all, best_headline = _best_windows(by_year, min_countries), _best_windows(by_year, min_countries, last_year)
     if not best_all or not best_headline:
@@ -204,7 +213,15 @@ def world_panel(national: pd.DataFrame, min_countries: int,
     names = national.drop_duplicates("country").set_index("country")[["country_name", "region"]]
     members = members.join(names, on="country")[["country", "country_name", "region", "women_start",
                                                  "women_end", "men_start", "men_end"]]
-    return windows, members
+    # Countries counting women and men at both ends of the chosen window, one end's counts short of its total.
+    both = {year: set(rows.index.get_level_values("country"))
+            for year, rows in pd.concat([complete, short]).groupby(level="year")}
+    wanted = (both.get(start, set()) & both.get(end, set())) - set(panel)
+    left_out = short[short.index.get_level_values("year").isin([start, end])
+                     & short.index.get_level_values("country").isin(wanted)].reset_index()
+    left_out = left_out.assign(short_pct=(100 * (1 - (left_out["female"] + left_out["male"]) / left_out["total"]))
+                               .round(1))[["country", "year", "total", "female", "male", "short_pct"]]
+    return windows, members, left_out
 
 
 def _best_windows(by_year: dict[int, set], min_countries: int, last_year: int = 9999) -> dict[int, tuple]:
@@ -462,7 +479,7 @@ def build(national: pd.DataFrame, settings: Regional) -> dict[str, pd.DataFrame]
     """Every table of the chapter, computed from the cleaned national series."""
     members = countries(national, settings.subregion)
     series = women_held(national, members, settings.first_year)
-    windows, panel = world_panel(national, settings.world_panel_min_countries, settings.world_panel_last_year)
+    windows, panel, short = world_panel(national, settings.world_panel_min_countries, settings.world_panel_last_year)
     by_country, interval = americas(national, settings.americas_excluded, settings.missing_share_quantiles,
                                     settings.missing_share_min_peers)
     return {
@@ -470,6 +487,7 @@ def build(national: pd.DataFrame, settings: Regional) -> dict[str, pd.DataFrame]
         "latest": latest_by_country(series),
         "world_panel": windows,
         "world_panel_countries": panel,
+        "world_panel_short_counts": short,
         "unsentenced_by_sex": unsentenced_by_sex(national, members),
         "americas_countries": by_country,
         "americas_interval": interval,
@@ -545,6 +563,12 @@ GROWTH_BASE = ("a growth of women held starts from a year whose count of women c
                "women's share tab-02 leaves out because its women and men fall short of its total, since such a "
                "count may miss women (unodc_plausibility.starts_growth)")
 
+# Which counts a panel of tab-04 takes: the same rule as tab-01's growths, at both ends of a window.
+PANEL_COUNTS = ("a country is in a panel where its counts of women and men can start and end a growth: not a year "
+                "whose women and men fall short of its total by more than the plausibility rules allow (its women's "
+                "share left out), since such counts may miss women and men (unodc_plausibility.starts_growth); "
+                "headline_short_counts lists those that would have put a country in the headline panel")
+
 # What tab-05's difference is: a reader who subtracts the shares as shown can find 0.1 more or less.
 DIFFERENCE_PP = ("women's share minus men's share, both before rounding: it can differ by 0.1 from the difference "
                  "of the shares as shown")
@@ -565,7 +589,10 @@ def values(tables: dict[str, pd.DataFrame], settings: Regional) -> dict:
                 "unsentenced": {**chapter, "difference_pp": DIFFERENCE_PP},
                 "world_panel": {**chapter, "world_panel_min_countries": settings.world_panel_min_countries,
                                 "world_panel_last_year": settings.world_panel_last_year,
-                                "headline_panel": " ".join(members["country"])},
+                                "headline_panel": " ".join(members["country"]), "panel_counts": PANEL_COUNTS,
+                                "headline_short_counts": ", ".join(
+                                    f"{row.country} {row.year} ({row.short_pct:g}%)"
+                                    for row in tables["world_panel_short_counts"].itertuples()) or "none"},
                 "americas": {"americas_excluded": ", ".join(settings.americas_excluded),
                              "missing_share_quantiles": settings.missing_share_quantiles,
                              "missing_share_min_peers": settings.missing_share_min_peers,
