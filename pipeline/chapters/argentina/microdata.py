@@ -28,7 +28,11 @@ def definitions(settings: Argentina, microdata_used: bool = True) -> dict[str, s
     """The definitions behind the Argentina outputs, in words: only those that applied to the data used (the
     microdata rules say nothing about UNODC's series or SNEEP's printed figures)."""
     if not microdata_used:
-        return {"women (UNODC CTS)": "'female' as reported to UNODC (trans women not counted apart)",
+        return {"persons (UNODC CTS)": "'Persons held' as reported to UNODC, Age=Total, juveniles included: in 2015, "
+                                       "SNEEP's persons in the penitentiary system, a wider count than its persons "
+                                       "housed in penitentiary units (UNODC's adults)",
+                "women (UNODC CTS)": "'female' as reported to UNODC, Age=Total (juveniles included; trans women not "
+                                     "counted apart)",
                 "women (SNEEP as cited)": "female and trans women, all services, as the SNEEP reports count them",
                 "share, SNEEP as cited": "women over the persons housed in penitentiary units (SNEEP's base)"}
     return {

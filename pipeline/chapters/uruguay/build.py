@@ -264,6 +264,10 @@ def _unodc_equivalent(figure, counts: pd.DataFrame) -> tuple[float | None, str]:
         if sex == "total" and pd.isna(value) and {"female", "male"} <= set(counts.columns):
             value = counts.at[period, "female"] + counts.at[period, "male"]
             return (None, "") if pd.isna(value) else (value, f"{period}: {value:g} (female + male)")
+        other = {"female": "male", "male": "female"}.get(sex)
+        if other and pd.isna(value) and {other, "total"} <= set(counts.columns):
+            value = counts.at[period, "total"] - counts.at[period, other]  # the total less the other sex
+            return (None, "") if pd.isna(value) else (value, f"{period}: {value:g} (total - {other})")
         return (None, "") if pd.isna(value) else (value, f"{period}: {value:g}")
 
     if figure.indicator == "persons_held" and "/" not in figure.period:

@@ -85,3 +85,18 @@ def test_the_alt_texts_give_each_series_first_and_last_year_from_what_the_figure
     assert (ends["cited_women_first"], ends["cited_women_first_year"], ends["cited_women_last"],
             ends["cited_women_last_year"], ends["cited_share_last"]) == ("2,996", "2015", "4,391", "2022", "4.2")
     assert {ends[name] for name in ends if name.startswith("microdata_")} == {""}
+
+
+def test_tab10_says_what_unodcs_persons_and_women_count():
+    """UNODC's 'all persons held' (72,693 in 2015) is SNEEP's persons in the penitentiary system, juveniles included,
+    not its persons housed in penitentiary units (71,464: UNODC's adults); its women (2,988) include 25 juveniles and
+    no trans women, where SNEEP as cited (2,996) counts 33 trans women. An independent recount found the labels silent
+    on both."""
+    from pipeline import paths  # the committed table, as a reader gets it
+
+    stated = paths.table("tab-10-argentina-growth", ".md").read_text(encoding="utf-8").splitlines()[-1]
+    assert ("persons (UNODC CTS) = 'Persons held' as reported to UNODC, Age=Total, juveniles included: in 2015, "
+            "SNEEP's persons in the penitentiary system, a wider count than its persons housed in penitentiary units "
+            "(UNODC's adults)") in stated
+    assert "women (UNODC CTS) = 'female' as reported to UNODC, Age=Total (juveniles included; trans women not " \
+           "counted apart)" in stated
