@@ -99,6 +99,8 @@ class Brazil(Section):
     monitoring_in_cell_pattern: str
     monitoring_in_cell_treatment: Literal["monitored", "in_cells"]
     incidences_in_pseudo_units: bool
+    incidences_of_sex_not_held: Literal["move", "keep"]
+    incidences_of_sex_not_held_min: int = pydantic.Field(ge=1)
     outlier_ratio: float
     outlier_min_change: int
     follow_renamed_units: bool

@@ -571,11 +571,13 @@ def test_treated_state_semesters_leave_the_national_incidences(real_outputs):
     assert sorted(map(tuple, treated.values)) == [
         ("CE", "2021-06", "people_in_cells"),  # a unit's known error: corrected in that unit, not in the state's
         ("ES", "2020-12", "all_offence_incidences"),  # a unit's incidences (unit_incidence_jump): in that unit
+        ("MA", "2018-12", "all_offence_incidences"),  # a unit's offences of a sex it does not hold: moved (both ways)
         ("MA", "2019-12", "all_offence_incidences"), ("MA", "2019-12", plausibility.RATE_MEASURE),  # incidences
         ("MA", "2020-06", plausibility.RATE_MEASURE), ("MA", "2020-12", plausibility.RATE_MEASURE),
         ("MA", "2021-06", plausibility.RATE_MEASURE), ("MA", "2021-12", plausibility.RATE_MEASURE),
         ("MG", "2017-12", "people_in_cells"), ("MG", "2019-12", "people_in_cells"), ("MG", "2021-06", "people_in_cells"),
-        ("PE", "2016-12", "people_in_cells"), ("PE", "2018-12", "all_offence_incidences"),
+        ("PB", "2021-06", "all_offence_incidences"), ("PE", "2016-12", "people_in_cells"),
+        ("PE", "2018-06", "all_offence_incidences"), ("PE", "2018-12", "all_offence_incidences"),
         ("RJ", "2020-12", "people_in_cells"), ("RS", "2016-12", "people_in_cells"),
         ("RS", "2018-06", "all_offence_incidences"), ("RS", "2018-06", "drug_law_incidences")]
     assert sorted(map(tuple, plausibility.treated_state_periods(quality)[["state", "period"]].values)) == [
@@ -602,14 +604,43 @@ def test_a_units_offences_far_above_its_own_semesters_and_the_states_limit_are_l
     men = _value(outputs.indicators, "all_offence_incidences", "2018-12", "male")
     as_published = tidy[(tidy["block"] == "incidences") & (tidy["period"] == "2018-12") & (tidy["sex"] == "male")
                         & tidy["item"].str.startswith("GRUPO:")]
-    assert men == 675721 == 691638 - 15917  # the unit alone left out of the 691,638 of the units counted in cells
+    # the unit alone left out of the 691,638 of the units counted in cells (and Maranhão's 321 offences typed as men's
+    # counted as women's, its triage centre's 59 typed as women's as men's: unit_incidence_sex)
+    assert men == 675459 == 691638 - 15917 - 321 + 59
     agreste_rows = as_published[as_published["unit_name"] == "Centro de Ressocialização do Agreste - CRA"]
     assert agreste_rows["value"].sum() == 15917
     shares = {sex: round(_value(outputs.indicators, "drug_law_share_of_incidences", "2018-12", sex), 1)
               for sex in ("female", "male", "total")}
-    assert shares == {"female": 55.0, "male": 28.4, "total": 29.6}  # 27.8 and 28.9 with the unit's offences
+    # men 27.8 and everyone 28.9 with the unit's offences; women 55.0 with Maranhão's offences of women typed as men's
+    assert shares == {"female": 55.6, "male": 28.4, "total": 29.6}
     trafficking = outputs.indicators[outputs.indicators["indicator"] == "drug_trafficking"]
     assert set(trafficking["unit"]) == {"incidences"}
+
+
+def test_a_units_offences_of_a_sex_it_holds_none_of_are_counted_as_the_sex_it_holds(real_outputs):
+    """Found by an independent recount from the raw xlsx: Maranhão's women's unit of the Pedrinhas complex records 321
+    offences of men in December 2018 (317 under the drug law), where it holds 277 women and no man; its 518 offences
+    are those of June 2018, then all women's, 317 under the drug law."""
+    tidy, _, outputs = real_outputs
+    quality = outputs.quality
+    found = quality[quality["rule"] == "unit_incidence_sex"]
+    assert found[["state", "period", "sex", "value", "treatment"]].values.tolist() == [
+        ["MA", "2018-12", "female", 59.0, "move"], ["MA", "2018-12", "male", 321.0, "move"],
+        ["PB", "2021-06", "female", 22.0, "move"], ["PE", "2018-06", "female", 45.0, "move"]]
+    women = found.iloc[1]
+    unit = "'UNIDADE PRISIONAL DE RESSOCIALIZAÇÃO FEMININA (COMPLEXO DE PEDRINHAS)'"
+    assert f"{unit} 321 (277 / 197)" in women["evidence"]
+    assert women["effect"] == "moved: counted as offences of women, whom the unit holds"
+    drug = {sex: _value(outputs.indicators, "drug_law_incidences", "2018-12", sex) for sex in ("female", "male")}
+    raw = tidy[(tidy["block"] == "incidences") & (tidy["period"] == "2018-12")
+               & tidy["unit_name"].str.startswith("Unidade Prisional de Ressocialização Feminina (Complexo")
+               & tidy["item"].isin(brazil.DRUG_OFFENCES)]
+    assert raw.groupby("sex")["value"].sum().to_dict() == {"male": 317}  # no drug offence of women (blank cells)
+    kept = brazil.build(tidy, sisdepen_reports.load(paths.raw_dir("sisdepen_reports")), published.load(),
+                        params.read(Brazil).model_copy(update={"incidences_of_sex_not_held": "keep"}))
+    as_recorded = {sex: _value(kept.indicators, "drug_law_incidences", "2018-12", sex) for sex in ("female", "male")}
+    assert drug["female"] - as_recorded["female"] == 317 and as_recorded["male"] - drug["male"] == 317
+    assert (kept.quality.loc[kept.quality["rule"] == "unit_incidence_sex", "treatment"] == "keep").all()
 
 
 def test_men_drug_law_shares_before_and_after_the_per_capita_rule(real_outputs):

@@ -290,15 +290,21 @@ def _quality(population: pd.DataFrame, counted_offences: pd.DataFrame, units: pd
     quality = plausibility.quality_table(findings, corrections, settings.outlier_treatment, treatable, unit_effects)
     treated = plausibility.treated_state_periods(quality)
     # A unit's incidences far above its own semesters and the states' rates, outside the state-semesters treated.
-    jumps = plausibility.incidence_jumps(unit_incidences(population, counted_offences, settings), rates,
-                                         settings.outlier_ratio, settings.outlier_min_change,
+    by_unit = unit_incidences(population, counted_offences, settings)
+    jumps = plausibility.incidence_jumps(by_unit, rates, settings.outlier_ratio, settings.outlier_min_change,
                                          settings.per_capita_max_ratio)
     in_units = plausibility.incidence_jump_findings(jumps, treated, settings.outlier_treatment)
-    quality = pd.concat([quality, plausibility.quality_table(in_units, corrections.iloc[:0], "keep", ())],
-                        ignore_index=True).sort_values(["rule", "state", "period", "measure", "sex"], kind="stable")
+    # A unit's offences of a sex it holds none of, while it holds the other.
+    unheld = plausibility.incidences_of_sex_not_held(by_unit, settings.incidences_of_sex_not_held_min)
+    moved = plausibility.incidence_sex_findings(unheld, treated, settings.incidences_of_sex_not_held)
+    own = corrections.iloc[:0]  # these rules state their own treatment
+    quality = pd.concat([quality, plausibility.quality_table(in_units, own, "keep", ()),
+                         plausibility.quality_table(moved, own, "keep", ())], ignore_index=True) \
+        .sort_values(["rule", "state", "period", "measure", "sex"], kind="stable")
     sources = plausibility.replacement_periods(states, treated)
-    return (plausibility.describe_effects(quality.reset_index(drop=True), sources), treated,
-            plausibility.treat_unit_incidences(counted_offences, jumps, in_units))
+    offences = plausibility.move_incidences(plausibility.treat_unit_incidences(counted_offences, jumps, in_units),
+                                            unheld, moved)
+    return plausibility.describe_effects(quality.reset_index(drop=True), sources), treated, offences
 
 
 def unit_incidences(population: pd.DataFrame, counted_offences: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
@@ -609,6 +615,8 @@ def values(tables: dict[str, pd.DataFrame], settings: Brazil, periods: list[str]
              "monitoring_in_cell_treatment": settings.monitoring_in_cell_treatment,
              "corrected_units": corrected_units(tables["quality"])}
     incidences = {**units, "incidences_in_pseudo_units": settings.incidences_in_pseudo_units,
+                  "incidences_of_sex_not_held": settings.incidences_of_sex_not_held,
+                  "incidences_of_sex_not_held_min": settings.incidences_of_sex_not_held_min,
                   "outlier_ratio": settings.outlier_ratio, "outlier_min_change": settings.outlier_min_change,
                   "per_capita_max_ratio": settings.per_capita_max_ratio,
                   "incidence_coverage_min_pct": settings.incidence_coverage_min_pct,

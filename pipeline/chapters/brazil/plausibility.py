@@ -13,6 +13,9 @@ Every rule is general and writes findings (rule, state, period, measure, sex, va
   treat: its offence incidences of one sex `ratio` times above both semesters around it in which it recorded any,
   `min_change` above the higher, and more per person than the per-capita limit for a state. Treated as
   `brazil.outlier_treatment` says in that unit alone (both sexes), before its state's incidences are summed again.
+- `unit_incidence_sex`: a unit that records offence incidences of a sex it holds none of, while it holds the
+  other sex (one sex's offences typed into the other's columns). Counted as the sex it holds, or as recorded, as
+  `brazil.incidences_of_sex_not_held` says.
 - `known_error`: an entry of `data/corrections/sisdepen.yaml` no rule found. Each entry is checked against
   the value as published, so a fix by SENAPPEN makes the pipeline fail until the entry is reviewed.
 
@@ -749,6 +752,63 @@ def incidence_jump_findings(jumps: pd.DataFrame, treated_states: pd.DataFrame, t
                                  "the semesters compared))",
                      "treatment": treatment, "effect": effect, UNITS: _listed(group["unit_name"])})
     return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment", "effect", UNITS])
+
+
+UNIT_INCIDENCE_SEX_RULE = "unit_incidence_sex"
+_OTHER_SEX = {"female": "male", "male": "female"}
+
+
+def incidences_of_sex_not_held(units: pd.DataFrame, min_incidences: float) -> pd.DataFrame:
+    """The unit-semesters that record at least `min_incidences` offence incidences of a sex they hold none of, while
+    they hold the other sex: Maranhão's women's unit of the Pedrinhas complex records 321 offences of men in December
+    2018 (317 under the drug law), where it holds no man and 277 women, and its 518 offences are June 2018's, then
+    all women's, 317 of them under the drug law: one sex's offences typed into the other's columns.
+
+    `units` has UNIT_INCIDENCE_COLUMNS; one row per unit-semester found, with the sex it holds (`held`) and that sex's
+    people and incidences (`held_people`, `held_incidences`)."""
+    # Each row beside the other sex's row of its unit and semester (its sex relabelled as this one's).
+    other = units.assign(sex=units["sex"].map(_OTHER_SEX))[["period", "unit_row", "sex", "people", "incidences"]]
+    both = units.merge(other.rename(columns={"people": "held_people", "incidences": "held_incidences"}),
+                       on=["period", "unit_row", "sex"], how="left").assign(held=lambda t: t["sex"].map(_OTHER_SEX))
+    found = (both["people"] == 0) & (both["incidences"] >= min_incidences) & (both["held_people"] > 0)
+    return both[found.fillna(False)].reset_index(drop=True)
+
+
+def incidence_sex_findings(found: pd.DataFrame, treated_states: pd.DataFrame, treatment: str) -> pd.DataFrame:
+    """Per state, semester and sex, the units of `found` (incidences_of_sex_not_held) outside the state-semesters
+    treated as a whole, with what `treatment` does to their incidences of the sex they do not hold: move (counted as
+    the sex they hold) or keep. The findings have FINDING_COLUMNS, their `treatment`, `effect` and UNITS."""
+    whole = set(zip(treated_states["state"], treated_states["period"]))
+    found = found[pd.Series([(state, period) not in whole for state, period in zip(found["state"], found["period"])],
+                            index=found.index, dtype=bool)]
+    rows = []
+    for (state, period, sex), group in found.groupby(["state", "period", "sex"], sort=True):
+        who, held = _PEOPLE[sex], _PEOPLE[_OTHER_SEX[sex]]
+        listed = ", ".join(f"'{u.unit_name.upper()}' {u.incidences:,.0f} ({u.held_people:,.0f} / "
+                           f"{u.held_incidences:,.0f})" for u in group.itertuples())
+        effect = (f"moved: counted as offences of {held}, whom the unit holds" if treatment == "move"
+                  else "kept: counted as reported")
+        rows.append({"rule": UNIT_INCIDENCE_SEX_RULE, "state": state, "period": period,
+                     "measure": "all_offence_incidences", "sex": sex, "value": float(group["incidences"].sum()),
+                     "evidence": f"{group['incidences'].sum():,.0f} offence incidences of {who} in {len(group)} "
+                                 f"unit(s) that hold no {who} and hold {held}: {listed} (each unit: its incidences of "
+                                 f"{who} (its {held} / their incidences))",
+                     "treatment": treatment, "effect": effect, UNITS: _listed(group["unit_name"])})
+    return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment", "effect", UNITS])
+
+
+def move_incidences(offences: pd.DataFrame, found: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
+    """The offence rows with the incidences of the units of `findings` (incidence_sex_findings) whose treatment is
+    `move` counted as the sex the unit holds."""
+    moved = found.merge(findings.loc[findings["treatment"] == "move", ["state", "period", "sex"]],
+                        on=["state", "period", "sex"])
+    if moved.empty:
+        return offences
+    sex = offences["sex"].copy()
+    for unit in moved.itertuples():  # a handful of units, each found by its semester's row number
+        sex[(offences["period"] == unit.period) & (offences["unit_row"] == unit.unit_row)
+            & (offences["sex"] == unit.sex)] = unit.held
+    return offences.assign(sex=sex)
 
 
 def treat_unit_incidences(offences: pd.DataFrame, jumps: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:

@@ -154,6 +154,34 @@ def test_a_units_incidences_are_treated_in_that_unit_alone_both_sexes(treatment,
     assert plausibility.treated_state_periods(plausibility.quality_table(found, _corrections(), "keep", ())).empty
 
 
+def test_a_units_offences_of_a_sex_it_holds_none_of_are_found_and_moved_to_the_sex_it_holds():
+    units = pd.DataFrame([
+        {"period": "2018-12", "state": "MA", "unit_row": 1, "unit": "SL | F", "unit_name": "F", "sex": "female",
+         "people": 277, "incidences": 197},
+        {"period": "2018-12", "state": "MA", "unit_row": 1, "unit": "SL | F", "unit_name": "F", "sex": "male",
+         "people": 0, "incidences": 321},
+        {"period": "2018-12", "state": "MA", "unit_row": 2, "unit": "SL | M", "unit_name": "M", "sex": "female",
+         "people": 0, "incidences": 19},  # fewer than asked: counted as recorded
+        {"period": "2018-12", "state": "MA", "unit_row": 2, "unit": "SL | M", "unit_name": "M", "sex": "male",
+         "people": 500, "incidences": 900},
+        {"period": "2018-12", "state": "MA", "unit_row": 3, "unit": "SL | E", "unit_name": "E", "sex": "male",
+         "people": 0, "incidences": 50},  # holds nobody: no sex to move them to
+    ])
+    found = plausibility.incidences_of_sex_not_held(units, 20)
+    assert found[["unit_name", "sex", "incidences", "held", "held_people", "held_incidences"]].values.tolist() == [
+        ["F", "male", 321, "female", 277, 197]]
+    findings = plausibility.incidence_sex_findings(found, pd.DataFrame(columns=["state", "period"]), "move")
+    assert findings["evidence"].tolist() == [
+        "321 offence incidences of men in 1 unit(s) that hold no men and hold women: 'F' 321 (277 / 197) (each unit: "
+        "its incidences of men (its women / their incidences))"]
+    offences = pd.DataFrame({"period": "2018-12", "unit_row": [1, 1, 2], "state": "MA", "item": "GRUPO: X",
+                             "sex": ["female", "male", "male"], "value": [197, 321, 900]})
+    moved = plausibility.move_incidences(offences, found, findings)
+    assert moved.groupby("sex")["value"].sum().to_dict() == {"female": 518, "male": 900}
+    kept = plausibility.incidence_sex_findings(found, pd.DataFrame(columns=["state", "period"]), "keep")
+    assert plausibility.move_incidences(offences, found, kept) is offences
+
+
 def _corrections(*rows):
     return pd.DataFrame(list(rows), columns=["id", "state", "period", "measure", "sex", "published", "action",
                                              "reason", "found_in"])
