@@ -724,9 +724,7 @@ def incidence_jump_findings(jumps: pd.DataFrame, treated_states: pd.DataFrame, t
     shares) or replace (by the unit's incidences of the semester before it compared, both sexes).
 
     The findings have FINDING_COLUMNS, their `treatment`, `effect` and UNITS."""
-    whole = set(zip(treated_states["state"], treated_states["period"]))
-    jumps = jumps[pd.Series([(state, period) not in whole for state, period in zip(jumps["state"], jumps["period"])],
-                            index=jumps.index, dtype=bool)]
+    jumps = _outside(jumps, treated_states)
     rows = []
     for (state, period, sex), group in jumps.groupby(["state", "period", "sex"], sort=True):
         who = _PEOPLE[sex]
@@ -754,6 +752,14 @@ def incidence_jump_findings(jumps: pd.DataFrame, treated_states: pd.DataFrame, t
     return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment", "effect", UNITS])
 
 
+def _outside(units: pd.DataFrame, treated_states: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `units` outside the state-semesters treated as a whole (`treated_states`: treated_state_periods),
+    whose row covers their units."""
+    whole = set(zip(treated_states["state"], treated_states["period"]))
+    return units[pd.Series([(state, period) not in whole for state, period in zip(units["state"], units["period"])],
+                           index=units.index, dtype=bool)]
+
+
 UNIT_INCIDENCE_SEX_RULE = "unit_incidence_sex"
 _OTHER_SEX = {"female": "male", "male": "female"}
 
@@ -778,9 +784,7 @@ def incidence_sex_findings(found: pd.DataFrame, treated_states: pd.DataFrame, tr
     """Per state, semester and sex, the units of `found` (incidences_of_sex_not_held) outside the state-semesters
     treated as a whole, with what `treatment` does to their incidences of the sex they do not hold: move (counted as
     the sex they hold) or keep. The findings have FINDING_COLUMNS, their `treatment`, `effect` and UNITS."""
-    whole = set(zip(treated_states["state"], treated_states["period"]))
-    found = found[pd.Series([(state, period) not in whole for state, period in zip(found["state"], found["period"])],
-                            index=found.index, dtype=bool)]
+    found = _outside(found, treated_states)
     rows = []
     for (state, period, sex), group in found.groupby(["state", "period", "sex"], sort=True):
         who, held = _PEOPLE[sex], _PEOPLE[_OTHER_SEX[sex]]

@@ -162,12 +162,12 @@ def world_panel(national: pd.DataFrame, min_countries: int,
     leaves out is still shown. A count by sex that falls short of its year's total counts no country in (PANEL_COUNTS).
     Returns the windows, the chosen panel's countries, and the counts left out of the chosen window's years that
     would otherwise have put a country in it."""
-    countries_ = national[national["region"] != "World"]
-    counts = _without_double_counting(_wide(countries_, "persons_held"))
+    nations = national[national["region"] != "World"]
+    counts = _without_double_counting(_wide(nations, "persons_held"))
     counted = counts["total"].fillna(counts["female"] + counts["male"])  # persons held counted that year
-    # A count by sex that falls short of its year's total (its women's share left out: tab-02) may miss women and
-    # men, so it neither starts nor ends a growth (unodc_plausibility.starts_growth, as tab-01's growths).
-    share = _wide(countries_, "women_share_of_persons_held")["female"].reindex(counts.index)
+    # A count by sex that falls short of its year's total (its women's share left out by the plausibility rules) may
+    # miss women and men, so it neither starts nor ends a growth (unodc_plausibility.starts_growth, as tab-01's).
+    share = _wide(nations, "women_share_of_persons_held")["female"].reindex(counts.index)
     usable = unodc_plausibility.starts_growth(counts["female"], counts["male"], counts["total"], share)
     complete = counts[usable].dropna(subset=["female", "male"])
     short = counts[~usable].dropna(subset=["female", "male"])
