@@ -64,7 +64,9 @@ def rules_found(quality: pd.DataFrame, latest: pd.DataFrame, region: str) -> str
     return "\n".join(lines)
 
 
-def world_panel(windows: pd.DataFrame) -> str:
+def world_panel(windows: pd.DataFrame, members: pd.DataFrame) -> str:
+    """The headline and widest windows in words, and the countries of the headline panel (`members`) that move its
+    sum of women most: one country's count, or a change in what it covers, can carry the panel."""
     chosen, widest = windows[windows["chosen"]].iloc[0], windows[windows["widest"]].iloc[0]
     faster = int((windows["women_growth_pct"] > windows["men_growth_pct"]).sum())
     other = "" if chosen["widest"] else (
@@ -79,7 +81,23 @@ def world_panel(windows: pd.DataFrame) -> str:
             f"({chosen['men_start']:,.0f} → {chosen['men_end']:,.0f}). Women's numbers grew faster than men's (or "
             f"fell less) in {faster} of the {len(windows)} windows; windows ending in 2020, the first year of the "
             f"pandemic, when several countries released prisoners, show falls for both.{other} The file starts too "
-            f"late (counts by sex from 2003, for few countries) to test the growth since 2000 itself.")
+            f"late (counts by sex from 2003, for few countries) to test the growth since 2000 itself. "
+            + _largest_changes(members, chosen))
+
+
+def _largest_changes(members: pd.DataFrame, chosen: pd.Series, count: int = 3) -> str:
+    """The `count` countries of the headline panel whose women held changed most, and the panel without the largest."""
+    change = (members["women_end"] - members["women_start"]).abs()
+    moved = members.loc[change.sort_values(ascending=False, kind="stable").index[:count]]
+    largest = members.loc[members["women_end"].idxmax()]
+    rest = members.drop(index=largest.name)
+    without = {sex: 100 * (rest[f"{sex}_end"].sum() / rest[f"{sex}_start"].sum() - 1) for sex in ("women", "men")}
+    return (f"The countries whose women held changed most on it: "
+            + ", ".join(f"{m.country_name} {m.women_start:,.0f} → {m.women_end:,.0f}" for m in moved.itertuples())
+            + " (a count whose coverage changed between the two years moves the sum too). "
+            f"{largest['country_name']} holds {100 * largest['women_end'] / chosen['women_end']:.1f}% of the panel's "
+            f"women in {chosen['end_year']}; without it, women held changed by {without['women']:+.1f}% and men by "
+            f"{without['men']:+.1f}%.")
 
 
 def unsentenced(table: pd.DataFrame) -> str:

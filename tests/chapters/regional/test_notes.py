@@ -25,7 +25,7 @@ def test_the_americas_paragraph_states_the_tables_interval():
 def test_the_world_panel_paragraph_names_the_headline_window_and_the_widest():
     windows = interim.read("regional", "world_panel")
     chosen = windows[windows["chosen"]].iloc[0]
-    text = notes.world_panel(windows)
+    text = notes.world_panel(windows, interim.read("regional", "world_panel_countries"))
     assert f"On the headline window, {chosen['start_year']}–{chosen['end_year']}" in text
     assert "ending in the first pandemic year reverses the order" in text
 
@@ -67,3 +67,15 @@ def test_the_brazil_paragraph_says_what_the_americas_interval_would_be_with_braz
                          "women in cells only (28,688, SISDEPEN December 2020), as the Brazil chapter counts them, it "
                          "would be 80,338 to 85,371 (central 83,490).")
     assert "Americas interval" not in notes.brazil(tables["brazil_in_unodc"])  # without the interval: as before
+
+
+def test_the_world_panel_paragraph_names_the_countries_that_carry_its_sum():
+    """The Philippines' women rise from 5,459 to 21,349 on the headline panel: its 2009 counts by sex cover a total of
+    58,711, where 2008 and 2010 count about 95,000 (an independent recount found the coverage change). The United
+    States hold over half the panel's women."""
+    text = notes.world_panel(interim.read("regional", "world_panel"), interim.read("regional", "world_panel_countries"))
+    assert text.endswith(
+        "The countries whose women held changed most on it: United States of America 200,764 → 217,500, Philippines "
+        "5,459 → 21,349, Thailand 30,153 → 42,169 (a count whose coverage changed between the two years moves the sum "
+        "too). United States of America holds 53.7% of the panel's women in 2018; "
+        "without it, women held changed by +37.0% and men by +36.4%.")
