@@ -46,8 +46,8 @@ def test_the_committed_codebook_covers_every_row_of_the_long_table():
     # 23 rows and 2 indicators since 2026-12-05: the states Brazil's monitoring count covers (11 semesters), and the
     # growth of its people in the same states (4 semesters after the base, 3 sexes); 3 more rows and indicators: the
     # Americas interval with Brazil's women in cells only (low, central, high).
-    assert committed["rows"].sum() == len(table) == 8820
-    assert len(committed) == table.groupby(["indicator", "source"]).ngroups == 91
+    assert committed["rows"].sum() == len(table) == 8822
+    assert len(committed) == table.groupby(["indicator", "source"]).ngroups == 92
     held = committed.set_index(["indicator", "source"]).loc[("persons_held", "unodc_prisons")]
     assert (held["rows"], held["countries"]) == (1467, len(held["country_codes"].split()))
     assert (held["unit"], held["first_period"], held["last_period"]) == ("persons", "2000", "2022")
@@ -58,6 +58,6 @@ def test_the_committed_codebook_covers_every_row_of_the_long_table():
 def test_a_row_of_two_sources_counts_each_once_and_gets_an_anchor_of_words():
     """`unodc_prisons+sisdepen` is two of the 5 sources, not a sixth; its entries' anchors spell the `+` out."""
     text = paths.CODEBOOK.with_suffix(".md").read_text(encoding="utf-8")
-    assert "88 indicators from 5 sources, 91 (indicator, source) entries" in text
+    assert "89 indicators from 5 sources, 92 (indicator, source) entries" in text
     assert '<a id="women-held-estimate-low-brazil-in-cells--unodc-prisons-and-sisdepen"></a>' in text
     assert "## `women_held_estimate_low_brazil_in_cells` — unodc_prisons+sisdepen" in text

@@ -354,15 +354,32 @@ def _world_rows(tables, settings: Regional) -> list[dict]:
     """The headline panel (`persons_held_fixed_panel*`) and, when it differs, the widest panel of all
     (`persons_held_widest_panel*`): counts at both ends, their growth, size and coverage."""
     windows = tables["world_panel"]
-    rows = _panel_rows(windows[windows["chosen"]].iloc[0], "fixed_panel",
+    chosen = windows[windows["chosen"]].iloc[0]
+    rows = _panel_rows(chosen, "fixed_panel",
                        f"of all pairs of years ending in {settings.world_panel_last_year} or before "
                        f"(regional.world_panel_last_year) with at least {settings.world_panel_min_countries} such "
                        f"countries, the widest")
+    rows += _without_largest_rows(chosen, tables["world_panel_countries"])
     widest = windows[windows["widest"]].iloc[0]
     if not widest["chosen"]:
         rows += _panel_rows(widest, "widest_panel", f"of all pairs of years with at least "
                                                     f"{settings.world_panel_min_countries} such countries, the widest")
     return rows
+
+
+def _without_largest_rows(window: pd.Series, members: pd.DataFrame) -> list[dict]:
+    """The headline panel's growths without its country holding the most women at the end (the United States hold
+    over half of them): whether the panel's gap between women and men is one country's."""
+    start, end = int(window["start_year"]), int(window["end_year"])
+    largest = members.loc[members["women_end"].idxmax()]
+    rest = members.drop(index=largest.name)
+    share = 100 * largest["women_end"] / members["women_end"].sum()
+    return [_row("WLD", "persons_held_fixed_panel_growth_without_largest", sex, end,
+                 round(100 * (rest[f"{column}_end"].sum() / rest[f"{column}_start"].sum() - 1), 4), "percent",
+                 f"change of persons held from {start} to {end} in percent over the headline panel of tab-04 without "
+                 f"its country holding the most women in {end} ({largest['country']}, {share:.1f}% of the panel's "
+                 f"women): {len(rest)} countries")
+            for sex, column in (("female", "women"), ("male", "men"))]
 
 
 def _panel_rows(window: pd.Series, name: str, how: str) -> list[dict]:

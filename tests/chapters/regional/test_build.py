@@ -389,6 +389,12 @@ def test_long_rows_on_the_real_file(real):
     assert value[("WLD", "unodc_prisons", "persons_held_fixed_panel_growth", "female", "2018")] == 19.9405
     assert value[("WLD", "unodc_prisons", "persons_held_fixed_panel_growth", "male", "2018")] == 13.274
     assert value[("WLD", "unodc_prisons", "fixed_panel_countries", "total", "2018")] == 65
+    # Without the United States (53.7% of the panel's women in 2018), women's and men's growths are close: the
+    # panel's gap is one country's (the worldwide claim's context says so).
+    without = rows.reset_index()
+    without = without[without["indicator"] == "persons_held_fixed_panel_growth_without_largest"]
+    assert without[["sex", "period", "value"]].values.tolist() == [["female", "2018", 36.9615], ["male", "2018", 36.3554]]
+    assert without["definition"].str.endswith("(USA, 53.7% of the panel's women): 64 countries").all()
     # The widest window of all ends in the first pandemic year; it is carried beside the headline.
     assert value[("WLD", "unodc_prisons", "persons_held_widest_panel", "male", "2020")] == 3370488
     assert value[("WLD", "unodc_prisons", "persons_held_widest_panel_growth", "female", "2020")] == -10.0204
