@@ -55,6 +55,10 @@ def test_prison_series_combines_unodc_and_published_points(tables):
     assert series[("female", "2020-01", "ury-001")] == 635
     assert series[("female", "2025-08", "ury-002")] == 1422
     assert ("female", "2002", "ury-047") not in series.index  # before first_year
+    # 14,968 is the end of 2023 for Grupo R (ury-028) and 2023's annual average for La Mañana (ury-039), from the same
+    # report: flagged as ambiguous where the series shows it (an independent recount found it unflagged).
+    flags = tables["prison_series"].set_index("reference")["flags"]
+    assert flags["ury-028"] == "ambiguous"
 
 
 def test_the_caption_gives_the_years_unodc_counts_each_sex(tables, settings):
