@@ -61,6 +61,8 @@ class UnodcPrisons(Section):
     parts_tolerance_pct: float = pydantic.Field(ge=0)
     series_break_ratio: float = pydantic.Field(gt=1)
     series_break_min_change: int = pydantic.Field(ge=0)
+    series_break_agreeing_ratio: float = pydantic.Field(gt=1)
+    series_break_agreeing_pct: float = pydantic.Field(ge=0)
     series_break_treatment: Literal["keep", "exclude"]
     sex_gap_treatment: Literal["keep", "exclude"]
     below_parts_treatment: Literal["keep", "exclude"]

@@ -20,8 +20,17 @@ Rules (thresholds and treatments come from params.yaml `unodc_prisons:`):
    BOTH neighbouring reported values (a one-year outlier), or a first or last value that far from the
    adjacent year while that year agrees with its own neighbour (an unconfirmed jump at the series end);
    changes under `series_break_min_change` persons are noise. Treatment `series_break_treatment`.
+   A value of a year whose neighbours are the years just before and after it, and agree with each other within
+   `series_break_agreeing_pct` %, is an outlier at the lower ratio `series_break_agreeing_ratio`: both years
+   around it contradict it (Korea's women held, 2009: 1,507 against 2,534 and 2,375). Two neighbours with the
+   same count may be one count carried over, and a year next to an outlier has a wrong neighbour: neither is
+   judged at the lower ratio.
    A jump that the following years keep (a level shift between adjacent years, e.g. a change of
    coverage) is listed as `series break (level shift)`, values kept: there is no single wrong year.
+   A total's one-year jump that the year's female + male share (within `sex_gap_max_pct` % of it) is a change of
+   what the year counts, not a wrong total: its counts by sex count the same smaller or larger population, and
+   follow the total's treatment (`counts by sex share the total's jump`; the Philippines 2009: total 58,711
+   against 94,961 and 95,390, female + male 57,619).
 3. `female + male far from total`: total persons held and female + male differ by more than `sex_gap_max_pct` % of
    the total, either way. Treatment `sex_gap_treatment` (the women's share). Smaller gaps are listed as
    `female + male differs from total (within the threshold)` and kept.
@@ -51,6 +60,7 @@ FINDINGS = ["rule", "country", "year", "series", "sex", "value", "evidence", "tr
 
 JUVENILES_ONLY = "Age=Total counts juveniles only"
 JUMP = "year-on-year jump not shared by neighbouring years"
+SHARED_JUMP = "counts by sex share the total's jump"
 LEVEL_SHIFT = "series break (level shift)"
 SEX_GAP_FAR = "female + male far from total"
 SEX_GAP_NEAR = "female + male differs from total (within the threshold)"
@@ -75,6 +85,8 @@ class Thresholds:
     parts_tolerance_pct: float = 5.0
     series_break_ratio: float = 2.0
     series_break_min_change: int = 100
+    series_break_agreeing_ratio: float = 1.5
+    series_break_agreeing_pct: float = 15.0
     series_break_treatment: Treatment = "exclude"
     sex_gap_treatment: Treatment = "exclude"
     below_parts_treatment: Treatment = "exclude"
@@ -100,6 +112,7 @@ def check(counts: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     juveniles = juveniles_only(counts)
     totals = _without(counts[counts["age"] == "total"], juveniles)
     jumps = series_breaks(totals, thresholds)
+    jumps = pd.concat([jumps, shared_jumps(totals, jumps, thresholds)], ignore_index=True)
     totals = _without(totals, jumps)
     swaps = sex_swaps(_without(_without(counts, juveniles), jumps), thresholds)
     findings = [f for f in (juveniles, jumps, sex_gaps(totals, thresholds), below_parts(counts, totals, thresholds),
@@ -145,6 +158,33 @@ def series_breaks(totals: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     excludes = np.where(outliers & (not keep), "value", "")
     return table.assign(rule=np.where(outliers, JUMP, LEVEL_SHIFT), treatment=treatment,
                         excludes=excludes)[FINDINGS]
+
+
+def shared_jumps(totals: pd.DataFrame, jumps: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
+    """Rule 2, its counts by sex: a one-year jump of total persons held that the year's female + male share
+    (within `sex_gap_max_pct` % of the jumped total) changes what the year counts; its counts by sex are treated
+    as the total is. Counts by sex that a jump of their own already takes out are not listed again."""
+    jumped = jumps[(jumps["rule"] == JUMP) & (jumps["series"] == "persons_held") & (jumps["sex"] == "total")]
+    if jumped.empty:
+        return pd.DataFrame(columns=FINDINGS)
+    held = _without(totals[totals["series"] == "persons_held"], jumps)
+    wide = held.pivot_table(index=["country", "year"], columns="sex", values="value", aggfunc="first")
+    wide = wide.reindex(columns=["female", "male"])
+    rows = jumped.join(wide, on=["country", "year"]).dropna(subset=["female", "male"])
+    both = rows["female"] + rows["male"]
+    rows = rows[(both - rows["value"]).abs() <= thresholds.sex_gap_max_pct / 100 * rows["value"]]
+    found = [(country, year, sex, count,
+              f"female {female:,.0f} + male {male:,.0f} = {female + male:,.0f}, within {thresholds.sex_gap_max_pct:g}% "
+              f"of the total {total:,.0f} of {year}, a one-year jump: they count the same population")
+             for country, year, total, female, male in zip(rows["country"], rows["year"], rows["value"],
+                                                           rows["female"], rows["male"])
+             for sex, count in (("female", female), ("male", male))]
+    table = pd.DataFrame(found, columns=["country", "year", "sex", "value", "evidence"]).assign(series="persons_held")
+    treatment = dict(zip(zip(jumped["country"], jumped["year"]), jumped["treatment"]))
+    excludes = dict(zip(zip(jumped["country"], jumped["year"]), jumped["excludes"]))
+    keys = list(zip(table["country"], table["year"]))
+    return _findings(table, SHARED_JUMP, table["value"], table["evidence"].tolist(),
+                     [treatment[key] for key in keys], [excludes[key] for key in keys])
 
 
 def sex_gaps(totals: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
@@ -241,10 +281,15 @@ def sex_swaps(counts: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
 def _breaks_in(country, series, sex, years, values, thresholds: Thresholds) -> list[tuple]:
     """The series breaks in one series (years ascending)."""
     ratio, least = thresholds.series_break_ratio, thresholds.series_break_min_change
+    agreeing, agree_pct = thresholds.series_break_agreeing_ratio, thresholds.series_break_agreeing_pct
 
-    def far(a, b):  # a and b differ by the ratio and by at least the minimum change
+    def far(a, b, by=ratio):  # a and b differ by the ratio and by at least the minimum change
         low, high = sorted((a, b))
-        return abs(a - b) >= least and (low == 0 or high / low >= ratio)
+        return abs(a - b) >= least and (low == 0 or high / low >= by)
+
+    def agree(a, b):  # within the agreeing % of the lower; one count given twice (carried over) confirms nothing
+        low, high = sorted((a, b))
+        return 0 < low < high <= low * (1 + agree_pct / 100)
 
     def text(i, j):
         return f"{years[j]}: {values[j]:,.0f}"
@@ -260,6 +305,14 @@ def _breaks_in(country, series, sex, years, values, thresholds: Thresholds) -> l
                 found.append(("outlier", country, series, sex, int(years[i]), values[i],
                               f"{values[i]:,.0f} in {years[i]} against {text(i, i - 1)} and {text(i, i + 1)}: "
                               f"{'above' if up else 'below'} both neighbours by {ratio:g}x or more"))
+            elif ((up or down) and i - 1 not in outlier and years[i + 1] - years[i - 1] == 2
+                  and agree(values[i - 1], values[i + 1])
+                  and far(values[i], values[i - 1], agreeing) and far(values[i], values[i + 1], agreeing)):
+                outlier.add(i)
+                found.append(("outlier", country, series, sex, int(years[i]), values[i],
+                              f"{values[i]:,.0f} in {years[i]} against {text(i, i - 1)} and {text(i, i + 1)}: "
+                              f"{'above' if up else 'below'} both neighbouring years by {agreeing:g}x or more, which "
+                              f"agree with each other within {agree_pct:g}%"))
         elif n >= 3:
             j, k = (1, 2) if i == 0 else (n - 2, n - 3)
             if abs(years[i] - years[j]) == 1 and far(values[i], values[j]) and not far(values[j], values[k]):

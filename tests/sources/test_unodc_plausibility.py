@@ -101,6 +101,82 @@ def test_series_break_thresholds_are_parameters():
     assert rules.series_breaks(values, Thresholds(series_break_min_change=600)).empty
 
 
+def test_a_one_year_dip_both_agreeing_neighbours_contradict_is_an_outlier_at_the_lower_ratio():
+    """Korea's women held in the UNODC file, 2008-2010: 2,534, 1,507, 2,375 (1.58x below both, which agree within
+    7%): under the plain ratio (2), over the agreeing one (1.5)."""
+    found = rules.series_breaks(counts(*series({2008: 2534, 2009: 1507, 2010: 2375, 2011: 2400})), DEFAULT)
+    assert findings_of(found, rules.JUMP) == [("AAA", 2009, "persons_held", "female", "value")]
+    assert found["evidence"].iloc[0] == ("1,507 in 2009 against 2008: 2,534 and 2010: 2,375: below both neighbouring "
+                                         "years by 1.5x or more, which agree with each other within 15%")
+    rise = rules.series_breaks(counts(*series({2014: 1494, 2015: 2292, 2016: 1323})), DEFAULT)
+    assert findings_of(rise, rules.JUMP) == [("AAA", 2015, "persons_held", "female", "value")]
+    assert "above both neighbouring years" in rise["evidence"].iloc[0]
+
+
+@pytest.mark.parametrize("values", [
+    {2008: 2534, 2009: 1507, 2010: 2000},               # the neighbours differ by 27%: they do not agree
+    {2008: 2534, 2009: 1507, 2011: 2375},               # 2011 is not the year after 2009
+    {2008: 2534, 2009: 1807, 2010: 2375},               # 1.40x below: under the agreeing ratio too
+    {2008: 357, 2009: 553, 2010: 357},                  # the same count twice (carried over?) confirms nothing
+    {2008: 250, 2009: 160, 2010: 240},                  # 1.5x, but fewer than 100 persons away
+])
+def test_the_agreeing_ratio_needs_adjacent_agreeing_distinct_neighbours(values):
+    found = rules.series_breaks(counts(*series(values)), DEFAULT)
+    assert "agree with each other" not in " ".join(found["evidence"])
+
+
+def test_a_year_next_to_an_outlier_is_not_judged_at_the_agreeing_ratio():
+    """Uruguay's sentenced: 2016 is 2018's count; 2017 lies between it and a count near it, but 2016 is wrong."""
+    found = rules.series_breaks(counts(*series({2015: 2978, 2016: 5798, 2017: 3388, 2018: 5500}, sex="total")),
+                                DEFAULT)
+    assert findings_of(found, rules.JUMP) == [("AAA", 2016, "persons_held", "total", "value")]
+
+
+def test_the_agreeing_thresholds_are_parameters():
+    values = counts(*series({2008: 2534, 2009: 1507, 2010: 2375}))
+    assert rules.series_breaks(values, Thresholds(series_break_agreeing_ratio=1.7)).empty
+    assert rules.series_breaks(values, Thresholds(series_break_agreeing_pct=5.0)).empty
+
+
+def coverage(total_2009, female_2009, male_2009):
+    """The Philippines' counts, 2008-2010, with 2009's as given."""
+    return counts(*series({2008: 94961, 2009: total_2009, 2010: 95390}, sex="total"),
+                  *series({2008: 5506, 2009: female_2009, 2010: 5685}),
+                  *series({2008: 52303, 2009: male_2009, 2010: 53604}, sex="male"))
+
+
+def test_counts_by_sex_that_share_a_totals_jump_are_treated_as_the_total():
+    """The Philippines 2009: the total falls to 58,711 between 94,961 and 95,390, and female + male (57,619) falls
+    with it: the year counts fewer people, so its counts by sex cannot start a growth to a later whole count."""
+    found = rules.check(coverage(58711, 5459, 52160), DEFAULT)
+    assert findings_of(found, rules.JUMP) == [("AAA", 2009, "persons_held", "total", "value")]
+    assert findings_of(found, rules.SHARED_JUMP) == [("AAA", 2009, "persons_held", "female", "value"),
+                                                     ("AAA", 2009, "persons_held", "male", "value")]
+    shared = found[found["rule"] == rules.SHARED_JUMP]
+    assert shared["value"].tolist() == [5459, 52160]
+    assert shared["evidence"].iloc[0] == ("female 5,459 + male 52,160 = 57,619, within 5% of the total 58,711 of "
+                                          "2009, a one-year jump: they count the same population")
+    assert set(shared["treatment"]) == {"excluded from totals, shares, rates and growth (series_break_treatment: "
+                                        "exclude)"}
+    assert rules.excluded_values(found) == {("AAA", "persons_held", sex, 2009) for sex in ("total", "female", "male")}
+
+
+def test_counts_by_sex_at_the_neighbours_level_do_not_share_a_totals_jump():
+    """A wrong total alone: female + male (94,000) stays at the level of the years around it."""
+    found = rules.check(counts(*series({2008: 94961, 2009: 58711, 2010: 95390}, sex="total"),
+                               *series({2008: 5506, 2009: 5600, 2010: 5685}),
+                               *series({2008: 89000, 2009: 88400, 2010: 89200}, sex="male")), DEFAULT)
+    assert findings_of(found, rules.JUMP) == [("AAA", 2009, "persons_held", "total", "value")]
+    assert findings_of(found, rules.SHARED_JUMP) == []
+
+
+def test_counts_by_sex_sharing_a_kept_jump_are_kept_too():
+    found = rules.check(coverage(58711, 5459, 52160), Thresholds(series_break_treatment="keep"))
+    assert findings_of(found, rules.SHARED_JUMP) == [("AAA", 2009, "persons_held", "female", ""),
+                                                     ("AAA", 2009, "persons_held", "male", "")]
+    assert rules.excluded_values(found) == set()
+
+
 # ---------------------------------------------------------------------------------- Female + male ---
 
 def sexes(total, female, male, year=2019):

@@ -158,8 +158,9 @@ def world_panel(national: pd.DataFrame, min_countries: int,
                 last_year: int = 9999) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Women and men held on fixed panels: for each span of years, the pair of years with the most countries
     counting women and men in both (at least `min_countries`). The headline window (`chosen`) is the widest
-    ending in `last_year` or before; the widest of all is marked too (`widest`), so that a window the headline
-    leaves out is still shown. A count by sex that falls short of its year's total counts no country in (PANEL_COUNTS).
+    ending in `last_year` or before (ties: the later end; a tied window is shown too, marked `tied`); the widest of
+    all is marked too (`widest`), so that a window the headline leaves out is still shown. A count by sex that
+    falls short of its year's total counts no country in (PANEL_COUNTS).
     Returns the windows, the chosen panel's countries, and the counts left out of the chosen window's years that
     would otherwise have put a country in it."""
     nations = national[national["region"] != "World"]
@@ -180,7 +181,9 @@ def world_panel(national: pd.DataFrame, min_countries: int,
                             f"counting women and men in both (at most {largest})", file=paths.PARAMS,
                             fix=f"use at most {largest} countries, or a later last year")
     chosen_window, widest_window = best_headline[max(best_headline)], best_all[max(best_all)]
-    windows_to_show = sorted(set(best_all.values()) | {chosen_window}, key=lambda w: (w[1] - w[2], w), reverse=True)
+    tied = _tied_windows(by_year, chosen_window, last_year)
+    windows_to_show = sorted(set(best_all.values()) | {chosen_window} | tied, key=lambda w: (w[1] - w[2], w),
+                             reverse=True)
     rows = []
     for size, end, start in windows_to_show:
         panel = sorted(by_year[start] & by_year[end])
@@ -194,13 +197,14 @@ def world_panel(national: pd.DataFrame, min_countries: int,
                for label, year in (("start", start), ("end", end))},
             "chosen": (size, end, start) == chosen_window,
             "widest": (size, end, start) == widest_window,
+            "tied": (size, end, start) in tied,
         })
     windows = pd.DataFrame(rows)
     windows = windows.assign(women_growth_pct=(100 * (windows["women_end"] / windows["women_start"] - 1)).round(1),
                              men_growth_pct=(100 * (windows["men_end"] / windows["men_start"] - 1)).round(1))
     windows = windows[["start_year", "end_year", "countries", "women_start", "women_end", "women_growth_pct",
                        "men_start", "men_end", "men_growth_pct", "share_of_counted_start_pct",
-                       "share_of_counted_end_pct", "chosen", "widest"]]
+                       "share_of_counted_end_pct", "chosen", "widest", "tied"]]
     size, end, start = chosen_window
     panel = sorted(by_year[start] & by_year[end])
     members = pd.DataFrame({
@@ -236,6 +240,14 @@ def _best_windows(by_year: dict[int, set], min_countries: int, last_year: int = 
                 if end - start not in best or candidate > best[end - start]:
                     best[end - start] = candidate
     return best
+
+
+def _tied_windows(by_year: dict[int, set], chosen: tuple, last_year: int) -> set[tuple]:
+    """The other pairs of years as far apart as the headline window's, with as many countries, ending in `last_year`
+    or before: the headline takes the later end, and a tied window is shown beside it (its growths may differ)."""
+    size, end, start = chosen
+    return {(size, b, a) for a in by_year for b in by_year if b - a == end - start and b <= last_year
+            and (a, b) != (start, end) and len(by_year[a] & by_year[b]) == size}
 
 
 def _without_double_counting(counts: pd.DataFrame) -> pd.DataFrame:
@@ -530,8 +542,9 @@ def chapter_tables(tables: dict[str, pd.DataFrame], quality: pd.DataFrame, parts
     windows = whole["world_panel"]
     window = windows["chosen"].map({True: "headline", False: ""}).where(~windows["widest"], "widest of all")
     both = windows["chosen"] & windows["widest"]
-    published_windows = windows.assign(window=window.where(~both, "headline, widest of all")) \
-        .drop(columns=["chosen", "widest"])
+    window = window.where(~both, "headline, widest of all").where(~windows["tied"], "as wide as the headline, as many "
+                                                                                  "countries")
+    published_windows = windows.assign(window=window).drop(columns=["chosen", "widest", "tied"])
     in_unodc = brazil_in_unodc(parts, police)
     return {**whole, "latest": whole["latest"].assign(count_note=count_notes(whole["latest"], in_unodc)),
             "world_panel_windows": published_windows, "unodc_quality": quality,

@@ -45,7 +45,8 @@ def rules_found(quality: pd.DataFrame, latest: pd.DataFrame, region: str) -> str
     elsewhere = juveniles[juveniles["region"] != region]
     lines.append("\nElsewhere the same pattern: " + _list(elsewhere) + ".")
     lines.append("")
-    for rule in (rules.JUMP, rules.SEX_GAP_FAR, rules.BELOW_PARTS, rules.SEX_SWAP, rules.LEVEL_SHIFT):
+    for rule in (rules.JUMP, rules.SHARED_JUMP, rules.SEX_GAP_FAR, rules.BELOW_PARTS, rules.SEX_SWAP,
+                 rules.LEVEL_SHIFT):
         found = here[here["rule"] == rule]
         taken = found[found["excludes"] != ""]
         elsewhere = quality[(quality["rule"] == rule) & (quality["region"] != region)]
@@ -73,12 +74,17 @@ def world_panel(windows: pd.DataFrame, members: pd.DataFrame) -> str:
         f" On the widest window of all, {widest['start_year']}–{widest['end_year']} ({widest['countries']} "
         f"countries), women held changed by {widest['women_growth_pct']:+.1f}% and men by "
         f"{widest['men_growth_pct']:+.1f}%: ending in the first pandemic year reverses the order.")
+    tied = "".join(
+        f" The window {row['start_year']}–{row['end_year']} is as wide and has as many countries (a tie takes the "
+        f"later end): "
+        f"there, women held changed by {row['women_growth_pct']:+.1f}% and men by {row['men_growth_pct']:+.1f}%."
+        for _, row in windows[windows["tied"]].iterrows())
     return (f"On the headline window, {chosen['start_year']}–{chosen['end_year']}, the same "
             f"{chosen['countries']} countries count women and men at both ends (holding "
             f"{chosen['share_of_counted_end_pct']:.1f}% of all persons held counted in the file in "
             f"{chosen['end_year']}). Women held changed by {chosen['women_growth_pct']:+.1f}% "
             f"({chosen['women_start']:,.0f} → {chosen['women_end']:,.0f}), men by {chosen['men_growth_pct']:+.1f}% "
-            f"({chosen['men_start']:,.0f} → {chosen['men_end']:,.0f}). Women's numbers grew faster than men's (or "
+            f"({chosen['men_start']:,.0f} → {chosen['men_end']:,.0f}).{tied} Women's numbers grew faster than men's (or "
             f"fell less) in {faster} of the {len(windows)} windows; windows ending in 2020, the first year of the "
             f"pandemic, when several countries released prisoners, show falls for both.{other} The file starts too "
             f"late (counts by sex from 2003, for few countries) to test the growth since 2000 itself. "

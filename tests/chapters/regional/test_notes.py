@@ -38,9 +38,11 @@ def test_the_rules_paragraph_names_the_one_swap_found_outside_the_americas():
             "(female 55).") in lines
     jumps = next(line for line in lines if line.startswith("- **year-on-year jump"))
     # A rule counts values; its list names country-years, some with several values (COL 2021: three).
-    assert jumps.startswith("- **year-on-year jump not shared by neighbouring years**: 16 values (13 country-years) in "
-                            "the Americas, 16 with a value or a share taken out (BHS 2021 (female 141); ")
-    assert jumps.endswith("; elsewhere 17 values (16 country-years).")  # more than a few: counted, not listed
+    assert jumps.startswith("- **year-on-year jump not shared by neighbouring years**: 20 values (16 country-years) in "
+                            "the Americas, 20 with a value or a share taken out (BHS 2021 (female 141); ")
+    assert jumps.endswith("; URY 2016 (sentenced total 5,798)); elsewhere 27 values (25 country-years).")  # counted
+    assert ("- **counts by sex share the total's jump**: 0 in the Americas; elsewhere 2 values (1 country-year): PHL 2009 "
+            "(female 5,459, male 52,160).") in lines
     assert "; 9 of them in the Americas, in 5 country-years: BOL 2012 (female 141, male 1,733); " in lines[0]
 
 
@@ -70,12 +72,14 @@ def test_the_brazil_paragraph_says_what_the_americas_interval_would_be_with_braz
 
 
 def test_the_world_panel_paragraph_names_the_countries_that_carry_its_sum():
-    """The Philippines' women rise from 5,459 to 21,349 on the headline panel: its 2009 counts by sex cover a total of
-    58,711, where 2008 and 2010 count about 95,000 (an independent recount found the coverage change). The United
-    States hold over half the panel's women."""
+    """Russia's women fall from 66,848 to 42,429 on the headline panel, while the United States hold over half its
+    women: without them, women held fell and men rose. (The Philippines' jails-only counts of 2009, which an independent
+    recount found carrying the panel to 2018, are left out by rule 2 since 2026-12-05.)"""
     text = notes.world_panel(interim.read("regional", "world_panel"), interim.read("regional", "world_panel_countries"))
+    assert (" The window 2009–2018 is as wide and has as many countries (a tie takes the later end): there, women held "
+            "changed by +14.8% and men by +10.5%. ") in text
     assert text.endswith(
-        "The countries whose women held changed most on it: United States of America 200,764 → 217,500, Philippines "
-        "5,459 → 21,349, Thailand 30,153 → 42,169 (a count whose coverage changed between the two years moves the sum "
-        "too). United States of America holds 53.7% of the panel's women in 2018; "
-        "without it, women held changed by +37.0% and men by +36.4%.")
+        "The countries whose women held changed most on it: Russian Federation 66,848 → 42,429, United States of "
+        "America 198,000 → 208,800, Türkiye 4,218 → 11,432 (a count whose coverage changed between the two years moves "
+        "the sum too). United States of America holds 55.5% of the panel's women in 2019; "
+        "without it, women held changed by -2.6% and men by +9.8%.")
