@@ -6,7 +6,9 @@ tests/chapters/brazil/; the real-data numbers they produce are pinned here."""
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import python_calamine
@@ -205,6 +207,21 @@ def test_fractional_negative_or_text_counts_name_the_first_bad_cell(cells, messa
     with pytest.raises(PipelineError) as error:
         sisdepen.read_semester(path)
     assert message in error.value.message and (error.value.row, error.value.column) == (row, column)
+
+
+@pytest.mark.parametrize("cell, message", [(float("inf"), "count inf is"), (2.000001, "count 2.000001 is"),
+                                           (-0.0, None), (1e15, None)])
+def test_a_count_cell_is_whole_finite_and_not_negative(cell, message):
+    """The cell check as the reader applies it to the block calamine gives (a file cannot hold an infinity, a cell
+    can: checked without a file); -0.0 and a large whole count pass."""
+    block = np.array([["", 3, cell]], dtype=object)
+    counts = {1: sisdepen.Header("b", "", None, "Masculino"), 2: sisdepen.Header("b", "", None, "Feminino")}
+    if message is None:
+        assert sisdepen._numeric_cells(block, ["x", "a", "b"], counts, Path("f.xlsx")).tolist() == [[3.0, cell]]
+        return
+    with pytest.raises(PipelineError, match=message) as error:
+        sisdepen._numeric_cells(block, ["x", "a", "b"], counts, Path("f.xlsx"))
+    assert (error.value.row, error.value.column) == (2, "b")
 
 
 def test_clean_block_becomes_sorted_long_rows_without_blanks_or_totals(tmp_path):
