@@ -163,7 +163,7 @@ def series_breaks(totals: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
 def shared_jumps(totals: pd.DataFrame, jumps: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     """Rule 2, its counts by sex: a one-year jump of total persons held that the year's female + male share
     (within `sex_gap_max_pct` % of the jumped total) changes what the year counts; its counts by sex are treated
-    as the total is. Counts by sex that a jump of their own already takes out are not listed again."""
+    as the total is. A year whose female or male count a jump of its own takes out is left to that finding."""
     jumped = jumps[(jumps["rule"] == JUMP) & (jumps["series"] == "persons_held") & (jumps["sex"] == "total")]
     if jumped.empty:
         return pd.DataFrame(columns=FINDINGS)

@@ -84,8 +84,8 @@ def world_panel(windows: pd.DataFrame, members: pd.DataFrame) -> str:
             f"{chosen['share_of_counted_end_pct']:.1f}% of all persons held counted in the file in "
             f"{chosen['end_year']}). Women held changed by {chosen['women_growth_pct']:+.1f}% "
             f"({chosen['women_start']:,.0f} → {chosen['women_end']:,.0f}), men by {chosen['men_growth_pct']:+.1f}% "
-            f"({chosen['men_start']:,.0f} → {chosen['men_end']:,.0f}).{tied} Women's numbers grew faster than men's (or "
-            f"fell less) in {faster} of the {len(windows)} windows; windows ending in 2020, the first year of the "
+            f"({chosen['men_start']:,.0f} → {chosen['men_end']:,.0f}).{tied} Women's numbers grew faster than men's "
+            f"(or fell less) in {faster} of the {len(windows)} windows; windows ending in 2020, the first year of the "
             f"pandemic, when several countries released prisoners, show falls for both.{other} The file starts too "
             f"late (counts by sex from 2003, for few countries) to test the growth since 2000 itself. "
             + _largest_changes(members, chosen))

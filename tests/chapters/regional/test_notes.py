@@ -41,8 +41,8 @@ def test_the_rules_paragraph_names_the_one_swap_found_outside_the_americas():
     assert jumps.startswith("- **year-on-year jump not shared by neighbouring years**: 20 values (16 country-years) in "
                             "the Americas, 20 with a value or a share taken out (BHS 2021 (female 141); ")
     assert jumps.endswith("; URY 2016 (sentenced total 5,798)); elsewhere 27 values (25 country-years).")  # counted
-    assert ("- **counts by sex share the total's jump**: 0 in the Americas; elsewhere 2 values (1 country-year): PHL 2009 "
-            "(female 5,459, male 52,160).") in lines
+    assert ("- **counts by sex share the total's jump**: 0 in the Americas; elsewhere 2 values (1 country-year): "
+            "PHL 2009 (female 5,459, male 52,160).") in lines
     assert "; 9 of them in the Americas, in 5 country-years: BOL 2012 (female 141, male 1,733); " in lines[0]
 
 
