@@ -36,7 +36,9 @@ count differs from the claim's words or between the periods compared (Brazil's m
 claims table gives it in its own `caveat` column, the registry in a claim's `caveat`; the reason or the context gives
 the numbers.
 
-A check is declarative, one computation on long-table keys written `COUNTRY/source/indicator/sex/period`:
+A check is declarative, one computation on long-table keys written `COUNTRY/source/indicator/sex/period` (the
+period may be `first` or `latest`: the first or latest period of that series in the long table, for a window that
+moves with the data, such as tab-04's headline):
 
 - `value` (one key), `growth_pct` (from, to), `share_pct` (part, whole), `percent_higher` (higher, lower: how
   many percent the first exceeds the second), `difference` (a − b, in the keys' unit), `sum` (any keys);
@@ -90,7 +92,8 @@ CHAPTER_VERDICTS = {"supported": "holds", "contradicted": "contradicted", "canno
 _FIGURE_ID = re.compile(r"^[a-z]{3}-\d{3}$")  # a figure of data/published/figures.csv (source `published`)
 _NAMED_EVIDENCE = re.compile(r"^(?P<source>[a-z][a-z0-9_]*): ")  # 'oud: 2010: 30% read in the report …'
 _KEY = re.compile(r"^(?P<country>[A-Z]{3})/(?P<source>[a-z0-9_]+(?:\+[a-z0-9_]+)*)/(?P<indicator>[a-z0-9_]+)/"
-                  r"(?P<sex>[a-z_]+)/(?P<period>\d{4}(?:-\d{2})?)$")
+                  r"(?P<sex>[a-z_]+)/(?P<period>\d{4}(?:-\d{2})?|first|latest)$")
+PERIOD_WORDS = {"first": min, "latest": max}  # a key's period by its place among the long table's periods
 _KEYS_NEEDED = {"value": 1, "growth_pct": 2, "share_pct": 2, "percent_higher": 2, "difference": 2}
 _ONE_VALUE = ("value", "growth_pct", "share_pct", "percent_higher", "difference", "sum", "sum_latest")
 RATIO_DECIMALS = 2  # computed shares, growth rates and differences of percentages are shown to two decimals
@@ -303,6 +306,7 @@ def evaluate(claims: list[Claim], table: pd.DataFrame, classes: SourceClasses,
     indexed = table.set_index(longtable.KEY).sort_index()
     rows = []
     for claim in claims:
+        claim = resolve_periods(claim, indexed)
         with_microdata = claim.with_microdata is not None and all(
             tuple(_KEY.match(key).groupdict()[k] for k in longtable.KEY) in indexed.index
             for key in claim.with_microdata.keys)
@@ -310,6 +314,30 @@ def evaluate(claims: list[Claim], table: pd.DataFrame, classes: SourceClasses,
             claim = claim.model_copy(update={"check": claim.with_microdata, "not_checkable": None})
         rows.append(_evaluate(claim, indexed, classes, registry) | {"guarded": not with_microdata})
     return pd.DataFrame(rows, columns=COLUMNS + ["phrases", "guarded"])
+
+
+def resolve_periods(claim: Claim, indexed: pd.DataFrame) -> Claim:
+    """The claim with each key whose period is `first` or `latest` written with the first or latest period the long
+    table has for that country, source, indicator and sex (tab-04's headline window ends where the data put it), so
+    that the check, and every page that shows it, uses a period. A key whose series is absent stays as written: the
+    check names it."""
+    def resolved(value):
+        if isinstance(value, dict):
+            return {name: resolved(item) for name, item in value.items()}
+        if isinstance(value, list):
+            return [resolved(item) for item in value]
+        found = _KEY.match(value) if isinstance(value, str) else None
+        if found is None or found["period"] not in PERIOD_WORDS:
+            return value
+        series = tuple(found[name] for name in longtable.KEY[:-1])
+        periods = indexed.index[indexed.index.droplevel("period").isin([series])].get_level_values("period")
+        if not len(periods):
+            return value
+        return "/".join([*series, PERIOD_WORDS[found["period"]](periods)])
+
+    if not re.search(r"/(first|latest)\b", claim.model_dump_json()):  # PERIOD_WORDS
+        return claim
+    return Claim.model_validate(resolved(claim.model_dump(exclude_unset=True)))
 
 
 def _evaluate(claim: Claim, indexed: pd.DataFrame, classes: SourceClasses, registry: Path) -> dict:

@@ -322,6 +322,26 @@ def test_an_order_without_a_number():
         "partly_checked", "the direction only, 1 of 2 aspects; the first value above the second in each of 1 pair(s)")
 
 
+def test_a_key_may_name_the_first_or_latest_period_of_its_series():
+    """tab-04's headline window ends where the data put it (2018, then 2019 once two countries' 2009 counts were
+    found implausible): a claim on it names `latest` and `first`, and the check shows the periods used."""
+    table = _long(("WLD/unodc_prisons/persons_held_fixed_panel/male/2010", 4607558),
+                  ("WLD/unodc_prisons/persons_held_fixed_panel/male/2019", 4638094),
+                  ("WLD/unodc_prisons/persons_held_fixed_panel/female/2019", 376535))
+    grew = {"compute": "greater", "keys": ["WLD/unodc_prisons/persons_held_fixed_panel/male/latest",
+                                           "WLD/unodc_prisons/persons_held_fixed_panel/male/first"]}
+    found = _verdict(table, grew, None, unit="trend", country="WLD")
+    assert (found["status"], found["computed"]) == ("reproduced", "1 of 1 pairs in the stated order (smallest gap "
+                                                                  "30,536)")
+    assert found["check"] == ("greater WLD/unodc_prisons/persons_held_fixed_panel/male/2019 ; "
+                              "WLD/unodc_prisons/persons_held_fixed_panel/male/2010")
+    fell = {"compute": "greater", "keys": list(reversed(grew["keys"]))}
+    assert _verdict(table, fell, None, unit="trend", country="WLD")["status"] == "contradicted"
+    missing = {"compute": "value", "keys": ["WLD/unodc_prisons/persons_held_fixed_panel/total/latest"]}
+    with pytest.raises(PipelineError, match="key WLD/unodc_prisons/persons_held_fixed_panel/total/latest is not in"):
+        _verdict(table, missing)
+
+
 @pytest.mark.parametrize("evidence, status", [
     ("ury-041;ury-059", "matches_published"),  # figures of the published registry: secondary
     ("sisdepen: 2019: 631 -> 2020: 805", "reproduced"),  # a primary source, named
