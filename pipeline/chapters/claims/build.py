@@ -38,7 +38,8 @@ the numbers.
 
 A check is declarative, one computation on long-table keys written `COUNTRY/source/indicator/sex/period` (the
 period may be `first` or `latest`: the first or latest period of that series in the long table, for a window that
-moves with the data, such as tab-04's headline):
+moves with the data, such as tab-04's headline; a context's `label` then names it as `{period}`, the period its first
+key resolves to):
 
 - `value` (one key), `growth_pct` (from, to), `share_pct` (part, whole), `percent_higher` (higher, lower: how
   many percent the first exceeds the second), `difference` (a − b, in the keys' unit), `sum` (any keys);
@@ -340,12 +341,21 @@ def resolve_periods(claim: Claim, indexed: pd.DataFrame) -> Claim:
     return Claim.model_validate(resolved(claim.model_dump(exclude_unset=True)))
 
 
+def context_label(check: Check) -> str:
+    """What a context number is, in words: its `label` (or its computation), with `{period}` written as the period
+    of its first key (resolved: the end of tab-04's headline window, wherever the data put it)."""
+    label = check.label or check.compute
+    if "{period}" in label and check.keys:
+        label = label.replace("{period}", _KEY.match(check.keys[0])["period"])
+    return label
+
+
 def _evaluate(claim: Claim, indexed: pd.DataFrame, classes: SourceClasses, registry: Path) -> dict:
     row = {"claim_id": claim.id, "country": claim.country, "period": claim.period, "section": claim.section,
            "description": claim.description, "stated": claim.stated or "", "unit": claim.unit,
            "expected": claim.expected}
     context = [(check, _compute(check, claim, indexed, registry)) for check in claim.context]
-    context_phrases = [i18n.phrase("page.claims.context", label=check.label or check.compute, value=found.phrase)
+    context_phrases = [i18n.phrase("page.claims.context", label=context_label(check), value=found.phrase)
                        for check, found in context]
     if claim.check is None:
         verdict = Verdict("not_checkable", claim.not_checkable, i18n.phrase("page.claims.test.none"))

@@ -165,7 +165,10 @@ def world_panel(national: pd.DataFrame, min_countries: int,
     would otherwise have put a country in it."""
     nations = national[national["region"] != "World"]
     counts = _without_double_counting(_wide(nations, "persons_held"))
-    counted = counts["total"].fillna(counts["female"] + counts["male"])  # persons held counted that year
+    # Persons held counted that year: the total, or female + male where they are more (a total below its parts misses
+    # persons, and no share uses it: Mexico's of 2009-2012) or the total is missing.
+    counted = counts["total"].where(~(counts["total"] < counts["female"] + counts["male"]),
+                                    counts["female"] + counts["male"]).fillna(counts["female"] + counts["male"])
     # A count by sex that falls short of its year's total (its women's share left out by the plausibility rules) may
     # miss women and men, so it neither starts nor ends a growth (unodc_plausibility.starts_growth, as tab-01's).
     share = _wide(nations, "women_share_of_persons_held")["female"].reindex(counts.index)
@@ -414,7 +417,7 @@ def _panel_rows(window: pd.Series, name: str, how: str) -> list[dict]:
         rows.append(_row("WLD", f"{name}_share_of_persons_held", "total", year,
                          window[f"share_of_counted_{label}_pct"], "percent",
                          f"persons held in {panel}, as a percentage of all persons held counted in the UNODC file "
-                         f"that year (the total, or female + male where a country gives no total)"))
+                         f"that year (the total, or female + male where a country gives no total or one below them)"))
     rows.append(_row("WLD", f"{name}_countries", "total", end, size, "countries", f"number of countries in {panel}"))
     return rows
 

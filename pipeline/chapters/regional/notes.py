@@ -12,6 +12,9 @@ from pipeline.chapters.regional.build import ESTIMATED, INTERVAL, REPORTED, braz
 from pipeline.sources import unodc_plausibility as rules
 
 FEW = 3  # findings of a rule outside the region listed by name; more are counted
+# The first years of the COVID-19 pandemic, when several countries released prisoners (params.yaml
+# regional.world_panel_last_year keeps the headline window before them).
+PANDEMIC_YEARS = {2020: "first", 2021: "second"}
 
 
 def rules_summary(quality: pd.DataFrame, region: str) -> pd.DataFrame:
@@ -69,11 +72,13 @@ def world_panel(windows: pd.DataFrame, members: pd.DataFrame) -> str:
     """The headline and widest windows in words, and the countries of the headline panel (`members`) that move its
     sum of women most: one country's count, or a change in what it covers, can carry the panel."""
     chosen, widest = windows[windows["chosen"]].iloc[0], windows[windows["widest"]].iloc[0]
-    faster = int((windows["women_growth_pct"] > windows["men_growth_pct"]).sum())
+    women_ahead = windows["women_growth_pct"] > windows["men_growth_pct"]
     other = "" if chosen["widest"] else (
         f" On the widest window of all, {widest['start_year']}–{widest['end_year']} ({widest['countries']} "
-        f"countries), women held changed by {widest['women_growth_pct']:+.1f}% and men by "
-        f"{widest['men_growth_pct']:+.1f}%: ending in the first pandemic year reverses the order.")
+        f"countries{_pandemic(widest['end_year'])}), women held changed by {widest['women_growth_pct']:+.1f}% and "
+        f"men by {widest['men_growth_pct']:+.1f}%: "
+        + ("the same order as the headline's." if women_ahead[widest.name] == women_ahead[chosen.name]
+           else "the opposite order to the headline's."))
     tied = "".join(
         f" The window {row['start_year']}–{row['end_year']} is as wide and has as many countries (a tie takes the "
         f"later end): "
@@ -85,10 +90,26 @@ def world_panel(windows: pd.DataFrame, members: pd.DataFrame) -> str:
             f"{chosen['end_year']}). Women held changed by {chosen['women_growth_pct']:+.1f}% "
             f"({chosen['women_start']:,.0f} → {chosen['women_end']:,.0f}), men by {chosen['men_growth_pct']:+.1f}% "
             f"({chosen['men_start']:,.0f} → {chosen['men_end']:,.0f}).{tied} Women's numbers grew faster than men's "
-            f"(or fell less) in {faster} of the {len(windows)} windows; windows ending in 2020, the first year of the "
-            f"pandemic, when several countries released prisoners, show falls for both.{other} The file starts too "
+            f"(or fell less) in {int(women_ahead.sum())} of the {len(windows)} windows.{_pandemic_windows(windows)}"
+            f"{other} The file starts too "
             f"late (counts by sex from 2003, for few countries) to test the growth since 2000 itself. "
             + _largest_changes(members, chosen))
+
+
+def _pandemic(year: int) -> str:
+    """'; it ends in the first pandemic year' (or the second) where `year` is one of PANDEMIC_YEARS, else nothing."""
+    return f"; it ends in the {PANDEMIC_YEARS[int(year)]} pandemic year" if int(year) in PANDEMIC_YEARS else ""
+
+
+def _pandemic_windows(windows: pd.DataFrame) -> str:
+    """How many of the windows ending in a pandemic year show both women and men falling, in words."""
+    ending = windows[windows["end_year"].isin(list(PANDEMIC_YEARS))]
+    if ending.empty:
+        return ""
+    both_fell = int(((ending["women_growth_pct"] < 0) & (ending["men_growth_pct"] < 0)).sum())
+    years = " or ".join(str(year) for year in sorted(set(ending["end_year"].astype(int))))
+    return (f" Of the {len(ending)} windows ending in {years} (the pandemic, when several countries released "
+            f"prisoners), {both_fell} show{'s' if both_fell == 1 else ''} falls for both.")
 
 
 def _largest_changes(members: pd.DataFrame, chosen: pd.Series, count: int = 3) -> str:

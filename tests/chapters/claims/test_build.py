@@ -337,6 +337,14 @@ def test_a_key_may_name_the_first_or_latest_period_of_its_series():
                               "WLD/unodc_prisons/persons_held_fixed_panel/male/2010")
     fell = {"compute": "greater", "keys": list(reversed(grew["keys"]))}
     assert _verdict(table, fell, None, unit="trend", country="WLD")["status"] == "contradicted"
+    # A context's label names the period its key resolved to, in each language (data/claims.yaml's widest panel).
+    widest = {"compute": "value", "keys": ["WLD/unodc_prisons/persons_held_fixed_panel/male/latest"],
+              "label": "widest panel of all (ending in {period}), women's minus men's growth, percentage points"}
+    found = _verdict(table, grew, None, unit="trend", country="WLD", context=[widest])
+    assert found["context"] == ("widest panel of all (ending in 2019), women's minus men's growth, percentage points: "
+                                "4,638,094")
+    assert i18n.render(found["phrases"]["context"], i18n.Translator("pt")).startswith(
+        "o painel mais amplo de todos (que termina em 2019), crescimento das mulheres menos o dos homens")
     missing = {"compute": "value", "keys": ["WLD/unodc_prisons/persons_held_fixed_panel/total/latest"]}
     with pytest.raises(PipelineError, match="key WLD/unodc_prisons/persons_held_fixed_panel/total/latest is not in"):
         _verdict(table, missing)

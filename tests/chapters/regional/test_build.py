@@ -101,6 +101,17 @@ def test_world_panel_takes_the_widest_window_with_enough_countries():
     assert short.empty
 
 
+def test_world_panel_counts_a_total_below_its_parts_as_its_parts():
+    """Mexico's totals of 2009-2012 are below its women + men (186,614 against 236,477 in 2009): a total that misses
+    persons, which no share uses. The panel's share of all persons counted takes women + men for that year."""
+    below = national(("FFF", "persons_held", "female", 2020, 10), ("FFF", "persons_held", "male", 2020, 190),
+                     ("FFF", "persons_held", "total", 2020, 150), region="Americas", subregion="Americas")
+    windows, _, _ = regional.world_panel(pd.concat([world(), below], ignore_index=True), min_countries=2)
+    chosen = windows[windows["chosen"]].iloc[0]
+    # Counted in 2020: AAA 1,150, BBB 1,155, CCC 100, DDD_X 66 and FFF 200 (not its total, 150).
+    assert chosen["share_of_counted_end_pct"] == round(100 * 2305 / 2671, 1) == 86.3
+
+
 def test_world_panel_leaves_out_a_count_by_sex_that_falls_short_of_its_total_and_says_which():
     """Kenya's women and men are 60% of its total in every year, the Philippines' in 2019 (as tab-01's growths: a
     year whose women's share the plausibility rules leave out, its women and men short of its total)."""

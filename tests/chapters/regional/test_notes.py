@@ -3,6 +3,8 @@ the numbers in the text are the tables' numbers."""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from pipeline.chapters import interim
 from pipeline.chapters.regional import notes
 
@@ -27,7 +29,36 @@ def test_the_world_panel_paragraph_names_the_headline_window_and_the_widest():
     chosen = windows[windows["chosen"]].iloc[0]
     text = notes.world_panel(windows, interim.read("regional", "world_panel_countries"))
     assert f"On the headline window, {chosen['start_year']}–{chosen['end_year']}" in text
-    assert "ending in the first pandemic year reverses the order" in text
+    assert (" Women's numbers grew faster than men's (or fell less) in 8 of the 12 windows. Of the 4 windows ending "
+            "in 2020 (the pandemic, when several countries released prisoners), 4 show falls for both. On the widest "
+            "window of all, 2010–2020 (64 countries; it ends in the first pandemic year), women held changed by "
+            "-20.8% and men by -16.5%: the opposite order to the headline's. ") in text
+
+
+def _windows(*rows) -> pd.DataFrame:
+    """tab-04's windows: (start, end, women's growth, men's growth, chosen, widest) each."""
+    return pd.DataFrame([{"start_year": start, "end_year": end, "countries": 10, "women_start": 100, "women_end": 100,
+                          "women_growth_pct": women, "men_start": 1000, "men_end": 1000, "men_growth_pct": men,
+                          "share_of_counted_start_pct": 50.0, "share_of_counted_end_pct": 50.0, "chosen": chosen,
+                          "widest": widest, "tied": False}
+                         for start, end, women, men, chosen, widest in rows])
+
+
+def test_the_world_panel_paragraph_says_what_the_data_say_of_the_widest_window_and_the_pandemic():
+    """Whether the widest window ends in a pandemic year, reverses the headline's order, or the pandemic's windows
+    show falls for both, is the data's to say, not the text's."""
+    members = pd.DataFrame({"country_name": ["A", "B"], "women_start": [60, 40], "women_end": [70, 30],
+                            "men_start": [600, 400], "men_end": [650, 350]})
+    same_order = notes.world_panel(_windows((2010, 2015, 5.0, 2.0, True, False),
+                                            (2008, 2018, 9.0, 1.0, False, True)), members)
+    assert ("On the widest window of all, 2008–2018 (10 countries), women held changed by +9.0% and men by +1.0%: "
+            "the same order as the headline's.") in same_order
+    assert "pandemic" not in same_order
+    pandemic = notes.world_panel(_windows((2010, 2019, 5.0, 2.0, True, False), (2009, 2021, -3.0, 1.0, False, True),
+                                          (2012, 2020, -3.0, -1.0, False, False)), members)
+    assert (" Of the 2 windows ending in 2020 or 2021 (the pandemic, when several countries released prisoners), 1 "
+            "shows falls for both. On the widest window of all, 2009–2021 (10 countries; it ends in the second "
+            "pandemic year), women held changed by -3.0% and men by +1.0%: the opposite order to the headline's.") in pandemic
 
 
 def test_the_rules_paragraph_names_the_one_swap_found_outside_the_americas():
