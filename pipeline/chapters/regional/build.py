@@ -190,11 +190,15 @@ def world_panel(national: pd.DataFrame, min_countries: int,
     rows = []
     for size, end, start in windows_to_show:
         panel = sorted(by_year[start] & by_year[end])
-        at = {year: complete.loc[[(c, year) for c in panel]] for year in (start, end)}
+        at = {year: complete.loc[[(c, year) for c in panel]].droplevel("year") for year in (start, end)}
+        # Country by country, women's count grew by a larger factor than men's (cross-multiplied: a country whose
+        # women start at 0 and end above it grew faster), so no one country's size carries the count.
+        women_faster = at[end]["female"] * at[start]["male"] > at[end]["male"] * at[start]["female"]
         rows.append({
             "start_year": start, "end_year": end, "countries": size,
             "women_start": at[start]["female"].sum(), "women_end": at[end]["female"].sum(),
             "men_start": at[start]["male"].sum(), "men_end": at[end]["male"].sum(),
+            "countries_women_faster": int(women_faster.sum()),
             **{f"share_of_counted_{label}_pct": round(100 * counted.loc[[(c, year) for c in panel]].sum()
                                                       / counted.xs(year, level="year").sum(), 1)
                for label, year in (("start", start), ("end", end))},
@@ -206,8 +210,8 @@ def world_panel(national: pd.DataFrame, min_countries: int,
     windows = windows.assign(women_growth_pct=(100 * (windows["women_end"] / windows["women_start"] - 1)).round(1),
                              men_growth_pct=(100 * (windows["men_end"] / windows["men_start"] - 1)).round(1))
     windows = windows[["start_year", "end_year", "countries", "women_start", "women_end", "women_growth_pct",
-                       "men_start", "men_end", "men_growth_pct", "share_of_counted_start_pct",
-                       "share_of_counted_end_pct", "chosen", "widest", "tied"]]
+                       "men_start", "men_end", "men_growth_pct", "countries_women_faster",
+                       "share_of_counted_start_pct", "share_of_counted_end_pct", "chosen", "widest", "tied"]]
     size, end, start = chosen_window
     panel = sorted(by_year[start] & by_year[end])
     members = pd.DataFrame({
@@ -419,6 +423,9 @@ def _panel_rows(window: pd.Series, name: str, how: str) -> list[dict]:
                          f"persons held in {panel}, as a percentage of all persons held counted in the UNODC file "
                          f"that year (the total, or female + male where a country gives no total or one below them)"))
     rows.append(_row("WLD", f"{name}_countries", "total", end, size, "countries", f"number of countries in {panel}"))
+    rows.append(_row("WLD", f"{name}_countries_women_faster", "total", end, window["countries_women_faster"],
+                     "countries", f"number of countries whose women held grew by a larger percentage than their men "
+                                  f"held from {start} to {end} (or fell by less), of {panel}"))
     return rows
 
 

@@ -95,6 +95,8 @@ def test_world_panel_takes_the_widest_window_with_enough_countries():
     assert members["country"].tolist() == ["AAA", "BBB"]  # DDD_X is left out in 2010, DDD has no 2020
     assert (chosen["women_start"], chosen["women_end"], chosen["women_growth_pct"]) == (150, 215, 43.3)
     assert (chosen["men_start"], chosen["men_end"], chosen["men_growth_pct"]) == (1850, 2090, 13.0)
+    # Country by country: AAA's women +60% against its men's +10%; BBB's +10% against +15.8%.
+    assert chosen["countries_women_faster"] == 1
     # Counted in 2020: AAA 1,150, BBB 1,155, CCC 100 (its total), DDD_X 66 -> the panel holds 93.3%.
     assert chosen["share_of_counted_end_pct"] == round(100 * 2305 / 2471, 1)
     assert windows[["start_year", "end_year", "countries"]].values.tolist() == [[2010, 2020, 2], [2015, 2020, 2]]
@@ -369,6 +371,11 @@ def test_world_panel_on_the_real_file(real):
     tied = windows[windows["tied"]]
     columns = ["start_year", "end_year", "countries", "women_growth_pct", "men_growth_pct", "chosen"]
     assert tied[columns].values.tolist() == [[2009, 2018, 63, 14.8, 10.5, False]]
+    # Counting each country once: women's numbers grew faster in 39 of the headline's 63 countries and 38 of the tied
+    # window's, so the order does not rest on the United States alone (which holds 55.5% of the panel's women); on the
+    # widest window, ending in the first pandemic year, in 37 of 64.
+    assert (chosen["countries_women_faster"], tied.iloc[0]["countries_women_faster"],
+            widest["countries_women_faster"]) == (39, 38, 37)
     short = real[1]["world_panel_short_counts"]
     assert short[["country", "year", "short_pct"]].values.tolist() == [
         ["AUT", 2010, 6.0], ["AZE", 2010, 12.7], ["BIH", 2010, 19.0], ["KEN", 2010, 34.0], ["KEN", 2019, 38.0],
@@ -408,6 +415,7 @@ def test_long_rows_on_the_real_file(real):
     assert value[("WLD", "unodc_prisons", "persons_held_fixed_panel_growth", "female", "2019")] == 1.7118
     assert value[("WLD", "unodc_prisons", "persons_held_fixed_panel_growth", "male", "2019")] == 0.6627
     assert value[("WLD", "unodc_prisons", "fixed_panel_countries", "total", "2019")] == 63
+    assert value[("WLD", "unodc_prisons", "fixed_panel_countries_women_faster", "total", "2019")] == 39
     # Without the United States (55.5% of the panel's women in 2019), women held fell and men rose: the panel's
     # order is one country's (the worldwide claim's context says so).
     without = rows.reset_index()
