@@ -69,6 +69,10 @@ def test_sneep_microdata_dropped_where_the_readme_says_builds_the_argentina_chap
         ending = ending.format(*grouped[folder])
         caption = (copy / "figures" / folder / "fig-10-argentina-women-held.txt").read_text(encoding="utf-8")
         assert caption.splitlines()[2].endswith(ending), caption
+    # ... and the executed notebook's text says which years each series has, the microdata's among them.
+    executed = (copy / "reports" / "notebooks" / "argentina_sneep.ipynb").read_text(encoding="utf-8")
+    assert ("Years drawn: UNODC CTS, 2005–2021; SNEEP as cited by the briefing, 2015 and 2022; SNEEP microdata, "
+            "2015–2022.") in executed
     # ... into the long table, with every census year and gender the files recorded.
     table = pd.read_csv(copy / "data" / "processed" / "indicators.csv", dtype={"period": str})
     rows = table[(table["country"] == "ARG") & (table["source"] == "sneep")]

@@ -33,6 +33,9 @@ WOMEN_DRUG_SHARE = ("drug_offence_share_of_persons_held", "female")
 WOMEN_DRUG_GROWTH = ("change_in_persons_held_drug_offences", "female")
 UNODC_SOURCE = "UNODC, UN-CTS prisons and prisoners (export of 11 May 2023), fed by SNEEP"
 SNEEP_SOURCE = "SNEEP, Ministerio de Justicia y Derechos Humanos (published figures)"
+# tab-11's figures compared (their names, as the table and the notebook's text give them).
+UNODC_FEMALE, UNODC_TOTAL = "UNODC CTS female", "UNODC CTS total"
+SNEEP_NATIONAL_TOTAL = "SNEEP national total"
 
 
 # ------------------------------------------------------------------ UNODC and published figures ---
@@ -176,10 +179,10 @@ def reconciliation(unodc: pd.DataFrame, published: pd.DataFrame, year: int) -> p
     total_sneep = published_value(published, PERSONS_HELD, str(year))
     share_sneep = published_value(published, WOMEN_SHARE, str(year))
     rows = [
-        ("women held", "UNODC CTS female", at["female"], "SNEEP women (incl. trans), as cited by the briefing", women_sneep),
-        ("all persons held", "UNODC CTS total", at["total"], "SNEEP national total", total_sneep),
+        ("women held", UNODC_FEMALE, at["female"], "SNEEP women (incl. trans), as cited by the briefing", women_sneep),
+        ("all persons held", UNODC_TOTAL, at["total"], SNEEP_NATIONAL_TOTAL, total_sneep),
         # the total first, so that the difference is the total minus its parts, as in tab-12 and the UNODC findings
-        ("all persons held", "UNODC CTS total", at["total"], "UNODC CTS female + male", at["female"] + at["male"]),
+        ("all persons held", UNODC_TOTAL, at["total"], "UNODC CTS female + male", at["female"] + at["male"]),
         # its inputs in its name: SNEEP's published share is over the national total, not the persons housed
         ("women held", f"SNEEP women's share ({share_sneep:g}%) x SNEEP national total ({int(total_sneep):,})",
          round(share_sneep / 100 * total_sneep), "SNEEP women (incl. trans), as cited by the briefing", women_sneep),
