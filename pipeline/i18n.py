@@ -28,6 +28,7 @@ from babel.core import get_global
 
 from pipeline import kept_csv, params, paths
 from pipeline.errors import PipelineError
+from pipeline.rounding import half_away
 from pipeline.settings import Report
 
 TABLE = paths.TRANSLATIONS
@@ -242,8 +243,7 @@ def format_number(value: float, language: str, decimals: int = 0, grouping: bool
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     thousands, decimal = NUMBER_MARKS[language]
-    scaled = abs(value) * 10 ** decimals
-    rounded = math.floor(scaled + 0.5 + 1e-9 * max(1.0, scaled))
+    rounded = round(float(half_away(abs(value), decimals)) * 10 ** decimals)  # a whole number of the last digits
     whole, fraction = divmod(rounded, 10 ** decimals)
     digits = str(int(whole))
     if grouping:

@@ -14,6 +14,7 @@ import pandas as pd
 from pipeline import params, registry
 from pipeline.chapters import interim
 from pipeline.errors import PipelineError
+from pipeline.rounding import half_away
 from pipeline.settings import Base
 
 
@@ -55,7 +56,7 @@ def value(metric: registry.Metric, table: pd.DataFrame, where: dict):
     """One metric's number: its row's column, as `kind`."""
     cell = row(metric, table, where)[metric.column]
     if metric.kind == "pct":
-        return round(float(cell), 1)
+        return float(half_away(float(cell), 1))
     if metric.kind == "period":
         return str(cell)
     if metric.kind == "whole_year":

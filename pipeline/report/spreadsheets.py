@@ -31,6 +31,7 @@ from openpyxl.writer.excel import ExcelWriter
 from pipeline import i18n, paths
 from pipeline.report.inputs import Figure, Table
 from pipeline.report.tables import Cell, ShownTable, show
+from pipeline.rounding import half_away
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold: the same bytes on every run
 DOCUMENT_DATE = datetime.datetime(2000, 1, 1)  # the workbook's created/modified properties: fixed, not today
@@ -147,8 +148,8 @@ def number_format(cell: Cell) -> str:
 
 def _value(cell: Cell):
     if cell.kind == "number":
-        rounded = round(cell.value, cell.decimals)
-        return int(rounded) if cell.decimals == 0 else rounded
+        rounded = half_away(cell.value, cell.decimals)
+        return int(rounded) if cell.decimals == 0 else float(rounded)
     return cell.text
 
 

@@ -11,8 +11,6 @@ denominator of the same year.
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from pipeline import export, i18n, io, longtable, params, paths
@@ -20,6 +18,7 @@ from pipeline.chapters import interim
 from pipeline.chapters.argentina import microdata
 from pipeline.chapters.argentina.series import CITED_SERIES, MICRODATA_SERIES, UNODC_SERIES
 from pipeline.errors import PipelineError, cli
+from pipeline.rounding import half_away, half_away_int
 from pipeline.settings import Argentina, Disclosure
 from pipeline.sources import published, unodc_prisons
 
@@ -128,7 +127,7 @@ def women_series(unodc: pd.DataFrame, published: pd.DataFrame, settings: Argenti
             "denominator": "SNEEP microdata, all persons in the census", "from_briefing": False}))
     series = pd.concat([f for f in frames if len(f)], ignore_index=True)
     series = series[series["year"].between(settings.first_year, settings.last_year)]
-    share = (100 * series["women_held"] / series["persons_held"]).round(2)
+    share = half_away(100 * series["women_held"] / series["persons_held"], 2)
     series = series.assign(women_share_pct=share.where(series["share_computed"].fillna(True).astype(bool)))
     columns = ["year", "series", "women_held", "persons_held", "women_share_pct", "denominator", "from_briefing"]
     return series[columns].sort_values(["series", "year"]).reset_index(drop=True)
@@ -170,7 +169,7 @@ def growth(unodc: pd.DataFrame, published: pd.DataFrame, settings: Argentina,
                          by_year.at[str(years[-1]), indicator]))
     table = pd.DataFrame(rows, columns=["source", "measure", "from_year", "from_value", "to_year", "to_value"])
     table[["from_value", "to_value"]] = table[["from_value", "to_value"]].astype(int)
-    return table.assign(growth_pct=((table["to_value"] / table["from_value"] - 1) * 100).round(1))
+    return table.assign(growth_pct=half_away((table["to_value"] / table["from_value"] - 1) * 100, 1))
 
 def reconciliation(unodc: pd.DataFrame, published: pd.DataFrame, year: int) -> pd.DataFrame:
     """UNODC against SNEEP's published figures for one year, and UNODC's parts against its total."""
@@ -185,7 +184,7 @@ def reconciliation(unodc: pd.DataFrame, published: pd.DataFrame, year: int) -> p
         ("all persons held", UNODC_TOTAL, at["total"], "UNODC CTS female + male", at["female"] + at["male"]),
         # its inputs in its name: SNEEP's published share is over the national total, not the persons housed
         ("women held", f"SNEEP women's share ({share_sneep:g}%) x SNEEP national total ({int(total_sneep):,})",
-         round(share_sneep / 100 * total_sneep), "SNEEP women (incl. trans), as cited by the briefing", women_sneep),
+         half_away_int(share_sneep / 100 * total_sneep), "SNEEP women (incl. trans), as cited by the briefing", women_sneep),
     ]
     table = pd.DataFrame(rows, columns=["measure", "figure_a", "value_a", "figure_b", "value_b"])
     table[["value_a", "value_b"]] = table[["value_a", "value_b"]].astype(int)
@@ -211,9 +210,9 @@ def drug_growth_check(published: pd.DataFrame, settings: Argentina) -> pd.DataFr
     women = {y: int(published_value(published, WOMEN_HELD, y)) for y in (base, last)}
     share = {y: published_value(published, WOMEN_DRUG_SHARE, y) for y in (base, last)}
     claimed = published_value(published, WOMEN_DRUG_GROWTH, f"{base}/{last}")
-    counts = {y: [n for n in range(women[y] + 1) if _round_half_up(n / women[y] * 100) == share[y]]
+    counts = {y: [n for n in range(women[y] + 1) if half_away_int(n / women[y] * 100) == share[y]]
               for y in (base, last)}
-    pairs = [(a, b) for a in counts[base] for b in counts[last] if _round_half_up((b / a - 1) * 100) == claimed]
+    pairs = [(a, b) for a in counts[base] for b in counts[last] if half_away_int((b / a - 1) * 100) == claimed]
     central = share[last] * women[last] / (share[base] * women[base]) * 100 - 100
     extremes = [(b / a - 1) * 100 for a in counts[base][:: len(counts[base]) - 1]
                 for b in counts[last][:: len(counts[last]) - 1]]
@@ -229,9 +228,6 @@ def drug_growth_check(published: pd.DataFrame, settings: Argentina) -> pd.DataFr
     all_women = (women[last] / women[base] - 1) * 100
     rows.append((ALL_WOMEN_GROWTH, all_women, all_women))
     return pd.DataFrame(rows, columns=["quantity", "low_pct", "high_pct"])
-
-def _round_half_up(x: float) -> int:
-    return math.floor(x + 0.5 + 1e-9)
 
 def data_used_note(status: dict, published_file: str) -> str:
     """One paragraph saying plainly which data this run used."""
@@ -264,13 +260,13 @@ def headline(women: pd.DataFrame, published: pd.DataFrame, growth_table: pd.Data
          "fig-10"),
         ("women held 2015, UNODC", int(unodc.at[2015, "women_held"]), "fig-10"),
         (f"women held {int(latest['year'])}, {latest['series']}", int(latest["women_held"]), "fig-10"),
-        (f"women's share {int(latest['year'])}, {latest['series']} (pct)", round(latest["women_share_pct"], 2),
+        (f"women's share {int(latest['year'])}, {latest['series']} (pct)", half_away(latest["women_share_pct"], 2),
          "fig-11"),
         ("growth in women held, SNEEP as cited by the briefing (pct)", grown[(CITED_SERIES, "women held")],
          "tab-10"),
         ("growth in women held, UNODC (pct)", grown[(UNODC_SERIES, "women held")], "tab-10"),
         ("UNODC minus SNEEP women 2015", gap[("women held", "UNODC CTS female")], "tab-11"),
-        ("drug growth from stated shares (pct)", round(drug_check["low_pct"].iloc[0], 1), "tab-13"),
+        ("drug growth from stated shares (pct)", half_away(drug_check["low_pct"].iloc[0], 1), "tab-13"),
     ]
     return pd.DataFrame(rows, columns=["number", "value", "where"]).astype({"value": str})
 

@@ -52,8 +52,8 @@ def reconciliation(table: pd.DataFrame, parts: pd.DataFrame) -> str:
                                                             f"{'more' if gap > 0 else 'fewer'})"))
     if len(women):
         gap = int(women["difference"].iloc[0])
-        sentences.append(f"UNODC counts {abs(gap):,} {'more' if gap > 0 else 'fewer'} women than SNEEP as the "
-                         f"briefing cites it" if gap else "UNODC counts as many women as SNEEP as the briefing cites it")
+        how_many = f"{abs(gap):,} {'more' if gap > 0 else 'fewer'}" if gap else "as many"
+        sentences.append(f"UNODC counts {how_many} women {'than' if gap else 'as'} SNEEP as the briefing cites it")
     parts = parts.dropna(subset=["difference", "total"])
     off = parts[parts["difference"] != 0]
     if len(parts):

@@ -24,6 +24,7 @@ from pipeline.chapters import interim
 from pipeline.chapters.brazil import claim, plausibility
 from pipeline.chapters.brazil.reconcile import check_incidences_against_reports, reconciliation
 from pipeline.errors import PipelineError, cli
+from pipeline.rounding import half_away, half_away_columns
 from pipeline.settings import Brazil
 from pipeline.sources import published, sisdepen
 
@@ -544,7 +545,7 @@ def growth_from(table: pd.DataFrame, base_period: str) -> pd.DataFrame:
     base = table.set_index("period").loc[base_period]
     later = table[table["period"] >= base_period].copy()
     for sex in ("female", "male", "total"):
-        later[f"{sex}_growth_pct"] = (100 * (later[sex] / base[sex] - 1)).round(1)
+        later[f"{sex}_growth_pct"] = half_away(100 * (later[sex] / base[sex] - 1), 1)
     return later.reset_index(drop=True)
 
 
@@ -553,8 +554,8 @@ def monitoring_growth(monitored: pd.DataFrame, same_states: pd.DataFrame, base_p
     growth in the states counted both in the base and in the row's semester (growth_in_same_states)."""
     growth = growth_from(monitored.drop(columns="states_reporting"), base_period)
     return growth.merge(monitored[["period", "states_reporting"]], on="period", validate="1:1") \
-        .merge(same_states.round({c: 1 for c in same_states.columns if c.endswith("_pct")}), on="period",
-               validate="1:1")
+        .merge(half_away_columns(same_states, 1, [c for c in same_states.columns if c.endswith("_pct")]),
+               on="period", validate="1:1")
 
 
 def treated_state_semesters(quality: pd.DataFrame) -> str:
@@ -602,7 +603,7 @@ def chapter_tables(outputs: Outputs, settings: Brazil, files: pd.DataFrame) -> d
                                                settings.monitoring_base_period),
         "monitoring_coverage": outputs.monitoring_coverage, "renamed_units": outputs.renamed_units,
         "domiciliary": by_sex(indicators, "people_domiciliary"),
-        "drug_share": drug_share, "drug_share_table": drug_share.round(1),
+        "drug_share": drug_share, "drug_share_table": half_away_columns(drug_share, 1),
     }
 
 

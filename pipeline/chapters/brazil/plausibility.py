@@ -65,6 +65,7 @@ import pandas as pd
 
 from pipeline import corrections, paths
 from pipeline.errors import PipelineError
+from pipeline.rounding import half_away
 
 CORRECTIONS = paths.SISDEPEN_CORRECTIONS
 TREATMENTS = ("keep", "exclude", "replace")
@@ -102,8 +103,8 @@ def detect_outliers(series: pd.DataFrame, ratio: float, min_change: float) -> pd
     down = usable & spikes[0]["down"] & spikes[1]["down"]
     flagged = ordered[up | down].copy()
     flagged["direction"] = np.where(up[up | down], "spike", "drop")
-    flagged["ratio_to_previous"] = (flagged["value"] / flagged["previous"]).round(2)
-    flagged["ratio_to_next"] = (flagged["value"] / flagged["next"]).round(2)
+    flagged["ratio_to_previous"] = half_away(flagged["value"] / flagged["previous"], 2)
+    flagged["ratio_to_next"] = half_away(flagged["value"] / flagged["next"], 2)
     return flagged.reset_index(drop=True)
 
 
@@ -150,7 +151,7 @@ def per_capita_findings(rates: pd.DataFrame, max_ratio: float) -> pd.DataFrame:
                 f"{r.rate:.2f} per {_PERSON[r.sex]}, {r.rate / r.national_median:.1f} times the median of "
                 f"{r.states_in_median} states ({r.national_median:.2f}); limit {max_ratio:g} times the median "
                 f"({max_ratio * r.national_median:.2f})" for r in high.itertuples()]
-    return high.assign(rule="per_capita", measure=RATE_MEASURE, value=high["rate"].round(2),
+    return high.assign(rule="per_capita", measure=RATE_MEASURE, value=half_away(high["rate"], 2),
                        evidence=evidence).reindex(columns=FINDING_COLUMNS)
 
 
@@ -163,7 +164,7 @@ def coverage_findings(rates: pd.DataFrame, min_pct: float) -> pd.DataFrame:
                 f"the other {r.people - r.people_in_reporting_units:,.0f} are "
                 f"{100 * (r.people - r.people_in_reporting_units) / national[(r.period, r.sex)]:.1f}% of "
                 f"{_PEOPLE[r.sex]} in cells nationally" for r in low.itertuples()]
-    return low.assign(rule="coverage", measure=COVERAGE_MEASURE, value=low["coverage_pct"].round(1),
+    return low.assign(rule="coverage", measure=COVERAGE_MEASURE, value=half_away(low["coverage_pct"], 1),
                       evidence=evidence).reindex(columns=FINDING_COLUMNS)
 
 

@@ -24,6 +24,7 @@ import pandas as pd
 from pipeline import export, io, longtable, params, paths
 from pipeline.chapters import interim
 from pipeline.errors import PipelineError, cli
+from pipeline.rounding import half_away, half_away_int
 from pipeline.settings import Base, Regional
 from pipeline.sources import sisdepen, unodc_plausibility, unodc_prisons
 
@@ -143,11 +144,11 @@ def latest_by_country(series: pd.DataFrame) -> pd.DataFrame:
         "men_held": latest["men_held"],
         "persons_held": latest["persons_held"],
         "share_denominator": latest["share_denominator"],
-        "women_share_pct": latest["women_share_pct"].round(1),
-        "women_per_100k_women": latest["women_per_100k_women"].round(1),
-        "growth_since_2010_pct": growth_pct(series, GROWTH_BASE_YEAR, latest).round(1),
+        "women_share_pct": half_away(latest["women_share_pct"], 1),
+        "women_per_100k_women": half_away(latest["women_per_100k_women"], 1),
+        "growth_since_2010_pct": half_away(growth_pct(series, GROWTH_BASE_YEAR, latest), 1),
         "first_year": first["year"].astype("Int64"),
-        "growth_since_first_year_pct": (100 * (latest["women_held"] / first["women_held"] - 1)).round(1),
+        "growth_since_first_year_pct": half_away(100 * (latest["women_held"] / first["women_held"] - 1), 1),
     })
     return table.reset_index()
 
@@ -199,16 +200,16 @@ def world_panel(national: pd.DataFrame, min_countries: int,
             "women_start": at[start]["female"].sum(), "women_end": at[end]["female"].sum(),
             "men_start": at[start]["male"].sum(), "men_end": at[end]["male"].sum(),
             "countries_women_faster": int(women_faster.sum()),
-            **{f"share_of_counted_{label}_pct": round(100 * counted.loc[[(c, year) for c in panel]].sum()
-                                                      / counted.xs(year, level="year").sum(), 1)
+            **{f"share_of_counted_{label}_pct": half_away(100 * counted.loc[[(c, year) for c in panel]].sum()
+                                                          / counted.xs(year, level="year").sum(), 1)
                for label, year in (("start", start), ("end", end))},
             "chosen": (size, end, start) == chosen_window,
             "widest": (size, end, start) == widest_window,
             "tied": (size, end, start) in tied,
         })
     windows = pd.DataFrame(rows)
-    windows = windows.assign(women_growth_pct=(100 * (windows["women_end"] / windows["women_start"] - 1)).round(1),
-                             men_growth_pct=(100 * (windows["men_end"] / windows["men_start"] - 1)).round(1))
+    windows = windows.assign(women_growth_pct=half_away(100 * (windows["women_end"] / windows["women_start"] - 1), 1),
+                             men_growth_pct=half_away(100 * (windows["men_end"] / windows["men_start"] - 1), 1))
     windows = windows[["start_year", "end_year", "countries", "women_start", "women_end", "women_growth_pct",
                        "men_start", "men_end", "men_growth_pct", "countries_women_faster",
                        "share_of_counted_start_pct", "share_of_counted_end_pct", "chosen", "widest", "tied"]]
@@ -230,8 +231,8 @@ def world_panel(national: pd.DataFrame, min_countries: int,
     wanted = (both.get(start, set()) & both.get(end, set())) - set(panel)
     left_out = short[short.index.get_level_values("year").isin([start, end])
                      & short.index.get_level_values("country").isin(wanted)].reset_index()
-    left_out = left_out.assign(short_pct=(100 * (1 - (left_out["female"] + left_out["male"]) / left_out["total"]))
-                               .round(1))[["country", "year", "total", "female", "male", "short_pct"]]
+    left_out = left_out.assign(short_pct=half_away(
+        100 * (1 - (left_out["female"] + left_out["male"]) / left_out["total"]), 1))[["country", "year", "total", "female", "male", "short_pct"]]
     return windows, members, left_out
 
 
@@ -279,10 +280,10 @@ def unsentenced_by_sex(national: pd.DataFrame, members: pd.DataFrame) -> pd.Data
     unsentenced = _wide(rows, "persons_held_unsentenced").reindex(share.index)
     both = pd.DataFrame({
         "women_held": held["female"], "women_unsentenced": unsentenced["female"],
-        "women_unsentenced_pct": share["female"].round(1),
+        "women_unsentenced_pct": half_away(share["female"], 1),
         "men_held": held["male"], "men_unsentenced": unsentenced["male"],
-        "men_unsentenced_pct": share["male"].round(1),
-        "difference_pp": (share["female"] - share["male"]).round(1),
+        "men_unsentenced_pct": half_away(share["male"], 1),
+        "difference_pp": half_away(share["female"] - share["male"], 1),
     }).reset_index()
     latest = both.sort_values("year").groupby("country").tail(1)
     return (latest.merge(members.rename(columns={"iso3": "country"}), on="country")
@@ -306,8 +307,8 @@ def americas(national: pd.DataFrame, excluded: list[str], quantiles: list[float]
     # latest share is 2020's); the estimates below take each peer's latest share, whatever the year of its count.
     same_year = shares["year"].reindex(women.index) == women["year"]
     reporting = names.loc[women.index].assign(status="reported", year=women["year"], women_held=women["value"],
-                                              women_share_pct=shares["value"].reindex(women.index).where(same_year)
-                                              .round(1))
+                                              women_share_pct=half_away(
+                                                  shares["value"].reindex(women.index).where(same_year), 1))
     missing = names.drop(women.index)
     estimated = missing.loc[missing.index.intersection(totals.index)]
     rows = []
@@ -319,9 +320,10 @@ def americas(national: pd.DataFrame, excluded: list[str], quantiles: list[float]
         low, median, high = np.quantile(peers["value"], [quantiles[0], 0.5, quantiles[1]])
         total = totals.at[country, "value"]
         rows.append({"country": country, "status": "estimated", "year": totals.at[country, "year"],
-                     "persons_held": total, "share_low_pct": round(low, 1), "share_median_pct": round(median, 1),
-                     "share_high_pct": round(high, 1), "women_low": round(total * low / 100),
-                     "women_central": round(total * median / 100), "women_high": round(total * high / 100),
+                     "persons_held": total, "share_low_pct": half_away(low, 1),
+                     "share_median_pct": half_away(median, 1), "share_high_pct": half_away(high, 1),
+                     "women_low": half_away_int(total * low / 100), "women_central": half_away_int(total * median / 100),
+                     "women_high": half_away_int(total * high / 100),
                      "share_group": group})
     estimates = pd.DataFrame(rows).set_index("country").join(names)
     without = names.drop(women.index.union(estimates.index)).assign(status="no count")
@@ -750,9 +752,9 @@ def brazil_in_unodc(indicators: pd.DataFrame, police: pd.DataFrame | None = None
                      "sisdepen_electronic_monitoring": parts["electronic_monitoring"],
                      "sisdepen_domiciliary": parts["domiciliary"], "sisdepen_all": including,
                      "sisdepen_patronato": parts["patronato"], "police_custody": police_women,
-                     "difference_from_cells_pct": round(100 * (indexed[unodc] / parts["in_cells"] - 1), 1),
-                     "difference_from_all_pct": round(100 * (indexed[unodc] / including - 1), 1),
-                     "difference_from_every_count_pct": round(100 * (indexed[unodc] / every_count - 1), 1),
+                     "difference_from_cells_pct": half_away(100 * (indexed[unodc] / parts["in_cells"] - 1), 1),
+                     "difference_from_all_pct": half_away(100 * (indexed[unodc] / including - 1), 1),
+                     "difference_from_every_count_pct": half_away(100 * (indexed[unodc] / every_count - 1), 1),
                      "police_custody_note": _police_note(reported)})
     return pd.DataFrame(rows).astype({"year": "Int64"})
 

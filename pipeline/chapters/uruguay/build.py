@@ -21,6 +21,7 @@ from pipeline.chapters import interim
 from pipeline.chapters.uruguay import claims
 from pipeline.chapters.uruguay.periods import month_name, period_position
 from pipeline.errors import PipelineError, cli
+from pipeline.rounding import half_away
 from pipeline.settings import Uruguay
 from pipeline.sources import drug_crimes_quality, oud, published, unodc_drug_crimes, unodc_prisons
 
@@ -164,9 +165,9 @@ def reconcile(inputs: Inputs) -> pd.DataFrame:
         if unodc is None:
             continue
         decimals = len(f"{figure.value:g}".partition(".")[2])
-        same = round(unodc, decimals) == figure.value
+        same = half_away(unodc, decimals) == figure.value
         rows.append({"figure_id": figure.figure_id, "indicator": figure.indicator, "sex": figure.sex,
-                     "period": figure.period, "published": figure.value, "unodc": round(unodc, 2),
+                     "period": figure.period, "published": figure.value, "unodc": half_away(unodc, 2),
                      "unit": figure.unit, "unodc_basis": basis, "flags": figure.flags,
                      "verdict": "same at printed precision" if same else "differs",
                      "published_source": figure.source})
@@ -203,7 +204,7 @@ def headline_numbers(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     rows = [("women held (UNODC CTS)", str(row.period), int(row.persons), "persons") for row in women.itertuples()]
     rows += [("women held (published)", f"{row.period} ({row.reference})", int(row.persons), "persons")
              for row in published.itertuples()]
-    rows += [("women's share of formal contacts for trafficking", str(row.period), round(row.women_share_pct, 1),
+    rows += [("women's share of formal contacts for trafficking", str(row.period), half_away(row.women_share_pct, 1),
               "percent") for row in contact.itertuples()]
     rows += [("pairs of published figures that disagree", "", len(tables["conflicts"]), "pairs"),
              ("findings on UNODC table 10.1", "", len(tables["data_quality"]), "findings")]
