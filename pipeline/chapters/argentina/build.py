@@ -184,7 +184,8 @@ def reconciliation(unodc: pd.DataFrame, published: pd.DataFrame, year: int) -> p
         ("all persons held", UNODC_TOTAL, at["total"], "UNODC CTS female + male", at["female"] + at["male"]),
         # its inputs in its name: SNEEP's published share is over the national total, not the persons housed
         ("women held", f"SNEEP women's share ({share_sneep:g}%) x SNEEP national total ({int(total_sneep):,})",
-         half_away_int(share_sneep / 100 * total_sneep), "SNEEP women (incl. trans), as cited by the briefing", women_sneep),
+         half_away_int(share_sneep / 100 * total_sneep), "SNEEP women (incl. trans), as cited by the briefing",
+         women_sneep),
     ]
     table = pd.DataFrame(rows, columns=["measure", "figure_a", "value_a", "figure_b", "value_b"])
     table[["value_a", "value_b"]] = table[["value_a", "value_b"]].astype(int)

@@ -231,8 +231,8 @@ def world_panel(national: pd.DataFrame, min_countries: int,
     wanted = (both.get(start, set()) & both.get(end, set())) - set(panel)
     left_out = short[short.index.get_level_values("year").isin([start, end])
                      & short.index.get_level_values("country").isin(wanted)].reset_index()
-    left_out = left_out.assign(short_pct=half_away(
-        100 * (1 - (left_out["female"] + left_out["male"]) / left_out["total"]), 1))[["country", "year", "total", "female", "male", "short_pct"]]
+    short_pct = half_away(100 * (1 - (left_out["female"] + left_out["male"]) / left_out["total"]), 1)
+    left_out = left_out.assign(short_pct=short_pct)[["country", "year", "total", "female", "male", "short_pct"]]
     return windows, members, left_out
 
 
@@ -322,7 +322,8 @@ def americas(national: pd.DataFrame, excluded: list[str], quantiles: list[float]
         rows.append({"country": country, "status": "estimated", "year": totals.at[country, "year"],
                      "persons_held": total, "share_low_pct": half_away(low, 1),
                      "share_median_pct": half_away(median, 1), "share_high_pct": half_away(high, 1),
-                     "women_low": half_away_int(total * low / 100), "women_central": half_away_int(total * median / 100),
+                     "women_low": half_away_int(total * low / 100),
+                     "women_central": half_away_int(total * median / 100),
                      "women_high": half_away_int(total * high / 100),
                      "share_group": group})
     estimates = pd.DataFrame(rows).set_index("country").join(names)
@@ -394,7 +395,7 @@ def _without_largest_rows(window: pd.Series, members: pd.DataFrame) -> list[dict
     start, end = int(window["start_year"]), int(window["end_year"])
     largest = members.loc[members["women_end"].idxmax()]
     rest = members.drop(index=largest.name)
-    share = 100 * largest["women_end"] / members["women_end"].sum()
+    share = half_away(100 * largest["women_end"] / members["women_end"].sum(), 1)
     return [_row("WLD", "persons_held_fixed_panel_growth_without_largest", sex, end,
                  round(100 * (rest[f"{column}_end"].sum() / rest[f"{column}_start"].sum() - 1), 4), "percent",
                  f"change of persons held from {start} to {end} in percent over the headline panel of tab-04 without "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.chapters.regional.build import ESTIMATED, INTERVAL, REPORTED, brazil_in_cells_interval
+from pipeline.rounding import half_away
 from pipeline.sources import unodc_plausibility as rules
 
 FEW = 3  # findings of a rule outside the region listed by name; more are counted
@@ -120,19 +121,20 @@ def _largest_changes(members: pd.DataFrame, chosen: pd.Series, count: int = 3) -
     moved = members.loc[change.sort_values(ascending=False, kind="stable").index[:count]]
     largest = members.loc[members["women_end"].idxmax()]
     rest = members.drop(index=largest.name)
-    without = {sex: 100 * (rest[f"{sex}_end"].sum() / rest[f"{sex}_start"].sum() - 1) for sex in ("women", "men")}
+    without = {sex: half_away(100 * (rest[f"{sex}_end"].sum() / rest[f"{sex}_start"].sum() - 1), 1)
+               for sex in ("women", "men")}
     return (f"The countries whose women held changed most on it: "
             + ", ".join(f"{m.country_name} {m.women_start:,.0f} → {m.women_end:,.0f}" for m in moved.itertuples())
             + " (a count whose coverage changed between the two years moves the sum too). "
-            f"{largest['country_name']} holds {100 * largest['women_end'] / chosen['women_end']:.1f}% of the panel's "
-            f"women in {chosen['end_year']}; without it, women held changed by {without['women']:+.1f}% and men by "
+            f"{largest['country_name']} holds {half_away(100 * largest['women_end'] / chosen['women_end'], 1):.1f}% "
+            f"of the panel's women in {chosen['end_year']}; without it, women held changed by {without['women']:+.1f}% and men by "
             f"{without['men']:+.1f}%.")
 
 
 def unsentenced(table: pd.DataFrame) -> str:
     above = table[table["difference_pp"] > 0]
-    women = 100 * table["women_unsentenced"].sum() / table["women_held"].sum()
-    men = 100 * table["men_unsentenced"].sum() / table["men_held"].sum()
+    women = half_away(100 * table["women_unsentenced"].sum() / table["women_held"].sum(), 1)
+    men = half_away(100 * table["men_unsentenced"].sum() / table["men_held"].sum(), 1)
     return (f"In {len(above)} of the {len(table)} countries, a larger share of women than of men is held "
             f"unsentenced ({', '.join(above['country'])}); pooled over all {len(table)}, {women:.1f}% of women "
             f"and {men:.1f}% of men (each country at its latest year with both, "
