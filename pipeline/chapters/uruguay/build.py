@@ -102,6 +102,16 @@ def build(inputs: Inputs, settings: Uruguay) -> dict[str, pd.DataFrame]:
     return {name: _ordered(table, TABLE_KEYS[name]) for name, table in tables.items()}
 
 
+# Published counts of adults only: not the people held of all ages that tab-30 and fig-30 show (the definitions name them).
+ADULTS_ONLY = "persons_held_adults"
+
+
+def adults_only_figures(registry: pd.DataFrame) -> str:
+    """The published figures that count adults only, left out of the prison series, as `ury-017;ury-090` (a code, which
+    no language translates)."""
+    return ";".join(sorted(published.select(registry, indicator=ADULTS_ONLY)["figure_id"])) or "none"
+
+
 def prison_series(inputs: Inputs, first_year: int) -> pd.DataFrame:
     """People held by sex: UNODC counts and published counts, each point with its source and position."""
     unodc = inputs.prisons[(inputs.prisons["indicator"] == "persons_held")
@@ -292,12 +302,14 @@ def _ordered(table: pd.DataFrame, key: list[str]) -> pd.DataFrame:
     return table.sort_values(key, kind="stable").reset_index(drop=True)
 
 
-def values(settings: Uruguay, tables: dict[str, pd.DataFrame]) -> dict:
-    """The texts' parameters and the definitions the chapter's figures and tables state (every parameter)."""
+def values(settings: Uruguay, tables: dict[str, pd.DataFrame], registry: pd.DataFrame) -> dict:
+    """The texts' parameters and the definitions the chapter's figures and tables state (every parameter, and what
+    the prison series leaves out: the registry's counts of adults only)."""
     years = unodc_years(tables["prison_series"])
+    scope = f"people held of all ages; published counts of adults only ({adults_only_figures(registry)}) are left out"
     return {"text": {"first_year": settings.first_year, "luc_month_name": month_name(settings.luc_month),
                      "unodc_women_years": years["female"], "unodc_men_years": years["male"]},
-            "definitions": {"chapter": settings.model_dump()}}
+            "definitions": {"chapter": settings.model_dump() | {"prison_series_scope": scope}}}
 
 
 def unodc_years(series: pd.DataFrame) -> dict[str, str]:
@@ -332,8 +344,8 @@ def main() -> None:
     rows = long_rows(tables, inputs)
     # Save outputs, all together or none.
     with io.transaction(replace=(paths.chapter_dir(CHAPTER),)):
-        interim.write(CHAPTER, tables, values(settings, tables))
-        export.save_registered(CHAPTER, tables, values(settings, tables))
+        interim.write(CHAPTER, tables, values(settings, tables, inputs.registry))
+        export.save_registered(CHAPTER, tables, values(settings, tables, inputs.registry))
         longtable.save(rows, paths.indicator_part(CHAPTER))
     print(f"uruguay: {len(tables)} tables -> {paths.relative(paths.chapter_dir(CHAPTER))}, {len(rows)} long rows")
 

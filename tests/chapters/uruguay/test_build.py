@@ -61,11 +61,21 @@ def test_prison_series_combines_unodc_and_published_points(tables):
     assert flags["ury-028"] == "ambiguous"
 
 
-def test_the_caption_gives_the_years_unodc_counts_each_sex(tables, settings):
+def test_the_prison_series_says_which_published_counts_it_leaves_out(sources, tables, settings):
+    """Three published counts are of adults only (12,438 in the first half of 2020, 13,443 in April 2021, 1,166 adult
+    women in 2023): not the people held of all ages that tab-30 and fig-30 show. They stay out, and the definitions
+    every Uruguay table and figure states name them."""
+    assert not tables["prison_series"]["reference"].isin(["ury-017", "ury-090", "ury-091"]).any()
+    definitions = uruguay.values(settings, tables, _inputs(sources).registry)["definitions"]["chapter"]
+    assert definitions["prison_series_scope"] == ("people held of all ages; published counts of adults only "
+                                                  "(ury-017;ury-090;ury-091) are left out")
+
+
+def test_the_caption_gives_the_years_unodc_counts_each_sex(sources, tables, settings):
     """fig-30 breaks its lines where UNODC has no count: women 2005-2009 (read from the raw UNODC file: 2003 and 2004,
     then 2010 on), men before 2010. The caption says which years it has, in every language."""
     assert uruguay.unodc_years(tables["prison_series"]) == {"female": "2003–2004, 2010–2020", "male": "2010–2020"}
-    text = uruguay.values(settings, tables)["text"]
+    text = uruguay.values(settings, tables, _inputs(sources).registry)["text"]
     assert (text["unodc_women_years"], text["unodc_men_years"]) == ("2003–2004, 2010–2020", "2010–2020")
     assert text["luc_month_name"] == "July 2020"  # as the legend says it (params.yaml: 2020-07)
     one_year = tables["prison_series"].query("not (sex == 'male' and period != '2015')")
