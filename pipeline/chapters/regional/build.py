@@ -166,10 +166,9 @@ def world_panel(national: pd.DataFrame, min_countries: int,
     would otherwise have put a country in it."""
     nations = national[national["region"] != "World"]
     counts = _without_double_counting(_wide(nations, "persons_held"))
-    # Persons held counted that year: the total, or female + male where they are more (a total below its parts misses
-    # persons, and no share uses it: Mexico's of 2009-2012) or the total is missing.
-    counted = counts["total"].where(~(counts["total"] < counts["female"] + counts["male"]),
-                                    counts["female"] + counts["male"]).fillna(counts["female"] + counts["male"])
+    # Persons held counted that year: the larger of the total and female + male, or the one there is (a total below
+    # its parts misses persons, and no share uses it: Mexico's of 2009-2012).
+    counted = np.fmax(counts["total"], counts["female"] + counts["male"])
     # A count by sex that falls short of its year's total (its women's share left out by the plausibility rules) may
     # miss women and men, so it neither starts nor ends a growth (unodc_plausibility.starts_growth, as tab-01's).
     share = _wide(nations, "women_share_of_persons_held")["female"].reindex(counts.index)

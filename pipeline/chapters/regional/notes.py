@@ -127,8 +127,8 @@ def _largest_changes(members: pd.DataFrame, chosen: pd.Series, count: int = 3) -
             + ", ".join(f"{m.country_name} {m.women_start:,.0f} → {m.women_end:,.0f}" for m in moved.itertuples())
             + " (a count whose coverage changed between the two years moves the sum too). "
             f"{largest['country_name']} holds {half_away(100 * largest['women_end'] / chosen['women_end'], 1):.1f}% "
-            f"of the panel's women in {chosen['end_year']}; without it, women held changed by {without['women']:+.1f}% and men by "
-            f"{without['men']:+.1f}%.")
+            f"of the panel's women in {chosen['end_year']}; without it, women held changed by "
+            f"{without['women']:+.1f}% and men by {without['men']:+.1f}%.")
 
 
 def unsentenced(table: pd.DataFrame) -> str:

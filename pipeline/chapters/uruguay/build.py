@@ -102,7 +102,8 @@ def build(inputs: Inputs, settings: Uruguay) -> dict[str, pd.DataFrame]:
     return {name: _ordered(table, TABLE_KEYS[name]) for name, table in tables.items()}
 
 
-# Published counts of adults only: not the people held of all ages that tab-30 and fig-30 show (the definitions name them).
+# Published counts of adults only: not the people held of all ages that tab-30 and fig-30 show (the definitions name
+# them).
 ADULTS_ONLY = "persons_held_adults"
 
 

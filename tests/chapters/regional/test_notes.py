@@ -60,7 +60,8 @@ def test_the_world_panel_paragraph_says_what_the_data_say_of_the_widest_window_a
                                           (2012, 2020, -3.0, -1.0, False, False)), members)
     assert (" Of the 2 windows ending in 2020 or 2021 (the pandemic, when several countries released prisoners), 1 "
             "shows falls for both. On the widest window of all, 2009–2021 (10 countries; it ends in the second "
-            "pandemic year), women held changed by -3.0% and men by +1.0%: the opposite order to the headline's.") in pandemic
+            "pandemic year), women held changed by -3.0% and men by +1.0%: the opposite order to the "
+            "headline's.") in pandemic
 
 
 def test_the_rules_paragraph_names_the_one_swap_found_outside_the_americas():
