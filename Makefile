@@ -55,7 +55,7 @@ XDIST := -n 2 --dist loadfile
 # end-to-end tests that use it, and the end-to-end tests that copy this built checkout. The end-to-end sets are long
 # chains of steps, one after another; the unit tests are many short ones, so they run at a lower priority (nice) and
 # fill the cores the chains leave idle instead of stretching them (the unit tests read this work tree and write only
-# to data/interim/failed and data/interim/logs, which no copy takes).
+# to data/interim/logs, which no copy takes; tests/conftest.py fails a run that writes anything else of the project).
 test: setup browser ## Rebuild (dvc repro), check the committed outputs are current, run the tests and nbval (not test-bench)
 	$(DVC_REPRO)
 	@changed="$$(git status --porcelain -- $(OUTPUTS))"; test -z "$$changed" || { echo "$$changed"; \

@@ -74,14 +74,39 @@ def pytest_unconfigure(config):
             del os.environ[io.STAGING_ENV]
 
 
+def pytest_sessionstart(session):
+    """Note the project's own files as the run starts (in the process that reports, not in an xdist worker)."""
+    if not hasattr(session.config, "workerinput"):
+        import project_files
+
+        session.config._project_files = project_files.state()
+
+
 def pytest_sessionfinish(session):
     """End the fault corpus's run server if a test started one (tests/system/faults/preloaded.py), and wait for it:
-    its runs' CPU time then counts among this process's children's, outside any one test."""
+    its runs' CPU time then counts among this process's children's, outside any one test.
+    Then fail the run if a test created, changed or removed a file of the project itself: a test writes to its own
+    temporary folder (a test that wrote a failed notebook into data/interim/failed made another test's check of the
+    work tree fail now and then, by the order the two workers ran them)."""
     import sys
 
     preloaded = sys.modules.get("system.faults.preloaded")
     if preloaded is not None:
         preloaded.stop()
+    before = getattr(session.config, "_project_files", None)
+    if before is not None:
+        import project_files
+
+        written = {kind: names for kind, names in project_files.differences(before, project_files.state()).items()
+                   if names}
+        if written:
+            reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+            message = f"error: the tests wrote into the project itself: {written} — a test must write to its tmp_path"
+            if reporter is not None:
+                reporter.write_line(message, red=True)
+            else:
+                print(message, file=sys.stderr)
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 # The longest test files, run first. pytest-xdist (`--dist loadfile`) hands whole files to its two workers in

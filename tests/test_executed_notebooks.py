@@ -8,6 +8,7 @@ import re
 from html.parser import HTMLParser
 
 import nbformat
+import project_files
 import pytest
 
 from pipeline import i18n, paths, registry
@@ -116,20 +117,6 @@ def test_each_figure_of_the_chapter_is_shown_once_by_the_cell_that_draws_it(name
     assert sum(images.values()) == len(expected), f"{name}.ipynb: an image outside the cells that draw figures"
 
 
-def _project_state() -> dict[str, tuple[int, int]]:
-    """Every file a notebook could write (outputs, interim data, notebooks, hand-kept data): size and mtime."""
-    skip = ("data/raw/", "data/manual/", "data/interim/logs/")
-    state = {}
-    for folder in ("figures", "reports", "data", "notebooks"):
-        for path in (paths.ROOT / folder).rglob("*"):
-            name = path.relative_to(paths.ROOT).as_posix()
-            if path.is_file() and not name.startswith(skip) and "__pycache__" not in name \
-                    and ".ipynb_checkpoints" not in name:
-                stat = path.stat()
-                state[name] = (stat.st_size, stat.st_mtime_ns)
-    return state
-
-
 def test_an_interactive_run_of_a_notebook_writes_nothing(monkeypatch):
     """As README "Running a notebook yourself" and each notebook's first cell say: run as JupyterLab runs it (the
     kernel started at the project's root, the notebook's own defaults, no staging folder), a notebook reads its
@@ -140,11 +127,8 @@ def test_an_interactive_run_of_a_notebook_writes_nothing(monkeypatch):
     name = "uruguay_observatory"
     source = nbformat.read(paths.notebook(name), as_version=4)
     assert "writes no file" in source.cells[0].source
-    before = _project_state()
+    before = project_files.state()
     nbclient.NotebookClient(source, kernel_name="python3", timeout=600,
                             resources={"metadata": {"path": str(paths.ROOT)}}).execute()
     assert any("image/png" in output.get("data", {}) for cell in source.cells for output in cell.get("outputs", []))
-    after = _project_state()
-    assert {"created": sorted(after.keys() - before.keys()), "removed": sorted(before.keys() - after.keys()),
-            "changed": sorted(k for k in before.keys() & after.keys() if before[k] != after[k])} == \
-        {"created": [], "removed": [], "changed": []}
+    assert project_files.differences(before, project_files.state()) == {"created": [], "removed": [], "changed": []}

@@ -15,6 +15,7 @@ def project(tmp_path, monkeypatch):
     """A params.yaml and an output folder of our own, and a notebook with two parameters."""
     monkeypatch.setattr(paths, "PARAMS", tmp_path / "params.yaml")
     monkeypatch.setattr(paths, "EXECUTED_NOTEBOOKS", tmp_path / "executed")
+    monkeypatch.setattr(paths, "FAILED_NOTEBOOKS", tmp_path / "failed")  # never the project's own data/interim
     notebook = tmp_path / "regional.ipynb"
     nb = new_notebook(cells=[
         new_markdown_cell("# Demo"),
@@ -72,6 +73,8 @@ def test_failing_cell_leaves_no_output(project):
     with pytest.raises(PipelineError, match="ValueError: broken input"):
         run.run(project)
     assert not (paths.EXECUTED_NOTEBOOKS / "regional.ipynb").exists()
+    kept = paths.FAILED_NOTEBOOKS / "regional.ipynb"
+    assert "broken input" in kept.read_text(encoding="utf-8") and kept.with_suffix(".html").is_file()
 
 
 def test_committed_notebooks_have_no_outputs_and_kernel_python3():
