@@ -1185,3 +1185,14 @@ def describe_effects(quality: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFra
             effects.append(f"the state's offence incidences of {row.period} (both sexes) are replaced by its "
                            f"values of {source[(row.state, row.period)]}")
     return quality.assign(effect=effects)
+
+
+def largest_findings(quality: pd.DataFrame, evidence_chars: int = 500) -> pd.DataFrame:
+    """One finding of each rule, its largest by `value`, with its evidence (cut at `evidence_chars`, '…' marking the
+    cut; tab-22 has it whole): what each rule catches in the data as they are, for the notebook's reader. Coverage
+    findings aside: their value is the share of people the reporting units hold, where less is worse."""
+    findings = quality[quality["rule"] != "coverage"].sort_values(["rule", "value"], kind="stable")
+    largest = findings.groupby("rule", sort=True).tail(1)
+    cut = largest["evidence"].str.len() > evidence_chars
+    return largest.assign(evidence=largest["evidence"].where(~cut, largest["evidence"].str[:evidence_chars] + " …"))[
+        ["rule", "state", "period", "sex", "value", "evidence"]].reset_index(drop=True)

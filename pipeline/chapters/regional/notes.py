@@ -203,6 +203,10 @@ def brazil(reconciliation: pd.DataFrame, interval: pd.DataFrame | None = None,
         if wider else "UNODC's count of women held in Brazil matches SISDEPEN's December count of women held in "
         "cells") + ". Year by year"
     text = lead + ":\n\n" + "\n".join(lines)
+    share = None if interval is None or by_country is None else brazil_share_of_reported(interval, by_country)
+    if share is not None:
+        text = (f"Brazil's {share['women']:,.0f} women ({share['year']}) are {half_away(share['pct'], 1):.1f}% of the "
+                f"sum of the countries' reported counts above ({share['reported']:,.0f}). ") + text
     if exact:
         text += (f"\n\nIn {' and '.join(map(str, exact))}, SISDEPEN's establishments and the women held by the police "
                  "(the state reports) together give UNODC's count exactly: that is the count UNODC carries.")
@@ -220,6 +224,18 @@ def brazil(reconciliation: pd.DataFrame, interval: pd.DataFrame | None = None,
                  f"{found['year']}), as the Brazil chapter counts them, it would be {found['low']:,.0f} to "
                  f"{found['high']:,.0f} (central {found['central']:,.0f}).")
     return text
+
+
+def brazil_share_of_reported(interval: pd.DataFrame, by_country: pd.DataFrame) -> dict | None:
+    """Brazil's reported count of women (tab-06) as a share of the sum of the reported counts (tab-07, row a.):
+    women, year, reported (the sum) and pct. None where Brazil's count is not a reported one."""
+    brazil = by_country[(by_country["country"] == "BRA") & (by_country["status"] == "reported")]
+    reported = interval.set_index("measure")["women_central"].get(REPORTED)
+    if brazil.empty or reported is None or pd.isna(reported) or not reported:
+        return None
+    women = float(brazil["women_held"].iloc[0])
+    return {"women": women, "year": int(brazil["year"].iloc[0]), "reported": float(reported),
+            "pct": 100 * women / float(reported)}
 
 
 # Series named in the lists (persons held is the default and goes unnamed).

@@ -41,7 +41,8 @@ COUNT_FOR_SHARE = {  # count indicator whose female/total ratio gives the share
     "persons_prosecuted_drug_offences": "women_share_of_persons_prosecuted_drug_offences",
     "persons_held_drug_offences": "women_share_of_persons_held_drug_offences",
 }
-STAGE_ORDER = ["formal contact (police)", "police detention", "prosecution", "prison"]
+POLICE_STAGE = claims.POLICE_STAGE
+STAGE_ORDER = [POLICE_STAGE, "police detention", "prosecution", "prison"]
 
 # Table name -> its key (unique, sorted by it when saved).
 TABLE_KEYS = {
@@ -189,7 +190,7 @@ def reconcile(inputs: Inputs) -> pd.DataFrame:
 def long_rows(tables: dict[str, pd.DataFrame], inputs: Inputs) -> pd.DataFrame:
     """Observatory figures (source 'oud') and women's share of formal contact (source 'unodc_drug_crimes')."""
     contact = tables["drug_share_by_stage"]
-    contact = contact[contact["stage"] == "formal contact (police)"]
+    contact = contact[contact["stage"] == POLICE_STAGE]
     shares = pd.DataFrame({
         "country": COUNTRY, "source": unodc_drug_crimes.SOURCE,
         "indicator": "women_share_of_drug_offence_formal_contact_" + contact["offence_scope"].map(
@@ -210,8 +211,8 @@ def headline_numbers(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     women = unodc[unodc["sex"] == "female"].sort_values("period")
     published = tables["prison_series"].query("sex == 'female' and reference != 'unodc_prisons'") \
         .sort_values("position").tail(3)
-    contact = tables["drug_share_by_stage"].query("stage == 'formal contact (police)' "
-                                                  "and offence_scope == 'trafficking'").sort_values("period")
+    contact = tables["drug_share_by_stage"].query("stage == @POLICE_STAGE and offence_scope == 'trafficking'") \
+        .sort_values("period")
     rows = [("women held (UNODC CTS)", str(row.period), int(row.persons), "persons") for row in women.itertuples()]
     rows += [("women held (published)", f"{row.period} ({row.reference})", int(row.persons), "persons")
              for row in published.itertuples()]
@@ -235,7 +236,7 @@ def _formal_contact_shares(drug_crimes: pd.DataFrame) -> list[dict]:
             women, men = part["females"].sum(), part["males"].sum()
             if women + men == 0:
                 continue
-            rows.append({"stage": "formal contact (police)", "period": str(year), "offence_scope": scope,
+            rows.append({"stage": POLICE_STAGE, "period": str(year), "offence_scope": scope,
                          "women": women, "persons": women + men, "women_share_pct": 100 * women / (women + men),
                          "source": UNODC_DRUGS_LABEL, "independent": True,
                          "reference": f"{unodc_drug_crimes.SOURCE}: {', '.join(sorted(set(part['campaign'])))}",

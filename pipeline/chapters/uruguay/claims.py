@@ -15,6 +15,7 @@ from pipeline.sources import published
 COLUMNS = ["claim_id", "claim", "status", "evidence", "reason"]
 PROSECUTION_SHARE = "women_share_of_persons_prosecuted_drug_offences"
 DETENTIONS = "persons_detained_drug_offences"
+POLICE_STAGE = "formal contact (police)"  # the stage of UNODC table 10.1's people in formal contact with the police
 # Published indicators that count people or actions at the police and court stages (not stocks of prisoners).
 JUSTICE_FLOWS = r"prosecut|charged|convicted|detain|proceedings|sale_points"
 
@@ -49,7 +50,7 @@ def _prosecution_share(inputs, tables, settings) -> dict:
     lo, hi = sorted([start["value"], end["value"]])
     between = [f"{r.reference} ({r.period}: {r.women_share_pct:g}%, "
                f"{'between' if lo <= r.women_share_pct <= hi else 'outside'} the two)" for r in independent.itertuples()]
-    contact = stages[stages["stage"] == "formal contact (police)"]
+    contact = stages[stages["stage"] == POLICE_STAGE]
     reason = (f"the {start['period']} and {end['period']} shares ({start['value']:g}% and {end['value']:g}%) exist "
               f"here only as quoted in {start['quoted_in']}; the observatory report was not available to check "
               "them. ")

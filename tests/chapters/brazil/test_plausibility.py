@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pipeline.chapters import interim
 from pipeline.chapters.brazil import build, plausibility
 from pipeline.errors import PipelineError
 
@@ -911,3 +912,25 @@ def test_a_unit_entry_must_name_a_count_of_people_and_its_own_action(change, mes
     with pytest.raises(PipelineError) as error:
         corrections.load(path, corrections.SisdepenCorrection)
     assert re.match(message, error.value.problem) and error.value.file == path
+
+
+def test_the_notebook_shows_each_rules_largest_finding_as_the_data_give_it():
+    """The notebook once named Pernambuco's CRA (December 2018, 15,917 offences of 1,392 men) and Maranhão's women's
+    unit of Pedrinhas as fixed text; the examples now come from the quality table. Coverage (value: a share, where
+    less is worse) is left out; a long evidence is cut with a mark."""
+    quality = pd.DataFrame([
+        ("spike", "MA", "2019-12", "male", 330932.0, "23 times six months before"),
+        ("spike", "RS", "2018-06", "female", 336.0, "small"),
+        ("coverage", "PE", "2016-12", "male", 10.0, "the units that report hold 10%"),
+        ("unit_incidence_jump", "PE", "2018-12", "male", 15917.0, "x" * 12),
+    ], columns=["rule", "state", "period", "sex", "value", "evidence"])
+    shown = plausibility.largest_findings(quality, evidence_chars=10)
+    assert shown.values.tolist() == [
+        ["spike", "MA", "2019-12", "male", 330932.0, "23 times s …"],
+        ["unit_incidence_jump", "PE", "2018-12", "male", 15917.0, "xxxxxxxxxx …"]]
+    real = plausibility.largest_findings(interim.read_all("brazil")["quality"])
+    assert real.set_index("rule").loc["unit_incidence_jump", ["state", "period", "value"]].tolist() == \
+        ["PE", "2018-12", 15917.0]
+    assert real.set_index("rule").loc["unit_incidence_sex", ["state", "period", "sex", "value"]].tolist() == \
+        ["MA", "2018-12", "male", 321.0]
+    assert "coverage" not in set(real["rule"]) and len(real) == 12

@@ -87,7 +87,9 @@ def test_the_brazil_paragraph_says_what_the_americas_interval_would_be_with_braz
     83,490). Checked by hand against tab-07 and tab-08."""
     tables = interim.read_all("regional")
     text = notes.brazil(tables["brazil_in_unodc"], tables["americas_interval"], tables["americas_countries"])
-    assert text.startswith("In 2020, UNODC's count of women held in Brazil matches SISDEPEN's December count "
+    # 41,580 of tab-07's reported sum, 87,878: 47.3% (the notebook once said "almost half" as fixed text).
+    assert text.startswith("Brazil's 41,580 women (2020) are 47.3% of the sum of the countries' reported counts above "
+                           "(87,878). In 2020, UNODC's count of women held in Brazil matches SISDEPEN's December count "
                            "*including*")
     assert ("- 2016: UNODC 40,967; SISDEPEN December, in cells 35,541 (+15.3%), with electronic monitoring and home "
             "detention 36,391 (+12.6%), with the women a Patronato supervises too 39,751 (+3.1%): closer to the count "
@@ -102,7 +104,11 @@ def test_the_brazil_paragraph_says_what_the_americas_interval_would_be_with_braz
     assert text.endswith("The Americas interval above counts Brazil at UNODC's 41,580 women (2020). With Brazil's "
                          "women in cells only (28,688, SISDEPEN December 2020), as the Brazil chapter counts them, it "
                          "would be 80,338 to 85,371 (central 83,490).")
-    assert "Americas interval" not in notes.brazil(tables["brazil_in_unodc"])  # without the interval: as before
+    alone = notes.brazil(tables["brazil_in_unodc"])  # without the interval: neither its share nor the interval
+    assert alone.startswith("In 2020, UNODC's count") and "Americas interval" not in alone
+    estimated = tables["americas_countries"].assign(
+        status=lambda t: t["status"].mask(t["country"] == "BRA", "estimated"))  # Brazil without a reported count
+    assert notes.brazil_share_of_reported(tables["americas_interval"], estimated) is None
 
 
 def test_the_world_panel_paragraph_names_the_countries_that_carry_its_sum():
