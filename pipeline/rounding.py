@@ -44,3 +44,17 @@ def half_away_columns(frame: pd.DataFrame, decimals: int, columns: list[str] | N
     """`frame` with `columns` (by default every column of numbers) rounded half away from zero."""
     columns = frame.select_dtypes("number").columns if columns is None else columns
     return frame.assign(**{column: half_away(frame[column], decimals) for column in columns})
+
+
+def fixed(value, decimals: int, grouped: bool = False) -> str:
+    """`value` as text with `decimals` places, rounded by the rule above: f"{fixed(56.25, 1)}" is 56.3, where
+    f"{56.25:.1f}" is 56.2 (a format specification rounds a half to the even digit). `grouped` writes a comma
+    between thousands."""
+    return format(half_away(float(value), decimals), f"{',' if grouped else ''}.{decimals}f")
+
+
+def signed(value, decimals: int) -> str:
+    """`fixed` with its sign always written (a change: +9.6, -1.5), the sign of the value itself: a fall too small
+    for the digits printed is -0.0, not +0.0 (68 persons of 744,126 is -0.0%)."""
+    value = float(value)
+    return ("-" if value < 0 else "+") + fixed(abs(value), decimals)

@@ -4,13 +4,15 @@ a reader rounds, where NumPy, pandas and Python take a half to the even digit.""
 from __future__ import annotations
 
 import math
+import re
 
+import nbformat
 import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline import i18n
-from pipeline.rounding import half_away, half_away_columns, half_away_int
+from pipeline import i18n, paths
+from pipeline.rounding import fixed, half_away, half_away_columns, half_away_int, signed
 
 
 @pytest.mark.parametrize("value, decimals, expected", [
@@ -47,3 +49,30 @@ def test_pages_and_tables_print_the_same_digits():
         for decimals in (1, 2):
             assert i18n.format_number(value, "en", decimals) == f"{half_away(value, decimals):.{decimals}f}"
     assert i18n.format_number(4391.55, "es", 1) == "4.391,6"
+
+
+def test_text_prints_the_same_digits_as_the_tables():
+    """The evidence and the sentences the pipeline writes (f-strings) round by the same rule: a format specification
+    such as `:.1f` rounds a half to even, and once printed 56.2 where the table beside it said 56.3."""
+    assert (fixed(56.25, 1), fixed(2.675, 2), fixed(-0.05, 1), fixed(21.25, 1), fixed(1234.5, 0, grouped=True)) == \
+        ("56.3", "2.68", "-0.1", "21.3", "1,235")
+    assert (signed(9.65, 1), signed(-1.55, 1), signed(0.04, 1), signed(2, 0), signed(-0.009, 1), signed(0, 1)) == \
+        ("+9.7", "-1.6", "+0.0", "+2", "-0.0", "+0.0")
+    assert f"{56.25:.1f}" == "56.2"  # what the rule replaces
+
+
+# Where a format specification with decimals may stay: messages about the run itself, never a published number.
+NOT_PUBLISHED = {"figure_layout.py": "a layout check's pixels", "safe_xlsx.py": "a refused file's ratio",
+                 "execute.py": "a profile run's seconds", "rounding.py": "the rule itself"}
+
+
+def test_no_published_text_formats_a_decimal_number_with_a_format_specification():
+    decimals = re.compile(r"\{[^{}]+:[+ ]?,?\.[1-9]f\}")  # {x:.1f}, {x:+.1f}, {x:,.2f}: a half to even
+    found = [f"{path.relative_to(paths.ROOT)}:{number}: {line.strip()[:80]}"
+             for path in sorted((paths.ROOT / "pipeline").rglob("*.py")) if path.name not in NOT_PUBLISHED
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if decimals.search(line)]
+    found += [f"{path.relative_to(paths.ROOT)}, cell {cell.id}: {line.strip()[:80]}"  # the notebooks' sentences too
+              for path in sorted(paths.NOTEBOOKS.glob("*.ipynb"))
+              for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"
+              for line in cell.source.splitlines() if decimals.search(line)]
+    assert not found, "use pipeline.rounding.fixed or signed: " + "; ".join(found)

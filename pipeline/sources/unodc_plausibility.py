@@ -55,6 +55,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from pipeline.rounding import fixed, signed
+
 COLUMNS = ["country", "series", "sex", "age", "year", "value"]
 FINDINGS = ["rule", "country", "year", "series", "sex", "value", "evidence", "treatment", "excludes"]
 
@@ -198,7 +200,7 @@ def sex_gaps(totals: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     wide = wide.reset_index().assign(sex="total")
     far = wide["gap_pct"].abs().fillna(np.inf) > thresholds.sex_gap_max_pct
     exclude = thresholds.sex_gap_treatment == "exclude"
-    evidence = [f"total {t:,.0f}; female + male {f + m:,.0f}; difference {g:+,.0f} ({p:+.1f}% of the total)"
+    evidence = [f"total {t:,.0f}; female + male {f + m:,.0f}; difference {g:+,.0f} ({signed(p, 1)}% of the total)"
                 + ("; the total is below its parts" if g < 0 else "")
                 for t, f, m, g, p in zip(wide["total"], wide["female"], wide["male"], wide["gap"],
                                          wide["gap_pct"].fillna(np.inf))]
@@ -235,7 +237,7 @@ def below_parts(counts: pd.DataFrame, totals: pd.DataFrame, thresholds: Threshol
     hit = pairs[shortfall > thresholds.parts_tolerance_pct / 100 * pairs["whole"]].reset_index(drop=True)
     exclude = thresholds.below_parts_treatment == "exclude"
     evidence = [f"{w} {whole:,.0f} is below {a} {parts:,.0f} (short by {parts - whole:,.0f}, "
-                f"{100 * (parts - whole) / whole if whole else np.inf:.1f}% of the count)"
+                f"{fixed(100 * (parts - whole) / whole if whole else np.inf, 1)}% of the count)"
                 for w, whole, a, parts in zip(hit["what"], hit["whole"], hit["against"], hit["parts"])]
     ratio_text = {"ratios": "no share uses this count", "unsentenced_share": "share held unsentenced not computed",
                   "": "nothing computed from the pair"}

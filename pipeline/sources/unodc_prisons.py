@@ -17,6 +17,7 @@ import pandas as pd
 
 from pipeline import corrections, io, longtable, params, paths, safe_xlsx
 from pipeline.errors import PipelineError, cli
+from pipeline.rounding import fixed
 from pipeline.sources import unodc_plausibility
 from pipeline.settings import UnodcPrisons
 from pipeline.sources.unodc_plausibility import Thresholds
@@ -267,7 +268,7 @@ def _resolve_mislabelled_totals(tidy: pd.DataFrame, path) -> tuple[pd.DataFrame,
 
 def _as_reported(value: float) -> str:
     """A value quoted in a finding's evidence: a count as a whole number (15,281), a rate to two decimals."""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{fixed(value, 2, grouped=True)}"
 
 
 def _rule_counts(tidy: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -281,7 +282,8 @@ def _rule_counts(tidy: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     estimates = pd.DataFrame({
         "rule": "fractional count (an estimate derived from a percentage)", "country": dropped["iso3"],
         "year": dropped["year"], "series": dropped["series"], "sex": dropped["sex"].map(SEXES),
-        "value": dropped["value"], "evidence": [f"{v:,.2f} is not a whole number" for v in dropped["value"]],
+        "value": dropped["value"],
+        "evidence": [f"{fixed(v, 2, grouped=True)} is not a whole number" for v in dropped["value"]],
         "treatment": "count excluded (its rate is kept)", "excludes": "value"})
     rows = rows[~estimated]
     counts = pd.DataFrame({"country": rows["iso3"], "series": rows["series"], "sex": rows["sex"].map(SEXES),

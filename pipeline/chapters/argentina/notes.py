@@ -9,7 +9,7 @@ import pandas as pd
 
 from pipeline.chapters.argentina.build import SNEEP_NATIONAL_TOTAL, UNODC_FEMALE, UNODC_TOTAL
 from pipeline.chapters.argentina.series import CITED_SERIES, MICRODATA_SERIES, UNODC_SERIES
-from pipeline.rounding import half_away
+from pipeline.rounding import fixed
 
 
 def series_years(women: pd.DataFrame) -> str:
@@ -63,5 +63,5 @@ def reconciliation(table: pd.DataFrame, parts: pd.DataFrame) -> str:
         sentences.append(f"UNODC's female + male differ from its total in {len(off)} of its {len(parts)} years "
                          f"({int(parts['year'].min())}–{int(parts['year'].max())}), most in {int(largest['year'])}: "
                          f"{abs(gap):,} {'below' if gap > 0 else 'above'} it "
-                         f"({half_away(100 * abs(gap) / largest['total'], 1):.1f}% of the total)")
+                         f"({fixed(100 * abs(gap) / largest['total'], 1)}% of the total)")
     return "; ".join(sentences) + "."

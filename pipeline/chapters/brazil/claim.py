@@ -21,6 +21,7 @@ import pandas as pd
 
 from pipeline import paths
 from pipeline.errors import PipelineError
+from pipeline.rounding import fixed, half_away_int
 from pipeline.sources import published, sisdepen
 
 COUNTRY = "BRA"
@@ -58,12 +59,12 @@ def claim_table(monitored: pd.DataFrame, claimed_pct: dict[str, float], base_per
         implied = {sex: _implied(by_period.at[base, sex], claimed_pct[sex]) for sex in ("male", "female")}
         low = math.floor(sum(i["low"] for i in implied.values()))
         high = math.ceil(sum(i["high"] for i in implied.values()))
-        total = round(implied["male"]["value"] + implied["female"]["value"])
+        total = half_away_int(implied["male"]["value"] + implied["female"]["value"])
         for figure in totals.itertuples():
             rows.append({"base_period": base, "male_base": by_period.at[base, "male"],
                          "female_base": by_period.at[base, "female"],
-                         "male_implied": round(implied["male"]["value"]),
-                         "female_implied": round(implied["female"]["value"]), "total_implied": total,
+                         "male_implied": half_away_int(implied["male"]["value"]),
+                         "female_implied": half_away_int(implied["female"]["value"]), "total_implied": total,
                          "total_implied_low": low, "total_implied_high": high,
                          "published_figure_id": figure.figure_id, "published_period": figure.period,
                          "published_total": figure.value, "published_minus_implied": figure.value - total,
@@ -122,10 +123,10 @@ def coverage_of_growth(coverage: pd.DataFrame, same_states: pd.DataFrame, growth
             f"the {len(sisdepen.STATES)} states with a monitoring unit in the {base['period']} file and from "
             f"{covered.at[last['period'], 'states_reporting']} in the {last['period']} file, the last here: the growth "
             f"compares counts of different scope. In the {int(same['states_in_both'])} states counted in both, "
-            f"men grew "
-            f"{same['male_growth_same_states_pct']:.1f}% and women {same['female_growth_same_states_pct']:.1f}% from "
-            f"{base['period']} to {last['period']}, against {last['male_growth_pct']:.1f}% and "
-            f"{last['female_growth_pct']:.1f}% in the whole count (tab-27-brazil-monitoring-coverage)")
+            f"men grew {fixed(same['male_growth_same_states_pct'], 1)}% and women "
+            f"{fixed(same['female_growth_same_states_pct'], 1)}% from "
+            f"{base['period']} to {last['period']}, against {fixed(last['male_growth_pct'], 1)}% and "
+            f"{fixed(last['female_growth_pct'], 1)}% in the whole count (tab-27-brazil-monitoring-coverage)")
 
 
 def chapter_claims(table: pd.DataFrame, claimed_pct: dict[str, float], end_period: str, coverage_note: str = ""

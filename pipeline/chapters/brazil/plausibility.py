@@ -65,7 +65,7 @@ import pandas as pd
 
 from pipeline import corrections, paths
 from pipeline.errors import PipelineError
-from pipeline.rounding import half_away
+from pipeline.rounding import fixed, half_away
 
 CORRECTIONS = paths.SISDEPEN_CORRECTIONS
 TREATMENTS = ("keep", "exclude", "replace")
@@ -147,10 +147,10 @@ def per_capita_findings(rates: pd.DataFrame, max_ratio: float) -> pd.DataFrame:
     """State-semester-sex rates above `max_ratio` times the national median of the same sex and semester."""
     high = rates[rates["rate"] > max_ratio * rates["national_median"]]
     evidence = [f"{r.incidences:,.0f} incidences for {r.people_in_reporting_units:,.0f} {_PEOPLE[r.sex]} in the "
-                f"units that report them ({r.coverage_pct:.1f}% of the state's {_PEOPLE[r.sex]} in cells): "
-                f"{r.rate:.2f} per {_PERSON[r.sex]}, {r.rate / r.national_median:.1f} times the median of "
-                f"{r.states_in_median} states ({r.national_median:.2f}); limit {max_ratio:g} times the median "
-                f"({max_ratio * r.national_median:.2f})" for r in high.itertuples()]
+                f"units that report them ({fixed(r.coverage_pct, 1)}% of the state's {_PEOPLE[r.sex]} in cells): "
+                f"{fixed(r.rate, 2)} per {_PERSON[r.sex]}, {fixed(r.rate / r.national_median, 1)} times the median of "
+                f"{r.states_in_median} states ({fixed(r.national_median, 2)}); limit {max_ratio:g} times the median "
+                f"({fixed(max_ratio * r.national_median, 2)})" for r in high.itertuples()]
     return high.assign(rule="per_capita", measure=RATE_MEASURE, value=half_away(high["rate"], 2),
                        evidence=evidence).reindex(columns=FINDING_COLUMNS)
 
@@ -162,7 +162,7 @@ def coverage_findings(rates: pd.DataFrame, min_pct: float) -> pd.DataFrame:
     evidence = [f"{r.incidences:,.0f} incidences recorded; the units that report any hold "
                 f"{r.people_in_reporting_units:,.0f} of the state's {r.people:,.0f} {_PEOPLE[r.sex]} in cells; "
                 f"the other {r.people - r.people_in_reporting_units:,.0f} are "
-                f"{100 * (r.people - r.people_in_reporting_units) / national[(r.period, r.sex)]:.1f}% of "
+                f"{fixed(100 * (r.people - r.people_in_reporting_units) / national[(r.period, r.sex)], 1)}% of "
                 f"{_PEOPLE[r.sex]} in cells nationally" for r in low.itertuples()]
     return low.assign(rule="coverage", measure=COVERAGE_MEASURE, value=half_away(low["coverage_pct"], 1),
                       evidence=evidence).reindex(columns=FINDING_COLUMNS)
@@ -319,10 +319,11 @@ def monitoring_in_cell_findings(units: pd.DataFrame, monitoring_pattern: str, in
         people, total, who = group["people"].sum(), national.get((period, sex), 0), _PEOPLE[sex]
         if treatment == "in_cells":
             effect = (f"counted in cells: {people:,.0f} {who} left out of the {who} monitored nationally in {period}, "
-                      f"{total:,.0f} instead of {total + people:,.0f} ({100 * people / (total + people):.2f}% fewer)")
+                      f"{total:,.0f} instead of {total + people:,.0f} "
+                      f"({fixed(100 * people / (total + people), 2)}% fewer)")
         else:
             effect = (f"kept as monitored: {people:,.0f} of the {total:,.0f} {who} monitored nationally in {period} "
-                      f"({100 * people / total:.2f}%)")
+                      f"({fixed(100 * people / total, 2)}%)")
         rows.append({"rule": IN_CELL_RULE, "state": state, "period": period, "measure": measure, "sex": sex,
                      "value": float(people),
                      "evidence": f"{people:,.0f} {who} in units whose name marks both electronic monitoring and a "
@@ -384,7 +385,7 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
                   places: list[pd.Series]) -> pd.Series:
         # '750 (10.0; 2021-06: 1.6; 2021-12: 1.0)': the semester's places, then people per place in it and in the
         # two it was compared with ('–' where no places were reported)
-        ratio = lambda v, p: f"{v / p:,.1f}" if p > 0 else "–"
+        ratio = lambda v, p: f"{fixed(v / p, 1, grouped=True)}" if p > 0 else "–"
         return pd.Series([f"{_count(n_here)} ({ratio(v_here, n_here)}; "
                           + "; ".join(f"{p}: {ratio(v, n)}" for p, v, n in others) + ")"
                           for v_here, n_here, *others in
@@ -746,9 +747,9 @@ def incidence_jump_findings(jumps: pd.DataFrame, treated_states: pd.DataFrame, t
                      "measure": "all_offence_incidences", "sex": sex, "value": float(group["incidences"].sum()),
                      "evidence": f"{group['incidences'].sum():,.0f} offence incidences of {who} in {len(group)} "
                                  f"unit(s), each far above the semesters before and after in which it recorded any and "
-                                 f"above {group['limit'].iloc[0]:.2f} per {_PERSON[sex]} (the per-capita rule's limit "
-                                 f"for a state): {listed} (each unit: its incidences / its {who} (the incidences of "
-                                 "the semesters compared))",
+                                 f"above {fixed(group['limit'].iloc[0], 2)} per {_PERSON[sex]} (the per-capita "
+                                 f"rule's limit for a state): {listed} (each unit: its incidences / its {who} (the "
+                                 "incidences of the semesters compared))",
                      "treatment": treatment, "effect": effect, UNITS: _listed(group["unit_name"])})
     return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment", "effect", UNITS])
 
@@ -1059,7 +1060,7 @@ def _reclassification_effect(people: float, sex: str, period: str, before_period
                 f"in {period}")
     total = national[(period, sex)]
     effect = (f"kept as reported: {people:,.0f} of the {total:,.0f} {who} monitored nationally in {period} "
-              f"({100 * people / total:.1f}%)")
+              f"({fixed(100 * people / total, 1)}%)")
     base_period = growth["base_period"]
     base = national.get((base_period, sex), 0)
     rise = total - base
@@ -1067,9 +1068,9 @@ def _reclassification_effect(people: float, sex: str, period: str, before_period
         return effect
     pct = growth["claimed_pct"][sex]
     claimed_rise = base * pct / 100
-    return (f"{effect}; {100 * people / rise:.1f}% of the rise of {rise:,.0f} from {base_period} to {period}, and "
-            f"{100 * people / claimed_rise:.1f}% of the rise of {claimed_rise:,.0f} that the claimed {pct:g}% growth "
-            f"implies from {base_period} to {growth['end_period']}")
+    return (f"{effect}; {fixed(100 * people / rise, 1)}% of the rise of {rise:,.0f} from {base_period} to {period}, "
+            f"and {fixed(100 * people / claimed_rise, 1)}% of the rise of {claimed_rise:,.0f} that the claimed "
+            f"{pct:g}% growth implies from {base_period} to {growth['end_period']}")
 
 
 # ---------------------------------------------------------------------------- Table and treatment ---

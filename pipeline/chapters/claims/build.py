@@ -76,6 +76,7 @@ import pydantic
 from pipeline import i18n, io, longtable, params, paths
 from pipeline.chapters.claims import manuscript
 from pipeline.errors import PipelineError, cli
+from pipeline.rounding import fixed
 from pipeline.settings import Claims, SourceClasses, Strict
 
 REGISTRY = paths.CLAIMS
@@ -803,7 +804,7 @@ def numbers_markdown(numbers: pd.DataFrame, claims: list[Claim]) -> str:
     return "\n".join([
         "# Numbers printed in the manuscript and the claims that back them", "",
         f"- Numbers found (after the exclusion rules): {len(counted)}",
-        f"- Covered by a registry claim: {len(covered)} ({share:.1f}%)",
+        f"- Covered by a registry claim: {len(covered)} ({fixed(share, 1)}%)",
         f"- Not covered: {len(uncovered)} (listed below: figures in the text that the pipeline does not back)",
         f"- Registry claims with a stated number located in the text: {len(located)} of {len(with_numbers)}",
         "- Excluded by rule (see pipeline/chapters/claims/manuscript.py): "

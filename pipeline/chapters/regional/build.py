@@ -24,7 +24,7 @@ import pandas as pd
 from pipeline import export, io, longtable, params, paths
 from pipeline.chapters import interim
 from pipeline.errors import PipelineError, cli
-from pipeline.rounding import half_away, half_away_int
+from pipeline.rounding import fixed, half_away, half_away_int
 from pipeline.settings import Base, Regional
 from pipeline.sources import sisdepen, unodc_plausibility, unodc_prisons
 
@@ -398,8 +398,8 @@ def _without_largest_rows(window: pd.Series, members: pd.DataFrame) -> list[dict
     return [_row("WLD", "persons_held_fixed_panel_growth_without_largest", sex, end,
                  round(100 * (rest[f"{column}_end"].sum() / rest[f"{column}_start"].sum() - 1), 4), "percent",
                  f"change of persons held from {start} to {end} in percent over the headline panel of tab-04 without "
-                 f"its country holding the most women in {end} ({largest['country']}, {share:.1f}% of the panel's "
-                 f"women): {len(rest)} countries")
+                 f"its country holding the most women in {end} ({largest['country']}, {fixed(share, 1)}% of the "
+                 f"panel's women): {len(rest)} countries")
             for sex, column in (("female", "women"), ("male", "men"))]
 
 

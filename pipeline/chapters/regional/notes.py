@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.chapters.regional.build import ESTIMATED, INTERVAL, REPORTED, brazil_in_cells_interval
-from pipeline.rounding import half_away
+from pipeline.rounding import fixed, half_away, signed
 from pipeline.sources import unodc_plausibility as rules
 
 FEW = 3  # findings of a rule outside the region listed by name; more are counted
@@ -42,10 +42,10 @@ def rules_found(quality: pd.DataFrame, latest: pd.DataFrame, region: str) -> str
         instead = (f" (not {int(women['year'].max())}'s {women['value'].iloc[-1]:,.0f} juveniles)"
                    if len(women) and women["year"].max() > row["latest_year"] else "")
         lines.append(f"- {row['country_name']}: latest complete year {int(row['latest_year'])}{instead}, "
-                     f"{row['women_held']:,.0f} women held, {row['women_share_pct']:.1f}% of persons held"
+                     f"{row['women_held']:,.0f} women held, {fixed(row['women_share_pct'], 1)}% of persons held"
                      + (f"; growth since its first year ({int(row['first_year'])}): "
-                        f"{row['growth_since_first_year_pct']:+.1f}%" if pd.notna(row['growth_since_first_year_pct'])
-                        else "") + ".")
+                        f"{signed(row['growth_since_first_year_pct'], 1)}%"
+                        if pd.notna(row['growth_since_first_year_pct']) else "") + ".")
     elsewhere = juveniles[juveniles["region"] != region]
     lines.append("\nElsewhere the same pattern: " + _list(elsewhere) + ".")
     lines.append("")
@@ -76,20 +76,21 @@ def world_panel(windows: pd.DataFrame, members: pd.DataFrame) -> str:
     women_ahead = windows["women_growth_pct"] > windows["men_growth_pct"]
     other = "" if chosen["widest"] else (
         f" On the widest window of all, {widest['start_year']}–{widest['end_year']} ({widest['countries']} "
-        f"countries{_pandemic(widest['end_year'])}), women held changed by {widest['women_growth_pct']:+.1f}% and "
-        f"men by {widest['men_growth_pct']:+.1f}%: "
+        f"countries{_pandemic(widest['end_year'])}), women held changed by {signed(widest['women_growth_pct'], 1)}% "
+        f"and men by {signed(widest['men_growth_pct'], 1)}%: "
         + ("the same order as the headline's." if women_ahead[widest.name] == women_ahead[chosen.name]
            else "the opposite order to the headline's."))
     tied = "".join(
         f" The window {row['start_year']}–{row['end_year']} is as wide and has as many countries (a tie takes the "
-        f"later end): "
-        f"there, women held changed by {row['women_growth_pct']:+.1f}% and men by {row['men_growth_pct']:+.1f}%."
+        f"later end): there, women held changed by {signed(row['women_growth_pct'], 1)}% and men by "
+        f"{signed(row['men_growth_pct'], 1)}%."
         for _, row in windows[windows["tied"]].iterrows())
     return (f"On the headline window, {chosen['start_year']}–{chosen['end_year']}, the same "
             f"{chosen['countries']} countries count women and men at both ends (holding "
-            f"{chosen['share_of_counted_end_pct']:.1f}% of all persons held counted in the file in "
-            f"{chosen['end_year']}). Women held changed by {chosen['women_growth_pct']:+.1f}% "
-            f"({chosen['women_start']:,.0f} → {chosen['women_end']:,.0f}), men by {chosen['men_growth_pct']:+.1f}% "
+            f"{fixed(chosen['share_of_counted_end_pct'], 1)}% of all persons held counted in the file in "
+            f"{chosen['end_year']}). Women held changed by {signed(chosen['women_growth_pct'], 1)}% "
+            f"({chosen['women_start']:,.0f} → {chosen['women_end']:,.0f}), men by "
+            f"{signed(chosen['men_growth_pct'], 1)}% "
             f"({chosen['men_start']:,.0f} → {chosen['men_end']:,.0f}). Counting each country once, whatever its "
             f"size, women's numbers grew faster than men's (or fell less) in {chosen['countries_women_faster']} of "
             f"the {chosen['countries']}.{tied} Women's numbers grew faster than men's "
@@ -126,9 +127,9 @@ def _largest_changes(members: pd.DataFrame, chosen: pd.Series, count: int = 3) -
     return (f"The countries whose women held changed most on it: "
             + ", ".join(f"{m.country_name} {m.women_start:,.0f} → {m.women_end:,.0f}" for m in moved.itertuples())
             + " (a count whose coverage changed between the two years moves the sum too). "
-            f"{largest['country_name']} holds {half_away(100 * largest['women_end'] / chosen['women_end'], 1):.1f}% "
+            f"{largest['country_name']} holds {fixed(100 * largest['women_end'] / chosen['women_end'], 1)}% "
             f"of the panel's women in {chosen['end_year']}; without it, women held changed by "
-            f"{without['women']:+.1f}% and men by {without['men']:+.1f}%.")
+            f"{signed(without['women'], 1)}% and men by {signed(without['men'], 1)}%.")
 
 
 def unsentenced(table: pd.DataFrame) -> str:
@@ -136,8 +137,8 @@ def unsentenced(table: pd.DataFrame) -> str:
     women = half_away(100 * table["women_unsentenced"].sum() / table["women_held"].sum(), 1)
     men = half_away(100 * table["men_unsentenced"].sum() / table["men_held"].sum(), 1)
     return (f"In {len(above)} of the {len(table)} countries, a larger share of women than of men is held "
-            f"unsentenced ({', '.join(above['country'])}); pooled over all {len(table)}, {women:.1f}% of women "
-            f"and {men:.1f}% of men (each country at its latest year with both, "
+            f"unsentenced ({', '.join(above['country'])}); pooled over all {len(table)}, {fixed(women, 1)}% of women "
+            f"and {fixed(men, 1)}% of men (each country at its latest year with both, "
             f"{table['year'].min()}–{table['year'].max()}).")
 
 
@@ -166,7 +167,7 @@ def _shares(by_country: pd.DataFrame) -> str:
         countries=("country", "size"), **{end: (f"share_{end}_pct", "first") for end in ("low", "median", "high")}
     ).sort_values("countries", ascending=False, kind="stable")
     return "; ".join(f"{group}, {row['countries']} countries: "
-                     + ", ".join(f"{row[end]:.1f}%" for end in ("low", "median", "high"))
+                     + ", ".join(f"{fixed(row[end], 1)}%" for end in ("low", "median", "high"))
                      for group, row in groups.iterrows())
 
 
@@ -192,7 +193,7 @@ def brazil(reconciliation: pd.DataFrame, interval: pd.DataFrame | None = None,
             if every == row["unodc_women_held"] and pd.notna(row.get("police_custody")):
                 exact.append(int(row["year"]))
         closer = min(counts, key=lambda count: abs(count[2]))[0]
-        compared = ", ".join(f"{label} {count:,.0f} ({difference:+.1f}%)" for label, count, difference in counts)
+        compared = ", ".join(f"{label} {count:,.0f} ({signed(difference, 1)}%)" for label, count, difference in counts)
         lines.append(f"- {int(row['year'])}: UNODC {row['unodc_women_held']:,.0f}; SISDEPEN December, {compared}: "
                      f"closer to the count {closer}.")
     last = reconciliation.iloc[-1]
@@ -205,7 +206,7 @@ def brazil(reconciliation: pd.DataFrame, interval: pd.DataFrame | None = None,
     text = lead + ":\n\n" + "\n".join(lines)
     share = None if interval is None or by_country is None else brazil_share_of_reported(interval, by_country)
     if share is not None:
-        text = (f"Brazil's {share['women']:,.0f} women ({share['year']}) are {half_away(share['pct'], 1):.1f}% of the "
+        text = (f"Brazil's {share['women']:,.0f} women ({share['year']}) are {fixed(share['pct'], 1)}% of the "
                 f"sum of the countries' reported counts above ({share['reported']:,.0f}). ") + text
     if exact:
         text += (f"\n\nIn {' and '.join(map(str, exact))}, SISDEPEN's establishments and the women held by the police "
@@ -213,9 +214,9 @@ def brazil(reconciliation: pd.DataFrame, interval: pd.DataFrame | None = None,
     above = reconciliation["difference_from_cells_pct"]
     if len(reconciliation) > 1 and (above > 0).all():
         text += (f"\n\nIn every year from {int(reconciliation['year'].iloc[0])} to {int(last['year'])}, UNODC's count "
-                 f"is above SISDEPEN's women in cells (by {above.min():.1f}% to {above.max():.1f}%), and what it "
-                 "holds beyond them changes from year to year: a change between two of its years is not a change "
-                 "in the women held in cells.")
+                 f"is above SISDEPEN's women in cells (by {fixed(above.min(), 1)}% to {fixed(above.max(), 1)}%), and "
+                 "what it holds beyond them changes from year to year: a change between two of its years is not a "
+                 "change in the women held in cells.")
     found = None if interval is None or by_country is None else \
         brazil_in_cells_interval(interval, by_country, reconciliation)
     if found is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.rounding import fixed, signed
 from pipeline.sources import published
 
 COLUMNS = ["claim_id", "claim", "status", "evidence", "reason"]
@@ -59,7 +60,7 @@ def _prosecution_share(inputs, tables, settings) -> dict:
                   ": consistent with a fall, not a test of it. "
     if len(contact):
         reason += (f"A different stage, police formal contact (UNODC 10.1), shows women at "
-                   f"{contact['women_share_pct'].min():.1f}-{contact['women_share_pct'].max():.1f}% in "
+                   f"{fixed(contact['women_share_pct'].min(), 1)}-{fixed(contact['women_share_pct'].max(), 1)}% in "
                    f"{contact['period'].min()}-{contact['period'].max()}.")
     return claim | {"status": "cannot test", "evidence": ";".join(independent["reference"]), "reason": reason.strip()}
 
@@ -109,7 +110,7 @@ def _rise_after_luc(inputs, tables, settings) -> dict:
         others = inside[(inside["period"] == w.period) & inside["sex"].isin(["total", "male"])]
         ratio = (w.value / others["value"].iloc[0]) if len(others) and others["value"].iloc[0] > 0 else None
         sharp = w.value >= settings.sharp_rise_min_pct and (ratio is None or ratio >= settings.sharp_rise_min_ratio)
-        compared = f" vs {others['value'].iloc[0]:g}% {others['sex'].iloc[0]} (x{ratio:.1f})" if ratio else ""
+        compared = f" vs {others['value'].iloc[0]:g}% {others['sex'].iloc[0]} (x{fixed(ratio, 1)})" if ratio else ""
         lines.append(f"{w.figure_id} {w.period}: women +{w.value:g}%{compared}"
                      + (f" [{w.flags}]" if w.flags else ""))
         if not published._flag_set(w.flags) & published.KEEP_OUT_OF_LONG_TABLE:
@@ -141,5 +142,6 @@ def _unodc_women_change(series: pd.DataFrame, year: int) -> str:
     before, after = str(year - 1), str(year)
     if before in unodc.index and after in unodc.index:
         a, b = unodc.at[before, "persons"], unodc.at[after, "persons"]
-        return f"UNODC women held {before}: {a:g} -> {after}: {b:g} ({100 * (b / a - 1):+.1f}%, partly before the law)"
+        return (f"UNODC women held {before}: {a:g} -> {after}: {b:g} ({signed(100 * (b / a - 1), 1)}%, partly before "
+                "the law)")
     return ""

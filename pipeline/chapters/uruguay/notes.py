@@ -10,7 +10,7 @@ import pandas as pd
 
 from pipeline.chapters.uruguay.claims import POLICE_STAGE
 from pipeline.chapters.uruguay.periods import month_name
-from pipeline.rounding import half_away
+from pipeline.rounding import fixed
 
 
 def stages(shares: pd.DataFrame) -> str:
@@ -57,8 +57,9 @@ def table_10_1_findings(quality: pd.DataFrame) -> str:
         larger = ("the pivot", widest.ratio) if widest.ratio >= 1 else ("the 'Formal contact' sheet", 1 / widest.ratio)
         said.append(f"the annex's two sheets disagree in {_listed(disagree['year'].drop_duplicates().astype(str))}, "
                     f"most in {widest.year}, where its pivot ('Sheet1') gives {widest.sheet1:,.0f} people "
-                    f"({'all types' if widest.offence_type == 'all' else widest.offence_type}) and the 'Formal contact' sheet {widest.formal_contact:,.0f}: "
-                    f"{larger[0]} {half_away(larger[1], 1):.1f} times as many")
+                    f"({'all types' if widest.offence_type == 'all' else widest.offence_type}) and the 'Formal "
+                    f"contact' sheet {widest.formal_contact:,.0f}: "
+                    f"{larger[0]} {fixed(larger[1], 1)} times as many")
     said += [f"a later stage counts more people than formal contact ({row.detail})" for row in
              quality[quality["check"] == "later_stage_exceeds_formal_contact"].itertuples()]
     if not said:
@@ -68,7 +69,7 @@ def table_10_1_findings(quality: pd.DataFrame) -> str:
 
 
 def _pct(value: float) -> str:
-    return f"{half_away(value, 1):.1f}%"
+    return f"{fixed(value, 1)}%"
 
 
 def _years(n: int) -> str:
