@@ -149,11 +149,11 @@ FIGURES = (
            x="position", y=("persons",), series="sex", drawn=("female", "male"), title="fig-30.title",
            caption=Text("fig-30.caption", ("first_year", "luc_month_name", "unodc_women_years", "unodc_men_years")),
            alt=Text("fig-30.alt"),
-           source=Text("fig-30.source"), definitions="chapter"),
+           source=Text("fig-30.source"), definitions="prison"),
     Figure("fig-31-uruguay-women-share-by-stage", "uruguay", "drug_share_by_stage", "women_share_by_stage",
            x="position", y=("women_share_pct",), series="stage", title="fig-31.title",
            caption=Text("fig-31.caption"), alt=Text("fig-31.alt"), source=Text("fig-31.source"),
-           definitions="chapter"),
+           definitions="stages"),
 )
 
 # -------------------------------------------------------------------------------------- Tables ---
@@ -211,7 +211,7 @@ TABLES = (
     Table("tab-28-brazil-unit-rename-reconciliation", "brazil", "renamed_units",
           ("period", "state", "municipality", "unit_name"), Text("tab-28.title"), _SISDEPEN, "renames", float_digits=0),
     Table("tab-30-uruguay-prison-series", "uruguay", "prison_series", ("sex", "period", "reference"),
-          Text("tab-30.title"), _URUGUAY_PRISON, "chapter", float_digits=0, drop=("position",)),
+          Text("tab-30.title"), _URUGUAY_PRISON, "prison", float_digits=0, drop=("position",)),
     Table("tab-31-uruguay-women-share-by-stage", "uruguay", "drug_share_by_stage",
           ("stage", "period", "offence_scope", "reference"), Text("tab-31.title"), _URUGUAY_DRUGS, drop=("position",)),
     Table("tab-32-uruguay-unodc-drug-crimes-quality", "uruguay", "data_quality", ("year", "offence_type", "check"),
@@ -221,7 +221,7 @@ TABLES = (
     Table("tab-34-uruguay-published-vs-unodc", "uruguay", "reconciliation", ("figure_id",), Text("tab-34.title"),
           _URUGUAY_PRISON, float_digits=2),
     Table("tab-35-uruguay-claims", "uruguay", "claims", ("claim_id",), Text("tab-35.title"),
-          Text("source.uruguay_claims"), "chapter"),
+          Text("source.uruguay_claims"), "claims"),
 )
 
 # The claims check's own outputs (pipeline/chapters/claims/build.py writes them in their own layout).

@@ -44,6 +44,7 @@ TABLE_KEYS = {
     "world_panel": ["start_year", "end_year"],
     "world_panel_countries": ["country"],
     "world_panel_short_counts": ["country", "year"],
+    "world_panel_coverage": ["year"],
     "unsentenced_by_sex": ["country"],
     "americas_countries": ["country"],
     "americas_interval": ["measure"],
@@ -155,6 +156,25 @@ def latest_by_country(series: pd.DataFrame) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------------- The world ---
 
+def _counts_by_sex(national: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Every country's persons held by sex and in total per year (country, year), and of those with women and men,
+    the counts that can start or end a growth (`complete`) and those that cannot (`short`). A count by sex that falls
+    short of its year's total (its women's share left out by the plausibility rules) may miss women and men, so it
+    neither starts nor ends a growth (unodc_plausibility.starts_growth, as tab-01's)."""
+    nations = national[national["region"] != "World"]
+    counts = _without_double_counting(_wide(nations, "persons_held"))
+    share = _wide(nations, "women_share_of_persons_held")["female"].reindex(counts.index)
+    usable = unodc_plausibility.starts_growth(counts["female"], counts["male"], counts["total"], share)
+    return counts, counts[usable].dropna(subset=["female", "male"]), counts[~usable].dropna(subset=["female", "male"])
+
+
+def countries_counting_by_sex(national: pd.DataFrame) -> pd.DataFrame:
+    """Per year, how many countries count women and men in a way that can start or end a growth: the countries the
+    fixed panels are drawn from (world_panel), and the reason the file cannot give a growth from before its years."""
+    _, complete, _ = _counts_by_sex(national)
+    return complete.groupby(level="year").size().rename("countries").reset_index()
+
+
 def world_panel(national: pd.DataFrame, min_countries: int,
                 last_year: int = 9999) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Women and men held on fixed panels: for each span of years, the pair of years with the most countries
@@ -164,17 +184,10 @@ def world_panel(national: pd.DataFrame, min_countries: int,
     falls short of its year's total counts no country in (PANEL_COUNTS).
     Returns the windows, the chosen panel's countries, and the counts left out of the chosen window's years that
     would otherwise have put a country in it."""
-    nations = national[national["region"] != "World"]
-    counts = _without_double_counting(_wide(nations, "persons_held"))
+    counts, complete, short = _counts_by_sex(national)
     # Persons held counted that year: the larger of the total and female + male, or the one there is (a total below
     # its parts misses persons, and no share uses it: Mexico's of 2009-2012).
     counted = np.fmax(counts["total"], counts["female"] + counts["male"])
-    # A count by sex that falls short of its year's total (its women's share left out by the plausibility rules) may
-    # miss women and men, so it neither starts nor ends a growth (unodc_plausibility.starts_growth, as tab-01's).
-    share = _wide(nations, "women_share_of_persons_held")["female"].reindex(counts.index)
-    usable = unodc_plausibility.starts_growth(counts["female"], counts["male"], counts["total"], share)
-    complete = counts[usable].dropna(subset=["female", "male"])
-    short = counts[~usable].dropna(subset=["female", "male"])
     by_year = {year: set(rows.index.get_level_values("country")) for year, rows in complete.groupby(level="year")}
     best_all, best_headline = _best_windows(by_year, min_countries), _best_windows(by_year, min_countries, last_year)
     if not best_all or not best_headline:
@@ -529,6 +542,7 @@ def build(national: pd.DataFrame, settings: Regional) -> dict[str, pd.DataFrame]
         "world_panel": windows,
         "world_panel_countries": panel,
         "world_panel_short_counts": short,
+        "world_panel_coverage": countries_counting_by_sex(national),
         "unsentenced_by_sex": unsentenced_by_sex(national, members),
         "americas_countries": by_country,
         "americas_interval": interval,

@@ -16,6 +16,8 @@ FEW = 3  # findings of a rule outside the region listed by name; more are counte
 # The first years of the COVID-19 pandemic, when several countries released prisoners (params.yaml
 # regional.world_panel_last_year keeps the headline window before them).
 PANDEMIC_YEARS = {2020: "first", 2021: "second"}
+# The base year of the briefing's worldwide growth (claims wld-women-held-growth-since-2000 and its men's twin).
+BRIEFING_BASE_YEAR = 2000
 
 
 def rules_summary(quality: pd.DataFrame, region: str) -> pd.DataFrame:
@@ -69,9 +71,10 @@ def rules_found(quality: pd.DataFrame, latest: pd.DataFrame, region: str) -> str
     return "\n".join(lines)
 
 
-def world_panel(windows: pd.DataFrame, members: pd.DataFrame) -> str:
+def world_panel(windows: pd.DataFrame, members: pd.DataFrame, coverage: pd.DataFrame | None = None) -> str:
     """The headline and widest windows in words, and the countries of the headline panel (`members`) that move its
-    sum of women most: one country's count, or a change in what it covers, can carry the panel."""
+    sum of women most: one country's count, or a change in what it covers, can carry the panel. With `coverage` (the
+    countries counting women and men each year), whether the file reaches back to the briefing's base year."""
     chosen, widest = windows[windows["chosen"]].iloc[0], windows[windows["widest"]].iloc[0]
     women_ahead = windows["women_growth_pct"] > windows["men_growth_pct"]
     other = "" if chosen["widest"] else (
@@ -95,9 +98,21 @@ def world_panel(windows: pd.DataFrame, members: pd.DataFrame) -> str:
             f"size, women's numbers grew faster than men's (or fell less) in {chosen['countries_women_faster']} of "
             f"the {chosen['countries']}.{tied} Women's numbers grew faster than men's "
             f"(or fell less) in {int(women_ahead.sum())} of the {len(windows)} windows.{_pandemic_windows(windows)}"
-            f"{other} The file starts too "
-            f"late (counts by sex from 2003, for few countries) to test the growth since 2000 itself. "
-            + _largest_changes(members, chosen))
+            f"{other}{_first_counts(coverage)} " + _largest_changes(members, chosen))
+
+
+def _first_counts(coverage: pd.DataFrame | None) -> str:
+    """' The file starts too late…': the file's first year with counts of women and men, how many countries it has
+    then and at most, against the base year of the briefing's worldwide growth."""
+    if coverage is None or coverage.empty:
+        return ""
+    first, most = coverage.iloc[0], coverage.loc[coverage["countries"].idxmax()]
+    counts = (f"its first year with counts of women and men that can start a growth (tab-02's rules leave out the "
+              f"rest), {first['year']}, has {first['countries']} countries, against {most['countries']} in "
+              f"{most['year']}")
+    if first["year"] > BRIEFING_BASE_YEAR:
+        return f" The file starts too late to test the growth since {BRIEFING_BASE_YEAR} itself: {counts}."
+    return f" The file reaches back to {BRIEFING_BASE_YEAR}: {counts}."
 
 
 def _pandemic(year: int) -> str:

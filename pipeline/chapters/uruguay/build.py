@@ -304,14 +304,26 @@ def _ordered(table: pd.DataFrame, key: list[str]) -> pd.DataFrame:
     return table.sort_values(key, kind="stable").reset_index(drop=True)
 
 
+# The parameters each set of definitions states: the prison series (fig-30, tab-30), the stages (fig-31 marks the
+# LUC), the claims (tab-35). An output states the definitions that made it, not the chapter's others.
+PRISON_DEFINITIONS = ("first_year", "luc_month")
+STAGE_DEFINITIONS = ("luc_month",)
+CLAIM_DEFINITIONS = ("detention_claim_years", "luc_claim_years", "sharp_rise_min_pct", "sharp_rise_min_ratio",
+                     "share_tolerance_pp")
+
+
 def values(settings: Uruguay, tables: dict[str, pd.DataFrame], registry: pd.DataFrame) -> dict:
-    """The texts' parameters and the definitions the chapter's figures and tables state (every parameter, and what
-    the prison series leaves out: the registry's counts of adults only)."""
+    """The texts' parameters and the definitions the chapter's figures and tables state: each set its parameters,
+    and the prison series what it leaves out (the registry's counts of adults only)."""
     years = unodc_years(tables["prison_series"])
     scope = f"people held of all ages; published counts of adults only ({adults_only_figures(registry)}) are left out"
+    chosen = settings.model_dump()
     return {"text": {"first_year": settings.first_year, "luc_month_name": month_name(settings.luc_month),
                      "unodc_women_years": years["female"], "unodc_men_years": years["male"]},
-            "definitions": {"chapter": settings.model_dump() | {"prison_series_scope": scope}}}
+            "definitions": {"prison": {name: chosen[name] for name in PRISON_DEFINITIONS}
+                            | {"prison_series_scope": scope},
+                            "stages": {name: chosen[name] for name in STAGE_DEFINITIONS},
+                            "claims": {name: chosen[name] for name in CLAIM_DEFINITIONS}}}
 
 
 def unodc_years(series: pd.DataFrame) -> dict[str, str]:

@@ -103,6 +103,15 @@ def test_world_panel_takes_the_widest_window_with_enough_countries():
     assert short.empty
 
 
+def test_the_countries_counting_women_and_men_each_year():
+    """The panels' pool, year by year: 2010 has AAA, BBB and DDD (its part DDD_X is left out where DDD counts), 2015
+    AAA and CCC, 2020 AAA, BBB, CCC and DDD_X; a count short of its total counts no country in (EEE in 2010)."""
+    short_2010 = national(("EEE", "persons_held", "female", 2010, 40), ("EEE", "persons_held", "male", 2010, 500),
+                          ("EEE", "persons_held", "total", 2010, 900), region="Africa", subregion="Africa")
+    coverage = regional.countries_counting_by_sex(pd.concat([world(), short_2010], ignore_index=True))
+    assert coverage.values.tolist() == [[2010, 3], [2015, 2], [2020, 4]]
+
+
 def test_world_panel_counts_a_total_below_its_parts_as_its_parts():
     """Mexico's totals of 2009-2012 are below its women + men (186,614 against 236,477 in 2009): a total that misses
     persons, which no share uses. The panel's share of all persons counted takes women + men for that year."""

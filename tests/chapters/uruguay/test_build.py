@@ -64,11 +64,23 @@ def test_prison_series_combines_unodc_and_published_points(tables):
 def test_the_prison_series_says_which_published_counts_it_leaves_out(sources, tables, settings):
     """Three published counts are of adults only (12,438 in the first half of 2020, 13,443 in April 2021, 1,166 adult
     women in 2023): not the people held of all ages that tab-30 and fig-30 show. They stay out, and the definitions
-    every Uruguay table and figure states name them."""
+    tab-30 and fig-30 state name them."""
     assert not tables["prison_series"]["reference"].isin(["ury-017", "ury-090", "ury-091"]).any()
-    definitions = uruguay.values(settings, tables, _inputs(sources).registry)["definitions"]["chapter"]
-    assert definitions["prison_series_scope"] == ("people held of all ages; published counts of adults only "
-                                                  "(ury-017;ury-090;ury-091) are left out")
+    definitions = uruguay.values(settings, tables, _inputs(sources).registry)["definitions"]
+    assert definitions["prison"]["prison_series_scope"] == ("people held of all ages; published counts of adults "
+                                                            "only (ury-017;ury-090;ury-091) are left out")
+
+
+def test_each_output_states_the_definitions_that_made_it(sources, tables, settings):
+    """The prison series states its years and scope, not the claims' thresholds; the stages figure the LUC month it
+    marks; the claims table the claims' windows and thresholds. Every parameter is stated by some output."""
+    definitions = uruguay.values(settings, tables, _inputs(sources).registry)["definitions"]
+    assert sorted(definitions["prison"]) == ["first_year", "luc_month", "prison_series_scope"]
+    assert definitions["stages"] == {"luc_month": "2020-07"}
+    assert definitions["claims"] == {"detention_claim_years": [2012, 2018], "luc_claim_years": [2020, 2021],
+                                     "sharp_rise_min_pct": 20.0, "sharp_rise_min_ratio": 2.0,
+                                     "share_tolerance_pp": 1.0}
+    assert set().union(*definitions.values()) - {"prison_series_scope"} == set(type(settings).model_fields)
 
 
 def test_the_caption_gives_the_years_unodc_counts_each_sex(sources, tables, settings):
