@@ -49,8 +49,8 @@ def test_the_committed_codebook_covers_every_row_of_the_long_table():
     # rule 2's lower ratio takes out Puerto Rico's unsentenced of 2018 (2 counts, 2 rates, 1 share) and gives
     # Uruguay's share held unsentenced of 2016. 2 rows and indicators more: the world panels' countries whose women
     # grew faster (headline, widest).
-    assert committed["rows"].sum() == len(table) == 8820
-    assert len(committed) == table.groupby(["indicator", "source"]).ngroups == 94
+    assert committed["rows"].sum() == len(table) == 8839
+    assert len(committed) == table.groupby(["indicator", "source"]).ngroups == 95
     held = committed.set_index(["indicator", "source"]).loc[("persons_held", "unodc_prisons")]
     assert (held["rows"], held["countries"]) == (1467, len(held["country_codes"].split()))
     assert (held["unit"], held["first_period"], held["last_period"]) == ("persons", "2000", "2022")
@@ -61,6 +61,6 @@ def test_the_committed_codebook_covers_every_row_of_the_long_table():
 def test_a_row_of_two_sources_counts_each_once_and_gets_an_anchor_of_words():
     """`unodc_prisons+sisdepen` is two of the 5 sources, not a sixth; its entries' anchors spell the `+` out."""
     text = paths.CODEBOOK.with_suffix(".md").read_text(encoding="utf-8")
-    assert "91 indicators from 5 sources, 94 (indicator, source) entries" in text
+    assert "92 indicators from 5 sources, 95 (indicator, source) entries" in text
     assert '<a id="women-held-estimate-low-brazil-in-cells--unodc-prisons-and-sisdepen"></a>' in text
     assert "## `women_held_estimate_low_brazil_in_cells` — unodc_prisons+sisdepen" in text

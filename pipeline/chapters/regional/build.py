@@ -398,6 +398,12 @@ def _world_rows(tables, settings: Regional) -> list[dict]:
     if not widest["chosen"]:
         rows += _panel_rows(widest, "widest_panel", f"of all pairs of years with at least "
                                                     f"{settings.world_panel_min_countries} such countries, the widest")
+    rows += [_row("WLD", "countries_counting_women_and_men", "total", year, countries, "countries",
+                  "number of countries (or separately reported parts of one) whose UNODC CTS persons held (Age=Total, "
+                  "plausibility rules applied) count women and men in a way that can start or end a growth: no count "
+                  "by sex far short of its year's total (the pool the fixed panels of tables/tab-04 are drawn from)")
+             for year, countries in zip(tables["world_panel_coverage"]["year"],
+                                        tables["world_panel_coverage"]["countries"])]
     return rows
 
 

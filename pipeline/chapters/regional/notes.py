@@ -13,6 +13,7 @@ from pipeline.rounding import fixed, half_away, signed
 from pipeline.sources import unodc_plausibility as rules
 
 FEW = 3  # findings of a rule outside the region listed by name; more are counted
+FEW_WOMEN = 100  # below it, one woman moves a share of women by a point or more (100 / 100 = 1 point)
 # The first years of the COVID-19 pandemic, when several countries released prisoners (params.yaml
 # regional.world_panel_last_year keeps the headline window before them).
 PANDEMIC_YEARS = {2020: "first", 2021: "second"}
@@ -148,13 +149,21 @@ def _largest_changes(members: pd.DataFrame, chosen: pd.Series, count: int = 3) -
 
 
 def unsentenced(table: pd.DataFrame) -> str:
+    """tab-05 in words: the countries where women are more often held unsentenced than men, the pooled shares, and
+    the countries whose women are too few for their share to compare (one woman moves it by a point or more)."""
     above = table[table["difference_pp"] > 0]
-    women = half_away(100 * table["women_unsentenced"].sum() / table["women_held"].sum(), 1)
-    men = half_away(100 * table["men_unsentenced"].sum() / table["men_held"].sum(), 1)
+    women = 100 * table["women_unsentenced"].sum() / table["women_held"].sum()
+    men = 100 * table["men_unsentenced"].sum() / table["men_held"].sum()
+    few = table[table["women_held"] < FEW_WOMEN]
+    counts = ", ".join(f"{country} {women_held:,.0f}" for country, women_held in zip(few["country"], few["women_held"]))
+    caveat = "" if few.empty else (
+        f" Where fewer than {FEW_WOMEN} women are held, one woman more or less moves their share by a point or more: "
+        f"{len(few)} of the {len(table)} ({counts}; {int((few['difference_pp'] > 0).sum())} of them among the "
+        f"{len(above)}).")
     return (f"In {len(above)} of the {len(table)} countries, a larger share of women than of men is held "
             f"unsentenced ({', '.join(above['country'])}); pooled over all {len(table)}, {fixed(women, 1)}% of women "
             f"and {fixed(men, 1)}% of men (each country at its latest year with both, "
-            f"{table['year'].min()}–{table['year'].max()}).")
+            f"{table['year'].min()}–{table['year'].max()}).{caveat}")
 
 
 def americas(interval: pd.DataFrame, by_country: pd.DataFrame) -> str:

@@ -425,6 +425,10 @@ def test_long_rows_on_the_real_file(real):
     assert value[("WLD", "unodc_prisons", "persons_held_fixed_panel_growth", "male", "2019")] == 0.6627
     assert value[("WLD", "unodc_prisons", "fixed_panel_countries", "total", "2019")] == 63
     assert value[("WLD", "unodc_prisons", "fixed_panel_countries_women_faster", "total", "2019")] == 39
+    # The panels' pool, year by year (the worldwide claim's context reads its first year): 5 countries in 2003, 92 in
+    # 2013, 63 of the 84 of 2019 in the headline panel.
+    pool = rows.reset_index().query("indicator == 'countries_counting_women_and_men'").set_index("period")["value"]
+    assert (pool.index[0], pool["2003"], pool["2013"], pool["2019"], len(pool)) == ("2003", 5, 92, 84, 19)
     # Without the United States (55.5% of the panel's women in 2019), women held fell and men rose: the panel's
     # order is one country's (the worldwide claim's context says so).
     without = rows.reset_index()

@@ -140,3 +140,20 @@ def test_the_world_panel_paragraph_names_the_countries_that_carry_its_sum():
         "America 198,000 → 208,800, Türkiye 4,218 → 11,432 (a count whose coverage changed between the two years moves "
         "the sum too). United States of America holds 55.5% of the panel's women in 2019; "
         "without it, women held changed by -2.6% and men by +9.8%.")
+
+
+def test_the_unsentenced_paragraph_names_the_countries_whose_women_are_too_few_to_compare():
+    """tab-05 compares shares: Dominica's 2 unsentenced women of 6 are 33.3%, one woman more would be 42.9%. Below
+    100 women, one woman moves the share by a point or more; the paragraph names those countries (9 of the 30), and
+    how many of them count among the countries where women are more often unsentenced (Grenada, Saint Lucia,
+    Suriname)."""
+    text = notes.unsentenced(interim.read("regional", "unsentenced_by_sex"))
+    assert text.startswith("In 17 of the 30 countries, a larger share of women than of men is held unsentenced (ARG, ")
+    assert "pooled over all 30, 40.5% of women and 34.4% of men (each country at its latest year with both, " \
+           "2019–2021)." in text
+    assert text.endswith(
+        " Where fewer than 100 women are held, one woman more or less moves their share by a point or more: 9 of the "
+        "30 (BHS 41, BRB 50, DMA 6, GRD 13, GUY 53, KNA 14, LCA 15, SUR 10, VCT 32; 3 of them among the 17).")
+    large = pd.DataFrame({"country": ["AAA"], "year": [2020], "women_held": [100], "women_unsentenced": [40],
+                          "men_held": [1000], "men_unsentenced": [300], "difference_pp": [10.0]})
+    assert notes.unsentenced(large).endswith("(each country at its latest year with both, 2020–2020).")
