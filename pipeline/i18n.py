@@ -57,6 +57,13 @@ def is_code(text: str) -> bool:
     return bool(IDENTIFIER.match(text) or CODE.match(text))
 
 
+def only_codes(text: str) -> bool:
+    """Whether a text is codes, numbers and signs only, separated by spaces ('ury-062 persons_prosecuted_drug_offences
+    2015-01/2015-11 = 1237'): no word to translate."""
+    tokens = [token.strip("()[],;") for token in text.split()]
+    return bool(tokens) and all(token in ("", "=", "->", "→") or is_code(token) for token in tokens)
+
+
 @dataclass(frozen=True)
 class Entry:
     key: str
@@ -165,10 +172,24 @@ class Translator:
     def _hole(self, value: str, where: str) -> str:
         """What filled a hole: words are translated in turn (December 2016), codes and names in capitals kept
         (2016-12, 'PATRONATO CENTRAL DE CURITIBA' (PR)), numbers written in the language's format (2,996 is
-        2.996 in Spanish)."""
-        if _WORD.search(value) and not is_code(value) and value != value.upper():
-            return self.english(value, where)
+        2.996 in Spanish). A run of codes and numbers is kept too ('ury-062 persons_prosecuted_drug_offences
+        2015-01/2015-11'), and a list of items joined by '; ' that has no row of its own is translated item by item
+        (a claim's evidence: which items it lists depends on the data and the parameters)."""
+        if self._has_words(value):
+            if value in self._by_english:
+                return self.english(value, where)
+            items = value.split("; ")
+            if len(items) > 1 and all(not self._has_words(item) or only_codes(item) or self.has(item)
+                                      for item in items):
+                return "; ".join(self._hole(item, where) for item in items)
+            if self.has(value) or not only_codes(value):
+                return self.english(value, where)
         return localise_numbers(value, self.language)
+
+    @staticmethod
+    def _has_words(value: str) -> bool:
+        """Whether a hole's text has words to translate: not a code, a number or a name in capitals."""
+        return bool(_WORD.search(value)) and not is_code(value) and value != value.upper()
 
     def _value(self, entry: Entry) -> str:
         value = entry.texts.get(self.language, "")

@@ -27,6 +27,7 @@ import pandas as pd
 import pytest
 
 from pipeline import i18n, paths
+from pipeline.errors import PipelineError
 from pipeline.report import inputs, tables
 
 OTHER_LANGUAGES = [language for language in i18n.languages() if language != "en"]
@@ -222,3 +223,22 @@ def test_the_evidence_of_a_sex_swap_reads_in_every_language(language, expected):
     assert tr.english(found["evidence"].iloc[0]) == expected
     assert tr.english(found["treatment"].iloc[0]) == tr("quality.unodc.treatment.no_women_share_swap")
     assert tr.english(rules.SEX_SWAP) == tr("quality.unodc.sex_swap")
+
+
+def test_a_hole_of_codes_or_a_list_of_items_is_kept_or_translated_item_by_item():
+    """A chapter's reason lists what the data and the parameters give: a hole of codes and numbers is kept (its
+    numbers localised), and a list joined by '; ' with no row of its own is translated item by item, each by its own
+    row (claims.uruguay.figure_*), so a list of other figures still reads in every language."""
+    assert i18n.only_codes("ury-062 persons_prosecuted_drug_offences 2015-01/2015-11 = 1,237")
+    assert not i18n.only_codes("ury-062 = 1,237 persons") and not i18n.only_codes("")
+    tr = i18n.Translator("es")
+    listed = ("ury-092 persons_prosecuted_drug_offences 2016 = 1,500 persons; ury-093 drug_sale_points_dismantled "
+              "2019 = 12 sale_points")
+    text = ("no series of drug-related detentions for 2013-2019 is available here (the briefing cites the observatory "
+            "report without numbers, and the report is not in the mirror). Published figures in the window measure "
+            f"other things (prosecutions, sale points): {listed}. None of them is a count of detentions.")
+    assert tr.english(text).endswith(
+        "(procesamientos, puntos de venta): ury-092 persons_prosecuted_drug_offences 2016 = 1.500 personas; ury-093 "
+        "drug_sale_points_dismantled 2019 = 12 puntos de venta. Ninguna de ellas es un recuento de detenciones.")
+    with pytest.raises(PipelineError, match="no translation of 'ury-092 .*; ury-094 = 3 lorries'"):
+        tr.english(text.replace("12 sale_points", "12 sale_points; ury-094 = 3 lorries"))

@@ -89,9 +89,12 @@ def _detentions_decline(inputs, settings) -> dict:
     reason = (f"no series of drug-related detentions for {first}-{last} is available here (the briefing cites "
               "the observatory report without numbers, and the report is not in the mirror).")
     if len(nearby):
-        reason += " Published figures in the window measure other things (prosecutions, sale points): " + \
-                  "; ".join(f"{f.figure_id} {f.indicator} {f.period} = {f.value:g} {f.unit}" for f in nearby.itertuples()) + \
-                  ". None of them is a count of detentions."
+        # One item per figure, codes and a number with its unit: data/translations.csv translates each item by its
+        # unit (claims.uruguay.figure_*), so any figures the window takes read in every language.
+        listed = "; ".join(f"{f.figure_id} {f.indicator} {f.period} = {f.value:,g} {f.unit}"
+                           for f in nearby.itertuples())
+        reason += (" Published figures in the window measure other things (prosecutions, sale points): "
+                   f"{listed}. None of them is a count of detentions.")
     return claim | {"status": "cannot test", "evidence": ";".join(nearby["figure_id"]), "reason": reason}
 
 
@@ -122,7 +125,7 @@ def _rise_after_luc(inputs, tables, settings) -> dict:
         status = "supported" if any(decisive) else "contradicted"
         why = (f"a rise of at least {settings.sharp_rise_min_pct:g}% and {settings.sharp_rise_min_ratio:g} times "
                f"the total's rise counts as sharp")
-    reason = (f"{why}. Evidence: " + "; ".join(lines + ([unodc] if unodc else []))
+    reason = (f"{why}. Evidence: " + ("; ".join(lines + ([unodc] if unodc else [])) or "—")
               + ". The data show the size and timing of the rise, not that the LUC caused it; women held just "
                 "before the law are listed in the prison table.")
     return claim | {"status": status, "evidence": ";".join(women["figure_id"]), "reason": reason}

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from pipeline import longtable, params
+from pipeline import i18n, longtable, params
 from pipeline.chapters.uruguay import build as uruguay
 from pipeline.chapters.uruguay.periods import period_position
 from pipeline.errors import PipelineError
@@ -207,3 +207,24 @@ def test_the_numbers_the_text_cites_are_one_row_each_with_their_unit(tables):
     assert by_number[("women held (published)", "2025-08 (ury-002)")] == 1422
     assert by_number[("women's share of formal contacts for trafficking", "2018")] == 21.6
     assert numbers["unit"].value_counts().to_dict() == {"persons": 16, "percent": 3, "pairs": 1, "findings": 1}
+
+
+def test_the_claims_read_in_every_language_whatever_the_definitions(sources, settings):
+    """A researcher who disputes a definition of the claims (the LUC month, the claims' windows, what counts as
+    sharp) gets claims and reasons that read in Spanish and Portuguese: their texts once had rows only for the
+    defaults, and the report stage stopped at "no translation" (found by changing params.yaml in a built copy)."""
+    other = settings.model_copy(update={"luc_month": "2020-08", "detention_claim_years": [2013, 2018],
+                                        "luc_claim_years": [2019, 2020], "sharp_rise_min_pct": 25.0,
+                                        "sharp_rise_min_ratio": 1.5})
+    found = uruguay.build(_inputs(sources), other)["claims"].set_index("claim_id")
+    assert found.loc["3_rise_after_luc", "claim"].endswith("from 2019 to 2020, after the urgent-consideration law "
+                                                           "(LUC, 2020-08)")
+    for language in ("es", "pt"):
+        tr = i18n.Translator(language)
+        for text in [*found["claim"], *found["reason"]]:
+            assert tr.english(text) != text
+    spanish = i18n.Translator("es").english(found.loc["2_detentions_decline", "reason"])
+    assert spanish.startswith("aquí no hay ninguna serie de detenciones relacionadas con drogas para 2013-2018")
+    assert "ury-069 persons_convicted_drug_sale_offences 2018 = 593 personas" in spanish
+    assert "ury-079 drug_sale_points_dismantled 2018 = 330 puntos de venta" in spanish
+
