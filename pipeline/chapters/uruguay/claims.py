@@ -118,9 +118,10 @@ def _rise_after_luc(inputs, tables, settings) -> dict:
                      + (f" [{w.flags}]" if w.flags else ""))
         if not published._flag_set(w.flags) & published.KEEP_OUT_OF_LONG_TABLE:
             decisive.append(sharp)
-    unodc = _unodc_women_change(tables["prison_series"], first)
+    unodc = _unodc_women_change(tables["prison_series"], first, last, settings.luc_month)
     if not decisive:
-        status, why = "cannot test", f"no exact published change for {first}-{last} and UNODC's counts by sex end in {first}"
+        status, why = "cannot test", (f"no exact published change for {first}-{last}; UNODC's counts of women run "
+                                      f"to {_unodc_last_year(tables['prison_series'])}")
     else:
         status = "supported" if any(decisive) else "contradicted"
         why = (f"a rise of at least {settings.sharp_rise_min_pct:g}% and {settings.sharp_rise_min_ratio:g} times "
@@ -140,11 +141,21 @@ def _drug_figures_in_window(registry: pd.DataFrame, first: int, last: int) -> pd
     return registry[flows & (start >= first) & (end <= last)]
 
 
-def _unodc_women_change(series: pd.DataFrame, year: int) -> str:
+def _unodc_last_year(series: pd.DataFrame) -> str:
+    """The last year of UNODC's counts of women in the prison series (as it is, not as the claim's window assumes)."""
+    unodc = series[(series["reference"] == "unodc_prisons") & (series["sex"] == "female")]
+    return str(unodc["period"].max()) if len(unodc) else "no year"
+
+
+def _unodc_women_change(series: pd.DataFrame, first: int, last: int, luc_month: str) -> str:
+    """UNODC's change in women held from the year before the claim's window to its last year within the window, and
+    whether it lies before the law, after it, or partly before it (UNODC's yearly counts do not date the law)."""
     unodc = series[(series["reference"] == "unodc_prisons") & (series["sex"] == "female")].set_index("period")
-    before, after = str(year - 1), str(year)
-    if before in unodc.index and after in unodc.index:
-        a, b = unodc.at[before, "persons"], unodc.at[after, "persons"]
-        return (f"UNODC women held {before}: {a:g} -> {after}: {b:g} ({signed(100 * (b / a - 1), 1)}%, partly before "
-                "the law)")
-    return ""
+    years = sorted(int(period) for period in unodc.index if str(period).isdigit())
+    before, after = first - 1, min(last, years[-1]) if years else None
+    if after is None or before not in years or after <= before:
+        return ""
+    a, b = unodc.at[str(before), "persons"], unodc.at[str(after), "persons"]
+    law = int(luc_month[:4])
+    when = "before the law" if after < law else "after the law" if before > law else "partly before the law"
+    return f"UNODC women held {before}: {a:g} -> {after}: {b:g} ({signed(100 * (b / a - 1), 1)}%, {when})"

@@ -227,4 +227,10 @@ def test_the_claims_read_in_every_language_whatever_the_definitions(sources, set
     assert spanish.startswith("aquí no hay ninguna serie de detenciones relacionadas con drogas para 2013-2018")
     assert "ury-069 persons_convicted_drug_sale_offences 2018 = 593 personas" in spanish
     assert "ury-079 drug_sale_points_dismantled 2018 = 330 puntos de venta" in spanish
+    # No published change lies inside 2019-2020: the claim cannot be tested, and the reason says how far UNODC's
+    # counts of women run (2020), not the window's first year (it once said "end in 2019" here).
+    assert found.loc["3_rise_after_luc", "status"] == "cannot test"
+    assert found.loc["3_rise_after_luc", "reason"].startswith(
+        "no exact published change for 2019-2020; UNODC's counts of women run to 2020. Evidence: UNODC women held "
+        "2018: 482 -> 2020: 805 (+67.0%, partly before the law).")  # the window's span, the law in its last year
 
