@@ -140,15 +140,17 @@ def chapter_claims(table: pd.DataFrame, claimed_pct: dict[str, float], end_perio
     claim = (f"Electronic monitoring grew {claimed_pct['male']:g}% for men and {claimed_pct['female']:g}% for women "
              f"from 2019 to {end_period}")
     inside = table[table["published_within_interval"]]
-    # One line per base semester (its interval once), each published total said inside or outside it.
+    # For each base semester its interval, then each published total said inside or outside it: items joined by
+    # "; ", each of which data/translations.csv translates on its own (claims.brazil.implied_*), so that other bases,
+    # another end period or other published totals read in every language.
     lines = []
     for _, rows in table.groupby("base_period", sort=True):
         first = rows.iloc[0]
         lines.append(f"from {first.base_period} ({first.male_base:,.0f} men, {first.female_base:,.0f} women in "
                      f"SISDEPEN) the stated percentages imply {first.total_implied_low:,.0f}–"
-                     f"{first.total_implied_high:,.0f} people in {end_period}: " + ", ".join(
-                         f"{row.published_figure_id}'s {row.published_total:,.0f} is "
-                         f"{'inside' if row.published_within_interval else 'outside'}" for row in rows.itertuples()))
+                     f"{first.total_implied_high:,.0f} people in {end_period}")
+        lines += [f"{row.published_figure_id}'s {row.published_total:,.0f} is "
+                  f"{'inside' if row.published_within_interval else 'outside'}" for row in rows.itertuples()]
     if len(inside):
         bases = sorted(set(inside["base_period"]))
         status, evidence = "supported", ";".join(sorted(set(inside["published_figure_id"])))

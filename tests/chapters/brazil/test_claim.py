@@ -62,3 +62,24 @@ def test_the_verdict_carries_a_caveat_only_when_the_count_covers_other_states_at
     assert claim.coverage_of_growth(coverage(2, 2), same, growth) == ""
     plain = claim.chapter_claims(table, {"male": 100.0, "female": 50.5}, "2022", "").iloc[0]
     assert plain["caveat"] == "" and list(plain.index) == claim.CHAPTER_CLAIM_COLUMNS
+
+
+def test_the_verdict_reads_in_every_language_whatever_the_bases_and_totals():
+    """A researcher who tests the claim from one base only (`claimed_base_periods`), or whose published totals lie
+    outside every interval, gets a reason the pages translate: it once had a row only for the default two bases, and
+    the report stage stopped at "no translation" (found by changing params.yaml in a built copy)."""
+    from pipeline import i18n  # only this test reads the translations
+
+    monitored = pd.DataFrame({"period": ["2019-12"], "male": [2000.0], "female": [200.0]})
+    for total, status in ((4302, "supported"), (9000, "contradicted")):
+        table = claim.claim_table(monitored, {"male": 100.0, "female": 50.5}, ["2019-12"], _totals(total))
+        verdict = claim.chapter_claims(table, {"male": 100.0, "female": 50.5}, "2021", "").iloc[0]
+        assert verdict["status"] == status
+        for language in ("es", "pt"):
+            tr = i18n.Translator(language)
+            for text in verdict[["claim", "reason"]]:
+                assert tr.english(text) != text
+    assert i18n.Translator("es").english(verdict["reason"]) == (
+        "ningún total publicado está dentro del intervalo que implican los porcentajes desde alguna base: desde "
+        "2019-12 (2.000 hombres, 200 mujeres en SISDEPEN) los porcentajes enunciados implican 4.299–4.303 personas en "
+        "2021; el 9.000 de bra-001 está fuera")
