@@ -155,6 +155,7 @@ class Translator:
         entry = self._by_english.get(text)
         if entry is not None:
             return self._value(entry)
+        failed = None  # a row whose holes could not be translated: the next row, or the items, may fit the text
         for pattern, entry in self._patterns:
             found = pattern.match(text)
             if found:
@@ -162,9 +163,19 @@ class Translator:
                 english = entry.texts["en"]
                 kept = {int(m.group(1)) for m in re.finditer(r"\{(\d+)\}", english)
                         if _IDENTIFIER_BEFORE.search(english[:m.start()])}
-                holes = {int(name[1:]): value if int(name[1:]) in kept else self._hole(value, where)
-                         for name, value in found.groupdict().items()}
+                try:
+                    holes = {int(name[1:]): value if int(name[1:]) in kept else self._hole(value, where)
+                             for name, value in found.groupdict().items()}
+                except PipelineError as error:
+                    failed = failed or error
+                    continue
                 return re.sub(r"\{(\d+)\}", lambda m: holes[int(m.group(1))], self._value(entry))
+        # A list of items joined by '; ' (a claim's evidence) that no row takes whole: item by item.
+        items = text.split("; ")
+        if len(items) > 1 and all(not self._has_words(item) or only_codes(item) or self.has(item) for item in items):
+            return "; ".join(self._hole(item, where) for item in items)
+        if failed is not None:
+            raise failed
         raise PipelineError(f"no translation of {text!r}{' in ' + where if where else ''} "
                             f"(language '{self.language}')", file=self.table,
                             fix="add a row with this English text (use {0}, {1} for parts that vary)")

@@ -242,3 +242,8 @@ def test_a_hole_of_codes_or_a_list_of_items_is_kept_or_translated_item_by_item()
         "drug_sale_points_dismantled 2019 = 12 puntos de venta. Ninguna de ellas es un recuento de detenciones.")
     with pytest.raises(PipelineError, match="no translation of 'ury-092 .*; ury-094 = 3 lorries'"):
         tr.english(text.replace("12 sale_points", "12 sale_points; ury-094 = 3 lorries"))
+    # A whole text that is such a list (the evidence of a claim decided by the observatory's own report): a row that
+    # would take it whole but cannot fill its holes gives way to the items.
+    assert tr.english("oud: 2010: 30% read in the report vs 30% claimed; 2021: 20.8% read in the report vs 20% "
+                      "claimed") == ("oud: 2010: 30% leído en el informe frente al 30% afirmado; 2021: 20,8% leído en "
+                                     "el informe frente al 20% afirmado")
