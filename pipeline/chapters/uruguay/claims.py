@@ -45,7 +45,7 @@ def _prosecution_share(inputs, tables, settings) -> dict:
         detail = "; ".join(f"{p}: {checked[p]:g}% read in the report vs {checked[p] - g:g}% claimed"
                            for p, g in gaps.items())
         return claim | {"status": "supported" if within else "contradicted", "evidence": f"oud: {detail}",
-                        "reason": f"{detail} (tolerance {settings.share_tolerance_pp:g} percentage points)"}
+                        "reason": f"{detail} (tolerance {_points(settings.share_tolerance_pp)})"}
     stages = tables["drug_share_by_stage"]
     independent = stages[(stages["stage"] == "prosecution") & stages["independent"]]
     lo, hi = sorted([start["value"], end["value"]])
@@ -130,6 +130,11 @@ def _rise_after_luc(inputs, tables, settings) -> dict:
               + ". The data show the size and timing of the rise, not that the LUC caused it; women held just "
                 "before the law are listed in the prison table.")
     return claim | {"status": status, "evidence": ";".join(women["figure_id"]), "reason": reason}
+
+
+def _points(value: float) -> str:
+    """'1 percentage point', '2.5 percentage points'."""
+    return f"{value:g} percentage point" + ("" if value == 1 else "s")
 
 
 def _drug_figures_in_window(registry: pd.DataFrame, first: int, last: int) -> pd.DataFrame:

@@ -165,6 +165,8 @@ def test_report_figures_decide_the_prosecution_claim(sources, settings, tmp_path
     inputs = _inputs(sources, path)
     tables = uruguay.build(inputs, settings)
     assert tables["claims"].set_index("claim_id").at["1_prosecution_share", "status"] == expected
+    assert tables["claims"].set_index("claim_id").at["1_prosecution_share", "reason"].endswith(
+        "% claimed (tolerance 1 percentage point)")
     for language in ("es", "pt"):  # the report's own figures, added by a user, read in every language
         for text in tables["claims"][["claim", "reason", "evidence"]].to_numpy().ravel():
             if text and not i18n.is_code(text):  # a list of ids (the evidence) is kept as written

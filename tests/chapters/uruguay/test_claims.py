@@ -31,3 +31,8 @@ def test_unodcs_change_spans_the_window_and_says_where_the_law_falls():
         "UNODC women held 2021: 700 -> 2022: 720 (+2.9%, after the law)"
     assert claims._unodc_women_change(series, 2016, 2016, "2020-07") == ""  # no year before the window
     assert claims._unodc_last_year(series) == "2022" and claims._unodc_last_year(series.iloc[0:0]) == "no year"
+
+
+def test_a_tolerance_of_one_point_is_singular():
+    assert (claims._points(1.0), claims._points(2.5), claims._points(0.5)) == (
+        "1 percentage point", "2.5 percentage points", "0.5 percentage points")
