@@ -37,6 +37,7 @@ REBUILD_BEFORE = "a28d55f636ee1f77c0fc28378c8a9742dd9e9f37"
 COLD_TARGET, NOOP_TARGET = 0.5, 1.5  # cold: now / before; no-op `dvc repro`: / `dvc version`
 SELECTIVE_PARAM = ("brazil", "outlier_treatment", "keep")  # section, key, the value the copy changes it to
 PARALLEL = [sys.executable, "-m", "pipeline.repro"]  # make repro's command, run in the copy
+NEW_PROCESSES = "--new-processes"  # its option to start every stage's command anew, not from the stage server
 
 
 def measure(repeat: int, quick: bool, mirror: Path) -> tuple[Section, Path]:
@@ -44,10 +45,12 @@ def measure(repeat: int, quick: bool, mirror: Path) -> tuple[Section, Path]:
     targets = ["ingest_unodc_prisons"] if quick else []  # quick: one stage (and the fetch it needs)
     load_before = load_note()
     shim = _pure_yaml_shim()
-    cpu = {"before_cold": [], "now_cold": []}  # CPU seconds of every process of a cold rebuild (user + system)
-    busy = {"before_cold": [], "now_cold": []}  # the machine's busy core-seconds meanwhile (an independent count)
-    runs = {name: [] for name in ("before_cold", "now_cold", "before_noop", "now_noop", "now_noop_make", "startup",
-                                  "before_selective", "now_selective")}
+    # CPU seconds of every process of a cold rebuild (user + system), and the machine's busy core-seconds meanwhile
+    # (an independent count). new_cold: today's, every stage's command a new process (`--new-processes`).
+    cpu = {"before_cold": [], "now_cold": [], "new_cold": []}
+    busy = {"before_cold": [], "now_cold": [], "new_cold": []}
+    runs = {name: [] for name in ("before_cold", "now_cold", "new_cold", "before_noop", "now_noop", "now_noop_make",
+                                  "startup", "before_selective", "now_selective")}
     before_stages, before_cpu, reran, copy = {}, {}, {}, None
     for repetition in range(repeat):
         order = ("before", "now") if repetition % 2 == 0 else ("now", "before")
@@ -83,6 +86,12 @@ def measure(repeat: int, quick: bool, mirror: Path) -> tuple[Section, Path]:
                 if not quick:  # leave the copy as committed for the notebook benchmark
                     _set_param(copy / "params.yaml", *SELECTIVE_PARAM[:2], original)
                     _repro(copy, mirror, now)
+                    fresh = _fresh_copy()  # the same cold rebuild, each stage's command a new process
+                    used, machine = _cpu_seconds(), _machine_busy()
+                    runs["new_cold"].append(_repro(fresh, mirror, [*PARALLEL, NEW_PROCESSES]).seconds)
+                    cpu["new_cold"].append(_cpu_seconds() - used)
+                    busy["new_cold"].append(_machine_busy() - machine)
+                    remove_copy(fresh)
     if quick:  # the cold run above was already `dvc repro`, one stage at a time
         serial_seconds, now_stages, now_cpu = runs["now_cold"][-1], quick_stages, quick_cpu
     else:  # once: today's stages one at a time, for the profile of where the time goes
@@ -113,6 +122,8 @@ def measure(repeat: int, quick: bool, mirror: Path) -> tuple[Section, Path]:
         "| Rebuild | Before, median (min–max, runs) | Now, median (min–max, runs) | Now ÷ before, median (min–max) |",
         "|---|---|---|---|",
         f"| Cold: fetch + every stage | {t['before_cold'].text()} | {t['now_cold'].text()} | {ratio_text(cold_ratio)} |",
+        *([f"| Cold, every stage's command a new process as under `dvc repro` (`{NEW_PROCESSES}`) | — | "
+           f"{t['new_cold'].text()} | — |"] if runs["new_cold"] else []),
         f"| No-op: `dvc repro` again | {t['before_noop'].text()} | {t['now_noop'].text()} | "
         f"{ratio_text([n / b for n, b in zip(runs['now_noop'], runs['before_noop'])])} |",
         f"| No-op: {command} again | — | {t['now_noop_make'].text()} | — |",
@@ -122,6 +133,7 @@ def measure(repeat: int, quick: bool, mirror: Path) -> tuple[Section, Path]:
         "",
         f"No-op `dvc repro` ÷ `dvc version`: now {ratio_text(noop_ratio)}; before {ratio_text(before_noop_ratio)}.",
         "",
+        *([_stage_server_note(runs, cpu), ""] if runs["new_cold"] else []),
         "The same ratio for the smallest project DVC can have (one stage writing one file, `dvc init` and nothing "
         f"else, in a new git repository; {noop_runs} pair(s), alternating): {ratio_text(smallest)}. What this "
         "project's no-op takes beyond that grows with the stages and paths it declares (below).",
@@ -186,6 +198,17 @@ NOOP_PARTS = {  # bench/noop_parts.py's parts, as the section names them
     "check": "each stage's deps, outs and params compared with dvc.lock (a stat and a cached hash per file)",
     "command": "the rest of `dvc repro` (the stage graph, the messages)",
 }
+
+
+def _stage_server_note(runs: dict[str, list[float]], cpu: dict[str, list[float]]) -> str:
+    """The cold rebuild with the stages' commands forked from the stage server (pipeline/stage_server.py) against the
+    same with each a new process, as ratios within a repetition: time and CPU-seconds."""
+    time_ratio = [f / n for f, n in zip(runs["now_cold"], runs["new_cold"])]
+    work_ratio = [f / n for f, n in zip(cpu["now_cold"], cpu["new_cold"])]
+    return (f"Starting each `bin/python -m …` command from the stage server, which imported pandas, pyarrow, "
+            f"pandera and matplotlib once (pipeline/stage_server.py), against starting each as a new process "
+            f"(`{NEW_PROCESSES}`, how `dvc repro` starts them): a cold rebuild takes {ratio_text(time_ratio)} of the "
+            f"time and {ratio_text(work_ratio)} of the CPU-seconds (each ratio within a repetition).")
 
 
 def _noop_parts(copy: Path, mirror: Path, repeat: int, targets: list[str]) -> dict[str, Timing]:
@@ -262,10 +285,13 @@ def _floor(cpu: dict[str, list[float]], busy: dict[str, list[float]], runs: dict
     it: a process no one waits for (a kernel left to end on its own) is missing from the first, never the second."""
     cores = len(os.sched_getaffinity(0))
     parts = []
-    for which in ("before", "now"):
+    for which in ("before", "now", "new"):
+        if not runs[f"{which}_cold"]:
+            continue
         work, wall = Timing(cpu[f"{which}_cold"]), Timing(runs[f"{which}_cold"])
         machine = Timing(busy[f"{which}_cold"])
-        parts.append(f"{which}: {work.median:.1f} CPU-seconds (all processes, median; the machine was busy "
+        label = f"now with `{NEW_PROCESSES}`" if which == "new" else which
+        parts.append(f"{label}: {work.median:.1f} CPU-seconds (all processes, median; the machine was busy "
                      f"{machine.median:.1f} core-seconds meanwhile, every process on it), a floor of "
                      f"{work.median / cores:.1f} s on {cores} cores; the cold rebuild took {wall.median:.1f} s, "
                      f"{wall.median / (work.median / cores):.2f}× its floor")

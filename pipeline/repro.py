@@ -2,19 +2,22 @@
 
     python -m pipeline.repro             # what `dvc repro` would run, two stages at a time on two cores
     python -m pipeline.repro --jobs 1    # one stage at a time, each after the stages it depends on
+    python -m pipeline.repro --new-processes   # every command a new process, as `dvc repro` starts it
 
 DVC runs one stage at a time (its maintainers call a parallel `repro` unsupported). This runner asks DVC which
 stages are out of date (their `status`), adds every stage downstream of them, and starts each one as soon as every
 stage it depends on has finished, at most `--jobs` at once. It is one process holding DVC's own stage objects, and
 it does for each stage what `dvc repro` does, with DVC's own code: when the stage's turn comes, it is skipped if DVC
-finds it unchanged (an upstream stage may have rebuilt the same bytes); else its dependencies are hashed, its command
-runs in DVC's shell and environment, and once the command succeeds its dependencies, outputs and parameters are
-hashed and recorded in dvc.lock. DVC's repository lock is held only for that bookkeeping, never while commands run
-(as `dvc repro` itself releases it), and each running stage holds DVC's read/write lock on its dependencies and
-outputs. So the outputs and dvc.lock are the ones `dvc repro` gives, byte for byte, without what DVC repeats for
-every stage: a `dvc` process started and the whole pipeline read (about 1.4 CPU-seconds a stage), and dvc.lock read
-and written again (about a second: it is written once for all the stages recorded so far, before the report stage
-and at the end, even after a failure or Ctrl-C; see Recorder).
+finds it unchanged (an upstream stage may have rebuilt the same bytes); else its dependencies are hashed, its
+command runs in DVC's shell and environment (a `bin/python -m …` command with that environment in a process forked
+from the stage server, which has imported the libraries every stage imports: pipeline/stage_server.py), and once the
+command succeeds its dependencies, outputs and parameters are hashed and recorded in dvc.lock. DVC's repository lock
+is held only for that bookkeeping, never while commands run (as `dvc repro` itself releases it), and each running
+stage holds DVC's read/write lock on its dependencies and outputs. So the outputs and dvc.lock are the ones `dvc
+repro` gives, byte for byte, without what DVC repeats for every stage: a `dvc` process started and the whole
+pipeline read (about 1.4 CPU-seconds a stage), and dvc.lock read and written again (about a second: it is written
+once for all the stages recorded so far, before the report stage and at the end, even after a failure or Ctrl-C; see
+Recorder).
 
 When a stage fails, no other stage starts; those running finish and are recorded; the exit status is the failed
 stage's and its message is the last one printed. Each stage runs in a process group of its own, so Ctrl-C in the
@@ -37,7 +40,7 @@ import sys
 import time
 from contextlib import ExitStack
 
-from pipeline import citation, i18n, params, paths, repro_watchdog
+from pipeline import citation, i18n, params, paths, repro_watchdog, stage_server
 from pipeline.errors import Interrupted, PipelineError, cli
 from pipeline.report import state
 from pipeline.settings import Report
@@ -68,8 +71,8 @@ def plan(repo) -> tuple[list, dict[str, set[str]]]:
 class Running:
     """One stage's commands running one after another, with DVC's read/write lock on its files held until they end."""
 
-    def __init__(self, stage, locks: ExitStack, watchdog: Watchdog | None = None):
-        self.stage, self.locks, self.watchdog = stage, locks, watchdog
+    def __init__(self, stage, locks: ExitStack, watchdog: Watchdog | None = None, fork: bool = False):
+        self.stage, self.locks, self.watchdog, self.fork = stage, locks, watchdog, fork
         self.commands = _commands(stage)
         self.command = ""
         self.process: subprocess.Popen | None = None
@@ -82,8 +85,12 @@ class Running:
         print(f"> {self.command}", flush=True)
         # A process group of its own: Ctrl-C in the terminal reaches this runner alone, which stops the stage with
         # SIGTERM (stop), waits for it, and is the one to say that the rebuild stopped.
-        self.process = subprocess.Popen(_make_cmd(get_executable(), self.command), process_group=0,
-                                        **prepare_kwargs(self.stage))
+        kwargs = prepare_kwargs(self.stage)
+        module = stage_server.python_command(self.command, kwargs["cwd"]) if self.fork else None
+        if module is not None:  # `bin/python -m …`: forked from a process that has imported its libraries
+            self.process = stage_server.start(module, kwargs["cwd"], kwargs["env"])
+        else:
+            self.process = subprocess.Popen(_make_cmd(get_executable(), self.command), process_group=0, **kwargs)
         if self.watchdog is not None:
             self.watchdog.started(self.process.pid, self.stage.addressing)
 
@@ -171,8 +178,9 @@ def _file_lock(repo, stage) -> ExitStack:
     return locks
 
 
-def run(jobs: int) -> int:
-    """Run the stages out of date, `jobs` at a time; the exit status of the first that failed, else 0."""
+def run(jobs: int, fork: bool = True) -> int:
+    """Run the stages out of date, `jobs` at a time (a `pipeline` command forked from the stage server when `fork`);
+    the exit status of the first that failed, else 0."""
     from dvc.exceptions import DvcException
     from dvc.repo import Repo, lock_repo
 
@@ -184,9 +192,16 @@ def run(jobs: int) -> int:
                 print("Data and pipelines are up to date.")
                 return 0
             recorder = Recorder(repo, lock_repo)
-            with Watchdog() as watchdog:
-                return schedule(order, upstream, jobs, start=lambda stage: _start(repo, lock_repo, stage, watchdog),
-                                record=recorder.record, flush=recorder.flush)
+            if fork and any(stage_server.python_command(command, stage.wdir) for stage in order
+                            for command in _commands(stage)):
+                stage_server.start_server()  # its imports run while DVC checks the first stages
+            try:
+                with Watchdog() as watchdog:
+                    start = lambda stage: _start(repo, lock_repo, stage, watchdog, fork)  # noqa: E731
+                    return schedule(order, upstream, jobs, start=start, record=recorder.record,
+                                    flush=recorder.flush)
+            finally:
+                stage_server.stop_server()
     except DvcException as error:
         raise PipelineError(f"DVC: {str(error).splitlines()[0] if str(error) else type(error).__name__}",
                             file=paths.DVC_YAML, fix="run `dvc repro` to see DVC's own message") from None
@@ -273,7 +288,7 @@ def stopped_message(stopped: list[str], finished: int) -> str:
             + " — run `make repro` (or `dvc repro`) again to go on")
 
 
-def _start(repo, lock_repo, stage, watchdog: Watchdog | None = None) -> Running | None:
+def _start(repo, lock_repo, stage, watchdog: Watchdog | None = None, fork: bool = False) -> Running | None:
     """Start `stage`'s command, as `dvc repro --single-item` would; None when DVC finds it unchanged (skipped)."""
     with lock_repo(repo):
         if not stage.changed():
@@ -283,7 +298,7 @@ def _start(repo, lock_repo, stage, watchdog: Watchdog | None = None) -> Running 
         print(f"Running stage '{stage.addressing}':", flush=True)
         locks = _file_lock(repo, stage)
     try:
-        return Running(stage, locks, watchdog)
+        return Running(stage, locks, watchdog, fork)
     except BaseException:
         locks.close()
         raise
@@ -324,11 +339,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", "-j", type=int, default=len(os.sched_getaffinity(0)),
                         help="stages at once (default: the cores this process may use)")
-    jobs = parser.parse_args(argv).jobs
+    parser.add_argument("--new-processes", action="store_true",
+                        help="start every stage's command as a new process, as `dvc repro` does (default: a "
+                             "`pipeline` command is forked from a process that has imported its libraries)")
+    args = parser.parse_args(argv)
+    jobs = args.jobs
     if jobs < 1:
         raise PipelineError(f"--jobs {jobs}: at least one stage must run at a time", fix="give --jobs 1 or more")
     check_shared_inputs()
-    sys.exit(run(jobs))
+    sys.exit(run(jobs, fork=not args.new_processes))
 
 
 def check_shared_inputs() -> None:

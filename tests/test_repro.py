@@ -7,6 +7,7 @@ skipped; a failed stage is not recorded; a missing dependency stops it with DVC'
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -21,7 +22,7 @@ import pytest
 import yaml
 from terminal import as_a_terminal_command
 
-from pipeline import paths, repro, repro_watchdog
+from pipeline import paths, repro, repro_watchdog, stage_server
 from pipeline.errors import Interrupted
 
 # a -> b, a -> c, (b, c) -> d; e independent
@@ -375,52 +376,66 @@ def _ended(pid: int) -> bool:
 
 
 # DVC runs a stage's command in $SHELL: bash hands its own process over to the command; dash (/bin/sh on Debian, and
-# DVC's shell when $SHELL is unset) starts the command as its child, which the runner must wait for too.
-SHELLS = ["/bin/sh", "/bin/bash"]
+# DVC's shell when $SHELL is unset) starts the command as its child, which the runner must wait for too. A command
+# `bin/python -m <module>` is forked from the stage server instead (pipeline/stage_server.py), whatever the shell.
+CASES = [("/bin/sh", "new"), ("/bin/bash", "new"), ("/bin/sh", "forked")]
 # A stage still 'importing' for a minute: no handler of its own.
-SLEEPING = "python -c \"import os, pathlib, time; pathlib.Path('pid').write_text(str(os.getpid())); time.sleep(60)\""
+SLEEPING = "import os, pathlib, time; pathlib.Path('pid').write_text(str(os.getpid())); time.sleep(60)"
 # A stage past its imports: on SIGTERM it takes a second and a half to finish what it holds, then says so and ends.
-FINISHING = ('python -c "import os, pathlib, signal, time; signal.signal(signal.SIGTERM, lambda *_: (time.sleep(1.5), '
+FINISHING = ("import os, pathlib, signal, time; signal.signal(signal.SIGTERM, lambda *_: (time.sleep(1.5), "
              "pathlib.Path('ended').write_text('yes'), print('stage: stopped'), os._exit(130))); "
-             "pathlib.Path('pid').write_text(str(os.getpid())); time.sleep(60)\"")
+             "pathlib.Path('pid').write_text(str(os.getpid())); time.sleep(60)")
 
 
-@pytest.mark.parametrize("shell", SHELLS)
-def test_a_closed_terminal_stops_the_stages_too(tmp_path, shell):
+def _command(folder: Path, code: str, how: str) -> str:
+    """The stage's command running `code`: `python -c` in DVC's shell, or a module of the folder run with
+    `bin/python -m`, which the runner forks from its stage server (the folder gets the project's bin/python)."""
+    if how == "new":
+        return f'python -c "{code}"'
+    # Preloaded by the server, so there only (a stage that was not forked fails here, before writing its `pid`).
+    (folder / "stage_code.py").write_text(f"import sys; assert 'pandas' in sys.modules, 'not forked'; {code}\n")
+    (folder / "bin").mkdir(exist_ok=True)
+    shutil.copy2(paths.ROOT / "bin" / "python", folder / "bin" / "python")
+    return "bin/python -m stage_code"
+
+
+@pytest.mark.parametrize(("shell", "how"), CASES)
+def test_a_closed_terminal_stops_the_stages_too(tmp_path, shell, how):
     """SIGHUP (the terminal closed, the SSH connection lost) reaches the runner alone, as Ctrl-C does: it must stop
     the stages, not leave them running on their own, unrecorded."""
     folder = _project(tmp_path / "ours")
-    status, output, stage = _from_the_terminal(folder, shell, SLEEPING, signal.SIGHUP)
+    status, output, stage = _from_the_terminal(folder, shell, _command(folder, SLEEPING, how), signal.SIGHUP)
     assert status == 130, output
     assert "Traceback" not in output, output
     assert _ended(stage)
     assert not (folder / "dvc.lock").exists()
 
 
-@pytest.mark.parametrize("shell", SHELLS)
-def test_ctrl_c_in_the_terminal_stops_a_stage_without_a_traceback(tmp_path, shell):
+@pytest.mark.parametrize(("shell", "how"), CASES)
+def test_ctrl_c_in_the_terminal_stops_a_stage_without_a_traceback(tmp_path, shell, how):
     """Ctrl-C reaches the terminal's foreground process group: the runner alone, which stops the stage with SIGTERM.
     The stage here is still 'importing' (no handler of its own yet): with Ctrl-C it would print Python's traceback;
     it ends without a word, and the runner prints one line naming the stage it stopped, exit 130."""
     folder = _project(tmp_path / "ours")
-    status, output, stage = _from_the_terminal(folder, shell, SLEEPING)
+    command = _command(folder, SLEEPING, how)
+    status, output, stage = _from_the_terminal(folder, shell, command)
     assert status == 130, output
     assert "Traceback" not in output and "KeyboardInterrupt" not in output, output
     assert output.strip().splitlines() == [
-        "Running stage 'slow':", f"> {SLEEPING}",
+        "Running stage 'slow':", f"> {command}",
         "error: the rebuild was stopped: 'slow' stopped before finishing, its previous outputs unchanged — run `make "
         "repro` (or `dvc repro`) again to go on"], output
     assert _ended(stage)
     assert not (folder / "dvc.lock").exists()  # nothing recorded
 
 
-@pytest.mark.parametrize("shell", SHELLS)
-def test_ctrl_c_waits_for_a_stage_that_finishes_what_it_was_given(tmp_path, shell):
+@pytest.mark.parametrize(("shell", "how"), CASES)
+def test_ctrl_c_waits_for_a_stage_that_finishes_what_it_was_given(tmp_path, shell, how):
     """A stage past its imports stops as its `cli` says, after its pool workers finish the items they hold: the
     runner exits only once the stage's command has ended, whatever the shell, so nothing of the stage's is still
     running (or still writing) when the user gets the prompt back."""
     folder = _project(tmp_path / "ours")
-    status, output, _ = _from_the_terminal(folder, shell, FINISHING)
+    status, output, _ = _from_the_terminal(folder, shell, _command(folder, FINISHING, how))
     assert status == 130, output
     assert (folder / "ended").is_file(), output  # the stage ended before the runner did
     # The stage's own line first, then the runner's, which says something else: what it stopped.
@@ -430,12 +445,14 @@ def test_ctrl_c_waits_for_a_stage_that_finishes_what_it_was_given(tmp_path, shel
     assert not (folder / "dvc.lock").exists()
 
 
-def test_a_killed_runner_leaves_no_stage_running(tmp_path):
+@pytest.mark.parametrize("how", ["new", "forked"])
+def test_a_killed_runner_leaves_no_stage_running(tmp_path, how):
     """SIGKILL (by hand, or the kernel's out-of-memory killer) gives the runner no chance to stop its stages, which
     run in process groups of their own: its watchdog stops them (without it the stage sleeps on for a minute), and
     says so in one line. Nothing is recorded."""
     folder = _project(tmp_path / "ours")
-    status, output, stage = _from_the_terminal(folder, "/bin/sh", SLEEPING, signal.SIGKILL, send=os.kill)
+    status, output, stage = _from_the_terminal(folder, "/bin/sh", _command(folder, SLEEPING, how), signal.SIGKILL,
+                                               send=os.kill)
     assert status == -signal.SIGKILL, output
     assert _ended(stage), output
     assert output.strip().splitlines()[-1] == repro_watchdog.stopped_message(["slow"]), output
@@ -443,16 +460,91 @@ def test_a_killed_runner_leaves_no_stage_running(tmp_path):
     assert not (folder / "dvc.lock").exists()
 
 
-def test_a_killed_process_group_leaves_no_stage_running_and_the_watchdog_waits_for_it(tmp_path):
+@pytest.mark.parametrize("how", ["new", "forked"])
+def test_a_killed_process_group_leaves_no_stage_running_and_the_watchdog_waits_for_it(tmp_path, how):
     """A CI job cancelled kills the runner's whole process group: the watchdog runs in a session of its own, so it
     outlives that too. It waits until the stage it stopped has ended (here a second and a half after SIGTERM) before
     it ends, so nothing of the stage's is left writing when the output closes."""
     folder = _project(tmp_path / "ours")
-    status, output, _ = _from_the_terminal(folder, "/bin/sh", FINISHING, signal.SIGKILL)
+    status, output, _ = _from_the_terminal(folder, "/bin/sh", _command(folder, FINISHING, how), signal.SIGKILL)
     assert status == -signal.SIGKILL, output
     assert (folder / "ended").is_file(), output
     assert output.strip().splitlines()[-2:] == ["stage: stopped", repro_watchdog.stopped_message(["slow"])], output
     assert not (folder / "dvc.lock").exists()
+
+
+# A stage `bin/python -m probe one two` that says how it was started: its outputs as `dvc repro` makes them, and
+# what it saw (in a file DVC does not track, as the libraries already imported differ).
+PROBE = textwrap.dedent("""\
+    import json, os, sys
+    preloaded = "pandas" in sys.modules
+    facts = {"name": __name__, "argv": sys.argv[1:], "file": os.path.basename(sys.argv[0]), "cwd": os.getcwd(),
+             "path": sys.path[0], "stage": os.environ.get("DVC_STAGE"), "own_group": os.getpgid(0) == os.getpid(),
+             "preloaded": preloaded}
+    open("facts.json", "w").write(json.dumps(facts))
+    open("probe.txt", "w").write(" ".join(sys.argv[1:]))
+    if sys.argv[1:] == ["fail"]:
+        print("probe: failing")
+        sys.exit(3)
+    """)
+
+
+def _probe_project(folder: Path, arguments: str = "one two") -> Path:
+    _project(folder)
+    (folder / "probe.py").write_text(PROBE)
+    (folder / "bin").mkdir()
+    shutil.copy2(paths.ROOT / "bin" / "python", folder / "bin" / "python")
+    (folder / "dvc.yaml").write_text(yaml.safe_dump({"stages": {"probe": {
+        "cmd": f"bin/python -m probe {arguments}", "outs": [{"probe.txt": {"cache": False, "persist": True}}]}}}))
+    return folder
+
+
+def test_a_python_stage_is_forked_from_the_stage_server_and_records_what_dvc_repro_records(tmp_path, monkeypatch):
+    """`bin/python -m module` is forked from the server that imported pandas: run as `python -m` runs it (as
+    __main__, its arguments, the stage's folder first on the path, DVC's variables), in a process group of its own;
+    its output and dvc.lock are `dvc repro`'s byte for byte. With --new-processes it starts as `dvc repro` starts it."""
+    ours, dvcs = _probe_project(tmp_path / "ours"), _probe_project(tmp_path / "dvc")
+    monkeypatch.chdir(ours)
+    assert _runner(ours, monkeypatch) == 0
+    _dvc_repro(dvcs)
+    facts = json.loads((ours / "facts.json").read_text())
+    assert facts == {"name": "__main__", "argv": ["one", "two"], "file": "probe.py", "cwd": str(ours),
+                     "path": str(ours), "stage": "probe", "own_group": True, "preloaded": True}
+    # The same under `dvc repro` but for the folder, the libraries imported and the process group (DVC's own).
+    assert json.loads((dvcs / "facts.json").read_text()) | {"cwd": str(ours), "path": str(ours)} == facts | {
+        "preloaded": False, "own_group": False}
+    assert (ours / "dvc.lock").read_bytes() == (dvcs / "dvc.lock").read_bytes()
+    (ours / "probe.txt").unlink()
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    monkeypatch.setattr(paths, "ROOT", ours)
+    assert repro.run(2, fork=False) == 0
+    assert json.loads((ours / "facts.json").read_text()) == facts | {"preloaded": False}
+
+
+def test_a_forked_stage_that_fails_gives_its_exit_status_and_is_not_recorded(tmp_path, monkeypatch, capfd):
+    folder = _probe_project(tmp_path / "ours", "fail")
+    monkeypatch.chdir(folder)
+    assert _runner(folder, monkeypatch) == 3
+    captured = capfd.readouterr()
+    assert "probe: failing" in captured.out
+    assert captured.err.strip().splitlines()[-1] == ("ERROR: failed to reproduce 'probe': failed to run: "
+                                                     "bin/python -m probe fail, exited with 3")
+    assert json.loads((folder / "facts.json").read_text())["preloaded"] is True
+    assert not (folder / "dvc.lock").exists()
+
+
+def test_only_a_plain_python_module_command_of_this_python_is_forked(tmp_path, monkeypatch):
+    folder = _probe_project(tmp_path / "ours")
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    assert stage_server.python_command("bin/python -m pipeline.figures brazil", str(folder)) == [
+        "pipeline.figures", "brazil"]
+    for command in ("python -m pipeline.figures", "bin/python -c 'print(1)'", "bin/python -m pipeline.x > log",
+                    "bin/python -m pipeline.x && true", "bin/python -m pipeline.x $HOME", "bin/python -m -x",
+                    "LANG=C bin/python -m pipeline.x", "bin/python pipeline/x.py"):
+        assert stage_server.python_command(command, str(folder)) is None, command
+    other = _probe_project(tmp_path / "other")  # its bin/python runs another Python environment
+    (other / "bin" / "python").write_text("#!/bin/sh\nexec /usr/bin/python3 \"$@\"\n")
+    assert stage_server.python_command("bin/python -m pipeline.figures brazil", str(other)) is None
 
 
 def test_the_watchdog_is_told_each_stage_and_ends_with_the_runner(tmp_path, monkeypatch):
