@@ -71,8 +71,9 @@ def plan(repo) -> tuple[list, dict[str, set[str]]]:
 class Running:
     """One stage's commands running one after another, with DVC's read/write lock on its files held until they end."""
 
-    def __init__(self, stage, locks: ExitStack, watchdog: Watchdog | None = None, fork: bool = False):
-        self.stage, self.locks, self.watchdog, self.fork = stage, locks, watchdog, fork
+    def __init__(self, stage, locks: ExitStack, watchdog: Watchdog | None = None,
+                 server: stage_server.Server | None = None):
+        self.stage, self.locks, self.watchdog, self.server = stage, locks, watchdog, server
         self.commands = _commands(stage)
         self.command = ""
         self.process: subprocess.Popen | None = None
@@ -86,9 +87,9 @@ class Running:
         # A process group of its own: Ctrl-C in the terminal reaches this runner alone, which stops the stage with
         # SIGTERM (stop), waits for it, and is the one to say that the rebuild stopped.
         kwargs = prepare_kwargs(self.stage)
-        module = stage_server.python_command(self.command, kwargs["cwd"]) if self.fork else None
+        module = stage_server.python_command(self.command, kwargs["cwd"]) if self.server else None
         if module is not None:  # `bin/python -m …`: forked from a process that has imported its libraries
-            self.process = stage_server.start(module, kwargs["cwd"], kwargs["env"])
+            self.process = self.server.start(module, kwargs["cwd"], kwargs["env"])
         else:
             self.process = subprocess.Popen(_make_cmd(get_executable(), self.command), process_group=0, **kwargs)
         if self.watchdog is not None:
@@ -192,16 +193,17 @@ def run(jobs: int, fork: bool = True) -> int:
                 print("Data and pipelines are up to date.")
                 return 0
             recorder = Recorder(repo, lock_repo)
-            if fork and any(stage_server.python_command(command, stage.wdir) for stage in order
-                            for command in _commands(stage)):
-                stage_server.start_server()  # its imports run while DVC checks the first stages
+            # Started now, its imports run while DVC checks the first stages.
+            server = stage_server.Server() if fork and any(stage_server.python_command(command, stage.wdir)
+                                                           for stage in order for command in _commands(stage)) else None
             try:
                 with Watchdog() as watchdog:
-                    start = lambda stage: _start(repo, lock_repo, stage, watchdog, fork)  # noqa: E731
+                    start = lambda stage: _start(repo, lock_repo, stage, watchdog, server)  # noqa: E731
                     return schedule(order, upstream, jobs, start=start, record=recorder.record,
                                     flush=recorder.flush)
             finally:
-                stage_server.stop_server()
+                if server is not None:
+                    server.close()
     except DvcException as error:
         raise PipelineError(f"DVC: {str(error).splitlines()[0] if str(error) else type(error).__name__}",
                             file=paths.DVC_YAML, fix="run `dvc repro` to see DVC's own message") from None
@@ -288,7 +290,8 @@ def stopped_message(stopped: list[str], finished: int) -> str:
             + " — run `make repro` (or `dvc repro`) again to go on")
 
 
-def _start(repo, lock_repo, stage, watchdog: Watchdog | None = None, fork: bool = False) -> Running | None:
+def _start(repo, lock_repo, stage, watchdog: Watchdog | None = None,
+           server: stage_server.Server | None = None) -> Running | None:
     """Start `stage`'s command, as `dvc repro --single-item` would; None when DVC finds it unchanged (skipped)."""
     with lock_repo(repo):
         if not stage.changed():
@@ -298,7 +301,7 @@ def _start(repo, lock_repo, stage, watchdog: Watchdog | None = None, fork: bool 
         print(f"Running stage '{stage.addressing}':", flush=True)
         locks = _file_lock(repo, stage)
     try:
-        return Running(stage, locks, watchdog, fork)
+        return Running(stage, locks, watchdog, server)
     except BaseException:
         locks.close()
         raise

@@ -3,43 +3,59 @@
 Every stage of dvc.yaml is `bin/python -m pipeline.<module> [arguments]`: a new Python that first imports pandas,
 pyarrow, pandera and, for the figures, matplotlib, 0.5 to 1 CPU-second a stage, paid again by each of a cold
 rebuild's 28 stages. The runner (pipeline/repro.py) starts such a command instead in a process forked from a server
-that has imported those libraries once: Python's own `forkserver` (multiprocessing), with them as its preload. The
-forked process then does what `python -m` does: it runs the module as `__main__` (with runpy's function that
-`python -m` itself calls) with the command's arguments, in the stage's folder, with DVC's environment for it
-(DVC_ROOT, DVC_STAGE), the signals a new Python started by the runner would have, and a process group of its own.
+that has imported those libraries once. The forked process then does what `python -m` does: it runs the module as
+`__main__` (with runpy's function that `python -m` itself calls) with the command's arguments, the stage's folder
+first on the path, DVC's environment for the stage (DVC_ROOT, DVC_STAGE), the signals a new Python started by the
+runner would have, and a process group of its own; it ends as Python ends (its threads, then `atexit`) with the
+exit status Python would give.
 
-Only third-party libraries are preloaded, never the project's modules: a stage runs the code as it is on disk when
-it starts, as before. A command is forked only where `bin/python` is the runner's own Python (the same
-environment, `sys.prefix`); any other command runs as before, in DVC's shell. `dvc repro` is unchanged: it starts
-each stage's command as written. `python -m pipeline.repro --new-processes` starts every command as `dvc repro`
-does (make bench compares the two).
+The server is this file run as a script (`python -P`: none of the project's folders on its path), in the runner's
+process group, with the runner's standard output and error, which the forked stages inherit. It imports only
+third-party libraries, never the project's modules: a stage imports the code as it is on disk when it starts, as
+before. It reads one request a line from the runner (JSON: the module, its arguments, folder, environment and the
+signals to leave ignored) and answers on a second pipe: `started ID PID` once the process is forked (its process
+group set), `ended PID STATUS` once it has ended and been waited for (so the CPU time of the stages, with their
+pool workers and kernels, is the server's children's, and the runner's once the server ends). It ends when the
+runner closes its requests (or dies).
+
+Not multiprocessing's `forkserver`: a process it forks is a multiprocessing child, which imports the parent's main
+module again, takes the parent's folder, arguments and path, and starts its own pools from the server instead of
+forking itself (measured: the profiles' notebook workers and kernels ran outside the stage and its CPU time).
+
+Only a command `bin/python -m <module> [arguments]` with nothing for a shell to expand, where the folder's
+`bin/python` runs the runner's own Python environment, is forked; any other runs as before, in DVC's shell. `dvc
+repro` is unchanged: it starts each stage's command as written. `python -m pipeline.repro --new-processes` starts
+every command anew (make bench compares the two).
 """
 
 from __future__ import annotations
 
 import atexit
-import multiprocessing
+import importlib
+import json
 import os
 import runpy
-import shlex
+import select
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
-from pipeline import dvc_yaml, interrupt
-
 # Third-party libraries most stages import, none changing another's behaviour by being imported (not nbformat: the
-# notebook runner imports it after keeping one of its optional modules out, pipeline/nbformat_fast.py). Module names,
-# not files.
-PRELOAD = ["numpy", "pandas", "pyarrow", "pyarrow.parquet", "pyarrow.csv", "pandera.pandas", "pydantic", "yaml",
-           "matplotlib", "matplotlib.pyplot"]
-SIGNALS = (signal.SIGINT, *interrupt.STOPPING)
+# notebook runner imports it after keeping one of its optional modules out, pipeline/nbformat_fast.py). Module
+# names, not files.
+PRELOAD = ("numpy", "pandas", "pyarrow", "pyarrow.parquet", "pyarrow.csv", "pandera.pandas", "pydantic", "yaml",
+           "matplotlib", "matplotlib.pyplot")
+PYTHON = "bin/python"  # the interpreter dvc.yaml's commands name (pipeline.dvc_yaml.PYTHON; checked by a test)
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 SHELL_SYNTAX = set("$`;&|<>(){}*?[]~\\'\"\n#=")  # a command with any of these is the shell's to run
+SERVER_GONE = 255  # the exit status given to a stage whose end the server could not report (it died first)
 
-_context = None
 _same_python: dict[str, bool] = {}
 
+
+# ---------------------------------------------------------------------------------- The runner's side ---
 
 def python_command(command: str, cwd: str) -> list[str] | None:
     """`[module, *arguments]` of a command `bin/python -m <module> [arguments]` with nothing for a shell to expand,
@@ -47,7 +63,7 @@ def python_command(command: str, cwd: str) -> list[str] | None:
     if SHELL_SYNTAX & set(command):
         return None
     words = command.split()
-    if len(words) < 3 or words[:2] != [dvc_yaml.PYTHON, "-m"] or words[2].startswith("-") or not _runs_this_python(cwd):
+    if len(words) < 3 or words[:2] != [PYTHON, "-m"] or words[2].startswith("-") or not _runs_this_python(cwd):
         return None
     return words[2:]
 
@@ -55,86 +71,219 @@ def python_command(command: str, cwd: str) -> list[str] | None:
 def _runs_this_python(cwd: str) -> bool:
     """Whether `bin/python` in the folder runs the runner's own Python environment (asked once per folder)."""
     if cwd not in _same_python:
-        program = Path(cwd) / dvc_yaml.PYTHON
         try:
-            answer = subprocess.run([str(program), "-c", "import sys; print(sys.prefix)"], cwd=cwd, timeout=30,
-                                    capture_output=True, text=True)
+            answer = subprocess.run([str(Path(cwd) / PYTHON), "-c", "import sys; print(sys.prefix)"], cwd=cwd,
+                                    timeout=30, capture_output=True, text=True)
             _same_python[cwd] = answer.returncode == 0 and answer.stdout.strip() == sys.prefix
         except (OSError, subprocess.SubprocessError):
             _same_python[cwd] = False
     return _same_python[cwd]
 
 
-def start_server() -> None:
-    """Start the server now (its imports run beside the caller's work); the first `start` would otherwise."""
-    _server()
-    from multiprocessing import forkserver  # the context's module, once it is set up
+class Server:
+    """The server, seen from the runner: started at once (its imports run beside the runner's work), asked to fork
+    each command, told to end by `close`."""
 
-    forkserver.ensure_running()
+    def __init__(self):
+        requests_read, self._requests = os.pipe()
+        self._replies, replies_write = os.pipe()
+        self.process = subprocess.Popen([sys.executable, "-P", __file__, str(requests_read), str(replies_write)],
+                                        pass_fds=(requests_read, replies_write))
+        os.close(requests_read)
+        os.close(replies_write)
+        os.set_blocking(self._replies, False)
+        self._buffer, self._next_id = b"", 0
+        self.started: dict[int, int] = {}  # request id -> process id
+        self.ended: dict[int, int] = {}  # process id -> exit status
+        self.gone = False  # the server ended (its replies closed)
+
+    def start(self, module_and_arguments: list[str], cwd: str, env: dict[str, str]) -> Forked:
+        """Fork `python -m module arguments` from the server; returns once it runs in its own process group."""
+        self._next_id += 1
+        ignored = [int(number) for number in SIGNALS if signal.getsignal(number) is signal.SIG_IGN]
+        request = {"id": self._next_id, "module": module_and_arguments, "cwd": cwd, "env": env, "ignored": ignored}
+        os.write(self._requests, (json.dumps(request) + "\n").encode())
+        while self._next_id not in self.started:
+            if self.gone:
+                raise OSError("the stage server ended before it started the command")
+            self._read(block=True)
+        return Forked(self, self.started[self._next_id])
+
+    def status(self, pid: int, block: bool) -> int | None:
+        """The exit status of a forked process once it has ended (waiting for it if `block`), else None."""
+        self._read(block=False)
+        while block and pid not in self.ended and not self.gone:
+            self._read(block=True)
+        if pid in self.ended:
+            return self.ended[pid]
+        if self.gone and not _running(pid):
+            return SERVER_GONE
+        return None
+
+    def _read(self, block: bool) -> None:
+        if block:
+            select.select([self._replies], [], [], 0.5)
+        try:
+            data = os.read(self._replies, 65536)
+        except BlockingIOError:
+            return
+        if not data:
+            self.gone = True
+            return
+        self._buffer += data
+        *lines, self._buffer = self._buffer.split(b"\n")
+        for line in lines:
+            kind, first, second = line.decode().split()
+            if kind == "started":
+                self.started[int(first)] = int(second)
+            else:
+                self.ended[int(first)] = int(second)
+
+    def close(self) -> None:
+        """No more commands: the server ends (once the commands it forked have ended) and is waited for."""
+        os.close(self._requests)
+        self.process.wait()
+        os.close(self._replies)
 
 
-def stop_server() -> None:
-    """Stop the server, if it was started, and wait for it to end (it holds the standard output and error it was
-    started with: a process that runs the runner again, as the tests do, gets a new one with its own)."""
-    if _context is not None:
-        from multiprocessing import forkserver  # the context's module
-
-        forkserver._forkserver._stop()  # noqa: SLF001 — the forkserver's own stop (its alive pipe closed, waited for)
-
-
-def _server():
-    global _context
-    if _context is None:
-        _context = multiprocessing.get_context("forkserver")
-        _context.set_forkserver_preload(PRELOAD)
-    return _context
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
 
 
 class Forked:
     """A command running in a process forked from the server, seen as a `subprocess.Popen` is: `pid` (its process
-    group's too), `poll()` (None until it ends, then its exit status: negative for a signal) and `wait()`."""
+    group's too), `poll()` (None until it ends, then its exit status, negative for a signal) and `wait()`."""
 
-    def __init__(self, process):
-        self.process, self.pid = process, process.pid
+    def __init__(self, server: Server, pid: int):
+        self.server, self.pid = server, pid
 
     def poll(self) -> int | None:
-        return self.process.exitcode
+        return self.server.status(self.pid, block=False)
 
-    def wait(self) -> int | None:
-        self.process.join()
-        return self.process.exitcode
+    def wait(self) -> int:
+        while (status := self.server.status(self.pid, block=True)) is None:
+            pass
+        return status
 
 
-def start(module_and_arguments: list[str], cwd: str, env: dict[str, str]) -> Forked:
-    """Start `python -m module arguments` in a process forked from the server, in its own process group."""
-    ignored = [number for number in SIGNALS if signal.getsignal(number) is signal.SIG_IGN]
-    process = _server().Process(target=_run_as_main, args=(module_and_arguments, cwd, env, ignored),
-                                name=module_and_arguments[0], daemon=False)
-    process.start()
-    while process.exitcode is None:  # until it is in its own process group, so that a signal to the group reaches it
+# ------------------------------------------------------------------------------- The server's side ---
+
+def serve(requests: int, replies: int) -> None:
+    """Import the libraries, then fork a process for each request until the runner closes its end."""
+    for name in PRELOAD:
         try:
-            if os.getpgid(process.pid) == process.pid:
+            importlib.import_module(name)
+        except ImportError:  # a library this environment lacks: the stages that need it import it (or say so)
+            pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the terminal is for the runner, which stops the stages
+    woken_read, woken_write = os.pipe()
+    os.set_blocking(woken_write, False)
+    signal.set_wakeup_fd(woken_write)
+    signal.signal(signal.SIGCHLD, lambda *_: None)  # its wake-up byte ends the select below
+    buffer, children = b"", set()
+    while True:
+        ready, _, _ = select.select([requests, woken_read], [], [])
+        if woken_read in ready:
+            os.read(woken_read, 4096)
+            _reap(children, replies)
+        if requests in ready:
+            data = os.read(requests, 65536)
+            if not data:  # the runner closed its end (or died): what is still running is waited for
                 break
-        except ProcessLookupError:
-            break
-    return Forked(process)
+            buffer += data
+            *lines, buffer = buffer.split(b"\n")
+            for line in lines:
+                request = json.loads(line)
+                pid = os.fork()
+                if pid == 0:
+                    for descriptor in (requests, replies, woken_read, woken_write):
+                        os.close(descriptor)
+                    _run_as_main(request)  # never returns
+                _own_group(pid)
+                children.add(pid)
+                _tell(replies, f"started {request['id']} {pid}")
+    while children:  # (after a normal end, none: the runner has waited for every stage)
+        children.discard(os.waitpid(-1, 0)[0])
 
 
-def _run_as_main(module_and_arguments: list[str], cwd: str, env: dict[str, str], ignored: list[int]) -> None:
-    """In the forked process: `python -m module arguments`, as a new process started by the runner would run it."""
+def _own_group(pid: int) -> None:
+    """The forked process in a process group of its own before the runner learns its id (it sets it itself too)."""
+    try:
+        os.setpgid(pid, pid)
+    except (PermissionError, ProcessLookupError):  # it had already set it, or it has ended
+        pass
+
+
+def _reap(children: set[int], replies: int) -> None:
+    """Wait for every forked process that has ended and tell the runner its exit status."""
+    while children:
+        pid, status = os.waitpid(-1, os.WNOHANG)
+        if pid == 0:
+            return
+        children.discard(pid)
+        _tell(replies, f"ended {pid} {os.waitstatus_to_exitcode(status)}")
+
+
+def _tell(replies: int, line: str) -> None:
+    try:
+        os.write(replies, (line + "\n").encode())
+    except BrokenPipeError:  # the runner has gone (killed): its watchdog stops the stages
+        pass
+
+
+def _run_as_main(request: dict) -> None:
+    """In the forked process: `python -m module arguments` as a new Python started by the runner would run it."""
     os.setpgid(0, 0)
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     for number in SIGNALS:  # a signal the runner ignores stays ignored; the others as a new Python sets them
         default = signal.default_int_handler if number == signal.SIGINT else signal.SIG_DFL
-        signal.signal(number, signal.SIG_IGN if number in ignored else default)
-    os.chdir(cwd)
+        signal.signal(number, signal.SIG_IGN if number in request["ignored"] else default)
+    os.chdir(request["cwd"])
     os.environ.clear()
-    os.environ.update(env)
-    sys.path[0] = cwd  # `python -m` puts the working folder first
-    module, *arguments = module_and_arguments
-    sys.argv = ["-m", *arguments]  # as `python -m` sets it while it finds the module
-    if module.split(".")[0] == "pipeline":
-        interrupt.install()  # what importing the package does under `python -m` (Ctrl-C while importing: one line)
+    os.environ.update(request["env"])
+    sys.path.insert(0, request["cwd"])  # `python -m` puts the working folder first
+    module, *arguments = request["module"]
+    sys.argv = ["-m", *arguments]  # as `python -m` sets it while it finds the module (pipeline.interrupt reads it)
+    status, interrupted = 0, False
     try:
-        runpy._run_module_as_main(module)  # noqa: SLF001 — the function `python -m` calls
-    finally:
-        atexit._run_exitfuncs()  # noqa: SLF001 — as Python does at exit: a forked process ends with os._exit
+        runpy._run_module_as_main(module)  # noqa: SLF001 — the function `python -m` itself calls
+    except SystemExit as exit_:
+        status = _exit_status(exit_.code)
+    except KeyboardInterrupt:
+        interrupted = True
+    except BaseException:  # noqa: BLE001 — as Python does: the traceback, exit status 1
+        sys.excepthook(*sys.exc_info())
+        status = 1
+    # As Python ends: its threads waited for, the `atexit` functions run, the standard streams flushed.
+    threading._shutdown()  # noqa: SLF001
+    atexit._run_exitfuncs()  # noqa: SLF001
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    if interrupted:  # as Python ends after an uncaught Ctrl-C: by SIGINT itself
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+    os._exit(status)
+
+
+def _exit_status(code) -> int:
+    """The exit status Python gives for `sys.exit(code)`: None 0, an int itself, anything else printed, 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]), int(sys.argv[2]))

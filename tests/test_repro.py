@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -22,7 +23,7 @@ import pytest
 import yaml
 from terminal import as_a_terminal_command
 
-from pipeline import paths, repro, repro_watchdog, stage_server
+from pipeline import dvc_yaml, paths, repro, repro_watchdog, stage_server
 from pipeline.errors import Interrupted
 
 # a -> b, a -> c, (b, c) -> d; e independent
@@ -486,6 +487,14 @@ PROBE = textwrap.dedent("""\
     if sys.argv[1:] == ["fail"]:
         print("probe: failing")
         sys.exit(3)
+    if sys.argv[1:] == ["work"]:  # a second of CPU in a pool worker, as a stage's pool does its work
+        import concurrent.futures, time
+        def work(_):
+            started = time.process_time()
+            while time.process_time() - started < 1.0:
+                pass
+        with concurrent.futures.ProcessPoolExecutor(1) as pool:
+            list(pool.map(work, [0]))
     """)
 
 
@@ -531,6 +540,23 @@ def test_a_forked_stage_that_fails_gives_its_exit_status_and_is_not_recorded(tmp
                                                      "bin/python -m probe fail, exited with 3")
     assert json.loads((folder / "facts.json").read_text())["preloaded"] is True
     assert not (folder / "dvc.lock").exists()
+
+
+def test_the_work_of_a_forked_stage_and_its_pool_is_counted_as_the_runners_childrens(tmp_path, monkeypatch):
+    """A stage's pool workers are its own children, forked from it (not from the server), and every process is
+    waited for: its CPU time is the runner's children's once the runner returns, as with a new process (make bench
+    counts a rebuild's work that way)."""
+    folder = _probe_project(tmp_path / "ours", "work")
+    monkeypatch.chdir(folder)
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert _runner(folder, monkeypatch) == 0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert json.loads((folder / "facts.json").read_text())["preloaded"] is True
+    assert (after.ru_utime + after.ru_stime) - (used.ru_utime + used.ru_stime) >= 1.0
+
+
+def test_the_server_runs_the_python_dvc_yaml_names():
+    assert stage_server.PYTHON == dvc_yaml.PYTHON
 
 
 def test_only_a_plain_python_module_command_of_this_python_is_forked(tmp_path, monkeypatch):
