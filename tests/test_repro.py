@@ -480,7 +480,7 @@ PROBE = textwrap.dedent("""\
     import json, os, sys
     preloaded = "pandas" in sys.modules
     facts = {"name": __name__, "argv": sys.argv[1:], "file": os.path.basename(sys.argv[0]), "cwd": os.getcwd(),
-             "path": sys.path[0], "stage": os.environ.get("DVC_STAGE"), "own_group": os.getpgid(0) == os.getpid(),
+             "path": sys.path[0], "stage": os.environ.get("DVC_STAGE"), "group": os.getpgid(0), "pid": os.getpid(),
              "preloaded": preloaded}
     open("facts.json", "w").write(json.dumps(facts))
     open("probe.txt", "w").write(" ".join(sys.argv[1:]))
@@ -516,18 +516,27 @@ def test_a_python_stage_is_forked_from_the_stage_server_and_records_what_dvc_rep
     monkeypatch.chdir(ours)
     assert _runner(ours, monkeypatch) == 0
     _dvc_repro(dvcs)
-    facts = json.loads((ours / "facts.json").read_text())
+    facts = _facts(ours)
     assert facts == {"name": "__main__", "argv": ["one", "two"], "file": "probe.py", "cwd": str(ours),
-                     "path": str(ours), "stage": "probe", "own_group": True, "preloaded": True}
+                     "path": str(ours), "stage": "probe", "group": "its own, led by it", "preloaded": True}
     # The same under `dvc repro` but for the folder, the libraries imported and the process group (DVC's own).
-    assert json.loads((dvcs / "facts.json").read_text()) | {"cwd": str(ours), "path": str(ours)} == facts | {
-        "preloaded": False, "own_group": False}
+    assert _facts(dvcs) | {"cwd": str(ours), "path": str(ours)} == facts | {"preloaded": False, "group": "DVC's"}
     assert (ours / "dvc.lock").read_bytes() == (dvcs / "dvc.lock").read_bytes()
     (ours / "probe.txt").unlink()
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}:{os.environ['PATH']}")
     monkeypatch.setattr(paths, "ROOT", ours)
     assert repro.run(2, fork=False) == 0
-    assert json.loads((ours / "facts.json").read_text()) == facts | {"preloaded": False}
+    # A new process in DVC's shell: the group is the shell's (dash starts the command as its child; bash hands over).
+    assert _facts(ours)["group"] in ("its own, led by it", "its own") and _facts(ours) | {"group": "-"} == facts | {
+        "preloaded": False, "group": "-"}
+
+
+def _facts(folder: Path) -> dict:
+    """What the probe saw, with its process group said against the test's own."""
+    facts = json.loads((folder / "facts.json").read_text())
+    group, pid = facts.pop("group"), facts.pop("pid")
+    facts["group"] = "DVC's" if group == os.getpgid(0) else "its own, led by it" if group == pid else "its own"
+    return facts
 
 
 def test_a_forked_stage_that_fails_gives_its_exit_status_and_is_not_recorded(tmp_path, monkeypatch, capfd):
