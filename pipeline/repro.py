@@ -88,9 +88,13 @@ class Running:
         # SIGTERM (stop), waits for it, and is the one to say that the rebuild stopped.
         kwargs = prepare_kwargs(self.stage)
         module = stage_server.python_command(self.command, kwargs["cwd"]) if self.server else None
+        self.process = None
         if module is not None:  # `bin/python -m …`: forked from a process that has imported its libraries
-            self.process = self.server.start(module, kwargs["cwd"], kwargs["env"])
-        else:
+            try:
+                self.process = self.server.start(module, kwargs["cwd"], kwargs["env"])
+            except OSError:  # the server has ended (it failed, or was killed): a new process, as `dvc repro` starts
+                self.process = None
+        if self.process is None:
             self.process = subprocess.Popen(_make_cmd(get_executable(), self.command), process_group=0, **kwargs)
         if self.watchdog is not None:
             self.watchdog.started(self.process.pid, self.stage.addressing)
@@ -180,8 +184,8 @@ def _file_lock(repo, stage) -> ExitStack:
 
 
 def run(jobs: int, fork: bool = True) -> int:
-    """Run the stages out of date, `jobs` at a time (a `pipeline` command forked from the stage server when `fork`);
-    the exit status of the first that failed, else 0."""
+    """Run the stages out of date, `jobs` at a time (a `bin/python -m` command forked from the stage server when
+    `fork`); the exit status of the first that failed, else 0."""
     from dvc.exceptions import DvcException
     from dvc.repo import Repo, lock_repo
 

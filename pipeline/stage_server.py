@@ -102,7 +102,7 @@ class Server:
         self._next_id += 1
         ignored = [int(number) for number in SIGNALS if signal.getsignal(number) is signal.SIG_IGN]
         request = {"id": self._next_id, "module": module_and_arguments, "cwd": cwd, "env": env, "ignored": ignored}
-        os.write(self._requests, (json.dumps(request) + "\n").encode())
+        os.write(self._requests, (json.dumps(request) + "\n").encode())  # BrokenPipeError if it has ended
         while self._next_id not in self.started:
             if self.gone:
                 raise OSError("the stage server ended before it started the command")

@@ -564,6 +564,23 @@ def test_the_work_of_a_forked_stage_and_its_pool_is_counted_as_the_runners_child
     assert (after.ru_utime + after.ru_stime) - (used.ru_utime + used.ru_stime) >= 1.0
 
 
+def test_a_stage_starts_as_a_new_process_when_the_server_has_ended(tmp_path, monkeypatch):
+    """A server that failed or was killed does not stop the rebuild: the stage starts in DVC's shell instead."""
+    folder = _probe_project(tmp_path / "ours")
+    monkeypatch.chdir(folder)
+    started = stage_server.Server.__init__
+
+    def dead_on_arrival(self):
+        started(self)
+        self.process.kill()
+        self.process.wait()
+
+    monkeypatch.setattr(stage_server.Server, "__init__", dead_on_arrival)
+    assert _runner(folder, monkeypatch) == 0
+    assert json.loads((folder / "facts.json").read_text())["preloaded"] is False
+    assert (folder / "probe.txt").read_text() == "one two"
+
+
 def test_the_server_runs_the_python_dvc_yaml_names():
     assert stage_server.PYTHON == dvc_yaml.PYTHON
 
