@@ -15,7 +15,8 @@ import concurrent.futures
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 from pipeline import interrupt
 
@@ -32,9 +33,38 @@ def fork_map(function: Callable, items: Iterable, workers: int | None = None) ->
     count = min(len(items), workers or cores())
     if count <= 1:
         return [function(item) for item in items]
+    with fork_pool(count) as pool:
+        return [future.result() for future in [pool.submit(function, item) for item in items]]
+
+
+@contextmanager
+def fork_pool(workers: int | None = None) -> Iterator[concurrent.futures.Executor]:
+    """Processes forked from this one, at most `workers` (default: the cores), to `submit` work to while this process
+    goes on with its own; each result is its future's `result()`. The workers are forked at the first `submit`, so
+    they start with what this process holds then. With one worker, the work runs in this process as it is submitted.
+    Leaving waits for the work submitted; an exception leaving it (a failure, Ctrl-C) cancels the work not started.
+    A function submitted must be defined at module level (the pool sends it by name)."""
+    count = workers or cores()
+    if count <= 1:
+        yield _ThisProcess()
+        return
     context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(count, mp_context=context, initializer=quiet_worker) as pool:
-        return list(pool.map(function, items))
+    pool = concurrent.futures.ProcessPoolExecutor(count, mp_context=context, initializer=quiet_worker)
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+class _ThisProcess(concurrent.futures.Executor):
+    """A pool of one, this process: the work runs as it is submitted (an exception it raises leaves `submit`)."""
+
+    def submit(self, function, /, *args, **kwargs) -> concurrent.futures.Future:
+        future = concurrent.futures.Future()
+        future.set_result(function(*args, **kwargs))
+        return future
 
 
 def quiet_worker() -> None:

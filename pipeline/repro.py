@@ -39,6 +39,7 @@ import subprocess
 import sys
 import time
 from contextlib import ExitStack
+from pathlib import Path
 
 from pipeline import citation, i18n, params, paths, repro_watchdog, stage_server
 from pipeline.errors import Interrupted, PipelineError, cli
@@ -189,6 +190,9 @@ def run(jobs: int, fork: bool = True) -> int:
     from dvc.exceptions import DvcException
     from dvc.repo import Repo, lock_repo
 
+    # Started first: its imports run while DVC reads the pipeline and checks the stages (ended at once, unused, when
+    # no stage's command is one it can fork).
+    server = stage_server.Server() if fork else None
     try:
         with Repo(str(paths.ROOT)) as repo:
             with lock_repo(repo):
@@ -196,21 +200,20 @@ def run(jobs: int, fork: bool = True) -> int:
             if not order:
                 print("Data and pipelines are up to date.")
                 return 0
+            if server is not None and not any(stage_server.python_command(command, stage.wdir)
+                                               for stage in order for command in _commands(stage)):
+                server.close()
+                server = None
             recorder = Recorder(repo, lock_repo)
-            # Started now, its imports run while DVC checks the first stages.
-            server = stage_server.Server() if fork and any(stage_server.python_command(command, stage.wdir)
-                                                           for stage in order for command in _commands(stage)) else None
-            try:
-                with Watchdog() as watchdog:
-                    start = lambda stage: _start(repo, lock_repo, stage, watchdog, server)  # noqa: E731
-                    return schedule(order, upstream, jobs, start=start, record=recorder.record,
-                                    flush=recorder.flush)
-            finally:
-                if server is not None:
-                    server.close()
+            with Watchdog() as watchdog:
+                start = lambda stage: _start(repo, lock_repo, stage, watchdog, server)  # noqa: E731
+                return schedule(order, upstream, jobs, start=start, record=recorder.record, flush=recorder.flush)
     except DvcException as error:
         raise PipelineError(f"DVC: {str(error).splitlines()[0] if str(error) else type(error).__name__}",
                             file=paths.DVC_YAML, fix="run `dvc repro` to see DVC's own message") from None
+    finally:
+        if server is not None:
+            server.close()
 
 
 def schedule(order: list, upstream: dict[str, set[str]], jobs: int, start, record, flush) -> int:
@@ -315,13 +318,15 @@ class Recorder:
     """What `dvc repro` records once a stage's command has succeeded: its dependencies, outputs and parameters hashed
     (no run cache: every output is `cache: false`) at once, and its entry in dvc.lock when `flush` is called.
 
-    DVC rewrites the whole of dvc.lock for each stage it records (read and written again with ruamel.yaml's
-    round-trip parser, in pure Python: about a second for this project's 110 kB, 28 times in a cold rebuild, the
-    largest part of DVC's bookkeeping), so the entries are written together, with DVC's own code, when the report
-    stage needs them and at the end."""
+    DVC rewrites the whole of dvc.lock for each stage it records: read with ruamel.yaml's round-trip parser, the
+    stage's entry updated, written again (in pure Python: about a second for this project's 110 kB, 28 times in a cold
+    rebuild, the largest part of DVC's bookkeeping). Here the entries are written together, when the report stage
+    needs them and at the end, and the parsed file is kept between two writes (`LockDocument`): the report's entry
+    is added to what was written before it, without reading it again."""
 
     def __init__(self, repo, lock_repo):
         self.repo, self.lock_repo, self.pending = repo, lock_repo, []
+        self.documents: dict[str, LockDocument] = {}
 
     def record(self, running: Running) -> None:
         with self.lock_repo(self.repo):
@@ -330,15 +335,56 @@ class Recorder:
         self.pending.append(running.stage)
 
     def flush(self) -> None:
+        from dvc.dvcfile import check_dvcfile_path
+
         if not self.pending:
             return
         with self.lock_repo(self.repo):
             by_file: dict[str, list] = {}
             for stage in self.pending:
                 by_file.setdefault(stage.dvcfile.path, []).append(stage)
-            for stages in by_file.values():  # DVC says "Updating lock file 'dvc.lock'"
-                stages[0].dvcfile.dump_stages(stages, update_pipeline=False)
+            for path, stages in by_file.items():
+                if stages[0].dvcfile.verify:  # as DVC checks before it writes a pipeline file's lock file
+                    check_dvcfile_path(self.repo, path)
+                lock_path = os.path.splitext(path)[0] + ".lock"  # as DVC names it
+                document = self.documents.setdefault(lock_path, LockDocument(self.repo, lock_path))
+                document.dump_stages(stages)
         self.pending = []
+
+
+class LockDocument:
+    """A lock file as DVC's `Lockfile.dump_stages` writes it, with DVC's own functions: the file parsed with DVC's
+    round-trip parser (`parse_yaml_for_update`), the stages' entries (`serialize.to_lockfile`) put in, the whole
+    written with DVC's `dump_yaml`. The parsed document is kept after a write and used for the next one as long as the
+    file still holds exactly what was written (anything else, such as another DVC command, and it is parsed again), so
+    the bytes are those DVC writes (tests/system/test_pipeline_e2e.py compares a rebuild's dvc.lock with the
+    committed one)."""
+
+    def __init__(self, repo, path: str):
+        self.repo, self.path = repo, path
+        self.data, self.written = None, None
+
+    def dump_stages(self, stages: list) -> None:
+        from dvc.stage import serialize
+        from dvc.utils import relpath
+        from dvc.utils.serialize import dump_yaml, parse_yaml_for_update
+
+        text = Path(self.path).read_text(encoding="utf-8") if os.path.exists(self.path) else None
+        if self.data is None or text != self.written:
+            self.data = parse_yaml_for_update(text, self.path) if text is not None else {}
+        data = self.data
+        if not data:
+            data.update({"schema": "2.0"})
+        data["stages"] = data.get("stages", {})
+        modified = False
+        for stage in stages:
+            entry = serialize.to_lockfile(stage)
+            modified = modified or data["stages"].get(stage.name, {}) != entry.get(stage.name, {})
+            data["stages"].update(entry)
+        dump_yaml(self.path, data, fs=self.repo.fs)
+        self.written = Path(self.path).read_text(encoding="utf-8")
+        if modified:
+            self.repo.scm_context.track_file(relpath(self.path))
 
 
 @cli

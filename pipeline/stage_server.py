@@ -140,8 +140,11 @@ class Server:
                 self.ended[int(first)] = int(second)
 
     def close(self) -> None:
-        """No more commands: the server ends (once the commands it forked have ended) and is waited for."""
+        """No more commands: the server ends (once the commands it forked have ended) and is waited for. A server
+        that was never asked to fork is ended at once (it may still be importing)."""
         os.close(self._requests)
+        if not self._next_id:
+            self.process.kill()
         self.process.wait()
         os.close(self._replies)
 
@@ -176,12 +179,12 @@ class Forked:
 
 def serve(requests: int, replies: int) -> None:
     """Import the libraries, then fork a process for each request until the runner closes its end."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the terminal is for the runner, which stops the stages
     for name in PRELOAD:
         try:
             importlib.import_module(name)
         except ImportError:  # a library this environment lacks: the stages that need it import it (or say so)
             pass
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the terminal is for the runner, which stops the stages
     woken_read, woken_write = os.pipe()
     os.set_blocking(woken_write, False)
     signal.set_wakeup_fd(woken_write)

@@ -44,6 +44,46 @@ def test_a_worker_leaves_ctrl_c_sigterm_and_sighup_to_its_parent():
     assert parallel.fork_map(_dispositions, [1, 2], 2) == [(signal.SIG_IGN,) * 3] * 2
 
 
+_HELD = {"value": "before the first submit"}
+
+
+def _held(_) -> str:
+    return _HELD["value"]
+
+
+def _fails(number: int) -> int:
+    if number == 1:
+        raise ValueError("item 1 is wrong")
+    return number
+
+
+def test_a_pools_workers_start_with_what_this_process_held_at_the_first_submit():
+    """The report submits each language's spreadsheets, then asks DVC for the pipeline's state while they are
+    written: work submitted later is sent its arguments, the workers already hold the rest."""
+    with parallel.fork_pool(2) as pool:
+        first = pool.submit(_held, 1)
+        _HELD["value"] = "changed after it"
+        later = pool.submit(_held, 2)
+        assert [first.result(), later.result()] == ["before the first submit"] * 2
+        assert pool.submit(_pid, 3).result() != os.getpid()
+    _HELD["value"] = "before the first submit"
+
+
+def test_a_pool_of_one_is_this_process_and_its_work_runs_as_it_is_submitted():
+    with parallel.fork_pool(1) as pool:
+        assert pool.submit(_pid, 1).result() == os.getpid()
+        with pytest.raises(ValueError, match="item 1 is wrong"):  # raised by submit itself: nothing after it runs
+            pool.submit(_fails, 1)
+
+
+def test_a_failure_in_a_pool_reaches_the_caller_and_the_pool_ends():
+    with pytest.raises(ValueError, match="item 1 is wrong"):
+        with parallel.fork_pool(2) as pool:
+            futures = [pool.submit(_fails, number) for number in range(4)]
+            [future.result() for future in futures]
+    assert all(future.done() for future in futures)
+
+
 # A stage of its own: eight items of 2 s on two workers, under the stages' `cli`; each item leaves a file when it
 # starts.
 STAGE = textwrap.dedent("""\

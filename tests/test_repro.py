@@ -293,6 +293,74 @@ def test_a_stage_whose_inputs_came_back_unchanged_is_skipped_and_dvc_lock_is_dvc
     assert b"value: 1.4" in (ours / "dvc.lock").read_bytes()
 
 
+# A stage named as the one that runs alone: it writes what it read of params.yaml.
+REPORT_STAGE = textwrap.indent(textwrap.dedent("""\
+    report:
+      cmd: python -c "import yaml; open('report.txt', 'w').write(str(yaml.safe_load(open('params.yaml'))))"
+      params: [side]
+      outs: [{report.txt: {cache: false, persist: true}}]
+    """), "  ")
+
+
+def _counting_lock_parses(monkeypatch) -> list[str]:
+    """The lock files parsed with DVC's round-trip parser from now on (their paths)."""
+    import dvc.utils.serialize
+
+    parsed, parse = [], dvc.utils.serialize.parse_yaml_for_update
+
+    def counting(text, path):
+        parsed.append(str(path))
+        return parse(text, path)
+
+    monkeypatch.setattr(dvc.utils.serialize, "parse_yaml_for_update", counting)
+    return parsed
+
+
+def test_a_stage_that_runs_alone_is_recorded_from_dvc_lock_as_kept_and_the_bytes_are_dvc_repros(tmp_path, monkeypatch,
+                                                                                                 capsys):
+    """With a stage that runs alone (as the report does), dvc.lock is written twice: before it and after it. The
+    second write adds its entry to the document the first one wrote, without parsing the file again; the bytes are
+    those `dvc repro` writes."""
+    folders = []
+    for name in ("ours", "dvc"):
+        folder = _project(tmp_path / name)
+        (folder / "dvc.yaml").write_text(PROJECT["dvc.yaml"] + REPORT_STAGE)
+        _dvc_repro(folder)
+        (folder / "params.yaml").write_text(PROJECT["params.yaml"].replace("1.2", "2.2").replace("5", "6"))
+        folders.append(folder)
+    ours, dvcs = folders
+    monkeypatch.chdir(ours)
+    parsed = _counting_lock_parses(monkeypatch)
+    assert _runner(ours, monkeypatch) == 0
+    _dvc_repro(dvcs)
+    assert "Running stage 'report'" in capsys.readouterr().out
+    assert (ours / "report.txt").read_text() == (dvcs / "report.txt").read_text()
+    assert (ours / "dvc.lock").read_bytes() == (dvcs / "dvc.lock").read_bytes()
+    assert [Path(path).name for path in parsed] == ["dvc.lock"]  # once, before 'report'; not again after it
+
+
+def test_dvc_lock_changed_by_another_command_between_two_writes_is_parsed_again(twin, monkeypatch):
+    """The kept document is used only while dvc.lock holds exactly what was written: a comment another command added
+    in between survives the next write (DVC's round-trip parser keeps comments), so the file was read again."""
+    from dvc.repo import Repo
+
+    ours, _ = twin
+    _dvc_repro(ours)
+    parsed = _counting_lock_parses(monkeypatch)
+    lock = ours / "dvc.lock"
+    with Repo(str(ours)) as repo:
+        stages = {stage.addressing: stage for stage in repo.index.stages}
+        document = repro.LockDocument(repo, str(lock))
+        before = lock.read_bytes()
+        document.dump_stages([stages["low"]])
+        document.dump_stages([stages["side"]])
+        assert len(parsed) == 1 and lock.read_bytes() == before  # the same entries: the same bytes
+        lock.write_text("# written by another command\n" + lock.read_text())
+        document.dump_stages([stages["high"]])
+    assert len(parsed) == 2
+    assert lock.read_text() == "# written by another command\n" + before.decode()
+
+
 def test_a_failed_stage_is_not_recorded_and_its_status_is_the_runners(twin, monkeypatch, capsys):
     ours, _ = twin
     assert _runner(ours, monkeypatch) == 0
@@ -579,6 +647,14 @@ def test_a_stage_starts_as_a_new_process_when_the_server_has_ended(tmp_path, mon
     assert _runner(folder, monkeypatch) == 0
     assert json.loads((folder / "facts.json").read_text())["preloaded"] is False
     assert (folder / "probe.txt").read_text() == "one two"
+
+
+def test_a_server_never_asked_to_fork_is_ended_at_once():
+    """The runner starts the server before it knows whether any stage will be forked; unused, it is killed (it may
+    still be importing), not waited for; used, it ends by itself once the runner closes its requests."""
+    unused = stage_server.Server()
+    unused.close()
+    assert unused.process.returncode == -signal.SIGKILL
 
 
 def test_the_server_runs_the_python_dvc_yaml_names():
