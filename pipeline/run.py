@@ -15,6 +15,7 @@ import itertools
 import os
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from pipeline import nbformat_fast  # noqa: F401, I001  (before nbformat: keeps its unused grammars out)
@@ -74,7 +75,7 @@ def run(notebook: Path, section: str | None = None) -> tuple[Path, Path]:
     check_parameters(notebook, values, section)
     executed = paths.executed_notebook(notebook.stem)
     html = paths.executed_notebook(notebook.stem, ".html")
-    with io.transaction(), tempfile.TemporaryDirectory() as scratch:
+    with io.transaction(), tempfile.TemporaryDirectory() as scratch, kernel_server():
         raw = Path(scratch) / notebook.name
         try:
             papermill.execute_notebook(
@@ -92,6 +93,35 @@ def run(notebook: Path, section: str | None = None) -> tuple[Path, Path]:
 
 
 _KERNELS = itertools.count(1)  # kernels started by this process: each gets its own socket names
+_KERNEL_SERVER: list = []  # this process's kernel server, while `kernel_server` holds it
+
+
+@contextmanager
+def kernel_server():
+    """Kernels forked, while this is held, from a process forked from this one before any kernel runs (a kernel
+    server: pipeline/stage_server.py), which has imported what a notebook's kernel imports (pandas, matplotlib,
+    ipykernel), instead of started as a new Python that imports them again."""
+    server = start_kernel_server()
+    try:
+        yield server
+    finally:
+        stop_kernel_server(server)
+
+
+def start_kernel_server():
+    """This process's kernel server (see `kernel_server`), until `stop_kernel_server`. Started before this process
+    holds a Jupyter client (no sockets, no threads yet)."""
+    from pipeline import stage_server  # noqa: I001 — the notebook stages' only
+
+    server = stage_server.Server(kernels=True)
+    _KERNEL_SERVER.append(server)
+    return server
+
+
+def stop_kernel_server(server) -> None:
+    """No more kernels: the server ends once those it forked have ended (a kernel still running is stopped)."""
+    _KERNEL_SERVER.remove(server)
+    server.close()
 
 
 def kernel_manager_class(log: Path, sockets: Path):
@@ -111,6 +141,16 @@ def kernel_manager_class(log: Path, sockets: Path):
 
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             log.parent.mkdir(parents=True, exist_ok=True)
+            if _KERNEL_SERVER and kernel_cmd[:3] == [sys.executable, "-m", "ipykernel_launcher"]:
+                # As LocalProvisioner.launch_kernel, but the process forked from the kernel server.
+                env = {**(kw.get("env") or os.environ), "JPY_PARENT_PID": str(os.getpid())}
+                cwd = str(kw.get("cwd") or os.getcwd())
+                process = _KERNEL_SERVER[-1].start(kernel_cmd[2:], cwd=cwd, env=env, output=str(log))
+                provisioner = self.provisioner
+                provisioner.process, provisioner.pid, provisioner.pgid = process, process.pid, process.pid
+                provisioner.cwd = cwd
+                self._reconcile_connection_info(provisioner.connection_info)
+                return
             with open(log, "wb") as output:  # the kernel holds its own copy of the descriptor
                 kw.update(stdout=output, stderr=output)
                 return await super()._async_launch_kernel(kernel_cmd, **kw)

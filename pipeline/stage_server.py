@@ -22,6 +22,17 @@ Not multiprocessing's `forkserver`: a process it forks is a multiprocessing chil
 module again, takes the parent's folder, arguments and path, and starts its own pools from the server instead of
 forking itself (measured: the profiles' notebook workers and kernels ran outside the stage and its CPU time).
 
+A notebook stage's kernels come from a server of the same kind, a kernel server (`Server(kernels=True)`, started by
+pipeline.run before any Jupyter client runs, and by each of the profiles' pool workers): forked from the stage's own
+process, it imports ipykernel besides, and forks each kernel's `python -m ipykernel_launcher …` as jupyter_client
+would start it. The kernel is made what a new one would be: a session of its own (before the stage learns its id:
+jupyter_client signals its group), /dev/null as input and its log as output, none of the stage's open descriptors,
+`atexit` functions, event loop or project modules (the notebook imports the project's code from disk), and the
+inline backend for matplotlib (ipykernel sets MPLBACKEND as it starts, and matplotlib reads it only as it is
+imported). A kernel still running when its stage ends is killed. tests/test_run.py compares a notebook executed this
+way with one executed by a new kernel, byte for byte; the end-to-end rebuild compares every executed notebook and
+profile with the committed ones.
+
 Only a command `bin/python -m <module> [arguments]` with nothing for a shell to expand, where the folder's
 `bin/python` runs the runner's own Python environment, is forked; any other runs as before, in DVC's shell. `dvc
 repro` is unchanged: it starts each stage's command as written. `python -m pipeline.repro --new-processes` starts
@@ -47,6 +58,8 @@ from pathlib import Path
 # names, not files.
 PRELOAD = ("numpy", "pandas", "pyarrow", "pyarrow.parquet", "pyarrow.csv", "pandera.pandas", "pydantic", "yaml",
            "matplotlib", "matplotlib.pyplot")
+# What a notebook's kernel imports besides: the kernel itself.
+KERNEL_PRELOAD = ("ipykernel.kernelapp",)
 PYTHON = "bin/python"  # the interpreter dvc.yaml's commands name (pipeline.dvc_yaml.PYTHON; checked by a test)
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 SHELL_SYNTAX = set("$`;&|<>(){}*?[]~\\'\"\n#=")  # a command with any of these is the shell's to run
@@ -84,11 +97,24 @@ class Server:
     """The server, seen from the runner: started at once (its imports run beside the runner's work), asked to fork
     each command, told to end by `close`."""
 
-    def __init__(self):
+    def __init__(self, kernels: bool = False):
         requests_read, self._requests = os.pipe()
         self._replies, replies_write = os.pipe()
-        self.process = subprocess.Popen([sys.executable, "-P", __file__, str(requests_read), str(replies_write)],
-                                        pass_fds=(requests_read, replies_write))
+        if kernels:  # forked from this process, with what it has imported (see KernelServer)
+            pid = os.fork()
+            if pid == 0:
+                os.close(self._requests)
+                os.close(self._replies)
+                for number in (signal.SIGTERM, signal.SIGHUP):  # the stage is stopped; its end closes the requests
+                    signal.signal(number, signal.SIG_IGN)
+                try:
+                    serve(requests_read, replies_write, preload=PRELOAD + KERNEL_PRELOAD, kernels=True)
+                finally:
+                    os._exit(0)
+            self.process = _Child(pid)
+        else:
+            self.process = subprocess.Popen([sys.executable, "-P", __file__, str(requests_read), str(replies_write)],
+                                            pass_fds=(requests_read, replies_write))
         os.close(requests_read)
         os.close(replies_write)
         os.set_blocking(self._replies, False)
@@ -97,11 +123,13 @@ class Server:
         self.ended: dict[int, int] = {}  # process id -> exit status
         self.gone = False  # the server ended (its replies closed)
 
-    def start(self, module_and_arguments: list[str], cwd: str, env: dict[str, str]) -> Forked:
-        """Fork `python -m module arguments` from the server; returns once it runs in its own process group."""
+    def start(self, module_and_arguments: list[str], cwd: str, env: dict[str, str], output: str | None = None) -> Forked:
+        """Fork `python -m module arguments` from the server; returns once it runs in its own process group (a
+        kernel: its own session, its output to the file `output`)."""
         self._next_id += 1
         ignored = [int(number) for number in SIGNALS if signal.getsignal(number) is signal.SIG_IGN]
-        request = {"id": self._next_id, "module": module_and_arguments, "cwd": cwd, "env": env, "ignored": ignored}
+        request = {"id": self._next_id, "module": module_and_arguments, "cwd": cwd, "env": env, "ignored": ignored,
+                   "output": output}
         os.write(self._requests, (json.dumps(request) + "\n").encode())  # BrokenPipeError if it has ended
         while self._next_id not in self.started:
             if self.gone:
@@ -149,6 +177,21 @@ class Server:
         os.close(self._replies)
 
 
+class _Child:
+    """A server forked from this process, seen as the `subprocess.Popen` of a server started anew is."""
+
+    def __init__(self, pid: int):
+        self.pid, self.returncode = pid, None
+
+    def kill(self) -> None:
+        os.kill(self.pid, signal.SIGKILL)
+
+    def wait(self) -> int:
+        if self.returncode is None:
+            self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        return self.returncode
+
+
 def _running(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -174,13 +217,25 @@ class Forked:
             pass
         return status
 
+    # As jupyter_client's LocalProvisioner uses a kernel's process (its group is its own: it signals the group).
+    stdin = stdout = stderr = None
+
+    def send_signal(self, signum: int) -> None:
+        os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
 
 # ------------------------------------------------------------------------------- The server's side ---
 
-def serve(requests: int, replies: int) -> None:
+def serve(requests: int, replies: int, preload: tuple[str, ...] = PRELOAD, kernels: bool = False) -> None:
     """Import the libraries, then fork a process for each request until the runner closes its end."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the terminal is for the runner, which stops the stages
-    for name in PRELOAD:
+    for name in preload:
         try:
             importlib.import_module(name)
         except ImportError:  # a library this environment lacks: the stages that need it import it (or say so)
@@ -205,12 +260,21 @@ def serve(requests: int, replies: int) -> None:
                 request = json.loads(line)
                 pid = os.fork()
                 if pid == 0:
+                    if kernels:  # in a session of its own before its stage learns its id (and signals its group)
+                        os.setsid()
+                        _tell(replies, f"started {request['id']} {os.getpid()}")
                     for descriptor in (requests, replies, woken_read, woken_write):
                         os.close(descriptor)
+                    if kernels:
+                        _as_a_new_kernel(request)
                     _run_as_main(request)  # never returns
-                _own_group(pid)
                 children.add(pid)
-                _tell(replies, f"started {request['id']} {pid}")
+                if not kernels:
+                    _own_group(pid)
+                    _tell(replies, f"started {request['id']} {pid}")
+    if kernels:  # a kernel still running when its stage has gone (killed) would wait for it forever
+        for pid in children:
+            _signal_group(pid, signal.SIGKILL)
     while children:  # (after a normal end, none: the runner has waited for every stage)
         children.discard(os.waitpid(-1, 0)[0])
 
@@ -240,9 +304,40 @@ def _tell(replies: int, line: str) -> None:
         pass
 
 
+def _signal_group(pid: int, signum: int) -> None:
+    try:
+        os.killpg(pid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _as_a_new_kernel(request: dict) -> None:
+    """In a kernel forked from a notebook stage's kernel server: nothing of the stage's that a new kernel would not
+    have. Its own session (as jupyter_client starts a kernel), standard input from /dev/null and its output to the
+    kernel's log; none of the stage's descriptors, `atexit` functions, or project modules (the notebook imports the
+    project's code itself, as it is on disk)."""
+    output = os.open(request["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    nothing = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(nothing, 0)
+    os.dup2(output, 1)
+    os.dup2(output, 2)
+    os.closerange(3, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 4096)
+    # Python's standard streams on those three (the stage's may have been other descriptors, now closed).
+    sys.stdin = sys.__stdin__ = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
+    sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+    sys.stderr = sys.__stderr__ = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False,  # noqa: SIM115
+                                       buffering=1)
+    atexit._clear()  # noqa: SLF001
+    if "asyncio" in sys.modules:  # no event loop of the stage's (its selector's descriptor is closed): a new one
+        sys.modules["asyncio"].set_event_loop_policy(None)
+    for name in [name for name in sys.modules if name == "pipeline" or name.startswith("pipeline.")]:
+        del sys.modules[name]
+
+
 def _run_as_main(request: dict) -> None:
     """In the forked process: `python -m module arguments` as a new Python started by the runner would run it."""
-    os.setpgid(0, 0)
+    if os.getpgid(0) != os.getpid():
+        os.setpgid(0, 0)
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     for number in SIGNALS:  # a signal the runner ignores stays ignored; the others as a new Python sets them
@@ -251,6 +346,11 @@ def _run_as_main(request: dict) -> None:
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
+    if request.get("output") and "matplotlib" in sys.modules:  # a kernel, with matplotlib already imported
+        # ipykernel sets MPLBACKEND as it starts, unless it is set, and matplotlib reads it as it is imported: a new
+        # kernel's matplotlib draws with the inline backend (a figure left open is shown as a PNG).
+        os.environ["MPLBACKEND"] = os.environ.get("MPLBACKEND") or "module://matplotlib_inline.backend_inline"
+        sys.modules["matplotlib"].rcParams["backend"] = os.environ["MPLBACKEND"]
     sys.path.insert(0, request["cwd"])  # `python -m` puts the working folder first
     module, *arguments = request["module"]
     sys.argv = ["-m", *arguments]  # as `python -m` sets it while it finds the module (pipeline.interrupt reads it)

@@ -159,3 +159,74 @@ def test_the_kernel_talks_over_unix_sockets_not_tcp(project, monkeypatch, tmp_pa
     assert "TCP" not in log, log
     manager = run.kernel_manager_class(tmp_path / "k.log", tmp_path / "sockets")(kernel_name="python3")
     assert manager.transport == "ipc" and manager.ip.startswith(str(tmp_path / "sockets" / "kernel-"))
+
+
+def test_a_kernel_forked_from_the_kernel_server_gives_the_notebook_a_new_kernel_gives(project, monkeypatch):
+    """The notebook stages fork their kernels from a kernel server (pandas, matplotlib and ipykernel imported once):
+    the executed notebook is byte for byte the one a kernel started as a new Python gives, a figure left open shown
+    as a PNG by the inline backend, as a new kernel's matplotlib has it."""
+    import contextlib
+    import os
+
+    nb = nbformat.read(project, as_version=4)
+    nb.cells.append(new_code_cell("import matplotlib.pyplot as plt\nplt.plot([2005, 2006], [3, 4])\n"
+                                  "import pathlib, os, matplotlib\n"
+                                  "pathlib.Path('kernel.txt').write_text(f'{os.getppid()} {matplotlib.get_backend()}')"))
+    nb.cells[-1].id = "cell-figure"
+    nbformat.write(nb, project)
+    paths.PARAMS.write_text("regional:\n  first_year: 2010\n  label: women\n")
+    monkeypatch.chdir(project.parent)
+    monkeypatch.setattr(paths, "ROOT", project.parent)  # the kernel's folder (papermill's cwd)
+    executed, html = run.run(project)
+    forked = executed.read_bytes(), html.read_bytes()
+    parent, backend = (project.parent / "kernel.txt").read_text().split()
+    assert int(parent) != os.getpid() and backend == "module://matplotlib_inline.backend_inline"
+    assert "image/png" in nbformat.read(executed, as_version=4).cells[-1].outputs[-1]["data"]
+    monkeypatch.setattr(run, "kernel_server", contextlib.nullcontext)  # a new Python, as jupyter_client starts it
+    run.run(project)
+    assert int((project.parent / "kernel.txt").read_text().split()[0]) == os.getpid()
+    assert (executed.read_bytes(), html.read_bytes()) == forked
+
+
+def test_a_forked_kernel_holds_nothing_of_its_stage_and_ends_with_its_kernel_server(tmp_path):
+    """What a new kernel would not have is gone: the project's modules, the stage's `atexit` functions and open
+    files; it has a session of its own (jupyter_client signals its group), /dev/null as input and its log as output.
+    A kernel still running when its stage closes the server (the stage killed) is stopped, not waited for."""
+    import json
+    import os
+    import signal
+    import sys
+    import time
+
+    from pipeline import stage_server
+
+    (tmp_path / "facts.py").write_text(
+        "import atexit, json, os, sys, time\n"
+        "print('to the log')\n"
+        "json.dump({'project': sorted(m for m in sys.modules if m.split('.')[0] == 'pipeline'),\n"
+        "           'atexit': atexit._ncallbacks(), 'fds': sorted(os.listdir('/proc/self/fd')),\n"
+        "           'stdin': os.readlink('/proc/self/fd/0'), 'session': os.getsid(0) == os.getpid()},\n"
+        "          open('facts.json', 'w'))\n"
+        "sys.stdout.flush()\n"
+        "time.sleep(120)\n")
+    kept = open(tmp_path / "kept-open.txt", "w")  # noqa: SIM115 — a descriptor of the stage's
+    server = stage_server.Server(kernels=True)
+    try:
+        kernel = server.start(["facts"], cwd=str(tmp_path), env=dict(os.environ), output=str(tmp_path / "kernel.log"))
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "facts.json").is_file() or not (tmp_path / "facts.json").read_text():
+            assert time.monotonic() < deadline and kernel.poll() is None
+            time.sleep(0.05)
+        time.sleep(0.2)
+        facts = json.loads((tmp_path / "facts.json").read_text())
+        assert facts["project"] == [] and facts["session"] and facts["stdin"] == os.devnull
+        assert set(facts["fds"]) <= {"0", "1", "2", "3", "4", "5"}  # the three, and what Python opened since
+        assert (tmp_path / "kernel.log").read_text() == "to the log\n"
+        started = time.monotonic()
+    finally:
+        kept.close()
+        server.close()
+    assert time.monotonic() - started < 30  # it would have slept 120 s
+    with pytest.raises(ProcessLookupError):  # stopped, and waited for by the server
+        os.kill(kernel.pid, signal.SIG_DFL)
+    assert "pipeline" in sys.modules  # the stage keeps its own

@@ -290,6 +290,9 @@ def _start_worker() -> None:
     parallel.quiet_worker()
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     papermill_engines.register(ENGINE, _reused_kernel_engine())
+    # Its kernel forked from a kernel server of its own, forked now, before any Jupyter client runs in this worker.
+    # It ends after the kernel is stopped (exit priority 10) and before the sockets' folder goes (0).
+    multiprocessing.util.Finalize(None, run.stop_kernel_server, (run.start_kernel_server(),), exitpriority=5)
 
 
 def _execute_reused(job: Job) -> dict:
