@@ -130,7 +130,8 @@ def kernel_manager_class(log: Path, sockets: Path):
     message from this runner. The kernel talks to its client over Unix sockets in the folder `sockets` (the caller's,
     removed with it), not over TCP ports on localhost: two notebook stages that `make repro` starts at the same moment
     could pick the same free port, and one kernel would die ("Address already in use"); and a kernel on TCP warns that
-    its messages travel unencrypted."""
+    its messages travel unencrypted. While this process holds a kernel server (`kernel_server`), the kernel is forked
+    from it; else, or if the server has ended, it starts as jupyter_client starts it."""
     from jupyter_client.manager import AsyncKernelManager  # papermill's default kernel manager, imported with it
 
     class LoggedKernelManager(AsyncKernelManager):
@@ -141,11 +142,16 @@ def kernel_manager_class(log: Path, sockets: Path):
 
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             log.parent.mkdir(parents=True, exist_ok=True)
+            process = None
             if _KERNEL_SERVER and kernel_cmd[:3] == [sys.executable, "-m", "ipykernel_launcher"]:
                 # As LocalProvisioner.launch_kernel, but the process forked from the kernel server.
                 env = {**(kw.get("env") or os.environ), "JPY_PARENT_PID": str(os.getpid())}
                 cwd = str(kw.get("cwd") or os.getcwd())
-                process = _KERNEL_SERVER[-1].start(kernel_cmd[2:], cwd=cwd, env=env, output=str(log))
+                try:
+                    process = _KERNEL_SERVER[-1].start(kernel_cmd[2:], cwd=cwd, env=env, output=str(log))
+                except OSError:  # the server has ended (failed, or killed): a new Python, as jupyter_client starts
+                    process = None
+            if process is not None:
                 provisioner = self.provisioner
                 provisioner.process, provisioner.pid, provisioner.pgid = process, process.pid, process.pid
                 provisioner.cwd = cwd

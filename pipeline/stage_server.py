@@ -100,7 +100,7 @@ class Server:
     def __init__(self, kernels: bool = False):
         requests_read, self._requests = os.pipe()
         self._replies, replies_write = os.pipe()
-        if kernels:  # forked from this process, with what it has imported (see KernelServer)
+        if kernels:  # a kernel server: forked from this process (a notebook stage), with what it has imported
             pid = os.fork()
             if pid == 0:
                 os.close(self._requests)
@@ -313,9 +313,10 @@ def _signal_group(pid: int, signum: int) -> None:
 
 def _as_a_new_kernel(request: dict) -> None:
     """In a kernel forked from a notebook stage's kernel server: nothing of the stage's that a new kernel would not
-    have. Its own session (as jupyter_client starts a kernel), standard input from /dev/null and its output to the
-    kernel's log; none of the stage's descriptors, `atexit` functions, or project modules (the notebook imports the
-    project's code itself, as it is on disk)."""
+    have. Its own session (set by the server's child before it says it started: jupyter_client signals a kernel's
+    group), standard input from /dev/null and its output to the kernel's log, Python's standard streams on them; none
+    of the stage's descriptors, `atexit` functions, event loop or project modules (the notebook imports the project's
+    code itself, as it is on disk)."""
     output = os.open(request["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     nothing = os.open(os.devnull, os.O_RDONLY)
     os.dup2(nothing, 0)

@@ -230,3 +230,27 @@ def test_a_forked_kernel_holds_nothing_of_its_stage_and_ends_with_its_kernel_ser
     with pytest.raises(ProcessLookupError):  # stopped, and waited for by the server
         os.kill(kernel.pid, signal.SIG_DFL)
     assert "pipeline" in sys.modules  # the stage keeps its own
+
+
+def test_a_notebook_runs_in_a_new_kernel_when_its_kernel_server_has_ended(project, monkeypatch):
+    """A kernel server that failed or was killed does not fail the notebook: its kernel starts as a new Python."""
+    import os
+
+    started = run.start_kernel_server
+
+    def dead_on_arrival():
+        server = started()
+        server.process.kill()
+        server.process.wait()
+        return server
+
+    nb = nbformat.read(project, as_version=4)
+    nb.cells[-1].source += "\nimport os, pathlib\npathlib.Path('parent.txt').write_text(str(os.getppid()))"
+    nbformat.write(nb, project)
+    paths.PARAMS.write_text("regional:\n  first_year: 2010\n  label: women\n")
+    monkeypatch.chdir(project.parent)
+    monkeypatch.setattr(paths, "ROOT", project.parent)
+    monkeypatch.setattr(run, "start_kernel_server", dead_on_arrival)
+    executed, _ = run.run(project)
+    assert nbformat.read(executed, as_version=4).cells[-1].outputs[0]["text"] == "2011 women\n"
+    assert int((project.parent / "parent.txt").read_text()) == os.getpid()  # started by this process
