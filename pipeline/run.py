@@ -99,8 +99,8 @@ _KERNEL_SERVER: list = []  # this process's kernel server, while `kernel_server`
 @contextmanager
 def kernel_server():
     """Kernels forked, while this is held, from a process forked from this one before any kernel runs (a kernel
-    server: pipeline/stage_server.py), which has imported what a notebook's kernel imports (pandas, matplotlib,
-    ipykernel), instead of started as a new Python that imports them again."""
+    server: pipeline/stage_server.py), which has imported what a notebook's kernel imports (pandas, matplotlib), instead
+    of started as a new Python that imports them again."""
     server = start_kernel_server()
     try:
         yield server
@@ -144,11 +144,13 @@ def kernel_manager_class(log: Path, sockets: Path):
             log.parent.mkdir(parents=True, exist_ok=True)
             process = None
             if _KERNEL_SERVER and kernel_cmd[:3] == [sys.executable, "-m", "ipykernel_launcher"]:
-                # As LocalProvisioner.launch_kernel, but the process forked from the kernel server.
-                env = {**(kw.get("env") or os.environ), "JPY_PARENT_PID": str(os.getpid())}
+                # As LocalProvisioner.launch_kernel, but the process forked from the kernel server, its parent (a
+                # kernel whose parent has gone ends itself: the server ends with this process).
+                server = _KERNEL_SERVER[-1]
+                env = {**(kw.get("env") or os.environ), "JPY_PARENT_PID": str(server.process.pid)}
                 cwd = str(kw.get("cwd") or os.getcwd())
                 try:
-                    process = _KERNEL_SERVER[-1].start(kernel_cmd[2:], cwd=cwd, env=env, output=str(log))
+                    process = server.start(kernel_cmd[2:], cwd=cwd, env=env, output=str(log))
                 except OSError:  # the server has ended (failed, or killed): a new Python, as jupyter_client starts
                     process = None
             if process is not None:

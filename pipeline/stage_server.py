@@ -24,10 +24,11 @@ forking itself (measured: the profiles' notebook workers and kernels ran outside
 
 A notebook stage's kernels come from a server of the same kind, a kernel server (`Server(kernels=True)`, started by
 pipeline.run before any Jupyter client runs, and by each of the profiles' pool workers): forked from the stage's own
-process, it imports ipykernel besides, and forks each kernel's `python -m ipykernel_launcher …` as jupyter_client
-would start it. The kernel is made what a new one would be: a session of its own (before the stage learns its id:
+process, it forks each kernel's `python -m ipykernel_launcher …` as jupyter_client would start it (ipykernel is not
+preloaded: it reads its parent's id from the environment as it is imported). The kernel is made what a new one would be: a session of its own (before the stage learns its id:
 jupyter_client signals its group), /dev/null as input and its log as output, none of the stage's open descriptors,
-`atexit` functions, event loop or project modules (the notebook imports the project's code from disk), and the
+`atexit` functions, event loop or project modules (the notebook imports the project's code from disk), its parent
+the kernel server (JPY_PARENT_PID: ipykernel ends a kernel whose parent has gone, as when a stage is killed), and the
 inline backend for matplotlib (ipykernel sets MPLBACKEND as it starts, and matplotlib reads it only as it is
 imported). A kernel still running when its stage ends is killed. tests/test_run.py compares a notebook executed this
 way with one executed by a new kernel, byte for byte; the end-to-end rebuild compares every executed notebook and
@@ -58,8 +59,6 @@ from pathlib import Path
 # names, not files.
 PRELOAD = ("numpy", "pandas", "pyarrow", "pyarrow.parquet", "pyarrow.csv", "pandera.pandas", "pydantic", "yaml",
            "matplotlib", "matplotlib.pyplot")
-# What a notebook's kernel imports besides: the kernel itself.
-KERNEL_PRELOAD = ("ipykernel.kernelapp",)
 PYTHON = "bin/python"  # the interpreter dvc.yaml's commands name (pipeline.dvc_yaml.PYTHON; checked by a test)
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 SHELL_SYNTAX = set("$`;&|<>(){}*?[]~\\'\"\n#=")  # a command with any of these is the shell's to run
@@ -108,7 +107,7 @@ class Server:
                 for number in (signal.SIGTERM, signal.SIGHUP):  # the stage is stopped; its end closes the requests
                     signal.signal(number, signal.SIG_IGN)
                 try:
-                    serve(requests_read, replies_write, preload=PRELOAD + KERNEL_PRELOAD, kernels=True)
+                    serve(requests_read, replies_write, kernels=True)
                 finally:
                     os._exit(0)
             self.process = _Child(pid)
@@ -331,7 +330,10 @@ def _as_a_new_kernel(request: dict) -> None:
     atexit._clear()  # noqa: SLF001
     if "asyncio" in sys.modules:  # no event loop of the stage's (its selector's descriptor is closed): a new one
         sys.modules["asyncio"].set_event_loop_policy(None)
-    for name in [name for name in sys.modules if name == "pipeline" or name.startswith("pipeline.")]:
+    # Imported anew by the kernel: the project's code as it is on disk, and ipykernel, whose settings take their
+    # defaults from the environment as it is imported (JPY_PARENT_PID: without it a kernel whose stage was killed
+    # would not notice and would run on).
+    for name in [name for name in sys.modules if name.split(".")[0] in ("pipeline", "ipykernel")]:
         del sys.modules[name]
 
 

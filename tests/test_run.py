@@ -254,3 +254,42 @@ def test_a_notebook_runs_in_a_new_kernel_when_its_kernel_server_has_ended(projec
     executed, _ = run.run(project)
     assert nbformat.read(executed, as_version=4).cells[-1].outputs[0]["text"] == "2011 women\n"
     assert int((project.parent / "parent.txt").read_text()) == os.getpid()  # started by this process
+
+
+def test_a_kernel_ends_when_its_stage_and_kernel_server_are_killed(project, monkeypatch):
+    """`dvc repro` killed with its process group (tests/system/test_interrupted.py does so) kills the stage and its
+    kernel server, but not the kernel, which has a session of its own: it must notice that its parent has gone and
+    end, as a kernel started by jupyter_client does (ipykernel's parent poller, told the parent's id)."""
+    import os
+    import signal
+    import time
+
+    nb = nbformat.read(project, as_version=4)
+    nb.cells[-1].source = "import os, pathlib, time\npathlib.Path('kernel.pid').write_text(str(os.getpid()))\ntime.sleep(120)"
+    nbformat.write(nb, project)
+    paths.PARAMS.write_text("regional:\n  first_year: 2010\n  label: women\n")
+    monkeypatch.chdir(project.parent)
+    monkeypatch.setattr(paths, "ROOT", project.parent)
+    stage = os.fork()
+    if stage == 0:  # the stage: a process group of its own, as `dvc repro` runs it in its own
+        os.setpgid(0, 0)
+        try:
+            run.run(project)
+        finally:
+            os._exit(0)
+    written, deadline = project.parent / "kernel.pid", time.monotonic() + 120
+    while not written.is_file() or not written.read_text():
+        assert time.monotonic() < deadline, "the kernel did not start"
+        time.sleep(0.1)
+    kernel = int(written.read_text())
+    os.killpg(stage, signal.SIGKILL)  # the stage and its kernel server, not the kernel
+    os.waitpid(stage, 0)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.kill(kernel, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    os.kill(kernel, signal.SIGKILL)
+    pytest.fail("the kernel ran on after its stage was killed")
