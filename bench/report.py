@@ -45,7 +45,11 @@ FIXES = {
                      "against dvc.lock. All of it is DVC's code; the project could only declare fewer stages or "
                      "paths (the figures of a chapter as one folder per language instead of 15 to 45 files, the "
                      "code a stage imports as one folder), which would move the files authors use or rerun every "
-                     "stage on any change of code.",
+                     "stage on any change of code. The project's own command does meet it once DVC has found "
+                     "nothing to do: `make repro` then keeps a record of every file that decision read and, while "
+                     "none of them moves, says so from the record without asking DVC (the section's last rows, "
+                     "pipeline/up_to_date.py); the first `make repro` after any change, and every `dvc repro`, "
+                     "still pay DVC's no-op.",
     "Selective rebuild": "a stage outside the Brazil branch reads a Brazil parameter or output: narrow its "
                          "`params:`/`deps:` in dvc.yaml to the keys it really reads.",
     "SISDEPEN ingest per file": "the calamine read itself is the floor (our reader starts from its output); "

@@ -228,6 +228,17 @@ def log(name: str) -> Path:
     return LOGS / f"{name}.log"
 
 
+def up_to_date_record() -> Path:
+    """What `make repro` keeps when DVC finds nothing to do, to say so next time without asking DVC while no file has
+    changed (pipeline/up_to_date.py). In DVC's own temporary folder: git-ignored, never copied with the project."""
+    return ROOT / ".dvc" / "tmp" / "briefing-up-to-date.json"
+
+
+def changes_record() -> Path:
+    """The same for the changes report `make repro` writes after the build (pipeline/changes/__main__.py)."""
+    return ROOT / ".dvc" / "tmp" / "briefing-changes-up-to-date.json"
+
+
 def relative(path: Path) -> str:
     """A path as shown to users and written into outputs: relative to the project root when inside it."""
     for candidate in (Path(os.path.abspath(path)), Path(path).resolve()):  # a link is named as the user sees it

@@ -41,16 +41,18 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from pipeline import citation, i18n, params, paths, repro_watchdog, stage_server
+from pipeline import paths, repro_watchdog, stage_server, up_to_date
 from pipeline.errors import Interrupted, PipelineError, cli
 from pipeline.report import state
-from pipeline.settings import Report
 
 # Stages that run last, with no other stage beside them: the report asks DVC for every other stage's status (which
 # needs DVC's repository lock and every stage's read lock, so nothing may be running or recorded meanwhile) and
 # states it in the briefing pack, so every other stage must have run before it (a stage it does not depend on, such
 # as the codebook, too: before this, a rerun could leave the pack saying the codebook was out of date).
 ALONE = {state.STAGE}
+# What a no-op `make repro` says when it did not need to ask DVC (pipeline/up_to_date.py).
+NO_FILE_CHANGED = ("Data and pipelines are up to date: no file has changed since DVC last found nothing to do "
+                   "(`dvc status` asks DVC again).")
 # The exit status `dvc` gives when DVC itself refuses (a missing dependency, a lock held by another DVC command).
 DVC_FAILED = 255
 
@@ -192,14 +194,18 @@ def run(jobs: int, fork: bool = True) -> int:
 
     # Started first: its imports run while DVC reads the pipeline and checks the stages (ended at once, unused, when
     # no stage's command is one it can fork).
+    began = up_to_date.now()
     server = stage_server.Server() if fork else None
     try:
         with Repo(str(paths.ROOT)) as repo:
             with lock_repo(repo):
                 order, upstream = plan(repo)
+                if not order:  # kept so that the next run can say so without asking DVC (pipeline.up_to_date)
+                    up_to_date.record(paths.up_to_date_record(), up_to_date.dvc_inputs(repo), began)
             if not order:
                 print("Data and pipelines are up to date.")
                 return 0
+            up_to_date.forget(paths.up_to_date_record())
             if server is not None and not any(stage_server.python_command(command, stage.wdir)
                                                for stage in order for command in _commands(stage)):
                 server.close()
@@ -399,6 +405,9 @@ def main(argv: list[str] | None = None) -> None:
     jobs = args.jobs
     if jobs < 1:
         raise PipelineError(f"--jobs {jobs}: at least one stage must run at a time", fix="give --jobs 1 or more")
+    if up_to_date.unchanged(paths.up_to_date_record()) is not None:
+        print(NO_FILE_CHANGED)
+        return
     check_shared_inputs()
     sys.exit(run(jobs, fork=not args.new_processes))
 
@@ -408,6 +417,9 @@ def check_shared_inputs() -> None:
     one from each stage running beside another: the translation table, params.yaml (every section against its
     model, and the languages against the table) and the citation (CITATION.cff, data/sources.yaml). Checks that need
     a stage's data stay in that stage (0.1 s with the imports they need)."""
+    from pipeline import citation, i18n, params  # here, not at the top: a no-op `make repro` needs none of them
+    from pipeline.settings import Report  # (pipeline.up_to_date)
+
     i18n.load()
     sections = params.read_all(log=False)  # not a stage: its reads are not logged as one's (tests/system)
     i18n.check_languages(sections[Report.SECTION])

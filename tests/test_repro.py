@@ -699,7 +699,9 @@ def test_a_broken_translation_table_stops_the_build_before_any_stage_with_one_me
     report). The changes report, run after the failed build, says in a note that it reads the same file."""
     from pipeline import i18n
     from pipeline.changes import __main__ as changes
+    from pipeline.changes import compare
 
+    _as_changed_since_dvc_checked(tmp_path, monkeypatch)
     broken = tmp_path / "translations.csv"
     broken.write_text(paths.TRANSLATIONS.read_text(encoding="utf-8").replace(
         '"counts Brazil\'s offence records, not people"', "counts Brazil's offence records, not people", 1),
@@ -713,15 +715,22 @@ def test_a_broken_translation_table_stops_the_build_before_any_stage_with_one_me
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: ") and "5 fields where the header has 4" in err
     assert "translations.csv, row " in err and "quote values that contain commas" in err
-    monkeypatch.setattr(changes.compare, "compare", lambda base: pytest.fail("the report was written"))
+    monkeypatch.setattr(compare, "compare", lambda base: pytest.fail("the report was written"))
     changes.main(["--after-failed-build"])
     out = capsys.readouterr()
     assert out.out == "note: no changes report: it reads the file named in the error above\n" and out.err == ""
     real_load.cache_clear()
 
 
+def _as_changed_since_dvc_checked(tmp_path, monkeypatch) -> None:
+    """No record of DVC's last no-op (pipeline.up_to_date): the work tree's, if any, is of its files, not of the
+    edited copies these tests put in their place, so the runner checks them as after any change."""
+    monkeypatch.setattr(paths, "up_to_date_record", lambda: tmp_path / "no-record.json")
+
+
 def _copy_with(tmp_path, monkeypatch, attribute: str, old: str, new: str) -> None:
     """The file at paths.<attribute> with one text replaced, as an author's edit, in place of the real one."""
+    _as_changed_since_dvc_checked(tmp_path, monkeypatch)
     real = getattr(paths, attribute)
     text = real.read_text(encoding="utf-8")
     assert text.count(old) == 1, old
@@ -755,6 +764,7 @@ def test_a_mistake_in_a_file_many_stages_read_stops_the_build_before_any_stage_w
     dvc.yaml declares)."""
     from pipeline import citation, params
     from pipeline.changes import __main__ as changes
+    from pipeline.changes import compare
 
     _copy_with(tmp_path, monkeypatch, attribute, old, new)
     citation.read.cache_clear()
@@ -769,7 +779,7 @@ def test_a_mistake_in_a_file_many_stages_read_stops_the_build_before_any_stage_w
         where = tmp_path / getattr(paths, attribute).name  # the edited copy
         assert err.count("\n") == 1 and err.startswith(f"error: {where}: {expected}"), err
         assert "Traceback" not in err and "unexpected" not in err
-        monkeypatch.setattr(changes.compare, "compare", lambda base: pytest.fail("the report was written"))
+        monkeypatch.setattr(compare, "compare", lambda base: pytest.fail("the report was written"))
         changes.main(["--after-failed-build"])
         out = capsys.readouterr()
         assert out.out == "note: no changes report: it reads the file named in the error above\n" and out.err == ""

@@ -8,11 +8,11 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from pathlib import Path
 
-from pipeline import paths, repro
-from pipeline.changes import accept, baseline, compare, output
+from pipeline import paths, up_to_date
 from pipeline.errors import PipelineError, cli
 
 ACCEPT = "accept-verdicts"
@@ -50,6 +50,16 @@ def main(argv: list[str] | None = None) -> None:
         _accept(_accept_parser().parse_args(argv[1:]))
         return
     args = _report_parser().parse_args(argv)
+    began, unchanged = up_to_date.now(), None
+    if not argv:  # as `make repro` runs it: against HEAD
+        unchanged = _unchanged_since_last_report()
+        if unchanged is not None and "summary" in unchanged:
+            print(unchanged["summary"])
+            return
+    # The report's modules read tables with pandas: imported once it is known that the report must be written.
+    from pipeline import repro  # (pandas, pydantic)
+    from pipeline.changes import baseline, compare, output  # (pandas, jinja)
+
     if args.after_failed_build:
         try:
             repro.check_shared_inputs()
@@ -63,14 +73,45 @@ def main(argv: list[str] | None = None) -> None:
         return
     changes = compare.compare(baseline.baseline(args.base, args.snapshot))
     written = output.write(changes)
-    print(output.summary_line(changes, written))
+    summary = output.summary_line(changes, written)
+    print(summary)
+    if unchanged is not None:
+        up_to_date.record(paths.changes_record(), unchanged["files"], began,
+                          written=[paths.relative(path) for path in written], summary=summary, **unchanged["facts"])
+
+
+def _unchanged_since_last_report() -> dict | None:
+    """When the work tree stands as DVC last found it up to date (pipeline.up_to_date) and git's HEAD is a commit:
+    the files the report reads (those DVC's decision read, and every file git tracks), HEAD and that record, as
+    `facts`; with the last report's record (its summary line) if none of them moved since it was written."""
+    pipeline_record = up_to_date.unchanged(paths.up_to_date_record())
+    if pipeline_record is None:
+        up_to_date.forget(paths.changes_record())
+        return None
+    try:
+        head = subprocess.run(["git", "rev-parse", "--verify", "HEAD"], cwd=paths.ROOT, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        tracked = subprocess.run(["git", "ls-files", "-z"], cwd=paths.ROOT, capture_output=True, text=True,
+                                 check=True).stdout.split("\0")
+    except (OSError, subprocess.CalledProcessError):
+        return None  # not a git work tree (the report says why when it runs)
+    facts = {"head": head, "pipeline_record": pipeline_record["digest"]}
+    files = pipeline_record["files"] + [path for path in tracked if path]
+    last = up_to_date.unchanged(paths.changes_record())
+    if last is not None and all(last.get(key) == value for key, value in facts.items()):
+        return {"summary": last["summary"], "files": files, "facts": facts}
+    return {"files": files, "facts": facts}
 
 
 def baseline_sources() -> dict:
+    from pipeline.changes import baseline, compare  # imported here: see main
+
     return compare.registry_sources(baseline.WorkTree().read(baseline.SOURCES))
 
 
 def _accept(args: argparse.Namespace) -> None:
+    from pipeline.changes import accept  # imported here: see main
+
     accepted = accept.accept(args.reason, args.date, args.claim)
     if accepted.empty:
         print("no claim's verdict differs from the one recorded in data/claims.yaml: nothing to accept")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from pipeline import dvc_yaml, paths
+from pipeline import paths
 from pipeline.errors import PipelineError
 from pipeline.hashes import dvc_md5
 
@@ -20,6 +20,8 @@ STAGE = "report"  # this stage's name in dvc.yaml: left out of the status (it is
 
 def pipeline_state() -> dict:
     """The fingerprint of this stage's inputs, and every other stage as up to date or why not."""
+    from pipeline import dvc_yaml  # it reads params.yaml's models: not imported by `make repro`, which names STAGE
+
     hashed = {dep: dvc_md5(paths.ROOT / dep) for dep in sorted(dvc_yaml.stage_deps(STAGE))}
     fingerprint = hashlib.sha256(json.dumps(hashed, sort_keys=True).encode()).hexdigest()
     others = [name for name in dvc_yaml.stage_names() if name != STAGE]

@@ -1,0 +1,133 @@
+"""A no-op `make repro` without asking DVC again: the files DVC last found up to date, as they stood then.
+
+DVC's no-op (`dvc repro` when nothing changed) reads the whole pipeline, takes a read/write lock per stage and
+compares every dependency and output with dvc.lock: about 1.4 s here, four times `dvc version`'s start-up
+(reports/benchmarks.md). It decides from files alone: their bytes (which DVC itself knows by each file's inode, size
+and modification time, in its state database) and whether each cached output's objects are in the cache. So when
+`make repro` (pipeline.repro) asks DVC and DVC finds nothing to do, `record` keeps, for every file that decision
+reads, its device, inode, size, and modification and change times: each stage's dependencies and outputs (a folder
+with every file and folder under it), the cache objects of the cached outputs, the files DVC reads the stages
+from, its configuration, and the installed DVC. The next `make repro` stats those files first (`unchanged`): if each
+one stands exactly as recorded, DVC would find the same, and the runner says so without asking it. Any difference
+(a byte edited, even with the modification time put back: the change time moves; a file touched, added to a
+folder or removed; a cache object deleted; a package installed) and DVC is asked, as before. `dvc repro` and `dvc
+status` always ask DVC.
+
+A record is kept only if no file moved while DVC looked: every file's change time (which no program can set back)
+must be earlier than the moment the check began, less MARGIN for the coarse clock the kernel stamps files with. A
+file edited during the check leaves no record, and the next run asks DVC. The changes report that `make repro`
+writes after the build keeps a record of its own the same way (pipeline.changes), with the files it reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from pipeline import paths
+
+MARGIN_NS = 2_000_000_000
+VERSION = 1
+
+
+def _stat(path: str) -> list[int] | None:
+    try:
+        found = os.stat(paths.ROOT / path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return [found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns]
+
+
+def signature(files: Iterable[str]) -> dict[str, list[int] | None]:
+    """Each file's device, inode, size, modification and change time (None: missing), by its path (relative to the
+    project root when inside it)."""
+    return {path: _stat(path) for path in sorted(set(files))}
+
+
+def with_contents(path: Path) -> list[str]:
+    """A file, or a folder with every folder and file under it, as paths relative to the root where possible."""
+    found = [path]
+    for folder, folders, names in os.walk(path):
+        found.extend(Path(folder) / name for name in folders + names)
+    return [paths.relative(item) for item in found]
+
+
+def now() -> int:
+    """The moment a check begins (for `record`)."""
+    return time.time_ns()
+
+
+def record(where: Path, files: Iterable[str], began: int, written: Iterable[str] = (), **facts) -> bool:
+    """Keep `files` as they stand (and `facts`), if none of them changed after `began` (less MARGIN_NS); `written`
+    (what the check itself wrote) are kept without that condition. Whether it was kept; an old record is removed."""
+    forget(where)
+    kept = signature(files)
+    if any(stat is not None and stat[4] >= began - MARGIN_NS for stat in kept.values()):
+        return False
+    kept.update(signature(written))
+    text = json.dumps({"version": VERSION, "files": kept, "facts": facts}, sort_keys=True)
+    where.parent.mkdir(parents=True, exist_ok=True)
+    partial = where.with_name(f"{where.name}.{os.getpid()}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, where)
+    return True
+
+
+def unchanged(where: Path) -> dict | None:
+    """The record at `where` with its facts and its digest (`digest`), if every file it holds stands as recorded;
+    else None."""
+    try:
+        text = where.read_text(encoding="utf-8")
+        kept = json.loads(text)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(kept, dict) or kept.get("version") != VERSION or not isinstance(kept.get("files"), dict):
+        return None
+    if signature(kept["files"]) != kept["files"]:
+        return None
+    return {**kept["facts"], "files": list(kept["files"]), "digest": hashlib.sha256(text.encode()).hexdigest()}
+
+
+def forget(where: Path) -> None:
+    """Remove a record: the next run asks DVC (or rewrites the report)."""
+    where.unlink(missing_ok=True)
+
+
+def dvc_inputs(repo) -> list[str]:
+    """Every file DVC's decision that a stage is up to date reads: each stage's dependencies and outputs, the cache
+    objects of its cached outputs, the files its stages are read from, DVC's configuration and DVC itself."""
+    import dvc  # the installed DVC: an upgrade can change its decision
+
+    package = Path(dvc.__file__).parent
+    files = [paths.relative(path) for path in (package / "__init__.py", package, package.parent)]  # and site-packages
+    for name in ("config", "config.local"):
+        files.append(paths.relative(Path(repo.dvc_dir) / name))
+    files.append(paths.relative(paths.ROOT / ".dvcignore"))
+    for stage in repo.index.stages:
+        read_from = Path(stage.dvcfile.path)
+        files.append(paths.relative(read_from))
+        if read_from.name == paths.DVC_YAML.name:  # and its dvc.lock
+            files.append(paths.relative(read_from.with_suffix(".lock")))
+        for dependency in stage.deps:
+            files.extend(with_contents(Path(dependency.fs_path)))
+        for output in stage.outs:
+            files.extend(with_contents(Path(output.fs_path)))
+            files.extend(_cache_objects(output))
+    return files
+
+
+def _cache_objects(output) -> list[str]:
+    """The cache files of a cached output (a folder's listing and each of its files' objects)."""
+    if not output.use_cache or not output.hash_info or not output.hash_info.value:
+        return []
+    cache = output.cache
+    found = [cache.oid_to_path(output.hash_info.value)]
+    if output.hash_info.isdir:
+        tree = output.get_obj()
+        if tree is not None:
+            found.extend(cache.oid_to_path(entry.value) for _, (_, entry) in tree.iteritems())
+    return [paths.relative(Path(path)) for path in found]
