@@ -337,6 +337,25 @@ def _as_a_new_kernel(request: dict) -> None:
         del sys.modules[name]
 
 
+def _as_a_new_kernels_matplotlib() -> None:
+    """matplotlib, imported before the fork, as a new kernel's is: no figure open (the stage's, or a test's before it,
+    would be shown under the notebook's cells), the settings of the matplotlibrc file a new Python reads (not a
+    style the stage applied), and the inline backend, chosen at pyplot's first use in the kernel, where
+    matplotlib_inline, imported then, hooks into IPython. (ipykernel sets MPLBACKEND as it starts, unless it is set,
+    and matplotlib reads it as it is imported: a new kernel draws with the inline backend, and a figure left open is
+    shown as a PNG.)"""
+    matplotlib = sys.modules["matplotlib"]
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close("all")
+        pyplot._backend_mod = None  # noqa: SLF001  (pyplot's own "no backend chosen yet")
+    for name in [name for name in sys.modules if name.split(".")[0] == "matplotlib_inline"]:
+        del sys.modules[name]
+    matplotlib.rc_file_defaults()
+    os.environ["MPLBACKEND"] = os.environ.get("MPLBACKEND") or "module://matplotlib_inline.backend_inline"
+    matplotlib.rcParams["backend"] = os.environ["MPLBACKEND"]
+
+
 def _run_as_main(request: dict) -> None:
     """In the forked process: `python -m module arguments` as a new Python started by the runner would run it."""
     if os.getpgid(0) != os.getpid():
@@ -350,10 +369,7 @@ def _run_as_main(request: dict) -> None:
     os.environ.clear()
     os.environ.update(request["env"])
     if request.get("output") and "matplotlib" in sys.modules:  # a kernel, with matplotlib already imported
-        # ipykernel sets MPLBACKEND as it starts, unless it is set, and matplotlib reads it as it is imported: a new
-        # kernel's matplotlib draws with the inline backend (a figure left open is shown as a PNG).
-        os.environ["MPLBACKEND"] = os.environ.get("MPLBACKEND") or "module://matplotlib_inline.backend_inline"
-        sys.modules["matplotlib"].rcParams["backend"] = os.environ["MPLBACKEND"]
+        _as_a_new_kernels_matplotlib()
     sys.path.insert(0, request["cwd"])  # `python -m` puts the working folder first
     module, *arguments = request["module"]
     sys.argv = ["-m", *arguments]  # as `python -m` sets it while it finds the module (pipeline.interrupt reads it)

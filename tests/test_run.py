@@ -164,9 +164,19 @@ def test_the_kernel_talks_over_unix_sockets_not_tcp(project, monkeypatch, tmp_pa
 def test_a_kernel_forked_from_the_kernel_server_gives_the_notebook_a_new_kernel_gives(project, monkeypatch):
     """The notebook stages fork their kernels from a kernel server (pandas, matplotlib and ipykernel imported once):
     the executed notebook is byte for byte the one a kernel started as a new Python gives, a figure left open shown
-    as a PNG by the inline backend, as a new kernel's matplotlib has it."""
+    as a PNG by the inline backend, as a new kernel's matplotlib has it. Whatever the process that forks it did with
+    matplotlib (here: a figure drawn and left open with the Agg backend, and a setting changed, as a test before this
+    one in the same process may do; CI found it) does not reach the kernel."""
     import contextlib
     import os
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    matplotlib.use("Agg")
+    plt.figure()
+    plt.plot([1, 2], [3, 1])
+    monkeypatch.setitem(matplotlib.rcParams, "figure.dpi", 33)
 
     nb = nbformat.read(project, as_version=4)
     nb.cells.append(new_code_cell("import matplotlib.pyplot as plt\nplt.plot([2005, 2006], [3, 4])\n"
@@ -186,6 +196,8 @@ def test_a_kernel_forked_from_the_kernel_server_gives_the_notebook_a_new_kernel_
     run.run(project)
     assert int((project.parent / "kernel.txt").read_text().split()[0]) == os.getpid()
     assert (executed.read_bytes(), html.read_bytes()) == forked
+    assert plt.get_fignums() and matplotlib.rcParams["figure.dpi"] == 33  # this process's own state untouched
+    plt.close("all")
 
 
 def test_a_forked_kernel_holds_nothing_of_its_stage_and_ends_with_its_kernel_server(tmp_path):
