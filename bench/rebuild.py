@@ -502,7 +502,8 @@ def _noop_make(copy: Path, mirror: Path) -> dict[str, float]:
         done = subprocess.run([sys.executable, "-m", module], cwd=copy, env=env, capture_output=True, text=True)
         seconds[name] = time.perf_counter() - started
         if done.returncode != 0 or expected not in done.stdout:
-            raise RuntimeError(f"{module} in {copy}: expected {expected!r}:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+            raise RuntimeError(f"{module} in {copy}: expected {expected!r}:\n"
+                               f"{done.stdout[-2000:]}{done.stderr[-2000:]}")
     return seconds
 
 

@@ -99,13 +99,13 @@ def forget(where: Path) -> None:
 
 def dvc_inputs(repo) -> list[str]:
     """Every file DVC's decision that a stage is up to date reads: each stage's dependencies and outputs, the cache
-    objects of its cached outputs, the files its stages are read from, DVC's configuration and DVC itself."""
+    objects of its cached outputs, the files its stages are read from, DVC's configuration (every level's file) and
+    DVC itself."""
     import dvc  # the installed DVC: an upgrade can change its decision
 
     package = Path(dvc.__file__).parent
     files = [paths.relative(path) for path in (package / "__init__.py", package, package.parent)]  # and site-packages
-    for name in ("config", "config.local"):
-        files.append(paths.relative(Path(repo.dvc_dir) / name))
+    files += [paths.relative(Path(config)) for config in repo.config.files.values()]  # system, global, repo, local
     files.append(paths.relative(paths.ROOT / ".dvcignore"))
     for stage in repo.index.stages:
         read_from = Path(stage.dvcfile.path)

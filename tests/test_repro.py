@@ -21,6 +21,7 @@ from pathlib import Path
 import psutil
 import pytest
 import yaml
+from dvc_projects import dvc_project
 from terminal import as_a_terminal_command
 
 from pipeline import dvc_yaml, paths, repro, repro_watchdog, stage_server
@@ -232,15 +233,7 @@ PROJECT = {
 
 
 def _project(folder: Path) -> Path:
-    folder.mkdir()
-    for name, text in PROJECT.items():
-        (folder / name).write_text(text)
-    subprocess.run(["git", "init", "-q"], cwd=folder, check=True)
-    # As this project's .dvc/config: no usage report, which DVC sends from a process it starts after each command.
-    quiet = {**os.environ, "DVC_NO_ANALYTICS": "1"}
-    subprocess.run([sys.executable, "-m", "dvc", "init", "-q"], cwd=folder, check=True, env=quiet)
-    subprocess.run([sys.executable, "-m", "dvc", "config", "core.analytics", "false"], cwd=folder, check=True, env=quiet)
-    return folder
+    return dvc_project(folder, PROJECT)
 
 
 def _runner(folder: Path, monkeypatch, jobs: int = 2) -> int:

@@ -9,13 +9,13 @@ deleted cache object or a parameter edited behind DVC's back sends it to DVC aga
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import textwrap
 import time
 from pathlib import Path
 
 import pytest
+from dvc_projects import dvc_project
 
 from pipeline import paths, repro, up_to_date
 
@@ -105,14 +105,7 @@ PROJECT = {
 
 @pytest.fixture
 def project(tmp_path, monkeypatch, capsys):
-    folder = tmp_path / "project"
-    folder.mkdir()
-    for name, text in PROJECT.items():
-        (folder / name).write_text(text)
-    quiet = {**os.environ, "DVC_NO_ANALYTICS": "1"}
-    subprocess.run(["git", "init", "-q"], cwd=folder, check=True)
-    subprocess.run([sys.executable, "-m", "dvc", "init", "-q"], cwd=folder, check=True, env=quiet)
-    subprocess.run([sys.executable, "-m", "dvc", "config", "core.analytics", "false"], cwd=folder, check=True, env=quiet)
+    folder = dvc_project(tmp_path / "project", PROJECT)
     monkeypatch.setattr(paths, "ROOT", folder)
     monkeypatch.chdir(folder)
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}:{os.environ['PATH']}")
@@ -135,7 +128,8 @@ def _cache_object(folder: Path) -> Path:
 def test_dvcs_no_op_records_every_file_its_decision_read(project):
     kept = up_to_date.unchanged(paths.up_to_date_record())
     assert kept is not None
-    assert {"dvc.yaml", "dvc.lock", "params.yaml", "side.txt", ".dvc/config"} <= set(kept["files"])
+    assert {"dvc.yaml", "dvc.lock", "params.yaml", "side.txt", ".dvc/config", ".dvc/config.local"} <= set(kept["files"])
+    assert any(path.endswith("dvc/config") and path.startswith("/") for path in kept["files"])  # global, system
     assert paths.relative(_cache_object(project)) in kept["files"]
     assert any(path.endswith("dvc/__init__.py") for path in kept["files"])  # the installed DVC
 

@@ -38,7 +38,8 @@ def test_a_second_make_repro_with_nothing_to_do_asks_neither_dvc_nor_the_compari
     again = built_copy.run("make repro", copy, {**env, "PYTHONPROFILEIMPORTTIME": "1"})
     assert again.returncode == 0, again.stdout[-3000:]
     assert repro.NO_FILE_CHANGED + "\n" in again.stdout and summary + "\n" in again.stdout
-    imported = {line.rsplit("|", 1)[-1].strip() for line in again.stdout.splitlines() if line.startswith("import time:")}
+    imported = {line.rsplit("|", 1)[-1].strip() for line in again.stdout.splitlines()
+                if line.startswith("import time:")}
     assert {"pipeline.up_to_date", "pipeline.changes"} <= imported  # the log is there
     assert not {"dvc.repo", "pandas", "pipeline.changes.compare"} & imported
 
