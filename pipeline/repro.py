@@ -28,6 +28,9 @@ theirs, says in one line of its own which stages it stopped and that those that 
 process group), its watchdog (pipeline/repro_watchdog.py, a process in a session of its own) stops the stages that
 were running in the same way, waits for them, and says so in one line. The report stage runs alone and last (ALONE):
 it states whether every other stage is up to date, so it starts once every other stage has finished.
+
+When DVC finds nothing to do, the runner keeps a record of every file that decision read, as each stood; the next
+run, while none of them has moved, says so from the record without asking DVC (pipeline/up_to_date.py).
 """
 
 from __future__ import annotations
@@ -192,9 +195,9 @@ def run(jobs: int, fork: bool = True) -> int:
     from dvc.exceptions import DvcException
     from dvc.repo import Repo, lock_repo
 
+    began = up_to_date.now()
     # Started first: its imports run while DVC reads the pipeline and checks the stages (ended at once, unused, when
     # no stage's command is one it can fork).
-    began = up_to_date.now()
     server = stage_server.Server() if fork else None
     try:
         with Repo(str(paths.ROOT)) as repo:

@@ -13,7 +13,7 @@ one stands exactly as recorded, DVC would find the same, and the runner says so 
 folder or removed; a cache object deleted; a package installed) and DVC is asked, as before. `dvc repro` and `dvc
 status` always ask DVC.
 
-A record is kept only if no file moved while DVC looked: every file's change time (which no program can set back)
+A record is kept only if no file moved while DVC looked: every file's change time (which programs cannot set)
 must be earlier than the moment the check began, less MARGIN for the coarse clock the kernel stamps files with. A
 file edited during the check leaves no record, and the next run asks DVC. The changes report that `make repro`
 writes after the build keeps a record of its own the same way (pipeline.changes), with the files it reads.
@@ -30,14 +30,16 @@ from pathlib import Path
 
 from pipeline import paths
 
+# The kernel stamps a file's times with a clock that lags the system's by up to a tick (a few milliseconds): a file
+# changed just after the check began may carry a time just before it. Two seconds is far beyond a tick.
 MARGIN_NS = 2_000_000_000
-VERSION = 1
+VERSION = 1  # of the record's layout: a record of another version is no record
 
 
 def _stat(path: str) -> list[int] | None:
     try:
         found = os.stat(paths.ROOT / path)
-    except (FileNotFoundError, NotADirectoryError):
+    except OSError:  # missing (or unreadable): recorded so; if it appears, it differs
         return None
     return [found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns]
 
