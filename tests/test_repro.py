@@ -538,11 +538,11 @@ def test_a_killed_process_group_leaves_no_stage_running_and_the_watchdog_waits_f
 # A stage `bin/python -m probe one two` that says how it was started: its outputs as `dvc repro` makes them, and
 # what it saw (in a file DVC does not track, as the libraries already imported differ).
 PROBE = textwrap.dedent("""\
-    import json, os, sys
-    preloaded = "pandas" in sys.modules
+    import gc, json, os, sys
+    preloaded, frozen = "pandas" in sys.modules, gc.get_freeze_count() > 0
     facts = {"name": __name__, "argv": sys.argv[1:], "file": os.path.basename(sys.argv[0]), "cwd": os.getcwd(),
              "path": sys.path[0], "stage": os.environ.get("DVC_STAGE"), "group": os.getpgid(0), "pid": os.getpid(),
-             "preloaded": preloaded}
+             "preloaded": preloaded, "frozen": frozen}
     open("facts.json", "w").write(json.dumps(facts))
     open("probe.txt", "w").write(" ".join(sys.argv[1:]))
     if sys.argv[1:] == ["fail"]:
@@ -571,7 +571,8 @@ def _probe_project(folder: Path, arguments: str = "one two") -> Path:
 
 def test_a_python_stage_is_forked_from_the_stage_server_and_records_what_dvc_repro_records(tmp_path, monkeypatch):
     """`bin/python -m module` is forked from the server that imported pandas: run as `python -m` runs it (as
-    __main__, its arguments, the stage's folder first on the path, DVC's variables), in a process group of its own;
+    __main__, its arguments, the stage's folder first on the path, DVC's variables), in a process group of its own,
+    with what the server imported kept out of its garbage collections (gc.freeze);
     its output and dvc.lock are `dvc repro`'s byte for byte. With --new-processes it starts as `dvc repro` starts it."""
     ours, dvcs = _probe_project(tmp_path / "ours"), _probe_project(tmp_path / "dvc")
     monkeypatch.chdir(ours)
@@ -579,9 +580,12 @@ def test_a_python_stage_is_forked_from_the_stage_server_and_records_what_dvc_rep
     _dvc_repro(dvcs)
     facts = _facts(ours)
     assert facts == {"name": "__main__", "argv": ["one", "two"], "file": "probe.py", "cwd": str(ours),
-                     "path": str(ours), "stage": "probe", "group": "its own, led by it", "preloaded": True}
-    # The same under `dvc repro` but for the folder, the libraries imported and the process group (DVC's own).
-    assert _facts(dvcs) | {"cwd": str(ours), "path": str(ours)} == facts | {"preloaded": False, "group": "DVC's"}
+                     "path": str(ours), "stage": "probe", "group": "its own, led by it", "preloaded": True,
+                     "frozen": True}
+    # The same under `dvc repro` but for the folder, the libraries imported (and kept out of garbage collections)
+    # and the process group (DVC's own).
+    assert _facts(dvcs) | {"cwd": str(ours), "path": str(ours)} == facts | {"preloaded": False, "frozen": False,
+                                                                            "group": "DVC's"}
     assert (ours / "dvc.lock").read_bytes() == (dvcs / "dvc.lock").read_bytes()
     (ours / "probe.txt").unlink()
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}:{os.environ['PATH']}")
@@ -589,7 +593,7 @@ def test_a_python_stage_is_forked_from_the_stage_server_and_records_what_dvc_rep
     assert repro.run(2, fork=False) == 0
     # A new process in DVC's shell: the group is the shell's (dash starts the command as its child; bash hands over).
     assert _facts(ours)["group"] in ("its own, led by it", "its own") and _facts(ours) | {"group": "-"} == facts | {
-        "preloaded": False, "group": "-"}
+        "preloaded": False, "frozen": False, "group": "-"}
 
 
 def _facts(folder: Path) -> dict:
