@@ -225,10 +225,11 @@ def scrub(nb: nbformat.NotebookNode, source: Path) -> nbformat.NotebookNode:
 
 
 def to_html(nb: nbformat.NotebookNode) -> str:
-    """A self-contained HTML page of the executed notebook (images embedded)."""
+    """A self-contained HTML page of the executed notebook (images embedded). The notebook is checked against
+    nbformat's schema once, after the exporter's preprocessors, not after each of them."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab", embed_images=True)
+    exporter = HTMLExporter(template_name="lab", embed_images=True, optimistic_validation=True)
     body, _ = exporter.from_notebook_node(nb)
     return body
 

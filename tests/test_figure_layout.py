@@ -204,6 +204,26 @@ def test_point_labels_sit_beside_their_points_inside_the_panel_and_clear_of_each
         assert label.arrow_patch.get_visible() == (np.hypot(*label.xyann) > figure_layout.LABEL_DISTANCES[0] + 0.1)
 
 
+def test_a_labels_box_at_each_place_is_the_box_measured_there():
+    """The layout measures a label once per alignment and moves that box to the other distances: at each of the 40
+    places (5 distances, 8 directions) it is the box matplotlib measures with the label moved there."""
+    fig, axes = style.figure()
+    axes.plot([2019, 2021, 2023], [410.0, 1033.0, 1375.0], **style.source_style("published"))
+    labels = [style.label_point(axes, text, xy, name=True)
+              for text, xy in (("El País Uruguay", (2021, 1033.0)), ("M24", (2023, 1375.0)))]
+    figure_layout.arrange(fig)
+    renderer, boxes = fig._get_renderer(), {}
+    places = [(distance, *direction) for distance in figure_layout.LABEL_DISTANCES
+              for direction in figure_layout._DIRECTIONS]
+    for label in labels:
+        moved = [figure_layout._box_at(label, place, renderer, boxes) for place in places]
+        for place, box in zip(places, moved):
+            figure_layout._move(label, *place)
+            measured = figure_layout._text_box(label, renderer)
+            assert np.allclose(box.extents, measured.extents, rtol=0, atol=1e-6), (label.get_text(), place)
+    assert len(boxes) == 2 * len(places) + 2 * len(figure_layout._DIRECTIONS)  # one measurement per alignment
+
+
 def test_tick_labels_group_thousands_in_every_language_but_years_never():
     expected = {"en": "14,000", "es": "14.000", "pt": "14.000"}
     for language in LANGUAGES:

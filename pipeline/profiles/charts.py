@@ -90,8 +90,10 @@ def check(fig: plt.Figure, data: pd.DataFrame, name: str, label: str) -> str:
 
 
 def svg(fig: plt.Figure) -> str:
-    """The figure as SVG text, the same bytes on every run."""
+    """The figure as SVG text, the same bytes on every run: matplotlib's document from its <svg> element on (a
+    notebook's SVG output holds no XML declaration or DOCTYPE; UTF-8 is an SVG file's own default)."""
     buffer = _io.StringIO()
     with matplotlib.rc_context(SVG_STYLE):
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    return buffer.getvalue()
+    document = buffer.getvalue()
+    return document[document.index("<svg"):]
