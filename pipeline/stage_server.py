@@ -22,9 +22,9 @@ What the server imported is frozen (`gc.freeze()`) before it forks: Python's col
 in the server and in every process forked from it. Without it, each stage's (and kernel's) first full collection
 walked them all, writing to each object's header and so copying every page that holds one (about 133,000 objects
 and 9,200 pages after the preload: 75-110 ms and 36 MiB per forked process), and each later full collection walked
-them again (about 37 ms). A cold `make repro` used some 5% fewer CPU-seconds (make bench, Rebuilds). Frozen objects
-are never freed: they are the libraries' own modules and classes, which a stage never lets go of anyway. Python's
-documentation advises the same for a process that forks without exec (gc.freeze).
+them again (about 37 ms). Six cold `make repro` side by side: 98 CPU-seconds on average with it (four), 105
+without (two). Frozen objects are never freed: they are the libraries' own modules and classes, which a stage never
+lets go of anyway. Python's documentation advises the same for a process that forks without exec (gc.freeze).
 
 Not multiprocessing's `forkserver`: a process it forks is a multiprocessing child, which imports the parent's main
 module again, takes the parent's folder, arguments and path, and starts its own pools from the server instead of
