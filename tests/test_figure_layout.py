@@ -224,6 +224,33 @@ def test_a_labels_box_at_each_place_is_the_box_measured_there():
     assert len(boxes) == 2 * len(places) + 2 * len(figure_layout._DIRECTIONS)  # one measurement per alignment
 
 
+def test_unlabelled_shared_axes_are_laid_out_and_drawn_as_before(monkeypatch):
+    """The layout leaves an axis without a label where it is (it would otherwise place its empty label past every
+    sibling panel's tick labels, at each measurement): panels sharing their axes, one of them labelled, get the same
+    places and the same SVG bytes as when matplotlib places every label, and the labelled axis still has its label
+    placed beside its own tick labels."""
+    def small_multiples():
+        fig, panels = style.figure(2, 3, 1.1, sharex=True, sharey=True, squeeze=False)
+        for index, panel in enumerate(panels.flat):
+            panel.plot([2016, 2019, 2022], [3.0 + index, 7.5, 12.0 - index], **style.source_style("unodc_prisons"))
+        panels[1, 0].set_ylabel("% mujeres")
+        style.set_title(fig, "Proporción de mujeres entre las personas privadas de libertad")
+        style.add_source_line(fig, "UNODC CTS")
+        figure_layout.arrange(fig)
+        return fig
+
+    def laid_out(fig):
+        return [axes.get_position().bounds for axes in fig.axes], export.figure_files(fig)["svg"]
+
+    kept = laid_out(small_multiples())
+    labelled = small_multiples().axes[3]
+    renderer = labelled.figure._get_renderer()
+    assert figure_layout._text_box(labelled.yaxis.label, renderer).x1 < min(
+        figure_layout._text_box(label, renderer).x0 for label in figure_layout._tick_labels(labelled.yaxis))
+    monkeypatch.setattr(figure_layout, "_unlabelled_axes_stay_put", lambda fig: None)
+    assert laid_out(small_multiples()) == kept
+
+
 def test_tick_labels_group_thousands_in_every_language_but_years_never():
     expected = {"en": "14,000", "es": "14.000", "pt": "14.000"}
     for language in LANGUAGES:
