@@ -6,6 +6,7 @@ profile of a country with totals only; the index; the "how to cite" line. The pa
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import pandas as pd
@@ -73,6 +74,15 @@ def test_argentina_figures_are_saved_with_exactly_the_points_drawn(language):
     title = i18n.Translator(language)("profile.figure.women.title", country=i18n.country_name("ARG", language))
     assert html.escape(title, quote=False) in paths.profile_figure("ARG", "women", language, ".svg").read_text(
         encoding="utf-8")
+    # The executed notebook shows each figure as the SVG file holds it, with its alt text as the text fallback.
+    outputs = [output for cell in json.loads(paths.profile("ARG", language, ".ipynb").read_text(encoding="utf-8"))[
+        "cells"] for output in cell.get("outputs", []) if "image/svg+xml" in output.get("data", {})]
+    assert [output["metadata"]["profile_figure"] for output in outputs] == list(charts.FIGURES)
+    for output in outputs:
+        svg = paths.profile_figure("ARG", output["metadata"]["profile_figure"], language, ".svg")
+        assert "".join(output["data"]["image/svg+xml"]) == svg.read_text(encoding="utf-8")
+        assert "".join(output["data"]["text/plain"]) == output["metadata"]["alt"]
+    assert outputs[0]["metadata"]["alt"].startswith(f"{title}. ")
 
 
 def test_el_salvador_page_shows_the_juvenile_only_finding_and_the_2019_headline():
