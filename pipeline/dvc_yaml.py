@@ -5,15 +5,14 @@ parameters and outputs, so a new figure or table is declared once (pipeline/regi
     python -m pipeline.dvc_yaml --check  # exit 1 if the committed dvc.yaml is not the generated one
 
 A stage's code inputs are the pipeline modules its entry point imports, directly or not (read from their import
-statements; a notebook's from its code cells), so that changing any code a stage runs reruns it. Its parameters are
-the sections of params.yaml its settings models describe (pipeline/settings.py). This module is also the one place
-that reads dvc.yaml back (`stages`, `stage_deps`).
+statements; a notebook's from its code cells), so that changing any code a stage runs reruns it: the stage depends on
+one list of them, data/interim/code/<stage>.md5, which the `code` stage writes (pipeline/code_inputs/ says why a
+list). Its parameters are the sections of params.yaml its settings models describe (pipeline/settings.py). This
+module is also the one place that reads dvc.yaml back (`stages`, `stage_deps`, `stage_inputs`).
 """
 
 from __future__ import annotations
 
-import ast
-import json
 import sys
 from pathlib import Path
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from pipeline import params, paths, registry
+from pipeline.code_inputs import closure
 from pipeline.errors import PipelineError, cli
 from pipeline.settings import (SECTIONS, Argentina, Base, Brazil, Claims, Disclosure, Fetch, Profiles, Regional,
                                Report, Section, Sneep, UnodcPrisons, Uruguay)
@@ -30,6 +30,7 @@ HEADER = """\
 # pipeline/dvc_yaml.py and the figures and tables of pipeline/registry.py: do not edit by hand.
 #
 # Stage names follow one rule:
+#   code                  the pipeline modules each stage runs, one list a stage (data/interim/code/<stage>.md5)
 #   fetch                 bring every pinned source's files into data/raw/<source>/ (from the mirror, or its URLs)
 #   fetch_manual@<source> bring the files the user put in data/manual/<source>/ into data/raw/<source>/
 #   ingest_<source>       one publisher's files -> tidy interim tables and its long-table part
@@ -219,46 +220,19 @@ def _chapter(chapter: str, inputs: tuple[str, ...], langs: list[str]) -> list[St
 
 # ------------------------------------------------------------------------------------ Code deps ---
 
-def modules(*entries: str) -> list[str]:
-    """The pipeline modules `entries` (module names, or notebooks by path) import, directly or not, themselves
-    included: files relative to the root, sorted."""
-    found, todo = set(), list(entries)
-    while todo:
-        entry = todo.pop()
-        path = _module_file(entry) if not entry.endswith(".ipynb") else paths.ROOT / entry
-        if path is None or path in found:
-            continue
-        found.add(path)
-        todo += _imports(path)
-    return sorted(_rel(path) for path in found if path.name != "__init__.py")  # packages hold a docstring only
+CODE_STAGE = "code"  # writes every other stage's list of code
+FETCH_CODE = ("pipeline.fetch",)  # the entry point of `fetch` and of each `fetch_manual@<source>`
 
 
-def _module_file(name: str):
-    parts = name.split(".")
-    if parts[0] != "pipeline":
-        return None
-    base = paths.ROOT.joinpath(*parts)
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
-            return candidate
-    return None
+def code_entries() -> dict[str, tuple[str, ...]]:
+    """Each stage's entry points (modules, and the notebook it runs), by the name its list of code is written under
+    (a `foreach` stage's items share one)."""
+    return {"fetch": FETCH_CODE, "fetch_manual": FETCH_CODE, **{stage.name: stage.modules for stage in definitions()}}
 
 
-def _imports(path) -> list[str]:
-    """Module names a file imports (a notebook: its code cells); `from pipeline.x import y` names both x and x.y."""
-    if path.suffix == ".ipynb":
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        source = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "code")
-        source = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
-    else:
-        source = path.read_text(encoding="utf-8")
-    names = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            names += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names += [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
-    return [name for name in names if name.startswith("pipeline")]
+def _code_deps(name: str, entries: tuple[str, ...]) -> list[str]:
+    """A stage's code dependencies: its list of code, and the notebook it runs."""
+    return [_rel(paths.code_inputs_file(name)), *(entry for entry in entries if entry.endswith(".ipynb"))]
 
 
 # ---------------------------------------------------------------------------------- The file ---
@@ -275,22 +249,27 @@ def command(cmd: str) -> str:
 
 def document() -> dict:
     """dvc.yaml as a mapping."""
+    notebooks = sorted({entry for entries in code_entries().values() for entry in entries if entry.endswith(".ipynb")})
     stages = {
+        # The pipeline modules each stage runs, one list a stage: every other stage depends on its list, not on each
+        # module (pipeline/code_inputs/). It reads the whole pipeline folder and the notebooks' imports.
+        CODE_STAGE: {"cmd": command("python -m pipeline.code_inputs"), "deps": [_rel(paths.PACKAGE), *notebooks],
+                 "outs": [{_rel(paths.CODE_INPUTS): {"persist": True}}]},
         # One stage for every source of the mirror (or of its URLs): they share every input (the code, the registry,
         # the fetch section), so no change could rerun one without the others, and one stage costs DVC's own
         # bookkeeping once rather than five times (2-3 s each, for 0.3-0.5 s of copying and hashing).
         "fetch": {"cmd": command(f"python -m pipeline.fetch {' '.join(FETCHED)}"),
-                  "deps": [*modules("pipeline.fetch"), _rel(paths.SOURCES)], "params": [Fetch.SECTION],
+                  "deps": [*_code_deps("fetch", FETCH_CODE), _rel(paths.SOURCES)], "params": [Fetch.SECTION],
                   "outs": [{_rel(paths.raw_dir(source)): {"persist": True}} for source in FETCHED]},
         # Sources downloaded by hand: the user's folder data/manual/<source>/ is a dependency (never an output), so
         # adding, changing or removing a file reruns the branch, and DVC never deletes the user's files.
         "fetch_manual": {"foreach": list(MANUAL), "do": {
             "cmd": command("python -m pipeline.fetch ${item}"),
-            "deps": [*modules("pipeline.fetch"), _rel(paths.SOURCES), _rel(paths.MANUAL) + "/${item}"],
+            "deps": [*_code_deps("fetch_manual", FETCH_CODE), _rel(paths.SOURCES), _rel(paths.MANUAL) + "/${item}"],
             "outs": [{_rel(paths.RAW) + "/${item}": {"persist": True}}]}},
     }
     for stage in definitions():
-        body = {"cmd": command(stage.cmd), "deps": [*modules(*stage.modules), *stage.deps]}
+        body = {"cmd": command(stage.cmd), "deps": [*_code_deps(stage.name, stage.modules), *stage.deps]}
         if stage.settings:
             body["params"] = [{_rel(paths.PARAMS): None}] if len(stage.settings) == len(SECTIONS) else \
                 [model.SECTION for model in stage.settings]
@@ -308,7 +287,7 @@ def document() -> dict:
 
 
 # A comment banner before the first stage of each layer or chapter.
-BANNERS = {"fetch": "Fetch", "ingest_unodc_prisons": "Ingest: one module per publisher",
+BANNERS = {"code": "Code", "fetch": "Fetch", "ingest_unodc_prisons": "Ingest: one module per publisher",
            "brazil": "Brazil (SISDEPEN)", "regional": "Regional (UNODC)", "argentina": "Argentina (SNEEP)",
            "uruguay": "Uruguay (UNODC, the drug observatory, published figures)", "indicators": "The long table",
            "claims": "Claims check", "report": "Briefing pack", "profiles": "Country profiles and the numbers for reuse"}
@@ -351,6 +330,17 @@ def stage_names(written: str | None = None) -> list[str] | None:
 def stage_deps(name: str) -> list[str]:
     """The deps of one (not `foreach`) stage of dvc.yaml."""
     return list(stages()[name].get("deps", []))
+
+
+def stage_inputs(name: str) -> list[str]:
+    """Every file one (not `foreach`) stage reads, sorted: its deps, with its list of code replaced by the modules it
+    names (what an executed notebook records, and the briefing's fingerprint covers)."""
+    deps = set(stage_deps(name))
+    listed = _rel(paths.code_inputs_file(name))
+    if listed in deps:
+        deps.remove(listed)
+        deps.update(closure.code_files(*code_entries()[name]))
+    return sorted(deps)
 
 
 def stage_running(command: str) -> tuple[str, dict] | None:

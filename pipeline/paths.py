@@ -52,6 +52,10 @@ UNODC_DRUG_CRIMES_QUALITY = INTERIM / "unodc_drug_crimes_quality.csv"
 SISDEPEN_FILES = INTERIM / "sisdepen_files.csv"  # every SISDEPEN file, used or not, and why
 SNEEP_LOAD_REPORT = INTERIM / "sneep_load_report.json"  # what the SNEEP load read, repaired and rejected
 
+# The pipeline code each stage runs, one list a stage (`code` stage, pipeline/code_inputs/): its dependency on
+# the code instead of one per module. See code_inputs_file().
+CODE_INPUTS = INTERIM / "code"
+
 # Long-table rows, one file per source or chapter, gathered into INDICATORS.
 INDICATOR_PARTS = INTERIM / "indicators"
 INDICATORS = PROCESSED / "indicators.csv"
@@ -211,6 +215,11 @@ def spreadsheet(name: str, language: str, suffix: str = ".xlsx") -> Path:
     """A table or a figure's data for authors, in one language: reports/spreadsheets/<lang>/<id>.xlsx (and, in
     languages other than English, the figure's data as a localised .csv)."""
     return SPREADSHEETS / language / f"{name}{suffix}"
+
+
+def code_inputs_file(stage: str) -> Path:
+    """The list of the pipeline modules `stage` runs, with their md5 (a `foreach` stage's items share one)."""
+    return CODE_INPUTS / f"{stage}.md5"
 
 
 def notebook(name: str) -> Path:

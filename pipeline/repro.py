@@ -15,9 +15,9 @@ command succeeds its dependencies, outputs and parameters are hashed and recorde
 is held only for that bookkeeping, never while commands run (as `dvc repro` itself releases it), and each running
 stage holds DVC's read/write lock on its dependencies and outputs. So the outputs and dvc.lock are the ones `dvc
 repro` gives, byte for byte, without what DVC repeats for every stage: a `dvc` process started and the whole
-pipeline read (about 1.4 CPU-seconds a stage), and dvc.lock read and written again (about a second: it is written
-once for all the stages recorded so far, before the report stage and at the end, even after a failure or Ctrl-C; see
-Recorder).
+pipeline read (about 1.4 CPU-seconds a stage), and dvc.lock read and written again (about half a second: it is
+written once for all the stages recorded so far, before the report stage and at the end, even after a failure or
+Ctrl-C; see Recorder).
 
 When a stage fails, no other stage starts; those running finish and are recorded; the exit status is the failed
 stage's and its message is the last one printed. Each stage runs in a process group of its own, so Ctrl-C in the
@@ -328,8 +328,9 @@ class Recorder:
     (no run cache: every output is `cache: false`) at once, and its entry in dvc.lock when `flush` is called.
 
     DVC rewrites the whole of dvc.lock for each stage it records: read with ruamel.yaml's round-trip parser, the
-    stage's entry updated, written again (in pure Python: about a second for this project's 110 kB, 28 times in a cold
-    rebuild, the largest part of DVC's bookkeeping). Here the entries are written together, when the report stage
+    stage's entry updated, written again (in pure Python: about half a second for this project's 68 kB, 29 times in
+    a cold rebuild, the largest part of DVC's bookkeeping; a second for the 128 kB before each stage listed its code
+    in one file, pipeline/code_inputs/). Here the entries are written together, when the report stage
     needs them and at the end, and the parsed file is kept between two writes (`LockDocument`): the report's entry
     is added to what was written before it, without reading it again."""
 

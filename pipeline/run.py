@@ -200,11 +200,12 @@ def failed_cell_error(notebook: Path, raw: Path, error) -> PipelineError:
 
 
 def stage_inputs(notebook: Path) -> list[dict]:
-    """The deps of the dvc.yaml stage that runs `notebook`, each with its hash and size, as it ran."""
+    """The files the dvc.yaml stage that runs `notebook` reads (its deps, each module of its code named), each with
+    its hash and size, as it ran."""
     running = dvc_yaml.stage_running(paths.relative(notebook)) if paths.DVC_YAML.is_file() else None
-    deps = running[1].get("deps", []) if running else []
+    deps = dvc_yaml.stage_inputs(running[0]) if running else []
     return [{"path": dep, "md5": dvc_md5(paths.ROOT / dep), "bytes": size(paths.ROOT / dep)}
-            for dep in sorted(deps) if (paths.ROOT / dep).exists()]
+            for dep in deps if (paths.ROOT / dep).exists()]
 
 
 def scrub(nb: nbformat.NotebookNode, source: Path) -> nbformat.NotebookNode:

@@ -2,7 +2,7 @@
 
 Every stage of dvc.yaml is `bin/python -m pipeline.<module> [arguments]`: a new Python that first imports pandas,
 pyarrow, pandera and, for the figures, matplotlib, 0.5 to 1 CPU-second a stage, paid again by each of a cold
-rebuild's 28 stages. The runner (pipeline/repro.py) starts such a command instead in a process forked from a server
+rebuild's 29 stages. The runner (pipeline/repro.py) starts such a command instead in a process forked from a server
 that has imported those libraries once. The forked process then does what `python -m` does: it runs the module as
 `__main__` (with runpy's function that `python -m` itself calls) with the command's arguments, the stage's folder
 first on the path, DVC's environment for the stage (DVC_ROOT, DVC_STAGE), the signals a new Python started by the

@@ -51,9 +51,11 @@ def signature(files: Iterable[str]) -> dict[str, list[int] | None]:
 
 
 def with_contents(path: Path) -> list[str]:
-    """A file, or a folder with every folder and file under it, as paths relative to the root where possible."""
+    """A file, or a folder with every folder and file under it, as paths relative to the root where possible; not
+    Python's `__pycache__` folders, which .dvcignore leaves out of DVC's hash of a folder (the pipeline's code)."""
     found = [path]
     for folder, folders, names in os.walk(path):
+        folders[:] = [name for name in folders if name != "__pycache__"]
         found.extend(Path(folder) / name for name in folders + names)
     return [paths.relative(item) for item in found]
 

@@ -1,15 +1,17 @@
 """dvc.yaml is generated (pipeline/dvc_yaml.py) from the stages and the registry: the committed file is the generated
 one, every stage follows the naming rule, declares the sections of params.yaml its settings models describe, and
-lists the pipeline modules it runs; data/sources.yaml is a file the fetch stages depend on, never a params file."""
+depends on the list of the pipeline modules it runs (the `code` stage's); data/sources.yaml is a file the fetch
+stages depend on, never a params file."""
 
 from __future__ import annotations
 
 import re
 
 from pipeline import dvc_yaml, paths, registry, settings
+from pipeline.code_inputs import closure
 
-RULE = re.compile(r"^(fetch|fetch_manual|ingest_[a-z_]+|indicators|codebook|claims|report|profiles|profiles_notebook|"
-                  r"datapackage|values|"
+RULE = re.compile(r"^(code|fetch|fetch_manual|ingest_[a-z_]+|indicators|codebook|claims|report|profiles|"
+                  r"profiles_notebook|datapackage|values|"
                   rf"({'|'.join(registry.CHAPTERS)})(_figures|_notebook)?)$")
 
 
@@ -56,15 +58,44 @@ def test_one_fetch_stage_brings_every_pinned_source_and_outputs_each_raw_folder(
     assert dvc_yaml.stages()["fetch_manual"]["foreach"] == [n for n in sources if sources[n].get("manual_download")]
 
 
-def test_a_stage_depends_on_every_module_it_imports():
-    deps = dvc_yaml.stages()["brazil"]["deps"]
+def test_a_stage_depends_on_the_list_of_every_module_it_imports_and_no_stage_on_a_module():
+    stages = dvc_yaml.stages()
+    assert stages["brazil"]["deps"][0] == "data/interim/code/brazil.md5"
+    code = closure.code_files(*dvc_yaml.code_entries()["brazil"])
     for module in ("pipeline/chapters/brazil/build.py", "pipeline/chapters/brazil/plausibility.py",
                    "pipeline/chapters/brazil/claim.py", "pipeline/chapters/brazil/reconcile.py",
                    "pipeline/registry.py", "pipeline/settings.py"):
-        assert module in deps
-    assert not any(dep.startswith("pipeline/chapters/uruguay") for dep in deps)
-    notebook = dvc_yaml.modules("notebooks/regional.ipynb")  # a notebook: the imports of its code cells
+        assert module in code
+    assert not any(name.startswith("pipeline/chapters/uruguay") for name in code)
+    notebook = closure.modules("notebooks/regional.ipynb")  # a notebook: the imports of its code cells
     assert notebook[0] == "notebooks/regional.ipynb" and "pipeline/chapters/regional/notes.py" in notebook
+    # A notebook stage depends on its list and on the notebook itself.
+    assert stages["regional_notebook"]["deps"][:2] == ["data/interim/code/regional_notebook.md5",
+                                                        "notebooks/regional.ipynb"]
+    # Only `code` reads the pipeline folder (and every notebook), and writes the lists every other stage reads.
+    assert stages["code"]["deps"] == ["pipeline", *sorted(paths.relative(p) for p in paths.NOTEBOOKS.glob("*.ipynb"))]
+    for name, body in stages.items():
+        deps = body.get("do", body)["deps"]
+        assert not any(dep.startswith("pipeline/") and dep.endswith(".py") for dep in deps), name
+        if name != "code":
+            assert deps[0] == f"data/interim/code/{name}.md5", name
+    # What the stage reads, each module named: its deps with the list replaced by the modules it lists.
+    inputs = dvc_yaml.stage_inputs("regional_notebook")
+    assert "notebooks/regional.ipynb" in inputs and "pipeline/chapters/regional/notes.py" in inputs
+    assert not any(name.startswith("data/interim/code/") for name in inputs) and inputs == sorted(set(inputs))
+
+
+def test_the_code_stage_lists_each_module_with_its_md5_as_md5sum_writes_it():
+    import subprocess
+
+    text = closure.listing(*dvc_yaml.code_entries()["brazil_notebook"])
+    lines = text.splitlines()
+    assert [line.split("  ", 1)[1] for line in lines] == closure.code_files("pipeline.run",
+                                                                                   "notebooks/brazil_sisdepen.ipynb")
+    assert "pipeline/run.py" in text and "notebooks/" not in text  # the notebook is a dependency of its own
+    checked = subprocess.run(["md5sum", "--check", "--quiet", "-"], input=text, cwd=paths.ROOT, text=True,
+                             capture_output=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 def test_the_figures_and_tables_of_the_registry_are_outputs_of_their_chapters_stages():

@@ -70,7 +70,7 @@ def test_a_function_level_project_import_says_why():
 
 
 def test_packages_hold_a_docstring_only():
-    """So that a stage's code inputs (pipeline/dvc_yaml.py) can leave them out. The one exception, in the root
+    """So that a stage's code inputs (pipeline/code_inputs/) can leave them out. The one exception, in the root
     package: Ctrl-C handling while a command starts (pipeline/interrupt.py, which every stage lists among its code
     inputs), installed at import because the package is the first thing `python -m pipeline.<command>` imports."""
     for path in paths.PACKAGE.rglob("__init__.py"):

@@ -12,6 +12,16 @@ def test_the_diagram_is_current(document):
     assert readme.with_diagram(text, readme.diagram()) == text, "run `make readme` and commit it"
 
 
+def test_the_diagram_leaves_out_the_code_stage_and_says_so():
+    drawn = ('```mermaid\nflowchart TD\n\tnode1["brazil"]\n\tnode2["code"]\n\tnode3["codebook"]\n\tnode2-->node1\n'
+             '\tnode2-->node3\n\tnode1-->node3\n\tnode12-->node3\n```')
+    assert readme.without_stage(drawn, "code") == ('```mermaid\nflowchart TD\n\tnode1["brazil"]\n\tnode3["codebook"]\n'
+                                                   '\tnode1-->node3\n\tnode12-->node3\n```')
+    assert readme.without_stage(drawn, "values") == drawn
+    diagram = readme.diagram()
+    assert '["code"]' not in diagram and '["codebook"]' in diagram and diagram.endswith(readme.LEFT_OUT)
+
+
 # Counts the README quotes that no output holds as written, each with how it was recomputed (2026-12-06, from
 # data/interim/sisdepen.parquet, data/interim/brazil/units.parquet, the UNODC file and tab-08 / tab-22).
 DERIVED = {

@@ -40,7 +40,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import citation, dvc_yaml, i18n, io, parallel, paths, run
+from pipeline import citation, i18n, io, parallel, paths, run
+from pipeline.code_inputs import closure
 from pipeline.errors import PipelineError, cli
 from pipeline.profiles import build, pages, text
 
@@ -87,7 +88,7 @@ def jobs(countries: list[str], languages: list[str]) -> list[Job]:
 def _shared_inputs() -> str:
     """The hash of what every profile is made from besides its own numbers."""
     digest = hashlib.sha256()
-    code = dvc_yaml.modules(paths.relative(paths.PROFILE_NOTEBOOK), *EXTRA_CODE)
+    code = closure.modules(paths.relative(paths.PROFILE_NOTEBOOK), *EXTRA_CODE)
     for name in code:
         digest.update(name.encode() + b"\0" + (paths.ROOT / name).read_bytes())
     for template in sorted(paths.PROFILE_TEMPLATES.glob("*")):

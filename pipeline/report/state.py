@@ -2,8 +2,9 @@
 
 The git commit itself cannot be written into a committed file (the file is part of the commit), and the build time
 would change on every run. Instead: the SHA-256 of this stage's own inputs (each hashed as DVC hashes it; they are
-exactly the stage's deps, so the pack is rebuilt whenever the fingerprint would change), and DVC's own answer to
-whether every other stage is up to date (`dvc status --json`). Both follow from the commit's files alone.
+exactly the stage's deps, each module of its code named, so the pack is rebuilt whenever the fingerprint would
+change), and DVC's own answer to whether every other stage is up to date (`dvc status --json`). Both follow from the
+commit's files alone.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def pipeline_state() -> dict:
     """The fingerprint of this stage's inputs, and every other stage as up to date or why not."""
     from pipeline import dvc_yaml  # it reads params.yaml's models: not imported by `make repro`, which names STAGE
 
-    hashed = {dep: dvc_md5(paths.ROOT / dep) for dep in sorted(dvc_yaml.stage_deps(STAGE))}
+    hashed = {dep: dvc_md5(paths.ROOT / dep) for dep in dvc_yaml.stage_inputs(STAGE)}
     fingerprint = hashlib.sha256(json.dumps(hashed, sort_keys=True).encode()).hexdigest()
     others = [name for name in dvc_yaml.stage_names() if name != STAGE]
     status = dvc_status(others)
