@@ -13,10 +13,12 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from pipeline import kept_csv, paths
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 STAGING_ENV = "BRIEFING_STAGING_DIR"
 
@@ -139,5 +141,7 @@ def _publish(staging: Path, replace: tuple[Path, ...] = ()) -> None:
 def read_text_csv(path: Path, what: str = "file"):
     """A CSV kept by hand in the repository, every cell as text, once pipeline.kept_csv's checks have passed (the file
     exists, is UTF-8, and every row has the header's number of fields)."""
+    import pandas as pd  # here, not at the top: the `code` stage writes its lists with this module and no table
+
     text, _ = kept_csv.read(path, what)
     return pd.read_csv(text_io.StringIO(text), dtype=str, keep_default_na=False)

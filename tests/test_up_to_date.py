@@ -47,7 +47,7 @@ def tree(tmp_path, monkeypatch):
 
 def test_a_record_holds_while_no_file_moves_and_gives_its_facts(tree):
     root, files = tree
-    assert sorted(files) == ["data", "data/deep", "data/deep/a.csv", "missing.txt", "params.yaml"]
+    assert sorted(files) == ["data/", "data/deep/", "data/deep/a.csv", "missing.txt", "params.yaml"]
     kept = up_to_date.unchanged(root / "record.json")
     assert kept["answer"] == 42 and sorted(kept["files"]) == sorted(files) and len(kept["digest"]) == 64
     assert up_to_date.unchanged(root / "record.json") == kept  # reading it changes nothing
@@ -82,6 +82,33 @@ def test_a_file_that_changed_after_the_check_began_leaves_no_record(tmp_path, mo
     assert up_to_date.record(tmp_path / "record.json", ["input.txt"], began + 2 * up_to_date.MARGIN_NS,
                              written=["report.md"]) is True
     assert sorted(up_to_date.unchanged(tmp_path / "record.json")["files"]) == ["input.txt", "report.md"]
+
+
+def test_pythons_compiled_modules_written_into_a_recorded_folder_leave_the_record_as_it_was(tree):
+    """The pipeline's folder is a dependency (of the `code` stage): Python adds `__pycache__` to it and its folders
+    whenever it first imports a module, which moves their times but nothing DVC reads (.dvcignore)."""
+    root, _ = tree
+    cache = root / "data" / "deep" / "__pycache__"
+    cache.mkdir()
+    (cache / "a.cpython-311.pyc").write_bytes(b"compiled")
+    (root / "data" / "__pycache__").mkdir()
+    assert up_to_date.unchanged(root / "record.json") is not None
+    (root / "data" / "deep" / "b.py").write_text("x = 1\n")  # a new module is a change
+    assert up_to_date.unchanged(root / "record.json") is None
+
+
+@pytest.mark.parametrize("move", ["added", "removed"])
+def test_a_file_added_or_removed_after_the_folder_was_walked_leaves_no_record(tmp_path, monkeypatch, move):
+    monkeypatch.setattr(paths, "ROOT", tmp_path)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "a.csv").write_text("x\n")
+    began = time.time_ns() + 2 * up_to_date.MARGIN_NS
+    files = up_to_date.with_contents(tmp_path / "data")  # DVC's decision read the folder as it was then ...
+    if move == "added":  # ... and a file appears (or goes) before the record is written
+        (tmp_path / "data" / "b.csv").write_text("y\n")
+    else:
+        (tmp_path / "data" / "a.csv").unlink()
+    assert up_to_date.record(tmp_path / "record.json", files, began) is False
 
 
 @pytest.mark.parametrize("text", ["", "{not json", '{"version": 0, "files": {}, "facts": {}}', "[]"])

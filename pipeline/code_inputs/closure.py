@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import functools
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline import paths
@@ -35,7 +37,8 @@ def _module_file(name: str) -> Path | None:
     return None
 
 
-def _imports(path: Path) -> list[str]:
+@functools.cache  # a stage's list reads the modules it shares with others (pipeline/paths.py: 28 stages) once
+def _imports(path: Path) -> tuple[str, ...]:
     """Module names a file imports (a notebook: its code cells); `from pipeline.x import y` names both x and x.y."""
     if path.suffix == ".ipynb":
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
@@ -44,12 +47,23 @@ def _imports(path: Path) -> list[str]:
     else:
         source = path.read_text(encoding="utf-8")
     names = []
-    for node in ast.walk(ast.parse(source)):
+    for node in _statements(ast.parse(source).body):
         if isinstance(node, ast.Import):
             names += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names += [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
-    return [name for name in names if name.startswith("pipeline")]
+    return tuple(name for name in names if name.startswith("pipeline"))
+
+
+def _statements(body: list) -> Iterator[ast.AST]:
+    """Every statement of a block and of the blocks inside it (a function's, a branch's, a handler's): where an
+    import can stand. Expressions are not visited (a tenth of a module's nodes are statements)."""
+    for node in body:
+        yield node
+        for block in ("body", "orelse", "finalbody", "handlers", "cases"):
+            inner = getattr(node, block, None)
+            if isinstance(inner, list):
+                yield from _statements(inner)
 
 
 def code_files(*entries: str) -> list[str]:
@@ -59,4 +73,9 @@ def code_files(*entries: str) -> list[str]:
 
 def listing(*entries: str) -> str:
     """A stage's list: each module's md5 and path, as `md5sum` writes them."""
-    return "".join(f"{file_md5(paths.ROOT / name)}  {name}\n" for name in code_files(*entries))
+    return "".join(f"{_md5(name)}  {name}\n" for name in code_files(*entries))
+
+
+@functools.cache
+def _md5(name: str) -> str:
+    return file_md5(paths.ROOT / name)
