@@ -1,7 +1,7 @@
 """A no-op `make repro` without asking DVC again: the files DVC last found up to date, as they stood then.
 
 DVC's no-op (`dvc repro` when nothing changed) reads the whole pipeline, takes a read/write lock per stage and
-compares every dependency and output with dvc.lock: about 1.4 s here, four times `dvc version`'s start-up
+compares every dependency and output with dvc.lock: about 2.6 times `dvc version`'s start-up here
 (reports/benchmarks.md). It decides from files alone: their bytes (which DVC itself knows by each file's inode, size
 and modification time, in its state database) and whether each cached output's objects are in the cache. So when
 `make repro` (pipeline.repro) asks DVC and DVC finds nothing to do, `record` keeps, for every file that decision
