@@ -6,20 +6,21 @@ compares every dependency and output with dvc.lock: about 2.6 times `dvc version
 and modification time, in its state database) and whether each cached output's objects are in the cache. So when
 `make repro` (pipeline.repro) asks DVC and DVC finds nothing to do, `record` keeps, for every file that decision
 reads, its device, inode, size, and modification and change times: each stage's dependencies and outputs (a folder
-with every file and folder under it, the folder itself by the names it holds), the cache objects of the cached outputs, the files DVC reads the stages
-from, its configuration, and the installed DVC. The next `make repro` stats those files first (`unchanged`): if each
-one stands exactly as recorded, DVC would find the same, and the runner says so without asking it. Any difference
-(a byte edited, even with the modification time put back: the change time moves; a file touched, added to a
-folder or removed; a cache object deleted; a package installed) and DVC is asked, as before. `dvc repro` and `dvc
-status` always ask DVC.
+with every file and folder under it, the folder itself by the names it holds), the cache objects of the cached
+outputs, the files DVC reads the stages from, its configuration, and the installed DVC. The next `make repro` stats
+those files first (`unchanged`): if each one stands exactly as recorded, DVC would find the same, and the runner
+says so without asking it. Any difference (a byte edited, even with the modification time put back: the change time
+moves; a file touched, added to a folder or removed; a cache object deleted; a package installed) and DVC is asked,
+as before. `dvc repro` and `dvc status` always ask DVC.
 
-A record is kept only if no file moved while DVC looked: every file's change time (which programs cannot set)
-must be earlier than the moment the check began, less MARGIN for the coarse clock the kernel stamps files with, and
-each folder must hold exactly the files and folders recorded under it. A file edited, added or removed during the
-check leaves no record, and the next run asks DVC. A folder is recorded by the names it holds, not by its times:
-Python writing its compiled modules (`__pycache__`, which .dvcignore leaves out of DVC's hashes) into the
-pipeline's folder, a dependency of the `code` stage, moves the folder's times and nothing DVC reads. The changes report that `make repro`
-writes after the build keeps a record of its own the same way (pipeline.changes), with the files it reads.
+A record is kept only if no file moved while DVC looked: every file's change time (which programs cannot set) must
+be earlier than the moment the check began, less MARGIN for the coarse clock the kernel stamps files with, and each
+folder must hold exactly the files and folders recorded under it. A file edited, added or removed during the check
+leaves no record, and the next run asks DVC. A folder is recorded by the names it holds, not by its times: Python
+writing its compiled modules (`__pycache__`, which .dvcignore leaves out of DVC's hashes) into the pipeline's
+folder, a dependency of the `code` stage, moves the folder's times and nothing DVC reads. The changes report that
+`make repro` writes after the build keeps a record of its own the same way (pipeline.changes), with the files it
+reads.
 """
 
 from __future__ import annotations
