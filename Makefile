@@ -50,17 +50,23 @@ browser: ## Install Debian's chromium for the browser test when it is missing (n
 # pytest-xdist: two workers, each test file (so each notebook's nbval cells, in order, in one kernel) on one worker.
 XDIST := -n 2 --dist loadfile
 
-# After the build and its check, the tests run as three pytest processes side by side, each one's output printed
-# whole when it ends: the unit, fault and nbval tests (on two xdist workers), the shared clean rebuild and the
-# end-to-end tests that use it, and the end-to-end tests that copy this built checkout. The end-to-end sets are long
-# chains of steps, one after another; the unit tests are many short ones, so they run at a lower priority (nice) and
-# fill the cores the chains leave idle instead of stretching them (the unit tests read this work tree and write only
-# to data/interim/logs, which no copy takes; tests/conftest.py fails a run that writes anything else of the project).
-test: setup browser ## Rebuild (dvc repro), check the committed outputs are current, run the tests and nbval (not test-bench)
-	$(DVC_REPRO)
-	@changed="$$(git status --porcelain -- $(OUTPUTS))"; test -z "$$changed" || { echo "$$changed"; \
-		echo "error: these outputs differ from what dvc repro builds — run make repro and commit them"; exit 1; }
-	@$(MAKE) --no-print-directory -j3 --output-sync=target test-units test-e2e-shared-rebuild test-e2e-built-checkout
+# The build first: a clean copy of this checkout (tracked and new files, no outputs, no fetched data) in a temporary
+# folder, built by make repro's runner from the mirror. It is the one clean rebuild the end-to-end tests share
+# (tests/system/faults/rebuild.py), and it gives this work tree the built files it lacks or holds with other bytes
+# (outputs, data/raw, data/interim), so a fresh clone is built once; then the outputs are checked against the last
+# commit. The tests run as three pytest processes side by side, each one's output printed whole when it ends: the
+# unit, fault and nbval tests (on two xdist workers), the end-to-end tests on the clean copy, and the end-to-end tests
+# that copy this built checkout. The end-to-end sets are long chains of steps, one after another; the unit tests are
+# many short ones, so they run at a lower priority (nice) and fill the cores the chains leave idle instead of
+# stretching them (the unit tests read this work tree and write only to data/interim/logs, which no copy takes;
+# tests/conftest.py fails a run that writes anything else of the project). The temporary folder is removed at the end.
+test: setup browser ## Build a clean copy (make repro's runner) into this tree, check the committed outputs, run the tests and nbval (not test-bench)
+	@rebuild="$$(mktemp -d "$${TMPDIR:-/tmp}/briefing-test-rebuild.XXXXXX")" && trap 'rm -rf "$$rebuild"' EXIT && \
+	PYTHONPATH=tests python -m system.faults.rebuild "$$rebuild" && \
+	{ changed="$$(git status --porcelain -- $(OUTPUTS))"; test -z "$$changed" || { echo "$$changed"; \
+		echo "error: these outputs differ from what dvc repro builds — run make repro and commit them"; exit 1; }; } && \
+	BRIEFING_TEST_REBUILD="$$rebuild" $(MAKE) --no-print-directory -j3 --output-sync=target \
+		test-units test-e2e-shared-rebuild test-e2e-built-checkout
 
 test-units:
 	nice -n 10 python -m pytest $(XDIST) -m "not e2e"

@@ -1,6 +1,6 @@
 """Two builds in separate places give byte-identical figures (SVG, PNG, PDF), tables, executed notebooks and
-HTML pages: the committed outputs (built in the work tree, which `make test` first checks are what `dvc repro`
-builds there) and the clean copy that tests/system/faults/rebuild.py builds once for every system test. The
+HTML pages: the committed outputs (built by `make repro` in the work tree of whoever committed them) and the clean
+copy that tests/system/faults/rebuild.py builds once for every system test (in `make test`, before the tests). The
 comparison is reported by kind of file, so a byte drift in one format (PDF dates, PNG metadata, notebook ids) is
 named. (tests/system/test_interrupted.py rebuilds one notebook stage a third time and compares it too.)
 """

@@ -8,6 +8,12 @@ itself finds every stage the runner recorded up to date. (Plain `dvc repro` runs
 the long table, the claims and the report in the user-path, adding-data and README tests; run cold over every stage,
 it would add DVC's own bookkeeping, about 1.5 CPU-seconds a stage, which the runner pays once.)
 
+`make test` builds it before its tests (`python -m system.faults.rebuild FOLDER`, with tests/ on the path): the clean
+build then also gives this work tree its built files (outputs, fetched sources, interim tables), which `make test`
+checks against the last commit and the unit tests read, so a fresh clone is built once, not once in its work tree
+and again in the copy. The end-to-end set finds that copy through $BRIEFING_TEST_REBUILD; without it (`make
+test-e2e`, pytest run by hand) the first test that needs the copy builds it.
+
 The interruption is then tested on one stage of that built copy (`interrupt_one_stage`), not on a second
 full rebuild: the stage's output is removed, `dvc repro` is killed (SIGKILL, the whole process group: DVC,
 papermill and the kernel) while the stage runs, and run again, which must rerun just that stage and give back the
@@ -16,6 +22,8 @@ committed bytes.
 
 from __future__ import annotations
 
+import filecmp
+import json
 import os
 import shutil
 import signal
@@ -29,6 +37,12 @@ from system import test_pipeline_e2e as e2e
 
 from pipeline import fetch, paths
 
+PREBUILT_ENV = "BRIEFING_TEST_REBUILD"  # the folder `make test` built the shared clean copy in before its tests
+RECORD = "rebuild.json"  # in that folder: how the two runs ended and what they printed
+# What the clean copy's build gives the work tree (`make test`): the outputs and dvc.lock git compares, and the
+# untracked folders a build leaves that the unit tests read; not the logs or failed notebooks a run leaves.
+GIVEN_TO_THE_WORK_TREE = (*e2e.OUTPUT_FOLDERS, "data/raw", "data/interim", "dvc.lock")
+NOT_GIVEN = ("data/interim/logs/", "data/interim/failed/")
 NOTEBOOK_COMMAND = "-m pipeline.run"  # in the line DVC prints for a notebook stage, whichever python runs it
 SECONDS_INTO_THE_STAGE = 3
 
@@ -80,28 +94,89 @@ def shared(tmp_path_factory) -> Rebuild:
     """The clean rebuild, made once per test session whichever test asks first (the tests that use it are marked
     e2e; make test runs them in one pytest process of their own, not spread over xdist workers)."""
     if "rebuild" not in _SHARED:
-        _SHARED["rebuild"] = clean_rebuild(tmp_path_factory.mktemp("rebuild"))
+        prebuilt = os.environ.get(PREBUILT_ENV)
+        _SHARED["rebuild"] = (load(Path(prebuilt)) if prebuilt
+                              else clean_rebuild(tmp_path_factory.mktemp("rebuild")))
     return _SHARED["rebuild"]
+
+
+def save(built: Rebuild, workdir: Path) -> None:
+    """The rebuild's record, for the pytest process that runs the tests on it (`load`)."""
+    runs = {name: {"args": run.args, "returncode": run.returncode, "stdout": run.stdout, "stderr": run.stderr}
+            for name, run in (("first", built.first), ("second", built.second))}
+    record = {"copy": str(built.copy), "params_log": str(built.params_log), "mirror_touched": built.mirror_touched,
+              **runs}
+    (workdir / RECORD).write_text(json.dumps(record), encoding="utf-8")
+
+
+def load(workdir: Path) -> Rebuild:
+    record = json.loads((workdir / RECORD).read_text(encoding="utf-8"))
+    first, second = (subprocess.CompletedProcess(**record[name]) for name in ("first", "second"))
+    return Rebuild(Path(record["copy"]), first, second, Path(record["params_log"]), record["mirror_touched"])
 
 
 def _dvc() -> str:
     return str(Path(sys.executable).with_name("dvc"))
 
 
-def clean_rebuild(workdir: Path) -> Rebuild:
+def clean_rebuild(workdir: Path, echo: bool = False) -> Rebuild:
+    """Copy and build; with `echo`, the build's lines are printed as they come (`make test` shows its progress)."""
     from pipeline import params
 
     copy = workdir / "repo"
     make_copy(copy)
     mirror_before = {p: p.stat().st_mtime_ns for p in fetch.mirror_dir().rglob("*") if p.is_file()}
     env = environment() | {params.READ_LOG_ENV: str(workdir / "params-read.jsonl")}
-    first = subprocess.run([sys.executable, "-m", "pipeline.repro"], cwd=copy, env=env | {"PYTHONUNBUFFERED": "1"},
-                           capture_output=True, text=True)  # as `make repro` runs it
+    command = [sys.executable, "-m", "pipeline.repro"]  # as `make repro` runs it
+    with subprocess.Popen(command, cwd=copy, env=env | {"PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True) as process:
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if echo:
+                print(line, end="", flush=True)
+    first = subprocess.CompletedProcess(command, process.returncode, "".join(lines), "")
     second = subprocess.run([_dvc(), "repro"], cwd=copy, env=environment(), capture_output=True, text=True)
     mirror_after = {p: p.stat().st_mtime_ns for p in fetch.mirror_dir().rglob("*") if p.is_file()}
     touched = sorted(str(p) for p in mirror_before.keys() | mirror_after.keys()
                      if mirror_before.get(p) != mirror_after.get(p))
     return Rebuild(copy, first, second, workdir / "params-read.jsonl", touched)
+
+
+def give_to_the_work_tree(copy: Path, root: Path = paths.ROOT) -> list[str]:
+    """Copy the built files of `copy` that `root` lacks or holds with other bytes into `root`; returns their names.
+    Nothing of `root` is removed: a build in `root` would have written the same files (tests/system/
+    test_determinism.py compares the two builds' outputs)."""
+    given = []
+    for part in GIVEN_TO_THE_WORK_TREE:
+        source = copy / part
+        for path in [source] if source.is_file() else sorted(source.rglob("*")):
+            name = path.relative_to(copy).as_posix()
+            if not path.is_file() or name.startswith(NOT_GIVEN):
+                continue
+            target = root / name
+            if target.is_file() and filecmp.cmp(path, target, shallow=False):
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staged = target.with_name(f".{target.name}.given")
+            shutil.copy2(path, staged)
+            staged.replace(target)
+            given.append(name)
+    return given
+
+
+def main(arguments: list[str]) -> int:
+    """`make test`'s build: the shared clean copy in FOLDER, then its built files into this work tree."""
+    workdir = Path(arguments[0])
+    built = clean_rebuild(workdir, echo=True)
+    save(built, workdir)
+    if built.first.returncode != 0:
+        print(f"error: the clean build of this checkout failed (exit {built.first.returncode}; its output is above)")
+        return built.first.returncode
+    given = give_to_the_work_tree(built.copy)
+    print(f"make test: the clean copy built in {workdir}; {len(given)} of its files were missing or different here "
+          "and are copied into this work tree")
+    return 0
 
 
 def stage_outputs(copy: Path, stage: str) -> list[Path]:
@@ -140,3 +215,7 @@ def interrupt_one_stage(copy: Path, stage: str) -> Interrupted:
 def outputs(root: Path) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for folder in e2e.OUTPUT_FOLDERS
                   for p in (root / folder).rglob("*") if p.is_file())
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
