@@ -156,8 +156,9 @@ def _run(base: Path, revision: str, by_test: bool = False) -> dict:
 
 def work_by_test(run: dict) -> list[str]:
     """Where the work of one `make test` is: the CPU-seconds of its tests by file (the most first), the single tests
-    with the most, and what no test used (make test's own build and check of the work tree, each pytest process's
-    start-up and collection)."""
+    with the most, and what no test used (make test's build of the clean copy the end-to-end tests share, which gives
+    the work tree its built files, and the check of the committed outputs; each pytest process's start-up and
+    collection)."""
     used = run["by_test"]
     if not used:
         return ["The tests' CPU-seconds were not counted in this run."]
@@ -178,8 +179,9 @@ def work_by_test(run: dict) -> list[str]:
           for name, seconds in shown),
         f"| the other {len(rest)} files | {sum(1 for t in used if t.split('::')[0] in dict(rest))} | "
         f"{sum(s for _, s in rest):.0f} | {share(sum(s for _, s in rest))} |",
-        f"| outside any test (make test's own `dvc repro` and check of the committed outputs; each pytest "
-        f"process's start-up and collection) | | {total - in_tests:.0f} | {share(total - in_tests)} |",
+        f"| outside any test (make test's build of the clean copy the end-to-end tests share, which gives this "
+        f"work tree its built files, and the check of the committed outputs; each pytest process's start-up and "
+        f"collection) | | {total - in_tests:.0f} | {share(total - in_tests)} |",
         "",
         f"The {len(tests)} single tests with the most work: "
         + "; ".join(f"`{name}` {seconds:.0f}" for name, seconds in tests) + ".",
