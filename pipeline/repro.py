@@ -96,14 +96,19 @@ class Running:
         module = stage_server.python_command(self.command, kwargs["cwd"]) if self.server else None
         self.process = None
         if module is not None:  # `bin/python -m …`: forked from a process that has imported its libraries
-            try:
-                self.process = self.server.start(module, kwargs["cwd"], kwargs["env"])
+            try:  # held until the watchdog knows its process group (a runner killed before then leaves nothing)
+                self.process = self.server.start(module, kwargs["cwd"], kwargs["env"], held=True)
             except OSError:  # the server has ended (it failed, or was killed): a new process, as `dvc repro` starts
                 self.process = None
         if self.process is None:
             self.process = subprocess.Popen(_make_cmd(get_executable(), self.command), process_group=0, **kwargs)
         if self.watchdog is not None:
             self.watchdog.started(self.process.pid, self.stage.addressing)
+        if isinstance(self.process, stage_server.Forked):
+            try:
+                self.process.release()
+            except OSError:  # the server ended meanwhile: the held process ends with it; its status says so
+                pass
 
     def poll(self) -> int | None:
         """The stage's exit status once its last command has ended or one failed, else None."""

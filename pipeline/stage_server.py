@@ -16,7 +16,10 @@ before. It reads one request a line from the runner (JSON: the module, its argum
 signals to leave ignored) and answers on a second pipe: `started ID PID` once the process is forked (its process
 group set), `ended PID STATUS` once it has ended and been waited for (so the CPU time of the stages, with their
 pool workers and kernels, is the server's children's, and the runner's once the server ends). It ends when the
-runner closes its requests (or dies).
+runner closes its requests (or dies). The runner starts each stage held: the forked process waits, having run
+nothing of the stage, until a second request releases it, which the runner sends once it has told its watchdog
+(pipeline/repro_watchdog.py) the process's group. A runner killed in between (a CI job cancelled) would otherwise
+leave a stage running that the watchdog does not know of; a held process whose server ends first ends too.
 
 What the server imported is frozen (`gc.freeze()`) before it forks: Python's collector leaves those objects alone
 in the server and in every process forked from it. Without it, each stage's (and kernel's) first full collection
@@ -131,19 +134,29 @@ class Server:
         self.ended: dict[int, int] = {}  # process id -> exit status
         self.gone = False  # the server ended (its replies closed)
 
-    def start(self, module_and_arguments: list[str], cwd: str, env: dict[str, str], output: str | None = None) -> Forked:
-        """Fork `python -m module arguments` from the server; returns once it runs in its own process group (a
-        kernel: its own session, its output to the file `output`)."""
+    def start(self, module_and_arguments: list[str], cwd: str, env: dict[str, str], output: str | None = None,
+              held: bool = False) -> Forked:
+        """Fork `python -m module arguments` from the server; returns once it is in its own process group (a
+        kernel: its own session, its output to the file `output`). `held`: it waits, having run nothing of the
+        command, until `Forked.release` (the runner first tells its watchdog the process group: a runner killed
+        in between leaves nothing running, as the held process ends when the server does)."""
         self._next_id += 1
         ignored = [int(number) for number in SIGNALS if signal.getsignal(number) is signal.SIG_IGN]
         request = {"id": self._next_id, "module": module_and_arguments, "cwd": cwd, "env": env, "ignored": ignored,
-                   "output": output}
-        os.write(self._requests, (json.dumps(request) + "\n").encode())  # BrokenPipeError if it has ended
+                   "output": output, "held": held}
+        self._send(request)
         while self._next_id not in self.started:
             if self.gone:
                 raise OSError("the stage server ended before it started the command")
             self._read(block=True)
-        return Forked(self, self.started[self._next_id])
+        return Forked(self, self.started[self._next_id], self._next_id if held else None)
+
+    def release(self, request_id: int) -> None:
+        """Let a held process run its command."""
+        self._send({"release": request_id})
+
+    def _send(self, request: dict) -> None:
+        os.write(self._requests, (json.dumps(request) + "\n").encode())  # BrokenPipeError if it has ended
 
     def status(self, pid: int, block: bool) -> int | None:
         """The exit status of a forked process once it has ended (waiting for it if `block`), else None."""
@@ -214,8 +227,14 @@ class Forked:
     """A command running in a process forked from the server, seen as a `subprocess.Popen` is: `pid` (its process
     group's too), `poll()` (None until it ends, then its exit status, negative for a signal) and `wait()`."""
 
-    def __init__(self, server: Server, pid: int):
-        self.server, self.pid = server, pid
+    def __init__(self, server: Server, pid: int, held_as: int | None = None):
+        self.server, self.pid, self._held_as = server, pid, held_as
+
+    def release(self) -> None:
+        """Let it run its command, if it was started held (Server.start); OSError if the server has ended."""
+        if self._held_as is not None:
+            self.server.release(self._held_as)
+            self._held_as = None
 
     def poll(self) -> int | None:
         return self.server.status(self.pid, block=False)
@@ -254,6 +273,7 @@ def serve(requests: int, replies: int, preload: tuple[str, ...] = PRELOAD, kerne
     signal.set_wakeup_fd(woken_write)
     signal.signal(signal.SIGCHLD, lambda *_: None)  # its wake-up byte ends the select below
     buffer, children = b"", set()
+    gates: dict[int, int] = {}  # request id -> the write end of the pipe its held process waits on
     while True:
         ready, _, _ = select.select([requests, woken_read], [], [])
         if woken_read in ready:
@@ -267,25 +287,56 @@ def serve(requests: int, replies: int, preload: tuple[str, ...] = PRELOAD, kerne
             *lines, buffer = buffer.split(b"\n")
             for line in lines:
                 request = json.loads(line)
+                if "release" in request:
+                    _release(gates.pop(request["release"]))
+                    continue
+                gate = os.pipe() if request.get("held") else None
                 pid = os.fork()
                 if pid == 0:
                     if kernels:  # in a session of its own before its stage learns its id (and signals its group)
                         os.setsid()
                         _tell(replies, f"started {request['id']} {os.getpid()}")
-                    for descriptor in (requests, replies, woken_read, woken_write):
+                    for descriptor in (requests, replies, woken_read, woken_write, *gates.values()):
                         os.close(descriptor)
+                    if gate is not None:
+                        _wait_for_release(*gate)
                     if kernels:
                         _as_a_new_kernel(request)
                     _run_as_main(request)  # never returns
                 children.add(pid)
+                if gate is not None:
+                    os.close(gate[0])
+                    gates[request["id"]] = gate[1]
                 if not kernels:
                     _own_group(pid)
                     _tell(replies, f"started {request['id']} {pid}")
+    for gate in gates.values():  # held processes the runner never released (it died): they end, having run nothing
+        os.close(gate)
     if kernels:  # a kernel still running when its stage has gone (killed) would wait for it forever
         for pid in children:
             _signal_group(pid, signal.SIGKILL)
     while children:  # (after a normal end, none: the runner has waited for every stage)
         children.discard(os.waitpid(-1, 0)[0])
+
+
+def _wait_for_release(read: int, write: int) -> None:
+    """In a held process: wait for the runner's release (one byte); if the server ends first (the runner died before
+    it told its watchdog this process's group), end, having run nothing."""
+    signal.set_wakeup_fd(-1)  # the server's, closed here
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.close(write)
+    released = os.read(read, 1) == b"1"
+    os.close(read)
+    if not released:
+        os._exit(SERVER_GONE)
+
+
+def _release(gate: int) -> None:
+    try:
+        os.write(gate, b"1")
+    except BrokenPipeError:  # the held process has ended (killed)
+        pass
+    os.close(gate)
 
 
 def _own_group(pid: int) -> None:

@@ -654,6 +654,26 @@ def test_a_server_never_asked_to_fork_is_ended_at_once():
     assert unused.process.returncode == -signal.SIGKILL
 
 
+def test_a_held_stage_runs_nothing_until_released_and_ends_with_its_server_if_never_released(tmp_path):
+    """The runner starts each stage held and releases it once its watchdog knows the stage's process group: a runner
+    killed in between (its server ends with it, in its process group) leaves no stage running that the watchdog does
+    not know of. Found by a `make test` run on a loaded machine: the watchdog test above, forked, waited 60 s for a
+    stage that had started before the watchdog was told."""
+    (tmp_path / "marker.py").write_text("import pathlib, sys; pathlib.Path(sys.argv[1]).write_text('ran')\n")
+    server = stage_server.Server()
+    try:
+        released = server.start(["marker", "released.txt"], str(tmp_path), dict(os.environ), held=True)
+        never = server.start(["marker", "never.txt"], str(tmp_path), dict(os.environ), held=True)
+        time.sleep(1)
+        assert released.poll() is None and never.poll() is None  # waiting, both
+        assert not (tmp_path / "released.txt").exists() and not (tmp_path / "never.txt").exists()
+        released.release()
+        assert released.wait() == 0 and (tmp_path / "released.txt").read_text() == "ran"
+    finally:
+        server.close()  # as when the runner dies: the server ends, and the process never released with it
+    assert _ended(never.pid) and not (tmp_path / "never.txt").exists()
+
+
 def test_the_server_runs_the_python_dvc_yaml_names():
     assert stage_server.PYTHON == dvc_yaml.PYTHON
 

@@ -167,9 +167,21 @@ def give_to_the_work_tree(copy: Path, root: Path = paths.ROOT) -> list[str]:
     return given
 
 
+def hand_downloaded(root: Path = paths.ROOT) -> list[str]:
+    """Files a user dropped into data/manual/ (SNEEP microdata): never committed, so never in the clean copy."""
+    return sorted(path.relative_to(root).as_posix() for path in (root / paths.relative(paths.MANUAL)).glob("*/*")
+                  if path.name != "README.md")
+
+
 def main(arguments: list[str]) -> int:
     """`make test`'s build: the shared clean copy in FOLDER, then its built files into this work tree."""
     workdir = Path(arguments[0])
+    dropped = hand_downloaded()
+    if dropped:
+        print(f"error: {', '.join(dropped)}: make test builds a clean copy of the committed project, without these "
+              "files, and gives this work tree that build's outputs, which would replace the ones built from them — "
+              "move them out of data/manual/ while make test runs, then put them back and run make repro")
+        return 2
     built = clean_rebuild(workdir, echo=True)
     save(built, workdir)
     if built.first.returncode != 0:
