@@ -53,13 +53,14 @@ XDIST := -n 2 --dist loadfile
 # The build first: a clean copy of this checkout (tracked and new files, no outputs, no fetched data) in a temporary
 # folder, built by make repro's runner from the mirror. It is the one clean rebuild the end-to-end tests share
 # (tests/system/faults/rebuild.py), and it gives this work tree the built files it lacks or holds with other bytes
-# (outputs, data/raw, data/interim), so a fresh clone is built once; then the outputs are checked against the last
-# commit. The tests run as three pytest processes side by side, each one's output printed whole when it ends: the
-# unit, fault and nbval tests (on two xdist workers), the end-to-end tests on the clean copy, and the end-to-end tests
-# that copy this built checkout. The end-to-end sets are long chains of steps, one after another; the unit tests are
-# many short ones, so they run at a lower priority (nice) and fill the cores the chains leave idle instead of
-# stretching them (the unit tests read this work tree and write only to data/interim/logs, which no copy takes;
-# tests/conftest.py fails a run that writes anything else of the project). The temporary folder is removed at the end.
+# (outputs, data/raw, data/interim, DVC's cache), so a fresh clone is built once; then the outputs are checked
+# against the last commit. The tests run as three pytest processes side by side, each one's output printed whole
+# when it ends: the unit, fault and nbval tests (on two xdist workers), the end-to-end tests on the clean copy, and
+# the end-to-end tests that copy this built checkout. The end-to-end sets are long chains of steps, one after
+# another; the unit tests are many short ones, so they run at a lower priority (nice) and fill the cores the chains
+# leave idle instead of stretching them (the unit tests read this work tree and write only to data/interim/logs,
+# which no copy takes; tests/conftest.py fails a run that writes anything else of the project). The temporary
+# folder is removed at the end.
 test: setup browser ## Build a clean copy (make repro's runner) into this tree, check the committed outputs, run the tests and nbval (not test-bench)
 	@rebuild="$$(mktemp -d "$${TMPDIR:-/tmp}/briefing-test-rebuild.XXXXXX")" && trap 'rm -rf "$$rebuild"' EXIT && \
 	PYTHONPATH=tests python -m system.faults.rebuild "$$rebuild" && \

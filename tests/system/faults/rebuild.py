@@ -168,7 +168,7 @@ def give_to_the_work_tree(copy: Path, root: Path = paths.ROOT) -> list[str]:
 
 
 def hand_downloaded(root: Path = paths.ROOT) -> list[str]:
-    """Files a user dropped into data/manual/ (SNEEP microdata): never committed, so never in the clean copy."""
+    """Files a user dropped into data/manual/ (SNEEP microdata): git ignores them, so the clean copy never has them."""
     return sorted(path.relative_to(root).as_posix() for path in (root / paths.relative(paths.MANUAL)).glob("*/*")
                   if path.name != "README.md")
 
@@ -178,9 +178,10 @@ def main(arguments: list[str]) -> int:
     workdir = Path(arguments[0])
     dropped = hand_downloaded()
     if dropped:
-        print(f"error: {', '.join(dropped)}: make test builds a clean copy of the committed project, without these "
-              "files, and gives this work tree that build's outputs, which would replace the ones built from them — "
-              "move them out of data/manual/ while make test runs, then put them back and run make repro")
+        print(f"error: {', '.join(dropped)}: make test builds a clean copy of this checkout, which leaves out what "
+              "git ignores (these files too), and gives this work tree that build's outputs, which would replace the "
+              "ones built from them — move them out of data/manual/ while make test runs, then put them back and run "
+              "make repro")
         return 2
     built = clean_rebuild(workdir, echo=True)
     save(built, workdir)
