@@ -33,18 +33,19 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from system import built_copy
 from system import test_pipeline_e2e as e2e
 
 from pipeline import fetch, paths
 
 PREBUILT_ENV = "BRIEFING_TEST_REBUILD"  # the folder `make test` built the shared clean copy in before its tests
 RECORD = "rebuild.json"  # in that folder: how the two runs ended and what they printed
-# What the clean copy's build gives the work tree (`make test`): the outputs and dvc.lock git compares, the
-# untracked folders a build leaves that the unit tests read, and DVC's cache, which holds the outputs dvc.yaml caches
-# (without them DVC finds those outputs "not in cache" and reruns their stages); not the logs or failed notebooks a
-# run leaves.
-GIVEN_TO_THE_WORK_TREE = (*e2e.OUTPUT_FOLDERS, "data/raw", "data/interim", ".dvc/cache", "dvc.lock")
-NOT_GIVEN = ("data/interim/logs/", "data/interim/failed/")
+# What the clean copy's build gives the work tree (`make test`): the outputs and dvc.lock git compares, and what a
+# built checkout holds that git does not track, as tests/system/built_copy.py copies it: data/raw, data/interim (the
+# unit tests read them) and DVC's cache, which holds the outputs dvc.yaml caches (without them DVC finds those
+# outputs "not in cache" and reruns their stages); not the logs or failed notebooks a run leaves.
+GIVEN_TO_THE_WORK_TREE = (*e2e.OUTPUT_FOLDERS, *built_copy.BUILT, "dvc.lock")
+NOT_GIVEN = tuple(f"{folder}/" for folder in built_copy.NOT_COPIED)
 NOTEBOOK_COMMAND = "-m pipeline.run"  # in the line DVC prints for a notebook stage, whichever python runs it
 SECONDS_INTO_THE_STAGE = 3
 
