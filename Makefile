@@ -47,8 +47,9 @@ browser: ## Install Debian's chromium for the browser test when it is missing (n
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 		echo "note: chromium is not installed and cannot be installed here; the browser test will skip (or fail in CI)"
 
-# pytest-xdist: two workers, each test file (so each notebook's nbval cells, in order, in one kernel) on one worker.
-XDIST := -n 2 --dist loadfile
+# pytest-xdist: two workers, each test file (so each notebook's nbval cells, in order, in one kernel) on one worker,
+# the files in the order tests/conftest.py sets (xdist would sort them by their number of tests).
+XDIST := -n 2 --dist loadfile --no-loadscope-reorder
 
 # The build first: a clean copy of this checkout (tracked and new files, no outputs, no fetched data) in a temporary
 # folder, built by make repro's runner from the mirror. It is the one clean rebuild the end-to-end tests share

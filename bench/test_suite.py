@@ -13,6 +13,7 @@ pair of runs) and by `python -m bench --only tests [--repeat N]` (N pairs, the o
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -22,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import pytest_cpu
+from bench import process_work, pytest_cpu
 from bench.common import ROOT, Section, Target, load_note, ratio_text
 from bench.rebuild import REBUILD_BEFORE, _cpu_seconds, _machine_busy
 
@@ -31,7 +32,7 @@ TEST_TARGET = 0.5  # issue 17: make test in half the time of before
 SUMMARY = re.compile(r"^=+ (?P<counts>.*?) in (?P<seconds>[\d.]+)s(?: \([\d:]+\))? =+$", re.M)
 # What a fresh shell has: no virtualenv, no make of ours around it, none of the project's variables.
 DROPPED = ("VIRTUAL_ENV", "PYTHONPATH", "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "PYTEST_ADDOPTS")
-LISTS = ("summaries", "failed", "by_test")  # what a run gives beside its numbers
+LISTS = ("summaries", "failed", "by_test", "by_kind")  # what a run gives beside its numbers
 SHOWN_FILES, SHOWN_TESTS = 12, 5  # the test files and single tests the profile of the work names
 
 
@@ -53,6 +54,8 @@ def measure(repeat: int = 1) -> Section:
         side["per_test"] = side["test_seconds"] / side["tests"]
         side["floor"] = side["cpu_seconds"] / cores
         side["over_floor"] = side["test_seconds"] / side["floor"]
+        side["busy_floor"] = side["busy_seconds"] / cores
+        side["over_busy_floor"] = side["test_seconds"] / side["busy_floor"]
     ratios = [n["test_seconds"] / b["test_seconds"] for b, n in zip(runs["before"], runs["now"])]
     per_test = [n["per_test"] / b["per_test"] for b, n in zip(runs["before"], runs["now"])]
     before = {key: _median(runs["before"], key) for key in runs["before"][0] if key not in LISTS}
@@ -68,6 +71,9 @@ def measure(repeat: int = 1) -> Section:
          "busy_seconds", "{:.0f}"),
         (f"the floor that work sets on {cores} cores (CPU-seconds ÷ {cores})", "floor", "{:.0f} s"),
         ("`make test` ÷ its floor", "over_floor", "{:.2f}×"),
+        (f"the same floor from the machine's busy core-seconds (÷ {cores}: counts the processes getrusage misses, "
+         "those no parent waited for, and the kernel's work for them)", "busy_floor", "{:.0f} s"),
+        ("`make test` ÷ that floor", "over_busy_floor", "{:.2f}×"),
     ]
     spread = lambda key: (lambda side: f" ({min(r[key] for r in runs[side]):.0f}–{max(r[key] for r in runs[side]):.0f})"
                           if repeat > 1 and key == "test_seconds" else "")
@@ -98,6 +104,8 @@ def measure(repeat: int = 1) -> Section:
         f"{now['tests'] / before['tests']:.1f}× the tests of before.",
         "",
         *work_by_test(runs["now"][-1]),
+        "",
+        *work_by_kind(runs["now"][-1], TEST_TARGET * before["test_seconds"], cores),
     ]
     ratio = statistics.median(ratios)
     met = ratio <= TEST_TARGET and before["returncode"] == 0 and now["returncode"] == 0
@@ -135,10 +143,12 @@ def _run(base: Path, revision: str, by_test: bool = False) -> dict:
     if by_test:
         counted.mkdir()
         env |= {"PYTEST_ADDOPTS": "-p bench.pytest_cpu", pytest_cpu.FOLDER: str(counted)}
-    result = {}
+    result, sampler = {}, process_work.Sampler()
     for step in ("setup", "test"):
+        sampling = sampler if by_test and step == "test" else contextlib.nullcontext()
         used, machine, started = _cpu_seconds(), _machine_busy(), time.perf_counter()
-        done = subprocess.run(["make", step], cwd=clone, env=env, capture_output=True, text=True)
+        with sampling:
+            done = subprocess.run(["make", step], cwd=clone, env=env, capture_output=True, text=True)
         result[f"{step}_seconds"] = time.perf_counter() - started
         result[f"{step}_cpu"] = _cpu_seconds() - used
         result[f"{step}_busy"] = _machine_busy() - machine
@@ -151,6 +161,7 @@ def _run(base: Path, revision: str, by_test: bool = False) -> dict:
     result["tests"] = max(tests_run(output), 1)  # a run that collected nothing still divides
     result["failed"] = failed_tests(output)
     result["by_test"] = pytest_cpu.read(counted) if by_test else {}
+    result["by_kind"] = sampler.by_kind() if by_test else {}
     return result
 
 
@@ -185,6 +196,34 @@ def work_by_test(run: dict) -> list[str]:
         "",
         f"The {len(tests)} single tests with the most work: "
         + "; ".join(f"`{name}` {seconds:.0f}" for name, seconds in tests) + ".",
+    ]
+
+
+def work_by_kind(run: dict, target_seconds: float, cores: int) -> list[str]:
+    """The same work by the kind of process that did it (bench/process_work.py), against the machine's busy
+    core-seconds; and whether the target's seconds on these cores would hold that much work at all."""
+    kinds, busy = run["by_kind"], run["busy_seconds"]
+    if not kinds:
+        return ["The work by kind of process was not sampled in this run."]
+    counted = sum(k["cpu"] for k in kinds.values())
+    share = lambda seconds: f"{seconds / busy:.0%}"
+    target_room = target_seconds * cores
+    return [
+        f"The same `make test` by the kind of process that did the work: every process's CPU time read from /proc "
+        f"every {process_work.INTERVAL} s while it ran (bench/process_work.py; a forked process is filed with the "
+        f"command that forked it). Shares are of the machine's {busy:.0f} busy core-seconds meanwhile.",
+        "",
+        "| Kind of process | Processes | CPU-seconds | Share of the machine's busy time |",
+        "|---|---|---|---|",
+        *(f"| {name} | {k['processes']:,} | {k['cpu']:.0f} | {share(k['cpu'])} |" for name, k in kinds.items()),
+        f"| not seen by the sampling (the last fraction of a second of each process, processes shorter than "
+        f"{process_work.INTERVAL} s, interrupts) | | {busy - counted:.0f} | {share(busy - counted)} |",
+        "",
+        f"The target, {target_seconds:.0f} s, gives {target_room:.0f} core-seconds on {cores} cores; the machine was "
+        f"busy {busy:.0f} core-seconds during this `make test`, "
+        + ("more than the target holds even with every core busy from start to end: only less work can meet it."
+           if busy > target_room else
+           f"{busy / target_room:.0%} of what the target holds: a schedule with less idle time could still meet it."),
     ]
 
 

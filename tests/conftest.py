@@ -109,15 +109,24 @@ def pytest_sessionfinish(session):
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-# The longest test files, run first. pytest-xdist (`--dist loadfile`) hands whole files to its two workers in
-# collection order; a two-minute file collected near the end would run alone while the other worker idles.
-# Measured with `--durations=0`, summed per file (2026-12-02): the quick benchmark 108 s, the fault suite 68 s,
-# the browser 61 s, the figures 41 s, the SISDEPEN reader and chapter on the real files 30 s.
-LONGEST_FIRST = ("tests/system/test_bench.py", "tests/system/test_faults.py", "tests/system/test_browser.py",
-                 "tests/test_figures.py", "tests/sources/test_sisdepen.py")
+# The order pytest-xdist hands test files to its two workers (`--dist loadfile --no-loadscope-reorder`: without the
+# last flag xdist sorts the files by their number of tests and ignores this order). Under make test the unit tests run
+# beside the end-to-end sets at a lower priority and get little of the cores until those end, then have them alone.
+# So the files whose tests mostly wait (on Chromium, on stages stopped or timed on purpose, on the fault corpus's
+# server) go first, where waiting costs nothing, and the longest of the rest next, so no long file runs alone at the
+# end. Measured per file with every pytest process's timeline (unit tests alone, 2026-12-06), wall and CPU seconds:
+# the browser 70 and 30, make repro's runner 51 and 38, the fault suite 40 and 23, parallel stages 13 and 1, the
+# Brazil chapter 7.5 and 0.7, the notebook runner 15 and 9, the source check 12 and 8; then the SISDEPEN reader 40,
+# the figures' layout 20, personal data 18, the changes report on a real run 14, the SNEEP loader 12 (all CPU).
+MOSTLY_WAITING = ("tests/system/test_browser.py", "tests/test_repro.py", "tests/system/test_faults.py",
+                  "tests/test_parallel.py", "tests/chapters/brazil/test_build.py", "tests/test_run.py",
+                  "tests/test_check_sources.py")
+LONGEST = ("tests/sources/test_sisdepen.py", "tests/test_figure_layout.py", "tests/system/test_personal_data.py",
+           "tests/changes/test_changes_real_run.py", "tests/sources/test_sneep.py")
+FIRST = MOSTLY_WAITING + LONGEST
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    rank = {name: position for position, name in enumerate(LONGEST_FIRST)}
+    rank = {name: position for position, name in enumerate(FIRST)}
     items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable: the rest as collected

@@ -4,6 +4,7 @@ import says why), packages that only hold a docstring, and every module of pipel
 from __future__ import annotations
 
 import ast
+import runpy
 from pathlib import Path
 
 from pipeline import paths
@@ -94,3 +95,13 @@ def test_every_module_is_imported_by_a_test():
     packages = {name for name, path in modules().items() if path.name == "__init__.py"}
     untested = set(modules()) - tested - entry_points - packages
     assert untested == set()
+
+
+def test_the_order_of_test_files_names_files_that_exist_and_xdist_keeps_it():
+    """tests/conftest.py's FIRST is the order make test's two workers take the files in: a renamed file would drop out
+    of it silently, and xdist keeps the order only with --no-loadscope-reorder (the Makefile's XDIST)."""
+    first = runpy.run_path(str(TESTS / "conftest.py"))["FIRST"]  # by path: every conftest.py is module `conftest`
+    assert [name for name in first if not (paths.ROOT / name).is_file()] == []
+    xdist = next(line for line in (paths.ROOT / "Makefile").read_text(encoding="utf-8").splitlines()
+                 if line.startswith("XDIST :="))
+    assert "--dist loadfile" in xdist and "--no-loadscope-reorder" in xdist

@@ -114,7 +114,9 @@ def test_the_test_suite_benchmark_alternates_the_order_and_gives_one_ratio_per_p
                 if by_test else {})
         return {"setup_seconds": 60.0, "test_seconds": next(seconds[which]), "returncode": 0, "tests": 100,
                 "cpu_seconds": 800.0, "summaries": [f"100 passed in 1.00s ({which})"], "failed": [], "setup_cpu": 1.0,
-                "test_cpu": 800.0, "busy_seconds": 812.0, "setup_busy": 1.0, "test_busy": 812.0, "by_test": used}
+                "test_cpu": 800.0, "busy_seconds": 812.0, "setup_busy": 1.0, "test_busy": 812.0, "by_test": used,
+                "by_kind": {"DVC itself": {"processes": 30, "cpu": 500.0}, "git": {"processes": 2, "cpu": 12.0}}
+                if by_test else {}}
     monkeypatch.setattr(test_suite, "_run", fake_run)
     section = test_suite.measure(repeat=2)
     assert order == ["before", "now", "now", "before"]
@@ -131,6 +133,32 @@ def test_the_test_suite_benchmark_alternates_the_order_and_gives_one_ratio_per_p
             "| the other 0 files | 0 | 0 | 0% |") in text
     assert "process's start-up and collection) | | 200 | 25% |" in text
     assert "The 3 single tests with the most work: `tests/a.py::test_x` 300; `tests/b.py::test_z` 200; " in text
+    # ... by kind of process, of the machine's 812 busy core-seconds (the last run's: 300 s), 300 of them not seen;
+    # the floor from them is 406 s, and the target (0.5 x the before median, 275 s) holds 550 core-seconds on 2 cores.
+    assert "| DVC itself | 30 | 500 | 62% |\n| git | 2 | 12 | 1% |\n| not seen by the sampling" in text
+    assert "interrupts) | | 300 | 37% |" in text
+    assert "| the same floor from the machine's busy core-seconds" in text and "| 406 s | 406 s | |" in text
+    assert ("The target, 275 s, gives 550 core-seconds on 2 cores; the machine was busy 812 core-seconds during this "
+            "`make test`, more than the target holds even with every core busy from start to end") in text
+
+
+def test_the_work_by_kind_of_process_counts_a_childs_cpu_under_its_command_line(tmp_path):
+    """A child burning about a second of CPU under a command line that names DVC is counted under DVC's kind, from
+    when the sampling began; a kernel thread and an unknown program have kinds of their own."""
+    from bench import process_work
+
+    burn = tmp_path / "dvc"  # a script whose command line reads ".../dvc repro", as DVC's does
+    burn.write_text("import time\nend = time.process_time() + 1.0\nwhile time.process_time() < end:\n    pass\n")
+    with process_work.Sampler(interval=0.05) as sampler:
+        subprocess.run([sys.executable, str(burn), "repro"], check=True)
+    kinds = sampler.by_kind()
+    dvc = next(name for name in kinds if name.startswith("DVC itself"))
+    assert 0.8 <= kinds[dvc]["cpu"] <= 1.3 and kinds[dvc]["processes"] == 1, kinds
+    assert process_work.SAMPLING in kinds
+    assert process_work.kind("[kdamond.0]") == process_work.KERNEL
+    assert process_work.kind("/usr/bin/make test") == process_work.OTHER
+    assert process_work.kind("/x/.venv/bin/python -m pipeline.report").startswith("the pipeline's stages")
+    assert process_work.kind("python -m ipykernel_launcher -f k.json").startswith("notebook kernels")
 
 
 def test_the_cpu_plugin_counts_each_test_in_each_pytest_process(tmp_path):
