@@ -142,6 +142,27 @@ def test_the_test_suite_benchmark_alternates_the_order_and_gives_one_ratio_per_p
             "`make test`, more than the target holds even with every core busy from start to end") in text
 
 
+@pytest.mark.parametrize(("before_summaries", "met"), [(["866 passed, 1 failed in 1.00s"], True), ([], False)])
+def test_the_test_suite_target_counts_a_failing_before_suite_that_ran_to_its_end(monkeypatch, before_summaries, met):
+    """The before commit's suite fails one test, to its end: its time is its suite's, and 0.49x meets the target. A
+    before run with no pytest closing line stopped short of its tests: the target is not met on it."""
+    from bench import test_suite
+
+    def fake_run(base, revision, by_test=False):
+        before = revision == test_suite.REBUILD_BEFORE
+        return {"setup_seconds": 60.0, "test_seconds": 1000.0 if before else 490.0, "returncode": 2 if before else 0,
+                "tests": 100, "cpu_seconds": 800.0, "summaries": before_summaries if before else ["100 passed"],
+                "failed": ["tests/a.py::test_x"] if before else [], "setup_cpu": 1.0, "test_cpu": 800.0,
+                "busy_seconds": 812.0, "setup_busy": 1.0, "test_busy": 812.0, "by_test": {}, "by_kind": {}}
+    monkeypatch.setattr(test_suite, "_run", fake_run)
+    section = test_suite.measure(repeat=1)
+    assert section.targets[0].met is met
+    assert section.targets[0].measured.startswith("0.49× (n=1)")
+    text = "\n".join(section.lines)
+    assert ("the failed tests listed ran to their end" in text) is met
+    assert ("it stopped before its tests" in text) is not met
+
+
 def test_the_work_by_kind_of_process_counts_a_childs_cpu_under_its_command_line(tmp_path):
     """A child burning about a second of CPU under a command line that names DVC is counted under DVC's kind, from
     when the sampling began; a kernel thread and an unknown program have kinds of their own."""
