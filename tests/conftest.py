@@ -113,11 +113,13 @@ def pytest_sessionfinish(session):
 # last flag xdist sorts the files by their number of tests and ignores this order). Under make test the unit tests run
 # beside the end-to-end sets at a lower priority and get little of the cores until those end, then have them alone.
 # So the files whose tests mostly wait (on Chromium, on stages stopped or timed on purpose, on the fault corpus's
-# server) go first, where waiting costs nothing, and the longest of the rest next, so no long file runs alone at the
-# end. Measured per file with every pytest process's timeline (unit tests alone, 2026-12-06), wall and CPU seconds:
-# the browser 70 and 30, make repro's runner 51 and 38, the fault suite 40 and 23, parallel stages 13 and 1, the
-# Brazil chapter 7.5 and 0.7, the notebook runner 15 and 9, the source check 12 and 8; then the SISDEPEN reader 40,
-# the figures' layout 20, personal data 18, the changes report on a real run 14, the SNEEP loader 12 (all CPU).
+# server) go first, their waiting beside the end-to-end sets' work, and the longest of the rest next, so no long file
+# runs alone at the end. (Against xdist's own order the whole ran within noise, 434-435 s against 440 s: the machine
+# is busy about 97% of the time either way, CHANGELOG.) Measured per file with every pytest process's timeline (unit
+# tests alone, 2026-12-06), wall and CPU seconds: the browser 70 and 30, make repro's runner 51 and 38, the fault
+# suite 40 and 23, parallel stages 13 and 1, the Brazil chapter 7.5 and 0.7, the notebook runner 15 and 9, the source
+# check 12 and 8; then the SISDEPEN reader 40, the figures' layout 20, personal data 18, the changes report on a real
+# run 14, the SNEEP loader 12 (all CPU).
 MOSTLY_WAITING = ("tests/system/test_browser.py", "tests/test_repro.py", "tests/system/test_faults.py",
                   "tests/test_parallel.py", "tests/chapters/brazil/test_build.py", "tests/test_run.py",
                   "tests/test_check_sources.py")
