@@ -33,12 +33,17 @@ KINDS = (
 )
 OTHER, KERNEL, SAMPLING = "other programs (make, shells, other Python commands)", \
     "the kernel's own threads (memory reclaim, I/O)", "this benchmark's sampling"
+ENDED = "processes first seen after they had ended (no command line left to file them by)"
+KERNEL_THREAD = 0x00200000  # PF_KTHREAD in /proc/PID/stat's flags
 
 
 def kind(command_line: str) -> str:
-    """The kind of process a command line names (`[name]`: a kernel thread, which has none)."""
+    """The kind of process a command line names (`[name]`: a kernel thread, which has none; `(name)`: a process
+    first seen after it ended, whose command line is gone)."""
     if command_line.startswith("["):
         return KERNEL
+    if command_line.startswith("("):
+        return ENDED
     for name, marks in KINDS:
         if any(mark in command_line for mark in marks):
             return name
@@ -46,7 +51,8 @@ def kind(command_line: str) -> str:
 
 
 class Sampler:
-    """Reads every process's CPU time in a thread until `stop()`; `by_kind()` then gives CPU-seconds per kind."""
+    """Reads every process's CPU time in a thread while the `with` block runs; `by_kind()` then gives CPU-seconds per
+    kind."""
 
     def __init__(self, interval: float = INTERVAL):
         self.interval, self._tick = interval, os.sysconf("SC_CLK_TCK")
@@ -85,7 +91,9 @@ class Sampler:
                     command = Path(f"/proc/{entry.name}/cmdline").read_bytes().replace(b"\0", b" ").decode(
                         errors="replace")
                     name = stat[stat.index("(") + 1:stat.rindex(")")]
-                    self._seen[key] = [command or f"[{name}]", cpu if first else 0.0, cpu]
+                    if not command:
+                        command = f"[{name}]" if int(fields[6]) & KERNEL_THREAD else f"({name})"
+                    self._seen[key] = [command, cpu if first else 0.0, cpu]
                 else:
                     seen[2] = max(seen[2], cpu)
             except (OSError, ValueError, IndexError):  # the process ended while being read

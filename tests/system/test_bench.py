@@ -165,7 +165,8 @@ def test_the_test_suite_target_counts_a_failing_before_suite_that_ran_to_its_end
 
 def test_the_work_by_kind_of_process_counts_a_childs_cpu_under_its_command_line(tmp_path):
     """A child burning about a second of CPU under a command line that names DVC is counted under DVC's kind, from
-    when the sampling began; a kernel thread and an unknown program have kinds of their own."""
+    when the sampling began; a kernel thread (found by its flag: this machine has some), a process read after it ended
+    and an unknown program have kinds of their own."""
     from bench import process_work
 
     burn = tmp_path / "dvc"  # a script whose command line reads ".../dvc repro", as DVC's does
@@ -176,7 +177,10 @@ def test_the_work_by_kind_of_process_counts_a_childs_cpu_under_its_command_line(
     dvc = next(name for name in kinds if name.startswith("DVC itself"))
     assert 0.8 <= kinds[dvc]["cpu"] <= 1.3 and kinds[dvc]["processes"] == 1, kinds
     assert process_work.SAMPLING in kinds
+    threads = [command for command, _, _ in sampler._seen.values() if command.startswith("[")]
+    assert threads and "[kthreadd]" in threads  # pid 2, the kernel's thread of threads, always there
     assert process_work.kind("[kdamond.0]") == process_work.KERNEL
+    assert process_work.kind("(python)") == process_work.ENDED  # a process read after it ended: no command line
     assert process_work.kind("/usr/bin/make test") == process_work.OTHER
     assert process_work.kind("/x/.venv/bin/python -m pipeline.report").startswith("the pipeline's stages")
     assert process_work.kind("python -m ipykernel_launcher -f k.json").startswith("notebook kernels")
