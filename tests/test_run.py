@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
@@ -63,6 +65,24 @@ def test_executes_with_params_and_twice_gives_identical_bytes(project):
     assert all("execution" not in cell.metadata for cell in nb.cells)
     run.run(project)
     assert (executed.read_bytes(), html.read_bytes()) == first
+
+
+def test_the_python_that_ran_it_is_recorded_to_its_minor_release(project):
+    """The kernel reports its patch release (3.11.2 on Debian 12, 3.11.7 from pyenv): kept, it made every executed
+    notebook differ between two installations of the same locked environment, and `make test` fail on them."""
+    paths.PARAMS.write_text("regional:\n  first_year: 2010\n  label: women\n")
+    executed, _ = run.run(project)
+    major, minor = sys.version_info[:2]
+    assert nbformat.read(executed, as_version=4).metadata["language_info"]["version"] == f"{major}.{minor}"
+    nb = nbformat.v4.new_notebook(metadata={"language_info": {"name": "python", "version": "3.11.14"}})
+    assert run.scrub(nb, project).metadata["language_info"]["version"] == "3.11"
+
+
+def test_committed_executed_notebooks_record_python_to_its_minor_release():
+    notebooks = sorted(paths.EXECUTED_NOTEBOOKS.glob("*.ipynb")) + sorted(paths.PROFILES.glob("*.ipynb"))
+    assert len(notebooks) > 100
+    versions = {nbformat.read(notebook, as_version=4).metadata["language_info"]["version"] for notebook in notebooks}
+    assert versions == {"3.11"}
 
 
 def test_failing_cell_leaves_no_output(project):
