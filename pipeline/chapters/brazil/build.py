@@ -14,6 +14,7 @@ chosen in params.yaml is written into every definition.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -82,6 +83,7 @@ class Outputs:
 def build(tidy: pd.DataFrame, reports: pd.DataFrame, figures: pd.DataFrame, settings: Brazil) -> Outputs:
     """Every Brazil measure from the tidy establishment table, the state reports and the published figures."""
     check_settings(settings, sorted(tidy["period"].unique()))
+    tidy, text = _texts_as_categories(tidy)
     # Recognise pseudo-units first: from 2020 they would otherwise inflate the people held in cells.
     units = classify_units(unit_list(tidy), settings)
     # Follow each unit across semesters, through a new name where one is found (the files have no unit code).
@@ -128,13 +130,32 @@ def build(tidy: pd.DataFrame, reports: pd.DataFrame, figures: pd.DataFrame, sett
                                 totals)
     claim_rows = claim.long_rows(checked, settings.claimed_monitoring_growth_pct, settings.claimed_end_period)
     indicators = longtable.frame(pd.concat([indicators, longtable.frame(claim_rows)], ignore_index=True))
-    recon = pd.concat([reconciliation(indicators, state_system_population(population), reports, units, figures),
+    recon = pd.concat([reconciliation(indicators, _texts_as(state_system_population(population), text), reports, units,
+                                      figures),
                        incidence_checks], ignore_index=True)
     verdicts = claim.chapter_claims(checked, settings.claimed_monitoring_growth_pct, settings.claimed_end_period,
                                     claim.coverage_of_growth(coverage, same_states,
                                                              growth_from(monitored, settings.monitoring_base_period)))
-    return Outputs(indicators, units, states, quality, recon, patronato_units(population, settings), coverage,
-                   same_states, checked, verdicts, renamed)
+    outputs = Outputs(indicators, units, states, quality, recon, patronato_units(population, settings), coverage,
+                      same_states, checked, verdicts, renamed)
+    return dataclasses.replace(outputs, **{field.name: _texts_as(getattr(outputs, field.name), text)
+                                           for field in dataclasses.fields(outputs)})
+
+
+def _texts_as_categories(tidy: pd.DataFrame) -> tuple[pd.DataFrame, object]:
+    """The tidy table with its text columns as categories, and their type as read. Each boolean filter or merge of
+    the 735,000 rows then copies small integer codes instead of strings, and each groupby reads the codes instead of
+    hashing the strings: the stage's work falls by about a quarter (2 of 8 CPU-seconds, 2026-12-06). `_texts_as`
+    gives every output its texts back in the type read, so the outputs are those the strings give, byte for byte."""
+    text = [column for column in tidy.columns if isinstance(tidy[column].dtype, pd.StringDtype)]
+    return tidy.astype(dict.fromkeys(text, "category")), (tidy[text[0]].dtype if text else "str")
+
+
+def _texts_as(frame: pd.DataFrame, text) -> pd.DataFrame:
+    """`frame` with its category columns (texts of the tidy table) as texts of type `text`. Before a concatenation
+    with a table of texts too: categories concatenated with texts become Python objects."""
+    categories = [column for column in frame.columns if isinstance(frame[column].dtype, pd.CategoricalDtype)]
+    return frame.astype(dict.fromkeys(categories, text)) if categories else frame
 
 
 def check_settings(settings: Brazil, periods: list[str]) -> None:
