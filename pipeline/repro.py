@@ -194,6 +194,25 @@ def _file_lock(repo, stage) -> ExitStack:
     return locks
 
 
+def in_git_repository() -> bool:
+    """Whether the project is in a git work tree (its folder or one above it holds `.git`, where DVC looks)."""
+    return any((folder / ".git").exists() for folder in (paths.ROOT, *paths.ROOT.parents))
+
+
+def dvc_error(error: Exception) -> PipelineError:
+    """DVC's refusal as one message: the folder not being a git repository (a download of the project's files, not
+    a clone: DVC needs git) with the two ways out, any other with DVC's first line."""
+    from dvc.scm import SCMError
+
+    if isinstance(error, SCMError) and not in_git_repository():
+        return PipelineError(f"{paths.ROOT} is not a git repository, and DVC needs one (a download of the project's "
+                             "files, such as a 'Download ZIP', is not a clone)",
+                             fix="clone the project with `git clone`, or make this folder a repository: `git init && "
+                                 "git add -A && git commit -m 'the project as downloaded'`; then `make repro` again")
+    return PipelineError(f"DVC: {str(error).splitlines()[0] if str(error) else type(error).__name__}",
+                         file=paths.DVC_YAML, fix="run `dvc repro` to see DVC's own message")
+
+
 def run(jobs: int, fork: bool = True) -> int:
     """Run the stages out of date, `jobs` at a time (a `bin/python -m` command forked from the stage server when
     `fork`); the exit status of the first that failed, else 0."""
@@ -223,8 +242,7 @@ def run(jobs: int, fork: bool = True) -> int:
                 start = lambda stage: _start(repo, lock_repo, stage, watchdog, server)  # noqa: E731
                 return schedule(order, upstream, jobs, start=start, record=recorder.record, flush=recorder.flush)
     except DvcException as error:
-        raise PipelineError(f"DVC: {str(error).splitlines()[0] if str(error) else type(error).__name__}",
-                            file=paths.DVC_YAML, fix="run `dvc repro` to see DVC's own message") from None
+        raise dvc_error(error) from None
     finally:
         if server is not None:
             server.close()

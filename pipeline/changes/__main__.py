@@ -61,6 +61,9 @@ def main(argv: list[str] | None = None) -> None:
     from pipeline.changes import baseline, compare, output  # (pandas, jinja)
 
     if args.after_failed_build:
+        if not repro.in_git_repository():  # the build said so, and the report compares with the last commit
+            print("note: no changes report: it compares with the last commit, and this folder is not a git repository")
+            return
         try:
             repro.check_shared_inputs()
         except PipelineError:  # the build printed this message already, and the report needs the same input
