@@ -248,6 +248,12 @@ def changes_record() -> Path:
     return ROOT / ".dvc" / "tmp" / "briefing-changes-up-to-date.json"
 
 
+def dvc_rwlock() -> Path:
+    """DVC's read/write lock: the stages' files each running DVC command reads or writes, with its process id
+    (dvc/rwlock.py's format; pipeline/repro.py reads it to say which build is running)."""
+    return ROOT / ".dvc" / "tmp" / "rwlock"
+
+
 def relative(path: Path) -> str:
     """A path as shown to users and written into outputs: relative to the project root when inside it."""
     for candidate in (Path(os.path.abspath(path)), Path(path).resolve()):  # a link is named as the user sees it

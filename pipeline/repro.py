@@ -36,6 +36,7 @@ run, while none of them has moved, says so from the record without asking DVC (p
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
@@ -199,11 +200,35 @@ def in_git_repository() -> bool:
     return any((folder / ".git").exists() for folder in (paths.ROOT, *paths.ROOT.parents))
 
 
+def builds_running() -> list[str]:
+    """The other processes that hold DVC's read/write lock on a stage's files (a `make repro` or `dvc repro` running
+    in this project), each as 'process PID: its command (its stage)'. DVC itself drops a process that has ended from
+    the lock when it next takes it; one still listed but ended is left out here too."""
+    import psutil
+
+    try:
+        lock = json.loads(paths.dvc_rwlock().read_text(encoding="utf-8"))
+        holders = [*lock.get("write", {}).values(),
+                   *(info for infos in lock.get("read", {}).values() for info in infos)]
+        running = {(int(info["pid"]), str(info["cmd"])) for info in holders}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):  # none, or not as DVC writes it
+        return []
+    return [f"process {pid}: {command}" for pid, command in sorted(running)
+            if pid != os.getpid() and psutil.pid_exists(pid)]
+
+
 def dvc_error(error: Exception) -> PipelineError:
     """DVC's refusal as one message: the folder not being a git repository (a download of the project's files, not
     a clone: DVC needs git) with the two ways out, any other with DVC's first line."""
+    from dvc.lock import LockError
     from dvc.scm import SCMError
 
+    if isinstance(error, LockError):  # DVC's read/write lock on a stage's files, or its lock on the repository
+        running = builds_running()
+        return PipelineError("another build is running in this project"
+                             + (f" ({'; '.join(running)})" if running else "")
+                             + ", and DVC lets one command at a time write the stages' files",
+                             fix="wait for it to end (or stop it), then run `make repro` again")
     if isinstance(error, SCMError) and not in_git_repository():
         return PipelineError(f"{paths.ROOT} is not a git repository, and DVC needs one (a download of the project's "
                              "files, such as a 'Download ZIP', is not a clone)",

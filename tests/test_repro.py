@@ -814,3 +814,34 @@ def test_the_check_before_any_stage_passes_the_committed_files_and_logs_no_read(
     assert not log.exists()
     params.read(params.settings.Report)  # a stage's read is logged
     assert log.exists()
+
+
+def test_the_builds_running_are_the_live_processes_other_than_this_one_in_dvcs_read_write_lock(tmp_path, monkeypatch):
+    """What the message of a second build names (tests/system/test_two_builds.py runs the two builds): each live
+    process DVC's lock lists, once, with its command; not this process, not one that has ended; nothing from a lock
+    file that is absent or not as DVC writes it."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    rwlock = tmp_path / "rwlock"
+    monkeypatch.setattr(paths, "dvc_rwlock", lambda: rwlock)
+    assert repro.builds_running() == []
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                           check=True)
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        rwlock.write_text(json.dumps({
+            "write": {"/p/a": {"pid": alive.pid, "cmd": "repro.py (codebook)"},
+                      "/p/b": {"pid": alive.pid, "cmd": "repro.py (codebook)"},
+                      "/p/c": {"pid": int(ended.stdout), "cmd": "repro.py (report)"},
+                      "/p/d": {"pid": os.getpid(), "cmd": "repro.py (values)"}},
+            "read": {"/p/e": [{"pid": alive.pid, "cmd": "repro.py (claims)"}]}}), encoding="utf-8")
+        assert repro.builds_running() == [f"process {alive.pid}: repro.py (claims)",
+                                          f"process {alive.pid}: repro.py (codebook)"]
+    finally:
+        alive.kill()
+        alive.wait()
+    rwlock.write_text("{not json", encoding="utf-8")
+    assert repro.builds_running() == []

@@ -64,6 +64,10 @@ def main(argv: list[str] | None = None) -> None:
         if not repro.in_git_repository():  # the build said so, and the report compares with the last commit
             print("note: no changes report: it compares with the last commit, and this folder is not a git repository")
             return
+        if repro.builds_running():  # its outputs are being written: compared now, they would be half of each build
+            print("note: no changes report while another build is running: `make changes` once it has ended (its "
+                  "own `make repro` writes one)")
+            return
         try:
             repro.check_shared_inputs()
         except PipelineError:  # the build printed this message already, and the report needs the same input
