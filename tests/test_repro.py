@@ -443,9 +443,11 @@ def _ended(pid: int) -> bool:
 CASES = [("/bin/sh", "new"), ("/bin/bash", "new"), ("/bin/sh", "forked")]
 # A stage still 'importing' for a minute: no handler of its own.
 SLEEPING = "import os, pathlib, time; pathlib.Path('pid').write_text(str(os.getpid())); time.sleep(60)"
-# A stage past its imports: on SIGTERM it takes a second and a half to finish what it holds, then says so and ends.
+# A stage past its imports: on SIGTERM it takes a second and a half to finish what it holds, then says so and ends
+# (its line flushed before `os._exit`, which flushes nothing: only a PYTHONUNBUFFERED in the environment, set on
+# the CI machine and by `make repro`, not in a contributor's shell, would print it otherwise).
 FINISHING = ("import os, pathlib, signal, time; signal.signal(signal.SIGTERM, lambda *_: (time.sleep(1.5), "
-             "pathlib.Path('ended').write_text('yes'), print('stage: stopped'), os._exit(130))); "
+             "pathlib.Path('ended').write_text('yes'), print('stage: stopped', flush=True), os._exit(130))); "
              "pathlib.Path('pid').write_text(str(os.getpid())); time.sleep(60)")
 
 

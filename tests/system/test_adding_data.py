@@ -15,6 +15,7 @@ from __future__ import annotations
 import filecmp
 import re
 import shutil
+import stat
 from pathlib import Path
 
 import pandas as pd
@@ -69,6 +70,7 @@ def test_adding_the_last_sisdepen_semester_as_the_guide_says(tmp_path):
     shutil.copytree(fetch.mirror_dir(), mirror)
     for path in {(fetch.mirror_dir() / entry).resolve().parent for entry in _paths_outside_mirror()}:
         shutil.copytree(path, mirror.parent / path.name)
+    _writable(tmp_path / "shared")  # a mirror may be read-only (copied with its modes): the guide's steps move files
     env = built_copy.plain_environment(BRIEFING_DATA_MIRROR=str(mirror))
     sources = copy / "data" / "sources.yaml"
     claims = copy / "data" / "claims.yaml"
@@ -185,6 +187,14 @@ def test_adding_the_last_sisdepen_semester_as_the_guide_says(tmp_path):
     differ = [name for name in outputs if not (copy / name).is_file() or
               not filecmp.cmp(paths.ROOT / name, copy / name, shallow=False)]
     assert differ == []
+
+
+def _writable(folder: Path) -> None:
+    """`folder` and everything in it writable by its owner, as a folder of one's own is (a copy keeps the modes of
+    a read-only mirror, which only root could then change)."""
+    for path in [folder, *folder.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(path.stat().st_mode | stat.S_IWUSR)
 
 
 def _paths_outside_mirror() -> list[str]:
