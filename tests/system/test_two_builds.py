@@ -11,6 +11,7 @@ import signal
 import subprocess
 import time
 
+import psutil
 import pytest
 from system import built_copy
 
@@ -29,6 +30,18 @@ def _wait_for_stage(rwlock, stage: str, timeout: float = 60) -> None:
     pytest.fail(f"stage {stage} did not start")
 
 
+def _signal_session(session: int, signum: int) -> None:
+    """`signum` to every process of the first build's session: its process group, and the stages the runner moved
+    into groups of their own (a stage forked just as the group was stopped is stopped too, then moved: a SIGCONT to
+    the group alone would leave it, and the build, stopped for ever)."""
+    for process in psutil.process_iter():
+        try:
+            if os.getsid(process.pid) == session:
+                os.kill(process.pid, signum)
+        except (ProcessLookupError, PermissionError):  # ended meanwhile, or another user's
+            pass
+
+
 @pytest.mark.e2e
 def test_a_second_make_repro_while_one_runs_says_so_and_waits_for_nothing(tmp_path):
     copy = built_copy.make(tmp_path / "repo")
@@ -42,7 +55,7 @@ def test_a_second_make_repro_while_one_runs_says_so_and_waits_for_nothing(tmp_pa
                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         _wait_for_stage(copy / ".dvc" / "tmp" / "rwlock", "codebook")
-        os.killpg(first.pid, signal.SIGSTOP)  # the first build held where it writes a stage's files
+        _signal_session(first.pid, signal.SIGSTOP)  # the first build held where it writes a stage's files
         report_before = report.stat().st_mtime_ns if report.exists() else None
 
         second = built_copy.run("make repro", copy, env, timeout=300)
@@ -58,8 +71,12 @@ def test_a_second_make_repro_while_one_runs_says_so_and_waits_for_nothing(tmp_pa
         assert "Traceback" not in second.stdout
         assert (report.stat().st_mtime_ns if report.exists() else None) == report_before
     finally:
-        os.killpg(first.pid, signal.SIGCONT)
-    output, _ = first.communicate(timeout=600)
+        _signal_session(first.pid, signal.SIGCONT)
+        try:
+            output, _ = first.communicate(timeout=600)
+        except subprocess.TimeoutExpired:
+            _signal_session(first.pid, signal.SIGKILL)
+            raise
     assert first.returncode == 0, output[-3000:]
     assert "Running stage 'codebook'" in output
     assert codebook.read_bytes() == committed
