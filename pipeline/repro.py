@@ -218,8 +218,9 @@ def builds_running() -> list[str]:
 
 
 def dvc_error(error: Exception) -> PipelineError:
-    """DVC's refusal as one message: the folder not being a git repository (a download of the project's files, not
-    a clone: DVC needs git) with the two ways out, any other with DVC's first line."""
+    """DVC's refusal as one message: another build holding DVC's locks (which process, which stage), the folder not
+    being a git repository (a download of the project's files, not a clone: DVC needs git) with the two ways out, any
+    other with DVC's first line."""
     from dvc.lock import LockError
     from dvc.scm import SCMError
 
