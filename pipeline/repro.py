@@ -26,7 +26,10 @@ terminal (or its hang-up, when it is closed) reaches this runner alone: it stops
 theirs, says in one line of its own which stages it stopped and that those that finished are recorded
 (`stopped_message`), and exits 130. If the runner itself is killed (SIGKILL, the out-of-memory killer, a kill of its
 process group), its watchdog (pipeline/repro_watchdog.py, a process in a session of its own) stops the stages that
-were running in the same way, waits for them, and says so in one line. The report stage runs alone and last (ALONE):
+were running in the same way, waits for them, and says so in one line. Ctrl-Z suspends the rebuild as it suspends
+any command: the terminal stops the runner's group, and the runner stops the stages' groups, which the terminal
+does not reach, then itself; `fg` (or `bg`) continues the runner, which continues them (`suspend`). The report
+stage runs alone and last (ALONE):
 it states whether every other stage is up to date, so it starts once every other stage has finished.
 
 When DVC finds nothing to do, the runner keeps a record of every file that decision read, as each stood; the next
@@ -54,6 +57,8 @@ from pipeline.report import state
 # states it in the briefing pack, so every other stage must have run before it (a stage it does not depend on, such
 # as the codebook, too: before this, a rerun could leave the pack saying the codebook was out of date).
 ALONE = {state.STAGE}
+# The process groups of the stages' commands running now, which Ctrl-Z must stop too (`suspend`).
+RUNNING_GROUPS: set[int] = set()
 # What a no-op `make repro` says when it did not need to ask DVC (pipeline/up_to_date.py).
 NO_FILE_CHANGED = ("Data and pipelines are up to date: no file has changed since DVC last found nothing to do "
                    "(`dvc status` asks DVC again).")
@@ -95,6 +100,8 @@ class Running:
         # SIGTERM (stop), waits for it, and is the one to say that the rebuild stopped.
         kwargs = prepare_kwargs(self.stage)
         module = stage_server.python_command(self.command, kwargs["cwd"]) if self.server else None
+        if self.process is not None:
+            RUNNING_GROUPS.discard(self.process.pid)
         self.process = None
         if module is not None:  # `bin/python -m …`: forked from a process that has imported its libraries
             try:  # held until the watchdog knows its process group (a runner killed before then leaves nothing)
@@ -103,6 +110,7 @@ class Running:
                 self.process = None
         if self.process is None:
             self.process = subprocess.Popen(_make_cmd(get_executable(), self.command), process_group=0, **kwargs)
+        RUNNING_GROUPS.add(self.process.pid)
         if self.watchdog is not None:
             self.watchdog.started(self.process.pid, self.stage.addressing)
         if isinstance(self.process, stage_server.Forked):
@@ -122,11 +130,9 @@ class Running:
     def stop(self) -> None:
         """SIGTERM to the stage's process group (its shell and its command; their pool workers leave it to them): a
         `pipeline` command stops as its `cli` says, or as `pipeline.interrupt` says while still importing its
-        modules (one line, nothing published)."""
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-        except ProcessLookupError:  # it had ended
-            pass
+        modules (one line, nothing published). Then SIGCONT, as a shell's `kill` sends it to a stopped job: a stage
+        stopped by hand (or by Ctrl-Z, `suspend`) acts on SIGTERM only once it runs again."""
+        signal_groups([self.process.pid], signal.SIGTERM, signal.SIGCONT)
 
     def wait(self) -> None:
         """Until every process of the stage has ended: its shell, and the command that shell started if it did not
@@ -136,6 +142,7 @@ class Running:
             time.sleep(0.05)
 
     def release(self) -> None:
+        RUNNING_GROUPS.discard(self.process.pid)
         if self.watchdog is not None:
             self.watchdog.ended(self.process.pid)
         self.locks.close()
@@ -177,6 +184,31 @@ class Watchdog:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def signal_groups(groups, *signums: int) -> None:
+    """Each signal of `signums`, in turn, to each process group of `groups` (one that has ended is passed over)."""
+    for signum in signums:
+        for group in groups:
+            try:
+                os.killpg(group, signum)
+            except ProcessLookupError:  # it had ended
+                pass
+
+
+def suspend(signum, frame) -> None:
+    """Ctrl-Z (SIGTSTP), or a `kill -TSTP`. The terminal sends it to its foreground process group (make, this runner,
+    the stage server), which stops; the stages run in process groups of their own (so that Ctrl-C reaches this
+    runner alone), which it does not reach, so they would run on while the shell says the build is stopped. This
+    stops them (SIGSTOP: a stage's group has no parent in its session, and the kernel discards a SIGTSTP sent to such
+    a group), then this runner; when the shell continues it (`fg`, `bg`, or the kernel's SIGCONT after a hang-up),
+    it continues them, even if another signal (`kill %1`: SIGTERM) ends its wait with an exception."""
+    groups = sorted(RUNNING_GROUPS)
+    signal_groups(groups, signal.SIGSTOP)
+    try:
+        os.kill(os.getpid(), signal.SIGSTOP)  # returns once this runner is continued
+    finally:
+        signal_groups(groups, signal.SIGCONT)
 
 
 def _commands(stage) -> list[str]:
@@ -264,9 +296,13 @@ def run(jobs: int, fork: bool = True) -> int:
                 server.close()
                 server = None
             recorder = Recorder(repo, lock_repo)
-            with Watchdog() as watchdog:
-                start = lambda stage: _start(repo, lock_repo, stage, watchdog, server)  # noqa: E731
-                return schedule(order, upstream, jobs, start=start, record=recorder.record, flush=recorder.flush)
+            previous = signal.signal(signal.SIGTSTP, suspend)  # Ctrl-Z stops the stages too
+            try:
+                with Watchdog() as watchdog:
+                    start = lambda stage: _start(repo, lock_repo, stage, watchdog, server)  # noqa: E731
+                    return schedule(order, upstream, jobs, start=start, record=recorder.record, flush=recorder.flush)
+            finally:
+                signal.signal(signal.SIGTSTP, previous)
     except DvcException as error:
         raise dvc_error(error) from None
     finally:

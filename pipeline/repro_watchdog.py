@@ -58,12 +58,14 @@ def watch(lines) -> dict[int, str]:
 
 
 def stop(running: dict[int, str]) -> None:
-    """SIGTERM to each group, then wait until none of their processes runs."""
-    for group in running:
-        try:
-            os.killpg(group, signal.SIGTERM)
-        except ProcessLookupError:  # it had ended
-            pass
+    """SIGTERM to each group, then SIGCONT (a stage stopped by Ctrl-Z acts on SIGTERM only once it runs again: the
+    runner may have been killed while the build was suspended), then wait until none of their processes runs."""
+    for signum in (signal.SIGTERM, signal.SIGCONT):
+        for group in running:
+            try:
+                os.killpg(group, signum)
+            except ProcessLookupError:  # it had ended
+                pass
     while any(group_running(group) for group in running):
         time.sleep(0.05)
 

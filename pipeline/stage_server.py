@@ -261,7 +261,12 @@ class Forked:
 
 def serve(requests: int, replies: int, preload: tuple[str, ...] = PRELOAD, kernels: bool = False) -> None:
     """Import the libraries, then fork a process for each request until the runner closes its end."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the terminal is for the runner, which stops the stages
+    # Ctrl-C in the terminal, its hang-up and a shell's `kill %1` (SIGTERM) reach this server too, in the runner's
+    # process group: they are for the runner, which stops the stages and then closes the requests, which ends this
+    # server. Were it to die first, a stage that Ctrl-Z had stopped would be left in a group with no parent, and the
+    # kernel would hang it up (SIGHUP) before the runner could stop it as it stops every stage.
+    for number in SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
     for name in preload:
         try:
             importlib.import_module(name)

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
@@ -411,12 +412,24 @@ def _from_the_terminal(folder: Path, shell: str, command: str, signum: int = sig
     stopped by the terminal's Ctrl-C (or `signum`, sent as the terminal sends it: to the runner's process group; or
     as `send` sends it): the runner's exit status and output (until every process holding it has ended), and the
     stage's process id."""
+    runner = _started_from_a_terminal(folder, shell, command)
+    send(runner.pid, signum)  # the terminal's Ctrl-C (or hang-up): the whole foreground group
+    output = runner.communicate(timeout=60)[0]
+    return runner.returncode, output, int((folder / "pid").read_text())
+
+
+def _started_from_a_terminal(folder: Path, shell: str, command: str, job: bool = False) -> subprocess.Popen:
+    """The runner, as a terminal's command, on a project whose one stage runs `command` (which writes its process id
+    to `pid`) in `shell`, once the stage has written it. In a session of its own; or, as a job of an interactive
+    shell (`job`), in a process group of its own in this session: the kernel discards Ctrl-Z (SIGTSTP) sent to a
+    group with no parent elsewhere in its session, so only such a job stops on it by default."""
     (folder / "dvc.yaml").write_text(yaml.safe_dump({"stages": {"slow": {
         "cmd": command, "outs": [{"slow.txt": {"cache": False, "persist": True}}]}}}))
     runner = subprocess.Popen(
         [sys.executable, "-c", "from pathlib import Path; from pipeline import paths, repro; paths.ROOT = Path.cwd(); "
                                "repro.main(['--jobs', '2'])"],
-        cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        **({"process_group": 0} if job else {"start_new_session": True}),
         env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
              "PYTHONPATH": str(paths.ROOT), "SHELL": shell},
         preexec_fn=as_a_terminal_command)
@@ -424,9 +437,7 @@ def _from_the_terminal(folder: Path, shell: str, command: str, signum: int = sig
     while not (folder / "pid").is_file() or not (folder / "pid").read_text():
         assert time.monotonic() < deadline and runner.poll() is None, runner.communicate()[0]
         time.sleep(0.1)
-    send(runner.pid, signum)  # the terminal's Ctrl-C (or hang-up): the whole foreground group
-    output = runner.communicate(timeout=60)[0]
-    return runner.returncode, output, int((folder / "pid").read_text())
+    return runner
 
 
 def _ended(pid: int) -> bool:
@@ -535,6 +546,89 @@ def test_a_killed_process_group_leaves_no_stage_running_and_the_watchdog_waits_f
     assert (folder / "ended").is_file(), output
     assert output.strip().splitlines()[-2:] == ["stage: stopped", repro_watchdog.stopped_message(["slow"])], output
     assert not (folder / "dvc.lock").exists()
+
+
+# A stage that works for three seconds and more, counting in `ticks` as it goes, then writes its output.
+TICKING = ("import os, pathlib, time; pathlib.Path('pid').write_text(str(os.getpid())); "
+           "[(pathlib.Path('ticks').write_text(str(tick)), time.sleep(0.05)) for tick in range(60)]; "
+           "pathlib.Path('slow.txt').write_text('done')")
+
+
+@contextmanager
+def _terminal_job(folder: Path, code: str, how: str):
+    """The runner as a job of an interactive shell (`_started_from_a_terminal`), its stage running `code`; whatever
+    the test asserts, nothing of theirs is left stopped or running after it."""
+    runner = _started_from_a_terminal(folder, "/bin/sh", _command(folder, code, how), job=True)
+    try:
+        yield runner
+    finally:
+        if runner.poll() is None:
+            for group in {runner.pid, int((folder / "pid").read_text())}:  # the stage's group is its shell's or its own
+                for signum in (signal.SIGKILL, signal.SIGCONT):
+                    try:
+                        os.killpg(os.getpgid(group), signum)
+                    except ProcessLookupError:
+                        pass
+            runner.communicate(timeout=60)
+
+
+def _suspended(runner: subprocess.Popen, folder: Path) -> None:
+    """Ctrl-Z, as the terminal sends it (SIGTSTP to the runner's process group); returns once the runner and the
+    stage's process (its `pid`) have both stopped (a process stops when it next runs, a moment after the signal)."""
+    os.killpg(runner.pid, signal.SIGTSTP)
+    deadline = time.monotonic() + 30
+    for process, name in ((runner.pid, "the runner"), (int((folder / "pid").read_text()), "the stage")):
+        while psutil.Process(process).status() != psutil.STATUS_STOPPED:
+            assert time.monotonic() < deadline and runner.poll() is None, f"{name} did not stop"
+            time.sleep(0.05)
+
+
+@pytest.mark.parametrize("how", ["new", "forked"])
+def test_ctrl_z_suspends_the_stages_with_the_build_and_fg_continues_them(tmp_path, how):
+    """The stages run in process groups of their own, which the terminal's Ctrl-Z does not reach: the runner stops
+    them as it stops, so nothing works on while the shell says the build is stopped; `fg` (SIGCONT to the runner's
+    group) continues the runner and it continues them: the build ends as if never suspended."""
+    folder = _project(tmp_path / "ours")
+    with _terminal_job(folder, TICKING, how) as runner:
+        _suspended(runner, folder)
+        stage = psutil.Process(int((folder / "pid").read_text()))
+        ticks = (folder / "ticks").read_text()
+        time.sleep(0.5)
+        assert (folder / "ticks").read_text() == ticks and stage.status() == psutil.STATUS_STOPPED  # no tick
+        os.killpg(runner.pid, signal.SIGCONT)  # `fg`
+        output = runner.communicate(timeout=60)[0]
+    assert runner.returncode == 0, output
+    assert (folder / "ticks").read_text() == "59" and (folder / "slow.txt").read_text() == "done"
+    assert "slow" in yaml.safe_load((folder / "dvc.lock").read_text())["stages"]
+    assert "Traceback" not in output, output
+
+
+@pytest.mark.parametrize("how", ["new", "forked"])
+def test_a_suspended_build_killed_from_the_shell_stops_its_stages(tmp_path, how):
+    """`kill %1` on the stopped job: the shell sends SIGTERM and then SIGCONT to the runner's group. The runner stops
+    the stages, which act on SIGTERM only once they run again, and ends as Ctrl-C ends it."""
+    folder = _project(tmp_path / "ours")
+    with _terminal_job(folder, FINISHING, how) as runner:
+        _suspended(runner, folder)
+        os.killpg(runner.pid, signal.SIGTERM)
+        os.killpg(runner.pid, signal.SIGCONT)
+        output = runner.communicate(timeout=60)[0]
+    assert runner.returncode == 130, output
+    assert (folder / "ended").is_file(), output
+    assert output.strip().splitlines()[-1].startswith("error: the rebuild was stopped: 'slow' stopped"), output
+    assert not (folder / "dvc.lock").exists()
+
+
+def test_a_runner_killed_while_suspended_leaves_no_stage_stopped_for_ever(tmp_path):
+    """SIGKILL to a runner that Ctrl-Z has stopped: its stages are stopped too, and a stopped process acts on
+    SIGTERM only once continued, so the watchdog continues them after it (else it would wait for ever)."""
+    folder = _project(tmp_path / "ours")
+    with _terminal_job(folder, FINISHING, "forked") as runner:
+        _suspended(runner, folder)
+        os.kill(runner.pid, signal.SIGKILL)
+        output = runner.communicate(timeout=60)[0]
+    assert (folder / "ended").is_file(), output
+    assert output.strip().splitlines()[-2:] == ["stage: stopped", repro_watchdog.stopped_message(["slow"])], output
 
 
 # A stage `bin/python -m probe one two` that says how it was started: its outputs as `dvc repro` makes them, and
