@@ -3,6 +3,8 @@
 
 VENV := .venv
 PYTHON ?= python3
+# The Python .venv is made with: pyproject.toml's requires-python and environment.yml's (tests/test_setup.py)
+PYTHON_VERSION := 3.11
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Committed pipeline outputs: a fresh `dvc repro` must leave them exactly as committed.
@@ -22,7 +24,7 @@ setup: $(VENV)/.installed ## Create .venv and install the project with the locke
 # fails and pip installs them.
 UV_INSTALL := $(VENV)/bin/uv pip install --quiet --python $(VENV)/bin/python --compile-bytecode
 $(VENV)/.installed: pyproject.toml requirements.lock
-	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	@sh bin/make-venv $(PYTHON_VERSION) "$(PYTHON)" $(VENV)
 	$(VENV)/bin/python -m pip install --quiet "$$(grep -E '^uv==' requirements.lock)"
 	$(UV_INSTALL) -r requirements.lock || $(VENV)/bin/python -m pip install --quiet -r requirements.lock
 	$(UV_INSTALL) --no-deps -e . || $(VENV)/bin/python -m pip install --quiet --no-deps -e .
