@@ -6,6 +6,8 @@ figures and tables, ``longtable`` defines and validates the shape every source p
 """
 
 from pipeline import interrupt as _interrupt
+from pipeline import missing_libraries as _missing_libraries
 
 if _interrupt.starting_as_command():  # Ctrl-C during the command's imports: one line, not a traceback
     _interrupt.install()
+    _missing_libraries.install()  # nor a library this Python lacks

@@ -16,7 +16,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from pipeline import interrupt, paths
+from pipeline import interrupt, missing_libraries, paths
 
 
 class PipelineError(Exception):
@@ -103,6 +103,9 @@ def cli(main):
                       "again; nothing was written (the previous outputs are unchanged)")
             _fail(_unexpected(error, main))
         except Exception as error:  # noqa: BLE001 — the last line of defence: no traceback for the user
+            library = missing_libraries.missing(error)
+            if library is not None:  # the environment, not a bug: a library imported where it is used
+                _fail(missing_libraries.message(library))
             _fail(_unexpected(error, main))
         finally:
             for number, handler in previous.items():
