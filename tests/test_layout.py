@@ -72,17 +72,25 @@ def test_a_function_level_project_import_says_why():
 
 def test_packages_hold_a_docstring_only():
     """So that a stage's code inputs (pipeline/code_inputs/) can leave them out. The one exception, in the root
-    package: Ctrl-C handling while a command starts (pipeline/interrupt.py, which every stage lists among its code
-    inputs), installed at import because the package is the first thing `python -m pipeline.<command>` imports."""
+    package: what a command does while it starts, Ctrl-C handling (pipeline/interrupt.py) and the line for a library
+    its Python lacks (pipeline/missing_libraries.py), installed at import because the package is the first thing
+    `python -m pipeline.<command>` imports. Every stage lists both modules among its code inputs (pipeline.errors,
+    which every stage's `cli` comes from, imports them)."""
     for path in paths.PACKAGE.rglob("__init__.py"):
         body = ast.parse(path.read_text(encoding="utf-8")).body
         if path == paths.PACKAGE / "__init__.py":
-            docstring, hook, condition = body
-            assert (ast.unparse(hook), ast.unparse(condition)) == (
+            docstring, *hooks, condition = body
+            assert [ast.unparse(hook) for hook in hooks] + [ast.unparse(condition)] == [
                 "from pipeline import interrupt as _interrupt",
-                "if _interrupt.starting_as_command():\n    _interrupt.install()")
+                "from pipeline import missing_libraries as _missing_libraries",
+                "if _interrupt.starting_as_command():\n    _interrupt.install()\n    _missing_libraries.install()"]
             body = [docstring]
         assert len(body) <= 1 and all(isinstance(node, ast.Expr) for node in body), path
+    hooked = {"pipeline/interrupt.py", "pipeline/missing_libraries.py"}
+    lists = sorted(paths.CODE_INPUTS.glob("*.md5"))  # written by the build (`code` stage)
+    assert lists
+    for listed in lists:
+        assert hooked <= {line.split()[1] for line in listed.read_text(encoding="utf-8").splitlines()}, listed
 
 
 def test_every_module_is_imported_by_a_test():
