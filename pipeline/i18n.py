@@ -64,6 +64,18 @@ def only_codes(text: str) -> bool:
     return bool(tokens) and all(token in ("", "=", "->", "→") or is_code(token) for token in tokens)
 
 
+def list_items(text: str) -> list[str]:
+    """The items of a list joined by '; ' (a claim's evidence), not cutting inside brackets or parentheses: an item
+    may hold a list of its own ('women +26% [approximate; second-hand]'), translated as a hole in turn."""
+    items, depth, start = [], 0, 0
+    for position, character in enumerate(text):
+        depth += (character in "([") - (character in ")]")
+        if depth == 0 and text.startswith("; ", position):
+            items.append(text[start:position])
+            start = position + 2
+    return items + [text[start:]]
+
+
 @dataclass(frozen=True)
 class Entry:
     key: str
@@ -171,7 +183,7 @@ class Translator:
                     continue
                 return re.sub(r"\{(\d+)\}", lambda m: holes[int(m.group(1))], self._value(entry))
         # A list of items joined by '; ' (a claim's evidence) that no row takes whole: item by item.
-        items = text.split("; ")
+        items = list_items(text)
         if len(items) > 1 and all(not self._has_words(item) or only_codes(item) or self.has(item) for item in items):
             return "; ".join(self._hole(item, where) for item in items)
         if failed is not None:
@@ -189,7 +201,7 @@ class Translator:
         if self._has_words(value):
             if value in self._by_english:
                 return self.english(value, where)
-            items = value.split("; ")
+            items = list_items(value)
             if len(items) > 1 and all(not self._has_words(item) or only_codes(item) or self.has(item)
                                       for item in items):
                 return "; ".join(self._hole(item, where) for item in items)

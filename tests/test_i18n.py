@@ -171,3 +171,8 @@ def test_a_column_of_percentages_has_one_count_of_decimals_at_least_one():
     findings = pd.DataFrame({"rule": ["monitoring_in_cell", "per_capita"], "value": [593.0, 27.84]})
     assert i18n.row_decimals(findings, "value", 2) == [0, 2]
     assert i18n.grouped_decimals([4013.0, None, 41.0], "women_held") == [0, 0, 0]
+
+
+def test_a_list_of_items_is_not_cut_inside_brackets_or_parentheses():
+    assert i18n.list_items("a (x; y); b [p; q]; c") == ["a (x; y)", "b [p; q]", "c"]
+    assert i18n.list_items("one item") == ["one item"]

@@ -60,6 +60,21 @@ FLAGS = {
     "derived": "computed by the source from other figures",
     "disputed": "disagrees with an official series outside the registry (see note); check before use",
 }
+# Each flag as a sentence says it, after a figure quoted in a claim's reason ('+26% [approximate; second-hand]');
+# data/translations.csv gives each in the other languages (keys published.flag.<flag>).
+FLAG_WORDS = {
+    "approximate": "approximate",
+    "lower_bound": "a lower bound",
+    "upper_bound": "an upper bound",
+    "range": "a range",
+    "qualitative": "qualitative",
+    "period_inferred": "date inferred",
+    "period_partial": "part of the period",
+    "ambiguous": "ambiguous",
+    "secondary": "second-hand",
+    "derived": "derived",
+    "disputed": "disputed",
+}
 # A figure with any of these flags is not precise enough to enter the long table.
 KEEP_OUT_OF_LONG_TABLE = {"approximate", "lower_bound", "upper_bound", "range", "qualitative",
                           "period_inferred", "period_partial", "ambiguous", "disputed"}
@@ -261,6 +276,11 @@ def _span_in_order(period: str) -> bool:
 
 def _flag_set(flags: str) -> set[str]:
     return {f.strip() for f in flags.split(";") if f.strip()}
+
+
+def flag_words(flags: str) -> str:
+    """A figure's flags ('approximate;secondary') in words, in their order: 'approximate; second-hand'."""
+    return "; ".join(FLAG_WORDS[flag.strip()] for flag in flags.split(";") if flag.strip())
 
 
 def _id_list(ids: str) -> list[str]:

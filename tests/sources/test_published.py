@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline import longtable
+from pipeline import i18n, longtable
 from pipeline.errors import PipelineError
 from pipeline.sources import published
 
@@ -22,6 +22,14 @@ def _write(tmp_path, edit):
     path = tmp_path / "figures.csv"
     table.to_csv(path, index=False)
     return path
+
+
+def test_every_flag_has_its_words_in_every_language():
+    rows = {key: entry.texts for key, entry in i18n.load()[1].items() if key.startswith("published.flag.")}
+    assert set(published.FLAG_WORDS) == set(published.FLAGS)
+    assert {key.removeprefix("published.flag."): texts["en"] for key, texts in rows.items()} == published.FLAG_WORDS
+    assert all(text.strip() for texts in rows.values() for text in texts.values())
+    assert published.flag_words("approximate;secondary") == "approximate; second-hand"
 
 
 def test_registry_covers_the_three_countries(figures):

@@ -115,7 +115,7 @@ def _rise_after_luc(inputs, tables, settings) -> dict:
         sharp = w.value >= settings.sharp_rise_min_pct and (ratio is None or ratio >= settings.sharp_rise_min_ratio)
         compared = f" vs {others['value'].iloc[0]:g}% {others['sex'].iloc[0]} (x{fixed(ratio, 1)})" if ratio else ""
         lines.append(f"{w.figure_id} {w.period}: women +{w.value:g}%{compared}"
-                     + (f" [{w.flags}]" if w.flags else ""))
+                     + (f" [{published.flag_words(w.flags)}]" if w.flags else ""))
         if not published._flag_set(w.flags) & published.KEEP_OUT_OF_LONG_TABLE:
             decisive.append(sharp)
     unodc = _unodc_women_change(tables["prison_series"], first, last, settings.luc_month)
