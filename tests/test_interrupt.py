@@ -25,8 +25,9 @@ HOLD = textwrap.dedent("""\
 
     class Hold(importlib.abc.MetaPathFinder):
         def find_spec(self, name, path=None, target=None):
-            # A stage's import of pandas is held; not the stage server's (make repro starts it before any stage).
-            if name == "pandas" and not sys.argv[0].endswith("stage_server.py"):
+            # A stage's import of pandas is held; not the stage server's (make repro starts it before any stage),
+            # nor the runner's (started by `python -c` here; it checks the registry of figures before any stage).
+            if name == "pandas" and not sys.argv[0].endswith("stage_server.py") and sys.argv[0] != "-c":
                 pathlib.Path("importing").write_text(str(os.getpid()))
                 time.sleep(60)
 

@@ -17,7 +17,22 @@ def test_a_well_formed_file_gives_its_text_and_its_rows(tmp_path):
     assert rows == [["id", "value", "note"], ["bra-016", "91362", "published, 2022"], ["ury-041", "26", ""]]
 
 
+def test_excels_csv_utf8_is_read_as_the_plain_file(tmp_path):
+    """Excel's "CSV UTF-8" starts with a byte-order mark and ends lines with CRLF: the same rows, and the first
+    column's name without the mark (the translation table's header check would otherwise find '\\ufeffkey')."""
+    plain, excel = tmp_path / "plain.csv", tmp_path / "excel.csv"
+    plain.write_bytes(b'key,en,es\nsex.female,women,"mujeres, todas"\n')
+    excel.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes().replace(b"\n", b"\r\n"))
+    text, rows = kept_csv.read(excel, "translation table")
+    assert rows == kept_csv.read(plain, "translation table")[1] == [["key", "en", "es"],
+                                                                    ["sex.female", "women", "mujeres, todas"]]
+    assert not text.startswith("\ufeff")
+
+
 @pytest.mark.parametrize("content, message", [
+    (b"id;value;note\r\nbra-016;6,8;x\r\n", r"registry, row 1: separated by ';' where commas are expected \(the "
+                                           r"header is one field\) — save it again with ',' as the field separator"),
+    (b"id\tvalue\nbra-016\t68\n", r"row 1: separated by tabs where commas are expected"),
     (b"id,value\nbra-016,91362,x\n", r"registry, row 2: 3 fields where the header has 2 \(a comma inside a value "
                                      r"without quotes, or a missing or extra cell\) — quote values that contain commas"),
     (b"id,value,note\nbra-016\n", r"row 2: 1 fields where the header has 3"),

@@ -901,6 +901,28 @@ def test_a_mistake_in_a_file_many_stages_read_stops_the_build_before_any_stage_w
         citation.read.cache_clear()
 
 
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    (",", ";", "row 1: separated by ';' where commas are expected"),
+    (",persons_held,female,635,", ",persons_held,female,\"635,5\",", "row 2, column 'value': value '635,5' is not a "
+                                                                     "number — write it with a decimal point"),
+], ids=["semicolons", "decimal-comma"])
+def test_a_mistake_in_the_registry_of_published_figures_is_one_message_before_any_stage(
+        tmp_path, monkeypatch, capsys, old, new, expected):
+    """Four stages read data/published/figures.csv, two of which may run side by side: a registry saved by a
+    spreadsheet under Spanish or Portuguese settings was the same message from each."""
+    _as_changed_since_dvc_checked(tmp_path, monkeypatch)
+    registry = tmp_path / "figures.csv"
+    registry.write_text(paths.PUBLISHED_FIGURES.read_text(encoding="utf-8").replace(old, new, 1 if old != "," else -1),
+                        encoding="utf-8")
+    monkeypatch.setattr(paths, "PUBLISHED_FIGURES", registry)
+    monkeypatch.setattr(repro, "run", lambda jobs, fork: pytest.fail("a stage started"))
+    with pytest.raises(SystemExit) as stopped:
+        repro.main(["--jobs", "2"])
+    assert stopped.value.code == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"error: {registry}, {expected}"), err
+
+
 def test_the_check_before_any_stage_passes_the_committed_files_and_logs_no_read(tmp_path, monkeypatch):
     from pipeline import params
 

@@ -202,6 +202,16 @@ def _check_row(row: pd.Series, line: int, path: Path) -> None:
             fail(column, f"{column} is empty", "every figure needs its source, citation and printed date")
 
 
+def _number_fix(value: str) -> str:
+    """What to do with a value that is not a number: one written with a decimal comma or thousands separators (as a
+    spreadsheet under Spanish or Portuguese settings writes it) is named as such."""
+    digits = value.replace(" ", "").lstrip("-")
+    if digits and set(digits) <= set("0123456789.,") and "," in digits:
+        return ("write it with a decimal point and no thousands separator (is ',' the decimal mark or a thousands "
+                "separator here?); the printed text goes in value_as_printed")
+    return "put the printed text in value_as_printed and flag it"
+
+
 def _check_value(row: pd.Series, fail) -> None:
     flags = _flag_set(row["flags"])
     if row["value"] == "":
@@ -211,8 +221,7 @@ def _check_value(row: pd.Series, fail) -> None:
         try:
             value = float(row["value"])
         except ValueError:
-            fail("value", f"value {row['value']!r} is not a number",
-                 "put the printed text in value_as_printed and flag it")
+            fail("value", f"value {row['value']!r} is not a number", _number_fix(row["value"]))
         if UNITS[row["unit"]] == "count" and "/" not in row["period"] and (value < 0 or value % 1):
             fail("value", f"count {value:g} is negative or fractional", "a count must be a whole number")
     if flags & NEEDS_PRINTED_TEXT and not row["value_as_printed"].strip():

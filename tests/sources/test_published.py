@@ -101,6 +101,19 @@ def test_validation_names_file_row_and_column(tmp_path, edit, line, column, word
     assert "figures.csv" in error.message and error.fix
 
 
+@pytest.mark.parametrize("typed, fix", [
+    ("6,8", "write it with a decimal point and no thousands separator (is ',' the decimal mark"),
+    ("91.362,5", "write it with a decimal point and no thousands separator"),
+    ("about 600", "put the printed text in value_as_printed and flag it"),
+])
+def test_a_value_typed_as_a_spreadsheet_writes_it_says_how_to_write_it(tmp_path, typed, fix):
+    """A decimal comma or a thousands separator (a spreadsheet under Spanish or Portuguese settings) is not taken for
+    either reading: the message asks which it is."""
+    with pytest.raises(PipelineError) as caught:
+        published.load(_write(tmp_path, lambda t: t.assign(value=t["value"].mask(t.index == 0, typed))))
+    assert caught.value.fix.startswith(fix) and caught.value.column == "value"
+
+
 def test_an_undeclared_conflict_is_an_error(tmp_path):
     def add_disagreeing_copy(table):
         copy = table[table["figure_id"] == "ury-001"].assign(figure_id="ury-093", value="640")

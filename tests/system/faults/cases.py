@@ -216,6 +216,33 @@ def _sneep_counts_match(project: Path) -> None:
     assert key(loaded).to_dict() == key(truth).to_dict()
 
 
+def _spreadsheet_csv(separator: str):
+    """A hand-kept CSV as a spreadsheet program saves it under Spanish or Portuguese settings: cells separated by
+    `separator`, decimals with a comma, CRLF line ends."""
+    def edit(text: str) -> str:
+        import csv
+        import io
+
+        rows = list(csv.reader(io.StringIO(text)))
+        value = rows[0].index("value")
+        rows = [rows[0], *([*row[:value], row[value].replace(".", ","), *row[value + 1:]] for row in rows[1:])]
+        out = io.StringIO()
+        csv.writer(out, delimiter=separator, lineterminator="\r\n").writerows(rows)
+        return out.getvalue()
+    return edit
+
+
+def _published_rows_as_the_plain_file(project: Path) -> None:
+    """The long rows written from the Excel-saved registry are those of the committed registry."""
+    from pipeline import longtable
+    from pipeline.sources import published
+
+    written = (project / "data" / "interim" / "indicators" / "published.csv").read_text(encoding="utf-8")
+    expected = longtable.validate(published.long_rows(published.load(published.REGISTRY)), "published")
+    assert len(expected) == 79
+    assert written == longtable.to_csv(expected.sort_values(longtable.KEY, kind="stable").reset_index(drop=True))
+
+
 def _bomb(data: bytes) -> bytes:
     import tempfile
 
@@ -357,6 +384,16 @@ CASES: list[Case] = [
     Case("published-column-renamed", "published", "column 'unit' renamed 'units'", PUBLISHED,
          _text_file("data/published/figures.csv", lambda text: text.replace(",unit,", ",units,", 1)),
          ("data/published/figures.csv", "row 1", "'unit'")),
+    Case("published-semicolons", "published", "saved by a spreadsheet under Portuguese settings: ';' between "
+         "cells, decimal commas", PUBLISHED, _text_file("data/published/figures.csv", _spreadsheet_csv(";")),
+         ("data/published/figures.csv", "row 1", "separated by ';' where commas are expected")),
+    Case("published-decimal-comma", "published", "'6,8' typed in the value column (a decimal comma)", PUBLISHED,
+         _text_file("data/published/figures.csv", _csv_cell(3, "value", "6,8")),
+         ("data/published/figures.csv", "row 3", "column 'value'", "decimal point")),
+    Case("published-excel-csv-utf8", "published", "saved as Excel's 'CSV UTF-8': a byte-order mark, CRLF line ends",
+         PUBLISHED, _text_file("data/published/figures.csv", lambda text: "\ufeff" + text.replace("\n", "\r\n"),
+                               encoding="utf-8"),
+         outcome="accepted", accepted=_published_rows_as_the_plain_file),
     # ---- Uruguay observatory template ---------------------------------------------------------------------
     Case("oud-unknown-sex", "oud", "sex coded 'mujeres' in the observatory template", ("pipeline.chapters.uruguay",),
          _text_file("data/uruguay/oud_indicators.csv", _csv_cell(2, "sex", "mujeres")),

@@ -74,6 +74,21 @@ def _edit(relative: str, old: str, new: str):
     return prepare
 
 
+def _resave_csv(relative: str, separator: str):
+    """A hand-kept CSV saved again by a spreadsheet program that separates cells by `separator` (its list
+    separator under Spanish or Portuguese settings), with a byte-order mark and CRLF line ends."""
+    def prepare(copy: Path) -> None:
+        import csv
+        import io
+
+        path = copy / relative
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+        out = io.StringIO()
+        csv.writer(out, delimiter=separator, lineterminator="\r\n").writerows(rows)
+        path.write_text(out.getvalue(), encoding="utf-8-sig")
+    return prepare
+
+
 def _edit_line(relative: str, number: int, edit: Callable[[str], str]):
     def prepare(copy: Path) -> None:
         path = copy / relative
@@ -165,6 +180,9 @@ CASES: list[UserCase] = [
                    "counts Brazil's offence records, not people,cuenta registros de delitos de Brasil, no personas,"
                    "conta registros de crimes do Brasil, não pessoas"),
              ("data/translations.csv", "7 fields where the header has 4", "quote values that contain commas")),
+    UserCase("translation-semicolons", "the translation table saved by a spreadsheet under Spanish settings (';' "
+             "between cells)", _resave_csv("data/translations.csv", ";"),
+             ("data/translations.csv", "row 1", "separated by ';' where commas are expected")),
     UserCase("source-pin-changed", "the pinned SHA-256 of a source edited in data/sources.yaml",
              _edit("data/sources.yaml", "sha256: 1c3b65eef5fed0d947d9b68eca51ef6dd30d2a776d1c441c52ec5bc645c7abfc",
                    "sha256: 1c3b65eef5fed0d947d9b68eca51ef6dd30d2a776d1c441c52ec5bc645c7abfd"),
