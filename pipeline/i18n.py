@@ -66,10 +66,11 @@ def only_codes(text: str) -> bool:
 
 def list_items(text: str) -> list[str]:
     """The items of a list joined by '; ' (a claim's evidence), not cutting inside brackets or parentheses: an item
-    may hold a list of its own ('women +26% [approximate; second-hand]'), translated as a hole in turn."""
+    may hold a list of its own ('women +26% [approximate; second-hand]'), translated as a hole in turn. A closing
+    bracket without its opening one (a quoted 'a)' list marker) does not stop the splitting of what follows."""
     items, depth, start = [], 0, 0
     for position, character in enumerate(text):
-        depth += (character in "([") - (character in ")]")
+        depth = max(0, depth + (character in "([") - (character in ")]"))
         if depth == 0 and text.startswith("; ", position):
             items.append(text[start:position])
             start = position + 2

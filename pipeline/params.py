@@ -185,5 +185,9 @@ def check_regex(key: str, pattern: str) -> None:
 
 
 def _did_you_mean(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    """The choice closest to `word`, letter case aside ('arg' is 'ARG', an ISO3 code), as a hint; or nothing."""
+    folded = {}
+    for choice in choices:
+        folded.setdefault(choice.casefold(), choice)
+    close = difflib.get_close_matches(word.casefold(), list(folded), n=1)
+    return f" (did you mean '{folded[close[0]]}'?)" if close else ""

@@ -176,3 +176,4 @@ def test_a_column_of_percentages_has_one_count_of_decimals_at_least_one():
 def test_a_list_of_items_is_not_cut_inside_brackets_or_parentheses():
     assert i18n.list_items("a (x; y); b [p; q]; c") == ["a (x; y)", "b [p; q]", "c"]
     assert i18n.list_items("one item") == ["one item"]
+    assert i18n.list_items("a) first; b) second; c") == ["a) first", "b) second", "c"]  # no opening bracket

@@ -78,6 +78,12 @@ def test_choices_and_regexes_are_checked_with_the_allowed_values():
         params.check_choice("brazil.monitoring_base_period", "2019-13", ["2019-06", "2019-12"],
                             "a semester in the files")
     params.check_choice("x", "2019-12", ["2019-06", "2019-12"])
+    with pytest.raises(PipelineError, match=r"'profiles.countries' is 'arg', not an ISO3 code \(did you mean 'ARG'\?\)"):
+        params.check_choice("profiles.countries", "arg", ["all", "Americas", "ABW", "ARG", "ARM"], "an ISO3 code")
+    with pytest.raises(PipelineError, match=r"'profiles.countries' is 'latin america and caribbean', not a region "
+                                            r"\(did you mean 'Latin America and the Caribbean'\?\)"):
+        params.check_choice("profiles.countries", "latin america and caribbean", ["Latin America and the Caribbean",
+                                                                                 "Americas"], "a region")
     with pytest.raises(PipelineError, match=r"'brazil.monitoring_pattern' is not a valid regular expression"):
         params.check_regex("brazil.monitoring_pattern", "(?i)monitora|(tornozel")
     params.check_regex("brazil.monitoring_pattern", "(?i)monitora|tornozel")
