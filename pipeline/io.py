@@ -49,14 +49,21 @@ def _final_name(staged: Path, staging: Path) -> Path:
 
 
 def write_bytes(path: Path, data: bytes) -> None:
-    """Write a file atomically (temporary file, then rename), honouring an open transaction."""
+    """Write a file atomically (temporary file, then rename), honouring an open transaction. A write that fails (a
+    full disk, Ctrl-C) removes its temporary file, and the error names the output, not the temporary file."""
     destination = target(path)
     destination.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=destination.parent, prefix=f".{destination.name}.",
-                                     delete=False) as handle:
-        handle.write(data)
-    os.chmod(handle.name, 0o644)  # tempfile creates 0600; outputs are meant to be read by anyone
-    os.replace(handle.name, destination)
+    handle = tempfile.NamedTemporaryFile(dir=destination.parent, prefix=f".{destination.name}.", delete=False)
+    try:
+        with handle:
+            handle.write(data)
+        os.chmod(handle.name, 0o644)  # tempfile creates 0600; outputs are meant to be read by anyone
+        os.replace(handle.name, destination)
+    except BaseException as error:
+        Path(handle.name).unlink(missing_ok=True)
+        if isinstance(error, OSError) and error.filename is None:
+            error.filename = str(Path(path).resolve())
+        raise
 
 
 def write_text(path: Path, text: str) -> None:

@@ -40,6 +40,34 @@ def test_a_full_disk_names_the_file_and_writes_nothing(tmp_path, capsys):
     assert (tmp_path / "out.txt").read_text() == "previous"
 
 
+def test_a_disk_that_fills_while_an_output_is_written_leaves_no_temporary_file(tmp_path, capsys, monkeypatch):
+    """A file written outside a transaction (the long table: one file, renamed into place) goes through a temporary
+    file beside it. Tried on a full tmpfs: `make repro` left data/processed/.indicators.csv.5edjg0bv (2 MB) beside
+    the previous indicators.csv, and the message said "an output" (the write's error names no file)."""
+    import tempfile
+
+    (tmp_path / "indicators.csv").write_text("previous")
+    real = tempfile.NamedTemporaryFile
+
+    def filling(*args, **kwargs):
+        handle = real(*args, **kwargs)
+        write = handle.write
+
+        def write_half(data):
+            write(data[: len(data) // 2])
+            raise OSError(errno.ENOSPC, "No space left on device")
+        handle.write = write_half
+        return handle
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", filling)
+    status, message = _run(lambda: io.write_text(tmp_path / "indicators.csv", "new table " * 1000), capsys)
+    assert status == 1
+    assert message == (f"error: {tmp_path / 'indicators.csv'}: no space left on device while writing — free disk "
+                       "space and run again; nothing was written (the previous outputs are unchanged)\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["indicators.csv"]
+    assert (tmp_path / "indicators.csv").read_text() == "previous"
+
+
 def test_ctrl_c_and_sigterm_exit_130_and_write_nothing(tmp_path, capsys):
     (tmp_path / "out.txt").write_text("previous")
 
