@@ -622,13 +622,33 @@ def _compute(check: Check, claim: Claim, indexed: pd.DataFrame, registry: Path) 
                     rows, sources, decimals)
 
 
+def _other_periods(index: tuple, indexed: pd.DataFrame) -> str:
+    """The periods the long table has for the key's series (all but its period), as a hint: a claim keyed to the
+    latest year of a regional sum loses its key when a new UNODC export moves that year."""
+    series = indexed.index.droplevel("period")
+    periods = sorted(indexed.index.get_level_values("period")[series == index[:-1]])
+    if not periods:
+        return ""
+    shown = ", ".join(periods[-5:])
+    return f" (the long table has this series for {'…, ' if len(periods) > 5 else ''}{shown})"
+
+
+def _line_of(key: str, registry: Path) -> int | None:
+    """The line of the claims file that names `key` first, or None."""
+    for number, line in enumerate(Path(registry).read_text(encoding="utf-8").splitlines(), start=1):
+        if key in line:
+            return number
+    return None
+
+
 def _row(key: str, check: Check, claim: Claim, indexed: pd.DataFrame, registry: Path) -> dict:
     parts = _KEY.match(key).groupdict()
     index = tuple(parts[k] for k in longtable.KEY)
     if index not in indexed.index:
-        raise PipelineError(f"claim '{claim.id}': key {key} is not in {paths.relative(paths.INDICATORS)}",
-                            file=registry, fix="correct the key (see the long table's rows), or mark the claim "
-                                               "not_checkable with the reason if the figure is gone")
+        raise PipelineError(f"claim '{claim.id}': key {key} is not in {paths.relative(paths.INDICATORS)}"
+                            f"{_other_periods(index, indexed)}", file=registry, row=_line_of(key, registry),
+                            fix="correct the key (see the long table's rows), or mark the claim "
+                                "not_checkable with the reason if the figure is gone")
     found = indexed.loc[index]
     if QUOTES_THE_BRIEFING.search(found["definition"]) and not check.independent_source:
         raise PipelineError(f"claim '{claim.id}': key {key} only quotes the briefing itself, so it cannot "

@@ -315,12 +315,12 @@ def americas(national: pd.DataFrame, excluded: list[str], quantiles: list[float]
     women = _latest(scope, "persons_held", "female")
     shares = _latest(scope, "women_share_of_persons_held", "female")
     totals = _latest(scope, "persons_held", "total")
-    # A share beside a count only where both are of the same year (Guyana's latest count, 2021, has no total: its
-    # latest share is 2020's); the estimates below take each peer's latest share, whatever the year of its count.
-    same_year = shares["year"].reindex(women.index) == women["year"]
+    # Each reporting country's latest share, with its year: the estimates below take it as a peer's share, whatever
+    # the year of its count (Guyana's latest count, 2021, has no total: its latest share is 2020's, shown so, so that
+    # the table holds every share the quantiles are taken from).
     reporting = names.loc[women.index].assign(status="reported", year=women["year"], women_held=women["value"],
-                                              women_share_pct=half_away(
-                                                  shares["value"].reindex(women.index).where(same_year), 1))
+                                              women_share_pct=half_away(shares["value"].reindex(women.index), 1),
+                                              share_year=shares["year"].reindex(women.index).astype("Int64"))
     missing = names.drop(women.index)
     estimated = missing.loc[missing.index.intersection(totals.index)]
     rows = []
@@ -342,7 +342,7 @@ def americas(national: pd.DataFrame, excluded: list[str], quantiles: list[float]
     without = names.drop(women.index.union(estimates.index)).assign(status="no count")
     table = pd.concat([reporting, estimates, without]).rename_axis("country").reset_index()
     table = table[["country", "country_name", "subregion", "status", "year", "women_held", "women_share_pct",
-                   "persons_held", "share_low_pct", "share_median_pct", "share_high_pct", "women_low",
+                   "share_year", "persons_held", "share_low_pct", "share_median_pct", "share_high_pct", "women_low",
                    "women_central", "women_high", "share_group"]].sort_values("country").reset_index(drop=True)
     return table, _interval(table)
 

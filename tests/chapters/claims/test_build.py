@@ -103,8 +103,18 @@ def test_the_same_registry_passes_once_the_verdict_is_recorded(tmp_path, monkeyp
 
 def test_a_claim_pointing_at_a_missing_indicator(tmp_path, monkeypatch):
     registry = _registry(tmp_path, _claim("gone", "2015", key="ARG/sneep/no_such_indicator/female/2015"))
-    with pytest.raises(PipelineError, match=r"claims\.yaml: claim 'gone': key ARG/sneep/no_such_indicator/"
-                                            r"female/2015 is not in data/processed/indicators\.csv"):
+    with pytest.raises(PipelineError, match=r"claims\.yaml, row 9: claim 'gone': key ARG/sneep/no_such_indicator/"
+                                            r"female/2015 is not in data/processed/indicators\.csv — correct"):
+        _run(tmp_path, registry, monkeypatch)
+
+
+def test_a_claim_keyed_to_a_period_the_series_no_longer_has_names_the_periods_it_has(tmp_path, monkeypatch):
+    """As after a new UNODC export moves the latest year of a regional sum (tried: an export to 2020, then the one to
+    2021): the claim's key names the old year, and the message the years the series has now."""
+    registry = _registry(tmp_path, _claim("still-fine", "2015"), _claim("moved", "2021"))
+    with pytest.raises(PipelineError, match=r"claims\.yaml, row 18: claim 'moved': key ARG/sneep/women_drug_share/"
+                                            r"female/2021 is not in data/processed/indicators\.csv \(the long table "
+                                            r"has this series for 2015, 2022\) — correct the key"):
         _run(tmp_path, registry, monkeypatch)
 
 
