@@ -69,6 +69,7 @@ class UnodcPrisons(Section):
     sex_swap_min_years: int = pydantic.Field(ge=1)
     sex_swap_min_persons: int = pydantic.Field(ge=0)
     sex_swap_treatment: Literal["keep", "exclude"]
+    repeated_count_min: int = pydantic.Field(ge=1)
     women_share_denominator: Literal["total", "total_or_female_plus_male"]
 
 

@@ -44,7 +44,12 @@ Rules (thresholds and treatments come from params.yaml `unodc_prisons:`):
    were most likely entered under each other's sex. Treatment `sex_swap_treatment` (the women's share of the
    year, whose female count includes the suspect one).
 
-Rules 2–5 see the data after rule 1 (and rule 2's exclusions), so one wrong row gives one finding.
+6. `count repeated from the year before`: an Age=Total count of at least `repeated_count_min` persons equal to the
+   same series' count of the year just before (each sex, each series), most likely one count carried over to a year
+   it does not describe (Haiti's total persons held, 8,882 in 2017 and 2018). Listed, values kept: which of the
+   two years the count describes is unknown. (An independent recount of the Americas' estimate found them.)
+
+Rules 2–6 see the data after rule 1 (and rule 2's exclusions), so one wrong row gives one finding.
 """
 
 from __future__ import annotations
@@ -68,6 +73,8 @@ SEX_GAP_FAR = "female + male far from total"
 SEX_GAP_NEAR = "female + male differs from total (within the threshold)"
 BELOW_PARTS = "count below the sum of its parts"
 SEX_SWAP = "female and male counts look swapped"
+REPEATED = "count repeated from the year before"
+REPEATED_TREATMENT = "listed; kept as published (which year the count describes is unknown)"
 
 Treatment = Literal["keep", "exclude"]
 
@@ -95,6 +102,7 @@ class Thresholds:
     sex_swap_min_years: int = 5
     sex_swap_min_persons: int = 20
     sex_swap_treatment: Treatment = "exclude"
+    repeated_count_min: int = 50
 
 
 def starts_growth(women: pd.Series, men: pd.Series, total: pd.Series, share: pd.Series) -> pd.Series:
@@ -118,7 +126,7 @@ def check(counts: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     totals = _without(totals, jumps)
     swaps = sex_swaps(_without(_without(counts, juveniles), jumps), thresholds)
     findings = [f for f in (juveniles, jumps, sex_gaps(totals, thresholds), below_parts(counts, totals, thresholds),
-                            swaps) if len(f)]
+                            swaps, repeated_counts(totals, thresholds)) if len(f)]
     return pd.concat(findings, ignore_index=True) if findings else pd.DataFrame(columns=FINDINGS)
 
 
@@ -276,6 +284,19 @@ def sex_swaps(counts: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
                  else "kept as published (sex_swap_treatment: keep)")
     return _findings(table, SEX_SWAP, table["value"], table["evidence"].tolist(), treatment,
                      "women_share" if exclude else "")
+
+
+def repeated_counts(totals: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
+    """Rule 6: an Age=Total count of at least `repeated_count_min` persons equal to its series' count of the year
+    just before."""
+    rows = totals.sort_values(["country", "series", "sex", "year"], kind="stable")
+    same_series = rows[["country", "series", "sex"]].eq(rows[["country", "series", "sex"]].shift()).all(axis=1)
+    repeated = (same_series & (rows["year"].astype(int).diff() == 1) & (rows["value"].diff() == 0)
+                & (rows["value"] >= thresholds.repeated_count_min))
+    found = rows[repeated]
+    evidence = [f"the same count, {value:,.0f}, in {year - 1} and {year}"
+                for value, year in zip(found["value"], found["year"].astype(int))]
+    return _findings(found, REPEATED, found["value"], evidence, REPEATED_TREATMENT, "")
 
 
 # --------------------------------------------------------------------------------------- Helpers ---

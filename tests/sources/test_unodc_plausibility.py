@@ -306,6 +306,38 @@ def test_sex_swap_thresholds_and_treatment_are_parameters():
     assert kept["treatment"].tolist() == ["kept as published (sex_swap_treatment: keep)"]
 
 
+# ---------------------------------------------------------------------------------- Repeated counts ---
+
+def test_a_count_equal_to_the_year_befores_is_listed_and_kept():
+    """Haiti's total persons held, 8,882 in 2017 and 2018: most likely one count carried over."""
+    found = rules.repeated_counts(counts(*series({2016: 10_297, 2017: 8_882, 2018: 8_882, 2019: 11_532}, sex="total")),
+                                  DEFAULT)
+    assert findings_of(found, rules.REPEATED) == [("AAA", 2018, "persons_held", "total", "")]
+    assert found["value"].tolist() == [8882]
+    assert found["evidence"].tolist() == ["the same count, 8,882, in 2017 and 2018"]
+    assert found["treatment"].tolist() == [rules.REPEATED_TREATMENT]
+
+
+@pytest.mark.parametrize("values", [
+    {2017: 49, 2018: 49},            # below repeated_count_min: small counts repeat by chance
+    {2015: 500, 2017: 500},          # not the year just before (2016 missing)
+    {2017: 500, 2018: 501},          # not equal
+])
+def test_counts_that_chance_or_a_gap_explains_are_silent(values):
+    assert rules.repeated_counts(counts(*series(values)), DEFAULT).empty
+
+
+def test_a_repeat_across_two_series_or_sexes_is_not_one():
+    frame = counts(*series({2017: 500}), *series({2018: 500}, sex="male"),
+                   *series({2018: 500}, name="persons_held_unsentenced"))
+    assert rules.repeated_counts(frame, DEFAULT).empty
+
+
+def test_the_repeated_count_minimum_is_a_parameter():
+    frame = counts(*series({2017: 49, 2018: 49}))
+    assert len(rules.repeated_counts(frame, Thresholds(repeated_count_min=40))) == 1
+
+
 # ---------------------------------------------------------------------------------- All rules ---
 
 def test_one_wrong_row_gives_one_finding():

@@ -127,6 +127,21 @@ def test_the_one_year_whose_female_and_male_counts_look_swapped(real):
     assert "2009" not in set(mongolia["period"]) and {"2008", "2010"} <= set(mongolia["period"])
 
 
+def test_counts_repeated_from_the_year_before_on_the_real_file(real):
+    """Rule 6 on the pinned export: 108 counts of at least 50 persons equal to their series' count of the year
+    before, 26 in the Americas, all kept. Haiti's total and unsentenced of 2018 are 2017's, and Haiti's latest total
+    is what its estimate of women held (tab-06) is taken from; Puerto Rico's women and men of 2014 both are 2013's."""
+    _, quality, _, _ = real
+    repeated = quality[quality["rule"] == rules.REPEATED]
+    assert len(repeated) == 108 and (repeated["excludes"] == "").all()
+    americas = repeated[repeated["region"] == "Americas"]
+    assert len(americas) == 26
+    keys = set(zip(americas["country"], americas["year"], americas["series"], americas["sex"], americas["value"]))
+    assert {("HTI", 2018, "persons_held", "total", 8882.0), ("HTI", 2018, "persons_held_unsentenced", "total", 5929.0),
+            ("PRI", 2014, "persons_held", "female", 404.0), ("PRI", 2014, "persons_held", "male", 11842.0),
+            ("ARG", 2013, "persons_held", "female", 2876.0)} <= keys
+
+
 def test_series_breaks_on_the_real_file(real):
     _, quality, long, _ = real
     jumps = quality[(quality["rule"] == rules.JUMP) & (quality["region"] == "Americas")]
