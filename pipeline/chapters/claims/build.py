@@ -634,9 +634,11 @@ def _other_periods(index: tuple, indexed: pd.DataFrame) -> str:
 
 
 def _line_of(key: str, registry: Path) -> int | None:
-    """The line of the claims file that names `key` first, or None."""
+    """The line of the claims file that names `key` first, or None: the whole key, not the start of a longer one
+    (`…/2015` is not `…/2015-12`)."""
+    whole = re.compile(re.escape(key) + r"(?![\w-])")
     for number, line in enumerate(Path(registry).read_text(encoding="utf-8").splitlines(), start=1):
-        if key in line:
+        if whole.search(line):
             return number
     return None
 

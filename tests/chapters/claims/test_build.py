@@ -118,6 +118,14 @@ def test_a_claim_keyed_to_a_period_the_series_no_longer_has_names_the_periods_it
         _run(tmp_path, registry, monkeypatch)
 
 
+def test_the_line_of_a_key_is_that_of_the_whole_key(tmp_path):
+    registry = tmp_path / "claims.yaml"
+    registry.write_text("claims:\n  keys: [BRA/sisdepen/x/female/2019-12]\n  keys: [BRA/sisdepen/x/female/2019]\n")
+    assert claims._line_of("BRA/sisdepen/x/female/2019", registry) == 3
+    assert claims._line_of("BRA/sisdepen/x/female/2019-12", registry) == 2
+    assert claims._line_of("BRA/sisdepen/x/female/2020", registry) is None
+
+
 def test_a_row_that_only_quotes_the_briefing_cannot_check_it(tmp_path, monkeypatch):
     registry = _registry(tmp_path, _claim("circular", "2022", key="ARG/published/women_held/female/2022"))
     with pytest.raises(PipelineError, match="only quotes the briefing itself"):
