@@ -52,6 +52,12 @@ PERIOD_COLUMNS = ("latest_year", "year", "period")  # the period of a metric's r
 METRIC_SOURCES = {"regional": "unodc_prisons", "argentina": "unodc_prisons", "brazil": "sisdepen",
                   "uruguay": "unodc_prisons"}
 _LETTERS = re.compile(r"^[A-Za-z]+$")
+EVIDENCE_PHRASE = "page.claims.computed.evidence"  # claims.phrases.json: the verdict rests on named evidence
+# \bv{id}: the value, or, for an id with no value (a claim the check computed no number for) or no such id, a bold ??
+# and a LaTeX warning, as \ref does for an unknown label, so a missing number cannot vanish silently from a sentence.
+BV = ("\\providecommand{\\bv}[1]{\\ifcsname briefingvalue@#1\\endcsname\\csname briefingvalue@#1\\endcsname"
+      "\\else\\textbf{??}\\PackageWarning{briefing-values}{No value for `#1' (not computed, or no such id: see "
+      "values/<lang>.md)}\\fi}")
 
 
 @dataclass(frozen=True)
@@ -157,7 +163,10 @@ def table(rows: list[dict], language: str) -> pd.DataFrame:
     shown, tr = [], i18n.Translator(language)
     for row in rows:
         stated = i18n.render(row["phrases"]["stated"], tr) if "phrases" in row else ""
-        if row.get("number") is None:
+        evidence = ""
+        if row.get("number") is None and _is_evidence(row["phrases"]["computed"]):
+            value, evidence = "", i18n.render(row["phrases"]["computed"], tr)  # no number to paste: the note says why
+        elif row.get("number") is None:
             value = i18n.render(row["phrases"]["computed"], tr)
         elif row["unit"] == "year":
             value = str(int(row["number"]))
@@ -169,8 +178,8 @@ def table(rows: list[dict], language: str) -> pd.DataFrame:
         note = tr.english(row["note"], f"the note on {row['id']}") if row.get("note") else ""
         if "phrases" in row and row["phrases"]["context"]:
             note = i18n.render(row["phrases"]["context"], tr)
-        if row.get("caveat"):  # a claim's caveat leads its note: it qualifies the verdict the row gives
-            note = "; ".join(filter(None, [tr.english(row["caveat"], f"the caveat on {row['id']}"), note]))
+        caveat = tr.english(row["caveat"], f"the caveat on {row['id']}") if row.get("caveat") else ""
+        note = "; ".join(filter(None, [caveat, evidence, note]))  # a caveat leads: it qualifies the row's verdict
         shown.append({**{column: row.get(column, "") for column in COLUMNS}, "value": value, "stated": stated,
                       "note": note, "what": _what(row, tr),
                       "number": "" if row.get("number") is None else io.number_text(row["number"])})
@@ -179,6 +188,12 @@ def table(rows: list[dict], language: str) -> pd.DataFrame:
         raise PipelineError(f"value id '{frame.loc[frame['id'].duplicated(), 'id'].iloc[0]}' appears twice",
                             fix="give each number its own id")
     return frame.sort_values("id", kind="stable").reset_index(drop=True)
+
+
+def _is_evidence(computed) -> bool:
+    """Whether a claim's computed phrase names the evidence its verdict rests on (a chapter's table rows, registry
+    figures) rather than a number the check computed: an author has nothing to paste, so the value stays empty."""
+    return isinstance(computed, dict) and computed.get("key") == EVIDENCE_PHRASE
 
 
 def _what(row: dict, tr: i18n.Translator) -> str:
@@ -207,11 +222,14 @@ def markdown(frame: pd.DataFrame, tr: i18n.Translator, cite: str) -> str:
 def latex(frame: pd.DataFrame, tr: i18n.Translator, cite: str) -> str:
     """`\\bv{id}` for every row; a macro `\\<id>` for ids of letters only."""
     lines = [f"% {tr('values.title')}", f"% {cite}", "% \\input{values/<lang>.tex}, then \\bv{id} or \\<id>.",
-             "\\providecommand{\\bv}[1]{\\csname briefingvalue@#1\\endcsname}"]
+             BV]
     for row in frame.itertuples(index=False):
         value = _tex(row.value)
         comment = (f"  % {row.unit}, {row.period}, {row.source}{', ' + row.verdict if row.verdict else ''}"
                    + (f"; {row.note}" if row.note else ""))
+        if not value:  # left undefined: \bv{id} prints ?? and warns
+            lines.append(f"% {row.id}: no value;{comment.removeprefix('  %')}")
+            continue
         lines.append(f"\\expandafter\\def\\csname briefingvalue@{row.id}\\endcsname{{{value}}}{comment}")
         if _LETTERS.match(row.id):
             lines.append(f"\\providecommand{{\\{row.id}}}{{{value}}}")

@@ -4,6 +4,9 @@ agreeing with the long table (profiles), the headline metrics and the claims che
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import subprocess
 
 import pandas as pd
 import pytest
@@ -70,16 +73,62 @@ def test_every_claim_has_its_verdict_and_the_checks_value():
             row = table.loc[claim.claim_id]
             assert (row["verdict"], row["unit"], row["period"]) == (claim.status, claim.unit, claim.period)
             computed = phrases.get(claim.claim_id, {}).get("computed") or claim.computed
-            assert row["value"] == i18n.render(computed, tr), claim.claim_id
+            if values._is_evidence(computed):  # no number to paste: the evidence is named in the note
+                assert row["value"] == "" and i18n.render(computed, tr) in row["note"], claim.claim_id
+            else:
+                assert row["value"] == i18n.render(computed, tr), claim.claim_id
     assert read("es").loc["arg-women-held-2015", "value"] == "2.988 a 3.121"
 
 
+@pytest.mark.parametrize("language, evidence", [("en", "evidence: bra-016"), ("es", "evidencia: bra-016"),
+                                                ("pt", "evidência: bra-016")])
+def test_a_claim_judged_on_named_evidence_has_no_value_to_paste(language, evidence):
+    """The check computed no number for Brazil's monitoring growth: its verdict rests on registry figure bra-016. The
+    value stays empty (an author pasting it must not get the words 'evidence: bra-016' in a sentence) and the note
+    names the evidence; in LaTeX the id is left undefined, so `\\bv{}` prints ?? and warns."""
+    table = read(language)
+    row = table.loc["bra-monitoring-growth-men"]
+    assert row["value"] == "" and row["note"].split("; ")[1] == evidence
+    evidence_rows = table[table["note"].str.contains(evidence.split(":")[0] + ": ", regex=False)]
+    assert sorted(evidence_rows.index) == ["bra-monitoring-growth-men", "bra-monitoring-growth-women",
+                                           "ury-drug-detentions-decline-2012-2018", "ury-women-held-rise-after-luc",
+                                           "ury-women-share-prosecuted-drugs-2010",
+                                           "ury-women-share-prosecuted-drugs-2021"]
+    assert (evidence_rows["value"] == "").all()
+    tex = paths.values_file(language, ".tex").read_text(encoding="utf-8")
+    assert "briefingvalue@bra-monitoring-growth-men\\endcsname" not in tex
+    assert "% bra-monitoring-growth-men: no value; percent_change, 2019-12/2022, tab-26-brazil-claims" in tex
+    assert tex.splitlines()[3] == values.BV
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_latex_prints_a_value_or_a_visible_gap(tmp_path):
+    """Compiled as an author includes it: a value prints, and a claim with no value or an unknown id prints ?? with
+    a warning naming the id, as LaTeX does for an unknown label, rather than nothing."""
+    shutil.copytree(paths.VALUES, tmp_path / "values")
+    (tmp_path / "doc.tex").write_text(
+        "\\documentclass{article}\\usepackage[T1]{fontenc}\\input{values/es.tex}\n\\begin{document}\n"
+        "A \\bv{arg-women-held-2015} B \\bv{bra-monitoring-growth-men} C \\bv{no-such-id} D \\womenHeldARGlatest\n"
+        "\\end{document}\n", encoding="utf-8")
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    log = (tmp_path / "doc.log").read_text(encoding="latin-1")
+    assert run.returncode == 0, log[-2000:]
+    warnings = re.findall(r"Package briefing-values Warning: No value for `([^']+)'", log)
+    assert warnings == ["bra-monitoring-growth-men", "no-such-id"]
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "doc.pdf", "-"], cwd=tmp_path, capture_output=True, text=True).stdout
+        assert " ".join(text.split()).startswith("A 2.988 a 3.121 B ?? C ?? D 4.013")
+
+
 @pytest.mark.parametrize("language, note", [
-    ("en", "compares counts of different scope; growth 2019-12 to 2021-12 (SISDEPEN): 387.15; "
+    ("en", "compares counts of different scope; evidence: bra-016; growth 2019-12 to 2021-12 (SISDEPEN): 387.15; "
            "growth 2019-12 to 2021-12 in the states counted at both ends (SISDEPEN): 55.01"),
-    ("es", "compara recuentos de distinto alcance; crecimiento de 2019-12 a 2021-12 (SISDEPEN): 387,15; "
+    ("es", "compara recuentos de distinto alcance; evidencia: bra-016; "
+           "crecimiento de 2019-12 a 2021-12 (SISDEPEN): 387,15; "
            "crecimiento de 2019-12 a 2021-12 en los estados contados en ambos extremos (SISDEPEN): 55,01"),
-    ("pt", "compara contagens de abrangência diferente; crescimento de 2019-12 a 2021-12 (SISDEPEN): 387,15; "
+    ("pt", "compara contagens de abrangência diferente; evidência: bra-016; "
+           "crescimento de 2019-12 a 2021-12 (SISDEPEN): 387,15; "
            "crescimento de 2019-12 a 2021-12 nos estados contados em ambas as pontas (SISDEPEN): 55,01")])
 def test_a_claim_is_quoted_with_the_numbers_the_check_shows_beside_its_verdict(language, note):
     """An author who copies the briefing's 448.3% growth of monitored men finds, in the same row, the verdict's caveat,
@@ -88,7 +137,7 @@ def test_a_claim_is_quoted_with_the_numbers_the_check_shows_beside_its_verdict(l
     row = read(language).loc["bra-monitoring-growth-men"]
     assert (row["stated"], row["note"]) == ("448.3%" if language == "en" else "448,3%", note)
     claims = read(language)[lambda t: t["verdict"] != ""]
-    assert len(claims) == 33 and (claims["note"] != "").sum() == 9  # a context, a caveat or both
+    assert len(claims) == 33 and (claims["note"] != "").sum() == 13  # a context, a caveat, evidence
     assert claims.loc["arg-women-held-2015", "note"] == ""
 
 

@@ -578,7 +578,10 @@ def chapter_tables(tables: dict[str, pd.DataFrame], quality: pd.DataFrame, parts
                                                                                   "countries")
     published_windows = windows.assign(window=window).drop(columns=["chosen", "widest", "tied"])
     in_unodc = brazil_in_unodc(parts, police)
+    countries, interval = whole["americas_countries"], whole["americas_interval"]
     return {**whole, "latest": whole["latest"].assign(count_note=count_notes(whole["latest"], in_unodc)),
+            "americas_countries": countries.assign(note=americas_count_notes(countries, in_unodc)),
+            "americas_interval": interval.assign(note=interval_notes(interval, countries, in_unodc)),
             "world_panel_windows": published_windows, "unodc_quality": quality,
             "quality": quality_table(quality, AMERICAS),
             "comparability": comparability(settings.focus_countries), "brazil_in_unodc": in_unodc}
@@ -616,6 +619,41 @@ def count_notes(latest: pd.DataFrame, in_unodc: pd.DataFrame) -> pd.Series:
                     notes[position] = OUTSIDE_CELLS_AND_POLICE_NOTE.format(outside, f"{int(police):,}")
                 else:
                     notes[position] = OUTSIDE_CELLS_NOTE.format(outside)
+    return notes
+
+
+def americas_count_notes(by_country: pd.DataFrame, in_unodc: pd.DataFrame) -> pd.Series:
+    """tab-06's note on each reported count: tab-01's (count_notes) for the same count, so that Brazil's 41,580
+    is quoted from tab-06 with what it holds beyond women in prison cells, as from tab-01. Empty otherwise."""
+    reported = by_country[by_country["status"] == "reported"].rename(columns={"year": "latest_year"})
+    return count_notes(reported, in_unodc).reindex(by_country.index, fill_value="")
+
+
+# tab-07's note on the rows that sum Brazil's UNODC count (brazil_in_cells_interval gives the numbers).
+INTERVAL_BRAZIL_NOTE = ("includes Brazil's {0} women ({1}), {2} of them not in SISDEPEN's prison cells (electronic "
+                        "monitoring, home custody, police custody; table 8 of the briefing); with Brazil's women in "
+                        "cells only ({3}, SISDEPEN December {1}): {4}")
+INTERVAL_BRAZIL_RANGE = "{0} to {1} (central {2})"
+
+
+def interval_notes(interval: pd.DataFrame, by_country: pd.DataFrame, in_unodc: pd.DataFrame) -> pd.Series:
+    """tab-07's note on the sums that count Brazil at UNODC's count (rows a. and c.): how many of its women are
+    not in prison cells, and the sum with Brazil's women in cells only, as the Brazil chapter counts them (the
+    claims check tests the Americas claim against both). Empty on the other rows, and everywhere where Brazil's
+    count is not a reported one or SISDEPEN has no women in cells for its year."""
+    notes = pd.Series("", index=interval.index, dtype=object)
+    found = brazil_in_cells_interval(interval, by_country, in_unodc)
+    if found is None:
+        return notes
+    outside = found["counted"] - found["in_cells"]
+    reported = interval.set_index("measure").at[REPORTED, "women_central"]
+    instead = {REPORTED: f"{reported - outside:,.0f}",
+               INTERVAL: INTERVAL_BRAZIL_RANGE.format(*(f"{found[end]:,.0f}" for end in ("low", "high", "central")))}
+    for position, measure in interval["measure"].items():
+        if measure in instead:
+            notes[position] = INTERVAL_BRAZIL_NOTE.format(f"{found['counted']:,.0f}", found["year"],
+                                                          f"{outside:,.0f}", f"{found['in_cells']:,.0f}",
+                                                          instead[measure])
     return notes
 
 

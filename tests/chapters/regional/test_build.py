@@ -472,6 +472,46 @@ def test_the_americas_interval_with_brazils_women_in_cells_only_is_in_the_long_t
     assert regional.brazil_in_cells_interval(real[1]["americas_interval"], estimated, in_unodc) is None
 
 
+def test_tab06_and_tab07_say_what_brazils_count_holds_where_they_sum_it(real):
+    """Whoever quotes Brazil's 41,580 from tab-06, or the interval 93,230-98,263 from tab-07, gets the same note as from
+    tab-01: tab-06's row carries tab-01's note; tab-07's rows a. and c. (the sums with Brazil's count in them) say how
+    many of its women are not in prison cells (12,892 = 12,696 outside cells + 196 held by the police, tab-08) and the
+    sum with Brazil's women in cells only: 87,878 - 12,892 = 74,986, and 80,338 to 85,371 (central 83,490), the
+    numbers the claims check shows beside the Americas claim. Row b. (no Brazil in it) and d. have none."""
+    in_unodc = pd.DataFrame({"year": pd.array([2019, 2020], "Int64"), "sisdepen_in_cells": [34967.0, 28688.0],
+                             "sisdepen_all": [36929.0, 41384.0], "sisdepen_patronato": [np.nan, np.nan],
+                             "police_custody": [268.0, 196.0], "difference_from_cells_pct": [6.4, 44.9],
+                             "difference_from_all_pct": [0.7, 0.5], "difference_from_every_count_pct": [0.0, 0.0]})
+    countries, interval = real[1]["americas_countries"], real[1]["americas_interval"]
+    notes = regional.americas_count_notes(countries, in_unodc)
+    assert notes[countries["country"] == "BRA"].tolist() == [BRAZIL_COUNT_NOTE["en"]]
+    assert (notes[countries["country"] != "BRA"] == "").all()
+    notes = dict(zip(interval["measure"], regional.interval_notes(interval, countries, in_unodc)))
+    brazil = ("includes Brazil's 41,580 women (2020), 12,892 of them not in SISDEPEN's prison cells (electronic "
+              "monitoring, home custody, police custody; table 8 of the briefing); with Brazil's women in cells only "
+              "(28,688, SISDEPEN December 2020): ")
+    assert notes == {regional.REPORTED: brazil + "74,986", regional.ESTIMATED: "",
+                     regional.INTERVAL: brazil + "80,338 to 85,371 (central 83,490)", regional.UNCOVERED: ""}
+    estimated = countries.assign(status=countries["status"].where(countries["country"] != "BRA", "estimated"))
+    assert (regional.interval_notes(interval, estimated, in_unodc) == "").all()
+    assert (regional.americas_count_notes(estimated, in_unodc) == "").all()
+
+
+def test_the_published_tab06_and_tab07_carry_the_note_in_each_language():
+    """The committed tables and the pages: the note in every language, on Brazil's row and on rows a. and c."""
+    tab06 = pd.read_csv(paths.table("tab-06-americas-women-by-country", ".csv"), keep_default_na=False)
+    assert tab06.loc[tab06["note"] != "", "country"].tolist() == ["BRA"]
+    tab07 = pd.read_csv(paths.table("tab-07-americas-women-interval", ".csv"), keep_default_na=False)
+    assert tab07["note"].str.endswith(("74,986", "80,338 to 85,371 (central 83,490)")).tolist() == [
+        True, False, True, False]
+    for language, words in (("en", "(28,688, SISDEPEN December 2020): 80,338 to 85,371 (central 83,490)"),
+                            ("es", "(28.688, SISDEPEN, diciembre de 2020): 80.338 a 85.371 (central 83.490)"),
+                            ("pt", "(28.688, SISDEPEN, dezembro de 2020): 80.338 a 85.371 (central 83.490)")):
+        page = paths.briefing(language).read_text(encoding="utf-8")
+        section = page[page.index('<section id="tab-07-americas-women-interval">'):]
+        assert words in section[:section.index("</section>")], language
+
+
 def test_brazil_reconciliation_on_the_committed_long_table():
     police = regional.police_custody_women(pd.read_parquet(paths.interim_parquet("sisdepen_reports")))
     table = regional.brazil_in_unodc(longtable.read(paths.INDICATORS), police).set_index("year")
