@@ -46,7 +46,7 @@ def _tools(folder: Path) -> Path:
     """A PATH folder with make, the shell and the commands the recipe's first step (and a fake Python) call, and no
     Python at all."""
     folder.mkdir(parents=True, exist_ok=True)
-    for tool in ("make", "sh", "rm", "grep", "mkdir"):
+    for tool in ("make", "sh", "rm", "grep", "mkdir", "dirname"):
         (folder / tool).symlink_to(shutil.which(tool))
     return folder
 
@@ -101,6 +101,34 @@ def test_a_venv_made_by_another_python_is_named_and_left_as_it_is(tmp_path, venv
         f"error: make setup: .venv was made with {made_with}, and this project needs Python {VERSION} "
         "(pyproject.toml) — remove it (`rm -rf .venv`) and run `make setup` again")
     assert sorted(str(path.relative_to(project)) for path in project.rglob("*")) == before
+
+
+def test_a_venv_linked_to_another_checkouts_is_refused_not_pointed_here(tmp_path):
+    """Two checkouts sharing one environment (`.venv` a link to the other's): `make setup` here, once this
+    pyproject.toml is newer than the environment's install, would install this checkout's project into it, and the
+    other checkout would then import this one's code without a word. It stops, naming the link, and changes nothing;
+    a link to an environment kept outside any checkout is used as it is."""
+    other, tools = _project(tmp_path / "other"), _tools(tmp_path / "tools")
+    (tools / f"python{VERSION}").symlink_to(sys.executable)
+    _fake_python(other / ".venv" / "bin", "python", VERSION)
+    project = _project(tmp_path / "repo")
+    (project / ".venv").symlink_to(other / ".venv", target_is_directory=True)
+    before = sorted(str(path) for path in tmp_path.rglob("*"))
+    setup = _make_setup(project, tools)
+    assert setup.returncode == 2
+    assert setup.stderr.splitlines()[0] == (
+        f"error: make setup: .venv is a link to {other / '.venv'}, the environment of another checkout; installing "
+        "this one into it would make that checkout import this one's code — remove the link (`rm .venv`) and run "
+        "`make setup` again to give this checkout its own")
+    assert sorted(str(path) for path in tmp_path.rglob("*")) == before
+    # An environment kept elsewhere (no pyproject.toml beside it): the check lets it through to the next step.
+    kept = tmp_path / "envs" / "briefing"
+    _fake_python(kept / "bin", "python", VERSION)
+    (project / ".venv").unlink()
+    (project / ".venv").symlink_to(kept, target_is_directory=True)
+    made = subprocess.run(["sh", str(MAKE_VENV), VERSION, "python3", ".venv"], cwd=project, capture_output=True,
+                          text=True, timeout=60, env={"PATH": str(tools)})
+    assert (made.returncode, made.stderr) == (0, "")
 
 
 def test_with_python3_of_another_release_the_venv_is_made_with_the_versioned_python_beside_it(tmp_path):

@@ -634,26 +634,40 @@ INTERVAL_BRAZIL_NOTE = ("includes Brazil's {0} women ({1}), {2} of them not in S
                         "monitoring, home custody, police custody; table 8 of the briefing); with Brazil's women in "
                         "cells only ({3}, SISDEPEN December {1}): {4}")
 INTERVAL_BRAZIL_RANGE = "{0} to {1} (central {2})"
+# ... and on the estimated row: how much of it rests on its largest estimates, each from one year's total.
+INTERVAL_LARGEST_NOTE = ("the {0} largest estimates, {1}, are {2}% of the central estimate; each is the country's "
+                         "total persons held of that year times a share (table 6 of the briefing)")
+LARGEST_ESTIMATES = 3
 
 
 def interval_notes(interval: pd.DataFrame, by_country: pd.DataFrame, in_unodc: pd.DataFrame) -> pd.Series:
-    """tab-07's note on the sums that count Brazil at UNODC's count (rows a. and c.): how many of its women are
+    """tab-07's notes. On the sums that count Brazil at UNODC's count (rows a. and c.): how many of its women are
     not in prison cells, and the sum with Brazil's women in cells only, as the Brazil chapter counts them (the
-    claims check tests the Americas claim against both). Empty on the other rows, and everywhere where Brazil's
-    count is not a reported one or SISDEPEN has no women in cells for its year."""
+    claims check tests the Americas claim against both); none where Brazil's count is not a reported one or
+    SISDEPEN has no women in cells for its year. On the estimated row (b.): its largest estimates, with the year of
+    the total each is made from, and their part of the row (in the pinned export Venezuela's, Cuba's of 2012 and
+    Canada's are 91.9% of it). Row d. has none."""
     notes = pd.Series("", index=interval.index, dtype=object)
+    estimated = by_country[by_country["status"] == "estimated"].sort_values(
+        ["women_central", "country"], ascending=[False, True], kind="stable").head(LARGEST_ESTIMATES)
+    central = interval.set_index("measure").at[ESTIMATED, "women_central"]
+    if len(estimated) > 1 and central:
+        largest = "; ".join(f"{row.country} {fixed(row.women_central, 0, grouped=True)} ({int(row.year)})"
+                            for row in estimated.itertuples())
+        notes[interval["measure"] == ESTIMATED] = INTERVAL_LARGEST_NOTE.format(
+            len(estimated), largest, fixed(100 * estimated["women_central"].sum() / central, 1))
     found = brazil_in_cells_interval(interval, by_country, in_unodc)
     if found is None:
         return notes
     outside = found["counted"] - found["in_cells"]
     reported = interval.set_index("measure").at[REPORTED, "women_central"]
-    instead = {REPORTED: f"{reported - outside:,.0f}",
-               INTERVAL: INTERVAL_BRAZIL_RANGE.format(*(f"{found[end]:,.0f}" for end in ("low", "high", "central")))}
+    count = lambda value: fixed(value, 0, grouped=True)  # noqa: E731
+    instead = {REPORTED: count(reported - outside),
+               INTERVAL: INTERVAL_BRAZIL_RANGE.format(*(count(found[end]) for end in ("low", "high", "central")))}
     for position, measure in interval["measure"].items():
         if measure in instead:
-            notes[position] = INTERVAL_BRAZIL_NOTE.format(f"{found['counted']:,.0f}", found["year"],
-                                                          f"{outside:,.0f}", f"{found['in_cells']:,.0f}",
-                                                          instead[measure])
+            notes[position] = INTERVAL_BRAZIL_NOTE.format(count(found["counted"]), found["year"], count(outside),
+                                                          count(found["in_cells"]), instead[measure])
     return notes
 
 

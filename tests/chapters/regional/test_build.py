@@ -477,7 +477,8 @@ def test_tab06_and_tab07_say_what_brazils_count_holds_where_they_sum_it(real):
     tab-01: tab-06's row carries tab-01's note; tab-07's rows a. and c. (the sums with Brazil's count in them) say how
     many of its women are not in prison cells (12,892 = 12,696 outside cells + 196 held by the police, tab-08) and the
     sum with Brazil's women in cells only: 87,878 - 12,892 = 74,986, and 80,338 to 85,371 (central 83,490), the
-    numbers the claims check shows beside the Americas claim. Row b. (no Brazil in it) and d. have none."""
+    numbers the claims check shows beside the Americas claim. Row b. (no Brazil in it) names its largest estimates
+    (3,359 + 2,866 + 1,586 = 7,811 of 8,504: 91.9%); row d. has none."""
     in_unodc = pd.DataFrame({"year": pd.array([2019, 2020], "Int64"), "sisdepen_in_cells": [34967.0, 28688.0],
                              "sisdepen_all": [36929.0, 41384.0], "sisdepen_patronato": [np.nan, np.nan],
                              "police_custody": [268.0, 196.0], "difference_from_cells_pct": [6.4, 44.9],
@@ -490,11 +491,21 @@ def test_tab06_and_tab07_say_what_brazils_count_holds_where_they_sum_it(real):
     brazil = ("includes Brazil's 41,580 women (2020), 12,892 of them not in SISDEPEN's prison cells (electronic "
               "monitoring, home custody, police custody; table 8 of the briefing); with Brazil's women in cells only "
               "(28,688, SISDEPEN December 2020): ")
-    assert notes == {regional.REPORTED: brazil + "74,986", regional.ESTIMATED: "",
+    assert notes == {regional.REPORTED: brazil + "74,986", regional.ESTIMATED: LARGEST_ESTIMATES,
                      regional.INTERVAL: brazil + "80,338 to 85,371 (central 83,490)", regional.UNCOVERED: ""}
-    estimated = countries.assign(status=countries["status"].where(countries["country"] != "BRA", "estimated"))
-    assert (regional.interval_notes(interval, estimated, in_unodc) == "").all()
+    # Brazil's count estimated: no note on Brazil; the estimated row's note names the (new) largest estimates.
+    estimated = countries.assign(status=countries["status"].where(countries["country"] != "BRA", "estimated"),
+                                 women_central=countries["women_central"].where(countries["country"] != "BRA", 2000.0))
+    notes = regional.interval_notes(interval, estimated, in_unodc)
+    assert notes.tolist() == ["", notes[1], "", ""] and "CUB 2,866 (2012); BRA 2,000 (2020)" in notes[1]
     assert (regional.americas_count_notes(estimated, in_unodc) == "").all()
+
+
+# tab-07's row b.: in the pinned export, Venezuela's estimate (from its 2022 total, a round 67,200 and 79% above its
+# 2020 total), Cuba's (from its only total, of 2012) and Canada's (a pandemic year's total) are most of it.
+LARGEST_ESTIMATES = ("the 3 largest estimates, VEN 3,359 (2022); CUB 2,866 (2012); CAN 1,586 (2020), are 91.9% of the "
+                     "central estimate; each is the country's total persons held of that year times a share (table 6 "
+                     "of the briefing)")
 
 
 def test_the_published_tab06_and_tab07_carry_the_note_in_each_language():
@@ -504,6 +515,7 @@ def test_the_published_tab06_and_tab07_carry_the_note_in_each_language():
     tab07 = pd.read_csv(paths.table("tab-07-americas-women-interval", ".csv"), keep_default_na=False)
     assert tab07["note"].str.endswith(("74,986", "80,338 to 85,371 (central 83,490)")).tolist() == [
         True, False, True, False]
+    assert tab07["note"][1] == LARGEST_ESTIMATES and tab07["note"][3] == ""
     for language, words in (("en", "(28,688, SISDEPEN December 2020): 80,338 to 85,371 (central 83,490)"),
                             ("es", "(28.688, SISDEPEN, diciembre de 2020): 80.338 a 85.371 (central 83.490)"),
                             ("pt", "(28.688, SISDEPEN, dezembro de 2020): 80.338 a 85.371 (central 83.490)")):
