@@ -17,7 +17,9 @@ Three kinds of number, each read where it was computed:
   (`arg-women-held-2015`: in LaTeX `\\bv{arg-women-held-2015}`, since a macro's name holds letters only); a verdict
   with a caveat (claims.csv `caveat`) has it first in its note.
 
-In the .tex file every row is `\\bv{<id>}`, and rows whose id is letters only are also a macro of that name.
+In the .tex file every row with a value is `\\bv{<id>}`, and rows whose id is letters only are also a macro of that
+name; a claim the check computed no number for (its verdict rests on named evidence, or it is not checkable) has no
+value, and `\\bv` prints a bold ?? and a LaTeX warning for it, as for an id that does not exist.
 """
 
 from __future__ import annotations
@@ -220,7 +222,8 @@ def markdown(frame: pd.DataFrame, tr: i18n.Translator, cite: str) -> str:
 
 
 def latex(frame: pd.DataFrame, tr: i18n.Translator, cite: str) -> str:
-    """`\\bv{id}` for every row; a macro `\\<id>` for ids of letters only."""
+    """`\\bv{id}` for every row with a value, and a macro `\\<id>` for ids of letters only; a row without one is a
+    comment, so `\\bv` prints ?? for it (BV)."""
     lines = [f"% {tr('values.title')}", f"% {cite}", "% \\input{values/<lang>.tex}, then \\bv{id} or \\<id>.",
              BV]
     for row in frame.itertuples(index=False):

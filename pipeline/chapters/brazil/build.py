@@ -109,8 +109,9 @@ def build(tidy: pd.DataFrame, reports: pd.DataFrame, figures: pd.DataFrame, sett
                                                settings), incidences], ignore_index=True)
     unit_effects = plausibility.unit_effects(in_units, replaced_by, units_people, raw_states, corrected)
     # Find implausible state-semesters by general rules (on the values as published), and treat them as chosen.
+    in_cells = corrected[corrected["measure"] == CLASS_MEASURES[CELLS]].groupby(["period", "sex"])["value"].sum()
     quality, treated, treated_offences = _quality(population, counted_offences, units_people, raw_states, known,
-                                                  unit_effects, settings)
+                                                  unit_effects, settings, in_cells)
     if treated_offences is not counted_offences:  # a unit's incidences treated by their own rule: summed again
         corrected = pd.concat([corrected[~corrected["measure"].isin(INCIDENCE_MEASURES)],
                                incidences_by_state(treated_offences)], ignore_index=True)
@@ -289,13 +290,13 @@ def _drug_items(incidences: pd.DataFrame) -> list[str]:
 
 
 def _quality(population: pd.DataFrame, counted_offences: pd.DataFrame, units: pd.DataFrame, states: pd.DataFrame,
-             corrections: pd.DataFrame, unit_effects: dict[str, str], settings: Brazil
-             ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+             corrections: pd.DataFrame, unit_effects: dict[str, str], settings: Brazil,
+             in_cells: pd.Series | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The data-quality table (findings of every rule, known errors, treatment, effect), the state-semesters
     whose incidences are treated, and `counted_offences` with the units treated by the rule on a unit's incidences.
     `population`: the tidy rows of block 4.1; `counted_offences`: the offence rows of block 5.14 of the units counted
     (counted_units); `units`: people per unit (unit_people); `unit_effects`: what each correction of a unit's people
-    did, by entry id."""
+    did, by entry id; `in_cells`: the national people in cells by period and sex, as the chapter counts them."""
     checked = states[states["measure"].isin(["all_offence_incidences", "drug_law_incidences", "people_in_cells"])]
     outliers = plausibility.detect_outliers(checked, settings.outlier_ratio, settings.outlier_min_change)
     rates = plausibility.incidence_rates(counted_units(population, settings), counted_offences)
@@ -307,7 +308,8 @@ def _quality(population: pd.DataFrame, counted_offences: pd.DataFrame, units: pd
                                              settings.unit_copy_min_people, CLASS_MEASURES, CELLS)
     repeats = plausibility.unit_repeat_findings(population, units, settings.unit_repeat_min_people, CLASS_MEASURES)
     sexes = plausibility.unit_sex_copy_findings(population, units, settings.unit_sex_copy_min_women, CLASS_MEASURES)
-    findings = pd.concat([findings, *monitoring_findings(units, settings), copies, repeats, sexes], ignore_index=True)
+    findings = pd.concat([findings, *monitoring_findings(units, settings, in_cells), copies, repeats, sexes],
+                         ignore_index=True)
     treatable = (*INCIDENCE_MEASURES, plausibility.RATE_MEASURE)
     quality = plausibility.quality_table(findings, corrections, settings.outlier_treatment, treatable, unit_effects)
     treated = plausibility.treated_state_periods(quality)
@@ -356,16 +358,18 @@ def unit_people(tidy: pd.DataFrame) -> pd.DataFrame:
     return people[plausibility.UNIT_COLUMNS]
 
 
-def monitoring_findings(units: pd.DataFrame, settings: Brazil) -> list[pd.DataFrame]:
+def monitoring_findings(units: pd.DataFrame, settings: Brazil, in_cells: pd.Series | None = None
+                        ) -> list[pd.DataFrame]:
     """The findings of the rules on units (`units`: people per unit, unit_people): named both monitoring and a
-    physical cell, reclassified to or from monitoring between two semesters, a unit's count far from its
+    physical cell, reclassified to or from monitoring or home custody between two semesters (`in_cells`: the national
+    people in cells by period and sex, which a move out of cells lowers), a unit's count far from its
     neighbouring semesters, and a unit's two counts of one form far apart in one semester (listed: a unit's count is
     corrected only by a known error naming it)."""
     in_cell = plausibility.monitoring_in_cell_findings(units, settings.monitoring_pattern,
                                                         settings.monitoring_in_cell_pattern, MONITORING,
                                                         CLASS_MEASURES[MONITORING], settings.monitoring_in_cell_treatment)
     markers = [settings.monitoring_pattern, settings.domiciliary_pattern, settings.monitoring_in_cell_pattern]
-    moves = plausibility.reclassified_units(units, markers, MONITORING)
+    moves = plausibility.reclassified_units(units, markers, MONITORING, (DOMICILIARY,))
     national = units[units["kind"] == MONITORING].groupby(["period", "sex"])["people"].sum()
     growth = {"base_period": settings.monitoring_base_period, "claimed_pct": settings.claimed_monitoring_growth_pct,
               "end_period": settings.claimed_end_period}
@@ -373,7 +377,8 @@ def monitoring_findings(units: pd.DataFrame, settings: Brazil) -> list[pd.DataFr
                                             CLASS_MEASURES)
     gaps = plausibility.unit_count_gap_findings(units, settings.unit_count_gap_ratio,
                                                 settings.unit_count_gap_min_people, CLASS_MEASURES)
-    return [in_cell, plausibility.reclassification_findings(moves, national, CLASS_MEASURES, growth), jumps, gaps]
+    reclassified = plausibility.reclassification_findings(moves, national, CLASS_MEASURES, growth, in_cells, CELLS)
+    return [in_cell, reclassified, jumps, gaps]
 
 
 def patronato_units(population: pd.DataFrame, settings: Brazil) -> pd.DataFrame:

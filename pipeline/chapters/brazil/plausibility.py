@@ -25,14 +25,18 @@ Two rules on the units counted as electronic monitoring (listed, never treated):
   `brazil.monitoring_in_cell_pattern`, e.g. São Paulo's "… – MONITORAMENTO ELETRÔNICO – CELA FÍSICA"): their
   people may be held in a cell. Counted as `brazil.monitoring_in_cell_treatment` says (monitored, as their name
   says, or in cells); listed per state, semester and sex with what that does to the national count monitored.
-- `unit_reclassified`: a unit counted as electronic monitoring in one semester and in another class in the
-  previous one (or the reverse). The files have no unit code, so a unit is followed by its state, municipality
-  and name without the class markers (the segments between dashes that the monitoring, domiciliary or in-cell
-  pattern matches: "COMPAJ - SEMIABERTO MASCULINO - Capital" and "COMPAJ - SEMIABERTO MASCULINO - Capital -
-  MONITORAMENTO ELETRÔNICO" are one unit); it is reclassified when its class in one semester is gone in the next
-  and monitoring appears (or the reverse). A monitoring unit opened beside a unit that goes on holding people is
-  not. Listed with its people before and after, and their share of that semester's national count and of the
-  monitoring growth from `monitoring_base_period` (observed, and implied by the claimed growth).
+- `unit_reclassified`: a unit counted as electronic monitoring or home custody in one semester and in another
+  class in the previous one (or the reverse). The files have no unit code, so a unit is followed by its state,
+  municipality and name without the class markers (the segments between dashes that the monitoring, domiciliary or
+  in-cell pattern matches: "COMPAJ - SEMIABERTO MASCULINO - Capital" and "COMPAJ - SEMIABERTO MASCULINO - Capital -
+  MONITORAMENTO ELETRÔNICO" are one unit; a name with no dash loses the marking word: "NÚCLEO DA CASA DO ALBERGADO
+  DOMICILIAR"; punctuation is ignored: "SEAPAC", "SEAP/AC"); it is reclassified when its class in one semester is
+  gone in the next and monitoring or home custody appears (or the reverse). A monitoring unit opened beside a unit
+  that goes on holding people is not. Listed with its people before and after. A move to or from monitoring: their
+  share of that semester's national count monitored and of the monitoring growth from `monitoring_base_period`
+  (observed, and implied by the claimed growth). A move between cells and home custody: their part of the change
+  in the national count of people in cells between the two semesters (in 2020-12 such units make about half of the
+  women's fall in cells).
 
 Six rules on every unit's people, all listed: `unit_jump`, a unit's count far from its neighbouring semesters;
 `unit_copy`, two units of one semester whose people are the same in every count of block 4.1 (one form's counts
@@ -957,14 +961,19 @@ def unit_keys(units: pd.DataFrame, renamed: pd.DataFrame | None = None) -> pd.Se
 
 def unit_identity(units: pd.DataFrame, class_patterns: list[str]) -> pd.Series:
     """A unit's key across semesters, which the files lack (no unit code): state, municipality and the name without
-    its class markers (the dash-separated segments a pattern of `class_patterns` matches), accents, case and spaces
-    normalised. A name that is all class markers is kept whole."""
+    its class markers (the dash-separated segments a pattern of `class_patterns` matches), accents, case, spaces and
+    punctuation normalised ("SEAPAC" and "SEAP/AC" are one). A name whose every segment is a class marker loses the
+    words the patterns match instead ("NÚCLEO DA CASA DO ALBERGADO DOMICILIAR" is "NÚCLEO DA CASA DO ALBERGADO"),
+    and is kept whole where nothing else is left."""
     compiled = [re.compile(pattern) for pattern in class_patterns]
 
     def base(name: str) -> str:
         segments = [segment for segment in re.split(r"\s*[-–—]\s*", name) if segment.strip()]
         kept = [segment for segment in segments if not any(p.search(segment) for p in compiled)]
-        return _plain(" - ".join(kept or segments))
+        if not kept:
+            kept = [" ".join(word for word in name.split() if not any(p.search(word) for p in compiled))]
+        plain = _plain(re.sub(r"[^\w\s]", "", " - ".join(kept)).replace("_", " "))
+        return plain or _plain(name)
 
     names = {name: base(name) for name in units["unit_name"].astype(str).unique()}
     return (units["state"].astype(str) + " | " + units["municipality"].astype(str).map(_plain) + " | "
@@ -976,11 +985,13 @@ def _plain(text: str) -> str:
     return re.sub(r"\s+", " ", without_accents).strip().upper()
 
 
-def reclassified_units(units: pd.DataFrame, class_patterns: list[str], monitoring_kind: str) -> pd.DataFrame:
-    """Units followed from one semester to the next (unit_identity) whose class changes to or from monitoring: a
-    class they held people in is gone and monitoring appears, or the reverse. One row per unit move and sex:
-    state, identity, period_before, period, classes before and after, people before (in the classes left) and
-    after (in the classes entered), and the unit names on each side."""
+def reclassified_units(units: pd.DataFrame, class_patterns: list[str], monitoring_kind: str,
+                       other_kinds: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Units followed from one semester to the next (unit_identity) whose class changes to or from monitoring (or
+    one of `other_kinds`: home custody): a class they held people in is gone and monitoring appears, or the reverse.
+    One row per unit move and sex: state, identity, period_before, period, classes before and after, people before
+    (in the classes left) and after (in the classes entered), and the unit names on each side."""
+    watched = {monitoring_kind, *other_kinds}
     table = units.assign(identity=unit_identity(units, class_patterns))
     people = table.groupby(["state", "identity", "period", "kind"])["people"].sum()
     held = people[people > 0].index  # sorted by state, identity, period: so is `classes`
@@ -995,7 +1006,7 @@ def reclassified_units(units: pd.DataFrame, class_patterns: list[str], monitorin
         if after is None:
             continue
         left, entered = before - after, after - before
-        if (monitoring_kind in entered and left) or (monitoring_kind in left and entered):
+        if left and entered and (left | entered) & watched:
             moves.append({"state": state, "identity": identity, "period_before": period,
                           "period": following[period], "classes_before": left, "classes_after": entered})
     rows = []
@@ -1007,20 +1018,24 @@ def reclassified_units(units: pd.DataFrame, class_patterns: list[str], monitorin
             before, after = old[old["sex"] == sex], new[new["sex"] == sex]
             if before["people"].sum() + after["people"].sum() == 0:
                 continue
-            rows.append({**move, "into_monitoring": monitoring_kind in move["classes_after"], "sex": sex,
+            rows.append({**move, "into_monitoring": monitoring_kind in move["classes_after"],
+                         "monitoring": monitoring_kind in move["classes_before"] | move["classes_after"], "sex": sex,
                          "people_before": float(before["people"].sum()), "people": float(after["people"].sum()),
                          "names_before": sorted(set(old["unit_name"])), "names": sorted(set(new["unit_name"]))})
     return pd.DataFrame(rows, columns=["state", "identity", "period_before", "period", "classes_before",
-                                       "classes_after", "into_monitoring", "sex", "people_before", "people",
-                                       "names_before", "names"])
+                                       "classes_after", "into_monitoring", "monitoring", "sex", "people_before",
+                                       "people", "names_before", "names"])
 
 
 def reclassification_findings(moves: pd.DataFrame, national: pd.Series, measures: dict[str, str],
-                              growth: dict) -> pd.DataFrame:
-    """The moves of `reclassified_units` per state, semester, direction and sex, with their effect on the national
-    count of people monitored (`national`, by period and sex) that semester and, after `growth['base_period']`,
-    on the growth from it: observed in the files, and implied by `growth['claimed_pct']` (by sex) to
-    `growth['end_period']`."""
+                              growth: dict, in_cells: pd.Series | None = None, cells_kind: str = "cells"
+                              ) -> pd.DataFrame:
+    """The moves of `reclassified_units` per state, semester, direction and sex, with their effect. A move to or
+    from monitoring: on the national count of people monitored (`national`, by period and sex) that semester and,
+    after `growth['base_period']`, on the growth from it, observed in the files and implied by
+    `growth['claimed_pct']` (by sex) to `growth['end_period']`. A move between cells and home custody: on the
+    national count of people in cells (`in_cells`, by period and sex, as the chapter counts them), whose change
+    between the two semesters it makes in part (fig-20's series)."""
     rows = []
     moves = moves.assign(measure_before=moves["classes_before"].map(lambda c: _measures(c, measures)),
                          measure=moves["classes_after"].map(lambda c: _measures(c, measures)))
@@ -1034,10 +1049,15 @@ def reclassification_findings(moves: pd.DataFrame, national: pd.Series, measures
                     f"under {measure} in {period}, renamed (same state, municipality and name apart from the class "
                     f"markers): {units_moved}")
         into = bool(group["into_monitoring"].iloc[0])
+        if group["monitoring"].iloc[0]:
+            effect = _reclassification_effect(people if into else people_before, sex, period, before_period, into,
+                                              national, growth)
+        else:
+            left, entered = frozenset().union(*group["classes_before"]), frozenset().union(*group["classes_after"])
+            effect = _cells_effect(people, people_before, sex, period, before_period, before_measure, measure,
+                                   cells_kind in left, cells_kind in entered, in_cells)
         rows.append({"rule": RECLASSIFIED_RULE, "state": state, "period": period, "measure": measure, "sex": sex,
-                     "value": float(people), "evidence": evidence,
-                     "effect": _reclassification_effect(people if into else people_before, sex, period,
-                                                        before_period, into, national, growth),
+                     "value": float(people), "evidence": evidence, "effect": effect,
                      UNITS: _listed(name for m in group.itertuples() for name in (*m.names_before, *m.names))})
     return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "effect", UNITS])
 
@@ -1071,6 +1091,30 @@ def _reclassification_effect(people: float, sex: str, period: str, before_period
     return (f"{effect}; {fixed(100 * people / rise, 1)}% of the rise of {rise:,.0f} from {base_period} to {period}, "
             f"and {fixed(100 * people / claimed_rise, 1)}% of the rise of {claimed_rise:,.0f} that the claimed "
             f"{pct:g}% growth implies from {base_period} to {growth['end_period']}")
+
+
+def _cells_effect(people: float, people_before: float, sex: str, period: str, before_period: str,
+                  before_measure: str, measure: str, out_of_cells: bool, into_cells: bool,
+                  in_cells: pd.Series | None) -> str:
+    """What a move between cells and home custody does to the national count of people in cells (kept as
+    reported): out of cells, the people the units held in cells before, and their part of the count's fall between
+    the two semesters (where it fell); into cells, their part of the count in cells after. A move with cells on
+    neither side (a Patronato's people now under home custody) leaves that count as it was."""
+    who = _PEOPLE[sex]
+    if in_cells is None or not (out_of_cells or into_cells):
+        return f"kept as reported: counted outside cells in {before_period} and in {period}"
+    if out_of_cells:
+        fall = in_cells.get((before_period, sex), 0) - in_cells.get((period, sex), 0)
+        moved = (f"kept as reported: the {people_before:,.0f} {who} these units held in cells in {before_period} are "
+                 f"counted under {measure} in {period}")
+        if fall > 0:
+            return (f"{moved}: {fixed(100 * people_before / fall, 1)}% of the fall of {fall:,.0f} in the {who} in "
+                    f"cells nationally from {before_period} to {period}")
+        return f"{moved}, out of the {in_cells.get((before_period, sex), 0):,.0f} {who} in cells nationally"
+    total = in_cells.get((period, sex), 0)
+    return (f"kept as reported: {people:,.0f} of the {total:,.0f} {who} in cells nationally in {period} "
+            f"({fixed(100 * people / total, 1) if total else '-'}%) are in units counted under {before_measure} in "
+            f"{before_period}")
 
 
 # ---------------------------------------------------------------------------- Table and treatment ---

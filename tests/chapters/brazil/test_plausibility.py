@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pipeline import i18n
 from pipeline.chapters import interim
 from pipeline.chapters.brazil import build, plausibility
 from pipeline.errors import PipelineError
@@ -319,6 +320,80 @@ def test_reclassification_rule_follows_names_across_accents_and_case_only_within
     assert _reclassified(units)["value"].tolist() == [5.0]
     elsewhere = units.assign(municipality=["Manaus", "Manaus", "Manaus", "Jardinópolis"])
     assert _reclassified(elsewhere).empty
+
+
+def _reclassified_with_home_custody(units):
+    """As build.monitoring_findings calls the rule: moves to or from home custody too, measured against the national
+    people in cells."""
+    moves = plausibility.reclassified_units(units, MARKERS, MONITORING, ("domiciliary",))
+    national = units[units["kind"] == MONITORING].groupby(["period", "sex"])["people"].sum()
+    in_cells = units[units["kind"] == "cells"].groupby(["period", "sex"])["people"].sum()
+    return plausibility.reclassification_findings(moves, national, MEASURES, GROWTH, in_cells, "cells")
+
+
+STATE_PRISON = [("2020-06", "PENITENCIÁRIA ESTADUAL", "cells", 10_000),
+                ("2020-12", "PENITENCIÁRIA ESTADUAL", "cells", 9_500)]
+
+
+def test_a_unit_relabelled_from_cells_to_home_custody_is_listed_with_its_part_of_the_fall_in_cells():
+    """Brazil's people in cells fell from 2020-06 to 2020-12 (fig-20) partly because open-regime units were counted
+    under home custody from 2020-12, their names now marked 'DOMICILIAR', sometimes without a dash before the mark or
+    with the name's punctuation changed. Listed with the fall's part they make, kept as reported."""
+    units = _people(*CENTRAL, *STATE_PRISON, ("2020-06", "NÚCLEO DA CASA DO ALBERGADO", "cells", 400),
+                    ("2020-12", "NÚCLEO DA CASA DO ALBERGADO DOMICILIAR", "domiciliary", 500),
+                    ("2020-06", "Casa do Albergado Crispim Ventino - SEAPAC", "cells", 100),
+                    ("2020-12", "CASA DO ALBERGADO CRISPIM VENTINO - SEAP/AC - DOMICILIAR", "domiciliary", 120))
+    found = _reclassified_with_home_custody(units)
+    assert found[["rule", "period", "measure", "value"]].values.tolist() == [
+        ["unit_reclassified", "2020-12", "people_domiciliary", 620.0]]
+    # in cells: 10,500 in 2020-06, 9,500 in 2020-12; the units held 500 of the fall of 1,000
+    assert found["effect"].iloc[0] == (
+        "kept as reported: the 500 men these units held in cells in 2020-06 are counted under people_domiciliary in "
+        "2020-12: 50.0% of the fall of 1,000 in the men in cells nationally from 2020-06 to 2020-12")
+    assert "'NÚCLEO DA CASA DO ALBERGADO' (400) -> 'NÚCLEO DA CASA DO ALBERGADO DOMICILIAR' (500)" in \
+        found["evidence"].iloc[0]
+    assert _reclassified(units).empty  # the rule on monitoring alone does not list it
+    # Where the count in cells rose, the effect says what the units held instead of a share of a fall.
+    rising = _people(("2020-06", "PENITENCIÁRIA ESTADUAL", "cells", 9_000), *STATE_PRISON[1:],
+                     ("2020-06", "CASA DO ALBERGADO", "cells", 300), ("2020-12", "CASA DO ALBERGADO - DOMICILIAR",
+                                                                       "domiciliary", 310))
+    assert _reclassified_with_home_custody(rising)["effect"].tolist() == [
+        "kept as reported: the 300 men these units held in cells in 2020-06 are counted under people_domiciliary in "
+        "2020-12, out of the 9,300 men in cells nationally"]
+
+
+def test_a_unit_relabelled_into_cells_or_between_two_classes_outside_cells():
+    units = _people(*STATE_PRISON, ("2020-06", "CASA DO ALBERGADO - DOMICILIAR", "domiciliary", 300),
+                    ("2020-12", "CASA DO ALBERGADO", "cells", 500),
+                    ("2020-06", "PATRONATO CENTRAL - PCTA", "patronato", 23_402),
+                    ("2020-12", "PATRONATO CENTRAL - PCTA - DOMICILIAR", "domiciliary", 31_517))
+    found = _reclassified_with_home_custody(units).set_index("measure")
+    assert found.loc["people_in_cells", "effect"] == (
+        "kept as reported: 500 of the 10,000 men in cells nationally in 2020-12 (5.0%) are in units counted under "
+        "people_domiciliary in 2020-06")
+    assert found.loc["people_domiciliary", ["value", "effect"]].tolist() == [
+        31517.0, "kept as reported: counted outside cells in 2020-06 and in 2020-12"]
+
+
+def test_every_effect_of_the_reclassification_rule_reads_in_each_language():
+    units = _people(*STATE_PRISON, ("2020-06", "CASA DO ALBERGADO - DOMICILIAR", "domiciliary", 300),
+                    ("2020-12", "CASA DO ALBERGADO", "cells", 500), ("2020-06", "PATRONATO - DOMICILIAR",
+                                                                     "domiciliary", 2_000),
+                    ("2020-12", "PATRONATO", "patronato", 2_100), ("2020-06", "ALBERGUE", "cells", 90),
+                    ("2020-12", "ALBERGUE - DOMICILIAR", "domiciliary", 80))
+    rising = _people(("2020-06", "PENITENCIÁRIA ESTADUAL", "cells", 9_000), *STATE_PRISON[1:],
+                     ("2020-06", "CASA DO ALBERGADO", "cells", 300), ("2020-12", "CASA DO ALBERGADO - DOMICILIAR",
+                                                                       "domiciliary", 310))
+    effects = [*_reclassified_with_home_custody(units)["effect"], *_reclassified_with_home_custody(rising)["effect"]]
+    for sex in ("female",):  # the women's texts, from the same moves
+        women = units.assign(sex=sex)
+        effects += [*_reclassified_with_home_custody(women)["effect"],
+                    *_reclassified_with_home_custody(rising.assign(sex=sex))["effect"]]
+    assert len(effects) == 8  # per sex: out of cells (a fall, no fall), into cells, outside cells on both sides
+    for language in ("es", "pt"):
+        tr = i18n.Translator(language)
+        for effect in effects:
+            assert tr.english(effect) != effect, (language, effect)
 
 
 @pytest.mark.parametrize("units", [
