@@ -111,6 +111,7 @@ class Brazil(Section):
     unit_jump_min_change: int = pydantic.Field(ge=0)
     unit_copy_min_people: int = pydantic.Field(ge=1)
     unit_repeat_min_people: int = pydantic.Field(ge=1)
+    unit_offence_repeat_min_incidences: int = pydantic.Field(ge=1)
     unit_sex_copy_min_women: int = pydantic.Field(ge=1)
     unit_count_gap_ratio: float = pydantic.Field(gt=1)
     unit_count_gap_min_people: int = pydantic.Field(ge=1)

@@ -58,7 +58,7 @@ INCIDENCE_MEASURES = ("all_offence_incidences", "drug_law_incidences", *DRUG_OFF
 # The parameters of the rules on units' people (tab-22 states them beside its findings).
 UNIT_RULE_PARAMETERS = ("follow_renamed_units", "unit_jump_ratio", "unit_jump_min_change", "unit_copy_min_people",
                         "unit_repeat_min_people", "unit_sex_copy_min_women", "unit_count_gap_ratio",
-                        "unit_count_gap_min_people")
+                        "unit_count_gap_min_people", "unit_offence_repeat_min_incidences")
 PATTERNS = ("monitoring_pattern", "domiciliary_pattern", "patronato_pattern", "monitoring_in_cell_pattern")
 # The long-table measure of each unit class's people (population_by_state).
 CLASS_MEASURES = {CELLS: "people_in_cells", MONITORING: "people_electronic_monitoring",
@@ -308,8 +308,10 @@ def _quality(population: pd.DataFrame, counted_offences: pd.DataFrame, units: pd
                                              settings.unit_copy_min_people, CLASS_MEASURES, CELLS)
     repeats = plausibility.unit_repeat_findings(population, units, settings.unit_repeat_min_people, CLASS_MEASURES)
     sexes = plausibility.unit_sex_copy_findings(population, units, settings.unit_sex_copy_min_women, CLASS_MEASURES)
-    findings = pd.concat([findings, *monitoring_findings(units, settings, in_cells), copies, repeats, sexes],
-                         ignore_index=True)
+    offence_repeats = plausibility.unit_offence_repeat_findings(counted_offences,
+                                                                settings.unit_offence_repeat_min_incidences)
+    findings = pd.concat([findings, *monitoring_findings(units, settings, in_cells), copies, repeats, sexes,
+                          offence_repeats], ignore_index=True)
     treatable = (*INCIDENCE_MEASURES, plausibility.RATE_MEASURE)
     quality = plausibility.quality_table(findings, corrections, settings.outlier_treatment, treatable, unit_effects)
     treated = plausibility.treated_state_periods(quality)

@@ -48,7 +48,8 @@ unit's people by legal situation (block 4.1) far above the same form's count by 
 semester, while the two counts agree in the semesters around (one count mistyped). They follow a unit across
 semesters by its state, municipality and name, and across a new name where `renamed_units` finds one (params.yaml
 `brazil.follow_renamed_units`): the files have no unit code, and some states renamed most of their units at once
-(Minas Gerais and Goiás in December 2020).
+(Minas Gerais and Goiás in December 2020). One rule on a unit's offences, listed: `unit_offence_repeat`, a unit
+whose offence incidences (block 5.14) are the same, item by item, as in the semester it reported before.
 
 A finding of the spike or per-capita rule, or a known error, is treated as params.yaml
 `brazil.outlier_treatment` says (keep, exclude, or replace by the state's last untreated semester), for the
@@ -304,6 +305,7 @@ UNIT_KEY = ["state", "unit", "sex"]  # a unit across semesters, as the unit rule
 IN_CELL_RULE, RECLASSIFIED_RULE, UNIT_JUMP_RULE = "monitoring_in_cell", "unit_reclassified", "unit_jump"
 UNIT_COPY_RULE, UNIT_COUNT_GAP_RULE, UNIT_REPEAT_RULE = "unit_copy", "unit_count_gap", "unit_repeat"
 UNIT_SEX_COPY_RULE, UNIT_REPEAT_MOVED_RULE = "unit_sex_copy", "unit_repeat_moved"
+UNIT_OFFENCE_REPEAT_RULE = "unit_offence_repeat"
 
 
 def monitoring_in_cell_findings(units: pd.DataFrame, monitoring_pattern: str, in_cell_pattern: str,
@@ -595,6 +597,50 @@ def _repeat_rows(rule: str, repeated: pd.DataFrame, by_sex: pd.Series, state_peo
                                          f"{period}: {totals[period]:,.0f} ({_state_around(totals, period)})",
                              "treatment": "keep", UNITS: _listed(units_["unit_name"])})
     return rows
+
+
+def unit_offence_repeat_findings(offences: pd.DataFrame, min_incidences: float) -> pd.DataFrame:
+    """Per state, semester and sex, the units whose offence incidences (block 5.14: every item, both sexes) are the
+    same, item by item, as in the semester the unit reported before, with at least `min_incidences` of them: the
+    previous form's block sent again, as `unit_repeat` finds for a unit's people (which looks at block 4.1 only).
+    Pernambuco's Presídio Frei Damião de Bozano records 6,076 offences of men in June and again in December 2018,
+    while its men rose from 1,362 to 1,447. Listed with each unit's incidences of that sex and the semester repeated,
+    never altered by the rule: which semester the block describes is unknown.
+
+    `offences`: the offence rows of the units counted (counted_units of offence_incidences), with `unit` (UNIT_KEY's
+    name, across renames). A name given to two units of one semester is not followed. Names in capitals, so every
+    language shows them as written (pipeline.i18n)."""
+    recorded = offences[offences["value"] > 0]
+    cells = recorded["item"].astype(str) + "|" + recorded["sex"].astype(str) + "=" + \
+        recorded["value"].map("{:.0f}".format)
+    key = ["state", "unit", "period"]
+    forms = recorded.assign(cell=cells).sort_values([*key, "cell"]).groupby(key, observed=True, sort=True).agg(
+        rows=("unit_row", "nunique"), block=("cell", "|".join), incidences=("value", "sum"),
+        unit_name=("unit_name", "first")).reset_index()
+    forms = forms[forms["rows"] == 1]
+    before = forms.groupby(["state", "unit"], sort=False, observed=True)[["period", "block"]].shift(1)
+    repeated = forms[(forms["block"] == before["block"]) & (forms["incidences"] >= min_incidences)] \
+        .assign(before=before["period"])
+    by_sex = recorded.groupby([*key, "sex"], observed=True)["value"].sum()
+    rows = []
+    for (state, period), group in repeated.groupby(["state", "period"], sort=True):
+        for sex in ("female", "male"):
+            counts = pd.Series([by_sex.get((state, unit, period, sex), 0) for unit in group["unit"]],
+                               index=group.index)
+            found = group[counts > 0].assign(count=counts[counts > 0]).sort_values("unit_name")
+            if found.empty:
+                continue
+            who = _PEOPLE[sex]
+            listed = ", ".join(f"'{row.unit_name.upper()}' ({row.count:,.0f}; {row.before})"
+                               for row in found.itertuples())
+            rows.append({"rule": UNIT_OFFENCE_REPEAT_RULE, "state": state, "period": period,
+                         "measure": "all_offence_incidences", "sex": sex, "value": float(found["count"].sum()),
+                         "evidence": f"{found['count'].sum():,.0f} offence incidences of {who} in {len(found)} unit(s) "
+                                     "whose block 5.14 is that of the semester the unit reported before, item by item "
+                                     f"(the incidences of {who} each records, and that semester): {listed}",
+                         "treatment": "keep", "effect": "kept: counted as reported",
+                         UNITS: _listed(found["unit_name"])})
+    return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment", "effect", UNITS])
 
 
 def unit_sex_copy_findings(population: pd.DataFrame, units: pd.DataFrame, min_women: float,

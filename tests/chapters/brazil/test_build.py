@@ -10,6 +10,7 @@ from system.faults import corpus
 
 from pipeline import dvc_yaml, i18n, params, paths, registry
 from pipeline.chapters.brazil import build as brazil
+from pipeline.chapters.brazil import plausibility
 from pipeline.errors import PipelineError
 from pipeline.settings import Brazil
 
@@ -204,6 +205,49 @@ def test_the_units_that_send_their_previous_semesters_counts_again_in_the_real_f
     stated = paths.table("tab-22-brazil-data-quality", ".md").read_text(encoding="utf-8").splitlines()[-1]
     for key in brazil.UNIT_RULE_PARAMETERS:
         assert f"; {key} = {getattr(SETTINGS, key)}" in stated, key
+
+
+def test_the_units_that_send_their_previous_semesters_offences_again_in_the_real_files():
+    """The offence-repeat rule on the 12 files: 26 rows (state, semester, sex) with 30,092 offence incidences of units
+    whose block 5.14 is, item by item, the semester's before, 7 of them in December 2018; listed, never altered.
+    Pernambuco's Presídio Frei Damião de Bozano records 6,076 offences of men in June and again in December 2018: an
+    independent recount from the raw files (which also found 29 unit-semesters of 100 offences or more) listed it;
+    `unit_repeat`, which reads block 4.1, could not."""
+    from pipeline.chapters import interim
+
+    quality = interim.read("brazil", "quality")
+    repeats = quality[quality["rule"] == "unit_offence_repeat"]
+    assert (len(repeats), repeats["value"].sum()) == (26, 30_092)
+    assert set(repeats["treatment"]) == {"keep"} and set(repeats["measure"]) == {"all_offence_incidences"}
+    assert repeats.groupby("period").size().to_dict() == {
+        "2017-06": 1, "2018-06": 2, "2018-12": 7, "2019-06": 3, "2019-12": 2, "2020-06": 3, "2020-12": 2, "2021-06": 2,
+        "2021-12": 4}
+    frei = repeats[repeats["evidence"].str.contains("FREI DAMIÃO")]
+    assert frei[["state", "period", "sex", "value"]].values.tolist() == [["PE", "2018-12", "male", 6076]]
+    assert frei["evidence"].item().endswith("'PRESÍDIO FREI DAMIÃO DE BOZANO - PFDB' (6,076; 2018-06)")
+
+
+def test_the_offence_repeat_rule_needs_every_item_and_sex_alike_and_enough_offences():
+    def rows(period, unit_row, values, unit="A"):
+        return [{"state": "PE", "unit": unit, "unit_name": f"Presídio {unit}", "unit_row": unit_row,
+                 "period": period, "item": item, "sex": sex, "value": value}
+                for (item, sex), value in values.items()]
+    june = {("5.14 roubo", "male"): 5_000.0, ("5.14 tráfico", "male"): 1_076.0, ("5.14 tráfico", "female"): 3.0}
+    offences = pd.DataFrame(rows("2018-06", 1, june) + rows("2018-12", 7, june)
+                            + rows("2018-06", 2, {("5.14 roubo", "male"): 90.0}, "B")  # too few
+                            + rows("2018-12", 8, {("5.14 roubo", "male"): 90.0}, "B")
+                            + rows("2018-06", 3, june, "C")  # one item differs
+                            + rows("2018-12", 9, {**june, ("5.14 tráfico", "female"): 4.0}, "C"))
+    found = plausibility.unit_offence_repeat_findings(offences, 100)
+    assert found[["rule", "state", "period", "sex", "value"]].values.tolist() == [
+        ["unit_offence_repeat", "PE", "2018-12", "female", 3.0],
+        ["unit_offence_repeat", "PE", "2018-12", "male", 6076.0]]
+    assert found["evidence"].iloc[1] == (
+        "6,076 offence incidences of men in 1 unit(s) whose block 5.14 is that of the semester the unit reported "
+        "before, item by item (the incidences of men each records, and that semester): 'PRESÍDIO A' (6,076; 2018-06)")
+    assert plausibility.unit_offence_repeat_findings(offences, 6_080).empty
+    for language in ("es", "pt"):
+        assert i18n.Translator(language).english(found["evidence"].iloc[1]) != found["evidence"].iloc[1]
 
 
 def test_the_one_unit_whose_women_are_its_men_in_the_real_files():

@@ -1008,4 +1008,4 @@ def test_the_notebook_shows_each_rules_largest_finding_as_the_data_give_it():
         ["PE", "2018-12", 15917.0]
     assert real.set_index("rule").loc["unit_incidence_sex", ["state", "period", "sex", "value"]].tolist() == \
         ["MA", "2018-12", "male", 321.0]
-    assert "coverage" not in set(real["rule"]) and len(real) == 12
+    assert "coverage" not in set(real["rule"]) and len(real) == 13
