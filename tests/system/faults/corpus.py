@@ -127,10 +127,10 @@ def write_xlsx(path: Path, rows, sheet_name: str = "Sheet1") -> Path:
 
 
 def unodc_prisons_rows() -> list[list]:
-    """The UNODC prisons export cut to its banner and header rows and Argentina (every indicator and year),
-    which the correction file and the stage's output check need."""
+    """The UNODC prisons export cut to its banner and header rows and Argentina and Uruguay (every indicator and
+    year), which the correction file (an entry for each) and the stage's output check need."""
     rows = sheet("unodc_prisons", "data_cts_prisons_and_prisoners.xlsx")
-    return [list(r) for r in rows[:3]] + [list(r) for r in rows[3:] if r[0] == "ARG"]
+    return [list(r) for r in rows[:3]] + [list(r) for r in rows[3:] if r[0] in ("ARG", "URY")]
 
 
 def sisdepen_rows(units: int = 25) -> list[list]:
