@@ -176,9 +176,13 @@ def count_note(profile: dict, tr: i18n.Translator) -> str:
 
 def found_by_english(profile: dict, tr: i18n.Translator) -> dict:
     """What a profile says through rows of the translation table found by their English text, not by a key (so a
-    change to one reruns no profile by key): its definitions and tab-01's note, as shown in the language."""
+    change to one reruns no profile by key): its definitions, tab-01's note, and its findings' rules, evidence and
+    treatments, as shown in the language. A finding shown in English for want of a row (_as_written) is shown
+    translated once the row is added: the profile's inputs change with it, so it runs again."""
     return {"definitions": definitions(profile["definitions"], tr, profile["country"]),
-            "count_note": count_note(profile, tr) if profile["numbers"].get("count_note") else None}
+            "count_note": count_note(profile, tr) if profile["numbers"].get("count_note") else None,
+            "findings": [[tr.english(f["rule"], "a plausibility rule's name"), _as_written(f["evidence"], tr),
+                          _as_written(f["treatment"], tr)] for f in profile["findings"]]}
 
 
 def href(target) -> str:

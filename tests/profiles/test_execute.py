@@ -83,6 +83,24 @@ def test_the_count_notes_translation_changed_reruns_brazils_profile_in_that_lang
     assert {key for key, inputs in after.items() if inputs != current[key].inputs} == {("BRA", "pt")}
 
 
+def test_a_findings_translation_added_reruns_that_countrys_profiles(current, tmp_path, monkeypatch):
+    """A finding's evidence or treatment with no row in the translation table is shown in English (_as_written); the
+    row added later must rerun the profiles that showed it. Uruguay's 2016 known error had no row for its reason in
+    one build: its profiles were made with the English reason, kept as 'unchanged' after the row was added, and a
+    clean rebuild then differed from the committed profiles (CI failed). Without the row, only Uruguay's Spanish and
+    Portuguese profiles change."""
+    table = paths.TRANSLATIONS.read_text(encoding="utf-8")
+    row = next(line for line in table.splitlines(keepends=True)
+               if line.startswith("quality.unodc.treatment.repeat_short,"))
+    changed = tmp_path / "translations.csv"
+    changed.write_text(table.replace(row, ""), encoding="utf-8")
+    real = i18n.Translator
+    monkeypatch.setattr(i18n, "Translator", lambda language, table=changed: real(language, table))
+    countries = build.read_summary()["country"].tolist()
+    after = {(job.country, job.language): job.inputs for job in execute.jobs(countries, LANGUAGES)}
+    assert {key for key, inputs in after.items() if inputs != current[key].inputs} == {("URY", "es"), ("URY", "pt")}
+
+
 def _sources_with(tmp_path, monkeypatch, old: str, new: str) -> None:
     """data/sources.yaml with one text replaced, read afresh (the citation is read once per process: `fresh_citation`
     clears it again after the test)."""
