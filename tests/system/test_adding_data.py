@@ -161,9 +161,11 @@ def test_adding_the_last_sisdepen_semester_as_the_guide_says(tmp_path):
     # Paulo's Itapetininga, 231 men, as in June 2021), and its row of June 2021 changes (the state's people in the
     # semester after). The rule for the same numbers under other legal situations finds 1 row in 2021-12 (Minas
     # Gerais's Ribeirão das Neves I, 672 men, 3 of them moved from the semi-open to the closed regime), and its row of
-    # June 2021 (Pará's Salinópolis) changes (the state's people in the semester after).
+    # June 2021 (Pará's Salinópolis) changes (the state's people in the semester after). The offence-repeat rule finds
+    # 4 rows in 2021-12 (units whose block 5.14 is June 2021's).
     quality = (copy / "reports" / "changes.md").read_text(encoding="utf-8")
-    assert "### `tab-22-brazil-data-quality` — appeared: 25; disappeared: 1; changed: 9" in quality
+    assert "### `tab-22-brazil-data-quality` — appeared: 29; disappeared: 1; changed: 9" in quality
+    assert "| appeared | unit_offence_repeat | BA | 2021-12 | all_offence_incidences | male | 542 |" in quality
     assert "| appeared | unit_repeat_moved | MG | 2021-12 | people_in_cells | male | 672 |" in quality
     assert "| changed | unit_repeat_moved | PA | 2021-06 | people_in_cells | male | 146 |" in quality
     assert "| appeared | unit_repeat | RJ | 2021-12 | people_in_cells | male | 5,085 |" in quality

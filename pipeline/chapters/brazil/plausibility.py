@@ -1147,8 +1147,10 @@ def _cells_effect(people: float, people_before: float, sex: str, period: str, be
     the two semesters (where it fell); into cells, their part of the count in cells after. A move with cells on
     neither side (a Patronato's people now under home custody) leaves that count as it was."""
     who = _PEOPLE[sex]
-    if in_cells is None or not (out_of_cells or into_cells):
+    if not (out_of_cells or into_cells):
         return f"kept as reported: counted outside cells in {before_period} and in {period}"
+    if in_cells is None:  # no national count to measure the move against
+        return "kept: counted as reported"
     if out_of_cells:
         fall = in_cells.get((before_period, sex), 0) - in_cells.get((period, sex), 0)
         moved = (f"kept as reported: the {people_before:,.0f} {who} these units held in cells in {before_period} are "

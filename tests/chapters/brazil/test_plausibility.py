@@ -373,6 +373,10 @@ def test_a_unit_relabelled_into_cells_or_between_two_classes_outside_cells():
         "people_domiciliary in 2020-06")
     assert found.loc["people_domiciliary", ["value", "effect"]].tolist() == [
         31517.0, "kept as reported: counted outside cells in 2020-06 and in 2020-12"]
+    # Without the national count in cells (the rule called on monitoring alone), a move out of cells is only listed.
+    moves = plausibility.reclassified_units(units, MARKERS, MONITORING, ("domiciliary",))
+    alone = plausibility.reclassification_findings(moves, pd.Series(dtype=float), MEASURES, GROWTH)
+    assert alone.set_index("measure").loc["people_in_cells", "effect"] == "kept: counted as reported"
 
 
 def test_every_effect_of_the_reclassification_rule_reads_in_each_language():
