@@ -611,16 +611,28 @@ def unit_offence_repeat_findings(offences: pd.DataFrame, min_incidences: float) 
     name, across renames). A name given to two units of one semester is not followed. Names in capitals, so every
     language shows them as written (pipeline.i18n)."""
     recorded = offences[offences["value"] > 0]
-    cells = recorded["item"].astype(str) + "|" + recorded["sex"].astype(str) + "=" + \
-        recorded["value"].map("{:.0f}".format)
     key = ["state", "unit", "period"]
-    forms = recorded.assign(cell=cells).sort_values([*key, "cell"]).groupby(key, observed=True, sort=True).agg(
-        rows=("unit_row", "nunique"), block=("cell", "|".join), incidences=("value", "sum"),
+    # Each form's block as a sum of its cells' hashes (item, sex, value; 56 bits each, so a block's 104 cells at most
+    # cannot overflow): one pass over the 422,000 offence rows, where joining each form's cells as text took 1.3 s of
+    # the chapter's 7.5 s build. Equal sums are then compared cell by cell.
+    hashed = pd.util.hash_pandas_object(recorded[["item", "sex", "value"]], index=False).to_numpy() >> np.uint64(8)
+    forms = recorded.assign(hashed=hashed).groupby(key, observed=True, sort=True).agg(
+        rows=("unit_row", "nunique"), cells=("hashed", "size"), block=("hashed", "sum"), incidences=("value", "sum"),
         unit_name=("unit_name", "first")).reset_index()
     forms = forms[forms["rows"] == 1]
-    before = forms.groupby(["state", "unit"], sort=False, observed=True)[["period", "block"]].shift(1)
-    repeated = forms[(forms["block"] == before["block"]) & (forms["incidences"] >= min_incidences)] \
-        .assign(before=before["period"])
+    before = forms.groupby(["state", "unit"], sort=False, observed=True)[["period", "cells", "block"]].shift(1)
+    alike = (forms["block"] == before["block"]) & (forms["cells"] == before["cells"]) \
+        & (forms["incidences"] >= min_incidences)
+    # The semester before taken for the rows kept only: a Series assigned to an empty frame would give it its rows.
+    candidates = forms[alike].assign(before=before.loc[alike, "period"])
+    wanted = pd.concat([candidates[key], candidates[["state", "unit", "before"]].set_axis(key, axis=1)]) \
+        .astype(str).drop_duplicates()
+    rows = recorded[key + ["item", "sex", "value"]].astype({column: str for column in key}).merge(wanted, on=key)
+    block = {form: sorted(zip(group["item"].astype(str), group["sex"].astype(str), group["value"]))
+             for form, group in rows.groupby(key, sort=False)}
+    repeated = candidates[np.array([block[(str(c.state), str(c.unit), str(c.period))]
+                                    == block[(str(c.state), str(c.unit), str(c.before))]
+                                    for c in candidates.itertuples()], dtype=bool)]
     by_sex = recorded.groupby([*key, "sex"], observed=True)["value"].sum()
     rows = []
     for (state, period), group in repeated.groupby(["state", "period"], sort=True):
