@@ -103,15 +103,21 @@ def leaks(files: list[Path], values: dict[str, set]) -> list[str]:
         folded = text.casefold()
         name = path.as_posix()
         found += [f"{name}: column {c!r}" for c in values["columns"] if len(c) > 4 and c.casefold() in folded]
-        found += [f"{name}: e-mail {e}" for e in set(_EMAIL.findall(folded)) & values["emails"]]
+        found += [f"{name}: e-mail {e}" for e in _emails(folded) & values["emails"]]
         runs = {re.sub(r"\D", "", run) for run in _DIGIT_RUN.findall(text)}
         found += [f"{name}: number {d}" for d in runs & values["digits"]]
         words = _WORD.findall(folded)
-        for i, word in enumerate(words):
-            for candidate in firsts.get(word, ()):
+        for i in [i for i, word in enumerate(words) if word in firsts]:  # the few places a sequence can start
+            for candidate in firsts[words[i]]:
                 if tuple(words[i:i + len(candidate)]) == candidate:
                     found.append(f"{name}: text {' '.join(candidate)!r}")
     return sorted(set(found))
+
+
+def _emails(text: str) -> set[str]:
+    """The e-mail addresses in `text`, looked for only in its words that hold an @ (an address holds no space): the
+    pattern run over the whole text tried every position of every word, 5 of this test's 12 s."""
+    return {email for word in text.split() if "@" in word for email in _EMAIL.findall(word)}
 
 
 def public_text() -> str:

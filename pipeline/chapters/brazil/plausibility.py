@@ -62,6 +62,7 @@ The rules read every count as published.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
@@ -567,35 +568,48 @@ def _repeat_rows(rule: str, repeated: pd.DataFrame, by_sex: pd.Series, state_peo
                  measures: dict[str, str], places: pd.Series) -> list[dict]:
     """unit_repeat_findings' rows of one rule: per state, semester, measure and sex, the units of `repeated`, each
     with its `places` for that sex ('–' where it left them blank): a unit held at its places, such as a prison run
-    with a private partner and paid by the place occupied, may report the same people for a good reason."""
+    with a private partner and paid by the place occupied, may report the same people for a good reason.
+
+    Built from plain records, not per-group frames (a few hundred units, where pandas' per-group indexing cost 1 s of
+    the Brazil build)."""
+    if repeated.empty:
+        return []
+    people_of, places_of = by_sex.to_dict(), places.to_dict()
+    columns = ["state", "period", "unit_row", "unit_name", "municipality", "kind", "cells", "before"]
+    units = repeated[columns + (["moved"] if rule == UNIT_REPEAT_MOVED_RULE else [])].astype(object)
+    units = sorted(units.to_dict("records"), key=lambda unit: (unit["state"], unit["period"]))
     rows = []
-    for (state, period), group in repeated.groupby(["state", "period"], sort=True):
+    for (state, period), group in itertools.groupby(units, key=lambda unit: (unit["state"], unit["period"])):
+        group = list(group)
         for sex in ("female", "male"):
-            people = pd.Series([by_sex.get((period, row, sex), 0) for row in group["unit_row"]], index=group.index)
-            found = group[people > 0].assign(people=people[people > 0])
-            for measure, units_ in found.groupby(found["kind"].map(measures), sort=True):
-                who, totals = _PEOPLE[sex], state_people.loc[(state, sex)]
-                units_ = units_.sort_values("unit_name")
-                held = [f"{row.people:,.0f}; "
-                        f"{_count(places.get((period, state, row.municipality, row.unit_name, sex), np.nan))}"
-                        for row in units_.itertuples()]
+            who, totals = _PEOPLE[sex], None
+            found = [{**unit, "people": people_of.get((period, unit["unit_row"], sex), 0)} for unit in group
+                     if unit["kind"] in measures]
+            found = sorted((unit for unit in found if unit["people"] > 0),
+                           key=lambda unit: (measures[unit["kind"]], unit["unit_name"]))
+            for measure, units_ in itertools.groupby(found, key=lambda unit: measures[unit["kind"]]):
+                units_ = list(units_)
+                totals = state_people.loc[(state, sex)] if totals is None else totals
+                people = sum(unit["people"] for unit in units_)
+                held = [f"{unit['people']:,.0f}; {_count(places_of.get(place, np.nan))}" for unit, place in
+                        ((unit, (period, state, unit["municipality"], unit["unit_name"], sex)) for unit in units_)]
                 if rule == UNIT_REPEAT_RULE:
-                    listed = ", ".join(f"'{row.unit_name.upper()}' ({people}; {row.cells}; {row.before})"
-                                       for row, people in zip(units_.itertuples(), held))
+                    listed = ", ".join(f"'{unit['unit_name'].upper()}' ({count}; {unit['cells']}; {unit['before']})"
+                                       for unit, count in zip(units_, held))
                     how = ("are those of the semester the unit reported before, count by count (the "
                            f"{who} each reports, its places for {who}, how many counts are alike, and that semester)")
                 else:
-                    listed = ", ".join(f"'{row.unit_name.upper()}' ({people}; {row.cells}; {row.moved}; {row.before})"
-                                       for row, people in zip(units_.itertuples(), held))
+                    listed = ", ".join(f"'{unit['unit_name'].upper()}' ({count}; {unit['cells']}; {unit['moved']}; "
+                                       f"{unit['before']})" for unit, count in zip(units_, held))
                     how = ("hold the numbers of the semester the unit reported before, court by court and sex by "
                            f"sex, some under another legal situation (the {who} each reports, its places for "
                            f"{who}, how many counts, how many of them moved, and that semester)")
                 rows.append({"rule": rule, "state": state, "period": period, "measure": measure,
-                             "sex": sex, "value": float(units_["people"].sum()),
-                             "evidence": f"{units_['people'].sum():,.0f} {who} in {len(units_)} unit(s) whose counts "
+                             "sex": sex, "value": float(people),
+                             "evidence": f"{people:,.0f} {who} in {len(units_)} unit(s) whose counts "
                                          f"of block 4.1 {how}: {listed}; the state's {who} in all its units in "
                                          f"{period}: {totals[period]:,.0f} ({_state_around(totals, period)})",
-                             "treatment": "keep", UNITS: _listed(units_["unit_name"])})
+                             "treatment": "keep", UNITS: _listed(unit["unit_name"] for unit in units_)})
     return rows
 
 
@@ -1033,9 +1047,10 @@ def unit_identity(units: pd.DataFrame, class_patterns: list[str]) -> pd.Series:
         plain = _plain(re.sub(r"[^\w\s]", "", " - ".join(kept)).replace("_", " "))
         return plain or _plain(name)
 
-    names = {name: base(name) for name in units["unit_name"].astype(str).unique()}
-    return (units["state"].astype(str) + " | " + units["municipality"].astype(str).map(_plain) + " | "
-            + units["unit_name"].astype(str).map(names))
+    # Each (state, municipality, name) once: the rows repeat them by semester, sex and class.
+    keys = list(zip(units["state"].astype(str), units["municipality"].astype(str), units["unit_name"].astype(str)))
+    identities = {key: f"{key[0]} | {_plain(key[1])} | {base(key[2])}" for key in dict.fromkeys(keys)}
+    return pd.Series([identities[key] for key in keys], index=units.index, dtype=object)
 
 
 def _plain(text: str) -> str:
@@ -1067,9 +1082,13 @@ def reclassified_units(units: pd.DataFrame, class_patterns: list[str], monitorin
         if left and entered and (left | entered) & watched:
             moves.append({"state": state, "identity": identity, "period_before": period,
                           "period": following[period], "classes_before": left, "classes_after": entered})
+    moved = {(move["state"], move["identity"]) for move in moves}
+    table = table[table["identity"].isin({identity for _, identity in moved})]
+    by_unit = {key: unit for key, unit in table.groupby(["state", "identity"], sort=False, observed=True)
+               if key in moved}
     rows = []
     for move in moves:
-        unit = table[(table["state"] == move["state"]) & (table["identity"] == move["identity"])]
+        unit = by_unit[move["state"], move["identity"]]
         old = unit[(unit["period"] == move["period_before"]) & unit["kind"].isin(move["classes_before"])]
         new = unit[(unit["period"] == move["period"]) & unit["kind"].isin(move["classes_after"])]
         for sex in sorted(set(old["sex"]) | set(new["sex"])):
