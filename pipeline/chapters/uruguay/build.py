@@ -21,7 +21,7 @@ from pipeline.chapters import interim
 from pipeline.chapters.uruguay import claims
 from pipeline.chapters.uruguay.periods import month_name, period_position
 from pipeline.errors import PipelineError, cli
-from pipeline.rounding import half_away
+from pipeline.rounding import half_away, signed
 from pipeline.settings import Uruguay
 from pipeline.sources import drug_crimes_quality, oud, published, unodc_drug_crimes, unodc_prisons
 
@@ -167,8 +167,16 @@ def data_quality(inputs: Inputs) -> pd.DataFrame:
     return table.astype({"year": "Int64", "formal_contact": "float64", "sheet1": "float64"})  # counts, with gaps
 
 
+# tab-34's note on a change over several reported years: UNODC's own total can move in one step by more than the
+# whole change (Uruguay's falls from 9,144 in 2004 to 6,211 in 2005, and is back above 9,000 only in 2011), so a
+# reader sees which count a verdict of "differs" may rest on. A fact, not a rule: the note names no threshold.
+LARGEST_STEP_NOTE = ("UNODC's total persons held, largest change between consecutive reported years within {0}–{1}: "
+                     "{2}: {3} -> {4}: {5} ({6}%)")
+
+
 def reconcile(inputs: Inputs) -> pd.DataFrame:
-    """Published counts, shares and changes of people held, beside the same measure from UNODC counts."""
+    """Published counts, shares and changes of people held, beside the same measure from UNODC counts; a change
+    over more than one step of UNODC's series notes the series' largest step within it (LARGEST_STEP_NOTE)."""
     counts = inputs.prisons[inputs.prisons["indicator"] == "persons_held"].pivot_table(
         index="period", columns="sex", values="value", aggfunc="first")
     rows = []
@@ -182,9 +190,28 @@ def reconcile(inputs: Inputs) -> pd.DataFrame:
                      "period": figure.period, "published": figure.value, "unodc": half_away(unodc, 2),
                      "unit": figure.unit, "unodc_basis": basis, "flags": figure.flags,
                      "verdict": "same at printed precision" if same else "differs",
-                     "published_source": figure.source})
+                     "published_source": figure.source, "note": _largest_step_note(figure, counts)})
     return pd.DataFrame(rows, columns=["figure_id", "indicator", "sex", "period", "published", "unodc", "unit",
-                                       "unodc_basis", "flags", "verdict", "published_source"])
+                                       "unodc_basis", "flags", "verdict", "published_source", "note"])
+
+
+def _largest_step_note(figure, counts: pd.DataFrame) -> str:
+    """LARGEST_STEP_NOTE for a change whose years UNODC's total (or female + male where the total is missing)
+    reports in more than one step; empty for any other figure."""
+    if figure.indicator != "change_in_persons_held" or "/" not in figure.period:
+        return ""
+    start, end = figure.period.split("/")
+    total = counts["total"] if "total" in counts.columns else pd.Series(float("nan"), index=counts.index)
+    if {"female", "male"} <= set(counts.columns):
+        total = total.fillna(counts["female"] + counts["male"])
+    total = total[(total.index >= start) & (total.index <= end)].dropna().sort_index()
+    if len(total) < 3:
+        return ""
+    steps = [(100 * (after / before - 1), year_before, before, year, after) for (year_before, before), (year, after)
+             in zip(total.items(), list(total.items())[1:])]
+    pct, year_before, before, year, after = max(steps, key=lambda step: abs(step[0]))  # the first of equal steps
+    return LARGEST_STEP_NOTE.format(start, end, year_before, f"{before:,.0f}", year, f"{after:,.0f}",
+                                    signed(pct, 1))
 
 
 def long_rows(tables: dict[str, pd.DataFrame], inputs: Inputs) -> pd.DataFrame:

@@ -4,7 +4,9 @@ the outputs (one more observatory row changes the tables and long rows, with no 
 from __future__ import annotations
 
 import shutil
+from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 
 from pipeline import i18n, longtable, params
@@ -113,6 +115,30 @@ def test_reconciliation_with_unodc(tables):
     # (9,207 - 280), said in the basis. Found by an independent recount from the raw file.
     assert rec.loc["ury-055", ["unodc", "unodc_basis", "verdict"]].tolist() == [
         -1.5, "2003: 8927 (total - female) -> 2013: 8793", "differs"]
+
+
+def test_a_change_over_several_unodc_years_names_the_series_largest_step(tables):
+    """Serpaj's changes from 2003 rest on UNODC's 2003 counts; UNODC's own total falls by a third from 2004 to 2005
+    (9,144 to 6,211; an independent recount from the raw file found it), more than the whole change it is compared
+    with, and tab-34 says so beside the verdict. A change of one step (2019 to 2020) and a share have no note."""
+    notes = tables["reconciliation"].set_index("figure_id")["note"]
+    step = ("UNODC's total persons held, largest change between consecutive reported years within 2003–2013: "
+            "2004: 9,144 -> 2005: 6,211 (-32.1%)")
+    assert notes.to_dict() == {"ury-022": "", "ury-029": "", "ury-054": step, "ury-055": step}
+    for language, words in (("es", "mayor cambio entre años informados consecutivos en 2003–2013: 2004: 9.144 -> "
+                                   "2005: 6.211 (-32,1%)"),
+                            ("pt", "maior variação entre anos informados consecutivos em 2003–2013: 2004: 9.144 -> "
+                                   "2005: 6.211 (-32,1%)")):
+        assert words in i18n.Translator(language).english(step)
+
+
+def test_the_largest_step_uses_female_plus_male_where_the_total_is_missing():
+    counts = pd.DataFrame({"female": [10.0, 20.0, 30.0], "male": [90.0, 80.0, 170.0], "total": [100.0, None, None]},
+                          index=["2018", "2019", "2020"])
+    figure = SimpleNamespace(indicator="change_in_persons_held", period="2018/2020")
+    assert uruguay._largest_step_note(figure, counts).endswith("2019: 100 -> 2020: 200 (+100.0%)")
+    assert uruguay._largest_step_note(SimpleNamespace(indicator="change_in_persons_held", period="2019/2020"),
+                                      counts) == ""
 
 
 def test_later_stage_exceeding_formal_contact_is_flagged(tables):
