@@ -22,6 +22,8 @@ CHECKS = {
     "reported_total_differs": "the country's reported total differs from UNODC's calculated total",
     "sex_parts_differ_from_total": "males + females + other/unknown do not add up to the total",
     "no_sex_breakdown": "a total without any split by sex",
+    "age_parts_differ_from_total": "adults + juveniles do not add up to the total (the file has no count of an "
+                                   "unknown age: the rest may be that)",
     "sheets_disagree": "'Formal contact' and its pivot 'Sheet1' give different numbers",
     "missing_from_one_sheet": "a number in one sheet has no counterpart in the other",
     "offence_types_change": "the offence types reported differ from the country's previous reported year",
@@ -64,25 +66,35 @@ def _duplicates(rows: pd.DataFrame, sheet: str) -> pd.DataFrame:
 def _record_checks(formal: pd.DataFrame) -> pd.DataFrame:
     sex_parts = formal[["males", "females", "sex_other_unknown"]].sum(axis=1, min_count=1)
     has_sex = formal[["males", "females"]].notna().any(axis=1)
+    age_parts = formal[["adults", "juveniles"]].sum(axis=1, min_count=1)
     tests = {
         "reported_total_differs": formal["total_reported"].notna()
                                   & (formal["total_reported"] != formal["total_calculated"]),
         "sex_parts_differ_from_total": has_sex & (sex_parts != formal["total_calculated"]),
         "no_sex_breakdown": ~has_sex & (formal["total_calculated"] > 0),
+        "age_parts_differ_from_total": age_parts.notna() & (age_parts != formal["total_calculated"]),
     }
     out = []
     for check, failed in tests.items():
         for row in formal[failed].itertuples():
             detail = {
                 "reported_total_differs": f"reported {row.total_reported:g}, calculated {row.total_calculated:g}",
-                "sex_parts_differ_from_total": f"males {row.males:g} + females {row.females:g} + other/unknown "
-                                               f"{row.sex_other_unknown:g} vs total {row.total_calculated:g}",
+                "sex_parts_differ_from_total": f"males {_count(row.males)} + females {_count(row.females)} + "
+                                               f"other/unknown {_count(row.sex_other_unknown)} vs total "
+                                               f"{row.total_calculated:g}",
                 "no_sex_breakdown": f"total {row.total_calculated:g} has no split by sex",
+                "age_parts_differ_from_total": f"adults {_count(row.adults)} + juveniles {_count(row.juveniles)} vs "
+                                               f"total {row.total_calculated:g}",
             }[check]
             out.append({"iso3": row.iso3, "country_name": row.country_name, "year": row.year,
                         "offence_type": row.offence_type, "check": check,
                         "formal_contact": row.total_calculated, "detail": detail})
     return pd.DataFrame(out)
+
+
+def _count(value) -> str:
+    """A count as a finding's detail writes it: '–' where the file left it blank."""
+    return "–" if pd.isna(value) else f"{value:g}"
 
 
 def _sheet_comparison(formal: pd.DataFrame, pivot: pd.DataFrame) -> pd.DataFrame:

@@ -11,7 +11,8 @@ from pipeline.sources import drug_crimes_quality as checks
 def _record(**values) -> dict:
     record = {"sheet": checks.FORMAL_CONTACT, "drug": checks.ALL_DRUGS, "iso3": "AAA", "country_name": "A",
               "year": 2020, "offence_type": "trafficking", "campaign": "ARQ2020", "total_reported": 100.0,
-              "total_calculated": 100.0, "males": 80.0, "females": 20.0, "sex_other_unknown": 0.0}
+              "total_calculated": 100.0, "males": 80.0, "females": 20.0, "sex_other_unknown": 0.0, "adults": 100.0,
+              "juveniles": 0.0}
     return record | values
 
 
@@ -29,3 +30,18 @@ def test_parts_that_do_not_add_up_and_sheets_that_disagree_are_found():
     found = checks.table(tidy)
     assert set(found["check"]) == {"sex_parts_differ_from_total", "sheets_disagree"}
     assert "males 80 + females 25 + other/unknown 0 vs total 100" in found["detail"].tolist()
+
+
+def test_age_parts_that_do_not_add_up_are_found_and_a_blank_count_is_shown_as_a_dash():
+    """Uruguay's 2020 trafficking record counts 105 adults and 0 juveniles of 108 people (an independent recount
+    from the raw file found it); a record with no age split has no such finding."""
+    tidy = pd.DataFrame([_record(adults=105.0, juveniles=0.0, total_calculated=108.0, total_reported=108.0,
+                                 males=90.0, females=18.0),
+                         _record(offence_type="possession", adults=70.0, juveniles=None, sex_other_unknown=None),
+                         _record(offence_type="other"),
+                         *(_pivot(offence_type=offence, total_calculated=total) for offence, total in
+                           (("trafficking", 108.0), ("possession", 100.0), ("other", 100.0), ("all", 308.0)))])
+    found = checks.table(tidy)
+    assert found[["offence_type", "check", "detail"]].values.tolist() == [
+        ["trafficking", "age_parts_differ_from_total", "adults 105 + juveniles 0 vs total 108"],
+        ["possession", "age_parts_differ_from_total", "adults 70 + juveniles – vs total 100"]]

@@ -50,7 +50,12 @@ def test_changing_categories_are_surfaced(loaded):
     assert "2020: trafficking, possession, other -> 2021: trafficking" in changes
     zeros = ury[ury["check"] == "zero_while_other_years_positive"]
     assert set(zip(zeros["year"], zeros["offence_type"])) == {(2021, "possession"), (2021, "other")}
-    assert len(ury) == 20
+    assert len(ury) == 21  # with 2020's trafficking record: 105 adults + 0 juveniles of 108 people
+    ages = ury[ury["check"] == "age_parts_differ_from_total"]
+    assert ages[["year", "offence_type", "detail"]].values.tolist() == [
+        [2020, "trafficking", "adults 105 + juveniles 0 vs total 108"]]
+    assert (quality["check"] == "age_parts_differ_from_total").sum() == 113
+    assert not quality["detail"].str.contains(r"\bnan\b").any()
 
 
 def test_duplicated_records_stay_out_of_the_long_table(loaded):
