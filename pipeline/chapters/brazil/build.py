@@ -304,9 +304,11 @@ def _quality(population: pd.DataFrame, counted_offences: pd.DataFrame, units: pd
                           plausibility.per_capita_findings(rates, settings.per_capita_max_ratio),
                           plausibility.coverage_findings(rates, settings.incidence_coverage_min_pct)],
                          ignore_index=True)
-    copies = plausibility.unit_copy_findings(population, units,
-                                             settings.unit_copy_min_people, CLASS_MEASURES, CELLS)
-    repeats = plausibility.unit_repeat_findings(population, units, settings.unit_repeat_min_people, CLASS_MEASURES)
+    forms = plausibility.unit_forms(population)  # each unit's form of block 4.1, for the two rules that compare them
+    copies = plausibility.unit_copy_findings(population, units, settings.unit_copy_min_people, CLASS_MEASURES, CELLS,
+                                             forms)
+    repeats = plausibility.unit_repeat_findings(population, units, settings.unit_repeat_min_people, CLASS_MEASURES,
+                                                forms)
     sexes = plausibility.unit_sex_copy_findings(population, units, settings.unit_sex_copy_min_women, CLASS_MEASURES)
     offence_repeats = plausibility.unit_offence_repeat_findings(counted_offences,
                                                                 settings.unit_offence_repeat_min_incidences)

@@ -441,7 +441,7 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
 
 
 def unit_copy_findings(population: pd.DataFrame, units: pd.DataFrame, min_people: float, measures: dict[str, str],
-                       cells_kind: str) -> pd.DataFrame:
+                       cells_kind: str, forms: tuple[pd.DataFrame, pd.Series] | None = None) -> pd.DataFrame:
     """Per state, semester, measure and sex, the units whose people (block 4.1: every legal situation, court and sex)
     are the same, count by count, as another unit's of the same semester, with at least `min_people` people in at
     least two non-zero counts: one form's counts written twice (a row copied onto another unit's, or a domiciliary
@@ -450,10 +450,11 @@ def unit_copy_findings(population: pd.DataFrame, units: pd.DataFrame, min_people
     that of the group's unit of another class than `cells_kind`, if any (a pseudo-unit copying its prison), else
     that of `cells_kind`; the value is the people of that sex written twice.
 
-    `population`: tidy block 4.1 rows with each unit's `kind`; `units` has UNIT_COLUMNS. Names in capitals, so
-    every language shows them as written (pipeline.i18n)."""
+    `population`: tidy block 4.1 rows with each unit's `kind`; `units` has UNIT_COLUMNS; `forms`: unit_forms of
+    `population`, where the caller has them (the chapter makes them once for this rule and unit_repeat's). Names in
+    capitals, so every language shows them as written (pipeline.i18n)."""
     key = ["period", "unit_row"]
-    forms, by_sex = _forms(population)
+    forms, by_sex = forms if forms is not None else unit_forms(population)
     forms = forms[(forms["people"] >= min_people) & (forms["cells"] >= 2)].reset_index()
     copies = forms[forms.duplicated(["period", "counts"], keep=False)]
     series = _unit_semesters(units)
@@ -500,7 +501,7 @@ def unit_copy_findings(population: pd.DataFrame, units: pd.DataFrame, min_people
 _CELL = re.compile(r"[^|]+\|[^|]+\|[^|=]+=\d+")  # one count of a form's `counts`: 'closed|state|male=716'
 
 
-def _forms(population: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+def unit_forms(population: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """Each unit's form (period, unit_row): its non-zero counts of block 4.1 (every legal situation, court and sex) as
     one text (`counts`), how many (`cells`), the same numbers by court and sex without their legal situations
     (`numbers`), its people, state, municipality, name and class; and its people by sex. `population`: tidy block 4.1
@@ -524,7 +525,8 @@ def _forms(population: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
 
 
 def unit_repeat_findings(population: pd.DataFrame, units: pd.DataFrame, min_people: float,
-                         measures: dict[str, str]) -> pd.DataFrame:
+                         measures: dict[str, str], forms: tuple[pd.DataFrame, pd.Series] | None = None
+                         ) -> pd.DataFrame:
     """Per state, semester, measure and sex, the units whose people (block 4.1: every legal situation, court and sex)
     are the same, count by count, as in the semester the unit reported before, with at least `min_people` people:
     the previous form's counts sent again, not a prison whose people stayed the same to the person in every count for
@@ -541,9 +543,9 @@ def unit_repeat_findings(population: pd.DataFrame, units: pd.DataFrame, min_peop
 
     A unit is followed across semesters by its state and `unit` (UNIT_KEY: its municipality and name, across the
     names renamed_units finds); a name given to two units of one semester is not followed. `population`: tidy
-    block 4.1 rows with each unit's `kind`; `units` has UNIT_COLUMNS. Names in capitals, so every language shows
-    them as written (pipeline.i18n)."""
-    forms, by_sex = _forms(population)
+    block 4.1 rows with each unit's `kind`; `units` has UNIT_COLUMNS; `forms`: unit_forms of `population`, where the
+    caller has them. Names in capitals, so every language shows them as written (pipeline.i18n)."""
+    forms, by_sex = forms if forms is not None else unit_forms(population)
     forms = forms.reset_index()
     same = ["state", "unit"]
     forms = forms[~forms.duplicated(["period", *same], keep=False)].sort_values([*same, "period"])
