@@ -34,7 +34,8 @@ def test_parts_that_do_not_add_up_and_sheets_that_disagree_are_found():
 
 def test_age_parts_that_do_not_add_up_are_found_and_a_blank_count_is_shown_as_a_dash():
     """Uruguay's 2020 trafficking record counts 105 adults and 0 juveniles of 108 people (an independent recount
-    from the raw file found it); a record with no age split has no such finding."""
+    from the raw file found it); a juvenile count the file left blank is shown as '–'; a record whose ages add up
+    has no such finding."""
     tidy = pd.DataFrame([_record(adults=105.0, juveniles=0.0, total_calculated=108.0, total_reported=108.0,
                                  males=90.0, females=18.0),
                          _record(offence_type="possession", adults=70.0, juveniles=None, sex_other_unknown=None),
