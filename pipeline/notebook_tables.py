@@ -4,9 +4,9 @@ pandas' own display cuts texts at 50 characters ("SENAPPEN lists people under Pa
 floats raw (21.632653, 2003.500000, NaN). Here every cell is written out in full: numbers in the English format of
 pipeline/i18n.py (4,013; 56.9), each column with one number of decimals (as many as its most precise value needs,
 at most two: `i18n.column_decimals`), years, periods and ids never grouped (2015, 2003.5), a missing value as "—",
-a flag as yes/no, and long texts wrapped in the cell. Texts are shown as written (a number a build stored as text
-beside words may be a year). The same text goes to the executed notebook's HTML and to its
-plain-text output (what nbval compares), so both read alike and carry no memory address.
+a flag as yes/no, and long texts wrapped in the cell, in a column kept wide enough for a few lines. Texts are shown
+as written (a number a build stored as text beside words may be a year). The same text goes to the executed
+notebook's HTML and to its plain-text output (what nbval compares), so both read alike and carry no memory address.
 """
 
 from __future__ import annotations
@@ -22,10 +22,17 @@ from pipeline import i18n
 MISSING = "—"  # a cell without a value
 LANGUAGE = "en"  # the notebooks are written in English
 _STYLE = ("<style>table.briefing-table{border-collapse:collapse;margin:.4em 0}"
-          "table.briefing-table th,table.briefing-table td{border-bottom:1px solid #ddd;padding:.2em .6em;"
+          "table.briefing-table th,table.briefing-table td{border-bottom:1px solid #ddd;padding:.2em .5em;"
           "vertical-align:top;white-space:normal;max-width:40em;text-align:left!important}"
           "table.briefing-table th{white-space:nowrap}"
           "table.briefing-table td.number{text-align:right!important;white-space:nowrap}</style>")
+# A column of long texts (notes, findings' details) is kept wide enough to wrap its longest into about TEXT_LINES
+# lines, at most TEXT_WIDEST characters wide. In a table of many columns the browser would otherwise squeeze it to a
+# word a line (regional's count_note: 26 lines of 97 px) rather than let the output area scroll. A column whose texts are at
+# most LONG_TEXT characters keeps the width the browser gives it.
+TEXT_LINES = 6
+TEXT_WIDEST = 36  # characters (the CSS unit ch)
+LONG_TEXT = 40
 
 
 class Table:
@@ -35,12 +42,19 @@ class Table:
         self.header, self.rows, self.numeric, self.note = header, rows, numeric, note
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(name)}</th>" for name in self.header)
+        head = "".join(f"<th{self._min_width(i)}>{html.escape(name)}</th>" for i, name in enumerate(self.header))
         body = "".join("<tr>" + "".join(f'<td class="number">{html.escape(cell)}</td>' if number else
                                         f"<td>{html.escape(cell)}</td>" for cell, number in zip(row, self.numeric))
                        + "</tr>" for row in self.rows)
         note = f"<p>{html.escape(self.note)}</p>" if self.note else ""
         return f'{_STYLE}<table class="briefing-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}'
+
+    def _min_width(self, column: int) -> str:
+        """The header's style for a column of long texts: a minimum width in characters (ch)."""
+        longest = 0 if self.numeric[column] else max((len(row[column]) for row in self.rows), default=0)
+        if longest <= LONG_TEXT:
+            return ""
+        return f' style="min-width:{min(math.ceil(longest / TEXT_LINES), TEXT_WIDEST)}ch"'
 
     def __repr__(self) -> str:
         widths = [max([len(name)] + [len(row[i]) for row in self.rows]) for i, name in enumerate(self.header)]

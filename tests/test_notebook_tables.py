@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.notebook_tables import MISSING, show
+from pipeline.notebook_tables import LONG_TEXT, MISSING, TEXT_LINES, TEXT_WIDEST, show
 
 LONG = "SENAPPEN lists people under Patronato apart; the units hold no cells and supervise the open regime"
 
@@ -25,6 +25,17 @@ def test_long_texts_are_shown_in_full_in_html_and_plain_text():
     table = show(pd.DataFrame({"note": [LONG, "short"]}))
     assert LONG in table._repr_html_() and LONG in repr(table)
     assert "..." not in repr(table) and "…" not in repr(table)
+
+
+def test_a_column_of_long_texts_is_kept_wide_enough_for_a_few_lines():
+    """The longest text over TEXT_LINES lines, at most TEXT_WIDEST characters; short texts and numbers keep the
+    width the browser gives them (the browser test checks the lines on the notebooks' pages)."""
+    frame = pd.DataFrame({"id": ["a", "b"], "value": [1.0, 2.0], "note": ["x" * 90, "short"],
+                          "detail": ["y" * 500, ""], "label": ["z" * 40, "w"]})
+    shown = show(frame)._repr_html_()
+    assert '<th>id</th><th>value</th><th style="min-width:15ch">note</th>' in shown
+    assert '<th style="min-width:36ch">detail</th><th>label</th>' in shown
+    assert (TEXT_LINES, TEXT_WIDEST, LONG_TEXT) == (6, 36, 40)
 
 
 def test_a_named_index_becomes_columns_and_row_numbers_of_a_filtered_table_are_dropped():
