@@ -15,13 +15,22 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pipeline import io, paths
+from pipeline import fetch, io, paths
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/: the suites' shared modules, as under pytest
 
 from . import CASES, available, execute, rebuild, user_path  # noqa: E402
 
 OUTPUT = paths.REPORTS / "faults.md"
+
+
+MIRROR = "$BRIEFING_DATA_MIRROR"  # the mirror as the user sets it: the table is the same on every machine
+
+
+def _mirror_named(message: str) -> str:
+    """A message that names a file of the mirror the copy was built from (the pin of a source edited), with the
+    mirror written as the user sets it, not as this machine's path."""
+    return message.replace(f"{fetch.mirror_dir()}/", f"{MIRROR}/")
 
 
 def _cell(text: str) -> str:
@@ -44,7 +53,7 @@ def main() -> None:
         # The mirror of a fetch case lies beside the temporary copy: name it as the user sets it, so the table is
         # the same at every regeneration.
         message = (outcome.run.message or "(none: accepted, loaded with exact counts)").replace(
-            f"{Path(scratch).resolve()}/mirror", "$BRIEFING_DATA_MIRROR").replace(f"{scratch}/mirror", "$BRIEFING_DATA_MIRROR")
+            f"{Path(scratch).resolve()}/mirror", MIRROR).replace(f"{scratch}/mirror", MIRROR)
         changed = ", ".join(outcome.changed) if outcome.changed else "none"
         lines.append(f"| {case.id} | {case.source} | {_cell(case.fault)} | `python -m {' '.join(case.command)}` "
                      f"| {outcome.run.returncode} | {_cell(changed)} | {_cell(message)} |")
@@ -71,7 +80,7 @@ def user_path_lines() -> list[str]:
         baseline = user_path.snapshot(copy)
         for case in user_path.CASES:
             outcome = user_path.execute(case, copy, baseline)
-            message = " / ".join(outcome.messages) or "(none)"
+            message = _mirror_named(" / ".join(outcome.messages) or "(none)")
             changed = ", ".join(outcome.changed) if outcome.changed else "none"
             lines.append(f"| {case.id} | {_cell(case.fault)} | {outcome.returncode} | {_cell(changed)} | "
                          f"{_cell(message)} |")
