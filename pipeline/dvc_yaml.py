@@ -124,6 +124,7 @@ def definitions() -> list[Stage]:
                              _rel(paths.SISDEPEN_FILES), _rel(paths.PUBLISHED_FIGURES),
                              _rel(paths.SISDEPEN_CORRECTIONS), translations), langs),
         *_chapter("regional", (_rel(paths.UNODC_PRISONS_NATIONAL), _rel(paths.UNODC_PRISONS_QUALITY),
+                               _rel(paths.interim_parquet("unodc_prisons")),
                                _part("unodc_prisons"), _part("brazil"),
                                _rel(paths.interim_parquet("sisdepen_reports")), _rel(paths.COMPARABILITY),
                                translations),
@@ -176,7 +177,7 @@ def _reuse(translations: str) -> list[Stage]:
               (_rel(paths.interim_parquet("unodc_prisons")), _rel(paths.UNODC_PRISONS_NATIONAL),
                _rel(paths.UNODC_PRISONS_QUALITY), _rel(paths.SOURCES),
                _rel(paths.chapter_table(registry.LATEST_BY_COUNTRY.chapter, registry.LATEST_BY_COUNTRY.table))),
-              (Profiles, UnodcPrisons),
+              (Profiles, UnodcPrisons, Regional),
               outs=(_rel(paths.PROFILES_INTERIM),)),
         # Executes only the profiles whose inputs changed (pipeline/profiles/execute.py); the folder persists.
         Stage("profiles_notebook", "python -m pipeline.profiles.execute", ("pipeline.profiles.execute", notebook),

@@ -14,6 +14,7 @@ data CSV, and its caption text is written. English goes to figures/, the other l
 from __future__ import annotations
 
 import argparse
+import inspect
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -56,7 +57,10 @@ def draw(figure_id: str | registry.Figure, language: str = "en", settings: Secti
     settings = settings if settings is not None else params.read(SETTINGS[figure.chapter])
     values = values if values is not None else interim.values(figure.chapter)
     tr = i18n.Translator(language)
-    chart = getattr(CHARTS[figure.chapter], figure.chart)(data(figure), settings)
+    chart_function = getattr(CHARTS[figure.chapter], figure.chart)
+    # A chart whose order follows the names as the language writes them (fig-01's panels) takes the translator.
+    in_language = {"tr": tr} if "tr" in inspect.signature(chart_function).parameters else {}
+    chart = chart_function(data(figure), settings, **in_language)
     plt.close(chart)
     translate(chart, tr, figure.id)
     style.add_source_line(chart, texts(figure, tr, values)["source"], tr(export.CAPTION_KEYS["source"]))

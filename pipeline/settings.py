@@ -83,6 +83,7 @@ class Regional(Section):
     americas_excluded: list[str]
     missing_share_quantiles: list[float] = pydantic.Field(min_length=2, max_length=2)
     missing_share_min_peers: int = pydantic.Field(ge=1)
+    juveniles_note_min_pct: float = pydantic.Field(gt=0, le=100)
 
     @pydantic.field_validator("missing_share_quantiles")
     @classmethod

@@ -13,6 +13,7 @@ import pytest
 
 from pipeline import dvc_yaml, export, figure_layout, figures, i18n, paths, registry, style
 from pipeline import io as pipeline_io
+from pipeline.chapters.regional import charts as regional_charts
 from pipeline.errors import PipelineError
 
 LANGUAGES = i18n.languages()
@@ -27,6 +28,21 @@ def test_every_figure_draws_exactly_the_points_of_its_committed_csv(figure, lang
     assert sum(export.drawn_points(chart).values()) == sum(export.csv_points(committed, figure.x, figure.y).values())
     # ... and the CSV holds the build's rows the figure draws, nothing else.
     assert committed == pipeline_io.csv_text(figures.data(figure))
+
+
+def test_fig01s_panels_follow_the_alphabet_of_the_language_it_is_drawn_in(drawn):
+    """The focus countries first, then the others in the alphabetical order of their names as the page writes them
+    (the alt text says so): an author's review found Spanish and Portuguese panels in the English order."""
+    figure = registry.figure("fig-01-women-share-latin-america")
+    titles = {language: [" ".join(axes.get_title(loc="left").split()) for axes in drawn(figure, language).axes]
+              for language in LANGUAGES}
+    assert titles["en"][:3] == ["Argentina", "Brazil", "Uruguay"]
+    assert titles["en"][3:] == sorted(titles["en"][3:])
+    for language in ("es", "pt"):
+        assert titles[language][3:] == sorted(titles[language][3:], key=regional_charts._alphabetical), language
+    assert titles["es"].index("Puerto Rico") < titles["es"].index("República Dominicana") < titles["es"].index(
+        "Saint Kitts y Nevis")
+    assert titles["pt"].index("Santa Lúcia") < titles["pt"].index("São Cristóvão e Névis")
 
 
 def test_the_check_fires_when_the_data_holds_a_point_not_drawn_or_lacks_one_drawn():

@@ -32,7 +32,7 @@ import pandas as pd
 from pipeline import io, params, paths, registry
 from pipeline.chapters import interim
 from pipeline.errors import PipelineError, cli
-from pipeline.settings import Profiles, UnodcPrisons
+from pipeline.settings import Profiles, Regional, UnodcPrisons
 from pipeline.sources import unodc_plausibility, unodc_prisons
 
 SOURCE = unodc_prisons.SOURCE
@@ -83,10 +83,12 @@ def chosen_countries(wanted: list[str], countries: pd.DataFrame, national: pd.Da
 # ----------------------------------------------------------------------------- One country ---
 
 def profile(country: pd.Series, rows: pd.DataFrame, findings: pd.DataFrame, sources: dict,
-            count_note: dict | None = None) -> dict:
+            count_note: dict | None = None, juveniles: pd.Series | None = None,
+            juveniles_min_pct: float = 5.0) -> dict:
     """One country's profile: its numbers (each with its year and long-table key), series, findings and sources.
     `count_note` is tab-01's note on the country's latest count ({"year", "text"}, in English), shown if its year is
-    the headline's."""
+    the headline's; `juveniles`, its women held as juveniles by year (unodc_prisons.juveniles_held), tells whether
+    its trend compares a count with juveniles and one without any juvenile count (regional.juveniles_note_min_pct)."""
     years = {name: _by_year(rows, *key) for name, key in SERIES.items()}
     basis = rows[rows["indicator"] == "women_share_of_persons_held"].set_index("year")["basis"]
     women, share = years["women_held"], years["women_share_pct"]
@@ -101,7 +103,7 @@ def profile(country: pd.Series, rows: pd.DataFrame, findings: pd.DataFrame, sour
             "women_per_100k_women": _number(country, years, "women_per_100k_women", headline),
             "later_women_held": _number(country, years, "women_held", int(women.index.max()))
             if women.index.max() > headline else None,
-            "trend": _trend(country, years, findings, headline) if len(women) else None,
+            "trend": _trend(country, years, findings, headline, juveniles, juveniles_min_pct) if len(women) else None,
             "count_note": count_note if count_note and count_note["year"] == headline else None,
         }
     numbers["unsentenced"] = _unsentenced(country, years)
@@ -160,9 +162,11 @@ def _denominator(years: dict, year: int, basis: str) -> float:
     return float(years["women_held"][year] + years["men_held"][year])
 
 
-def _trend(country: pd.Series, years: dict, findings: pd.DataFrame, last: int) -> dict | None:
+def _trend(country: pd.Series, years: dict, findings: pd.DataFrame, last: int, juveniles: pd.Series | None = None,
+           juveniles_min_pct: float = 5.0) -> dict | None:
     """Women held in the first year whose count can start a growth (unodc_plausibility.starts_growth) against `last`;
-    the series breaks the rules found between them."""
+    the series breaks the rules found between them; whether one end's count includes juveniles and the other's
+    gives no juvenile count (unodc_plausibility.juveniles_at_one_end)."""
     women = years["women_held"]
     aligned = {name: years[name].reindex(women.index) for name in ("men_held", "persons_held", "women_share_pct")}
     starts = unodc_plausibility.starts_growth(women, aligned["men_held"], aligned["persons_held"],
@@ -176,7 +180,9 @@ def _trend(country: pd.Series, years: dict, findings: pd.DataFrame, last: int) -
                       & findings["sex"].isin(["female", "total"]) & findings["year"].between(first + 1, last)]
     return {"first": _number(country, years, "women_held", first), "last": _number(country, years, "women_held", last),
             "change_pct": round(100 * (women[last] / women[first] - 1), 6) if women[first] > 0 else None,
-            "level_shifts": sorted({int(year) for year in breaks["year"]})}
+            "level_shifts": sorted({int(year) for year in breaks["year"]}),
+            "juveniles": unodc_plausibility.juveniles_at_one_end(
+                juveniles if juveniles is not None else pd.Series(dtype=float), women, first, last, juveniles_min_pct)}
 
 
 def _unsentenced(country: pd.Series, years: dict) -> dict | None:
@@ -237,16 +243,20 @@ def source_entry() -> dict:
 # ------------------------------------------------------------------------------------- Build ---
 
 def build(countries: pd.DataFrame, national: pd.DataFrame, quality: pd.DataFrame, chosen: list[str],
-          sources: dict, count_notes: dict[str, dict] | None = None) -> dict[str, dict]:
-    """Every chosen country's profile, by ISO3 code; `count_notes` by country (see count_notes)."""
+          sources: dict, count_notes: dict[str, dict] | None = None, juveniles: pd.Series | None = None,
+          juveniles_min_pct: float = 5.0) -> dict[str, dict]:
+    """Every chosen country's profile, by ISO3 code; `count_notes` by country (see count_notes); `juveniles`, women
+    held as juveniles per (country, year) (unodc_prisons.juveniles_held)."""
     national = national.assign(year=national["period"].astype(int))
     quality = quality.assign(year=quality["year"].astype(int))
     by_country = dict(tuple(national.groupby("country")))
     found = dict(tuple(quality.groupby("country")))
     names = countries.set_index("country", drop=False)
     empty_rows, no_findings = national.iloc[:0], quality.iloc[:0]
+    held = dict(tuple(juveniles.groupby(level=0))) if juveniles is not None else {}
     return {code: profile(names.loc[code], by_country.get(code, empty_rows), found.get(code, no_findings), sources,
-                          (count_notes or {}).get(code))
+                          (count_notes or {}).get(code), held[code].droplevel(0) if code in held else None,
+                          juveniles_min_pct)
             for code in chosen}
 
 
@@ -315,8 +325,10 @@ def main() -> None:
     quality = _read_quality()
     chosen = chosen_countries(settings.countries, countries, national)
     notes = count_notes(interim.read(registry.LATEST_BY_COUNTRY.chapter, registry.LATEST_BY_COUNTRY.table))
+    juveniles = unodc_prisons.juveniles_held(pd.read_parquet(paths.interim_parquet(SOURCE)))
     # Process data.
-    profiles = build(countries, national, quality, chosen, source_entry(), notes)
+    profiles = build(countries, national, quality, chosen, source_entry(), notes, juveniles,
+                     params.read(Regional).juveniles_note_min_pct)
     # Save outputs, all together or none (the folder is replaced: a country no longer chosen leaves it).
     with io.transaction(replace=(paths.PROFILES_INTERIM,)):
         for code, entry in profiles.items():

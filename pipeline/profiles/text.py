@@ -45,11 +45,12 @@ def headline(profile: dict, name: str, tr: i18n.Translator) -> str:
                      f"`{unsentenced['women']['key']}`, `{unsentenced['men']['key']}`"])
     trend = numbers.get("trend")
     if trend:
+        trend_note = see_note or (tr("profile.see_note") if trend.get("juveniles") else "")
         rows.append([tr("profile.trend", first=trend["first"]["year"], last=trend["last"]["year"]),
                      _signed(trend["change_pct"], tr, "%") if trend["change_pct"] is not None else _DASH,
                      f"{trend['first']['year']}–{trend['last']['year']}",
                      "; ".join(filter(None, [tr("profile.from_to", first=tr.number(trend["first"]["value"]),
-                                                   last=tr.number(trend["last"]["value"])), see_note])),
+                                                   last=tr.number(trend["last"]["value"])), trend_note])),
                      f"`{trend['first']['key']}`"])
     parts.append(_table([tr("profile.col.measure"), tr("profile.col.value"), tr("profile.col.year"),
                          tr("profile.col.note"), tr("profile.col.key")], rows))
@@ -71,6 +72,10 @@ def notes(profile: dict, tr: i18n.Translator) -> list[str]:
         found.append(tr("profile.note.later", value=tr.number(later["value"]), year=later["year"],
                         headline=numbers["headline_year"]))
     trend = numbers.get("trend")
+    juveniles = (trend or {}).get("juveniles")
+    if juveniles:
+        found.append(tr("profile.note.juveniles", year=juveniles["year"], juveniles=tr.number(juveniles["juveniles"]),
+                        pct=tr.number(juveniles["pct"], 1), without=juveniles["without"]))
     if trend and trend["level_shifts"]:
         found.append(tr("profile.note.level_shift", years=", ".join(map(str, trend["level_shifts"]))))
     if not numbers.get("unsentenced"):

@@ -40,8 +40,9 @@ LEAD_COLUMNS = {
 }
 # Columns that explain a row rather than identify or measure it: last, and on the page in the row's details when
 # their longest text is long.
-EXPLANATION_COLUMNS = ("reason", "evidence", "explanation", "definition", "note", "context", "check", "detail",
-                       "effect", "tolerance_or_interval", "source", "other_source", "published_source", "unodc_basis")
+EXPLANATION_COLUMNS = ("reason", "evidence", "explanation", "definition", "note", "count_note", "growth_note",
+                       "context", "check", "detail", "effect", "tolerance_or_interval", "source", "other_source",
+                       "published_source", "unodc_basis")
 EXPLANATION_MIN_CHARS = 60
 # Columns of ids and codes, in every table: ISO and state codes (one, or a list), registry, claim and correction ids,
 # file names.

@@ -36,6 +36,7 @@ from pipeline.errors import PipelineError, cli
 from pipeline.profiles import build
 from pipeline.report import metrics
 from pipeline.settings import Base
+from pipeline.sources import unodc_plausibility
 
 COLUMNS = ["id", "value", "unit", "period", "source", "key", "verdict", "stated", "note", "what", "number"]
 # A profile's numbers: id stem -> (where in the profile's numbers, unit, decimals). What each is: the translation
@@ -54,6 +55,7 @@ PERIOD_COLUMNS = ("latest_year", "year", "period")  # the period of a metric's r
 METRIC_SOURCES = {"regional": "unodc_prisons", "argentina": "unodc_prisons", "brazil": "sisdepen",
                   "uruguay": "unodc_prisons"}
 _LETTERS = re.compile(r"^[A-Za-z]+$")
+NOT_CHECKABLE = "not_checkable"  # a claim's verdict (claims.csv `status`) when the sources cannot test it
 EVIDENCE_PHRASE = "page.claims.computed.evidence"  # claims.phrases.json: the verdict rests on named evidence
 # \bv{id}: the value, or, for an id with no value (a claim the check computed no number for) or no such id, a bold ??
 # and a LaTeX warning, as \ref does for an unknown label, so a missing number cannot vanish silently from a sentence.
@@ -95,10 +97,13 @@ def profile_rows(countries: list[str]) -> list[dict]:
         trend = numbers.get("trend")
         if trend and trend["change_pct"] is not None:
             period = f"{trend['first']['year']}/{trend['last']['year']}"
+            juveniles = trend.get("juveniles")
             rows.append(_row(f"womenGrowth{country}sinceFirst", trend["change_pct"], 1, "percent_change", period,
                              build.SOURCE, f"{trend['first']['key']} {trend['last']['key']}",
                              What("values.what.womenGrowth", country),
-                             noted["text"] if trend["last"]["year"] == noted["year"] else ""))
+                             "; ".join(filter(None, [noted["text"] if trend["last"]["year"] == noted["year"] else "",
+                                                     unodc_plausibility.juveniles_note(juveniles) if juveniles
+                                                     else ""]))))
             rows.append(_row(f"womenGrowth{country}sinceFirstYear", float(trend["first"]["year"]), None, "year",
                              period, build.SOURCE, trend["first"]["key"], What("values.what.firstYear", country)))
     return rows
@@ -122,24 +127,27 @@ def metric_rows() -> list[dict]:
             unit = "percent" if metric.kind == "pct" else "persons"
             name = "briefing" + "".join(part[:1].upper() + part[1:] for part in
                                         re.split(r"[-_.]", "_".join(key)) if part)
-            note = row.get("count_note")  # a metric of tab-01's row: its note on the count is the metric's too
+            # A metric of tab-01's row: its note on the count is the metric's too, and a growth's its note on growths.
+            notes = [row.get("count_note"), row.get("growth_note") if metric.column.startswith("growth") else None]
+            note = "; ".join(text for text in notes if isinstance(text, str) and text)
             rows.append(_row(name, metrics.value(metric, table, where), 1 if metric.kind == "pct" else 0, unit,
                              period, METRIC_SOURCES[metric.chapter], "",
                              What("values.what.metric", fields=(("metric", ".".join(key)),
                                                                 ("file", paths.relative(paths.metrics_file(key[0]))))),
-                             note if isinstance(note, str) else ""))
+                             note))
     return rows
 
 
 def claim_rows() -> list[dict]:
     """Every claim of the manuscript: the value the check computed and the value the manuscript states, as phrases
-    (claims.phrases.json: each language writes them its own way), the verdict, and as its note the verdict's caveat
-    and the numbers the check shows beside the verdict (its context: Brazil's monitoring growth in the whole count and
-    in the states counted at both ends)."""
+    (claims.phrases.json: each language writes them its own way), the verdict, and as its note the verdict's caveat,
+    the numbers the check shows beside the verdict (its context: Brazil's monitoring growth in the whole count and in
+    the states counted at both ends) and, for a claim the sources cannot test, why (its `reason`)."""
     table = pd.read_csv(paths.CLAIMS_TABLE.with_suffix(".csv"), dtype=str, keep_default_na=False)
     phrases = json.loads(paths.CLAIMS_TABLE.with_suffix(i18n.PHRASES_SUFFIX).read_text(encoding="utf-8"))["cells"]
     return [{"id": claim.claim_id, "number": None, "unit": claim.unit, "period": claim.period, "source": claim.source,
              "key": "", "verdict": claim.status, "what": claim.description, "caveat": claim.caveat,
+             "reason": claim.reason if claim.status == NOT_CHECKABLE else "",
              "phrases": {**{column: phrases.get(claim.claim_id, {}).get(column) or getattr(claim, column)
                             for column in ("computed", "stated")},
                          "context": phrases.get(claim.claim_id, {}).get("context") or []}}
@@ -181,7 +189,9 @@ def table(rows: list[dict], language: str) -> pd.DataFrame:
         if "phrases" in row and row["phrases"]["context"]:
             note = i18n.render(row["phrases"]["context"], tr)
         caveat = tr.english(row["caveat"], f"the caveat on {row['id']}") if row.get("caveat") else ""
-        note = "; ".join(filter(None, [caveat, evidence, note]))  # a caveat leads: it qualifies the row's verdict
+        # Why a claim cannot be checked (claims.csv `reason`, as the briefing's claims table says it) ends the note.
+        reason = tr.english(" ".join(row["reason"].split()), f"the reason on {row['id']}") if row.get("reason") else ""
+        note = "; ".join(filter(None, [caveat, evidence, note, reason]))  # a caveat leads: it qualifies the verdict
         shown.append({**{column: row.get(column, "") for column in COLUMNS}, "value": value, "stated": stated,
                       "note": note, "what": _what(row, tr),
                       "number": "" if row.get("number") is None else io.number_text(row["number"])})

@@ -116,6 +116,37 @@ def starts_growth(women: pd.Series, men: pd.Series, total: pd.Series, share: pd.
     return share.notna() | ~short
 
 
+def juveniles_at_one_end(juveniles: pd.Series, women: pd.Series, start: int, end: int,
+                         min_pct: float) -> dict | None:
+    """Whether a growth of women held from `start` to `end` compares a count that includes juveniles with one that
+    gives no juvenile count (`juveniles` and `women`: one country's counts by year; juveniles as
+    unodc_prisons.juveniles_held gives them, a year without the row absent). UNODC's Age=Total holds juveniles where
+    a country reports them; a year without the row may have none or not report them apart, so the two counts may
+    differ in scope (Barbados: 18 of its 50 women of 2021 are juveniles; its count of 2007 gives none). The
+    count with juveniles, its year and their % of it, and the year without; None where both ends give a juvenile
+    count, or neither, or the juveniles are fewer than `min_pct` of their count. The regional chapter's tab-01 and
+    the country profiles use it."""
+    if (start in juveniles.index) == (end in juveniles.index):
+        return None
+    year, other = (start, end) if start in juveniles.index else (end, start)
+    pct = 100 * float(juveniles[year]) / float(women[year])
+    if pct < min_pct:
+        return None
+    return {"year": int(year), "juveniles": float(juveniles[year]), "pct": pct, "without": int(other)}
+
+
+# What juveniles_at_one_end found, in words (tab-01's growth_note, the values files' note on a profile's growth): in
+# English, a row of data/translations.csv.
+JUVENILES_ONE_END_NOTE = ("the count of {0} includes {1} juveniles ({2}% of it); the count of {3} gives no juvenile "
+                          "count: the growth may compare counts of different scope")
+
+
+def juveniles_note(found: dict) -> str:
+    """juveniles_at_one_end's finding as JUVENILES_ONE_END_NOTE says it."""
+    return JUVENILES_ONE_END_NOTE.format(found["year"], fixed(found["juveniles"], 0, grouped=True),
+                                         fixed(found["pct"], 1), found["without"])
+
+
 def check(counts: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     """Every rule over `counts`; one row per finding (columns FINDINGS)."""
     counts = counts[COLUMNS]

@@ -428,6 +428,16 @@ def _quality(tidy: pd.DataFrame, logs: list[pd.DataFrame]) -> pd.DataFrame:
                                         kind="stable").reset_index(drop=True)
 
 
+def juveniles_held(tidy: pd.DataFrame, sex: str = "Female") -> pd.Series:
+    """Persons of `sex` held as juveniles (Persons held, Dimension=Total, Category=Total, Age=Juveniles, counts) per
+    (iso3, year), as the file gives them: the part of that year's Age=Total count that is juveniles, where the
+    country reports it. A year without the row gives no juvenile count, which is not a count of 0."""
+    rows = tidy[(tidy["indicator"] == "Persons held") & (tidy["dimension"] == "Total")
+                & (tidy["category"] == "Total") & (tidy["sex"] == sex) & (tidy["age"] == "Juveniles")
+                & (tidy["unit"] == "Counts")]
+    return rows.set_index(["iso3", "year"])["value"].sort_index()
+
+
 def check_outputs(long: pd.DataFrame) -> None:
     """The national total the mirror's notes cite must come out unchanged."""
     arg_2015 = long.query("country == 'ARG' and indicator == 'persons_held' and sex == 'total' "

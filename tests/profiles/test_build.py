@@ -210,6 +210,23 @@ def test_a_country_with_totals_only_has_the_short_profile(long_table):
     assert female.empty  # what the short profile says is missing is missing
 
 
+def test_a_trend_with_juveniles_at_one_end_only_has_a_note():
+    """The profile's own trend (from its first usable year, which may come before tab-01's first_year): Barbados'
+    2007 -> 2021 compares a count without a juvenile count with one of which 18 of 50 are juveniles; the page
+    says so below the table, in each language. Guyana's trend starts in 2004 (2 juveniles of 53, under 5%)."""
+    barbados = build.read("BRB")["numbers"]["trend"]
+    assert (barbados["first"]["year"], barbados["juveniles"]) == (2007, {"year": 2021, "juveniles": 18.0,
+                                                                           "pct": 36.0, "without": 2007})
+    assert build.read("GUY")["numbers"]["trend"]["juveniles"] is None
+    assert build.read("ARG")["numbers"]["trend"]["juveniles"] is None  # 15 of 4,013 in 2021: 0.4%
+    pages = {language: paths.profile("BRB", language, ".html").read_text(encoding="utf-8")
+             for language in ("en", "es", "pt")}
+    assert "includes 18 juveniles (36.0% of it), and the count of 2007 gives no juvenile count" in pages["en"]
+    assert "incluye 18 menores de edad (36,0% del mismo), y el recuento de 2007 no da recuento de menores" in \
+        pages["es"]
+    assert "inclui 18 menores de idade (36,0% dela), e a contagem de 2007 não dá contagem de menores" in pages["pt"]
+
+
 def test_every_profile_of_latin_america_agrees_with_the_regional_chapters_tab_01():
     """Same rule, same numbers: a country's headline year is its latest complete one, as in tab-01."""
     latest = interim.read("regional", "latest").set_index("country")

@@ -64,3 +64,15 @@ def test_a_figures_localised_csv_is_rounded_with_a_decimal_comma():
     assert text[0].split(";")[:3] == ["país", "nombre del país", "año"]
     assert text[1] == "ARG;Argentina;2007;2804;48176;52457;total;5,35"  # exact: 2804,...,5.34533
     assert exact[1] == "ARG,Argentina,2007,2804,48176,52457,total,5.34533"
+
+
+@pytest.mark.parametrize("language", i18n.languages())
+def test_every_committed_workbook_names_its_source(language):
+    """The second sheet of every workbook gives its title and its source, in the language: an author's review found
+    the claims check's two workbooks without a source."""
+    workbooks = sorted(paths.spreadsheet("", language).parent.glob("*.xlsx"))
+    assert len(workbooks) >= 40
+    for path in workbooks:
+        notes = openpyxl.load_workbook(path, read_only=True).worksheets[1]
+        rows = {row[0]: row[1] for row in notes.iter_rows(min_row=1, max_row=3, values_only=True)}
+        assert rows.get(i18n.Translator(language)("page.source")), f"{path.name}: no source"

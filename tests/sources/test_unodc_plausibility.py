@@ -359,3 +359,19 @@ def test_clean_data_gives_no_findings():
                    *series({2017: 3000, 2018: 3100, 2019: 3200}, sex="total"))
     found = rules.check(frame, DEFAULT)
     assert found.empty and list(found.columns) == rules.FINDINGS
+
+
+def test_a_growth_with_juveniles_at_one_end_only_is_told_apart():
+    """One end's count includes juveniles (at least min_pct of it), the other gives no juvenile count (no row): the
+    two counts may differ in scope. Both ends with a juvenile count (0 is a count), or neither, or fewer juveniles
+    than min_pct: nothing to tell."""
+    women = pd.Series({2007: 40.0, 2010: 45.0, 2015: 48.0, 2021: 50.0})
+    juveniles = pd.Series({2015: 0.0, 2021: 18.0})
+    assert rules.juveniles_at_one_end(juveniles, women, 2007, 2021, 5.0) == {
+        "year": 2021, "juveniles": 18.0, "pct": 36.0, "without": 2007}
+    assert rules.juveniles_at_one_end(juveniles, women, 2021, 2007, 5.0)["without"] == 2007  # either end
+    assert rules.juveniles_at_one_end(juveniles, women, 2015, 2021, 5.0) is None  # both give a count
+    assert rules.juveniles_at_one_end(juveniles, women, 2007, 2010, 5.0) is None  # neither does
+    assert rules.juveniles_at_one_end(juveniles, women, 2007, 2021, 36.1) is None  # fewer than min_pct
+    assert rules.juveniles_at_one_end(juveniles, women, 2007, 2021, 36.0) is not None  # at min_pct: told
+    assert rules.juveniles_at_one_end(pd.Series(dtype=float), women, 2007, 2021, 5.0) is None  # no juvenile row

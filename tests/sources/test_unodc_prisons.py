@@ -314,3 +314,14 @@ def test_not_a_spreadsheet(tmp_path):
     (folder / unodc_prisons.FILE).write_bytes(b"PK\x03\x04truncated")
     with pytest.raises(PipelineError, match="truncated or damaged"):
         unodc_prisons.load(folder)
+
+
+def test_juveniles_held_are_the_files_counts_and_a_year_without_the_row_has_none(real):
+    """Barbados (an independent recount from the raw file): 18 of its 50 women of 2021 are juveniles; its count of
+    2007 (40, equal to its Adult row) has no Age=Juveniles row, which is not a count of 0."""
+    juveniles = unodc_prisons.juveniles_held(real[0])
+    barbados = juveniles.xs("BRB")
+    assert barbados[2021] == 18 and 2007 not in barbados.index and 2010 not in barbados.index
+    assert juveniles.xs("GUY")[2005] == 3 and juveniles.xs("GUY")[2011] == 0
+    assert juveniles.index.is_unique
+    assert unodc_prisons.juveniles_held(real[0], sex="Total").xs("GTM")[2021] == 740  # not in GTM's Age=Total

@@ -798,6 +798,14 @@ def _locate(claim: Claim, tokens: list, table: pd.DataFrame, keys: list, coverin
 
 # -------------------------------------------------------------------------------------------- Outputs ---
 
+# Each table's source line (its Markdown twin's `Source:`, which the pages and spreadsheets show, translated).
+CLAIMS_SOURCE = (f"the claims of {paths.relative(REGISTRY)}, each checked against the long table "
+                 f"({paths.relative(paths.INDICATORS)}) and the published figures "
+                 f"({paths.relative(paths.PUBLISHED_FIGURES)})")
+NUMBERS_SOURCE = (f"the numbers printed in the manuscript's text, and the claims of {paths.relative(REGISTRY)} that "
+                  "cover them")
+
+
 def claims_markdown(results: pd.DataFrame) -> str:
     counts = results["status"].value_counts()
     summary = ", ".join(f"{status}: {counts.get(status, 0)}" for status in STATUSES)
@@ -809,6 +817,7 @@ def claims_markdown(results: pd.DataFrame) -> str:
                      "reason", "source", "source_class", "definition", "context"]]
     return "\n".join([
         "# The briefing's incarceration figures, checked against the pipeline", "",
+        f"Source: {CLAIMS_SOURCE}", "",
         f"{len(results)} claims ({summary}). Registry: {paths.relative(REGISTRY)}; rules: "
         "pipeline/chapters/claims/build.py; what each verdict means: README.md, 'The claims check: what a verdict "
         "means'.", "",
@@ -825,6 +834,7 @@ def numbers_markdown(numbers: pd.DataFrame, claims: list[Claim]) -> str:
     uncovered = counted[counted["covered_by"] == ""][["line", "section", "printed", "unit"]]
     return "\n".join([
         "# Numbers printed in the manuscript and the claims that back them", "",
+        f"Source: {NUMBERS_SOURCE}", "",
         f"- Numbers found (after the exclusion rules): {len(counted)}",
         f"- Covered by a registry claim: {len(covered)} ({fixed(share, 1)}%)",
         f"- Not covered: {len(uncovered)} (listed below: figures in the text that the pipeline does not back)",

@@ -62,6 +62,14 @@ def load_national(path=paths.UNODC_PRISONS_NATIONAL) -> pd.DataFrame:
     return national.assign(year=national["period"].astype(int))
 
 
+def load_tidy(path=paths.interim_parquet(unodc_prisons.SOURCE)) -> pd.DataFrame:
+    """The UNODC prisons file as its ingest tidied it, every breakdown and age (tab-01 reads its juveniles)."""
+    if not path.exists():
+        raise PipelineError("the tidy UNODC prisons table is missing", file=path,
+                            fix="run `dvc repro ingest_unodc_prisons` first")
+    return pd.read_parquet(path)
+
+
 def countries(national: pd.DataFrame, subregion: str) -> pd.DataFrame:
     """ISO3 code and UNODC country name of every country of `subregion` with a persons-held series."""
     found = national[national["subregion"] == subregion].drop_duplicates("country")
@@ -565,7 +573,7 @@ def check_headline_countries(latest: pd.DataFrame, base_focus: list[str]) -> Non
 
 
 def chapter_tables(tables: dict[str, pd.DataFrame], quality: pd.DataFrame, parts: pd.DataFrame,
-                   police: pd.DataFrame, settings: Regional) -> dict[str, pd.DataFrame]:
+                   police: pd.DataFrame, juveniles: pd.Series, settings: Regional) -> dict[str, pd.DataFrame]:
     """Every table the chapter publishes or narrates: the computed ones (years as whole numbers even where some
     are missing), the UNODC findings in the Americas (tab-02) and everywhere, the definitions behind each focus
     country's numbers (tab-03), the world panel's windows as published (tab-04), Brazil in UNODC (tab-08)."""
@@ -579,7 +587,10 @@ def chapter_tables(tables: dict[str, pd.DataFrame], quality: pd.DataFrame, parts
     published_windows = windows.assign(window=window).drop(columns=["chosen", "widest", "tied"])
     in_unodc = brazil_in_unodc(parts, police)
     countries, interval = whole["americas_countries"], whole["americas_interval"]
-    return {**whole, "latest": whole["latest"].assign(count_note=count_notes(whole["latest"], in_unodc)),
+    latest = whole["latest"]
+    return {**whole, "latest": latest.assign(
+                count_note=count_notes(latest, in_unodc),
+                growth_note=growth_notes(latest, whole["women_held"], juveniles, settings.juveniles_note_min_pct)),
             "americas_countries": countries.assign(note=americas_count_notes(countries, in_unodc)),
             "americas_interval": interval.assign(note=interval_notes(interval, countries, in_unodc)),
             "world_panel_windows": published_windows, "unodc_quality": quality,
@@ -619,6 +630,38 @@ def count_notes(latest: pd.DataFrame, in_unodc: pd.DataFrame) -> pd.Series:
                     notes[position] = OUTSIDE_CELLS_AND_POLICE_NOTE.format(outside, f"{int(police):,}")
                 else:
                     notes[position] = OUTSIDE_CELLS_NOTE.format(outside)
+    return notes
+
+
+# tab-01's note on its growths of women held where one end's count includes juveniles and the other gives no juvenile
+# count (unodc_plausibility.juveniles_at_one_end, juveniles_note); two growths with the same count at their juvenile
+# end share one.
+JUVENILES_ONE_END_TWO = ("the count of {0} includes {1} juveniles ({2}% of it); the counts of {3} and {4} give no "
+                         "juvenile count: the growths may compare counts of different scope")
+
+
+def growth_notes(latest: pd.DataFrame, women: pd.DataFrame, juveniles: pd.Series, min_pct: float) -> pd.Series:
+    """For each row of tab-01, where its growths of women held (since 2010, since its first year) compare a count
+    with juveniles (at least `min_pct` of it) and one that gives no juvenile count (`juveniles`: women held as
+    juveniles per (country, year), unodc_prisons.juveniles_held). Empty otherwise."""
+    notes = pd.Series("", index=latest.index, dtype=object)
+    for position, row in latest.iterrows():
+        country = row["country"]
+        counts = women[women["country"] == country].set_index("year")["women_held"]
+        given = juveniles.xs(country) if country in juveniles.index.get_level_values(0) else juveniles.iloc[:0]
+        found = {}  # the count with juveniles -> the years without
+        for start, growth in ((GROWTH_BASE_YEAR, row["growth_since_2010_pct"]),
+                              (row["first_year"], row["growth_since_first_year_pct"])):
+            if pd.isna(growth):
+                continue
+            end = unodc_plausibility.juveniles_at_one_end(given, counts, int(start), int(row["latest_year"]), min_pct)
+            if end:
+                found.setdefault((end["year"], end["juveniles"], end["pct"]), set()).add(end["without"])
+        notes[position] = "; ".join(
+            unodc_plausibility.juveniles_note({"year": year, "juveniles": count, "pct": pct, "without": min(without)})
+            if len(without) == 1 else
+            JUVENILES_ONE_END_TWO.format(year, fixed(count, 0, grouped=True), fixed(pct, 1), *sorted(without))
+            for (year, count, pct), without in sorted(found.items()))
     return notes
 
 
@@ -677,6 +720,12 @@ GROWTH_BASE = ("a growth of women held starts from a year whose count of women c
                "women's share tab-02 leaves out because its women and men fall short of its total, since such a "
                "count may miss women (unodc_plausibility.starts_growth)")
 
+# When tab-01's note on the growths speaks of juveniles (growth_notes).
+JUVENILES_NOTE = ("the note on the growths says where one compares a count that includes juveniles (at least "
+                  "juveniles_note_min_pct of it) with one that gives no juvenile count: UNODC's Age=Total holds "
+                  "juveniles where a country reports them, and a year without an Age=Juveniles row may have none or "
+                  "not report them apart")
+
 # Which counts a panel of tab-04 takes: the same rule as tab-01's growths, at both ends of a window.
 PANEL_COUNTS = ("a country is in a panel where its counts of women and men can start and end a growth: not a year "
                 "whose women and men fall short of its total by more than the plausibility rules allow (its women's "
@@ -699,7 +748,8 @@ def values(tables: dict[str, pd.DataFrame], settings: Regional) -> dict:
     return {"text": {"first_year": settings.first_year},
             "definitions": {
                 "chapter": chapter,
-                "latest": {**chapter, "growth_base": GROWTH_BASE},
+                "latest": {**chapter, "growth_base": GROWTH_BASE,
+                           "juveniles_note_min_pct": settings.juveniles_note_min_pct, "juveniles_note": JUVENILES_NOTE},
                 "unsentenced": {**chapter, "difference_pp": DIFFERENCE_PP},
                 "world_panel": {**chapter, "world_panel_min_countries": settings.world_panel_min_countries,
                                 "world_panel_last_year": settings.world_panel_last_year,
@@ -746,10 +796,11 @@ def main() -> None:
     quality = read_quality()
     parts = longtable.read_parts(unodc_prisons.SOURCE, "brazil")
     police = police_custody_women(_state_reports())
+    juveniles = unodc_prisons.juveniles_held(load_tidy())
     # Process data.
     tables = build(national, settings)
     check_headline_countries(tables["latest"], base_focus)
-    published, texts = chapter_tables(tables, quality, parts, police, settings), values(tables, settings)
+    published, texts = chapter_tables(tables, quality, parts, police, juveniles, settings), values(tables, settings)
     rows = long_rows(tables, settings, published["brazil_in_unodc"])
     # Save outputs, all together or none.
     with io.transaction(replace=(paths.chapter_dir(CHAPTER),)):

@@ -3,30 +3,40 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from pipeline import style
+from pipeline import i18n, style
 from pipeline.settings import Regional
 
 SOURCE = "unodc_prisons"
+
+
+def _alphabetical(name: str) -> str:
+    """A name's place in alphabetical order: accents and case left aside (Perú between Paraguay and Puerto Rico)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).casefold()
 COLUMNS = 6  # panels per row
 PANEL_HEIGHT_IN = 0.62
 
 
-def women_share(table: pd.DataFrame, settings: Regional) -> plt.Figure:
-    """fig-01: women's share of all persons held, by country and year."""
-    return share_chart(table, settings.focus_countries, settings.first_year)
+def women_share(table: pd.DataFrame, settings: Regional, tr: i18n.Translator | None = None) -> plt.Figure:
+    """fig-01: women's share of all persons held, by country and year (`tr`: the language it is drawn in)."""
+    return share_chart(table, settings.focus_countries, settings.first_year, tr)
 
 
-def share_chart(series: pd.DataFrame, focus: list[str], first_year: int) -> plt.Figure:
+def share_chart(series: pd.DataFrame, focus: list[str], first_year: int,
+                tr: i18n.Translator | None = None) -> plt.Figure:
     """Women's share of all persons held: one small panel per country on the same scales, so every line can be
-    named; the focus countries first and drawn heavier, then the others in alphabetical order. A gap of years
-    without a count stays a gap."""
+    named; the focus countries first and drawn heavier, then the others in the alphabetical order of their names
+    as the language writes them (`tr`; English without one: Dominica, Dominican Republic; in Spanish Dominica,
+    Ecuador, ... República Dominicana). A gap of years without a count stays a gap."""
     shares = series.dropna(subset=["women_share_pct"])
     names = shares.drop_duplicates("country").set_index("country")["country_name"]
-    order = [c for c in focus if c in names.index] + sorted(set(names.index) - set(focus), key=names.get)
+    key = names.get if tr is None or tr.language == "en" else (
+        lambda country: _alphabetical(tr.english(names[country], "fig-01 panel")))
+    order = [c for c in focus if c in names.index] + sorted(set(names.index) - set(focus), key=key)
     rows = math.ceil(len(order) / COLUMNS)
     fig, axes = style.figure(rows, COLUMNS, PANEL_HEIGHT_IN, sharex=True, sharey=True, squeeze=False)
     panels = axes.flatten()

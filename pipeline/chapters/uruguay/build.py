@@ -21,7 +21,7 @@ from pipeline.chapters import interim
 from pipeline.chapters.uruguay import claims
 from pipeline.chapters.uruguay.periods import month_name, period_position
 from pipeline.errors import PipelineError, cli
-from pipeline.rounding import half_away, signed
+from pipeline.rounding import fixed, half_away, signed
 from pipeline.settings import Uruguay
 from pipeline.sources import drug_crimes_quality, oud, published, unodc_drug_crimes, unodc_prisons
 
@@ -303,12 +303,12 @@ def _unodc_equivalent(figure, counts: pd.DataFrame) -> tuple[float | None, str]:
         value = counts.at[period, sex] if sex in counts.columns else float("nan")
         if sex == "total" and pd.isna(value) and {"female", "male"} <= set(counts.columns):
             value = counts.at[period, "female"] + counts.at[period, "male"]
-            return (None, "") if pd.isna(value) else (value, f"{period}: {value:g} (female + male)")
+            return (None, "") if pd.isna(value) else (value, f"{period}: {_count(value)} (female + male)")
         other = {"female": "male", "male": "female"}.get(sex)
         if other and pd.isna(value) and {other, "total"} <= set(counts.columns):
             value = counts.at[period, "total"] - counts.at[period, other]  # the total less the other sex
-            return (None, "") if pd.isna(value) else (value, f"{period}: {value:g} (total - {other})")
-        return (None, "") if pd.isna(value) else (value, f"{period}: {value:g}")
+            return (None, "") if pd.isna(value) else (value, f"{period}: {_count(value)} (total - {other})")
+        return (None, "") if pd.isna(value) else (value, f"{period}: {_count(value)}")
 
     if figure.indicator == "persons_held" and "/" not in figure.period:
         return count(figure.period, figure.sex)
@@ -321,6 +321,12 @@ def _unodc_equivalent(figure, counts: pd.DataFrame) -> tuple[float | None, str]:
         return (None, "") if before is None or after is None else (100 * (after / before - 1),
                                                                   f"{basis_s} -> {basis_e}")
     return None, ""
+
+
+def _count(value: float) -> str:
+    """A count of persons in a basis text, grouped as the other counts of the chapter's tables (11,525; the pages
+    write it the language's way); a count UNODC gives with a fraction keeps two decimals."""
+    return fixed(value, 0 if float(value).is_integer() else 2, grouped=True)
 
 
 def _ordered(table: pd.DataFrame, key: list[str]) -> pd.DataFrame:

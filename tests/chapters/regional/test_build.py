@@ -17,7 +17,7 @@ from pipeline.settings import Regional
 SETTINGS = Regional(first_year=2005, subregion="Latin America and the Caribbean",
                            focus_countries=["ARG", "BRA", "URY"], world_panel_min_countries=60, world_panel_last_year=2019,
                            americas_excluded=["USA"], missing_share_quantiles=[0.25, 0.75],
-                           missing_share_min_peers=5)
+                           missing_share_min_peers=5, juveniles_note_min_pct=5.0)
 
 
 def national(*rows, region="Americas", subregion="Latin America and the Caribbean") -> pd.DataFrame:
@@ -361,6 +361,31 @@ def test_tab01_on_the_real_file(real):
     women = real[1]["women_held"]
     bolivia_2012 = women[(women["country"] == "BOL") & (women["year"] == 2012)]
     assert bolivia_2012.empty  # fig-01 no longer draws the 1% share of 2012
+
+
+def test_tab01_notes_the_growths_with_juveniles_at_one_end_only(real, raw_source):
+    """An independent recount from the raw file found Barbados' +25.0% (40 women in 2007, 50 in 2021) comparing a
+    count without a juvenile count with one of which 18 are juveniles (its adults: 32). tab-01's `growth_note` says
+    so, for both of its growths; Guyana's growth from 2005 (3 of 57 juveniles) to 2020 (none given) too. At 5%, no
+    other country: Brazil's 888 juveniles of 2010 are 2.5% of its count."""
+    frame, tables = real
+    tidy = unodc_prisons.load(raw_source(unodc_prisons.SOURCE))[0]
+    latest = tables["latest"]
+    notes = regional.growth_notes(latest, tables["women_held"], unodc_prisons.juveniles_held(tidy),
+                                  SETTINGS.juveniles_note_min_pct).set_axis(latest["country"])
+    assert notes[notes != ""].to_dict() == {
+        "BRB": "the count of 2021 includes 18 juveniles (36.0% of it); the counts of 2007 and 2010 give no juvenile "
+               "count: the growths may compare counts of different scope",
+        "GUY": "the count of 2005 includes 3 juveniles (5.3% of it); the count of 2020 gives no juvenile count: the "
+               "growth may compare counts of different scope"}
+    assert latest.set_index("country").loc["BRB", "growth_since_first_year_pct"] == 25.0  # the number stands
+    # The committed table and pages carry it, in each language (data/translations.csv).
+    committed = pd.read_csv(paths.table("tab-01-women-held-latest", ".csv"), keep_default_na=False)
+    assert committed.loc[committed["growth_note"] != "", "country"].tolist() == ["BRB", "GUY"]
+    assert "el recuento de 2021 incluye 18 menores de edad (36,0% del mismo)" in paths.briefing("es").read_text(
+        encoding="utf-8")
+    assert "a contagem de 2005 inclui 3 menores de idade (5,3% dela)" in paths.briefing("pt").read_text(
+        encoding="utf-8")
 
 
 def test_world_panel_on_the_real_file(real):
