@@ -137,8 +137,9 @@ def juveniles_at_one_end(juveniles: pd.Series, women: pd.Series, start: int, end
 
 # What juveniles_at_one_end found, in words (tab-01's growth_note, the values files' note on a profile's growth): in
 # English, a row of data/translations.csv.
-JUVENILES_ONE_END_NOTE = ("the count of {0} includes {1} juveniles ({2}% of it); the count of {3} gives no juvenile "
-                          "count: the growth may compare counts of different scope")
+# No '; ' inside: notes are joined by it, and a translation splits a list of them there.
+JUVENILES_ONE_END_NOTE = ("the count of {0} includes juveniles: {1} ({2}% of it) and the count of {3} gives no "
+                          "juvenile count: the growth may compare counts of different scope")
 
 
 def juveniles_note(found: dict) -> str:

@@ -221,10 +221,11 @@ def test_a_trend_with_juveniles_at_one_end_only_has_a_note():
     assert build.read("ARG")["numbers"]["trend"]["juveniles"] is None  # 15 of 4,013 in 2021: 0.4%
     pages = {language: paths.profile("BRB", language, ".html").read_text(encoding="utf-8")
              for language in ("en", "es", "pt")}
-    assert "includes 18 juveniles (36.0% of it), and the count of 2007 gives no juvenile count" in pages["en"]
-    assert "incluye 18 menores de edad (36,0% del mismo), y el recuento de 2007 no da recuento de menores" in \
+    assert "includes juveniles: 18 (36.0% of it), and the count of 2007 gives no juvenile count" in pages["en"]
+    assert "incluye menores de edad: 18 (36,0% del mismo), y el recuento de 2007 no da recuento de menores" in \
         pages["es"]
-    assert "inclui 18 menores de idade (36,0% dela), e a contagem de 2007 não dá contagem de menores" in pages["pt"]
+    assert "inclui menores de idade: 18 (36,0% dela), e a contagem de 2007 não dá contagem de menores" in \
+        pages["pt"]
 
 
 def test_every_profile_of_latin_america_agrees_with_the_regional_chapters_tab_01():

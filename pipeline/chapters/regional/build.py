@@ -636,8 +636,8 @@ def count_notes(latest: pd.DataFrame, in_unodc: pd.DataFrame) -> pd.Series:
 # tab-01's note on its growths of women held where one end's count includes juveniles and the other gives no juvenile
 # count (unodc_plausibility.juveniles_at_one_end, juveniles_note); two growths with the same count at their juvenile
 # end share one.
-JUVENILES_ONE_END_TWO = ("the count of {0} includes {1} juveniles ({2}% of it); the counts of {3} and {4} give no "
-                         "juvenile count: the growths may compare counts of different scope")
+JUVENILES_ONE_END_TWO = ("the count of {0} includes juveniles: {1} ({2}% of it) and the counts of {3} and {4} give "
+                         "no juvenile count: the growths may compare counts of different scope")
 
 
 def growth_notes(latest: pd.DataFrame, women: pd.DataFrame, juveniles: pd.Series, min_pct: float) -> pd.Series:
