@@ -178,7 +178,7 @@ TABLES = (
     Table("tab-07-americas-women-interval", "regional", "americas_interval", ("measure",), Text("tab-07.title"),
           _UNODC, "americas"),
     Table("tab-08-brazil-in-unodc-reconciliation", "regional", "brazil_in_unodc", ("year",), Text("tab-08.title"),
-          Text("source.brazil_in_unodc")),
+          Text("source.brazil_in_unodc"), "brazil_in_unodc"),
     Table("tab-10-argentina-growth", "argentina", "growth", ("source", "measure"),
           Text("tab-10.title", ("growth_base_year",)), _ARGENTINA, "chapter"),
     Table("tab-11-argentina-reconciliation", "argentina", "reconciliation", ("measure", "figure_a", "figure_b"),

@@ -720,6 +720,10 @@ GROWTH_BASE = ("a growth of women held starts from a year whose count of women c
                "women's share tab-02 leaves out because its women and men fall short of its total, since such a "
                "count may miss women (unodc_plausibility.starts_growth)")
 
+# What tab-08's blank cells mean (brazil_in_cells_interval's parts): an author's review asked whether they are zeros.
+BLANK_COUNTS = ("a blank SISDEPEN count: that December's file has no unit of that kind, as the Brazil chapter "
+                "classifies units by name (params.yaml brazil); a blank police count: police_custody_note says why")
+
 # When tab-01's note on the growths speaks of juveniles (growth_notes).
 JUVENILES_NOTE = ("the note on the growths says where one compares a count that includes juveniles (at least "
                   "juveniles_note_min_pct of it) with one that gives no juvenile count: UNODC's Age=Total holds "
@@ -762,7 +766,8 @@ def values(tables: dict[str, pd.DataFrame], settings: Regional) -> dict:
                              "missing_share_min_peers": settings.missing_share_min_peers,
                              "plausibility": chapter["plausibility"],
                              "peers": f"reporting countries of the same subregion, or of the Americas where fewer "
-                                      f"than {settings.missing_share_min_peers} report"}}}
+                                      f"than {settings.missing_share_min_peers} report"},
+                "brazil_in_unodc": {"blank_counts": BLANK_COUNTS}}}
 
 
 TAB02_COLUMNS = ["rule", "country", "year", "series", "sex", "value", "evidence", "treatment"]

@@ -576,6 +576,11 @@ def test_brazil_reconciliation_on_the_committed_long_table():
     assert published.loc[published["count_note"] != "", ["country", "count_note"]].values.tolist() == [
         ["BRA", BRAZIL_COUNT_NOTE["en"]]]
     assert "a contagem inclui 12.696 mulheres fora das celas" in paths.briefing("pt").read_text(encoding="utf-8")
+    # Its blank counts are no units of that kind, not missing data (an author's review asked), in each language.
+    stated = paths.table("tab-08-brazil-in-unodc-reconciliation", ".md").read_text(encoding="utf-8").splitlines()[-1]
+    assert stated == f"Definitions used: blank_counts = {regional.BLANK_COUNTS}"
+    assert "un recuento de SISDEPEN en blanco: el archivo de ese diciembre no tiene ninguna unidad de ese tipo" in \
+        paths.briefing("es").read_text(encoding="utf-8")
 
 
 def test_the_count_note_names_the_briefings_table_that_shows_which_count_unodc_carries():
