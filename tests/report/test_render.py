@@ -309,3 +309,12 @@ def test_the_headline_numbers_of_a_noted_count_carry_tab_01s_note(language, note
     page = paths.briefing(language).read_text(encoding="utf-8")
     value = "41.580" if language != "en" else "41,580"
     assert f'<td class="number">{value}</td><td class="muted">{note}</td>' in page
+
+
+def test_a_tables_csv_link_says_the_file_is_in_english_on_other_pages():
+    """The CSV beside each table is the exact table, in English (the XLSX is the language's): an author's review
+    found the Spanish and Portuguese pages did not say so."""
+    for language, label in (("en", "CSV"), ("es", "CSV (en inglés)"), ("pt", "CSV (em inglês)")):
+        page = paths.briefing(language).read_text(encoding="utf-8")
+        labels = set(re.findall(r'<a href="tables/[\w.-]+\.csv">([^<]*)</a>', page))
+        assert labels == {label}, (language, labels)
