@@ -165,8 +165,9 @@ def _denominator(years: dict, year: int, basis: str) -> float:
 def _trend(country: pd.Series, years: dict, findings: pd.DataFrame, last: int, juveniles: pd.Series | None = None,
            juveniles_min_pct: float = 5.0) -> dict | None:
     """Women held in the first year whose count can start a growth (unodc_plausibility.starts_growth) against `last`;
-    the series breaks the rules found between them; whether one end's count includes juveniles and the other's
-    gives no juvenile count (unodc_plausibility.juveniles_at_one_end)."""
+    the series breaks the rules found between them; the earlier years with a count of women that cannot start it
+    (`skipped`: Argentina's 2005 and 2006); whether one end's count includes juveniles and the other's gives no
+    juvenile count (unodc_plausibility.juveniles_at_one_end)."""
     women = years["women_held"]
     aligned = {name: years[name].reindex(women.index) for name in ("men_held", "persons_held", "women_share_pct")}
     starts = unodc_plausibility.starts_growth(women, aligned["men_held"], aligned["persons_held"],
@@ -176,11 +177,13 @@ def _trend(country: pd.Series, years: dict, findings: pd.DataFrame, last: int, j
     first = int(women.index[starts.to_numpy()].min())
     if first >= last:
         return None
+    # Earlier counts of women that cannot start it (a reader sees them in the figure and asks why it starts later).
+    skipped = sorted(int(year) for year in women.index[~starts.to_numpy()] if year < first)
     breaks = findings[(findings["rule"] == unodc_plausibility.LEVEL_SHIFT) & (findings["series"] == "persons_held")
                       & findings["sex"].isin(["female", "total"]) & findings["year"].between(first + 1, last)]
     return {"first": _number(country, years, "women_held", first), "last": _number(country, years, "women_held", last),
             "change_pct": round(100 * (women[last] / women[first] - 1), 6) if women[first] > 0 else None,
-            "level_shifts": sorted({int(year) for year in breaks["year"]}),
+            "level_shifts": sorted({int(year) for year in breaks["year"]}), "skipped": skipped,
             "juveniles": unodc_plausibility.juveniles_at_one_end(
                 juveniles if juveniles is not None else pd.Series(dtype=float), women, first, last, juveniles_min_pct)}
 

@@ -72,6 +72,9 @@ def notes(profile: dict, tr: i18n.Translator) -> list[str]:
         found.append(tr("profile.note.later", value=tr.number(later["value"]), year=later["year"],
                         headline=numbers["headline_year"]))
     trend = numbers.get("trend")
+    if trend and trend.get("skipped"):
+        found.append(tr("profile.note.trend_start", first=trend["first"]["year"],
+                        years=", ".join(map(str, trend["skipped"]))))
     juveniles = (trend or {}).get("juveniles")
     if juveniles:
         found.append(tr("profile.note.juveniles", year=juveniles["year"], juveniles=tr.number(juveniles["juveniles"]),

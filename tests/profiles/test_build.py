@@ -168,6 +168,7 @@ def test_the_trend_does_not_start_from_a_count_by_sex_short_of_its_total():
                     ("women_share_of_persons_held", "female", 2015, 10.0, "total"))
     trend = found["numbers"]["trend"]
     assert (trend["first"]["year"], trend["last"]["year"], trend["change_pct"]) == (2012, 2015, 25.0)
+    assert trend["skipped"] == [2010]  # the profile says why it starts in 2012
 
 
 def test_argentina_numbers_are_the_long_tables(long_table):
@@ -208,6 +209,19 @@ def test_a_country_with_totals_only_has_the_short_profile(long_table):
     assert total["value"] == long_value(long_table, total["key"]) and total["key"].endswith("/total/" + str(total["year"]))
     female = long_table[(long_table["country"] == "CUB") & (long_table["sex"] == "female")]
     assert female.empty  # what the short profile says is missing is missing
+
+
+def test_a_trend_that_starts_after_the_first_count_of_women_says_why():
+    """An independent recount asked why Argentina's change starts in 2007 when its figure starts in 2005: the counts
+    of 2005 and 2006 fall short of their totals (tab-02's finding), so they may miss women. The profile says so, in
+    each language; so do Costa Rica's (2005) and Jamaica's (2009), and no other."""
+    skipped = {country: build.read(country)["numbers"]["trend"]["skipped"] for country in build.read_summary()[
+        "country"] if (build.read(country)["numbers"].get("trend") or {}).get("skipped")}
+    assert skipped == {"ARG": [2005, 2006], "CRI": [2005], "JAM": [2009]}
+    assert "The change starts in 2007: the earlier counts of women (2005, 2006) cannot start one" in paths.profile(
+        "ARG", "en", ".html").read_text(encoding="utf-8")
+    assert "La variación parte de 2007: los recuentos anteriores de mujeres (2005, 2006) no pueden iniciarla" in \
+        paths.profile("ARG", "es", ".html").read_text(encoding="utf-8")
 
 
 def test_a_trend_with_juveniles_at_one_end_only_has_a_note():
