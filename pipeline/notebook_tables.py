@@ -28,8 +28,8 @@ _STYLE = ("<style>table.briefing-table{border-collapse:collapse;margin:.4em 0}"
           "table.briefing-table td.number{text-align:right!important;white-space:nowrap}</style>")
 # A column of long texts (notes, findings' details) is kept wide enough to wrap its longest into about TEXT_LINES
 # lines, at most TEXT_WIDEST characters wide. In a table of many columns the browser would otherwise squeeze it to a
-# word a line (regional's count_note: 26 lines of 97 px) rather than let the output area scroll. A column whose texts are at
-# most LONG_TEXT characters keeps the width the browser gives it.
+# word a line (regional's count_note: 26 lines of 97 px) rather than let the output area scroll. A column whose
+# texts are at most LONG_TEXT characters keeps the width the browser gives it.
 TEXT_LINES = 6
 TEXT_WIDEST = 36  # characters (the CSS unit ch)
 LONG_TEXT = 40

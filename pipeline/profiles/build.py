@@ -84,11 +84,12 @@ def chosen_countries(wanted: list[str], countries: pd.DataFrame, national: pd.Da
 
 def profile(country: pd.Series, rows: pd.DataFrame, findings: pd.DataFrame, sources: dict,
             count_note: dict | None = None, juveniles: pd.Series | None = None,
-            juveniles_min_pct: float = 5.0) -> dict:
+            juveniles_min_pct: float | None = None) -> dict:
     """One country's profile: its numbers (each with its year and long-table key), series, findings and sources.
     `count_note` is tab-01's note on the country's latest count ({"year", "text"}, in English), shown if its year is
     the headline's; `juveniles`, its women held as juveniles by year (unodc_prisons.juveniles_held), tells whether
-    its trend compares a count with juveniles and one without any juvenile count (regional.juveniles_note_min_pct)."""
+    its trend compares a count with juveniles and one without any juvenile count, at `juveniles_min_pct`
+    (regional.juveniles_note_min_pct); without them the trend says nothing of juveniles."""
     years = {name: _by_year(rows, *key) for name, key in SERIES.items()}
     basis = rows[rows["indicator"] == "women_share_of_persons_held"].set_index("year")["basis"]
     women, share = years["women_held"], years["women_share_pct"]
@@ -163,7 +164,7 @@ def _denominator(years: dict, year: int, basis: str) -> float:
 
 
 def _trend(country: pd.Series, years: dict, findings: pd.DataFrame, last: int, juveniles: pd.Series | None = None,
-           juveniles_min_pct: float = 5.0) -> dict | None:
+           juveniles_min_pct: float | None = None) -> dict | None:
     """Women held in the first year whose count can start a growth (unodc_plausibility.starts_growth) against `last`;
     the series breaks the rules found between them; the earlier years with a count of women that cannot start it
     (`skipped`: Argentina's 2005 and 2006); whether one end's count includes juveniles and the other's gives no
@@ -184,8 +185,8 @@ def _trend(country: pd.Series, years: dict, findings: pd.DataFrame, last: int, j
     return {"first": _number(country, years, "women_held", first), "last": _number(country, years, "women_held", last),
             "change_pct": round(100 * (women[last] / women[first] - 1), 6) if women[first] > 0 else None,
             "level_shifts": sorted({int(year) for year in breaks["year"]}), "skipped": skipped,
-            "juveniles": unodc_plausibility.juveniles_at_one_end(
-                juveniles if juveniles is not None else pd.Series(dtype=float), women, first, last, juveniles_min_pct)}
+            "juveniles": unodc_plausibility.juveniles_at_one_end(juveniles, women, first, last, juveniles_min_pct)
+            if juveniles is not None and juveniles_min_pct is not None else None}
 
 
 def _unsentenced(country: pd.Series, years: dict) -> dict | None:
@@ -247,7 +248,7 @@ def source_entry() -> dict:
 
 def build(countries: pd.DataFrame, national: pd.DataFrame, quality: pd.DataFrame, chosen: list[str],
           sources: dict, count_notes: dict[str, dict] | None = None, juveniles: pd.Series | None = None,
-          juveniles_min_pct: float = 5.0) -> dict[str, dict]:
+          juveniles_min_pct: float | None = None) -> dict[str, dict]:
     """Every chosen country's profile, by ISO3 code; `count_notes` by country (see count_notes); `juveniles`, women
     held as juveniles per (country, year) (unodc_prisons.juveniles_held)."""
     national = national.assign(year=national["period"].astype(int))

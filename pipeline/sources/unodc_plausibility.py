@@ -124,11 +124,13 @@ def juveniles_at_one_end(juveniles: pd.Series, women: pd.Series, start: int, end
     a country reports them; a year without the row may have none or not report them apart, so the two counts may
     differ in scope (Barbados: 18 of its 50 women of 2021 are juveniles; its count of 2007 gives none). The
     count with juveniles, its year and their % of it, and the year without; None where both ends give a juvenile
-    count, or neither, or the juveniles are fewer than `min_pct` of their count. The regional chapter's tab-01 and
-    the country profiles use it."""
+    count, or neither, or the juveniles are fewer than `min_pct` of their count (or it counts no women). The
+    regional chapter's tab-01 and the country profiles use it."""
     if (start in juveniles.index) == (end in juveniles.index):
         return None
     year, other = (start, end) if start in juveniles.index else (end, start)
+    if not float(women[year]) > 0:  # no women counted: no part of them to speak of
+        return None
     pct = 100 * float(juveniles[year]) / float(women[year])
     if pct < min_pct:
         return None

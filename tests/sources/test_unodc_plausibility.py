@@ -375,3 +375,4 @@ def test_a_growth_with_juveniles_at_one_end_only_is_told_apart():
     assert rules.juveniles_at_one_end(juveniles, women, 2007, 2021, 36.1) is None  # fewer than min_pct
     assert rules.juveniles_at_one_end(juveniles, women, 2007, 2021, 36.0) is not None  # at min_pct: told
     assert rules.juveniles_at_one_end(pd.Series(dtype=float), women, 2007, 2021, 5.0) is None  # no juvenile row
+    assert rules.juveniles_at_one_end(pd.Series({2021: 0.0}), women.replace({50.0: 0.0}), 2007, 2021, 5.0) is None

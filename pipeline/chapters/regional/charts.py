@@ -12,11 +12,6 @@ from pipeline import i18n, style
 from pipeline.settings import Regional
 
 SOURCE = "unodc_prisons"
-
-
-def _alphabetical(name: str) -> str:
-    """A name's place in alphabetical order: accents and case left aside (Perú between Paraguay and Puerto Rico)."""
-    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).casefold()
 COLUMNS = 6  # panels per row
 PANEL_HEIGHT_IN = 0.62
 
@@ -55,3 +50,8 @@ def share_chart(series: pd.DataFrame, focus: list[str], first_year: int,
                          f"{first_year}–{int(shares['year'].max())}",
                     "Women, % of all persons held")
     return fig
+
+
+def _alphabetical(name: str) -> str:
+    """A name's place in alphabetical order: accents and case left aside (Perú between Paraguay and Puerto Rico)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).casefold()
