@@ -73,8 +73,8 @@ def notes(profile: dict, tr: i18n.Translator) -> list[str]:
                         headline=numbers["headline_year"]))
     trend = numbers.get("trend")
     if trend and trend.get("skipped"):
-        found.append(tr("profile.note.trend_start", first=trend["first"]["year"],
-                        years=", ".join(map(str, trend["skipped"]))))
+        found.append(tr("profile.note.trend_start" if len(trend["skipped"]) > 1 else "profile.note.trend_start_one",
+                        first=trend["first"]["year"], years=", ".join(map(str, trend["skipped"]))))
     juveniles = (trend or {}).get("juveniles")
     if juveniles:
         found.append(tr("profile.note.juveniles", year=juveniles["year"], juveniles=tr.number(juveniles["juveniles"]),

@@ -222,6 +222,8 @@ def test_a_trend_that_starts_after_the_first_count_of_women_says_why():
         "ARG", "en", ".html").read_text(encoding="utf-8")
     assert "La variación parte de 2007: los recuentos anteriores de mujeres (2005, 2006) no pueden iniciarla" in \
         paths.profile("ARG", "es", ".html").read_text(encoding="utf-8")
+    assert "The change starts in 2006: the earlier count of women (2005) cannot start one, since its women" in \
+        paths.profile("CRI", "en", ".html").read_text(encoding="utf-8")  # one year: in the singular
 
 
 def test_a_trend_with_juveniles_at_one_end_only_has_a_note():
@@ -236,9 +238,9 @@ def test_a_trend_with_juveniles_at_one_end_only_has_a_note():
     pages = {language: paths.profile("BRB", language, ".html").read_text(encoding="utf-8")
              for language in ("en", "es", "pt")}
     assert "includes juveniles: 18 (36.0% of it), and the count of 2007 gives no juvenile count" in pages["en"]
-    assert "incluye menores de edad: 18 (36,0% del mismo), y el recuento de 2007 no da recuento de menores" in \
+    assert "incluye menores de edad: 18 (36,0% del total), y el recuento de 2007 no los desglosa" in \
         pages["es"]
-    assert "inclui menores de idade: 18 (36,0% dela), e a contagem de 2007 não dá contagem de menores" in \
+    assert "inclui menores de idade: 18 (36,0% do total), e a contagem de 2007 não os discrimina" in \
         pages["pt"]
 
 

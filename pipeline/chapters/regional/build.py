@@ -722,7 +722,8 @@ GROWTH_BASE = ("a growth of women held starts from a year whose count of women c
 
 # What tab-08's blank cells mean (brazil_in_cells_interval's parts): an author's review asked whether they are zeros.
 BLANK_COUNTS = ("a blank SISDEPEN count: that December's file has no unit of that kind, as the Brazil chapter "
-                "classifies units by name (params.yaml brazil); a blank police count: police_custody_note says why")
+                "classifies units by name (params.yaml brazil); a blank police count: the column 'note on police custody' "
+                "says why")
 
 # When tab-01's note on the growths speaks of juveniles (growth_notes).
 JUVENILES_NOTE = ("the note on the growths says where one compares a count that includes juveniles (at least "

@@ -389,9 +389,9 @@ def test_tab01_notes_the_growths_with_juveniles_at_one_end_only(real, raw_source
     # The committed table and pages carry it, in each language (data/translations.csv).
     committed = pd.read_csv(paths.table("tab-01-women-held-latest", ".csv"), keep_default_na=False)
     assert committed.loc[committed["growth_note"] != "", "country"].tolist() == ["BRB", "GUY"]
-    assert "el recuento de 2021 incluye menores de edad: 18 (36,0% del mismo) y los recuentos de 2007 y 2010" in \
+    assert "el recuento de 2021 incluye menores de edad: 18 (36,0% del total) y los recuentos de 2007 y 2010" in \
         paths.briefing("es").read_text(encoding="utf-8")
-    assert "a contagem de 2005 inclui menores de idade: 3 (5,3% dela) e a contagem de 2020" in paths.briefing(
+    assert "a contagem de 2005 inclui menores de idade: 3 (5,3% do total) e a contagem de 2020" in paths.briefing(
         "pt").read_text(encoding="utf-8")
 
 
@@ -579,7 +579,7 @@ def test_brazil_reconciliation_on_the_committed_long_table():
     # Its blank counts are no units of that kind, not missing data (an author's review asked), in each language.
     stated = paths.table("tab-08-brazil-in-unodc-reconciliation", ".md").read_text(encoding="utf-8").splitlines()[-1]
     assert stated == f"Definitions used: blank_counts = {regional.BLANK_COUNTS}"
-    assert "un recuento de SISDEPEN en blanco: el archivo de ese diciembre no tiene ninguna unidad de ese tipo" in \
+    assert "un recuento del SISDEPEN en blanco: el archivo de diciembre de ese año no contiene ninguna unidad" in \
         paths.briefing("es").read_text(encoding="utf-8")
 
 
