@@ -191,7 +191,8 @@ def table(rows: list[dict], language: str) -> pd.DataFrame:
         caveat = tr.english(row["caveat"], f"the caveat on {row['id']}") if row.get("caveat") else ""
         # Why a claim cannot be checked (claims.csv `reason`, as the briefing's claims table says it) ends the note.
         reason = tr.english(" ".join(row["reason"].split()), f"the reason on {row['id']}") if row.get("reason") else ""
-        note = "; ".join(filter(None, [caveat, evidence, note, reason]))  # a caveat leads: it qualifies the verdict
+        note = "; ".join(filter(None, [caveat, evidence, note]))  # a caveat leads: it qualifies the verdict
+        note = ". ".join(filter(None, [note, reason]))  # the reason is sentences of its own: after a full stop
         shown.append({**{column: row.get(column, "") for column in COLUMNS}, "value": value, "stated": stated,
                       "note": note, "what": _what(row, tr),
                       "number": "" if row.get("number") is None else io.number_text(row["number"])})

@@ -227,4 +227,6 @@ def test_a_claim_the_sources_cannot_test_says_why_in_its_note(language):
     expected = {"en": reason, "es": "empiezan en 2003; la cifra de 2000 es propia de la World Female Imprisonment List",
                 "pt": "2003"}[language]
     assert expected in table.loc["amr-women-held-2000", "note"]
+    # After the check's own numbers, the reason follows a full stop: it is sentences of its own.
+    assert ": 4.013. O UNODC CTS não tem número de 2022" in read("pt").loc["arg-women-held-2022", "note"]
     assert all(table.loc[claim, "note"] for claim in unchecked)
