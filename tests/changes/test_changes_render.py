@@ -162,7 +162,7 @@ def test_a_findings_row_is_shown_as_the_briefings_table_shows_it_in_each_languag
     sections = render.model(changes, WRITTEN)
     es = visible(render.html(sections, "es", ["en", "es"])).replace("&#39;", "'")
     assert ("apareció unit_repeat_moved TO 2018-12 people_electronic_monitoring mujeres 34 34 mujeres en 1 unidad(es) "
-            "cuyos conteos del bloque 4.1 tienen los números del semestre") in es
+            "cuyos recuentos del bloque 4.1 tienen los números del semestre") in es
     assert ("'CENTRAL DE MONITORAMENTO' (34; –; 2; 2; 2018-06); las mujeres del estado en todas sus unidades en "
             "2018-12: 248 (2018-06: 258; 2019-06: 212) no mantener apareció unit_repeat") in es
     assert " False " not in es and " keep " not in es

@@ -240,7 +240,7 @@ def test_a_trend_with_juveniles_at_one_end_only_has_a_note():
     assert "includes juveniles: 18 (36.0% of it), and the count of 2007 gives no juvenile count" in pages["en"]
     assert "incluye menores de edad: 18 (36,0% del total), y el recuento de 2007 no los desglosa" in \
         pages["es"]
-    assert "inclui menores de idade: 18 (36,0% do total), e a contagem de 2007 não os discrimina" in \
+    assert "inclui adolescentes: 18 (36,0% do total), e a contagem de 2007 não os discrimina" in \
         pages["pt"]
 
 

@@ -73,7 +73,7 @@ def test_the_count_notes_translation_changed_reruns_brazils_profile_in_that_lang
     (cell.count_note.outside_cells_and_police, which the briefing's table uses too): a changed Portuguese text reruns
     Brazil's Portuguese profile, and no other."""
     table = paths.TRANSLATIONS.read_text(encoding="utf-8")
-    old = "a contagem inclui {0} mulheres fora das celas (monitoração eletrônica, custódia domiciliar) e {1}"
+    old = "a contagem inclui {0} mulheres fora das celas (monitoração eletrônica, prisão domiciliar) e {1}"
     assert table.count(old) == 1
     changed = tmp_path / "translations.csv"
     changed.write_text(table.replace(old, "a contagem abrange {0} mulheres fora das celas"), encoding="utf-8")

@@ -89,7 +89,7 @@ def test_el_salvador_page_shows_the_juvenile_only_finding_and_the_2019_headline(
     shown = page_text("SLV", "es")
     rule = i18n.Translator("es").english(unodc_plausibility.JUVENILES_ONLY)
     assert shown.count(rule) == 4  # 2020 and 2021, women and men
-    assert "Mujeres privadas de libertad 3.012 2019" in shown
+    assert "Mujeres privadas de libertad (número) 3.012 2019" in shown
     assert "El Salvador" in shown
 
 
@@ -130,7 +130,8 @@ def test_the_long_tables_definitions_are_shown_in_the_profile_s_language(country
 
 @pytest.mark.parametrize("language, expected", [
     ("en", f"The briefing's table 1 notes of the 2020 count of women held: {BRAZIL_COUNT_NOTE['en']}."),
-    ("es", f"La tabla 1 del informe anota sobre el conteo de mujeres de 2020: {BRAZIL_COUNT_NOTE['es']}."),
+    ("es", "La tabla 1 del informe incluye esta nota sobre el recuento de mujeres privadas de libertad de 2020: "
+           f"{BRAZIL_COUNT_NOTE['es']}."),
     ("pt", f"A tabela 1 do informe anota sobre a contagem de mulheres de 2020: {BRAZIL_COUNT_NOTE['pt']}."),
 ])
 def test_brazil_page_says_what_its_count_of_women_holds_as_the_briefing_does(language, expected):
@@ -154,7 +155,7 @@ def test_brazil_page_says_what_its_count_of_women_holds_as_the_briefing_does(lan
 
 @pytest.mark.parametrize("language, expected", [
     ("en", "The UNODC file gives Cuba no count of persons held by sex: only the total, 57,337 persons held in 2012."),
-    ("es", "El archivo de UNODC no da para Cuba ningún conteo de personas privadas de libertad por sexo: solo el "
+    ("es", "El archivo de la UNODC no da para Cuba ningún recuento de personas privadas de libertad por sexo: solo el "
            "total, 57.337 personas en 2012."),
     ("pt", "O arquivo do UNODC não traz para Cuba nenhuma contagem de pessoas presas por sexo: apenas o total, "
            "57.337 pessoas em 2012."),

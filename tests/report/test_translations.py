@@ -245,5 +245,5 @@ def test_a_hole_of_codes_or_a_list_of_items_is_kept_or_translated_item_by_item()
     # A whole text that is such a list (the evidence of a claim decided by the observatory's own report): a row that
     # would take it whole but cannot fill its holes gives way to the items.
     assert tr.english("oud: 2010: 30% read in the report vs 30% claimed; 2021: 20.8% read in the report vs 20% "
-                      "claimed") == ("oud: 2010: 30% leído en el informe frente al 30% afirmado; 2021: 20,8% leído en "
-                                     "el informe frente al 20% afirmado")
+                      "claimed") == ("oud: 2010: 30% leído en el informe del observatorio frente al 30% afirmado; "
+                                     "2021: 20,8% leído en el informe del observatorio frente al 20% afirmado")

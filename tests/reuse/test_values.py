@@ -204,8 +204,8 @@ def test_the_numbers_made_from_a_noted_count_carry_its_note(language, note):
            "the growth may compare counts of different scope"),
     ("es", "el recuento de 2021 incluye menores de edad: 18 (36,0% del total) y el recuento de 2007 no desglosa a "
            "los menores de edad: la variación puede comparar recuentos de distinto alcance"),
-    ("pt", "a contagem de 2021 inclui menores de idade: 18 (36,0% do total) e a contagem de 2007 não discrimina os "
-           "menores de idade: a variação pode comparar contagens de abrangência diferente")])
+    ("pt", "a contagem de 2021 inclui adolescentes: 18 (36,0% do total) e a contagem de 2007 não discrimina os "
+           "adolescentes: a variação pode comparar contagens de abrangência diferente")])
 def test_a_change_with_juveniles_at_one_end_only_carries_its_note(language, note):
     """Barbados' +25.0% from 2007 to 2021 (its profile's trend): 18 of the 50 women of 2021 are juveniles, and 2007's
     count gives no juvenile count (unodc_plausibility.juveniles_at_one_end); an author pasting it gets the note."""
