@@ -39,9 +39,10 @@ SETTINGS: dict[str, type[Section]] = {"regional": Regional, "argentina": Argenti
                                       "uruguay": Uruguay}
 
 
-def data(figure: registry.Figure) -> pd.DataFrame:
-    """The rows of the build's table the figure draws, and its columns: what its data CSV holds. A row without
-    any y value is no point, and a series the figure does not draw stays out."""
+def data(figure: str | registry.Figure) -> pd.DataFrame:
+    """The rows of the build's table the figure (an id or a registry entry) draws, and its columns: what its data
+    CSV holds. A row without any y value is no point, and a series the figure does not draw stays out."""
+    figure = registry.figure(figure) if isinstance(figure, str) else figure
     table = interim.read(figure.chapter, figure.table)
     if figure.drawn:
         table = table[table[figure.series].isin(figure.drawn)]

@@ -12,6 +12,7 @@ is a bug, not the environment. Only the standard library here: it runs before an
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 PACKAGE = "pipeline"
 
@@ -26,9 +27,18 @@ def missing(error: BaseException) -> str | None:
 
 
 def message(library: str) -> str:
+    if _checkout_venv().is_file():  # `make setup` was run: the command was typed with another Python
+        return (f"this Python ({sys.executable}) lacks the project's libraries (no module named '{library}') — "
+                "this checkout has them in .venv (`make setup`): run the command with `.venv/bin/python` (as the "
+                "README writes it), or activate the venv first (`source .venv/bin/activate`)")
     return (f"this Python ({sys.executable}) lacks the project's libraries (no module named '{library}') — "
             "run `make setup`: it makes .venv with the locked versions, which `bin/python` (so `dvc repro`) and "
             "`make repro` use; or install them into this Python (`pip install -r requirements.lock -e .`)")
+
+
+def _checkout_venv() -> Path:
+    """The Python of the checkout's .venv, beside the package (as the command found it: links not followed)."""
+    return Path(__file__).parent.parent / ".venv" / "bin" / "python"
 
 
 def _hook(kind, error, trace) -> None:

@@ -57,6 +57,22 @@ def test_a_command_started_by_a_python_without_the_libraries_says_so_in_one_line
     assert ran.stdout == "" and sorted(path.name for path in folder.iterdir()) == ["bin", "pipeline"]
 
 
+def test_a_command_typed_with_another_python_after_make_setup_names_the_checkouts_venv(tmp_path, bare_python):
+    """The README's `.venv/bin/python -m pipeline.changes …` typed as `python -m …` (a newcomer did): the checkout
+    has its .venv, so the line says to run the command with it rather than `make setup` again."""
+    folder = _with_the_package(tmp_path / "checkout")
+    (folder / ".venv" / "bin").mkdir(parents=True)
+    (folder / ".venv" / "bin" / "python").symlink_to(sys.executable)
+    ran = subprocess.run([str(bare_python), "-m", COMMAND], cwd=folder, capture_output=True, text=True, timeout=60,
+                         env={"PATH": "/usr/bin:/bin"})
+    assert ran.returncode == 1
+    library = NAMED.search(ran.stderr).group(1)
+    assert ran.stderr.splitlines() == [
+        f"error: this Python ({bare_python}) lacks the project's libraries (no module named '{library}') — this "
+        "checkout has them in .venv (`make setup`): run the command with `.venv/bin/python` (as the README writes "
+        "it), or activate the venv first (`source .venv/bin/activate`)"]
+
+
 def test_dvc_repro_before_make_setup_gives_that_line_for_the_stage(tmp_path, bare_python):
     """The user's path: no .venv, a `python` on PATH without the libraries, `dvc repro`."""
     folder = dvc_project(tmp_path / "project", {"dvc.yaml": textwrap.dedent(f"""\

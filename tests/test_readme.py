@@ -1,8 +1,13 @@
-"""The pipeline diagram of README.md and docs/architecture.md is the one DVC draws from dvc.yaml."""
+"""The pipeline diagram of README.md and docs/architecture.md is the one DVC draws from dvc.yaml; the commands the
+README and the adding-data guide give are the ones that work as typed."""
+
+import re
 
 import pytest
 
-from pipeline import readme
+from pipeline import paths, readme
+
+GUIDES = (paths.README, paths.ROOT / "docs" / "adding-data.md")
 
 
 @pytest.mark.parametrize("document", readme.DOCUMENTS, ids=lambda document: document.name)
@@ -51,3 +56,25 @@ def test_every_count_the_readme_quotes_is_in_the_outputs():
     missing = sorted(n for n in quoted - DERIVED.keys() if n not in held and n.replace(",", "") not in held)
     assert missing == [], f"README.md quotes {missing}, which no output holds: update the README (or DERIVED)"
     assert DERIVED.keys() <= quoted, "DERIVED lists a count the README no longer quotes"
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=lambda guide: guide.name)
+def test_every_python_command_a_guide_gives_runs_the_checkouts_venv(guide):
+    """`python -m pipeline.…` typed in a shell without the venv activated runs the system's Python, which lacks the
+    libraries (a newcomer followed the README's snapshot command so): the guides write `.venv/bin/python`."""
+    text = guide.read_text(encoding="utf-8")
+    assert re.findall(r"(?<![\w/.])python3? -m pipeline\S*", text) == []
+    assert ".venv/bin/python -m pipeline.changes" in text
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=lambda guide: guide.name)
+def test_every_experiment_a_guide_gives_runs_in_a_temporary_copy(guide):
+    """`dvc exp run` without `--temp` applies the experiment to the work tree (params.yaml rewritten by DVC, the
+    outputs rebuilt): a newcomer ran the README's line "try a definition without editing params.yaml" and found
+    70 committed files changed. Every experiment the guides give runs with `--temp`; the README says what happens
+    without it."""
+    commands = re.findall(r"^(?:\.venv/bin/)?dvc exp run.*$", guide.read_text(encoding="utf-8"), re.M)
+    assert all("--temp" in command for command in commands), commands
+    if guide == paths.README:
+        assert len(commands) >= 2 and "Without it, `dvc exp run` applies the experiment to your work tree" in \
+            guide.read_text(encoding="utf-8").replace("\n", " ")

@@ -72,3 +72,31 @@ def test_every_explanation_is_translated(language):
              for mine, theirs in zip(section["items"], other_section["items"])]
     assert len(pairs) > 50
     assert [english_text for text, english_text in pairs if text and text == english_text] == []
+
+
+@pytest.mark.parametrize("override", ["brazil.outlier_treatment=keep", "regional.juveniles_note_min_pct=2.5",
+                                      "report.languages=[en,es]"])
+def test_params_yaml_as_dvc_exp_run_set_rewrites_it_gives_the_same_definitions_but_the_value(override, tmp_path,
+                                                                                              monkeypatch):
+    """`dvc exp run -S key=value` rewrites params.yaml in DVC's own layout (lists one item a line, quotes dropped, a
+    banner after a list moved into it; README, "Rerunning one part"), with `dvc.utils.hydra.apply_overrides`, the
+    function it calls (DVC pinned in requirements.lock). The settings still validate, and the definitions the
+    pages show (groups, explanations, values) are the committed file's but for the key set."""
+    from dvc.utils.hydra import apply_overrides
+
+    rewritten = tmp_path / "params.yaml"
+    rewritten.write_bytes(paths.PARAMS.read_bytes())
+    apply_overrides(str(rewritten), [override])
+    assert rewritten.read_text(encoding="utf-8") != paths.PARAMS.read_text(encoding="utf-8")
+    before = definitions.parameters()
+    monkeypatch.setattr(paths, "PARAMS", rewritten)
+    after = definitions.parameters()
+    key, value = override.split("=")
+    section, name = key.split(".")
+    differ = [(b.name, p.key, p.value, q.value) for b, a in zip(before, after) for p, q in zip(b.items, a.items)
+              if p != q]
+    assert [(s.name, s.group, s.explanation, len(s.items)) for s in after] == \
+        [(s.name, s.group, s.explanation, len(s.items)) for s in before]
+    shown = definitions.show_value(params.read_all()[section].model_dump()[name])
+    assert len(differ) == 1 and differ[0][:2] == (section, name) and differ[0][3] == shown, differ
+    assert shown.replace('"', "").replace(", ", ",") == value

@@ -27,6 +27,9 @@ from pipeline.sources import sisdepen
 
 SEMESTER_FILE = "dados-sisdepen-jul-dez-2021.xlsx"
 PERIOD, PREVIOUS = "2021-12", "2021-06"
+# The semester's rows of the long table: 15 SISDEPEN indicators x total, female, male; the states the monitoring count
+# covers; its growth from 2019-12 in the states counted in both (female, male, total). The guide states the number.
+ROWS_ADDED = 45 + 1 + 3
 GUIDE = paths.ROOT / "docs" / "adding-data.md"
 HEADING = re.compile(r"^#+ (.*?)(?: \(\d[\d,]*\))?\s*$")  # a heading, without its count
 
@@ -52,7 +55,8 @@ def test_the_guide_gives_the_steps_this_test_runs():
     guide = GUIDE.read_text(encoding="utf-8")
     section = guide[guide.index("## A SISDEPEN semester"):guide.index("## A SNEEP census")]
     for step in ("../shared/data/sisdepen/", "`files:` of `sisdepen` in `data/sources.yaml`", "stat -c %s",
-                 "sha256sum", "data/claims.yaml", "`dvc repro`, then `python -m pipeline.changes`"):
+                 "sha256sum", "data/claims.yaml", "`.venv/bin/dvc repro`, then `.venv/bin/python -m pipeline.changes`",
+                 f"{ROWS_ADDED} for December 2021"):
         assert step in section, step
     pinned = _entry_of(paths.SOURCES.read_text(encoding="utf-8"), SEMESTER_FILE)
     pinned = [line.strip() for line in pinned.splitlines()]
@@ -123,9 +127,7 @@ def test_adding_the_last_sisdepen_semester_as_the_guide_says(tmp_path):
     semester_rows = table[(table["source"] == "sisdepen") & (table["period"] == PERIOD)]
     expected_added = {f"{r.country}/{r.source}/{r.indicator}/{r.sex}/{r.period}" for r in semester_rows.itertuples()}
     assert _keys(report.get("Rows added", [])) == expected_added
-    # 15 SISDEPEN indicators x total, female, male; the states the monitoring count covers; its growth from 2019-12
-    # in the states counted in both (female, male, total)
-    assert len(expected_added) == 45 + 1 + 3
+    assert len(expected_added) == ROWS_ADDED
     assert report.get("Rows removed", []) == []
     # No other row moves: every SISDEPEN row is one semester's (no long-table row spans to the last semester).
     assert report.get("Changed values", []) == [] and report.get("Same value, another definition", []) == []

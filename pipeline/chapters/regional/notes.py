@@ -64,12 +64,33 @@ def rules_found(quality: pd.DataFrame, latest: pd.DataFrame, region: str) -> str
     near = here[here["rule"] == rules.SEX_GAP_NEAR]
     lines.append(f"- **{rules.SEX_GAP_NEAR}**: {len(near)} country-years, kept as published.")
     other = latest[latest["share_denominator"] != "total"]
-    lines.append(f"\nEach country's count, share and rate now come from one year, its latest complete one. Where "
-                 f"that year has no usable total, the share is of female + male: "
+    lines.append(f"\nIn the table of each country's latest complete year (tab-01), its count, share and rate come "
+                 f"from that one year. Where that year has no usable total, the share is of female + male: "
                  + ", ".join(f"{r['country_name']} {int(r['latest_year'])}" for _, r in other.iterrows())
                  + (". " if len(other) else "none. ")
-                 + "A share no longer comes from an earlier year than the count beside it.")
+                 + "The estimate for the Americas (tab-06) takes each country's latest count of women instead, which "
+                   "may be of a later year than its latest share (its column `share_year`).")
     return "\n".join(lines)
+
+
+def share_direction(drawn: pd.DataFrame, focus: list[str]) -> str:
+    """Which way women's share of persons held went in fig-01, from each country's first year drawn to its last
+    (`drawn`: the figure's data), compared at the one decimal the tables print; the focus countries by name."""
+    points = drawn.dropna(subset=["women_share_pct"]).sort_values(["country", "year"])
+    by_country = points.groupby("country")
+    ends = pd.DataFrame({"name": by_country["country_name"].first(), "years": by_country.size(),
+                         "first_year": by_country["year"].first(), "last_year": by_country["year"].last(),
+                         "first": half_away(by_country["women_share_pct"].first(), 1),
+                         "last": half_away(by_country["women_share_pct"].last(), 1)})
+    ends = ends[ends["years"] >= 2]
+    rose, fell = (ends["last"] > ends["first"]).sum(), (ends["last"] < ends["first"]).sum()
+    same = len(ends) - rose - fell
+    shown = [ends.loc[country] for country in focus if country in ends.index]
+    return (f"From each country's first year drawn to its last, women's share of persons held rose in {rose} of the "
+            f"{len(ends)} countries drawn with at least two years, fell in {fell}"
+            + (f" and stayed the same in {same}" if same else "") + " (to one decimal). The focus countries: "
+            + "; ".join(f"{row['name']} {fixed(row['first'], 1)}% ({int(row['first_year'])}) to "
+                        f"{fixed(row['last'], 1)}% ({int(row['last_year'])})" for row in shown) + ".")
 
 
 def world_panel(windows: pd.DataFrame, members: pd.DataFrame, coverage: pd.DataFrame | None = None) -> str:
@@ -179,18 +200,24 @@ def americas(interval: pd.DataFrame, by_country: pd.DataFrame) -> str:
                         for _, r in largest.iterrows())
             + f") would add {estimated['women_low']:,.0f} to {estimated['women_high']:,.0f} women "
             f"(central {estimated['women_central']:,.0f}) at the women's shares of the countries that report in their "
-            f"group (lower quantile, median, upper quantile: {_shares(by_country)}; tab-06), giving "
+            f"group (countries estimated, and the lower quantile, median and upper quantile of the shares they are "
+            f"estimated with: {_shares(by_country)}; tab-06), giving "
             f"{total['women_low']:,.0f} to {total['women_high']:,.0f} (central {total['women_central']:,.0f}).")
 
 
 def _shares(by_country: pd.DataFrame) -> str:
-    """'Latin America and the Caribbean, 14 countries: 3.2%, 5.0%, 6.1%; …': the shares each group of countries
-    without a count by sex is estimated with, largest group first."""
+    """'14 in Latin America and the Caribbean, from the shares of 31 reporting countries: 3.2%, 5.0%, 6.1%; …':
+    how many countries without a count by sex each group has, largest group first, the shares they are estimated
+    with, and how many reporting countries' shares those are the quantiles of (a group named after a subregion:
+    its reporting countries; otherwise every reporting country of the table, which holds each one's share)."""
     estimated = by_country[by_country["status"] == "estimated"]
+    reporting = by_country[(by_country["status"] == "reported") & by_country["women_share_pct"].notna()]
     groups = estimated.groupby("share_group", sort=False).agg(
         countries=("country", "size"), **{end: (f"share_{end}_pct", "first") for end in ("low", "median", "high")}
     ).sort_values("countries", ascending=False, kind="stable")
-    return "; ".join(f"{group}, {row['countries']} countries: "
+    peers = {group: int((reporting["subregion"] == group).sum()) if (reporting["subregion"] == group).any()
+             else len(reporting) for group in groups.index}
+    return "; ".join(f"{row['countries']} in {group}, from the shares of {peers[group]} reporting countries: "
                      + ", ".join(f"{fixed(row[end], 1)}%" for end in ("low", "median", "high"))
                      for group, row in groups.iterrows())
 

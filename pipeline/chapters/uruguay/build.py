@@ -54,6 +54,9 @@ TABLE_KEYS = {
     "claims": ["claim_id"],
 }
 
+# The offence scope of the formal-contact share summed over the types a year reports, when it reports all three.
+ALL_TYPES = "all types reported"
+
 
 @dataclass(frozen=True)
 class Inputs:
@@ -222,7 +225,7 @@ def long_rows(tables: dict[str, pd.DataFrame], inputs: Inputs) -> pd.DataFrame:
         "country": COUNTRY, "source": unodc_drug_crimes.SOURCE,
         "indicator": "women_share_of_drug_offence_formal_contact_" + contact["offence_scope"].map(
             {"trafficking": "trafficking", "possession": "possession", "other": "other",
-             "all types reported": "all"}),
+             ALL_TYPES: "all"}),
         "sex": "female", "period": contact["period"], "value": contact["women_share_pct"], "unit": "percent",
         "definition": "women as a percentage of people of known sex brought into formal contact with the police "
                       "for drug offences (" + contact["offence_scope"] + "); UNODC WDR table 10.1, 'Formal "
@@ -258,7 +261,7 @@ def _formal_contact_shares(drug_crimes: pd.DataFrame) -> list[dict]:
         with_sex = group[group["females"].notna() & group["males"].notna()]
         parts = [(o, g) for o, g in with_sex.groupby("offence_type", sort=True)]
         if len(with_sex) == 3 and with_sex["offence_type"].nunique() == 3:
-            parts.append(("all types reported", with_sex))
+            parts.append((ALL_TYPES, with_sex))
         for scope, part in parts:
             women, men = part["females"].sum(), part["males"].sum()
             if women + men == 0:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pipeline.chapters.uruguay.build import ALL_TYPES
 from pipeline.chapters.uruguay.claims import POLICE_STAGE
 from pipeline.chapters.uruguay.periods import month_name
 from pipeline.rounding import fixed
@@ -27,7 +28,7 @@ def stages(shares: pd.DataFrame) -> str:
             share = f"between {share} and {_pct(high.women_share_pct)} ({high.period})"
         sentences = [f"At the police stage (UNODC formal contact) women are {share} of the people of known sex in "
                      f"contact for trafficking, in the {_years(len(contact))} with that count "
-                     f"({_listed(contact['period'])})"]
+                     f"({_listed(contact['period'])})" + _trafficking_scope(shares, contact["period"])]
     for stage, rows in shares[shares["stage"] != POLICE_STAGE].groupby("stage", sort=False):
         quoted, independent = rows[~rows["independent"]], rows[rows["independent"]]
         said = []
@@ -66,6 +67,21 @@ def table_10_1_findings(quality: pd.DataFrame) -> str:
         return "The checks find nothing to say about UNODC table 10.1 for Uruguay."
     text = _listed(said, separator="; ", joiner="; and ")
     return text[:1].upper() + text[1:] + ". Every finding is in the table below."
+
+
+def _trafficking_scope(shares: pd.DataFrame, periods: pd.Series) -> str:
+    """Where trafficking is the only offence type formal contact reports in some of `periods` and one of several in
+    others, the counts may differ in scope (Uruguay: trafficking alone in 2018 and 2021, 2,940 and 4,673 people;
+    one of three types in 2020, 108 people): a clause saying so, or nothing."""
+    police = shares[(shares["stage"] == POLICE_STAGE) & shares["period"].isin(periods)]
+    others = police[~police["offence_scope"].isin(["trafficking", ALL_TYPES])].groupby("period").size()
+    alone = [period for period in periods if others.get(period, 0) == 0]
+    among = [period for period in periods if others.get(period, 0) > 0]
+    if not alone or not among:
+        return ""
+    return (f", but trafficking is the only offence type with anyone counted in {_listed(alone)} and one of "
+            f"{_listed(sorted({int(others[period]) + 1 for period in among}))} in {_listed(among)}, so these counts "
+            "may not be of the same offences (tab-32, offence_types_change)")
 
 
 def _pct(value: float) -> str:

@@ -19,9 +19,37 @@ def test_the_americas_paragraph_states_the_tables_interval():
                            "tab-01): a lower bound.")
     # The shares the 16 countries without a count by sex are estimated with (tab-06), by group.
     assert text.endswith("would add 5,352 to 10,385 women (central 8,504) at the women's shares of the countries that "
-                         "report in their group (lower quantile, median, upper quantile: Latin America and the "
-                         "Caribbean, 14 countries: 3.2%, 5.0%, 6.1%; Americas (fewer than 5 in Northern America), 2 "
-                         "countries: 3.0%, 5.0%, 6.1%; tab-06), giving 93,230 to 98,263 (central 96,382).")
+                         "report in their group (countries estimated, and the lower quantile, median and upper "
+                         "quantile of the shares they are estimated with: 14 in Latin America and the Caribbean, from "
+                         "the shares of 31 reporting countries: 3.2%, 5.0%, 6.1%; 2 in Americas (fewer than 5 in "
+                         "Northern America), from the shares of 32 reporting countries: 3.0%, 5.0%, 6.1%; tab-06), "
+                         "giving 93,230 to 98,263 (central 96,382).")
+    # The 14 and the 2 are the countries estimated; the quantiles are of the reporting countries' shares (a
+    # reviewer read "14 countries: 3.2%, …" as the shares of 14 countries).
+
+
+def test_the_text_under_fig_01_counts_which_way_each_countrys_share_went():
+    """The notebook once said women were "in most countries, growing share": fig-01's own data (and a reviewer's
+    recount from it) has the share rising in 13 of the 30 countries drawn with two years or more, and falling in the
+    three focus countries."""
+    from pipeline import figures
+
+    text = notes.share_direction(figures.data("fig-01-women-share-latin-america"), ["ARG", "BRA", "URY"])
+    assert text == ("From each country's first year drawn to its last, women's share of persons held rose in 13 of "
+                    "the 30 countries drawn with at least two years, fell in 16 and stayed the same in 1 (to one "
+                    "decimal). The focus countries: Argentina 5.3% (2007) to 3.9% (2021); Brazil 5.7% (2006) to 5.1% "
+                    "(2020); Uruguay 7.9% (2010) to 6.2% (2020).")
+
+
+def test_the_share_direction_compares_at_one_decimal_and_leaves_out_a_single_year():
+    drawn = pd.DataFrame({"country": ["AAA", "AAA", "BBB", "BBB", "BBB", "CCC", "DDD", "DDD"],
+                          "country_name": ["A", "A", "B", "B", "B", "C", "D", "D"],
+                          "year": [2010, 2020, 2012, 2015, 2014, 2019, 2011, 2018],
+                          "women_share_pct": [5.04, 5.0, 4.0, 6.0, None, 7.0, 3.0, 2.0]})
+    assert notes.share_direction(drawn, ["DDD", "XXX"]) == (
+        "From each country's first year drawn to its last, women's share of persons held rose in 1 of the 3 "
+        "countries drawn with at least two years, fell in 1 and stayed the same in 1 (to one decimal). The focus "
+        "countries: D 3.0% (2011) to 2.0% (2018).")
 
 
 def test_the_world_panel_paragraph_names_the_headline_window_and_the_widest():
@@ -95,6 +123,11 @@ def test_the_rules_paragraph_names_the_one_swap_found_outside_the_americas():
     assert ("- **counts by sex share the total's jump**: 0 in the Americas; elsewhere 2 values (1 country-year): "
             "PHL 2009 (female 5,459, male 52,160).") in lines
     assert "; 9 of them in the Americas, in 5 country-years: BOL 2012 (female 141, male 1,733); " in lines[0]
+    # tab-01's count and share are of one year; tab-06's latest count may be later than its share (Guyana: 2021's
+    # count, 2020's share), which the text says rather than "a share no longer comes from an earlier year".
+    assert lines[-1].endswith("The estimate for the Americas (tab-06) takes each country's latest count of women "
+                              "instead, which may be of a later year than its latest share (its column `share_year`).")
+    assert " now " not in text and "no longer" not in text
 
 
 def test_the_brazil_paragraph_says_what_the_americas_interval_would_be_with_brazils_women_in_cells():

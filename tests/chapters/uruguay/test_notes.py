@@ -13,10 +13,14 @@ from pipeline.chapters.uruguay.claims import POLICE_STAGE
 
 def test_the_notes_on_the_pinned_sources():
     tables = interim.read_all("uruguay")
-    # Formal contact for trafficking: 636 of 2,940 in 2018, 18 of 108 in 2020, 1,073 of 4,673 in 2021.
+    # Formal contact for trafficking: 636 of 2,940 in 2018, 18 of 108 in 2020, 1,073 of 4,673 in 2021. In 2018 and
+    # 2021 no other type has anyone (2021's possession and other are 0, tab-32); in 2020 trafficking's 108 is one of
+    # three types (1,147 people of known sex): a reviewer read 16.7% against 23.0% as a rise in women's share.
     assert notes.stages(tables["drug_share_by_stage"]) == (
         "At the police stage (UNODC formal contact) women are between 16.7% (2020) and 23.0% (2021) of the people of "
-        "known sex in contact for trafficking, in the 3 years with that count (2018, 2020 and 2021); at the "
+        "known sex in contact for trafficking, in the 3 years with that count (2018, 2020 and 2021), but trafficking "
+        "is the only offence type with anyone counted in 2018 and 2021 and one of 3 in 2020, so these counts may not "
+        "be of the same offences (tab-32, offence_types_change); at the "
         "prosecution stage the figures are the shares of 2010 and 2021 that the briefing quotes from Observatorio "
         "Uruguayo de Drogas (hollow); and 24.5% for January–November 2015, independent of the briefing (Sudamérica "
         "Hoy (EFE wire), 2016-01-04).")
@@ -45,6 +49,19 @@ def test_the_notes_follow_other_data():
     assert notes.stages(shares.iloc[1:]).startswith(
         "UNODC's table 10.1 counts no one in formal contact with the police for trafficking by sex; at the "
         "prosecution stage")
+
+
+def test_trafficking_counted_alone_in_one_year_and_beside_other_types_in_another_is_said():
+    shares = _stages((POLICE_STAGE, "2023", "trafficking", 20.0, "UNODC", True),
+                     (POLICE_STAGE, "2024", "trafficking", 10.0, "UNODC", True),
+                     (POLICE_STAGE, "2024", "possession", 30.0, "UNODC", True),
+                     (POLICE_STAGE, "2024", "all types reported", 25.0, "UNODC", True))
+    assert notes.stages(shares) == (
+        "At the police stage (UNODC formal contact) women are between 10.0% (2024) and 20.0% (2023) of the people of "
+        "known sex in contact for trafficking, in the 2 years with that count (2023 and 2024), but trafficking is the "
+        "only offence type with anyone counted in 2023 and one of 2 in 2024, so these counts may not be of the same "
+        "offences (tab-32, offence_types_change).")
+    assert notes.stages(shares[shares["period"] == "2024"]).endswith("(2024).")  # one year: nothing to compare
 
 
 def test_the_findings_follow_other_data():
