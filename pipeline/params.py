@@ -138,11 +138,16 @@ def section(name: str, model: type[Model] | None = None, log: bool = True) -> Mo
         first = sorted(error.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
         key = ".".join([name, *map(str, first["loc"])])
         known = list(model.model_fields)
-        hint = _did_you_mean(str(first["loc"][-1]), known) if first["type"] == "extra_forbidden" else ""
+        unknown = first["type"] == "extra_forbidden"
+        hint = _did_you_mean(str(first["loc"][-1]), known) if unknown else ""
         given = _at(data[name], first["loc"])
-        value = f" (given: {given!r})" if given is not _MISSING and first["type"] != "extra_forbidden" else ""
-        raise PipelineError(f"'{key}': {first['msg'].lower()}{value}{hint}", file=paths.PARAMS,
-                            fix=f"keys allowed in '{name}': {', '.join(known)}") from None
+        value = f" (given: {given!r})" if given is not _MISSING and not unknown else ""
+        # A wrong value names what the key takes (pydantic's message); the keys allowed help only with a key.
+        about_a_key = unknown or first["type"] == "missing"
+        raise PipelineError(f"'{key}': {'not a key of this section' if unknown else first['msg'].lower()}"
+                            f"{value}{hint}", file=paths.PARAMS,
+                            fix=f"keys allowed in '{name}': {', '.join(known)}" if about_a_key else
+                            "correct the value; the comment beside the key in params.yaml says what it means") from None
 
 
 _MISSING = object()

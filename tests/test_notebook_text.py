@@ -107,3 +107,20 @@ def test_a_number_of_the_data_in_prose_is_found(tmp_path, monkeypatch):
     nbformat.write(notebook, tmp_path / "some.ipynb")
     assert numbers_in_markdown("some") == {"21.6%": ["a"], "2018": ["a"], "15,917": ["a"], "one in five": ["a"],
                                            "four times": ["a"], "half": ["a"]}
+
+
+@pytest.mark.parametrize("name, table", [("brazil_sisdepen", "tab-26-brazil-claims"),
+                                         ("uruguay_observatory", "tab-35-uruguay-claims")])
+def test_a_chapter_notebook_says_its_verdict_on_a_published_figure_is_matches_published_in_the_claims_check(name,
+                                                                                                          table):
+    """A reviewer read the Brazil chapter's "supported" for the monitoring growth beside the claims check's
+    "matches_published" for the same claim and took it for a contradiction: the notebook says how the claims check
+    reads the chapter's verdict, and the claims check does read one of its verdicts so."""
+    import pandas as pd
+
+    notebook = nbformat.read(paths.ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+    markdown = " ".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown").replace("\n", " ")
+    assert "is reported there as *matches published*, not as *reproduced*" in markdown
+    claims = pd.read_csv(paths.table("claims", ".csv"))
+    read = claims[claims["check"].str.startswith(f"chapter_verdict {table} ", na=False)]
+    assert "matches_published" in set(read["status"]) and set(read["source_class"]) == {"secondary"}

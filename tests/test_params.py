@@ -30,8 +30,8 @@ def test_a_file_is_parsed_once_per_content_and_each_caller_gets_its_own_copy(tmp
 def test_unknown_key_in_a_section_suggests_the_right_one(tmp_path, monkeypatch):
     monkeypatch.setattr(paths, "PARAMS", tmp_path / "params.yaml")
     paths.PARAMS.write_text("unodc_prisons:\n  regoin: Americas\n")
-    with pytest.raises(PipelineError, match=r"params.yaml: 'unodc_prisons.regoin': extra inputs are not "
-                                            r"permitted \(did you mean 'region'\?\)"):
+    with pytest.raises(PipelineError, match=r"params.yaml: 'unodc_prisons.regoin': not a key of this "
+                                            r"section \(did you mean 'region'\?\) — keys allowed in 'unodc_prisons'"):
         params.read(UnodcPrisons)
 
 
@@ -68,7 +68,8 @@ def test_min_cell_below_three_would_switch_suppression_off_and_is_refused(tmp_pa
     monkeypatch.setattr(paths, "PARAMS", tmp_path / "params.yaml")
     paths.PARAMS.write_text(f"disclosure:\n  min_cell: {value}\n")
     with pytest.raises(PipelineError, match=rf"'disclosure.min_cell': input should be greater than or equal to 3 "
-                                            rf"\(given: {value}\)"):
+                                            rf"\(given: {value}\) — correct the value; the comment beside the key in "
+                                            r"params.yaml says what it means$"):
         params.read(Disclosure)
 
 

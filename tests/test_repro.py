@@ -857,7 +857,7 @@ def _copy_with(tmp_path, monkeypatch, attribute: str, old: str, new: str) -> Non
      "'report.languages' is 'fr', not a language of the translation table (data/translations.csv)"
      " — use one of: en, es, pt"),
     ("PARAMS", "  outlier_treatment:", "  outlier_treatmnt:",
-     "'brazil.outlier_treatmnt': extra inputs are not permitted (did you mean "
+     "'brazil.outlier_treatmnt': not a key of this section (did you mean "
      "'outlier_treatment'?)"),
     ("CITATION", "\nversion: ", "\nversio: ",
      "no 'version': the how-to-cite line of every page, profile and values file names the "

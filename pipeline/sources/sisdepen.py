@@ -534,7 +534,17 @@ def main() -> None:
         tidy.to_parquet(io.target(paths.interim_parquet(SOURCE_ID)), index=False)
         io.write_text(paths.SISDEPEN_FILES, io.csv_text(file_log))
     _progress(f"{len(tidy):,} tidy rows from {int(file_log['used'].sum())} of {len(file_log)} files -> "
-              f"{paths.relative(paths.interim_parquet(SOURCE_ID))}")
+              f"{paths.relative(paths.interim_parquet(SOURCE_ID))}{left_out(file_log)}")
+
+
+def left_out(file_log: pd.DataFrame) -> str:
+    """The semesters the ingest left out, each with the first words of its reason, for the stage's closing line
+    (the whole reason is in data/interim/sisdepen_files.csv): a newcomer saw "11 of 12 files" and no why."""
+    out = file_log[~file_log["used"].astype(bool)]
+    if out.empty:
+        return ""
+    return ("; left out: " + ", ".join(f"{row.period} ({str(row.note).split(' (')[0]})" for row in out.itertuples())
+            + f" — see {paths.relative(paths.SISDEPEN_FILES)}")
 
 
 if __name__ == "__main__":

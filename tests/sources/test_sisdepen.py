@@ -1007,3 +1007,11 @@ def test_the_places_of_the_units_counted_in_cells_agree_with_the_official_capaci
                      & (unodc["unit"] == "Counts") & (unodc["year"] == 2021)]["value"]
     assert official.tolist() == [466_529]
     assert abs(in_cells / official.iloc[0] - 1) < 0.002
+
+
+def test_the_stages_closing_line_says_which_semester_was_left_out_and_where_the_reason_is():
+    """A newcomer read "735,276 tidy rows from 11 of 12 files" and found the reason only in the file log."""
+    file_log = pd.read_csv(paths.SISDEPEN_FILES)
+    assert sisdepen.left_out(file_log) == ("; left out: 2016-06 (older survey layout) — see "
+                                           "data/interim/sisdepen_files.csv")
+    assert sisdepen.left_out(file_log.assign(used=True)) == ""

@@ -113,7 +113,8 @@ def world_panel(windows: pd.DataFrame, members: pd.DataFrame, coverage: pd.DataF
     return (f"On the headline window, {chosen['start_year']}–{chosen['end_year']}, the same "
             f"{chosen['countries']} countries count women and men at both ends (holding "
             f"{fixed(chosen['share_of_counted_end_pct'], 1)}% of all persons held counted in the file in "
-            f"{chosen['end_year']}). Women held changed by {signed(chosen['women_growth_pct'], 1)}% "
+            f"{chosen['end_year']}, each country's count being the larger of its total and its women + men). "
+            f"Women held changed by {signed(chosen['women_growth_pct'], 1)}% "
             f"({chosen['women_start']:,.0f} → {chosen['women_end']:,.0f}), men by "
             f"{signed(chosen['men_growth_pct'], 1)}% "
             f"({chosen['men_start']:,.0f} → {chosen['men_end']:,.0f}). Counting each country once, whatever its "
@@ -121,6 +122,17 @@ def world_panel(windows: pd.DataFrame, members: pd.DataFrame, coverage: pd.DataF
             f"the {chosen['countries']}.{tied} Women's numbers grew faster than men's "
             f"(or fell less) in {int(women_ahead.sum())} of the {len(windows)} windows.{_pandemic_windows(windows)}"
             f"{other}{_first_counts(coverage)} " + _largest_changes(members, chosen))
+
+
+def panel_values_taken_out(quality: pd.DataFrame, windows: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """The counts the plausibility rules took out in the headline window's two years, of countries not in its
+    panel (`members`): with the counts that fall short of their totals (world_panel_short_counts), why a country
+    that reports women and men at both ends may be missing from the panel."""
+    chosen = windows[windows["chosen"]].iloc[0]
+    taken = quality[quality["year"].isin([chosen["start_year"], chosen["end_year"]])
+                    & (quality["excludes"] == "value") & ~quality["country"].isin(members["country"])]
+    return taken[["country", "year", "series", "sex", "value", "rule"]] \
+        .sort_values(["country", "year", "series", "sex"]).reset_index(drop=True)
 
 
 def _first_counts(coverage: pd.DataFrame | None) -> str:
