@@ -25,6 +25,7 @@ METRICS = paths.relative(paths.METRICS)
 CLAIMS = paths.relative(paths.CLAIMS_TABLE.with_suffix(".csv"))
 CLAIM_PHRASES = paths.relative(paths.CLAIMS_TABLE.with_suffix(i18n.PHRASES_SUFFIX))
 SOURCES = paths.relative(paths.SOURCES)
+PARAMS = paths.relative(paths.PARAMS)
 DVC_LOCK = "dvc.lock"
 TABLES = paths.relative(paths.TABLES)
 # Tables that hold data-quality findings, reconciliations and checks: read from the file names, so a new
@@ -186,7 +187,7 @@ def save_snapshot(folder: Path, source_ids, now: WorkTree | None = None) -> list
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise PipelineError("the snapshot folder already exists and is not empty", file=folder,
                             fix="give a new folder (a snapshot is never overwritten)")
-    names = [INDICATORS, CLAIMS, CLAIM_PHRASES, SOURCES, DVC_LOCK]
+    names = [INDICATORS, CLAIMS, CLAIM_PHRASES, SOURCES, PARAMS, DVC_LOCK]
     names += [f"{METRICS}/{name}" for name in now.metric_names()]
     names += [f"{TABLES}/{stem}{suffix}" for stem in findings_tables(now.table_names()) for suffix in (".csv", ".md")]
     names += [provenance_path(source_id) for source_id in sorted(source_ids)]

@@ -31,6 +31,8 @@ class Changes:
     fetched: pd.DataFrame
     manuscript: str = ""  # where the manuscript was read ($BRIEFING_MANUSCRIPT, else params.yaml claims.manuscript)
     notes: dict[str, str] = field(default_factory=dict)  # section -> why part of it could not be compared
+    # params.yaml's keys whose value changed (diff.PARAMETER_COLUMNS): the definitions a researcher changed
+    parameters: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=diff.PARAMETER_COLUMNS))
 
     @property
     def largest(self) -> pd.DataFrame:
@@ -50,7 +52,8 @@ class Changes:
                 "claims_registry": int(self.claims["change"].isin(["added", "removed"]).sum()),
                 "to_accept": len(self.to_accept), **findings,
                 "tables_changed": sum(t.status != "unchanged" for t in self.tables),
-                "pins_changed": len(self.pins), "files_changed": len(self.fetched)}
+                "pins_changed": len(self.pins), "files_changed": len(self.fetched),
+                "parameters_changed": len(self.parameters)}
 
 
 def compare(old) -> Changes:
@@ -72,7 +75,8 @@ def compare(old) -> Changes:
         metrics=diff.metrics(_metrics(old), _metrics(now)),
         claims=claim_changes, to_accept=to_accept, tables=_tables(old, now),
         pins=diff.source_pins(registry_sources(old.read(sides.SOURCES)), registry_sources(now.read(sides.SOURCES))),
-        fetched=_fetched(old, now, notes), manuscript=_manuscript(), notes=notes)
+        fetched=_fetched(old, now, notes), manuscript=_manuscript(), notes=notes,
+        parameters=diff.parameters(_params(old, "baseline", notes), _params(now, "work tree", notes)))
 
 
 def _manuscript() -> str:
@@ -80,6 +84,20 @@ def _manuscript() -> str:
         return current_claims.manuscript_name()
     except PipelineError:  # a params.yaml problem: the claims part already says why it is empty
         return "params.yaml claims.manuscript"
+
+
+def _params(side, which: str, notes: dict) -> dict | None:
+    """A side's params.yaml as parsed (its comments aside), or None with a note when it has none (a snapshot saved
+    before snapshots held it) or cannot be read; `which` names the side in the note."""
+    text = side.read(sides.PARAMS)
+    if text is None:
+        notes["parameters"] = f"the {which} has no {sides.PARAMS}"
+        return None
+    try:
+        return params.parse_yaml(text, sides.PARAMS) or {}
+    except PipelineError as error:
+        notes["parameters"] = f"{sides.PARAMS} could not be read: {error.message}"
+        return None
 
 
 def _long_table(old, notes: dict) -> pd.DataFrame:

@@ -9,11 +9,13 @@
   rows compared; a removed and an added row that share the table's key (inferred, see `infer_key`) are one
   changed row.
 - `source_pins` and `fetched_files`: data/sources.yaml pins, and the files each fetch recorded.
+- `parameters`: the keys of params.yaml whose value changed, was added or was removed.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -102,6 +104,39 @@ def counts_by_source(rows: pd.DataFrame) -> pd.DataFrame:
     """How many rows of each kind of change per long-table source (columns LONG_CHANGES)."""
     table = pd.crosstab(rows["source"], rows["change"]) if len(rows) else pd.DataFrame()
     return table.reindex(columns=list(LONG_CHANGES), fill_value=0).astype(int).sort_index()
+
+
+# ---------------------------------------------------------------------------------------------- Params ---
+
+PARAMETER_COLUMNS = ["key", "change", "old", "new"]
+
+
+def parameters(old: dict | None, new: dict | None) -> pd.DataFrame:
+    """params.yaml, key by key (`key` dotted; a list is one value): each key whose value changed, was added or was
+    removed, with its old and new value as the file writes it (JSON for a list or a mapping)."""
+    old_keys, new_keys = dict(_settings(old or {})), dict(_settings(new or {}))
+    rows = []
+    for key in sorted(old_keys.keys() | new_keys.keys()):
+        before, after = old_keys.get(key, _ABSENT), new_keys.get(key, _ABSENT)
+        if before is not _ABSENT and after is not _ABSENT and before == after and type(before) is type(after):
+            continue
+        change = "added" if before is _ABSENT else "removed" if after is _ABSENT else "changed"
+        rows.append({"key": key, "change": change, "old": None if before is _ABSENT else _shown(before),
+                     "new": None if after is _ABSENT else _shown(after)})
+    return pd.DataFrame(rows, columns=PARAMETER_COLUMNS, dtype=object)
+
+
+def _settings(tree: dict, prefix: str = ""):
+    for key, value in tree.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict) and value:
+            yield from _settings(value, name)
+        else:
+            yield name, value
+
+
+def _shown(value) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 # --------------------------------------------------------------------------------------------- Metrics ---

@@ -34,7 +34,8 @@ def write(changes: Changes, written: dt.datetime | None = None, target: Path = p
 def summary_line(changes: Changes, written: list[Path]) -> str:
     """What the terminal shows: the counts, the verdicts to accept, where to read more."""
     n = changes.counts()
-    line = (f"changes against {changes.baseline}: long table {n['added']} added, {n['removed']} removed, "
+    line = (f"changes against {changes.baseline}: params.yaml {n['parameters_changed']} key(s) changed; "
+            f"long table {n['added']} added, {n['removed']} removed, "
             f"{n['changed']} changed, {n['definition']} new definition(s); claims {n['claims_verdict']} new "
             f"verdict(s), {n['claims_caveat']} new caveat(s), {n['claims_computed']} new computed value(s); "
             f"{n['metrics_changed']} headline number(s); "

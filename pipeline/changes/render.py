@@ -96,8 +96,8 @@ def count(value: int) -> dict:
 
 def model(changes: Changes, written: dt.datetime) -> list[Section]:
     """The report's sections, summary first."""
-    return [_summary(changes, written), _long_table(changes), _claims(changes), _metrics(changes),
-            _findings(changes), _sources(changes), _accept(changes)]
+    return [_summary(changes, written), _parameters(changes), _long_table(changes), _claims(changes),
+            _metrics(changes), _findings(changes), _sources(changes), _accept(changes)]
 
 
 def _summary(changes: Changes, written: dt.datetime) -> Section:
@@ -107,6 +107,7 @@ def _summary(changes: Changes, written: dt.datetime) -> Section:
     if _nothing_changed(changes):
         paragraphs.append(phrase("nothing"))
     paragraphs += [
+        phrase("summary.parameters", file=Code(sides.PARAMS), changed=count(n["parameters_changed"])),
         phrase("summary.long_table", file=Code(sides.INDICATORS), before=count(n["rows_before"]),
                now=count(n["rows_now"]), added=count(n["added"]), removed=count(n["removed"]),
                changed=count(n["changed"]), definition=count(n["definition"])),
@@ -142,7 +143,7 @@ def _nothing_changed(changes: Changes) -> bool:
     n = changes.counts()
     return not any(n[k] for k in ("added", "removed", "changed", "definition", "metrics_changed", "claims_verdict",
                                   "claims_caveat", "claims_computed", "claims_registry", "to_accept", "tables_changed",
-                                  "pins_changed", "files_changed"))
+                                  "pins_changed", "files_changed", "parameters_changed"))
 
 
 def _to_accept_block(rows: pd.DataFrame) -> Block:
@@ -151,6 +152,22 @@ def _to_accept_block(rows: pd.DataFrame) -> Block:
     return Block(phrase("to_accept", count=count(len(rows))),
                  ["col.claim_id", "page.changes.col.recorded", "page.changes.col.now", "col.computed",
                   "page.changes.col.sentence"], body, collapse=False)
+
+
+# ------------------------------------------------------------------------------------- Parameters ---
+
+def _parameters(changes: Changes) -> Section:
+    """The definitions a researcher changed (params.yaml), first: every number below may follow from them."""
+    section = Section("parameters", phrase("parameters", file=Code(sides.PARAMS)))
+    if changes.parameters.empty:
+        section.paragraphs.append(phrase("parameters.none"))
+        return section
+    body = [[Code(r.key), phrase(f"change.{r.change}"), "" if r.old is None else Code(r.old),
+             "" if r.new is None else Code(r.new)] for r in changes.parameters.itertuples()]
+    section.blocks.append(Block(phrase("parameters.intro"), ["page.changes.col.parameter", "page.changes.col.change",
+                                                             "page.changes.col.old", "page.changes.col.new"],
+                                body, collapse=False))
+    return section
 
 
 # ------------------------------------------------------------------------------------- Long table ---

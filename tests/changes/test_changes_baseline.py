@@ -65,8 +65,9 @@ def test_outside_a_git_repository_the_message_says_to_use_a_snapshot(tmp_path):
 def test_a_saved_snapshot_is_the_work_tree_of_the_day(repo, tmp_path):
     root, _, _ = repo
     write(root, "data/raw/sneep/provenance.json", json.dumps({"files": [{"file": "sneep-2022.csv"}]}))
+    write(root, "params.yaml", "brazil:\n  outlier_treatment: exclude\n")
     written = baseline.save_snapshot(tmp_path / "before", ["sneep", "sisdepen"], now=baseline.WorkTree(root))
-    assert written == [INDICATORS, "reports/tables/tab-02-x-data-quality.csv",
+    assert written == [INDICATORS, "params.yaml", "reports/tables/tab-02-x-data-quality.csv",
                        "reports/tables/tab-23-x-reconciliation.csv", "data/raw/sneep/provenance.json"]
     snapshot = baseline.Snapshot(tmp_path / "before")
     assert snapshot.read(INDICATORS) == "country,value\nARG,1\nBRA,2\n"

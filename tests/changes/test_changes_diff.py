@@ -289,3 +289,19 @@ def test_on_the_committed_findings_tables_one_edit_is_one_finding():
     assert table.removed.values.tolist() == [quality.iloc[-1].tolist()] and table.added.empty
     assert [(before["value"], after["value"], moved) for before, after, moved in table.changed] == \
         [(quality.loc[0, "value"], "123456.0", ["value"])]
+
+
+def test_parameters_lists_each_key_that_changed_was_added_or_was_removed_and_nothing_else():
+    old = {"brazil": {"outlier_treatment": "exclude", "claimed": {"male": 448.3}, "periods": ["2019-06"]},
+           "disclosure": {"min_cell": 5}}
+    new = {"brazil": {"outlier_treatment": "exclude", "claimed": {"male": 448.0}, "periods": ["2019-06", "2019-12"]},
+           "disclosure": {"min_cell": 5.0}}
+    assert diff.parameters(old, new).values.tolist() == [
+        ["brazil.claimed.male", "changed", "448.3", "448.0"],
+        ["brazil.periods", "changed", '["2019-06"]', '["2019-06", "2019-12"]'],
+        ["disclosure.min_cell", "changed", "5", "5.0"]]  # 5 and 5.0 read differently: the file says which
+    assert diff.parameters(old, old).empty
+    assert diff.parameters(None, {"base": {"focus_countries": ["ARG"]}}).values.tolist() == [
+        ["base.focus_countries", "added", None, '["ARG"]']]
+    assert diff.parameters({"sneep": {"encoding": "utf-8"}}, {}).values.tolist() == [
+        ["sneep.encoding", "removed", "utf-8", None]]

@@ -56,7 +56,11 @@ def everything_changed() -> Changes:
                                         {"brazil": {"women_in_cells": 31250, "share_pct": 58.25}}),
                    claims=claims, to_accept=to_accept, tables=tables, pins=diff.source_pins(SOURCES, new_sources),
                    fetched=fetched, manuscript="data/raw/manuscript/paper.txt",
-                   notes={"fetched": "the baseline's provenance records are not in DVC's local cache"})
+                   notes={"fetched": "the baseline's provenance records are not in DVC's local cache"},
+                   parameters=diff.parameters({"brazil": {"outlier_treatment": "exclude", "ratio": 5.0},
+                                               "report": {"languages": ["en", "es", "pt"]}},
+                                              {"brazil": {"outlier_treatment": "keep", "ratio": 5.0,
+                                                          "new_key": 1}, "report": {"languages": ["en", "es"]}}))
 
 
 def nothing_changed() -> Changes:
@@ -97,6 +101,21 @@ def test_the_summary_comes_first_with_counts_the_verdicts_that_moved_and_the_lar
     assert "| `ARG` | `share` | `src` | `female` | `2021` | 10.00 | 12.25 | 2.25 | 22.5% | `percent` |" in markdown
     assert markdown.rstrip().endswith("Then run `make repro` and commit both files with the rebuilt outputs.")
     assert 'make accept-verdicts REASON="…"' in markdown
+
+
+def test_the_definitions_a_researcher_changed_come_right_after_the_summary(pages):
+    """A newcomer changed `brazil.outlier_treatment` and read "104 changed, 94 new definition(s)" with the
+    parameter named only deep in a definitions table: the report names the keys of params.yaml that changed first."""
+    markdown = pages["md"]
+    assert "Keys of `params.yaml` changed, added or removed: 3." in markdown
+    assert markdown.index("## Summary") < markdown.index("## Definitions changed (`params.yaml`)") < \
+        markdown.index("## Long table")
+    for row in ("| `brazil.new_key` | added |  | `1` |", "| `brazil.outlier_treatment` | changed | `exclude` | `keep` |",
+                '| `report.languages` | changed | `["en", "es", "pt"]` | `["en", "es"]` |'):
+        assert row in markdown
+    assert "ratio" not in markdown.split("## Long table")[0]  # an unchanged key is not listed
+    assert "Claves de params.yaml cambiadas, añadidas o eliminadas: 3." in visible(pages["es"])
+    assert "Definições alteradas (params.yaml)" in visible(pages["pt"])
 
 
 @pytest.mark.parametrize("language, number, percent, verdict", [
@@ -187,6 +206,7 @@ def test_nothing_changed_says_so_in_every_language():
     assert "Nothing changed: every compared file is as in the baseline." in markdown
     assert "the snapshot `../before`, saved `2026-01-14T08:00:00Z` (UTC) at commit `abc1234`" in markdown
     assert "No claim's verdict differs from the one recorded in `data/claims.yaml`: nothing to accept." in markdown
+    assert "No parameter changed: the definitions are the baseline's." in markdown
     assert "accept-verdicts" not in markdown
     for language in ("es", "pt"):
         assert i18n.Translator(language)("page.changes.nothing") in render.html(sections, language, ["en", language])

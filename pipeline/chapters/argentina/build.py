@@ -303,7 +303,10 @@ def values(settings: Argentina, min_cell: int, status: dict, women: pd.DataFrame
     return {"text": {"first_year": settings.first_year, "last_year": settings.last_year,
                      "growth_base_year": settings.growth_base_year, "min_cell": min_cell,
                      "microdata_available": bool(status["available"]), **series_ends_in_words(women)},
-            "definitions": {"chapter": microdata.definitions(settings, microdata_used=status["available"])}}
+            # tab-14 and tab-15 come from the microdata alone: they state its rules, empty or not (without
+            # microdata the chapter's definitions are UNODC's and the printed figures', which they do not use).
+            "definitions": {"chapter": microdata.definitions(settings, microdata_used=status["available"]),
+                            "microdata": microdata.definitions(settings)}}
 
 
 # The series of fig-10 and fig-11 as their alt texts name them.

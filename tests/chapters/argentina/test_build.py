@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from pipeline import paths
 from pipeline.chapters.argentina import build as argentina
 from pipeline.errors import PipelineError
 from pipeline.settings import Argentina
@@ -100,3 +101,13 @@ def test_tab10_says_what_unodcs_persons_and_women_count():
             "(UNODC's adults)") in stated
     assert "women (UNODC CTS) = 'female' as reported to UNODC, Age=Total (juveniles included; trans women not " \
            "counted apart)" in stated
+
+
+def test_the_microdata_tables_state_the_microdatas_rules_even_when_empty():
+    """tab-14 and tab-15 come from SNEEP microdata alone. Without microdata (this build) they are empty, and they
+    stated the chapter's definitions then, UNODC's and the printed figures' (a newcomer asked what those had to do
+    with the tables): they state the rules the microdata would be read with."""
+    for name in ("tab-14-argentina-persons-by-province", "tab-15-argentina-women-drugs-by-province"):
+        stated = paths.table(name, ".md").read_text(encoding="utf-8").split("Definitions used: ")[1]
+        assert stated.startswith("gender_coding = SNEEP labels mapped by data/crosswalks/sneep_gender.csv"), stated
+        assert "held_for_drugs = any offence is Ley 23.737" in stated and "UNODC" not in stated
