@@ -110,7 +110,8 @@ def test_the_definitions_a_researcher_changed_come_right_after_the_summary(pages
     assert "Keys of `params.yaml` changed, added or removed: 3." in markdown
     assert markdown.index("## Summary") < markdown.index("## Definitions changed (`params.yaml`)") < \
         markdown.index("## Long table")
-    for row in ("| `brazil.new_key` | added |  | `1` |", "| `brazil.outlier_treatment` | changed | `exclude` | `keep` |",
+    for row in ("| `brazil.new_key` | added |  | `1` |",
+                "| `brazil.outlier_treatment` | changed | `exclude` | `keep` |",
                 '| `report.languages` | changed | `["en", "es", "pt"]` | `["en", "es"]` |'):
         assert row in markdown
     assert "ratio" not in markdown.split("## Long table")[0]  # an unchanged key is not listed
