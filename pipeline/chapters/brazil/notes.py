@@ -1,0 +1,32 @@
+"""The Brazil chapter's statements about its tables, in words, written from the tables its build wrote
+(data/interim/brazil/), so that a new semester cannot leave a sentence of notebooks/brazil_sisdepen.ipynb stale."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+SEXES = {"female": "women", "male": "men"}
+
+
+def largest_moves(table: pd.DataFrame, quality: pd.DataFrame, measure: str, what: str) -> str:
+    """For women and for men, the largest change between two consecutive semesters of `table` (period, female, male),
+    and the data-quality findings (tab-22) on `measure` for that sex in the later semester, which may explain it: a
+    reviewer saw women in domiciliary custody halve from June to December 2021 with no word of the unit behind it."""
+    rows = table.sort_values("period").reset_index(drop=True)
+    sentences = []
+    for sex, people in SEXES.items():
+        change = rows[sex].diff()
+        if change.dropna().empty:
+            continue
+        at = change.abs().idxmax()
+        before, after = rows.loc[at - 1], rows.loc[at]
+        found = quality[(quality["measure"] == measure) & (quality["period"] == after["period"])
+                        & (quality["sex"] == sex)]
+        findings = [f"{row.rule} in {row.state} ({row.value:,.0f} {people})" for row in found.itertuples()]
+        listed = (f"; the data-quality table (tab-22) lists for that semester, each with its evidence: "
+                  + ", ".join(findings) if findings else f"; the data-quality table lists nothing on {people} {what} "
+                  "that semester")
+        sentences.append(f"{people.capitalize()} {what}: the largest change between two semesters is "
+                         f"{before[sex]:,.0f} ({before['period']}) to {after[sex]:,.0f} ({after['period']}), "
+                         f"{int(change[at]):+,}{listed}.")
+    return " ".join(sentences)
