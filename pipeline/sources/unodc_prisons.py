@@ -432,8 +432,14 @@ def juveniles_held(tidy: pd.DataFrame, sex: str = "Female") -> pd.Series:
     """Persons of `sex` held as juveniles (Persons held, Dimension=Total, Category=Total, Age=Juveniles, counts) per
     (iso3, year), as the file gives them: the part of that year's Age=Total count that is juveniles, where the
     country reports it. A year without the row gives no juvenile count, which is not a count of 0."""
+    return held_of_age(tidy, "Juveniles", sex)
+
+
+def held_of_age(tidy: pd.DataFrame, age: str, sex: str = "Female") -> pd.Series:
+    """Persons of `sex` held of one `age` group (Adult, Juveniles, Total: Persons held, Dimension=Total,
+    Category=Total, counts) per (iso3, year), as the file gives them; a year without the row is absent."""
     rows = tidy[(tidy["indicator"] == "Persons held") & (tidy["dimension"] == "Total")
-                & (tidy["category"] == "Total") & (tidy["sex"] == sex) & (tidy["age"] == "Juveniles")
+                & (tidy["category"] == "Total") & (tidy["sex"] == sex) & (tidy["age"] == age)
                 & (tidy["unit"] == "Counts")]
     return rows.set_index(["iso3", "year"])["value"].sort_index()
 

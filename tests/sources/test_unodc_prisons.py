@@ -325,3 +325,7 @@ def test_juveniles_held_are_the_files_counts_and_a_year_without_the_row_has_none
     assert juveniles.xs("GUY")[2005] == 3 and juveniles.xs("GUY")[2011] == 0
     assert juveniles.index.is_unique
     assert unodc_prisons.juveniles_held(real[0], sex="Total").xs("GTM")[2021] == 740  # not in GTM's Age=Total
+    # Argentina 2015 (a reviewer's recount): Age=Total 2,988 women = 2,963 adults + 25 juveniles.
+    adults = unodc_prisons.held_of_age(real[0], "Adult")
+    assert (adults[("ARG", 2015)], juveniles[("ARG", 2015)]) == (2963, 25)
+    assert unodc_prisons.held_of_age(real[0], "Total")[("ARG", 2015)] == 2988

@@ -35,6 +35,11 @@ SNEEP_SOURCE = "SNEEP, Ministerio de Justicia y Derechos Humanos (published figu
 # tab-11's figures compared (their names, as the table and the notebook's text give them).
 UNODC_FEMALE, UNODC_TOTAL = "UNODC CTS female", "UNODC CTS total"
 SNEEP_NATIONAL_TOTAL = "SNEEP national total"
+# tab-11's row that reconciles the women: UNODC's adult women against SNEEP's women less its trans women (SNEEP's
+# count of persons housed in penitentiary units holds no juveniles; UNODC's female counts no trans women apart).
+UNODC_FEMALE_ADULTS = "UNODC CTS female adults (Age=Adult, without its juveniles)"
+SNEEP_WOMEN_LESS_TRANS = "SNEEP women as cited by the briefing, less its trans women"
+TRANS_WOMEN_HELD = ("persons_held", "trans_women")
 
 
 # ------------------------------------------------------------------ UNODC and published figures ---
@@ -50,7 +55,10 @@ def unodc_series() -> pd.DataFrame:
     series.index = series.index.astype(int)
     shared = rows[(rows["indicator"] == "women_share_of_persons_held") & (rows["sex"] == "female")]["period"]
     series = series.rename_axis(index="year", columns=None)[["female", "male", "total"]].reset_index()
-    return series.assign(share_computed=series["year"].isin(shared.astype(int)))
+    adults = unodc_prisons.held_of_age(pd.read_parquet(paths.interim_parquet(unodc_prisons.SOURCE)), "Adult")
+    adults = adults.loc[COUNTRY] if COUNTRY in adults.index.get_level_values("iso3") else pd.Series(dtype=float)
+    return series.assign(share_computed=series["year"].isin(shared.astype(int)),
+                         female_adults=series["year"].map(adults).astype("Int64"))
 
 def published_figures(figures: pd.DataFrame | None = None) -> tuple[pd.DataFrame, str]:
     """The registry's published figures for Argentina (one row per fact and value: a figure printed by two sources
@@ -187,9 +195,21 @@ def reconciliation(unodc: pd.DataFrame, published: pd.DataFrame, year: int) -> p
          half_away_int(share_sneep / 100 * total_sneep), "SNEEP women (incl. trans), as cited by the briefing",
          women_sneep),
     ]
+    trans = _trans_women(published, str(year))
+    if trans is not None and pd.notna(at.get("female_adults")):
+        rows.append(("women held", UNODC_FEMALE_ADULTS, at["female_adults"], SNEEP_WOMEN_LESS_TRANS,
+                     women_sneep - trans))
     table = pd.DataFrame(rows, columns=["measure", "figure_a", "value_a", "figure_b", "value_b"])
     table[["value_a", "value_b"]] = table[["value_a", "value_b"]].astype(int)
     return table.assign(year=year, difference=table["value_a"] - table["value_b"])
+
+def _trans_women(published: pd.DataFrame, period: str) -> float | None:
+    """The trans women SNEEP's published women of `period` include, where the registry has the figure."""
+    indicator, sex = TRANS_WOMEN_HELD
+    found = published[(published["indicator"] == indicator) & (published["sex"] == sex)
+                      & (published["period"] == period)]
+    return published_value(published, TRANS_WOMEN_HELD, period) if len(found) else None
+
 
 def parts_versus_total(unodc: pd.DataFrame) -> pd.DataFrame:
     """UNODC female + male against its total, every year."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.chapters.argentina.build import SNEEP_NATIONAL_TOTAL, UNODC_FEMALE, UNODC_TOTAL
+from pipeline.chapters.argentina.build import SNEEP_NATIONAL_TOTAL, UNODC_FEMALE, UNODC_FEMALE_ADULTS, UNODC_TOTAL
 from pipeline.chapters.argentina.series import CITED_SERIES, MICRODATA_SERIES, UNODC_SERIES
 from pipeline.rounding import fixed
 
@@ -40,6 +40,23 @@ def share_bases(women: pd.DataFrame) -> str:
         f"held {row[UNODC_SERIES]:,.0f}" for year, row in both.iterrows()) + "."
 
 
+def _women_reconciled(table: pd.DataFrame, women: pd.Series) -> str:
+    """Where tab-11 has the row of UNODC's adult women against SNEEP's women less its trans women: what the gap
+    between the two counts of women is made of (UNODC's juveniles, SNEEP's trans women), or that they do not
+    reconcile so."""
+    adults = table[table["figure_a"] == UNODC_FEMALE_ADULTS]
+    if adults.empty:
+        return ""
+    row = adults.iloc[0]
+    juveniles, trans = int(women["value_a"] - row["value_a"]), int(women["value_b"] - row["value_b"])
+    made_of = (f": UNODC's {int(women['value_a']):,} include {juveniles:,} juveniles (its Age=Juveniles row), and "
+               f"SNEEP's {int(women['value_b']):,} include {trans:,} trans women, whom UNODC does not count apart")
+    if row["difference"] == 0:
+        return made_of + f"; without them both count {int(row['value_a']):,} women"
+    return made_of + (f"; without them UNODC counts {int(row['value_a']):,} and SNEEP {int(row['value_b']):,}, "
+                      f"still {abs(int(row['difference'])):,} apart")
+
+
 def reconciliation(table: pd.DataFrame, parts: pd.DataFrame) -> str:
     """UNODC against SNEEP in the base year (tab-11), and UNODC's female + male against its total (tab-12)."""
     year = int(table["year"].iloc[0])
@@ -54,7 +71,8 @@ def reconciliation(table: pd.DataFrame, parts: pd.DataFrame) -> str:
     if len(women):
         gap = int(women["difference"].iloc[0])
         how_many = f"{abs(gap):,} {'more' if gap > 0 else 'fewer'}" if gap else "as many"
-        sentences.append(f"UNODC counts {how_many} women {'than' if gap else 'as'} SNEEP as the briefing cites it")
+        sentences.append(f"UNODC counts {how_many} women {'than' if gap else 'as'} SNEEP as the briefing cites it"
+                         + _women_reconciled(table, women.iloc[0]))
     parts = parts.dropna(subset=["difference", "total"])
     off = parts[parts["difference"] != 0]
     if len(parts):
