@@ -175,7 +175,13 @@ def test_the_work_by_kind_of_process_counts_a_childs_cpu_under_its_command_line(
         subprocess.run([sys.executable, str(burn), "repro"], check=True)
     kinds = sampler.by_kind()
     dvc = next(name for name in kinds if name.startswith("DVC itself"))
-    assert 0.8 <= kinds[dvc]["cpu"] <= 1.3 and kinds[dvc]["processes"] == 1, kinds
+    # The sampler reads every process of the machine: under `make test` the end-to-end sets run `dvc repro` beside
+    # this test (their CPU went into DVC's kind: CI saw 1.97 s), so the child is found by its own command line.
+    burned = [(command, last - first) for command, first, last in sampler._seen.values() if str(burn) in command]
+    assert len(burned) == 1, burned
+    command, cpu = burned[0]
+    assert process_work.kind(command) == dvc and 0.8 <= cpu <= 1.3, burned
+    assert kinds[dvc]["cpu"] >= cpu and kinds[dvc]["processes"] >= 1, kinds
     assert process_work.SAMPLING in kinds
     threads = [command for command, _, _ in sampler._seen.values() if command.startswith("[")]
     assert threads and "[kthreadd]" in threads  # pid 2, the kernel's thread of threads, always there
