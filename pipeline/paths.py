@@ -19,6 +19,7 @@ DVC_YAML = ROOT / "dvc.yaml"
 DVC_LOCK = ROOT / "dvc.lock"
 README = ROOT / "README.md"
 ARCHITECTURE = ROOT / "docs" / "architecture.md"
+BRAZIL_DATA_QUALITY_GUIDE = ROOT / "docs" / "brazil-data-quality.md"  # the README's Brazil findings, unit by unit
 TEMPLATES = PACKAGE / "report" / "templates"  # the briefing's and the reviewer index's page templates
 
 # ------------------------------------------------------------------------------ Hand-kept data ---

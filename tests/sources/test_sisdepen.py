@@ -807,8 +807,8 @@ def test_units_counted_under_home_custody_from_2020_12_make_most_of_the_fall_in_
 
 
 def test_the_readmes_agreste_example_is_what_the_build_gives(real_outputs):
-    """README: leaving Pernambuco's Agreste unit out (the default) moves the men's drug-law share of December 2018
-    from 27.7% to 28.4%, everyone's from 28.9% to 29.6%. No state-semester of December 2018 is treated, so
+    """docs/brazil-data-quality.md (once in the README): leaving Pernambuco's Agreste unit out (the default) moves the
+    men's drug-law share of December 2018 from 27.7% to 28.4%, everyone's from 28.9% to 29.6%. No state-semester of December 2018 is treated, so
     `outlier_treatment: keep` changes it by that unit alone. (The README said 27.8%, the share before the rule that
     counts a women's unit's offences typed under men as women's: an independent recount found the difference.)"""
     tidy, _, outputs = real_outputs
@@ -818,9 +818,9 @@ def test_the_readmes_agreste_example_is_what_the_build_gives(real_outputs):
     shares = [[round(_value(built.indicators, "drug_law_share_of_incidences", "2018-12", sex), 1)
                for built in (kept, outputs)] for sex in ("male", "total")]
     assert shares == [[27.7, 28.4], [28.9, 29.6]]
-    readme = paths.README.read_text(encoding="utf-8")
+    guide = paths.BRAZIL_DATA_QUALITY_GUIDE.read_text(encoding="utf-8")  # moved out of the README
     assert "drug-law share of December 2018 from 27.7% to 28.4% (everyone's from 28.9% to 29.6%)" in \
-        " ".join(readme.split())
+        " ".join(guide.split())
 
 
 def test_units_reclassified_into_monitoring_are_amazonas_2020_06_and_rondonia_2020_12(real_outputs):

@@ -35,8 +35,8 @@ SNEEP_SOURCE = "SNEEP, Ministerio de Justicia y Derechos Humanos (published figu
 # tab-11's figures compared (their names, as the table and the notebook's text give them).
 UNODC_FEMALE, UNODC_TOTAL = "UNODC CTS female", "UNODC CTS total"
 SNEEP_NATIONAL_TOTAL = "SNEEP national total"
-# tab-11's row that reconciles the women: UNODC's adult women against SNEEP's women less its trans women (SNEEP's
-# count of persons housed in penitentiary units holds no juveniles; UNODC's female counts no trans women apart).
+# tab-11's row that reconciles the women: UNODC's adult women (its Age=Total female counts juveniles, and no trans
+# women apart) against SNEEP's women as the briefing cites them less their trans women (the registry's figure).
 UNODC_FEMALE_ADULTS = "UNODC CTS female adults (Age=Adult, without its juveniles)"
 SNEEP_WOMEN_LESS_TRANS = "SNEEP women as cited by the briefing, less its trans women"
 TRANS_WOMEN_HELD = ("persons_held", "trans_women")
