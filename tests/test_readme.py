@@ -43,9 +43,10 @@ OUTPUTS = ("reports/tables", "reports/notebooks", "reports/metrics", "reports/va
 
 
 def test_every_count_the_readme_quotes_is_in_the_outputs():
-    """The README's worked examples (and docs/brazil-data-quality.md, moved out of it) quote counts from the outputs (a flagged unit's men, a corrected national count):
-    each count of 1,000 or more is in an output as written or as a plain number, or is listed in DERIVED with how it
-    was recomputed. A rebuild that moves one (new data, another rule) fails here until the README says the new one."""
+    """The README's worked examples (and docs/brazil-data-quality.md, moved out of it) quote counts from the outputs
+    (a flagged unit's men, a corrected national count): each count of 1,000 or more is in an output as written or as
+    a plain number, or is listed in DERIVED with how it was recomputed. A rebuild that moves one (new data, another
+    rule) fails here until the README says the new one."""
     import re
 
     from pipeline import paths

@@ -808,9 +808,10 @@ def test_units_counted_under_home_custody_from_2020_12_make_most_of_the_fall_in_
 
 def test_the_readmes_agreste_example_is_what_the_build_gives(real_outputs):
     """docs/brazil-data-quality.md (once in the README): leaving Pernambuco's Agreste unit out (the default) moves the
-    men's drug-law share of December 2018 from 27.7% to 28.4%, everyone's from 28.9% to 29.6%. No state-semester of December 2018 is treated, so
-    `outlier_treatment: keep` changes it by that unit alone. (The README said 27.8%, the share before the rule that
-    counts a women's unit's offences typed under men as women's: an independent recount found the difference.)"""
+    men's drug-law share of December 2018 from 27.7% to 28.4%, everyone's from 28.9% to 29.6%. No state-semester of
+    December 2018 is treated, so `outlier_treatment: keep` changes it by that unit alone. (The README said 27.8%, the
+    share before the rule that counts a women's unit's offences typed under men as women's: an independent recount
+    found the difference.)"""
     tidy, _, outputs = real_outputs
     reports = sisdepen_reports.load(paths.raw_dir("sisdepen_reports"))
     kept = brazil.build(tidy, reports, published.load(),
