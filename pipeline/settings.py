@@ -116,6 +116,7 @@ class Brazil(Section):
     unit_sex_copy_min_women: int = pydantic.Field(ge=1)
     unit_count_gap_ratio: float = pydantic.Field(gt=1)
     unit_count_gap_min_people: int = pydantic.Field(ge=1)
+    unit_absent_min_people: int = pydantic.Field(ge=1)
     per_capita_max_ratio: float
     incidence_coverage_min_pct: float
     outlier_treatment: Literal["keep", "exclude", "replace"]

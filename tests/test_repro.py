@@ -561,6 +561,8 @@ def _terminal_job(folder: Path, code: str, how: str):
     runner = _started_from_a_terminal(folder, "/bin/sh", _command(folder, code, how), job=True)
     try:
         yield runner
+    except subprocess.TimeoutExpired as timeout:  # say what each process was doing: the race is not found yet
+        raise AssertionError(f"{timeout}\n{timeout.output}\n{_processes(runner.pid, folder)}") from None
     finally:
         if runner.poll() is None:
             for group in {runner.pid, int((folder / "pid").read_text())}:  # the stage's group is its shell's or its own
@@ -570,6 +572,31 @@ def _terminal_job(folder: Path, code: str, how: str):
                     except ProcessLookupError:
                         pass
             runner.communicate(timeout=60)
+
+
+def _processes(runner: int, folder: Path) -> str:
+    """Every process of the runner's group, of the stage's, and the runner's watchdog (its own session): pid, group,
+    status, the kernel function it waits in, and its command line. Written into a timed-out test's message:
+    `test_a_suspended_build_killed_from_the_shell_stops_its_stages` has timed out a few times in a full local run
+    (never alone, never in CI), the runner still running a minute after SIGTERM and SIGCONT."""
+    groups = {runner}
+    try:
+        groups.add(os.getpgid(int((folder / "pid").read_text())))
+    except (ProcessLookupError, ValueError, OSError):
+        pass
+    lines = []
+    for process in psutil.process_iter(["pid", "status", "cmdline"]):
+        try:
+            group, command = os.getpgid(process.pid), " ".join(process.info["cmdline"] or [])[:160]
+            wchan = Path(f"/proc/{process.pid}/wchan").read_text()
+            masks = " ".join(line.replace(":\t", "=") for line in Path(f"/proc/{process.pid}/status").read_text()
+                             .splitlines() if line[:6] in ("SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt"))
+        except (ProcessLookupError, OSError):
+            continue
+        if group in groups or repro_watchdog.__file__ in command:
+            lines.append(f"{process.pid} group {group} {process.info['status']} in {wchan or '-'} ({masks}): "
+                         f"{command}")
+    return "processes:\n" + "\n".join(lines)
 
 
 def _suspended(runner: subprocess.Popen, folder: Path) -> None:

@@ -58,7 +58,7 @@ INCIDENCE_MEASURES = ("all_offence_incidences", "drug_law_incidences", *DRUG_OFF
 # The parameters of the rules on units' people (tab-22 states them beside its findings).
 UNIT_RULE_PARAMETERS = ("follow_renamed_units", "unit_jump_ratio", "unit_jump_min_change", "unit_copy_min_people",
                         "unit_repeat_min_people", "unit_sex_copy_min_women", "unit_count_gap_ratio",
-                        "unit_count_gap_min_people", "unit_offence_repeat_min_incidences")
+                        "unit_count_gap_min_people", "unit_absent_min_people", "unit_offence_repeat_min_incidences")
 PATTERNS = ("monitoring_pattern", "domiciliary_pattern", "patronato_pattern", "monitoring_in_cell_pattern")
 # The long-table measure of each unit class's people (population_by_state).
 CLASS_MEASURES = {CELLS: "people_in_cells", MONITORING: "people_electronic_monitoring",
@@ -109,9 +109,10 @@ def build(tidy: pd.DataFrame, reports: pd.DataFrame, figures: pd.DataFrame, sett
                                                settings), incidences], ignore_index=True)
     unit_effects = plausibility.unit_effects(in_units, replaced_by, units_people, raw_states, corrected)
     # Find implausible state-semesters by general rules (on the values as published), and treat them as chosen.
-    in_cells = corrected[corrected["measure"] == CLASS_MEASURES[CELLS]].groupby(["period", "sex"])["value"].sum()
+    people = corrected[corrected["measure"].isin(CLASS_MEASURES.values())] \
+        .groupby(["measure", "period", "sex"])["value"].sum()
     quality, treated, treated_offences = _quality(population, counted_offences, units_people, raw_states, known,
-                                                  unit_effects, settings, in_cells)
+                                                  unit_effects, settings, people)
     if treated_offences is not counted_offences:  # a unit's incidences treated by their own rule: summed again
         corrected = pd.concat([corrected[~corrected["measure"].isin(INCIDENCE_MEASURES)],
                                incidences_by_state(treated_offences)], ignore_index=True)
@@ -291,12 +292,14 @@ def _drug_items(incidences: pd.DataFrame) -> list[str]:
 
 def _quality(population: pd.DataFrame, counted_offences: pd.DataFrame, units: pd.DataFrame, states: pd.DataFrame,
              corrections: pd.DataFrame, unit_effects: dict[str, str], settings: Brazil,
-             in_cells: pd.Series | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+             people: pd.Series | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The data-quality table (findings of every rule, known errors, treatment, effect), the state-semesters
     whose incidences are treated, and `counted_offences` with the units treated by the rule on a unit's incidences.
     `population`: the tidy rows of block 4.1; `counted_offences`: the offence rows of block 5.14 of the units counted
     (counted_units); `units`: people per unit (unit_people); `unit_effects`: what each correction of a unit's people
-    did, by entry id; `in_cells`: the national people in cells by period and sex, as the chapter counts them."""
+    did, by entry id; `people`: the national people of each class's measure by period and sex, as the chapter
+    counts them."""
+    in_cells = None if people is None else people.xs(CLASS_MEASURES[CELLS], level="measure")
     checked = states[states["measure"].isin(["all_offence_incidences", "drug_law_incidences", "people_in_cells"])]
     outliers = plausibility.detect_outliers(checked, settings.outlier_ratio, settings.outlier_min_change)
     rates = plausibility.incidence_rates(counted_units(population, settings), counted_offences)
@@ -310,9 +313,10 @@ def _quality(population: pd.DataFrame, counted_offences: pd.DataFrame, units: pd
     repeats = plausibility.unit_repeat_findings(population, units, settings.unit_repeat_min_people, CLASS_MEASURES,
                                                 forms)
     sexes = plausibility.unit_sex_copy_findings(population, units, settings.unit_sex_copy_min_women, CLASS_MEASURES)
+    absent = plausibility.unit_absent_findings(units, settings.unit_absent_min_people, CLASS_MEASURES, people)
     offence_repeats = plausibility.unit_offence_repeat_findings(counted_offences,
                                                                 settings.unit_offence_repeat_min_incidences)
-    findings = pd.concat([findings, *monitoring_findings(units, settings, in_cells), copies, repeats, sexes,
+    findings = pd.concat([findings, *monitoring_findings(units, settings, in_cells), copies, repeats, sexes, absent,
                           offence_repeats], ignore_index=True)
     treatable = (*INCIDENCE_MEASURES, plausibility.RATE_MEASURE)
     quality = plausibility.quality_table(findings, corrections, settings.outlier_treatment, treatable, unit_effects)

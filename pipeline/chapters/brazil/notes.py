@@ -30,3 +30,22 @@ def largest_moves(table: pd.DataFrame, quality: pd.DataFrame, measure: str, what
                          f"{before[sex]:,.0f} ({before['period']}) to {after[sex]:,.0f} ({after['period']}), "
                          f"{int(change[at]):+,}{listed}.")
     return " ".join(sentences)
+
+
+def absent_units(quality: pd.DataFrame, measure: str, what: str) -> str:
+    """The people of `measure` whom the units absent from a semester's file (tab-22's `unit_absent` findings) take out
+    of that semester's count, by sex, semester and state, as they held them in the semester before: a reviewer found
+    a unit missing between two semesters with nothing in the chapter to say so."""
+    found = quality[(quality["rule"] == "unit_absent") & (quality["measure"] == measure)]
+    if found.empty:
+        return (f"The data-quality table lists no unit with people {what} missing from a semester's file between two "
+                "that list it (`unit_absent`).")
+    sentences = []
+    for sex, people in SEXES.items():
+        rows = found[found["sex"] == sex].sort_values(["period", "state"])
+        if not rows.empty:
+            listed = ", ".join(f"{row.value:,.0f} in {row.state} ({row.period})" for row in rows.itertuples())
+            sentences.append(f"{people}, {listed}")
+    return (f"Units with no row in a semester's file, between two semesters in which they hold people {what}, are in "
+            f"no count of that semester (tab-22, `unit_absent`; each unit's people as in its semester before): "
+            + "; ".join(sentences) + ".")

@@ -38,14 +38,16 @@ Two rules on the units counted as electronic monitoring (listed, never treated):
   in the national count of people in cells between the two semesters (in 2020-12 such units make about half of the
   women's fall in cells).
 
-Six rules on every unit's people, all listed: `unit_jump`, a unit's count far from its neighbouring semesters;
+Seven rules on every unit's people, all listed: `unit_jump`, a unit's count far from its neighbouring semesters;
 `unit_copy`, two units of one semester whose people are the same in every count of block 4.1 (one form's counts
 written twice); `unit_repeat`, a unit whose people are the same in every count of block 4.1 as in the semester it
 reported before (the previous form's counts sent again); `unit_repeat_moved`, a unit whose counts hold those
 numbers, court by court and sex by sex, with some under another legal situation; `unit_sex_copy`, a unit whose
 women are its men in every count of block 4.1 (one sex's counts typed into the other's columns); `unit_count_gap`, a
 unit's people by legal situation (block 4.1) far above the same form's count by age group (block 5.1) in one
-semester, while the two counts agree in the semesters around (one count mistyped). They follow a unit across
+semester, while the two counts agree in the semesters around (one count mistyped); `unit_absent`, a unit with no row
+in a semester's file between two semesters in which it holds people (its people are in no count that semester).
+They follow a unit across
 semesters by its state, municipality and name, and across a new name where `renamed_units` finds one (params.yaml
 `brazil.follow_renamed_units`): the files have no unit code, and some states renamed most of their units at once
 (Minas Gerais and Goiás in December 2020). One rule on a unit's offences, listed: `unit_offence_repeat`, a unit
@@ -306,7 +308,7 @@ UNIT_KEY = ["state", "unit", "sex"]  # a unit across semesters, as the unit rule
 IN_CELL_RULE, RECLASSIFIED_RULE, UNIT_JUMP_RULE = "monitoring_in_cell", "unit_reclassified", "unit_jump"
 UNIT_COPY_RULE, UNIT_COUNT_GAP_RULE, UNIT_REPEAT_RULE = "unit_copy", "unit_count_gap", "unit_repeat"
 UNIT_SEX_COPY_RULE, UNIT_REPEAT_MOVED_RULE = "unit_sex_copy", "unit_repeat_moved"
-UNIT_OFFENCE_REPEAT_RULE = "unit_offence_repeat"
+UNIT_OFFENCE_REPEAT_RULE, UNIT_ABSENT_RULE = "unit_offence_repeat", "unit_absent"
 
 
 def monitoring_in_cell_findings(units: pd.DataFrame, monitoring_pattern: str, in_cell_pattern: str,
@@ -438,6 +440,59 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
                                  f"its units in {period}: {series[period]:,.0f} ({around})",
                      "treatment": "keep", UNITS: _listed(group["unit_name"])})
     return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment", UNITS])
+
+
+def unit_absent_findings(units: pd.DataFrame, min_people: float, measures: dict[str, str],
+                         national: pd.Series | None = None) -> pd.DataFrame:
+    """Per state, semester, measure and sex, the units with no row in that semester's file that report at least
+    `min_people` people of that sex in the last semester before it and in the first after it: their people are in
+    neither the state's count nor the nation's that semester (a unit that reports zero people has a row: it is not
+    absent). A gap of several semesters gives a finding in each. Listed with each unit's people in the two semesters
+    around the gap and the state's people in all its units, and with the nation's of the same measure that semester and
+    the one before (`national`, by measure, period and sex, as the chapter counts them; without it, the units' people
+    as published), never altered: the file does not say whether the unit held no one, moved its people or sent no
+    form. The measure is that of the unit's class in the semester before the gap.
+
+    `units` has UNIT_COLUMNS; the findings have FINDING_COLUMNS, their `treatment` (keep) and `effect`. Names in
+    capitals, so every language shows them as written (pipeline.i18n)."""
+    periods = sorted(units["period"].astype(str).unique())
+    at = {period: i for i, period in enumerate(periods)}
+    series = _unit_semesters(units)
+    series["period"] = series["period"].astype(str)
+    by_unit = series.groupby(UNIT_KEY, sort=False, observed=True)
+    series["after"], series["people_after"] = by_unit["period"].shift(-1), by_unit["people"].shift(-1)
+    around = series[series["after"].notna() & (series["people"] >= min_people) & (series["people_after"] >= min_people)]
+    gaps = [(row, missing) for row in around.itertuples()
+            for missing in periods[at[row.period] + 1:at[row.after]]]
+    absent = pd.DataFrame([{"state": row.state, "period": missing, "measure": measures[row.kind], "sex": row.sex,
+                            "unit_name": row.unit_name, "before": row.period, "people": row.people,
+                            "after": row.after, "people_after": row.people_after} for row, missing in gaps],
+                          columns=["state", "period", "measure", "sex", "unit_name", "before", "people", "after",
+                                   "people_after"])
+    state_people = units.groupby(["state", "sex", "period"], observed=True)["people"].sum()
+    state_people.index = state_people.index.set_levels(state_people.index.levels[2].astype(str), level=2)
+    if national is None:
+        national = units.assign(measure=units["kind"].map(measures), period=units["period"].astype(str)) \
+            .groupby(["measure", "period", "sex"], observed=True)["people"].sum()
+    rows = []
+    for (state, period, measure, sex), group in absent.groupby(["state", "period", "measure", "sex"], sort=True):
+        # every semester, a state with no unit in one included (0)
+        who, totals = _PEOPLE[sex], state_people.loc[(state, sex)].reindex(periods, fill_value=0)
+        nation = lambda semester: national.get((measure, semester, sex), 0)  # noqa: E731
+        listed = ", ".join(f"'{str(row.unit_name).upper()}' ({row.before}: {row.people:,.0f}; "
+                           f"{row.after}: {row.people_after:,.0f})" for row in group.itertuples())
+        rows.append({"rule": UNIT_ABSENT_RULE, "state": state, "period": period, "measure": measure, "sex": sex,
+                     "value": float(group["people"].sum()),
+                     "evidence": f"{group['people'].sum():,.0f} {who} in {len(group)} unit(s) with no row in this "
+                                 f"semester's file, listed before and after it (the {who} each reported in the "
+                                 f"semester before; in the semester after): {listed}; the state's {who} in all its "
+                                 f"units in {period}: {totals[period]:,.0f} ({_state_around(totals, period)})",
+                     "treatment": "keep",
+                     "effect": f"not counted: the file has no row for these units in {period}; the nation's {who} "
+                               f"of this measure that semester: {nation(period):,.0f} (the semester before: "
+                               f"{nation(periods[at[period] - 1]):,.0f})",
+                     UNITS: _listed(group["unit_name"])})
+    return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment", "effect", UNITS])
 
 
 def unit_copy_findings(population: pd.DataFrame, units: pd.DataFrame, min_people: float, measures: dict[str, str],

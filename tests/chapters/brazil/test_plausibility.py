@@ -777,6 +777,63 @@ def test_sex_copy_rule_lists_a_unit_whose_women_are_its_men_count_by_count():
     assert plausibility.unit_sex_copy_findings(tidy, units, 122, MEASURES).empty  # fewer women than asked
 
 
+# ---- a unit with no row in a semester between two that list it ---------------------------------------------
+def test_absent_rule_lists_a_unit_missing_from_a_semester_between_two_that_list_it():
+    """Rio de Janeiro's Oscar Stevenson as the files have it: 713 in one semester, no row in the next two, 517 after
+    (a finding in each missing semester, its people as in the semester before). A unit with a row of zero people is
+    not absent; one missing with fewer than the minimum on one side is not listed; a unit's last semester is no gap."""
+    units = _people(*_series("Instituto Penal Oscar Stevenson", [713, None, None, 517, 520]),
+                    *_series("Presídio B", [600, 610, 0, 600, 590]),
+                    *_series("Presídio Pequeno", [49, None, 80, 80, 80]),
+                    *_series("Cadeia Fechada", [300, 300, 300, None, None]))
+    found = plausibility.unit_absent_findings(units, 50, MEASURES)
+    assert found[["rule", "state", "period", "measure", "sex", "value", "treatment"]].values.tolist() == [
+        ["unit_absent", "AM", "2017-06", "people_in_cells", "male", 713.0, "keep"],
+        ["unit_absent", "AM", "2017-12", "people_in_cells", "male", 713.0, "keep"]]
+    assert found["evidence"].iloc[1] == (
+        "713 men in 1 unit(s) with no row in this semester's file, listed before and after it (the men each reported "
+        "in the semester before; in the semester after): 'INSTITUTO PENAL OSCAR STEVENSON' (2016-12: 713; 2018-06: "
+        "517); the state's men in all its units in 2017-12: 380 (2017-06: 910; 2018-06: 1,197)")
+    # Without the chapter's national counts, the units' own: 610 + 300 in 2017-06, 0 + 80 + 300 in 2017-12.
+    assert found["effect"].iloc[1] == ("not counted: the file has no row for these units in 2017-12; the nation's men "
+                                       "of this measure that semester: 380 (the semester before: 910)")
+    national = pd.Series({("people_in_cells", "2017-12", "male"): 29_000,
+                          ("people_in_cells", "2017-06", "male"): 30_000})
+    assert plausibility.unit_absent_findings(units, 50, MEASURES, national)["effect"].iloc[1].endswith(
+        "that semester: 29,000 (the semester before: 30,000)")
+    assert plausibility.unit_absent_findings(units, 518, MEASURES).empty  # 517 after the gap: fewer than asked
+    for language in ("es", "pt"):
+        translator = i18n.Translator(language)
+        for column in ("evidence", "effect"):
+            assert translator.english(found[column].iloc[1]) != found[column].iloc[1], (language, column)
+
+
+def test_the_units_missing_from_a_semester_in_the_real_files():
+    """The absent-unit rule on the 12 SISDEPEN files: 11 rows. A reviewer found Curitiba's Patronato missing from
+    December 2019 with nothing to flag it; a scan of the chapter's table of units for a unit-sex with a gap in its
+    semesters and 50 people or more on both sides (written apart from the rule) found the same 11 state-semesters.
+    Rio de Janeiro's women's Oscar Stevenson has no row in December 2020 and June 2021: its 713 women are 40% of the
+    fall of 1,764 in the national count of women in cells from June to December 2020."""
+    quality = interim.read("brazil", "quality")
+    found = quality[quality["rule"] == "unit_absent"]
+    assert found.set_index(["state", "period", "measure", "sex"])["value"].to_dict() == {
+        ("GO", "2017-06", "people_in_cells", "female"): 57, ("MG", "2017-06", "people_in_cells", "male"): 82,
+        ("MS", "2017-12", "people_in_cells", "male"): 267, ("MT", "2017-06", "people_in_cells", "male"): 324,
+        ("PB", "2017-12", "people_in_cells", "male"): 213, ("PR", "2019-12", "people_patronato", "female"): 475,
+        ("PR", "2019-12", "people_patronato", "male"): 960, ("RJ", "2020-12", "people_in_cells", "female"): 713,
+        ("RJ", "2021-06", "people_in_cells", "female"): 713, ("RO", "2017-06", "people_in_cells", "male"): 73,
+        ("RS", "2018-06", "people_in_cells", "male"): 130}
+    assert set(found["treatment"]) == {"keep"} and not found["known_error"].any()
+    rio = found[(found["state"] == "RJ") & (found["period"] == "2020-12")].iloc[0]
+    assert "'INSTITUTO PENAL OSCAR STEVENSON - SEAPOS' (2020-06: 713; 2021-12: 517)" in rio["evidence"]
+    assert rio["effect"].endswith("the nation's women of this measure that semester: 28,688 (the semester before: "
+                                  "30,452)")
+    in_cells = interim.read("brazil", "in_cells").set_index("period")["female"]
+    assert (in_cells["2020-06"], in_cells["2020-12"]) == (30_452, 28_688)
+    patronato = found[(found["state"] == "PR") & (found["sex"] == "male")].iloc[0]
+    assert "'PATRONATO CENTRAL DE CURITIBA - PCTA' (2019-06: 960; 2020-06: 23,402)" in patronato["evidence"]
+
+
 # ---- one form's two counts of a unit's people far apart -----------------------------------------------------
 def _gaps(units, ratio=2.0, min_people=100):
     return plausibility.unit_count_gap_findings(units, ratio, min_people, MEASURES)
@@ -1012,4 +1069,6 @@ def test_the_notebook_shows_each_rules_largest_finding_as_the_data_give_it():
         ["PE", "2018-12", 15917.0]
     assert real.set_index("rule").loc["unit_incidence_sex", ["state", "period", "sex", "value"]].tolist() == \
         ["MA", "2018-12", "male", 321.0]
-    assert "coverage" not in set(real["rule"]) and len(real) == 13
+    assert real.set_index("rule").loc["unit_absent", ["state", "period", "sex", "value"]].tolist() == \
+        ["PR", "2019-12", "male", 960.0]
+    assert "coverage" not in set(real["rule"]) and len(real) == 14
