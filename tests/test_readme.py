@@ -90,3 +90,14 @@ def test_the_readme_points_to_the_brazil_findings_it_moved_out():
     guide = paths.BRAZIL_DATA_QUALITY_GUIDE.read_text(encoding="utf-8")
     assert guide.startswith("# Brazil (SISDEPEN): what the data-quality rules find, unit by unit")
     assert "Centro de Ressocialização do Agreste" in guide and "Centro de Ressocialização do Agreste" not in readme
+
+
+def test_the_readme_gives_the_suppression_threshold_params_yaml_sets():
+    """A newcomer read "`disclosure.min_cell` (at least 3)" as the threshold, which params.yaml sets to 5 (3 is the
+    least it accepts): the README gives both, and the value is the file's."""
+    from pipeline import params
+    from pipeline.settings import Disclosure
+
+    text = " ".join(paths.README.read_text(encoding="utf-8").split())
+    assert f"`disclosure.min_cell` people ({params.read(Disclosure).min_cell} in params.yaml; a value under " \
+        f"{Disclosure.model_fields['min_cell'].metadata[0].ge} is refused)" in text

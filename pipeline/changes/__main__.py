@@ -81,6 +81,8 @@ def main(argv: list[str] | None = None) -> None:
     changes = compare.compare(baseline.baseline(args.base, args.snapshot))
     written = output.write(changes)
     summary = output.summary_line(changes, written)
+    if not argv:  # as `make repro` runs it: where the briefing it built is
+        summary += "\n" + output.briefing_line()
     print(summary)
     if unchanged is not None:
         up_to_date.record(paths.changes_record(), unchanged["files"], began,

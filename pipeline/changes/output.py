@@ -48,3 +48,11 @@ def summary_line(changes: Changes, written: list[Path]) -> str:
         line += (f"\n{n['to_accept']} claim(s) no longer give the verdict recorded in data/claims.yaml ({ids}): "
                  f"if the report shows why and it is right, accept them: {render.ACCEPT_MAKE}")
     return line
+
+
+def briefing_line() -> str:
+    """Where the briefing is, in each language, after a build (a newcomer's `make repro` ended on the changes line,
+    with nothing to say where to look)."""
+    pages = [paths.relative(paths.briefing(code)) for code in languages()]
+    others = f" ({', '.join(pages[1:])})" if pages[1:] else ""
+    return f"the briefing: {pages[0]}{others} — open it in a browser"

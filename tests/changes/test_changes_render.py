@@ -221,6 +221,15 @@ def test_write_puts_every_file_in_place_at_once(tmp_path):
     assert "claims 1 new verdict(s)" in line and "(arg-trans-women-held-2015)" in line
 
 
+def test_the_line_after_a_build_says_where_the_briefing_is_in_each_language(monkeypatch):
+    """A newcomer's `make repro` ended on the changes line, with nothing to say where the briefing is: the line after
+    it names each language's page (params.yaml `report.languages`, English first)."""
+    assert output.briefing_line() == ("the briefing: reports/briefing.html (reports/briefing-es.html, "
+                                      "reports/briefing-pt.html) — open it in a browser")
+    monkeypatch.setattr(output, "languages", lambda: ["en"])
+    assert output.briefing_line() == "the briefing: reports/briefing.html — open it in a browser"
+
+
 def test_headline_numbers_keyed_by_country_keep_years_ungrouped_and_shares_with_a_decimal():
     """reports/metrics/<quantity>.json is keyed by country: the quantity, not the country code, says whether a
     number is a year (never grouped) or a share (at least one decimal)."""

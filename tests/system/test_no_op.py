@@ -30,6 +30,9 @@ def test_a_second_make_repro_with_nothing_to_do_asks_neither_dvc_nor_the_compari
     assert asked.returncode == 0, asked.stdout[-3000:]
     assert "Data and pipelines are up to date.\n" in asked.stdout and repro.NO_FILE_CHANGED not in asked.stdout
     summary = next(line for line in asked.stdout.splitlines() if line.startswith("changes against HEAD"))
+    where = ("the briefing: reports/briefing.html (reports/briefing-es.html, reports/briefing-pt.html) — open it in a "
+             "browser")
+    assert asked.stdout.rstrip("\n").splitlines()[-1] == where  # the last line says where to look
     records = [copy / ".dvc" / "tmp" / name for name in ("briefing-up-to-date.json",
                                                         "briefing-changes-up-to-date.json")]
     assert all(record.is_file() for record in records)
@@ -37,7 +40,7 @@ def test_a_second_make_repro_with_nothing_to_do_asks_neither_dvc_nor_the_compari
     # Python's own import log shows what each command loaded: neither DVC's repository nor the comparison.
     again = built_copy.run("make repro", copy, {**env, "PYTHONPROFILEIMPORTTIME": "1"})
     assert again.returncode == 0, again.stdout[-3000:]
-    assert repro.NO_FILE_CHANGED + "\n" in again.stdout and summary + "\n" in again.stdout
+    assert repro.NO_FILE_CHANGED + "\n" in again.stdout and summary + "\n" + where + "\n" in again.stdout
     imported = {line.rsplit("|", 1)[-1].strip() for line in again.stdout.splitlines()
                 if line.startswith("import time:")}
     assert {"pipeline.up_to_date", "pipeline.changes"} <= imported  # the log is there
