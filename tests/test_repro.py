@@ -426,7 +426,8 @@ def _started_from_a_terminal(folder: Path, shell: str, command: str, job: bool =
     (folder / "dvc.yaml").write_text(yaml.safe_dump({"stages": {"slow": {
         "cmd": command, "outs": [{"slow.txt": {"cache": False, "persist": True}}]}}}))
     runner = subprocess.Popen(
-        [sys.executable, "-c", "from pathlib import Path; from pipeline import paths, repro; paths.ROOT = Path.cwd(); "
+        [sys.executable, "-c", "import faulthandler, signal; faulthandler.register(signal.SIGUSR1, all_threads=True); "
+                               "from pathlib import Path; from pipeline import paths, repro; paths.ROOT = Path.cwd(); "
                                "repro.main(['--jobs', '2'])"],
         cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         **({"process_group": 0} if job else {"start_new_session": True}),
@@ -456,10 +457,15 @@ CASES = [("/bin/sh", "new"), ("/bin/bash", "new"), ("/bin/sh", "forked")]
 SLEEPING = "import os, pathlib, time; pathlib.Path('pid').write_text(str(os.getpid())); time.sleep(60)"
 # A stage past its imports: on SIGTERM it takes a second and a half to finish what it holds, then says so and ends
 # (its line flushed before `os._exit`, which flushes nothing: only a PYTHONUNBUFFERED in the environment, set on
-# the CI machine and by `make repro`, not in a contributor's shell, would print it otherwise).
+# the CI machine and by `make repro`, not in a contributor's shell, would print it otherwise). It waits in steps of a
+# tenth of a second, not one `time.sleep(60)`: Python runs a handler between two bytecodes, so a SIGTERM whose C
+# handler ran just before the sleep began (the stage stopped there by Ctrl-Z, under load, and continued with the
+# SIGTERM pending) waits for the whole minute. The test then timed out (a few times in full local runs, once in CI):
+# the runner's stack (faulthandler) showed it waiting for the stage as it should, the stage had nothing pending, and
+# its handler ran a minute after it started.
 FINISHING = ("import os, pathlib, signal, time; signal.signal(signal.SIGTERM, lambda *_: (time.sleep(1.5), "
              "pathlib.Path('ended').write_text('yes'), print('stage: stopped', flush=True), os._exit(130))); "
-             "pathlib.Path('pid').write_text(str(os.getpid())); time.sleep(60)")
+             "pathlib.Path('pid').write_text(str(os.getpid())); [time.sleep(0.1) for _ in range(600)]")
 
 
 def _command(folder: Path, code: str, how: str) -> str:
@@ -562,7 +568,13 @@ def _terminal_job(folder: Path, code: str, how: str):
     try:
         yield runner
     except subprocess.TimeoutExpired as timeout:  # say what each process was doing: the race is not found yet
-        raise AssertionError(f"{timeout}\n{timeout.output}\n{_processes(runner.pid, folder)}") from None
+        processes = _processes(runner.pid, folder)
+        os.kill(runner.pid, signal.SIGUSR1)  # the runner's Python stack, from faulthandler, into its output
+        try:
+            output = runner.communicate(timeout=3)[0]
+        except subprocess.TimeoutExpired as again:
+            output = again.output
+        raise AssertionError(f"{timeout}\n{output}\n{processes}") from None
     finally:
         if runner.poll() is None:
             for group in {runner.pid, int((folder / "pid").read_text())}:  # the stage's group is its shell's or its own

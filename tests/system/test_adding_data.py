@@ -164,16 +164,19 @@ def test_adding_the_last_sisdepen_semester_as_the_guide_says(tmp_path):
     # semester after). The rule for the same numbers under other legal situations finds 1 row in 2021-12 (Minas
     # Gerais's Ribeirão das Neves I, 672 men, 3 of them moved from the semi-open to the closed regime), and its row of
     # June 2021 (Pará's Salinópolis) changes (the state's people in the semester after). The offence-repeat rule finds
-    # 4 rows in 2021-12 (units whose block 5.14 is June 2021's).
+    # 4 rows in 2021-12 (units whose block 5.14 is June 2021's). The absent-unit rule finds 2: Rio de Janeiro's Oscar
+    # Stevenson, missing from 2020-12 and 2021-06, is listed again in 2021-12 (517 women), which closes its gap.
     quality = (copy / "reports" / "changes.md").read_text(encoding="utf-8")
-    assert "### `tab-22-brazil-data-quality` — appeared: 29; disappeared: 1; changed: 9" in quality
+    assert "### `tab-22-brazil-data-quality` — appeared: 31; disappeared: 1; changed: 9" in quality
     assert "| appeared | unit_offence_repeat | BA | 2021-12 | all_offence_incidences | male | 542 |" in quality
     assert "| appeared | unit_repeat_moved | MG | 2021-12 | people_in_cells | male | 672 |" in quality
     assert "| changed | unit_repeat_moved | PA | 2021-06 | people_in_cells | male | 146 |" in quality
     assert "| appeared | unit_repeat | RJ | 2021-12 | people_in_cells | male | 5,085 |" in quality
     assert "| changed | unit_repeat | SE | 2021-06 | people_in_cells | male | 430 |" in quality
     assert "| appeared | unit_copy | PE | 2021-12 | people_domiciliary | female | 448 |" in quality
-    assert "| RJ | 2020-12 |" not in quality
+    assert "| RJ | 2020-12 | people_in_cells | male |" not in quality  # Cotrin Neto's jump, found either way
+    assert "| appeared | unit_absent | RJ | 2020-12 | people_in_cells | female | 713 |" in quality
+    assert "| appeared | unit_absent | RJ | 2021-06 | people_in_cells | female | 713 |" in quality
     assert "| changed | unit_jump | MG | 2021-06 | people_in_cells | male | 938 |" in quality
     assert "| changed | unit_count_gap | MG | 2021-06 | people_in_cells | male | 938 |" in quality
     assert "| appeared | unit_count_gap | AC | 2021-06 | people_in_cells | female | 184 |" in quality

@@ -758,8 +758,8 @@ def unit_sex_copy_findings(population: pd.DataFrame, units: pd.DataFrame, min_wo
                            for p in sorted(set(women_around) | set(men_around))) or "–"
         rows.append({"rule": UNIT_SEX_COPY_RULE, "state": unit["state"], "period": period,
                      "measure": measures[unit["kind"]], "sex": "female", "value": float(women[(period, unit_row)]),
-                     "evidence": f"{women[(period, unit_row)]:,.0f} women in a unit whose women are its men, count by "
-                                 f"count in every legal situation and court ({counts[(period, unit_row)]} count(s)): "
+                     "evidence": f"{women[(period, unit_row)]:,.0f} women in a unit whose count of women repeats its "
+                                 f"count of men, count by count in every legal situation and court ({counts[(period, unit_row)]} count(s)): "
                                  f"'{unit['unit_name'].upper()}'; the unit's women / men in the semesters before and "
                                  f"after: {beside}",
                      "treatment": "keep", UNITS: _listed([unit["unit_name"]])})

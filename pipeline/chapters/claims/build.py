@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -481,7 +482,8 @@ def _judge_bound(claim: Claim, found: Computed, step: Decimal, secondary: list[s
 
 def _judge_order(claim: Claim, found: Computed, secondary: list[str]) -> Verdict:
     check = claim.check
-    test = i18n.phrase("page.claims.test.greater", pairs=i18n.quantity(len(found.values), 0))
+    test = i18n.phrase("page.claims.test.greater_one") if len(found.values) == 1 else \
+        i18n.phrase("page.claims.test.greater", pairs=i18n.quantity(len(found.values), 0))
     wrong = [f"{a} is not above {b}" for (a, b), gap in zip(zip(check.keys[::2], check.keys[1::2]), found.values)
              if gap <= 0]
     if wrong:
@@ -714,8 +716,28 @@ def _evidence_sources(evidence: str, claim: Claim, path: Path) -> list[str]:
 def _used(rows: pd.DataFrame) -> dict:
     if rows.empty:
         return {"source": "", "definition": ""}
-    return {"source": "; ".join(sorted(set(rows["source"]))),
-            "definition": "; ".join(sorted(set(rows["definition"])))}
+    return {"source": "; ".join(sorted(set(rows["source"]))), "definition": joined_definitions(rows["definition"])}
+
+
+SHORT_PASSAGE = 24  # characters: the most a passage may differ by for definitions to be written as one
+
+
+def joined_definitions(definitions) -> str:
+    """The definitions of the rows a claim reads, each once. Where they differ in one passage only (the two ends of an
+    interval: "× the 0.25-quantile women's share …" and "× the 0.75-quantile …"), the passage's versions side by side
+    in the one text ("× the 0.25-quantile / 0.75-quantile women's share …"); else one after the other. An editor read
+    the Americas estimate's definition, two long texts one number apart, as a definition written twice."""
+    texts = sorted(set(definitions))
+    if len(texts) < 2:
+        return "".join(texts)
+    prefix = os.path.commonprefix(texts)
+    suffix = os.path.commonprefix([text[::-1] for text in texts])[::-1]
+    prefix, suffix = prefix[:prefix.rfind(" ") + 1], suffix[suffix.find(" "):] if " " in suffix else ""  # whole words
+    passages = [text[len(prefix):len(text) - len(suffix)] for text in texts]
+    # a short passage each (a number, a word or two), and the rest in common (not texts inside one another)
+    if len(prefix) + len(suffix) > min(len(text) for text in texts) or max(len(p) for p in passages) > SHORT_PASSAGE:
+        return "; ".join(texts)
+    return prefix + " / ".join(passages) + suffix
 
 
 def describe(check: Check) -> str:

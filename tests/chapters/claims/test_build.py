@@ -337,7 +337,7 @@ def test_an_order_without_a_number():
     direction = argentina | {"part": {"covers": "the direction", "of": 2, "units": "aspects"}}
     found = _verdict(table, direction, "60 percent", unit="percent_change")
     assert (found["status"], found["tolerance_or_interval"]) == (
-        "partly_checked", "the direction only, 1 of 2 aspects; the first value above the second in each of 1 pair(s)")
+        "partly_checked", "the direction only, 1 of 2 aspects; the first value above the second")
 
 
 def test_a_key_may_name_the_first_or_latest_period_of_its_series():
@@ -470,14 +470,14 @@ def test_every_claim_gives_its_recorded_verdict(real):
     # The direction on a fixed panel of countries (2010 and 2019), not the sizes since 2000.
     ("wld-women-held-growth-since-2000", "partly_checked", "1 of 1 pairs in the stated order (smallest gap 1.05)",
      "the direction (women's numbers grew faster than men's) only, 1 of 2 aspects; the first value above the "
-     "second in each of 1 pair(s)", "primary"),
+     "second", "primary"),
     # Gaps between counts of persons are whole persons.
     ("wld-men-held-growth-since-2000", "partly_checked", "1 of 1 pairs in the stated order (smallest gap 30,536)",
-     "the direction (men's numbers grew) only, 1 of 2 aspects; the first value above the second in each of 1 pair(s)",
+     "the direction (men's numbers grew) only, 1 of 2 aspects; the first value above the second",
      "primary"),
     ("lac-women-pretrial-share-above-men", "partly_checked", "1 of 1 pairs in the stated order (smallest gap 6.11)",
      "persons held for any offence (the data do not split pre-trial detention by offence) only, 1 of 2 aspects; "
-     "the first value above the second in each of 1 pair(s)", "primary"),
+     "the first value above the second", "primary"),
     ("lac-five-countries-drug-share-women-vs-men", "partly_checked", "98.30",
      "Brazil only, 1 of 5 countries; at least 30 when rounded to 1", "primary"),
     ("lac-women-drug-share-range", "partly_checked", "56.89 to 60.00 (2 values)",
@@ -553,3 +553,21 @@ def test_comparability_lists_every_aspect_for_every_focus_country(tmp_path):
     pd.read_csv(paths.DATA / "regional" / "comparability.csv").iloc[1:].to_csv(broken, index=False)
     with pytest.raises(PipelineError, match="one non-empty row per aspect"):
         regional.comparability(["ARG", "BRA", "URY"], broken)
+
+
+def test_definitions_one_passage_apart_are_written_as_one():
+    """The Americas estimate reads two rows, the two ends of its interval, whose definitions differ by the quantile
+    alone: an editor read the claims table's two long texts as one definition written twice. They are written once
+    with the passage's two versions side by side; definitions that differ by more are listed one after the other."""
+    low = "women held: the count, plus the others × the 0.25-quantile women's share of their subregion (tab-07)"
+    high = low.replace("0.25-quantile", "0.75-quantile")
+    assert claims.joined_definitions([high, low, high]) == (
+        "women held: the count, plus the others × the 0.25-quantile / 0.75-quantile women's share of their subregion "
+        "(tab-07)")
+    assert claims.joined_definitions([low]) == low
+    women = "women held unsentenced as a percentage of women held, pooled over the 30 countries (tab-05)"
+    men = "men held unsentenced as a percentage of men held, pooled over the 30 countries (tab-05)"
+    assert claims.joined_definitions([women, men]) == f"{men}; {women}"  # two passages apart, not one
+    table = pd.read_csv(paths.TABLES / "claims.csv").set_index("claim_id")
+    assert "× the 0.25-quantile / 0.75-quantile women's share" in table.at["amr-women-held-latest", "definition"]
+    assert table.at["amr-women-held-latest", "definition"].count("women held in the Americas") == 1
