@@ -446,10 +446,10 @@ def unit_absent_findings(units: pd.DataFrame, min_people: float, measures: dict[
                          national: pd.Series | None = None) -> pd.DataFrame:
     """Per state, semester, measure and sex, the units with no row in that semester's file that report at least
     `min_people` people of that sex in the last semester before it and in the first after it: their people are in
-    neither the state's count nor the nation's that semester (a unit that reports zero people has a row: it is not
-    absent). A gap of several semesters gives a finding in each. Listed with each unit's people in the two semesters
-    around the gap and the state's people in all its units, and with the nation's of the same measure that semester and
-    the one before (`national`, by measure, period and sex, as the chapter counts them; without it, the units' people
+    neither the state's count nor the nation's that semester (a unit that reports zero people, or people of the other
+    sex only, has a row: it is not absent). A gap of several semesters gives a finding in each. Listed with each unit's
+    people in the two semesters around the gap and the state's people in all its units, and with the nation's of the
+    same measure that semester and the one before (`national`, by measure, period and sex, as the chapter counts them; without it, the units' people
     as published), never altered: the file does not say whether the unit held no one, moved its people or sent no
     form. The measure is that of the unit's class in the semester before the gap.
 
@@ -462,8 +462,12 @@ def unit_absent_findings(units: pd.DataFrame, min_people: float, measures: dict[
     by_unit = series.groupby(UNIT_KEY, sort=False, observed=True)
     series["after"], series["people_after"] = by_unit["period"].shift(-1), by_unit["people"].shift(-1)
     around = series[series["after"].notna() & (series["people"] >= min_people) & (series["people_after"] >= min_people)]
+    # A unit listed that semester with people of the other sex only has a row: its blank count of this sex is not an
+    # absence (Rio Grande do Sul's Jaguarão, June 2018: 9 women, the men's counts left empty; an independent recount
+    # from the raw files told the two apart).
+    listed = set(zip(units["state"], units["unit"], units["period"].astype(str)))
     gaps = [(row, missing) for row in around.itertuples()
-            for missing in periods[at[row.period] + 1:at[row.after]]]
+            for missing in periods[at[row.period] + 1:at[row.after]] if (row.state, row.unit, missing) not in listed]
     absent = pd.DataFrame([{"state": row.state, "period": missing, "measure": measures[row.kind], "sex": row.sex,
                             "unit_name": row.unit_name, "before": row.period, "people": row.people,
                             "after": row.after, "people_after": row.people_after} for row, missing in gaps],

@@ -785,7 +785,11 @@ def test_absent_rule_lists_a_unit_missing_from_a_semester_between_two_that_list_
     units = _people(*_series("Instituto Penal Oscar Stevenson", [713, None, None, 517, 520]),
                     *_series("Presídio B", [600, 610, 0, 600, 590]),
                     *_series("Presídio Pequeno", [49, None, 80, 80, 80]),
-                    *_series("Cadeia Fechada", [300, 300, 300, None, None]))
+                    *_series("Cadeia Fechada", [300, 300, 300, None, None]),
+                    *_series("Presídio Misto", [130, None, 120, 120, 120]))
+    # Presídio Misto's 2017-06 row holds women only (Jaguarão, June 2018): a row, its men's counts left blank.
+    units = pd.concat([units, units[units["unit_name"] == "Presídio Misto"].iloc[:1].assign(
+        period="2017-06", sex="female", people=9.0)], ignore_index=True)
     found = plausibility.unit_absent_findings(units, 50, MEASURES)
     assert found[["rule", "state", "period", "measure", "sex", "value", "treatment"]].values.tolist() == [
         ["unit_absent", "AM", "2017-06", "people_in_cells", "male", 713.0, "keep"],
@@ -793,15 +797,17 @@ def test_absent_rule_lists_a_unit_missing_from_a_semester_between_two_that_list_
     assert found["evidence"].iloc[1] == (
         "713 men in 1 unit(s) with no row in this semester's file, listed before and after it (the men each reported "
         "in the semester before; in the semester after): 'INSTITUTO PENAL OSCAR STEVENSON' (2016-12: 713; 2018-06: "
-        "517); the state's men in all its units in 2017-12: 380 (2017-06: 910; 2018-06: 1,197)")
-    # Without the chapter's national counts, the units' own: 610 + 300 in 2017-06, 0 + 80 + 300 in 2017-12.
+        "517); the state's men in all its units in 2017-12: 500 (2017-06: 910; 2018-06: 1,317)")
+    # Without the chapter's national counts, the units' own: 610 + 300 in 2017-06, 0 + 80 + 300 + 120 in 2017-12.
     assert found["effect"].iloc[1] == ("not counted: the file has no row for these units in 2017-12; the nation's men "
-                                       "of this measure that semester: 380 (the semester before: 910)")
+                                       "of this measure that semester: 500 (the semester before: 910)")
     national = pd.Series({("people_in_cells", "2017-12", "male"): 29_000,
                           ("people_in_cells", "2017-06", "male"): 30_000})
     assert plausibility.unit_absent_findings(units, 50, MEASURES, national)["effect"].iloc[1].endswith(
         "that semester: 29,000 (the semester before: 30,000)")
     assert plausibility.unit_absent_findings(units, 518, MEASURES).empty  # 517 after the gap: fewer than asked
+    without_its_women = plausibility.unit_absent_findings(units[units["sex"] == "male"], 50, MEASURES)
+    assert without_its_women[["period", "value"]].values.tolist() == [["2017-06", 843.0], ["2017-12", 713.0]]
     for language in ("es", "pt"):
         translator = i18n.Translator(language)
         for column in ("evidence", "effect"):
@@ -809,9 +815,11 @@ def test_absent_rule_lists_a_unit_missing_from_a_semester_between_two_that_list_
 
 
 def test_the_units_missing_from_a_semester_in_the_real_files():
-    """The absent-unit rule on the 12 SISDEPEN files: 11 rows. A reviewer found Curitiba's Patronato missing from
-    December 2019 with nothing to flag it; a scan of the chapter's table of units for a unit-sex with a gap in its
-    semesters and 50 people or more on both sides (written apart from the rule) found the same 11 state-semesters.
+    """The absent-unit rule on the 12 SISDEPEN files: 10 rows. A reviewer found Curitiba's Patronato missing from
+    December 2019 with nothing to flag it. An independent recount from the raw xlsx files (a helper that did not read
+    the pipeline) found the same units with the same counts, none of them under another name in its gap, and one more
+    that is not absent: Rio Grande do Sul's Jaguarão has a row in June 2018 (9 women, its men's counts left empty),
+    which the rule listed until it told the two apart.
     Rio de Janeiro's women's Oscar Stevenson has no row in December 2020 and June 2021: its 713 women are 40% of the
     fall of 1,764 in the national count of women in cells from June to December 2020."""
     quality = interim.read("brazil", "quality")
@@ -821,8 +829,7 @@ def test_the_units_missing_from_a_semester_in_the_real_files():
         ("MS", "2017-12", "people_in_cells", "male"): 267, ("MT", "2017-06", "people_in_cells", "male"): 324,
         ("PB", "2017-12", "people_in_cells", "male"): 213, ("PR", "2019-12", "people_patronato", "female"): 475,
         ("PR", "2019-12", "people_patronato", "male"): 960, ("RJ", "2020-12", "people_in_cells", "female"): 713,
-        ("RJ", "2021-06", "people_in_cells", "female"): 713, ("RO", "2017-06", "people_in_cells", "male"): 73,
-        ("RS", "2018-06", "people_in_cells", "male"): 130}
+        ("RJ", "2021-06", "people_in_cells", "female"): 713, ("RO", "2017-06", "people_in_cells", "male"): 73}
     assert set(found["treatment"]) == {"keep"} and not found["known_error"].any()
     rio = found[(found["state"] == "RJ") & (found["period"] == "2020-12")].iloc[0]
     assert "'INSTITUTO PENAL OSCAR STEVENSON - SEAPOS' (2020-06: 713; 2021-12: 517)" in rio["evidence"]
