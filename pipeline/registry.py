@@ -148,11 +148,14 @@ FIGURES = (
     Figure("fig-30-uruguay-prison-by-sex", "uruguay", "prison_series", "prison_by_sex",
            x="position", y=("persons",), series="sex", drawn=("female", "male"), title="fig-30.title",
            caption=Text("fig-30.caption", ("first_year", "luc_month_name", "unodc_women_years", "unodc_men_years")),
-           alt=Text("fig-30.alt"),
+           alt=Text("fig-30.alt", ("women_first", "women_first_period", "women_last", "women_last_period",
+                                   "men_first", "men_first_period", "men_last", "men_last_period", "luc_month_name")),
            source=Text("fig-30.source"), definitions="prison"),
     Figure("fig-31-uruguay-women-share-by-stage", "uruguay", "drug_share_by_stage", "women_share_by_stage",
            x="position", y=("women_share_pct",), series="stage", title="fig-31.title",
-           caption=Text("fig-31.caption"), alt=Text("fig-31.alt"), source=Text("fig-31.source"),
+           caption=Text("fig-31.caption"),
+           alt=Text("fig-31.alt", ("police_share_low", "police_share_high", "police_years", "prosecution_points")),
+           source=Text("fig-31.source"),
            definitions="stages"),
 )
 

@@ -355,11 +355,39 @@ def values(settings: Uruguay, tables: dict[str, pd.DataFrame], registry: pd.Data
     scope = f"people held of all ages; published counts of adults only ({adults_only_figures(registry)}) are left out"
     chosen = settings.model_dump()
     return {"text": {"first_year": settings.first_year, "luc_month_name": month_name(settings.luc_month),
-                     "unodc_women_years": years["female"], "unodc_men_years": years["male"]},
+                     "unodc_women_years": years["female"], "unodc_men_years": years["male"]}
+            | series_ends(tables["prison_series"]) | stage_points(tables["drug_share_by_stage"]),
             "definitions": {"prison": {name: chosen[name] for name in PRISON_DEFINITIONS}
                             | {"prison_series_scope": scope},
                             "stages": {name: chosen[name] for name in STAGE_DEFINITIONS},
                             "claims": {name: chosen[name] for name in CLAIM_DEFINITIONS}}}
+
+
+def series_ends(series: pd.DataFrame) -> dict[str, str]:
+    """The first and last count of women and of men held in fig-30's series, with their periods (`women_first`,
+    `women_first_period`, …, `men_last_period`): fig-30's alt text says them, written from the data, so that a new
+    count cannot leave it stale (it was typed: "to over 1,400 in 2025")."""
+    ends = {}
+    for sex, people in (("female", "women"), ("male", "men")):
+        drawn = series[series["sex"] == sex].sort_values("position", kind="stable")
+        for end, row in (("first", drawn.iloc[0]), ("last", drawn.iloc[-1])):
+            ends[f"{people}_{end}"], ends[f"{people}_{end}_period"] = f"{row['persons']:,.0f}", str(row["period"])
+    return ends
+
+
+def stage_points(stages: pd.DataFrame) -> dict[str, str]:
+    """fig-31's points in words, for its alt text: the range of women's shares of formal contacts with the police and
+    their years, and each share of prosecutions with its period (it was typed: "between 12% and 27% (2018-2022)").
+    The stages of police detention and prison have no share in the sources; a share of either would need its words
+    in fig-31.alt."""
+    police = stages[stages["stage"] == POLICE_STAGE]
+    prosecution = stages[stages["stage"] == "prosecution"]
+    years = sorted(police["period"].astype(str))
+    return {"police_share_low": fixed(police["women_share_pct"].min(), 1),
+            "police_share_high": fixed(police["women_share_pct"].max(), 1),
+            "police_years": f"{years[0]}–{years[-1]}",
+            "prosecution_points": ", ".join(f"{fixed(share, 1)}% ({period})" for share, period in
+                                            zip(prosecution["women_share_pct"], prosecution["period"]))}
 
 
 def unodc_years(series: pd.DataFrame) -> dict[str, str]:

@@ -273,3 +273,25 @@ def test_the_claims_read_in_every_language_whatever_the_definitions(sources, set
         "no exact published change for 2019-2020; UNODC's counts of women run to 2020. Evidence: UNODC women held "
         "2018: 482 -> 2020: 805 (+67.0%, partly before the law).")  # the window's span, the law in its last year
 
+
+
+def test_the_alt_texts_of_fig_30_and_fig_31_say_the_figures_data():
+    """fig-30's and fig-31's alt texts were typed ("to over 1,400 in 2025", "between 12% and 27% (2018-2022)"), so a
+    new count would have left them stale: they are written from the chapter's tables, as the Brazil figures' are. A
+    reader of the screen's text hears the ends of each series and every share drawn."""
+    from pipeline import paths
+    from pipeline.chapters import interim
+
+    series, stages = interim.read("uruguay", "prison_series"), interim.read("uruguay", "drug_share_by_stage")
+    assert uruguay.series_ends(series) == {
+        "women_first": "280", "women_first_period": "2003", "women_last": "1,422", "women_last_period": "2025-08",
+        "men_first": "8,012", "men_first_period": "2010", "men_last": "14,732", "men_last_period": "2024-12"}
+    assert uruguay.stage_points(stages) == {
+        "police_share_low": "12.2", "police_share_high": "27.1", "police_years": "2018–2022",
+        "prosecution_points": "30.0% (2010), 24.5% (2015-01/2015-11), 20.0% (2021)"}
+    women = series[series["sex"] == "female"]
+    assert (women["persons"].iloc[0], women["persons"].iloc[-1]) == (280, 1422)  # the drawn order is the table's
+    written = (paths.FIGURES / "fig-30-uruguay-prison-by-sex.txt").read_text(encoding="utf-8")
+    assert "women from 280 (2003) to 1,422 (2025-08), men from 8,012 (2010) to 14,732 (2024-12)" in written
+    spanish = (paths.FIGURES / "es" / "fig-31-uruguay-women-share-by-stage.txt").read_text(encoding="utf-8")
+    assert "entre el 12,2% y el 27,1% (2018–2022); procesamiento 30,0% (2010), 24,5% (2015-01/2015-11)" in spanish
