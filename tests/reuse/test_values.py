@@ -122,14 +122,16 @@ def test_latex_prints_a_value_or_a_visible_gap(tmp_path):
 
 
 @pytest.mark.parametrize("language, note", [
-    ("en", "compares counts of different scope; evidence: bra-016; growth 2019-12 to 2021-12 (SISDEPEN): 387.15; "
-           "growth 2019-12 to 2021-12 in the states counted at both ends (SISDEPEN): 55.01"),
+    ("en", "compares counts of different scope; evidence: bra-016; growth 2019-12 to 2021-12, percent (SISDEPEN): "
+           "387.15; growth 2019-12 to 2021-12 in the states counted at both ends, percent (SISDEPEN): 55.01"),
     ("es", "compara recuentos de distinto alcance; evidencia: bra-016; "
-           "crecimiento de 2019-12 a 2021-12 (SISDEPEN): 387,15; "
-           "crecimiento de 2019-12 a 2021-12 en los estados contados en ambos extremos (SISDEPEN): 55,01"),
+           "crecimiento de 2019-12 a 2021-12, en porcentaje (SISDEPEN): 387,15; "
+           "crecimiento de 2019-12 a 2021-12 en los estados contados en ambos extremos, en porcentaje (SISDEPEN): "
+           "55,01"),
     ("pt", "compara contagens de abrangência diferente; evidência: bra-016; "
-           "crescimento de 2019-12 a 2021-12 (SISDEPEN): 387,15; "
-           "crescimento de 2019-12 a 2021-12 nos estados contados em ambas as pontas (SISDEPEN): 55,01")])
+           "crescimento de 2019-12 a 2021-12, em porcentagem (SISDEPEN): 387,15; "
+           "crescimento de 2019-12 a 2021-12 nos estados contados em ambas as pontas, em porcentagem (SISDEPEN): "
+           "55,01")])
 def test_a_claim_is_quoted_with_the_numbers_the_check_shows_beside_its_verdict(language, note):
     """An author who copies the briefing's 448.3% growth of monitored men finds, in the same row, the verdict's caveat,
     the count's growth to the last file and the growth in the 9 states that were in the count at both ends

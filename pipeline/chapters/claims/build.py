@@ -614,8 +614,12 @@ def _compute(check: Check, claim: Claim, indexed: pd.DataFrame, registry: Path) 
         return Computed(v, phrase, rows, sources, decimals)
     if check.compute == "greater":
         gaps = [a - b for a, b in zip(v[::2], v[1::2])]
-        phrase = i18n.phrase("page.claims.computed.greater", holding=i18n.quantity(sum(g > 0 for g in gaps), 0),
-                             pairs=i18n.quantity(len(gaps), 0), gap=i18n.quantity(min(gaps), decimals))
+        if len(gaps) == 1:  # "in the stated order (gap 1.05)", not "1 of 1 pairs"
+            phrase = i18n.phrase("page.claims.computed.greater_one" + ("" if gaps[0] > 0 else "_not"),
+                                 gap=i18n.quantity(gaps[0], decimals))
+        else:
+            phrase = i18n.phrase("page.claims.computed.greater", holding=i18n.quantity(sum(g > 0 for g in gaps), 0),
+                                 pairs=i18n.quantity(len(gaps), 0), gap=i18n.quantity(min(gaps), decimals))
         return Computed(gaps, phrase, rows, sources, decimals)
     value = {"value": lambda: v[0], "sum": lambda: sum(v), "growth_pct": lambda: 100 * (v[1] / v[0] - 1),
              "share_pct": lambda: 100 * v[0] / v[1], "percent_higher": lambda: 100 * (v[0] / v[1] - 1),

@@ -326,11 +326,12 @@ def test_an_order_without_a_number():
                                                 "ARG/unodc_prisons/pretrial_share/male/2020"]}
     found = _verdict(table, argentina, None, unit="trend")
     assert (found["status"], found["computed"]) == \
-        ("reproduced", "1 of 1 pairs in the stated order (smallest gap 15.00)")
+        ("reproduced", "in the stated order (gap 15.00)")
     both = {"compute": "greater", "keys": argentina["keys"] + ["BRA/unodc_prisons/pretrial_share/female/2020",
                                                                "BRA/unodc_prisons/pretrial_share/male/2020"]}
     found = _verdict(table, both, None, unit="trend")
-    assert found["status"] == "contradicted"
+    assert (found["status"], found["computed"]) == ("contradicted", "1 of 2 pairs in the stated order (smallest gap "
+                                                                    "-1.00)")
     assert found["reason"] == ("BRA/unodc_prisons/pretrial_share/female/2020 is not above "
                                "BRA/unodc_prisons/pretrial_share/male/2020")
     # Stated numbers whose order alone is tested ("women +60%, men +22%"): the order is a part of the claim.
@@ -349,12 +350,13 @@ def test_a_key_may_name_the_first_or_latest_period_of_its_series():
     grew = {"compute": "greater", "keys": ["WLD/unodc_prisons/persons_held_fixed_panel/male/latest",
                                            "WLD/unodc_prisons/persons_held_fixed_panel/male/first"]}
     found = _verdict(table, grew, None, unit="trend", country="WLD")
-    assert (found["status"], found["computed"]) == ("reproduced", "1 of 1 pairs in the stated order (smallest gap "
+    assert (found["status"], found["computed"]) == ("reproduced", "in the stated order (gap "
                                                                   "30,536)")
     assert found["check"] == ("greater WLD/unodc_prisons/persons_held_fixed_panel/male/2019 ; "
                               "WLD/unodc_prisons/persons_held_fixed_panel/male/2010")
     fell = {"compute": "greater", "keys": list(reversed(grew["keys"]))}
-    assert _verdict(table, fell, None, unit="trend", country="WLD")["status"] == "contradicted"
+    assert _verdict(table, fell, None, unit="trend", country="WLD")[["status", "computed"]].tolist() == [
+        "contradicted", "not in the stated order (gap -30,536)"]
     # A context's label names the period its key resolved to, in each language (data/claims.yaml's widest panel).
     widest = {"compute": "value", "keys": ["WLD/unodc_prisons/persons_held_fixed_panel/male/latest"],
               "label": "widest panel of all (ending in {period}), women's minus men's growth, percentage points"}
@@ -468,14 +470,14 @@ def test_every_claim_gives_its_recorded_verdict(real):
      "the lower and upper quartile of the reporting countries' women's shares (regional.missing_share_quantiles; "
      "reports/tables/tab-07)", "primary"),
     # The direction on a fixed panel of countries (2010 and 2019), not the sizes since 2000.
-    ("wld-women-held-growth-since-2000", "partly_checked", "1 of 1 pairs in the stated order (smallest gap 1.05)",
+    ("wld-women-held-growth-since-2000", "partly_checked", "in the stated order (gap 1.05)",
      "the direction (women's numbers grew faster than men's) only, 1 of 2 aspects; the first value above the "
      "second", "primary"),
     # Gaps between counts of persons are whole persons.
-    ("wld-men-held-growth-since-2000", "partly_checked", "1 of 1 pairs in the stated order (smallest gap 30,536)",
+    ("wld-men-held-growth-since-2000", "partly_checked", "in the stated order (gap 30,536)",
      "the direction (men's numbers grew) only, 1 of 2 aspects; the first value above the second",
      "primary"),
-    ("lac-women-pretrial-share-above-men", "partly_checked", "1 of 1 pairs in the stated order (smallest gap 6.11)",
+    ("lac-women-pretrial-share-above-men", "partly_checked", "in the stated order (gap 6.11)",
      "persons held for any offence (the data do not split pre-trial detention by offence) only, 1 of 2 aspects; "
      "the first value above the second", "primary"),
     ("lac-five-countries-drug-share-women-vs-men", "partly_checked", "98.30",
@@ -514,11 +516,11 @@ def test_context_shows_the_nearest_computable_numbers(real):
     # The count's growth, and its growth in the 9 states with a monitoring unit in both files (the others entered the
     # count after 2019-12: tab-27): 23,033 / 14,859 men and 2,938 / 1,962 women, recounted from the raw files.
     assert results.loc["bra-monitoring-growth-men", "context"] == (
-        "growth 2019-12 to 2021-12 (SISDEPEN): 387.15; "
-        "growth 2019-12 to 2021-12 in the states counted at both ends (SISDEPEN): 55.01")
+        "growth 2019-12 to 2021-12, percent (SISDEPEN): 387.15; "
+        "growth 2019-12 to 2021-12 in the states counted at both ends, percent (SISDEPEN): 55.01")
     assert results.loc["bra-monitoring-growth-women", "context"] == (
-        "growth 2019-12 to 2021-12 (SISDEPEN): 335.42; "
-        "growth 2019-12 to 2021-12 in the states counted at both ends (SISDEPEN): 49.75")
+        "growth 2019-12 to 2021-12, percent (SISDEPEN): 335.42; "
+        "growth 2019-12 to 2021-12 in the states counted at both ends, percent (SISDEPEN): 49.75")
     assert results.loc["lac-five-countries-drug-share-women-vs-men", "context"] == \
         "Brazil, women's minus men's share, percentage points: 28.25"
 
