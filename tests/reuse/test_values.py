@@ -130,7 +130,7 @@ def test_latex_prints_a_value_or_a_visible_gap(tmp_path):
            "55,01"),
     ("pt", "compara contagens de abrangência diferente; evidência: bra-016; "
            "crescimento de 2019-12 a 2021-12, em porcentagem (SISDEPEN): 387,15; "
-           "crescimento de 2019-12 a 2021-12 nos estados contados em ambas as pontas, em porcentagem (SISDEPEN): "
+           "crescimento de 2019-12 a 2021-12 nos estados contados em ambos os extremos, em porcentagem (SISDEPEN): "
            "55,01")])
 def test_a_claim_is_quoted_with_the_numbers_the_check_shows_beside_its_verdict(language, note):
     """An author who copies the briefing's 448.3% growth of monitored men finds, in the same row, the verdict's caveat,

@@ -493,7 +493,7 @@ def unit_absent_findings(units: pd.DataFrame, min_people: float, measures: dict[
                                  f"units in {period}: {totals[period]:,.0f} ({_state_around(totals, period)})",
                      "treatment": "keep",
                      "effect": f"not counted: the file has no row for these units in {period}; the nation's {who} "
-                               f"of this measure that semester: {nation(period):,.0f} (the semester before: "
+                               f"in this measure that semester: {nation(period):,.0f} (the semester before: "
                                f"{nation(periods[at[period] - 1]):,.0f})",
                      UNITS: _listed(group["unit_name"])})
     return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment", "effect", UNITS])

@@ -800,7 +800,7 @@ def test_absent_rule_lists_a_unit_missing_from_a_semester_between_two_that_list_
         "517); the state's men in all its units in 2017-12: 500 (2017-06: 910; 2018-06: 1,317)")
     # Without the chapter's national counts, the units' own: 610 + 300 in 2017-06, 0 + 80 + 300 + 120 in 2017-12.
     assert found["effect"].iloc[1] == ("not counted: the file has no row for these units in 2017-12; the nation's men "
-                                       "of this measure that semester: 500 (the semester before: 910)")
+                                       "in this measure that semester: 500 (the semester before: 910)")
     national = pd.Series({("people_in_cells", "2017-12", "male"): 29_000,
                           ("people_in_cells", "2017-06", "male"): 30_000})
     assert plausibility.unit_absent_findings(units, 50, MEASURES, national)["effect"].iloc[1].endswith(
@@ -833,7 +833,7 @@ def test_the_units_missing_from_a_semester_in_the_real_files():
     assert set(found["treatment"]) == {"keep"} and not found["known_error"].any()
     rio = found[(found["state"] == "RJ") & (found["period"] == "2020-12")].iloc[0]
     assert "'INSTITUTO PENAL OSCAR STEVENSON - SEAPOS' (2020-06: 713; 2021-12: 517)" in rio["evidence"]
-    assert rio["effect"].endswith("the nation's women of this measure that semester: 28,688 (the semester before: "
+    assert rio["effect"].endswith("the nation's women in this measure that semester: 28,688 (the semester before: "
                                   "30,452)")
     in_cells = interim.read("brazil", "in_cells").set_index("period")["female"]
     assert (in_cells["2020-06"], in_cells["2020-12"]) == (30_452, 28_688)
