@@ -449,9 +449,9 @@ def unit_absent_findings(units: pd.DataFrame, min_people: float, measures: dict[
     neither the state's count nor the nation's that semester (a unit that reports zero people, or people of the other
     sex only, has a row: it is not absent). A gap of several semesters gives a finding in each. Listed with each unit's
     people in the two semesters around the gap and the state's people in all its units, and with the nation's of the
-    same measure that semester and the one before (`national`, by measure, period and sex, as the chapter counts them; without it, the units' people
-    as published), never altered: the file does not say whether the unit held no one, moved its people or sent no
-    form. The measure is that of the unit's class in the semester before the gap.
+    same measure that semester and the one before (`national`, by measure, period and sex, as the chapter counts
+    them; without it, the units' people as published), never altered: the file does not say whether the unit held
+    no one, moved its people or sent no form. The measure is that of the unit's class in the semester before the gap.
 
     `units` has UNIT_COLUMNS; the findings have FINDING_COLUMNS, their `treatment` (keep) and `effect`. Names in
     capitals, so every language shows them as written (pipeline.i18n)."""
@@ -763,7 +763,8 @@ def unit_sex_copy_findings(population: pd.DataFrame, units: pd.DataFrame, min_wo
         rows.append({"rule": UNIT_SEX_COPY_RULE, "state": unit["state"], "period": period,
                      "measure": measures[unit["kind"]], "sex": "female", "value": float(women[(period, unit_row)]),
                      "evidence": f"{women[(period, unit_row)]:,.0f} women in a unit whose count of women repeats its "
-                                 f"count of men, count by count in every legal situation and court ({counts[(period, unit_row)]} count(s)): "
+                                 f"count of men, count by count in every legal situation and court "
+                                 f"({counts[(period, unit_row)]} count(s)): "
                                  f"'{unit['unit_name'].upper()}'; the unit's women / men in the semesters before and "
                                  f"after: {beside}",
                      "treatment": "keep", UNITS: _listed([unit["unit_name"]])})

@@ -772,7 +772,8 @@ def test_sex_copy_rule_lists_a_unit_whose_women_are_its_men_count_by_count():
     assert found[["rule", "state", "period", "measure", "sex", "value", "treatment"]].values.tolist() == [
         ["unit_sex_copy", "PB", "2016-12", "people_electronic_monitoring", "female", 121.0, "keep"]]
     assert found["evidence"].iloc[0] == (
-        "121 women in a unit whose count of women repeats its count of men, count by count in every legal situation and court (1 count(s)): "
+        "121 women in a unit whose count of women repeats its count of men, count by count in every legal situation "
+        "and court (1 count(s)): "
         "'CENTRO DE MONITORAMENTO'; the unit's women / men in the semesters before and after: 2017-06: 2 / 2")
     assert plausibility.unit_sex_copy_findings(tidy, units, 122, MEASURES).empty  # fewer women than asked
 
