@@ -543,7 +543,13 @@ def _in_cell_units(settings: Brazil, side: str) -> str:
 def definition(measure: str, settings: Brazil) -> str:
     """The definition written beside every long-table row of `measure`."""
     if measure.startswith("people_in_cells"):
-        return cells_definition(settings)
+        # Block 4.1's security measures are internment and outpatient treatment (outpatients: at most a few dozen
+        # women and some hundreds of men a semester in the files): both are counted, as SENAPPEN's total counts them;
+        # a reviewer asked which.
+        legal = {"people_in_cells": "; every legal situation, outpatient security measures included",
+                 "people_in_cells_security_measure": "; security measures of internment and of outpatient treatment "
+                                                     "together"}.get(measure, "")
+        return cells_definition(settings) + legal
     if measure == "people_patronato":
         where = "counted in" if settings.patronato_in_cells else "counted apart from"
         return (f"SISDEPEN block 4.1 in units whose name marks a Patronato (patronato_pattern "

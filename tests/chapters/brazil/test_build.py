@@ -487,3 +487,16 @@ def test_the_monitoring_caption_names_the_briefings_table_27_in_every_language()
     for language, where in (("en", "(table 27 of the briefing)"), ("es", "(tabla 27 del informe)"),
                             ("pt", "(tabela 27 do informe)")):
         assert where in i18n.Translator(language)("fig-21.caption")
+
+
+def test_the_definitions_say_that_security_measures_include_outpatient_treatment():
+    """Block 4.1 has two columns of security measures, internment and outpatient treatment, and the chapter counts
+    both, as SENAPPEN's total does: a reviewer could not tell from the definitions which it counted."""
+    table = pd.read_csv(paths.INDICATORS, dtype={"period": str})
+    defined = table[table["country"] == "BRA"].drop_duplicates("indicator").set_index("indicator")["definition"]
+    assert "; every legal situation, outpatient security measures included" in defined["people_in_cells"]
+    assert "; security measures of internment and of outpatient treatment together" in \
+        defined["people_in_cells_security_measure"]
+    assert "outpatient" not in defined["people_in_cells_pre_trial"]
+    assert set(brazil.LEGAL_GROUPS) >= {"security_internment", "security_outpatient"}
+    assert brazil.LEGAL_GROUPS["security_outpatient"] == brazil.LEGAL_GROUPS["security_internment"]
