@@ -49,7 +49,15 @@ Rules (thresholds and treatments come from params.yaml `unodc_prisons:`):
    it does not describe (Haiti's total persons held, 8,882 in 2017 and 2018). Listed, values kept: which of the
    two years the count describes is unknown. (An independent recount of the Americas' estimate found them.)
 
-Rules 2–6 see the data after rule 1 (and rule 2's exclusions), so one wrong row gives one finding.
+7. `juveniles counted for one sex only`: a sex's Age=Total count with no Age=Juveniles row that year while the other
+   sex's Age=Total count of the same series and year includes juveniles (its Age=Juveniles row above 0). The count
+   without a juvenile row may hold none or not give them apart, so the year's counts of women and men, and its
+   women's share, may differ in scope. El Salvador's women of 2016–2018 are its adult women (Age=Adult equals
+   Age=Total), while its men's counts include 795 to 929 juveniles, and its women's count gives 77 juveniles in 2015
+   and 104 in 2019. The evidence gives the nearest year in which the series does count juveniles of that sex. Listed,
+   values kept: whether any were held is unknown. (An independent recount of fig-01's steps found them.)
+
+Rules 2–7 see the data after rule 1 (and rule 2's exclusions), so one wrong row gives one finding.
 """
 
 from __future__ import annotations
@@ -75,6 +83,20 @@ BELOW_PARTS = "count below the sum of its parts"
 SEX_SWAP = "female and male counts look swapped"
 REPEATED = "count repeated from the year before"
 REPEATED_TREATMENT = "listed; kept as published (which year the count describes is unknown)"
+JUVENILES_ONE_SEX = "juveniles counted for one sex only"
+JUVENILES_ONE_SEX_TREATMENT = ("listed; kept as published (a count without a juvenile row may hold none or not give "
+                               "them apart: the year's women's share may compare counts of different scope)")
+# Its evidence, by the sex whose count gives no juveniles (each a row of data/translations.csv: the sexes are words).
+JUVENILES_ONE_SEX_EVIDENCE = {
+    ("female", True): ("female Age=Total {0} gives no juvenile count, male Age=Total {1} includes Age=Juveniles {2}; "
+                       "the series counts juvenile women in other years (nearest: {3} in {4})"),
+    ("female", False): ("female Age=Total {0} gives no juvenile count, male Age=Total {1} includes Age=Juveniles {2}; "
+                        "the series counts juvenile women in no other year"),
+    ("male", True): ("male Age=Total {0} gives no juvenile count, female Age=Total {1} includes Age=Juveniles {2}; "
+                     "the series counts juvenile men in other years (nearest: {3} in {4})"),
+    ("male", False): ("male Age=Total {0} gives no juvenile count, female Age=Total {1} includes Age=Juveniles {2}; "
+                      "the series counts juvenile men in no other year"),
+}
 
 Treatment = Literal["keep", "exclude"]
 
@@ -159,8 +181,9 @@ def check(counts: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     jumps = pd.concat([jumps, shared_jumps(totals, jumps, thresholds)], ignore_index=True)
     totals = _without(totals, jumps)
     swaps = sex_swaps(_without(_without(counts, juveniles), jumps), thresholds)
+    one_sex = juveniles_one_sex(counts, excluded_values(pd.concat([juveniles, jumps], ignore_index=True)))
     findings = [f for f in (juveniles, jumps, sex_gaps(totals, thresholds), below_parts(counts, totals, thresholds),
-                            swaps, repeated_counts(totals, thresholds)) if len(f)]
+                            swaps, repeated_counts(totals, thresholds), one_sex) if len(f)]
     return pd.concat(findings, ignore_index=True) if findings else pd.DataFrame(columns=FINDINGS)
 
 
@@ -331,6 +354,41 @@ def repeated_counts(totals: pd.DataFrame, thresholds: Thresholds) -> pd.DataFram
     evidence = [f"the same count, {value:,.0f}, in {year - 1} and {year}"
                 for value, year in zip(found["value"], found["year"].astype(int))]
     return _findings(found, REPEATED, found["value"], evidence, REPEATED_TREATMENT, "")
+
+
+def juveniles_one_sex(counts: pd.DataFrame, excluded: set[tuple] = frozenset()) -> pd.DataFrame:
+    """Rule 7: a female or male Age=Total count with no Age=Juveniles row that year, where the other sex has an
+    Age=Total count and an Age=Juveniles count above 0 in the same series and year; with the year nearest it (the
+    earlier of two as near) in which the series counts juveniles of the first sex, if any. A count that rules 1 and 2
+    left out (`excluded`: excluded_values of their findings) is judged on neither side; the juvenile counts of its
+    year stay counts of juveniles."""
+    by_sex = counts[counts["sex"].isin(("female", "male"))]
+    keys = zip(*(by_sex[column].tolist() for column in ("country", "series", "sex")), by_sex["year"].astype(int))
+    by_sex = by_sex[~((by_sex["age"] == "total").to_numpy() & np.array([key in excluded for key in keys], bool))]
+    wide = by_sex.pivot_table(index=["country", "series", "year"], columns=["sex", "age"], values="value",
+                              aggfunc="first").reindex(columns=pd.MultiIndex.from_product(
+                                  [("female", "male"), ("total", "juveniles")]))
+    counted = by_sex[(by_sex["age"] == "juveniles") & (by_sex["value"] > 0)]
+    years = {key: group.set_index("year")["value"].sort_index()
+             for key, group in counted.assign(year=counted["year"].astype(int)).groupby(["country", "series", "sex"])}
+    found = []
+    for sex, other in (("female", "male"), ("male", "female")):
+        hit = wide[wide[sex, "total"].notna() & wide[sex, "juveniles"].isna() & wide[other, "total"].notna()
+                   & (wide[other, "juveniles"] > 0)]
+        for (country, series, year), row in hit.iterrows():
+            elsewhere = years.get((country, series, sex))
+            numbers = [fixed(row[column], 0, grouped=True)
+                       for column in ((sex, "total"), (other, "total"), (other, "juveniles"))]
+            if elsewhere is not None:
+                nearest = min(elsewhere.index, key=lambda y: (abs(y - int(year)), y))
+                numbers += [fixed(elsewhere[nearest], 0, grouped=True), nearest]
+            found.append({"country": country, "series": series, "sex": sex, "year": int(year),
+                          "value": row[sex, "total"],
+                          "evidence": JUVENILES_ONE_SEX_EVIDENCE[sex, elsewhere is not None].format(*numbers)})
+    table = pd.DataFrame(found, columns=["country", "series", "sex", "year", "value", "evidence"])
+    table = table.sort_values(["country", "series", "year", "sex"], kind="stable")
+    return _findings(table, JUVENILES_ONE_SEX, table["value"], table["evidence"].tolist(),
+                     JUVENILES_ONE_SEX_TREATMENT, "")
 
 
 # --------------------------------------------------------------------------------------- Helpers ---

@@ -338,6 +338,66 @@ def test_the_repeated_count_minimum_is_a_parameter():
     assert len(rules.repeated_counts(frame, Thresholds(repeated_count_min=40))) == 1
 
 
+# ---------------------------------------------------------------------------------- Juveniles of one sex ---
+
+def by_age(sex: str, year: int, total: float, juveniles: float | None = None) -> list[tuple]:
+    rows = [("AAA", "persons_held", sex, "total", year, total)]
+    return rows + ([("AAA", "persons_held", sex, "juveniles", year, juveniles)] if juveniles is not None else [])
+
+
+def test_a_count_of_women_without_juveniles_beside_men_with_them_is_listed_and_kept():
+    """El Salvador's pattern: women of 2016 to 2018 without a juvenile row, men's counts with juveniles; the series
+    counts juvenile women in 2015 and 2019. Each year's evidence gives the nearest of those (the earlier of two as
+    near)."""
+    frame = counts(*by_age("female", 2015, 3253, 77), *by_age("male", 2015, 30005, 536),
+                   *by_age("female", 2016, 3632), *by_age("male", 2016, 33987, 795),
+                   *by_age("female", 2017, 3692), *by_age("male", 2017, 36467, 877),
+                   *by_age("female", 2018, 3460), *by_age("male", 2018, 36884, 929),
+                   *by_age("female", 2019, 3012, 104), *by_age("male", 2019, 36949, 1742))
+    found = rules.juveniles_one_sex(frame)
+    assert findings_of(found, rules.JUVENILES_ONE_SEX) == [("AAA", year, "persons_held", "female", "")
+                                                           for year in (2016, 2017, 2018)]
+    assert found["value"].tolist() == [3632, 3692, 3460]
+    assert found["evidence"].tolist() == [
+        "female Age=Total 3,632 gives no juvenile count, male Age=Total 33,987 includes Age=Juveniles 795; the series "
+        "counts juvenile women in other years (nearest: 77 in 2015)",
+        "female Age=Total 3,692 gives no juvenile count, male Age=Total 36,467 includes Age=Juveniles 877; the series "
+        "counts juvenile women in other years (nearest: 77 in 2015)",
+        "female Age=Total 3,460 gives no juvenile count, male Age=Total 36,884 includes Age=Juveniles 929; the series "
+        "counts juvenile women in other years (nearest: 104 in 2019)"]
+    assert found["treatment"].tolist() == [rules.JUVENILES_ONE_SEX_TREATMENT] * 3
+
+
+def test_a_count_of_men_without_juveniles_and_a_series_that_never_counts_them():
+    found = rules.juveniles_one_sex(counts(*by_age("female", 2005, 634, 8), *by_age("male", 2005, 7645)))
+    assert findings_of(found, rules.JUVENILES_ONE_SEX) == [("AAA", 2005, "persons_held", "male", "")]
+    assert found["evidence"].tolist() == ["male Age=Total 7,645 gives no juvenile count, female Age=Total 634 includes "
+                                          "Age=Juveniles 8; the series counts juvenile men in no other year"]
+
+
+@pytest.mark.parametrize("rows", [
+    by_age("female", 2017, 3692, 0) + by_age("male", 2017, 36467, 877),  # juvenile women counted: none
+    by_age("female", 2017, 3692) + by_age("male", 2017, 36467, 0),       # no juvenile men either
+    by_age("female", 2017, 3692) + by_age("male", 2017, 36467),          # neither sex gives juveniles
+    by_age("female", 2017, 3692) + [("AAA", "persons_held", "male", "juveniles", 2017, 877)],  # no men's total
+    by_age("female", 2017, 3692) + by_age("male", 2016, 36467, 877),     # the men's juveniles of another year
+    by_age("female", 2017, 3692) + [("AAA", "persons_held_unsentenced", "male", "total", 2017, 9000),
+                                    ("AAA", "persons_held_unsentenced", "male", "juveniles", 2017, 500)],  # series
+])
+def test_counts_of_the_same_scope_are_silent(rows):
+    assert rules.juveniles_one_sex(counts(*rows)).empty
+
+
+def test_a_juveniles_only_total_is_not_also_a_count_without_juveniles():
+    """Rule 1 first: a women's Age=Total that is its juveniles alone is excluded, and the men's count of the year
+    gives no second finding; its juvenile women stay a count of juvenile women (the nearest year of 2021's)."""
+    frame = counts(*by_age("female", 2020, 58, 58), *by_age("male", 2020, 1372, 1372), *by_age("female", 2021, 40),
+                   *by_age("male", 2021, 1200, 30), ("AAA", "persons_held", "female", "adult", 2021, 40))
+    found = rules.check(frame, DEFAULT)
+    assert findings_of(found, rules.JUVENILES_ONE_SEX) == [("AAA", 2021, "persons_held", "female", "")]
+    assert "(nearest: 58 in 2020)" in found.loc[found["rule"] == rules.JUVENILES_ONE_SEX, "evidence"].iloc[0]
+
+
 # ---------------------------------------------------------------------------------- All rules ---
 
 def test_one_wrong_row_gives_one_finding():

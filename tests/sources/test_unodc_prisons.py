@@ -148,6 +148,27 @@ def test_counts_repeated_from_the_year_before_on_the_real_file(real):
             ("ARG", 2013, "persons_held", "female", 2876.0)} <= keys
 
 
+def test_juveniles_counted_for_one_sex_only_on_the_real_file(real):
+    """Rule 7 on the pinned export: 31 counts of one sex without a juvenile row in a year whose other sex's count
+    includes juveniles, 7 in the Americas, all kept. El Salvador's women of 2016–2018 are its adult women while its
+    men's counts include 795 to 929 juveniles (an independent recount of fig-01's 2018-2019 step found them); Costa
+    Rica's men of 2005, beside 8 juvenile women; Bermuda's women of 2017-2019, in a series that never counts
+    juvenile women."""
+    _, quality, long, _ = real
+    found = quality[quality["rule"] == rules.JUVENILES_ONE_SEX]
+    assert len(found) == 31 and (found["excludes"] == "").all()
+    americas = found[found["region"] == "Americas"]
+    assert sorted(zip(americas["country"], americas["year"], americas["sex"], americas["value"])) == [
+        ("BMU", 2017, "female", 7), ("BMU", 2018, "female", 5), ("BMU", 2019, "female", 4),
+        ("CRI", 2005, "male", 7645), ("SLV", 2016, "female", 3632), ("SLV", 2017, "female", 3692),
+        ("SLV", 2018, "female", 3460)]
+    assert americas.set_index(["country", "year"]).loc[("SLV", 2018), "evidence"] == (
+        "female Age=Total 3,460 gives no juvenile count, male Age=Total 36,884 includes Age=Juveniles 929; the series "
+        "counts juvenile women in other years (nearest: 104 in 2019)")
+    assert _value(long, "SLV", "persons_held", "female", "2018") == 3460  # listed, not changed
+    assert not _rows(long, "SLV", "women_share_of_persons_held", "female", "2018").empty
+
+
 def test_series_breaks_on_the_real_file(real):
     _, quality, long, _ = real
     jumps = quality[(quality["rule"] == rules.JUMP) & (quality["region"] == "Americas")]

@@ -53,7 +53,7 @@ def rules_found(quality: pd.DataFrame, latest: pd.DataFrame, region: str) -> str
     lines.append("\nElsewhere the same pattern: " + _list(elsewhere) + ".")
     lines.append("")
     for rule in (rules.JUMP, rules.SHARED_JUMP, rules.SEX_GAP_FAR, rules.BELOW_PARTS, rules.SEX_SWAP,
-                 rules.LEVEL_SHIFT, rules.REPEATED):
+                 rules.LEVEL_SHIFT, rules.REPEATED, rules.JUVENILES_ONE_SEX):
         found = here[here["rule"] == rule]
         taken = found[found["excludes"] != ""]
         elsewhere = quality[(quality["rule"] == rule) & (quality["region"] != region)]
