@@ -51,11 +51,14 @@ Rules (thresholds and treatments come from params.yaml `unodc_prisons:`):
 
 7. `juveniles counted for one sex only`: a sex's Age=Total count with no Age=Juveniles row that year while the other
    sex's Age=Total count of the same series and year includes juveniles (its Age=Juveniles row above 0). The count
-   without a juvenile row may hold none or not give them apart, so the year's counts of women and men, and its
-   women's share, may differ in scope. El Salvador's women of 2016–2018 are its adult women (Age=Adult equals
-   Age=Total), while its men's counts include 795 to 929 juveniles, and its women's count gives 77 juveniles in 2015
-   and 104 in 2019. The evidence gives the nearest year in which the series does count juveniles of that sex. Listed,
-   values kept: whether any were held is unknown. (An independent recount of fig-01's steps found them.)
+   without a juvenile row may leave its juveniles out, so the year's counts of women and men, and its women's share,
+   may differ in scope. El Salvador's women of 2016–2018 are its adult women (Age=Adult equals Age=Total), while its
+   men's counts include 795 to 929 juveniles, and its women's count gives 77 juveniles in 2015 and 104 in 2019.
+   Where the both-sexes Age=Juveniles count equals the other sex's, the file's own sum gives the first sex no
+   juveniles, and nothing is listed (Bermuda's women of 2017–2019); where it is larger, the difference is the
+   juveniles the count leaves out (Costa Rica's men of 2005: 26 juveniles of both sexes, 8 of them women), and the
+   evidence says so; where the file has no both-sexes count, the evidence gives the nearest year in which the series
+   counts juveniles of that sex. Listed, values kept. (An independent recount of fig-01's steps found them.)
 
 Rules 2–7 see the data after rule 1 (and rule 2's exclusions), so one wrong row gives one finding.
 """
@@ -84,18 +87,23 @@ SEX_SWAP = "female and male counts look swapped"
 REPEATED = "count repeated from the year before"
 REPEATED_TREATMENT = "listed; kept as published (which year the count describes is unknown)"
 JUVENILES_ONE_SEX = "juveniles counted for one sex only"
-JUVENILES_ONE_SEX_TREATMENT = ("listed; kept as published (a count without a juvenile row may hold none or not give "
-                               "them apart: the year's women's share may compare counts of different scope)")
+JUVENILES_ONE_SEX_TREATMENT = ("listed; kept as published (the count may leave its juveniles out: the year's women's "
+                               "share may compare counts of different scope)")
 # Its evidence, by the sex whose count gives no juveniles (each a row of data/translations.csv: the sexes are words).
 JUVENILES_ONE_SEX_EVIDENCE = {
-    ("female", True): ("female Age=Total {0} gives no juvenile count, male Age=Total {1} includes Age=Juveniles {2}; "
-                       "the series counts juvenile women in other years (nearest: {3} in {4})"),
-    ("female", False): ("female Age=Total {0} gives no juvenile count, male Age=Total {1} includes Age=Juveniles {2}; "
-                        "the series counts juvenile women in no other year"),
-    ("male", True): ("male Age=Total {0} gives no juvenile count, female Age=Total {1} includes Age=Juveniles {2}; "
-                     "the series counts juvenile men in other years (nearest: {3} in {4})"),
-    ("male", False): ("male Age=Total {0} gives no juvenile count, female Age=Total {1} includes Age=Juveniles {2}; "
-                      "the series counts juvenile men in no other year"),
+    ("female", "implied"): ("female Age=Total {0} gives no juvenile count, male Age=Total {1} includes Age=Juveniles "
+                            "{2}; Age=Juveniles of both sexes, {3}, leaves {4} juvenile women out of the female count"),
+    ("female", "elsewhere"): ("female Age=Total {0} gives no juvenile count, male Age=Total {1} includes "
+                              "Age=Juveniles {2}; the series counts juvenile women in other years "
+                              "(nearest: {3} in {4})"),
+    ("female", "none"): ("female Age=Total {0} gives no juvenile count, male Age=Total {1} includes Age=Juveniles {2}; "
+                         "the series counts juvenile women in no other year"),
+    ("male", "implied"): ("male Age=Total {0} gives no juvenile count, female Age=Total {1} includes Age=Juveniles "
+                          "{2}; Age=Juveniles of both sexes, {3}, leaves {4} juvenile men out of the male count"),
+    ("male", "elsewhere"): ("male Age=Total {0} gives no juvenile count, female Age=Total {1} includes Age=Juveniles "
+                            "{2}; the series counts juvenile men in other years (nearest: {3} in {4})"),
+    ("male", "none"): ("male Age=Total {0} gives no juvenile count, female Age=Total {1} includes Age=Juveniles {2}; "
+                       "the series counts juvenile men in no other year"),
 }
 
 Treatment = Literal["keep", "exclude"]
@@ -358,33 +366,42 @@ def repeated_counts(totals: pd.DataFrame, thresholds: Thresholds) -> pd.DataFram
 
 def juveniles_one_sex(counts: pd.DataFrame, excluded: set[tuple] = frozenset()) -> pd.DataFrame:
     """Rule 7: a female or male Age=Total count with no Age=Juveniles row that year, where the other sex has an
-    Age=Total count and an Age=Juveniles count above 0 in the same series and year; with the year nearest it (the
-    earlier of two as near) in which the series counts juveniles of the first sex, if any. A count that rules 1 and 2
-    left out (`excluded`: excluded_values of their findings) is judged on neither side; the juvenile counts of its
-    year stay counts of juveniles."""
-    by_sex = counts[counts["sex"].isin(("female", "male"))]
-    keys = zip(*(by_sex[column].tolist() for column in ("country", "series", "sex")), by_sex["year"].astype(int))
-    by_sex = by_sex[~((by_sex["age"] == "total").to_numpy() & np.array([key in excluded for key in keys], bool))]
-    wide = by_sex.pivot_table(index=["country", "series", "year"], columns=["sex", "age"], values="value",
+    Age=Total count and an Age=Juveniles count above 0 in the same series and year, unless the both-sexes
+    Age=Juveniles count equals the other sex's (the first sex then has no juveniles to leave out). Where the
+    both-sexes count is larger, the evidence gives the juveniles of the first sex it implies; where there is none,
+    the year nearest (the earlier of two as near) in which the series counts juveniles of the first sex, if any. A
+    count that rules 1 and 2 left out (`excluded`: excluded_values of their findings) is judged on neither side; the
+    juvenile counts of its year stay counts of juveniles."""
+    keys = zip(*(counts[column].tolist() for column in ("country", "series", "sex")), counts["year"].astype(int))
+    counts = counts[~((counts["age"] == "total").to_numpy() & np.array([key in excluded for key in keys], bool))]
+    wide = counts.pivot_table(index=["country", "series", "year"], columns=["sex", "age"], values="value",
                               aggfunc="first").reindex(columns=pd.MultiIndex.from_product(
-                                  [("female", "male"), ("total", "juveniles")]))
-    counted = by_sex[(by_sex["age"] == "juveniles") & (by_sex["value"] > 0)]
+                                  [("female", "male", "total"), ("total", "juveniles")]))
+    counted = counts[(counts["age"] == "juveniles") & (counts["value"] > 0)]
     years = {key: group.set_index("year")["value"].sort_index()
              for key, group in counted.assign(year=counted["year"].astype(int)).groupby(["country", "series", "sex"])}
     found = []
     for sex, other in (("female", "male"), ("male", "female")):
+        both = wide["total", "juveniles"]
         hit = wide[wide[sex, "total"].notna() & wide[sex, "juveniles"].isna() & wide[other, "total"].notna()
-                   & (wide[other, "juveniles"] > 0)]
+                   & (wide[other, "juveniles"] > 0) & ~(both == wide[other, "juveniles"])]
         for (country, series, year), row in hit.iterrows():
-            elsewhere = years.get((country, series, sex))
             numbers = [fixed(row[column], 0, grouped=True)
                        for column in ((sex, "total"), (other, "total"), (other, "juveniles"))]
-            if elsewhere is not None:
+            elsewhere = years.get((country, series, sex))
+            if row["total", "juveniles"] > row[other, "juveniles"]:
+                kind = "implied"
+                numbers += [fixed(row["total", "juveniles"], 0, grouped=True),
+                            fixed(row["total", "juveniles"] - row[other, "juveniles"], 0, grouped=True)]
+            elif elsewhere is not None:
+                kind = "elsewhere"
                 nearest = min(elsewhere.index, key=lambda y: (abs(y - int(year)), y))
                 numbers += [fixed(elsewhere[nearest], 0, grouped=True), nearest]
+            else:
+                kind = "none"
+            evidence = JUVENILES_ONE_SEX_EVIDENCE[sex, kind].format(*numbers)
             found.append({"country": country, "series": series, "sex": sex, "year": int(year),
-                          "value": row[sex, "total"],
-                          "evidence": JUVENILES_ONE_SEX_EVIDENCE[sex, elsewhere is not None].format(*numbers)})
+                          "value": row[sex, "total"], "evidence": evidence})
     table = pd.DataFrame(found, columns=["country", "series", "sex", "year", "value", "evidence"])
     table = table.sort_values(["country", "series", "year", "sex"], kind="stable")
     return _findings(table, JUVENILES_ONE_SEX, table["value"], table["evidence"].tolist(),

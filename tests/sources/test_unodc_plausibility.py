@@ -375,7 +375,19 @@ def test_a_count_of_men_without_juveniles_and_a_series_that_never_counts_them():
                                           "Age=Juveniles 8; the series counts juvenile men in no other year"]
 
 
+def test_the_both_sexes_juveniles_give_how_many_the_count_leaves_out():
+    """Costa Rica's men of 2005: 26 juveniles of both sexes, 8 of them women, so 18 juvenile men are not in the men's
+    count."""
+    found = rules.juveniles_one_sex(counts(*by_age("female", 2005, 634, 8), *by_age("male", 2005, 7645),
+                                           ("AAA", "persons_held", "total", "juveniles", 2005, 26)))
+    assert found["evidence"].tolist() == ["male Age=Total 7,645 gives no juvenile count, female Age=Total 634 includes "
+                                          "Age=Juveniles 8; Age=Juveniles of both sexes, 26, leaves 18 juvenile men "
+                                          "out of the male count"]
+
+
 @pytest.mark.parametrize("rows", [
+    # Bermuda's women of 2017: the both-sexes juveniles are the men's, so the file's own sum gives the women none
+    by_age("female", 2017, 7) + by_age("male", 2017, 193, 9) + [("AAA", "persons_held", "total", "juveniles", 2017, 9)],
     by_age("female", 2017, 3692, 0) + by_age("male", 2017, 36467, 877),  # juvenile women counted: none
     by_age("female", 2017, 3692) + by_age("male", 2017, 36467, 0),       # no juvenile men either
     by_age("female", 2017, 3692) + by_age("male", 2017, 36467),          # neither sex gives juveniles
