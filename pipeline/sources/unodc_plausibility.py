@@ -92,14 +92,15 @@ JUVENILES_ONE_SEX_TREATMENT = ("listed; kept as published (the count may leave i
 # Its evidence, by the sex whose count gives no juveniles (each a row of data/translations.csv: the sexes are words).
 JUVENILES_ONE_SEX_EVIDENCE = {
     ("female", "implied"): ("female Age=Total {0} gives no juvenile count, male Age=Total {1} includes Age=Juveniles "
-                            "{2}; Age=Juveniles of both sexes, {3}, leaves {4} juvenile women out of the female count"),
+                            "{2}; Age=Juveniles of both sexes, {3}, implies juvenile women outside the female "
+                            "count: {4}"),
     ("female", "elsewhere"): ("female Age=Total {0} gives no juvenile count, male Age=Total {1} includes "
                               "Age=Juveniles {2}; the series counts juvenile women in other years "
                               "(nearest: {3} in {4})"),
     ("female", "none"): ("female Age=Total {0} gives no juvenile count, male Age=Total {1} includes Age=Juveniles {2}; "
                          "the series counts juvenile women in no other year"),
     ("male", "implied"): ("male Age=Total {0} gives no juvenile count, female Age=Total {1} includes Age=Juveniles "
-                          "{2}; Age=Juveniles of both sexes, {3}, leaves {4} juvenile men out of the male count"),
+                          "{2}; Age=Juveniles of both sexes, {3}, implies juvenile men outside the male count: {4}"),
     ("male", "elsewhere"): ("male Age=Total {0} gives no juvenile count, female Age=Total {1} includes Age=Juveniles "
                             "{2}; the series counts juvenile men in other years (nearest: {3} in {4})"),
     ("male", "none"): ("male Age=Total {0} gives no juvenile count, female Age=Total {1} includes Age=Juveniles {2}; "

@@ -166,8 +166,8 @@ def test_juveniles_counted_for_one_sex_only_on_the_real_file(real):
     assert evidence[("SLV", 2018)] == (
         "female Age=Total 3,460 gives no juvenile count, male Age=Total 36,884 includes Age=Juveniles 929; the series "
         "counts juvenile women in other years (nearest: 104 in 2019)")
-    assert evidence[("CRI", 2005)].endswith("Age=Juveniles of both sexes, 26, leaves 18 juvenile men out of the male "
-                                            "count")
+    assert evidence[("CRI", 2005)].endswith("Age=Juveniles of both sexes, 26, implies juvenile men outside the male "
+                                            "count: 18")
     assert _value(long, "SLV", "persons_held", "female", "2018") == 3460  # listed, not changed
     assert not _rows(long, "SLV", "women_share_of_persons_held", "female", "2018").empty
 
