@@ -102,8 +102,10 @@ def check_languages(report: Report) -> list[str]:
 
 @functools.cache
 def load(table: Path = TABLE) -> tuple[tuple[str, ...], dict[str, Entry]]:
-    """Languages of the table and its entries by key; duplicate keys or English texts are errors, and so is a row
-    whose number of fields is not the header's (a text with a comma left unquoted: pipeline.kept_csv)."""
+    """Languages of the table and its entries by key; duplicate keys or English texts are errors, and so are a row
+    whose number of fields is not the header's (a text with a comma left unquoted: pipeline.kept_csv) and an empty
+    text in any language (refused here, by the first stage that reads the table, rather than by the stage that
+    happens to use the row: a `dvc repro` then stops before any stage records the edited table)."""
     _, (fields, *rows) = kept_csv.read(table, what="translation table")
     if fields[:2] != ["key", "en"]:
         raise PipelineError(f"the first columns must be 'key,en' (found {','.join(fields[:2])})", file=table)
@@ -120,6 +122,10 @@ def load(table: Path = TABLE) -> tuple[tuple[str, ...], dict[str, Entry]]:
                 raise PipelineError(f"English text of '{key}' repeats '{seen_english[english]}'",
                                     file=table, row=row_number, fix="keep one row per English text")
             seen_english[english] = key
+        for language in languages:
+            if not row[language].strip():
+                raise PipelineError(f"key '{key}' has no '{language}' text", file=table, row=row_number,
+                                    fix=f"fill the '{language}' column of '{key}'")
         entries[key] = Entry(key, {lang: row[lang] for lang in languages})
     return languages, entries
 

@@ -180,6 +180,10 @@ CASES: list[UserCase] = [
                    "counts Brazil's offence records, not people,cuenta registros de delitos de Brasil, no personas,"
                    "conta registros de crimes do Brasil, não pessoas"),
              ("data/translations.csv", "7 fields where the header has 4", "quote values that contain commas")),
+    UserCase("translation-empty-cell", "a Spanish text left empty in data/translations.csv (an author's edit)",
+             _edit("data/translations.csv", ",recuento repetido del año anterior,", ",,"),
+             ("data/translations.csv", "row ", "key 'quality.unodc.repeated' has no 'es' text",
+              "fill the 'es' column of 'quality.unodc.repeated'")),
     UserCase("translation-semicolons", "the translation table saved by a spreadsheet under Spanish settings (';' "
              "between cells)", _resave_csv("data/translations.csv", ";"),
              ("data/translations.csv", "row 1", "separated by ';' where commas are expected")),
