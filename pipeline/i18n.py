@@ -35,6 +35,7 @@ TABLE = paths.TRANSLATIONS
 # Thousands separator and decimal mark of each language the briefing is published in.
 NUMBER_MARKS = {"en": (",", "."), "es": (".", ","), "pt": (".", ",")}
 _HOLE = re.compile(r"\\\{(\d+)\\\}")  # a `{n}` hole after re.escape
+TEXT_HOLE = re.compile(r"\{\w+\}")  # a hole in a text: `{0}`, `{year}`
 # Rows only ever looked up by their key (the pages' and profiles' own texts, column headers), never by their
 # English text: they may share an English text with another row.
 KEYED_ONLY = ("page.", "col.", "profile.")
@@ -122,12 +123,23 @@ def load(table: Path = TABLE) -> tuple[tuple[str, ...], dict[str, Entry]]:
                 raise PipelineError(f"English text of '{key}' repeats '{seen_english[english]}'",
                                     file=table, row=row_number, fix="keep one row per English text")
             seen_english[english] = key
+        holes = set(TEXT_HOLE.findall(english))
         for language in languages:
             if not row[language].strip():
                 raise PipelineError(f"key '{key}' has no '{language}' text", file=table, row=row_number,
                                     fix=f"fill the '{language}' column of '{key}'")
+            if set(TEXT_HOLE.findall(row[language])) != holes:  # a number or name dropped, or one it cannot fill
+                raise PipelineError(
+                    f"the '{language}' text of key '{key}' has the holes "
+                    f"{_hole_list(TEXT_HOLE.findall(row[language]))}, the English {_hole_list(holes)}",
+                    file=table, row=row_number, fix=f"write every hole of the English text in the '{language}' text, "
+                                                    "and no other (a hole is filled with a number, year or name)")
         entries[key] = Entry(key, {lang: row[lang] for lang in languages})
     return languages, entries
+
+
+def _hole_list(holes) -> str:
+    return ", ".join(sorted(set(holes))) or "none"
 
 
 class Translator:

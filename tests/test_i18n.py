@@ -55,6 +55,25 @@ def test_missing_translation_is_an_error_naming_key_language_and_row(tmp_path):
             table, 3, "key 'fig-01.title' has no 'es' text", "fill the 'es' column of 'fig-01.title'")
 
 
+@pytest.mark.parametrize(("spanish", "found"), [
+    ("el mismo recuento, {0}, en {1}", "{0}, {1}"),               # a number dropped: the text would lose it
+    ("el mismo recuento, {0}, en {1} y {3}", "{0}, {1}, {3}"),    # a hole nothing fills
+    ("el mismo recuento, {0}, en {1} y {año}", "{0}, {1}, {año}"),
+])
+def test_a_translation_whose_holes_differ_from_the_english_is_an_error(tmp_path, spanish, found):
+    """An author's edit that drops or renames a hole would print a text without its number (or fail as it is
+    filled): the table is refused as it is read, naming the row, the key and both sets of holes."""
+    table = _table(tmp_path, [["page.title", "Briefing", "Informe", "Informe"],
+                              ["quality.repeated", "the same count, {0}, in {1} and {2}", spanish,
+                               "a mesma contagem, {0}, em {1} e {2}"]])
+    with pytest.raises(PipelineError) as raised:
+        i18n.Translator("pt", table)
+    error = raised.value
+    assert (error.file, error.row) == (table, 3)
+    assert error.problem == f"the 'es' text of key 'quality.repeated' has the holes {found}, the English {{0}}, {{1}}, {{2}}"
+    assert error.fix.startswith("write every hole of the English text in the 'es' text, and no other")
+
+
 def test_a_row_with_a_comma_outside_quotes_is_an_error_naming_its_line(tmp_path):
     """A text with a comma written without quotes splits into one field more (it happened on 2026-12-05: the row
     was read with its English cut at the comma, and the page printed half a heading). The table is read as every

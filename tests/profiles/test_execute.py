@@ -76,7 +76,7 @@ def test_the_count_notes_translation_changed_reruns_brazils_profile_in_that_lang
     old = "a contagem inclui {0} mulheres fora das celas (monitoração eletrônica, prisão domiciliar) e {1}"
     assert table.count(old) == 1
     changed = tmp_path / "translations.csv"
-    changed.write_text(table.replace(old, "a contagem abrange {0} mulheres fora das celas"), encoding="utf-8")
+    changed.write_text(table.replace(old, "a contagem abrange {0} mulheres fora das celas e {1}"), encoding="utf-8")
     real = i18n.Translator
     monkeypatch.setattr(i18n, "Translator", lambda language, table=changed: real(language, table))
     after = {(job.country, job.language): job.inputs for job in execute.jobs(["ARG", "BRA"], LANGUAGES)}

@@ -184,6 +184,10 @@ CASES: list[UserCase] = [
              _edit("data/translations.csv", ",recuento repetido del año anterior,", ",,"),
              ("data/translations.csv", "row ", "key 'quality.unodc.repeated' has no 'es' text",
               "fill the 'es' column of 'quality.unodc.repeated'")),
+    UserCase("translation-hole-dropped", "a number's hole dropped from a Spanish text (an author's edit)",
+             _edit("data/translations.csv", '"el mismo recuento, {0}, en {1} y {2}"', '"el mismo recuento, {0}, en {1}"'),
+             ("data/translations.csv", "row ", "the 'es' text of key 'quality.unodc.evidence.repeated' has the holes "
+              "{0}, {1}, the English {0}, {1}, {2}", "write every hole of the English text in the 'es' text")),
     UserCase("translation-semicolons", "the translation table saved by a spreadsheet under Spanish settings (';' "
              "between cells)", _resave_csv("data/translations.csv", ";"),
              ("data/translations.csv", "row 1", "separated by ';' where commas are expected")),
