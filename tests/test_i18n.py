@@ -70,7 +70,8 @@ def test_a_translation_whose_holes_differ_from_the_english_is_an_error(tmp_path,
         i18n.Translator("pt", table)
     error = raised.value
     assert (error.file, error.row) == (table, 3)
-    assert error.problem == f"the 'es' text of key 'quality.repeated' has the holes {found}, the English {{0}}, {{1}}, {{2}}"
+    assert error.problem == (f"the 'es' text of key 'quality.repeated' has the holes {found}, "
+                             "the English {0}, {1}, {2}")
     assert error.fix.startswith("write every hole of the English text in the 'es' text, and no other")
 
 

@@ -185,7 +185,8 @@ CASES: list[UserCase] = [
              ("data/translations.csv", "row ", "key 'quality.unodc.repeated' has no 'es' text",
               "fill the 'es' column of 'quality.unodc.repeated'")),
     UserCase("translation-hole-dropped", "a number's hole dropped from a Spanish text (an author's edit)",
-             _edit("data/translations.csv", '"el mismo recuento, {0}, en {1} y {2}"', '"el mismo recuento, {0}, en {1}"'),
+             _edit("data/translations.csv", '"el mismo recuento, {0}, en {1} y {2}"',
+                   '"el mismo recuento, {0}, en {1}"'),
              ("data/translations.csv", "row ", "the 'es' text of key 'quality.unodc.evidence.repeated' has the holes "
               "{0}, {1}, the English {0}, {1}, {2}", "write every hole of the English text in the 'es' text")),
     UserCase("translation-semicolons", "the translation table saved by a spreadsheet under Spanish settings (';' "
