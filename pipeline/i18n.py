@@ -104,9 +104,10 @@ def check_languages(report: Report) -> list[str]:
 @functools.cache
 def load(table: Path = TABLE) -> tuple[tuple[str, ...], dict[str, Entry]]:
     """Languages of the table and its entries by key; duplicate keys or English texts are errors, and so are a row
-    whose number of fields is not the header's (a text with a comma left unquoted: pipeline.kept_csv) and an empty
-    text in any language (refused here, by the first stage that reads the table, rather than by the stage that
-    happens to use the row: a `dvc repro` then stops before any stage records the edited table)."""
+    whose number of fields is not the header's (a text with a comma left unquoted: pipeline.kept_csv), an empty text
+    in any language and a text whose holes are not its English text's (refused here, by the first stage that reads
+    the table, rather than by the stage that happens to use the row: a `dvc repro` then stops before any stage
+    records the edited table, and no text is printed without its number)."""
     _, (fields, *rows) = kept_csv.read(table, what="translation table")
     if fields[:2] != ["key", "en"]:
         raise PipelineError(f"the first columns must be 'key,en' (found {','.join(fields[:2])})", file=table)

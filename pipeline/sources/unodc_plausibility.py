@@ -381,9 +381,8 @@ def juveniles_one_sex(counts: pd.DataFrame, excluded: set[tuple] = frozenset()) 
     counted = counts[(counts["age"] == "juveniles") & (counts["value"] > 0)]
     years = {key: group.set_index("year")["value"].sort_index()
              for key, group in counted.assign(year=counted["year"].astype(int)).groupby(["country", "series", "sex"])}
-    found = []
+    found, both = [], wide["total", "juveniles"]
     for sex, other in (("female", "male"), ("male", "female")):
-        both = wide["total", "juveniles"]
         hit = wide[wide[sex, "total"].notna() & wide[sex, "juveniles"].isna() & wide[other, "total"].notna()
                    & (wide[other, "juveniles"] > 0) & ~(both == wide[other, "juveniles"])]
         for (country, series, year), row in hit.iterrows():
