@@ -97,15 +97,19 @@ def _at(section: dict, keys: list[str]):
 def stated(definitions: dict, tr: i18n.Translator, where: str) -> list[tuple[str, str, bool, bool]]:
     """The definitions a figure or table states, in the language: (label, text, label is a code, text is a code).
     A label that names a parameter and its value stay as written (they are what params.yaml holds); a label or
-    value in words is translated."""
+    value in words is translated; a value of codes the build wrote keeps its codes and has its numbers in the
+    language's format ('AZE 2010 (12,7%)')."""
     known = {key for section in params.load().values() if isinstance(section, dict) for key in section}
     shown = []
     for label, value in sorted(definitions.items()):
         label_is_code = label in known or i18n.is_code(label)
         text = show_value(value)
         value_is_code = label in known or not isinstance(value, str) or _is_code_text(text)
-        shown.append((label if label_is_code else tr.english(label, where),
-                      text if value_is_code else tr.english(text, where), label_is_code, value_is_code))
+        if not value_is_code:
+            text = tr.english(text, where)
+        elif label not in known and isinstance(value, str):
+            text = i18n.localise_numbers(text, tr.language)
+        shown.append((label if label_is_code else tr.english(label, where), text, label_is_code, value_is_code))
     return shown
 
 
@@ -116,8 +120,8 @@ def in_language(definitions: dict, tr: i18n.Translator, where: str) -> dict:
     if tr.language == "en":
         return definitions
     held = [definitions[label] for label in sorted(definitions)]
-    return {label: value if value_is_code else text
-            for (label, text, _, value_is_code), value in zip(stated(definitions, tr, where), held)}
+    return {label: text if isinstance(value, str) else value
+            for (label, text, _, _), value in zip(stated(definitions, tr, where), held)}
 
 
 def _is_code_text(text: str) -> bool:

@@ -57,7 +57,8 @@ def _duplicates(rows: pd.DataFrame, sheet: str) -> pd.DataFrame:
         values = sorted(group["total_calculated"].dropna().tolist())
         out.append({"iso3": group["iso3"].iloc[0], "country_name": name, "year": year, "offence_type": offence,
                     "check": "duplicate_record", sheet_column(sheet): values[-1] if values else None,
-                    "detail": f"sheet '{sheet}' has {len(group)} records: {', '.join(f'{v:g}' for v in values)} "
+                    "detail": f"sheet '{sheet}' has {len(group)} records: "
+                              f"{' / '.join(english_count(v) for v in values)} "
                               f"(campaigns {', '.join(sorted(group['campaign'].dropna().unique()))}); "
                               "left out of the long table"})
     return pd.DataFrame(out)
@@ -78,13 +79,14 @@ def _record_checks(formal: pd.DataFrame) -> pd.DataFrame:
     for check, failed in tests.items():
         for row in formal[failed].itertuples():
             detail = {
-                "reported_total_differs": f"reported {row.total_reported:g}, calculated {row.total_calculated:g}",
+                "reported_total_differs": f"reported {english_count(row.total_reported)}, "
+                                          f"calculated {english_count(row.total_calculated)}",
                 "sex_parts_differ_from_total": f"males {_count(row.males)} + females {_count(row.females)} + "
                                                f"other/unknown {_count(row.sex_other_unknown)} vs total "
-                                               f"{row.total_calculated:g}",
-                "no_sex_breakdown": f"total {row.total_calculated:g} has no split by sex",
+                                               f"{english_count(row.total_calculated)}",
+                "no_sex_breakdown": f"total {english_count(row.total_calculated)} has no split by sex",
                 "age_parts_differ_from_total": f"adults {_count(row.adults)} + juveniles {_count(row.juveniles)} vs "
-                                               f"total {row.total_calculated:g}",
+                                               f"total {english_count(row.total_calculated)}",
             }[check]
             out.append({"iso3": row.iso3, "country_name": row.country_name, "year": row.year,
                         "offence_type": row.offence_type, "check": check,
@@ -94,7 +96,7 @@ def _record_checks(formal: pd.DataFrame) -> pd.DataFrame:
 
 def _count(value) -> str:
     """A count as a finding's detail writes it: '–' where the file left it blank."""
-    return "–" if pd.isna(value) else f"{value:g}"
+    return "–" if pd.isna(value) else english_count(value)
 
 
 def _sheet_comparison(formal: pd.DataFrame, pivot: pd.DataFrame) -> pd.DataFrame:
@@ -156,4 +158,10 @@ def sheet_column(sheet: str) -> str:
 
 
 def _fmt(value) -> str:
-    return "absent" if pd.isna(value) else f"{value:g}"
+    return "absent" if pd.isna(value) else english_count(value)
+
+
+def english_count(value: float) -> str:
+    """A count inside a finding's English detail, grouped as English writes it (2,940): the pages write it in each
+    language's way (2.940), which an ungrouped 2940 would not get."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,g}"

@@ -46,3 +46,38 @@ def test_age_parts_that_do_not_add_up_are_found_and_a_blank_count_is_shown_as_a_
     assert found[["offence_type", "check", "detail"]].values.tolist() == [
         ["trafficking", "age_parts_differ_from_total", "adults 105 + juveniles 0 vs total 108"],
         ["possession", "age_parts_differ_from_total", "adults 70 + juveniles – vs total 100"]]
+
+
+def test_every_check_writes_counts_grouped_and_every_detail_reads_in_each_language():
+    """Uruguay's findings are shown in Spanish and Portuguese (tab-32): a count is written the English way (2,940),
+    which the pages write as 2.940, and every check's detail has its row in data/translations.csv, so a new finding
+    in a later UNODC file cannot stop the briefing's build."""
+    from pipeline import i18n
+
+    big = dict(total_reported=2940.0, total_calculated=2940.0, males=2400.0, females=540.0, adults=2940.0)
+    tidy = pd.DataFrame([
+        _record(year=2018, offence_type="all", **big),  # in 'Formal contact' only: missing from one sheet
+        _record(year=2019, offence_type="all", campaign="ARQ2019", **big),  # twice, with another number
+        _record(year=2019, offence_type="all", campaign="ARQ2020", **{**big, "total_calculated": 3100.0}),
+        _record(year=2020, offence_type="all", **{**big, "total_reported": 3000.0, "females": 600.0,
+                                                  "adults": 1000.0, "juveniles": 0.0}),
+        _record(year=2021, offence_type="all", **{**big, "males": None, "females": None, "sex_other_unknown": None}),
+        _record(year=2021, offence_type="trafficking", total_calculated=0.0, total_reported=0.0),
+        _record(year=2022, offence_type="trafficking", **big),
+        _pivot(year=2020, offence_type="all", total_calculated=4675.0),
+        _pivot(year=2022, offence_type="all", campaign="ARQ2022", total_calculated=2940.0),  # twice in the pivot
+        _pivot(year=2022, offence_type="all", campaign="ARQ2023", total_calculated=2941.0),
+    ])
+    found = checks.table(tidy)
+    assert set(found["check"]) == set(checks.CHECKS)
+    details = dict(zip(found["check"], found["detail"]))  # the last finding of each check
+    assert found.loc[found["check"] == "duplicate_record", "detail"].tolist() == [
+        "sheet 'Formal contact' has 2 records: 2,940 / 3,100 (campaigns ARQ2019, ARQ2020); left out of the long table",
+        "sheet 'Sheet1' has 2 records: 2,940 / 2,941 (campaigns ARQ2022, ARQ2023); left out of the long table"]
+    assert details["missing_from_one_sheet"] == "'Formal contact' 2,940 vs 'Sheet1' absent"
+    assert details["reported_total_differs"] == "reported 3,000, calculated 2,940"
+    spanish, portuguese = i18n.Translator("es"), i18n.Translator("pt")
+    assert spanish.english(details["sheets_disagree"]) == "'Formal contact' 2.940 frente a 'Sheet1' 4.675"
+    assert portuguese.english(details["no_sex_breakdown"]) == "o total 2.940 não tem desagregação por sexo"
+    for detail in found["detail"]:
+        assert spanish.english(detail) and portuguese.english(detail)

@@ -37,10 +37,12 @@ def definitions(settings: Argentina, microdata_used: bool = True) -> dict[str, s
                 "share, SNEEP as cited": "women over the persons housed in penitentiary units (SNEEP's base)"}
     return {
         "women": "female and trans women" if settings.women_include_trans_women else "female (not trans women)",
-        "held_for_drugs": f"{settings.drug_rule.replace('_', ' ')} is Ley 23.737"
+        "held_for_drugs": f"{settings.drug_rule.replace('_', ' ')} under Ley 23.737"
                           + (" or drug smuggling" if settings.drug_include_smuggling else " (smuggling excluded)"),
         "legal_status": settings.legal_status.replace("_", "-"),
-        "service": "all services (national)" if settings.service == "all" else f"{settings.service} service only",
+        # Not `service`: a label that names a parameter shows its value as params.yaml holds it (`all`), untranslated.
+        "penitentiary_service": "all services (national)" if settings.service == "all"
+                                else f"{settings.service} service only",
         "gender_coding": f"SNEEP labels mapped by {paths.relative(paths.SNEEP_GENDER_CROSSWALK)} ('Transexual' -> "
                          "trans women)",
     }

@@ -167,7 +167,7 @@ def coverage_findings(rates: pd.DataFrame, min_pct: float) -> pd.DataFrame:
     """State-semester-sex where the units reporting incidences hold less than `min_pct`% of people in cells."""
     low = rates[(rates["people"] > 0) & (rates["coverage_pct"] < min_pct)]
     national = rates.groupby(["period", "sex"])["people"].sum()
-    evidence = [f"{r.incidences:,.0f} incidences recorded; the units that report any hold "
+    evidence = [f"incidences recorded: {r.incidences:,.0f}; the units that report any hold "
                 f"{r.people_in_reporting_units:,.0f} of the state's {r.people:,.0f} {_PEOPLE[r.sex]} in cells; "
                 f"the other {r.people - r.people_in_reporting_units:,.0f} are "
                 f"{fixed(100 * (r.people - r.people_in_reporting_units) / national[(r.period, r.sex)], 1)}% of "
@@ -433,11 +433,11 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
         aged = ", ".join(f"'{name.upper()}' {text}" for name, text in zip(group["unit_name"], group["by_age"]))
         rows.append({"rule": UNIT_JUMP_RULE, "state": state, "period": period, "measure": measure, "sex": sex,
                      "value": float(group["people"].sum()),
-                     "evidence": f"{group['people'].sum():,.0f} {who} in {len(group)} unit(s) far from their "
-                                 f"neighbouring semesters: {listed}; places for {who} and {who} per place (that "
-                                 f"semester; the semesters compared): {crowded}; {who} counted by age on the same "
-                                 f"form (that semester; the semesters compared): {aged}; the state's {who} in all "
-                                 f"its units in {period}: {series[period]:,.0f} ({around})",
+                     "evidence": f"{who} in {len(group)} unit(s) far from their neighbouring semesters, "
+                                 f"{group['people'].sum():,.0f} in all: {listed}; places for {who} and {who} per "
+                                 f"place (that semester; the semesters compared): {crowded}; {who} counted by age on "
+                                 f"the same form (that semester; the semesters compared): {aged}; the state's {who} "
+                                 f"in all its units in {period}: {series[period]:,.0f} ({around})",
                      "treatment": "keep", UNITS: _listed(group["unit_name"])})
     return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment", UNITS])
 
@@ -549,10 +549,10 @@ def unit_copy_findings(population: pd.DataFrame, units: pd.DataFrame, min_people
                            for k, name in r.keys)
         findings.append({"rule": UNIT_COPY_RULE, "state": state, "period": period, "measure": measure, "sex": sex,
                          "value": float(found["people"].sum()),
-                         "evidence": f"{found['people'].sum():,.0f} {who} written twice, count by count, by "
-                                     f"{len(found)} group(s) of units (the {who} each reports, and how many counts "
-                                     f"of block 4.1 are alike): {listed}; each unit's {who} in the semesters before "
-                                     f"and after: {beside}",
+                         "evidence": f"{who} written twice, count by count, by {len(found)} group(s) of units, "
+                                     f"{found['people'].sum():,.0f} in all (the {who} each reports, and how many "
+                                     f"counts of block 4.1 are alike): {listed}; each unit's {who} in the semesters "
+                                     f"before and after: {beside}",
                          "treatment": "keep", UNITS: _listed(name for names in found["names"] for name in names)})
     return pd.DataFrame(findings, columns=[*FINDING_COLUMNS, "treatment", UNITS])
 

@@ -165,7 +165,7 @@ def scan(path: Path, years: tuple[int, int]) -> list[Found]:
         in_notes = in_notes or (section == "Glossary" and bool(_ENDNOTE.match(line)))
         rule = "contents" if not section else ("endnote" if in_notes else "")
         for number, excluded_by, _ in numbers(line, years):
-            found.append(Found(number, number_of_line, section or "(contents)", rule or excluded_by))
+            found.append(Found(number, number_of_line, section, rule or excluded_by))
     return found
 
 

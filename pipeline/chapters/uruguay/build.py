@@ -24,6 +24,7 @@ from pipeline.errors import PipelineError, cli
 from pipeline.rounding import fixed, half_away, signed
 from pipeline.settings import Uruguay
 from pipeline.sources import drug_crimes_quality, oud, published, unodc_drug_crimes, unodc_prisons
+from pipeline.sources.drug_crimes_quality import english_count
 
 CHAPTER = "uruguay"  # its interim tables, long-table part (data/interim/indicators/uruguay.csv) and stage
 COUNTRY = "URY"
@@ -127,7 +128,7 @@ def prison_series(inputs: Inputs, first_year: int) -> pd.DataFrame:
     figures = figures[~figures["period"].str.contains("/", regex=False)]
     figures = pd.DataFrame({"sex": figures["sex"], "period": figures["period"], "persons": figures["value"],
                             "source": figures["source"], "reference": figures["figure_id"],
-                            "flags": figures["flags"]})
+                            "flags": figures["flags"].fillna("").map(published.flag_words)})
     series = pd.concat([unodc, figures], ignore_index=True)
     series = series.assign(position=series["period"].map(period_position))
     return series[series["position"] >= first_year].reset_index(drop=True)
@@ -163,8 +164,9 @@ def data_quality(inputs: Inputs) -> pd.DataFrame:
             findings.append({
                 "iso3": COUNTRY, "country_name": "Uruguay", "year": year, "offence_type": "all",
                 "check": "later_stage_exceeds_formal_contact", "formal_contact": in_contact, "sheet1": None,
-                "detail": f"{figure.figure_id}: {figure.value:g} {figure.sex} {figure.indicator} in {year}, "
-                          f"more than the {in_contact:g} in formal contact ('Formal contact' sheet, all types)"})
+                "detail": f"{figure.figure_id}: {english_count(figure.value)} ({figure.sex}, {figure.indicator}) in "
+                          f"{year}, more than the {english_count(in_contact)} in formal contact ('Formal contact' "
+                          "sheet, all types)"})
     table = pd.concat([inputs.drug_quality, pd.DataFrame(findings, columns=drug_crimes_quality.COLUMNS)],
                       ignore_index=True)
     return table.astype({"year": "Int64", "formal_contact": "float64", "sheet1": "float64"})  # counts, with gaps
@@ -191,7 +193,7 @@ def reconcile(inputs: Inputs) -> pd.DataFrame:
         same = half_away(unodc, decimals) == figure.value
         rows.append({"figure_id": figure.figure_id, "indicator": figure.indicator, "sex": figure.sex,
                      "period": figure.period, "published": figure.value, "unodc": half_away(unodc, 2),
-                     "unit": figure.unit, "unodc_basis": basis, "flags": figure.flags,
+                     "unit": figure.unit, "unodc_basis": basis, "flags": published.flag_words(figure.flags),
                      "verdict": "same at printed precision" if same else "differs",
                      "published_source": figure.source, "note": _largest_step_note(figure, counts)})
     return pd.DataFrame(rows, columns=["figure_id", "indicator", "sex", "period", "published", "unodc", "unit",
@@ -293,7 +295,7 @@ def _observatory_row(row, stage: str, share: float, women, persons, period: str 
     return {"stage": stage, "period": period or get["period"], "offence_scope": "all drug offences",
             "women": women, "persons": persons, "women_share_pct": share,
             "source": "Observatorio Uruguayo de Drogas",
-            "reference": f"oud: {get['page_or_table']}" + (" (quoted)" if get["quoted_in"] else ""),
+            "reference": f"oud: {get['page_or_table']}",  # quoted or not: the `independent` column says
             "independent": not get["quoted_in"],
             "note": (f"as quoted in {get['quoted_in']}; " if get["quoted_in"] else "") + get["note"]}
 

@@ -110,4 +110,4 @@ def test_the_microdata_tables_state_the_microdatas_rules_even_when_empty():
     for name in ("tab-14-argentina-persons-by-province", "tab-15-argentina-women-drugs-by-province"):
         stated = paths.table(name, ".md").read_text(encoding="utf-8").split("Definitions used: ")[1]
         assert stated.startswith("gender_coding = SNEEP labels mapped by data/crosswalks/sneep_gender.csv"), stated
-        assert "held_for_drugs = any offence is Ley 23.737" in stated and "UNODC" not in stated
+        assert "held_for_drugs = any offence under Ley 23.737" in stated and "UNODC" not in stated

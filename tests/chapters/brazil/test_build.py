@@ -330,7 +330,8 @@ def test_the_units_far_from_their_neighbouring_semesters_in_the_real_files():
         "SP": 4}
     pernambuco = jumps[(jumps["state"] == "PE") & (jumps["period"] == "2016-12")]
     assert pernambuco["evidence"].tolist() == [
-        "17,580 men in 1 unit(s) far from their neighbouring semesters: 'PRESÍDIO JUIZ ANTÔNIO LUIZ LINS DE BARROS - "
+        "men in 1 unit(s) far from their neighbouring semesters, 17,580 in all: "
+        "'PRESÍDIO JUIZ ANTÔNIO LUIZ LINS DE BARROS - "
         "PJALLB' 17,580 (2017-06: 4,181; 2017-12: 6,392); places for men and men per place (that semester; the "
         "semesters compared): 'PRESÍDIO JUIZ ANTÔNIO LUIZ LINS DE BARROS - PJALLB' 885 (19.9; 2017-06: 4.7; 2017-12: "
         "7.2); men counted by age on the same form (that semester; the semesters compared): 'PRESÍDIO JUIZ ANTÔNIO "
@@ -351,7 +352,8 @@ def test_the_units_far_from_their_neighbouring_semesters_in_the_real_files():
     # Followed across their new names ('SEAPCN' became 'SEAP/CN' in 2020-12), the jails are compared with their
     # semesters before and after: João Carlos da Silva's 405 men (948 and 1,387 around) are no jump.
     assert rio["evidence"].item().startswith(
-        "8,745 men in 2 unit(s) far from their neighbouring semesters: 'CADEIA PÚBLICA COTRIN NETO - SEAP/CN' 7,503 "
+        "men in 2 unit(s) far from their neighbouring semesters, 8,745 in all: "
+        "'CADEIA PÚBLICA COTRIN NETO - SEAP/CN' 7,503 "
         "(2020-06: 1,540; 2021-06: 1,164), 'CADEIA PÚBLICA FRANZ DE CASTRO HOLZWARTH - SEAP/FC' 1,242 (2020-06: 165; "
         "2021-06: 220)")
     minas = jumps[(jumps["state"] == "MG") & (jumps["correction_id"] != "")].set_index("period")["effect"]

@@ -442,7 +442,8 @@ def test_unit_rule_lists_a_semester_far_from_both_neighbours_with_the_states_cou
     # Its places and people per place beside its people: 2,900 / 750 = 3.87 that semester, 650 / 750 = 0.87 and
     # 640 / 750 = 0.85 in the two it was compared with.
     assert found["evidence"].iloc[0] == (
-        "2,900 men in 1 unit(s) far from their neighbouring semesters: 'PRESÍDIO A' 2,900 (2017-06: 650; 2018-06: "
+        "men in 1 unit(s) far from their neighbouring semesters, 2,900 in all: 'PRESÍDIO A' 2,900 "
+        "(2017-06: 650; 2018-06: "
         "640); places for men and men per place (that semester; the semesters compared): 'PRESÍDIO A' 750 (3.9; "
         "2017-06: 0.9; 2018-06: 0.9); men counted by age on the same form (that semester; the semesters compared): "
         "'PRESÍDIO A' – (2017-06: –; 2018-06: –); the state's men in all its units in 2017-12: 5,900 (2017-06: "
@@ -476,7 +477,7 @@ def test_unit_rule_lists_a_first_semester_the_next_two_do_not_confirm_and_groups
     found = _jumps(units)
     assert found["value"].tolist() == [17585.0]
     assert found["evidence"].iloc[0].startswith(
-        "17,585 men in 2 unit(s) far from their neighbouring semesters: 'PRESÍDIO A' 17,580 (2017-06: 4,181; "
+        "men in 2 unit(s) far from their neighbouring semesters, 17,585 in all: 'PRESÍDIO A' 17,580 (2017-06: 4,181; "
         "2017-12: 6,392), 'PRESÍDIO B' 5 (2017-06: 900; 2017-12: 950); places for men and men per place (that "
         "semester; the semesters compared): 'PRESÍDIO A' – (–; 2017-06: –; 2017-12: –), 'PRESÍDIO B' – (–; 2017-06: "
         "–; 2017-12: –); men counted by age on the same form (that semester; the semesters compared): 'PRESÍDIO A' – "
@@ -515,7 +516,7 @@ def test_unit_rule_lists_two_semesters_in_a_row_far_from_the_semesters_around_th
     found = _jumps(gameleira([700, 665, 1, 1, 990, 1000], places=[960, 986, 1112, 1270, 900, 1503]))
     assert found[["period", "value"]].values.tolist() == [["2017-12", 1.0], ["2018-06", 1.0]]
     assert found["evidence"].iloc[1].startswith(
-        "1 men in 1 unit(s) far from their neighbouring semesters: 'GAMELEIRA' 1 (2017-06: 665; 2018-12: 990); "
+        "men in 1 unit(s) far from their neighbouring semesters, 1 in all: 'GAMELEIRA' 1 (2017-06: 665; 2018-12: 990); "
         "places for men and men per place (that semester; the semesters compared): 'GAMELEIRA' 1,270 (0.0; "
         "2017-06: 0.7; 2018-12: 1.1)")
     assert _jumps(gameleira([700, 665, 1, 400, 990, 1000])).empty  # 400 is near the semester before the two...
@@ -564,7 +565,8 @@ def test_copy_rule_lists_a_pseudo_unit_given_its_prisons_counts_under_the_pseudo
         ["unit_copy", "PB", "2021-06", "people_domiciliary", "female", 1.0, "keep"],
         ["unit_copy", "PB", "2021-06", "people_domiciliary", "male", 104.0, "keep"]]
     assert found["evidence"].iloc[1] == (
-        "104 men written twice, count by count, by 1 group(s) of units (the men each reports, and how many counts of "
+        "men written twice, count by count, by 1 group(s) of units, 104 in all (the men each reports, and how many "
+        "counts of "
         "block 4.1 are alike): 'PENITENCIÁRIA DE SOUSA' = 'PENITENCIÁRIA DE SOUSA - DOMICILIAR' (104; 3); each "
         "unit's men in the semesters before and after: 'PENITENCIÁRIA DE SOUSA' (2020-12: 100; 2021-12: 110), "
         "'PENITENCIÁRIA DE SOUSA - DOMICILIAR' (2020-12: 3)")
@@ -985,7 +987,8 @@ def test_a_unit_left_out_and_a_unit_kept():
 
 def test_a_unit_entry_treats_its_unit_jump_finding_and_no_state_semester():
     finding = {**_finding("unit_jump", "PE", "2016-12", "people_in_cells", 17_580.0), "treatment": "keep",
-               "evidence": f"17,580 men in 1 unit(s) far from their neighbouring semesters: '{UNIT.upper()}' 17,580",
+               "evidence": f"men in 1 unit(s) far from their neighbouring semesters, 17,580 in all: "
+                           f"'{UNIT.upper()}' 17,580",
                plausibility.UNITS: (UNIT.upper(),)}
     incidences = _finding("spike", "MA", "2019-12")
     known = pd.DataFrame([_entry(), {**_entry(), "id": "ma-x", "state": "MA", "period": "2019-12", "unit": None,

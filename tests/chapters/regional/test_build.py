@@ -194,7 +194,7 @@ def test_americas_interval_adds_an_estimate_for_countries_without_a_count_by_sex
     # export, and a build from an older one stopped at the report for want of its Spanish.
     for language in ("es", "pt"):
         tr = i18n.Translator(language)
-        expected = {"es": {"declarado", "estimado", "sin recuento"}, "pt": {"declarado", "estimado", "sem contagem"}}
+        expected = {"es": {"declarado", "estimado", "sin recuento"}, "pt": {"informado", "estimado", "sem contagem"}}
         assert {tr.english(status) for status in by_country["status"]} == expected[language]
     assert "USA" not in by_country.index
     totals = interval.set_index("measure")

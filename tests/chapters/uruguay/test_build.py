@@ -146,7 +146,7 @@ def test_the_largest_step_uses_female_plus_male_where_the_total_is_missing():
 def test_later_stage_exceeding_formal_contact_is_flagged(tables):
     quality = tables["data_quality"]
     finding = quality[quality["check"] == "later_stage_exceeds_formal_contact"]
-    assert finding["detail"].str.startswith("ury-051: 518 female").all() and len(finding) == 1
+    assert finding["detail"].str.startswith("ury-051: 518 (female, ").all() and len(finding) == 1
 
 
 def test_claims_on_the_shipped_data(tables):

@@ -29,7 +29,7 @@ def test_the_notes_on_the_pinned_sources():
         "The offence types Uruguay reports change in 2020, 2021 and 2022 (against the year it reported before); the "
         "annex's two sheets disagree in 2020 and 2022, most in 2020, where its pivot ('Sheet1') gives 4,675 people "
         "(all types) and the 'Formal contact' sheet 1,156: the pivot 4.0 times as many; and a later stage counts more "
-        "people than formal contact (ury-051: 518 female persons_charged_drug_offences in 2020, more than the 243 "
+        "people than formal contact (ury-051: 518 (female, persons_charged_drug_offences) in 2020, more than the 243 "
         "in formal contact ('Formal contact' sheet, all types)). Every finding is in the table below.")
 
 
