@@ -38,7 +38,8 @@ from pipeline import style
 PAD_IN = 0.08  # around the canvas
 GAP_IN = 0.10  # between the blocks (title, unit, plot, legend, source)
 PANEL_GAP_IN = 0.15  # between panels, beyond their labels
-TICK_GAP_IN = 0.05  # the least space between two tick labels
+TICK_GAP_IN = 0.10  # the least space between two tick labels: about a character of the tick font (0.05, half of
+# that, let fig-21's six semester labels read as one string at print size)
 TOLERANCE_PX = 0.5  # at 100 dpi: what the checks forgive (anti-aliasing, rounding)
 LABEL_DISTANCES = (4, 9, 16, 26, 38)  # points from its point a label may sit; beyond the first, with a leader line
 LABEL_CLEARANCE_PX = 2.5  # the least space between a label and a marker or another text
@@ -269,7 +270,9 @@ def place_point_labels(axes, renderer) -> None:
     markers = [(point, _marker_box(axes, line, point).padded(LABEL_CLEARANCE_PX))
                for line in _data_lines(axes) for point in _display_points(axes, line)]
     lines = [_display_points(axes, line) for line in _data_lines(axes) if line.get_linestyle() not in ("None", "none")]
-    lines += [line.get_transform().transform(line.get_xydata()) for line in axes.lines if line not in _data_lines(axes)]
+    references = [line.get_transform().transform(line.get_xydata()) for line in axes.lines
+                  if line not in _data_lines(axes)]  # lines across the panel: a date marked (fig-30's law)
+    lines += references
     taken = [_text_box(text, renderer).padded(LABEL_CLEARANCE_PX) for text in axes.texts
              if not isinstance(text, style.PointLabel)]
     boxes: dict = {}  # (label, place) -> where its letters are there: measured once, as nothing else moves meanwhile
@@ -278,7 +281,8 @@ def place_point_labels(axes, renderer) -> None:
     for _ in range(3):  # each label placed again with all the others in place: a label placed early may move
         for label in labels:
             placed.pop(label, None)
-            best = _best_place(axes, label, renderer, markers, lines, taken + list(placed.values()), boxes)
+            best = _best_place(axes, label, renderer, markers, lines, taken + list(placed.values()), boxes,
+                               references)
             _move(label, *best)
             label.arrow_patch.set_visible(best[0] > LABEL_DISTANCES[0])
             placed[label] = _box_at(label, best, renderer, boxes).padded(LABEL_CLEARANCE_PX)
@@ -295,7 +299,10 @@ def _room(axes, label, renderer, markers, taken, boxes: dict) -> int:
     return free
 
 
-def _best_place(axes, label, renderer, markers, lines, taken, boxes: dict) -> tuple:
+def _best_place(axes, label, renderer, markers, lines, taken, boxes: dict, references=()) -> tuple:
+    """The label's place: off markers and texts, then the first free of these, in order: crossing no line and on its
+    point's side of every reference line (a label across a date's line reads as a point on its other side), not
+    nearer another point, its leader crossing no text."""
     own = _display(axes, label.xy)
     others = [(point, box) for point, box in markers if not np.allclose(point, own)]
     obstacles = [box for _, box in others] + taken
@@ -307,7 +314,9 @@ def _best_place(axes, label, renderer, markers, lines, taken, boxes: dict) -> tu
         ambiguous = _nearer_other(box, own, [point for point, _ in others])
         leader = np.array([own, np.clip(own, [box.x0, box.y0], [box.x1, box.y1])])
         tangled = any(_crosses(other, leader) for other in taken)
-        score = (any(_crosses(box, points) for points in lines), ambiguous, tangled, rank)
+        across = any(_crosses(box, points) for points in lines) \
+            or any(_apart(own, box, points) for points in references)
+        score = (across, ambiguous, tangled, rank)
         if best_score is None or score < best_score:
             best, best_score = (distance, dx, dy, ha, va), score
         if not any(score[:3]):
@@ -363,6 +372,20 @@ def _crosses(box: Bbox, points: np.ndarray) -> bool:
         if ((xs > box.x0) & (xs < box.x1) & (ys > box.y0) & (ys < box.y1)).any():
             return True
     return False
+
+
+def _apart(own, box: Bbox, points: np.ndarray) -> bool:
+    """Whether a polyline (display points) runs between a point and its label's box: it cuts the segment from the
+    point to the box's centre."""
+    centre = ((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2)
+    return any(_segments_cut(own, centre, start, end) for start, end in zip(points, points[1:]))
+
+
+def _segments_cut(a, b, c, d) -> bool:
+    """Whether segments a-b and c-d cross (touching at an end counts)."""
+    def side(p, q, r) -> float:
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+    return side(a, b, c) * side(a, b, d) <= 0 and side(c, d, a) * side(c, d, b) <= 0
 
 
 # ----------------------------------------------------------------------------------- Geometry ---

@@ -158,13 +158,32 @@ def test_a_figure_keeps_its_panel_height_in_every_language():
     assert all(height == pytest.approx(style.PANEL_HEIGHT_IN) for height in panels.values()), panels
 
 
-def test_period_labels_are_horizontal_every_second_semester_from_the_last():
+def test_period_labels_are_horizontal_and_thinned_from_the_last_until_a_character_apart():
     chart = figures.draw("fig-20-brazil-women-men-prison", "es")
     labels = [label.get_text() for label in figure_layout._tick_labels(chart.axes[0].xaxis)]
-    assert labels == ["2016-12", "2017-12", "2018-12", "2019-12", "2020-12", "2021-12"]
+    # Every December's label left a space narrower than a character between them (the figures' reviewer read
+    # fig-21's as one string): every second December now, the last one kept.
+    assert labels == ["2017-12", "2019-12", "2021-12"]
     assert all(label.get_rotation() == 0 for label in figure_layout._tick_labels(chart.axes[0].xaxis))
+    assert not figure_layout._ticks_touch(chart.axes[0].xaxis, chart._get_renderer())
     one_panel = figures.draw("fig-22-brazil-drug-share-women-men", "es")
     assert len(figure_layout._tick_labels(one_panel.axes[0].xaxis)) == 11  # every semester where they fit
+
+
+def test_a_point_label_stays_on_its_points_side_of_a_date_line():
+    """fig-30: the press counts of January and March 2020 are before the LUC's line (July 2020); their labels were
+    placed after it, where they read as counts under the law."""
+    chart = figures.draw("fig-30-uruguay-prison-by-sex", "en")
+    women, renderer = chart.axes[0], chart._get_renderer()
+    line = next(line for line in women.lines if line.get_transform() is not women.transData
+                or not len(line.get_xdata()))
+    line_x = line.get_transform().transform(line.get_xydata())[0][0]
+    labels = [text for text in women.texts if isinstance(text, style.PointLabel)]
+    before = [text for text in labels if women.transData.transform(text.xy)[0] < line_x]
+    assert sorted(text.get_text() for text in before) == ["M24", "la diaria"]
+    assert all(text.get_window_extent(renderer).x1 < line_x for text in before)
+    after = [text for text in labels if text not in before]
+    assert len(after) == 6 and all(text.get_window_extent(renderer).x0 > line_x for text in after)
 
 
 def test_the_legend_sits_below_every_panel_in_as_many_columns_as_fit():

@@ -105,9 +105,11 @@ def publisher(source: str) -> str:
 
 
 def _mark_luc(ax: plt.Axes, luc_month: str) -> None:
-    """A dashed line where the LUC came into force, labelled with its abbreviation (expanded in the legend)."""
+    """A dashed line where the LUC came into force, labelled with its abbreviation (expanded in the legend). It is
+    drawn under the points (above the grid), so that a year's point beside it is not crossed out: a year's point sits
+    at mid-year, and the LUC came into force in July 2020, half a month before 2020's points."""
     position = _luc_position(luc_month)
-    ax.axvline(position, color=style.TEXT_GREY, linestyle="--", linewidth=0.9,
+    ax.axvline(position, color=style.TEXT_GREY, linestyle="--", linewidth=0.9, zorder=0.9,
                label=LUC_LEGEND.format(month=month_name(luc_month)))
     ax.annotate("LUC", (position, 1), xycoords=("data", "axes fraction"), xytext=(3, -2),
                 textcoords="offset points", fontsize=style.LABEL_SIZE, color=style.TEXT_GREY, va="top")
