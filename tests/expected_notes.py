@@ -5,7 +5,7 @@ text, written out here once rather than derived from the code under test."""
 
 BRAZIL_COUNT_NOTE = {
     "en": "count includes 12,696 women outside cells (electronic monitoring, home custody) and 196 held by the "
-          "police (table 8 of the briefing); a change from a year before electronic monitoring (Law 12,258 of "
+          "police (table 8 of the briefing); a change from a year before electronic monitoring (Law 12.258 of "
           "2010) compares counts of different scope",
     "es": "el recuento incluye 12.696 mujeres fuera de las celdas (monitoreo electrónico, detención domiciliaria) "
           "y 196 bajo custodia policial (tabla 8 del informe); una variación desde un año anterior al monitoreo "

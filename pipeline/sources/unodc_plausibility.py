@@ -451,8 +451,9 @@ def _breaks_in(country, series, sex, years, values, thresholds: Thresholds) -> l
                 outlier.add(i)
                 found.append(("end", country, series, sex, int(years[i]), values[i],
                               f"{values[i]:,.0f} in {years[i]} against {text(i, j)} (and {text(i, k)}): a jump "
-                              f"of {ratio:g}x or more at the {'start' if i == 0 else 'end'} of the series that "
-                              f"the next year does not confirm"))
+                              f"of {ratio:g}x or more at the "
+                              + ("start of the series that the next year does not confirm" if i == 0 else
+                                 "end of the series, after two years that agree")))
     for i in range(1, n):
         if i in outlier or i - 1 in outlier or years[i] - years[i - 1] != 1:
             continue

@@ -22,7 +22,7 @@ def test_shipped_template_holds_the_briefing_quotes():
     table = oud.load()
     shares = table.set_index("period")["value"]
     assert shares.to_dict() == {"2010": 30.0, "2021": 20.0}
-    assert (table["quoted_in"] == "briefing paper, footnotes 43-44").all()
+    assert (table["quoted_in"] == "the briefing paper, footnotes 43-44").all()
     assert table["source"].str.contains("Mercado, Justicia y Convivencia II").all()
 
 
@@ -30,7 +30,7 @@ def test_long_rows_say_where_each_figure_was_read():
     rows = oud.long_rows(oud.load())
     longtable.validate(rows, "oud")
     assert set(rows["source"]) == {"oud"} and len(rows) == 2
-    assert rows["definition"].str.contains("as quoted in briefing paper").all()
+    assert rows["definition"].str.contains("as quoted in the briefing paper").all()
 
 
 @pytest.mark.parametrize("line, column, words", [

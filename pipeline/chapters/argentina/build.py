@@ -191,7 +191,8 @@ def reconciliation(unodc: pd.DataFrame, published: pd.DataFrame, year: int) -> p
         # the total first, so that the difference is the total minus its parts, as in tab-12 and the UNODC findings
         ("all persons held", UNODC_TOTAL, at["total"], "UNODC CTS female + male", at["female"] + at["male"]),
         # its inputs in its name: SNEEP's published share is over the national total, not the persons housed
-        ("women held", f"SNEEP women's share ({share_sneep:g}%) x SNEEP national total ({int(total_sneep):,})",
+        ("women held", f"SNEEP's published women's share of its national total ({share_sneep:g}%) x SNEEP national "
+                       f"total ({int(total_sneep):,})",
          half_away_int(share_sneep / 100 * total_sneep), "SNEEP women (incl. trans), as cited by the briefing",
          women_sneep),
     ]

@@ -492,7 +492,8 @@ def unit_absent_findings(units: pd.DataFrame, min_people: float, measures: dict[
                                  f"semester before; in the semester after): {listed}; the state's {who} in all its "
                                  f"units in {period}: {totals[period]:,.0f} ({_state_around(totals, period)})",
                      "treatment": "keep",
-                     "effect": f"not counted: the file has no row for these units in {period}; the nation's {who} "
+                     "effect": f"missing from the count, nothing estimated: the file has no row for these units in "
+                               f"{period}; the nation's {who} "
                                f"in this measure that semester: {nation(period):,.0f} (the semester before: "
                                f"{nation(periods[at[period] - 1]):,.0f})",
                      UNITS: _listed(group["unit_name"])})

@@ -600,19 +600,19 @@ def chapter_tables(tables: dict[str, pd.DataFrame], quality: pd.DataFrame, parts
 
 # tab-01's note on a count that holds more than people in prison cells (tab-08 shows which count UNODC carries).
 OUTSIDE_CELLS_NOTE = ("count includes {0} women outside cells (electronic monitoring, home custody; table 8 of the "
-                      "briefing); a change from a year before electronic monitoring (Law 12,258 of 2010) compares "
+                      "briefing); a change from a year before electronic monitoring (Law 12.258 of 2010) compares "
                       "counts of different scope")
 # ... where the state reports give the women held by the police that year (UNODC's 2020 count is the sum, to the woman).
 OUTSIDE_CELLS_AND_POLICE_NOTE = ("count includes {0} women outside cells (electronic monitoring, home custody) and {1} "
                                  "held by the police (table 8 of the briefing); a change from a year before electronic "
-                                 "monitoring (Law 12,258 of 2010) compares counts of different scope")
+                                 "monitoring (Law 12.258 of 2010) compares counts of different scope")
 
 
 def count_notes(latest: pd.DataFrame, in_unodc: pd.DataFrame) -> pd.Series:
     """For each row of tab-01, what its latest count holds beyond people in prison cells: Brazil's, where UNODC's
     count is nearer SISDEPEN's women in cells, under electronic monitoring and in home custody together than its
     women in cells alone (2020: 41,580 against 41,384 and 28,688). Its growth then compares a count with people
-    outside cells with one of a year before electronic monitoring (Brazil's Law 12,258 of 2010): the note says so,
+    outside cells with one of a year before electronic monitoring (Brazil's Law 12.258 of 2010): the note says so,
     since every number made from the count carries it (share, rate, growth); and the women held by the police, where
     the state reports give them for that year and the count is nearer the sum with them (2020: 196, and the sum is
     UNODC's 41,580). Empty otherwise."""
@@ -760,7 +760,7 @@ def values(tables: dict[str, pd.DataFrame], settings: Regional) -> dict:
                                 "world_panel_last_year": settings.world_panel_last_year,
                                 "headline_panel": " ".join(members["country"]), "panel_counts": PANEL_COUNTS,
                                 "headline_short_counts": ", ".join(
-                                    f"{row.country} {row.year} ({row.short_pct:g}%)"
+                                    f"{row.country} {row.year} ({fixed(row.short_pct, 1)}%)"
                                     for row in tables["world_panel_short_counts"].itertuples()) or "none"},
                 "americas": {"americas_excluded": ", ".join(settings.americas_excluded),
                              "missing_share_quantiles": settings.missing_share_quantiles,

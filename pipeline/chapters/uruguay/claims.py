@@ -108,16 +108,19 @@ def _rise_after_luc(inputs, tables, settings) -> dict:
     inside = changes[spans[0].str[:4].astype(int).ge(first) & spans[1].str[:4].astype(int).le(last)] \
         if len(changes) and spans.shape[1] == 2 else changes.iloc[0:0]
     women = inside[(inside["sex"] == "female")]
-    decisive, lines = [], []
+    decisive, decided_by, lines = [], [], []
     for w in women.itertuples():
         others = inside[(inside["period"] == w.period) & inside["sex"].isin(["total", "male"])]
         ratio = (w.value / others["value"].iloc[0]) if len(others) and others["value"].iloc[0] > 0 else None
         sharp = w.value >= settings.sharp_rise_min_pct and (ratio is None or ratio >= settings.sharp_rise_min_ratio)
-        compared = f" vs {others['value'].iloc[0]:g}% {others['sex'].iloc[0]} (x{fixed(ratio, 1)})" if ratio else ""
+        # The figure compared with is named: it may come from another source than the women's (ury-059 and ury-030).
+        compared = (f" vs {others['value'].iloc[0]:g}% {others['sex'].iloc[0]} in {others['figure_id'].iloc[0]} "
+                    f"(x{fixed(ratio, 1)})") if ratio else ""
         lines.append(f"{w.figure_id} {w.period}: women +{w.value:g}%{compared}"
                      + (f" [{published.flag_words(w.flags)}]" if w.flags else ""))
         if not published._flag_set(w.flags) & published.KEEP_OUT_OF_LONG_TABLE:
             decisive.append(sharp)
+            decided_by.append(w.figure_id)
     unodc = _unodc_women_change(tables["prison_series"], first, last, settings.luc_month)
     if not decisive:
         status, why = "cannot test", (f"no exact published change for {first}-{last}; UNODC's counts of women run "
@@ -125,7 +128,8 @@ def _rise_after_luc(inputs, tables, settings) -> dict:
     else:
         status = "supported" if any(decisive) else "contradicted"
         why = (f"a rise of at least {settings.sharp_rise_min_pct:g}% and {settings.sharp_rise_min_ratio:g} times "
-               f"the total's rise counts as sharp")
+               f"the total's rise counts as sharp, judged on {', '.join(decided_by)} (a figure whose flags keep it out "
+               "of the long table, such as approximate, is shown, not counted)")
     reason = (f"{why}. Evidence: " + ("; ".join(lines + ([unodc] if unodc else [])) or "—")
               + ". The data show the size and timing of the rise, not that the LUC caused it; women held just "
                 "before the law are listed in the prison table.")

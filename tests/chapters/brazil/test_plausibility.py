@@ -802,8 +802,9 @@ def test_absent_rule_lists_a_unit_missing_from_a_semester_between_two_that_list_
         "in the semester before; in the semester after): 'INSTITUTO PENAL OSCAR STEVENSON' (2016-12: 713; 2018-06: "
         "517); the state's men in all its units in 2017-12: 500 (2017-06: 910; 2018-06: 1,317)")
     # Without the chapter's national counts, the units' own: 610 + 300 in 2017-06, 0 + 80 + 300 + 120 in 2017-12.
-    assert found["effect"].iloc[1] == ("not counted: the file has no row for these units in 2017-12; the nation's men "
-                                       "in this measure that semester: 500 (the semester before: 910)")
+    assert found["effect"].iloc[1] == ("missing from the count, nothing estimated: the file has no row for these units "
+                                       "in 2017-12; the nation's men in this measure that semester: 500 (the semester "
+                                       "before: 910)")
     national = pd.Series({("people_in_cells", "2017-12", "male"): 29_000,
                           ("people_in_cells", "2017-06", "male"): 30_000})
     assert plausibility.unit_absent_findings(units, 50, MEASURES, national)["effect"].iloc[1].endswith(

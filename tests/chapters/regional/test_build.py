@@ -314,7 +314,7 @@ def test_tab01_says_when_a_latest_count_holds_women_outside_cells():
     without_police = in_unodc.assign(police_custody=np.nan, difference_from_every_count_pct=0.5)
     assert regional.count_notes(latest, without_police).tolist()[1] == (
         "count includes 12,696 women outside cells (electronic monitoring, home custody; table 8 of the briefing); a "
-        "change from a year before electronic monitoring (Law 12,258 of 2010) compares counts of different scope")
+        "change from a year before electronic monitoring (Law 12.258 of 2010) compares counts of different scope")
     # A Patronato's women in the year's every-count: the police's women alone are not what makes it nearer.
     assert regional.count_notes(latest, in_unodc.assign(sisdepen_patronato=[3360.0, 650.0])).tolist()[1] == \
         regional.count_notes(latest, without_police).tolist()[1]

@@ -157,7 +157,8 @@ def test_claims_on_the_shipped_data(tables):
     assert "ury-065 (2015-01/2015-11: 24.5%, between the two)" in reason
     # A quoted figure's flags in words, which the other languages translate (not the registry's codes).
     reason = tables["claims"].set_index("claim_id").at["3_rise_after_luc", "reason"]
-    assert "ury-059 2020/2021: women +28% vs 10.3% total (x2.7) [approximate; second-hand]; UNODC" in reason
+    assert "ury-059 2020/2021: women +28% vs 10.3% total in ury-030 (x2.7) [approximate; second-hand]; UNODC" in reason
+    assert "counts as sharp, judged on ury-041 (a figure whose flags" in reason  # ury-059 is approximate
     spanish = i18n.Translator("es").english(reason)
     assert "[aproximada; de segunda mano]" in spanish and "approximate" not in spanish
 
