@@ -15,6 +15,7 @@ Outputs: the table (one row per base semester and published figure) and long-tab
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal
 
 import pandas as pd
@@ -151,6 +152,9 @@ def chapter_claims(table: pd.DataFrame, claimed_pct: dict[str, float], end_perio
                      f"{first.total_implied_high:,.0f} people in {end_period}")
         lines += [f"{row.published_figure_id}'s {row.published_total:,.0f} is "
                   f"{'inside' if row.published_within_interval else 'outside'}" for row in rows.itertuples()]
+    if re.fullmatch(r"\d{4}", end_period):  # a reviewer's question: which semester is a yearbook's year?
+        lines.append(f"the published {end_period} totals name a year, not its semester (the FBSP yearbook's yearly "
+                     "figures match the June cycle: tab-03-comparability)")
     if len(inside):
         bases = sorted(set(inside["base_period"]))
         status, evidence = "supported", ";".join(sorted(set(inside["published_figure_id"])))

@@ -467,7 +467,7 @@ def test_every_claim_gives_its_recorded_verdict(real):
      "interval 93,230 to 98,263, ends rounded to 1,000: the latest complete UNODC CTS count of women held of each "
      "country of the Americas that reports one (United States left out, as in the claim), plus, for each country "
      "without a count by sex (among them Canada, Cuba, Haiti and Venezuela), its latest total persons held times "
-     "the lower and upper quartile of the reporting countries' women's shares (regional.missing_share_quantiles; "
+     "a low and a high quantile of the reporting countries' women's shares (regional.missing_share_quantiles; "
      "reports/tables/tab-07)", "primary"),
     # The direction on a fixed panel of countries (2010 and 2019), not the sizes since 2000.
     ("wld-women-held-growth-since-2000", "partly_checked", "in the stated order (gap 1.05)",
