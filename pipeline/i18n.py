@@ -58,6 +58,15 @@ def is_code(text: str) -> bool:
     return bool(IDENTIFIER.match(text) or CODE.match(text))
 
 
+def is_proper_name(text: str) -> bool:
+    """Whether a text reads as a proper name: its first word and every word of four letters or more capitalised, as
+    outlets and institutions are written (Montevideo Portal, Diario de la Costa), where an English phrase has words
+    in lower case (an example outlet, the Patronato). A hole holding one is kept as written in every language when
+    the table has no row for it."""
+    words = _WORD.findall(text)
+    return bool(words) and words[0][0].isupper() and all(word[0].isupper() or len(word) <= 3 for word in words)
+
+
 def only_codes(text: str) -> bool:
     """Whether a text is codes, numbers and signs only, separated by spaces ('ury-062 persons_prosecuted_drug_offences
     2015-01/2015-11 = 1237'): no word to translate."""
@@ -225,7 +234,11 @@ class Translator:
             if len(items) > 1 and all(not self._has_words(item) or only_codes(item) or self.has(item)
                                       for item in items):
                 return "; ".join(self._hole(item, where) for item in items)
-            if self.has(value) or not only_codes(value):
+            if self.has(value):
+                return self.english(value, where)
+            if is_proper_name(value):  # a name a researcher's new row brings (an outlet): no row to write for it
+                return localise_numbers(value, self.language)
+            if not only_codes(value):
                 return self.english(value, where)
         return localise_numbers(value, self.language)
 

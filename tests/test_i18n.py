@@ -121,6 +121,23 @@ def test_holes_carry_numbers_and_translate_words():
 
 
 
+def test_a_name_in_a_hole_is_kept_and_english_words_still_need_their_row(tmp_path):
+    """A researcher who adds a published figure from a new outlet (docs/adding-data.md) writes its name in `source`;
+    the Spanish page stopped at the report stage, last of all, for want of a row for 'Montevideo Portal'. A name is
+    kept as written; a hole of English words without its row is still an error, not English on the page."""
+    table = _table(tmp_path, [["published.news_dated", "{0} (news), {1}", "{0} (prensa), {1}", "{0} (imprensa), {1}"],
+                              ["month.december", "December {0}", "diciembre de {0}", "dezembro de {0}"]])
+    spanish = i18n.Translator("es", table)
+    assert spanish.english("Montevideo Portal (news), 2024") == "Montevideo Portal (prensa), 2024"
+    assert spanish.english("Diario de la Costa (news), December 2016") == \
+        "Diario de la Costa (prensa), diciembre de 2016"  # a row with holes wins over the name rule
+    with pytest.raises(PipelineError, match=r"no translation of 'an example outlet'"):
+        spanish.english("an example outlet (news), 2024")
+    assert [i18n.is_proper_name(text) for text in ("Infobae", "El País Uruguay", "Caras y Caretas", "Example outlet",
+                                                     "2024", "the Patronato")] == [True, True, True, False, False,
+                                                                                  False]
+
+
 def test_a_hole_used_twice_is_the_same_text_both_times(tmp_path):
     """A row may repeat a hole ('{0} to {1}. … in {0}'): the second use must hold the first one's text."""
     table = _table(tmp_path, [["fig-21.caption", "From {0} to {1}; states in {0}: {2}",
