@@ -78,6 +78,7 @@ class Outputs:
     monitoring_claim: pd.DataFrame  # the claimed monitoring growth against the published 2022 total
     claims: pd.DataFrame  # the chapter's verdicts, read by the claims check (tab-26)
     renamed_units: pd.DataFrame  # units followed across a new name by the rules on units (tab-28)
+    moved_out_of_cells: pd.DataFrame  # people of units relabelled out of cells, beside the fall in people in cells
 
 
 def build(tidy: pd.DataFrame, reports: pd.DataFrame, figures: pd.DataFrame, settings: Brazil) -> Outputs:
@@ -111,8 +112,8 @@ def build(tidy: pd.DataFrame, reports: pd.DataFrame, figures: pd.DataFrame, sett
     # Find implausible state-semesters by general rules (on the values as published), and treat them as chosen.
     people = corrected[corrected["measure"].isin(CLASS_MEASURES.values())] \
         .groupby(["measure", "period", "sex"])["value"].sum()
-    quality, treated, treated_offences = _quality(population, counted_offences, units_people, raw_states, known,
-                                                  unit_effects, settings, people)
+    quality, treated, treated_offences, out_of_cells = _quality(population, counted_offences, units_people,
+                                                                raw_states, known, unit_effects, settings, people)
     if treated_offences is not counted_offences:  # a unit's incidences treated by their own rule: summed again
         corrected = pd.concat([corrected[~corrected["measure"].isin(INCIDENCE_MEASURES)],
                                incidences_by_state(treated_offences)], ignore_index=True)
@@ -139,7 +140,7 @@ def build(tidy: pd.DataFrame, reports: pd.DataFrame, figures: pd.DataFrame, sett
                                     claim.coverage_of_growth(coverage, same_states,
                                                              growth_from(monitored, settings.monitoring_base_period)))
     outputs = Outputs(indicators, units, states, quality, recon, patronato_units(population, settings), coverage,
-                      same_states, checked, verdicts, renamed)
+                      same_states, checked, verdicts, renamed, out_of_cells)
     return dataclasses.replace(outputs, **{field.name: _texts_as(getattr(outputs, field.name), text)
                                            for field in dataclasses.fields(outputs)})
 
@@ -292,13 +293,13 @@ def _drug_items(incidences: pd.DataFrame) -> list[str]:
 
 def _quality(population: pd.DataFrame, counted_offences: pd.DataFrame, units: pd.DataFrame, states: pd.DataFrame,
              corrections: pd.DataFrame, unit_effects: dict[str, str], settings: Brazil,
-             people: pd.Series | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+             people: pd.Series | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The data-quality table (findings of every rule, known errors, treatment, effect), the state-semesters
-    whose incidences are treated, and `counted_offences` with the units treated by the rule on a unit's incidences.
-    `population`: the tidy rows of block 4.1; `counted_offences`: the offence rows of block 5.14 of the units counted
-    (counted_units); `units`: people per unit (unit_people); `unit_effects`: what each correction of a unit's people
-    did, by entry id; `people`: the national people of each class's measure by period and sex, as the chapter
-    counts them."""
+    whose incidences are treated, `counted_offences` with the units treated by the rule on a unit's incidences, and
+    the people of units relabelled out of cells (plausibility.moved_out_of_cells). `population`: the tidy rows of
+    block 4.1; `counted_offences`: the offence rows of block 5.14 of the units counted (counted_units); `units`:
+    people per unit (unit_people); `unit_effects`: what each correction of a unit's people did, by entry id;
+    `people`: the national people of each class's measure by period and sex, as the chapter counts them."""
     in_cells = None if people is None else people.xs(CLASS_MEASURES[CELLS], level="measure")
     checked = states[states["measure"].isin(["all_offence_incidences", "drug_law_incidences", "people_in_cells"])]
     outliers = plausibility.detect_outliers(checked, settings.outlier_ratio, settings.outlier_min_change)
@@ -316,8 +317,8 @@ def _quality(population: pd.DataFrame, counted_offences: pd.DataFrame, units: pd
     absent = plausibility.unit_absent_findings(units, settings.unit_absent_min_people, CLASS_MEASURES, people)
     offence_repeats = plausibility.unit_offence_repeat_findings(counted_offences,
                                                                 settings.unit_offence_repeat_min_incidences)
-    findings = pd.concat([findings, *monitoring_findings(units, settings, in_cells), copies, repeats, sexes, absent,
-                          offence_repeats], ignore_index=True)
+    on_units, out_of_cells = monitoring_findings(units, settings, in_cells)
+    findings = pd.concat([findings, *on_units, copies, repeats, sexes, absent, offence_repeats], ignore_index=True)
     treatable = (*INCIDENCE_MEASURES, plausibility.RATE_MEASURE)
     quality = plausibility.quality_table(findings, corrections, settings.outlier_treatment, treatable, unit_effects)
     treated = plausibility.treated_state_periods(quality)
@@ -336,7 +337,7 @@ def _quality(population: pd.DataFrame, counted_offences: pd.DataFrame, units: pd
     sources = plausibility.replacement_periods(states, treated)
     offences = plausibility.move_incidences(plausibility.treat_unit_incidences(counted_offences, jumps, in_units),
                                             unheld, moved)
-    return plausibility.describe_effects(quality.reset_index(drop=True), sources), treated, offences
+    return plausibility.describe_effects(quality.reset_index(drop=True), sources), treated, offences, out_of_cells
 
 
 def unit_incidences(population: pd.DataFrame, counted_offences: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
@@ -367,12 +368,13 @@ def unit_people(tidy: pd.DataFrame) -> pd.DataFrame:
 
 
 def monitoring_findings(units: pd.DataFrame, settings: Brazil, in_cells: pd.Series | None = None
-                        ) -> list[pd.DataFrame]:
+                        ) -> tuple[list[pd.DataFrame], pd.DataFrame]:
     """The findings of the rules on units (`units`: people per unit, unit_people): named both monitoring and a
     physical cell, reclassified to or from monitoring or home custody between two semesters (`in_cells`: the national
     people in cells by period and sex, which a move out of cells lowers), a unit's count far from its
     neighbouring semesters, and a unit's two counts of one form far apart in one semester (listed: a unit's count is
-    corrected only by a known error naming it)."""
+    corrected only by a known error naming it). Also the people that units relabelled out of cells held in them
+    (plausibility.moved_out_of_cells)."""
     in_cell = plausibility.monitoring_in_cell_findings(units, settings.monitoring_pattern,
                                                         settings.monitoring_in_cell_pattern, MONITORING,
                                                         CLASS_MEASURES[MONITORING], settings.monitoring_in_cell_treatment)
@@ -386,7 +388,7 @@ def monitoring_findings(units: pd.DataFrame, settings: Brazil, in_cells: pd.Seri
     gaps = plausibility.unit_count_gap_findings(units, settings.unit_count_gap_ratio,
                                                 settings.unit_count_gap_min_people, CLASS_MEASURES)
     reclassified = plausibility.reclassification_findings(moves, national, CLASS_MEASURES, growth, in_cells, CELLS)
-    return [in_cell, reclassified, jumps, gaps]
+    return [in_cell, reclassified, jumps, gaps], plausibility.moved_out_of_cells(moves, in_cells, CELLS)
 
 
 def patronato_units(population: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
@@ -642,6 +644,7 @@ def chapter_tables(outputs: Outputs, settings: Brazil, files: pd.DataFrame) -> d
         "monitoring_growth": monitoring_growth(monitored, outputs.monitoring_same_states,
                                                settings.monitoring_base_period),
         "monitoring_coverage": outputs.monitoring_coverage, "renamed_units": outputs.renamed_units,
+        "moved_out_of_cells": outputs.moved_out_of_cells,
         "domiciliary": by_sex(indicators, "people_domiciliary"),
         "drug_share": drug_share, "drug_share_table": half_away_columns(drug_share, 1),
     }

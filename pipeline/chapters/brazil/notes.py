@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.rounding import fixed
+
 SEXES = {"female": "women", "male": "men"}
 
 
@@ -49,3 +51,25 @@ def absent_units(quality: pd.DataFrame, measure: str, what: str) -> str:
     return (f"Units with no row in a semester's file, between two semesters in which they hold people {what}, are in "
             f"no count of that semester (tab-22, `unit_absent`; each unit's people as in its semester before): "
             + "; ".join(sentences) + ".")
+
+
+def moved_out_of_cells(moved: pd.DataFrame) -> str:
+    """How much of each fall in people in cells the units relabelled out of cells make (tab-22's `unit_reclassified`
+    findings, summed): the people they held in cells the semester before, against the fall. A reviewer found fig-20's
+    fall of December 2020 mostly relabelling, with nothing beside the figure to say so."""
+    fell = moved[(moved["people_moved"] > 0) & (moved["in_cells_before"] > moved["in_cells"])]
+    if fell.empty:
+        return ("No fall in the count of people in cells comes with units relabelled out of cells (tab-22, "
+                "`unit_reclassified`).")
+    sentences = []
+    for (before, period), rows in fell.groupby(["period_before", "period"], sort=True):
+        parts = []
+        for row in rows.sort_values("sex").itertuples():
+            fall = row.in_cells_before - row.in_cells
+            parts.append(f"{SEXES[row.sex]}: {row.people_moved:,.0f} of a fall of {fall:,.0f} "
+                         f"({fixed(100 * row.people_moved / fall, 1)}%, {row.units:,.0f} unit(s))")
+        sentences.append(f"from {before} to {period}, " + "; ".join(parts))
+    return ("Part of a fall in the count of people in cells is units relabelled out of cells (as home custody or "
+            "electronic monitoring, tab-22's `unit_reclassified`): the people they held in cells the semester before, "
+            "against the fall, " + "; ".join(sentences) + ". They are counted as reported, under their new class: that "
+            "part of a fall the figure draws is a change of label, not people leaving cells.")

@@ -1202,6 +1202,24 @@ def reclassification_findings(moves: pd.DataFrame, national: pd.Series, measures
     return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "effect", UNITS])
 
 
+def moved_out_of_cells(moves: pd.DataFrame, in_cells: pd.Series | None, cells_kind: str) -> pd.DataFrame:
+    """Per semester and sex, the people that units relabelled out of cells (reclassified_units: `cells_kind` among
+    the classes a unit left, not among those it entered) held in those classes the semester before, beside the
+    national count of people in cells (`in_cells`, by period and sex) in both semesters: how much of a fall in that
+    count is relabelling, not people leaving (a reviewer's question on fig-20's fall of December 2020)."""
+    columns = ["period_before", "period", "sex", "units", "people_moved", "in_cells_before", "in_cells"]
+    if moves.empty or in_cells is None:
+        return pd.DataFrame(columns=columns)
+    out = moves[moves["classes_before"].map(lambda kinds: cells_kind in kinds)
+                & ~moves["classes_after"].map(lambda kinds: cells_kind in kinds)]
+    table = out.groupby(["period_before", "period", "sex"], as_index=False, sort=True) \
+        .agg(units=("identity", "nunique"), people_moved=("people_before", "sum"))
+    table["in_cells_before"] = [in_cells.get((period, sex), np.nan)
+                                for period, sex in zip(table["period_before"], table["sex"])]
+    table["in_cells"] = [in_cells.get((period, sex), np.nan) for period, sex in zip(table["period"], table["sex"])]
+    return table[columns]
+
+
 def _measures(classes, measures: dict[str, str]) -> str:
     return ";".join(sorted(measures[kind] for kind in classes))
 

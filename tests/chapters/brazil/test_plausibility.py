@@ -1084,3 +1084,19 @@ def test_the_notebook_shows_each_rules_largest_finding_as_the_data_give_it():
     assert real.set_index("rule").loc["unit_absent", ["state", "period", "sex", "value"]].tolist() == \
         ["PR", "2019-12", "male", 960.0]
     assert "coverage" not in set(real["rule"]) and len(real) == 14
+
+
+def test_only_moves_that_leave_cells_count_against_the_fall_in_cells():
+    moves = pd.DataFrame([
+        {"identity": "a", "period_before": "2020-06", "period": "2020-12", "sex": "male", "people_before": 300.0,
+         "classes_before": frozenset({"cells"}), "classes_after": frozenset({"domiciliary"})},
+        {"identity": "b", "period_before": "2020-06", "period": "2020-12", "sex": "male", "people_before": 50.0,
+         "classes_before": frozenset({"cells"}), "classes_after": frozenset({"electronic_monitoring"})},
+        {"identity": "c", "period_before": "2020-06", "period": "2020-12", "sex": "male", "people_before": 70.0,
+         "classes_before": frozenset({"domiciliary"}), "classes_after": frozenset({"cells"})},  # into cells
+        {"identity": "d", "period_before": "2020-06", "period": "2020-12", "sex": "male", "people_before": 90.0,
+         "classes_before": frozenset({"patronato"}), "classes_after": frozenset({"domiciliary"})}])  # cells neither
+    in_cells = pd.Series({("2020-06", "male"): 1_000.0, ("2020-12", "male"): 600.0})
+    moved = plausibility.moved_out_of_cells(moves, in_cells, "cells")
+    assert moved.values.tolist() == [["2020-06", "2020-12", "male", 2, 350.0, 1_000.0, 600.0]]
+    assert plausibility.moved_out_of_cells(moves, None, "cells").empty
