@@ -148,7 +148,9 @@ def drug_share_by_stage(inputs: Inputs) -> pd.DataFrame:
 
 
 def data_quality(inputs: Inputs) -> pd.DataFrame:
-    """UNODC 10.1 findings for Uruguay, plus later justice stages that exceed formal contact."""
+    """UNODC 10.1 findings for Uruguay, plus later justice stages that exceed formal contact. `sex` says whose counts
+    `formal_contact` and `sheet1` hold: all people for the annex's own findings, the figure's sex for a later stage
+    (a reviewer read 243 women beside 1,156 people of the same year and type as the same kind of count)."""
     contact = inputs.drug_crimes[(inputs.drug_crimes["sheet"] == unodc_drug_crimes.FORMAL_CONTACT)
                                  & (inputs.drug_crimes["drug"] == unodc_drug_crimes.ALL_DRUGS)]
     totals = contact.groupby("year")[["total_calculated", "females", "males"]].sum(min_count=1)
@@ -162,13 +164,14 @@ def data_quality(inputs: Inputs) -> pd.DataFrame:
         in_contact = totals[column].get(year)
         if in_contact is not None and pd.notna(in_contact) and figure.value > in_contact:
             findings.append({
-                "iso3": COUNTRY, "country_name": "Uruguay", "year": year, "offence_type": "all",
+                "iso3": COUNTRY, "country_name": "Uruguay", "year": year, "offence_type": "all", "sex": figure.sex,
                 "check": "later_stage_exceeds_formal_contact", "formal_contact": in_contact, "sheet1": None,
                 "detail": f"{figure.figure_id}: {english_count(figure.value)} ({figure.sex}, {figure.indicator}) in "
                           f"{year}, more than the {english_count(in_contact)} in formal contact ('Formal contact' "
                           "sheet, all types)"})
-    table = pd.concat([inputs.drug_quality, pd.DataFrame(findings, columns=drug_crimes_quality.COLUMNS)],
-                      ignore_index=True)
+    columns = [*drug_crimes_quality.COLUMNS[:4], "sex", *drug_crimes_quality.COLUMNS[4:]]
+    table = pd.concat([inputs.drug_quality.assign(sex="total"), pd.DataFrame(findings, columns=columns)],
+                      ignore_index=True)[columns]
     return table.astype({"year": "Int64", "formal_contact": "float64", "sheet1": "float64"})  # counts, with gaps
 
 

@@ -147,6 +147,10 @@ def test_later_stage_exceeding_formal_contact_is_flagged(tables):
     quality = tables["data_quality"]
     finding = quality[quality["check"] == "later_stage_exceeds_formal_contact"]
     assert finding["detail"].str.startswith("ury-051: 518 (female, ").all() and len(finding) == 1
+    # Whose count `formal_contact` holds: the women's 243 here, all people's 1,156 in the same year's other rows.
+    assert finding[["sex", "formal_contact"]].values.tolist() == [["female", 243.0]]
+    others = quality[quality["check"] != "later_stage_exceeds_formal_contact"]
+    assert set(others["sex"]) == {"total"} and list(quality.columns[3:6]) == ["offence_type", "sex", "check"]
 
 
 def test_claims_on_the_shipped_data(tables):
