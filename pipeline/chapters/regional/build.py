@@ -488,8 +488,8 @@ def _americas_rows(tables, settings: Regional) -> list[dict]:
     low, high = settings.missing_share_quantiles
     method = (f"{base}, plus, for the {int(estimated['countries'])} countries without a count by sex, their latest "
               f"total persons held × the {{}} women's share of the reporting countries of their subregion (of "
-              f"the Americas where fewer than {settings.missing_share_min_peers} report); {uncovered} countries with no count at all "
-              f"are not covered (tables/tab-07)")
+              f"the Americas where fewer than {settings.missing_share_min_peers} report); countries with no count at "
+              f"all, not covered: {uncovered} (tables/tab-07)")
     return [
         _row("AMR", "women_held_sum_reporting", "female", period, reported["women_low"], "persons",
              f"{base}; a lower bound (countries without a count by sex are missing)"),
