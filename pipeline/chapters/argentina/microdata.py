@@ -22,6 +22,7 @@ from pipeline.sources import sneep, sneep_csv
 
 COUNTRY = "ARG"
 WOMEN = {True: ["female", "trans_women"], False: ["female"]}  # by women_include_trans_women
+FEW_CATEGORIES = 4  # _of_categories compares the codes with at most this many categories, one at a time
 
 
 def definitions(settings: Argentina, microdata_used: bool = True) -> dict[str, str]:
@@ -84,13 +85,14 @@ def _of_legal_status(microdata: pd.DataFrame, settings: Argentina) -> pd.Series:
 def held_for_drugs(microdata: pd.DataFrame, settings: Argentina) -> pd.Series:
     """True for persons held for a drug offence under the chosen rule."""
     groups = {"drug_law"} | ({"drug_smuggling"} if settings.drug_include_smuggling else set())
-    labels = {label for label, group in sneep.offence_groups().items() if group in groups}
+    crosswalk = sneep.offence_groups()  # read once, not once per column
+    labels = {label for label, group in crosswalk.items() if group in groups}
     columns = ["offence_1"] if settings.drug_rule == "first_offence" else [f"offence_{i}" for i in range(1, 6)]
-    drug = pd.Series(False, index=microdata.index)
+    drug = np.zeros(len(microdata), dtype=bool)
     for column in columns:
-        _check_offence_labels(microdata[column].cat.categories)
-        drug |= _has_label(microdata[column], labels.__contains__)
-    return drug
+        _check_offence_labels(microdata[column].cat.categories, crosswalk)
+        drug |= _of_labels(microdata[column], labels.__contains__)
+    return pd.Series(drug, index=microdata.index)
 
 
 def measures(microdata: pd.DataFrame, settings: Argentina) -> pd.DataFrame:
@@ -136,7 +138,17 @@ def _cells(microdata: pd.DataFrame, settings: Argentina) -> pd.DataFrame:
                "women_drugs": women & held_for_drugs(everyone, settings).to_numpy(),
                "women_children": women & everyone["children_in_prison"].eq("yes").to_numpy()}
     size = len(years) * len(genders.categories)
-    table = pd.DataFrame({name: np.bincount(cell[rows], minlength=size) for name, rows in counted.items()},
+    # One pass: each person's cell and which of the counts include them (one bit per count) make one number, and
+    # the persons are counted by that number (a count per cell and combination of bits), then summed per count.
+    combination = np.zeros(len(cell), dtype=np.uint8)
+    for bit, rows in enumerate(counted.values()):
+        combination |= rows.view(np.uint8) << bit
+    cell[~known] = size  # persons without a gender: a cell of their own, dropped below
+    combinations = 2 ** len(counted)
+    persons = np.bincount(cell * combinations + combination, minlength=(size + 1) * combinations)
+    persons = persons.reshape(size + 1, combinations)[:size]
+    included = (np.arange(combinations)[:, None] >> np.arange(len(counted))) & 1  # combination x count
+    table = pd.DataFrame(persons @ included, columns=list(counted),
                          index=pd.MultiIndex.from_product([years, genders.categories], names=["census_year", "gender"]))
     return table[table["everyone"] > 0]
 
@@ -214,20 +226,31 @@ def _is_pre_trial(microdata: pd.DataFrame) -> pd.Series:
 
 def _has_label(column: pd.Series, wanted: Callable[[str], bool]) -> pd.Series:
     """True where a categorical column's normalised label is wanted (tested once per category, not per row)."""
-    return pd.Series(_of_categories(column, [c for c in column.cat.categories if wanted(sneep_csv.normalise_name(c))]),
-                     index=column.index)
+    return pd.Series(_of_labels(column, wanted), index=column.index)
+
+
+def _of_labels(column: pd.Series, wanted: Callable[[str], bool]) -> np.ndarray:
+    """_has_label as a NumPy array."""
+    return _of_categories(column, [c for c in column.cat.categories if wanted(sneep_csv.normalise_name(c))])
 
 
 def _of_categories(column: pd.Series, categories: list[str]) -> np.ndarray:
-    """True where a categorical column holds one of these categories (False where it is empty): a lookup of each
-    row's category code, 3-4 times faster than `isin` on millions of rows."""
-    chosen = np.append(column.cat.categories.isin(categories), False)  # code -1 (empty): the last entry
-    return chosen[column.cat.codes.to_numpy()]
+    """True where a categorical column holds one of these categories (False where it is empty), from the rows'
+    category codes: for a few categories, a comparison per category (for one or two, on 2 million rows, 10 times
+    faster than `isin` and 2-4 times faster than a lookup of each code); for more, the lookup."""
+    codes = column.cat.codes.to_numpy()
+    chosen = column.cat.categories.isin(categories)
+    if chosen.sum() > FEW_CATEGORIES:
+        return np.append(chosen, False)[codes]  # code -1 (empty): the last entry
+    found = np.zeros(len(codes), dtype=bool)
+    for code in np.flatnonzero(chosen):
+        found |= codes == code
+    return found
 
 
-def _check_offence_labels(categories) -> None:
-    """A drug-looking offence label missing from the crosswalk would be silently counted as non-drug."""
-    known = sneep.offence_groups()
+def _check_offence_labels(categories, known: dict[str, str]) -> None:
+    """A drug-looking offence label missing from the crosswalk (`known`, sneep.offence_groups()) would be silently
+    counted as non-drug."""
     suspicious = [c for c in categories if any(w in sneep_csv.normalise_name(c) for w in ("estupefac", "23737",
                   "23_737", "droga")) and sneep_csv.normalise_name(c) not in known]
     if suspicious:

@@ -283,6 +283,32 @@ def test_measures_are_a_valid_long_table_with_only_the_genders_each_census_recor
     assert set(held.drop("total", level="sex").index) == recorded
 
 
+@pytest.mark.parametrize("wanted", [[], ["b"], ["a", "f"], ["a", "b", "c", "d", "e"], ["z"]])
+def test_a_category_lookup_agrees_with_isin_for_few_and_many_categories(wanted):
+    """_of_categories compares codes for a few categories and looks them up for more: both agree with pandas."""
+    assert argentina.FEW_CATEGORIES < 5  # so that the five-category case takes the lookup
+    column = pd.Series(pd.Categorical(list("abcfeab") + [None, "d"], categories=list("abcdef")))
+    assert argentina._of_categories(column, wanted).tolist() == column.isin(wanted).tolist()
+
+
+def test_a_person_without_a_gender_code_is_in_no_cell(tmp_path):
+    """The counts are one pass over cells of (census, gender): a person without a gender is in none of them, and
+    no other cell changes. In the first census her cell number would be negative."""
+    path, _ = _write(tmp_path, "current", rows=800)
+    microdata, _ = sneep.load([path])
+    before = argentina.measures(microdata, SETTINGS).set_index(["indicator", "sex", "period"])["value"]
+    first = microdata.index[microdata["census_year"] == 2014][0]
+    gender = microdata.at[first, "gender"]
+    microdata.loc[first, "gender"] = None
+    after = argentina.measures(microdata, SETTINGS).set_index(["indicator", "sex", "period"])["value"]
+    changed = (before - after.reindex(before.index)).loc[lambda d: d != 0]
+    assert changed[("persons_held", gender, "2014")] == 1 and changed[("persons_held", "total", "2014")] == 1
+    assert set(changed.index.get_level_values("period")) == {"2014"}
+    assert set(changed.index.get_level_values("indicator")) <= {"persons_held", "women_held", "pre_trial_share",
+                                                               "women_held_drug_offences", "women_drug_offences_share",
+                                                               "women_with_children_in_prison"}
+
+
 def test_suppression_hides_small_cells_and_their_complements():
     counts = pd.DataFrame({"female": [3, 40, 25], "male": [60, 70, 80], "trans_women": [0, 2, 9]},
                           index=["A", "B", "C"])
