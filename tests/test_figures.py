@@ -153,10 +153,10 @@ def test_every_figure_has_its_chart_function_and_every_text_a_translation():
 
 def test_adding_a_figure_is_one_registry_entry_one_chart_function_and_its_translation_rows(tmp_path, monkeypatch):
     """The worked example of docs/architecture.md, in a copy: a new figure of the Brazil chapter (women in
-    domiciliary custody) drawn in every language from the build's table, its points checked, its files written."""
+    home detention) drawn in every language from the build's table, its points checked, its files written."""
     # 1. One chart function (here beside the chapter's others, as pipeline/chapters/brazil/charts.py would hold it).
     def people_domiciliary(table, settings):
-        return figures.CHARTS["brazil"].sex_panels(table, "People in domiciliary custody, Brazil", "people")
+        return figures.CHARTS["brazil"].sex_panels(table, "People in home detention, Brazil", "people")
 
     monkeypatch.setattr(figures.CHARTS["brazil"], "people_domiciliary", people_domiciliary, raising=False)
     # 2. One registry entry.
@@ -186,12 +186,12 @@ def test_adding_a_figure_is_one_registry_entry_one_chart_function_and_its_transl
                                                                                       newline="") as target:
         target.write(source.read())
         csv.writer(target, lineterminator="\n").writerows([
-            ["fig-23.title", "People in domiciliary custody, Brazil", "Personas en prisión domiciliaria, Brasil",
+            ["fig-23.title", "People in home detention, Brazil", "Personas en prisión domiciliaria, Brasil",
              "Pessoas em prisão domiciliar, Brasil"],
-            ["fig-23.caption", "People in domiciliary custody in Brazil by sex, in the semesters with such units.",
+            ["fig-23.caption", "People in home detention in Brazil by sex, in the semesters with such units.",
              "Personas en prisión domiciliaria en Brasil por sexo, en los semestres con tales unidades.",
              "Pessoas em prisão domiciliar no Brasil por sexo, nos semestres com tais unidades."],
-            ["fig-23.alt", "Two line charts: women and men in domiciliary custody per semester.",
+            ["fig-23.alt", "Two line charts: women and men in home detention per semester.",
              "Dos gráficos de líneas: mujeres y hombres en prisión domiciliaria por semestre.",
              "Dois gráficos de linhas: mulheres e homens em prisão domiciliar por semestre."]])
     monkeypatch.setattr(paths, "TRANSLATIONS", table)

@@ -55,7 +55,7 @@ def test_headline_numbers_are_of_the_latest_year_whose_share_can_be_computed():
 def test_tab_01s_note_on_a_count_is_kept_for_the_headline_year_only():
     values = [("persons_held", "female", 2018, 100), ("persons_held", "total", 2018, 2000),
               ("women_share_of_persons_held", "female", 2018, 5.0, "total")]
-    note = {"year": 2018, "text": "count includes 7 women outside cells (electronic monitoring, home custody; "
+    note = {"year": 2018, "text": "count includes 7 women outside cells (electronic monitoring, home detention; "
                                   "table 8 of the briefing)"}
     assert profile(*values, count_note=note)["numbers"]["count_note"] == note
     assert profile(*values, count_note=note | {"year": 2017})["numbers"]["count_note"] is None  # another year's

@@ -135,7 +135,7 @@ def test_the_long_tables_definitions_are_shown_in_the_profile_s_language(country
     ("pt", f"A tabela 1 do informe anota sobre a contagem de mulheres de 2020: {BRAZIL_COUNT_NOTE['pt']}."),
 ])
 def test_brazil_page_says_what_its_count_of_women_holds_as_the_briefing_does(language, expected):
-    """UNODC's 41,580 women held in Brazil in 2020 include those under electronic monitoring and in home custody (the
+    """UNODC's 41,580 women held in Brazil in 2020 include those under electronic monitoring and in home detention (the
     regional chapter's reconciliation with SISDEPEN's December 2020: 28,688 in cells, 8,130 monitored, 4,566 at home).
     The profile repeats tab-01's note in its language, with a link to that table of the briefing in the same language;
     a country without a note has none."""

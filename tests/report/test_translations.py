@@ -235,8 +235,8 @@ def test_a_hole_of_codes_or_a_list_of_items_is_kept_or_translated_item_by_item()
     listed = ("ury-092 persons_prosecuted_drug_offences 2016 = 1,500 persons; ury-093 drug_sale_points_dismantled "
               "2019 = 12 sale_points")
     text = ("no series of drug-related detentions for 2013-2019 is available here (the briefing cites the observatory "
-            "report without numbers, and the report is not in the mirror). Published figures in the window measure "
-            f"other things (prosecutions, sale points): {listed}. None of them is a count of detentions.")
+            "report without numbers, and the report is not among the project's source files). Published figures in "
+            f"the window measure other things (prosecutions, sale points): {listed}. None of them is a count of detentions.")
     assert tr.english(text).endswith(
         "(procesamientos, puntos de venta): ury-092 persons_prosecuted_drug_offences 2016 = 1.500 personas; ury-093 "
         "drug_sale_points_dismantled 2019 = 12 puntos de venta. Ninguna de ellas es un recuento de detenciones.")

@@ -780,7 +780,7 @@ def test_monitoring_units_named_a_physical_cell_counted_in_cells_when_chosen(rea
 
 
 def test_units_counted_under_home_custody_from_2020_12_make_most_of_the_fall_in_cells(real_outputs):
-    """From December 2020 open-regime units of six states are counted under home custody ('DOMICILIAR' now in their
+    """From December 2020 open-regime units of six states are counted under home detention ('DOMICILIAR' now in their
     names; Ceará's without a dash, Rio de Janeiro's with 'SEAPAC' now 'SEAP/AC'). The people they held in cells in
     June 2020 are 47.1% of the women's fall in cells to December 2020 (831 of 30,452 - 28,688 = 1,764) and 88.5% of
     the men's (13,225 of 648,054 - 633,108 = 14,946): fig-20's dip is mostly these units. Found by an independent

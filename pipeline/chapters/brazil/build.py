@@ -1,11 +1,11 @@
-"""Brazil (SISDEPEN): people in prison, under electronic monitoring, in domiciliary custody and under Patronato
+"""Brazil (SISDEPEN): people in prison, under electronic monitoring, in home detention and under Patronato
 supervision, and drug-law offence incidences, by sex and semester, into the long table (source 'sisdepen',
 country 'BRA').
 
     python -m pipeline.chapters.brazil      # the DVC stage `brazil`: tab-20 to tab-27, data/interim/brazil/
 
 Who is "held in cells" is a definition (params.yaml `brazil`): states report people under electronic
-monitoring, in domiciliary custody and under a Patronato's open-regime supervision as pseudo-establishments,
+monitoring, in home detention and under a Patronato's open-regime supervision as pseudo-establishments,
 recognised (as SENAPPEN does) by their names. By default all three are kept apart from the people held in
 cells, which reproduces SENAPPEN's own count (data/published/figures.csv). Offence incidences are checked
 against the state reports and by general plausibility rules (plausibility.py beside this module); the treatment
@@ -223,7 +223,7 @@ def state_system_incidences(offences: pd.DataFrame) -> pd.DataFrame:
 
 
 def classify_units(units: pd.DataFrame, settings: Brazil) -> pd.DataFrame:
-    """Each unit's class: electronic monitoring, domiciliary custody (without anklet), Patronato supervision of
+    """Each unit's class: electronic monitoring, home detention (without anklet), Patronato supervision of
     the open regime, or cells. The first class whose name pattern matches wins, in that order; a Patronato
     needs `patronato_min_people` people too (smaller units so named lodge people, like any prison). A monitoring
     unit whose name marks a physical cell too is in cells if `monitoring_in_cell_treatment` says so."""
@@ -370,7 +370,7 @@ def unit_people(tidy: pd.DataFrame) -> pd.DataFrame:
 def monitoring_findings(units: pd.DataFrame, settings: Brazil, in_cells: pd.Series | None = None
                         ) -> tuple[list[pd.DataFrame], pd.DataFrame]:
     """The findings of the rules on units (`units`: people per unit, unit_people): named both monitoring and a
-    physical cell, reclassified to or from monitoring or home custody between two semesters (`in_cells`: the national
+    physical cell, reclassified to or from monitoring or home detention between two semesters (`in_cells`: the national
     people in cells by period and sex, which a move out of cells lowers), a unit's count far from its
     neighbouring semesters, and a unit's two counts of one form far apart in one semester (listed: a unit's count is
     corrected only by a known error naming it). Also the people that units relabelled out of cells held in them
@@ -525,11 +525,11 @@ def cells_definition(settings: Brazil) -> str:
     if settings.patronato_in_cells:
         text = (f"SISDEPEN block 4.1, sum of parts (court x sex); in: prison units and {patronato} "
                 "(patronato_in_cells: true); out: units whose name marks electronic monitoring "
-                "(monitoring_pattern) or domiciliary custody (domiciliary_pattern)")
+                "(monitoring_pattern) or home detention (domiciliary_pattern)")
     else:
         text = (f"SISDEPEN block 4.1, sum of parts (court x sex); in: prison units (jails, penitentiaries, "
                 f"semi-open and open-regime houses); out: units whose name marks electronic monitoring "
-                f"(monitoring_pattern), domiciliary custody (domiciliary_pattern) and {patronato}, as SENAPPEN "
+                f"(monitoring_pattern), home detention (domiciliary_pattern) and {patronato}, as SENAPPEN "
                 "counts people held without monitoring")
     return text + _in_cell_units(settings, "in: ")
 

@@ -13,7 +13,7 @@ SEXES = {"female": "women", "male": "men"}
 def largest_moves(table: pd.DataFrame, quality: pd.DataFrame, measure: str, what: str) -> str:
     """For women and for men, the largest change between two consecutive semesters of `table` (period, female, male),
     and the data-quality findings (tab-22) on `measure` for that sex in the later semester, which may explain it: a
-    reviewer saw women in domiciliary custody halve from June to December 2021 with no word of the unit behind it."""
+    reviewer saw women in home detention halve from June to December 2021 with no word of the unit behind it."""
     rows = table.sort_values("period").reset_index(drop=True)
     sentences = []
     for sex, people in SEXES.items():
@@ -69,7 +69,7 @@ def moved_out_of_cells(moved: pd.DataFrame) -> str:
             parts.append(f"{SEXES[row.sex]}: {row.people_moved:,.0f} of a fall of {fall:,.0f} "
                          f"({fixed(100 * row.people_moved / fall, 1)}%, {row.units:,.0f} unit(s))")
         sentences.append(f"from {before} to {period}, " + "; ".join(parts))
-    return ("Part of a fall in the count of people in cells is units relabelled out of cells (as home custody or "
+    return ("Part of a fall in the count of people in cells is units relabelled out of cells (as home detention or "
             "electronic monitoring, tab-22's `unit_reclassified`): the people they held in cells the semester before, "
             "against the fall, " + "; ".join(sentences) + ". They are counted as reported, under their new class: that "
             "part of a fall the figure draws is a change of label, not people leaving cells.")

@@ -25,16 +25,16 @@ Two rules on the units counted as electronic monitoring (listed, never treated):
   `brazil.monitoring_in_cell_pattern`, e.g. São Paulo's "… – MONITORAMENTO ELETRÔNICO – CELA FÍSICA"): their
   people may be held in a cell. Counted as `brazil.monitoring_in_cell_treatment` says (monitored, as their name
   says, or in cells); listed per state, semester and sex with what that does to the national count monitored.
-- `unit_reclassified`: a unit counted as electronic monitoring or home custody in one semester and in another
+- `unit_reclassified`: a unit counted as electronic monitoring or home detention in one semester and in another
   class in the previous one (or the reverse). The files have no unit code, so a unit is followed by its state,
   municipality and name without the class markers (the segments between dashes that the monitoring, domiciliary or
   in-cell pattern matches: "COMPAJ - SEMIABERTO MASCULINO - Capital" and "COMPAJ - SEMIABERTO MASCULINO - Capital -
   MONITORAMENTO ELETRÔNICO" are one unit; a name with no dash loses the marking word: "NÚCLEO DA CASA DO ALBERGADO
   DOMICILIAR"; punctuation is ignored: "SEAPAC", "SEAP/AC"); it is reclassified when its class in one semester is
-  gone in the next and monitoring or home custody appears (or the reverse). A monitoring unit opened beside a unit
+  gone in the next and monitoring or home detention appears (or the reverse). A monitoring unit opened beside a unit
   that goes on holding people is not. Listed with its people before and after. A move to or from monitoring: their
   share of that semester's national count monitored and of the monitoring growth from `monitoring_base_period`
-  (observed, and implied by the claimed growth). A move between cells and home custody: their part of the change
+  (observed, and implied by the claimed growth). A move between cells and home detention: their part of the change
   in the national count of people in cells between the two semesters (in 2020-12 such units make about half of the
   women's fall in cells).
 
@@ -1124,7 +1124,7 @@ def _plain(text: str) -> str:
 def reclassified_units(units: pd.DataFrame, class_patterns: list[str], monitoring_kind: str,
                        other_kinds: tuple[str, ...] = ()) -> pd.DataFrame:
     """Units followed from one semester to the next (unit_identity) whose class changes to or from monitoring (or
-    one of `other_kinds`: home custody): a class they held people in is gone and monitoring appears, or the reverse.
+    one of `other_kinds`: home detention): a class they held people in is gone and monitoring appears, or the reverse.
     One row per unit move and sex: state, identity, period_before, period, classes before and after, people before
     (in the classes left) and after (in the classes entered), and the unit names on each side."""
     watched = {monitoring_kind, *other_kinds}
@@ -1173,7 +1173,7 @@ def reclassification_findings(moves: pd.DataFrame, national: pd.Series, measures
     """The moves of `reclassified_units` per state, semester, direction and sex, with their effect. A move to or
     from monitoring: on the national count of people monitored (`national`, by period and sex) that semester and,
     after `growth['base_period']`, on the growth from it, observed in the files and implied by
-    `growth['claimed_pct']` (by sex) to `growth['end_period']`. A move between cells and home custody: on the
+    `growth['claimed_pct']` (by sex) to `growth['end_period']`. A move between cells and home detention: on the
     national count of people in cells (`in_cells`, by period and sex, as the chapter counts them), whose change
     between the two semesters it makes in part (fig-20's series)."""
     rows = []
@@ -1254,10 +1254,10 @@ def _reclassification_effect(people: float, sex: str, period: str, before_period
 def _cells_effect(people: float, people_before: float, sex: str, period: str, before_period: str,
                   before_measure: str, measure: str, out_of_cells: bool, into_cells: bool,
                   in_cells: pd.Series | None) -> str:
-    """What a move between cells and home custody does to the national count of people in cells (kept as
+    """What a move between cells and home detention does to the national count of people in cells (kept as
     reported): out of cells, the people the units held in cells before, and their part of the count's fall between
     the two semesters (where it fell); into cells, their part of the count in cells after. A move with cells on
-    neither side (a Patronato's people now under home custody) leaves that count as it was."""
+    neither side (a Patronato's people now under home detention) leaves that count as it was."""
     who = _PEOPLE[sex]
     if not (out_of_cells or into_cells):
         return f"kept as reported: counted outside cells in {before_period} and in {period}"

@@ -51,7 +51,7 @@ key resolves to):
 - `interval` (`low`, `high`, `method`): each end a key, or a check giving one value;
 - `chapter_verdict` (`table`, `row`): the verdict of a chapter's own claims table ('supported' is
   `reproduced` when all its evidence is primary, else `matches_published`; 'contradicted' is `contradicted`;
-  'cannot test' is `not_checkable`). Evidence names its source ('oud: …') or lists published figures
+  'not checkable' is `not_checkable`). Evidence names its source ('oud: …') or lists published figures
   (`ury-041`, data/published/figures.csv: source `published`).
 
 and, on any check: `bound` (lower | upper: the value is only a one-sided bound of what the claim states, e.g. a
@@ -90,8 +90,8 @@ STATUSES = get_args(Status)
 # `independent_source` names another publication of the figure, and then only as that secondary publication.
 QUOTES_THE_BRIEFING = re.compile(r"briefing paper", re.IGNORECASE)
 QUOTED_WITH_ANOTHER_PUBLICATION = "quoted by the briefing and another publication"  # always secondary
-# A chapter's claims table says supported / contradicted / cannot test; 'supported' is graded by its evidence.
-CHAPTER_VERDICTS = {"supported": "holds", "contradicted": "contradicted", "cannot test": "not_checkable"}
+# A chapter's claims table says supported / contradicted / not checkable; 'supported' is graded by its evidence.
+CHAPTER_VERDICTS = {"supported": "holds", "contradicted": "contradicted", "not checkable": "not_checkable"}
 _FIGURE_ID = re.compile(r"^[a-z]{3}-\d{3}$")  # a figure of data/published/figures.csv (source `published`)
 _NAMED_EVIDENCE = re.compile(r"^(?P<source>[a-z][a-z0-9_]*): ")  # 'oud: 2010: 30% read in the report …'
 _KEY = re.compile(r"^(?P<country>[A-Z]{3})/(?P<source>[a-z0-9_]+(?:\+[a-z0-9_]+)*)/(?P<indicator>[a-z0-9_]+)/"
@@ -442,8 +442,13 @@ def _holds(check: Check, status: str, reason: str, test: dict, secondary: list[s
 def _judge_interval(claim: Claim, found: Computed, step: Decimal, secondary: list[str]) -> Verdict:
     check = claim.check
     low, high = found.values
-    test = i18n.phrase("page.claims.test.interval", low=i18n.quantity(low, found.decimals),
-                       high=i18n.quantity(high, found.decimals), step=_step_quantity(step), method=check.method)
+    ends = {"low": i18n.quantity(low, found.decimals), "high": i18n.quantity(high, found.decimals)}
+    if all(_round(value, step) == Decimal(repr(float(value))) for value in (low, high)):  # nothing to round
+        test = i18n.phrase("page.claims.test.interval_on_step", **ends, method=check.method)
+    else:
+        test = i18n.phrase("page.claims.test.interval", **ends, step=_step_quantity(step),
+                           rounded_low=_rounded_quantity(low, step), rounded_high=_rounded_quantity(high, step),
+                           method=check.method)
     if interval_contains(claim.stated, low, high, step):
         return _holds(check, "consistent", "the stated value lies inside the interval computed from the data",
                       test, secondary)
@@ -546,6 +551,11 @@ def _step_decimals(step: Decimal) -> int:
 
 def _step_quantity(step: Decimal) -> dict:
     return i18n.quantity(float(step), _step_decimals(step))
+
+
+def _rounded_quantity(value: float, step: Decimal) -> dict:
+    """A computed value rounded to the stated value's step, as the interval test compares it."""
+    return i18n.quantity(float(_round(value, step)), _step_decimals(step))
 
 
 def precision_test(claim: Claim) -> dict:

@@ -505,7 +505,7 @@ def _americas_rows(tables, settings: Regional) -> list[dict]:
 def brazil_in_cells_interval(interval: pd.DataFrame, by_country: pd.DataFrame, in_unodc: pd.DataFrame
                              ) -> dict | None:
     """The Americas interval with Brazil counted at SISDEPEN's December women in cells of the year of its UNODC count,
-    instead of that count, which holds women outside cells too (tab-08: under electronic monitoring, in home custody,
+    instead of that count, which holds women outside cells too (tab-08: under electronic monitoring, in home detention,
     held by the police): year, counted (UNODC's), in_cells, and the interval's low, central and high. None where
     Brazil's count is not a reported one or tab-08 has no women in cells for its year."""
     brazil = by_country[(by_country["country"] == "BRA") & (by_country["status"] == "reported")]
@@ -533,7 +533,7 @@ def _americas_brazil_in_cells_rows(tables, in_unodc: pd.DataFrame, settings: Reg
     low, high = settings.missing_share_quantiles
     instead = (f"with Brazil counted at SISDEPEN's December {found['year']} women in cells ({found['in_cells']:,.0f}) "
                f"instead of UNODC's {found['counted']:,.0f}, which also holds women under electronic monitoring, in "
-               f"home custody and held by the police (tables/tab-08)")
+               f"home detention and held by the police (tables/tab-08)")
     both = longtable.SOURCES_JOINED_BY.join((unodc_prisons.SOURCE, sisdepen.SOURCE_ID))  # UNODC's, SISDEPEN's for Brazil
     return [_row("AMR", f"women_held_estimate_{end}_brazil_in_cells", "female", period, found[end], "persons",
                  f"the Americas interval's {name} (women_held_estimate_{end}) {instead}", both)
@@ -599,18 +599,18 @@ def chapter_tables(tables: dict[str, pd.DataFrame], quality: pd.DataFrame, parts
 
 
 # tab-01's note on a count that holds more than people in prison cells (tab-08 shows which count UNODC carries).
-OUTSIDE_CELLS_NOTE = ("count includes {0} women outside cells (electronic monitoring, home custody; table 8 of the "
+OUTSIDE_CELLS_NOTE = ("count includes {0} women outside cells (electronic monitoring, home detention; table 8 of the "
                       "briefing); a change from a year before electronic monitoring (Law 12.258 of 2010) compares "
                       "counts of different scope")
 # ... where the state reports give the women held by the police that year (UNODC's 2020 count is the sum, to the woman).
-OUTSIDE_CELLS_AND_POLICE_NOTE = ("count includes {0} women outside cells (electronic monitoring, home custody) and {1} "
-                                 "held by the police (table 8 of the briefing); a change from a year before electronic "
-                                 "monitoring (Law 12.258 of 2010) compares counts of different scope")
+OUTSIDE_CELLS_AND_POLICE_NOTE = ("count includes {0} women outside cells (electronic monitoring, home detention) and "
+                                 "{1} held by the police (table 8 of the briefing); a change from a year before "
+                                 "electronic monitoring (Law 12.258 of 2010) compares counts of different scope")
 
 
 def count_notes(latest: pd.DataFrame, in_unodc: pd.DataFrame) -> pd.Series:
     """For each row of tab-01, what its latest count holds beyond people in prison cells: Brazil's, where UNODC's
-    count is nearer SISDEPEN's women in cells, under electronic monitoring and in home custody together than its
+    count is nearer SISDEPEN's women in cells, under electronic monitoring and in home detention together than its
     women in cells alone (2020: 41,580 against 41,384 and 28,688). Its growth then compares a count with people
     outside cells with one of a year before electronic monitoring (Brazil's Law 12.258 of 2010): the note says so,
     since every number made from the count carries it (share, rate, growth); and the women held by the police, where
@@ -674,7 +674,7 @@ def americas_count_notes(by_country: pd.DataFrame, in_unodc: pd.DataFrame) -> pd
 
 # tab-07's note on the rows that sum Brazil's UNODC count (brazil_in_cells_interval gives the numbers).
 INTERVAL_BRAZIL_NOTE = ("includes Brazil's {0} women ({1}), {2} of them not in SISDEPEN's prison cells (electronic "
-                        "monitoring, home custody, police custody; table 8 of the briefing); with Brazil's women in "
+                        "monitoring, home detention, police custody; table 8 of the briefing); with Brazil's women in "
                         "cells only ({3}, SISDEPEN December {1}): {4}")
 INTERVAL_BRAZIL_RANGE = "{0} to {1} (central {2})"
 # ... and on the estimated row: how much of it rests on its largest estimates, each from one year's total.

@@ -1,5 +1,5 @@
 """The briefing's three claims about Uruguay, each judged against the data: supported, contradicted or
-cannot test — with the evidence used and the reason in words.
+not checkable — with the evidence used and the reason in words.
 
 A figure counts as evidence only if it is independent of the claim: observatory figures quoted by the
 briefing itself (template column `quoted_in`) state the claim, they cannot confirm it. The judgement
@@ -35,7 +35,7 @@ def _prosecution_share(inputs, tables, settings) -> dict:
                                 & (inputs.observatory["sex"] == "female")]
     quoted, read = shares[shares["quoted_in"] != ""], shares[shares["quoted_in"] == ""]
     if len(quoted) < 2:
-        return claim | {"status": "cannot test", "evidence": "",
+        return claim | {"status": "not checkable", "evidence": "",
                         "reason": "the claimed start and end shares are not in the observatory template"}
     start, end = quoted.sort_values("period").iloc[0], quoted.sort_values("period").iloc[-1]
     checked = read.set_index("period")["value"]
@@ -62,7 +62,7 @@ def _prosecution_share(inputs, tables, settings) -> dict:
         reason += (f"A different stage, police formal contact (UNODC 10.1), shows women at "
                    f"{fixed(contact['women_share_pct'].min(), 1)}-{fixed(contact['women_share_pct'].max(), 1)}% in "
                    f"{contact['period'].min()}-{contact['period'].max()}.")
-    return claim | {"status": "cannot test", "evidence": ";".join(independent["reference"]), "reason": reason.strip()}
+    return claim | {"status": "not checkable", "evidence": ";".join(independent["reference"]), "reason": reason.strip()}
 
 
 def _detentions_decline(inputs, settings) -> dict:
@@ -82,12 +82,12 @@ def _detentions_decline(inputs, settings) -> dict:
         elif complete:
             status, why = "supported", "detentions fell or held every year"
         else:
-            status, why = "cannot test", "detentions fell overall, but years are missing to judge 'steady'"
+            status, why = "not checkable", "detentions fell overall, but years are missing to judge 'steady'"
         values = ", ".join(f"{y}: {v:g}" for y, v in series.items())
         return claim | {"status": status, "evidence": f"oud: {values}", "reason": f"{why} ({values})"}
     nearby = _drug_figures_in_window(inputs.registry, first, last)
     reason = (f"no series of drug-related detentions for {first}-{last} is available here (the briefing cites "
-              "the observatory report without numbers, and the report is not in the mirror).")
+              "the observatory report without numbers, and the report is not among the project's source files).")
     if len(nearby):
         # One item per figure, codes and a number with its unit: data/translations.csv translates each item by its
         # unit (claims.uruguay.figure_*), so any figures the window takes read in every language.
@@ -95,7 +95,7 @@ def _detentions_decline(inputs, settings) -> dict:
                            for f in nearby.itertuples())
         reason += (" Published figures in the window measure other things (prosecutions, sale points): "
                    f"{listed}. None of them is a count of detentions.")
-    return claim | {"status": "cannot test", "evidence": ";".join(nearby["figure_id"]), "reason": reason}
+    return claim | {"status": "not checkable", "evidence": ";".join(nearby["figure_id"]), "reason": reason}
 
 
 def _rise_after_luc(inputs, tables, settings) -> dict:
@@ -123,7 +123,7 @@ def _rise_after_luc(inputs, tables, settings) -> dict:
             decided_by.append(w.figure_id)
     unodc = _unodc_women_change(tables["prison_series"], first, last, settings.luc_month)
     if not decisive:
-        status, why = "cannot test", (f"no exact published change for {first}-{last}; UNODC's counts of women run "
+        status, why = "not checkable", (f"no exact published change for {first}-{last}; UNODC's counts of women run "
                                       f"to {_unodc_last_year(tables['prison_series'])}")
     else:
         status = "supported" if any(decisive) else "contradicted"

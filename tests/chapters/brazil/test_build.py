@@ -137,7 +137,7 @@ def test_the_source_line_names_the_semesters_of_the_files_in_words():
 
 def test_the_units_whose_counts_are_written_twice_in_the_real_files():
     """The copy rule on the 12 SISDEPEN files: 17 rows in 12 groups of units, listed, none altered. Six groups are a
-    pseudo-unit of home detention given its prison's counts, so the people in domiciliary custody count the prison's
+    pseudo-unit of home detention given its prison's counts, so the people in home detention count the prison's
     people too: Pernambuco's women's colony PFAL (421 women in June 2021, 448 in December 2021, against 172 at home
     in December 2020), its Presídio Augusto Duque (671 men in December 2021, against 1), and Paraíba's Sousa in three
     semesters. Six are two prisons with one form's counts, among them São Paulo's Porto Feliz and São José do Rio Preto

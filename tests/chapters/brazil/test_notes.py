@@ -9,17 +9,17 @@ from pipeline.chapters import interim
 from pipeline.chapters.brazil import notes
 
 
-def test_the_largest_move_of_domiciliary_custody_names_the_findings_of_its_semester():
-    """A reviewer saw women in domiciliary custody halve from June to December 2021 (6,174 to 3,120) and found in the
+def test_the_largest_move_of_home_detention_names_the_findings_of_its_semester():
+    """A reviewer saw women in home detention halve from June to December 2021 (6,174 to 3,120) and found in the
     raw files the unit behind it: Curitiba's Patronato (domiciliary) went from 3,110 women to 153, a unit_jump of
     tab-22. The text under the table now names it."""
     tables = interim.read_all("brazil")
     assert notes.largest_moves(tables["domiciliary"], tables["quality"], "people_domiciliary",
-                               "in domiciliary custody") == (
-        "Women in domiciliary custody: the largest change between two semesters is 6,174 (2021-06) to 3,120 "
+                               "in home detention") == (
+        "Women in home detention: the largest change between two semesters is 6,174 (2021-06) to 3,120 "
         "(2021-12), -3,054; the data-quality table (tab-22) lists for that semester, each with its evidence: "
-        "unit_copy in PB (12 women), unit_copy in PE (448 women), unit_jump in PR (153 women). Men in domiciliary "
-        "custody: the largest change between two semesters is 61,723 (2021-06) to 72,614 (2021-12), +10,891; the "
+        "unit_copy in PB (12 women), unit_copy in PE (448 women), unit_jump in PR (153 women). Men in home "
+        "detention: the largest change between two semesters is 61,723 (2021-06) to 72,614 (2021-12), +10,891; the "
         "data-quality table (tab-22) lists for that semester, each with its evidence: unit_copy in PB (146 men), "
         "unit_copy in PE (671 men).")
 
@@ -37,7 +37,7 @@ def test_a_move_without_a_finding_says_so_and_one_semester_says_nothing():
 
 def test_the_fall_of_december_2020_in_people_in_cells_is_mostly_units_relabelled():
     """A reviewer recomputed, from tab-22's `unit_reclassified` effects, that units relabelled from cells to home
-    custody had held 831 of the 1,764 women and 13,225 of the 14,946 men by whom the count in cells fell from June to
+    detention had held 831 of the 1,764 women and 13,225 of the 14,946 men by whom the count in cells fell from June to
     December 2020, with nothing beside fig-20 to say so. The table adds the moves into electronic monitoring
     (Rondônia: 50 women, 240 men) and the note under fig-20 gives both falls."""
     moved = interim.read("brazil", "moved_out_of_cells").set_index(["period", "sex"])

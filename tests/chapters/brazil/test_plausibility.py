@@ -323,7 +323,7 @@ def test_reclassification_rule_follows_names_across_accents_and_case_only_within
 
 
 def _reclassified_with_home_custody(units):
-    """As build.monitoring_findings calls the rule: moves to or from home custody too, measured against the national
+    """As build.monitoring_findings calls the rule: moves to or from home detention too, measured against the national
     people in cells."""
     moves = plausibility.reclassified_units(units, MARKERS, MONITORING, ("domiciliary",))
     national = units[units["kind"] == MONITORING].groupby(["period", "sex"])["people"].sum()
@@ -337,7 +337,7 @@ STATE_PRISON = [("2020-06", "PENITENCIÁRIA ESTADUAL", "cells", 10_000),
 
 def test_a_unit_relabelled_from_cells_to_home_custody_is_listed_with_its_part_of_the_fall_in_cells():
     """Brazil's people in cells fell from 2020-06 to 2020-12 (fig-20) partly because open-regime units were counted
-    under home custody from 2020-12, their names now marked 'DOMICILIAR', sometimes without a dash before the mark or
+    under home detention from 2020-12, their names now marked 'DOMICILIAR', sometimes without a dash before the mark or
     with the name's punctuation changed. Listed with the fall's part they make, kept as reported."""
     units = _people(*CENTRAL, *STATE_PRISON, ("2020-06", "NÚCLEO DA CASA DO ALBERGADO", "cells", 400),
                     ("2020-12", "NÚCLEO DA CASA DO ALBERGADO DOMICILIAR", "domiciliary", 500),
@@ -407,7 +407,7 @@ def test_every_effect_of_the_reclassification_rule_reads_in_each_language():
     # renamed within monitoring (anklet -> anklet at home)
     [("2019-12", "COC - MONITORAMENTO ELETRÔNICO", MONITORING, 1430),
      ("2020-06", "COC - MONITORAMENTO ELETRÔNICO - DOMICILIAR", MONITORING, 1629)],
-    # cells -> domiciliary custody: no monitoring on either side
+    # cells -> home detention: no monitoring on either side
     [("2019-12", "CASA DO ALBERGADO - Capital", "cells", 1043),
      ("2020-06", "CASA DO ALBERGADO - Capital - Domiciliar", "domiciliary", 958)],
     # the same name in two semesters that do not follow each other
@@ -553,7 +553,7 @@ PRISON = {("closed", "male"): 90, ("pre_trial", "male"): 14, ("closed", "female"
 
 def test_copy_rule_lists_a_pseudo_unit_given_its_prisons_counts_under_the_pseudo_units_measure():
     """A domiciliary pseudo-unit that reports, count by count, its prison's people: listed per sex under the
-    people in domiciliary custody (the count the copy inflates), with both units' people in the semesters around."""
+    people in home detention (the count the copy inflates), with both units' people in the semesters around."""
     tidy, units = _forms(("2020-12", "Penitenciária de Sousa", CELLS,
                           {("closed", "male"): 80, ("pre_trial", "male"): 20}),
                          ("2020-12", "Penitenciária de Sousa - DOMICILIAR", build.DOMICILIARY, {("open", "male"): 3}),

@@ -246,8 +246,10 @@ INTERVAL = {"compute": "interval", "low": "ARG/unodc_prisons/low/female/2015",
 def test_consistent_needs_the_stated_value_inside_a_two_sided_interval(low, high, status):
     found = _verdict(_interval(low, high), INTERVAL)
     assert found["status"] == status
-    assert found["tolerance_or_interval"].startswith("interval ")
-    assert found["tolerance_or_interval"].endswith("ends rounded to 1: a lower count and an upper estimate")
+    text = found["tolerance_or_interval"]
+    assert text.startswith("interval ") and text.endswith(": a lower count and an upper estimate")
+    # The ends as compared are shown when rounding changes them (the editor read "ends rounded" on unrounded ends).
+    assert ("rounded to 1, as the stated value is" in text) == (low != int(low) or high != int(high)), text
 
 
 def test_an_interval_whose_ends_are_reversed_is_an_error():
@@ -264,8 +266,9 @@ def test_an_interval_at_a_coarser_precision_and_from_a_computed_end():
              "method": "the reported sum, plus an estimate of the missing countries"}
     found = _verdict(table, check, "95,000", precision=1000)
     assert (found["status"], found["computed"]) == ("consistent", "94,500 to 99,000")
-    assert found["tolerance_or_interval"] == ("interval 94,500 to 99,000, ends rounded to 1,000: the reported sum, "
-                                              "plus an estimate of the missing countries")
+    assert found["tolerance_or_interval"] == ("interval 94,500 to 99,000 (95,000 to 99,000 rounded to 1,000, as the "
+                                              "stated value is): the reported sum, plus an estimate of the missing "
+                                              "countries")
     assert _verdict(table, check, "93,000", precision=1000)["status"] == "contradicted"
 
 
@@ -377,7 +380,7 @@ def test_a_key_may_name_the_first_or_latest_period_of_its_series():
 def test_a_supported_chapter_verdict_is_graded_by_its_evidence(tmp_path, monkeypatch, evidence, status):
     monkeypatch.setattr(paths, "TABLES", tmp_path)
     pd.DataFrame([{"claim_id": "row", "claim": "c", "status": "supported", "evidence": evidence, "reason": "r"},
-                  {"claim_id": "gone", "claim": "c", "status": "cannot test", "evidence": "", "reason": "r"}]) \
+                  {"claim_id": "gone", "claim": "c", "status": "not checkable", "evidence": "", "reason": "r"}]) \
         .to_csv(tmp_path / "tab-99-chapter-claims.csv", index=False)
     check = {"compute": "chapter_verdict", "table": "tab-99-chapter-claims", "row": "row"}
     assert _verdict(_long((KEY, 1)), check, None, unit="trend")["status"] == status
@@ -458,17 +461,17 @@ def test_every_claim_gives_its_recorded_verdict(real):
     # A newspaper's figure, not a recomputation.
     ("arg-trans-women-held-2015", "matches_published", "33", "equal to 33 when rounded to 1", "secondary"),
     # UNODC's female count up to its total minus its male count: 2,988 to 72,693 - 69,572 = 3,121.
-    ("arg-women-held-2015", "consistent", "2,988 to 3,121", "interval 2,988 to 3,121, ends rounded to 1: UNODC CTS "
+    ("arg-women-held-2015", "consistent", "2,988 to 3,121", "interval 2,988 to 3,121: UNODC CTS "
      "reports the same SNEEP census of 31 December 2015; its female count is the low end and its total minus its "
      "male count the high end (female plus the persons counted neither as female nor as male, among whom trans "
      "women, whom SNEEP counts among women; see reports/tables/tab-11-argentina-reconciliation.md)", "primary"),
     # The reporting countries plus an estimate of the others, from the quartiles of the reporters' shares.
     ("amr-women-held-latest", "consistent", "93,230 to 98,263",
-     "interval 93,230 to 98,263, ends rounded to 1,000: the latest complete UNODC CTS count of women held of each "
-     "country of the Americas that reports one (United States left out, as in the claim), plus, for each country "
-     "without a count by sex (among them Canada, Cuba, Haiti and Venezuela), its latest total persons held times "
-     "a low and a high quantile of the reporting countries' women's shares (regional.missing_share_quantiles; "
-     "reports/tables/tab-07)", "primary"),
+     "interval 93,230 to 98,263 (93,000 to 98,000 rounded to 1,000, as the stated value is): the latest complete "
+     "UNODC CTS count of women held of each country of the Americas that reports one (United States left out, as "
+     "in the claim), plus, for each country without a count by sex (among them Canada, Cuba, Haiti and Venezuela), "
+     "its latest total persons held times a low and a high quantile of the reporting countries' women's shares "
+     "(regional.missing_share_quantiles; reports/tables/tab-07)", "primary"),
     # The direction on a fixed panel of countries (2010 and 2019), not the sizes since 2000.
     ("wld-women-held-growth-since-2000", "partly_checked", "in the stated order (gap 1.05)",
      "the direction (women's numbers grew faster than men's) only, 1 of 2 aspects; the first value above the "

@@ -300,7 +300,7 @@ def test_the_state_reports_missing_is_one_message_naming_their_stage(tmp_path, m
 
 def test_tab01_says_when_a_latest_count_holds_women_outside_cells():
     """Brazil's 2020 count in UNODC (41,580) is SISDEPEN's women in cells, under electronic monitoring and in home
-    custody together (41,384), not its women in cells (28,688), plus the 196 women the state reports say the police
+    detention together (41,384), not its women in cells (28,688), plus the 196 women the state reports say the police
     held: tab-01 says so beside the count its growth and rate use. Without the police's count (a year without state
     reports), the note names the women outside cells alone. A count nearer the women in cells, or of a year tab-08
     does not reconcile, gets no note."""
@@ -313,7 +313,7 @@ def test_tab01_says_when_a_latest_count_holds_women_outside_cells():
         "", BRAZIL_COUNT_NOTE["en"]]
     without_police = in_unodc.assign(police_custody=np.nan, difference_from_every_count_pct=0.5)
     assert regional.count_notes(latest, without_police).tolist()[1] == (
-        "count includes 12,696 women outside cells (electronic monitoring, home custody; table 8 of the briefing); a "
+        "count includes 12,696 women outside cells (electronic monitoring, home detention; table 8 of the briefing); a "
         "change from a year before electronic monitoring (Law 12.258 of 2010) compares counts of different scope")
     # A Patronato's women in the year's every-count: the police's women alone are not what makes it nearer.
     assert regional.count_notes(latest, in_unodc.assign(sisdepen_patronato=[3360.0, 650.0])).tolist()[1] == \
@@ -521,7 +521,7 @@ def test_tab06_and_tab07_say_what_brazils_count_holds_where_they_sum_it(real):
     assert (notes[countries["country"] != "BRA"] == "").all()
     notes = dict(zip(interval["measure"], regional.interval_notes(interval, countries, in_unodc)))
     brazil = ("includes Brazil's 41,580 women (2020), 12,892 of them not in SISDEPEN's prison cells (electronic "
-              "monitoring, home custody, police custody; table 8 of the briefing); with Brazil's women in cells only "
+              "monitoring, home detention, police custody; table 8 of the briefing); with Brazil's women in cells only "
               "(28,688, SISDEPEN December 2020): ")
     assert notes == {regional.REPORTED: brazil + "74,986", regional.ESTIMATED: LARGEST_ESTIMATES,
                      regional.INTERVAL: brazil + "80,338 to 85,371 (central 83,490)", regional.UNCOVERED: ""}

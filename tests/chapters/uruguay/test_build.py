@@ -155,7 +155,7 @@ def test_later_stage_exceeding_formal_contact_is_flagged(tables):
 
 def test_claims_on_the_shipped_data(tables):
     status = dict(zip(tables["claims"]["claim_id"], tables["claims"]["status"]))
-    assert status == {"1_prosecution_share": "cannot test", "2_detentions_decline": "cannot test",
+    assert status == {"1_prosecution_share": "not checkable", "2_detentions_decline": "not checkable",
                       "3_rise_after_luc": "supported"}
     reason = tables["claims"].set_index("claim_id").at["1_prosecution_share", "reason"]
     assert "ury-065 (2015-01/2015-11: 24.5%, between the two)" in reason
@@ -219,13 +219,13 @@ def test_claim_without_its_quoted_figures_cannot_be_tested(sources, settings, tm
     path = tmp_path / "oud_indicators.csv"
     path.write_text(oud.TEMPLATE.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
     claims = uruguay.build(_inputs(sources, path), settings)["claims"].set_index("claim_id")
-    assert claims.at["1_prosecution_share", "status"] == "cannot test"
+    assert claims.at["1_prosecution_share", "status"] == "not checkable"
 
 
 @pytest.mark.parametrize("values, expected", [
     ([900, 850, 800, 760, 700, 650, 600], "supported"),
     ([900, 850, 870, 760, 700, 650, 600], "contradicted"),
-    ([900, 600], "cannot test"),
+    ([900, 600], "not checkable"),
 ])
 def test_detention_series_decides_the_decline_claim(sources, settings, tmp_path, values, expected):
     years = [2012, 2018] if len(values) == 2 else range(2012, 2019)
@@ -273,7 +273,7 @@ def test_the_claims_read_in_every_language_whatever_the_definitions(sources, set
     assert "ury-079 drug_sale_points_dismantled 2018 = 330 puntos de venta" in spanish
     # No published change lies inside 2019-2020: the claim cannot be tested, and the reason says how far UNODC's
     # counts of women run (2020), not the window's first year (it once said "end in 2019" here).
-    assert found.loc["3_rise_after_luc", "status"] == "cannot test"
+    assert found.loc["3_rise_after_luc", "status"] == "not checkable"
     assert found.loc["3_rise_after_luc", "reason"].startswith(
         "no exact published change for 2019-2020; UNODC's counts of women run to 2020. Evidence: UNODC women held "
         "2018: 482 -> 2020: 805 (+67.0%, partly before the law).")  # the window's span, the law in its last year
