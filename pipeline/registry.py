@@ -189,7 +189,7 @@ TABLES = (
     Table("tab-12-argentina-unodc-parts-vs-total", "argentina", "parts_versus_total", ("year",), Text("tab-12.title"),
           Text("source.argentina_unodc")),
     Table("tab-13-argentina-drug-growth-check", "argentina", "drug_growth_check", ("quantity",),
-          Text("tab-13.title", ("growth_base_year", "last_year")), Text("source.argentina_paper"), float_digits=2),
+          Text("tab-13.title", ("growth_base_year", "last_year")), Text("source.argentina_paper"), float_digits=1),
     Table("tab-14-argentina-persons-by-province", "argentina", "persons_by_province",
           ("census_year", "province", "gender"), Text("tab-14.title", ("min_cell",)), _MICRODATA, "microdata"),
     Table("tab-15-argentina-women-drugs-by-province", "argentina", "women_drugs_by_province",

@@ -194,7 +194,7 @@ def headline_rows(metrics: dict, tr: i18n.Translator,
                   notes: dict[str, str] | None = None) -> list[tuple[str, str, str]]:
     """The headline metrics as (label, value, note) in the language, for the top of the briefing: the UNODC numbers
     of a country whose count tab-01 notes (Brazil's includes women outside cells) carry that note, as the table says
-    it."""
+    it. The Argentina chapter's latest count is shown only where it is not UNODC's count of the same year."""
     rows, notes = [], notes or {}
     for country, held in metrics["unodc-women-held"].items():
         year = metrics["unodc-latest-complete-year"][country]
@@ -210,8 +210,11 @@ def headline_rows(metrics: dict, tr: i18n.Translator,
                  tr.percent(metrics["sisdepen-women-drug-law-share-pct"]["BRA"]), ""))
     rows.append((tr("page.metric.brazil_drug_share_men", period=period),
                  tr.percent(metrics["sisdepen-men-drug-law-share-pct"]["BRA"]), ""))
-    rows.append((tr("page.metric.argentina_women_held", year=metrics["argentina-latest-year"]["ARG"]),
-                 tr.number(metrics["argentina-women-held"]["ARG"]), ""))
+    # The Argentina chapter's count is UNODC's unless SNEEP microdata were supplied: a row that repeats one above
+    # (UNODC, the same year) is left out.
+    year, held = metrics["argentina-latest-year"]["ARG"], metrics["argentina-women-held"]["ARG"]
+    if (year, held) != (metrics["unodc-latest-complete-year"].get("ARG"), metrics["unodc-women-held"].get("ARG")):
+        rows.append((tr("page.metric.argentina_women_held", year=year), tr.number(held), ""))
     return rows
 
 

@@ -311,6 +311,22 @@ def test_the_headline_numbers_of_a_noted_count_carry_tab_01s_note(language, note
     assert f'<td class="number">{value}</td><td class="muted">{note}</td>' in page
 
 
+def test_the_argentina_chapters_count_is_a_headline_row_only_where_it_is_not_unodcs():
+    """Without SNEEP microdata the Argentina chapter's latest count is UNODC's 2021 count, already a headline row: an
+    editor read the two rows of 4,013 as two sources. With microdata (another count, or another year) it is shown,
+    saying which count it is."""
+    from pipeline.report import metrics
+
+    figures, tr = metrics.headline_metrics(), i18n.Translator("en")
+    labels = [label for label, _, _ in render.headline_rows(figures, tr)]
+    assert "Women held in prison, Argentina, 2021 (UNODC)" in labels
+    assert not any("Argentina chapter" in label for label in labels)
+    with_microdata = figures | {"argentina-latest-year": {"ARG": 2022}, "argentina-women-held": {"ARG": 4391}}
+    rows = render.headline_rows(with_microdata, tr)
+    assert rows[-1] == ("Women held in prison, Argentina, 2022 (the Argentina chapter's latest count: SNEEP census "
+                        "microdata when supplied, else UNODC)", "4,391", "")
+
+
 def test_a_tables_csv_link_says_the_file_is_in_english_on_other_pages():
     """The CSV beside each table is the exact table, in English (the XLSX is the language's): an author's review
     found the Spanish and Portuguese pages did not say so."""

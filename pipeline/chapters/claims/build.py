@@ -176,6 +176,7 @@ class Computed:
     sources: list[str] = field(default_factory=list)
     decimals: int = 0
     caveat: str = ""  # a chapter's caveat on its verdict, in words (the column `caveat`)
+    unit: str | None = None  # the unit its phrase writes its number(s) with (_unit_of)
 
 
 @dataclass
@@ -364,7 +365,7 @@ def _evaluate(claim: Claim, indexed: pd.DataFrame, classes: SourceClasses, regis
         found = Computed([], "", pd.concat([pd.DataFrame()] + [c.rows for _, c in context]))
         row["check"], source_classes = "", []
     else:
-        found = _compute(claim.check, claim, indexed, registry)
+        found = _compute(claim.check, claim, indexed, registry, units=True)
         verdict = judge(claim, found, classes, registry)
         row["check"] = describe(claim.check)
         source_classes = sorted(set(_classify(source, classes, claim, registry) for source in found.sources))
@@ -596,46 +597,72 @@ def _classify(source: str, classes: SourceClasses, claim: Claim, registry: Path)
 
 # ---------------------------------------------------------------------------------------- Computation ---
 
-def _compute(check: Check, claim: Claim, indexed: pd.DataFrame, registry: Path) -> Computed:
+def _compute(check: Check, claim: Claim, indexed: pd.DataFrame, registry: Path, units: bool = False) -> Computed:
+    """What `check` finds. With `units` (the claim's own check, not a context, whose label says its unit), a
+    percentage or a difference of percentages is written with its unit (`_unit_of`)."""
     if check.compute == "chapter_verdict":
         return _chapter_verdict(check, claim, registry)
     if check.compute == "sum_latest":
         return _sum_latest(check.over, claim, indexed, registry)
     if check.compute == "interval":
-        low, high = (_compute(end, claim, indexed, registry) for end in (check.low, check.high))
+        low, high = (_compute(end, claim, indexed, registry, units) for end in (check.low, check.high))
         if low.values[0] > high.values[0]:
             raise PipelineError(f"claim '{claim.id}': the interval's low end ({low.values[0]:g}) exceeds its high "
                                 f"end ({high.values[0]:g})", file=registry,
                                 fix="check the keys of 'low' and 'high' and the method that derives them")
         decimals = max(low.decimals, high.decimals)
+        unit = low.unit if low.unit == high.unit else None
         return Computed([low.values[0], high.values[0]],
-                        i18n.phrase("page.claims.computed.range", low=i18n.quantity(low.values[0], decimals),
-                                    high=i18n.quantity(high.values[0], decimals)),
-                        pd.concat([low.rows, high.rows], ignore_index=True), low.sources + high.sources, decimals)
+                        i18n.phrase("page.claims.computed.range", low=_amount(low.values[0], decimals, unit),
+                                    high=_amount(high.values[0], decimals, unit)),
+                        pd.concat([low.rows, high.rows], ignore_index=True), low.sources + high.sources, decimals,
+                        unit=unit)
     rows = pd.DataFrame([_row(key, check, claim, indexed, registry) for key in check.keys])
     v = rows["value"].tolist()
     counts = all(longtable.UNITS.get(unit) == "count" for unit in rows["unit"])
     decimals = 0 if counts and check.compute in ("value", "sum", "difference", "range_within", "greater") else RATIO_DECIMALS
     sources = [QUOTED_WITH_ANOTHER_PUBLICATION if QUOTES_THE_BRIEFING.search(definition) else source
                for source, definition in zip(rows["source"], rows["definition"])]
+    unit = _unit_of(check, rows) if units else None
     if check.compute == "range_within":
-        phrase = i18n.phrase("page.claims.computed.values_between", low=i18n.quantity(min(v), decimals),
-                             high=i18n.quantity(max(v), decimals), count=i18n.quantity(len(v), 0))
-        return Computed(v, phrase, rows, sources, decimals)
+        phrase = i18n.phrase("page.claims.computed.values_between", low=_amount(min(v), decimals, unit),
+                             high=_amount(max(v), decimals, unit), count=i18n.quantity(len(v), 0))
+        return Computed(v, phrase, rows, sources, decimals, unit=unit)
     if check.compute == "greater":
         gaps = [a - b for a, b in zip(v[::2], v[1::2])]
         if len(gaps) == 1:  # "in the stated order (gap 1.05)", not "1 of 1 pairs"
             phrase = i18n.phrase("page.claims.computed.greater_one" + ("" if gaps[0] > 0 else "_not"),
-                                 gap=i18n.quantity(gaps[0], decimals))
+                                 gap=_amount(gaps[0], decimals, unit))
         else:
             phrase = i18n.phrase("page.claims.computed.greater", holding=i18n.quantity(sum(g > 0 for g in gaps), 0),
-                                 pairs=i18n.quantity(len(gaps), 0), gap=i18n.quantity(min(gaps), decimals))
-        return Computed(gaps, phrase, rows, sources, decimals)
+                                 pairs=i18n.quantity(len(gaps), 0), gap=_amount(min(gaps), decimals, unit))
+        return Computed(gaps, phrase, rows, sources, decimals, unit=unit)
     value = {"value": lambda: v[0], "sum": lambda: sum(v), "growth_pct": lambda: 100 * (v[1] / v[0] - 1),
              "share_pct": lambda: 100 * v[0] / v[1], "percent_higher": lambda: 100 * (v[0] / v[1] - 1),
              "difference": lambda: v[0] - v[1]}[check.compute]()
-    return Computed([value], i18n.phrase("page.claims.computed.value", value=i18n.quantity(value, decimals)),
-                    rows, sources, decimals)
+    return Computed([value], i18n.phrase("page.claims.computed.value", value=_amount(value, decimals, unit)),
+                    rows, sources, decimals, unit=unit)
+
+
+def _unit_of(check: Check, rows: pd.DataFrame) -> str | None:
+    """The unit a claim's computed number is written with: `percent` for a share, growth or percentage
+    computed here or read as one, `percentage_points` for a difference of percentages; None for anything else
+    (counts, ratios, a difference of counts), written as a bare number as before."""
+    if check.compute in ("share_pct", "growth_pct", "percent_higher"):
+        return "percent"
+    read = set(rows["unit"]) if len(rows) else set()
+    if read == {"percent"}:
+        return {"value": "percent", "range_within": "percent", "difference": "percentage_points",
+                "greater": "percentage_points"}.get(check.compute)
+    if read == {"percentage_points"} and check.compute in ("value", "range_within", "greater"):
+        return "percentage_points"
+    return None
+
+
+def _amount(value: float, decimals: int, unit: str | None):
+    """A computed number in a phrase, with its unit when it has one (page.claims.amount.<unit>)."""
+    number = i18n.quantity(value, decimals)
+    return i18n.phrase(f"page.claims.amount.{unit}", number=number) if unit else number
 
 
 def _other_periods(index: tuple, indexed: pd.DataFrame) -> str:

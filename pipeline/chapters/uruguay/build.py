@@ -193,14 +193,16 @@ def reconcile(inputs: Inputs) -> pd.DataFrame:
         if unodc is None:
             continue
         decimals = len(f"{figure.value:g}".partition(".")[2])
-        same = half_away(unodc, decimals) == figure.value
+        as_printed = half_away(unodc, decimals)  # rounded to the published figure's decimals: what is compared
         rows.append({"figure_id": figure.figure_id, "indicator": figure.indicator, "sex": figure.sex,
                      "period": figure.period, "published": figure.value, "unodc": half_away(unodc, 2),
-                     "unit": figure.unit, "unodc_basis": basis, "flags": published.flag_words(figure.flags),
-                     "verdict": "same at printed precision" if same else "differs",
+                     "unodc_at_published_precision": as_printed, "unit": figure.unit, "unodc_basis": basis,
+                     "flags": published.flag_words(figure.flags),
+                     "verdict": "same at printed precision" if as_printed == figure.value else "differs",
                      "published_source": figure.source, "note": _largest_step_note(figure, counts)})
-    return pd.DataFrame(rows, columns=["figure_id", "indicator", "sex", "period", "published", "unodc", "unit",
-                                       "unodc_basis", "flags", "verdict", "published_source", "note"])
+    return pd.DataFrame(rows, columns=["figure_id", "indicator", "sex", "period", "published", "unodc",
+                                       "unodc_at_published_precision", "unit", "unodc_basis", "flags", "verdict",
+                                       "published_source", "note"])
 
 
 def _largest_step_note(figure, counts: pd.DataFrame) -> str:

@@ -114,9 +114,10 @@ def _rise_after_luc(inputs, tables, settings) -> dict:
         ratio = (w.value / others["value"].iloc[0]) if len(others) and others["value"].iloc[0] > 0 else None
         sharp = w.value >= settings.sharp_rise_min_pct and (ratio is None or ratio >= settings.sharp_rise_min_ratio)
         # The figure compared with is named: it may come from another source than the women's (ury-059 and ury-030).
-        compared = (f" vs {others['value'].iloc[0]:g}% {others['sex'].iloc[0]} in {others['figure_id'].iloc[0]} "
-                    f"(x{fixed(ratio, 1)})") if ratio else ""
-        lines.append(f"{w.figure_id} {w.period}: women +{w.value:g}%{compared}"
+        group = {"total": "total", "male": "men"}.get(others["sex"].iloc[0]) if len(others) else None
+        compared = (f" vs {group} {others['value'].iloc[0]:+g}% in {others['figure_id'].iloc[0]} "
+                    f"({fixed(ratio, 1)} times)") if ratio else ""
+        lines.append(f"{w.figure_id} {w.period}: women {w.value:+g}%{compared}"
                      + (f" [{published.flag_words(w.flags)}]" if w.flags else ""))
         if not published._flag_set(w.flags) & published.KEEP_OUT_OF_LONG_TABLE:
             decisive.append(sharp)

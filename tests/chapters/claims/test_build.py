@@ -88,7 +88,7 @@ def test_a_reproduced_claim_that_stops_reproducing_fails_the_build(tmp_path, mon
         _run(tmp_path, registry, monkeypatch)
     message = error.value.message
     assert "claims.yaml" in message and "1 claim(s) changed verdict" in message
-    assert "broken: expected reproduced, now contradicted (36.40)" in message
+    assert "broken: expected reproduced, now contradicted (36.40%)" in message
     assert "still-fine" not in message
     assert not (tmp_path / "claims.csv").exists()  # nothing published on failure
 
@@ -308,7 +308,7 @@ def test_a_check_covering_part_of_the_claim_is_partly_checked():
     check = {"compute": "percent_higher", "keys": ["BRA/sisdepen/share/female/2019", "BRA/sisdepen/share/male/2019"],
              "part": {"covers": "BRA", "of": 5, "units": "countries"}}
     found = _verdict(table, check, "30 percent", comparison="at_least")
-    assert (found["status"], found["computed"]) == ("partly_checked", "98.61")
+    assert (found["status"], found["computed"]) == ("partly_checked", "98.61%")
     assert found["tolerance_or_interval"] == "Brazil only, 1 of 5 countries; at least 30 when rounded to 1"
     assert found["reason"].startswith("holds for Brazil only (1 of 5 countries)")
     spanish = i18n.render(found["phrases"]["tolerance_or_interval"], i18n.Translator("es"))
@@ -320,6 +320,18 @@ def test_a_check_covering_part_of_the_claim_is_partly_checked():
     assert _verdict(table, check, "150 percent", comparison="at_least")["status"] == "contradicted"
 
 
+def test_a_computed_number_is_written_with_its_unit_and_a_count_without_one():
+    """An editor found computed shares written "98.30" beside a stated "30%": a percentage computed or read is
+    written with %, a difference of percentages in percentage points; counts stay bare (their table says persons)."""
+    table = _long(("ARG/unodc_prisons/women_held/female/2020", 3000.0), ("ARG/unodc_prisons/women_held/female/2021",
+                                                                        3300.0))
+    growth = {"compute": "growth_pct", "keys": ["ARG/unodc_prisons/women_held/female/2020",
+                                                "ARG/unodc_prisons/women_held/female/2021"]}
+    assert _verdict(table, growth, "10 percent", unit="percent_change")["computed"] == "10.00%"
+    count = {"compute": "value", "keys": ["ARG/unodc_prisons/women_held/female/2021"]}
+    assert _verdict(table, count, "3,300")["computed"] == "3,300"
+
+
 def test_an_order_without_a_number():
     table = _long(("ARG/unodc_prisons/pretrial_share/female/2020", 60.0, "percent"),
                   ("ARG/unodc_prisons/pretrial_share/male/2020", 45.0, "percent"),
@@ -329,12 +341,12 @@ def test_an_order_without_a_number():
                                                 "ARG/unodc_prisons/pretrial_share/male/2020"]}
     found = _verdict(table, argentina, None, unit="trend")
     assert (found["status"], found["computed"]) == \
-        ("reproduced", "in the stated order (gap 15.00)")
+        ("reproduced", "in the stated order (gap 15.00 percentage points)")
     both = {"compute": "greater", "keys": argentina["keys"] + ["BRA/unodc_prisons/pretrial_share/female/2020",
                                                                "BRA/unodc_prisons/pretrial_share/male/2020"]}
     found = _verdict(table, both, None, unit="trend")
     assert (found["status"], found["computed"]) == ("contradicted", "1 of 2 pairs in the stated order (smallest gap "
-                                                                    "-1.00)")
+                                                                    "-1.00 percentage points)")
     assert found["reason"] == ("BRA/unodc_prisons/pretrial_share/female/2020 is not above "
                                "BRA/unodc_prisons/pretrial_share/male/2020")
     # Stated numbers whose order alone is tested ("women +60%, men +22%"): the order is a part of the claim.
@@ -463,8 +475,8 @@ def test_every_claim_gives_its_recorded_verdict(real):
     # UNODC's female count up to its total minus its male count: 2,988 to 72,693 - 69,572 = 3,121.
     ("arg-women-held-2015", "consistent", "2,988 to 3,121", "interval 2,988 to 3,121: UNODC CTS "
      "reports the same SNEEP census of 31 December 2015; its female count is the low end and its total minus its "
-     "male count the high end (female plus the persons counted neither as female nor as male, among whom trans "
-     "women, whom SNEEP counts among women; see reports/tables/tab-11-argentina-reconciliation.md)", "primary"),
+     "male count the high end (female plus the persons counted neither as female nor as male, among them trans "
+     "women, whom SNEEP counts as women; see reports/tables/tab-11-argentina-reconciliation.md)", "primary"),
     # The reporting countries plus an estimate of the others, from the quartiles of the reporters' shares.
     ("amr-women-held-latest", "consistent", "93,230 to 98,263",
      "interval 93,230 to 98,263 (93,000 to 98,000 rounded to 1,000, as the stated value is): the latest complete "
@@ -473,19 +485,19 @@ def test_every_claim_gives_its_recorded_verdict(real):
      "its latest total persons held times a low and a high quantile of the reporting countries' women's shares "
      "(regional.missing_share_quantiles; reports/tables/tab-07)", "primary"),
     # The direction on a fixed panel of countries (2010 and 2019), not the sizes since 2000.
-    ("wld-women-held-growth-since-2000", "partly_checked", "in the stated order (gap 1.05)",
+    ("wld-women-held-growth-since-2000", "partly_checked", "in the stated order (gap 1.05 percentage points)",
      "the direction (women's numbers grew faster than men's) only, 1 of 2 aspects; the first value above the "
      "second", "primary"),
     # Gaps between counts of persons are whole persons.
     ("wld-men-held-growth-since-2000", "partly_checked", "in the stated order (gap 30,536)",
      "the direction (men's numbers grew) only, 1 of 2 aspects; the first value above the second",
      "primary"),
-    ("lac-women-pretrial-share-above-men", "partly_checked", "in the stated order (gap 6.11)",
+    ("lac-women-pretrial-share-above-men", "partly_checked", "in the stated order (gap 6.11 percentage points)",
      "persons held for any offence (the data do not split pre-trial detention by offence) only, 1 of 2 aspects; "
      "the first value above the second", "primary"),
-    ("lac-five-countries-drug-share-women-vs-men", "partly_checked", "98.30",
+    ("lac-five-countries-drug-share-women-vs-men", "partly_checked", "98.30%",
      "Brazil only, 1 of 5 countries; at least 30 when rounded to 1", "primary"),
-    ("lac-women-drug-share-range", "partly_checked", "56.89 to 60.00 (2 values)",
+    ("lac-women-drug-share-range", "partly_checked", "56.89% to 60.00% (2 values)",
      "Brazil only, 1 of 20 countries; every value from 40 to 80 when rounded to 1", "primary; secondary"),
     ("ury-women-held-rise-after-luc", "matches_published", "evidence: ury-041;ury-059",
      "the chapter's own rule (tab-35-uruguay-claims)", "secondary"),

@@ -110,7 +110,11 @@ def test_reconciliation_with_unodc(tables):
     rec = tables["reconciliation"].set_index("figure_id")
     assert rec.at["ury-054", "unodc"] == pytest.approx(100 * (655 / 280 - 1), abs=0.01)
     assert rec.at["ury-054", "verdict"] == "differs"
-    assert rec.at["ury-022", "verdict"] == "same at printed precision"  # 631 / 11,525 = 5.5% printed as 5%
+    assert rec.at["ury-022", "verdict"] == "same at printed precision"  # 631 / 11,525 = 5.48% printed as 5%
+    # The compared number is shown (an editor read the published 5, shown as 5.0 beside 5.48, as a contradiction):
+    # UNODC rounded to the published figure's decimals (ury-054: +100% printed, 133.93% from UNODC).
+    assert rec["unodc_at_published_precision"].to_dict() == {"ury-022": 5, "ury-029": 13.1, "ury-054": 134,
+                                                             "ury-055": -2}
     # Counts in the basis are grouped as in the chapter's other tables (an author's review found "11525").
     assert rec.at["ury-022", "unodc_basis"] == "2019: 631 / 2019: 11,525"
     # Serpaj's +39% for men, 2003-2013: UNODC has no count of men for 2003, so its men are its total less its women
@@ -161,7 +165,8 @@ def test_claims_on_the_shipped_data(tables):
     assert "ury-065 (2015-01/2015-11: 24.5%, between the two)" in reason
     # A quoted figure's flags in words, which the other languages translate (not the registry's codes).
     reason = tables["claims"].set_index("claim_id").at["3_rise_after_luc", "reason"]
-    assert "ury-059 2020/2021: women +28% vs 10.3% total in ury-030 (x2.7) [approximate; second-hand]; UNODC" in reason
+    assert ("ury-059 2020/2021: women +28% vs total +10.3% in ury-030 (2.7 times) [approximate; second-hand]; "
+            "UNODC") in reason
     assert "counts as sharp, judged on ury-041 (a figure whose flags" in reason  # ury-059 is approximate
     spanish = i18n.Translator("es").english(reason)
     assert "[aproximada; de segunda mano]" in spanish and "approximate" not in spanish
