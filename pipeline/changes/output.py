@@ -38,7 +38,7 @@ def summary_line(changes: Changes, written: list[Path]) -> str:
             f"long table {n['added']} added, {n['removed']} removed, "
             f"{n['changed']} changed, {n['definition']} new definition(s); claims {n['claims_verdict']} new "
             f"verdict(s), {n['claims_caveat']} new caveat(s), {n['claims_computed']} new computed value(s); "
-            f"{n['metrics_changed']} headline number(s); "
+            f"{n['metrics_changed']} metric(s); "
             f"findings {n['findings_appeared']} appeared, {n['findings_disappeared']} disappeared, "
             f"{n['findings_changed']} changed; "
             f"sources {n['pins_changed']} pin(s), {n['files_changed']} file(s) — read {paths.relative(written[0])} "

@@ -149,7 +149,7 @@ def test_spanish_and_portuguese_pages_have_no_english_report_text(pages):
 
 def test_long_tables_are_collapsed_and_short_ones_shown(pages):
     html = pages["en"]
-    assert "<summary>Unchanged headline numbers" not in html  # both metrics changed
+    assert "<summary>Unchanged metrics" not in html  # both metrics changed
     assert "<details>\n<summary>Definitions of the rows listed" in html
     assert "<h3>Verdicts that moved (1)" in html
 
@@ -169,7 +169,7 @@ def test_a_findings_row_is_shown_as_the_briefings_table_shows_it_in_each_languag
     baseline's older wording) is shown as written, its numbers in the page's format. English pages and the Markdown
     keep the CSV's text."""
     header = "rule,state,period,measure,sex,value,evidence,known_error,treatment\n"
-    evidence = ("34 women in 1 unit(s) whose counts of block 4.1 hold the numbers of the semester the unit reported "
+    evidence = ("34 women in 1 unit whose counts of block 4.1 hold the numbers of the semester the unit reported "
                 "before, court by court and sex by sex, some under another legal situation (the women each reports, "
                 "its places for women, how many counts, how many of them moved, and that semester): 'CENTRAL DE "
                 "MONITORAMENTO' (34; –; 2; 2; 2018-06); the state's women in all its units in 2018-12: 248 (2018-06: "
@@ -181,7 +181,7 @@ def test_a_findings_row_is_shown_as_the_briefings_table_shows_it_in_each_languag
         diff.findings_table("tab-22-brazil-data-quality", diff.read_table(header), diff.read_table(new))])
     sections = render.model(changes, WRITTEN)
     es = visible(render.html(sections, "es", ["en", "es"])).replace("&#39;", "'")
-    assert ("apareció unit_repeat_moved TO 2018-12 people_electronic_monitoring mujeres 34 34 mujeres en 1 unidad(es) "
+    assert ("apareció unit_repeat_moved TO 2018-12 people_electronic_monitoring mujeres 34 34 mujeres en 1 unidad "
             "cuyos recuentos del bloque 4.1 tienen los números del semestre") in es
     assert ("'CENTRAL DE MONITORAMENTO' (34; –; 2; 2; 2018-06); las mujeres del estado en todas sus unidades en "
             "2018-12: 248 (2018-06: 258; 2019-06: 212) no mantener apareció unit_repeat") in es
@@ -190,7 +190,7 @@ def test_a_findings_row_is_shown_as_the_briefings_table_shows_it_in_each_languag
     assert "people_<wbr>electronic_<wbr>monitoring" in render.html(sections, "es", ["en", "es"])
     assert "1.234 women in units sent again (an older wording)" in es  # no translation fits: as written
     pt = visible(render.html(sections, "pt", ["en", "pt"]))
-    assert "34 mulheres em 1 unidade(s) cujas contagens do bloco 4.1 têm os números" in pt and " manter " in pt
+    assert "34 mulheres em 1 unidade cujas contagens do bloco 4.1 têm os números" in pt and " manter " in pt
     english = visible(render.html(sections, "en", ["en", "es"])).replace("&#39;", "'")
     assert f"female 34 {evidence} False keep" in english
     assert f"| {evidence} | False | keep |" in render.markdown(sections)

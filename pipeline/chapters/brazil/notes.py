@@ -66,8 +66,9 @@ def moved_out_of_cells(moved: pd.DataFrame) -> str:
         parts = []
         for row in rows.sort_values("sex").itertuples():
             fall = row.in_cells_before - row.in_cells
+            units = f"{row.units:,.0f} unit{'' if row.units == 1 else 's'}"
             parts.append(f"{SEXES[row.sex]}: {row.people_moved:,.0f} of a fall of {fall:,.0f} "
-                         f"({fixed(100 * row.people_moved / fall, 1)}%, {row.units:,.0f} unit(s))")
+                         f"({fixed(100 * row.people_moved / fall, 1)}%, {units})")
         sentences.append(f"from {before} to {period}, " + "; ".join(parts))
     return ("Part of a fall in the count of people in cells is units relabelled out of cells (as home detention or "
             "electronic monitoring, tab-22's `unit_reclassified`): the people they held in cells the semester before, "

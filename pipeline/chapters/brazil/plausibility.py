@@ -433,7 +433,7 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
         aged = ", ".join(f"'{name.upper()}' {text}" for name, text in zip(group["unit_name"], group["by_age"]))
         rows.append({"rule": UNIT_JUMP_RULE, "state": state, "period": period, "measure": measure, "sex": sex,
                      "value": float(group["people"].sum()),
-                     "evidence": f"{who} in {len(group)} unit(s) far from their neighbouring semesters, "
+                     "evidence": f"{who} in {_units(len(group))} far from their neighbouring semesters, "
                                  f"{group['people'].sum():,.0f} in all: {listed}; places for {who} and {who} per "
                                  f"place (that semester; the semesters compared): {crowded}; {who} counted by age on "
                                  f"the same form (that semester; the semesters compared): {aged}; the state's {who} "
@@ -487,7 +487,7 @@ def unit_absent_findings(units: pd.DataFrame, min_people: float, measures: dict[
                            f"{row.after}: {row.people_after:,.0f})" for row in group.itertuples())
         rows.append({"rule": UNIT_ABSENT_RULE, "state": state, "period": period, "measure": measure, "sex": sex,
                      "value": float(group["people"].sum()),
-                     "evidence": f"{group['people'].sum():,.0f} {who} in {len(group)} unit(s) with no row in this "
+                     "evidence": f"{group['people'].sum():,.0f} {who} in {_units(len(group))} with no row in this "
                                  f"semester's file, listed before and after it (the {who} each reported in the "
                                  f"semester before; in the semester after): {listed}; the state's {who} in all its "
                                  f"units in {period}: {totals[period]:,.0f} ({_state_around(totals, period)})",
@@ -550,7 +550,8 @@ def unit_copy_findings(population: pd.DataFrame, units: pd.DataFrame, min_people
                            for k, name in r.keys)
         findings.append({"rule": UNIT_COPY_RULE, "state": state, "period": period, "measure": measure, "sex": sex,
                          "value": float(found["people"].sum()),
-                         "evidence": f"{who} written twice, count by count, by {len(found)} group(s) of units, "
+                         "evidence": f"{who} written twice, count by count, by "
+                                     f"{_how_many(len(found), 'group', 'groups')} of units, "
                                      f"{found['people'].sum():,.0f} in all (the {who} each reports, and how many "
                                      f"counts of block 4.1 are alike): {listed}; each unit's {who} in the semesters "
                                      f"before and after: {beside}",
@@ -668,7 +669,7 @@ def _repeat_rows(rule: str, repeated: pd.DataFrame, by_sex: pd.Series, state_peo
                            f"{who}, how many counts, how many of them moved, and that semester)")
                 rows.append({"rule": rule, "state": state, "period": period, "measure": measure,
                              "sex": sex, "value": float(people),
-                             "evidence": f"{people:,.0f} {who} in {len(units_)} unit(s) whose counts "
+                             "evidence": f"{people:,.0f} {who} in {_units(len(units_))} whose counts "
                                          f"of block 4.1 {how}: {listed}; the state's {who} in all its units in "
                                          f"{period}: {totals[period]:,.0f} ({_state_around(totals, period)})",
                              "treatment": "keep", UNITS: _listed(unit["unit_name"] for unit in units_)})
@@ -723,7 +724,7 @@ def unit_offence_repeat_findings(offences: pd.DataFrame, min_incidences: float) 
                                for row in found.itertuples())
             rows.append({"rule": UNIT_OFFENCE_REPEAT_RULE, "state": state, "period": period,
                          "measure": "all_offence_incidences", "sex": sex, "value": float(found["count"].sum()),
-                         "evidence": f"{found['count'].sum():,.0f} offence incidences of {who} in {len(found)} unit(s) "
+                         "evidence": f"{found['count'].sum():,.0f} offence incidences of {who} in {_units(len(found))} "
                                      "whose block 5.14 is that of the semester the unit reported before, item by item "
                                      f"(the incidences of {who} each records, and that semester): {listed}",
                          "treatment": "keep", "effect": "kept: counted as reported",
@@ -765,7 +766,7 @@ def unit_sex_copy_findings(population: pd.DataFrame, units: pd.DataFrame, min_wo
                      "measure": measures[unit["kind"]], "sex": "female", "value": float(women[(period, unit_row)]),
                      "evidence": f"{women[(period, unit_row)]:,.0f} women in a unit whose count of women repeats its "
                                  f"count of men, count by count in every legal situation and court "
-                                 f"({counts[(period, unit_row)]} count(s)): "
+                                 f"({_how_many(counts[(period, unit_row)], 'count', 'counts')}): "
                                  f"'{unit['unit_name'].upper()}'; the unit's women / men in the semesters before and "
                                  f"after: {beside}",
                      "treatment": "keep", UNITS: _listed([unit["unit_name"]])})
@@ -815,7 +816,7 @@ def unit_count_gap_findings(units: pd.DataFrame, ratio: float, min_people: float
             places = ", ".join(f"'{row.unit_name.upper()}' {_count(row.places)}" for row in units_.itertuples())
             rows.append({"rule": UNIT_COUNT_GAP_RULE, "state": state, "period": period, "measure": measure,
                          "sex": sex, "value": float(units_["people"].sum()),
-                         "evidence": f"{units_['people'].sum():,.0f} {who} in {len(units_)} unit(s) whose count by "
+                         "evidence": f"{units_['people'].sum():,.0f} {who} in {_units(len(units_))} whose count by "
                                      "legal situation (block 4.1) is far above the same form's count by age group "
                                      "(block 5.1), while the two counts agree in the semesters around (by legal "
                                      f"situation / by age group, that semester; the semesters around): {listed}; "
@@ -884,11 +885,11 @@ def incidence_jump_findings(jumps: pd.DataFrame, treated_states: pd.DataFrame, t
             effect = "kept: counted as reported"
         rows.append({"rule": UNIT_INCIDENCE_JUMP_RULE, "state": state, "period": period,
                      "measure": "all_offence_incidences", "sex": sex, "value": float(group["incidences"].sum()),
-                     "evidence": f"{group['incidences'].sum():,.0f} offence incidences of {who} in {len(group)} "
-                                 f"unit(s), each far above the semesters before and after in which it recorded any and "
-                                 f"above {fixed(group['limit'].iloc[0], 2)} per {_PERSON[sex]} (the per-capita "
-                                 f"rule's limit for a state): {listed} (each unit: its incidences / its {who} (the "
-                                 "incidences of the semesters compared))",
+                     "evidence": f"{group['incidences'].sum():,.0f} offence incidences of {who} in "
+                                 f"{_units(len(group))}, each far above the semesters before and after in which it "
+                                 f"recorded any and above {fixed(group['limit'].iloc[0], 2)} per {_PERSON[sex]} (the "
+                                 f"per-capita rule's limit for a state): {listed} (each unit: its incidences / its "
+                                 f"{who} (the incidences of the semesters compared))",
                      "treatment": treatment, "effect": effect, UNITS: _listed(group["unit_name"])})
     return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment", "effect", UNITS])
 
@@ -935,9 +936,9 @@ def incidence_sex_findings(found: pd.DataFrame, treated_states: pd.DataFrame, tr
                   else "kept: counted as reported")
         rows.append({"rule": UNIT_INCIDENCE_SEX_RULE, "state": state, "period": period,
                      "measure": "all_offence_incidences", "sex": sex, "value": float(group["incidences"].sum()),
-                     "evidence": f"{group['incidences'].sum():,.0f} offence incidences of {who} in {len(group)} "
-                                 f"unit(s) that hold no {who} and hold {held}: {listed} (each unit: its incidences of "
-                                 f"{who} (its {held} / their incidences))",
+                     "evidence": f"{group['incidences'].sum():,.0f} offence incidences of {who} in "
+                                 f"{_units(len(group))} that hold no {who} and hold {held}: {listed} (each unit: its "
+                                 f"incidences of {who} (its {held} / their incidences))",
                      "treatment": treatment, "effect": effect, UNITS: _listed(group["unit_name"])})
     return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment", "effect", UNITS])
 
@@ -974,6 +975,16 @@ def treat_unit_incidences(offences: pd.DataFrame, jumps: pd.DataFrame, findings:
     # Counted as 0 rather than dropped: taking the other 470,000 rows would copy them (0.7 s).
     return pd.concat([offences.assign(value=offences["value"].where(~treated_rows, 0)), *sources],
                      ignore_index=True)
+
+
+def _how_many(count: int, one: str, many: str) -> str:
+    """A count with its noun in the number the count takes ('1 unit', '3 units'): data/translations.csv has a row
+    for each form of each finding's text."""
+    return f"1 {one}" if count == 1 else f"{count:,} {many}"
+
+
+def _units(count: int) -> str:
+    return _how_many(count, "unit", "units")
 
 
 def _listed(names) -> tuple[str, ...]:

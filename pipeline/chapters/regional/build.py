@@ -482,7 +482,7 @@ def _americas_rows(tables, settings: Regional) -> list[dict]:
     uncovered = int(interval.loc[UNCOVERED, "countries"])
     period = int(reported["last_year"])
     scope = f"the Americas (UNODC region) without {', '.join(settings.americas_excluded)}"
-    base = (f"women held in {scope}: the sum of the latest complete UNODC CTS count of each of the "
+    base = (f"women held in {scope}: the sum of the latest UNODC CTS count of each of the "
             f"{int(reported['countries'])} countries that count women ({int(reported['first_year'])}–{period}; "
             f"period = the latest)")
     low, high = settings.missing_share_quantiles

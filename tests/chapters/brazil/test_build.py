@@ -194,7 +194,7 @@ def test_the_units_that_send_their_previous_semesters_counts_again_in_the_real_f
     assert ("TO", "2018-12", "people_electronic_monitoring", "male") not in value.index
     rio = repeats.loc[(repeats["state"] == "RJ") & (repeats["period"] == "2018-12") & (repeats["sex"] == "male"),
                       "evidence"].item()
-    assert rio.startswith("11,086 men in 8 unit(s) whose counts of block 4.1 are those of the semester the unit "
+    assert rio.startswith("11,086 men in 8 units whose counts of block 4.1 are those of the semester the unit "
                           "reported before") and "'PRESÍDIO EVARISTO DE MORAES - SEAPEM' (3,529; 1,497; 4; 2018-06)" in rio
     # Each unit's places beside its people: Minas Gerais's first public-private prison holds 672 men in its 672 places.
     minas = repeats.loc[(repeats["state"] == "MG") & (repeats["period"] == "2018-12")
@@ -243,7 +243,7 @@ def test_the_offence_repeat_rule_needs_every_item_and_sex_alike_and_enough_offen
         ["unit_offence_repeat", "PE", "2018-12", "female", 3.0],
         ["unit_offence_repeat", "PE", "2018-12", "male", 6076.0]]
     assert found["evidence"].iloc[1] == (
-        "6,076 offence incidences of men in 1 unit(s) whose block 5.14 is that of the semester the unit reported "
+        "6,076 offence incidences of men in 1 unit whose block 5.14 is that of the semester the unit reported "
         "before, item by item (the incidences of men each records, and that semester): 'PRESÍDIO A' (6,076; 2018-06)")
     assert plausibility.unit_offence_repeat_findings(offences, 6_080).empty
     for language in ("es", "pt"):
@@ -330,7 +330,7 @@ def test_the_units_far_from_their_neighbouring_semesters_in_the_real_files():
         "SP": 4}
     pernambuco = jumps[(jumps["state"] == "PE") & (jumps["period"] == "2016-12")]
     assert pernambuco["evidence"].tolist() == [
-        "men in 1 unit(s) far from their neighbouring semesters, 17,580 in all: "
+        "men in 1 unit far from their neighbouring semesters, 17,580 in all: "
         "'PRESÍDIO JUIZ ANTÔNIO LUIZ LINS DE BARROS - "
         "PJALLB' 17,580 (2017-06: 4,181; 2017-12: 6,392); places for men and men per place (that semester; the "
         "semesters compared): 'PRESÍDIO JUIZ ANTÔNIO LUIZ LINS DE BARROS - PJALLB' 885 (19.9; 2017-06: 4.7; 2017-12: "
@@ -352,7 +352,7 @@ def test_the_units_far_from_their_neighbouring_semesters_in_the_real_files():
     # Followed across their new names ('SEAPCN' became 'SEAP/CN' in 2020-12), the jails are compared with their
     # semesters before and after: João Carlos da Silva's 405 men (948 and 1,387 around) are no jump.
     assert rio["evidence"].item().startswith(
-        "men in 2 unit(s) far from their neighbouring semesters, 8,745 in all: "
+        "men in 2 units far from their neighbouring semesters, 8,745 in all: "
         "'CADEIA PÚBLICA COTRIN NETO - SEAP/CN' 7,503 "
         "(2020-06: 1,540; 2021-06: 1,164), 'CADEIA PÚBLICA FRANZ DE CASTRO HOLZWARTH - SEAP/FC' 1,242 (2020-06: 165; "
         "2021-06: 220)")

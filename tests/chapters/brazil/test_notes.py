@@ -52,8 +52,8 @@ def test_the_fall_of_december_2020_in_people_in_cells_is_mostly_units_relabelled
     by_sex = held.str.replace(",", "").astype(int).groupby(out["sex"]).sum()
     assert by_sex.to_dict() == {"female": 831, "male": 13_225}  # the reviewer's sums; the rest is monitoring
     text = notes.moved_out_of_cells(interim.read("brazil", "moved_out_of_cells"))
-    assert ("from 2020-06 to 2020-12, women: 881 of a fall of 1,764 (49.9%, 7 unit(s)); men: 13,465 of a fall of "
-            "14,946 (90.1%, 10 unit(s))") in text
+    assert ("from 2020-06 to 2020-12, women: 881 of a fall of 1,764 (49.9%, 7 units); men: 13,465 of a fall of "
+            "14,946 (90.1%, 10 units)") in text
 
 
 def test_a_fall_without_relabelled_units_says_so():

@@ -174,7 +174,7 @@ def test_a_units_offences_of_a_sex_it_holds_none_of_are_found_and_moved_to_the_s
         ["F", "male", 321, "female", 277, 197]]
     findings = plausibility.incidence_sex_findings(found, pd.DataFrame(columns=["state", "period"]), "move")
     assert findings["evidence"].tolist() == [
-        "321 offence incidences of men in 1 unit(s) that hold no men and hold women: 'F' 321 (277 / 197) (each unit: "
+        "321 offence incidences of men in 1 unit that hold no men and hold women: 'F' 321 (277 / 197) (each unit: "
         "its incidences of men (its women / their incidences))"]
     offences = pd.DataFrame({"period": "2018-12", "unit_row": [1, 1, 2], "state": "MA", "item": "GRUPO: X",
                              "sex": ["female", "male", "male"], "value": [197, 321, 900]})
@@ -442,7 +442,7 @@ def test_unit_rule_lists_a_semester_far_from_both_neighbours_with_the_states_cou
     # Its places and people per place beside its people: 2,900 / 750 = 3.87 that semester, 650 / 750 = 0.87 and
     # 640 / 750 = 0.85 in the two it was compared with.
     assert found["evidence"].iloc[0] == (
-        "men in 1 unit(s) far from their neighbouring semesters, 2,900 in all: 'PRESÍDIO A' 2,900 "
+        "men in 1 unit far from their neighbouring semesters, 2,900 in all: 'PRESÍDIO A' 2,900 "
         "(2017-06: 650; 2018-06: "
         "640); places for men and men per place (that semester; the semesters compared): 'PRESÍDIO A' 750 (3.9; "
         "2017-06: 0.9; 2018-06: 0.9); men counted by age on the same form (that semester; the semesters compared): "
@@ -477,7 +477,7 @@ def test_unit_rule_lists_a_first_semester_the_next_two_do_not_confirm_and_groups
     found = _jumps(units)
     assert found["value"].tolist() == [17585.0]
     assert found["evidence"].iloc[0].startswith(
-        "men in 2 unit(s) far from their neighbouring semesters, 17,585 in all: 'PRESÍDIO A' 17,580 (2017-06: 4,181; "
+        "men in 2 units far from their neighbouring semesters, 17,585 in all: 'PRESÍDIO A' 17,580 (2017-06: 4,181; "
         "2017-12: 6,392), 'PRESÍDIO B' 5 (2017-06: 900; 2017-12: 950); places for men and men per place (that "
         "semester; the semesters compared): 'PRESÍDIO A' – (–; 2017-06: –; 2017-12: –), 'PRESÍDIO B' – (–; 2017-06: "
         "–; 2017-12: –); men counted by age on the same form (that semester; the semesters compared): 'PRESÍDIO A' – "
@@ -516,7 +516,7 @@ def test_unit_rule_lists_two_semesters_in_a_row_far_from_the_semesters_around_th
     found = _jumps(gameleira([700, 665, 1, 1, 990, 1000], places=[960, 986, 1112, 1270, 900, 1503]))
     assert found[["period", "value"]].values.tolist() == [["2017-12", 1.0], ["2018-06", 1.0]]
     assert found["evidence"].iloc[1].startswith(
-        "men in 1 unit(s) far from their neighbouring semesters, 1 in all: 'GAMELEIRA' 1 (2017-06: 665; 2018-12: 990); "
+        "men in 1 unit far from their neighbouring semesters, 1 in all: 'GAMELEIRA' 1 (2017-06: 665; 2018-12: 990); "
         "places for men and men per place (that semester; the semesters compared): 'GAMELEIRA' 1,270 (0.0; "
         "2017-06: 0.7; 2018-12: 1.1)")
     assert _jumps(gameleira([700, 665, 1, 400, 990, 1000])).empty  # 400 is near the semester before the two...
@@ -565,7 +565,7 @@ def test_copy_rule_lists_a_pseudo_unit_given_its_prisons_counts_under_the_pseudo
         ["unit_copy", "PB", "2021-06", "people_domiciliary", "female", 1.0, "keep"],
         ["unit_copy", "PB", "2021-06", "people_domiciliary", "male", 104.0, "keep"]]
     assert found["evidence"].iloc[1] == (
-        "men written twice, count by count, by 1 group(s) of units, 104 in all (the men each reports, and how many "
+        "men written twice, count by count, by 1 group of units, 104 in all (the men each reports, and how many "
         "counts of "
         "block 4.1 are alike): 'PENITENCIÁRIA DE SOUSA' = 'PENITENCIÁRIA DE SOUSA - DOMICILIAR' (104; 3); each "
         "unit's men in the semesters before and after: 'PENITENCIÁRIA DE SOUSA' (2020-12: 100; 2021-12: 110), "
@@ -620,7 +620,7 @@ def test_repeat_rule_lists_a_unit_whose_counts_are_its_previous_semesters_count_
         ["unit_repeat", "PB", "2018-12", "people_electronic_monitoring", "male", 2083.0, "keep"],
         ["unit_repeat", "PB", "2018-12", "people_in_cells", "male", 104.0, "keep"]]
     assert found["evidence"].iloc[2] == (
-        "104 men in 1 unit(s) whose counts of block 4.1 are those of the semester the unit reported before, count by "
+        "104 men in 1 unit whose counts of block 4.1 are those of the semester the unit reported before, count by "
         "count (the men each reports, its places for men, how many counts are alike, and that semester): 'PRESÍDIO "
         "A' (104; –; 3; 2018-06); "
         "the state's men in all its units in 2018-12: 2,488 (2018-06: 2,487; 2019-06: 107)")
@@ -661,7 +661,7 @@ def test_the_same_numbers_under_other_legal_situations_are_listed_apart():
         ["unit_repeat_moved", "2018-12", "people_electronic_monitoring", "male", 334.0],
         ["unit_repeat_moved", "2018-12", "people_in_cells", "male", 104.0]]
     assert found["evidence"].iloc[4] == (
-        "334 men in 1 unit(s) whose counts of block 4.1 hold the numbers of the semester the unit reported before, "
+        "334 men in 1 unit whose counts of block 4.1 hold the numbers of the semester the unit reported before, "
         "court by court and sex by sex, some under another legal situation (the men each reports, its places for men, "
         "how many counts, how many of them moved, and that semester): 'CENTRAL DE MONITORAMENTO' (334; –; 2; 2; "
         "2018-06); the state's men in all its units in 2018-12: 438 (2018-06: 438; 2019-06: 105)")
@@ -775,7 +775,7 @@ def test_sex_copy_rule_lists_a_unit_whose_women_are_its_men_count_by_count():
         ["unit_sex_copy", "PB", "2016-12", "people_electronic_monitoring", "female", 121.0, "keep"]]
     assert found["evidence"].iloc[0] == (
         "121 women in a unit whose count of women repeats its count of men, count by count in every legal situation "
-        "and court (1 count(s)): "
+        "and court (1 count): "
         "'CENTRO DE MONITORAMENTO'; the unit's women / men in the semesters before and after: 2017-06: 2 / 2")
     assert plausibility.unit_sex_copy_findings(tidy, units, 122, MEASURES).empty  # fewer women than asked
 
@@ -798,7 +798,7 @@ def test_absent_rule_lists_a_unit_missing_from_a_semester_between_two_that_list_
         ["unit_absent", "AM", "2017-06", "people_in_cells", "male", 713.0, "keep"],
         ["unit_absent", "AM", "2017-12", "people_in_cells", "male", 713.0, "keep"]]
     assert found["evidence"].iloc[1] == (
-        "713 men in 1 unit(s) with no row in this semester's file, listed before and after it (the men each reported "
+        "713 men in 1 unit with no row in this semester's file, listed before and after it (the men each reported "
         "in the semester before; in the semester after): 'INSTITUTO PENAL OSCAR STEVENSON' (2016-12: 713; 2018-06: "
         "517); the state's men in all its units in 2017-12: 500 (2017-06: 910; 2018-06: 1,317)")
     # Without the chapter's national counts, the units' own: 610 + 300 in 2017-06, 0 + 80 + 300 + 120 in 2017-12.
@@ -860,7 +860,7 @@ def test_two_counts_rule_lists_a_semester_whose_people_by_legal_situation_leave_
     assert found[["rule", "state", "period", "measure", "sex", "value", "treatment"]].values.tolist() == [
         ["unit_count_gap", "AM", "2017-12", "people_in_cells", "male", 417.0, "keep"]]
     assert found["evidence"].iloc[0] == (
-        "417 men in 1 unit(s) whose count by legal situation (block 4.1) is far above the same form's count by age "
+        "417 men in 1 unit whose count by legal situation (block 4.1) is far above the same form's count by age "
         "group (block 5.1), while the two counts agree in the semesters around (by legal situation / by age group, "
         "that semester; the semesters around): 'CADEIA PÚBLICA DE CARIDADE' 417 / 45 (2017-06: 44 / 44; 2018-06: "
         "49 / 49); places for men that semester: 'CADEIA PÚBLICA DE CARIDADE' 34; the state's men in all its units "
@@ -988,7 +988,7 @@ def test_a_unit_left_out_and_a_unit_kept():
 
 def test_a_unit_entry_treats_its_unit_jump_finding_and_no_state_semester():
     finding = {**_finding("unit_jump", "PE", "2016-12", "people_in_cells", 17_580.0), "treatment": "keep",
-               "evidence": f"men in 1 unit(s) far from their neighbouring semesters, 17,580 in all: "
+               "evidence": f"men in 1 unit far from their neighbouring semesters, 17,580 in all: "
                            f"'{UNIT.upper()}' 17,580",
                plausibility.UNITS: (UNIT.upper(),)}
     incidences = _finding("spike", "MA", "2019-12")
@@ -1007,7 +1007,7 @@ def test_a_unit_entry_on_a_finding_of_several_units_says_which_it_leaves_as_publ
     one). With an entry for a second unit too, each effect names only the unit no entry corrects."""
     names = (UNIT.upper(), "PRESÍDIO DOIS", "PRESÍDIO TRÊS")
     finding = {**_finding("unit_count_gap", "PE", "2016-12", "people_in_cells", 17_900.0), "treatment": "keep",
-               "evidence": "17,900 men in 3 unit(s) ...", plausibility.UNITS: names}
+               "evidence": "17,900 men in 3 units ...", plausibility.UNITS: names}
     one = plausibility.quality_table(pd.DataFrame([finding]), pd.DataFrame([_entry()]), "keep", (),
                                      {"pe-x": "replaced: 'PRESÍDIO UM - P1', ..."})
     assert one[["rule", "correction_id", "treatment", "effect"]].values.tolist() == [

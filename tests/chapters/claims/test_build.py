@@ -479,7 +479,7 @@ def test_every_claim_gives_its_recorded_verdict(real):
      "women, whom SNEEP counts as women; see reports/tables/tab-11-argentina-reconciliation.md)", "primary"),
     # The reporting countries plus an estimate of the others, from the quartiles of the reporters' shares.
     ("amr-women-held-latest", "consistent", "93,230 to 98,263",
-     "interval 93,230 to 98,263 (93,000 to 98,000 rounded to 1,000, as the stated value is): the latest complete "
+     "interval 93,230 to 98,263 (93,000 to 98,000 rounded to 1,000, as the stated value is): the latest "
      "UNODC CTS count of women held of each country of the Americas that reports one (United States left out, as "
      "in the claim), plus, for each country without a count by sex (among them Canada, Cuba, Haiti and Venezuela), "
      "its latest total persons held times a low and a high quantile of the reporting countries' women's shares "
