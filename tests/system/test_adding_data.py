@@ -139,7 +139,7 @@ def test_adding_the_last_sisdepen_semester_as_the_guide_says(tmp_path):
         "computed value", "40 to even 80 percent", "partly checked (counts Brazil's offence records, not people)",
         "partly checked (counts Brazil's offence records, not people)", "partly checked"]}
     # The headline numbers of the latest semester, and nothing else.
-    metrics = {row[0]: row[2:4] for row in report["Headline numbers that changed"]}
+    metrics = {row[0]: row[2:4] for row in report["Metrics that changed"]}
     assert metrics == {"sisdepen-latest-period.BRA": ["2021-06", "2021-12"],
                        "sisdepen-men-drug-law-share-pct.BRA": ["30.3", "30.4"],
                        "sisdepen-women-drug-law-share-pct.BRA": ["57.7", "56.9"],

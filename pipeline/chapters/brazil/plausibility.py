@@ -88,6 +88,7 @@ QUALITY_COLUMNS = [*FINDING_COLUMNS, "known_error", "correction_id", "treatment"
 UNITS = "units"
 _PEOPLE = {"female": "women", "male": "men"}
 _PERSON = {"female": "woman", "male": "man"}
+_OTHER_SEX = {"female": "male", "male": "female"}
 
 
 # ------------------------------------------------------------------------------------------ Spikes ---
@@ -351,8 +352,10 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
     holds ten people per place in one semester and two in the others is more likely an entry error than one always
     crowded), with its people
     as its age groups count them on the same form (block 5.1: where it stays with the other semesters while the
-    people of block 4.1 jump, one of the form's two counts is mistyped), and with the state's people in all its
-    units beside them (whether the state's count moved with the units'), never altered by the rule.
+    people of block 4.1 jump, one of the form's two counts is mistyped), with the same unit's people of the other
+    sex in those semesters (where they move the other way by as many, people may be entered under the wrong sex), and
+    with the state's people in all its units beside them (whether the state's count moved with the units'), never
+    altered by the rule.
 
     `units` has UNIT_COLUMNS; the findings have FINDING_COLUMNS and their `treatment` (keep). Names are written in
     capitals and counts as 'period: number', so every language shows them as written (pipeline.i18n)."""
@@ -404,6 +407,19 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
     beside = pd.Series("", index=series.index, dtype=object)
     crowding = pd.Series("", index=series.index, dtype=object)
     by_age = pd.Series("", index=series.index, dtype=object)
+    # The unit's people of the other sex in the same semesters: one sex falling while the other rises by as many in
+    # the same unit may be people entered under the wrong sex (a reviewer saw Curitiba's Patronato lose 2,957 women
+    # from June to December 2021 while Paraná's men rose).
+    of_sex = series.set_index(["state", "unit", "sex", "period"])["people"]
+    other_sex = pd.Series("", index=series.index, dtype=object)
+
+    def other(periods: list[pd.Series], rows: pd.Series) -> pd.Series:
+        found = series[rows]
+        keys = list(zip(found["state"], found["unit"], found["sex"].map(_OTHER_SEX)))
+        here = [of_sex.get((*key, period)) for key, period in zip(keys, found["period"])]
+        around = [[(period, of_sex.get((*key, period))) for period in pair] for key, pair in zip(keys, zip(*periods))]
+        return pd.Series([f"{_count(value)} (" + "; ".join(f"{p}: {_count(v)}" for p, v in pairs) + ")"
+                          for value, pairs in zip(here, around)], index=found.index, dtype=object)
     # The two semesters each kind of finding was compared with: (before or after, how many semesters away). Only the
     # rows found are written out (formatting every unit-semester took most of the rule's time).
     for rows, ((one, i), (two, j)) in ((between, ((before, 1), (after, 1))), (first, ((after, 1), (after, 2))),
@@ -417,11 +433,13 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
                                    [one[f"places{i}"][rows], two[f"places{j}"][rows]])
         by_age[rows] = (series["people_by_age"][rows].map(_count) + " ("
                         + counts(periods, [one[f"people_by_age{i}"][rows], two[f"people_by_age{j}"][rows]]) + ")")
+        other_sex[rows] = other(periods, rows)
     far_rows = between | first | last | run_first | run_second
     found = series[far_rows]
     hits = found.assign(measure=found["kind"].map(measures), beside=beside[far_rows], crowding=crowding[far_rows],
-                        by_age=by_age[far_rows])
-    hits = hits[["state", "period", "measure", "sex", "unit_name", "people", "beside", "crowding", "by_age"]]
+                        by_age=by_age[far_rows], other_sex=other_sex[far_rows])
+    hits = hits[["state", "period", "measure", "sex", "unit_name", "people", "beside", "crowding", "by_age",
+                 "other_sex"]]
     state_people = units.groupby(["state", "sex", "period"])["people"].sum()
     rows = []
     for (state, period, measure, sex), group in hits.groupby(["state", "period", "measure", "sex"], sort=True):
@@ -431,13 +449,15 @@ def unit_jump_findings(units: pd.DataFrame, ratio: float, min_change: float, mea
                            for name, count, beside in zip(group["unit_name"], group["people"], group["beside"]))
         crowded = ", ".join(f"'{name.upper()}' {text}" for name, text in zip(group["unit_name"], group["crowding"]))
         aged = ", ".join(f"'{name.upper()}' {text}" for name, text in zip(group["unit_name"], group["by_age"]))
+        opposite = ", ".join(f"'{name.upper()}' {text}" for name, text in zip(group["unit_name"], group["other_sex"]))
         rows.append({"rule": UNIT_JUMP_RULE, "state": state, "period": period, "measure": measure, "sex": sex,
                      "value": float(group["people"].sum()),
                      "evidence": f"{who} in {_units(len(group))} far from their neighbouring semesters, "
                                  f"{group['people'].sum():,.0f} in all: {listed}; places for {who} and {who} per "
                                  f"place (that semester; the semesters compared): {crowded}; {who} counted by age on "
-                                 f"the same form (that semester; the semesters compared): {aged}; the state's {who} "
-                                 f"in all its units in {period}: {series[period]:,.0f} ({around})",
+                                 f"the same form (that semester; the semesters compared): {aged}; the same unit's "
+                                 f"{_PEOPLE[_OTHER_SEX[sex]]} (that semester; the semesters compared): {opposite}; "
+                                 f"the state's {who} in all its units in {period}: {series[period]:,.0f} ({around})",
                      "treatment": "keep", UNITS: _listed(group["unit_name"])})
     return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment", UNITS])
 

@@ -335,13 +335,19 @@ def test_the_units_far_from_their_neighbouring_semesters_in_the_real_files():
         "PJALLB' 17,580 (2017-06: 4,181; 2017-12: 6,392); places for men and men per place (that semester; the "
         "semesters compared): 'PRESÍDIO JUIZ ANTÔNIO LUIZ LINS DE BARROS - PJALLB' 885 (19.9; 2017-06: 4.7; 2017-12: "
         "7.2); men counted by age on the same form (that semester; the semesters compared): 'PRESÍDIO JUIZ ANTÔNIO "
-        "LUIZ LINS DE BARROS - PJALLB' – (2017-06: –; 2017-12: –); the state's men in all its units in 2016-12: "
-        "44,188 (2017-06: 29,614)"]
+        "LUIZ LINS DE BARROS - PJALLB' – (2017-06: –; 2017-12: –); the same unit's women (that semester; the "
+        "semesters compared): 'PRESÍDIO JUIZ ANTÔNIO LUIZ LINS DE BARROS - PJALLB' 0 (2017-06: 0; 2017-12: –); the "
+        "state's men in all its units in 2016-12: 44,188 (2017-06: 29,614)"]
     assert pernambuco[["correction_id", "treatment", "effect"]].values.tolist() == [[
         "pe-2016-12-pjallb-male-people", "replace",
         "replaced: 'PRESÍDIO JUIZ ANTÔNIO LUIZ LINS DE BARROS - PJALLB', 17,580 men in 2016-12 as published, counted "
         "as its 4,181 of 2017-06 (each legal situation as then); the state's count: 30,789 instead of 44,188; the "
         "national count: 630,615 instead of 644,014; with all 2 corrections of that semester: 630,509"]]
+    # Curitiba's Patronato lost 2,957 women from June to December 2021 while its men rose by 6,888: the finding on
+    # its women shows its men beside them (women entered as men? A question for SENAPPEN, not corrected here).
+    curitiba = jumps[(jumps["state"] == "PR") & (jumps["period"] == "2021-12") & (jumps["sex"] == "female")]
+    assert ("the same unit's men (that semester; the semesters compared): 'PATRONATO CENTRAL DE CURITIBA - PCTA - "
+            "DOMICILIAR' 37,528 (2020-12: 31,517; 2021-06: 30,640)") in curitiba["evidence"].item()
     rio = jumps[(jumps["state"] == "RJ") & (jumps["period"] == "2020-12")]
     assert rio[["correction_id", "treatment", "effect"]].values.tolist() == [[
         "rj-2020-12-cotrin-neto-male-people", "replace",

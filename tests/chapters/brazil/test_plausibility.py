@@ -446,6 +446,7 @@ def test_unit_rule_lists_a_semester_far_from_both_neighbours_with_the_states_cou
         "(2017-06: 650; 2018-06: "
         "640); places for men and men per place (that semester; the semesters compared): 'PRESÍDIO A' 750 (3.9; "
         "2017-06: 0.9; 2018-06: 0.9); men counted by age on the same form (that semester; the semesters compared): "
+        "'PRESÍDIO A' – (2017-06: –; 2018-06: –); the same unit's women (that semester; the semesters compared): "
         "'PRESÍDIO A' – (2017-06: –; 2018-06: –); the state's men in all its units in 2017-12: 5,900 (2017-06: "
         "3,650; 2018-06: 3,640)")
 
@@ -468,7 +469,22 @@ def test_unit_rule_shows_the_units_people_counted_by_age_on_the_same_form():
     units = _people(*_series("Presídio A", [700, 650, 2900, 640, 660], by_age=[700, 650, 655, np.nan, 660]))
     evidence = _jumps(units)["evidence"].iloc[0]
     assert ("; men counted by age on the same form (that semester; the semesters compared): 'PRESÍDIO A' 655 "
-            "(2017-06: 650; 2018-06: –); the state's men" in evidence)
+            "(2017-06: 650; 2018-06: –); the same unit's women" in evidence)
+
+
+def test_unit_rule_shows_the_same_units_people_of_the_other_sex():
+    """A count of women that falls while the same unit's men rise by about as many may be people entered under the
+    wrong sex (a reviewer saw Curitiba's Patronato lose 2,957 women from June to December 2021 while Paraná's men
+    rose): the finding on the women lists the unit's men in the same semesters."""
+    men = _people(*_series("Presídio A", [100, 120, 3100, 110, 130]))
+    women = _people(*_series("Presídio A", [3000, 3050, 40, 3020, 2990])).assign(sex="female")
+    found = _jumps(pd.concat([men, women], ignore_index=True)).set_index("sex")["evidence"]
+    assert ("; the same unit's men (that semester; the semesters compared): 'PRESÍDIO A' 3,100 (2017-06: 120; "
+            "2018-06: 110); the state's women") in found["female"]
+    assert ("; the same unit's women (that semester; the semesters compared): 'PRESÍDIO A' 40 (2017-06: 3,050; "
+            "2018-06: 3,020); the state's men") in found["male"]
+    for language in ("es", "pt"):  # each form of the text has a row in the translation table
+        assert i18n.Translator(language).english(found["female"])
 
 
 def test_unit_rule_lists_a_first_semester_the_next_two_do_not_confirm_and_groups_units_of_one_semester():
@@ -481,8 +497,9 @@ def test_unit_rule_lists_a_first_semester_the_next_two_do_not_confirm_and_groups
         "2017-12: 6,392), 'PRESÍDIO B' 5 (2017-06: 900; 2017-12: 950); places for men and men per place (that "
         "semester; the semesters compared): 'PRESÍDIO A' – (–; 2017-06: –; 2017-12: –), 'PRESÍDIO B' – (–; 2017-06: "
         "–; 2017-12: –); men counted by age on the same form (that semester; the semesters compared): 'PRESÍDIO A' – "
-        "(2017-06: –; 2017-12: –), 'PRESÍDIO B' – (2017-06: –; 2017-12: –); the state's men in all its units in "
-        "2016-12: 17,585 (2017-06: 5,081)")
+        "(2017-06: –; 2017-12: –), 'PRESÍDIO B' – (2017-06: –; 2017-12: –); the same unit's women (that semester; "
+        "the semesters compared): 'PRESÍDIO A' – (2017-06: –; 2017-12: –), 'PRESÍDIO B' – (2017-06: –; 2017-12: –); "
+        "the state's men in all its units in 2016-12: 17,585 (2017-06: 5,081)")
 
 
 @pytest.mark.parametrize("counts", [
