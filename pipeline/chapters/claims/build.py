@@ -564,13 +564,17 @@ def precision_test(claim: Claim) -> dict:
     step = precision_step(claim)
     number = manuscript.parse(claim.stated)
     decimals = _step_decimals(step) if claim.precision else max(0, -number.low.as_tuple().exponent)
+    # A stated percentage is compared as one: '30%', rounded to '1 percentage point'.
+    unit = "percent" if number.percent else None
+    rounding = _amount(float(step), _step_decimals(step),
+                       ("percentage_point" if step == 1 else "percentage_points") if unit else None)
     if number.low != number.high:
-        return i18n.phrase("page.claims.test.range", low=i18n.quantity(number.low, decimals),
-                           high=i18n.quantity(number.high, decimals), step=_step_quantity(step))
-    stated = i18n.quantity(number.low, decimals)
+        return i18n.phrase("page.claims.test.range", low=_amount(number.low, decimals, unit),
+                           high=_amount(number.high, decimals, unit), step=rounding)
+    stated = _amount(number.low, decimals, unit)
     if claim.comparison == "more_than":
         return i18n.phrase("page.claims.test.more_than", stated=stated)
-    return i18n.phrase(f"page.claims.test.{claim.comparison}", stated=stated, step=_step_quantity(step))
+    return i18n.phrase(f"page.claims.test.{claim.comparison}", stated=stated, step=rounding)
 
 
 def stated_phrase(printed: str) -> dict:

@@ -727,7 +727,7 @@ BLANK_COUNTS = ("a blank SISDEPEN count: that December's file has no unit of tha
 
 # When tab-01's note on the growths speaks of juveniles (growth_notes).
 JUVENILES_NOTE = ("the note on the growths says where one compares a count that includes juveniles (at least "
-                  "juveniles_note_min_pct of it) with one that gives no juvenile count: UNODC's Age=Total holds "
+                  "{0}% of it: juveniles_note_min_pct) with one that gives no juvenile count: UNODC's Age=Total holds "
                   "juveniles where a country reports them, and a year without an Age=Juveniles row may have none or "
                   "not report them apart")
 
@@ -754,7 +754,8 @@ def values(tables: dict[str, pd.DataFrame], settings: Regional) -> dict:
             "definitions": {
                 "chapter": chapter,
                 "latest": {**chapter, "growth_base": GROWTH_BASE,
-                           "juveniles_note_min_pct": settings.juveniles_note_min_pct, "juveniles_note": JUVENILES_NOTE},
+                           "juveniles_note_min_pct": settings.juveniles_note_min_pct,
+                           "juveniles_note": JUVENILES_NOTE.format(f"{settings.juveniles_note_min_pct:g}")},
                 "unsentenced": {**chapter, "difference_pp": DIFFERENCE_PP},
                 "world_panel": {**chapter, "world_panel_min_countries": settings.world_panel_min_countries,
                                 "world_panel_last_year": settings.world_panel_last_year,

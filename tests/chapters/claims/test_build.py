@@ -201,11 +201,13 @@ def test_reproduced_is_a_primary_recomputation_within_the_printed_precision(stat
 def test_the_tolerance_shown_is_the_rounding_of_the_stated_value():
     table = _long((KEY, 36.5, "percent"))
     assert _verdict(table, {"compute": "value", "keys": [KEY]}, "37%")["tolerance_or_interval"] == \
-        "equal to 37 when rounded to 1"
+        "equal to 37% when rounded to 1 percentage point"
     assert _verdict(table, {"compute": "value", "keys": [KEY]}, "95,000", precision=1000)["tolerance_or_interval"] \
         == "equal to 95,000 when rounded to 1,000"
     assert _verdict(table, {"compute": "value", "keys": [KEY]}, "30 percent", comparison="at_least")[
-        "tolerance_or_interval"] == "at least 30 when rounded to 1"
+        "tolerance_or_interval"] == "at least 30% when rounded to 1 percentage point"
+    assert _verdict(table, {"compute": "value", "keys": [KEY]}, "36.5%")["tolerance_or_interval"] == \
+        "equal to 36.5% when rounded to 0.1 percentage points"
 
 
 def test_a_match_with_a_secondary_source_is_matches_published_never_reproduced():
@@ -309,10 +311,11 @@ def test_a_check_covering_part_of_the_claim_is_partly_checked():
              "part": {"covers": "BRA", "of": 5, "units": "countries"}}
     found = _verdict(table, check, "30 percent", comparison="at_least")
     assert (found["status"], found["computed"]) == ("partly_checked", "98.61%")
-    assert found["tolerance_or_interval"] == "Brazil only, 1 of 5 countries; at least 30 when rounded to 1"
+    assert found["tolerance_or_interval"] == ("Brazil only, 1 of 5 countries; at least 30% when rounded to 1 "
+                                              "percentage point")
     assert found["reason"].startswith("holds for Brazil only (1 of 5 countries)")
     spanish = i18n.render(found["phrases"]["tolerance_or_interval"], i18n.Translator("es"))
-    assert spanish == "solo Brasil, 1 de 5 países; al menos 30 al redondear a 1"
+    assert spanish == "solo Brasil, 1 de 5 países; al menos 30% al redondear a 1 punto porcentual"
     # The check column is code, the same on every page: which part it covers is the verdict's to say, translated.
     assert claims.describe(claims.Check.model_validate(check)) == (
         "percent_higher BRA/sisdepen/share/female/2019 ; BRA/sisdepen/share/male/2019 [part 1/5]")
@@ -496,9 +499,10 @@ def test_every_claim_gives_its_recorded_verdict(real):
      "persons held for any offence (the data do not split pre-trial detention by offence) only, 1 of 2 aspects; "
      "the first value above the second", "primary"),
     ("lac-five-countries-drug-share-women-vs-men", "partly_checked", "98.30%",
-     "Brazil only, 1 of 5 countries; at least 30 when rounded to 1", "primary"),
+     "Brazil only, 1 of 5 countries; at least 30% when rounded to 1 percentage point", "primary"),
     ("lac-women-drug-share-range", "partly_checked", "56.89% to 60.00% (2 values)",
-     "Brazil only, 1 of 20 countries; every value from 40 to 80 when rounded to 1", "primary; secondary"),
+     "Brazil only, 1 of 20 countries; every value from 40% to 80% when rounded to 1 percentage point",
+     "primary; secondary"),
     ("ury-women-held-rise-after-luc", "matches_published", "evidence: ury-041;ury-059",
      "the chapter's own rule (tab-35-uruguay-claims)", "secondary"),
     ("ury-women-share-prosecuted-drugs-2010", "not_checkable", "evidence: ury-065",
