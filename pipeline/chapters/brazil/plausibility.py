@@ -923,7 +923,6 @@ def _outside(units: pd.DataFrame, treated_states: pd.DataFrame) -> pd.DataFrame:
 
 
 UNIT_INCIDENCE_SEX_RULE = "unit_incidence_sex"
-_OTHER_SEX = {"female": "male", "male": "female"}
 
 
 def incidences_of_sex_not_held(units: pd.DataFrame, min_incidences: float) -> pd.DataFrame:
@@ -954,11 +953,12 @@ def incidence_sex_findings(found: pd.DataFrame, treated_states: pd.DataFrame, tr
                            f"{u.held_incidences:,.0f})" for u in group.itertuples())
         effect = (f"moved: counted as offences of {held}, whom the unit holds" if treatment == "move"
                   else "kept: counted as reported")
+        hold = "holds" if len(group) == 1 else "hold"
         rows.append({"rule": UNIT_INCIDENCE_SEX_RULE, "state": state, "period": period,
                      "measure": "all_offence_incidences", "sex": sex, "value": float(group["incidences"].sum()),
                      "evidence": f"{group['incidences'].sum():,.0f} offence incidences of {who} in "
-                                 f"{_units(len(group))} that hold no {who} and hold {held}: {listed} (each unit: its "
-                                 f"incidences of {who} (its {held} / their incidences))",
+                                 f"{_units(len(group))} that {hold} no {who} and {hold} {held}: {listed} (each unit: "
+                                 f"its incidences of {who} (its {held} / their incidences))",
                      "treatment": treatment, "effect": effect, UNITS: _listed(group["unit_name"])})
     return pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "treatment", "effect", UNITS])
 

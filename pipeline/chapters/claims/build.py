@@ -443,13 +443,13 @@ def _holds(check: Check, status: str, reason: str, test: dict, secondary: list[s
 def _judge_interval(claim: Claim, found: Computed, step: Decimal, secondary: list[str]) -> Verdict:
     check = claim.check
     low, high = found.values
-    ends = {"low": i18n.quantity(low, found.decimals), "high": i18n.quantity(high, found.decimals)}
+    ends = {"low": _amount(low, found.decimals, found.unit), "high": _amount(high, found.decimals, found.unit)}
     if all(_round(value, step) == Decimal(repr(float(value))) for value in (low, high)):  # nothing to round
         test = i18n.phrase("page.claims.test.interval_on_step", **ends, method=check.method)
     else:
-        test = i18n.phrase("page.claims.test.interval", **ends, step=_step_quantity(step),
-                           rounded_low=_rounded_quantity(low, step), rounded_high=_rounded_quantity(high, step),
-                           method=check.method)
+        test = i18n.phrase("page.claims.test.interval", **ends, step=_rounding(step, found.unit),
+                           rounded_low=_rounded_quantity(low, step, found.unit),
+                           rounded_high=_rounded_quantity(high, step, found.unit), method=check.method)
     if interval_contains(claim.stated, low, high, step):
         return _holds(check, "consistent", "the stated value lies inside the interval computed from the data",
                       test, secondary)
@@ -554,9 +554,16 @@ def _step_quantity(step: Decimal) -> dict:
     return i18n.quantity(float(step), _step_decimals(step))
 
 
-def _rounded_quantity(value: float, step: Decimal) -> dict:
-    """A computed value rounded to the stated value's step, as the interval test compares it."""
-    return i18n.quantity(float(_round(value, step)), _step_decimals(step))
+def _rounding(step: Decimal, unit: str | None) -> dict:
+    """The step a value is rounded to, in a phrase: '1,000'; for a percentage, '1 percentage point'."""
+    if unit != "percent":
+        return _step_quantity(step)
+    return _amount(float(step), _step_decimals(step), "percentage_point" if step == 1 else "percentage_points")
+
+
+def _rounded_quantity(value: float, step: Decimal, unit: str | None = None) -> dict:
+    """A computed value rounded to the stated value's step, as the interval test compares it (with its unit)."""
+    return _amount(float(_round(value, step)), _step_decimals(step), unit)
 
 
 def precision_test(claim: Claim) -> dict:
@@ -566,8 +573,7 @@ def precision_test(claim: Claim) -> dict:
     decimals = _step_decimals(step) if claim.precision else max(0, -number.low.as_tuple().exponent)
     # A stated percentage is compared as one: '30%', rounded to '1 percentage point'.
     unit = "percent" if number.percent else None
-    rounding = _amount(float(step), _step_decimals(step),
-                       ("percentage_point" if step == 1 else "percentage_points") if unit else None)
+    rounding = _rounding(step, unit)
     if number.low != number.high:
         return i18n.phrase("page.claims.test.range", low=_amount(number.low, decimals, unit),
                            high=_amount(number.high, decimals, unit), step=rounding)

@@ -174,7 +174,7 @@ def test_a_units_offences_of_a_sex_it_holds_none_of_are_found_and_moved_to_the_s
         ["F", "male", 321, "female", 277, 197]]
     findings = plausibility.incidence_sex_findings(found, pd.DataFrame(columns=["state", "period"]), "move")
     assert findings["evidence"].tolist() == [
-        "321 offence incidences of men in 1 unit that hold no men and hold women: 'F' 321 (277 / 197) (each unit: "
+        "321 offence incidences of men in 1 unit that holds no men and holds women: 'F' 321 (277 / 197) (each unit: "
         "its incidences of men (its women / their incidences))"]
     offences = pd.DataFrame({"period": "2018-12", "unit_row": [1, 1, 2], "state": "MA", "item": "GRUPO: X",
                              "sex": ["female", "male", "male"], "value": [197, 321, 900]})

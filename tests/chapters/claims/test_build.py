@@ -251,12 +251,25 @@ def test_consistent_needs_the_stated_value_inside_a_two_sided_interval(low, high
     text = found["tolerance_or_interval"]
     assert text.startswith("interval ") and text.endswith(": a lower count and an upper estimate")
     # The ends as compared are shown when rounding changes them (the editor read "ends rounded" on unrounded ends).
-    assert ("rounded to 1, as the stated value is" in text) == (low != int(low) or high != int(high)), text
+    rounded = "rounded to 1 percentage point, as the stated value is" in text
+    assert rounded == (low != int(low) or high != int(high)), text
 
 
 def test_an_interval_whose_ends_are_reversed_is_an_error():
     with pytest.raises(PipelineError, match=r"claim 'c': the interval's low end \(120\) exceeds its high end \(80\)"):
         _verdict(_interval(120, 80), INTERVAL)
+
+
+def test_an_interval_of_percentages_is_written_in_percent():
+    """The computed range, the interval's ends and their rounding carry the unit, as a point check's do."""
+    table = _long(("ARG/unodc_prisons/women_share/female/2021", 36.52, "percent"),
+                  ("ARG/unodc_prisons/women_share_high/female/2021", 38.1, "percent"))
+    check = {"compute": "interval", "low": "ARG/unodc_prisons/women_share/female/2021",
+             "high": "ARG/unodc_prisons/women_share_high/female/2021", "method": "a low and a high share"}
+    found = _verdict(table, check, "37%", unit="percent")
+    assert (found["status"], found["computed"]) == ("consistent", "36.52% to 38.10%")
+    assert found["tolerance_or_interval"] == ("interval 36.52% to 38.10% (37% to 38% rounded to 1 percentage point, "
+                                              "as the stated value is): a low and a high share")
 
 
 def test_an_interval_at_a_coarser_precision_and_from_a_computed_end():
