@@ -29,6 +29,8 @@ class Timing:
     """Several runs of one thing: seconds (and peak memory in MiB, when measured in a child process)."""
     seconds: list[float]
     peak_mib: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # CPU-seconds of each run, on every core (when measured)
+    system: list[float] = field(default_factory=list)  # of them, the kernel's (system time)
 
     @property
     def median(self) -> float:
@@ -98,8 +100,24 @@ def run_child(module: str, *args: str, cwd: Path = ROOT, pipeline: Path | None =
     return result | {"wall_seconds": seconds}
 
 
-def child_result(result: dict, seconds: float) -> None:
-    """In a child process: print the result with the work's seconds and this process's peak RSS."""
+def cpu_seconds() -> float:
+    """The CPU time of this process and of every child process it has waited for (a pool's workers once the pool
+    has shut down): user and system, on every core."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def system_seconds() -> float:
+    """The system (kernel) part of cpu_seconds(): page faults on memory written for the first time, reads, forks."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_stime + children.ru_stime
+
+
+def child_result(result: dict, seconds: float, cpu: tuple[float, float] | None = None) -> None:
+    """In a child process: print the result with the work's seconds and this process's peak RSS; `cpu`, if given,
+    is the work's CPU-seconds and the system part of them (cpu_seconds() and system_seconds() around it)."""
+    if cpu is not None:
+        result = result | {"cpu_seconds": cpu[0], "system_seconds": cpu[1]}
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
     workers_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest worker process
     package = sys.modules.get("pipeline")

@@ -269,3 +269,35 @@ def test_the_rebuilds_section_names_the_stages_with_the_most_work():
                            "47.0 and DVC itself 3.0 (0.75 a stage). The 2 stages with the most work did 80% of it: "
                            "`b` 30.0, `a` 10.0.")
     assert rebuild._largest_work({}).startswith("The stages' CPU-seconds were not measured")
+
+
+def test_a_sneep_contenders_work_counts_the_processes_it_waited_for():
+    """The CPU-seconds beside each SNEEP contender include its pool's workers (ours parses in part processes): a
+    child burning about half a second of CPU is counted once it has been waited for."""
+    from bench.common import cpu_seconds
+
+    before = cpu_seconds()
+    subprocess.run([sys.executable, "-c", "import time\nend = time.process_time() + 0.5\n"
+                    "while time.process_time() < end: pass"], check=True)
+    assert 0.5 <= cpu_seconds() - before < 1.5  # the child's half second, plus its start-up
+
+
+def test_the_sneep_work_floor_says_which_time_targets_a_better_schedule_could_reach(monkeypatch):
+    """Ours' CPU-seconds ÷ the cores is the least time any schedule of its work takes; each time target is compared
+    with that floor, one ratio per repetition as the section's other ratios."""
+    from bench import sneep_scale
+    from bench.common import Timing
+
+    monkeypatch.setattr(sneep_scale.os, "sched_getaffinity", lambda pid: {0, 1})
+    runs = {"ours": Timing([2.0, 2.2], cpu=[3.6, 4.0], system=[0.5, 0.7]),
+            "pandas_whole": Timing([4.0, 4.4], cpu=[4.0, 4.4], system=[1.8, 2.0]),
+            "duckdb_sql": Timing([1.5, 1.5], cpu=[2.7, 2.7], system=[0.4, 0.4]),
+            "polars_scan": Timing([0.6, 0.8], cpu=[1.2, 1.4], system=[0.4, 0.5])}
+    text = sneep_scale._work_floor(runs)
+    assert ("On this machine's 2 cores no schedule of ours' work, 3.80 CPU-seconds, takes less than 1.90 s (its "
+            "floor); ours took 2.10 s, its cores busy 90% of that time.") in text
+    assert ("Against that floor: pandas / ours' floor 2.21× (2.20–2.22, n=2) (the target ≥ 2×: within reach of a "
+            "better schedule); ours' floor / DuckDB 1.27× (1.20–1.33, n=2) (the target < 1: out of reach); ours' "
+            "floor / polars' plain scan 2.75× (2.50–3.00, n=2) (the limit ≤ 1.5×: out of reach).") in text
+    assert text.endswith("pandas does its 4.20 CPU-seconds on one core, 1.90 of them the kernel's.")
+    assert sneep_scale._work(runs["ours"]) == "3.80 (0.60)"
