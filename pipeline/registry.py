@@ -24,6 +24,7 @@ true/false value of the build (e.g. whether Patronato units count as held in cel
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pipeline import i18n
@@ -269,6 +270,12 @@ def metric_quantities() -> list[str]:
 
 
 # ----------------------------------------------------------------------------------- Look-ups ---
+
+def number(item_id: str) -> int | None:
+    """A figure's or table's number in the briefing, from its id: 'tab-26-brazil-claims' is table 26."""
+    found = re.match(r"^(?:fig|tab)-(\d+)", item_id)
+    return int(found.group(1)) if found else None
+
 
 def figure(figure_id: str) -> Figure:
     found = [f for f in FIGURES if f.id == figure_id]

@@ -114,8 +114,8 @@ def test_a_caption_file_states_its_definitions_in_its_language(language):
         assert "proporción, SNEEP según se cita = mujeres sobre las personas alojadas" in spanish
         assert "women over the persons housed" not in spanish
     caption = paths.figure("fig-22-brazil-drug-share-women-men", language, "txt").read_text(encoding="utf-8")
-    assert caption.splitlines()[0].endswith({"es": "(tabla 22): excluidos de las sumas nacionales.",
-                                             "pt": "(tabela 22): excluídos das somas nacionais."}[language])
+    assert caption.splitlines()[0].endswith({"es": "(tabla 22 del informe): excluidos de las sumas nacionales.",
+                                             "pt": "(tabela 22 do informe): excluídos das somas nacionais."}[language])
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

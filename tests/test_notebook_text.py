@@ -25,6 +25,8 @@ SMALL = "(?:one|two|three|four|five|six|seven|eight|nine|ten)"
 IN_WORDS = re.compile(rf"\b(?:(?:one|a) in {SMALL}|{SMALL} times|twice|half|a third|a quarter|two thirds|"
                       r"three quarters|doubled?|tripled?|quadrupled?)\b", re.IGNORECASE)
 CODE = re.compile(r"`[^`]*`")  # a parameter's or a file's name in backticks is a name, not a statement
+# A table or figure of the briefing named by its number ("table 28") is a name too; UNODC's "table 10.1" is not one.
+BRIEFING_ITEM = re.compile(r"\b(?:table|figure) \d+(?!\d|\.\d)", re.IGNORECASE)
 BRIEFING = "the briefing's own figure"  # each of these is checked against the published-figures registry below
 
 # Every number each notebook's markdown states, with why it is fixed. A briefing figure names its registry id.
@@ -48,7 +50,7 @@ FIXED = {
     },
     "regional": {
         "100,000": "the unit of every rate",
-        str(GROWTH_BASE_YEAR): "tab-01's fixed growth base (GROWTH_BASE_YEAR; its column is named for it)",
+        str(GROWTH_BASE_YEAR): "table 1's fixed growth base (GROWTH_BASE_YEAR; its column is named for it)",
         **{str(year): "a year of COVID-19 releases (PANDEMIC_YEARS)" for year in PANDEMIC_YEARS},
     },
     "uruguay_observatory": {
@@ -67,7 +69,7 @@ def numbers_in_markdown(name: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for cell in nbformat.read(paths.notebook(name), as_version=4).cells:
         if cell.cell_type == "markdown":
-            prose = CODE.sub("", cell.source)
+            prose = BRIEFING_ITEM.sub("", CODE.sub("", cell.source))
             for number in NUMBER.findall(prose) + [words.lower() for words in IN_WORDS.findall(prose)]:
                 found.setdefault(number, []).append(cell.id)
     return found
@@ -124,3 +126,10 @@ def test_a_chapter_notebook_says_its_verdict_on_a_published_figure_is_matches_pu
     claims = pd.read_csv(paths.table("claims", ".csv"))
     read = claims[claims["check"].str.startswith(f"chapter_verdict {table} ", na=False)]
     assert "matches_published" in set(read["status"]) and set(read["source_class"]) == {"secondary"}
+
+
+def test_a_table_of_the_briefing_named_by_its_number_is_not_a_number_the_data_decide():
+    """'table 28' names a table of the briefing; a count beside it is still a number, and UNODC's table 10.1 too."""
+    prose = "Each rename is listed in table 28. Figure 21 draws 413 renames (UNODC's annex table 10.1)."
+    found = NUMBER.findall(BRIEFING_ITEM.sub("", prose))
+    assert found == ["413", "10.1"]

@@ -95,9 +95,9 @@ def _report_link(path) -> str:
 
 
 def _number(name: str) -> str:
-    """The number of a figure or table in its id: 'fig-01-women-share' -> '1'."""
-    found = re.match(r"^(?:fig|tab)-(\d+)", name)
-    return str(int(found.group(1))) if found else ""
+    """The number of a figure or table in its id, as text: 'fig-01-women-share' -> '1' ('' if it has none)."""
+    found = registry.number(name)
+    return "" if found is None else str(found)
 
 
 # ------------------------------------------------------------------------------------ Definitions ---

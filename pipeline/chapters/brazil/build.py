@@ -477,14 +477,14 @@ def monitoring_coverage_rows(coverage: pd.DataFrame, same_states: pd.DataFrame, 
     covered = (f"number of Brazil's {len(sisdepen.STATES)} states (26 and the Federal District) whose units named as "
                "electronic monitoring (params.yaml brazil.monitoring_pattern) report at least one person in SISDEPEN "
                "block 4.1: the count of people under electronic monitoring covers these states only "
-               "(tables/tab-27 names them)")
+               "(table 27 of the briefing names them)")
     rows = [{"indicator": "states_reporting_electronic_monitoring", "sex": "total", "period": row.period,
              "value": float(row.states_reporting), "unit": "states", "definition": covered}
             for row in coverage.itertuples()]
     growth = (f"change of people under electronic monitoring from {base_period} (params.yaml "
               "brazil.monitoring_base_period) to the row's semester in percent, over the states whose monitoring units "
-              "report people in both: the count's growth without the states that entered or left it (tables/tab-20 "
-              "gives their number, tables/tab-27 names each semester's states)")
+              "report people in both: the count's growth without the states that entered or left it (table 20 of "
+              "the briefing gives their number, table 27 names each semester's states)")
     rows += [{"indicator": SAME_STATES_GROWTH, "sex": sex, "period": row.period, "unit": "percent",
               "value": getattr(row, f"{sex}_growth_same_states_pct"), "definition": growth}
              for row in same_states[same_states["period"] > base_period].itertuples()

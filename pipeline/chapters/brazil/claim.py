@@ -127,7 +127,7 @@ def coverage_of_growth(coverage: pd.DataFrame, same_states: pd.DataFrame, growth
             f"men grew {fixed(same['male_growth_same_states_pct'], 1)}% and women "
             f"{fixed(same['female_growth_same_states_pct'], 1)}% from "
             f"{base['period']} to {last['period']}, against {fixed(last['male_growth_pct'], 1)}% and "
-            f"{fixed(last['female_growth_pct'], 1)}% in the whole count (tab-27-brazil-monitoring-coverage)")
+            f"{fixed(last['female_growth_pct'], 1)}% in the whole count (table 27)")
 
 
 def chapter_claims(table: pd.DataFrame, claimed_pct: dict[str, float], end_period: str, coverage_note: str = ""
@@ -154,7 +154,7 @@ def chapter_claims(table: pd.DataFrame, claimed_pct: dict[str, float], end_perio
                   f"{'inside' if row.published_within_interval else 'outside'}" for row in rows.itertuples()]
     if re.fullmatch(r"\d{4}", end_period):  # a reviewer's question: which semester is a yearbook's year?
         lines.append(f"the published {end_period} totals name a year, not its semester (the FBSP yearbook's yearly "
-                     "figures match the June cycle: tab-03-comparability)")
+                     "figures match the June cycle: table 3)")
     if len(inside):
         bases = sorted(set(inside["base_period"]))
         status, evidence = "supported", ";".join(sorted(set(inside["published_figure_id"])))

@@ -77,6 +77,7 @@ import pydantic
 from pipeline import i18n, io, longtable, params, paths
 from pipeline.chapters.claims import manuscript
 from pipeline.errors import PipelineError, cli
+from pipeline.registry import number as briefing_number
 from pipeline.rounding import fixed
 from pipeline.settings import Claims, SourceClasses, Strict
 
@@ -395,7 +396,7 @@ def judge(claim: Claim, found: Computed, classes: SourceClasses, registry: Path 
     secondary = [s for s in found.sources if _classify(s, classes, claim, registry) == "secondary"]
     if check.compute == "chapter_verdict":
         outcome, said, because = found.values
-        test = i18n.phrase("page.claims.test.chapter", table=check.table)
+        test = i18n.phrase("page.claims.test.chapter", number=str(briefing_number(check.table)))
         if outcome != "holds":
             return Verdict(outcome, f"{said}: {because}", test)
         return _holds(check, "reproduced", said, test, secondary, because)

@@ -409,7 +409,8 @@ def _world_rows(tables, settings: Regional) -> list[dict]:
     rows += [_row("WLD", "countries_counting_women_and_men", "total", year, countries, "countries",
                   "number of countries (or separately reported parts of one) whose UNODC CTS persons held (Age=Total, "
                   "plausibility rules applied) count women and men in a way that can start or end a growth: no count "
-                  "by sex far short of its year's total (the pool the fixed panels of tables/tab-04 are drawn from)")
+                  "by sex far short of its year's total (the pool the fixed panels of table 4 of the briefing are "
+                  "drawn from)")
              for year, countries in zip(tables["world_panel_coverage"]["year"],
                                         tables["world_panel_coverage"]["countries"])]
     return rows
@@ -424,7 +425,8 @@ def _without_largest_rows(window: pd.Series, members: pd.DataFrame) -> list[dict
     share = half_away(100 * largest["women_end"] / members["women_end"].sum(), 1)
     return [_row("WLD", "persons_held_fixed_panel_growth_without_largest", sex, end,
                  round(100 * (rest[f"{column}_end"].sum() / rest[f"{column}_start"].sum() - 1), 4), "percent",
-                 f"change of persons held from {start} to {end} in percent over the headline panel of tab-04 without "
+                 f"change of persons held from {start} to {end} in percent over the headline panel of table 4 of the "
+                 f"briefing without "
                  f"its country holding the most women in {end} ({largest['country']}, {fixed(share, 1)}% of the "
                  f"panel's women): {len(rest)} countries")
             for sex, column in (("female", "women"), ("male", "men"))]
@@ -434,7 +436,7 @@ def _panel_rows(window: pd.Series, name: str, how: str) -> list[dict]:
     start, end, size = int(window["start_year"]), int(window["end_year"]), int(window["countries"])
     panel = (f"the panel of {size} countries (or separately reported parts of one) that count both women and men "
              f"held in {start} and in {end} — {how}; parts of a country are left out where the country is "
-             f"counted (tables/tab-04)")
+             f"counted (table 4 of the briefing)")
     rows = []
     for sex, column in (("female", "women"), ("male", "men")):
         for label, year in (("start", start), ("end", end)):
@@ -489,7 +491,7 @@ def _americas_rows(tables, settings: Regional) -> list[dict]:
     method = (f"{base}, plus, for the {int(estimated['countries'])} countries without a count by sex, their latest "
               f"total persons held × the {{}} women's share of the reporting countries of their subregion (of "
               f"the Americas where fewer than {settings.missing_share_min_peers} report); countries with no count at "
-              f"all, not covered: {uncovered} (tables/tab-07)")
+              f"all, not covered: {uncovered} (table 7 of the briefing)")
     return [
         _row("AMR", "women_held_sum_reporting", "female", period, reported["women_low"], "persons",
              f"{base}; a lower bound (countries without a count by sex are missing)"),
@@ -533,7 +535,7 @@ def _americas_brazil_in_cells_rows(tables, in_unodc: pd.DataFrame, settings: Reg
     low, high = settings.missing_share_quantiles
     instead = (f"with Brazil counted at SISDEPEN's December {found['year']} women in cells ({found['in_cells']:,.0f}) "
                f"instead of UNODC's {found['counted']:,.0f}, which also holds women under electronic monitoring, in "
-               f"home detention and held by the police (tables/tab-08)")
+               f"home detention and held by the police (table 8 of the briefing)")
     both = longtable.SOURCES_JOINED_BY.join((unodc_prisons.SOURCE, sisdepen.SOURCE_ID))  # UNODC's, SISDEPEN's for Brazil
     return [_row("AMR", f"women_held_estimate_{end}_brazil_in_cells", "female", period, found[end], "persons",
                  f"the Americas interval's {name} (women_held_estimate_{end}) {instead}", both)
@@ -717,8 +719,8 @@ def interval_notes(interval: pd.DataFrame, by_country: pd.DataFrame, in_unodc: p
 # Where tab-01's growths of women held start (growth_base): a reader who finds a country's first year later than
 # `first_year`, or no growth since 2010, can see why.
 GROWTH_BASE = ("a growth of women held starts from a year whose count of women can start one: not a year whose "
-               "women's share tab-02 leaves out because its women and men fall short of its total, since such a "
-               "count may miss women (unodc_plausibility.starts_growth)")
+               "women's share table 2 of the briefing leaves out because its women and men fall short of its total, "
+               "since such a count may miss women (unodc_plausibility.starts_growth)")
 
 # What tab-08's blank cells mean (brazil_in_cells_interval's parts): an author's review asked whether they are zeros.
 BLANK_COUNTS = ("a blank SISDEPEN count: that December's file has no unit of that kind, as the Brazil chapter "

@@ -482,7 +482,7 @@ def test_the_real_monitoring_count_covers_9_states_in_2019_12_and_their_growth_i
     assert verdict["caveat"] == "compares counts of different scope"
     reason = verdict["reason"]
     assert reason.endswith("In the 9 states counted in both, men grew 55.0% and women 49.7% from 2019-12 to "
-                           "2021-12, against 387.2% and 335.4% in the whole count (tab-27-brazil-monitoring-coverage)")
+                           "2021-12, against 387.2% and 335.4% in the whole count (table 27)")
     figure = next(f for f in registry.FIGURES if f.id == "fig-21-brazil-electronic-monitoring")
     texts = interim.values("brazil")["text"]
     assert [texts[hole] for hole in figure.caption.args[2:]] == ["6", "27", "27"]

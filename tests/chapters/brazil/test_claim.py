@@ -83,7 +83,7 @@ def test_the_verdict_reads_in_every_language_whatever_the_bases_and_totals():
         "ningún total publicado está dentro del intervalo que implican los porcentajes desde alguna base: desde "
         "2019-12 (2.000 hombres, 200 mujeres en SISDEPEN) los porcentajes enunciados implican 4.299–4.303 personas en "
         "2021; el 9.000 de bra-001 está fuera; los totales publicados de 2021 nombran un año, no su semestre (las "
-        "cifras anuales del anuario del FBSP corresponden al ciclo de junio: tab-03-comparability)")
+        "cifras anuales del anuario del FBSP corresponden al ciclo de junio: tabla 3)")
     # An end given as a semester needs no such remark (a reviewer asked which semester a yearbook's year is).
     semester = claim.chapter_claims(table, {"male": 100.0, "female": 50.5}, "2021-12", "").iloc[0]
     assert "name a year" in verdict["reason"] and "name a year" not in semester["reason"]

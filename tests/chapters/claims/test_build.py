@@ -499,7 +499,7 @@ def test_every_claim_gives_its_recorded_verdict(real):
      "UNODC CTS count of women held of each country of the Americas that reports one (United States left out, as "
      "in the claim), plus, for each country without a count by sex (among them Canada, Cuba, Haiti and Venezuela), "
      "its latest total persons held times a low and a high quantile of the reporting countries' women's shares "
-     "(regional.missing_share_quantiles; reports/tables/tab-07)", "primary"),
+     "(regional.missing_share_quantiles; table 7)", "primary"),
     # The direction on a fixed panel of countries (2010 and 2019), not the sizes since 2000.
     ("wld-women-held-growth-since-2000", "partly_checked", "in the stated order (gap 1.05 percentage points)",
      "the direction (women's numbers grew faster than men's) only, 1 of 2 aspects; the first value above the "
@@ -517,13 +517,13 @@ def test_every_claim_gives_its_recorded_verdict(real):
      "Brazil only, 1 of 20 countries; every value from 40% to 80% when rounded to 1 percentage point",
      "primary; secondary"),
     ("ury-women-held-rise-after-luc", "matches_published", "evidence: ury-041;ury-059",
-     "the chapter's own rule (tab-35-uruguay-claims)", "secondary"),
+     "the chapter's own rule (table 35)", "secondary"),
     ("ury-women-share-prosecuted-drugs-2010", "not_checkable", "evidence: ury-065",
-     "the chapter's own rule (tab-35-uruguay-claims)", "secondary"),
+     "the chapter's own rule (table 35)", "secondary"),
     # The two growth rates applied to SISDEPEN's December 2019 counts imply 91,348-91,365 monitored people in
     # 2022; the total published from the FBSP yearbook (news reports) is 91,362: an agreement with a secondary figure.
     ("bra-monitoring-growth-men", "matches_published", "evidence: bra-016",
-     "the chapter's own rule (tab-26-brazil-claims)", "secondary"),
+     "the chapter's own rule (table 26)", "secondary"),
     ("arg-women-held-2022", "not_checkable", "", "no test", ""),
     ("amr-women-held-2000", "not_checkable", "", "no test", ""),
 ])
