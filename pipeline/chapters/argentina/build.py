@@ -279,18 +279,18 @@ def headline(women: pd.DataFrame, published: pd.DataFrame, growth_table: pd.Data
     rows = [
         ("data used", "SNEEP microdata" if status["available"] else "UNODC CTS + SNEEP published", ""),
         ("women held 2015, SNEEP as cited by the briefing", int(published_value(published, WOMEN_HELD, "2015")),
-         "fig-10"),
-        ("women held 2015, UNODC", int(unodc.at[2015, "women_held"]), "fig-10"),
-        (f"women held {int(latest['year'])}, {latest['series']}", int(latest["women_held"]), "fig-10"),
+         "figure 10"),
+        ("women held 2015, UNODC", int(unodc.at[2015, "women_held"]), "figure 10"),
+        (f"women held {int(latest['year'])}, {latest['series']}", int(latest["women_held"]), "figure 10"),
         (f"women's share {int(latest['year'])}, {latest['series']} (pct)", half_away(latest["women_share_pct"], 2),
-         "fig-11"),
+         "figure 11"),
         ("growth in women held, SNEEP as cited by the briefing (pct)", grown[(CITED_SERIES, "women held")],
-         "tab-10"),
-        ("growth in women held, UNODC (pct)", grown[(UNODC_SERIES, "women held")], "tab-10"),
-        ("UNODC minus SNEEP women 2015", gap[("women held", "UNODC CTS female")], "tab-11"),
-        ("drug growth from stated shares (pct)", half_away(drug_check["low_pct"].iloc[0], 1), "tab-13"),
+         "table 10"),
+        ("growth in women held, UNODC (pct)", grown[(UNODC_SERIES, "women held")], "table 10"),
+        ("UNODC minus SNEEP women 2015", gap[("women held", "UNODC CTS female")], "table 11"),
+        ("drug growth from stated shares (pct)", half_away(drug_check["low_pct"].iloc[0], 1), "table 13"),
     ]
-    return pd.DataFrame(rows, columns=["number", "value", "where"]).astype({"value": str})
+    return pd.DataFrame(rows, columns=["number", "value", "in the briefing"]).astype({"value": str})
 
 
 # ------------------------------------------------------------------------------------- Build ---

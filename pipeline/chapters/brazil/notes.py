@@ -25,9 +25,9 @@ def largest_moves(table: pd.DataFrame, quality: pd.DataFrame, measure: str, what
         found = quality[(quality["measure"] == measure) & (quality["period"] == after["period"])
                         & (quality["sex"] == sex)]
         findings = [f"{row.rule} in {row.state} ({row.value:,.0f} {people})" for row in found.itertuples()]
-        listed = (f"; the data-quality table (table 22) lists for that semester, each with its evidence: "
-                  + ", ".join(findings) if findings else f"; the data-quality table lists nothing on {people} {what} "
-                  "that semester")
+        listed = (f"; the data-quality table (table 22 of the briefing) lists for that semester, each with its "
+                  "evidence: " + ", ".join(findings) if findings else
+                  f"; the data-quality table lists nothing on {people} {what} that semester")
         sentences.append(f"{people.capitalize()} {what}: the largest change between two semesters is "
                          f"{before[sex]:,.0f} ({before['period']}) to {after[sex]:,.0f} ({after['period']}), "
                          f"{int(change[at]):+,}{listed}.")
@@ -49,8 +49,8 @@ def absent_units(quality: pd.DataFrame, measure: str, what: str) -> str:
             listed = ", ".join(f"{row.value:,.0f} in {row.state} ({row.period})" for row in rows.itertuples())
             sentences.append(f"{people}, {listed}")
     return (f"Units with no row in a semester's file, between two semesters in which they hold people {what}, are in "
-            f"no count of that semester (table 22, `unit_absent`; each unit's people as in its semester before): "
-            + "; ".join(sentences) + ".")
+            f"no count of that semester (table 22 of the briefing, `unit_absent`; each unit's people as in its "
+            "semester before): " + "; ".join(sentences) + ".")
 
 
 def moved_out_of_cells(moved: pd.DataFrame) -> str:
@@ -59,8 +59,8 @@ def moved_out_of_cells(moved: pd.DataFrame) -> str:
     fall of December 2020 mostly relabelling, with nothing beside the figure to say so."""
     fell = moved[(moved["people_moved"] > 0) & (moved["in_cells_before"] > moved["in_cells"])]
     if fell.empty:
-        return ("No fall in the count of people in cells comes with units relabelled out of cells (table 22, "
-                "`unit_reclassified`).")
+        return ("No fall in the count of people in cells comes with units relabelled out of cells (table 22 of "
+                "the briefing, `unit_reclassified`).")
     sentences = []
     for (before, period), rows in fell.groupby(["period_before", "period"], sort=True):
         parts = []
@@ -71,6 +71,7 @@ def moved_out_of_cells(moved: pd.DataFrame) -> str:
                          f"({fixed(100 * row.people_moved / fall, 1)}%, {units})")
         sentences.append(f"from {before} to {period}, " + "; ".join(parts))
     return ("Part of a fall in the count of people in cells is units relabelled out of cells (as home detention or "
-            "electronic monitoring, table 22's `unit_reclassified`): the people they held in cells the semester "
-            "before, against the fall, " + "; ".join(sentences) + ". They are counted as reported, under their new "
-            "class: that part of a fall the figure draws is a change of label, not people leaving cells.")
+            "electronic monitoring, `unit_reclassified` in table 22 of the briefing): the people they held in cells "
+            "the semester before, against the fall, " + "; ".join(sentences) + ". They are counted as reported, "
+            "under their new class: that part of a fall the figure draws is a change of label, not people leaving "
+            "cells.")

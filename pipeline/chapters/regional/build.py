@@ -719,8 +719,8 @@ def interval_notes(interval: pd.DataFrame, by_country: pd.DataFrame, in_unodc: p
 # Where tab-01's growths of women held start (growth_base): a reader who finds a country's first year later than
 # `first_year`, or no growth since 2010, can see why.
 GROWTH_BASE = ("a growth of women held starts from a year whose count of women can start one: not a year whose "
-               "women's share table 2 of the briefing leaves out because its women and men fall short of its total, "
-               "since such a count may miss women (unodc_plausibility.starts_growth)")
+               "women's share is left out (table 2 of the briefing) because its women and men fall short of its "
+               "total, since such a count may miss women (unodc_plausibility.starts_growth)")
 
 # What tab-08's blank cells mean (brazil_in_cells_interval's parts): an author's review asked whether they are zeros.
 BLANK_COUNTS = ("a blank SISDEPEN count: that December's file has no unit of that kind, as the Brazil chapter "

@@ -64,12 +64,13 @@ def rules_found(quality: pd.DataFrame, latest: pd.DataFrame, region: str) -> str
     near = here[here["rule"] == rules.SEX_GAP_NEAR]
     lines.append(f"- **{rules.SEX_GAP_NEAR}**: {len(near)} country-years, kept as published.")
     other = latest[latest["share_denominator"] != "total"]
-    lines.append(f"\nIn the table of each country's latest complete year (table 1), its count, share and rate come "
-                 f"from that one year. Where that year has no usable total, the share is of female + male: "
+    lines.append(f"\nIn the table of each country's latest complete year (table 1 of the briefing), its count, share "
+                 f"and rate come from that one year. Where that year has no usable total, the share is of female + "
+                 f"male: "
                  + ", ".join(f"{r['country_name']} {int(r['latest_year'])}" for _, r in other.iterrows())
                  + (". " if len(other) else "none. ")
-                 + "The estimate for the Americas (table 6) takes each country's latest count of women instead, which "
-                   "may be of a later year than its latest share (its column `share_year`).")
+                 + "The estimate for the Americas (table 6 of the briefing) takes each country's latest count of "
+                   "women instead, which may be of a later year than its latest share (its column `share_year`).")
     return "\n".join(lines)
 
 
@@ -141,9 +142,9 @@ def _first_counts(coverage: pd.DataFrame | None) -> str:
     if coverage is None or coverage.empty:
         return ""
     first, most = coverage.iloc[0], coverage.loc[coverage["countries"].idxmax()]
-    counts = (f"its first year with counts of women and men that can start a growth (table 2's rules leave out the "
-              f"rest), {first['year']}, has {first['countries']} countries, against {most['countries']} in "
-              f"{most['year']}")
+    counts = (f"its first year with counts of women and men that can start a growth (the plausibility rules, whose "
+              f"findings table 2 of the briefing lists, leave out the rest), {first['year']}, has "
+              f"{first['countries']} countries, against {most['countries']} in {most['year']}")
     if first["year"] > BRIEFING_BASE_YEAR:
         return f" The file starts too late to test the growth since {BRIEFING_BASE_YEAR} itself: {counts}."
     return f" The file reaches back to {BRIEFING_BASE_YEAR}: {counts}."
@@ -206,14 +207,14 @@ def americas(interval: pd.DataFrame, by_country: pd.DataFrame) -> str:
     return (f"The {int(reported['countries'])} countries that count women held report "
             f"{reported['women_low']:,.0f} in their latest counts of women ({int(reported['first_year'])}–"
             f"{int(reported['last_year'])}; a country's latest count may be of a later year than its latest share, "
-            f"table 1): a lower bound. The {int(estimated['countries'])} countries without a "
+            f"table 1 of the briefing): a lower bound. The {int(estimated['countries'])} countries without a "
             f"count by sex (the largest: "
             + ", ".join(f"{r['country_name']}, {r['persons_held']:,.0f} persons held in {int(r['year'])}"
                         for _, r in largest.iterrows())
             + f") would add {estimated['women_low']:,.0f} to {estimated['women_high']:,.0f} women "
             f"(central {estimated['women_central']:,.0f}) at the women's shares of the countries that report in their "
             f"group (countries estimated, and the lower quantile, median and upper quantile of the shares they are "
-            f"estimated with: {_shares(by_country)}; table 6), giving "
+            f"estimated with: {_shares(by_country)}; table 6 of the briefing), giving "
             f"{total['women_low']:,.0f} to {total['women_high']:,.0f} (central {total['women_central']:,.0f}).")
 
 

@@ -81,7 +81,7 @@ def _trafficking_scope(shares: pd.DataFrame, periods: pd.Series) -> str:
         return ""
     return (f", but trafficking is the only offence type with anyone counted in {_listed(alone)} and one of "
             f"{_listed(sorted({int(others[period]) + 1 for period in among}))} in {_listed(among)}, so these counts "
-            "may not be of the same offences (table 32, offence_types_change)")
+            "may not be of the same offences (table 32 of the briefing, offence_types_change)")
 
 
 def _pct(value: float) -> str:

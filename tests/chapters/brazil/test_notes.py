@@ -17,10 +17,10 @@ def test_the_largest_move_of_home_detention_names_the_findings_of_its_semester()
     assert notes.largest_moves(tables["domiciliary"], tables["quality"], "people_domiciliary",
                                "in home detention") == (
         "Women in home detention: the largest change between two semesters is 6,174 (2021-06) to 3,120 "
-        "(2021-12), -3,054; the data-quality table (table 22) lists for that semester, each with its evidence: "
+        "(2021-12), -3,054; the data-quality table (table 22 of the briefing) lists for that semester, each with its evidence: "
         "unit_copy in PB (12 women), unit_copy in PE (448 women), unit_jump in PR (153 women). Men in home "
         "detention: the largest change between two semesters is 61,723 (2021-06) to 72,614 (2021-12), +10,891; the "
-        "data-quality table (table 22) lists for that semester, each with its evidence: unit_copy in PB (146 men), "
+        "data-quality table (table 22 of the briefing) lists for that semester, each with its evidence: unit_copy in PB (146 men), "
         "unit_copy in PE (671 men).")
 
 
@@ -60,4 +60,4 @@ def test_a_fall_without_relabelled_units_says_so():
     moved = pd.DataFrame({"period_before": ["2022-06"], "period": ["2022-12"], "sex": ["female"], "units": [1],
                           "people_moved": [20.0], "in_cells_before": [100.0], "in_cells": [120.0]})  # a rise
     assert notes.moved_out_of_cells(moved) == ("No fall in the count of people in cells comes with units relabelled "
-                                               "out of cells (table 22, `unit_reclassified`).")
+                                               "out of cells (table 22 of the briefing, `unit_reclassified`).")

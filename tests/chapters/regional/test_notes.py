@@ -16,13 +16,13 @@ def test_the_americas_paragraph_states_the_tables_interval():
     # 57 women in 2021, a year without a total; 53 in 2020, its latest complete year).
     assert text.startswith("The 32 countries that count women held report 87,878 in their latest counts of women "
                            "(2019–2021; a country's latest count may be of a later year than its latest share, "
-                           "table 1): a lower bound.")
+                           "table 1 of the briefing): a lower bound.")
     # The shares the 16 countries without a count by sex are estimated with (tab-06), by group.
     assert text.endswith("would add 5,352 to 10,385 women (central 8,504) at the women's shares of the countries that "
                          "report in their group (countries estimated, and the lower quantile, median and upper "
                          "quantile of the shares they are estimated with: 14 in Latin America and the Caribbean, from "
                          "the shares of 31 reporting countries: 3.2%, 5.0%, 6.1%; 2 in Americas (fewer than 5 in "
-                         "Northern America), from the shares of 32 reporting countries: 3.0%, 5.0%, 6.1%; table 6), "
+                         "Northern America), from the shares of 32 reporting countries: 3.0%, 5.0%, 6.1%; table 6 of the briefing), "
                          "giving 93,230 to 98,263 (central 96,382).")
     # The 14 and the 2 are the countries estimated; the quantiles are of the reporting countries' shares (a
     # reviewer read "14 countries: 3.2%, …" as the shares of 14 countries).
@@ -73,11 +73,11 @@ def test_the_world_panel_paragraph_says_where_the_files_counts_by_sex_begin():
     windows, members = interim.read("regional", "world_panel"), interim.read("regional", "world_panel_countries")
     text = notes.world_panel(windows, members, interim.read("regional", "world_panel_coverage"))
     assert (" The file starts too late to test the growth since 2000 itself: its first year with counts of women and "
-            "men that can start a growth (table 2's rules leave out the rest), 2003, has 5 countries, against 92 in "
+            "men that can start a growth (the plausibility rules, whose findings table 2 of the briefing lists, leave out the rest), 2003, has 5 countries, against 92 in "
             "2013. The countries whose women held changed most") in text
     earlier = pd.DataFrame({"year": [1999, 2000, 2010], "countries": [3, 10, 80]})
     assert (" The file reaches back to 2000: its first year with counts of women and men that can start a growth "
-            "(table 2's rules leave out the rest), 1999, has 3 countries, against 80 in 2010. ") in \
+            "(the plausibility rules, whose findings table 2 of the briefing lists, leave out the rest), 1999, has 3 countries, against 80 in 2010. ") in \
         notes.world_panel(windows, members, earlier)
     assert "The file" not in notes.world_panel(windows, members)  # without the coverage table: nothing said
 
@@ -125,7 +125,7 @@ def test_the_rules_paragraph_names_the_one_swap_found_outside_the_americas():
     assert "; 9 of them in the Americas, in 5 country-years: BOL 2012 (female 141, male 1,733); " in lines[0]
     # tab-01's count and share are of one year; tab-06's latest count may be later than its share (Guyana: 2021's
     # count, 2020's share), which the text says rather than "a share no longer comes from an earlier year".
-    assert lines[-1].endswith("The estimate for the Americas (table 6) takes each country's latest count of women "
+    assert lines[-1].endswith("The estimate for the Americas (table 6 of the briefing) takes each country's latest count of women "
                               "instead, which may be of a later year than its latest share (its column `share_year`).")
     assert " now " not in text and "no longer" not in text
 

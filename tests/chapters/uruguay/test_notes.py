@@ -20,7 +20,7 @@ def test_the_notes_on_the_pinned_sources():
         "At the police stage (UNODC formal contact) women are between 16.7% (2020) and 23.0% (2021) of the people of "
         "known sex in contact for trafficking, in the 3 years with that count (2018, 2020 and 2021), but trafficking "
         "is the only offence type with anyone counted in 2018 and 2021 and one of 3 in 2020, so these counts may not "
-        "be of the same offences (table 32, offence_types_change); at the "
+        "be of the same offences (table 32 of the briefing, offence_types_change); at the "
         "prosecution stage the figures are the shares of 2010 and 2021 that the briefing quotes from Observatorio "
         "Uruguayo de Drogas (hollow); and 24.5% for January–November 2015, independent of the briefing (Sudamérica "
         "Hoy (EFE wire), 2016-01-04).")
@@ -60,7 +60,7 @@ def test_trafficking_counted_alone_in_one_year_and_beside_other_types_in_another
         "At the police stage (UNODC formal contact) women are between 10.0% (2024) and 20.0% (2023) of the people of "
         "known sex in contact for trafficking, in the 2 years with that count (2023 and 2024), but trafficking is the "
         "only offence type with anyone counted in 2023 and one of 2 in 2024, so these counts may not be of the same "
-        "offences (table 32, offence_types_change).")
+        "offences (table 32 of the briefing, offence_types_change).")
     assert notes.stages(shares[shares["period"] == "2024"]).endswith("(2024).")  # one year: nothing to compare
 
 
