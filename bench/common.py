@@ -100,22 +100,17 @@ def run_child(module: str, *args: str, cwd: Path = ROOT, pipeline: Path | None =
     return result | {"wall_seconds": seconds}
 
 
-def cpu_seconds() -> float:
-    """The CPU time of this process and of every child process it has waited for (a pool's workers once the pool
-    has shut down): user and system, on every core."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
-def system_seconds() -> float:
-    """The system (kernel) part of cpu_seconds(): page faults on memory written for the first time, reads, forks."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_stime + children.ru_stime
+def cpu_seconds(own: bool = True, system_only: bool = False) -> float:
+    """CPU time on every core, user and system: of every child process this one has waited for (a pool's workers once
+    the pool has shut down; a stage's command and everything it waited for) and, unless `own` is false, of this
+    process. `system_only`: the kernel's part alone (page faults on memory written for the first time, reads, forks)."""
+    used = [resource.getrusage(resource.RUSAGE_CHILDREN)] + ([resource.getrusage(resource.RUSAGE_SELF)] if own else [])
+    return sum(u.ru_stime + (0.0 if system_only else u.ru_utime) for u in used)
 
 
 def child_result(result: dict, seconds: float, cpu: tuple[float, float] | None = None) -> None:
     """In a child process: print the result with the work's seconds and this process's peak RSS; `cpu`, if given,
-    is the work's CPU-seconds and the system part of them (cpu_seconds() and system_seconds() around it)."""
+    is the work's CPU-seconds and the system part of them (cpu_seconds() around it)."""
     if cpu is not None:
         result = result | {"cpu_seconds": cpu[0], "system_seconds": cpu[1]}
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB

@@ -16,7 +16,6 @@ from __future__ import annotations
 import atexit
 import json
 import os
-import resource
 import re
 import shutil
 import subprocess
@@ -29,7 +28,7 @@ from typing import NamedTuple
 import psutil
 import yaml
 
-from bench.common import ROOT, Section, Target, Timing, load_note, ratio_text
+from bench.common import ROOT, Section, Target, Timing, cpu_seconds, load_note, ratio_text
 
 OUTPUT_FOLDERS = ("figures", "reports", "data/processed")
 # The commit this branch started from (issue 17, items 3-5: cold, no-op and test-suite time): "before".
@@ -58,9 +57,9 @@ def measure(repeat: int, quick: bool, mirror: Path) -> tuple[Section, Path]:
             if which == "before":
                 base = _fresh_copy(REBUILD_BEFORE)
                 env = {"PYTHONPATH": str(shim)}
-                used, machine = _cpu_seconds(), _machine_busy()
+                used, machine = cpu_seconds(own=False), _machine_busy()
                 seconds, before_stages, before_cpu = _repro(base, mirror, ["dvc", "repro", *targets], env)
-                cpu["before_cold"].append(_cpu_seconds() - used)
+                cpu["before_cold"].append(cpu_seconds(own=False) - used)
                 busy["before_cold"].append(_machine_busy() - machine)
                 runs["before_cold"].append(seconds)
                 runs["before_noop"].append(_repro(base, mirror, ["dvc", "repro", *targets], env)[0])
@@ -72,9 +71,9 @@ def measure(repeat: int, quick: bool, mirror: Path) -> tuple[Section, Path]:
                     remove_copy(copy)  # one copy of today's on disk at a time; the last is kept for the notebooks
                 copy = _fresh_copy()
                 now = ["dvc", "repro", *targets] if quick else PARALLEL
-                used, machine = _cpu_seconds(), _machine_busy()
+                used, machine = cpu_seconds(own=False), _machine_busy()
                 seconds, quick_stages, quick_cpu = _repro(copy, mirror, now)
-                cpu["now_cold"].append(_cpu_seconds() - used)
+                cpu["now_cold"].append(cpu_seconds(own=False) - used)
                 busy["now_cold"].append(_machine_busy() - machine)
                 runs["now_cold"].append(seconds)
                 runs["now_noop"].append(_repro(copy, mirror, ["dvc", "repro", *targets])[0])
@@ -91,9 +90,9 @@ def measure(repeat: int, quick: bool, mirror: Path) -> tuple[Section, Path]:
                     _set_param(copy / "params.yaml", *SELECTIVE_PARAM[:2], original)
                     _repro(copy, mirror, now)
                     fresh = _fresh_copy()  # the same cold rebuild, each stage's command a new process
-                    used, machine = _cpu_seconds(), _machine_busy()
+                    used, machine = cpu_seconds(own=False), _machine_busy()
                     runs["new_cold"].append(_repro(fresh, mirror, [*PARALLEL, NEW_PROCESSES]).seconds)
-                    cpu["new_cold"].append(_cpu_seconds() - used)
+                    cpu["new_cold"].append(cpu_seconds(own=False) - used)
                     busy["new_cold"].append(_machine_busy() - machine)
                     remove_copy(fresh)
     if quick:  # the cold run above was already `dvc repro`, one stage at a time
@@ -258,13 +257,6 @@ def _same_scope(before: dict[str, float], now: dict[str, float]) -> str:
             f"({', '.join(f'`{n}`' for n in added) or 'none'}) took {sum(now[n] for n in added):.1f} s, work the "
             "before commit does not do. The cold-rebuild ratio above compares the whole of each, as a researcher "
             "runs it.")
-
-
-def _cpu_seconds() -> float:
-    """User + system CPU seconds of this process's finished children (and theirs, once reaped): DVC, every stage's
-    command, its pool workers and kernels."""
-    used = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return used.ru_utime + used.ru_stime
 
 
 def _machine_busy() -> float:

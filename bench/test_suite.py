@@ -24,8 +24,8 @@ import time
 from pathlib import Path
 
 from bench import process_work, pytest_cpu
-from bench.common import ROOT, Section, Target, load_note, ratio_text
-from bench.rebuild import REBUILD_BEFORE, _cpu_seconds, _machine_busy
+from bench.common import ROOT, Section, Target, cpu_seconds, load_note, ratio_text
+from bench.rebuild import REBUILD_BEFORE, _machine_busy
 
 TEST_TARGET = 0.5  # issue 17: make test in half the time of before
 # pytest's closing line, e.g. "==== 1054 passed, 1 skipped in 297.43s (0:04:57) ====" (one per pytest process).
@@ -153,11 +153,11 @@ def _run(base: Path, revision: str, by_test: bool = False) -> dict:
     result, sampler = {}, process_work.Sampler()
     for step in ("setup", "test"):
         sampling = sampler if by_test and step == "test" else contextlib.nullcontext()
-        used, machine, started = _cpu_seconds(), _machine_busy(), time.perf_counter()
+        used, machine, started = cpu_seconds(own=False), _machine_busy(), time.perf_counter()
         with sampling:
             done = subprocess.run(["make", step], cwd=clone, env=env, capture_output=True, text=True)
         result[f"{step}_seconds"] = time.perf_counter() - started
-        result[f"{step}_cpu"] = _cpu_seconds() - used
+        result[f"{step}_cpu"] = cpu_seconds(own=False) - used
         result[f"{step}_busy"] = _machine_busy() - machine
         if step == "setup" and done.returncode != 0:
             raise RuntimeError(f"make setup failed in a clone of {revision}:\n{done.stderr[-3000:]}")

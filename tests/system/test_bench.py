@@ -276,10 +276,12 @@ def test_a_sneep_contenders_work_counts_the_processes_it_waited_for():
     child burning about half a second of CPU is counted once it has been waited for."""
     from bench.common import cpu_seconds
 
-    before = cpu_seconds()
+    before, children = cpu_seconds(), cpu_seconds(own=False)
     subprocess.run([sys.executable, "-c", "import time\nend = time.process_time() + 0.5\n"
                     "while time.process_time() < end: pass"], check=True)
     assert 0.5 <= cpu_seconds() - before < 1.5  # the child's half second, plus its start-up
+    assert 0.5 <= cpu_seconds(own=False) - children < 1.5  # children only: how the rebuilds count a stage's work
+    assert cpu_seconds(system_only=True) <= cpu_seconds()
 
 
 def test_the_sneep_work_floor_says_which_time_targets_a_better_schedule_could_reach(monkeypatch):
