@@ -277,6 +277,9 @@ def _check_problem(check: Check) -> str:
         return "sum_latest needs 'over'"
     if check.compute == "chapter_verdict" and not (check.table and check.row):
         return "chapter_verdict needs 'table' and 'row'"
+    if check.compute == "chapter_verdict" and briefing_number(check.table) is None:  # the verdict names it by number
+        return (f"chapter_verdict's table '{check.table}' is not a table of the briefing (tab-NN-…, "
+                "pipeline/registry.py)")
     if check.compute == "interval":
         if not (check.low and check.high and check.method):
             return "interval needs 'low', 'high' and 'method'"

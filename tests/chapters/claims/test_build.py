@@ -460,6 +460,8 @@ def test_a_source_that_is_neither_primary_nor_secondary_is_an_error():
     ({"compute": "greater", "keys": [KEY, KEY]}, "100", "with a stated number it checks only the order"),
     ({"compute": "greater", "keys": [KEY]}, None, "greater takes keys in pairs"),
     ({"compute": "value", "keys": [KEY], "low": KEY}, "100", "'low' and 'high' belong to an interval check"),
+    ({"compute": "chapter_verdict", "table": "claims", "row": "c"}, "100",
+     "chapter_verdict's table 'claims' is not a table of the briefing"),
 ])
 def test_malformed_checks_are_named(tmp_path, check, stated, message):
     entry = {"id": "bad", "section": "s", "country": "ARG", "period": "2015", "description": "d", "stated": stated,
