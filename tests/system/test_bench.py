@@ -303,3 +303,34 @@ def test_the_sneep_work_floor_says_which_time_targets_a_better_schedule_could_re
             "floor / polars' plain scan 2.75× (2.50–3.00, n=2) (the limit ≤ 1.5×: out of reach).") in text
     assert text.endswith("pandas does its 4.20 CPU-seconds on one core, 1.90 of them the kernel's.")
     assert sneep_scale._work(runs["ours"]) == "3.80 (0.60)"
+
+
+def test_a_target_within_reach_of_the_floor_is_compared_with_the_fastest_schedule_the_steps_allow(monkeypatch):
+    """The steps after the parts need every part's rows, so the fastest schedule of ours' steps is the sniff, the
+    parts' work shared by the cores, then those steps: a target the floor calls within reach is compared with that
+    schedule too (ours' times scaled by how far above it the phase runs were), and only such a target."""
+    from bench import sneep_scale
+    from bench.common import Timing
+
+    monkeypatch.setattr(sneep_scale.os, "sched_getaffinity", lambda pid: {0, 1})
+    phase_runs = [{"main": {"sniff": 0.05, "parts": 1.5, "total": 2.0}, "parts": [{"part": 1.45}, {"part": 1.35}]},
+                  {"main": {"sniff": 0.05, "parts": 1.6, "total": 2.2}, "parts": [{"part": 1.55}, {"part": 1.45}]}]
+    schedule = sneep_scale._schedule(phase_runs)
+    # fastest: 0.05 + 2.8 / 2 + 0.45 = 1.90 and 0.05 + 3.0 / 2 + 0.55 = 2.10; above: 2.0 / 1.9 and 2.2 / 2.1. Ours'
+    # 2.1 and 2.3 s at that schedule: 2.00 and 2.19 s, 0.10 and 0.14 s over half of pandas' 3.8 and 4.1 s
+    assert schedule["fastest"] == pytest.approx(2.0) and schedule["parts_work"] == pytest.approx(2.9)
+    assert schedule["above"] == pytest.approx((2.0 / 1.9 + 2.2 / 2.1) / 2)
+    runs = {"ours": Timing([2.1, 2.3], cpu=[3.6, 4.0], system=[0.5, 0.7]),
+            "pandas_whole": Timing([3.8, 4.1], cpu=[3.8, 4.1], system=[1.8, 2.0]),
+            "duckdb_sql": Timing([1.5, 1.5], cpu=[2.7, 2.7], system=[0.4, 0.4])}
+    text = sneep_scale._work_floor(runs, schedule)
+    assert "pandas / ours' floor 2.08× (2.05–2.11, n=2) (the target ≥ 2×: within reach of a better schedule)" in text
+    assert ("the fastest schedule of ours' steps is the sniff, then the parts' work shared evenly by the cores, then "
+            "the steps after the parts, one after another: 2.00 s in the runs of the table of steps below (the sniff "
+            "0.05 s, the parts' work 2.90 CPU-seconds ÷ 2 cores, the steps after them 0.50 s), where ours took 2.10 s, "
+            "1.05× that. Ours' times above divided by 1.05: pandas / ours' fastest schedule 1.89× (1.87–1.90, n=2) "
+            "(the target ≥ 2×: out of reach of any schedule of these steps: it takes 0.12 s less work on that path).") in text
+    assert "DuckDB" not in text.split("But the steps")[1]  # out of reach of the floor already: not repeated
+    slower_pandas = runs | {"pandas_whole": Timing([4.4, 4.8], cpu=[4.4, 4.8], system=[1.8, 2.0])}  # slower pandas
+    assert "(the target ≥ 2×: within reach of that schedule)" in sneep_scale._work_floor(slower_pandas, schedule)
+    assert "But the steps" not in sneep_scale._work_floor(runs)  # no phase runs (every target met): no schedule
