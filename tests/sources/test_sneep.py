@@ -206,6 +206,51 @@ def test_clean_files_pass_the_whole_file_checks(tmp_path, split):
     assert _by_year_gender(microdata) == _by_year_gender(truth)
 
 
+@pytest.mark.parametrize("layout, byte_order_mark", [("current", False), ("current", True), ("query_export", False),
+                                                     ("per_year_2017", False)])
+def test_a_header_line_inside_the_rows_is_found_whatever_the_layout(tmp_path, split, layout, byte_order_mark):
+    """The header is searched for only where the parse leaves a place for it: a line that parsed as a row holds each
+    column's name (with the byte-order mark a second download starts with), and one with the 2017 header's stray
+    name has a field too many and is set aside. Either way the line is found and named (the body is not repeated,
+    so the search for repeated rows finds nothing)."""
+    path, _ = _write(tmp_path, layout, rows=80, comma_names=False)
+    encoding = "latin-1" if layout == "query_export" else "utf-8"
+    lines = path.read_bytes().decode(encoding).splitlines(keepends=True)
+    header, middle = ("\ufeff" if byte_order_mark else "") + lines[0], len(lines) // 2
+    lines = [header, *lines[1:middle], header, *lines[middle:]]  # a second download's header, its rows cut away
+    path.write_bytes("".join(lines).encode(encoding))
+    with pytest.raises(PipelineError) as error:
+        sneep.load([path])
+    assert f"the header appears again on line {middle + 1}: two files were concatenated" in error.value.message
+    assert error.value.row == middle + 1 and middle > 21  # after the first rows, which are searched for
+
+
+def test_the_header_is_searched_for_only_where_the_parse_leaves_a_place_for_it(tmp_path, monkeypatch):
+    """A well-formed file: the part's bytes are searched for its first rows, not for its header (the parsed rows show
+    it is not there). A file with a row holding each of our columns' names: searched (the row is then a damaged row,
+    not the header)."""
+    from pipeline.sources import sneep_csv
+
+    needles = []
+    real_find = sneep_csv._find_in
+    monkeypatch.setattr(sneep_csv, "_find_in", lambda data, needle, *span: needles.append(needle) or
+                        real_find(data, needle, *span))
+    path, truth = _write(tmp_path, "current", rows=80)
+    header = path.read_bytes().split(b"\n", 1)[0]
+    sneep.load([path])
+    assert needles and header not in needles
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    names = lines[0].rstrip("\n").split(",")
+    ours = {alias for aliases in sneep.COLUMNS.values() for alias in aliases}
+    other = next(i for i, name in enumerate(names) if name not in ours)  # a column the loader does not read
+    lines[100] = ",".join(names[:other] + ["x"] + names[other + 1:]) + "\n"  # each of our columns' names: a row
+    path.write_text("".join(lines), encoding="utf-8")
+    needles.clear()
+    with pytest.raises(PipelineError, match="census year 'censo_anio' is not a year"):  # a damaged row, not a header
+        sneep.load([path])
+    assert header in needles
+
+
 @pytest.mark.parametrize("layout, options", [("current", {}), ("current", {"ambiguous_rows": 3}),
                                              ("query_export", {}), ("per_year_2017", {}),
                                              ("unified_2002_2018", {})])
