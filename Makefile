@@ -85,7 +85,8 @@ test-e2e: setup ## The end-to-end tests only (needs a tree built by make repro)
 test-e2e-shared-rebuild test-e2e-built-checkout: test-e2e-%:
 	python -m pytest tests/system -m "e2e and $(subst -,_,$*) and not bench_smoke"
 
-# Not in make test (CI's time limit): a smoke run of a developer's tool, about two CPU-minutes. Its unit tests are.
+# Not in make test (a smoke run of a developer's tool, about two CPU-minutes; its unit tests are): CI runs it after
+# make test (.ci/run).
 test-bench: setup ## The benchmarks' quick smoke run end to end (python -m bench --quick); run it when bench/ or what it calls changes
 	python -m pytest tests/system/test_bench.py -m bench_smoke
 
