@@ -260,12 +260,13 @@ def _time_targets(runs: dict[str, Timing], ours_least: list[float], least: str) 
 
 def _schedule(phase_runs: list[dict]) -> dict:
     """From the phase runs (medians): the fastest schedule the order of ours' steps allows (the sniff, the parts'
-    work shared evenly by the cores, the steps after the parts) and how far above it ours' time was ('above')."""
+    work, their processes' CPU-seconds, shared evenly by the cores, then the steps after the parts) and how far
+    above it ours' time was ('above')."""
     cores = len(os.sched_getaffinity(0))
     steps = []
     for run in phase_runs:
         main = run["main"]
-        parts_work = sum(part["part"] for part in run["parts"])  # each part runs on one thread
+        parts_work = sum(part["part_cpu"] for part in run["parts"])
         after = main["total"] - main["parts"] - main["sniff"]
         fastest = main["sniff"] + parts_work / cores + after
         steps.append({"sniff": main["sniff"], "parts_work": parts_work, "after": after, "fastest": fastest,
@@ -525,11 +526,13 @@ def phases(path: Path, cache: Path) -> dict:
 
         @functools.wraps(function)  # its module and name: the pool pickles `_read_part` by name, finds this one
         def timed(*args, **kwargs):
-            before, started = dict(spent), time.perf_counter()
+            before, started, cpu = dict(spent), time.perf_counter(), time.process_time()
             try:
                 result = function(*args, **kwargs)
             finally:
                 spent[label] = spent.get(label, 0.0) + time.perf_counter() - started
+                if label == "part":  # and its CPU-seconds (every thread of the part's process)
+                    spent["part_cpu"] = spent.get("part_cpu", 0.0) + time.process_time() - cpu
             if label == "part":  # in a part's process: its own clocks go back with the part it read
                 result["bench_seconds"] = {step: spent[step] - before.get(step, 0.0) for step in spent}
             return result

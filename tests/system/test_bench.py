@@ -313,8 +313,10 @@ def test_a_target_within_reach_of_the_floor_is_compared_with_the_fastest_schedul
     from bench.common import Timing
 
     monkeypatch.setattr(sneep_scale.os, "sched_getaffinity", lambda pid: {0, 1})
-    phase_runs = [{"main": {"sniff": 0.05, "parts": 1.5, "total": 2.0}, "parts": [{"part": 1.45}, {"part": 1.35}]},
-                  {"main": {"sniff": 0.05, "parts": 1.6, "total": 2.2}, "parts": [{"part": 1.55}, {"part": 1.45}]}]
+    phase_runs = [{"main": {"sniff": 0.05, "parts": 1.5, "total": 2.0},
+                   "parts": [{"part": 1.49, "part_cpu": 1.45}, {"part": 1.40, "part_cpu": 1.35}]},
+                  {"main": {"sniff": 0.05, "parts": 1.6, "total": 2.2},
+                   "parts": [{"part": 1.58, "part_cpu": 1.55}, {"part": 1.50, "part_cpu": 1.45}]}]
     schedule = sneep_scale._schedule(phase_runs)
     # fastest: 0.05 + 2.8 / 2 + 0.45 = 1.90 and 0.05 + 3.0 / 2 + 0.55 = 2.10; above: 2.0 / 1.9 and 2.2 / 2.1. Ours'
     # 2.1 and 2.3 s at that schedule: 2.00 and 2.19 s, 0.10 and 0.14 s over half of pandas' 3.8 and 4.1 s
