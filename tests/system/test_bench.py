@@ -331,8 +331,9 @@ def test_a_target_within_reach_of_the_floor_is_compared_with_the_fastest_schedul
             "the steps after the parts, one after another: 2.00 s in the runs of the table of steps below (the sniff "
             "0.05 s, the parts' work 2.90 CPU-seconds ÷ 2 cores, the steps after them 0.50 s), where ours took 2.10 s, "
             "1.05× that. Ours' times above divided by 1.05: pandas / ours' fastest schedule 1.89× (1.87–1.90, n=2) "
-            "(the target ≥ 2×: out of reach of any schedule of these steps: it takes 0.12 s less work on that path).") in text
+            "(the target ≥ 2×: out of reach of any schedule of these steps: it takes 0.12 s less work on that "
+            "path).") in text
     assert "DuckDB" not in text.split("But the steps")[1]  # out of reach of the floor already: not repeated
-    slower_pandas = runs | {"pandas_whole": Timing([4.4, 4.8], cpu=[4.4, 4.8], system=[1.8, 2.0])}  # slower pandas
+    slower_pandas = runs | {"pandas_whole": Timing([4.4, 4.8], cpu=[4.4, 4.8], system=[1.8, 2.0])}
     assert "(the target ≥ 2×: within reach of that schedule)" in sneep_scale._work_floor(slower_pandas, schedule)
     assert "But the steps" not in sneep_scale._work_floor(runs)  # no phase runs (every target met): no schedule
